@@ -1,0 +1,3 @@
+namespace Mothership.Engine;
+/// <summary>Placeholder.</summary>
+public static class Placeholder { }

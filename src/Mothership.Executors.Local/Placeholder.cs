@@ -1,0 +1,3 @@
+namespace Mothership.Executors.Local;
+/// <summary>Placeholder.</summary>
+public static class Placeholder { }

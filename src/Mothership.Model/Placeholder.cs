@@ -1,0 +1,3 @@
+namespace Mothership.Model;
+/// <summary>Placeholder.</summary>
+public static class Placeholder { }
