@@ -1,3 +1,0 @@
-namespace Mothership.Engine;
-/// <summary>Placeholder.</summary>
-public static class Placeholder { }

@@ -1,3 +1,0 @@
-namespace Mothership.Executors.Local;
-/// <summary>Placeholder.</summary>
-public static class Placeholder { }

@@ -1,0 +1,665 @@
+using System.Collections.Immutable;
+using System.Text;
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Tekton;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Mothership.Model.Loading;
+
+/// <summary>
+/// Loads multi-document YAML holding Tekton v1 resources and the Kubernetes objects Tekton
+/// examples put beside them. Never throws for bad input: problems become diagnostics.
+/// </summary>
+public static class ResourceLoader
+{
+    private static readonly string[] TektonApis = ["tekton.dev/v1", "tekton.dev/v1beta1", "tekton.dev/v1alpha1"];
+
+    /// <summary>Loads every file; each problem is added to <paramref name="diagnostics"/>.</summary>
+    public static ResourceSet LoadFiles(IEnumerable<string> paths, DiagnosticBag diagnostics)
+    {
+        var all = ImmutableArray.CreateBuilder<Resource>();
+        foreach (var path in paths)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                diagnostics.Error(new SourceLocation(path, 0, 0), $"cannot read file: {e.Message}");
+                continue;
+            }
+
+            all.AddRange(Load(path, text, diagnostics));
+        }
+
+        return new ResourceSet { All = all.ToImmutable() };
+    }
+
+    /// <summary>Loads one file's text.</summary>
+    public static IReadOnlyList<Resource> Load(string file, string text, DiagnosticBag diagnostics)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            var message = (e.InnerException?.Message ?? e.Message).Trim();
+            var at = message.IndexOf("): ", StringComparison.Ordinal);
+            message = at >= 0 ? message[(at + 3)..] : message;
+            diagnostics.Error(new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column), $"malformed YAML: {message}");
+            return [];
+        }
+
+        var result = new List<Resource>();
+        foreach (var doc in stream.Documents)
+        {
+            switch (doc.RootNode)
+            {
+                case YamlScalarNode s when string.IsNullOrWhiteSpace(s.Value):
+                    continue;
+                case YamlMappingNode m:
+                    if (ReadResource(new MapReader(m, file, "", diagnostics)) is { } r)
+                    {
+                        result.Add(r);
+                    }
+
+                    break;
+                default:
+                    diagnostics.Error(new SourceLocation(file, (int)doc.RootNode.Start.Line, (int)doc.RootNode.Start.Column),
+                        "a document must be a mapping with apiVersion and kind");
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    private static Resource? ReadResource(MapReader r)
+    {
+        var apiVersion = r.String("apiVersion");
+        var kind = r.String("kind");
+        if (apiVersion is null || kind is null)
+        {
+            r.Diagnostics.Error(r.Location, $"missing required field '{(apiVersion is null ? "apiVersion" : "kind")}'");
+            return null;
+        }
+
+        var meta = ReadMeta(r.Map("metadata"), r);
+        var isTekton = TektonApis.Contains(apiVersion);
+        if (isTekton && apiVersion != "tekton.dev/v1" && kind != "StepAction")
+        {
+            r.Diagnostics.Error(r.At("apiVersion"), $"unsupported apiVersion '{apiVersion}' for {kind}: Mothership reads tekton.dev/v1");
+            return null;
+        }
+
+        if (apiVersion.StartsWith("tekton.dev/", StringComparison.Ordinal) && !isTekton)
+        {
+            r.Diagnostics.Error(r.At("apiVersion"), $"unknown apiVersion '{apiVersion}': expected tekton.dev/v1");
+            return null;
+        }
+
+        Resource? resource = (isTekton, kind) switch
+        {
+            (true, "Task") => new TektonTask { ApiVersion = apiVersion, Kind = kind, Metadata = meta, Spec = SpecOf(r, ReadTaskSpec) },
+            (true, "Pipeline") => new Pipeline { ApiVersion = apiVersion, Kind = kind, Metadata = meta, Spec = SpecOf(r, ReadPipelineSpec) },
+            (true, "PipelineRun") => new PipelineRun { ApiVersion = apiVersion, Kind = kind, Metadata = meta, Spec = SpecOf(r, ReadPipelineRunSpec) },
+            (true, "TaskRun") => new TaskRun { ApiVersion = apiVersion, Kind = kind, Metadata = meta, Spec = SpecOf(r, ReadTaskRunSpec) },
+            (true, "StepAction") => new StepAction { ApiVersion = apiVersion, Kind = kind, Metadata = meta, Spec = SpecOf(r, ReadStepActionSpec) },
+            (true, _) => Unknown(r, $"unknown kind '{kind}' for {apiVersion}: expected Task, Pipeline, PipelineRun, TaskRun or StepAction"),
+            (false, "ConfigMap" or "Secret") when apiVersion == "v1" => ReadData(r, apiVersion, kind, meta),
+            (false, "ServiceAccount" or "PersistentVolumeClaim" or "Namespace" or "Role" or "RoleBinding" or "ClusterRole" or "ClusterRoleBinding") =>
+                Other(r, apiVersion, kind, meta),
+            _ => Unknown(r, $"unknown kind '{kind}' with apiVersion '{apiVersion}': expected a tekton.dev/v1 resource, ConfigMap, Secret, ServiceAccount or PersistentVolumeClaim"),
+        };
+        return resource is null ? null : r.Finish(resource);
+    }
+
+    private static Resource? Unknown(MapReader r, string message)
+    {
+        r.Diagnostics.Error(r.At("kind"), message);
+        r.Ignore("spec", "data", "stringData");
+        return null;
+    }
+
+    private static Resource Other(MapReader r, string apiVersion, string kind, ObjectMeta meta)
+    {
+        r.Ignore("spec", "secrets", "rules", "roleRef", "subjects", "imagePullSecrets", "status", "automountServiceAccountToken");
+        return new OtherObject { ApiVersion = apiVersion, Kind = kind, Metadata = meta };
+    }
+
+    private static DataObject ReadData(MapReader r, string apiVersion, string kind, ObjectMeta meta)
+    {
+        var data = r.StringMap("data");
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        if (kind == "Secret")
+        {
+            foreach (var (k, v) in data)
+            {
+                try
+                {
+                    builder[k] = Encoding.UTF8.GetString(Convert.FromBase64String(v.Trim()));
+                }
+                catch (FormatException)
+                {
+                    r.Diagnostics.Error(r.At("data"), $"Secret data '{k}' is not valid base64 (use stringData for plain text)");
+                }
+            }
+
+            foreach (var (k, v) in r.StringMap("stringData"))
+            {
+                builder[k] = v;
+            }
+
+            r.Ignore("type", "immutable");
+        }
+        else
+        {
+            builder.AddRange(data);
+            foreach (var (k, v) in r.StringMap("binaryData"))
+            {
+                builder[k] = v;
+            }
+
+            r.Ignore("immutable");
+        }
+
+        return new DataObject { ApiVersion = apiVersion, Kind = kind, Metadata = meta, Data = builder.ToImmutable() };
+    }
+
+    private static T SpecOf<T>(MapReader r, Func<MapReader, T> read)
+        where T : Located, new()
+    {
+        var spec = r.Map("spec");
+        if (spec is null)
+        {
+            r.Diagnostics.Error(r.Location, "missing required field 'spec'");
+            return new T();
+        }
+
+        return read(spec);
+    }
+
+    private static ObjectMeta ReadMeta(MapReader? m, MapReader parent)
+    {
+        if (m is null)
+        {
+            parent.Diagnostics.Error(parent.Location, "missing required field 'metadata'");
+            return new ObjectMeta();
+        }
+
+        var meta = new ObjectMeta
+        {
+            Name = m.String("name"),
+            GenerateName = m.String("generateName"),
+            Namespace = m.String("namespace"),
+            Labels = m.StringMap("labels"),
+            Annotations = m.StringMap("annotations"),
+        };
+        m.Ignore("uid", "resourceVersion", "creationTimestamp", "generation", "ownerReferences", "finalizers", "managedFields");
+        if (meta.Name is null && meta.GenerateName is null)
+        {
+            m.Diagnostics.Error(m.Location, "metadata needs 'name' or 'generateName'");
+        }
+
+        return m.Finish(meta);
+    }
+
+    internal static TaskSpec ReadTaskSpec(MapReader r)
+    {
+        var spec = new TaskSpec
+        {
+            DisplayName = r.String("displayName"),
+            Description = r.String("description"),
+            Params = r.List("params", ReadParamSpec),
+            Results = r.List("results", ReadResultSpec),
+            Steps = r.List("steps", s => ReadStep(s, sidecar: false)),
+            Sidecars = r.List("sidecars", s => ReadStep(s, sidecar: true)),
+            StepTemplate = r.Map("stepTemplate") is { } t ? ReadStep(t, sidecar: false, template: true) : null,
+            Workspaces = r.List("workspaces", ReadWorkspaceDeclaration),
+            Volumes = r.List("volumes", ReadVolume),
+        };
+        return r.Finish(spec);
+    }
+
+    private static ParamSpec ReadParamSpec(MapReader r)
+    {
+        var typeText = r.String("type");
+        var def = r.Value("default");
+        var type = ParseType(r, typeText) ?? def?.Type ?? ParamType.String;
+        var props = r.Map("properties");
+        var keys = ImmutableArray<string>.Empty;
+        if (props is not null)
+        {
+            keys = [.. PropertyKeys(props)];
+        }
+
+        return r.Finish(new ParamSpec
+        {
+            Name = r.RequiredString("name"),
+            Type = type,
+            TypeDeclared = typeText is not null,
+            Description = r.String("description"),
+            Default = def,
+            Properties = keys,
+            Enum = r.Strings("enum"),
+        });
+    }
+
+    private static IEnumerable<string> PropertyKeys(MapReader props)
+    {
+        // Object properties are `{key: {type: string}}`; only their names matter here.
+        var names = props.Keys.ToList();
+        props.Ignore([.. names]);
+        return names;
+    }
+
+    private static ParamType? ParseType(MapReader r, string? text) => text switch
+    {
+        null => null,
+        "string" => ParamType.String,
+        "array" => ParamType.Array,
+        "object" => ParamType.Object,
+        _ => Invalid(r, text),
+    };
+
+    private static ParamType? Invalid(MapReader r, string text)
+    {
+        r.Diagnostics.Error(r.At("type"), $"field '{r.Path}.type' must be string, array or object, not '{text}'");
+        return null;
+    }
+
+    private static ResultSpec ReadResultSpec(MapReader r)
+    {
+        var typeText = r.String("type");
+        var props = r.Map("properties");
+        return r.Finish(new ResultSpec
+        {
+            Name = r.RequiredString("name"),
+            Type = ParseType(r, typeText) ?? ParamType.String,
+            Description = r.String("description"),
+            Properties = props is null ? [] : [.. PropertyKeys(props)],
+            Value = r.Value("value"),
+        });
+    }
+
+    private static Param ReadParam(MapReader r) =>
+        r.Finish(new Param { Name = r.RequiredString("name"), Value = r.Value("value") ?? NoValue(r) });
+
+    private static ParamValue NoValue(MapReader r)
+    {
+        r.Diagnostics.Error(r.Location, $"param '{r.Path}' has no 'value'");
+        return ParamValue.Of("");
+    }
+
+    private static Step ReadStep(MapReader r, bool sidecar, bool template = false)
+    {
+        var readiness = ImmutableArray<string>.Empty;
+        if (sidecar && r.Map("readinessProbe") is { } probe)
+        {
+            if (probe.Map("exec") is { } exec)
+            {
+                readiness = exec.Strings("command");
+                exec.CheckUnknown();
+            }
+
+            probe.Ignore("httpGet", "tcpSocket", "grpc", "initialDelaySeconds", "periodSeconds", "timeoutSeconds", "successThreshold", "failureThreshold");
+            probe.CheckUnknown();
+        }
+
+        var extra = r.Keep("computeResources", "resources", "securityContext", "imagePullPolicy", "volumeDevices", "ports",
+            "livenessProbe", "startupProbe", "lifecycle", "terminationMessagePath", "terminationMessagePolicy",
+            "stdin", "stdinOnce", "tty", "restartPolicy", "displayName");
+        if (!template)
+        {
+            r.Ignore("when");
+        }
+
+        var step = new Step
+        {
+            Name = template ? "" : r.String("name") ?? "",
+            Image = r.String("image"),
+            Command = r.Strings("command"),
+            Args = r.Strings("args"),
+            Script = template ? null : r.String("script"),
+            Env = r.List("env", ReadEnv),
+            EnvFrom = r.List("envFrom", ReadEnvFrom),
+            WorkingDir = r.String("workingDir"),
+            OnError = sidecar || template ? null : r.String("onError"),
+            Timeout = sidecar || template ? null : r.String("timeout"),
+            Ref = sidecar || template ? null : r.Map("ref") is { } reference ? ReadRefName(reference) : null,
+            Params = sidecar || template ? [] : r.List("params", ReadParam),
+            Results = sidecar || template ? [] : r.List("results", ReadResultSpec),
+            VolumeMounts = r.List("volumeMounts", ReadVolumeMount),
+            Workspaces = template ? [] : r.List("workspaces", w =>
+                w.Finish(new WorkspaceRef { Name = w.RequiredString("name"), MountPath = w.String("mountPath") }).ToUsage()),
+            StdoutConfig = sidecar || template ? null : r.Map("stdoutConfig") is { } so ? ReadOutput(so) : null,
+            StderrConfig = sidecar || template ? null : r.Map("stderrConfig") is { } se ? ReadOutput(se) : null,
+            ReadinessCommand = readiness,
+            Extra = extra,
+        };
+        return r.Finish(step);
+    }
+
+    private sealed record WorkspaceRef : Located
+    {
+        public required string Name { get; init; }
+        public string? MountPath { get; init; }
+
+        public WorkspaceUsage ToUsage() => new(Name, MountPath);
+    }
+
+    private static OutputConfig ReadOutput(MapReader r)
+    {
+        var path = r.String("path") ?? "";
+        r.CheckUnknown();
+        return new OutputConfig(path);
+    }
+
+    private static string? ReadRefName(MapReader r)
+    {
+        var name = r.String("name");
+        if (r.String("resolver") is { } resolver)
+        {
+            r.Diagnostics.Error(r.At("resolver"), $"remote resolver '{resolver}' is not supported by the local engine: define the StepAction in the same files and reference it by name");
+        }
+
+        r.Ignore("params");
+        r.CheckUnknown();
+        return name;
+    }
+
+    private static EnvVar ReadEnv(MapReader r)
+    {
+        KeyRef? cm = null, secret = null;
+        string? fieldPath = null;
+        if (r.Map("valueFrom") is { } from)
+        {
+            if (from.Map("configMapKeyRef") is { } c)
+            {
+                cm = new KeyRef(c.String("name") ?? "", c.String("key") ?? "", c.Bool("optional"));
+                c.CheckUnknown();
+            }
+
+            if (from.Map("secretKeyRef") is { } s)
+            {
+                secret = new KeyRef(s.String("name") ?? "", s.String("key") ?? "", s.Bool("optional"));
+                s.CheckUnknown();
+            }
+
+            if (from.Map("fieldRef") is { } f)
+            {
+                fieldPath = f.String("fieldPath");
+                f.Ignore("apiVersion");
+                f.CheckUnknown();
+            }
+
+            from.Ignore("resourceFieldRef");
+            from.CheckUnknown();
+        }
+
+        return r.Finish(new EnvVar { Name = r.RequiredString("name"), Value = r.String("value"), ConfigMapKeyRef = cm, SecretKeyRef = secret, FieldPath = fieldPath });
+    }
+
+    private static EnvFromSource ReadEnvFrom(MapReader r)
+    {
+        string? cm = null, secret = null;
+        var optional = false;
+        if (r.Map("configMapRef") is { } c)
+        {
+            cm = c.String("name");
+            optional |= c.Bool("optional");
+            c.CheckUnknown();
+        }
+
+        if (r.Map("secretRef") is { } s)
+        {
+            secret = s.String("name");
+            optional |= s.Bool("optional");
+            s.CheckUnknown();
+        }
+
+        return r.Finish(new EnvFromSource { Prefix = r.String("prefix"), ConfigMapName = cm, SecretName = secret, Optional = optional });
+    }
+
+    private static VolumeMount ReadVolumeMount(MapReader r) => r.Finish(new VolumeMount
+    {
+        Name = r.RequiredString("name"),
+        MountPath = r.RequiredString("mountPath"),
+        ReadOnly = r.Bool("readOnly"),
+        SubPath = r.String("subPath"),
+    });
+
+    private static WorkspaceDeclaration ReadWorkspaceDeclaration(MapReader r) => r.Finish(new WorkspaceDeclaration
+    {
+        Name = r.RequiredString("name"),
+        Description = r.String("description"),
+        MountPath = r.String("mountPath"),
+        ReadOnly = r.Bool("readOnly"),
+        Optional = r.Bool("optional"),
+    });
+
+    private static Volume ReadVolume(MapReader r) =>
+        r.Finish(new Volume { Name = r.RequiredString("name"), Source = ReadVolumeSource(r, binding: false) });
+
+    /// <summary>Reads the storage side shared by Task volumes and workspace bindings.</summary>
+    private static VolumeSource ReadVolumeSource(MapReader r, bool binding)
+    {
+        var source = new VolumeSource { Location = r.Location };
+        if (r.Has("emptyDir"))
+        {
+            r.Ignore("emptyDir");
+            source = source with { EmptyDir = true };
+        }
+
+        if (r.Map("configMap") is { } cm)
+        {
+            source = source with { ConfigMapName = cm.String("name"), Items = cm.List("items", ReadKeyToPath) };
+            cm.Ignore("defaultMode", "optional");
+            cm.CheckUnknown();
+        }
+
+        if (r.Map("secret") is { } s)
+        {
+            source = source with { SecretName = s.String("secretName"), Items = s.List("items", ReadKeyToPath) };
+            s.Ignore("defaultMode", "optional");
+            s.CheckUnknown();
+        }
+
+        if (r.Map("persistentVolumeClaim") is { } pvc)
+        {
+            source = source with { ClaimName = pvc.String("claimName") };
+            pvc.Ignore("readOnly");
+            pvc.CheckUnknown();
+        }
+
+        if (r.Map("projected") is { } projected)
+        {
+            var sources = projected.List("sources", p =>
+            {
+                var inner = ReadVolumeSource(p, binding: false);
+                p.CheckUnknown();
+                return inner;
+            });
+            projected.Ignore("defaultMode");
+            projected.CheckUnknown();
+            source = source with { Sources = sources };
+        }
+
+        if (binding && r.Has("volumeClaimTemplate"))
+        {
+            r.Ignore("volumeClaimTemplate");
+            source = source with { VolumeClaimTemplate = true };
+        }
+
+        if (r.Has("csi"))
+        {
+            r.Ignore("csi");
+            source = source with { Csi = true };
+        }
+
+        r.Ignore("hostPath", "downwardAPI", "serviceAccountToken", "nfs");
+        return source;
+    }
+
+    private static KeyToPath ReadKeyToPath(MapReader r)
+    {
+        var k = new KeyToPath(r.String("key") ?? "", r.String("path") ?? "");
+        r.Ignore("mode");
+        r.CheckUnknown();
+        return k;
+    }
+
+    internal static PipelineSpec ReadPipelineSpec(MapReader r) => r.Finish(new PipelineSpec
+    {
+        DisplayName = r.String("displayName"),
+        Description = r.String("description"),
+        Params = r.List("params", ReadParamSpec),
+        Tasks = r.List("tasks", ReadPipelineTask),
+        Finally = r.List("finally", ReadPipelineTask),
+        Results = r.List("results", ReadResultSpec),
+        Workspaces = r.List("workspaces", ReadWorkspaceDeclaration),
+    });
+
+    private static PipelineTask ReadPipelineTask(MapReader r)
+    {
+        TaskSpec? taskSpec = null;
+        if (r.Map("taskSpec") is { } ts)
+        {
+            ts.Ignore("metadata", "apiVersion", "kind", "spec");
+            taskSpec = ReadTaskSpec(ts);
+        }
+
+        if (r.Has("pipelineSpec"))
+        {
+            r.Ignore("pipelineSpec");
+            r.Diagnostics.Error(r.At("pipelineSpec"), $"'{r.Path}.pipelineSpec': pipelines in pipelines are not supported; use taskRef or taskSpec");
+        }
+
+        return r.Finish(new PipelineTask
+        {
+            Name = r.RequiredString("name"),
+            DisplayName = r.String("displayName"),
+            Description = r.String("description"),
+            TaskRef = r.Map("taskRef") is { } tr ? ReadRef(tr) : null,
+            TaskSpec = taskSpec,
+            PipelineRef = r.Map("pipelineRef") is { } pr ? ReadRef(pr) : null,
+            Params = r.List("params", ReadParam),
+            RunAfter = r.Strings("runAfter"),
+            When = r.List("when", ReadWhen),
+            Retries = r.Int("retries") ?? 0,
+            Timeout = r.String("timeout"),
+            Workspaces = r.List("workspaces", ReadTaskWorkspaceBinding),
+            Matrix = r.Map("matrix") is { } m ? ReadMatrix(m) : null,
+            OnError = r.String("onError"),
+        });
+    }
+
+    private static ResourceRef ReadRef(MapReader r)
+    {
+        r.Ignore("apiVersion", "params", "bundle");
+        return r.Finish(new ResourceRef { Name = r.String("name"), Kind = r.String("kind"), Resolver = r.String("resolver") });
+    }
+
+    private static WhenExpression ReadWhen(MapReader r) => r.Finish(new WhenExpression
+    {
+        Input = r.String("input"),
+        Operator = r.String("operator"),
+        Values = r.Strings("values"),
+        Cel = r.String("cel"),
+    });
+
+    private static WorkspaceTaskBinding ReadTaskWorkspaceBinding(MapReader r) => r.Finish(new WorkspaceTaskBinding
+    {
+        Name = r.RequiredString("name"),
+        Workspace = r.String("workspace"),
+        SubPath = r.String("subPath"),
+    });
+
+    private static Matrix ReadMatrix(MapReader r) => r.Finish(new Matrix
+    {
+        Params = r.List("params", ReadParam),
+        Include = r.List("include", i => i.Finish(new MatrixInclude { Name = i.String("name"), Params = i.List("params", ReadParam) })),
+    });
+
+    private static WorkspaceBinding ReadWorkspaceBinding(MapReader r)
+    {
+        var name = r.RequiredString("name");
+        var subPath = r.String("subPath");
+        var source = ReadVolumeSource(r, binding: true);
+        return r.Finish(new WorkspaceBinding { Name = name, SubPath = subPath, Source = source });
+    }
+
+    private static PipelineRunTimeouts ReadTimeouts(MapReader r) => r.Finish(new PipelineRunTimeouts
+    {
+        Pipeline = r.String("pipeline"),
+        Tasks = r.String("tasks"),
+        Finally = r.String("finally"),
+    });
+
+    internal static PipelineRunSpec ReadPipelineRunSpec(MapReader r)
+    {
+        r.Ignore("managedBy");
+        string? sa = null;
+        if (r.Map("taskRunTemplate") is { } template)
+        {
+            sa = template.String("serviceAccountName");
+            template.Ignore("podTemplate");
+            template.CheckUnknown();
+        }
+
+        return r.Finish(new PipelineRunSpec
+        {
+            PipelineRef = r.Map("pipelineRef") is { } pr ? ReadRef(pr) : null,
+            PipelineSpec = r.Map("pipelineSpec") is { } ps ? ReadPipelineSpec(ps) : null,
+            Params = r.List("params", ReadParam),
+            Workspaces = r.List("workspaces", ReadWorkspaceBinding),
+            Timeouts = r.Map("timeouts") is { } t ? ReadTimeouts(t) : null,
+            Status = r.String("status"),
+            ServiceAccountName = sa,
+            TaskRunSpecs = r.List("taskRunSpecs", s => s.Finish(new PipelineTaskRunSpec
+            {
+                PipelineTaskName = s.RequiredString("pipelineTaskName"),
+                ServiceAccountName = s.String("serviceAccountName"),
+                Extra = s.Keep("podTemplate", "stepSpecs", "sidecarSpecs", "metadata", "computeResources", "timeout"),
+            })),
+        });
+    }
+
+    internal static TaskRunSpec ReadTaskRunSpec(MapReader r)
+    {
+        r.Ignore("podTemplate", "debug", "stepSpecs", "sidecarSpecs", "computeResources", "managedBy", "statusMessage");
+        return r.Finish(new TaskRunSpec
+        {
+            TaskRef = r.Map("taskRef") is { } tr ? ReadRef(tr) : null,
+            TaskSpec = r.Map("taskSpec") is { } ts ? ReadTaskSpec(ts) : null,
+            Params = r.List("params", ReadParam),
+            Workspaces = r.List("workspaces", ReadWorkspaceBinding),
+            Timeout = r.String("timeout"),
+            Retries = r.Int("retries") ?? 0,
+            Status = r.String("status"),
+            ServiceAccountName = r.String("serviceAccountName"),
+        });
+    }
+
+    private static StepActionSpec ReadStepActionSpec(MapReader r)
+    {
+        r.Ignore("securityContext", "description");
+        return r.Finish(new StepActionSpec
+        {
+            Image = r.String("image"),
+            Command = r.Strings("command"),
+            Args = r.Strings("args"),
+            Script = r.String("script"),
+            Env = r.List("env", ReadEnv),
+            WorkingDir = r.String("workingDir"),
+            Params = r.List("params", ReadParamSpec),
+            Results = r.List("results", ReadResultSpec),
+            VolumeMounts = r.List("volumeMounts", ReadVolumeMount),
+        });
+    }
+}

@@ -1,3 +1,0 @@
-namespace Mothership.Model;
-/// <summary>Placeholder.</summary>
-public static class Placeholder { }

@@ -1,0 +1,134 @@
+using System.Collections.Immutable;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Model.Substitution;
+
+/// <summary>
+/// Applies a <see cref="VariableScope"/> to every field of a task spec where Tekton substitutes
+/// variables: steps, sidecars and the step template (image, command, args, script, env,
+/// workingDir, volume mounts, params), volumes and workspace mount paths.
+/// </summary>
+public static class TaskSpecRewriter
+{
+    public static TaskSpec Apply(TaskSpec spec, VariableScope scope) => spec with
+    {
+        Steps = [.. spec.Steps.Select(s => ApplyStep(s, scope))],
+        Sidecars = [.. spec.Sidecars.Select(s => ApplyStep(s, scope))],
+        StepTemplate = spec.StepTemplate is null ? null : ApplyStep(spec.StepTemplate, scope),
+        Volumes = [.. spec.Volumes.Select(v => v with { Source = ApplySource(v.Source, scope) })],
+        Workspaces = [.. spec.Workspaces.Select(w => w with { MountPath = w.MountPath is null ? null : scope.Apply(w.MountPath) })],
+        DisplayName = spec.DisplayName is null ? null : scope.Apply(spec.DisplayName),
+    };
+
+    public static Step ApplyStep(Step step, VariableScope scope) => step with
+    {
+        Image = step.Image is null ? null : scope.Apply(step.Image),
+        Command = scope.ApplyList(step.Command),
+        Args = scope.ApplyList(step.Args),
+        Script = step.Script is null ? null : scope.Apply(step.Script),
+        WorkingDir = step.WorkingDir is null ? null : scope.Apply(step.WorkingDir),
+        Env = [.. step.Env.Select(e => e with
+        {
+            Value = e.Value is null ? null : scope.Apply(e.Value),
+            ConfigMapKeyRef = e.ConfigMapKeyRef is { } c ? c with { Name = scope.Apply(c.Name), Key = scope.Apply(c.Key) } : null,
+            SecretKeyRef = e.SecretKeyRef is { } s ? s with { Name = scope.Apply(s.Name), Key = scope.Apply(s.Key) } : null,
+        })],
+        EnvFrom = [.. step.EnvFrom.Select(e => e with
+        {
+            ConfigMapName = e.ConfigMapName is null ? null : scope.Apply(e.ConfigMapName),
+            SecretName = e.SecretName is null ? null : scope.Apply(e.SecretName),
+        })],
+        VolumeMounts = [.. step.VolumeMounts.Select(v => v with
+        {
+            Name = scope.Apply(v.Name),
+            MountPath = scope.Apply(v.MountPath),
+            SubPath = v.SubPath is null ? null : scope.Apply(v.SubPath),
+        })],
+        Params = [.. step.Params.Select(p => p with { Value = scope.ApplyValue(p.Value) })],
+        StdoutConfig = step.StdoutConfig is { } o ? new OutputConfig(scope.Apply(o.Path)) : null,
+        StderrConfig = step.StderrConfig is { } e2 ? new OutputConfig(scope.Apply(e2.Path)) : null,
+        ReadinessCommand = scope.ApplyList(step.ReadinessCommand),
+        Timeout = step.Timeout is null ? null : scope.Apply(step.Timeout),
+        OnError = step.OnError is null ? null : scope.Apply(step.OnError),
+    };
+
+    private static VolumeSource ApplySource(VolumeSource source, VariableScope scope) => source with
+    {
+        ConfigMapName = source.ConfigMapName is null ? null : scope.Apply(source.ConfigMapName),
+        SecretName = source.SecretName is null ? null : scope.Apply(source.SecretName),
+        ClaimName = source.ClaimName is null ? null : scope.Apply(source.ClaimName),
+        Sources = [.. source.Sources.Select(s => ApplySource(s, scope))],
+    };
+
+    /// <summary>Every string of a task spec where variables may appear, for validation.</summary>
+    public static IEnumerable<(string Text, Located Owner, string Field)> Strings(TaskSpec spec)
+    {
+        foreach (var step in spec.Steps.Concat(spec.Sidecars))
+        {
+            foreach (var x in StepStrings(step))
+            {
+                yield return x;
+            }
+        }
+
+        if (spec.StepTemplate is { } t)
+        {
+            foreach (var x in StepStrings(t))
+            {
+                yield return x;
+            }
+        }
+    }
+
+    private static IEnumerable<(string, Located, string)> StepStrings(Step s)
+    {
+        if (s.Image is { } image)
+        {
+            yield return (image, s, "image");
+        }
+
+        if (s.Script is { } script)
+        {
+            yield return (script, s, "script");
+        }
+
+        if (s.WorkingDir is { } wd)
+        {
+            yield return (wd, s, "workingDir");
+        }
+
+        for (var i = 0; i < s.Command.Length; i++)
+        {
+            yield return (s.Command[i], s, $"command[{i}]");
+        }
+
+        for (var i = 0; i < s.Args.Length; i++)
+        {
+            yield return (s.Args[i], s, $"args[{i}]");
+        }
+
+        foreach (var e in s.Env)
+        {
+            if (e.Value is { } v)
+            {
+                yield return (v, e, "value");
+            }
+        }
+
+        foreach (var p in s.Params)
+        {
+            foreach (var v in ValueStrings(p.Value))
+            {
+                yield return (v, p, "value");
+            }
+        }
+    }
+
+    /// <summary>The strings inside a param value.</summary>
+    public static IEnumerable<string> ValueStrings(ParamValue value) => value.Type switch
+    {
+        ParamType.String => [value.StringValue!],
+        ParamType.Array => value.ArrayValue,
+        _ => value.ObjectValue!.Values,
+    };
+}

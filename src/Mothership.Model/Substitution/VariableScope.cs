@@ -1,0 +1,163 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.RegularExpressions;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Model.Substitution;
+
+/// <summary>
+/// Tekton's <c>$(…)</c> variables in scope at one point (a pipeline, a task run, a step), and
+/// their single-pass replacement: a value that itself contains <c>$(…)</c> is not expanded again.
+/// Lookups understand <c>[*]</c>, <c>[i]</c>, <c>.key</c> and the <c>["name"]</c> bracket form.
+/// Unknown variables are left as written, as Tekton does; validation reports them beforehand.
+/// </summary>
+public sealed partial class VariableScope
+{
+    private readonly Dictionary<string, ParamValue> _values;
+
+    public VariableScope(IEnumerable<KeyValuePair<string, ParamValue>> values) =>
+        _values = new Dictionary<string, ParamValue>(values, StringComparer.Ordinal);
+
+    public VariableScope() => _values = new Dictionary<string, ParamValue>(StringComparer.Ordinal);
+
+    public static VariableScope Empty { get; } = new();
+
+    [GeneratedRegex(@"\$\(\s*([^()]+?)\s*\)")]
+    internal static partial Regex ReferencePattern();
+
+    [GeneratedRegex(@"\[\s*[""']([^""']+)[""']\s*\]")]
+    private static partial Regex QuotedBracket();
+
+    [GeneratedRegex(@"^(.*)\[(\*|\d+)\]$")]
+    private static partial Regex IndexSuffix();
+
+    public VariableScope Set(string key, ParamValue value)
+    {
+        _values[key] = value;
+        return this;
+    }
+
+    public VariableScope Set(string key, string value) => Set(key, ParamValue.Of(value));
+
+    /// <summary>A copy with more variables (later wins).</summary>
+    public VariableScope With(VariableScope other)
+    {
+        var copy = new VariableScope(_values);
+        foreach (var (k, v) in other._values)
+        {
+            copy._values[k] = v;
+        }
+
+        return copy;
+    }
+
+    public bool Contains(string key) => _values.ContainsKey(key);
+
+    /// <summary>Turns <c>params["a.b"]</c> and <c>params['a']</c> into <c>params.a.b</c> / <c>params.a</c>.</summary>
+    public static string Normalize(string expression) => QuotedBracket().Replace(expression.Trim(), m => "." + m.Groups[1].Value);
+
+    /// <summary>Resolves one expression (without <c>$( )</c>) to a value, or null if unknown.</summary>
+    public ParamValue? Resolve(string expression)
+    {
+        var expr = Normalize(expression);
+        if (_values.TryGetValue(expr, out var exact))
+        {
+            return exact;
+        }
+
+        var index = IndexSuffix().Match(expr);
+        if (index.Success && _values.TryGetValue(index.Groups[1].Value, out var whole))
+        {
+            if (index.Groups[2].Value == "*")
+            {
+                return whole;
+            }
+
+            var i = int.Parse(index.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+            return whole.Type == ParamType.Array && i < whole.ArrayValue.Length ? ParamValue.Of(whole.ArrayValue[i]) : null;
+        }
+
+        var dot = expr.LastIndexOf('.');
+        if (dot > 0 && _values.TryGetValue(expr[..dot], out var obj) && obj.Type == ParamType.Object &&
+            obj.ObjectValue!.TryGetValue(expr[(dot + 1)..], out var field))
+        {
+            return ParamValue.Of(field);
+        }
+
+        return null;
+    }
+
+    /// <summary>Replaces every known variable in a string (arrays and objects as JSON).</summary>
+    public string Apply(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || !text.Contains("$(", StringComparison.Ordinal))
+        {
+            return text ?? "";
+        }
+
+        return ReferencePattern().Replace(text, m => Resolve(m.Groups[1].Value) is { } v ? AsString(v) : m.Value);
+    }
+
+    private static string AsString(ParamValue v) => v.Type switch
+    {
+        ParamType.String => v.StringValue!,
+        ParamType.Array => string.Join(' ', v.ArrayValue),
+        _ => v.ToString(),
+    };
+
+    /// <summary>
+    /// A list item that is exactly one reference to an array (<c>$(params.a[*])</c>) becomes that
+    /// array's items; anything else is substituted as a string.
+    /// </summary>
+    public IEnumerable<string> ApplyItem(string item)
+    {
+        if (WholeReference(item) is { Type: ParamType.Array } array)
+        {
+            return array.ArrayValue;
+        }
+
+        return [Apply(item)];
+    }
+
+    public ImmutableArray<string> ApplyList(ImmutableArray<string> items) =>
+        items.IsDefaultOrEmpty ? items : [.. items.SelectMany(ApplyItem)];
+
+    /// <summary>Substitutes inside a param value; a whole reference to an array or object takes its type.</summary>
+    public ParamValue ApplyValue(ParamValue value) => value.Type switch
+    {
+        ParamType.String => WholeReference(value.StringValue!) is { Type: not ParamType.String } typed ? typed : ParamValue.Of(Apply(value.StringValue)),
+        ParamType.Array => ParamValue.Of(value.ArrayValue.SelectMany(ApplyItem)),
+        _ => ParamValue.Of(value.ObjectValue!.Select(kv => KeyValuePair.Create(kv.Key, Apply(kv.Value)))),
+    };
+
+    private ParamValue? WholeReference(string text)
+    {
+        var m = ReferencePattern().Match(text);
+        return m.Success && m.Index == 0 && m.Length == text.Length ? Resolve(m.Groups[1].Value) : null;
+    }
+
+    /// <summary>Every <c>$(…)</c> expression in a text, normalized, with its offset.</summary>
+    public static IEnumerable<(string Expression, int Offset)> References(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            yield break;
+        }
+
+        foreach (Match m in ReferencePattern().Matches(text))
+        {
+            yield return (Normalize(m.Groups[1].Value), m.Index);
+        }
+    }
+
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        foreach (var (k, v) in _values)
+        {
+            sb.Append(k).Append('=').Append(v).AppendLine();
+        }
+
+        return sb.ToString();
+    }
+}

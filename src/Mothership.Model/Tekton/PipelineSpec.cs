@@ -1,0 +1,126 @@
+using System.Collections.Immutable;
+
+namespace Mothership.Model.Tekton;
+
+/// <summary>A reference to a Task or Pipeline by name (remote resolvers are recorded, not run).</summary>
+public sealed record ResourceRef : Located
+{
+    public string? Name { get; init; }
+    public string? Kind { get; init; }
+    public string? Resolver { get; init; }
+}
+
+/// <summary>A <c>when</c> guard: <c>input in/notin values</c>, or a CEL expression.</summary>
+public sealed record WhenExpression : Located
+{
+    public string? Input { get; init; }
+    public string? Operator { get; init; }
+    public ImmutableArray<string> Values { get; init; } = [];
+    public string? Cel { get; init; }
+}
+
+/// <summary>Binds a pipeline workspace to a task workspace.</summary>
+public sealed record WorkspaceTaskBinding : Located
+{
+    public required string Name { get; init; }
+    public string? Workspace { get; init; }
+    public string? SubPath { get; init; }
+}
+
+/// <summary>An explicit combination added to (or alongside) a matrix.</summary>
+public sealed record MatrixInclude : Located
+{
+    public string? Name { get; init; }
+    public ImmutableArray<Param> Params { get; init; } = [];
+}
+
+/// <summary>Fans a pipeline task out over parameter combinations.</summary>
+public sealed record Matrix : Located
+{
+    public ImmutableArray<Param> Params { get; init; } = [];
+    public ImmutableArray<MatrixInclude> Include { get; init; } = [];
+}
+
+/// <summary>One task of a Pipeline (in <c>tasks</c> or <c>finally</c>).</summary>
+public sealed record PipelineTask : Located
+{
+    public required string Name { get; init; }
+    public string? DisplayName { get; init; }
+    public string? Description { get; init; }
+    public ResourceRef? TaskRef { get; init; }
+    public TaskSpec? TaskSpec { get; init; }
+    /// <summary>Pipelines in pipelines (TEP-0056) are recorded and rejected by validation.</summary>
+    public ResourceRef? PipelineRef { get; init; }
+    public ImmutableArray<Param> Params { get; init; } = [];
+    public ImmutableArray<string> RunAfter { get; init; } = [];
+    public ImmutableArray<WhenExpression> When { get; init; } = [];
+    public int Retries { get; init; }
+    public string? Timeout { get; init; }
+    public ImmutableArray<WorkspaceTaskBinding> Workspaces { get; init; } = [];
+    public Matrix? Matrix { get; init; }
+    /// <summary><c>continue</c> or <c>stopAndFail</c> (the default).</summary>
+    public string? OnError { get; init; }
+}
+
+/// <summary>The body of a Pipeline.</summary>
+public sealed record PipelineSpec : Located
+{
+    public string? DisplayName { get; init; }
+    public string? Description { get; init; }
+    public ImmutableArray<ParamSpec> Params { get; init; } = [];
+    public ImmutableArray<PipelineTask> Tasks { get; init; } = [];
+    public ImmutableArray<PipelineTask> Finally { get; init; } = [];
+    public ImmutableArray<ResultSpec> Results { get; init; } = [];
+    public ImmutableArray<WorkspaceDeclaration> Workspaces { get; init; } = [];
+}
+
+/// <summary>A workspace bound by a PipelineRun or TaskRun to real storage.</summary>
+public sealed record WorkspaceBinding : Located
+{
+    public required string Name { get; init; }
+    public string? SubPath { get; init; }
+    public required VolumeSource Source { get; init; }
+}
+
+/// <summary>PipelineRun timeouts; each a Go duration string as Tekton writes them.</summary>
+public sealed record PipelineRunTimeouts : Located
+{
+    public string? Pipeline { get; init; }
+    public string? Tasks { get; init; }
+    public string? Finally { get; init; }
+}
+
+/// <summary>Per-pipeline-task overrides in a PipelineRun.</summary>
+public sealed record PipelineTaskRunSpec : Located
+{
+    public required string PipelineTaskName { get; init; }
+    public string? ServiceAccountName { get; init; }
+    public ImmutableDictionary<string, object?> Extra { get; init; } = ImmutableDictionary<string, object?>.Empty;
+}
+
+/// <summary>The body of a PipelineRun.</summary>
+public sealed record PipelineRunSpec : Located
+{
+    public ResourceRef? PipelineRef { get; init; }
+    public PipelineSpec? PipelineSpec { get; init; }
+    public ImmutableArray<Param> Params { get; init; } = [];
+    public ImmutableArray<WorkspaceBinding> Workspaces { get; init; } = [];
+    public PipelineRunTimeouts? Timeouts { get; init; }
+    /// <summary><c>Cancelled</c>, <c>CancelledRunFinally</c>, <c>StoppedRunFinally</c> or <c>PipelineRunPending</c>.</summary>
+    public string? Status { get; init; }
+    public string? ServiceAccountName { get; init; }
+    public ImmutableArray<PipelineTaskRunSpec> TaskRunSpecs { get; init; } = [];
+}
+
+/// <summary>The body of a TaskRun.</summary>
+public sealed record TaskRunSpec : Located
+{
+    public ResourceRef? TaskRef { get; init; }
+    public TaskSpec? TaskSpec { get; init; }
+    public ImmutableArray<Param> Params { get; init; } = [];
+    public ImmutableArray<WorkspaceBinding> Workspaces { get; init; } = [];
+    public string? Timeout { get; init; }
+    public int Retries { get; init; }
+    public string? Status { get; init; }
+    public string? ServiceAccountName { get; init; }
+}
