@@ -1,1 +1,39 @@
-Console.WriteLine("hi");
+using System.CommandLine;
+using Mothership.Cli.Commands;
+
+namespace Mothership.Cli;
+
+/// <summary>The <c>mship</c> command: exit 0 success, 1 the run failed, 2 invalid input or usage.</summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("Mothership: Tekton v1 pipelines on one machine or on Kubernetes, and the cloud they deploy.")
+        {
+            ValidateCommand.Create(),
+            RunCommand.Create(),
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync($"mship: {error.Message}").ConfigureAwait(false);
+            }
+
+            await Console.Error.WriteLineAsync("Run 'mship --help' for usage.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        // Ctrl-C is handled by the run command itself (cancel, then run finally), not by the parser.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+    }
+}
+
+/// <summary>The exit codes every command uses (ARCHITECTURE.md).</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int RunFailed = 1;
+    public const int Usage = 2;
+}

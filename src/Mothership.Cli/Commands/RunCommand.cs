@@ -1,0 +1,308 @@
+using System.Collections.Immutable;
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Mothership.Cli.Output;
+using Mothership.Engine.Resolution;
+using Mothership.Engine.Running;
+using Mothership.Engine.Scheduling;
+using Mothership.Engine.Status;
+using Mothership.Executors.Local;
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Graph;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Cli.Commands;
+
+/// <summary>
+/// <c>mship run -f FILE... [-p NAME=VALUE]... [-w NAME=DIR]... [-o text|json] [--pipeline NAME | --task NAME]</c>:
+/// runs one PipelineRun or TaskRun on the local executor, without a server.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var files = new Option<string[]>("--file", "-f") { Description = "YAML files (or directories) with the run and what it references", Required = true, AllowMultipleArgumentsPerToken = true };
+        var parameters = new Option<string[]>("--param", "-p") { Description = "NAME=VALUE; a value starting with [ or { is a JSON array or object" };
+        var workspaces = new Option<string[]>("--workspace", "-w") { Description = "NAME=DIR: bind a workspace to a host directory" };
+        var output = new Option<string>("--output", "-o") { Description = "text (logs and a summary) or json (the final run object only)", DefaultValueFactory = _ => "text" };
+        output.AcceptOnlyFromAmong("text", "json");
+        var pipeline = new Option<string?>("--pipeline") { Description = "start the Pipeline of this name instead of a PipelineRun in the files" };
+        var task = new Option<string?>("--task") { Description = "start the Task of this name instead of a TaskRun in the files" };
+        var parallel = new Option<int>("--parallel") { Description = "how many TaskRuns run at once (default: processors, at least 2)", DefaultValueFactory = _ => Math.Max(2, Environment.ProcessorCount) };
+        var sandbox = new Option<bool>("--sandbox") { Description = "run each step under bubblewrap: read-only host, no network" };
+        var workdir = new Option<string?>("--workdir") { Description = "where TaskRun directories go (default .mothership/runs)" };
+        var command = new Command("run", "Run a PipelineRun or TaskRun on this machine")
+        {
+            files, parameters, workspaces, output, pipeline, task, parallel, sandbox, workdir,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            var options = new RunOptions(
+                parse.GetValue(files) ?? [],
+                parse.GetValue(parameters) ?? [],
+                parse.GetValue(workspaces) ?? [],
+                parse.GetValue(output) == "json",
+                parse.GetValue(pipeline),
+                parse.GetValue(task),
+                Math.Max(1, parse.GetValue(parallel)),
+                parse.GetValue(sandbox),
+                parse.GetValue(workdir));
+            return await RunAsync(options).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private sealed record RunOptions(string[] Files, string[] Params, string[] Workspaces, bool Json, string? Pipeline, string? Task,
+        int Parallel, bool Sandbox, string? Workdir);
+
+    private static async Task<int> RunAsync(RunOptions o)
+    {
+        var resources = InputFiles.LoadValid(o.Files, Console.Error);
+        if (resources is null)
+        {
+            return ExitCodes.Usage;
+        }
+
+        var bag = new DiagnosticBag();
+        var overrides = ParseParams(o.Params, bag);
+        var hostWorkspaces = ParseWorkspaces(o.Workspaces, bag);
+        var run = bag.HasErrors ? null : SelectRun(resources, o, bag);
+        if (run is null || bag.HasErrors)
+        {
+            InputFiles.Print(bag, Console.Error);
+            return ExitCodes.Usage;
+        }
+
+        var executor = new LocalTaskExecutor(new LocalExecutorOptions
+        {
+            Root = o.Workdir is null ? Path.Combine(Environment.CurrentDirectory, ".mothership", "runs") : Path.GetFullPath(o.Workdir),
+            Sandbox = o.Sandbox,
+        });
+        var printer = new RunPrinter(Console.Out, quiet: o.Json);
+        try
+        {
+            return run switch
+            {
+                PipelineRun pr => await RunPipelineAsync(Named(pr), overrides, hostWorkspaces, resources, executor, printer, o).ConfigureAwait(false),
+                TaskRun tr => await RunTaskAsync(Named(tr), overrides, hostWorkspaces, resources, executor, printer, o).ConfigureAwait(false),
+                _ => ExitCodes.Usage,
+            };
+        }
+        catch (TaskResolutionException e)
+        {
+            await Console.Error.WriteLineAsync($"{run.Location}: error: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+    }
+
+    private static ImmutableArray<Param> ParseParams(IEnumerable<string> values, DiagnosticBag bag)
+    {
+        var result = ImmutableArray.CreateBuilder<Param>();
+        foreach (var v in values)
+        {
+            var eq = v.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                bag.Error(new SourceLocation("-p", 0, 0), $"'{v}' is not NAME=VALUE");
+                continue;
+            }
+
+            var text = v[(eq + 1)..];
+            var trimmed = text.TrimStart();
+            if (trimmed.StartsWith('[') || trimmed.StartsWith('{'))
+            {
+                try
+                {
+                    using var _ = JsonDocument.Parse(text);
+                }
+                catch (JsonException e)
+                {
+                    bag.Error(new SourceLocation("-p", 0, 0), $"param '{v[..eq]}': value looks like JSON but is not valid: {e.Message}");
+                    continue;
+                }
+            }
+
+            result.Add(new Param { Name = v[..eq], Value = ParamValue.Parse(text) });
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static ImmutableArray<WorkspaceBinding> ParseWorkspaces(IEnumerable<string> values, DiagnosticBag bag)
+    {
+        var result = ImmutableArray.CreateBuilder<WorkspaceBinding>();
+        foreach (var v in values)
+        {
+            var eq = v.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                bag.Error(new SourceLocation("-w", 0, 0), $"'{v}' is not NAME=DIR");
+                continue;
+            }
+
+            var dir = Path.GetFullPath(v[(eq + 1)..]);
+            if (!Directory.Exists(dir))
+            {
+                bag.Error(new SourceLocation("-w", 0, 0), $"workspace '{v[..eq]}': directory '{dir}' does not exist");
+                continue;
+            }
+
+            result.Add(new WorkspaceBinding { Name = v[..eq], Source = new VolumeSource { HostPath = dir } });
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static Resource? SelectRun(ResourceSet resources, RunOptions o, DiagnosticBag bag)
+    {
+        var here = new SourceLocation(string.Join(' ', o.Files), 0, 0);
+        if (o.Pipeline is { } p)
+        {
+            if (resources.FindPipeline(p) is null)
+            {
+                bag.Error(here, $"no Pipeline named '{p}' in the files given");
+                return null;
+            }
+
+            return new PipelineRun
+            {
+                ApiVersion = "tekton.dev/v1",
+                Kind = "PipelineRun",
+                Metadata = new ObjectMeta { GenerateName = $"{p}-run-" },
+                Spec = new PipelineRunSpec { PipelineRef = new ResourceRef { Name = p } },
+            };
+        }
+
+        if (o.Task is { } t)
+        {
+            if (resources.FindTask(t) is null)
+            {
+                bag.Error(here, $"no Task named '{t}' in the files given");
+                return null;
+            }
+
+            return new TaskRun
+            {
+                ApiVersion = "tekton.dev/v1",
+                Kind = "TaskRun",
+                Metadata = new ObjectMeta { GenerateName = $"{t}-run-" },
+                Spec = new TaskRunSpec { TaskRef = new ResourceRef { Name = t } },
+            };
+        }
+
+        var runs = resources.All.Where(r => r is PipelineRun or TaskRun).ToList();
+        if (runs.Count == 1)
+        {
+            return runs[0];
+        }
+
+        bag.Error(here, runs.Count == 0
+            ? "the files hold no PipelineRun or TaskRun: add one, or use --pipeline NAME / --task NAME"
+            : $"the files hold {runs.Count} runs ({string.Join(", ", runs.Select(r => $"{r.Kind} {r.DisplayName}"))}): keep one per invocation");
+        return null;
+    }
+
+    private static T Named<T>(T r)
+        where T : Resource =>
+        r.Metadata.Name is not null ? r : r with { Metadata = r.Metadata with { Name = r.Metadata.GenerateName + RandomSuffix() } };
+
+    private static string RandomSuffix()
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        return string.Concat(Enumerable.Range(0, 5).Select(_ => alphabet[Random.Shared.Next(alphabet.Length)]));
+    }
+
+    private static ImmutableArray<Param> Override(ImmutableArray<Param> given, ImmutableArray<Param> overrides) =>
+        [.. given.Where(p => overrides.All(x => x.Name != p.Name)), .. overrides];
+
+    private static ImmutableArray<WorkspaceBinding> Override(ImmutableArray<WorkspaceBinding> given, ImmutableArray<WorkspaceBinding> overrides) =>
+        [.. given.Where(w => overrides.All(x => x.Name != w.Name)), .. overrides];
+
+    private static async Task<int> RunPipelineAsync(PipelineRun run, ImmutableArray<Param> overrides, ImmutableArray<WorkspaceBinding> hostWorkspaces,
+        ResourceSet resources, LocalTaskExecutor executor, RunPrinter printer, RunOptions o)
+    {
+        run = run with { Spec = run.Spec with { Params = Override(run.Spec.Params, overrides), Workspaces = Override(run.Spec.Workspaces, hostWorkspaces) } };
+        var spec = run.Spec.PipelineSpec ?? resources.FindPipeline(run.Spec.PipelineRef?.Name ?? "")?.Spec
+            ?? throw new TaskResolutionException($"PipelineRun '{run.DisplayName}' references Pipeline '{run.Spec.PipelineRef?.Name}', which is not defined in the files given");
+        var parameters = PipelineParams.Resolve(spec, run.Spec.Params, run.DisplayName);
+        var state = PipelineRunScheduler.Start(run, spec, parameters, resources, Guid.NewGuid().ToString(), TimeProvider.System.GetUtcNow());
+        if (state.Graph.Cycle is { } cycle)
+        {
+            throw new TaskResolutionException($"dependency cycle: {string.Join(" → ", cycle)}");
+        }
+
+        var driver = new PipelineRunDriver(executor, printer, new RunDriverOptions { Parallelism = o.Parallel });
+        var interrupts = 0;
+        using var interrupt = OnInterrupt(() =>
+        {
+            // First Ctrl-C: cancel running tasks and run finally (Tekton's CancelledRunFinally); second: cancel everything.
+            var request = Interlocked.Increment(ref interrupts) == 1 ? "CancelledRunFinally" : "Cancelled";
+            printer.Notice(request == "Cancelled" ? "cancelling everything…" : "cancelling; finally tasks will still run (Ctrl-C again to stop them)…");
+            driver.RequestCancel(request);
+        });
+        var final = await driver.RunAsync(state, CancellationToken.None).ConfigureAwait(false);
+        if (o.Json)
+        {
+            Console.WriteLine(RunObjectWriter.PipelineRun(final).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+        else
+        {
+            printer.PrintSummary(final);
+        }
+
+        return final.Completion?.Status == "True" ? ExitCodes.Success : ExitCodes.RunFailed;
+    }
+
+    private static async Task<int> RunTaskAsync(TaskRun run, ImmutableArray<Param> overrides, ImmutableArray<WorkspaceBinding> hostWorkspaces,
+        ResourceSet resources, LocalTaskExecutor executor, RunPrinter printer, RunOptions o)
+    {
+        run = run with { Spec = run.Spec with { Params = Override(run.Spec.Params, overrides), Workspaces = Override(run.Spec.Workspaces, hostWorkspaces) } };
+        using var cts = new CancellationTokenSource();
+        using var interrupt = OnInterrupt(() =>
+        {
+            printer.Notice("cancelling…");
+            cts.Cancel();
+        });
+        var driver = new TaskRunDriver(executor, printer);
+        var result = await driver.RunAsync(run, resources, Guid.NewGuid().ToString(), cts.Token).ConfigureAwait(false);
+        if (o.Json)
+        {
+            Console.WriteLine(RunObjectWriter.TaskRun(result).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+        else
+        {
+            printer.PrintSummary(result);
+        }
+
+        return result.Attempts.Length > 0 && result.Last.Phase == Engine.Execution.TaskRunPhase.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+    }
+
+    /// <summary>Routes Ctrl-C and SIGTERM to <paramref name="onInterrupt"/> instead of killing the process.</summary>
+    private static IDisposable OnInterrupt(Action onInterrupt)
+    {
+        void Handler(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            onInterrupt();
+        }
+
+        var registrations = new[]
+        {
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, Handler),
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handler),
+        };
+        return new Registrations(registrations);
+    }
+
+    private sealed class Registrations(PosixSignalRegistration[] items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var r in items)
+            {
+                r.Dispose();
+            }
+        }
+    }
+}
