@@ -30,6 +30,8 @@ public static class SpecJson
                 new JsonStringEnumConverter(JsonNamingPolicy.CamelCase),
                 new VolumeSourceConverter(),
                 new EnvVarConverter(),
+                new InlineSourceConverter<Volume>(v => (v.Name, null, v.Source)),
+                new InlineSourceConverter<WorkspaceBinding>(w => (w.Name, w.SubPath, w.Source)),
             },
         };
         return options;
@@ -62,18 +64,6 @@ public static class SpecJson
             {
                 p.CustomConverter = new RefNameConverter();
             }
-        }
-
-        if (info.Type == typeof(Volume) || info.Type == typeof(WorkspaceBinding))
-        {
-            // Kubernetes writes the volume source inline next to the name.
-            var source = info.Properties.First(p => p.Name == "source");
-            info.Properties.Remove(source);
-            var getter = source.Get!;
-            var inline = info.CreateJsonPropertyInfo(typeof(JsonObject), "_");
-            inline.Get = o => new JsonObject(VolumeSourceConverter.ToDictionary((VolumeSource)getter(o)!));
-            inline.IsExtensionData = true;
-            info.Properties.Add(inline);
         }
     }
 
@@ -173,6 +163,30 @@ public static class SpecJson
             }
 
             return d;
+        }
+    }
+
+    /// <summary>Kubernetes writes a volume source inline, next to the volume's or binding's name.</summary>
+    private sealed class InlineSourceConverter<T>(Func<T, (string Name, string? SubPath, VolumeSource Source)> parts) : JsonConverter<T>
+    {
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("volumes are read from YAML");
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
+        {
+            var (name, subPath, source) = parts(value);
+            var o = new JsonObject { ["name"] = name };
+            if (subPath is not null)
+            {
+                o["subPath"] = subPath;
+            }
+
+            foreach (var (k, v) in VolumeSourceConverter.ToDictionary(source))
+            {
+                o[k] = v;
+            }
+
+            o.WriteTo(writer, options);
         }
     }
 
