@@ -71,7 +71,10 @@ internal static class PipelineValidator
 
     /// <summary>The spec a pipeline task runs, when it is known without resolving anything remote.</summary>
     public static TaskSpec? SpecOf(PipelineTask task, ResourceSet resources) =>
-        task.TaskSpec ?? (task.TaskRef is { Resolver: null, Name: { } name, Kind: null or "" or "Task" } ? resources.FindTask(name)?.Spec : null);
+        task.TaskSpec ?? (task.TaskRef is { Resolver: null, Name: { } name, Kind: var kind } && IsTaskKind(kind) ? resources.FindTask(name)?.Spec : null);
+
+    /// <summary>Tekton decodes kinds case-insensitively (upstream examples write <c>kind: task</c>).</summary>
+    public static bool IsTaskKind(string? kind) => string.IsNullOrEmpty(kind) || kind.Equals("Task", StringComparison.OrdinalIgnoreCase);
 
     private static void ValidateTask(
         PipelineTask task,
@@ -101,7 +104,14 @@ internal static class PipelineValidator
 
         CheckMatrix(task, label, bag);
 
-        var scope = pipelineScope with { Tasks = new PipelineTaskReferences(dag, resultsOf, inFinally, task.Name) };
+        // Params of a pipeline task are substituted again inside the task, so besides the
+        // pipeline's workspaces they may name the task's own ($(workspaces.source.path)).
+        var taskWorkspaces = task.Workspaces.Select(w => w.Name).Concat(SpecOf(task, resources)?.Workspaces.Select(w => w.Name) ?? []);
+        var scope = pipelineScope with
+        {
+            Tasks = new PipelineTaskReferences(dag, resultsOf, inFinally, task.Name),
+            Workspaces = pipelineScope.Workspaces!.Union(taskWorkspaces),
+        };
         foreach (var (text, owner, field) in PipelineTaskStrings(task))
         {
             VariableValidator.Check(text, owner, field, scope, bag);
@@ -117,7 +127,6 @@ internal static class PipelineValidator
             var outer = scope with
             {
                 Params = ReferenceScope.Merge(passed, pipelineScope.Params),
-                Workspaces = [.. task.Workspaces.Select(w => w.Name).Concat(pipelineScope.Workspaces ?? [])],
             };
             TaskValidator.Validate(embedded, $"the taskSpec of {label}", resources, bag, outer);
         }
@@ -159,7 +168,7 @@ internal static class PipelineValidator
             return;
         }
 
-        if (r.Kind is not (null or "" or "Task"))
+        if (!IsTaskKind(r.Kind))
         {
             bag.Error(r.At("kind"), $"{label}: taskRef kind '{r.Kind}' is a custom task, which is not supported: reference a Task");
             return;

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Tekton;
 
@@ -135,7 +134,7 @@ public static class ResourceValidator
 
         var r = spec.TaskRef!;
         PipelineValidator.CheckTaskRef(r, label, resources, bag);
-        if (r is { Resolver: null, Kind: null or "" or "Task", Name: { } name } && resources.FindTask(name) is { } task)
+        if (r is { Resolver: null, Name: { } name } && PipelineValidator.IsTaskKind(r.Kind) && resources.FindTask(name) is { } task)
         {
             NameRules.CheckParams(task.Spec.Params, spec.Params, [], $"Task '{name}'", ParamsAt(spec), bag);
         }
@@ -143,6 +142,4 @@ public static class ResourceValidator
 
     /// <summary>Missing params are reported at the run's params, or at its spec when it passes none.</summary>
     private static SourceLocation ParamsAt(Located spec) => spec.At("params");
-
-    internal static ImmutableArray<T> OrEmpty<T>(this ImmutableArray<T> items) => items.IsDefault ? [] : items;
 }

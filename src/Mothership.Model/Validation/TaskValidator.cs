@@ -82,8 +82,11 @@ internal static class TaskValidator
         }
     }
 
-    /// <summary>Params passed to an embedded spec's scope: their type comes from the value given.</summary>
+    /// <summary>
+    /// Params propagated into an embedded spec. Their type is left unknown: Tekton does not check
+    /// how propagated params are used (upstream's stepaction-params example indexes a string one).
+    /// </summary>
     public static ImmutableDictionary<string, ParamType?> PassedParams(IEnumerable<Param> passed) =>
-        passed.GroupBy(p => p.Name, StringComparer.Ordinal)
-            .ToImmutableDictionary(g => g.Key, g => ReferenceScope.TypeOfValue(g.First().Value), StringComparer.Ordinal);
+        passed.Select(p => p.Name).Distinct(StringComparer.Ordinal)
+            .ToImmutableDictionary(n => n, _ => (ParamType?)null, StringComparer.Ordinal);
 }
