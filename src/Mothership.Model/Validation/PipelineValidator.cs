@@ -51,8 +51,9 @@ internal static class PipelineValidator
             ValidateTask(task, inFinally: true, dag, ResultsOf, pipelineScope, resources, bag);
         }
 
-        if (PipelineGraph.Build(spec.Tasks).Cycle is { } cycle)
+        if (PipelineGraph.Build(spec.Tasks).Cycle is { } found)
         {
+            var cycle = StartAtFirstDeclared(found, spec.Tasks);
             var first = dag.GetValueOrDefault(cycle[0]);
             bag.Error(first?.Location ?? spec.Location, $"dependency cycle: {string.Join(" → ", cycle)}: remove a runAfter or result reference to break it");
         }
@@ -67,6 +68,16 @@ internal static class PipelineValidator
                 VariableValidator.Check(text, result, "value", resultScope, bag);
             }
         }
+    }
+
+    /// <summary>Rotates a cycle path (<c>[b, c, a, b]</c>) to start at the task declared first, so the message is stable.</summary>
+    private static ImmutableArray<string> StartAtFirstDeclared(ImmutableArray<string> cycle, ImmutableArray<PipelineTask> tasks)
+    {
+        var ring = cycle.Take(cycle.Length - 1).ToList();
+        var start = tasks.Select(t => ring.IndexOf(t.Name)).FirstOrDefault(i => i >= 0, 0);
+        var rotated = ring.Skip(start).Concat(ring.Take(start)).ToList();
+        rotated.Add(rotated[0]);
+        return [.. rotated];
     }
 
     /// <summary>The spec a pipeline task runs, when it is known without resolving anything remote.</summary>
