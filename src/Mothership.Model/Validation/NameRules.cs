@@ -43,7 +43,8 @@ internal static class NameRules
         var byName = declared.GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         foreach (var p in passed)
         {
-            if (!byName.TryGetValue(p.Name, out var spec) || (!spec.TypeDeclared && spec.Default is null && spec.Properties.Length == 0))
+            // An untyped param is a string (Tekton's defaulting), so it is checked too.
+            if (!byName.TryGetValue(p.Name, out var spec))
             {
                 continue;
             }
