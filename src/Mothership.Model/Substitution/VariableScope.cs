@@ -51,6 +51,10 @@ public sealed partial class VariableScope
         return copy;
     }
 
+    /// <summary>A copy without the variables whose names start with <paramref name="prefix"/>.</summary>
+    public VariableScope Without(string prefix) =>
+        new(_values.Where(kv => !kv.Key.StartsWith(prefix, StringComparison.Ordinal)));
+
     public bool Contains(string key) => _values.ContainsKey(key);
 
     /// <summary>Turns <c>params["a.b"]</c> and <c>params['a']</c> into <c>params.a.b</c> / <c>params.a</c>.</summary>

@@ -125,6 +125,8 @@ public sealed record VolumeSource : Located
     /// <summary>Projected volumes: the ConfigMaps and Secrets they combine.</summary>
     public ImmutableArray<VolumeSource> Sources { get; init; } = [];
     public bool Csi { get; init; }
+    /// <summary>A host directory bound with <c>mship run -w NAME=DIR</c> (local executor only).</summary>
+    public string? HostPath { get; init; }
 }
 
 /// <summary>A named Task volume.</summary>

@@ -98,4 +98,18 @@ public static class GoDuration
         duration = TimeSpan.FromTicks(negative ? -ticks : ticks);
         return true;
     }
+
+    /// <summary>Formats like Go does for whole units: <c>1h0m0s</c>, <c>30s</c>.</summary>
+    public static string Format(TimeSpan value)
+    {
+        if (value == TimeSpan.Zero)
+        {
+            return "0s";
+        }
+
+        var h = (int)value.TotalHours;
+        var text = h > 0 ? $"{h}h{value.Minutes}m" : value.Minutes > 0 ? $"{value.Minutes}m" : "";
+        var seconds = value.Seconds + (value.Milliseconds / 1000.0);
+        return text + seconds.ToString("0.###", CultureInfo.InvariantCulture) + "s";
+    }
 }

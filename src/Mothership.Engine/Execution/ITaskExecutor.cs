@@ -1,0 +1,130 @@
+using System.Collections.Immutable;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Engine.Execution;
+
+/// <summary>
+/// Runs one TaskRun attempt: the steps of a resolved task spec, in order, with its workspaces.
+/// Implemented by the local executor (processes) and the Kubernetes executor (one pod).
+/// </summary>
+public interface ITaskExecutor
+{
+    /// <summary>
+    /// Runs the attempt to its end. Cancelling <paramref name="cancellationToken"/> stops it
+    /// (SIGTERM, then SIGKILL after <see cref="TaskRunRequest.GracePeriod"/>) and returns a
+    /// <see cref="TaskRunPhase.Cancelled"/> outcome; the executor enforces
+    /// <see cref="TaskRunRequest.Timeout"/> itself and returns <see cref="TaskRunPhase.TimedOut"/>.
+    /// User mistakes found while running (a missing ConfigMap key, a result too large) fail the
+    /// attempt with a message; exceptions are only for infrastructure failures.
+    /// </summary>
+    Task<TaskRunOutcome> RunAsync(TaskRunRequest request, ITaskRunListener listener, CancellationToken cancellationToken);
+}
+
+/// <summary>Receives what a running attempt produces, as it produces it.</summary>
+public interface ITaskRunListener
+{
+    /// <summary>One line of a step's or sidecar's output (without the newline).</summary>
+    void OnLog(TaskRunRequest request, string container, string line);
+
+    /// <summary>A step started or finished; <paramref name="step"/> is its latest state.</summary>
+    void OnStep(TaskRunRequest request, StepState step);
+}
+
+/// <summary>Everything an executor needs to run one TaskRun attempt.</summary>
+public sealed record TaskRunRequest
+{
+    /// <summary>The TaskRun's name, e.g. <c>build-run-7x2kq-compile</c>.</summary>
+    public required string TaskRunName { get; init; }
+
+    /// <summary>Stable identity of the TaskRun (UUID), also the key of its working directory.</summary>
+    public required string TaskRunUid { get; init; }
+
+    public string? PipelineRunName { get; init; }
+
+    public string? PipelineRunUid { get; init; }
+
+    public string? PipelineTaskName { get; init; }
+
+    /// <summary>
+    /// The task spec with params and context variables already substituted; executor-specific
+    /// variables remain: <c>$(workspaces.w.path|bound|claim|volume)</c>, <c>$(results.r.path)</c>,
+    /// <c>$(step.results.r.path)</c>, <c>$(steps.s.results.r)</c>, <c>$(steps.s.exitCode.path)</c>,
+    /// <c>$(credentials.path)</c>. Step templates are merged and StepActions inlined.
+    /// </summary>
+    public required TaskSpec Spec { get; init; }
+
+    /// <summary>Workspace bindings, already matched to the task's declared workspaces by name.</summary>
+    public ImmutableArray<WorkspaceBinding> Workspaces { get; init; } = [];
+
+    /// <summary>ConfigMaps and Secrets that env, envFrom, volumes and workspaces may name.</summary>
+    public required ResourceSet Resources { get; init; }
+
+    /// <summary>0 for the first attempt, 1 for the first retry, …</summary>
+    public int RetryCount { get; init; }
+
+    /// <summary>The attempt's own timeout; null means none.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>How long cancelled steps get between SIGTERM and SIGKILL. Default 10 s.</summary>
+    public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    public ImmutableSortedDictionary<string, string> Labels { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+}
+
+/// <summary>How an attempt ended.</summary>
+public enum TaskRunPhase
+{
+    Succeeded,
+    Failed,
+    TimedOut,
+    Cancelled,
+}
+
+/// <summary>The end of one attempt: its phase, message, steps and results.</summary>
+public sealed record TaskRunOutcome
+{
+    public required TaskRunPhase Phase { get; init; }
+
+    /// <summary>Tekton's message, e.g. <c>"step-build" exited with code 1</c>.</summary>
+    public string Message { get; init; } = "";
+
+    public required DateTimeOffset StartTime { get; init; }
+
+    public required DateTimeOffset CompletionTime { get; init; }
+
+    public ImmutableArray<StepState> Steps { get; init; } = [];
+
+    public ImmutableArray<StepState> Sidecars { get; init; } = [];
+
+    /// <summary>Results the steps wrote, typed by the task's result declarations.</summary>
+    public ImmutableArray<RunResult> Results { get; init; } = [];
+}
+
+/// <summary>A result value, as Tekton's status lists them.</summary>
+public sealed record RunResult(string Name, ParamValue Value);
+
+/// <summary>A step's (or sidecar's) state, as Tekton's <c>status.steps</c> entries.</summary>
+public sealed record StepState
+{
+    public required string Name { get; init; }
+
+    /// <summary>The container name Tekton would give it: <c>step-NAME</c> or <c>sidecar-NAME</c>.</summary>
+    public required string Container { get; init; }
+
+    public string? Image { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Null while running or when the step never started.</summary>
+    public int? ExitCode { get; init; }
+
+    /// <summary><c>Completed</c> or <c>Error</c> as Kubernetes writes it; null while running.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Tekton's <c>terminationReason</c>: <c>Completed</c>, <c>Continued</c>, <c>Error</c>, <c>Skipped</c>, <c>TimeoutExceeded</c>, <c>Cancelled</c>.</summary>
+    public string? TerminationReason { get; init; }
+
+    public ImmutableArray<RunResult> Results { get; init; } = [];
+}

@@ -1,0 +1,131 @@
+using System.Collections.Immutable;
+using Mothership.Engine.Execution;
+using Mothership.Model.Substitution;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Engine.Resolution;
+
+/// <summary>What a TaskRun is made of before its params are resolved.</summary>
+public sealed record TaskRunInput
+{
+    public required string TaskRunName { get; init; }
+    public required string TaskRunUid { get; init; }
+    public string? TaskName { get; init; }
+    public required TaskSpec Spec { get; init; }
+    /// <summary>True for an embedded taskSpec: undeclared params passed or propagated are usable.</summary>
+    public bool Embedded { get; init; }
+    public ImmutableArray<Param> Params { get; init; } = [];
+    /// <summary>Values that flow into an embedded spec without being declared (pipeline params).</summary>
+    public ImmutableDictionary<string, ParamValue> Propagated { get; init; } = ImmutableDictionary<string, ParamValue>.Empty;
+    public ImmutableArray<WorkspaceBinding> Workspaces { get; init; } = [];
+    public string? PipelineRunName { get; init; }
+    public string? PipelineRunUid { get; init; }
+    public string? PipelineName { get; init; }
+    public string? PipelineTaskName { get; init; }
+    public string Namespace { get; init; } = "default";
+    public int Retries { get; init; }
+    public int RetryCount { get; init; }
+    public TimeSpan? Timeout { get; init; }
+    public ImmutableSortedDictionary<string, string> Labels { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+}
+
+/// <summary>
+/// Resolves a TaskRun's params (given, defaults, propagated), substitutes params and context
+/// variables into its spec and produces the executor's request. Pure.
+/// </summary>
+public static class TaskRunBuilder
+{
+    public static TaskRunRequest Build(TaskRunInput input, ResourceSet resources)
+    {
+        var prepared = TaskSpecResolver.Prepare(input.Spec, resources);
+        var values = ResolveParams(input, prepared);
+        var scope = new VariableScope();
+        foreach (var (name, value) in values)
+        {
+            TaskSpecResolver.AddParam(scope, name, value);
+        }
+
+        scope.Set("context.taskRun.name", input.TaskRunName)
+            .Set("context.taskRun.namespace", input.Namespace)
+            .Set("context.taskRun.uid", input.TaskRunUid)
+            .Set("context.task.name", input.TaskName ?? input.PipelineTaskName ?? input.TaskRunName)
+            .Set("context.task.retry-count", input.RetryCount.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Set("context.pipelineTask.retries", input.Retries.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (input.PipelineRunName is not null)
+        {
+            scope.Set("context.pipelineRun.name", input.PipelineRunName)
+                .Set("context.pipelineRun.namespace", input.Namespace)
+                .Set("context.pipelineRun.uid", input.PipelineRunUid ?? "")
+                .Set("context.pipeline.name", input.PipelineName ?? input.PipelineRunName);
+        }
+
+        var spec = TaskSpecRewriter.Apply(prepared, scope);
+        var declaredParams = spec.Params.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        spec = spec with
+        {
+            Params = [.. spec.Params, .. values.Where(kv => !declaredParams.Contains(kv.Key))
+                .Select(kv => new ParamSpec { Name = kv.Key, Type = kv.Value.Type })],
+        };
+        return new TaskRunRequest
+        {
+            TaskRunName = input.TaskRunName,
+            TaskRunUid = input.TaskRunUid,
+            PipelineRunName = input.PipelineRunName,
+            PipelineRunUid = input.PipelineRunUid,
+            PipelineTaskName = input.PipelineTaskName,
+            Spec = spec,
+            Workspaces = input.Workspaces,
+            Resources = resources,
+            RetryCount = input.RetryCount,
+            Timeout = input.Timeout,
+            Labels = input.Labels,
+        };
+    }
+
+    /// <summary>
+    /// Param values by name: given values win, then the task's defaults, then (for embedded
+    /// specs) propagated values. Declared params with neither are a user mistake.
+    /// </summary>
+    public static ImmutableDictionary<string, ParamValue> ResolveParams(TaskRunInput input, TaskSpec spec)
+    {
+        var result = ImmutableDictionary.CreateBuilder<string, ParamValue>(StringComparer.Ordinal);
+        if (input.Embedded)
+        {
+            result.AddRange(input.Propagated);
+        }
+
+        foreach (var p in spec.Params)
+        {
+            var given = input.Params.FirstOrDefault(x => x.Name == p.Name)?.Value;
+            var value = given ?? p.Default;
+            if (value is null)
+            {
+                if (input.Embedded && input.Propagated.TryGetValue(p.Name, out var propagated))
+                {
+                    value = propagated;
+                }
+                else
+                {
+                    throw new TaskResolutionException($"param '{p.Name}' of task '{input.PipelineTaskName ?? input.TaskName ?? input.TaskRunName}' has no default and no value was passed");
+                }
+            }
+
+            if (given is not null && p.TypeDeclared && given.Type != p.Type)
+            {
+                throw new TaskResolutionException($"param '{p.Name}' of task '{input.PipelineTaskName ?? input.TaskName ?? input.TaskRunName}' is declared {p.Type.ToString().ToLowerInvariant()} but was given {given.Type.ToString().ToLowerInvariant()} value");
+            }
+
+            result[p.Name] = TaskSpecResolver.MergeObjectDefault(p, value);
+        }
+
+        foreach (var p in input.Params.Where(p => !result.ContainsKey(p.Name) || spec.Params.All(d => d.Name != p.Name)))
+        {
+            if (spec.Params.All(d => d.Name != p.Name))
+            {
+                result[p.Name] = p.Value;
+            }
+        }
+
+        return result.ToImmutable();
+    }
+}

@@ -1,0 +1,637 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using Mothership.Engine.Execution;
+using Mothership.Engine.Resolution;
+using Mothership.Model.Graph;
+using Mothership.Model.Substitution;
+using Mothership.Model.Tekton;
+using Mothership.Model.Validation;
+
+namespace Mothership.Engine.Scheduling;
+
+/// <summary>Something the driver must do after a scheduling decision.</summary>
+public abstract record SchedulerAction(string PipelineTask, int ChildIndex);
+
+/// <summary>Start (or retry) one TaskRun attempt.</summary>
+public sealed record StartAttempt(string PipelineTask, int ChildIndex, TaskRunRequest Request) : SchedulerAction(PipelineTask, ChildIndex);
+
+/// <summary>Cancel a running attempt; <see cref="Reason"/> is Tekton's TaskRun message.</summary>
+public sealed record CancelAttempt(string PipelineTask, int ChildIndex, string Reason) : SchedulerAction(PipelineTask, ChildIndex);
+
+/// <summary>The new state and what to do now.</summary>
+public sealed record SchedulerDecision(PipelineRunState State, ImmutableArray<SchedulerAction> Actions);
+
+/// <summary>
+/// Tekton's PipelineRun reconciliation as a pure function: from the run's state and the time,
+/// decide which TaskRuns to start, retry or cancel, which tasks are skipped and why, and when
+/// the run is complete. No I/O: the driver executes the actions and feeds outcomes back.
+/// </summary>
+public static class PipelineRunScheduler
+{
+    /// <summary>Tekton's default timeout for a PipelineRun and a TaskRun (default-timeout-minutes).</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromHours(1);
+
+    private const string TimeoutCancelMessage = "TaskRun cancelled as the PipelineRun it belongs to has timed out.";
+    private const string CancelMessage = "TaskRun cancelled as the PipelineRun it belongs to has been cancelled.";
+
+    /// <summary>Creates the initial state of a run whose pipeline spec and params are resolved.</summary>
+    public static PipelineRunState Start(PipelineRun run, PipelineSpec spec, ImmutableDictionary<string, ParamValue> parameters,
+        ResourceSet resources, string uid, DateTimeOffset now)
+    {
+        var tasks = ImmutableDictionary.CreateBuilder<string, PipelineTaskState>(StringComparer.Ordinal);
+        foreach (var t in spec.Tasks)
+        {
+            tasks[t.Name] = new PipelineTaskState { Task = t };
+        }
+
+        foreach (var t in spec.Finally)
+        {
+            tasks[t.Name] = new PipelineTaskState { Task = t, IsFinally = true };
+        }
+
+        return new PipelineRunState
+        {
+            Run = run,
+            Spec = spec,
+            Graph = PipelineGraph.Build(spec.Tasks),
+            Resources = resources,
+            Uid = uid,
+            Params = parameters,
+            Tasks = tasks.ToImmutable(),
+            StartTime = now,
+            CancelRequest = run.Spec.Status is "Cancelled" or "CancelledRunFinally" or "StoppedRunFinally" ? run.Spec.Status : null,
+        };
+    }
+
+    /// <summary>Records the end of an attempt.</summary>
+    public static PipelineRunState Record(PipelineRunState state, string pipelineTask, int childIndex, TaskRunOutcome outcome)
+    {
+        var t = state.Tasks[pipelineTask];
+        var child = t.Runs[childIndex];
+        child = child with { Running = false, Attempts = child.Attempts.Add(outcome) };
+        return state with { Tasks = state.Tasks.SetItem(pipelineTask, t with { Runs = t.Runs.SetItem(childIndex, child) }) };
+    }
+
+    /// <summary>Records a cancel request (Tekton's <c>spec.status</c>).</summary>
+    public static PipelineRunState RequestCancel(PipelineRunState state, string request) =>
+        state.Completion is null ? state with { CancelRequest = request } : state;
+
+    /// <summary>The next moment a timeout fires, so the driver can wake up for it.</summary>
+    public static DateTimeOffset? NextDeadline(PipelineRunState state, DateTimeOffset now)
+    {
+        var deadlines = new[] { PipelineDeadline(state), TasksDeadline(state), FinallyDeadline(state) };
+        return deadlines.Where(d => d is { } x && x > now).Min();
+    }
+
+    private static TimeSpan? ParseTimeout(string? text) =>
+        text is not null && GoDuration.TryParse(text, out var t) ? (t <= TimeSpan.Zero ? null : t) : null;
+
+    private static DateTimeOffset? PipelineDeadline(PipelineRunState s)
+    {
+        var text = s.Run.Spec.Timeouts?.Pipeline;
+        if (text is null)
+        {
+            return s.StartTime + DefaultTimeout;
+        }
+
+        return ParseTimeout(text) is { } t ? s.StartTime + t : null;
+    }
+
+    private static DateTimeOffset? TasksDeadline(PipelineRunState s) =>
+        ParseTimeout(s.Run.Spec.Timeouts?.Tasks) is { } t ? s.StartTime + t : null;
+
+    private static DateTimeOffset? FinallyDeadline(PipelineRunState s) =>
+        s.FinallyStartTime is { } f && ParseTimeout(s.Run.Spec.Timeouts?.Finally) is { } t ? f + t : null;
+
+    /// <summary>Decides what happens next.</summary>
+    public static SchedulerDecision Next(PipelineRunState state, DateTimeOffset now)
+    {
+        if (state.Completion is not null)
+        {
+            return new SchedulerDecision(state, []);
+        }
+
+        var s = state;
+        var actions = ImmutableArray.CreateBuilder<SchedulerAction>();
+        var pipelineExpired = PipelineDeadline(s) is { } pd && now >= pd;
+        var tasksExpired = TasksDeadline(s) is { } td && now >= td;
+        var hardStop = s.CancelRequest == "Cancelled" || s.Failure is not null;
+
+        s = CancelRunning(s, now, pipelineExpired, tasksExpired, hardStop, actions);
+        s = SettleAttempts(s, pipelineExpired || hardStop, actions);
+
+        var stopping = s.DagTasks.Any(t => t.Phase == TaskPhase.Failed && !t.FailureIgnored);
+        foreach (var name in s.Graph.Order)
+        {
+            var t = s.Tasks[name];
+            if (t.Phase != TaskPhase.Pending)
+            {
+                continue;
+            }
+
+            string? reason = stopping || hardStop ? SkipReasons.Stopping
+                : s.CancelRequest == "CancelledRunFinally" ? SkipReasons.GracefullyCancelled
+                : s.CancelRequest == "StoppedRunFinally" ? SkipReasons.GracefullyStopped
+                : pipelineExpired ? SkipReasons.PipelineTimedOut
+                : tasksExpired ? SkipReasons.TasksTimedOut
+                : null;
+            if (reason is not null)
+            {
+                s = Skip(s, name, reason);
+                continue;
+            }
+
+            var parents = s.Graph.Parents[name].Select(p => s.Tasks[p]).ToList();
+            if (parents.Any(p => !p.Done))
+            {
+                continue;
+            }
+
+            if (parents.Any(p => p.Phase == TaskPhase.Skipped && p.Skip?.Reason != SkipReasons.WhenExpressions))
+            {
+                s = Skip(s, name, SkipReasons.ParentTasks);
+                continue;
+            }
+
+            s = Evaluate(s, t, now, actions);
+            if (s.Failure is not null)
+            {
+                // The run fails as a whole (InvalidTaskResultReference): decide again as stopping.
+                var again = Next(s, now);
+                return again with { Actions = [.. actions, .. again.Actions] };
+            }
+        }
+
+        if (s.DagTasks.All(t => t.Done))
+        {
+            if (s.FinallyStartTime is null && s.FinallyTasks.Any())
+            {
+                s = s with { FinallyStartTime = now };
+            }
+
+            var finallyExpired = FinallyDeadline(s) is { } fd && now >= fd;
+            foreach (var t in s.FinallyTasks.Where(t => t.Phase == TaskPhase.Pending).ToList())
+            {
+                string? reason = hardStop ? SkipReasons.Stopping
+                    : pipelineExpired ? SkipReasons.PipelineTimedOut
+                    : finallyExpired ? SkipReasons.FinallyTimedOut
+                    : null;
+                s = reason is null ? Evaluate(s, t, now, actions) : Skip(s, t.Name, reason);
+            }
+        }
+
+        if (s.Tasks.Values.All(t => t.Done))
+        {
+            s = Complete(s, now, pipelineExpired);
+        }
+
+        return new SchedulerDecision(s, actions.ToImmutable());
+    }
+
+    private static PipelineRunState CancelRunning(PipelineRunState s, DateTimeOffset now, bool pipelineExpired, bool tasksExpired,
+        bool hardStop, ImmutableArray<SchedulerAction>.Builder actions)
+    {
+        var finallyExpired = FinallyDeadline(s) is { } fd && now >= fd;
+        foreach (var t in s.Tasks.Values.ToList())
+        {
+            string? reason = t.IsFinally
+                ? (pipelineExpired || finallyExpired ? TimeoutCancelMessage : hardStop ? CancelMessage : null)
+                : (pipelineExpired || tasksExpired ? TimeoutCancelMessage
+                    : hardStop || s.CancelRequest == "CancelledRunFinally" ? CancelMessage : null);
+            if (reason is null)
+            {
+                continue;
+            }
+
+            var runs = t.Runs;
+            for (var i = 0; i < runs.Length; i++)
+            {
+                if (runs[i].Running && runs[i].CancelReason is null)
+                {
+                    runs = runs.SetItem(i, runs[i] with { CancelReason = reason });
+                    actions.Add(new CancelAttempt(t.Name, i, reason));
+                }
+            }
+
+            s = s with { Tasks = s.Tasks.SetItem(t.Name, t with { Runs = runs }) };
+        }
+
+        return s;
+    }
+
+    /// <summary>Retries failed attempts that have retries left, and settles finished tasks' phases.</summary>
+    private static PipelineRunState SettleAttempts(PipelineRunState s, bool noRetries, ImmutableArray<SchedulerAction>.Builder actions)
+    {
+        foreach (var t in s.Tasks.Values.Where(t => t.Phase == TaskPhase.Running).ToList())
+        {
+            var runs = t.Runs;
+            for (var i = 0; i < runs.Length; i++)
+            {
+                var c = runs[i];
+                if (c.Running || c.Last is not { Phase: not TaskRunPhase.Succeeded } last || c.NoMoreRetries)
+                {
+                    continue;
+                }
+
+                var canRetry = !noRetries && c.CancelReason is null && last.Phase != TaskRunPhase.Cancelled && c.Attempts.Length <= t.Task.Retries;
+                if (canRetry)
+                {
+                    var request = BuildRequest(s, t, c, c.Attempts.Length);
+                    runs = runs.SetItem(i, c with { Running = true });
+                    actions.Add(new StartAttempt(t.Name, i, request));
+                }
+                else
+                {
+                    runs = runs.SetItem(i, c with { NoMoreRetries = true });
+                }
+            }
+
+            var updated = t with { Runs = runs };
+            if (updated.Runs.All(r => r.Done))
+            {
+                updated = updated with
+                {
+                    Phase = updated.Runs.All(r => r.Last!.Phase == TaskRunPhase.Succeeded) ? TaskPhase.Succeeded : TaskPhase.Failed,
+                };
+            }
+
+            s = s with { Tasks = s.Tasks.SetItem(t.Name, updated) };
+        }
+
+        return s;
+    }
+
+    private static PipelineRunState Skip(PipelineRunState s, string name, string reason, ImmutableArray<WhenExpression> when = default) =>
+        s with { Tasks = s.Tasks.SetItem(name, s.Tasks[name] with { Phase = TaskPhase.Skipped, Skip = new SkipInfo(reason, when.IsDefault ? [] : when) }) };
+
+    /// <summary>A task whose parents are done: check result references and when expressions, then start it.</summary>
+    private static PipelineRunState Evaluate(PipelineRunState s, PipelineTaskState t, DateTimeOffset now, ImmutableArray<SchedulerAction>.Builder actions)
+    {
+        var task = t.Task;
+        var missing = MissingResults(s, task).ToList();
+        if (missing.Count > 0)
+        {
+            var producerSkipped = missing.Any(m => s.Tasks.TryGetValue(m.Task, out var p) && p.Phase == TaskPhase.Skipped);
+            if (producerSkipped || t.IsFinally || task.OnError == "continue" || missing.Any(m => s.Tasks.TryGetValue(m.Task, out var p) && p.FailureIgnored))
+            {
+                return Skip(s, t.Name, SkipReasons.MissingResults);
+            }
+
+            var first = missing[0];
+            return s with
+            {
+                Failure = new RunCompletion("False", "InvalidTaskResultReference",
+                    $"Invalid task result reference: Could not find result with name {first.Result} for pipeline task {first.Task}", now),
+            };
+        }
+
+        var scope = PipelineScope.Build(s);
+        var when = task.When.Select(w => w with
+        {
+            Input = w.Input is null ? null : scope.Apply(w.Input),
+            Values = scope.ApplyList(w.Values),
+        }).ToImmutableArray();
+        if (when.Any(w => !WhenHolds(w)))
+        {
+            return Skip(s, t.Name, SkipReasons.WhenExpressions, when);
+        }
+
+        var combinations = MatrixCombinations(task.Matrix, scope);
+        if (combinations is { Count: 0 })
+        {
+            return Skip(s, t.Name, SkipReasons.EmptyMatrix);
+        }
+
+        var baseName = TaskRunName(s.Name, t.Name);
+        var children = combinations is null
+            ? [new ChildRun { TaskRunName = baseName, Uid = DeterministicUid(s.Uid, baseName) }]
+            : combinations.Select((c, i) => new ChildRun
+            {
+                TaskRunName = $"{baseName}-{i}",
+                Uid = DeterministicUid(s.Uid, $"{baseName}-{i}"),
+                MatrixParams = c,
+            }).ToImmutableArray();
+        var started = t with { Phase = TaskPhase.Running, Runs = [.. children.Select(c => c with { Running = true })] };
+        s = s with { Tasks = s.Tasks.SetItem(t.Name, started) };
+        for (var i = 0; i < children.Length; i++)
+        {
+            TaskRunRequest request;
+            try
+            {
+                request = BuildRequest(s, started, children[i], 0, now);
+            }
+            catch (TaskResolutionException e)
+            {
+                return FailValidation(s, t.Name, e.Message, now);
+            }
+
+            actions.Add(new StartAttempt(t.Name, i, request));
+        }
+
+        return s with { Tasks = s.Tasks.SetItem(t.Name, s.Tasks[t.Name] with { ResultSpecs = ResultSpecsOf(s, task) }) };
+    }
+
+    private static ImmutableArray<ResultSpec> ResultSpecsOf(PipelineRunState s, PipelineTask task) =>
+        task.TaskSpec?.Results ?? (task.TaskRef?.Name is { } n ? s.Resources.FindTask(n)?.Spec.Results ?? [] : []);
+
+    /// <summary>A task that cannot be turned into a TaskRun fails the run, as Tekton's validation failures do.</summary>
+    private static PipelineRunState FailValidation(PipelineRunState s, string task, string message, DateTimeOffset now)
+    {
+        var t = s.Tasks[task];
+        var outcome = new TaskRunOutcome { Phase = TaskRunPhase.Failed, Message = message, StartTime = now, CompletionTime = now };
+        var runs = t.Runs.Select(r => r with { Running = false, NoMoreRetries = true, Attempts = [outcome] }).ToImmutableArray();
+        return s with { Tasks = s.Tasks.SetItem(task, t with { Phase = TaskPhase.Failed, Runs = runs }) };
+    }
+
+    private static bool WhenHolds(WhenExpression w)
+    {
+        if (w.Cel is not null)
+        {
+            // CEL in when expressions is an alpha feature in Tekton; validation rejects it first.
+            return false;
+        }
+
+        var contains = w.Values.Contains(w.Input ?? "");
+        return w.Operator == "notin" ? !contains : contains;
+    }
+
+    private sealed record ResultRef(string Task, string Result);
+
+    private static IEnumerable<ResultRef> MissingResults(PipelineRunState s, PipelineTask task)
+    {
+        foreach (var text in PipelineGraph.ReferencedStrings(task))
+        {
+            foreach (var (expr, _) in VariableScope.References(text))
+            {
+                var parts = expr.Split('.');
+                if (parts.Length < 4 || parts[0] != "tasks" || parts[2] != "results")
+                {
+                    continue;
+                }
+
+                var resultName = parts[3].Split('[')[0];
+                if (!s.Tasks.TryGetValue(parts[1], out var producer))
+                {
+                    continue;
+                }
+
+                if (!PipelineScope.TaskResults(producer).Any(r => r.Name == resultName))
+                {
+                    yield return new ResultRef(parts[1], resultName);
+                }
+            }
+        }
+    }
+
+    /// <summary>Tekton's fan-out: each param's values multiply the combinations so far; includes add or extend.</summary>
+    internal static List<ImmutableArray<Param>>? MatrixCombinations(Matrix? matrix, VariableScope scope)
+    {
+        if (matrix is null)
+        {
+            return null;
+        }
+
+        var combos = new List<ImmutableArray<Param>>();
+        foreach (var p in matrix.Params)
+        {
+            var value = scope.ApplyValue(p.Value);
+            var values = value.Type == ParamType.Array ? value.ArrayValue : [value.StringValue ?? ""];
+            if (values.IsEmpty)
+            {
+                return [];
+            }
+
+            combos = combos.Count == 0
+                ? [.. values.Select(v => ImmutableArray.Create(new Param { Name = p.Name, Value = ParamValue.Of(v) }))]
+                : [.. values.SelectMany(v => combos.Select(c => c.Add(new Param { Name = p.Name, Value = ParamValue.Of(v) })))];
+        }
+
+        var matrixNames = matrix.Params.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var originalCount = combos.Count;
+        foreach (var include in matrix.Include)
+        {
+            var ps = include.Params.Select(p => p with { Value = scope.ApplyValue(p.Value) }).ToList();
+            var keys = ps.Where(p => matrixNames.Contains(p.Name)).ToList();
+            var extra = ps.Where(p => !matrixNames.Contains(p.Name)).ToList();
+            var matched = false;
+            for (var i = 0; i < originalCount; i++)
+            {
+                var c = combos[i];
+                if (keys.All(k => c.Any(x => x.Name == k.Name && x.Value.Equals(k.Value))))
+                {
+                    matched = true;
+                    combos[i] = c.AddRange(extra.Where(e => c.All(x => x.Name != e.Name)));
+                }
+            }
+
+            if (!matched || originalCount == 0)
+            {
+                combos.Add([.. ps]);
+            }
+        }
+
+        return combos;
+    }
+
+    /// <summary>Tekton names a pipeline task's TaskRun <c>RUN-TASK</c>, shortened with a hash past 63 characters.</summary>
+    public static string TaskRunName(string run, string task)
+    {
+        var name = $"{run}-{task}";
+        if (name.Length <= 63)
+        {
+            return name;
+        }
+
+        var hash = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(name)))[..32];
+        return $"{name[..(63 - 33)]}-{hash}"[..63];
+    }
+
+    private static string DeterministicUid(string parent, string name)
+    {
+        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(parent + "/" + name));
+        return new Guid(bytes.AsSpan(0, 16)).ToString();
+    }
+
+    private static TaskRunRequest BuildRequest(PipelineRunState s, PipelineTaskState t, ChildRun child, int retryCount, DateTimeOffset? now = null)
+    {
+        var task = t.Task;
+        var scope = PipelineScope.Build(s);
+        TaskSpec spec;
+        string? taskName = null;
+        var embedded = task.TaskSpec is not null;
+        if (task.TaskSpec is { } inline)
+        {
+            // Embedded specs see the pipeline's results and context directly (propagation, TEP-0107).
+            spec = TaskSpecRewriter.Apply(inline, PipelineOnlyScope(scope));
+        }
+        else if (task.TaskRef?.Name is { } refName && s.Resources.FindTask(refName) is { } found)
+        {
+            spec = found.Spec;
+            taskName = refName;
+        }
+        else
+        {
+            throw new TaskResolutionException($"pipeline task '{task.Name}' references Task '{task.TaskRef?.Name}', which is not defined in the files given");
+        }
+
+        var parameters = task.Params.Select(p => p with { Value = scope.ApplyValue(p.Value) })
+            .Where(p => child.MatrixParams.All(m => m.Name != p.Name))
+            .Concat(child.MatrixParams)
+            .ToImmutableArray();
+        var (workspaces, declarations) = MapWorkspaces(s, task, spec, embedded);
+        spec = spec with { Workspaces = [.. spec.Workspaces, .. declarations] };
+        return TaskRunBuilder.Build(new TaskRunInput
+        {
+            TaskRunName = child.TaskRunName,
+            TaskRunUid = child.Uid,
+            TaskName = taskName,
+            Spec = spec,
+            Embedded = embedded,
+            Params = parameters,
+            Propagated = s.Params,
+            Workspaces = workspaces,
+            PipelineRunName = s.Name,
+            PipelineRunUid = s.Uid,
+            PipelineName = s.Run.Spec.PipelineRef?.Name ?? s.Name,
+            PipelineTaskName = task.Name,
+            Namespace = s.Run.Metadata.Namespace ?? "default",
+            Retries = task.Retries,
+            RetryCount = retryCount,
+            Timeout = TaskTimeout(s, t, now ?? s.StartTime),
+            Labels = s.Run.Metadata.Labels
+                .SetItem("tekton.dev/pipelineRun", s.Name)
+                .SetItem("tekton.dev/pipelineTask", task.Name),
+        }, s.Resources);
+    }
+
+    private static VariableScope PipelineOnlyScope(VariableScope scope)
+    {
+        // Params are resolved at task level (task defaults beat propagated values), so only
+        // results, statuses and the pipeline's context are applied to an embedded spec here.
+        var copy = new VariableScope();
+        return copy.With(scope).Without("params.");
+    }
+
+    private static TimeSpan? TaskTimeout(PipelineRunState s, PipelineTaskState t, DateTimeOffset now)
+    {
+        TimeSpan? own = t.Task.Timeout is { } text && GoDuration.TryParse(text, out var v)
+            ? (v <= TimeSpan.Zero ? null : v)
+            : DefaultTimeout;
+        var deadline = t.IsFinally
+            ? Min(FinallyDeadline(s), PipelineDeadline(s))
+            : Min(TasksDeadline(s), PipelineDeadline(s));
+        if (deadline is { } d)
+        {
+            var remaining = d - now;
+            if (remaining < TimeSpan.FromMilliseconds(1))
+            {
+                remaining = TimeSpan.FromMilliseconds(1);
+            }
+
+            return own is null || remaining < own ? remaining : own;
+        }
+
+        return own;
+    }
+
+    private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : (a < b ? a : b);
+
+    private static (ImmutableArray<WorkspaceBinding> Bindings, ImmutableArray<WorkspaceDeclaration> Declarations) MapWorkspaces(
+        PipelineRunState s, PipelineTask task, TaskSpec spec, bool embedded)
+    {
+        var bindings = ImmutableArray.CreateBuilder<WorkspaceBinding>();
+        var declarations = ImmutableArray.CreateBuilder<WorkspaceDeclaration>();
+        foreach (var b in task.Workspaces)
+        {
+            var runBinding = s.Run.Spec.Workspaces.FirstOrDefault(r => r.Name == (b.Workspace ?? b.Name));
+            if (runBinding is null)
+            {
+                continue;
+            }
+
+            bindings.Add(ToTaskBinding(runBinding, b.Name, b.SubPath));
+            if (embedded && spec.Workspaces.All(w => w.Name != b.Name))
+            {
+                declarations.Add(new WorkspaceDeclaration { Name = b.Name });
+            }
+        }
+
+        if (embedded)
+        {
+            // Propagated workspaces: an embedded spec may use a pipeline workspace it never declared.
+            var text = string.Join('\n', TaskSpecRewriter.Strings(spec).Select(x => x.Text));
+            foreach (var runBinding in s.Run.Spec.Workspaces)
+            {
+                if (bindings.Any(b => b.Name == runBinding.Name) || spec.Workspaces.Any(w => w.Name == runBinding.Name) ||
+                    !text.Contains($"workspaces.{runBinding.Name}.", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                bindings.Add(ToTaskBinding(runBinding, runBinding.Name, null));
+                declarations.Add(new WorkspaceDeclaration { Name = runBinding.Name });
+            }
+        }
+
+        return (bindings.ToImmutable(), declarations.ToImmutable());
+    }
+
+    private static WorkspaceBinding ToTaskBinding(WorkspaceBinding run, string taskWorkspace, string? subPath)
+    {
+        var combined = (run.SubPath, subPath) switch
+        {
+            (null or "", null or "") => null,
+            (null or "", _) => subPath,
+            (_, null or "") => run.SubPath,
+            _ => $"{run.SubPath}/{subPath}",
+        };
+        var source = run.Source.VolumeClaimTemplate ? run.Source with { ClaimName = run.Name } : run.Source;
+        return new WorkspaceBinding { Name = taskWorkspace, SubPath = combined, Source = source, Location = run.Location };
+    }
+
+    private static PipelineRunState Complete(PipelineRunState s, DateTimeOffset now, bool pipelineExpired)
+    {
+        var all = s.Tasks.Values.ToList();
+        var cancelled = all.Count(t => t.WasCancelled);
+        var failed = all.Count(t => t.Phase == TaskPhase.Failed && !t.FailureIgnored && !t.WasCancelled);
+        var ignored = all.Count(t => t.FailureIgnored);
+        var succeeded = all.Count(t => t.Phase == TaskPhase.Succeeded);
+        var skipped = all.Count(t => t.Phase == TaskPhase.Skipped);
+        var skippedByTimeout = all.Count(t => t.Skip is { } k && SkipReasons.IsTimeout(k.Reason));
+        var message = $"Tasks Completed: {succeeded + failed + cancelled + ignored} (Failed: {failed}, Cancelled {cancelled}), Skipped: {skipped}";
+        var completion = pipelineExpired
+            ? new RunCompletion("False", "PipelineRunTimeout", $"PipelineRun \"{s.Name}\" failed to finish within \"{GoDuration.Format(PipelineDeadline(s)!.Value - s.StartTime)}\"", now)
+            : s.Failure is { } f ? f with { Time = now }
+            : failed > 0 || skippedByTimeout > 0 ? new RunCompletion("False", "Failed", message, now)
+            : s.CancelRequest is not null || cancelled > 0 ? new RunCompletion("False", "Cancelled", $"PipelineRun \"{s.Name}\" was cancelled", now)
+            : skipped > 0 ? new RunCompletion("True", "Completed", message, now)
+            : new RunCompletion("True", "Succeeded", message, now);
+        return s with { Completion = completion, Results = PipelineResults(s) };
+    }
+
+    /// <summary>Pipeline results whose references all resolved; the others are left out, as Tekton does.</summary>
+    public static ImmutableArray<RunResult> PipelineResults(PipelineRunState s)
+    {
+        var scope = PipelineScope.Build(s);
+        var results = ImmutableArray.CreateBuilder<RunResult>();
+        foreach (var r in s.Spec.Results)
+        {
+            if (r.Value is null)
+            {
+                continue;
+            }
+
+            var value = scope.ApplyValue(r.Value);
+            if (TaskSpecRewriter.ValueStrings(value).Any(v => v.Contains("$(tasks.", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            results.Add(new RunResult(r.Name, value));
+        }
+
+        return results.ToImmutable();
+    }
+}

@@ -1,0 +1,108 @@
+using Mothership.Engine.Execution;
+using Mothership.Model.Substitution;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Engine.Scheduling;
+
+/// <summary>
+/// The variables a pipeline task sees: pipeline params, the run's context, results and
+/// statuses of other tasks, and which workspaces are bound.
+/// </summary>
+public static class PipelineScope
+{
+    public static VariableScope Build(PipelineRunState state)
+    {
+        var scope = new VariableScope();
+        foreach (var (name, value) in state.Params)
+        {
+            scope.Set($"params.{name}", value);
+        }
+
+        scope.Set("context.pipelineRun.name", state.Name)
+            .Set("context.pipelineRun.namespace", state.Run.Metadata.Namespace ?? "default")
+            .Set("context.pipelineRun.uid", state.Uid)
+            .Set("context.pipeline.name", state.Run.Spec.PipelineRef?.Name ?? state.Name);
+        foreach (var w in state.Spec.Workspaces)
+        {
+            scope.Set($"workspaces.{w.Name}.bound", state.Run.Spec.Workspaces.Any(b => b.Name == w.Name) ? "true" : "false");
+        }
+
+        foreach (var t in state.Tasks.Values)
+        {
+            foreach (var r in TaskResults(t))
+            {
+                scope.Set($"tasks.{t.Name}.results.{r.Name}", r.Value);
+            }
+
+            if (!t.IsFinally)
+            {
+                scope.Set($"tasks.{t.Name}.status", ExecutionStatus(t));
+                scope.Set($"tasks.{t.Name}.reason", Reason(t));
+            }
+        }
+
+        scope.Set("tasks.status", AggregateStatus(state));
+        return scope;
+    }
+
+    /// <summary>A task's results; a matrix task's string results become arrays in combination order.</summary>
+    public static IEnumerable<RunResult> TaskResults(PipelineTaskState t)
+    {
+        if (t.Task.Matrix is null)
+        {
+            return t.Runs.Length == 1 && t.Runs[0].Last is { } last ? last.Results : [];
+        }
+
+        var names = t.Runs.SelectMany(r => r.Last?.Results ?? []).Select(r => r.Name).Distinct();
+        return names.Select(n => new RunResult(n, ParamValue.Of(t.Runs
+            .Select(r => r.Last?.Results.FirstOrDefault(x => x.Name == n)?.Value)
+            .Where(v => v is { Type: ParamType.String })
+            .Select(v => v!.StringValue!))));
+    }
+
+    /// <summary><c>$(tasks.X.status)</c>: Succeeded, Failed (also when cancelled) or None.</summary>
+    public static string ExecutionStatus(PipelineTaskState t) => t.Phase switch
+    {
+        TaskPhase.Succeeded => "Succeeded",
+        TaskPhase.Failed => "Failed",
+        _ => "None",
+    };
+
+    /// <summary><c>$(tasks.X.reason)</c>: the TaskRun's condition reason.</summary>
+    public static string Reason(PipelineTaskState t) => t.Phase switch
+    {
+        TaskPhase.Succeeded => "Succeeded",
+        TaskPhase.Failed when t.FailureIgnored => "FailureIgnored",
+        TaskPhase.Failed => t.Runs.Select(r => r.Last).OfType<TaskRunOutcome>().Select(TaskRunReasons.Of).FirstOrDefault(r => r != "Succeeded") ?? "Failed",
+        _ => "None",
+    };
+
+    /// <summary><c>$(tasks.status)</c>: Failed if a DAG task failed, Completed if some were skipped, else Succeeded.</summary>
+    public static string AggregateStatus(PipelineRunState state)
+    {
+        var dag = state.DagTasks.ToList();
+        if (dag.Any(t => t.Phase == TaskPhase.Failed && !t.FailureIgnored))
+        {
+            return "Failed";
+        }
+
+        if (dag.Any(t => !t.Done))
+        {
+            return "None";
+        }
+
+        return dag.Any(t => t.Phase == TaskPhase.Skipped) ? "Completed" : "Succeeded";
+    }
+}
+
+/// <summary>TaskRun condition reasons, as Tekton writes them.</summary>
+public static class TaskRunReasons
+{
+    public static string Of(TaskRunOutcome outcome) => outcome.Phase switch
+    {
+        TaskRunPhase.Succeeded => "Succeeded",
+        TaskRunPhase.TimedOut => "TaskRunTimeout",
+        TaskRunPhase.Cancelled => "TaskRunCancelled",
+        _ => "Failed",
+    };
+}

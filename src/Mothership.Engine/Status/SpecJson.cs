@@ -1,0 +1,211 @@
+using System.Collections;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Engine.Status;
+
+/// <summary>
+/// Serializes spec records in Tekton's JSON shape: camelCase, empty and default fields left
+/// out, params as string/array/object, volume sources and env sources as Kubernetes nests them.
+/// </summary>
+public static class SpecJson
+{
+    private static readonly string[] Hidden = ["Location", "FieldLocations", "Extra", "TypeDeclared", "DisplayName", "ReadinessCommand", "IsSecret"];
+
+    public static JsonSerializerOptions Options { get; } = CreateOptions();
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { Modify } },
+            Converters =
+            {
+                new ParamValueConverter(),
+                new JsonStringEnumConverter(JsonNamingPolicy.CamelCase),
+                new VolumeSourceConverter(),
+                new EnvVarConverter(),
+            },
+        };
+        return options;
+    }
+
+    private static void Modify(JsonTypeInfo info)
+    {
+        if (info.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        // Resource.DisplayName is a computed label for messages; elsewhere displayName is a real field.
+        var isResource = typeof(Resource).IsAssignableFrom(info.Type);
+        foreach (var p in info.Properties.ToList())
+        {
+            var clr = (p.AttributeProvider as System.Reflection.MemberInfo)?.Name ?? p.Name;
+            if (Hidden.Contains(clr) && (clr != "DisplayName" || isResource))
+            {
+                info.Properties.Remove(p);
+                continue;
+            }
+
+            if (typeof(IEnumerable).IsAssignableFrom(p.PropertyType) && p.PropertyType != typeof(string))
+            {
+                p.ShouldSerialize = (_, value) => value is IEnumerable e && e.GetEnumerator().MoveNext();
+            }
+
+            if (info.Type == typeof(Step) && clr == "Ref")
+            {
+                p.CustomConverter = new RefNameConverter();
+            }
+        }
+
+        if (info.Type == typeof(Volume) || info.Type == typeof(WorkspaceBinding))
+        {
+            // Kubernetes writes the volume source inline next to the name.
+            var source = info.Properties.First(p => p.Name == "source");
+            info.Properties.Remove(source);
+            var getter = source.Get!;
+            var inline = info.CreateJsonPropertyInfo(typeof(JsonObject), "_");
+            inline.Get = o => new JsonObject(VolumeSourceConverter.ToDictionary((VolumeSource)getter(o)!));
+            inline.IsExtensionData = true;
+            info.Properties.Add(inline);
+        }
+    }
+
+    public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options);
+
+    private sealed class ParamValueConverter : JsonConverter<ParamValue>
+    {
+        public override ParamValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            ParamValue.Parse(JsonDocument.ParseValue(ref reader).RootElement.GetRawText());
+
+        public override void Write(Utf8JsonWriter writer, ParamValue value, JsonSerializerOptions options)
+        {
+            switch (value.Type)
+            {
+                case ParamType.String:
+                    writer.WriteStringValue(value.StringValue);
+                    break;
+                case ParamType.Array:
+                    JsonSerializer.Serialize(writer, value.ArrayValue, options);
+                    break;
+                default:
+                    JsonSerializer.Serialize(writer, value.ObjectValue, options);
+                    break;
+            }
+        }
+    }
+
+    private sealed class RefNameConverter : JsonConverter<string>
+    {
+        public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetString() ?? "";
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", value);
+            writer.WriteEndObject();
+        }
+    }
+
+    private sealed class VolumeSourceConverter : JsonConverter<VolumeSource>
+    {
+        public override VolumeSource Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("volume sources are read from YAML");
+
+        public override void Write(Utf8JsonWriter writer, VolumeSource value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, ToDictionary(value), options);
+
+        public static Dictionary<string, JsonNode?> ToDictionary(VolumeSource v)
+        {
+            var d = new Dictionary<string, JsonNode?>();
+            JsonArray Items() => [.. v.Items.Select(i => new JsonObject { ["key"] = i.Key, ["path"] = i.Path })];
+            if (v.EmptyDir)
+            {
+                d["emptyDir"] = new JsonObject();
+            }
+
+            if (v.ConfigMapName is { } cm)
+            {
+                d["configMap"] = new JsonObject { ["name"] = cm };
+                if (!v.Items.IsEmpty)
+                {
+                    d["configMap"]!["items"] = Items();
+                }
+            }
+
+            if (v.SecretName is { } secret)
+            {
+                d["secret"] = new JsonObject { ["secretName"] = secret };
+                if (!v.Items.IsEmpty)
+                {
+                    d["secret"]!["items"] = Items();
+                }
+            }
+
+            if (v.VolumeClaimTemplate)
+            {
+                d["volumeClaimTemplate"] = new JsonObject();
+            }
+            else if (v.ClaimName is { } claim)
+            {
+                d["persistentVolumeClaim"] = new JsonObject { ["claimName"] = claim };
+            }
+
+            if (!v.Sources.IsEmpty)
+            {
+                d["projected"] = new JsonObject { ["sources"] = new JsonArray([.. v.Sources.Select(s => (JsonNode)new JsonObject(ToDictionary(s)))]) };
+            }
+
+            if (v.HostPath is { } host)
+            {
+                d["hostPath"] = new JsonObject { ["path"] = host };
+            }
+
+            if (v.Csi)
+            {
+                d["csi"] = new JsonObject();
+            }
+
+            return d;
+        }
+    }
+
+    private sealed class EnvVarConverter : JsonConverter<EnvVar>
+    {
+        public override EnvVar Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("env is read from YAML");
+
+        public override void Write(Utf8JsonWriter writer, EnvVar value, JsonSerializerOptions options)
+        {
+            var o = new JsonObject { ["name"] = value.Name };
+            if (value.Value is not null)
+            {
+                o["value"] = value.Value;
+            }
+
+            static JsonObject Key(KeyRef k) => new() { ["name"] = k.Name, ["key"] = k.Key };
+            if (value.ConfigMapKeyRef is { } c)
+            {
+                o["valueFrom"] = new JsonObject { ["configMapKeyRef"] = Key(c) };
+            }
+
+            if (value.SecretKeyRef is { } s)
+            {
+                o["valueFrom"] = new JsonObject { ["secretKeyRef"] = Key(s) };
+            }
+
+            if (value.FieldPath is { } f)
+            {
+                o["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = f } };
+            }
+
+            o.WriteTo(writer, options);
+        }
+    }
+}

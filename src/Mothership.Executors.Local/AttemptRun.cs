@@ -1,0 +1,498 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using Mothership.Engine.Execution;
+using Mothership.Executors.Local.Processes;
+using Mothership.Executors.Local.Results;
+using Mothership.Executors.Local.Sandbox;
+using Mothership.Executors.Local.Steps;
+using Mothership.Executors.Local.Workspaces;
+using Mothership.Model.Substitution;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Executors.Local;
+
+/// <summary>One attempt of one TaskRun, from its directories to its outcome.</summary>
+internal sealed class AttemptRun(
+    LocalExecutorOptions options,
+    TaskRunRequest request,
+    ITaskRunListener listener,
+    CancellationToken stop,
+    CancellationToken cancelled)
+{
+    /// <summary>The label that gives a sandboxed TaskRun the host's network.</summary>
+    public const string NetworkLabel = "mothership.io/network";
+
+    private readonly TimeProvider _time = options.TimeProvider;
+    private readonly SecretMasker _masker = new();
+    private readonly Lock _logLock = new();
+    private readonly Dictionary<string, ParamValue> _stepResults = new(StringComparer.Ordinal);
+    private AttemptDirectories _dirs = null!;
+    private IReadOnlyList<ResolvedWorkspace> _workspaces = [];
+    private IReadOnlyDictionary<string, string> _volumes = new Dictionary<string, string>();
+    private bool _layout;
+    private TaskSpec _spec = null!;
+    private string[] _stepNames = [];
+
+    private string View(string hostDir, string tektonPath) => _layout ? tektonPath : hostDir;
+
+    private string WorkspaceView => View(_dirs.Workspace, "/workspace");
+
+    public async Task<TaskRunOutcome> ExecuteAsync()
+    {
+        var start = _time.GetUtcNow();
+        _stepNames = [.. request.Spec.Steps.Select((s, i) => StepName(s, i))];
+        try
+        {
+            Prepare();
+        }
+        catch (TaskRunFailure failure)
+        {
+            return Finish(start, TaskRunPhase.Failed, failure.Message, SkippedAll(), [], []);
+        }
+
+        var sidecars = new List<(string Name, Step Step, ChildProcess Process, DateTimeOffset Started)>();
+        var steps = new List<StepState>();
+        var phase = TaskRunPhase.Succeeded;
+        var message = "All Steps have completed executing";
+        try
+        {
+            for (var i = 0; i < _spec.Sidecars.Length; i++)
+            {
+                var sidecar = _spec.Sidecars[i];
+                var name = string.IsNullOrEmpty(sidecar.Name) ? $"unnamed-{i}" : sidecar.Name;
+                sidecars.Add((name, sidecar, StartSidecar(sidecar, name), _time.GetUtcNow()));
+                await WaitReadyAsync(sidecar, name, sidecars[^1].Process).ConfigureAwait(false);
+            }
+
+            for (var i = 0; i < _spec.Steps.Length; i++)
+            {
+                if (phase != TaskRunPhase.Succeeded)
+                {
+                    steps.Add(Skipped(i));
+                    listener.OnStep(request, steps[^1]);
+                    continue;
+                }
+
+                var (state, failed, failure) = await RunStepAsync(i).ConfigureAwait(false);
+                steps.Add(state);
+                if (failed)
+                {
+                    (phase, message) = failure;
+                }
+            }
+        }
+        catch (TaskRunFailure failure)
+        {
+            phase = TaskRunPhase.Failed;
+            message = failure.Message;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            (phase, message) = StopReason();
+        }
+
+        for (var i = steps.Count; i < _spec.Steps.Length; i++)
+        {
+            steps.Add(Skipped(i));
+        }
+
+        var sidecarStates = await StopSidecarsAsync(sidecars).ConfigureAwait(false);
+        var results = ImmutableArray<RunResult>.Empty;
+        try
+        {
+            results = ReadTaskResults();
+        }
+        catch (TaskRunFailure failure) when (phase == TaskRunPhase.Succeeded)
+        {
+            phase = TaskRunPhase.Failed;
+            message = failure.Message;
+        }
+        catch (TaskRunFailure)
+        {
+            // The attempt already failed for an earlier reason, which is the one to report.
+        }
+
+        return Finish(start, phase, message, steps, sidecarStates, results);
+    }
+
+    private void Prepare()
+    {
+        _dirs = AttemptDirectories.Create(options.Root, request.TaskRunUid, request.RetryCount);
+        var wantsLayout = options.Sandbox || LayoutRule.NeedsTektonLayout(request.Spec);
+        var usable = wantsLayout && Bubblewrap.IsUsable(options.BubblewrapPath);
+        if (options.Sandbox && !usable)
+        {
+            throw new TaskRunFailure($"the sandbox needs bubblewrap, but \"{options.BubblewrapPath} --dev-bind / / true\" does not work here");
+        }
+
+        _layout = usable;
+        var resolver = new WorkspaceResolver(request, _dirs, _masker);
+        _workspaces = resolver.ResolveWorkspaces();
+        _volumes = resolver.ResolveVolumes();
+
+        var scope = new VariableScope();
+        foreach (var w in _workspaces)
+        {
+            var bound = w.HostDirectory is not null;
+            scope.Set($"workspaces.{w.Name}.path", !bound ? "" : _layout ? w.MountPath : w.HostDirectory!);
+            scope.Set($"workspaces.{w.Name}.bound", bound ? "true" : "false");
+            scope.Set($"workspaces.{w.Name}.claim", w.Claim);
+            scope.Set($"workspaces.{w.Name}.volume", bound ? w.Volume : "");
+        }
+
+        foreach (var r in request.Spec.Results)
+        {
+            scope.Set($"results.{r.Name}.path", View(_dirs.Results, "/tekton/results") + "/" + r.Name);
+        }
+
+        scope.Set("credentials.path", View(_dirs.Creds, "/tekton/creds"));
+        foreach (var name in _stepNames)
+        {
+            var exitCode = View(_dirs.Steps, "/tekton/steps") + $"/step-{name}/exitCode";
+            scope.Set($"steps.step-{name}.exitCode.path", exitCode);
+            scope.Set($"steps.{name}.exitCode.path", exitCode);
+        }
+
+        _spec = TaskSpecRewriter.Apply(request.Spec, scope);
+
+        // Environment problems fail the attempt before anything runs, as a pod that cannot be
+        // created would; this also registers every Secret value with the masker up front.
+        foreach (var s in _spec.Steps.Concat(_spec.Sidecars))
+        {
+            StepEnvironment.Build(request, s, "step-" + s.Name, _dirs.Home, _masker);
+        }
+    }
+
+    private async Task<(StepState State, bool Failed, (TaskRunPhase, string) Failure)> RunStepAsync(int index)
+    {
+        var name = _stepNames[index];
+        var container = "step-" + name;
+        var stepDir = Path.Combine(_dirs.Steps, container);
+        Directory.CreateDirectory(Path.Combine(stepDir, "results"));
+
+        var original = _spec.Steps[index];
+        var stepScope = new VariableScope(_stepResults);
+        foreach (var r in original.Results)
+        {
+            stepScope.Set($"step.results.{r.Name}.path", View(_dirs.Steps, "/tekton/steps") + $"/{container}/results/{r.Name}");
+        }
+
+        var step = TaskSpecRewriter.ApplyStep(original, stepScope);
+        var started = _time.GetUtcNow();
+        var state = new StepState { Name = name, Container = container, Image = step.Image, StartedAt = started };
+
+        TimeSpan? stepTimeout = null;
+        if (step.Timeout is { } text)
+        {
+            if (!GoDuration.TryParse(text, out var parsed))
+            {
+                throw new TaskRunFailure($"\"{container}\": invalid timeout \"{text}\"");
+            }
+
+            stepTimeout = parsed > TimeSpan.Zero ? parsed : null;
+        }
+
+        using var stepTimer = stepTimeout is { } st ? new CancellationTokenSource(st, _time) : new CancellationTokenSource();
+        using var stepStop = CancellationTokenSource.CreateLinkedTokenSource(stop, stepTimer.Token);
+
+        listener.OnStep(request, state);
+        var (exitCode, stopped) = await RunProcessAsync(step, container, stepStop.Token).ConfigureAwait(false);
+        var finished = _time.GetUtcNow();
+        File.WriteAllText(Path.Combine(stepDir, "exitCode"), exitCode.ToString(CultureInfo.InvariantCulture));
+
+        var results = ResultFiles.Read(Path.Combine(stepDir, "results"), step.Results, container);
+        foreach (var r in results)
+        {
+            _stepResults[$"steps.{name}.results.{r.Name}"] = r.Value;
+        }
+
+        var continueOnError = string.Equals(step.OnError, "continue", StringComparison.Ordinal);
+        string termination;
+        var failed = false;
+        (TaskRunPhase, string) failure = default;
+        if (stopped && stop.IsCancellationRequested)
+        {
+            failure = StopReason();
+            failed = true;
+            termination = failure.Item1 == TaskRunPhase.Cancelled ? "Cancelled" : "TimeoutExceeded";
+        }
+        else if (stopped)
+        {
+            termination = "TimeoutExceeded";
+            failed = !continueOnError;
+            failure = (TaskRunPhase.Failed, $"\"{container}\" exited because the step exceeded the specified timeout limit; step timed out after \"{GoDuration.Format(stepTimeout!.Value)}\"");
+        }
+        else if (exitCode == 0)
+        {
+            termination = "Completed";
+        }
+        else if (continueOnError)
+        {
+            termination = "Continued";
+        }
+        else
+        {
+            termination = "Error";
+            failed = true;
+            failure = (TaskRunPhase.Failed, $"\"{container}\" exited with code {exitCode}");
+        }
+
+        state = state with
+        {
+            FinishedAt = finished,
+            ExitCode = exitCode,
+            Reason = exitCode == 0 ? "Completed" : "Error",
+            TerminationReason = termination,
+            Results = [.. results],
+        };
+        listener.OnStep(request, state);
+        return (state, failed, failure);
+    }
+
+    private async Task<(int ExitCode, bool Stopped)> RunProcessAsync(Step step, string container, CancellationToken token)
+    {
+        var launch = Launch(step, container, step.Command, useScript: true);
+        using var stdoutFile = OpenOutput(step.StdoutConfig, container);
+        using var stderrFile = OpenOutput(step.StderrConfig, container);
+        using var process = ChildProcess.Start(launch, Log(container, stdoutFile), Log(container, stderrFile));
+        return await process.WaitAsync(request.GracePeriod, _time, token).ConfigureAwait(false);
+    }
+
+    private Action<string> Log(string container, StreamWriter? copy) => line =>
+    {
+        lock (_logLock)
+        {
+            copy?.Write(line + "\n");
+            listener.OnLog(request, container, _masker.Mask(line));
+        }
+    };
+
+    private StreamWriter? OpenOutput(OutputConfig? config, string container)
+    {
+        if (config is null || string.IsNullOrEmpty(config.Path))
+        {
+            return null;
+        }
+
+        var path = config.Path.StartsWith('/') ? config.Path : WorkspaceView + "/" + config.Path;
+        var host = ViewFor([]).ToHost(path)
+            ?? throw new TaskRunFailure($"\"{container}\": output path \"{config.Path}\" is not under a workspace, volume or /tekton directory");
+        Directory.CreateDirectory(Path.GetDirectoryName(host)!);
+        return new StreamWriter(host, append: false, new UTF8Encoding(false));
+    }
+
+    /// <summary>The binds every step of this attempt gets, plus the step's own mounts.</summary>
+    private PathView ViewFor(IEnumerable<Bind> extra)
+    {
+        if (!_layout)
+        {
+            return new PathView([], layout: false);
+        }
+
+        var binds = new List<Bind>
+        {
+            new(_dirs.Workspace, "/workspace", false),
+            new(_dirs.Results, "/tekton/results", false),
+            new(_dirs.Home, "/tekton/home", false),
+            new(_dirs.Steps, "/tekton/steps", false),
+            new(_dirs.Scripts, "/tekton/scripts", true),
+            new(_dirs.Creds, "/tekton/creds", false),
+        };
+        binds.AddRange(_workspaces.Where(w => w.HostDirectory is not null).Select(w => new Bind(w.HostDirectory!, w.MountPath, w.ReadOnly)));
+        binds.AddRange(extra);
+        return new PathView(binds, layout: true);
+    }
+
+    private LaunchSpec Launch(Step step, string container, IReadOnlyList<string> command, bool useScript)
+    {
+        var extra = new List<Bind>();
+        foreach (var m in step.VolumeMounts)
+        {
+            if (!_volumes.TryGetValue(m.Name, out var dir))
+            {
+                throw new TaskRunFailure($"\"{container}\": volumeMount \"{m.Name}\" names no volume of the task");
+            }
+
+            if (!_layout)
+            {
+                throw new TaskRunFailure($"\"{container}\": volumeMount at \"{m.MountPath}\" needs bubblewrap ({options.BubblewrapPath}), which is not usable here");
+            }
+
+            if (!string.IsNullOrEmpty(m.SubPath))
+            {
+                dir = Path.Combine(dir, m.SubPath);
+                Directory.CreateDirectory(dir);
+            }
+
+            extra.Add(new Bind(dir, m.MountPath, m.ReadOnly));
+        }
+
+        foreach (var usage in step.Workspaces.Where(u => u.MountPath is not null))
+        {
+            if (_workspaces.FirstOrDefault(w => w.Name == usage.Name) is { HostDirectory: { } dir } ws && _layout)
+            {
+                extra.Add(new Bind(dir, usage.MountPath!, ws.ReadOnly));
+            }
+        }
+
+        var view = ViewFor(extra);
+        var (file, args) = useScript
+            ? StepCommand.Resolve(step, container, _dirs.Scripts, View(_dirs.Scripts, "/tekton/scripts"))
+            : (command[0], command.Skip(1).ToList());
+
+        var workingDir = string.IsNullOrEmpty(step.WorkingDir) ? WorkspaceView
+            : step.WorkingDir.StartsWith('/') ? step.WorkingDir
+            : WorkspaceView + "/" + step.WorkingDir;
+        if (view.ToHost(workingDir) is { } hostWorkingDir && !(options.Sandbox && !IsUnderBind(view, workingDir)))
+        {
+            Directory.CreateDirectory(hostWorkingDir);
+        }
+
+        var env = StepEnvironment.Build(request, step, container, View(_dirs.Home, "/tekton/home"), _masker);
+        if (!_layout)
+        {
+            return new LaunchSpec(file, args, workingDir, env);
+        }
+
+        var network = request.Labels.TryGetValue(NetworkLabel, out var net) && net == "true";
+        var writable = new[] { _dirs.Attempt }.Concat(_workspaces.Where(w => w.HostDirectory is not null && !w.ReadOnly).Select(w => w.HostDirectory!));
+        var bwrapArgs = Bubblewrap.Arguments(options.Sandbox, network, writable, view.Binds, workingDir);
+        bwrapArgs.Add(file);
+        bwrapArgs.AddRange(args);
+        return new LaunchSpec(options.BubblewrapPath, bwrapArgs, _dirs.Attempt, env);
+    }
+
+    private static bool IsUnderBind(PathView view, string path) =>
+        view.Binds.Any(b => path == b.ContainerPath || path.StartsWith(b.ContainerPath.TrimEnd('/') + "/", StringComparison.Ordinal));
+
+    private ChildProcess StartSidecar(Step sidecar, string name)
+    {
+        var container = "sidecar-" + name;
+        var launch = Launch(sidecar, container, sidecar.Command, useScript: true);
+        var log = Log(container, null);
+        var process = ChildProcess.Start(launch, log, log);
+        listener.OnStep(request, new StepState { Name = name, Container = container, Image = sidecar.Image, StartedAt = _time.GetUtcNow() });
+        return process;
+    }
+
+    private async Task WaitReadyAsync(Step sidecar, string name, ChildProcess process)
+    {
+        if (sidecar.ReadinessCommand.IsDefaultOrEmpty)
+        {
+            return;
+        }
+
+        var deadline = _time.GetUtcNow() + options.SidecarReadinessTimeout;
+        var probe = Launch(sidecar with { Script = null, StdoutConfig = null, StderrConfig = null }, "sidecar-" + name, sidecar.ReadinessCommand, useScript: false);
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new TaskRunFailure($"sidecar \"{name}\" exited before it became ready");
+            }
+
+            using (var check = ChildProcess.Start(probe, _ => { }, _ => { }))
+            {
+                var (code, _) = await check.WaitAsync(TimeSpan.Zero, _time, stop).ConfigureAwait(false);
+                stop.ThrowIfCancellationRequested();
+                if (code == 0)
+                {
+                    return;
+                }
+            }
+
+            if (_time.GetUtcNow() > deadline)
+            {
+                throw new TaskRunFailure($"sidecar \"{name}\" did not become ready within {GoDuration.Format(options.SidecarReadinessTimeout)}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, stop).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<List<StepState>> StopSidecarsAsync(List<(string Name, Step Step, ChildProcess Process, DateTimeOffset Started)> sidecars)
+    {
+        var states = new List<StepState>();
+        foreach (var (name, step, process, started) in sidecars)
+        {
+            using (process)
+            {
+                using var now = new CancellationTokenSource();
+                await now.CancelAsync().ConfigureAwait(false);
+                var (code, _) = await process.WaitAsync(request.GracePeriod, _time, now.Token).ConfigureAwait(false);
+                var state = new StepState
+                {
+                    Name = name,
+                    Container = "sidecar-" + name,
+                    Image = step.Image,
+                    StartedAt = started,
+                    FinishedAt = _time.GetUtcNow(),
+                    ExitCode = code,
+                    Reason = code == 0 ? "Completed" : "Error",
+                    TerminationReason = "Completed",
+                };
+                listener.OnStep(request, state);
+                states.Add(state);
+            }
+        }
+
+        return states;
+    }
+
+    private ImmutableArray<RunResult> ReadTaskResults()
+    {
+        var results = ResultFiles.Read(_dirs.Results, _spec.Results, "task");
+
+        // A task result may take its value from a step result ("value: $(steps.s.results.r)").
+        var fromSteps = new VariableScope(_stepResults);
+        foreach (var spec in _spec.Results.Where(r => r.Value is not null && results.All(x => x.Name != r.Name)))
+        {
+            var value = fromSteps.ApplyValue(spec.Value!);
+            if (!VariableScope.References(value.ToString()).Any())
+            {
+                results.Add(new RunResult(spec.Name, value));
+            }
+        }
+
+        if (options.MaxResultBytes is { } limit)
+        {
+            var size = results.Sum(r => Encoding.UTF8.GetByteCount(r.Value.ToString()));
+            if (size > limit)
+            {
+                throw new TaskRunFailure($"results exceeded the {limit} bytes limit");
+            }
+        }
+
+        return [.. results];
+    }
+
+    private (TaskRunPhase, string) StopReason() => cancelled.IsCancellationRequested
+        ? (TaskRunPhase.Cancelled, $"TaskRun \"{request.TaskRunName}\" was cancelled")
+        : (TaskRunPhase.TimedOut, $"TaskRun \"{request.TaskRunName}\" failed to finish within \"{GoDuration.Format(request.Timeout ?? TimeSpan.Zero)}\"");
+
+    private StepState Skipped(int index) => new()
+    {
+        Name = _stepNames[index],
+        Container = "step-" + _stepNames[index],
+        Image = request.Spec.Steps[index].Image,
+        TerminationReason = "Skipped",
+    };
+
+    private List<StepState> SkippedAll() => [.. Enumerable.Range(0, _stepNames.Length).Select(Skipped)];
+
+    private static string StepName(Step step, int index) => string.IsNullOrEmpty(step.Name) ? $"unnamed-{index}" : step.Name;
+
+    private TaskRunOutcome Finish(
+        DateTimeOffset start, TaskRunPhase phase, string message, IEnumerable<StepState> steps, IEnumerable<StepState> sidecars, ImmutableArray<RunResult> results) =>
+        new()
+        {
+            Phase = phase,
+            Message = message,
+            StartTime = start,
+            CompletionTime = _time.GetUtcNow(),
+            Steps = [.. steps],
+            Sidecars = [.. sidecars],
+            Results = results,
+        };
+}

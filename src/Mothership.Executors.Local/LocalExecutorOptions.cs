@@ -1,0 +1,36 @@
+namespace Mothership.Executors.Local;
+
+/// <summary>Settings of the <see cref="LocalTaskExecutor"/>.</summary>
+public sealed class LocalExecutorOptions
+{
+    /// <summary>
+    /// Where attempt directories live: <c>Root/&lt;TaskRunUid&gt;/attempt-&lt;RetryCount&gt;/</c>.
+    /// Persistent volume claims go next to it, in <c>Root/../volumes/&lt;claimName&gt;</c>.
+    /// Default: <c>.mothership/runs</c> under the current directory when the options are created.
+    /// </summary>
+    public string Root { get; set; } = Path.Combine(Environment.CurrentDirectory, ".mothership", "runs");
+
+    /// <summary>
+    /// Runs every step under bubblewrap with a read-only host, private <c>/tmp</c>, no network
+    /// (unless the TaskRun carries the label <c>mothership.io/network: "true"</c>) and writable
+    /// binds only for the attempt directory and the workspaces. Default: <c>false</c>.
+    /// </summary>
+    public bool Sandbox { get; set; }
+
+    /// <summary>The clock for step times and timeouts. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>The bubblewrap binary used for Tekton's layout and the sandbox. Default: <c>/usr/bin/bwrap</c>.</summary>
+    public string BubblewrapPath { get; set; } = "/usr/bin/bwrap";
+
+    /// <summary>How long to wait for a sidecar's readiness command to succeed. Default: 60 seconds.</summary>
+    public TimeSpan SidecarReadinessTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Upper bound on the total size of a TaskRun's results, in bytes. Tekton on Kubernetes stops
+    /// at 4096 (the termination message); locally results are plain files, so the default is
+    /// <c>null</c>: no limit. Set 4096 to reproduce Tekton's failure
+    /// (<c>results exceeded the 4096 bytes limit</c>).
+    /// </summary>
+    public int? MaxResultBytes { get; set; }
+}

@@ -1,0 +1,37 @@
+using Mothership.Model.Tekton;
+
+namespace Mothership.Executors.Local.Sandbox;
+
+/// <summary>
+/// Decides whether a task runs in Tekton's layout (steps under bubblewrap with
+/// <c>/workspace</c>, <c>/tekton/results</c>, <c>/tekton/home</c>, … bound to the attempt's
+/// directories) or directly on the host with every variable pointing at host directories.
+/// </summary>
+/// <remarks>
+/// The rule, per task: the layout is needed when any step or sidecar has <c>volumeMounts</c>,
+/// a step-level workspace with a <c>mountPath</c>, the task declares a workspace
+/// <c>mountPath</c>, or a step's text (script, command, args, workingDir, env values,
+/// stdout/stderr paths) contains <c>/tekton/</c> or <c>/workspace</c> literally. Variables such as
+/// <c>$(workspaces.w.path)</c> do not count: they are substituted with host paths when the
+/// layout is not used. Everything else runs without bubblewrap, because a bwrap per step costs
+/// a few milliseconds and the benchmark of 500 trivial tasks must stay within 1.5× of make.
+/// The sandbox always uses the layout.
+/// </remarks>
+internal static class LayoutRule
+{
+    public static bool NeedsTektonLayout(TaskSpec spec) =>
+        spec.Workspaces.Any(w => w.MountPath is not null) ||
+        spec.Steps.Concat(spec.Sidecars).Append(spec.StepTemplate).OfType<Step>().Any(StepNeedsLayout);
+
+    private static bool StepNeedsLayout(Step s) =>
+        !s.VolumeMounts.IsDefaultOrEmpty ||
+        s.Workspaces.Any(w => w.MountPath is not null) ||
+        Texts(s).Any(t => t is not null &&
+            (t.Contains("/tekton/", StringComparison.Ordinal) || t.Contains("/workspace", StringComparison.Ordinal)));
+
+    private static IEnumerable<string?> Texts(Step s) =>
+        s.Command.Concat(s.Args).Concat(s.ReadinessCommand)
+            .Append(s.Script).Append(s.WorkingDir)
+            .Append(s.StdoutConfig?.Path).Append(s.StderrConfig?.Path)
+            .Concat(s.Env.Select(e => e.Value));
+}

@@ -1,0 +1,40 @@
+namespace Mothership.Executors.Local.Steps;
+
+/// <summary>Replaces the values of the Secrets a TaskRun uses with <c>***</c> in its log lines.</summary>
+internal sealed class SecretMasker
+{
+    private readonly HashSet<string> _values = new(StringComparer.Ordinal);
+    private string[] _ordered = [];
+
+    public void Add(string value)
+    {
+        lock (_values)
+        {
+            // A multi-line secret reaches the log one line at a time.
+            foreach (var part in value.Split('\n').Select(p => p.TrimEnd('\r')).Append(value))
+            {
+                if (part.Length > 0)
+                {
+                    _values.Add(part);
+                }
+            }
+
+            // Longest first, so a secret containing another is masked whole.
+            _ordered = [.. _values.OrderByDescending(v => v.Length)];
+        }
+    }
+
+    public string Mask(string line)
+    {
+        var values = _ordered;
+        foreach (var v in values)
+        {
+            if (line.Contains(v, StringComparison.Ordinal))
+            {
+                line = line.Replace(v, "***", StringComparison.Ordinal);
+            }
+        }
+
+        return line;
+    }
+}

@@ -1,0 +1,150 @@
+using Mothership.Engine.Execution;
+using Mothership.Executors.Local.Steps;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Executors.Local.Workspaces;
+
+/// <summary>A declared workspace after binding: its host directory (null when unbound) and where steps see it.</summary>
+internal sealed record ResolvedWorkspace(
+    string Name,
+    string? HostDirectory,
+    string MountPath,
+    bool ReadOnly,
+    string Claim,
+    string Volume);
+
+/// <summary>
+/// Turns workspace bindings and Task volumes into directories:
+/// <list type="bullet">
+/// <item><c>emptyDir</c>: <c>attempt/workspace/&lt;name&gt;</c>, new for every attempt;</item>
+/// <item><c>persistentVolumeClaim</c>: <c>Root/../volumes/&lt;claimName&gt;</c>, kept between runs;</item>
+/// <item><c>volumeClaimTemplate</c>: <c>Root/&lt;PipelineRunUid ?? TaskRunUid&gt;/claims/&lt;ClaimName ?? binding name&gt;</c>,
+/// shared by the tasks of one PipelineRun;</item>
+/// <item><c>configMap</c>, <c>secret</c>, <c>projected</c>: a fresh directory with one file per key;</item>
+/// <item>a host path (<c>mship run -w NAME=DIR</c>): that directory.</item>
+/// </list>
+/// <c>subPath</c> appends a (created) sub directory.
+/// </summary>
+internal sealed class WorkspaceResolver(TaskRunRequest request, AttemptDirectories dirs, SecretMasker masker)
+{
+    public IReadOnlyList<ResolvedWorkspace> ResolveWorkspaces()
+    {
+        var resolved = new List<ResolvedWorkspace>();
+        var missing = new List<string>();
+        foreach (var decl in request.Spec.Workspaces)
+        {
+            var mountPath = decl.MountPath ?? $"/workspace/{decl.Name}";
+            var binding = request.Workspaces.FirstOrDefault(b => b.Name == decl.Name);
+            if (binding is null)
+            {
+                if (!decl.Optional)
+                {
+                    missing.Add(decl.Name);
+                }
+
+                resolved.Add(new ResolvedWorkspace(decl.Name, null, mountPath, decl.ReadOnly, "", ""));
+                continue;
+            }
+
+            var source = binding.Source;
+            var dir = source switch
+            {
+                { HostPath: { } host } => Path.GetFullPath(host),
+                { ClaimName: { } claim } when !source.VolumeClaimTemplate =>
+                    Path.Combine(Path.GetDirectoryName(dirs.Root) ?? dirs.Root, "volumes", claim),
+                { VolumeClaimTemplate: true } =>
+                    Path.Combine(dirs.Root, request.PipelineRunUid ?? request.TaskRunUid, "claims", source.ClaimName ?? binding.Name),
+                { EmptyDir: true } => Path.Combine(dirs.Workspace, decl.Name),
+                _ => Materialize(source, Path.Combine(dirs.Volumes, "ws-" + decl.Name), $"workspace \"{decl.Name}\""),
+            };
+
+            if (!string.IsNullOrEmpty(binding.SubPath))
+            {
+                dir = Path.Combine(dir, binding.SubPath);
+            }
+
+            Directory.CreateDirectory(dir);
+            var claimName = source.VolumeClaimTemplate ? source.ClaimName ?? binding.Name : source.ClaimName ?? "";
+
+            resolved.Add(new ResolvedWorkspace(decl.Name, dir, mountPath, decl.ReadOnly, claimName, "ws-" + decl.Name));
+        }
+
+        if (missing.Count > 0)
+        {
+            throw new TaskRunFailure(
+                $"bound workspaces did not match declared workspaces: didn't provide required values: [{string.Join(", ", missing)}]");
+        }
+
+        return resolved;
+    }
+
+    /// <summary>The Task's <c>volumes</c>, by name, as directories.</summary>
+    public IReadOnlyDictionary<string, string> ResolveVolumes()
+    {
+        var volumes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var v in request.Spec.Volumes)
+        {
+            var target = Path.Combine(dirs.Volumes, v.Name);
+            volumes[v.Name] = v.Source switch
+            {
+                { HostPath: { } host } => host,
+                { ClaimName: { } claim } => Path.Combine(Path.GetDirectoryName(dirs.Root) ?? dirs.Root, "volumes", claim),
+                { EmptyDir: true } => target,
+                _ => Materialize(v.Source, target, $"volume \"{v.Name}\""),
+            };
+            Directory.CreateDirectory(volumes[v.Name]);
+        }
+
+        return volumes;
+    }
+
+    private string Materialize(VolumeSource source, string target, string what)
+    {
+        Directory.CreateDirectory(target);
+        var sources = source.Sources.IsDefaultOrEmpty ? [source] : source.Sources;
+        foreach (var s in sources)
+        {
+            if (s.ConfigMapName is null && s.SecretName is null)
+            {
+                if (s.Csi)
+                {
+                    throw new TaskRunFailure($"{what}: csi volumes are not supported by the local executor");
+                }
+
+                continue;
+            }
+
+            var isSecret = s.SecretName is not null;
+            var name = s.SecretName ?? s.ConfigMapName!;
+            var kind = isSecret ? "Secret" : "ConfigMap";
+            var data = (isSecret ? request.Resources.FindSecret(name) : request.Resources.FindConfigMap(name))
+                ?? throw new TaskRunFailure($"{what}: {kind} \"{name}\" not found");
+            var items = s.Items.IsDefaultOrEmpty
+                ? data.Data.Select(kv => new KeyToPath(kv.Key, kv.Key))
+                : s.Items;
+            foreach (var item in items)
+            {
+                if (!data.Data.TryGetValue(item.Key, out var value))
+                {
+                    throw new TaskRunFailure($"{what}: couldn't find key {item.Key} in {kind} default/{name}");
+                }
+
+                if (isSecret)
+                {
+                    masker.Add(value);
+                }
+
+                var file = Path.GetFullPath(Path.Combine(target, item.Path));
+                if (!file.StartsWith(target + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                {
+                    throw new TaskRunFailure($"{what}: item path \"{item.Path}\" leaves the volume");
+                }
+
+                Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+                File.WriteAllText(file, value);
+            }
+        }
+
+        return target;
+    }
+}
