@@ -14,5 +14,132 @@ public static class ResourceValidator
     {
         ArgumentNullException.ThrowIfNull(resources);
         ArgumentNullException.ThrowIfNull(diagnostics);
+
+        foreach (var resource in resources.All)
+        {
+            switch (resource)
+            {
+                case TektonTask task:
+                    TaskValidator.Validate(task.Spec, $"Task '{task.DisplayName}'", resources, diagnostics);
+                    break;
+                case Pipeline pipeline:
+                    PipelineValidator.Validate(pipeline.Spec, $"Pipeline '{pipeline.DisplayName}'", resources, diagnostics);
+                    break;
+                case PipelineRun run:
+                    ValidatePipelineRun(run, resources, diagnostics);
+                    break;
+                case TaskRun run:
+                    ValidateTaskRun(run, resources, diagnostics);
+                    break;
+                case StepAction action:
+                    TaskValidator.ValidateStepAction(action, diagnostics);
+                    break;
+            }
+        }
     }
+
+    private static void ValidatePipelineRun(PipelineRun run, ResourceSet resources, DiagnosticBag bag)
+    {
+        var spec = run.Spec;
+        var label = $"PipelineRun '{run.DisplayName}'";
+        NameRules.Unique(spec.Params, p => p.Name, "param", bag);
+        NameRules.Unique(spec.Workspaces, w => w.Name, "workspace", bag);
+        if (spec.Timeouts is { } t)
+        {
+            NameRules.Timeout(t.Pipeline, t.At("pipeline"), bag);
+            NameRules.Timeout(t.Tasks, t.At("tasks"), bag);
+            NameRules.Timeout(t.Finally, t.At("finally"), bag);
+        }
+
+        if (spec.PipelineRef is null == spec.PipelineSpec is null)
+        {
+            bag.Error(spec.Location, spec.PipelineRef is null
+                ? $"{label} has neither pipelineRef nor pipelineSpec: add one of them"
+                : $"{label} has both pipelineRef and pipelineSpec: keep only one");
+            return;
+        }
+
+        PipelineSpec? pipeline = null;
+        string target;
+        if (spec.PipelineSpec is { } embedded)
+        {
+            target = $"the pipelineSpec of {label}";
+            PipelineValidator.Validate(embedded, target, resources, bag,
+                TaskValidator.PassedParams(spec.Params), spec.Workspaces.Select(w => w.Name));
+            pipeline = embedded;
+        }
+        else
+        {
+            var r = spec.PipelineRef!;
+            target = $"Pipeline '{r.Name}'";
+            if (r.Resolver is not null)
+            {
+                return;
+            }
+
+            if (string.IsNullOrEmpty(r.Name))
+            {
+                bag.Error(r.Location, $"{label}: pipelineRef has no name: name the Pipeline to run");
+            }
+            else if (resources.FindPipeline(r.Name) is { } found)
+            {
+                pipeline = found.Spec;
+            }
+            else
+            {
+                bag.Error(r.At("name"), $"{label} references Pipeline '{r.Name}', which is not defined: define it in the same files or fix the name");
+            }
+        }
+
+        if (pipeline is not null)
+        {
+            NameRules.CheckParams(pipeline.Params, spec.Params, [], target, ParamsAt(spec), bag);
+        }
+    }
+
+    private static void ValidateTaskRun(TaskRun run, ResourceSet resources, DiagnosticBag bag)
+    {
+        var spec = run.Spec;
+        var label = $"TaskRun '{run.DisplayName}'";
+        NameRules.Unique(spec.Params, p => p.Name, "param", bag);
+        NameRules.Unique(spec.Workspaces, w => w.Name, "workspace", bag);
+        NameRules.Timeout(spec.Timeout, spec.At("timeout"), bag);
+        if (spec.Retries < 0)
+        {
+            bag.Error(spec.At("retries"), $"{label} has retries {spec.Retries}: use 0 or more");
+        }
+
+        if (spec.TaskRef is null == spec.TaskSpec is null)
+        {
+            bag.Error(spec.Location, spec.TaskRef is null
+                ? $"{label} has neither taskRef nor taskSpec: add one of them"
+                : $"{label} has both taskRef and taskSpec: keep only one");
+            return;
+        }
+
+        if (spec.TaskSpec is { } embedded)
+        {
+            // Tekton propagates a TaskRun's params and workspaces into its embedded spec.
+            var target = $"the taskSpec of {label}";
+            var outer = new ReferenceScope
+            {
+                Params = TaskValidator.PassedParams(spec.Params),
+                ParamsOwner = target,
+                Workspaces = [.. spec.Workspaces.Select(w => w.Name)],
+            };
+            TaskValidator.Validate(embedded, target, resources, bag, outer);
+            NameRules.CheckParams(embedded.Params, spec.Params, [], target, ParamsAt(spec), bag);
+            return;
+        }
+
+        var r = spec.TaskRef!;
+        PipelineValidator.CheckTaskRef(r, label, resources, bag);
+        if (r is { Resolver: null, Name: { } name } && PipelineValidator.IsTaskKind(r.Kind) && resources.FindTask(name) is { } task)
+        {
+            NameRules.CheckParams(task.Spec.Params, spec.Params, [], $"Task '{name}'", ParamsAt(spec), bag);
+        }
+    }
+
+    /// <summary>Missing params are reported at the run's params, or at its spec when it passes none.</summary>
+    private static SourceLocation ParamsAt(Located spec) => spec.At("params");
 }

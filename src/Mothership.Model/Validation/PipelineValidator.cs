@@ -1,0 +1,321 @@
+using System.Collections.Immutable;
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Graph;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Model.Validation;
+
+/// <summary>Checks a pipeline spec: task names and references, the DAG, when, matrix and variables.</summary>
+internal static class PipelineValidator
+{
+    /// <summary>
+    /// Validates <paramref name="spec"/>; <paramref name="propagatedParams"/> and
+    /// <paramref name="propagatedWorkspaces"/> come from a PipelineRun embedding it.
+    /// </summary>
+    public static void Validate(
+        PipelineSpec spec,
+        string owner,
+        ResourceSet resources,
+        DiagnosticBag bag,
+        ImmutableDictionary<string, ParamType?>? propagatedParams = null,
+        IEnumerable<string>? propagatedWorkspaces = null)
+    {
+        var all = spec.Tasks.Concat(spec.Finally).ToList();
+        NameRules.Unique(all, t => t.Name, "pipeline task", bag);
+        NameRules.Unique(spec.Params, p => p.Name, "param", bag);
+        NameRules.Unique(spec.Results, r => r.Name, "result", bag);
+        NameRules.Unique(spec.Workspaces, w => w.Name, "workspace", bag);
+
+        var dag = spec.Tasks.GroupBy(t => t.Name, StringComparer.Ordinal).ToImmutableDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var pipelineParams = ReferenceScope.ParamsOf(spec.Params);
+        if (propagatedParams is not null)
+        {
+            pipelineParams = ReferenceScope.Merge(pipelineParams, propagatedParams);
+        }
+
+        var pipelineScope = new ReferenceScope
+        {
+            Params = pipelineParams,
+            ParamsOwner = owner,
+            Workspaces = [.. spec.Workspaces.Select(w => w.Name).Concat(propagatedWorkspaces ?? [])],
+        };
+        ImmutableHashSet<string>? ResultsOf(PipelineTask t) => SpecOf(t, resources) is { } s ? [.. s.Results.Select(r => r.Name)] : null;
+
+        foreach (var task in spec.Tasks)
+        {
+            ValidateTask(task, inFinally: false, dag, ResultsOf, pipelineScope, resources, bag);
+        }
+
+        foreach (var task in spec.Finally)
+        {
+            ValidateTask(task, inFinally: true, dag, ResultsOf, pipelineScope, resources, bag);
+        }
+
+        if (PipelineGraph.Build(spec.Tasks).Cycle is { } found)
+        {
+            var cycle = StartAtFirstDeclared(found, spec.Tasks);
+            var first = dag.GetValueOrDefault(cycle[0]);
+            bag.Error(first?.Location ?? spec.Location, $"dependency cycle: {string.Join(" → ", cycle)}: remove a runAfter or result reference to break it");
+        }
+
+        // Pipeline results may read the results of any task, finally ones included.
+        var everyTask = all.GroupBy(t => t.Name, StringComparer.Ordinal).ToImmutableDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var resultScope = pipelineScope with { Tasks = new PipelineTaskReferences(everyTask, ResultsOf, InFinally: true, Current: null) };
+        foreach (var result in spec.Results)
+        {
+            foreach (var text in result.Value is { } v ? Substitution.TaskSpecRewriter.ValueStrings(v) : [])
+            {
+                VariableValidator.Check(text, result, "value", resultScope, bag);
+            }
+        }
+    }
+
+    /// <summary>Rotates a cycle path (<c>[b, c, a, b]</c>) to start at the task declared first, so the message is stable.</summary>
+    private static ImmutableArray<string> StartAtFirstDeclared(ImmutableArray<string> cycle, ImmutableArray<PipelineTask> tasks)
+    {
+        var ring = cycle.Take(cycle.Length - 1).ToList();
+        var start = tasks.Select(t => ring.IndexOf(t.Name)).FirstOrDefault(i => i >= 0, 0);
+        var rotated = ring.Skip(start).Concat(ring.Take(start)).ToList();
+        rotated.Add(rotated[0]);
+        return [.. rotated];
+    }
+
+    /// <summary>The spec a pipeline task runs, when it is known without resolving anything remote.</summary>
+    public static TaskSpec? SpecOf(PipelineTask task, ResourceSet resources) =>
+        task.TaskSpec ?? (task.TaskRef is { Resolver: null, Name: { } name, Kind: var kind } && IsTaskKind(kind) ? resources.FindTask(name)?.Spec : null);
+
+    /// <summary>Tekton decodes kinds case-insensitively (upstream examples write <c>kind: task</c>).</summary>
+    public static bool IsTaskKind(string? kind) => string.IsNullOrEmpty(kind) || kind.Equals("Task", StringComparison.OrdinalIgnoreCase);
+
+    private static void ValidateTask(
+        PipelineTask task,
+        bool inFinally,
+        ImmutableDictionary<string, PipelineTask> dag,
+        Func<PipelineTask, ImmutableHashSet<string>?> resultsOf,
+        ReferenceScope pipelineScope,
+        ResourceSet resources,
+        DiagnosticBag bag)
+    {
+        var label = $"pipeline task '{task.Name}'";
+        NameRules.Unique(task.Params, p => p.Name, "param", bag);
+        NameRules.Unique(task.Workspaces, w => w.Name, "workspace", bag);
+        NameRules.OnError(task.OnError, task.At("onError"), bag);
+        NameRules.Timeout(task.Timeout, task.At("timeout"), bag);
+        if (task.Retries < 0)
+        {
+            bag.Error(task.At("retries"), $"{label} has retries {task.Retries}: use 0 or more");
+        }
+
+        CheckReference(task, label, resources, bag);
+        CheckRunAfter(task, inFinally, label, dag, bag);
+        foreach (var when in task.When)
+        {
+            CheckWhen(when, bag);
+        }
+
+        CheckMatrix(task, label, bag);
+
+        // Params of a pipeline task are substituted again inside the task, so besides the
+        // pipeline's workspaces they may name the task's own ($(workspaces.source.path)).
+        var taskWorkspaces = task.Workspaces.Select(w => w.Name).Concat(SpecOf(task, resources)?.Workspaces.Select(w => w.Name) ?? []);
+        var scope = pipelineScope with
+        {
+            Tasks = new PipelineTaskReferences(dag, resultsOf, inFinally, task.Name),
+            Workspaces = pipelineScope.Workspaces!.Union(taskWorkspaces),
+        };
+        foreach (var (text, owner, field) in PipelineTaskStrings(task))
+        {
+            VariableValidator.Check(text, owner, field, scope, bag);
+        }
+
+        var matrixNames = task.Matrix is { } m ? m.Params.Concat(m.Include.SelectMany(i => i.Params)).Select(p => p.Name).ToList() : [];
+        if (task.TaskSpec is { } embedded)
+        {
+            // Tekton propagates the pipeline's params and workspaces into embedded specs, and the
+            // task's own params as well; matrix params arrive one string at a time.
+            var passed = TaskValidator.PassedParams(task.Params);
+            passed = ReferenceScope.Merge(passed, matrixNames.Select(n => KeyValuePair.Create(n, (ParamType?)ParamType.String)));
+            var outer = scope with
+            {
+                Params = ReferenceScope.Merge(passed, pipelineScope.Params),
+            };
+            TaskValidator.Validate(embedded, $"the taskSpec of {label}", resources, bag, outer);
+        }
+
+        if (SpecOf(task, resources) is { } spec)
+        {
+            var target = task.TaskSpec is null ? $"Task '{task.TaskRef!.Name}' (in {label})" : $"the taskSpec of {label}";
+            NameRules.CheckParams(spec.Params, task.Params, matrixNames, target, task.Location, bag);
+        }
+    }
+
+    private static void CheckReference(PipelineTask task, string label, ResourceSet resources, DiagnosticBag bag)
+    {
+        if (task.PipelineRef is not null)
+        {
+            bag.Error(task.At("pipelineRef"), $"{label}: pipelines in pipelines are not supported; use taskRef or taskSpec");
+            return;
+        }
+
+        if (task.TaskRef is null == task.TaskSpec is null)
+        {
+            bag.Error(task.Location, task.TaskRef is null
+                ? $"{label} has neither taskRef nor taskSpec: add one of them"
+                : $"{label} has both taskRef and taskSpec: keep only one");
+            return;
+        }
+
+        if (task.TaskRef is { } r)
+        {
+            CheckTaskRef(r, label, resources, bag);
+        }
+    }
+
+    /// <summary>A taskRef must name a Task in the files; remote refs are reported by the resolver step.</summary>
+    public static void CheckTaskRef(ResourceRef r, string label, ResourceSet resources, DiagnosticBag bag)
+    {
+        if (r.Resolver is not null)
+        {
+            return;
+        }
+
+        if (!IsTaskKind(r.Kind))
+        {
+            bag.Error(r.At("kind"), $"{label}: taskRef kind '{r.Kind}' is a custom task, which is not supported: reference a Task");
+            return;
+        }
+
+        if (string.IsNullOrEmpty(r.Name))
+        {
+            bag.Error(r.Location, $"{label}: taskRef has no name: name the Task to run");
+        }
+        else if (resources.FindTask(r.Name) is null)
+        {
+            bag.Error(r.At("name"), $"{label} references Task '{r.Name}', which is not defined: define it in the same files or fix the name");
+        }
+    }
+
+    private static void CheckRunAfter(PipelineTask task, bool inFinally, string label, ImmutableDictionary<string, PipelineTask> dag, DiagnosticBag bag)
+    {
+        if (inFinally)
+        {
+            if (task.RunAfter.Length > 0)
+            {
+                bag.Error(task.At("runAfter"), $"finally task '{task.Name}' uses runAfter, which is not allowed: finally tasks run after all tasks; remove runAfter");
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < task.RunAfter.Length; i++)
+        {
+            var name = task.RunAfter[i];
+            if (name == task.Name)
+            {
+                bag.Error(task.At($"runAfter[{i}]"), $"{label} cannot run after itself: remove '{name}' from runAfter");
+            }
+            else if (!dag.ContainsKey(name))
+            {
+                bag.Error(task.At($"runAfter[{i}]"), $"{label} runs after '{name}', which is not defined in tasks: fix the name or add the task");
+            }
+        }
+    }
+
+    private static void CheckWhen(WhenExpression when, DiagnosticBag bag)
+    {
+        bool Has(string field) => when.FieldLocations.ContainsKey(field);
+        var classic = Has("input") || Has("operator") || Has("values");
+        if (when.Cel is not null)
+        {
+            if (classic)
+            {
+                bag.Error(when.Location, "when expression has both cel and input/operator/values: use one form");
+            }
+
+            return;
+        }
+
+        if (!Has("input"))
+        {
+            bag.Error(when.Location, "when expression has no input: add input, operator and values (or cel)");
+        }
+
+        if (when.Operator is null)
+        {
+            bag.Error(when.Location, "when expression has no operator: use in or notin");
+        }
+        else if (when.Operator is not ("in" or "notin"))
+        {
+            bag.Error(when.At("operator"), $"invalid when operator '{when.Operator}': use in or notin");
+        }
+
+        if (when.Values.IsDefaultOrEmpty)
+        {
+            bag.Error(when.At("values"), "when expression has no values: list at least one value");
+        }
+    }
+
+    private static void CheckMatrix(PipelineTask task, string label, DiagnosticBag bag)
+    {
+        if (task.Matrix is not { } matrix)
+        {
+            return;
+        }
+
+        NameRules.Unique(matrix.Params, p => p.Name, "matrix param", bag);
+        var taskParams = task.Params.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var p in matrix.Params)
+        {
+            var whole = p.Value.Type == ParamType.String && VariableValidator.IsWholeReference(p.Value.StringValue!);
+            if (p.Value.Type != ParamType.Array && !whole)
+            {
+                bag.Error(p.At("value"), $"matrix param '{p.Name}' of {label} is {NameRules.Describe(p.Value.Type)}: matrix params must be arrays");
+            }
+
+            if (taskParams.Contains(p.Name))
+            {
+                bag.Error(p.At("name"), $"param '{p.Name}' of {label} is both in params and in matrix: keep it in one place");
+            }
+        }
+    }
+
+    /// <summary>Every string of a pipeline task, outside an embedded taskSpec, where a variable may appear.</summary>
+    private static IEnumerable<(string Text, Located Owner, string Field)> PipelineTaskStrings(PipelineTask task)
+    {
+        foreach (var x in NameRules.Strings(task.Params))
+        {
+            yield return x;
+        }
+
+        foreach (var w in task.When)
+        {
+            if (w.Input is { } input)
+            {
+                yield return (input, w, "input");
+            }
+
+            if (w.Cel is { } cel)
+            {
+                yield return (cel, w, "cel");
+            }
+
+            for (var i = 0; i < w.Values.Length; i++)
+            {
+                yield return (w.Values[i], w, $"values[{i}]");
+            }
+        }
+
+        if (task.Matrix is { } matrix)
+        {
+            foreach (var x in NameRules.Strings(matrix.Params.Concat(matrix.Include.SelectMany(i => i.Params))))
+            {
+                yield return x;
+            }
+        }
+
+        if (task.Timeout is { } timeout)
+        {
+            yield return (timeout, task, "timeout");
+        }
+    }
+}

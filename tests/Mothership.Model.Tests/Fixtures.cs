@@ -1,0 +1,41 @@
+namespace Mothership.Model.Tests;
+
+/// <summary>
+/// Finds the shared test fixtures: <c>MOTHERSHIP_FIXTURES</c>, else <c>../shared/fixtures</c>
+/// next to the repository (the folder holding Mothership.slnx).
+/// </summary>
+public static class Fixtures
+{
+    /// <summary>The fixtures root, or null when it is not on this machine.</summary>
+    public static string? Root()
+    {
+        if (Environment.GetEnvironmentVariable("MOTHERSHIP_FIXTURES") is { Length: > 0 } fromEnv)
+        {
+            return Directory.Exists(fromEnv) ? fromEnv : null;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Mothership.slnx")))
+            {
+                var shared = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures"));
+                return Directory.Exists(shared) ? shared : null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The Tekton examples folder (<c>tekton/v1</c>), or skips the calling test.</summary>
+    public static string TektonV1()
+    {
+        var root = Root();
+        var dir = root is null ? null : Path.Combine(root, "tekton", "v1");
+        if (dir is null || !Directory.Exists(dir))
+        {
+            Assert.Skip("Tekton fixtures not found: set MOTHERSHIP_FIXTURES or check out ../shared/fixtures (upstream: tektoncd/pipeline examples/v1 at the commit in SOURCE.md)");
+        }
+
+        return dir;
+    }
+}
