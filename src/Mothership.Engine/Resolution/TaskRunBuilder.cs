@@ -18,6 +18,8 @@ public sealed record TaskRunInput
     /// <summary>Values that flow into an embedded spec without being declared (pipeline params).</summary>
     public ImmutableDictionary<string, ParamValue> Propagated { get; init; } = ImmutableDictionary<string, ParamValue>.Empty;
     public ImmutableArray<WorkspaceBinding> Workspaces { get; init; } = [];
+    /// <summary>Volumes of the run's pod template, added to the task's own.</summary>
+    public ImmutableArray<Volume> PodVolumes { get; init; } = [];
     public string? PipelineRunName { get; init; }
     public string? PipelineRunUid { get; init; }
     public string? PipelineName { get; init; }
@@ -37,12 +39,13 @@ public static class TaskRunBuilder
 {
     public static TaskRunRequest Build(TaskRunInput input, ResourceSet resources)
     {
-        var prepared = TaskSpecResolver.Prepare(input.Spec, resources);
-        var values = ResolveParams(input, prepared);
+        var values = ResolveParams(input, input.Spec);
         var scope = new VariableScope();
         foreach (var (name, value) in values)
         {
             TaskSpecResolver.AddParam(scope, name, value);
+            // The pre-v1 spelling, still found in Tekton's own examples.
+            scope.Set($"inputs.params.{name}", value);
         }
 
         scope.Set("context.taskRun.name", input.TaskRunName)
@@ -59,6 +62,11 @@ public static class TaskRunBuilder
                 .Set("context.pipeline.name", input.PipelineName ?? input.PipelineRunName);
         }
 
+        var withPodVolumes = input.Spec with
+        {
+            Volumes = [.. input.Spec.Volumes, .. input.PodVolumes.Where(v => input.Spec.Volumes.All(x => x.Name != v.Name))],
+        };
+        var prepared = TaskSpecResolver.Prepare(withPodVolumes, resources, scope);
         var spec = TaskSpecRewriter.Apply(prepared, scope);
         var declaredParams = spec.Params.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         spec = spec with

@@ -11,9 +11,16 @@ namespace Mothership.Engine.Resolution;
 public static class TaskSpecResolver
 {
     /// <summary>Inlines StepActions and merges the step template; fails with a message for an unknown action.</summary>
-    public static TaskSpec Prepare(TaskSpec spec, ResourceSet resources)
+    /// <remarks>
+    /// The params a step passes to its StepAction are resolved with <paramref name="taskScope"/>
+    /// first, so an action receives the task's values (arrays and objects keep their type).
+    /// </remarks>
+    public static TaskSpec Prepare(TaskSpec spec, ResourceSet resources, VariableScope taskScope)
     {
-        var steps = spec.Steps.Select((s, i) => InlineStepAction(s, resources)).ToList();
+        var steps = spec.Steps
+            .Select(s => s.Ref is null ? s : s with { Params = [.. s.Params.Select(p => p with { Value = taskScope.ApplyValue(p.Value) })] })
+            .Select(s => InlineStepAction(s, resources))
+            .ToList();
         var named = steps.Select((s, i) => s.Name.Length > 0 ? s : s with { Name = $"unnamed-{i}" });
         var template = spec.StepTemplate;
         return spec with

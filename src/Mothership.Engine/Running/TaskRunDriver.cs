@@ -36,6 +36,7 @@ public sealed class TaskRunDriver(ITaskExecutor executor, ITaskRunListener liste
                 Embedded = run.Spec.TaskSpec is not null,
                 Params = run.Spec.Params,
                 Workspaces = run.Spec.Workspaces,
+                PodVolumes = run.Spec.PodVolumes,
                 Namespace = run.Metadata.Namespace ?? "default",
                 Retries = run.Spec.Retries,
                 RetryCount = retry,

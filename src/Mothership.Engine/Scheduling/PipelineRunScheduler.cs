@@ -456,7 +456,8 @@ public static class PipelineRunScheduler
     private static TaskRunRequest BuildRequest(PipelineRunState s, PipelineTaskState t, ChildRun child, int retryCount, DateTimeOffset? now = null)
     {
         var task = t.Task;
-        var scope = PipelineScope.Build(s);
+        var scope = PipelineScope.Build(s)
+            .Set("context.pipelineTask.retries", task.Retries.ToString(System.Globalization.CultureInfo.InvariantCulture));
         TaskSpec spec;
         string? taskName = null;
         var embedded = task.TaskSpec is not null;
@@ -479,7 +480,10 @@ public static class PipelineRunScheduler
             .Where(p => child.MatrixParams.All(m => m.Name != p.Name))
             .Concat(child.MatrixParams)
             .ToImmutableArray();
-        var (workspaces, declarations) = MapWorkspaces(s, task, spec, embedded);
+        var (workspaces, declarations) = MapWorkspaces(s, task with
+        {
+            Workspaces = [.. task.Workspaces.Select(w => w with { SubPath = w.SubPath is null ? null : scope.Apply(w.SubPath) })],
+        }, spec, embedded);
         spec = spec with { Workspaces = [.. spec.Workspaces, .. declarations] };
         return TaskRunBuilder.Build(new TaskRunInput
         {
@@ -491,6 +495,7 @@ public static class PipelineRunScheduler
             Params = parameters,
             Propagated = s.Params,
             Workspaces = workspaces,
+            PodVolumes = s.Run.Spec.PodVolumes,
             PipelineRunName = s.Name,
             PipelineRunUid = s.Uid,
             PipelineName = s.Run.Spec.PipelineRef?.Name ?? s.Name,

@@ -38,6 +38,18 @@ public static class PipelineScope
             {
                 scope.Set($"tasks.{t.Name}.status", ExecutionStatus(t));
                 scope.Set($"tasks.{t.Name}.reason", Reason(t));
+                // An older spelling that Tekton's own examples still use in finally tasks.
+                scope.Set($"context.{t.Name}.status", ExecutionStatus(t));
+            }
+
+            if (t.Task.Matrix is not null && t.Phase != TaskPhase.Pending)
+            {
+                var invariant = System.Globalization.CultureInfo.InvariantCulture;
+                scope.Set($"tasks.{t.Name}.matrix.length", t.Runs.Length.ToString(invariant));
+                foreach (var r in TaskResults(t))
+                {
+                    scope.Set($"tasks.{t.Name}.matrix.{r.Name}.length", r.Value.ArrayValue.Length.ToString(invariant));
+                }
             }
         }
 

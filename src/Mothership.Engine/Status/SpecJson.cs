@@ -13,7 +13,7 @@ namespace Mothership.Engine.Status;
 /// </summary>
 public static class SpecJson
 {
-    private static readonly string[] Hidden = ["Location", "FieldLocations", "Extra", "TypeDeclared", "DisplayName", "ReadinessCommand", "IsSecret"];
+    private static readonly string[] Hidden = ["Location", "FieldLocations", "Extra", "TypeDeclared", "DisplayName", "ReadinessCommand", "IsSecret", "PodVolumes"];
 
     public static JsonSerializerOptions Options { get; } = CreateOptions();
 

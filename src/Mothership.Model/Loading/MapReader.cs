@@ -53,7 +53,24 @@ internal sealed class MapReader
     private YamlNode? Get(string key)
     {
         _seen.Add(key);
-        return _node.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null;
+        if (_node.Children.TryGetValue(new YamlScalarNode(key), out var v))
+        {
+            return v;
+        }
+
+        // Kubernetes' decoder matches field names case-insensitively (Tekton's own examples rely
+        // on it, e.g. `mountpath`); accept that, remembering the key as read.
+        foreach (var (k, value) in _node.Children)
+        {
+            if (k is YamlScalarNode { Value: { } name } && string.Equals(name, key, StringComparison.OrdinalIgnoreCase))
+            {
+                _seen.Add(name);
+                _locations[key] = Loc(k);
+                return value;
+            }
+        }
+
+        return null;
     }
 
     private static bool IsNull(YamlNode node) =>

@@ -465,7 +465,7 @@ public static class ResourceLoader
 
         if (r.Map("secret") is { } s)
         {
-            source = source with { SecretName = s.String("secretName"), Items = s.List("items", ReadKeyToPath) };
+            source = source with { SecretName = s.String("secretName") ?? s.String("name"), Items = s.List("items", ReadKeyToPath) };
             s.Ignore("defaultMode", "optional");
             s.CheckUnknown();
         }
@@ -605,10 +605,11 @@ public static class ResourceLoader
     {
         r.Ignore("managedBy");
         string? sa = null;
+        var podVolumes = ImmutableArray<Volume>.Empty;
         if (r.Map("taskRunTemplate") is { } template)
         {
             sa = template.String("serviceAccountName");
-            template.Ignore("podTemplate");
+            podVolumes = ReadPodTemplateVolumes(template.Map("podTemplate"));
             template.CheckUnknown();
         }
 
@@ -621,6 +622,7 @@ public static class ResourceLoader
             Timeouts = r.Map("timeouts") is { } t ? ReadTimeouts(t) : null,
             Status = r.String("status"),
             ServiceAccountName = sa,
+            PodVolumes = podVolumes,
             TaskRunSpecs = r.List("taskRunSpecs", s => s.Finish(new PipelineTaskRunSpec
             {
                 PipelineTaskName = s.RequiredString("pipelineTaskName"),
@@ -632,9 +634,10 @@ public static class ResourceLoader
 
     internal static TaskRunSpec ReadTaskRunSpec(MapReader r)
     {
-        r.Ignore("podTemplate", "debug", "stepSpecs", "sidecarSpecs", "computeResources", "managedBy", "statusMessage");
+        r.Ignore("debug", "stepSpecs", "sidecarSpecs", "computeResources", "managedBy", "statusMessage");
         return r.Finish(new TaskRunSpec
         {
+            PodVolumes = ReadPodTemplateVolumes(r.Map("podTemplate")),
             TaskRef = r.Map("taskRef") is { } tr ? ReadRef(tr) : null,
             TaskSpec = r.Map("taskSpec") is { } ts ? ReadTaskSpec(ts) : null,
             Params = r.List("params", ReadParam),
@@ -644,6 +647,19 @@ public static class ResourceLoader
             Status = r.String("status"),
             ServiceAccountName = r.String("serviceAccountName"),
         });
+    }
+
+    /// <summary>A pod template's volumes; its other fields only matter on Kubernetes.</summary>
+    private static ImmutableArray<Volume> ReadPodTemplateVolumes(MapReader? podTemplate)
+    {
+        if (podTemplate is null)
+        {
+            return [];
+        }
+
+        var volumes = podTemplate.List("volumes", ReadVolume);
+        podTemplate.Ignore([.. podTemplate.Keys]);
+        return volumes;
     }
 
     private static StepActionSpec ReadStepActionSpec(MapReader r)

@@ -109,6 +109,8 @@ public sealed record PipelineRunSpec : Located
     /// <summary><c>Cancelled</c>, <c>CancelledRunFinally</c>, <c>StoppedRunFinally</c> or <c>PipelineRunPending</c>.</summary>
     public string? Status { get; init; }
     public string? ServiceAccountName { get; init; }
+    /// <summary>Volumes from <c>taskRunTemplate.podTemplate</c>, available to every task's volumeMounts.</summary>
+    public ImmutableArray<Volume> PodVolumes { get; init; } = [];
     public ImmutableArray<PipelineTaskRunSpec> TaskRunSpecs { get; init; } = [];
 }
 
@@ -123,4 +125,6 @@ public sealed record TaskRunSpec : Located
     public int Retries { get; init; }
     public string? Status { get; init; }
     public string? ServiceAccountName { get; init; }
+    /// <summary>Volumes from <c>podTemplate</c>, available to the task's volumeMounts.</summary>
+    public ImmutableArray<Volume> PodVolumes { get; init; } = [];
 }
