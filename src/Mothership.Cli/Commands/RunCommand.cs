@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Mothership.Cli.Output;
 using Mothership.Engine.Resolution;
 using Mothership.Engine.Running;
@@ -67,8 +68,8 @@ internal static class RunCommand
         var bag = new DiagnosticBag();
         var overrides = ParseParams(o.Params, bag);
         var hostWorkspaces = ParseWorkspaces(o.Workspaces, bag);
-        var run = bag.HasErrors ? null : SelectRun(resources, o, bag);
-        if (run is null || bag.HasErrors)
+        var runs = bag.HasErrors ? [] : SelectRuns(resources, o, bag);
+        if (runs.Count == 0 || bag.HasErrors)
         {
             InputFiles.Print(bag, Console.Error);
             return ExitCodes.Usage;
@@ -80,20 +81,48 @@ internal static class RunCommand
             Sandbox = o.Sandbox,
         });
         var printer = new RunPrinter(Console.Out, quiet: o.Json);
-        try
+        var objects = new List<JsonObject>();
+        var exit = ExitCodes.Success;
+        foreach (var run in runs)
         {
-            return run switch
+            if (runs.Count > 1 && !o.Json)
             {
-                PipelineRun pr => await RunPipelineAsync(Named(pr), overrides, hostWorkspaces, resources, executor, printer, o).ConfigureAwait(false),
-                TaskRun tr => await RunTaskAsync(Named(tr), overrides, hostWorkspaces, resources, executor, printer, o).ConfigureAwait(false),
-                _ => ExitCodes.Usage,
-            };
+                Console.WriteLine($"=== {run.Kind} {run.DisplayName}");
+            }
+
+            try
+            {
+                var (code, obj) = run switch
+                {
+                    PipelineRun pr => await RunPipelineAsync(Named(pr), overrides, hostWorkspaces, resources, executor, printer, o).ConfigureAwait(false),
+                    TaskRun tr => await RunTaskAsync(Named(tr), overrides, hostWorkspaces, resources, executor, printer).ConfigureAwait(false),
+                    _ => (ExitCodes.Usage, new JsonObject()),
+                };
+                objects.Add(obj);
+                exit = Math.Max(exit, code);
+            }
+            catch (TaskResolutionException e)
+            {
+                await Console.Error.WriteLineAsync($"{run.Location}: error: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            if (runs.Count > 1 && !o.Json)
+            {
+                Console.WriteLine();
+            }
         }
-        catch (TaskResolutionException e)
+
+        if (o.Json)
         {
-            await Console.Error.WriteLineAsync($"{run.Location}: error: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.Usage;
+            // Several runs print as a Kubernetes List, as `kubectl get -o json` does.
+            var document = objects.Count == 1
+                ? objects[0]
+                : new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = new JsonArray([.. objects]) };
+            Console.WriteLine(document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         }
+
+        return exit;
     }
 
     private static ImmutableArray<Param> ParseParams(IEnumerable<string> values, DiagnosticBag bag)
@@ -154,7 +183,7 @@ internal static class RunCommand
         return result.ToImmutable();
     }
 
-    private static Resource? SelectRun(ResourceSet resources, RunOptions o, DiagnosticBag bag)
+    private static List<Resource> SelectRuns(ResourceSet resources, RunOptions o, DiagnosticBag bag)
     {
         var here = new SourceLocation(string.Join(' ', o.Files), 0, 0);
         if (o.Pipeline is { } p)
@@ -162,16 +191,16 @@ internal static class RunCommand
             if (resources.FindPipeline(p) is null)
             {
                 bag.Error(here, $"no Pipeline named '{p}' in the files given");
-                return null;
+                return [];
             }
 
-            return new PipelineRun
+            return [new PipelineRun
             {
                 ApiVersion = "tekton.dev/v1",
                 Kind = "PipelineRun",
                 Metadata = new ObjectMeta { GenerateName = $"{p}-run-" },
                 Spec = new PipelineRunSpec { PipelineRef = new ResourceRef { Name = p } },
-            };
+            }];
         }
 
         if (o.Task is { } t)
@@ -179,28 +208,26 @@ internal static class RunCommand
             if (resources.FindTask(t) is null)
             {
                 bag.Error(here, $"no Task named '{t}' in the files given");
-                return null;
+                return [];
             }
 
-            return new TaskRun
+            return [new TaskRun
             {
                 ApiVersion = "tekton.dev/v1",
                 Kind = "TaskRun",
                 Metadata = new ObjectMeta { GenerateName = $"{t}-run-" },
                 Spec = new TaskRunSpec { TaskRef = new ResourceRef { Name = t } },
-            };
+            }];
         }
 
+        // Several runs in the files run one after the other, as `kubectl create -f` would create them all.
         var runs = resources.All.Where(r => r is PipelineRun or TaskRun).ToList();
-        if (runs.Count == 1)
+        if (runs.Count == 0)
         {
-            return runs[0];
+            bag.Error(here, "the files hold no PipelineRun or TaskRun: add one, or use --pipeline NAME / --task NAME");
         }
 
-        bag.Error(here, runs.Count == 0
-            ? "the files hold no PipelineRun or TaskRun: add one, or use --pipeline NAME / --task NAME"
-            : $"the files hold {runs.Count} runs ({string.Join(", ", runs.Select(r => $"{r.Kind} {r.DisplayName}"))}): keep one per invocation");
-        return null;
+        return runs;
     }
 
     private static T Named<T>(T r)
@@ -219,7 +246,7 @@ internal static class RunCommand
     private static ImmutableArray<WorkspaceBinding> Override(ImmutableArray<WorkspaceBinding> given, ImmutableArray<WorkspaceBinding> overrides) =>
         [.. given.Where(w => overrides.All(x => x.Name != w.Name)), .. overrides];
 
-    private static async Task<int> RunPipelineAsync(PipelineRun run, ImmutableArray<Param> overrides, ImmutableArray<WorkspaceBinding> hostWorkspaces,
+    private static async Task<(int, JsonObject)> RunPipelineAsync(PipelineRun run, ImmutableArray<Param> overrides, ImmutableArray<WorkspaceBinding> hostWorkspaces,
         ResourceSet resources, LocalTaskExecutor executor, RunPrinter printer, RunOptions o)
     {
         run = run with { Spec = run.Spec with { Params = Override(run.Spec.Params, overrides), Workspaces = Override(run.Spec.Workspaces, hostWorkspaces) } };
@@ -242,20 +269,16 @@ internal static class RunCommand
             driver.RequestCancel(request);
         });
         var final = await driver.RunAsync(state, CancellationToken.None).ConfigureAwait(false);
-        if (o.Json)
-        {
-            Console.WriteLine(RunObjectWriter.PipelineRun(final).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        }
-        else
+        if (!o.Json)
         {
             printer.PrintSummary(final);
         }
 
-        return final.Completion?.Status == "True" ? ExitCodes.Success : ExitCodes.RunFailed;
+        return (final.Completion?.Status == "True" ? ExitCodes.Success : ExitCodes.RunFailed, RunObjectWriter.PipelineRun(final));
     }
 
-    private static async Task<int> RunTaskAsync(TaskRun run, ImmutableArray<Param> overrides, ImmutableArray<WorkspaceBinding> hostWorkspaces,
-        ResourceSet resources, LocalTaskExecutor executor, RunPrinter printer, RunOptions o)
+    private static async Task<(int, JsonObject)> RunTaskAsync(TaskRun run, ImmutableArray<Param> overrides, ImmutableArray<WorkspaceBinding> hostWorkspaces,
+        ResourceSet resources, LocalTaskExecutor executor, RunPrinter printer)
     {
         run = run with { Spec = run.Spec with { Params = Override(run.Spec.Params, overrides), Workspaces = Override(run.Spec.Workspaces, hostWorkspaces) } };
         using var cts = new CancellationTokenSource();
@@ -266,16 +289,9 @@ internal static class RunCommand
         });
         var driver = new TaskRunDriver(executor, printer);
         var result = await driver.RunAsync(run, resources, Guid.NewGuid().ToString(), cts.Token).ConfigureAwait(false);
-        if (o.Json)
-        {
-            Console.WriteLine(RunObjectWriter.TaskRun(result).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        }
-        else
-        {
-            printer.PrintSummary(result);
-        }
-
-        return result.Attempts.Length > 0 && result.Last.Phase == Engine.Execution.TaskRunPhase.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+        printer.PrintSummary(result);
+        var succeeded = result.Attempts.Length > 0 && result.Last.Phase == Engine.Execution.TaskRunPhase.Succeeded;
+        return (succeeded ? ExitCodes.Success : ExitCodes.RunFailed, RunObjectWriter.TaskRun(result));
     }
 
     /// <summary>Routes Ctrl-C and SIGTERM to <paramref name="onInterrupt"/> instead of killing the process.</summary>

@@ -46,6 +46,11 @@ internal sealed class RunPrinter(TextWriter output, bool quiet) : IRunListener
 
     public void PrintSummary(PipelineRunState s)
     {
+        if (quiet)
+        {
+            return;
+        }
+
         var rows = new List<string[]> { new[] { "TASK", "STATUS", "REASON", "DURATION" } };
         foreach (var t in s.Spec.Tasks.Concat(s.Spec.Finally).Select(t => s.Tasks[t.Name]))
         {
@@ -81,6 +86,11 @@ internal sealed class RunPrinter(TextWriter output, bool quiet) : IRunListener
 
     public void PrintSummary(TaskRunResult r)
     {
+        if (quiet)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             output.WriteLine();

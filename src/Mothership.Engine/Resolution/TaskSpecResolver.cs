@@ -42,12 +42,21 @@ public static class TaskSpecResolver
             ?? throw new TaskResolutionException($"step '{step.Name}' references StepAction '{step.Ref}', which is not defined in the files given");
         var a = action.Spec;
         var scope = new VariableScope();
+        var forwarded = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in a.Params)
         {
             var given = step.Params.FirstOrDefault(x => x.Name == p.Name)?.Value ?? p.Default;
             if (given is null)
             {
                 throw new TaskResolutionException($"step '{step.Name}': StepAction '{step.Ref}' needs param '{p.Name}', which has no default and was not passed");
+            }
+
+            if (StepResultReference(given) is { } target)
+            {
+                // Earlier steps' results are only known while the task runs: point the action's
+                // references at them and let the executor substitute them then.
+                forwarded[p.Name] = target;
+                continue;
             }
 
             AddParam(scope, p.Name, MergeObjectDefault(p, given));
@@ -66,16 +75,42 @@ public static class TaskSpecResolver
             VolumeMounts = [.. a.VolumeMounts, .. step.VolumeMounts],
             Results = a.Results,
         };
+        if (forwarded.Count > 0)
+        {
+            inlined = TaskSpecRewriter.ApplyStep(inlined, new TextRewrite(forwarded));
+        }
+
         return TaskSpecRewriter.ApplyStep(inlined, scope);
+    }
+
+    /// <summary>The <c>steps.X.results.Y</c> a param value refers to as a whole, if it does.</summary>
+    private static string? StepResultReference(ParamValue value)
+    {
+        if (value.Type != ParamType.String)
+        {
+            return null;
+        }
+
+        var refs = VariableScope.References(value.StringValue).ToList();
+        if (refs.Count != 1 || !refs[0].Expression.StartsWith("steps.", StringComparison.Ordinal) || value.StringValue!.Trim().Length != value.StringValue.Length)
+        {
+            return null;
+        }
+
+        var expr = refs[0].Expression;
+        return expr.EndsWith("[*]", StringComparison.Ordinal) ? expr[..^3] : expr;
     }
 
     /// <summary>Adds a param under <c>params.NAME</c> so that <c>[*]</c>, <c>[i]</c> and <c>.key</c> resolve.</summary>
     public static void AddParam(VariableScope scope, string name, ParamValue value) => scope.Set($"params.{name}", value);
 
-    /// <summary>An object param given only some keys keeps the default's other keys (Tekton does the same).</summary>
+    /// <summary>
+    /// An object param's keys are the default's, overlaid with the given object's (Tekton builds
+    /// the same map; a value that is not an object contributes no keys).
+    /// </summary>
     public static ParamValue MergeObjectDefault(ParamSpec spec, ParamValue given) =>
-        spec.Default is { Type: ParamType.Object } d && given.Type == ParamType.Object
-            ? ParamValue.Of(d.ObjectValue!.SetItems(given.ObjectValue!))
+        spec.Default is { Type: ParamType.Object } d && spec.Type == ParamType.Object
+            ? given.Type == ParamType.Object ? ParamValue.Of(d.ObjectValue!.SetItems(given.ObjectValue!)) : d
             : given;
 
     private static Step MergeTemplate(Step template, Step step) => step with
@@ -93,3 +128,22 @@ public static class TaskSpecResolver
 
 /// <summary>A task cannot be prepared for running (unknown StepAction, missing param, …): a user mistake.</summary>
 public sealed class TaskResolutionException(string message) : Exception(message);
+
+/// <summary>Rewrites <c>$(params.p…)</c> into <c>$(TARGET…)</c>, keeping any <c>[i]</c>, <c>[*]</c> or <c>.key</c> suffix.</summary>
+internal sealed partial class TextRewrite(IReadOnlyDictionary<string, string> targets) : IVariableRewriter
+{
+    [System.Text.RegularExpressions.GeneratedRegex(@"\$\(\s*params\.([A-Za-z0-9_.-]+?)((?:\[[^\]]*\])|(?:\.[A-Za-z0-9_-]+))?\s*\)")]
+    private static partial System.Text.RegularExpressions.Regex ParamReference();
+
+    public string Apply(string? text) => text is null ? "" : ParamReference().Replace(text, m =>
+        targets.TryGetValue(m.Groups[1].Value, out var target) ? $"$({target}{m.Groups[2].Value})" : m.Value);
+
+    public IEnumerable<string> ApplyItem(string item) => [Apply(item)];
+
+    public ParamValue ApplyValue(ParamValue value) => value.Type switch
+    {
+        ParamType.String => ParamValue.Of(Apply(value.StringValue)),
+        ParamType.Array => ParamValue.Of(value.ArrayValue.Select(Apply)),
+        _ => ParamValue.Of(value.ObjectValue!.Select(kv => KeyValuePair.Create(kv.Key, Apply(kv.Value)))),
+    };
+}

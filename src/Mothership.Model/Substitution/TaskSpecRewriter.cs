@@ -3,6 +3,23 @@ using Mothership.Model.Tekton;
 
 namespace Mothership.Model.Substitution;
 
+/// <summary>Something that rewrites the strings of a spec: a <see cref="VariableScope"/> or a textual rewrite.</summary>
+public interface IVariableRewriter
+{
+    /// <summary>Rewrites the variables in a string.</summary>
+    string Apply(string? text);
+
+    /// <summary>Rewrites one list item, which may expand into several (array references).</summary>
+    IEnumerable<string> ApplyItem(string item);
+
+    /// <summary>Rewrites inside a param value.</summary>
+    ParamValue ApplyValue(ParamValue value);
+
+    /// <summary>Rewrites a list, expanding items.</summary>
+    ImmutableArray<string> ApplyList(ImmutableArray<string> items) =>
+        items.IsDefaultOrEmpty ? items : [.. items.SelectMany(ApplyItem)];
+}
+
 /// <summary>
 /// Applies a <see cref="VariableScope"/> to every field of a task spec where Tekton substitutes
 /// variables: steps, sidecars and the step template (image, command, args, script, env,
@@ -10,7 +27,7 @@ namespace Mothership.Model.Substitution;
 /// </summary>
 public static class TaskSpecRewriter
 {
-    public static TaskSpec Apply(TaskSpec spec, VariableScope scope) => spec with
+    public static TaskSpec Apply(TaskSpec spec, IVariableRewriter scope) => spec with
     {
         Steps = [.. spec.Steps.Select(s => ApplyStep(s, scope))],
         Sidecars = [.. spec.Sidecars.Select(s => ApplyStep(s, scope))],
@@ -20,7 +37,7 @@ public static class TaskSpecRewriter
         DisplayName = spec.DisplayName is null ? null : scope.Apply(spec.DisplayName),
     };
 
-    public static Step ApplyStep(Step step, VariableScope scope) => step with
+    public static Step ApplyStep(Step step, IVariableRewriter scope) => step with
     {
         Image = step.Image is null ? null : scope.Apply(step.Image),
         Command = scope.ApplyList(step.Command),
@@ -52,7 +69,7 @@ public static class TaskSpecRewriter
         OnError = step.OnError is null ? null : scope.Apply(step.OnError),
     };
 
-    private static VolumeSource ApplySource(VolumeSource source, VariableScope scope) => source with
+    private static VolumeSource ApplySource(VolumeSource source, IVariableRewriter scope) => source with
     {
         ConfigMapName = source.ConfigMapName is null ? null : scope.Apply(source.ConfigMapName),
         SecretName = source.SecretName is null ? null : scope.Apply(source.SecretName),

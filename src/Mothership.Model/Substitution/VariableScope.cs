@@ -11,7 +11,7 @@ namespace Mothership.Model.Substitution;
 /// Lookups understand <c>[*]</c>, <c>[i]</c>, <c>.key</c> and the <c>["name"]</c> bracket form.
 /// Unknown variables are left as written, as Tekton does; validation reports them beforehand.
 /// </summary>
-public sealed partial class VariableScope
+public sealed partial class VariableScope : IVariableRewriter
 {
     private readonly Dictionary<string, ParamValue> _values;
 
