@@ -1,4 +1,4 @@
-namespace Mothership.Model.Tests;
+namespace Mothership.Testing;
 
 /// <summary>
 /// Finds the shared test fixtures: <c>MOTHERSHIP_FIXTURES</c>, else <c>../shared/fixtures</c>
@@ -14,16 +14,22 @@ public static class Fixtures
             return Directory.Exists(fromEnv) ? fromEnv : null;
         }
 
+        var shared = Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "fixtures"));
+        return Directory.Exists(shared) ? shared : null;
+    }
+
+    /// <summary>The folder holding Mothership.slnx (the repository root).</summary>
+    public static string RepositoryRoot()
+    {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Mothership.slnx")))
             {
-                var shared = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures"));
-                return Directory.Exists(shared) ? shared : null;
+                return dir.FullName;
             }
         }
 
-        return null;
+        throw new InvalidOperationException("tests must run inside the repository (no Mothership.slnx above " + AppContext.BaseDirectory + ")");
     }
 
     /// <summary>The Tekton examples folder (<c>tekton/v1</c>), or skips the calling test.</summary>

@@ -1,0 +1,370 @@
+using Mothership.Engine.Execution;
+using Mothership.Engine.Scheduling;
+
+namespace Mothership.Engine.Tests.Scheduling;
+
+public sealed class PipelineRunSchedulerTests
+{
+    private static string Pipeline(string tasks, string extraSpec = "", string runSpec = "") => $$"""
+        apiVersion: tekton.dev/v1
+        kind: PipelineRun
+        metadata: {name: pr}
+        spec:
+        {{runSpec}}
+          pipelineSpec:
+        {{extraSpec}}
+            tasks:
+        {{tasks}}
+        """;
+
+    private const string Step = "taskSpec: {results: [{name: r}], steps: [{name: s, image: x, script: 'true'}]}";
+
+    [Fact]
+    public void Next_IndependentTasks_StartTogetherAndDependentsWait()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+                  - {name: b, {{Step}}}
+                  - {name: c, runAfter: [a, b], {{Step}}}
+            """)).Step();
+        Assert.Equal(["a", "b"], h.RunningTasks.Order());
+        h.Succeed("a");
+        Assert.DoesNotContain("c", h.RunningTasks);
+        h.Succeed("b");
+        Assert.Contains("c", h.RunningTasks);
+        h.Succeed("c");
+        Assert.Equal("Succeeded", h.State.Completion!.Reason);
+        Assert.Equal("True", h.State.Completion.Status);
+    }
+
+    [Fact]
+    public void Next_ResultReference_CreatesEdgeAndSubstitutesValue()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+                  - name: b
+                    params: [{name: p, value: "got $(tasks.a.results.r)"}]
+                    taskSpec: {params: [{name: p}], steps: [{name: s, image: x, script: "echo $(params.p)"}]}
+            """)).Step();
+        Assert.Equal(["a"], h.RunningTasks);
+        h.Succeed("a", ("r", "42"));
+        var b = h.Running.Single(r => r.PipelineTask == "b");
+        Assert.Equal("echo got 42", b.Request.Spec.Steps[0].Script);
+    }
+
+    [Fact]
+    public void Next_WhenFalse_SkipsOnlyThatTaskAndOrderedTasksStillRun()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - name: a
+                    when: [{input: "x", operator: in, values: ["y"]}]
+                    {{Step}}
+                  - {name: b, runAfter: [a], {{Step}}}
+            """)).Step();
+        Assert.Equal(SkipReasons.WhenExpressions, h.SkipReason("a"));
+        Assert.Equal(["b"], h.RunningTasks);
+        h.Succeed("b");
+        Assert.Equal("Completed", h.State.Completion!.Reason);
+    }
+
+    [Fact]
+    public void Next_ConsumerOfWhenSkippedProducer_IsSkippedAsResultsMissing()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - name: a
+                    when: [{input: "x", operator: notin, values: ["x"]}]
+                    {{Step}}
+                  - name: b
+                    params: [{name: p, value: "$(tasks.a.results.r)"}]
+                    taskSpec: {params: [{name: p}], steps: [{name: s, image: x, script: "true"}]}
+            """)).Step();
+        Assert.Equal(SkipReasons.MissingResults, h.SkipReason("b"));
+        Assert.Equal("Completed", h.State.Completion!.Reason);
+    }
+
+    [Fact]
+    public void Next_ProducerSucceededWithoutResult_FailsRunWithInvalidTaskResultReference()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+                  - name: b
+                    params: [{name: p, value: "$(tasks.a.results.r)"}]
+                    taskSpec: {params: [{name: p}], steps: [{name: s, image: x, script: "true"}]}
+            """)).Step();
+        h.Succeed("a");
+        Assert.Equal("InvalidTaskResultReference", h.State.Completion!.Reason);
+        Assert.Equal("False", h.State.Completion.Status);
+    }
+
+    [Fact]
+    public void Next_ConsumerWithOnErrorContinue_MissingResultIsSkipNotFailure()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+                  - name: b
+                    onError: continue
+                    params: [{name: p, value: "$(tasks.a.results.r)"}]
+                    taskSpec: {params: [{name: p}], steps: [{name: s, image: x, script: "true"}]}
+            """)).Step();
+        h.Succeed("a");
+        Assert.Equal(SkipReasons.MissingResults, h.SkipReason("b"));
+    }
+
+    [Fact]
+    public void Next_AfterFailure_NoNewTaskStartsRestSkippedAsStoppingAndFinallyRuns()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+                  - {name: slow, {{Step}}}
+                  - {name: b, runAfter: [a], {{Step}}}
+                finally:
+                  - name: report
+                    params: [{name: a, value: "$(tasks.a.status)"}, {name: all, value: "$(tasks.status)"}, {name: b, value: "$(tasks.b.status)"}]
+                    taskSpec: {params: [{name: a}, {name: all}, {name: b}], steps: [{name: s, image: x, script: "echo $(params.a) $(params.all) $(params.b)"}]}
+            """)).Step();
+        h.Fail("a");
+        Assert.Equal(SkipReasons.Stopping, h.SkipReason("b"));
+        Assert.DoesNotContain("report", h.RunningTasks);
+        h.Succeed("slow");
+        var report = h.Running.Single(r => r.PipelineTask == "report");
+        Assert.Equal("echo Failed Failed None", report.Request.Spec.Steps[0].Script);
+        h.Succeed("report");
+        Assert.Equal("Failed", h.State.Completion!.Reason);
+        Assert.Equal("Tasks Completed: 3 (Failed: 1, Cancelled 0), Skipped: 1", h.State.Completion.Message);
+    }
+
+    [Fact]
+    public void Next_ParentSkippedByStopping_ChildReasonIsStoppingNotParent()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+                  - {name: b, runAfter: [a], {{Step}}}
+                  - {name: c, runAfter: [b], {{Step}}}
+            """)).Step();
+        h.Fail("a");
+        Assert.Equal(SkipReasons.Stopping, h.SkipReason("b"));
+        Assert.Equal(SkipReasons.Stopping, h.SkipReason("c"));
+    }
+
+    [Fact]
+    public void Next_ParentSkippedForMissingResults_ChildIsSkippedAsParentTasks()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - name: a
+                    when: [{input: "x", operator: in, values: ["y"]}]
+                    {{Step}}
+                  - name: b
+                    params: [{name: p, value: "$(tasks.a.results.r)"}]
+                    taskSpec: {params: [{name: p}], steps: [{name: s, image: x, script: "true"}]}
+                  - {name: c, runAfter: [b], {{Step}}}
+            """)).Step();
+        Assert.Equal(SkipReasons.ParentTasks, h.SkipReason("c"));
+    }
+
+    [Fact]
+    public void Next_Retries_RetriesUntilExhaustedWithRetryCount()
+    {
+        var h = new SchedulerHarness(Pipeline("""
+                  - name: a
+                    retries: 2
+                    taskSpec: {steps: [{name: s, image: x, script: "echo $(context.task.retry-count)"}]}
+            """)).Step();
+        Assert.Equal("echo 0", h.Running.Single().Request.Spec.Steps[0].Script);
+        h.Fail("a");
+        Assert.Equal("echo 1", h.Running.Single().Request.Spec.Steps[0].Script);
+        h.Fail("a");
+        Assert.Equal("echo 2", h.Running.Single().Request.Spec.Steps[0].Script);
+        h.Fail("a");
+        Assert.Empty(h.Running);
+        Assert.Equal(3, h.Task("a").Runs[0].Attempts.Length);
+        Assert.Equal("Failed", h.State.Completion!.Reason);
+    }
+
+    [Fact]
+    public void Next_RetryThenSuccess_TaskSucceeds()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, retries: 1, {{Step}}}
+            """)).Step();
+        h.Fail("a").Succeed("a");
+        Assert.Equal(TaskPhase.Succeeded, h.Task("a").Phase);
+        Assert.Equal("Succeeded", h.State.Completion!.Reason);
+    }
+
+    [Fact]
+    public void Next_PipelineTaskOnErrorContinue_FailureIgnoredAndRunSucceeds()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, onError: continue, {{Step}}}
+                  - {name: b, runAfter: [a], {{Step}}}
+            """)).Step();
+        h.Fail("a");
+        Assert.True(h.Task("a").FailureIgnored);
+        Assert.Contains("b", h.RunningTasks);
+        h.Succeed("b");
+        Assert.Equal("Succeeded", h.State.Completion!.Reason);
+    }
+
+    [Fact]
+    public void Next_PipelineTimeout_CancelsRunningSkipsRestAndFinally()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+                  - {name: b, runAfter: [a], {{Step}}}
+                finally:
+                  - {name: f, {{Step}}}
+            """, runSpec: """
+              timeouts: {pipeline: 10s}
+            """)).Step();
+        Assert.Equal(TimeSpan.FromSeconds(10), h.Running.Single().Request.Timeout);
+        h.Now = SchedulerHarness.T0.AddSeconds(11);
+        h.Step();
+        Assert.Single(h.Cancelled);
+        h.Finish("a", TaskRunPhase.Cancelled);
+        Assert.Equal(SkipReasons.PipelineTimedOut, h.SkipReason("b"));
+        Assert.Equal(SkipReasons.PipelineTimedOut, h.SkipReason("f"));
+        Assert.Equal("PipelineRunTimeout", h.State.Completion!.Reason);
+    }
+
+    [Fact]
+    public void Next_TasksTimeout_SkipsRemainingTasksButRunsFinally()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+                  - {name: b, runAfter: [a], {{Step}}}
+                finally:
+                  - {name: f, {{Step}}}
+            """, runSpec: """
+              timeouts: {pipeline: 1h, tasks: 5s}
+            """)).Step();
+        h.Now = SchedulerHarness.T0.AddSeconds(6);
+        h.Step();
+        h.Finish("a", TaskRunPhase.Cancelled);
+        Assert.Equal(SkipReasons.TasksTimedOut, h.SkipReason("b"));
+        Assert.Contains("f", h.RunningTasks);
+        h.Succeed("f");
+        Assert.Equal("Failed", h.State.Completion!.Reason);
+    }
+
+    [Fact]
+    public void Next_CancelledRunFinally_CancelsRunningAndRunsFinally()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+                  - {name: b, runAfter: [a], {{Step}}}
+                finally:
+                  - name: f
+                    params: [{name: s, value: "$(tasks.a.status)"}]
+                    taskSpec: {params: [{name: s}], steps: [{name: s, image: x, script: "echo $(params.s)"}]}
+            """)).Step();
+        h.RequestCancel("CancelledRunFinally");
+        Assert.Single(h.Cancelled);
+        h.Finish("a", TaskRunPhase.Cancelled);
+        Assert.Equal(SkipReasons.GracefullyCancelled, h.SkipReason("b"));
+        Assert.Equal("echo Failed", h.Running.Single(r => r.PipelineTask == "f").Request.Spec.Steps[0].Script);
+        h.Succeed("f");
+        Assert.Equal("Cancelled", h.State.Completion!.Reason);
+    }
+
+    [Fact]
+    public void Next_Cancelled_CancelsRunningAndSkipsFinallyToo()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+                finally:
+                  - {name: f, {{Step}}}
+            """)).Step();
+        h.RequestCancel("Cancelled");
+        Assert.Single(h.Cancelled);
+        h.Finish("a", TaskRunPhase.Cancelled);
+        Assert.Equal(SkipReasons.Stopping, h.SkipReason("f"));
+        Assert.Equal("Cancelled", h.State.Completion!.Reason);
+    }
+
+    [Fact]
+    public void Next_PendingRunCreatedCancelled_RunsNothing()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+            """), runStatus: "Cancelled").Step();
+        Assert.Empty(h.Running);
+        Assert.Equal("Cancelled", h.State.Completion!.Reason);
+    }
+
+    [Fact]
+    public void Next_Matrix_FansOutAndAggregatesResults()
+    {
+        var h = new SchedulerHarness(Pipeline("""
+                  - name: m
+                    matrix:
+                      params:
+                        - {name: os, value: [linux, mac]}
+                        - {name: arch, value: [amd64, arm64]}
+                    taskSpec:
+                      params: [{name: os}, {name: arch}]
+                      results: [{name: out}]
+                      steps: [{name: s, image: x, script: "echo $(params.os)/$(params.arch)"}]
+                  - name: use
+                    params: [{name: all, value: "$(tasks.m.results.out[*])"}]
+                    taskSpec: {params: [{name: all, type: array}], steps: [{name: s, image: x, args: ["$(params.all[*])"]}]}
+            """)).Step();
+        var scripts = h.Running.Select(r => r.Request.Spec.Steps[0].Script).ToList();
+        Assert.Equal(["echo linux/amd64", "echo mac/amd64", "echo linux/arm64", "echo mac/arm64"], scripts);
+        for (var i = 0; i < 4; i++)
+        {
+            h.Finish("m", TaskRunPhase.Succeeded, i, ("out", $"v{i}"));
+        }
+
+        Assert.Equal(["v0", "v1", "v2", "v3"], h.Running.Single(r => r.PipelineTask == "use").Request.Spec.Steps[0].Args);
+    }
+
+    [Fact]
+    public void Next_MatrixWithEmptyArray_IsSkipped()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - name: m
+                    matrix: {params: [{name: p, value: []}]}
+                    {{Step}}
+            """)).Step();
+        Assert.Equal(SkipReasons.EmptyMatrix, h.SkipReason("m"));
+    }
+
+    [Fact]
+    public void Next_MatrixInclude_ExtendsMatchingCombinationAndAddsNewOne()
+    {
+        var h = new SchedulerHarness(Pipeline("""
+                  - name: m
+                    matrix:
+                      params: [{name: arch, value: [amd64, s390x]}]
+                      include:
+                        - {name: flags, params: [{name: arch, value: s390x}, {name: flags, value: "-cover"}]}
+                        - {name: odd, params: [{name: arch, value: riscv}]}
+                    taskSpec:
+                      params: [{name: arch}, {name: flags, default: none}]
+                      steps: [{name: s, image: x, script: "echo $(params.arch) $(params.flags)"}]
+            """)).Step();
+        Assert.Equal(["echo amd64 none", "echo s390x -cover", "echo riscv none"], h.Running.Select(r => r.Request.Spec.Steps[0].Script));
+    }
+
+    [Fact]
+    public void Next_PipelineResults_ResolvedFromTaskResultsAndMissingOnesLeftOut()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+            """, extraSpec: """
+                results:
+                  - {name: ok, value: "$(tasks.a.results.r)"}
+                  - {name: missing, value: "$(tasks.a.results.nope)"}
+            """)).Step();
+        h.Succeed("a", ("r", "v\n"));
+        Assert.Equal("v\n", Assert.Single(h.State.Results).Value.StringValue);
+    }
+
+    [Fact]
+    public void TaskRunName_LongName_IsShortenedTo63()
+    {
+        var name = PipelineRunScheduler.TaskRunName(new string('r', 50), new string('t', 30));
+        Assert.Equal(63, name.Length);
+        Assert.Equal("rrrr-tt", PipelineRunScheduler.TaskRunName("rrrr", "tt"));
+    }
+}

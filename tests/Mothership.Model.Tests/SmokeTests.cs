@@ -1,2 +1,0 @@
-namespace Mothership.Model.Tests;
-public class SmokeTests { [Fact] public void Works_Always_True() => Assert.True(true); }
