@@ -25,8 +25,18 @@ public static class Program
             return ExitCodes.Usage;
         }
 
-        // Ctrl-C is handled by the run command itself (cancel, then run finally), not by the parser.
-        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+        try
+        {
+            // Ctrl-C is handled by the run command itself (cancel, then run finally), not by the parser.
+            return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("MSHIP_DEBUG") is null)
+        {
+            // A bug or an infrastructure failure, never a user mistake (those are diagnostics):
+            // say what happened without a stack trace; MSHIP_DEBUG=1 shows it.
+            await Console.Error.WriteLineAsync($"mship: internal error: {e.GetType().Name}: {e.Message} (set MSHIP_DEBUG=1 for details)").ConfigureAwait(false);
+            return 70;
+        }
     }
 }
 

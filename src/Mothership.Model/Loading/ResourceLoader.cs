@@ -54,6 +54,14 @@ public static class ResourceLoader
             diagnostics.Error(new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column), $"malformed YAML: {message}");
             return [];
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this (not a YamlException) when a file ends inside an
+            // unclosed flow collection; report it at the end of the file.
+            var lines = text.Split('\n');
+            diagnostics.Error(new SourceLocation(file, lines.Length, lines[^1].Length + 1), "malformed YAML: the file ends inside an unclosed [ ] or { }");
+            return [];
+        }
 
         var result = new List<Resource>();
         foreach (var doc in stream.Documents)

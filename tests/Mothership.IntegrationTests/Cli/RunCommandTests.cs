@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Mothership.IntegrationTests.Cli;
+
+/// <summary><c>mship run</c> and <c>mship validate</c> as a user calls them: real processes, real files.</summary>
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mship-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string yaml, string name = "p.yaml")
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private Task<MshipResult> Run(params string[] args) =>
+        MshipProcess.RunAsync(["run", .. args, "--workdir", Path.Combine(_dir, "work")], cancellationToken: TestContext.Current.CancellationToken);
+
+    private static JsonNode Json(MshipResult r) => JsonNode.Parse(r.Stdout) ?? throw new InvalidOperationException(r.Stderr);
+
+    private static string Reason(JsonNode run) => run["status"]!["conditions"]![0]!["reason"]!.GetValue<string>();
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_Example_SucceedsWithLogsAndSummary()
+    {
+        var r = await Run("-f", Path.Combine(Fixtures.RepositoryRoot(), "examples", "hello-pipeline.yaml"));
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("[greet-first/say] hello, alice", r.Stdout);
+        Assert.Contains("[combine/write] hello alice and hello bob", r.Stdout);
+        Assert.Matches(@"deploy\s+Skipped\s+When Expressions evaluated to false", r.Stdout);
+        Assert.Contains("result summary = hello alice & hello bob", r.Stdout);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_FailingTask_ExitsOneAndJsonShowsTektonStatus()
+    {
+        var file = Write("""
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata: {name: fails}
+            spec:
+              pipelineSpec:
+                tasks:
+                  - name: bad
+                    retries: 1
+                    taskSpec:
+                      steps:
+                        - {name: first, image: bash, script: "echo attempt $(context.task.retry-count); exit 3"}
+                        - {name: never, image: bash, script: "echo never"}
+                  - name: after
+                    runAfter: [bad]
+                    taskSpec: {steps: [{name: s, image: bash, script: "true"}]}
+                finally:
+                  - name: report
+                    params: [{name: s, value: "$(tasks.bad.status)"}]
+                    taskSpec:
+                      params: [{name: s}]
+                      steps: [{name: s, image: bash, script: 'test "$(params.s)" = Failed'}]
+            """);
+        var r = await Run("-f", file, "-o", "json");
+        Assert.Equal(1, r.ExitCode);
+        var run = Json(r);
+        Assert.Equal("Failed", Reason(run));
+        var bad = run["status"]!["taskRuns"]!["fails-bad"]!["status"]!;
+        Assert.Equal("Failed", bad["conditions"]![0]!["reason"]!.GetValue<string>());
+        Assert.Equal("\"step-first\" exited with code 3", bad["conditions"]![0]!["message"]!.GetValue<string>());
+        Assert.Equal(3, bad["steps"]![0]!["terminated"]!["exitCode"]!.GetValue<int>());
+        Assert.Single(bad["retriesStatus"]!.AsArray());
+        var skipped = Assert.Single(run["status"]!["skippedTasks"]!.AsArray())!;
+        Assert.Equal("after", skipped["name"]!.GetValue<string>());
+        Assert.Equal("PipelineRun was stopping", skipped["reason"]!.GetValue<string>());
+        Assert.Equal("Succeeded", run["status"]!["taskRuns"]!["fails-report"]!["status"]!["conditions"]![0]!["reason"]!.GetValue<string>());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_TaskTimeout_KillsProcessTreeAndReportsTaskRunTimeout()
+    {
+        var pidFile = Path.Combine(_dir, "child.pid");
+        var file = Write($$"""
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata: {name: slow}
+            spec:
+              pipelineSpec:
+                tasks:
+                  - name: sleeper
+                    timeout: 1s
+                    taskSpec:
+                      steps:
+                        - name: s
+                          image: bash
+                          script: |
+                            sleep 300 &
+                            echo $! > {{pidFile}}
+                            wait
+            """);
+        var watch = Stopwatch.StartNew();
+        var r = await Run("-f", file, "-o", "json");
+        Assert.Equal(1, r.ExitCode);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+        var tr = Json(r)["status"]!["taskRuns"]!["slow-sleeper"]!["status"]!;
+        Assert.Equal("TaskRunTimeout", tr["conditions"]![0]!["reason"]!.GetValue<string>());
+        var pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal), "the background child survived");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_PipelineTimeout_EndsWithPipelineRunTimeout()
+    {
+        var file = Write("""
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata: {name: pt}
+            spec:
+              timeouts: {pipeline: 2s}
+              pipelineSpec:
+                tasks:
+                  - name: s
+                    taskSpec: {steps: [{name: s, image: bash, script: "sleep 60"}]}
+            """);
+        var r = await Run("-f", file, "-o", "json");
+        Assert.Equal(1, r.ExitCode);
+        var run = Json(r);
+        Assert.Equal("PipelineRunTimeout", Reason(run));
+        Assert.Equal("TaskRunCancelled", run["status"]!["taskRuns"]!["pt-s"]!["status"]!["conditions"]![0]!["reason"]!.GetValue<string>());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_Interrupt_CancelsRunningTaskAndStillRunsFinally()
+    {
+        var marker = Path.Combine(_dir, "started");
+        var file = Write($$"""
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata: {name: ctrlc}
+            spec:
+              pipelineSpec:
+                tasks:
+                  - name: long
+                    taskSpec: {steps: [{name: s, image: bash, script: "touch {{marker}}; sleep 300"}]}
+                finally:
+                  - name: cleanup
+                    params: [{name: s, value: "$(tasks.long.status)"}]
+                    taskSpec:
+                      params: [{name: s}]
+                      steps: [{name: s, image: bash, script: "echo cleanup sees $(params.s)"}]
+            """);
+        var r = await MshipProcess.RunAsync(["run", "-f", file, "--workdir", Path.Combine(_dir, "work")], onStarted: p =>
+        {
+            var waited = Stopwatch.StartNew();
+            while (!File.Exists(marker) && waited.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                Thread.Sleep(50);
+            }
+
+            Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("[cleanup/s] cleanup sees Failed", r.Stdout);
+        Assert.Contains("PipelineRun ctrlc: Cancelled", r.Stdout);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_ParamsAndWorkspaceFlags_ReachTheSteps()
+    {
+        var host = Directory.CreateDirectory(Path.Combine(_dir, "host")).FullName;
+        var file = Write("""
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: t}
+            spec:
+              params:
+                - {name: words, type: array}
+                - {name: cfg, type: object, properties: {mode: {}, level: {}}}
+              workspaces: [{name: out}]
+              steps:
+                - name: s
+                  image: bash
+                  command: [bash, -c, 'printf "%s," "$@" > $(workspaces.out.path)/words; echo $(params.cfg.mode) >> $(workspaces.out.path)/words', --]
+                  args: ["$(params.words[*])"]
+            """);
+        var r = await Run("-f", file, "--task", "t", "-p", "words=[\"a b\",\"c\"]", "-p", "cfg={\"mode\":\"fast\",\"level\":\"1\"}", "-w", $"out={host}");
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Equal("a b,c,fast\n", File.ReadAllText(Path.Combine(host, "words")));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_InvalidFile_ExitsTwoWithFileLineColumn()
+    {
+        var file = Write("""
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: p}
+            spec:
+              tasks:
+                - name: a
+                  runAfter: [missing]
+                  taskSpec: {steps: [{name: s, image: bash, script: "true"}]}
+            """);
+        var r = await MshipProcess.RunAsync(["validate", "-f", file], cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(file)}:7:\d+: error: .*missing", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);
+        var run = await Run("-f", file, "--pipeline", "p");
+        Assert.Equal(2, run.ExitCode);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_MalformedYamlAndUsageErrors_ExitTwoWithoutStackTrace()
+    {
+        var file = Write("apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t\nspec: [");
+        var r = await Run("-f", file);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"{file}:", r.Stderr);
+        Assert.Contains("malformed YAML", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);
+        var usage = await MshipProcess.RunAsync(["run", "--no-such-flag"], cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(2, usage.ExitCode);
+        var missing = await Run("-f", Path.Combine(_dir, "nope.yaml"));
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("file not found", missing.Stderr);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_MissingRequiredParam_ExitsTwoNamingTheParam()
+    {
+        var file = Write("""
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: p}
+            spec:
+              params: [{name: target}]
+              tasks:
+                - name: a
+                  params: [{name: t, value: $(params.target)}]
+                  taskSpec: {params: [{name: t}], steps: [{name: s, image: bash, script: "echo $(params.t)"}]}
+            """);
+        var r = await Run("-f", file, "--pipeline", "p");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("target", r.Stderr);
+        var ok = await Run("-f", file, "--pipeline", "p", "-p", "target=prod");
+        Assert.Equal(0, ok.ExitCode);
+        Assert.Contains("[a/s] prod", ok.Stdout);
+    }
+}
