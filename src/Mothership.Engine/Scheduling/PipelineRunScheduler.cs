@@ -119,7 +119,7 @@ public static class PipelineRunScheduler
         var hardStop = s.CancelRequest == "Cancelled" || s.Failure is not null;
 
         s = CancelRunning(s, now, pipelineExpired, tasksExpired, hardStop, actions);
-        s = SettleAttempts(s, pipelineExpired || hardStop, actions);
+        s = SettleAttempts(s, now, pipelineExpired || hardStop, actions);
 
         var stopping = s.DagTasks.Any(t => t.Phase == TaskPhase.Failed && !t.FailureIgnored);
         foreach (var name in s.Graph.Order)
@@ -221,7 +221,7 @@ public static class PipelineRunScheduler
     }
 
     /// <summary>Retries failed attempts that have retries left, and settles finished tasks' phases.</summary>
-    private static PipelineRunState SettleAttempts(PipelineRunState s, bool noRetries, ImmutableArray<SchedulerAction>.Builder actions)
+    private static PipelineRunState SettleAttempts(PipelineRunState s, DateTimeOffset now, bool noRetries, ImmutableArray<SchedulerAction>.Builder actions)
     {
         foreach (var t in s.Tasks.Values.Where(t => t.Phase == TaskPhase.Running).ToList())
         {
@@ -237,7 +237,8 @@ public static class PipelineRunScheduler
                 var canRetry = !noRetries && c.CancelReason is null && last.Phase != TaskRunPhase.Cancelled && c.Attempts.Length <= t.Task.Retries;
                 if (canRetry)
                 {
-                    var request = BuildRequest(s, t, c, c.Attempts.Length);
+                    // Each attempt gets the task's full timeout (capped by what is left of the run's).
+                    var request = BuildRequest(s, t, c, c.Attempts.Length, now);
                     runs = runs.SetItem(i, c with { Running = true });
                     actions.Add(new StartAttempt(t.Name, i, request));
                 }
@@ -453,7 +454,7 @@ public static class PipelineRunScheduler
         return new Guid(bytes.AsSpan(0, 16)).ToString();
     }
 
-    private static TaskRunRequest BuildRequest(PipelineRunState s, PipelineTaskState t, ChildRun child, int retryCount, DateTimeOffset? now = null)
+    private static TaskRunRequest BuildRequest(PipelineRunState s, PipelineTaskState t, ChildRun child, int retryCount, DateTimeOffset now)
     {
         var task = t.Task;
         var scope = PipelineScope.Build(s)
@@ -503,7 +504,7 @@ public static class PipelineRunScheduler
             Namespace = s.Run.Metadata.Namespace ?? "default",
             Retries = task.Retries,
             RetryCount = retryCount,
-            Timeout = TaskTimeout(s, t, now ?? s.StartTime),
+            Timeout = TaskTimeout(s, t, now),
             Labels = s.Run.Metadata.Labels
                 .SetItem("tekton.dev/pipelineRun", s.Name)
                 .SetItem("tekton.dev/pipelineTask", task.Name),

@@ -181,6 +181,19 @@ public sealed class PipelineRunSchedulerTests
     }
 
     [Fact]
+    public void Next_Retry_EachAttemptGetsTheFullTaskTimeout()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, retries: 1, timeout: 10s, {{Step}}}
+            """)).Step();
+        Assert.Equal(TimeSpan.FromSeconds(10), h.Running.Single().Request.Timeout);
+        h.Now = SchedulerHarness.T0.AddSeconds(8);
+        h.Finish("a", TaskRunPhase.TimedOut);
+        Assert.Equal(TimeSpan.FromSeconds(10), h.Running.Single().Request.Timeout);
+        Assert.Equal(1, h.Running.Single().Request.RetryCount);
+    }
+
+    [Fact]
     public void Next_RetryThenSuccess_TaskSucceeds()
     {
         var h = new SchedulerHarness(Pipeline($$"""
