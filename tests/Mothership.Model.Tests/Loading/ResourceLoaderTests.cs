@@ -1,0 +1,138 @@
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Loading;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Model.Tests.Loading;
+
+public sealed class ResourceLoaderTests
+{
+    private static (IReadOnlyList<Resource> Resources, DiagnosticBag Bag) Load(string yaml)
+    {
+        var bag = new DiagnosticBag();
+        return (ResourceLoader.Load("f.yaml", yaml, bag), bag);
+    }
+
+    [Fact]
+    public void Load_MultiDocument_ReadsEveryKindWithPositions()
+    {
+        var (resources, bag) = Load("""
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: t}
+            spec:
+              params:
+                - name: p
+                  type: array
+                  default: [a, b]
+              steps:
+                - name: s
+                  image: bash
+                  script: echo hi
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: s}
+            data: {token: aGVsbG8=}
+            stringData: {plain: text}
+            ---
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: p}
+            spec:
+              tasks:
+                - name: a
+                  runAfter: [b]
+                  taskRef: {name: t}
+            """);
+        Assert.False(bag.HasErrors, string.Join('\n', bag.Items));
+        var task = Assert.IsType<TektonTask>(resources[0]);
+        Assert.Equal(ParamValue.Of(["a", "b"]), task.Spec.Params[0].Default);
+        Assert.Equal(new SourceLocation("f.yaml", 10, 7), task.Spec.Steps[0].Location);
+        Assert.Equal(12, task.Spec.Steps[0].At("script").Line);
+        var secret = Assert.IsType<DataObject>(resources[1]);
+        Assert.Equal("hello", secret.Data["token"]);
+        Assert.Equal("text", secret.Data["plain"]);
+        var pipeline = Assert.IsType<Pipeline>(resources[2]);
+        Assert.Equal(new SourceLocation("f.yaml", 25, 22), pipeline.Spec.Tasks[0].At("runAfter[0]"));
+    }
+
+    [Fact]
+    public void Load_MalformedYaml_ReportsLineAndColumn()
+    {
+        var (_, bag) = Load("apiVersion: tekton.dev/v1\nkind: Task\n  bad: [indent\n");
+        var d = Assert.Single(bag.Items);
+        Assert.Equal("f.yaml", d.Location.File);
+        Assert.True(d.Location.Line >= 2);
+        Assert.StartsWith("malformed YAML", d.Message);
+    }
+
+    [Fact]
+    public void Load_UnknownKindAndFieldAndWrongType_AreAllReported()
+    {
+        var (_, bag) = Load("""
+            apiVersion: tekton.dev/v1
+            kind: Pipelin
+            metadata: {name: x}
+            spec: {}
+            ---
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: t}
+            spec:
+              stepz: []
+              steps:
+                - name: s
+                  image: bash
+                  args: "not a list"
+            """);
+        var messages = bag.Items.Select(d => $"{d.Location.Line}:{d.Location.Column} {d.Message}").ToList();
+        Assert.Contains(messages, m => m.StartsWith("2:1 unknown kind 'Pipelin'", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.StartsWith("10:3 unknown field 'spec.stepz'", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.StartsWith("14:13 field 'spec.steps[0].args' must be a list of strings", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_UnsupportedTektonVersion_ExplainsWhatIsRead()
+    {
+        var (_, bag) = Load("apiVersion: tekton.dev/v1beta1\nkind: Pipeline\nmetadata: {name: p}\nspec: {}\n");
+        Assert.Contains("Mothership reads tekton.dev/v1", Assert.Single(bag.Items).Message);
+    }
+
+    [Fact]
+    public void Load_InvalidSecretBase64_IsADiagnostic()
+    {
+        var (_, bag) = Load("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {k: '***'}\n");
+        Assert.Contains("not valid base64", Assert.Single(bag.Items).Message);
+    }
+
+    [Fact]
+    public void Load_WorkspaceBindings_ReadEveryVolumeKind()
+    {
+        var (resources, bag) = Load("""
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata: {generateName: r-}
+            spec:
+              pipelineRef: {name: p}
+              workspaces:
+                - {name: a, emptyDir: {}}
+                - {name: b, persistentVolumeClaim: {claimName: c}, subPath: sub}
+                - {name: c, configMap: {name: cm, items: [{key: k, path: p}]}}
+                - {name: d, secret: {secretName: s}}
+                - name: e
+                  volumeClaimTemplate:
+                    spec: {accessModes: [ReadWriteOnce]}
+              timeouts: {pipeline: 1h, tasks: 30m}
+            """);
+        Assert.False(bag.HasErrors, string.Join('\n', bag.Items));
+        var run = Assert.IsType<PipelineRun>(Assert.Single(resources));
+        var ws = run.Spec.Workspaces;
+        Assert.True(ws[0].Source.EmptyDir);
+        Assert.Equal(("c", "sub"), (ws[1].Source.ClaimName, ws[1].SubPath));
+        Assert.Equal("cm", ws[2].Source.ConfigMapName);
+        Assert.Equal(new KeyToPath("k", "p"), ws[2].Source.Items[0]);
+        Assert.Equal("s", ws[3].Source.SecretName);
+        Assert.True(ws[4].Source.VolumeClaimTemplate);
+        Assert.Equal("30m", run.Spec.Timeouts!.Tasks);
+    }
+}
