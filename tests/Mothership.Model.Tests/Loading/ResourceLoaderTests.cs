@@ -53,7 +53,7 @@ public sealed class ResourceLoaderTests
         Assert.Equal("hello", secret.Data["token"]);
         Assert.Equal("text", secret.Data["plain"]);
         var pipeline = Assert.IsType<Pipeline>(resources[2]);
-        Assert.Equal(new SourceLocation("f.yaml", 25, 22), pipeline.Spec.Tasks[0].At("runAfter[0]"));
+        Assert.Equal(new SourceLocation("f.yaml", 26, 18), pipeline.Spec.Tasks[0].At("runAfter[0]"));
     }
 
     [Fact]
