@@ -8,6 +8,7 @@ using Mothership.Executors.Local.Sandbox;
 using Mothership.Executors.Local.Steps;
 using Mothership.Executors.Local.Workspaces;
 using Mothership.Model.Substitution;
+using Mothership.Model.Validation;
 using Mothership.Model.Tekton;
 
 namespace Mothership.Executors.Local;
@@ -31,6 +32,7 @@ internal sealed class AttemptRun(
     private IReadOnlyList<ResolvedWorkspace> _workspaces = [];
     private IReadOnlyDictionary<string, string> _volumes = new Dictionary<string, string>();
     private bool _layout;
+    private HashSet<string> _isolated = [];
     private TaskSpec _spec = null!;
     private string[] _stepNames = [];
 
@@ -127,6 +129,7 @@ internal sealed class AttemptRun(
         }
 
         _layout = usable;
+        _isolated = [.. request.Spec.Steps.Concat(request.Spec.Sidecars).SelectMany(s => s.Workspaces).Select(u => u.Name)];
         var resolver = new WorkspaceResolver(request, _dirs, _masker);
         _workspaces = resolver.ResolveWorkspaces();
         _volumes = resolver.ResolveVolumes();
@@ -170,6 +173,9 @@ internal sealed class AttemptRun(
         var container = "step-" + name;
         var stepDir = Path.Combine(_dirs.Steps, container);
         Directory.CreateDirectory(Path.Combine(stepDir, "results"));
+
+        // Tekton's /tekton/steps holds both step-NAME and INDEX, a link to it.
+        File.CreateSymbolicLink(Path.Combine(_dirs.Steps, index.ToString(CultureInfo.InvariantCulture)), container);
 
         var original = _spec.Steps[index];
         var stepScope = new VariableScope(_stepResults);
@@ -299,7 +305,7 @@ internal sealed class AttemptRun(
             new(_dirs.Scripts, "/tekton/scripts", true),
             new(_dirs.Creds, "/tekton/creds", false),
         };
-        binds.AddRange(_workspaces.Where(w => w.HostDirectory is not null).Select(w => new Bind(w.HostDirectory!, w.MountPath, w.ReadOnly)));
+        binds.AddRange(_workspaces.Where(w => w.HostDirectory is not null && !_isolated.Contains(w.Name)).Select(w => new Bind(w.HostDirectory!, w.MountPath, w.ReadOnly)));
         binds.AddRange(extra);
         return new PathView(binds, layout: true);
     }
@@ -309,9 +315,14 @@ internal sealed class AttemptRun(
         var extra = new List<Bind>();
         foreach (var m in step.VolumeMounts)
         {
+            var readOnly = m.ReadOnly;
             if (!_volumes.TryGetValue(m.Name, out var dir))
             {
-                throw new TaskRunFailure($"\"{container}\": volumeMount \"{m.Name}\" names no volume of the task");
+                // "name: $(workspaces.w.volume)" mounts the workspace, as a pod's volume would.
+                var ws = _workspaces.FirstOrDefault(w => w.HostDirectory is not null && w.Volume == m.Name)
+                    ?? throw new TaskRunFailure($"\"{container}\": volumeMount \"{m.Name}\" names no volume of the task");
+                dir = ws.HostDirectory!;
+                readOnly |= ws.ReadOnly;
             }
 
             if (!_layout)
@@ -325,18 +336,18 @@ internal sealed class AttemptRun(
                 Directory.CreateDirectory(dir);
             }
 
-            extra.Add(new Bind(dir, m.MountPath, m.ReadOnly));
+            extra.Add(new Bind(dir, m.MountPath, readOnly));
         }
 
-        foreach (var usage in step.Workspaces.Where(u => u.MountPath is not null))
+        // Isolated workspaces: only the steps and sidecars that list one see it.
+        foreach (var usage in step.Workspaces)
         {
             if (_workspaces.FirstOrDefault(w => w.Name == usage.Name) is { HostDirectory: { } dir } ws && _layout)
             {
-                extra.Add(new Bind(dir, usage.MountPath!, ws.ReadOnly));
+                extra.Add(new Bind(dir, usage.MountPath ?? ws.MountPath, ws.ReadOnly));
             }
         }
 
-        var view = ViewFor(extra);
         var (file, args) = useScript
             ? StepCommand.Resolve(step, container, _dirs.Scripts, View(_dirs.Scripts, "/tekton/scripts"))
             : (command[0], command.Skip(1).ToList());
@@ -344,10 +355,8 @@ internal sealed class AttemptRun(
         var workingDir = string.IsNullOrEmpty(step.WorkingDir) ? WorkspaceView
             : step.WorkingDir.StartsWith('/') ? step.WorkingDir
             : WorkspaceView + "/" + step.WorkingDir;
-        if (view.ToHost(workingDir) is { } hostWorkingDir && !(options.Sandbox && !IsUnderBind(view, workingDir)))
-        {
-            Directory.CreateDirectory(hostWorkingDir);
-        }
+        var view = ViewFor(extra);
+        CreateWorkingDir(ref view, extra, workingDir, container);
 
         var env = StepEnvironment.Build(request, step, container, View(_dirs.Home, "/tekton/home"), _masker);
         if (!_layout)
@@ -361,6 +370,37 @@ internal sealed class AttemptRun(
         bwrapArgs.Add(file);
         bwrapArgs.AddRange(args);
         return new LaunchSpec(options.BubblewrapPath, bwrapArgs, _dirs.Attempt, env);
+    }
+
+    /// <summary>
+    /// Tekton's init creates a missing <c>workingDir</c>. Under a bind, the host directory behind
+    /// it is created; elsewhere in the layout, a directory of the attempt is bound there (an
+    /// existing host directory is used as is); without the layout, the host directory is created.
+    /// </summary>
+    private void CreateWorkingDir(ref PathView view, List<Bind> extra, string workingDir, string container)
+    {
+        try
+        {
+            if (!_layout)
+            {
+                Directory.CreateDirectory(workingDir);
+            }
+            else if (IsUnderBind(view, workingDir))
+            {
+                Directory.CreateDirectory(view.ToHost(workingDir)!);
+            }
+            else if (!Directory.Exists(workingDir))
+            {
+                var dir = Path.Join(_dirs.Attempt, "workingdirs", workingDir);
+                Directory.CreateDirectory(dir);
+                extra.Add(new Bind(dir, workingDir, false));
+                view = ViewFor(extra);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TaskRunFailure($"\"{container}\": cannot create workingDir \"{workingDir}\": {e.Message}");
+        }
     }
 
     private static bool IsUnderBind(PathView view, string path) =>
