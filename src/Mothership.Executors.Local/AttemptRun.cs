@@ -258,11 +258,41 @@ internal sealed class AttemptRun(
 
     private async Task<(int ExitCode, bool Stopped)> RunProcessAsync(Step step, string container, CancellationToken token)
     {
-        var launch = Launch(step, container, step.Command, useScript: true);
-        using var stdoutFile = OpenOutput(step.StdoutConfig, container);
-        using var stderrFile = OpenOutput(step.StderrConfig, container);
-        using var process = ChildProcess.Start(launch, Log(container, stdoutFile), Log(container, stderrFile));
-        return await process.WaitAsync(request.GracePeriod, _time, token).ConfigureAwait(false);
+        var mountPoints = new List<string>();
+        var launch = Launch(step, container, step.Command, useScript: true, mountPoints);
+        try
+        {
+            using var stdoutFile = OpenOutput(step.StdoutConfig, container);
+            using var stderrFile = OpenOutput(step.StderrConfig, container);
+            using var process = ChildProcess.Start(launch, Log(container, stdoutFile), Log(container, stderrFile));
+            return await process.WaitAsync(request.GracePeriod, _time, token).ConfigureAwait(false);
+        }
+        finally
+        {
+            RemoveMountPoints(mountPoints);
+        }
+    }
+
+    /// <summary>
+    /// Removes the empty directories bubblewrap created as mount points of isolated workspaces,
+    /// so that a later step without the workspace does not find <c>/workspace/NAME</c>.
+    /// </summary>
+    private static void RemoveMountPoints(List<string> mountPoints)
+    {
+        foreach (var dir in mountPoints)
+        {
+            try
+            {
+                if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
+                {
+                    Directory.Delete(dir);
+                }
+            }
+            catch (IOException)
+            {
+                // Something else uses the directory now; an empty directory left behind is harmless.
+            }
+        }
     }
 
     private Action<string> Log(string container, StreamWriter? copy) => line =>
@@ -310,7 +340,7 @@ internal sealed class AttemptRun(
         return new PathView(binds, layout: true);
     }
 
-    private LaunchSpec Launch(Step step, string container, IReadOnlyList<string> command, bool useScript)
+    private LaunchSpec Launch(Step step, string container, IReadOnlyList<string> command, bool useScript, List<string>? mountPoints = null)
     {
         var extra = new List<Bind>();
         foreach (var m in step.VolumeMounts)
@@ -344,7 +374,14 @@ internal sealed class AttemptRun(
         {
             if (_workspaces.FirstOrDefault(w => w.Name == usage.Name) is { HostDirectory: { } dir } ws && _layout)
             {
-                extra.Add(new Bind(dir, usage.MountPath ?? ws.MountPath, ws.ReadOnly));
+                var mountPath = usage.MountPath ?? ws.MountPath;
+                // Outside the sandbox a path under no bind is the host's own.
+                if ((ViewFor([]).ToHost(mountPath) ?? (options.Sandbox ? null : mountPath)) is { } behind && !Path.Exists(behind))
+                {
+                    mountPoints?.Add(behind);
+                }
+
+                extra.Add(new Bind(dir, mountPath, ws.ReadOnly));
             }
         }
 
