@@ -369,6 +369,20 @@ internal sealed class AttemptRun(
             extra.Add(new Bind(dir, m.MountPath, readOnly));
         }
 
+        // As in Tekton, a step cannot write to another step's /tekton/steps directory (nor,
+        // through the INDEX link, to its exitCode).
+        if (_layout)
+        {
+            foreach (var other in _stepNames.Select(n => "step-" + n).Where(c => c != container))
+            {
+                var otherDir = Path.Combine(_dirs.Steps, other);
+                if (Directory.Exists(otherDir))
+                {
+                    extra.Add(new Bind(otherDir, "/tekton/steps/" + other, true));
+                }
+            }
+        }
+
         // Isolated workspaces: only the steps and sidecars that list one see it.
         foreach (var usage in step.Workspaces)
         {

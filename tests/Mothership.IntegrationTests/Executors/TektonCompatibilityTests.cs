@@ -177,6 +177,22 @@ public sealed class TektonCompatibilityTests : IDisposable
     }
 
     [Fact(Timeout = 30000)]
+    public async Task RunAsync_OtherStepsDirectories_ReadOnlyThroughIndexLinks()
+    {
+        var request = ExecutorFixture.Request(Header + """
+              steps:
+                - script: exit 0
+                - script: |
+                    { echo 1 > /tekton/steps/0/exitCode; } 2>/dev/null && echo writable || echo readonly
+                    echo mine > /tekton/steps/step-unnamed-1/own && echo own-writable
+            """);
+        var outcome = await RunAsync(request);
+
+        Assert.Equal(TaskRunPhase.Succeeded, outcome.Phase);
+        Assert.Equal(["readonly", "own-writable"], _fx.Listener.LinesOf("step-unnamed-1"));
+    }
+
+    [Fact(Timeout = 30000)]
     public async Task RunAsync_SidecarMountsWorkspaceByVolumeName_SharesFifoWithStep()
     {
         var request = ExecutorFixture.Request(Header + """
