@@ -8,6 +8,7 @@ using Mothership.Executors.Local.Sandbox;
 using Mothership.Executors.Local.Steps;
 using Mothership.Executors.Local.Workspaces;
 using Mothership.Model.Substitution;
+using Mothership.Model.Validation;
 using Mothership.Model.Tekton;
 
 namespace Mothership.Executors.Local;
@@ -31,6 +32,7 @@ internal sealed class AttemptRun(
     private IReadOnlyList<ResolvedWorkspace> _workspaces = [];
     private IReadOnlyDictionary<string, string> _volumes = new Dictionary<string, string>();
     private bool _layout;
+    private HashSet<string> _isolated = [];
     private TaskSpec _spec = null!;
     private string[] _stepNames = [];
 
@@ -127,6 +129,7 @@ internal sealed class AttemptRun(
         }
 
         _layout = usable;
+        _isolated = [.. request.Spec.Steps.Concat(request.Spec.Sidecars).SelectMany(s => s.Workspaces).Select(u => u.Name)];
         var resolver = new WorkspaceResolver(request, _dirs, _masker);
         _workspaces = resolver.ResolveWorkspaces();
         _volumes = resolver.ResolveVolumes();
@@ -170,6 +173,9 @@ internal sealed class AttemptRun(
         var container = "step-" + name;
         var stepDir = Path.Combine(_dirs.Steps, container);
         Directory.CreateDirectory(Path.Combine(stepDir, "results"));
+
+        // Tekton's /tekton/steps holds both step-NAME and INDEX, a link to it.
+        File.CreateSymbolicLink(Path.Combine(_dirs.Steps, index.ToString(CultureInfo.InvariantCulture)), container);
 
         var original = _spec.Steps[index];
         var stepScope = new VariableScope(_stepResults);
@@ -252,11 +258,41 @@ internal sealed class AttemptRun(
 
     private async Task<(int ExitCode, bool Stopped)> RunProcessAsync(Step step, string container, CancellationToken token)
     {
-        var launch = Launch(step, container, step.Command, useScript: true);
-        using var stdoutFile = OpenOutput(step.StdoutConfig, container);
-        using var stderrFile = OpenOutput(step.StderrConfig, container);
-        using var process = ChildProcess.Start(launch, Log(container, stdoutFile), Log(container, stderrFile));
-        return await process.WaitAsync(request.GracePeriod, _time, token).ConfigureAwait(false);
+        var mountPoints = new List<string>();
+        var launch = Launch(step, container, step.Command, useScript: true, mountPoints);
+        try
+        {
+            using var stdoutFile = OpenOutput(step.StdoutConfig, container);
+            using var stderrFile = OpenOutput(step.StderrConfig, container);
+            using var process = ChildProcess.Start(launch, Log(container, stdoutFile), Log(container, stderrFile));
+            return await process.WaitAsync(request.GracePeriod, _time, token).ConfigureAwait(false);
+        }
+        finally
+        {
+            RemoveMountPoints(mountPoints);
+        }
+    }
+
+    /// <summary>
+    /// Removes the empty directories bubblewrap created as mount points of isolated workspaces,
+    /// so that a later step without the workspace does not find <c>/workspace/NAME</c>.
+    /// </summary>
+    private static void RemoveMountPoints(List<string> mountPoints)
+    {
+        foreach (var dir in mountPoints)
+        {
+            try
+            {
+                if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
+                {
+                    Directory.Delete(dir);
+                }
+            }
+            catch (IOException)
+            {
+                // Something else uses the directory now; an empty directory left behind is harmless.
+            }
+        }
     }
 
     private Action<string> Log(string container, StreamWriter? copy) => line =>
@@ -299,19 +335,24 @@ internal sealed class AttemptRun(
             new(_dirs.Scripts, "/tekton/scripts", true),
             new(_dirs.Creds, "/tekton/creds", false),
         };
-        binds.AddRange(_workspaces.Where(w => w.HostDirectory is not null).Select(w => new Bind(w.HostDirectory!, w.MountPath, w.ReadOnly)));
+        binds.AddRange(_workspaces.Where(w => w.HostDirectory is not null && !_isolated.Contains(w.Name)).Select(w => new Bind(w.HostDirectory!, w.MountPath, w.ReadOnly)));
         binds.AddRange(extra);
         return new PathView(binds, layout: true);
     }
 
-    private LaunchSpec Launch(Step step, string container, IReadOnlyList<string> command, bool useScript)
+    private LaunchSpec Launch(Step step, string container, IReadOnlyList<string> command, bool useScript, List<string>? mountPoints = null)
     {
         var extra = new List<Bind>();
         foreach (var m in step.VolumeMounts)
         {
+            var readOnly = m.ReadOnly;
             if (!_volumes.TryGetValue(m.Name, out var dir))
             {
-                throw new TaskRunFailure($"\"{container}\": volumeMount \"{m.Name}\" names no volume of the task");
+                // "name: $(workspaces.w.volume)" mounts the workspace, as a pod's volume would.
+                var ws = _workspaces.FirstOrDefault(w => w.HostDirectory is not null && w.Volume == m.Name)
+                    ?? throw new TaskRunFailure($"\"{container}\": volumeMount \"{m.Name}\" names no volume of the task");
+                dir = ws.HostDirectory!;
+                readOnly |= ws.ReadOnly;
             }
 
             if (!_layout)
@@ -325,18 +366,39 @@ internal sealed class AttemptRun(
                 Directory.CreateDirectory(dir);
             }
 
-            extra.Add(new Bind(dir, m.MountPath, m.ReadOnly));
+            extra.Add(new Bind(dir, m.MountPath, readOnly));
         }
 
-        foreach (var usage in step.Workspaces.Where(u => u.MountPath is not null))
+        // As in Tekton, a step cannot write to another step's /tekton/steps directory (nor,
+        // through the INDEX link, to its exitCode).
+        if (_layout)
         {
-            if (_workspaces.FirstOrDefault(w => w.Name == usage.Name) is { HostDirectory: { } dir } ws && _layout)
+            foreach (var other in _stepNames.Select(n => "step-" + n).Where(c => c != container))
             {
-                extra.Add(new Bind(dir, usage.MountPath!, ws.ReadOnly));
+                var otherDir = Path.Combine(_dirs.Steps, other);
+                if (Directory.Exists(otherDir))
+                {
+                    extra.Add(new Bind(otherDir, "/tekton/steps/" + other, true));
+                }
             }
         }
 
-        var view = ViewFor(extra);
+        // Isolated workspaces: only the steps and sidecars that list one see it.
+        foreach (var usage in step.Workspaces)
+        {
+            if (_workspaces.FirstOrDefault(w => w.Name == usage.Name) is { HostDirectory: { } dir } ws && _layout)
+            {
+                var mountPath = usage.MountPath ?? ws.MountPath;
+                // Outside the sandbox a path under no bind is the host's own.
+                if ((ViewFor([]).ToHost(mountPath) ?? (options.Sandbox ? null : mountPath)) is { } behind && !Path.Exists(behind))
+                {
+                    mountPoints?.Add(behind);
+                }
+
+                extra.Add(new Bind(dir, mountPath, ws.ReadOnly));
+            }
+        }
+
         var (file, args) = useScript
             ? StepCommand.Resolve(step, container, _dirs.Scripts, View(_dirs.Scripts, "/tekton/scripts"))
             : (command[0], command.Skip(1).ToList());
@@ -344,10 +406,8 @@ internal sealed class AttemptRun(
         var workingDir = string.IsNullOrEmpty(step.WorkingDir) ? WorkspaceView
             : step.WorkingDir.StartsWith('/') ? step.WorkingDir
             : WorkspaceView + "/" + step.WorkingDir;
-        if (view.ToHost(workingDir) is { } hostWorkingDir && !(options.Sandbox && !IsUnderBind(view, workingDir)))
-        {
-            Directory.CreateDirectory(hostWorkingDir);
-        }
+        var view = ViewFor(extra);
+        CreateWorkingDir(ref view, extra, workingDir, container);
 
         var env = StepEnvironment.Build(request, step, container, View(_dirs.Home, "/tekton/home"), _masker);
         if (!_layout)
@@ -361,6 +421,37 @@ internal sealed class AttemptRun(
         bwrapArgs.Add(file);
         bwrapArgs.AddRange(args);
         return new LaunchSpec(options.BubblewrapPath, bwrapArgs, _dirs.Attempt, env);
+    }
+
+    /// <summary>
+    /// Tekton's init creates a missing <c>workingDir</c>. Under a bind, the host directory behind
+    /// it is created; elsewhere in the layout, a directory of the attempt is bound there (an
+    /// existing host directory is used as is); without the layout, the host directory is created.
+    /// </summary>
+    private void CreateWorkingDir(ref PathView view, List<Bind> extra, string workingDir, string container)
+    {
+        try
+        {
+            if (!_layout)
+            {
+                Directory.CreateDirectory(workingDir);
+            }
+            else if (IsUnderBind(view, workingDir))
+            {
+                Directory.CreateDirectory(view.ToHost(workingDir)!);
+            }
+            else if (!Directory.Exists(workingDir))
+            {
+                var dir = Path.Join(_dirs.Attempt, "workingdirs", workingDir);
+                Directory.CreateDirectory(dir);
+                extra.Add(new Bind(dir, workingDir, false));
+                view = ViewFor(extra);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TaskRunFailure($"\"{container}\": cannot create workingDir \"{workingDir}\": {e.Message}");
+        }
     }
 
     private static bool IsUnderBind(PathView view, string path) =>

@@ -64,6 +64,7 @@ internal sealed partial class ChildProcess : IDisposable
             WorkingDirectory = spec.WorkingDirectory,
         };
         psi.ArgumentList.Add("--wait");
+        psi.ArgumentList.Add("--");
         psi.ArgumentList.Add(spec.FileName);
         foreach (var a in spec.Arguments)
         {

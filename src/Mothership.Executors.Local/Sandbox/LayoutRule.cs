@@ -9,8 +9,10 @@ namespace Mothership.Executors.Local.Sandbox;
 /// </summary>
 /// <remarks>
 /// The rule, per task: the layout is needed when any step or sidecar has <c>volumeMounts</c>,
-/// a step-level workspace with a <c>mountPath</c>, the task declares a workspace
-/// <c>mountPath</c>, or a step's text (script, command, args, workingDir, env values,
+/// lists workspaces (isolated workspaces, which other steps must not see), or has an absolute
+/// <c>workingDir</c> that does not exist on the host (it gets a directory of the attempt there
+/// rather than one created on the host); when the task declares a workspace <c>mountPath</c> or a
+/// <c>readOnly</c> workspace (mounted read-only); or when a step's text (script, command, args, workingDir, env values,
 /// stdout/stderr paths) contains <c>/tekton/</c> or <c>/workspace</c> literally. Variables such as
 /// <c>$(workspaces.w.path)</c> do not count: they are substituted with host paths when the
 /// layout is not used. Everything else runs without bubblewrap, because a bwrap per step costs
@@ -20,12 +22,13 @@ namespace Mothership.Executors.Local.Sandbox;
 internal static class LayoutRule
 {
     public static bool NeedsTektonLayout(TaskSpec spec) =>
-        spec.Workspaces.Any(w => w.MountPath is not null) ||
+        spec.Workspaces.Any(w => w.MountPath is not null || w.ReadOnly) ||
         spec.Steps.Concat(spec.Sidecars).Append(spec.StepTemplate).OfType<Step>().Any(StepNeedsLayout);
 
     private static bool StepNeedsLayout(Step s) =>
         !s.VolumeMounts.IsDefaultOrEmpty ||
-        s.Workspaces.Any(w => w.MountPath is not null) ||
+        !s.Workspaces.IsDefaultOrEmpty ||
+        (s.WorkingDir is { } dir && dir.StartsWith('/') && !dir.Contains("$(", StringComparison.Ordinal) && !Directory.Exists(dir)) ||
         Texts(s).Any(t => t is not null &&
             (t.Contains("/tekton/", StringComparison.Ordinal) || t.Contains("/workspace", StringComparison.Ordinal)));
 

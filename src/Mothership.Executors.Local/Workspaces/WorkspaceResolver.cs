@@ -16,7 +16,8 @@ internal sealed record ResolvedWorkspace(
 /// <summary>
 /// Turns workspace bindings and Task volumes into directories:
 /// <list type="bullet">
-/// <item><c>emptyDir</c>: <c>attempt/workspace/&lt;name&gt;</c>, new for every attempt;</item>
+/// <item><c>emptyDir</c>: <c>attempt/volumes/ws-&lt;name&gt;</c>, new for every attempt (outside
+/// <c>attempt/workspace</c>, so that an isolated workspace does not show through <c>/workspace</c>);</item>
 /// <item><c>persistentVolumeClaim</c>: <c>Root/../volumes/&lt;claimName&gt;</c>, kept between runs;</item>
 /// <item><c>volumeClaimTemplate</c>: <c>Root/&lt;PipelineRunUid ?? TaskRunUid&gt;/claims/&lt;ClaimName ?? binding name&gt;</c>,
 /// shared by the tasks of one PipelineRun;</item>
@@ -54,7 +55,7 @@ internal sealed class WorkspaceResolver(TaskRunRequest request, AttemptDirectori
                     Path.Combine(Path.GetDirectoryName(dirs.Root) ?? dirs.Root, "volumes", claim),
                 { VolumeClaimTemplate: true } =>
                     Path.Combine(dirs.Root, request.PipelineRunUid ?? request.TaskRunUid, "claims", source.ClaimName ?? binding.Name),
-                { EmptyDir: true } => Path.Combine(dirs.Workspace, decl.Name),
+                { EmptyDir: true } => Path.Combine(dirs.Volumes, "ws-" + decl.Name),
                 _ => Materialize(source, Path.Combine(dirs.Volumes, "ws-" + decl.Name), $"workspace \"{decl.Name}\""),
             };
 
