@@ -121,6 +121,7 @@ internal sealed class AttemptRun(
     private void Prepare()
     {
         _dirs = AttemptDirectories.Create(options.Root, request.TaskRunUid, request.RetryCount);
+        Credentials.CredentialInitializer.Write(_dirs.Home, request, _masker);
         var wantsLayout = options.Sandbox || LayoutRule.NeedsTektonLayout(request.Spec);
         var usable = wantsLayout && Bubblewrap.IsUsable(options.BubblewrapPath);
         if (options.Sandbox && !usable)

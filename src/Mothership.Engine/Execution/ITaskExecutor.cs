@@ -68,6 +68,9 @@ public sealed record TaskRunRequest
     /// <summary>How long cancelled steps get between SIGTERM and SIGKILL. Default 10 s.</summary>
     public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The ServiceAccount whose annotated secrets become credentials in the steps' home.</summary>
+    public string? ServiceAccountName { get; init; }
+
     public ImmutableSortedDictionary<string, string> Labels { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 }
 

@@ -28,6 +28,7 @@ public sealed record TaskRunInput
     public int Retries { get; init; }
     public int RetryCount { get; init; }
     public TimeSpan? Timeout { get; init; }
+    public string? ServiceAccountName { get; init; }
     public ImmutableSortedDictionary<string, string> Labels { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 }
 
@@ -86,6 +87,7 @@ public static class TaskRunBuilder
             Resources = resources,
             RetryCount = input.RetryCount,
             Timeout = input.Timeout,
+            ServiceAccountName = input.ServiceAccountName,
             Labels = input.Labels,
         };
     }

@@ -41,6 +41,7 @@ public sealed class TaskRunDriver(ITaskExecutor executor, ITaskRunListener liste
                 Retries = run.Spec.Retries,
                 RetryCount = retry,
                 Timeout = timeout,
+                ServiceAccountName = run.Spec.ServiceAccountName,
                 Labels = run.Metadata.Labels,
             }, resources);
             if (cancellationToken.IsCancellationRequested)

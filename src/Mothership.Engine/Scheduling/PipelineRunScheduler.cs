@@ -505,6 +505,8 @@ public static class PipelineRunScheduler
             Retries = task.Retries,
             RetryCount = retryCount,
             Timeout = TaskTimeout(s, t, now),
+            ServiceAccountName = s.Run.Spec.TaskRunSpecs.FirstOrDefault(r => r.PipelineTaskName == task.Name)?.ServiceAccountName
+                ?? s.Run.Spec.ServiceAccountName,
             Labels = s.Run.Metadata.Labels
                 .SetItem("tekton.dev/pipelineRun", s.Name)
                 .SetItem("tekton.dev/pipelineTask", task.Name),

@@ -120,7 +120,8 @@ public static class ResourceLoader
             (true, "StepAction") => new StepAction { ApiVersion = apiVersion, Kind = kind, Metadata = meta, Spec = SpecOf(r, ReadStepActionSpec) },
             (true, _) => Unknown(r, $"unknown kind '{kind}' for {apiVersion}: expected Task, Pipeline, PipelineRun, TaskRun or StepAction"),
             (false, "ConfigMap" or "Secret") when apiVersion == "v1" => ReadData(r, apiVersion, kind, meta),
-            (false, "ServiceAccount" or "PersistentVolumeClaim" or "Namespace" or "Role" or "RoleBinding" or "ClusterRole" or "ClusterRoleBinding") =>
+            (false, "ServiceAccount") when apiVersion == "v1" => ReadServiceAccount(r, apiVersion, kind, meta),
+            (false, "PersistentVolumeClaim" or "Namespace" or "Role" or "RoleBinding" or "ClusterRole" or "ClusterRoleBinding") =>
                 Other(r, apiVersion, kind, meta),
             _ => Unknown(r, $"unknown kind '{kind}' with apiVersion '{apiVersion}': expected a tekton.dev/v1 resource, ConfigMap, Secret, ServiceAccount or PersistentVolumeClaim"),
         };
@@ -138,6 +139,19 @@ public static class ResourceLoader
     {
         r.Ignore("spec", "secrets", "rules", "roleRef", "subjects", "imagePullSecrets", "status", "automountServiceAccountToken");
         return new OtherObject { ApiVersion = apiVersion, Kind = kind, Metadata = meta };
+    }
+
+    private static ServiceAccount ReadServiceAccount(MapReader r, string apiVersion, string kind, ObjectMeta meta)
+    {
+        var secrets = r.List("secrets", s =>
+        {
+            var name = s.String("name");
+            s.Ignore("namespace", "kind", "apiVersion", "uid");
+            s.CheckUnknown();
+            return name;
+        });
+        r.Ignore("imagePullSecrets", "automountServiceAccountToken");
+        return new ServiceAccount { ApiVersion = apiVersion, Kind = kind, Metadata = meta, Secrets = secrets };
     }
 
     private static DataObject ReadData(MapReader r, string apiVersion, string kind, ObjectMeta meta)
@@ -163,7 +177,7 @@ public static class ResourceLoader
                 builder[k] = v;
             }
 
-            r.Ignore("type", "immutable");
+            r.Ignore("immutable");
         }
         else
         {
@@ -176,7 +190,7 @@ public static class ResourceLoader
             r.Ignore("immutable");
         }
 
-        return new DataObject { ApiVersion = apiVersion, Kind = kind, Metadata = meta, Data = builder.ToImmutable() };
+        return new DataObject { ApiVersion = apiVersion, Kind = kind, Metadata = meta, Data = builder.ToImmutable(), Type = kind == "Secret" ? r.String("type") : null };
     }
 
     private static T SpecOf<T>(MapReader r, Func<MapReader, T> read)

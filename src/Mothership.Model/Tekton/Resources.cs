@@ -54,6 +54,15 @@ public sealed record DataObject : Resource
     public ImmutableSortedDictionary<string, string> Data { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 
     public bool IsSecret => Kind == "Secret";
+
+    /// <summary>A Secret's type (<c>kubernetes.io/ssh-auth</c>, <c>kubernetes.io/basic-auth</c>, …).</summary>
+    public string? Type { get; init; }
+}
+
+/// <summary>A ServiceAccount: the secrets it carries become a TaskRun's credentials (Tekton's creds-init).</summary>
+public sealed record ServiceAccount : Resource
+{
+    public ImmutableArray<string> Secrets { get; init; } = [];
 }
 
 /// <summary>Objects accepted beside Tekton ones and kept only for reference (ServiceAccount, PVC, …).</summary>
@@ -76,5 +85,6 @@ public sealed record ResourceSet
     public Pipeline? FindPipeline(string name) => Pipelines.FirstOrDefault(p => p.Metadata.Name == name);
     public StepAction? FindStepAction(string name) => StepActions.FirstOrDefault(p => p.Metadata.Name == name);
     public DataObject? FindConfigMap(string name) => ConfigMaps.FirstOrDefault(c => c.Metadata.Name == name);
+    public ServiceAccount? FindServiceAccount(string name) => All.OfType<ServiceAccount>().FirstOrDefault(s => s.Metadata.Name == name);
     public DataObject? FindSecret(string name) => Secrets.FirstOrDefault(c => c.Metadata.Name == name);
 }
