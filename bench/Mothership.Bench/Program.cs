@@ -1,0 +1,39 @@
+namespace Mothership.Bench;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/Mothership.Bench -- plan [--tasks N] [--layers L] [--iterations I]</c>:
+/// times load, validation and planning of an N-task layered DAG (defaults 10000, 10, 7).
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] != "plan")
+        {
+            return Usage();
+        }
+
+        var tasks = 10_000;
+        var layers = 10;
+        var iterations = 7;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
+            switch (args[i])
+            {
+                case "--tasks" when ok: tasks = int.Parse(args[++i]); break;
+                case "--layers" when ok: layers = int.Parse(args[++i]); break;
+                case "--iterations" when ok: iterations = int.Parse(args[++i]); break;
+                default: return Usage();
+            }
+        }
+
+        return PlanBenchmark.Run(tasks, layers, iterations);
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("usage: Mothership.Bench plan [--tasks N] [--layers L] [--iterations I]   (each a positive integer)");
+        return 2;
+    }
+}

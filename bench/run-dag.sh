@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: `mship run --parallel 2` against `make -j2` on the same layered DAG of
+# no-op steps, timed by hyperfine in one invocation so both see the same machine load.
+# Usage: bench/run-dag.sh [TASKS] [LAYERS] [RUNS]   (defaults: 500 10 10)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+tasks="${1:-500}" layers="${2:-10}" runs="${3:-10}"
+out=bench/out
+
+command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install hyperfine" >&2; exit 2; }
+python3 bench/dag/generate.py --tasks "$tasks" --layers "$layers" --out "$out"
+# Build once outside the timing: ./mship rebuilds itself only when sources changed.
+./mship validate -f "$out/dag.yaml"
+
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)   nproc: $(nproc)   kernel: $(uname -r)"
+# Each TaskRun leaves a directory behind; clearing the workdir before every mship run keeps
+# later runs from paying for a growing tree. make gets a no-op prepare so the pairing holds.
+hyperfine --warmup 2 --runs "$runs" --export-json "$out/hyperfine.json" \
+  -n make -n mship \
+  --prepare true --prepare "rm -rf $out/work" \
+  "make -s -B -j2 -f $out/Makefile all" \
+  "./mship run -f $out/dag.yaml --parallel 2 --workdir $out/work"
+
+python3 - "$out/hyperfine.json" <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+make, mship = r["make"], r["mship"]
+ratio = mship["mean"] / make["mean"]
+print(f"make  -j2        : mean {make['mean']*1000:8.1f} ms  median {make['median']*1000:8.1f} ms  min {make['min']*1000:8.1f} ms")
+print(f"mship --parallel 2: mean {mship['mean']*1000:8.1f} ms  median {mship['median']*1000:8.1f} ms  min {mship['min']*1000:8.1f} ms")
+print(f"ratio mship/make (mean): {ratio:.2f}x  (goal: within 1.5x) -> {'met' if ratio <= 1.5 else 'NOT met'}")
+PY
