@@ -35,9 +35,12 @@ public static class PipelineRunScheduler
     private const string TimeoutCancelMessage = "TaskRun cancelled as the PipelineRun it belongs to has timed out.";
     private const string CancelMessage = "TaskRun cancelled as the PipelineRun it belongs to has been cancelled.";
 
-    /// <summary>Creates the initial state of a run whose pipeline spec and params are resolved.</summary>
+    /// <summary>
+    /// Creates the initial state of a run whose pipeline spec and params are resolved; pass the
+    /// pipeline's graph when the caller already built it (validation does).
+    /// </summary>
     public static PipelineRunState Start(PipelineRun run, PipelineSpec spec, ImmutableDictionary<string, ParamValue> parameters,
-        ResourceSet resources, string uid, DateTimeOffset now)
+        ResourceSet resources, string uid, DateTimeOffset now, PipelineGraph? graph = null)
     {
         var tasks = ImmutableDictionary.CreateBuilder<string, PipelineTaskState>(StringComparer.Ordinal);
         foreach (var t in spec.Tasks)
@@ -54,7 +57,7 @@ public static class PipelineRunScheduler
         {
             Run = run,
             Spec = spec,
-            Graph = PipelineGraph.Build(spec.Tasks),
+            Graph = graph ?? PipelineGraph.Build(spec.Tasks),
             Resources = resources,
             Uid = uid,
             Params = parameters,
@@ -122,6 +125,7 @@ public static class PipelineRunScheduler
         s = SettleAttempts(s, now, pipelineExpired || hardStop, actions);
 
         var stopping = s.DagTasks.Any(t => t.Phase == TaskPhase.Failed && !t.FailureIgnored);
+        var scopes = new Scopes(s);
         foreach (var name in s.Graph.Order)
         {
             var t = s.Tasks[name];
@@ -154,7 +158,7 @@ public static class PipelineRunScheduler
                 continue;
             }
 
-            s = Evaluate(s, t, now, actions);
+            s = Evaluate(s, t, now, scopes, actions);
             if (s.Failure is not null)
             {
                 // The run fails as a whole (InvalidTaskResultReference): decide again as stopping.
@@ -171,13 +175,14 @@ public static class PipelineRunScheduler
             }
 
             var finallyExpired = FinallyDeadline(s) is { } fd && now >= fd;
+            Scopes? finallyScopes = null;
             foreach (var t in s.FinallyTasks.Where(t => t.Phase == TaskPhase.Pending).ToList())
             {
                 string? reason = hardStop ? SkipReasons.Stopping
                     : pipelineExpired ? SkipReasons.PipelineTimedOut
                     : finallyExpired ? SkipReasons.FinallyTimedOut
                     : null;
-                s = reason is null ? Evaluate(s, t, now, actions) : Skip(s, t.Name, reason);
+                s = reason is null ? Evaluate(s, t, now, finallyScopes ??= new Scopes(s), actions) : Skip(s, t.Name, reason);
             }
         }
 
@@ -238,7 +243,7 @@ public static class PipelineRunScheduler
                 if (canRetry)
                 {
                     // Each attempt gets the task's full timeout (capped by what is left of the run's).
-                    var request = BuildRequest(s, t, c, c.Attempts.Length, now);
+                    var request = BuildRequest(s, t, c, c.Attempts.Length, now, new Scopes(s));
                     runs = runs.SetItem(i, c with { Running = true });
                     actions.Add(new StartAttempt(t.Name, i, request));
                 }
@@ -267,7 +272,7 @@ public static class PipelineRunScheduler
         s with { Tasks = s.Tasks.SetItem(name, s.Tasks[name] with { Phase = TaskPhase.Skipped, Skip = new SkipInfo(reason, when.IsDefault ? [] : when) }) };
 
     /// <summary>A task whose parents are done: check result references and when expressions, then start it.</summary>
-    private static PipelineRunState Evaluate(PipelineRunState s, PipelineTaskState t, DateTimeOffset now, ImmutableArray<SchedulerAction>.Builder actions)
+    private static PipelineRunState Evaluate(PipelineRunState s, PipelineTaskState t, DateTimeOffset now, Scopes scopes, ImmutableArray<SchedulerAction>.Builder actions)
     {
         var task = t.Task;
         var missing = MissingResults(s, task).ToList();
@@ -287,7 +292,7 @@ public static class PipelineRunScheduler
             };
         }
 
-        var scope = PipelineScope.Build(s);
+        var scope = scopes.Full;
         var when = task.When.Select(w => w with
         {
             Input = w.Input is null ? null : scope.Apply(w.Input),
@@ -320,7 +325,7 @@ public static class PipelineRunScheduler
             TaskRunRequest request;
             try
             {
-                request = BuildRequest(s, started, children[i], 0, now);
+                request = BuildRequest(s, started, children[i], 0, now, scopes);
             }
             catch (TaskResolutionException e)
             {
@@ -454,18 +459,33 @@ public static class PipelineRunScheduler
         return new Guid(bytes.AsSpan(0, 16)).ToString();
     }
 
-    private static TaskRunRequest BuildRequest(PipelineRunState s, PipelineTaskState t, ChildRun child, int retryCount, DateTimeOffset now)
+    /// <summary>
+    /// The pipeline's variables, built at most once per decision: tasks started or skipped
+    /// within one decision cannot be referenced by another ready task (a reference is an edge).
+    /// </summary>
+    private sealed class Scopes(PipelineRunState state)
+    {
+        private VariableScope? _full;
+        private VariableScope? _withoutParams;
+
+        public VariableScope Full => _full ??= PipelineScope.Build(state);
+
+        /// <summary>Results, statuses and context only: params resolve at task level (task defaults beat propagated values).</summary>
+        public VariableScope WithoutParams => _withoutParams ??= PipelineScope.Build(state, includeParams: false);
+    }
+
+    private static TaskRunRequest BuildRequest(PipelineRunState s, PipelineTaskState t, ChildRun child, int retryCount, DateTimeOffset now, Scopes scopes)
     {
         var task = t.Task;
-        var scope = PipelineScope.Build(s)
-            .Set("context.pipelineTask.retries", task.Retries.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var retries = task.Retries.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var scope = scopes.Full.Child().Set("context.pipelineTask.retries", retries);
         TaskSpec spec;
         string? taskName = null;
         var embedded = task.TaskSpec is not null;
         if (task.TaskSpec is { } inline)
         {
             // Embedded specs see the pipeline's results and context directly (propagation, TEP-0107).
-            spec = TaskSpecRewriter.Apply(inline, PipelineOnlyScope(scope));
+            spec = TaskSpecRewriter.Apply(inline, scopes.WithoutParams.Child().Set("context.pipelineTask.retries", retries));
         }
         else if (task.TaskRef?.Name is { } refName && s.Resources.FindTask(refName) is { } found)
         {
@@ -511,14 +531,6 @@ public static class PipelineRunScheduler
                 .SetItem("tekton.dev/pipelineRun", s.Name)
                 .SetItem("tekton.dev/pipelineTask", task.Name),
         }, s.Resources);
-    }
-
-    private static VariableScope PipelineOnlyScope(VariableScope scope)
-    {
-        // Params are resolved at task level (task defaults beat propagated values), so only
-        // results, statuses and the pipeline's context are applied to an embedded spec here.
-        var copy = new VariableScope();
-        return copy.With(scope).Without("params.");
     }
 
     private static TimeSpan? TaskTimeout(PipelineRunState s, PipelineTaskState t, DateTimeOffset now)

@@ -10,10 +10,11 @@ namespace Mothership.Engine.Scheduling;
 /// </summary>
 public static class PipelineScope
 {
-    public static VariableScope Build(PipelineRunState state)
+    /// <summary>Every variable; with <paramref name="includeParams"/> false, all but <c>params.*</c>.</summary>
+    public static VariableScope Build(PipelineRunState state, bool includeParams = true)
     {
         var scope = new VariableScope();
-        foreach (var (name, value) in state.Params)
+        foreach (var (name, value) in includeParams ? state.Params : [])
         {
             scope.Set($"params.{name}", value);
         }

@@ -13,8 +13,8 @@ internal sealed class MapReader
 {
     private readonly YamlMappingNode _node;
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    private readonly ImmutableDictionary<string, SourceLocation>.Builder _locations =
-        ImmutableDictionary.CreateBuilder<string, SourceLocation>(StringComparer.Ordinal);
+    private readonly Dictionary<string, SourceLocation> _locations = new(StringComparer.Ordinal);
+    private Dictionary<string, YamlScalarNode>? _caseInsensitiveKeys;
 
     public MapReader(YamlMappingNode node, string file, string path, DiagnosticBag diagnostics)
     {
@@ -60,14 +60,14 @@ internal sealed class MapReader
 
         // Kubernetes' decoder matches field names case-insensitively (Tekton's own examples rely
         // on it, e.g. `mountpath`); accept that, remembering the key as read.
-        foreach (var (k, value) in _node.Children)
+        _caseInsensitiveKeys ??= _node.Children.Keys.OfType<YamlScalarNode>().Where(k => k.Value is not null)
+            .GroupBy(k => k.Value!, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+        if (_caseInsensitiveKeys.TryGetValue(key, out var other))
         {
-            if (k is YamlScalarNode { Value: { } name } && string.Equals(name, key, StringComparison.OrdinalIgnoreCase))
-            {
-                _seen.Add(name);
-                _locations[key] = Loc(k);
-                return value;
-            }
+            _seen.Add(other.Value!);
+            _locations[key] = Loc(other);
+            return _node.Children[other];
         }
 
         return null;
@@ -140,7 +140,7 @@ internal sealed class MapReader
         where T : Located
     {
         CheckUnknown();
-        return record with { Location = Location, FieldLocations = _locations.ToImmutable() };
+        return record with { Location = Location, FieldLocations = _locations };
     }
 
     public string? String(string key)

@@ -14,11 +14,55 @@ namespace Mothership.Model.Substitution;
 public sealed partial class VariableScope : IVariableRewriter
 {
     private readonly Dictionary<string, ParamValue> _values;
+    private readonly VariableScope? _parent;
 
     public VariableScope(IEnumerable<KeyValuePair<string, ParamValue>> values) =>
         _values = new Dictionary<string, ParamValue>(values, StringComparer.Ordinal);
 
     public VariableScope() => _values = new Dictionary<string, ParamValue>(StringComparer.Ordinal);
+
+    private VariableScope(VariableScope parent)
+        : this() => _parent = parent;
+
+    /// <summary>
+    /// A scope that sees this one's variables and can add its own without copying them: a
+    /// pipeline's scope is built once per decision and every task layers its few extras on it.
+    /// </summary>
+    public VariableScope Child() => new(this);
+
+    private bool TryGet(string key, out ParamValue value)
+    {
+        for (var s = this; s is not null; s = s._parent)
+        {
+            if (s._values.TryGetValue(key, out value!))
+            {
+                return true;
+            }
+        }
+
+        value = null!;
+        return false;
+    }
+
+    private IEnumerable<KeyValuePair<string, ParamValue>> Flatten()
+    {
+        var all = new Dictionary<string, ParamValue>(StringComparer.Ordinal);
+        var chain = new Stack<VariableScope>();
+        for (var s = this; s is not null; s = s._parent)
+        {
+            chain.Push(s);
+        }
+
+        foreach (var s in chain)
+        {
+            foreach (var (k, v) in s._values)
+            {
+                all[k] = v;
+            }
+        }
+
+        return all;
+    }
 
     public static VariableScope Empty { get; } = new();
 
@@ -42,8 +86,8 @@ public sealed partial class VariableScope : IVariableRewriter
     /// <summary>A copy with more variables (later wins).</summary>
     public VariableScope With(VariableScope other)
     {
-        var copy = new VariableScope(_values);
-        foreach (var (k, v) in other._values)
+        var copy = new VariableScope(Flatten());
+        foreach (var (k, v) in other.Flatten())
         {
             copy._values[k] = v;
         }
@@ -53,9 +97,9 @@ public sealed partial class VariableScope : IVariableRewriter
 
     /// <summary>A copy without the variables whose names start with <paramref name="prefix"/>.</summary>
     public VariableScope Without(string prefix) =>
-        new(_values.Where(kv => !kv.Key.StartsWith(prefix, StringComparison.Ordinal)));
+        new(Flatten().Where(kv => !kv.Key.StartsWith(prefix, StringComparison.Ordinal)));
 
-    public bool Contains(string key) => _values.ContainsKey(key);
+    public bool Contains(string key) => TryGet(key, out _);
 
     /// <summary>Turns <c>params["a.b"]</c> and <c>params['a']</c> into <c>params.a.b</c> / <c>params.a</c>.</summary>
     public static string Normalize(string expression) => QuotedBracket().Replace(expression.Trim(), m => "." + m.Groups[1].Value);
@@ -64,13 +108,13 @@ public sealed partial class VariableScope : IVariableRewriter
     public ParamValue? Resolve(string expression)
     {
         var expr = Normalize(expression);
-        if (_values.TryGetValue(expr, out var exact))
+        if (TryGet(expr, out var exact))
         {
             return exact;
         }
 
         var index = IndexSuffix().Match(expr);
-        if (index.Success && _values.TryGetValue(index.Groups[1].Value, out var whole))
+        if (index.Success && TryGet(index.Groups[1].Value, out var whole))
         {
             if (index.Groups[2].Value == "*")
             {
@@ -82,7 +126,7 @@ public sealed partial class VariableScope : IVariableRewriter
         }
 
         var dot = expr.LastIndexOf('.');
-        if (dot > 0 && _values.TryGetValue(expr[..dot], out var obj) && obj.Type == ParamType.Object &&
+        if (dot > 0 && TryGet(expr[..dot], out var obj) && obj.Type == ParamType.Object &&
             obj.ObjectValue!.TryGetValue(expr[(dot + 1)..], out var field))
         {
             return ParamValue.Of(field);
@@ -157,7 +201,7 @@ public sealed partial class VariableScope : IVariableRewriter
     public override string ToString()
     {
         var sb = new StringBuilder();
-        foreach (var (k, v) in _values)
+        foreach (var (k, v) in Flatten())
         {
             sb.Append(k).Append('=').Append(v).AppendLine();
         }

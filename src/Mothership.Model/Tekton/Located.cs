@@ -11,9 +11,14 @@ public abstract record Located
 {
     public SourceLocation Location { get; init; } = SourceLocation.None;
 
-    public ImmutableDictionary<string, SourceLocation> FieldLocations { get; init; } =
-        ImmutableDictionary<string, SourceLocation>.Empty;
+    /// <summary>
+    /// Field positions. A plain dictionary that nothing mutates after loading: an immutable
+    /// one cost more than the rest of the mapping on large files (bench/RESULTS.md).
+    /// </summary>
+    public IReadOnlyDictionary<string, SourceLocation> FieldLocations { get; init; } = EmptyLocations;
+
+    private static readonly IReadOnlyDictionary<string, SourceLocation> EmptyLocations = new Dictionary<string, SourceLocation>();
 
     /// <summary>Where <paramref name="field"/> is written, else where this record starts.</summary>
-    public SourceLocation At(string field) => FieldLocations.GetValueOrDefault(field, Location);
+    public SourceLocation At(string field) => FieldLocations.TryGetValue(field, out var at) ? at : Location;
 }
