@@ -161,7 +161,7 @@ public static class PipelineRunScheduler
             s = Evaluate(s, t, now, scopes, actions);
             if (s.Failure is not null)
             {
-                // The run fails as a whole (InvalidTaskResultReference): decide again as stopping.
+                // The run fails as a whole (InvalidTaskResultReference, CELEvaluationFailed): decide again as stopping.
                 var again = Next(s, now);
                 return again with { Actions = [.. actions, .. again.Actions] };
             }
@@ -183,6 +183,13 @@ public static class PipelineRunScheduler
                     : finallyExpired ? SkipReasons.FinallyTimedOut
                     : null;
                 s = reason is null ? Evaluate(s, t, now, finallyScopes ??= new Scopes(s), actions) : Skip(s, t.Name, reason);
+                if (reason is null && s.Failure is not null)
+                {
+                    // A finally task's CEL guard failed the run (a failure set before this call
+                    // means hardStop, so reason is not null then): decide again as stopping.
+                    var again = Next(s, now);
+                    return again with { Actions = [.. actions, .. again.Actions] };
+                }
             }
         }
 
@@ -297,8 +304,33 @@ public static class PipelineRunScheduler
         {
             Input = w.Input is null ? null : scope.Apply(w.Input),
             Values = scope.ApplyList(w.Values),
+            Cel = w.Cel is null ? null : scope.Apply(w.Cel),
         }).ToImmutableArray();
-        if (when.Any(w => !WhenHolds(w)))
+
+        // As Tekton's EvaluateCEL, every CEL guard is evaluated before any is used, so a broken
+        // one fails the run even when another guard would have skipped the task.
+        var cel = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var w in when)
+        {
+            if (w.Cel is not { } text || cel.ContainsKey(text))
+            {
+                continue;
+            }
+
+            var result = CelWhenEvaluator.Evaluate(text);
+            if (result.Error is { } error)
+            {
+                return s with
+                {
+                    Failure = new RunCompletion("False", "CELEvaluationFailed",
+                        $"Error evaluating CEL expression \"{text}\" of pipeline task {t.Name}: {error}", now),
+                };
+            }
+
+            cel[text] = result.Holds;
+        }
+
+        if (when.Any(w => !WhenHolds(w, cel)))
         {
             return Skip(s, t.Name, SkipReasons.WhenExpressions, when);
         }
@@ -350,12 +382,13 @@ public static class PipelineRunScheduler
         return s with { Tasks = s.Tasks.SetItem(task, t with { Phase = TaskPhase.Failed, Runs = runs }) };
     }
 
-    private static bool WhenHolds(WhenExpression w)
+    /// <param name="w">A substituted when expression.</param>
+    /// <param name="cel">The value of each substituted CEL text of the task's when expressions.</param>
+    private static bool WhenHolds(WhenExpression w, IReadOnlyDictionary<string, bool> cel)
     {
-        if (w.Cel is not null)
+        if (w.Cel is { } text)
         {
-            // CEL in when expressions is an alpha feature in Tekton; validation rejects it first.
-            return false;
+            return cel[text];
         }
 
         var contains = w.Values.Contains(w.Input ?? "");

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Mothership.Model.Diagnostics;
+using Mothership.Model.Expressions;
 using Mothership.Model.Graph;
 using Mothership.Model.Tekton;
 
@@ -230,6 +231,13 @@ internal static class PipelineValidator
             if (classic)
             {
                 bag.Error(when.Location, "when expression has both cel and input/operator/values: use one form");
+            }
+
+            // A text with $(…) references is only CEL once they are substituted: the scheduler
+            // checks it then (CELEvaluationFailed).
+            if (!when.Cel.Contains("$(", StringComparison.Ordinal) && CelCompiler.SyntaxError(when.Cel) is { } error)
+            {
+                bag.Error(when.At("cel"), $"invalid CEL expression \"{when.Cel}\": {error}: fix the expression (CEL's standard library, no variables)");
             }
 
             return;

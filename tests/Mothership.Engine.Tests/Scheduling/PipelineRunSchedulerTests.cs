@@ -68,6 +68,115 @@ public sealed class PipelineRunSchedulerTests
     }
 
     [Fact]
+    public void Next_CelWhenTrue_StartsTask()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - name: a
+                    when: [{cel: "'main' == 'main' && 'v1'.startsWith('v')"}]
+                    {{Step}}
+            """)).Step();
+        Assert.Equal(["a"], h.RunningTasks);
+        h.Succeed("a");
+        Assert.Equal("Succeeded", h.State.Completion!.Reason);
+    }
+
+    [Fact]
+    public void Next_CelWhenFalse_SkipsTaskAndRecordsWhenExpressions()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - name: a
+                    when: [{cel: "'dev' == 'main'"}]
+                    {{Step}}
+                  - {name: b, runAfter: [a], {{Step}}}
+            """)).Step();
+        Assert.Equal(SkipReasons.WhenExpressions, h.SkipReason("a"));
+        Assert.Equal(["'dev' == 'main'"], h.Task("a").Skip!.WhenExpressions.Select(w => w.Cel));
+        Assert.Equal(["b"], h.RunningTasks);
+        h.Succeed("b");
+        Assert.Equal("Completed", h.State.Completion!.Reason);
+    }
+
+    [Theory]
+    [InlineData("prod", true)]
+    [InlineData("dev", false)]
+    public void Next_CelWhenWithParam_SubstitutesParamBeforeEvaluating(string env, bool runs)
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - name: a
+                    when: [{cel: "'$(params.env)' == 'prod'"}]
+                    {{Step}}
+            """, extraSpec: "    params: [{name: env}]", runSpec: $"  params: [{{name: env, value: {env}}}]")).Step();
+        Assert.Equal(runs, h.RunningTasks.Contains("a"));
+        if (!runs)
+        {
+            Assert.Equal(SkipReasons.WhenExpressions, h.SkipReason("a"));
+            Assert.Equal(["'dev' == 'prod'"], h.Task("a").Skip!.WhenExpressions.Select(w => w.Cel));
+        }
+    }
+
+    [Theory]
+    [InlineData("v1.2.0", true)]
+    [InlineData("1.2.0", false)]
+    public void Next_CelWhenWithResult_WaitsForProducerAndSubstitutesResult(string version, bool runs)
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+                  - name: b
+                    when:
+                      - cel: "'$(tasks.a.results.r)'.startsWith('v')"
+                      - cel: "'$(tasks.a.results.r)' in ['v1.2.0', '1.2.0']"
+                    {{Step}}
+            """)).Step();
+        Assert.Equal(["a"], h.RunningTasks);
+        h.Succeed("a", ("r", version));
+        Assert.Equal(runs, h.RunningTasks.Contains("b"));
+        Assert.Equal(runs ? null : SkipReasons.WhenExpressions, h.SkipReason("b"));
+    }
+
+    [Theory]
+    [InlineData("1 / 0 == 1", "divide")]
+    [InlineData("'a' + 'b'", "not evaluated to a boolean")]
+    [InlineData("'$(params.env)' ==", "mismatched input")]
+    public void Next_CelWhenError_FailsRunWithCelEvaluationFailed(string cel, string detail)
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: first, {{Step}}}
+                  - name: a
+                    runAfter: [first]
+                    when: [{cel: "{{cel}}"}]
+                    {{Step}}
+                finally:
+                  - {name: cleanup, {{Step}}}
+            """, extraSpec: "    params: [{name: env, default: prod}]")).Step();
+        h.Succeed("first");
+        Assert.Equal("CELEvaluationFailed", h.State.Completion!.Reason);
+        Assert.Equal("False", h.State.Completion.Status);
+        Assert.Contains("pipeline task a", h.State.Completion.Message, StringComparison.Ordinal);
+        Assert.Contains(cel.Replace("$(params.env)", "prod", StringComparison.Ordinal), h.State.Completion.Message, StringComparison.Ordinal);
+        Assert.Contains(detail, h.State.Completion.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(SkipReasons.Stopping, h.SkipReason("a"));
+        Assert.Empty(h.RunningTasks);
+    }
+
+    [Fact]
+    public void Next_CelWhenErrorInFinallyTask_FailsRunAndCancelsStartedFinallyTasks()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+                finally:
+                  - {name: ok, {{Step}}}
+                  - name: bad
+                    when: [{cel: "size(1) == 1"}]
+                    {{Step}}
+            """)).Step();
+        h.Succeed("a");
+        Assert.Equal(["ok"], h.Cancelled.Select(c => c.PipelineTask));
+        h.Finish("ok", TaskRunPhase.Cancelled);
+        Assert.Equal("CELEvaluationFailed", h.State.Completion!.Reason);
+        Assert.Contains("pipeline task bad", h.State.Completion.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Next_ConsumerOfWhenSkippedProducer_IsSkippedAsResultsMissing()
     {
         var h = new SchedulerHarness(Pipeline($$"""

@@ -189,6 +189,77 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Run_CelWhenExpressions_GateTasksOnParamsAndResults()
+    {
+        var file = Write("""
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: p}
+            spec:
+              params: [{name: branch}]
+              tasks:
+                - name: build
+                  taskSpec:
+                    results: [{name: version}]
+                    steps: [{name: s, image: bash, script: 'printf v1.2.0 > $(results.version.path)'}]
+                - name: deploy
+                  when: [{cel: "'$(params.branch)' == 'main' && '$(tasks.build.results.version)'.startsWith('v')"}]
+                  taskSpec: {steps: [{name: s, image: bash, script: "echo deploying"}]}
+                - name: preview
+                  when: [{cel: "'$(params.branch)' != 'main'"}]
+                  taskSpec: {steps: [{name: s, image: bash, script: "echo previewing"}]}
+            """);
+        var r = await Run("-f", file, "--pipeline", "p", "-p", "branch=main", "-o", "json");
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        var run = Json(r);
+        Assert.Equal("Completed", Reason(run));
+        var deploy = run["status"]!["taskRuns"]!.AsObject().Single(kv => kv.Key.EndsWith("-deploy", StringComparison.Ordinal)).Value!;
+        Assert.Equal("Succeeded", deploy["status"]!["conditions"]![0]!["reason"]!.GetValue<string>());
+        var skipped = Assert.Single(run["status"]!["skippedTasks"]!.AsArray())!;
+        Assert.Equal("preview", skipped["name"]!.GetValue<string>());
+        Assert.Equal("When Expressions evaluated to false", skipped["reason"]!.GetValue<string>());
+        Assert.Equal("'main' != 'main'", skipped["whenExpressions"]![0]!["cel"]!.GetValue<string>());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_CelWhenError_FailsWithCelEvaluationFailedAndValidateRejectsBadSyntax()
+    {
+        var file = Write("""
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata: {name: cel}
+            spec:
+              pipelineSpec:
+                params: [{name: n, default: "0"}]
+                tasks:
+                  - name: divide
+                    when: [{cel: "1 / $(params.n) == 1"}]
+                    taskSpec: {steps: [{name: s, image: bash, script: "echo never"}]}
+            """);
+        var r = await Run("-f", file, "-o", "json");
+        Assert.Equal(1, r.ExitCode);
+        var condition = Json(r)["status"]!["conditions"]![0]!;
+        Assert.Equal("CELEvaluationFailed", condition["reason"]!.GetValue<string>());
+        var message = condition["message"]!.GetValue<string>();
+        Assert.Contains("1 / 0 == 1", message, StringComparison.Ordinal);
+        Assert.Contains("pipeline task divide", message, StringComparison.Ordinal);
+
+        var bad = Write("""
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: p}
+            spec:
+              tasks:
+                - name: a
+                  when: [{cel: "'a' =="}]
+                  taskSpec: {steps: [{name: s, image: bash, script: "true"}]}
+            """, "bad.yaml");
+        var v = await MshipProcess.RunAsync(["validate", "-f", bad], cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(2, v.ExitCode);
+        Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(bad)}:7:\d+: error: invalid CEL expression", v.Stderr);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Run_InvalidFile_ExitsTwoWithFileLineColumn()
     {
         var file = Write("""

@@ -219,6 +219,41 @@ public class PipelineValidatorTests
     }
 
     [Fact]
+    public void Validate_WhenCelNotParsing_ReportsCel()
+    {
+        SingleError("""
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: p}
+            spec:
+              tasks:
+                - name: a
+                  when:
+                    - cel: "'a' =="
+                  taskSpec: {steps: [{image: alpine}]}
+            """, 8, 11, "invalid CEL expression \"'a' ==\": ");
+    }
+
+    [Fact]
+    public void Validate_WhenCelValidOrWithReferences_NoErrors()
+    {
+        // The second text is not CEL until $(params.env) is substituted: it is checked at run time.
+        NoErrors("""
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: p}
+            spec:
+              params: [{name: env}]
+              tasks:
+                - name: a
+                  when:
+                    - cel: "'main'.startsWith('m') && 'a' in ['a', 'b']"
+                    - cel: "$(params.env) == "
+                  taskSpec: {steps: [{image: alpine}]}
+            """);
+    }
+
+    [Fact]
     public void Validate_PipelineTaskOnErrorInvalid_ReportsOnError()
     {
         SingleError("""
