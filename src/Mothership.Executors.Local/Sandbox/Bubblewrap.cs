@@ -10,7 +10,8 @@ internal sealed record Bind(string HostPath, string ContainerPath, bool ReadOnly
 internal static class Bubblewrap
 {
     private static readonly ConcurrentDictionary<string, Lazy<bool>> Probes = new(StringComparer.Ordinal);
-    private static readonly Lazy<IReadOnlyList<string>> ReadOnlyRoot = new(BuildReadOnlyRoot);
+    private static readonly Lazy<IReadOnlyList<string>> ReadOnlyRoot = new(() => BuildRoot(readOnly: true));
+    private static readonly Lazy<IReadOnlyList<string>> HostRoot = new(() => BuildRoot(readOnly: false));
 
     /// <summary>Whether <c>bwrap --dev-bind / / true</c> works here; probed once per binary and process.</summary>
     public static bool IsUsable(string bwrapPath) => Probes.GetOrAdd(bwrapPath, p => new Lazy<bool>(() => Probe(p))).Value;
@@ -51,9 +52,11 @@ internal static class Bubblewrap
     }
 
     /// <summary>
-    /// The bwrap arguments before the command. Without the sandbox the host is visible as is
-    /// (<c>--dev-bind / /</c>) and only Tekton's paths are added. With it, the host's top-level
-    /// directories are bound read-only onto bwrap's own tmpfs root — not <c>--ro-bind / /</c>,
+    /// The bwrap arguments before the command. The host's top-level directories are bound onto
+    /// bwrap's own tmpfs root, so the mount points of Tekton's paths (<c>/workspace</c>,
+    /// <c>/tekton</c>, a volume's <c>/creds</c>) are made there, never on the host where parallel
+    /// steps would see each other's. Without the sandbox those binds are writable and the host is
+    /// otherwise visible as is. With it, they are read-only — not <c>--ro-bind / /</c>,
     /// because then <c>/workspace</c> and <c>/tekton</c> could not be created as mount points —
     /// with a fresh <c>/dev</c>, <c>/proc</c> and <c>/tmp</c>, writable binds for the attempt and
     /// workspace directories, and every namespace unshared (the network too unless
@@ -80,7 +83,7 @@ internal static class Bubblewrap
         }
         else
         {
-            args.AddRange(["--dev-bind", "/", "/"]);
+            args.AddRange(HostRoot.Value);
         }
 
         // Parents before children, or a later /workspace bind would hide /workspace/NAME.
@@ -93,10 +96,10 @@ internal static class Bubblewrap
         return args;
     }
 
-    private static IReadOnlyList<string> BuildReadOnlyRoot()
+    private static IReadOnlyList<string> BuildRoot(bool readOnly)
     {
         var args = new List<string>();
-        string[] skipped = ["/proc", "/dev", "/tmp", "/workspace", "/tekton"];
+        string[] skipped = readOnly ? ["/proc", "/dev", "/tmp", "/workspace", "/tekton"] : ["/workspace", "/tekton"];
         foreach (var entry in Directory.EnumerateFileSystemEntries("/").Order(StringComparer.Ordinal))
         {
             if (skipped.Contains(entry, StringComparer.Ordinal))
@@ -111,7 +114,7 @@ internal static class Bubblewrap
             }
             else if (Directory.Exists(entry))
             {
-                args.AddRange(["--ro-bind", entry, entry]);
+                args.AddRange([readOnly ? "--ro-bind" : "--dev-bind", entry, entry]);
             }
         }
 

@@ -21,6 +21,8 @@ public static class TektonExamples
         ["pipelineruns/pipelinerun-with-final-tasks.yaml"] = "runs /ko-app/git-init, a binary that exists only inside Tekton's git-init image",
         ["taskruns/entrypoint-resolution.yaml"] = "steps without command or script rely on the image's ENTRYPOINT, which needs a registry lookup",
         ["taskruns/dind-sidecar.yaml"] = "needs a Docker daemon (docker:dind sidecar); no Docker engine runs locally",
+        ["taskruns/authenticating-git-commands.yaml"] = "its sidecar is an SSH git server built from the alpine image (sshd, /var/log/sshd, /tekton/creds layout) that the host does not provide",
+        ["taskruns/beta/authenticating-git-commands.yaml"] = "its sidecar is an SSH git server built from the alpine image (sshd, /var/log/sshd, /tekton/creds layout) that the host does not provide",
     };
 
     /// <summary>Every in-scope example, relative to tekton/v1 (empty when the fixtures are absent).</summary>
