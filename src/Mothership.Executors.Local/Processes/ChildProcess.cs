@@ -26,7 +26,7 @@ internal sealed record LaunchSpec(
 /// a container's main process exits; otherwise a leftover background child would hold the
 /// output pipes open and the step would never finish.
 /// The runtime reaps only the children it started itself, so each child gets a thread blocked
-/// in <c>waitpid</c> (see <see cref="Reap"/>). Output is read through pipe streams, which the runtime reads
+/// in <c>waitpid</c> (see <see cref="ReaperPool"/>). Output is read through pipe streams, which the runtime reads
 /// asynchronously through epoll: blocking reads would hold two pool threads per running step.
 /// </remarks>
 internal sealed class ChildProcess : IDisposable
@@ -38,6 +38,7 @@ internal sealed class ChildProcess : IDisposable
     private const int Enoent = 2;
     private const int Enoexec = 8;
     private static readonly TimeSpan PipeDrainLimit = TimeSpan.FromSeconds(5);
+    private static readonly ReaperPool Reapers = new();
 
     private readonly int _pid;
     private readonly Task<int> _exited;
@@ -107,29 +108,14 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>
-    /// A thread blocked in <c>waitpid</c> until the child ends. Continuations must not run on it:
-    /// the next step would be spawned from a thread about to exit, and bubblewrap's
-    /// <c>--die-with-parent</c> (<c>PR_SET_PDEATHSIG</c>) fires when the spawning thread ends.
+    /// Hands the child to a reaper thread blocked in <c>waitpid</c>. Reapers are kept and reused:
+    /// creating a thread per step costs milliseconds. Continuations must not run on a reaper
+    /// (it would block the next wait), so the task completes asynchronously.
     /// </summary>
     private static Task<int> Reap(int pid)
     {
         var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                exited.SetResult(PosixSpawn.WaitForExit(pid));
-            }
-            catch (IOException e)
-            {
-                exited.SetException(e);
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "waitpid " + pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        thread.Start();
+        Reapers.Add(pid, exited);
         return exited.Task;
     }
 
@@ -244,5 +230,63 @@ internal sealed class ChildProcess : IDisposable
     public void Dispose()
     {
         // Nothing native is held: the reaper thread ends with the child and the readers own their pipes.
+    }
+}
+
+/// <summary>
+/// Threads that wait for children with <c>waitpid</c>, one child at a time each; a thread is
+/// added only when every existing one is busy, so there are as many as children ever ran at once.
+/// </summary>
+/// <remarks>
+/// Reapers never end: a process spawned from a thread that later exits would get bubblewrap's
+/// <c>--die-with-parent</c> signal, and although steps are not spawned from reapers, a thread
+/// that lives as long as the executor keeps that from ever mattering.
+/// </remarks>
+internal sealed class ReaperPool
+{
+    // Monitor.Wait needs a monitor, which System.Threading.Lock is not.
+    private readonly object _lock = new();
+    private readonly Queue<(int Pid, TaskCompletionSource<int> Exited)> _pending = new();
+    private int _idle;
+
+    public void Add(int pid, TaskCompletionSource<int> exited)
+    {
+        lock (_lock)
+        {
+            _pending.Enqueue((pid, exited));
+            if (_idle > 0)
+            {
+                _idle--;
+                Monitor.Pulse(_lock);
+                return;
+            }
+        }
+
+        new Thread(Run) { IsBackground = true, Name = "mship waitpid" }.Start();
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            (int Pid, TaskCompletionSource<int> Exited) next;
+            lock (_lock)
+            {
+                while (!_pending.TryDequeue(out next))
+                {
+                    _idle++;
+                    Monitor.Wait(_lock);
+                }
+            }
+
+            try
+            {
+                next.Exited.SetResult(PosixSpawn.WaitForExit(next.Pid));
+            }
+            catch (IOException e)
+            {
+                next.Exited.SetException(e);
+            }
+        }
     }
 }
