@@ -29,6 +29,7 @@ internal sealed class AttemptRun(
     private readonly Lock _logLock = new();
     private readonly Dictionary<string, ParamValue> _stepResults = new(StringComparer.Ordinal);
     private AttemptDirectories _dirs = null!;
+    private AttemptParts _parts;
     private IReadOnlyList<ResolvedWorkspace> _workspaces = [];
     private IReadOnlyDictionary<string, string> _volumes = new Dictionary<string, string>();
     private bool _layout;
@@ -120,9 +121,10 @@ internal sealed class AttemptRun(
 
     private void Prepare()
     {
-        _dirs = AttemptDirectories.Create(options.Root, request.TaskRunUid, request.RetryCount);
-        Credentials.CredentialInitializer.Write(_dirs.Home, request, _masker);
         var wantsLayout = options.Sandbox || LayoutRule.NeedsTektonLayout(request.Spec);
+        _parts = LayoutRule.NeededParts(request.Spec, wantsLayout);
+        _dirs = AttemptDirectories.Create(options.Root, request.TaskRunUid, request.RetryCount, _parts);
+        Credentials.CredentialInitializer.Write(_dirs.Home, request, _masker);
         var usable = wantsLayout && Bubblewrap.IsUsable(options.BubblewrapPath);
         if (options.Sandbox && !usable)
         {
@@ -173,10 +175,14 @@ internal sealed class AttemptRun(
         var name = _stepNames[index];
         var container = "step-" + name;
         var stepDir = Path.Combine(_dirs.Steps, container);
-        Directory.CreateDirectory(Path.Combine(stepDir, "results"));
+        var keepsStepDir = _parts.HasFlag(AttemptParts.Steps);
+        if (keepsStepDir)
+        {
+            Directory.CreateDirectory(Path.Combine(stepDir, "results"));
 
-        // Tekton's /tekton/steps holds both step-NAME and INDEX, a link to it.
-        File.CreateSymbolicLink(Path.Combine(_dirs.Steps, index.ToString(CultureInfo.InvariantCulture)), container);
+            // Tekton's /tekton/steps holds both step-NAME and INDEX, a link to it.
+            File.CreateSymbolicLink(Path.Combine(_dirs.Steps, index.ToString(CultureInfo.InvariantCulture)), container);
+        }
 
         var original = _spec.Steps[index];
         var stepScope = new VariableScope(_stepResults);
@@ -206,9 +212,13 @@ internal sealed class AttemptRun(
         listener.OnStep(request, state);
         var (exitCode, stopped) = await RunProcessAsync(step, container, stepStop.Token).ConfigureAwait(false);
         var finished = _time.GetUtcNow();
-        File.WriteAllText(Path.Combine(stepDir, "exitCode"), exitCode.ToString(CultureInfo.InvariantCulture));
+        var results = new List<RunResult>();
+        if (keepsStepDir)
+        {
+            File.WriteAllText(Path.Combine(stepDir, "exitCode"), exitCode.ToString(CultureInfo.InvariantCulture));
+            results = ResultFiles.Read(Path.Combine(stepDir, "results"), step.Results, container);
+        }
 
-        var results = ResultFiles.Read(Path.Combine(stepDir, "results"), step.Results, container);
         foreach (var r in results)
         {
             _stepResults[$"steps.{name}.results.{r.Name}"] = r.Value;

@@ -1,6 +1,6 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
+using System.IO.Pipes;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Mothership.Executors.Local.Processes;
 
@@ -16,72 +16,107 @@ internal sealed record LaunchSpec(
 /// every process it started (a script's <c>sleep 1000 &amp;</c> included).
 /// </summary>
 /// <remarks>
-/// The child is started through <c>setsid --wait</c>: .NET cannot call <c>setpgid</c> between
-/// fork and exec, and a child of ours is never a process-group leader, so <c>setsid</c> calls
-/// <c>setsid()</c> and execs the program in place. The process id we get is then also the
-/// group id, and <c>kill(-pid, …)</c> signals the whole tree. A new session also keeps
-/// terminal signals (Ctrl-C in <c>mship run</c>) from reaching steps behind our back: stopping
-/// them is the executor's job, with the grace period Tekton gives.
+/// The child is started with <c>posix_spawn</c> and <c>POSIX_SPAWN_SETSID</c>: it calls
+/// <c>setsid()</c> before exec, so its process id is also its group id and <c>kill(-pid, …)</c>
+/// signals the whole tree. A new session also keeps terminal signals (Ctrl-C in
+/// <c>mship run</c>) from reaching steps behind our back: stopping them is the executor's job,
+/// with the grace period Tekton gives. <see cref="System.Diagnostics.Process"/> cannot do this
+/// without an extra <c>setsid</c> exec per step, which the 500-task benchmark pays for.
 /// When the main process ends, whatever is left in its group is killed, as Kubernetes does when
 /// a container's main process exits; otherwise a leftover background child would hold the
 /// output pipes open and the step would never finish.
+/// The runtime reaps only the children it started itself, so each child gets a thread blocked
+/// in <c>waitpid</c> (see <see cref="ReaperPool"/>). Output is read through pipe streams, which the runtime reads
+/// asynchronously through epoll: blocking reads would hold two pool threads per running step.
 /// </remarks>
-internal sealed partial class ChildProcess : IDisposable
+internal sealed class ChildProcess : IDisposable
 {
     private const int SigTerm = 15;
     private const int SigKill = 9;
+    private const int ExitNotFound = 127;
+    private const int ExitNotExecutable = 126;
+    private const int Enoent = 2;
+    private const int Enoexec = 8;
     private static readonly TimeSpan PipeDrainLimit = TimeSpan.FromSeconds(5);
+    private static readonly ReaperPool Reapers = new();
 
-    private readonly Process _process;
+    private readonly int _pid;
+    private readonly Task<int> _exited;
     private readonly Task _stdout;
     private readonly Task _stderr;
 
-    private ChildProcess(Process process, Action<string> onStdout, Action<string> onStderr)
+    private ChildProcess(int pid, Task<int> exited, Task stdout, Task stderr)
     {
-        _process = process;
-        _stdout = PumpAsync(process.StandardOutput, onStdout);
-        _stderr = PumpAsync(process.StandardError, onStderr);
+        _pid = pid;
+        _exited = exited;
+        _stdout = stdout;
+        _stderr = stderr;
     }
 
-    public int Id => _process.Id;
+    /// <summary>The process id, which is also its process group id; 0 when it could not be started.</summary>
+    public int Id => _pid;
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _exited.IsCompleted;
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
-
-    /// <summary>Starts the process; the callbacks receive its output lines, from two threads.</summary>
+    /// <summary>
+    /// Starts the process; the callbacks receive its output lines, from two threads. A program
+    /// that cannot be executed ends at once with 127 (not found) or 126, and the reason as a
+    /// line of its stderr, as a shell reports it.
+    /// </summary>
     public static ChildProcess Start(LaunchSpec spec, Action<string> onStdout, Action<string> onStderr)
     {
-        var psi = new ProcessStartInfo("setsid")
+        var (program, errno) = Resolve(spec);
+        if (program is null)
         {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-            WorkingDirectory = spec.WorkingDirectory,
-        };
-        psi.ArgumentList.Add("--wait");
-        psi.ArgumentList.Add("--");
-        psi.ArgumentList.Add(spec.FileName);
-        foreach (var a in spec.Arguments)
-        {
-            psi.ArgumentList.Add(a);
+            return Failed(spec, errno, onStderr);
         }
 
-        psi.Environment.Clear();
-        foreach (var (k, v) in spec.Environment)
+        var (outRead, outWrite) = PosixSpawn.CreatePipe();
+        var (errRead, errWrite) = PosixSpawn.CreatePipe();
+        int rc, pid;
+        try
         {
-            psi.Environment[k] = v;
+            List<string> argv = [spec.FileName, .. spec.Arguments];
+            rc = PosixSpawn.Spawn(program, argv, spec.Environment, spec.WorkingDirectory, outWrite, errWrite, out pid);
+            if (rc == Enoexec)
+            {
+                // execvp's fallback, which setsid gave us before: a file without a shebang is a shell script.
+                rc = PosixSpawn.Spawn("/bin/sh", ["/bin/sh", program, .. spec.Arguments], spec.Environment, spec.WorkingDirectory, outWrite, errWrite, out pid);
+            }
+        }
+        catch
+        {
+            PosixSpawn.CloseFd(outRead);
+            PosixSpawn.CloseFd(errRead);
+            throw;
+        }
+        finally
+        {
+            // The child has its copies; ours must go, or the readers would never see end of file.
+            PosixSpawn.CloseFd(outWrite);
+            PosixSpawn.CloseFd(errWrite);
         }
 
-        var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {spec.FileName}");
+        if (rc != 0)
+        {
+            PosixSpawn.CloseFd(outRead);
+            PosixSpawn.CloseFd(errRead);
+            return Failed(spec, rc, onStderr);
+        }
 
-        // Steps have no stdin, as in a pod.
-        process.StandardInput.Close();
-        return new ChildProcess(process, onStdout, onStderr);
+        return new ChildProcess(pid, Reap(pid), PumpAsync(outRead, onStdout), PumpAsync(errRead, onStderr));
+    }
+
+    /// <summary>
+    /// Hands the child to a reaper thread blocked in <c>waitpid</c>. Reapers are kept and reused:
+    /// creating a thread per step costs milliseconds. Continuations must not run on a reaper
+    /// (it would block the next wait), so the task completes asynchronously.
+    /// </summary>
+    private static Task<int> Reap(int pid)
+    {
+        var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Reapers.Add(pid, exited);
+        return exited.Task;
     }
 
     /// <summary>
@@ -94,7 +129,7 @@ internal sealed partial class ChildProcess : IDisposable
         var stopped = false;
         try
         {
-            await _process.WaitForExitAsync(stop).ConfigureAwait(false);
+            await _exited.WaitAsync(stop).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -112,7 +147,7 @@ internal sealed partial class ChildProcess : IDisposable
             // A process that left our group (its own setsid) still holds the pipes; its output is lost.
         }
 
-        return (_process.ExitCode, stopped);
+        return (await _exited.ConfigureAwait(false), stopped);
     }
 
     /// <summary>SIGTERM to the group, SIGKILL after the grace period; returns once the main process ended.</summary>
@@ -122,28 +157,136 @@ internal sealed partial class ChildProcess : IDisposable
         using var grace = new CancellationTokenSource(gracePeriod, time);
         try
         {
-            await _process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+            await _exited.WaitAsync(grace.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             SignalGroup(SigKill);
-            await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            await _exited.ConfigureAwait(false);
         }
     }
 
     private void SignalGroup(int signal)
     {
-        // ESRCH (no such group) is expected once everything has ended.
-        _ = Kill(-_process.Id, signal);
+        // Never kill(-0): that is our own group. ESRCH (no such group) is expected once everything has ended.
+        if (_pid > 0)
+        {
+            _ = PosixSpawn.Signal(-_pid, signal);
+        }
     }
 
-    private static async Task PumpAsync(StreamReader reader, Action<string> onLine)
+    /// <summary>
+    /// The file to execute: a name with a slash as is (relative to the working directory, as
+    /// exec sees it), otherwise the first executable match on the step's own <c>PATH</c>, as
+    /// <c>execvp</c> searches it.
+    /// </summary>
+    private static (string? Program, int Errno) Resolve(LaunchSpec spec)
     {
+        var name = spec.FileName;
+        if (name.Length == 0)
+        {
+            return (null, Enoent);
+        }
+
+        if (name.Contains('/'))
+        {
+            return (name, 0);
+        }
+
+        var path = spec.Environment.TryGetValue("PATH", out var p) ? p : "/usr/local/bin:/usr/bin:/bin";
+        foreach (var dir in path.Split(':'))
+        {
+            var candidate = dir.Length == 0 ? name : dir + "/" + name;
+            var onHost = candidate.StartsWith('/') ? candidate : Path.Combine(spec.WorkingDirectory, candidate);
+            if (PosixSpawn.IsExecutable(onHost))
+            {
+                return (candidate.StartsWith('/') ? candidate : onHost, 0);
+            }
+        }
+
+        return (null, Enoent);
+    }
+
+    private static ChildProcess Failed(LaunchSpec spec, int errno, Action<string> onStderr)
+    {
+        // posix_spawn's chdir fails with the same ENOENT as a missing program.
+        onStderr(errno == Enoent && !Directory.Exists(spec.WorkingDirectory)
+            ? $"mship: failed to execute {spec.FileName}: working directory {spec.WorkingDirectory} does not exist"
+            : $"mship: failed to execute {spec.FileName}: {PosixSpawn.Describe(errno)}");
+        var code = errno == Enoent ? ExitNotFound : ExitNotExecutable;
+        return new ChildProcess(0, Task.FromResult(code), Task.CompletedTask, Task.CompletedTask);
+    }
+
+    private static async Task PumpAsync(int fd, Action<string> onLine)
+    {
+        await using var stream = new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(fd, ownsHandle: true));
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096);
         while (await reader.ReadLineAsync(CancellationToken.None).ConfigureAwait(false) is { } line)
         {
             onLine(line);
         }
     }
 
-    public void Dispose() => _process.Dispose();
+    public void Dispose()
+    {
+        // Nothing native is held: the reaper thread ends with the child and the readers own their pipes.
+    }
+}
+
+/// <summary>
+/// Threads that wait for children with <c>waitpid</c>, one child at a time each; a thread is
+/// added only when every existing one is busy, so there are as many as children ever ran at once.
+/// </summary>
+/// <remarks>
+/// Reapers never end: a process spawned from a thread that later exits would get bubblewrap's
+/// <c>--die-with-parent</c> signal, and although steps are not spawned from reapers, a thread
+/// that lives as long as the executor keeps that from ever mattering.
+/// </remarks>
+internal sealed class ReaperPool
+{
+    // Monitor.Wait needs a monitor, which System.Threading.Lock is not.
+    private readonly object _lock = new();
+    private readonly Queue<(int Pid, TaskCompletionSource<int> Exited)> _pending = new();
+    private int _idle;
+
+    public void Add(int pid, TaskCompletionSource<int> exited)
+    {
+        lock (_lock)
+        {
+            _pending.Enqueue((pid, exited));
+            if (_idle > 0)
+            {
+                _idle--;
+                Monitor.Pulse(_lock);
+                return;
+            }
+        }
+
+        new Thread(Run) { IsBackground = true, Name = "mship waitpid" }.Start();
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            (int Pid, TaskCompletionSource<int> Exited) next;
+            lock (_lock)
+            {
+                while (!_pending.TryDequeue(out next))
+                {
+                    _idle++;
+                    Monitor.Wait(_lock);
+                }
+            }
+
+            try
+            {
+                next.Exited.SetResult(PosixSpawn.WaitForExit(next.Pid));
+            }
+            catch (IOException e)
+            {
+                next.Exited.SetException(e);
+            }
+        }
+    }
 }

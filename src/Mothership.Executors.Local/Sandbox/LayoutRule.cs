@@ -1,3 +1,4 @@
+using Mothership.Executors.Local.Workspaces;
 using Mothership.Model.Tekton;
 
 namespace Mothership.Executors.Local.Sandbox;
@@ -31,6 +32,45 @@ internal static class LayoutRule
         (s.WorkingDir is { } dir && dir.StartsWith('/') && !dir.Contains("$(", StringComparison.Ordinal) && !Directory.Exists(dir)) ||
         Texts(s).Any(t => t is not null &&
             (t.Contains("/tekton/", StringComparison.Ordinal) || t.Contains("/workspace", StringComparison.Ordinal)));
+
+    /// <summary>
+    /// The attempt directories a task without the layout needs besides home and workspace:
+    /// results when it declares any, scripts when a step has one, the steps directory when a step
+    /// declares results or anything names a <c>steps.</c> variable, creds when anything names
+    /// <c>credentials.path</c>. With the layout every directory is bound, so all are needed.
+    /// </summary>
+    public static AttemptParts NeededParts(TaskSpec spec, bool layout)
+    {
+        if (layout)
+        {
+            return AttemptParts.All;
+        }
+
+        var steps = spec.Steps.Concat(spec.Sidecars).Append(spec.StepTemplate).OfType<Step>().ToList();
+        var texts = steps.SelectMany(Texts).Concat(spec.Results.Select(r => r.Value?.ToString())).OfType<string>().ToList();
+        var parts = AttemptParts.None;
+        if (!spec.Results.IsDefaultOrEmpty)
+        {
+            parts |= AttemptParts.Results;
+        }
+
+        if (steps.Any(s => s.Script is not null))
+        {
+            parts |= AttemptParts.Scripts;
+        }
+
+        if (steps.Any(s => !s.Results.IsDefaultOrEmpty) || texts.Any(t => t.Contains("steps.", StringComparison.Ordinal)))
+        {
+            parts |= AttemptParts.Steps;
+        }
+
+        if (texts.Any(t => t.Contains("credentials.path", StringComparison.Ordinal)))
+        {
+            parts |= AttemptParts.Creds;
+        }
+
+        return parts;
+    }
 
     private static IEnumerable<string?> Texts(Step s) =>
         s.Command.Concat(s.Args).Concat(s.ReadinessCommand)
