@@ -43,7 +43,72 @@ internal static unsafe partial class PosixSpawn
     /// (the runtime ignores SIGPIPE, which a shell pipeline must not inherit). Returns 0 and the
     /// process id, or the errno of the failure (exec failures included: glibc reports them).
     /// </summary>
+    /// <remarks>
+    /// The spawn itself runs on one long-lived thread: bubblewrap's <c>--die-with-parent</c>
+    /// (PR_SET_PDEATHSIG) fires when the <em>thread</em> that created the child exits, and
+    /// thread-pool threads retire when idle, which would kill long steps at random.
+    /// </remarks>
     public static int Spawn(
+        string path, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment,
+        string workingDirectory, int stdoutFd, int stderrFd, out int pid)
+    {
+        var request = new SpawnRequest(path, argv, environment, workingDirectory, stdoutFd, stderrFd);
+        SpawnQueue.Value.Add(request);
+        request.Done.Wait();
+        request.Failure?.Throw();
+        pid = request.Pid;
+        return request.Result;
+    }
+
+    private sealed class SpawnRequest(string path, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment,
+        string workingDirectory, int stdoutFd, int stderrFd)
+    {
+        public ManualResetEventSlim Done { get; } = new();
+
+        public int Pid { get; private set; }
+
+        public int Result { get; private set; }
+
+        /// <summary>An exception of the spawn, rethrown on the caller's thread (never on the spawner's).</summary>
+        public System.Runtime.ExceptionServices.ExceptionDispatchInfo? Failure { get; private set; }
+
+        public void Run()
+        {
+            try
+            {
+                Result = SpawnOnThisThread(path, argv, environment, workingDirectory, stdoutFd, stderrFd, out var pid);
+                Pid = pid;
+            }
+            catch (Exception e)
+            {
+                Failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+            finally
+            {
+                Done.Set();
+            }
+        }
+    }
+
+    private static readonly Lazy<System.Collections.Concurrent.BlockingCollection<SpawnRequest>> SpawnQueue = new(() =>
+    {
+        var queue = new System.Collections.Concurrent.BlockingCollection<SpawnRequest>();
+        var thread = new Thread(() =>
+        {
+            foreach (var request in queue.GetConsumingEnumerable())
+            {
+                request.Run();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "mship-spawner",
+        };
+        thread.Start();
+        return queue;
+    });
+
+    private static int SpawnOnThisThread(
         string path, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment,
         string workingDirectory, int stdoutFd, int stderrFd, out int pid)
     {
