@@ -299,7 +299,7 @@ public static class PipelineRunScheduler
             };
         }
 
-        var scope = scopes.Full;
+        var scope = scopes.For(task);
         var when = task.When.Select(w => w with
         {
             Input = w.Input is null ? null : scope.Apply(w.Input),
@@ -501,24 +501,45 @@ public static class PipelineRunScheduler
         private VariableScope? _full;
         private VariableScope? _withoutParams;
 
-        public VariableScope Full => _full ??= PipelineScope.Build(state);
+        /// <summary>Params, context and workspaces: what every task sees.</summary>
+        private VariableScope Full => _full ??= PipelineScope.Build(state, includeTasks: false);
 
-        /// <summary>Results, statuses and context only: params resolve at task level (task defaults beat propagated values).</summary>
-        public VariableScope WithoutParams => _withoutParams ??= PipelineScope.Build(state, includeParams: false);
+        private VariableScope WithoutParams => _withoutParams ??= PipelineScope.Build(state, includeParams: false, includeTasks: false);
+
+        /// <summary>Everything <paramref name="task"/> can see: the common part plus the tasks it references.</summary>
+        public VariableScope For(PipelineTask task, bool includeParams = true)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            var aggregate = false;
+            foreach (var text in PipelineGraph.ReferencedStrings(task))
+            {
+                foreach (var (expr, _) in VariableScope.References(text))
+                {
+                    var parts = expr.Split('.', 3);
+                    if (parts.Length >= 2 && parts[0] is "tasks" or "context")
+                    {
+                        aggregate |= expr == "tasks.status";
+                        names.Add(parts[1]);
+                    }
+                }
+            }
+
+            return PipelineScope.ForTasks(state, includeParams ? Full : WithoutParams, names, aggregate);
+        }
     }
 
     private static TaskRunRequest BuildRequest(PipelineRunState s, PipelineTaskState t, ChildRun child, int retryCount, DateTimeOffset now, Scopes scopes)
     {
         var task = t.Task;
         var retries = task.Retries.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var scope = scopes.Full.Child().Set("context.pipelineTask.retries", retries);
+        var scope = scopes.For(task).Set("context.pipelineTask.retries", retries);
         TaskSpec spec;
         string? taskName = null;
         var embedded = task.TaskSpec is not null;
         if (task.TaskSpec is { } inline)
         {
             // Embedded specs see the pipeline's results and context directly (propagation, TEP-0107).
-            spec = TaskSpecRewriter.Apply(inline, scopes.WithoutParams.Child().Set("context.pipelineTask.retries", retries));
+            spec = TaskSpecRewriter.Apply(inline, scopes.For(task, includeParams: false).Set("context.pipelineTask.retries", retries));
         }
         else if (task.TaskRef?.Name is { } refName && s.Resources.FindTask(refName) is { } found)
         {

@@ -10,8 +10,33 @@ namespace Mothership.Engine.Scheduling;
 /// </summary>
 public static class PipelineScope
 {
-    /// <summary>Every variable; with <paramref name="includeParams"/> false, all but <c>params.*</c>.</summary>
-    public static VariableScope Build(PipelineRunState state, bool includeParams = true)
+    /// <summary>
+    /// The variables of the pipeline's tasks named in <paramref name="taskNames"/> (their results,
+    /// statuses, reasons, matrix lengths) and <c>tasks.status</c>, layered on
+    /// <paramref name="parent"/>. A task only needs the tasks it references, so a decision costs
+    /// what its references cost, not the size of the pipeline.
+    /// </summary>
+    public static VariableScope ForTasks(PipelineRunState state, VariableScope parent, IEnumerable<string> taskNames, bool aggregate)
+    {
+        var scope = parent.Child();
+        foreach (var name in taskNames)
+        {
+            if (state.Tasks.TryGetValue(name, out var t))
+            {
+                AddTask(scope, t);
+            }
+        }
+
+        if (aggregate)
+        {
+            scope.Set("tasks.status", AggregateStatus(state));
+        }
+
+        return scope;
+    }
+
+    /// <summary>Every variable; with <paramref name="includeParams"/> false, all but <c>params.*</c>; with <paramref name="includeTasks"/> false, no task's.</summary>
+    public static VariableScope Build(PipelineRunState state, bool includeParams = true, bool includeTasks = true)
     {
         var scope = new VariableScope();
         foreach (var (name, value) in includeParams ? state.Params : [])
@@ -28,34 +53,43 @@ public static class PipelineScope
             scope.Set($"workspaces.{w.Name}.bound", state.Run.Spec.Workspaces.Any(b => b.Name == w.Name) ? "true" : "false");
         }
 
-        foreach (var t in state.Tasks.Values)
+        if (includeTasks)
         {
-            foreach (var r in TaskResults(t))
+            foreach (var t in state.Tasks.Values)
             {
-                scope.Set($"tasks.{t.Name}.results.{r.Name}", r.Value);
+                AddTask(scope, t);
             }
 
-            if (!t.IsFinally)
-            {
-                scope.Set($"tasks.{t.Name}.status", ExecutionStatus(t));
-                scope.Set($"tasks.{t.Name}.reason", Reason(t));
-                // An older spelling that Tekton's own examples still use in finally tasks.
-                scope.Set($"context.{t.Name}.status", ExecutionStatus(t));
-            }
-
-            if (t.Task.Matrix is not null && t.Phase != TaskPhase.Pending)
-            {
-                var invariant = System.Globalization.CultureInfo.InvariantCulture;
-                scope.Set($"tasks.{t.Name}.matrix.length", t.Runs.Length.ToString(invariant));
-                foreach (var r in TaskResults(t))
-                {
-                    scope.Set($"tasks.{t.Name}.matrix.{r.Name}.length", r.Value.ArrayValue.Length.ToString(invariant));
-                }
-            }
+            scope.Set("tasks.status", AggregateStatus(state));
         }
 
-        scope.Set("tasks.status", AggregateStatus(state));
         return scope;
+    }
+
+    private static void AddTask(VariableScope scope, PipelineTaskState t)
+    {
+        foreach (var r in TaskResults(t))
+        {
+            scope.Set($"tasks.{t.Name}.results.{r.Name}", r.Value);
+        }
+
+        if (!t.IsFinally)
+        {
+            scope.Set($"tasks.{t.Name}.status", ExecutionStatus(t));
+            scope.Set($"tasks.{t.Name}.reason", Reason(t));
+            // An older spelling that Tekton's own examples still use in finally tasks.
+            scope.Set($"context.{t.Name}.status", ExecutionStatus(t));
+        }
+
+        if (t.Task.Matrix is not null && t.Phase != TaskPhase.Pending)
+        {
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            scope.Set($"tasks.{t.Name}.matrix.length", t.Runs.Length.ToString(invariant));
+            foreach (var r in TaskResults(t))
+            {
+                scope.Set($"tasks.{t.Name}.matrix.{r.Name}.length", r.Value.ArrayValue.Length.ToString(invariant));
+            }
+        }
     }
 
     /// <summary>A task's results; a matrix task's string results become arrays in combination order.</summary>
