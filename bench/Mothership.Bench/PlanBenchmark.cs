@@ -16,6 +16,9 @@ namespace Mothership.Bench;
 /// </summary>
 internal static class PlanBenchmark
 {
+    /// <summary>MiB allocated by each phase in the last iteration.</summary>
+    private static readonly Dictionary<string, double> Allocations = [];
+
     private static readonly string[] Phases = ["yaml-only", "load", "validate", "graph", "params", "start", "next", "total"];
 
     public static int Run(int tasks, int layers, int iterations)
@@ -43,11 +46,12 @@ internal static class PlanBenchmark
         }
 
         Console.WriteLine($"first decision: {firstActions} tasks to start");
-        Console.WriteLine($"{"phase",-10} {"min ms",10} {"median ms",10}");
+        Console.WriteLine($"{"phase",-10} {"min ms",10} {"median ms",10} {"alloc MiB",10}");
         foreach (var phase in Phases)
         {
             var s = samples[phase].Order().ToList();
-            Console.WriteLine($"{phase,-10} {s[0],10:F1} {Median(s),10:F1}");
+            var alloc = Allocations.TryGetValue(phase, out var mb) ? $"{mb,10:F0}" : "";
+            Console.WriteLine($"{phase,-10} {s[0],10:F1} {Median(s),10:F1} {alloc}");
         }
 
         using var self = Process.GetCurrentProcess();
@@ -91,18 +95,21 @@ internal static class PlanBenchmark
         var times = new List<(string, double)>();
         var sw = Stopwatch.StartNew();
         var all = Stopwatch.StartNew();
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         double Lap(string phase)
         {
             var ms = sw.Elapsed.TotalMilliseconds;
             times.Add((phase, ms));
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            Allocations[phase] = (allocated - allocatedBefore) / 1024.0 / 1024.0;
+            allocatedBefore = allocated;
             sw.Restart();
             return ms;
         }
 
         // YamlDotNet's parse alone, for reference: not part of the total.
         new YamlDotNet.RepresentationModel.YamlStream().Load(new StringReader(yaml));
-        times.Add(("yaml-only", sw.Elapsed.TotalMilliseconds));
-        sw.Restart();
+        Lap("yaml-only");
         all.Restart();
         var bag = new DiagnosticBag();
         var set = new ResourceSet { All = [.. ResourceLoader.Load("dag.yaml", yaml, bag)] };

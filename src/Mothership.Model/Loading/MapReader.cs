@@ -14,7 +14,10 @@ internal sealed class MapReader
     private readonly YamlMappingNode _node;
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SourceLocation> _locations = new(StringComparer.Ordinal);
-    private Dictionary<string, YamlScalarNode>? _caseInsensitiveKeys;
+
+    // Values by key text: looking up through YamlDotNet's node dictionary would allocate a
+    // YamlScalarNode per lookup, and most lookups are of optional fields that are absent.
+    private readonly Dictionary<string, YamlNode> _values = new(StringComparer.Ordinal);
 
     public MapReader(YamlMappingNode node, string file, string path, DiagnosticBag diagnostics)
     {
@@ -23,11 +26,12 @@ internal sealed class MapReader
         Path = path;
         Diagnostics = diagnostics;
         Location = Loc(node);
-        foreach (var (key, _) in node.Children)
+        foreach (var (key, value) in node.Children)
         {
             if (key is YamlScalarNode { Value: { } k })
             {
                 _locations[k] = Loc(key);
+                _values[k] = value;
             }
         }
     }
@@ -48,26 +52,27 @@ internal sealed class MapReader
     /// <summary>The keys written in this mapping, in order.</summary>
     public IEnumerable<string> Keys => _node.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "");
 
-    public bool Has(string key) => _node.Children.ContainsKey(new YamlScalarNode(key));
+    public bool Has(string key) => _values.ContainsKey(key);
 
     private YamlNode? Get(string key)
     {
         _seen.Add(key);
-        if (_node.Children.TryGetValue(new YamlScalarNode(key), out var v))
+        if (_values.TryGetValue(key, out var v))
         {
             return v;
         }
 
         // Kubernetes' decoder matches field names case-insensitively (Tekton's own examples rely
         // on it, e.g. `mountpath`); accept that, remembering the key as read.
-        _caseInsensitiveKeys ??= _node.Children.Keys.OfType<YamlScalarNode>().Where(k => k.Value is not null)
-            .GroupBy(k => k.Value!, StringComparer.OrdinalIgnoreCase)
-            .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
-        if (_caseInsensitiveKeys.TryGetValue(key, out var other))
+        // A plain loop: mappings are small, and most lookups miss (optional fields).
+        foreach (var (name, value) in _values)
         {
-            _seen.Add(other.Value!);
-            _locations[key] = Loc(other);
-            return _node.Children[other];
+            if (name.Length == key.Length && string.Equals(name, key, StringComparison.OrdinalIgnoreCase))
+            {
+                _seen.Add(name);
+                _locations[key] = _locations[name];
+                return value;
+            }
         }
 
         return null;
@@ -100,16 +105,17 @@ internal sealed class MapReader
     /// <summary>Keeps ignorable fields' raw values (for round-tripping), marking them read.</summary>
     public ImmutableDictionary<string, object?> Keep(params string[] keys)
     {
-        var b = ImmutableDictionary.CreateBuilder<string, object?>(StringComparer.Ordinal);
+        ImmutableDictionary<string, object?>.Builder? b = null;
         foreach (var k in keys)
         {
             if (Get(k) is { } n)
             {
+                b ??= ImmutableDictionary.CreateBuilder<string, object?>(StringComparer.Ordinal);
                 b[k] = ToPlain(n);
             }
         }
 
-        return b.ToImmutable();
+        return b?.ToImmutable() ?? ImmutableDictionary<string, object?>.Empty;
     }
 
     /// <summary>Converts a YAML node to plain CLR values (dictionaries, lists, strings).</summary>
