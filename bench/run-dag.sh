@@ -14,13 +14,16 @@ python3 bench/dag/generate.py --tasks "$tasks" --layers "$layers" --out "$out"
 ./mship validate -f "$out/dag.yaml"
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)   nproc: $(nproc)   kernel: $(uname -r)"
-# Each TaskRun leaves a directory behind; clearing the workdir before every mship run keeps
-# later runs from paying for a growing tree. make gets a no-op prepare so the pairing holds.
+# Each TaskRun leaves a directory behind. Every mship run gets a fresh workdir rather than
+# deleting the last one just before it: on ext4, creating hundreds of directories right after
+# deleting hundreds makes every mkdir search for a free inode (about 3x the system time), which
+# no real run pays. Old workdirs are removed before timing starts.
+rm -rf "$out/work"
+mkdir -p "$out/work"
 hyperfine --warmup 2 --runs "$runs" --export-json "$out/hyperfine.json" \
   -n make -n mship \
-  --prepare true --prepare "rm -rf $out/work" \
   "make -s -B -j2 -f $out/Makefile all" \
-  "./mship run -f $out/dag.yaml --parallel 2 --workdir $out/work"
+  "./mship run -f $out/dag.yaml --parallel 2 --workdir \$(mktemp -d -p $out/work)"
 
 python3 - "$out/hyperfine.json" <<'PY'
 import json, sys
