@@ -128,12 +128,10 @@ public static class TaskRunBuilder
             result[p.Name] = TaskSpecResolver.MergeObjectDefault(p, value);
         }
 
-        foreach (var p in input.Params.Where(p => !result.ContainsKey(p.Name) || spec.Params.All(d => d.Name != p.Name)))
+        // Params passed but not declared stay usable (an embedded spec may reference them).
+        foreach (var p in input.Params.Where(p => spec.Params.All(d => d.Name != p.Name)))
         {
-            if (spec.Params.All(d => d.Name != p.Name))
-            {
-                result[p.Name] = p.Value;
-            }
+            result[p.Name] = p.Value;
         }
 
         return result.ToImmutable();
