@@ -63,7 +63,8 @@ internal static unsafe partial class PosixSpawn
     private sealed class SpawnRequest(string path, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment,
         string workingDirectory, int stdoutFd, int stderrFd)
     {
-        public ManualResetEventSlim Done { get; } = new();
+        /// <summary>Set once spawned. No spinning: a spawn takes longer than a spin, which only takes CPU from the children.</summary>
+        public ManualResetEventSlim Done { get; } = new(false, spinCount: 0);
 
         public int Pid { get; private set; }
 
