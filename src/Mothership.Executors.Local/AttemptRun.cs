@@ -423,7 +423,7 @@ internal sealed class AttemptRun(
         var env = StepEnvironment.Build(request, step, container, View(_dirs.Home, "/tekton/home"), _masker);
         if (!_layout)
         {
-            return new LaunchSpec(file, args, workingDir, env);
+            return new LaunchSpec(file, args, workingDir, env, DiesWithParentThread: false);
         }
 
         var network = request.Labels.TryGetValue(NetworkLabel, out var net) && net == "true";

@@ -53,7 +53,7 @@ public static class PipelineRunScheduler
             tasks[t.Name] = new PipelineTaskState { Task = t, IsFinally = true };
         }
 
-        return new PipelineRunState
+        var state = new PipelineRunState
         {
             Run = run,
             Spec = spec,
@@ -65,6 +65,16 @@ public static class PipelineRunScheduler
             StartTime = now,
             CancelRequest = run.Spec.Status is "Cancelled" or "CancelledRunFinally" or "StoppedRunFinally" ? run.Spec.Status : null,
         };
+        return state with { Index = SchedulerIndex.Build(state) };
+    }
+
+    private static SchedulerIndex IndexOf(PipelineRunState s) => s.Index ?? SchedulerIndex.Build(s);
+
+    /// <summary>Replaces a task's state, keeping the scheduler's index in step.</summary>
+    private static PipelineRunState SetTask(PipelineRunState s, PipelineTaskState updated)
+    {
+        var index = IndexOf(s);
+        return s with { Tasks = s.Tasks.SetItem(updated.Name, updated), Index = index.Update(s, s.Tasks[updated.Name], updated) };
     }
 
     /// <summary>Records the end of an attempt.</summary>
@@ -73,7 +83,8 @@ public static class PipelineRunScheduler
         var t = state.Tasks[pipelineTask];
         var child = t.Runs[childIndex];
         child = child with { Running = false, Attempts = child.Attempts.Add(outcome) };
-        return state with { Tasks = state.Tasks.SetItem(pipelineTask, t with { Runs = t.Runs.SetItem(childIndex, child) }) };
+        var s = SetTask(state, t with { Runs = t.Runs.SetItem(childIndex, child) });
+        return s with { Index = s.Index! with { Recorded = s.Index.Recorded.Add(pipelineTask) } };
     }
 
     /// <summary>Records a cancel request (Tekton's <c>spec.status</c>).</summary>
@@ -115,7 +126,7 @@ public static class PipelineRunScheduler
             return new SchedulerDecision(state, []);
         }
 
-        var s = state;
+        var s = state.Index is null ? state with { Index = SchedulerIndex.Build(state) } : state;
         var actions = ImmutableArray.CreateBuilder<SchedulerAction>();
         var pipelineExpired = PipelineDeadline(s) is { } pd && now >= pd;
         var tasksExpired = TasksDeadline(s) is { } td && now >= td;
@@ -124,31 +135,52 @@ public static class PipelineRunScheduler
         s = CancelRunning(s, now, pipelineExpired, tasksExpired, hardStop, actions);
         s = SettleAttempts(s, now, pipelineExpired || hardStop, actions);
 
-        var stopping = s.DagTasks.Any(t => t.Phase == TaskPhase.Failed && !t.FailureIgnored);
+        var stopping = s.Index!.DagFailures > 0;
         var scopes = new Scopes(s);
-        foreach (var name in s.Graph.Order)
+        string? skipAll = stopping || hardStop ? SkipReasons.Stopping
+            : s.CancelRequest == "CancelledRunFinally" ? SkipReasons.GracefullyCancelled
+            : s.CancelRequest == "StoppedRunFinally" ? SkipReasons.GracefullyStopped
+            : pipelineExpired ? SkipReasons.PipelineTimedOut
+            : tasksExpired ? SkipReasons.TasksTimedOut
+            : null;
+        if (skipAll is not null)
         {
+            for (var i = 0; i < s.Graph.Order.Length && s.Index!.DagPending > 0; i++)
+            {
+                var name = s.Graph.Order[i];
+                if (s.Tasks[name].Phase == TaskPhase.Pending)
+                {
+                    s = Skip(s, name, skipAll);
+                }
+            }
+        }
+
+        // Only candidates can be ready (see SchedulerIndex), visited in the graph's order: a task
+        // skipped here makes its children candidates, which come later in that order.
+        for (var after = -1; skipAll is null;)
+        {
+            var candidates = s.Index!.Candidates;
+            var at = candidates.IndexOf(after + 1);
+            at = at < 0 ? ~at : at;
+            if (at >= candidates.Count)
+            {
+                break;
+            }
+
+            after = candidates[at];
+            var name = s.Graph.Order[after];
             var t = s.Tasks[name];
             if (t.Phase != TaskPhase.Pending)
             {
-                continue;
-            }
-
-            string? reason = stopping || hardStop ? SkipReasons.Stopping
-                : s.CancelRequest == "CancelledRunFinally" ? SkipReasons.GracefullyCancelled
-                : s.CancelRequest == "StoppedRunFinally" ? SkipReasons.GracefullyStopped
-                : pipelineExpired ? SkipReasons.PipelineTimedOut
-                : tasksExpired ? SkipReasons.TasksTimedOut
-                : null;
-            if (reason is not null)
-            {
-                s = Skip(s, name, reason);
+                s = s with { Index = s.Index with { Candidates = candidates.Remove(after) } };
                 continue;
             }
 
             var parents = s.Graph.Parents[name].Select(p => s.Tasks[p]).ToList();
             if (parents.Any(p => !p.Done))
             {
+                // Waiting for another parent, which makes it a candidate again when done.
+                s = s with { Index = s.Index with { Candidates = candidates.Remove(after) } };
                 continue;
             }
 
@@ -167,7 +199,7 @@ public static class PipelineRunScheduler
             }
         }
 
-        if (s.DagTasks.All(t => t.Done))
+        if (s.Index!.DagOpen == 0)
         {
             if (s.FinallyStartTime is null && s.FinallyTasks.Any())
             {
@@ -193,7 +225,7 @@ public static class PipelineRunScheduler
             }
         }
 
-        if (s.Tasks.Values.All(t => t.Done))
+        if (s.Index!.DagOpen == 0 && s.Index.FinallyOpen == 0)
         {
             s = Complete(s, now, pipelineExpired);
         }
@@ -205,7 +237,13 @@ public static class PipelineRunScheduler
         bool hardStop, ImmutableArray<SchedulerAction>.Builder actions)
     {
         var finallyExpired = FinallyDeadline(s) is { } fd && now >= fd;
-        foreach (var t in s.Tasks.Values.ToList())
+        if (!(pipelineExpired || tasksExpired || finallyExpired || hardStop || s.CancelRequest == "CancelledRunFinally"))
+        {
+            return s;
+        }
+
+        // Only a task in phase Running has attempts running.
+        foreach (var t in s.Index!.Running.Select(n => s.Tasks[n]).ToList())
         {
             string? reason = t.IsFinally
                 ? (pipelineExpired || finallyExpired ? TimeoutCancelMessage : hardStop ? CancelMessage : null)
@@ -226,7 +264,7 @@ public static class PipelineRunScheduler
                 }
             }
 
-            s = s with { Tasks = s.Tasks.SetItem(t.Name, t with { Runs = runs }) };
+            s = SetTask(s, t with { Runs = runs });
         }
 
         return s;
@@ -235,7 +273,15 @@ public static class PipelineRunScheduler
     /// <summary>Retries failed attempts that have retries left, and settles finished tasks' phases.</summary>
     private static PipelineRunState SettleAttempts(PipelineRunState s, DateTimeOffset now, bool noRetries, ImmutableArray<SchedulerAction>.Builder actions)
     {
-        foreach (var t in s.Tasks.Values.Where(t => t.Phase == TaskPhase.Running).ToList())
+        // Only an attempt's end (Record) gives a task something to settle.
+        var recorded = s.Index!.Recorded;
+        if (recorded.IsEmpty)
+        {
+            return s;
+        }
+
+        s = s with { Index = s.Index with { Recorded = recorded.Clear() } };
+        foreach (var t in recorded.Select(n => s.Tasks[n]).Where(t => t.Phase == TaskPhase.Running).ToList())
         {
             var runs = t.Runs;
             for (var i = 0; i < runs.Length; i++)
@@ -269,14 +315,14 @@ public static class PipelineRunScheduler
                 };
             }
 
-            s = s with { Tasks = s.Tasks.SetItem(t.Name, updated) };
+            s = SetTask(s, updated);
         }
 
         return s;
     }
 
     private static PipelineRunState Skip(PipelineRunState s, string name, string reason, ImmutableArray<WhenExpression> when = default) =>
-        s with { Tasks = s.Tasks.SetItem(name, s.Tasks[name] with { Phase = TaskPhase.Skipped, Skip = new SkipInfo(reason, when.IsDefault ? [] : when) }) };
+        SetTask(s, s.Tasks[name] with { Phase = TaskPhase.Skipped, Skip = new SkipInfo(reason, when.IsDefault ? [] : when) });
 
     /// <summary>A task whose parents are done: check result references and when expressions, then start it.</summary>
     private static PipelineRunState Evaluate(PipelineRunState s, PipelineTaskState t, DateTimeOffset now, Scopes scopes, ImmutableArray<SchedulerAction>.Builder actions)
@@ -351,7 +397,7 @@ public static class PipelineRunScheduler
                 MatrixParams = c,
             }).ToImmutableArray();
         var started = t with { Phase = TaskPhase.Running, Runs = [.. children.Select(c => c with { Running = true })] };
-        s = s with { Tasks = s.Tasks.SetItem(t.Name, started) };
+        s = SetTask(s, started);
         for (var i = 0; i < children.Length; i++)
         {
             TaskRunRequest request;
@@ -367,7 +413,7 @@ public static class PipelineRunScheduler
             actions.Add(new StartAttempt(t.Name, i, request));
         }
 
-        return s with { Tasks = s.Tasks.SetItem(t.Name, s.Tasks[t.Name] with { ResultSpecs = ResultSpecsOf(s, task) }) };
+        return SetTask(s, s.Tasks[t.Name] with { ResultSpecs = ResultSpecsOf(s, task) });
     }
 
     private static ImmutableArray<ResultSpec> ResultSpecsOf(PipelineRunState s, PipelineTask task) =>
@@ -379,7 +425,7 @@ public static class PipelineRunScheduler
         var t = s.Tasks[task];
         var outcome = new TaskRunOutcome { Phase = TaskRunPhase.Failed, Message = message, StartTime = now, CompletionTime = now };
         var runs = t.Runs.Select(r => r with { Running = false, NoMoreRetries = true, Attempts = [outcome] }).ToImmutableArray();
-        return s with { Tasks = s.Tasks.SetItem(task, t with { Phase = TaskPhase.Failed, Runs = runs }) };
+        return SetTask(s, t with { Phase = TaskPhase.Failed, Runs = runs });
     }
 
     /// <param name="w">A substituted when expression.</param>

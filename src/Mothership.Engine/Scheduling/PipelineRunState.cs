@@ -94,6 +94,12 @@ public sealed record PipelineRunState
 
     public string Name => Run.Metadata.Name ?? "pipelinerun";
 
+    /// <summary>
+    /// The scheduler's bookkeeping over <see cref="Tasks"/>; null until the scheduler builds it
+    /// (a state read back from storage). Change <see cref="Tasks"/> only through the scheduler.
+    /// </summary>
+    internal SchedulerIndex? Index { get; init; }
+
     public IEnumerable<PipelineTaskState> DagTasks => Spec.Tasks.Select(t => Tasks[t.Name]);
 
     public IEnumerable<PipelineTaskState> FinallyTasks => Spec.Finally.Select(t => Tasks[t.Name]);

@@ -4,12 +4,18 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Mothership.Executors.Local.Processes;
 
-/// <summary>What to start: a program, its arguments, where and with which environment.</summary>
+/// <summary>
+/// What to start: a program, its arguments, where and with which environment.
+/// <paramref name="DiesWithParentThread"/>: the program asks for a signal when the thread that
+/// started it exits (bubblewrap's <c>--die-with-parent</c>), so it must be started from a thread
+/// that never exits (see <c>PosixSpawn.Spawn</c>).
+/// </summary>
 internal sealed record LaunchSpec(
     string FileName,
     IReadOnlyList<string> Arguments,
     string WorkingDirectory,
-    IReadOnlyDictionary<string, string> Environment);
+    IReadOnlyDictionary<string, string> Environment,
+    bool DiesWithParentThread = true);
 
 /// <summary>
 /// A step or sidecar process in its own session and process group, so that stopping it reaches
@@ -77,11 +83,12 @@ internal sealed class ChildProcess : IDisposable
         try
         {
             List<string> argv = [spec.FileName, .. spec.Arguments];
-            rc = PosixSpawn.Spawn(program, argv, spec.Environment, spec.WorkingDirectory, outWrite, errWrite, out pid);
+            rc = PosixSpawn.Spawn(program, argv, spec.Environment, spec.WorkingDirectory, outWrite, errWrite, spec.DiesWithParentThread, out pid);
             if (rc == Enoexec)
             {
                 // execvp's fallback, which setsid gave us before: a file without a shebang is a shell script.
-                rc = PosixSpawn.Spawn("/bin/sh", ["/bin/sh", program, .. spec.Arguments], spec.Environment, spec.WorkingDirectory, outWrite, errWrite, out pid);
+                rc = PosixSpawn.Spawn("/bin/sh", ["/bin/sh", program, .. spec.Arguments], spec.Environment, spec.WorkingDirectory, outWrite, errWrite,
+                    spec.DiesWithParentThread, out pid);
             }
         }
         catch

@@ -46,12 +46,19 @@ internal static unsafe partial class PosixSpawn
     /// <remarks>
     /// The spawn itself runs on one long-lived thread: bubblewrap's <c>--die-with-parent</c>
     /// (PR_SET_PDEATHSIG) fires when the <em>thread</em> that created the child exits, and
-    /// thread-pool threads retire when idle, which would kill long steps at random.
+    /// thread-pool threads retire when idle, which would kill long steps at random. A program
+    /// that asks for no such signal (<paramref name="onLongLivedThread"/> false) is started on
+    /// the caller's thread: the hand-off costs two thread switches per step.
     /// </remarks>
     public static int Spawn(
         string path, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment,
-        string workingDirectory, int stdoutFd, int stderrFd, out int pid)
+        string workingDirectory, int stdoutFd, int stderrFd, bool onLongLivedThread, out int pid)
     {
+        if (!onLongLivedThread)
+        {
+            return SpawnOnThisThread(path, argv, environment, workingDirectory, stdoutFd, stderrFd, out pid);
+        }
+
         var request = new SpawnRequest(path, argv, environment, workingDirectory, stdoutFd, stderrFd);
         SpawnQueue.Value.Add(request);
         request.Done.Wait();
@@ -63,7 +70,8 @@ internal static unsafe partial class PosixSpawn
     private sealed class SpawnRequest(string path, IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment,
         string workingDirectory, int stdoutFd, int stderrFd)
     {
-        public ManualResetEventSlim Done { get; } = new();
+        /// <summary>Set once spawned. No spinning: a spawn takes longer than a spin, which only takes CPU from the children.</summary>
+        public ManualResetEventSlim Done { get; } = new(false, spinCount: 0);
 
         public int Pid { get; private set; }
 
