@@ -12,24 +12,16 @@ namespace Mothership.Model.Graph;
 /// </summary>
 public sealed partial class PipelineGraph
 {
-    private PipelineGraph(ImmutableArray<string> order, ImmutableDictionary<string, ImmutableArray<string>> parents, ImmutableArray<string>? cycle)
+    private PipelineGraph(
+        ImmutableArray<string> order,
+        ImmutableDictionary<string, ImmutableArray<string>> parents,
+        ImmutableDictionary<string, ImmutableArray<string>> children,
+        ImmutableArray<string>? cycle)
     {
         Order = order;
         Parents = parents;
+        Children = children;
         Cycle = cycle;
-        var children = parents.Keys.ToDictionary(k => k, _ => new List<string>());
-        foreach (var (child, ps) in parents)
-        {
-            foreach (var p in ps)
-            {
-                if (children.TryGetValue(p, out var list))
-                {
-                    list.Add(child);
-                }
-            }
-        }
-
-        Children = children.ToImmutableDictionary(kv => kv.Key, kv => kv.Value.ToImmutableArray());
     }
 
     /// <summary>Task names in a topological order (declaration order among equals).</summary>
@@ -47,13 +39,33 @@ public sealed partial class PipelineGraph
     private static partial Regex ResultReference();
 
     /// <summary>The tasks whose results a pipeline task reads.</summary>
-    public static IEnumerable<string> ResultSources(PipelineTask task) =>
-        ReferencedStrings(task)
-            .SelectMany(s => VariableScope.References(s))
-            .Select(r => ResultReference().Match(r.Expression))
-            .Where(m => m.Success)
-            .Select(m => m.Groups[1].Value)
-            .Distinct();
+    public static IEnumerable<string> ResultSources(PipelineTask task)
+    {
+        var sources = new List<string>();
+        AddResultSources(task, sources);
+        return sources;
+    }
+
+    /// <summary>Adds to <paramref name="sources"/> each task whose results <paramref name="task"/> reads, once.</summary>
+    private static void AddResultSources(PipelineTask task, List<string> sources)
+    {
+        foreach (var text in ReferencedStrings(task))
+        {
+            // Most strings hold no variable: skip the regex for them.
+            if (!text.Contains("$(", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var (expression, _) in VariableScope.References(text))
+            {
+                if (ResultReference().Match(expression) is { Success: true } m && !sources.Contains(m.Groups[1].Value))
+                {
+                    sources.Add(m.Groups[1].Value);
+                }
+            }
+        }
+    }
 
     /// <summary>Every string of a pipeline task where a variable may appear.</summary>
     public static IEnumerable<string> ReferencedStrings(PipelineTask task)
@@ -107,45 +119,114 @@ public sealed partial class PipelineGraph
     /// <summary>Builds the graph; references to unknown tasks are ignored here (validation reports them).</summary>
     public static PipelineGraph Build(IReadOnlyList<PipelineTask> tasks)
     {
-        var names = tasks.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        var parents = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        // Nodes are the distinct names, numbered in order of first declaration; a duplicated name
+        // (validation reports it) takes the dependencies of its last declaration.
+        var index = new Dictionary<string, int>(tasks.Count, StringComparer.Ordinal);
+        var names = new List<string>(tasks.Count);
         foreach (var t in tasks)
         {
-            parents[t.Name] = [.. t.RunAfter.Concat(ResultSources(t)).Where(names.Contains).Where(n => n != t.Name).Distinct()];
-        }
-
-        // Kahn's algorithm, preferring declaration order so runs are reproducible.
-        var index = tasks.Select((t, i) => (t.Name, i)).GroupBy(x => x.Name).ToDictionary(g => g.Key, g => g.First().i);
-        var remaining = parents.ToDictionary(kv => kv.Key, kv => kv.Value.Length);
-        var ready = new SortedSet<int>(remaining.Where(kv => kv.Value == 0).Select(kv => index[kv.Key]));
-        var children = parents.Keys.ToDictionary(k => k, _ => new List<string>());
-        foreach (var (child, ps) in parents)
-        {
-            foreach (var p in ps)
+            if (index.TryAdd(t.Name, names.Count))
             {
-                children[p].Add(child);
+                names.Add(t.Name);
             }
         }
 
-        var order = ImmutableArray.CreateBuilder<string>();
-        var byIndex = index.ToDictionary(kv => kv.Value, kv => kv.Key);
-        while (ready.Count > 0)
+        var n = names.Count;
+        var parentsOf = new int[n][];
+        var deps = new List<int>();
+        var sources = new List<string>();
+        foreach (var t in tasks)
         {
-            var next = byIndex[ready.Min];
-            ready.Remove(ready.Min);
-            order.Add(next);
-            foreach (var c in children[next])
+            var self = index[t.Name];
+            deps.Clear();
+            sources.Clear();
+            AddResultSources(t, sources);
+            foreach (var name in t.RunAfter.Concat(sources))
+            {
+                // Dependencies per task are few: a list scan beats a set.
+                if (index.TryGetValue(name, out var p) && p != self && !deps.Contains(p))
+                {
+                    deps.Add(p);
+                }
+            }
+
+            parentsOf[self] = [.. deps];
+        }
+
+        var childCount = new int[n];
+        foreach (var ps in parentsOf)
+        {
+            foreach (var p in ps)
+            {
+                childCount[p]++;
+            }
+        }
+
+        var childrenOf = new int[n][];
+        for (var i = 0; i < n; i++)
+        {
+            childrenOf[i] = new int[childCount[i]];
+            childCount[i] = 0;
+        }
+
+        for (var c = 0; c < n; c++)
+        {
+            foreach (var p in parentsOf[c])
+            {
+                childrenOf[p][childCount[p]++] = c;
+            }
+        }
+
+        // Kahn's algorithm, preferring declaration order so runs are reproducible: a min-heap of
+        // task indices holds the tasks whose parents are all done.
+        var remaining = new int[n];
+        var ready = new PriorityQueue<int, int>(n);
+        for (var i = 0; i < n; i++)
+        {
+            remaining[i] = parentsOf[i].Length;
+            if (remaining[i] == 0)
+            {
+                ready.Enqueue(i, i);
+            }
+        }
+
+        var order = ImmutableArray.CreateBuilder<string>(n);
+        while (ready.TryDequeue(out var next, out _))
+        {
+            order.Add(names[next]);
+            foreach (var c in childrenOf[next])
             {
                 if (--remaining[c] == 0)
                 {
-                    ready.Add(index[c]);
+                    ready.Enqueue(c, c);
                 }
             }
         }
 
+        var parents = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        var children = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        for (var i = 0; i < n; i++)
+        {
+            parents.Add(names[i], NamesOf(parentsOf[i], names));
+            children.Add(names[i], NamesOf(childrenOf[i], names));
+        }
+
         var graph = parents.ToImmutable();
-        ImmutableArray<string>? cycle = order.Count == remaining.Count ? null : FindCycle(graph, remaining.Where(kv => kv.Value > 0).Select(kv => kv.Key));
-        return new PipelineGraph(order.ToImmutable(), graph, cycle);
+        ImmutableArray<string>? cycle = order.Count == n
+            ? null
+            : FindCycle(graph, Enumerable.Range(0, n).Where(i => remaining[i] > 0).Select(i => names[i]));
+        return new PipelineGraph(order.ToImmutable(), graph, children.ToImmutable(), cycle);
+    }
+
+    private static ImmutableArray<string> NamesOf(int[] indices, List<string> names)
+    {
+        var b = ImmutableArray.CreateBuilder<string>(indices.Length);
+        foreach (var i in indices)
+        {
+            b.Add(names[i]);
+        }
+
+        return b.MoveToImmutable();
     }
 
     private static ImmutableArray<string> FindCycle(ImmutableDictionary<string, ImmutableArray<string>> parents, IEnumerable<string> stuck)
