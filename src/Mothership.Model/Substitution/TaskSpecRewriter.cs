@@ -116,12 +116,12 @@ public static class TaskSpecRewriter
 
         for (var i = 0; i < s.Command.Length; i++)
         {
-            yield return (s.Command[i], s, $"command[{i}]");
+            yield return (s.Command[i], s, Indexed(CommandFields, "command", i));
         }
 
         for (var i = 0; i < s.Args.Length; i++)
         {
-            yield return (s.Args[i], s, $"args[{i}]");
+            yield return (s.Args[i], s, Indexed(ArgsFields, "args", i));
         }
 
         foreach (var e in s.Env)
@@ -140,6 +140,12 @@ public static class TaskSpecRewriter
             }
         }
     }
+
+    // Field names of the first list items, made once: validation walks every step of every task.
+    private static readonly string[] CommandFields = [.. Enumerable.Range(0, 16).Select(i => $"command[{i}]")];
+    private static readonly string[] ArgsFields = [.. Enumerable.Range(0, 16).Select(i => $"args[{i}]")];
+
+    private static string Indexed(string[] cache, string field, int i) => i < cache.Length ? cache[i] : $"{field}[{i}]";
 
     /// <summary>The strings inside a param value.</summary>
     public static IEnumerable<string> ValueStrings(ParamValue value) => value.Type switch

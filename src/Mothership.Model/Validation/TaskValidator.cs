@@ -41,7 +41,9 @@ internal static class TaskValidator
             Params = outer is null ? ReferenceScope.ParamsOf(spec.Params) : ReferenceScope.Merge(ReferenceScope.ParamsOf(spec.Params), outer.Params),
             ParamsOwner = owner,
             Results = [.. spec.Results.Select(r => r.Name)],
-            Workspaces = [.. spec.Workspaces.Select(w => w.Name).Concat(outer?.Workspaces ?? [])],
+            Workspaces = spec.Workspaces.IsDefaultOrEmpty && outer?.Workspaces is { } shared
+                ? shared
+                : [.. spec.Workspaces.Select(w => w.Name).Concat(outer?.Workspaces ?? [])],
             Tasks = outer?.Tasks,
         };
         foreach (var (text, located, field) in TaskSpecRewriter.Strings(spec))
@@ -86,7 +88,7 @@ internal static class TaskValidator
     /// Params propagated into an embedded spec. Their type is left unknown: Tekton does not check
     /// how propagated params are used (upstream's stepaction-params example indexes a string one).
     /// </summary>
-    public static ImmutableDictionary<string, ParamType?> PassedParams(IEnumerable<Param> passed) =>
-        passed.Select(p => p.Name).Distinct(StringComparer.Ordinal)
+    public static ImmutableDictionary<string, ParamType?> PassedParams(IReadOnlyCollection<Param> passed) =>
+        passed.Count == 0 ? ReferenceScope.NoParams : passed.Select(p => p.Name).Distinct(StringComparer.Ordinal)
             .ToImmutableDictionary(n => n, _ => (ParamType?)null, StringComparer.Ordinal);
 }
