@@ -61,7 +61,7 @@ internal sealed class MapReader
     {
         if (IndexOf(key) is var i and >= 0)
         {
-            return Loc(_node.Keys[i]);
+            return Loc(_node.Key(i));
         }
 
         return _extraLocations is not null && _extraLocations.TryGetValue(key, out var at) ? at : Location;
@@ -77,7 +77,7 @@ internal sealed class MapReader
     {
         for (var i = 0; i < _node.Count; i++)
         {
-            if (_node.Keys[i] is TreeScalar k && string.Equals(k.Value, key, StringComparison.Ordinal))
+            if (_node.Key(i) is TreeScalar k && string.Equals(k.Value, key, StringComparison.Ordinal))
             {
                 return i;
             }
@@ -96,18 +96,18 @@ internal sealed class MapReader
         if (IndexOf(key) is var i and >= 0)
         {
             MarkSeen(i);
-            return _node.Values[i];
+            return _node.Value(i);
         }
 
         // Kubernetes' decoder matches field names case-insensitively (Tekton's own examples rely
         // on it, e.g. `mountpath`); accept that, remembering the key as read.
         for (i = 0; i < _node.Count; i++)
         {
-            if (_node.Keys[i] is TreeScalar k && k.Value.Length == key.Length && string.Equals(k.Value, key, StringComparison.OrdinalIgnoreCase))
+            if (_node.Key(i) is TreeScalar k && k.Value.Length == key.Length && string.Equals(k.Value, key, StringComparison.OrdinalIgnoreCase))
             {
                 MarkSeen(i);
                 AddLocation(key, Loc(k));
-                return _node.Values[i];
+                return _node.Value(i);
             }
         }
 
@@ -166,7 +166,7 @@ internal sealed class MapReader
                 var map = new Dictionary<string, object?>(m.Count);
                 for (var i = 0; i < m.Count; i++)
                 {
-                    map.Add(((TreeScalar)m.Keys[i]).Value, ToPlain(m.Values[i]));
+                    map.Add(((TreeScalar)m.Key(i)).Value, ToPlain(m.Value(i)));
                 }
 
                 return map;
@@ -186,7 +186,7 @@ internal sealed class MapReader
         {
             if (_seen is null || !_seen[i])
             {
-                Diagnostics.Error(Loc(_node.Keys[i]), $"unknown field '{FieldPath(_node.KeyText(i) ?? "")}'");
+                Diagnostics.Error(Loc(_node.Key(i)), $"unknown field '{FieldPath(_node.KeyText(i) ?? "")}'");
             }
         }
     }
@@ -199,7 +199,7 @@ internal sealed class MapReader
         var locations = new Dictionary<string, SourceLocation>(_node.Count + (_extraLocations?.Count ?? 0), StringComparer.Ordinal);
         for (var i = 0; i < _node.Count; i++)
         {
-            if (_node.Keys[i] is TreeScalar k)
+            if (_node.Key(i) is TreeScalar k)
             {
                 locations[k.Value] = Loc(k);
             }
@@ -385,7 +385,7 @@ internal sealed class MapReader
         for (var i = 0; i < m.Count; i++)
         {
             var name = m.KeyText(i) ?? "";
-            var v = m.Values[i];
+            var v = m.Value(i);
             if (v is TreeScalar s)
             {
                 b[name] = s.Value;
@@ -431,10 +431,10 @@ internal sealed class MapReader
                 var props = new List<KeyValuePair<string, string>>();
                 for (var i = 0; i < m.Count; i++)
                 {
-                    var v = m.Values[i];
+                    var v = m.Value(i);
                     if (v is TreeScalar sv)
                     {
-                        props.Add(KeyValuePair.Create(((TreeScalar)m.Keys[i]).Value, sv.Value));
+                        props.Add(KeyValuePair.Create(((TreeScalar)m.Key(i)).Value, sv.Value));
                     }
                     else
                     {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
@@ -22,20 +23,52 @@ internal sealed class TreeScalar(string value, bool isPlain, int line, int colum
 
 internal sealed class TreeSequence(int line, int column) : TreeNode(line, column)
 {
-    public List<TreeNode> Items { get; } = [];
+    private TreeNode[] _items = [];
+
+    public int Count { get; private set; }
+
+    public IEnumerable<TreeNode> Items => _items.Take(Count);
+
+    public void Add(TreeNode item) => Append(ref _items, Count++, item);
+
+    /// <summary>
+    /// Stores <paramref name="node"/> at <paramref name="at"/>, growing the array: the nodes keep
+    /// their arrays themselves, as a <see cref="List{T}"/> would add an object per collection.
+    /// </summary>
+    internal static void Append(ref TreeNode[] items, int at, TreeNode node)
+    {
+        if (at == items.Length)
+        {
+            Array.Resize(ref items, Math.Max(4, items.Length * 2));
+        }
+
+        items[at] = node;
+    }
 }
 
 /// <summary>A mapping, its entries in written order.</summary>
 internal sealed class TreeMapping(int line, int column) : TreeNode(line, column)
 {
-    public List<TreeNode> Keys { get; } = [];
+    // Keys and values alternate in one array: fewer objects stay alive on large files.
+    private TreeNode[] _entries = [];
 
-    public List<TreeNode> Values { get; } = [];
+    public int Count { get; private set; }
 
-    public int Count => Keys.Count;
+    public TreeNode Key(int i) => i < Count ? _entries[2 * i] : throw new ArgumentOutOfRangeException(nameof(i));
+
+    public TreeNode Value(int i) => i < Count ? _entries[(2 * i) + 1] : throw new ArgumentOutOfRangeException(nameof(i));
 
     /// <summary>The text of the key at <paramref name="i"/>, or null when that key is not a scalar.</summary>
-    public string? KeyText(int i) => (Keys[i] as TreeScalar)?.Value;
+    public string? KeyText(int i) => (Key(i) as TreeScalar)?.Value;
+
+    public IEnumerable<TreeNode> Keys => Enumerable.Range(0, Count).Select(Key);
+
+    public void Add(TreeNode key, TreeNode value)
+    {
+        TreeSequence.Append(ref _entries, 2 * Count, key);
+        TreeSequence.Append(ref _entries, (2 * Count) + 1, value);
+        Count++;
+    }
 }
 
 /// <summary>
@@ -50,16 +83,23 @@ internal static class YamlTree
     /// <summary>Small mappings check keys for duplicates by a scan; larger ones with a set.</summary>
     private const int ScanLimit = 8;
 
+    /// <summary>Scalars up to this length are shared through a pool.</summary>
+    private const int PooledLength = 64;
+
     /// <summary>The root node of each document. Throws <see cref="YamlException"/> for malformed YAML.</summary>
     public static List<TreeNode> Parse(string text)
     {
         var documents = new List<TreeNode>();
         var parser = new Parser(new StringReader(text));
+
+        // Keys and short values repeat on every task (name, image, bash …): one shared string each
+        // leaves far fewer objects alive, and the garbage collector's work grows with those.
+        var pool = new Dictionary<string, string>(StringComparer.Ordinal);
         parser.Consume<StreamStart>();
         while (!parser.TryConsume<StreamEnd>(out _))
         {
             parser.Consume<DocumentStart>();
-            if (Read(parser) is not { } root)
+            if (Read(parser, pool) is not { } root)
             {
                 return FromRepresentationModel(text);
             }
@@ -72,7 +112,7 @@ internal static class YamlTree
     }
 
     /// <summary>Reads the node at the parser's position, or null when the document needs the representation model.</summary>
-    private static TreeNode? Read(IParser parser)
+    private static TreeNode? Read(IParser parser, Dictionary<string, string> pool)
     {
         var e = parser.Current!;
         var line = (int)e.Start.Line;
@@ -81,18 +121,18 @@ internal static class YamlTree
         {
             case Scalar s:
                 parser.MoveNext();
-                return new TreeScalar(s.Value, s.Style == ScalarStyle.Plain, line, column);
+                return new TreeScalar(Shared(s.Value, pool), s.Style == ScalarStyle.Plain, line, column);
             case SequenceStart:
                 parser.MoveNext();
                 var sequence = new TreeSequence(line, column);
                 while (!parser.TryConsume<SequenceEnd>(out _))
                 {
-                    if (Read(parser) is not { } item)
+                    if (Read(parser, pool) is not { } item)
                     {
                         return null;
                     }
 
-                    sequence.Items.Add(item);
+                    sequence.Add(item);
                 }
 
                 return sequence;
@@ -102,13 +142,12 @@ internal static class YamlTree
                 HashSet<string>? keys = null;
                 while (!parser.TryConsume<MappingEnd>(out _))
                 {
-                    if (Read(parser) is not TreeScalar key || !IsNewKey(mapping, key.Value, ref keys) || Read(parser) is not { } value)
+                    if (Read(parser, pool) is not TreeScalar key || !IsNewKey(mapping, key.Value, ref keys) || Read(parser, pool) is not { } value)
                     {
                         return null;
                     }
 
-                    mapping.Keys.Add(key);
-                    mapping.Values.Add(value);
+                    mapping.Add(key, value);
                 }
 
                 return mapping;
@@ -118,13 +157,24 @@ internal static class YamlTree
         }
     }
 
+    private static string Shared(string value, Dictionary<string, string> pool)
+    {
+        if (value.Length > PooledLength)
+        {
+            return value;
+        }
+
+        ref var shared = ref CollectionsMarshal.GetValueRefOrAddDefault(pool, value, out _);
+        return shared ??= value;
+    }
+
     private static bool IsNewKey(TreeMapping mapping, string key, ref HashSet<string>? keys)
     {
         if (mapping.Count < ScanLimit)
         {
             for (var i = 0; i < mapping.Count; i++)
             {
-                if (string.Equals(((TreeScalar)mapping.Keys[i]).Value, key, StringComparison.Ordinal))
+                if (string.Equals(((TreeScalar)mapping.Key(i)).Value, key, StringComparison.Ordinal))
                 {
                     return false;
                 }
@@ -136,9 +186,9 @@ internal static class YamlTree
         if (keys is null)
         {
             keys = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var k in mapping.Keys)
+            for (var i = 0; i < mapping.Count; i++)
             {
-                keys.Add(((TreeScalar)k).Value);
+                keys.Add(((TreeScalar)mapping.Key(i)).Value);
             }
         }
 
@@ -171,7 +221,7 @@ internal static class YamlTree
                 converted[node] = sequence;
                 foreach (var item in s.Children)
                 {
-                    sequence.Items.Add(Convert(item, converted));
+                    sequence.Add(Convert(item, converted));
                 }
 
                 return sequence;
@@ -180,8 +230,7 @@ internal static class YamlTree
                 converted[node] = mapping;
                 foreach (var (k, v) in m.Children)
                 {
-                    mapping.Keys.Add(Convert(k, converted));
-                    mapping.Values.Add(Convert(v, converted));
+                    mapping.Add(Convert(k, converted), Convert(v, converted));
                 }
 
                 return mapping;
