@@ -15,8 +15,8 @@ internal sealed class MapReader
     // Which keys some reader asked for (by key position), allocated on the first one.
     private bool[]? _seen;
 
-    // Positions beyond the keys': list items (`field[i]`) and fields found case-insensitively.
-    private Dictionary<string, SourceLocation>? _extraLocations;
+    // The positions handed to the record: the keys', list items' and case-insensitive matches'.
+    private readonly FieldLocationMap _locations;
 
     // The path is only needed for messages: built on first use from the parent's.
     private readonly MapReader? _parent;
@@ -44,6 +44,7 @@ internal sealed class MapReader
         File = file;
         Diagnostics = diagnostics;
         Location = Loc(node);
+        _locations = new FieldLocationMap(file, node);
     }
 
     public string File { get; }
@@ -57,15 +58,7 @@ internal sealed class MapReader
 
     public SourceLocation Loc(TreeNode node) => new(File, node.Line, node.Column);
 
-    public SourceLocation At(string key)
-    {
-        if (IndexOf(key) is var i and >= 0)
-        {
-            return Loc(_node.Key(i));
-        }
-
-        return _extraLocations is not null && _extraLocations.TryGetValue(key, out var at) ? at : Location;
-    }
+    public SourceLocation At(string key) => _locations.TryGetValue(key, out var at) ? at : Location;
 
     /// <summary>The keys written in this mapping, in order.</summary>
     public IEnumerable<string> Keys => _node.Keys.OfType<TreeScalar>().Select(k => k.Value);
@@ -88,9 +81,6 @@ internal sealed class MapReader
 
     private void MarkSeen(int i) => (_seen ??= new bool[_node.Count])[i] = true;
 
-    private void AddLocation(string key, SourceLocation at) =>
-        (_extraLocations ??= new Dictionary<string, SourceLocation>(StringComparer.Ordinal))[key] = at;
-
     private TreeNode? Get(string key)
     {
         if (IndexOf(key) is var i and >= 0)
@@ -106,7 +96,7 @@ internal sealed class MapReader
             if (_node.Key(i) is TreeScalar k && k.Value.Length == key.Length && string.Equals(k.Value, key, StringComparison.OrdinalIgnoreCase))
             {
                 MarkSeen(i);
-                AddLocation(key, Loc(k));
+                _locations.AddAlias(key, k);
                 return _node.Value(i);
             }
         }
@@ -196,24 +186,7 @@ internal sealed class MapReader
         where T : Located
     {
         CheckUnknown();
-        var locations = new Dictionary<string, SourceLocation>(_node.Count + (_extraLocations?.Count ?? 0), StringComparer.Ordinal);
-        for (var i = 0; i < _node.Count; i++)
-        {
-            if (_node.Key(i) is TreeScalar k)
-            {
-                locations[k.Value] = Loc(k);
-            }
-        }
-
-        if (_extraLocations is not null)
-        {
-            foreach (var (key, at) in _extraLocations)
-            {
-                locations[key] = at;
-            }
-        }
-
-        return record with { Location = Location, FieldLocations = locations };
+        return record with { Location = Location, FieldLocations = _locations };
     }
 
     public string? String(string key)
@@ -293,10 +266,10 @@ internal sealed class MapReader
         }
 
         var b = ImmutableArray.CreateBuilder<string>();
+        _locations.AddList(key, seq);
         var i = 0;
         foreach (var item in seq.Items)
         {
-            AddLocation($"{key}[{i}]", Loc(item));
             if (item is TreeScalar s)
             {
                 b.Add(s.Value);
@@ -345,10 +318,10 @@ internal sealed class MapReader
         }
 
         var b = ImmutableArray.CreateBuilder<T>();
+        _locations.AddList(key, seq);
         var i = 0;
         foreach (var item in seq.Items)
         {
-            AddLocation($"{key}[{i}]", Loc(item));
             if (item is TreeMapping m)
             {
                 if (read(new MapReader(m, File, Diagnostics, this, key, i)) is { } v)

@@ -29,6 +29,8 @@ internal sealed class TreeSequence(int line, int column) : TreeNode(line, column
 
     public IEnumerable<TreeNode> Items => _items.Take(Count);
 
+    public TreeNode Item(int i) => i < Count ? _items[i] : throw new ArgumentOutOfRangeException(nameof(i));
+
     public void Add(TreeNode item) => Append(ref _items, Count++, item);
 
     /// <summary>
