@@ -119,6 +119,45 @@ public sealed partial class PipelineGraph
     /// <summary>Builds the graph; references to unknown tasks are ignored here (validation reports them).</summary>
     public static PipelineGraph Build(IReadOnlyList<PipelineTask> tasks)
     {
+        var sorted = Sort(tasks);
+        var names = sorted.Names;
+        var n = names.Count;
+        var parents = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        var children = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        for (var i = 0; i < n; i++)
+        {
+            parents.Add(names[i], NamesOf(sorted.ParentsOf[i], names));
+            children.Add(names[i], NamesOf(sorted.ChildrenOf[i], names));
+        }
+
+        var order = ImmutableArray.CreateBuilder<string>(sorted.Order.Count);
+        foreach (var i in sorted.Order)
+        {
+            order.Add(names[i]);
+        }
+
+        var graph = parents.ToImmutable();
+        ImmutableArray<string>? cycle = sorted.Order.Count == n
+            ? null
+            : FindCycle(graph, Enumerable.Range(0, n).Where(i => sorted.Remaining[i] > 0).Select(i => names[i]));
+        return new PipelineGraph(order.MoveToImmutable(), graph, children.ToImmutable(), cycle);
+    }
+
+    /// <summary>
+    /// The dependency cycle among <paramref name="tasks"/>, if any, without building the graph's
+    /// immutable views: validation only needs this answer.
+    /// </summary>
+    internal static ImmutableArray<string>? CycleOf(IReadOnlyList<PipelineTask> tasks)
+    {
+        var sorted = Sort(tasks);
+        return sorted.Order.Count == sorted.Names.Count ? null : Build(tasks).Cycle;
+    }
+
+    /// <summary>Tasks as indices: their edges, and a topological order of those that can run.</summary>
+    private sealed record Sorted(List<string> Names, int[][] ParentsOf, int[][] ChildrenOf, List<int> Order, int[] Remaining);
+
+    private static Sorted Sort(IReadOnlyList<PipelineTask> tasks)
+    {
         // Nodes are the distinct names, numbered in order of first declaration; a duplicated name
         // (validation reports it) takes the dependencies of its last declaration.
         var index = new Dictionary<string, int>(tasks.Count, StringComparer.Ordinal);
@@ -190,10 +229,10 @@ public sealed partial class PipelineGraph
             }
         }
 
-        var order = ImmutableArray.CreateBuilder<string>(n);
+        var order = new List<int>(n);
         while (ready.TryDequeue(out var next, out _))
         {
-            order.Add(names[next]);
+            order.Add(next);
             foreach (var c in childrenOf[next])
             {
                 if (--remaining[c] == 0)
@@ -203,19 +242,7 @@ public sealed partial class PipelineGraph
             }
         }
 
-        var parents = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
-        var children = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
-        for (var i = 0; i < n; i++)
-        {
-            parents.Add(names[i], NamesOf(parentsOf[i], names));
-            children.Add(names[i], NamesOf(childrenOf[i], names));
-        }
-
-        var graph = parents.ToImmutable();
-        ImmutableArray<string>? cycle = order.Count == n
-            ? null
-            : FindCycle(graph, Enumerable.Range(0, n).Where(i => remaining[i] > 0).Select(i => names[i]));
-        return new PipelineGraph(order.ToImmutable(), graph, children.ToImmutable(), cycle);
+        return new Sorted(names, parentsOf, childrenOf, order, remaining);
     }
 
     private static ImmutableArray<string> NamesOf(int[] indices, List<string> names)

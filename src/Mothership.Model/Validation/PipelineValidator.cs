@@ -52,7 +52,7 @@ internal static class PipelineValidator
             ValidateTask(task, inFinally: true, dag, ResultsOf, pipelineScope, resources, bag);
         }
 
-        if (PipelineGraph.Build(spec.Tasks).Cycle is { } found)
+        if (PipelineGraph.CycleOf(spec.Tasks) is { } found)
         {
             var cycle = StartAtFirstDeclared(found, spec.Tasks);
             var first = dag.GetValueOrDefault(cycle[0]);
