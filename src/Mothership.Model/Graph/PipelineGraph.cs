@@ -12,15 +12,18 @@ namespace Mothership.Model.Graph;
 /// </summary>
 public sealed partial class PipelineGraph
 {
+    private readonly Sorted _sorted;
+    private ImmutableDictionary<string, ImmutableArray<string>>? _children;
+
     private PipelineGraph(
+        Sorted sorted,
         ImmutableArray<string> order,
         ImmutableDictionary<string, ImmutableArray<string>> parents,
-        ImmutableDictionary<string, ImmutableArray<string>> children,
         ImmutableArray<string>? cycle)
     {
+        _sorted = sorted;
         Order = order;
         Parents = parents;
-        Children = children;
         Cycle = cycle;
     }
 
@@ -30,7 +33,22 @@ public sealed partial class PipelineGraph
     /// <summary>For each task, the tasks it waits for (only tasks that exist).</summary>
     public ImmutableDictionary<string, ImmutableArray<string>> Parents { get; }
 
-    public ImmutableDictionary<string, ImmutableArray<string>> Children { get; }
+    /// <summary>
+    /// For each task, the tasks waiting for it. Built on first use, as the engine does not need it
+    /// (two threads racing here build equal values, harmlessly).
+    /// </summary>
+    public ImmutableDictionary<string, ImmutableArray<string>> Children => _children ??= BuildChildren(_sorted);
+
+    private static ImmutableDictionary<string, ImmutableArray<string>> BuildChildren(Sorted sorted)
+    {
+        var children = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        for (var i = 0; i < sorted.Names.Count; i++)
+        {
+            children.Add(sorted.Names[i], NamesOf(sorted.ChildrenOf[i], sorted.Names));
+        }
+
+        return children.ToImmutable();
+    }
 
     /// <summary>A dependency cycle as a path that starts and ends with the same task, if any.</summary>
     public ImmutableArray<string>? Cycle { get; }
@@ -123,11 +141,9 @@ public sealed partial class PipelineGraph
         var names = sorted.Names;
         var n = names.Count;
         var parents = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
-        var children = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
         for (var i = 0; i < n; i++)
         {
             parents.Add(names[i], NamesOf(sorted.ParentsOf[i], names));
-            children.Add(names[i], NamesOf(sorted.ChildrenOf[i], names));
         }
 
         var order = ImmutableArray.CreateBuilder<string>(sorted.Order.Count);
@@ -140,7 +156,7 @@ public sealed partial class PipelineGraph
         ImmutableArray<string>? cycle = sorted.Order.Count == n
             ? null
             : FindCycle(graph, Enumerable.Range(0, n).Where(i => sorted.Remaining[i] > 0).Select(i => names[i]));
-        return new PipelineGraph(order.MoveToImmutable(), graph, children.ToImmutable(), cycle);
+        return new PipelineGraph(sorted, order.MoveToImmutable(), graph, cycle);
     }
 
     /// <summary>
