@@ -67,20 +67,56 @@ public sealed partial class PipelineGraph
     /// <summary>Adds to <paramref name="sources"/> each task whose results <paramref name="task"/> reads, once.</summary>
     private static void AddResultSources(PipelineTask task, List<string> sources)
     {
-        foreach (var text in ReferencedStrings(task))
+        foreach (var p in task.Params)
         {
-            // Most strings hold no variable: skip the regex for them.
-            if (!text.Contains("$(", StringComparison.Ordinal))
-            {
-                continue;
-            }
+            AddResultSources(p.Value, sources);
+        }
 
-            foreach (var (expression, _) in VariableScope.References(text))
+        foreach (var w in task.When)
+        {
+            AddResultSources(w.Input, sources);
+            AddResultSources(w.Cel, sources);
+            foreach (var v in w.Values)
             {
-                if (ResultReference().Match(expression) is { Success: true } m && !sources.Contains(m.Groups[1].Value))
-                {
-                    sources.Add(m.Groups[1].Value);
-                }
+                AddResultSources(v, sources);
+            }
+        }
+
+        if (task.Matrix is { } matrix)
+        {
+            foreach (var p in matrix.Params.Concat(matrix.Include.SelectMany(i => i.Params)))
+            {
+                AddResultSources(p.Value, sources);
+            }
+        }
+
+        if (task.TaskSpec is { } spec)
+        {
+            TaskSpecRewriter.VisitStrings(spec, sources, static (list, text, _, _) => AddResultSources(text, list));
+        }
+    }
+
+    private static void AddResultSources(ParamValue value, List<string> sources)
+    {
+        foreach (var s in TaskSpecRewriter.ValueStrings(value))
+        {
+            AddResultSources(s, sources);
+        }
+    }
+
+    private static void AddResultSources(string? text, List<string> sources)
+    {
+        // Most strings hold no variable: skip the regex for them.
+        if (text is null || !text.Contains("$(", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        foreach (var (expression, _) in VariableScope.References(text))
+        {
+            if (ResultReference().Match(expression) is { Success: true } m && !sources.Contains(m.Groups[1].Value))
+            {
+                sources.Add(m.Groups[1].Value);
             }
         }
     }
