@@ -112,8 +112,16 @@ internal static class PipelineValidator
         var label = $"pipeline task '{task.Name}'";
         NameRules.Unique(task.Params, p => p.Name, "param", bag);
         NameRules.Unique(task.Workspaces, w => w.Name, "workspace", bag);
-        NameRules.OnError(task.OnError, task.At("onError"), bag);
-        NameRules.Timeout(task.Timeout, task.At("timeout"), bag);
+        // Positions are looked up only for fields that are set: most tasks set neither.
+        if (task.OnError is not null)
+        {
+            NameRules.OnError(task.OnError, task.At("onError"), bag);
+        }
+
+        if (task.Timeout is not null)
+        {
+            NameRules.Timeout(task.Timeout, task.At("timeout"), bag);
+        }
         if (task.Retries < 0)
         {
             bag.Error(task.At("retries"), $"{label} has retries {task.Retries}: use 0 or more");
@@ -131,13 +139,12 @@ internal static class PipelineValidator
         // Params of a pipeline task are substituted again inside the task, so besides the
         // pipeline's workspaces they may name the task's own ($(workspaces.source.path)).
         var taskSpec = SpecOf(task, resources);
-        var taskWorkspaces = task.Workspaces.Select(w => w.Name).Concat(taskSpec?.Workspaces.Select(w => w.Name) ?? []);
         var scope = pipelineScope with
         {
             Tasks = new PipelineTaskReferences(dag, resultsOf, inFinally, task.Name),
             Workspaces = task.Workspaces.IsDefaultOrEmpty && (taskSpec is null || taskSpec.Workspaces.IsDefaultOrEmpty)
                 ? pipelineScope.Workspaces
-                : pipelineScope.Workspaces!.Union(taskWorkspaces),
+                : pipelineScope.Workspaces!.Union(task.Workspaces.Select(w => w.Name).Concat(taskSpec?.Workspaces.Select(w => w.Name) ?? [])),
         };
         foreach (var (text, owner, field) in PipelineTaskStrings(task))
         {

@@ -27,8 +27,17 @@ internal static class TaskValidator
 
         foreach (var step in spec.Steps)
         {
-            NameRules.OnError(step.OnError, step.At("onError"), bag);
-            NameRules.Timeout(step.Timeout, step.At("timeout"), bag);
+            // Positions are looked up only for fields that are set: most steps set neither.
+            if (step.OnError is not null)
+            {
+                NameRules.OnError(step.OnError, step.At("onError"), bag);
+            }
+
+            if (step.Timeout is not null)
+            {
+                NameRules.Timeout(step.Timeout, step.At("timeout"), bag);
+            }
+
             NameRules.Unique(step.Params, p => p.Name, "param", bag);
             if (step.Ref is { } actionName && resources.FindStepAction(actionName) is null)
             {
@@ -40,7 +49,7 @@ internal static class TaskValidator
         {
             Params = outer is null ? ReferenceScope.ParamsOf(spec.Params) : ReferenceScope.Merge(ReferenceScope.ParamsOf(spec.Params), outer.Params),
             ParamsOwner = owner,
-            Results = [.. spec.Results.Select(r => r.Name)],
+            Results = spec.Results.IsDefaultOrEmpty ? [] : [.. spec.Results.Select(r => r.Name)],
             Workspaces = spec.Workspaces.IsDefaultOrEmpty && outer?.Workspaces is { } shared
                 ? shared
                 : [.. spec.Workspaces.Select(w => w.Name).Concat(outer?.Workspaces ?? [])],
