@@ -12,24 +12,19 @@ namespace Mothership.Model.Graph;
 /// </summary>
 public sealed partial class PipelineGraph
 {
-    private PipelineGraph(ImmutableArray<string> order, ImmutableDictionary<string, ImmutableArray<string>> parents, ImmutableArray<string>? cycle)
+    private readonly Sorted _sorted;
+    private ImmutableDictionary<string, ImmutableArray<string>>? _children;
+
+    private PipelineGraph(
+        Sorted sorted,
+        ImmutableArray<string> order,
+        ImmutableDictionary<string, ImmutableArray<string>> parents,
+        ImmutableArray<string>? cycle)
     {
+        _sorted = sorted;
         Order = order;
         Parents = parents;
         Cycle = cycle;
-        var children = parents.Keys.ToDictionary(k => k, _ => new List<string>());
-        foreach (var (child, ps) in parents)
-        {
-            foreach (var p in ps)
-            {
-                if (children.TryGetValue(p, out var list))
-                {
-                    list.Add(child);
-                }
-            }
-        }
-
-        Children = children.ToImmutableDictionary(kv => kv.Key, kv => kv.Value.ToImmutableArray());
     }
 
     /// <summary>Task names in a topological order (declaration order among equals).</summary>
@@ -38,7 +33,22 @@ public sealed partial class PipelineGraph
     /// <summary>For each task, the tasks it waits for (only tasks that exist).</summary>
     public ImmutableDictionary<string, ImmutableArray<string>> Parents { get; }
 
-    public ImmutableDictionary<string, ImmutableArray<string>> Children { get; }
+    /// <summary>
+    /// For each task, the tasks waiting for it. Built on first use, as the engine does not need it
+    /// (two threads racing here build equal values, harmlessly).
+    /// </summary>
+    public ImmutableDictionary<string, ImmutableArray<string>> Children => _children ??= BuildChildren(_sorted);
+
+    private static ImmutableDictionary<string, ImmutableArray<string>> BuildChildren(Sorted sorted)
+    {
+        var children = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        for (var i = 0; i < sorted.Names.Count; i++)
+        {
+            children.Add(sorted.Names[i], NamesOf(sorted.ChildrenOf[i], sorted.Names));
+        }
+
+        return children.ToImmutable();
+    }
 
     /// <summary>A dependency cycle as a path that starts and ends with the same task, if any.</summary>
     public ImmutableArray<string>? Cycle { get; }
@@ -47,13 +57,69 @@ public sealed partial class PipelineGraph
     private static partial Regex ResultReference();
 
     /// <summary>The tasks whose results a pipeline task reads.</summary>
-    public static IEnumerable<string> ResultSources(PipelineTask task) =>
-        ReferencedStrings(task)
-            .SelectMany(s => VariableScope.References(s))
-            .Select(r => ResultReference().Match(r.Expression))
-            .Where(m => m.Success)
-            .Select(m => m.Groups[1].Value)
-            .Distinct();
+    public static IEnumerable<string> ResultSources(PipelineTask task)
+    {
+        var sources = new List<string>();
+        AddResultSources(task, sources);
+        return sources;
+    }
+
+    /// <summary>Adds to <paramref name="sources"/> each task whose results <paramref name="task"/> reads, once.</summary>
+    private static void AddResultSources(PipelineTask task, List<string> sources)
+    {
+        foreach (var p in task.Params)
+        {
+            AddResultSources(p.Value, sources);
+        }
+
+        foreach (var w in task.When)
+        {
+            AddResultSources(w.Input, sources);
+            AddResultSources(w.Cel, sources);
+            foreach (var v in w.Values)
+            {
+                AddResultSources(v, sources);
+            }
+        }
+
+        if (task.Matrix is { } matrix)
+        {
+            foreach (var p in matrix.Params.Concat(matrix.Include.SelectMany(i => i.Params)))
+            {
+                AddResultSources(p.Value, sources);
+            }
+        }
+
+        if (task.TaskSpec is { } spec)
+        {
+            TaskSpecRewriter.VisitStrings(spec, sources, static (list, text, _, _) => AddResultSources(text, list));
+        }
+    }
+
+    private static void AddResultSources(ParamValue value, List<string> sources)
+    {
+        foreach (var s in TaskSpecRewriter.ValueStrings(value))
+        {
+            AddResultSources(s, sources);
+        }
+    }
+
+    private static void AddResultSources(string? text, List<string> sources)
+    {
+        // Most strings hold no variable: skip the regex for them.
+        if (text is null || !text.Contains("$(", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        foreach (var (expression, _) in VariableScope.References(text))
+        {
+            if (ResultReference().Match(expression) is { Success: true } m && !sources.Contains(m.Groups[1].Value))
+            {
+                sources.Add(m.Groups[1].Value);
+            }
+        }
+    }
 
     /// <summary>Every string of a pipeline task where a variable may appear.</summary>
     public static IEnumerable<string> ReferencedStrings(PipelineTask task)
@@ -107,45 +173,139 @@ public sealed partial class PipelineGraph
     /// <summary>Builds the graph; references to unknown tasks are ignored here (validation reports them).</summary>
     public static PipelineGraph Build(IReadOnlyList<PipelineTask> tasks)
     {
-        var names = tasks.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var sorted = Sort(tasks);
+        var names = sorted.Names;
+        var n = names.Count;
         var parents = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
-        foreach (var t in tasks)
+        for (var i = 0; i < n; i++)
         {
-            parents[t.Name] = [.. t.RunAfter.Concat(ResultSources(t)).Where(names.Contains).Where(n => n != t.Name).Distinct()];
+            parents.Add(names[i], NamesOf(sorted.ParentsOf[i], names));
         }
 
-        // Kahn's algorithm, preferring declaration order so runs are reproducible.
-        var index = tasks.Select((t, i) => (t.Name, i)).GroupBy(x => x.Name).ToDictionary(g => g.Key, g => g.First().i);
-        var remaining = parents.ToDictionary(kv => kv.Key, kv => kv.Value.Length);
-        var ready = new SortedSet<int>(remaining.Where(kv => kv.Value == 0).Select(kv => index[kv.Key]));
-        var children = parents.Keys.ToDictionary(k => k, _ => new List<string>());
-        foreach (var (child, ps) in parents)
+        var order = ImmutableArray.CreateBuilder<string>(sorted.Order.Count);
+        foreach (var i in sorted.Order)
         {
-            foreach (var p in ps)
+            order.Add(names[i]);
+        }
+
+        var graph = parents.ToImmutable();
+        ImmutableArray<string>? cycle = sorted.Order.Count == n
+            ? null
+            : FindCycle(graph, Enumerable.Range(0, n).Where(i => sorted.Remaining[i] > 0).Select(i => names[i]));
+        return new PipelineGraph(sorted, order.MoveToImmutable(), graph, cycle);
+    }
+
+    /// <summary>
+    /// The dependency cycle among <paramref name="tasks"/>, if any, without building the graph's
+    /// immutable views: validation only needs this answer.
+    /// </summary>
+    internal static ImmutableArray<string>? CycleOf(IReadOnlyList<PipelineTask> tasks)
+    {
+        var sorted = Sort(tasks);
+        return sorted.Order.Count == sorted.Names.Count ? null : Build(tasks).Cycle;
+    }
+
+    /// <summary>Tasks as indices: their edges, and a topological order of those that can run.</summary>
+    private sealed record Sorted(List<string> Names, int[][] ParentsOf, int[][] ChildrenOf, List<int> Order, int[] Remaining);
+
+    private static Sorted Sort(IReadOnlyList<PipelineTask> tasks)
+    {
+        // Nodes are the distinct names, numbered in order of first declaration; a duplicated name
+        // (validation reports it) takes the dependencies of its last declaration.
+        var index = new Dictionary<string, int>(tasks.Count, StringComparer.Ordinal);
+        var names = new List<string>(tasks.Count);
+        foreach (var t in tasks)
+        {
+            if (index.TryAdd(t.Name, names.Count))
             {
-                children[p].Add(child);
+                names.Add(t.Name);
             }
         }
 
-        var order = ImmutableArray.CreateBuilder<string>();
-        var byIndex = index.ToDictionary(kv => kv.Value, kv => kv.Key);
-        while (ready.Count > 0)
+        var n = names.Count;
+        var parentsOf = new int[n][];
+        var deps = new List<int>();
+        var sources = new List<string>();
+        foreach (var t in tasks)
         {
-            var next = byIndex[ready.Min];
-            ready.Remove(ready.Min);
+            var self = index[t.Name];
+            deps.Clear();
+            sources.Clear();
+            AddResultSources(t, sources);
+            foreach (var name in t.RunAfter.Concat(sources))
+            {
+                // Dependencies per task are few: a list scan beats a set.
+                if (index.TryGetValue(name, out var p) && p != self && !deps.Contains(p))
+                {
+                    deps.Add(p);
+                }
+            }
+
+            parentsOf[self] = [.. deps];
+        }
+
+        var childCount = new int[n];
+        foreach (var ps in parentsOf)
+        {
+            foreach (var p in ps)
+            {
+                childCount[p]++;
+            }
+        }
+
+        var childrenOf = new int[n][];
+        for (var i = 0; i < n; i++)
+        {
+            childrenOf[i] = new int[childCount[i]];
+            childCount[i] = 0;
+        }
+
+        for (var c = 0; c < n; c++)
+        {
+            foreach (var p in parentsOf[c])
+            {
+                childrenOf[p][childCount[p]++] = c;
+            }
+        }
+
+        // Kahn's algorithm, preferring declaration order so runs are reproducible: a min-heap of
+        // task indices holds the tasks whose parents are all done.
+        var remaining = new int[n];
+        var ready = new PriorityQueue<int, int>(n);
+        for (var i = 0; i < n; i++)
+        {
+            remaining[i] = parentsOf[i].Length;
+            if (remaining[i] == 0)
+            {
+                ready.Enqueue(i, i);
+            }
+        }
+
+        var order = new List<int>(n);
+        while (ready.TryDequeue(out var next, out _))
+        {
             order.Add(next);
-            foreach (var c in children[next])
+            foreach (var c in childrenOf[next])
             {
                 if (--remaining[c] == 0)
                 {
-                    ready.Add(index[c]);
+                    ready.Enqueue(c, c);
                 }
             }
         }
 
-        var graph = parents.ToImmutable();
-        ImmutableArray<string>? cycle = order.Count == remaining.Count ? null : FindCycle(graph, remaining.Where(kv => kv.Value > 0).Select(kv => kv.Key));
-        return new PipelineGraph(order.ToImmutable(), graph, cycle);
+        return new Sorted(names, parentsOf, childrenOf, order, remaining);
+    }
+
+    private static ImmutableArray<string> NamesOf(int[] indices, List<string> names)
+    {
+        var b = ImmutableArray.CreateBuilder<string>(indices.Length);
+        foreach (var i in indices)
+        {
+            b.Add(names[i]);
+        }
+
+        return b.MoveToImmutable();
     }
 
     private static ImmutableArray<string> FindCycle(ImmutableDictionary<string, ImmutableArray<string>> parents, IEnumerable<string> stuck)

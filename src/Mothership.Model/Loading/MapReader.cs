@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Tekton;
-using YamlDotNet.RepresentationModel;
 
 namespace Mothership.Model.Loading;
 
@@ -11,85 +10,112 @@ namespace Mothership.Model.Loading;
 /// </summary>
 internal sealed class MapReader
 {
-    private readonly YamlMappingNode _node;
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SourceLocation> _locations = new(StringComparer.Ordinal);
+    private readonly TreeMapping _node;
 
-    // Values by key text: looking up through YamlDotNet's node dictionary would allocate a
-    // YamlScalarNode per lookup, and most lookups are of optional fields that are absent.
-    private readonly Dictionary<string, YamlNode> _values = new(StringComparer.Ordinal);
+    // Which keys some reader asked for (by key position), allocated on the first one.
+    private bool[]? _seen;
 
-    public MapReader(YamlMappingNode node, string file, string path, DiagnosticBag diagnostics)
+    // The positions handed to the record: the keys', list items' and case-insensitive matches'.
+    private readonly FieldLocationMap _locations;
+
+    // The path is only needed for messages: built on first use from the parent's.
+    private readonly MapReader? _parent;
+    private readonly string? _key;
+    private readonly int _item;
+    private string? _path;
+
+    public MapReader(TreeMapping node, string file, string path, DiagnosticBag diagnostics)
+        : this(node, file, diagnostics)
+    {
+        _path = path;
+    }
+
+    private MapReader(TreeMapping node, string file, DiagnosticBag diagnostics, MapReader parent, string key, int item)
+        : this(node, file, diagnostics)
+    {
+        _parent = parent;
+        _key = key;
+        _item = item;
+    }
+
+    private MapReader(TreeMapping node, string file, DiagnosticBag diagnostics)
     {
         _node = node;
         File = file;
-        Path = path;
         Diagnostics = diagnostics;
         Location = Loc(node);
-        foreach (var (key, value) in node.Children)
-        {
-            if (key is YamlScalarNode { Value: { } k })
-            {
-                _locations[k] = Loc(key);
-                _values[k] = value;
-            }
-        }
+        _locations = new FieldLocationMap(file, node);
     }
 
     public string File { get; }
 
     /// <summary>Where this mapping sits in its document, as <c>spec.tasks[0]</c>, for messages.</summary>
-    public string Path { get; }
+    public string Path => _path ??= _item < 0 ? _parent!.FieldPath(_key!) : $"{_parent!.FieldPath(_key!)}[{_item}]";
 
     public DiagnosticBag Diagnostics { get; }
 
     public SourceLocation Location { get; }
 
-    public SourceLocation Loc(YamlNode node) => new(File, (int)node.Start.Line, (int)node.Start.Column);
+    public SourceLocation Loc(TreeNode node) => new(File, node.Line, node.Column);
 
-    public SourceLocation At(string key) => _locations.GetValueOrDefault(key, Location);
+    public SourceLocation At(string key) => _locations.TryGetValue(key, out var at) ? at : Location;
 
     /// <summary>The keys written in this mapping, in order.</summary>
-    public IEnumerable<string> Keys => _node.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "");
+    public IEnumerable<string> Keys => _node.Keys.OfType<TreeScalar>().Select(k => k.Value);
 
-    public bool Has(string key) => _values.ContainsKey(key);
+    public bool Has(string key) => IndexOf(key) >= 0;
 
-    private YamlNode? Get(string key)
+    /// <summary>The position of the scalar key <paramref name="key"/>, or -1. Mappings are small: a scan beats hashing.</summary>
+    private int IndexOf(string key)
     {
-        _seen.Add(key);
-        if (_values.TryGetValue(key, out var v))
+        for (var i = 0; i < _node.Count; i++)
         {
-            return v;
+            if (_node.Key(i) is TreeScalar k && string.Equals(k.Value, key, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private void MarkSeen(int i) => (_seen ??= new bool[_node.Count])[i] = true;
+
+    private TreeNode? Get(string key)
+    {
+        if (IndexOf(key) is var i and >= 0)
+        {
+            MarkSeen(i);
+            return _node.Value(i);
         }
 
         // Kubernetes' decoder matches field names case-insensitively (Tekton's own examples rely
         // on it, e.g. `mountpath`); accept that, remembering the key as read.
-        // A plain loop: mappings are small, and most lookups miss (optional fields).
-        foreach (var (name, value) in _values)
+        for (i = 0; i < _node.Count; i++)
         {
-            if (name.Length == key.Length && string.Equals(name, key, StringComparison.OrdinalIgnoreCase))
+            if (_node.Key(i) is TreeScalar k && k.Value.Length == key.Length && string.Equals(k.Value, key, StringComparison.OrdinalIgnoreCase))
             {
-                _seen.Add(name);
-                _locations[key] = _locations[name];
-                return value;
+                MarkSeen(i);
+                _locations.AddAlias(key, k);
+                return _node.Value(i);
             }
         }
 
         return null;
     }
 
-    private static bool IsNull(YamlNode node) =>
-        node is YamlScalarNode s && s.Style == YamlDotNet.Core.ScalarStyle.Plain && (s.Value is null or "" or "~" or "null");
+    private static bool IsNull(TreeNode node) =>
+        node is TreeScalar { IsPlain: true, Value: "" or "~" or "null" };
 
     private string FieldPath(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
 
-    private void TypeError(YamlNode node, string key, string expected) =>
+    private void TypeError(TreeNode node, string key, string expected) =>
         Diagnostics.Error(Loc(node), $"field '{FieldPath(key)}' must be {expected}, not {Describe(node)}");
 
-    private static string Describe(YamlNode node) => node switch
+    private static string Describe(TreeNode node) => node switch
     {
-        YamlMappingNode => "a mapping",
-        YamlSequenceNode => "a list",
+        TreeMapping => "a mapping",
+        TreeSequence => "a list",
         _ => "a scalar",
     };
 
@@ -98,7 +124,10 @@ internal sealed class MapReader
     {
         foreach (var k in keys)
         {
-            _seen.Add(k);
+            if (IndexOf(k) is var i and >= 0)
+            {
+                MarkSeen(i);
+            }
         }
     }
 
@@ -119,24 +148,35 @@ internal sealed class MapReader
     }
 
     /// <summary>Converts a YAML node to plain CLR values (dictionaries, lists, strings).</summary>
-    public static object? ToPlain(YamlNode node) => node switch
+    public static object? ToPlain(TreeNode node)
     {
-        YamlMappingNode m => m.Children.ToDictionary(kv => ((YamlScalarNode)kv.Key).Value ?? "", kv => ToPlain(kv.Value)),
-        YamlSequenceNode s => s.Children.Select(ToPlain).ToList(),
-        YamlScalarNode sc when IsNull(sc) => null,
-        YamlScalarNode sc => sc.Value,
-        _ => null,
-    };
+        switch (node)
+        {
+            case TreeMapping m:
+                var map = new Dictionary<string, object?>(m.Count);
+                for (var i = 0; i < m.Count; i++)
+                {
+                    map.Add(((TreeScalar)m.Key(i)).Value, ToPlain(m.Value(i)));
+                }
+
+                return map;
+            case TreeSequence s:
+                return s.Items.Select(ToPlain).ToList();
+            case TreeScalar sc:
+                return IsNull(sc) ? null : sc.Value;
+            default:
+                return null;
+        }
+    }
 
     /// <summary>Reports every key of this mapping that no reader asked for.</summary>
     public void CheckUnknown()
     {
-        foreach (var (key, _) in _node.Children)
+        for (var i = 0; i < _node.Count; i++)
         {
-            var k = (key as YamlScalarNode)?.Value ?? "";
-            if (!_seen.Contains(k))
+            if (_seen is null || !_seen[i])
             {
-                Diagnostics.Error(Loc(key), $"unknown field '{FieldPath(k)}'");
+                Diagnostics.Error(Loc(_node.Key(i)), $"unknown field '{FieldPath(_node.KeyText(i) ?? "")}'");
             }
         }
     }
@@ -157,7 +197,7 @@ internal sealed class MapReader
             return null;
         }
 
-        if (n is YamlScalarNode s)
+        if (n is TreeScalar s)
         {
             return s.Value;
         }
@@ -185,7 +225,7 @@ internal sealed class MapReader
             return null;
         }
 
-        if (n is YamlScalarNode s && int.TryParse(s.Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var i))
+        if (n is TreeScalar s && int.TryParse(s.Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var i))
         {
             return i;
         }
@@ -202,7 +242,7 @@ internal sealed class MapReader
             return false;
         }
 
-        if (n is YamlScalarNode { Value: "true" or "True" or "false" or "False" } s)
+        if (n is TreeScalar { Value: "true" or "True" or "false" or "False" } s)
         {
             return s.Value is "true" or "True";
         }
@@ -219,20 +259,20 @@ internal sealed class MapReader
             return [];
         }
 
-        if (n is not YamlSequenceNode seq)
+        if (n is not TreeSequence seq)
         {
             TypeError(n, key, "a list of strings");
             return [];
         }
 
         var b = ImmutableArray.CreateBuilder<string>();
+        _locations.AddList(key, seq);
         var i = 0;
-        foreach (var item in seq.Children)
+        foreach (var item in seq.Items)
         {
-            _locations[$"{key}[{i}]"] = Loc(item);
-            if (item is YamlScalarNode s)
+            if (item is TreeScalar s)
             {
-                b.Add(s.Value ?? "");
+                b.Add(s.Value);
             }
             else
             {
@@ -253,9 +293,9 @@ internal sealed class MapReader
             return null;
         }
 
-        if (n is YamlMappingNode m)
+        if (n is TreeMapping m)
         {
-            return new MapReader(m, File, FieldPath(key), Diagnostics);
+            return new MapReader(m, File, Diagnostics, this, key, -1);
         }
 
         TypeError(n, key, "a mapping");
@@ -271,20 +311,20 @@ internal sealed class MapReader
             return [];
         }
 
-        if (n is not YamlSequenceNode seq)
+        if (n is not TreeSequence seq)
         {
             TypeError(n, key, "a list");
             return [];
         }
 
         var b = ImmutableArray.CreateBuilder<T>();
+        _locations.AddList(key, seq);
         var i = 0;
-        foreach (var item in seq.Children)
+        foreach (var item in seq.Items)
         {
-            _locations[$"{key}[{i}]"] = Loc(item);
-            if (item is YamlMappingNode m)
+            if (item is TreeMapping m)
             {
-                if (read(new MapReader(m, File, $"{FieldPath(key)}[{i}]", Diagnostics)) is { } v)
+                if (read(new MapReader(m, File, Diagnostics, this, key, i)) is { } v)
                 {
                     b.Add(v);
                 }
@@ -308,19 +348,20 @@ internal sealed class MapReader
             return ImmutableSortedDictionary<string, string>.Empty;
         }
 
-        if (n is not YamlMappingNode m)
+        if (n is not TreeMapping m)
         {
             TypeError(n, key, "a mapping of strings");
             return ImmutableSortedDictionary<string, string>.Empty;
         }
 
         var b = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        foreach (var (k, v) in m.Children)
+        for (var i = 0; i < m.Count; i++)
         {
-            var name = (k as YamlScalarNode)?.Value ?? "";
-            if (v is YamlScalarNode s)
+            var name = m.KeyText(i) ?? "";
+            var v = m.Value(i);
+            if (v is TreeScalar s)
             {
-                b[name] = s.Value ?? "";
+                b[name] = s.Value;
             }
             else
             {
@@ -338,19 +379,19 @@ internal sealed class MapReader
         return n is null ? null : ToValue(n, FieldPath(key));
     }
 
-    public ParamValue? ToValue(YamlNode n, string path)
+    public ParamValue? ToValue(TreeNode n, string path)
     {
         switch (n)
         {
-            case YamlScalarNode s:
-                return ParamValue.Of(IsNull(s) ? "" : s.Value ?? "");
-            case YamlSequenceNode seq:
+            case TreeScalar s:
+                return ParamValue.Of(IsNull(s) ? "" : s.Value);
+            case TreeSequence seq:
                 var items = new List<string>();
-                foreach (var item in seq.Children)
+                foreach (var item in seq.Items)
                 {
-                    if (item is YamlScalarNode si)
+                    if (item is TreeScalar si)
                     {
-                        items.Add(si.Value ?? "");
+                        items.Add(si.Value);
                     }
                     else
                     {
@@ -359,13 +400,14 @@ internal sealed class MapReader
                 }
 
                 return ParamValue.Of(items);
-            case YamlMappingNode m:
+            case TreeMapping m:
                 var props = new List<KeyValuePair<string, string>>();
-                foreach (var (k, v) in m.Children)
+                for (var i = 0; i < m.Count; i++)
                 {
-                    if (v is YamlScalarNode sv)
+                    var v = m.Value(i);
+                    if (v is TreeScalar sv)
                     {
-                        props.Add(KeyValuePair.Create(((YamlScalarNode)k).Value ?? "", sv.Value ?? ""));
+                        props.Add(KeyValuePair.Create(((TreeScalar)m.Key(i)).Value, sv.Value));
                     }
                     else
                     {

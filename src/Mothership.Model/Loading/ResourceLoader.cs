@@ -3,7 +3,6 @@ using System.Text;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Tekton;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Mothership.Model.Loading;
 
@@ -41,10 +40,10 @@ public static class ResourceLoader
     /// <summary>Loads one file's text.</summary>
     public static IReadOnlyList<Resource> Load(string file, string text, DiagnosticBag diagnostics)
     {
-        var stream = new YamlStream();
+        List<TreeNode> documents;
         try
         {
-            stream.Load(new StringReader(text));
+            documents = YamlTree.Parse(text);
         }
         catch (YamlException e)
         {
@@ -64,13 +63,13 @@ public static class ResourceLoader
         }
 
         var result = new List<Resource>();
-        foreach (var doc in stream.Documents)
+        foreach (var root in documents)
         {
-            switch (doc.RootNode)
+            switch (root)
             {
-                case YamlScalarNode s when string.IsNullOrWhiteSpace(s.Value):
+                case TreeScalar s when string.IsNullOrWhiteSpace(s.Value):
                     continue;
-                case YamlMappingNode m:
+                case TreeMapping m:
                     if (ReadResource(new MapReader(m, file, "", diagnostics)) is { } r)
                     {
                         result.Add(r);
@@ -78,7 +77,7 @@ public static class ResourceLoader
 
                     break;
                 default:
-                    diagnostics.Error(new SourceLocation(file, (int)doc.RootNode.Start.Line, (int)doc.RootNode.Start.Column),
+                    diagnostics.Error(new SourceLocation(file, root.Line, root.Column),
                         "a document must be a mapping with apiVersion and kind");
                     break;
             }

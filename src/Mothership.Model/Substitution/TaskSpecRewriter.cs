@@ -80,55 +80,66 @@ public static class TaskSpecRewriter
     /// <summary>Every string of a task spec where variables may appear, for validation.</summary>
     public static IEnumerable<(string Text, Located Owner, string Field)> Strings(TaskSpec spec)
     {
-        foreach (var step in spec.Steps.Concat(spec.Sidecars))
+        var strings = new List<(string, Located, string)>();
+        VisitStrings(spec, strings, static (list, text, owner, field) => list.Add((text, owner, field)));
+        return strings;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="visit"/> with every string of a task spec where variables may appear,
+    /// its owner and field, in <see cref="Strings"/>' order. A plain walk, without an iterator per
+    /// step: validation and the graph go through every task of large pipelines.
+    /// </summary>
+    public static void VisitStrings<TState>(TaskSpec spec, TState state, Action<TState, string, Located, string> visit)
+    {
+        foreach (var step in spec.Steps)
         {
-            foreach (var x in StepStrings(step))
-            {
-                yield return x;
-            }
+            VisitStepStrings(step, state, visit);
+        }
+
+        foreach (var sidecar in spec.Sidecars)
+        {
+            VisitStepStrings(sidecar, state, visit);
         }
 
         if (spec.StepTemplate is { } t)
         {
-            foreach (var x in StepStrings(t))
-            {
-                yield return x;
-            }
+            VisitStepStrings(t, state, visit);
         }
     }
 
-    private static IEnumerable<(string, Located, string)> StepStrings(Step s)
+    private static void VisitStepStrings<TState>(Step s, TState state, Action<TState, string, Located, string> visit)
     {
         if (s.Image is { } image)
         {
-            yield return (image, s, "image");
+            visit(state, image, s, "image");
         }
 
         if (s.Script is { } script)
         {
-            yield return (script, s, "script");
+            visit(state, script, s, "script");
         }
 
         if (s.WorkingDir is { } wd)
         {
-            yield return (wd, s, "workingDir");
+            visit(state, wd, s, "workingDir");
         }
 
         for (var i = 0; i < s.Command.Length; i++)
         {
-            yield return (s.Command[i], s, $"command[{i}]");
+            visit(state, s.Command[i], s, Indexed(CommandFields, "command", i));
         }
 
         for (var i = 0; i < s.Args.Length; i++)
         {
-            yield return (s.Args[i], s, $"args[{i}]");
+            visit(state, s.Args[i], s, Indexed(ArgsFields, "args", i));
         }
 
         foreach (var e in s.Env)
         {
             if (e.Value is { } v)
             {
-                yield return (v, e, "value");
+                visit(state, v, e, "value");
             }
         }
 
@@ -136,10 +147,16 @@ public static class TaskSpecRewriter
         {
             foreach (var v in ValueStrings(p.Value))
             {
-                yield return (v, p, "value");
+                visit(state, v, p, "value");
             }
         }
     }
+
+    // Field names of the first list items, made once: validation walks every step of every task.
+    private static readonly string[] CommandFields = [.. Enumerable.Range(0, 16).Select(i => $"command[{i}]")];
+    private static readonly string[] ArgsFields = [.. Enumerable.Range(0, 16).Select(i => $"args[{i}]")];
+
+    private static string Indexed(string[] cache, string field, int i) => i < cache.Length ? cache[i] : $"{field}[{i}]";
 
     /// <summary>The strings inside a param value.</summary>
     public static IEnumerable<string> ValueStrings(ParamValue value) => value.Type switch

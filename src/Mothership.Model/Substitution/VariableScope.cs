@@ -187,7 +187,8 @@ public sealed partial class VariableScope : IVariableRewriter
     /// <summary>Every <c>$(…)</c> expression in a text, normalized, with its offset.</summary>
     public static IEnumerable<(string Expression, int Offset)> References(string? text)
     {
-        if (string.IsNullOrEmpty(text))
+        // Most strings hold no variable: skip the regex (and its enumerator) for them.
+        if (string.IsNullOrEmpty(text) || !text.Contains("$(", StringComparison.Ordinal))
         {
             yield break;
         }

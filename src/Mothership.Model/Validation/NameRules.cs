@@ -11,6 +11,12 @@ internal static class NameRules
     public static void Unique<T>(IEnumerable<T> items, Func<T, string> name, string what, DiagnosticBag bag)
         where T : Located
     {
+        // Most lists hold zero or one item: no duplicate possible, no dictionary needed.
+        if (items is IReadOnlyCollection<T> { Count: < 2 })
+        {
+            return;
+        }
+
         var first = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
         foreach (var item in items)
         {
@@ -40,6 +46,11 @@ internal static class NameRules
         SourceLocation missingAt,
         DiagnosticBag bag)
     {
+        if (declared.Count == 0)
+        {
+            return;
+        }
+
         var byName = declared.GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         foreach (var p in passed)
         {

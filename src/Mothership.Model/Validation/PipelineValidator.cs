@@ -27,7 +27,7 @@ internal static class PipelineValidator
         NameRules.Unique(spec.Results, r => r.Name, "result", bag);
         NameRules.Unique(spec.Workspaces, w => w.Name, "workspace", bag);
 
-        var dag = spec.Tasks.GroupBy(t => t.Name, StringComparer.Ordinal).ToImmutableDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var dag = FirstByName(spec.Tasks);
         var pipelineParams = ReferenceScope.ParamsOf(spec.Params);
         if (propagatedParams is not null)
         {
@@ -52,7 +52,7 @@ internal static class PipelineValidator
             ValidateTask(task, inFinally: true, dag, ResultsOf, pipelineScope, resources, bag);
         }
 
-        if (PipelineGraph.Build(spec.Tasks).Cycle is { } found)
+        if (PipelineGraph.CycleOf(spec.Tasks) is { } found)
         {
             var cycle = StartAtFirstDeclared(found, spec.Tasks);
             var first = dag.GetValueOrDefault(cycle[0]);
@@ -60,7 +60,7 @@ internal static class PipelineValidator
         }
 
         // Pipeline results may read the results of any task, finally ones included.
-        var everyTask = all.GroupBy(t => t.Name, StringComparer.Ordinal).ToImmutableDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var everyTask = FirstByName(all);
         var resultScope = pipelineScope with { Tasks = new PipelineTaskReferences(everyTask, ResultsOf, InFinally: true, Current: null) };
         foreach (var result in spec.Results)
         {
@@ -69,6 +69,18 @@ internal static class PipelineValidator
                 VariableValidator.Check(text, result, "value", resultScope, bag);
             }
         }
+    }
+
+    /// <summary>Tasks by name; of duplicates (reported apart) the first declared.</summary>
+    private static Dictionary<string, PipelineTask> FirstByName(IEnumerable<PipelineTask> tasks)
+    {
+        var byName = new Dictionary<string, PipelineTask>(StringComparer.Ordinal);
+        foreach (var t in tasks)
+        {
+            byName.TryAdd(t.Name, t);
+        }
+
+        return byName;
     }
 
     /// <summary>Rotates a cycle path (<c>[b, c, a, b]</c>) to start at the task declared first, so the message is stable.</summary>
@@ -91,7 +103,7 @@ internal static class PipelineValidator
     private static void ValidateTask(
         PipelineTask task,
         bool inFinally,
-        ImmutableDictionary<string, PipelineTask> dag,
+        IReadOnlyDictionary<string, PipelineTask> dag,
         Func<PipelineTask, ImmutableHashSet<string>?> resultsOf,
         ReferenceScope pipelineScope,
         ResourceSet resources,
@@ -100,8 +112,16 @@ internal static class PipelineValidator
         var label = $"pipeline task '{task.Name}'";
         NameRules.Unique(task.Params, p => p.Name, "param", bag);
         NameRules.Unique(task.Workspaces, w => w.Name, "workspace", bag);
-        NameRules.OnError(task.OnError, task.At("onError"), bag);
-        NameRules.Timeout(task.Timeout, task.At("timeout"), bag);
+        // Positions are looked up only for fields that are set: most tasks set neither.
+        if (task.OnError is not null)
+        {
+            NameRules.OnError(task.OnError, task.At("onError"), bag);
+        }
+
+        if (task.Timeout is not null)
+        {
+            NameRules.Timeout(task.Timeout, task.At("timeout"), bag);
+        }
         if (task.Retries < 0)
         {
             bag.Error(task.At("retries"), $"{label} has retries {task.Retries}: use 0 or more");
@@ -118,24 +138,30 @@ internal static class PipelineValidator
 
         // Params of a pipeline task are substituted again inside the task, so besides the
         // pipeline's workspaces they may name the task's own ($(workspaces.source.path)).
-        var taskWorkspaces = task.Workspaces.Select(w => w.Name).Concat(SpecOf(task, resources)?.Workspaces.Select(w => w.Name) ?? []);
+        var taskSpec = SpecOf(task, resources);
         var scope = pipelineScope with
         {
             Tasks = new PipelineTaskReferences(dag, resultsOf, inFinally, task.Name),
-            Workspaces = pipelineScope.Workspaces!.Union(taskWorkspaces),
+            Workspaces = task.Workspaces.IsDefaultOrEmpty && (taskSpec is null || taskSpec.Workspaces.IsDefaultOrEmpty)
+                ? pipelineScope.Workspaces
+                : pipelineScope.Workspaces!.Union(task.Workspaces.Select(w => w.Name).Concat(taskSpec?.Workspaces.Select(w => w.Name) ?? [])),
         };
         foreach (var (text, owner, field) in PipelineTaskStrings(task))
         {
             VariableValidator.Check(text, owner, field, scope, bag);
         }
 
-        var matrixNames = task.Matrix is { } m ? m.Params.Concat(m.Include.SelectMany(i => i.Params)).Select(p => p.Name).ToList() : [];
+        List<string> matrixNames = task.Matrix is { } m ? [.. m.Params.Concat(m.Include.SelectMany(i => i.Params)).Select(p => p.Name)] : [];
         if (task.TaskSpec is { } embedded)
         {
             // Tekton propagates the pipeline's params and workspaces into embedded specs, and the
             // task's own params as well; matrix params arrive one string at a time.
             var passed = TaskValidator.PassedParams(task.Params);
-            passed = ReferenceScope.Merge(passed, matrixNames.Select(n => KeyValuePair.Create(n, (ParamType?)ParamType.String)));
+            if (matrixNames.Count > 0)
+            {
+                passed = ReferenceScope.Merge(passed, matrixNames.Select(n => KeyValuePair.Create(n, (ParamType?)ParamType.String)));
+            }
+
             var outer = scope with
             {
                 Params = ReferenceScope.Merge(passed, pipelineScope.Params),
@@ -143,7 +169,7 @@ internal static class PipelineValidator
             TaskValidator.Validate(embedded, $"the taskSpec of {label}", resources, bag, outer);
         }
 
-        if (SpecOf(task, resources) is { } spec)
+        if (taskSpec is { } spec)
         {
             var target = task.TaskSpec is null ? $"Task '{task.TaskRef!.Name}' (in {label})" : $"the taskSpec of {label}";
             NameRules.CheckParams(spec.Params, task.Params, matrixNames, target, task.Location, bag);
@@ -196,7 +222,7 @@ internal static class PipelineValidator
         }
     }
 
-    private static void CheckRunAfter(PipelineTask task, bool inFinally, string label, ImmutableDictionary<string, PipelineTask> dag, DiagnosticBag bag)
+    private static void CheckRunAfter(PipelineTask task, bool inFinally, string label, IReadOnlyDictionary<string, PipelineTask> dag, DiagnosticBag bag)
     {
         if (inFinally)
         {

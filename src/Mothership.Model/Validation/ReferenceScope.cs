@@ -22,8 +22,11 @@ internal sealed record ReferenceScope
     /// <summary>Set inside a pipeline: what <c>$(tasks.…)</c> may name.</summary>
     public PipelineTaskReferences? Tasks { get; init; }
 
-    public static ImmutableDictionary<string, ParamType?> ParamsOf(IEnumerable<ParamSpec> specs) =>
-        specs.GroupBy(p => p.Name, StringComparer.Ordinal)
+    /// <summary>No params, with the ordinal comparer every scope uses.</summary>
+    public static ImmutableDictionary<string, ParamType?> NoParams { get; } = ImmutableDictionary.Create<string, ParamType?>(StringComparer.Ordinal);
+
+    public static ImmutableDictionary<string, ParamType?> ParamsOf(IReadOnlyCollection<ParamSpec> specs) =>
+        specs.Count == 0 ? NoParams : specs.GroupBy(p => p.Name, StringComparer.Ordinal)
             .ToImmutableDictionary(g => g.Key, g => (ParamType?)EffectiveType(g.First()), StringComparer.Ordinal);
 
     /// <summary>Tekton's defaulting: the written type, else the default's type, else object when properties are listed.</summary>
@@ -38,6 +41,17 @@ internal sealed record ReferenceScope
     public static ImmutableDictionary<string, ParamType?> Merge(
         ImmutableDictionary<string, ParamType?> inner, IEnumerable<KeyValuePair<string, ParamType?>> outer)
     {
+        // Scopes are merged once per pipeline task: share the dictionaries when one side is empty.
+        if (outer is IReadOnlyCollection<KeyValuePair<string, ParamType?>> { Count: 0 })
+        {
+            return inner;
+        }
+
+        if (inner.IsEmpty && outer is ImmutableDictionary<string, ParamType?> same && same.KeyComparer == inner.KeyComparer)
+        {
+            return same;
+        }
+
         var b = inner.ToBuilder();
         foreach (var (k, v) in outer)
         {
@@ -54,7 +68,7 @@ internal sealed record ReferenceScope
 /// <param name="InFinally">Whether the reference is in a finally task (status and reason are allowed).</param>
 /// <param name="Current">The task holding the reference (it cannot read its own results).</param>
 internal sealed record PipelineTaskReferences(
-    ImmutableDictionary<string, PipelineTask> Tasks,
+    IReadOnlyDictionary<string, PipelineTask> Tasks,
     Func<PipelineTask, ImmutableHashSet<string>?> ResultsOf,
     bool InFinally,
     string? Current);

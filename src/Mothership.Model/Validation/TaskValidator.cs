@@ -27,8 +27,17 @@ internal static class TaskValidator
 
         foreach (var step in spec.Steps)
         {
-            NameRules.OnError(step.OnError, step.At("onError"), bag);
-            NameRules.Timeout(step.Timeout, step.At("timeout"), bag);
+            // Positions are looked up only for fields that are set: most steps set neither.
+            if (step.OnError is not null)
+            {
+                NameRules.OnError(step.OnError, step.At("onError"), bag);
+            }
+
+            if (step.Timeout is not null)
+            {
+                NameRules.Timeout(step.Timeout, step.At("timeout"), bag);
+            }
+
             NameRules.Unique(step.Params, p => p.Name, "param", bag);
             if (step.Ref is { } actionName && resources.FindStepAction(actionName) is null)
             {
@@ -40,8 +49,10 @@ internal static class TaskValidator
         {
             Params = outer is null ? ReferenceScope.ParamsOf(spec.Params) : ReferenceScope.Merge(ReferenceScope.ParamsOf(spec.Params), outer.Params),
             ParamsOwner = owner,
-            Results = [.. spec.Results.Select(r => r.Name)],
-            Workspaces = [.. spec.Workspaces.Select(w => w.Name).Concat(outer?.Workspaces ?? [])],
+            Results = spec.Results.IsDefaultOrEmpty ? [] : [.. spec.Results.Select(r => r.Name)],
+            Workspaces = spec.Workspaces.IsDefaultOrEmpty && outer?.Workspaces is { } shared
+                ? shared
+                : [.. spec.Workspaces.Select(w => w.Name).Concat(outer?.Workspaces ?? [])],
             Tasks = outer?.Tasks,
         };
         foreach (var (text, located, field) in TaskSpecRewriter.Strings(spec))
@@ -86,7 +97,7 @@ internal static class TaskValidator
     /// Params propagated into an embedded spec. Their type is left unknown: Tekton does not check
     /// how propagated params are used (upstream's stepaction-params example indexes a string one).
     /// </summary>
-    public static ImmutableDictionary<string, ParamType?> PassedParams(IEnumerable<Param> passed) =>
-        passed.Select(p => p.Name).Distinct(StringComparer.Ordinal)
+    public static ImmutableDictionary<string, ParamType?> PassedParams(IReadOnlyCollection<Param> passed) =>
+        passed.Count == 0 ? ReferenceScope.NoParams : passed.Select(p => p.Name).Distinct(StringComparer.Ordinal)
             .ToImmutableDictionary(n => n, _ => (ParamType?)null, StringComparer.Ordinal);
 }

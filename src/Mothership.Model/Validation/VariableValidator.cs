@@ -14,12 +14,22 @@ internal static class VariableValidator
     /// <summary>True when the whole text is one <c>$(…)</c> reference (its type is only known at run time).</summary>
     public static bool IsWholeReference(string text)
     {
+        if (!text.StartsWith("$(", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
         var m = VariableScope.ReferencePattern().Match(text);
         return m.Success && m.Index == 0 && m.Length == text.Length;
     }
 
     public static void Check(string text, Located owner, string field, ReferenceScope scope, DiagnosticBag bag)
     {
+        if (!text.Contains("$(", StringComparison.Ordinal))
+        {
+            return;
+        }
+
         foreach (var (expression, _) in VariableScope.References(text))
         {
             var at = owner.At(field);
