@@ -156,7 +156,7 @@ internal sealed class MapReader
                 var map = new Dictionary<string, object?>(m.Count);
                 for (var i = 0; i < m.Count; i++)
                 {
-                    map.Add(((TreeScalar)m.Key(i)).Value, ToPlain(m.Value(i)));
+                    map[m.KeyText(i) ?? ""] = ToPlain(m.Value(i));
                 }
 
                 return map;
@@ -405,9 +405,13 @@ internal sealed class MapReader
                 for (var i = 0; i < m.Count; i++)
                 {
                     var v = m.Value(i);
-                    if (v is TreeScalar sv)
+                    if (m.Key(i) is not TreeScalar key)
                     {
-                        props.Add(KeyValuePair.Create(((TreeScalar)m.Key(i)).Value, sv.Value));
+                        Diagnostics.Error(Loc(m.Key(i)), $"field '{path}' must be an object with string keys, not {Describe(m.Key(i))}");
+                    }
+                    else if (v is TreeScalar sv)
+                    {
+                        props.Add(KeyValuePair.Create(key.Value, sv.Value));
                     }
                     else
                     {

@@ -99,6 +99,15 @@ public sealed class ResourceLoaderTests
     }
 
     [Fact]
+    public void Load_ObjectValueWithNonScalarKey_IsADiagnosticNotACrash()
+    {
+        var (_, bag) = Load("apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {name: t}\nspec:\n  params:\n    - name: o\n      value:\n        ? [a, b]\n        : x\n  taskSpec: {steps: [{name: s, image: x, script: 'true'}]}\n");
+        var d = Assert.Single(bag.Items);
+        Assert.Equal((8, 11), (d.Location.Line, d.Location.Column));
+        Assert.Contains("must be an object with string keys", d.Message);
+    }
+
+    [Fact]
     public void Load_InvalidSecretBase64_IsADiagnostic()
     {
         var (_, bag) = Load("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {k: '***'}\n");
