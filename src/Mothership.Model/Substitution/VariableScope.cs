@@ -83,24 +83,6 @@ public sealed partial class VariableScope : IVariableRewriter
 
     public VariableScope Set(string key, string value) => Set(key, ParamValue.Of(value));
 
-    /// <summary>A copy with more variables (later wins).</summary>
-    public VariableScope With(VariableScope other)
-    {
-        var copy = new VariableScope(Flatten());
-        foreach (var (k, v) in other.Flatten())
-        {
-            copy._values[k] = v;
-        }
-
-        return copy;
-    }
-
-    /// <summary>A copy without the variables whose names start with <paramref name="prefix"/>.</summary>
-    public VariableScope Without(string prefix) =>
-        new(Flatten().Where(kv => !kv.Key.StartsWith(prefix, StringComparison.Ordinal)));
-
-    public bool Contains(string key) => TryGet(key, out _);
-
     /// <summary>Turns <c>params["a.b"]</c> and <c>params['a']</c> into <c>params.a.b</c> / <c>params.a</c>.</summary>
     public static string Normalize(string expression) => QuotedBracket().Replace(expression.Trim(), m => "." + m.Groups[1].Value);
 
