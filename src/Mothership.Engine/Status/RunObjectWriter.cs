@@ -57,6 +57,13 @@ public static class RunObjectWriter
     public static JsonObject PipelineRun(PipelineRunState s)
     {
         var spec = SpecJson.ToNode(s.Run.Spec)!.AsObject();
+        // Tekton v1 nests these under taskRunTemplate; the model keeps them flat.
+        var template = PodFields(spec, s.Run.Spec.PodVolumes);
+        if (template.Count > 0)
+        {
+            spec["taskRunTemplate"] = template;
+        }
+
         if (!spec.ContainsKey("timeouts"))
         {
             spec["timeouts"] = new JsonObject { ["pipeline"] = GoDuration.Format(PipelineRunScheduler.DefaultTimeout) };
@@ -137,6 +144,23 @@ public static class RunObjectWriter
         };
     }
 
+    /// <summary>Moves <c>serviceAccountName</c> and the pod template's volumes into a <c>taskRunTemplate</c> object.</summary>
+    private static JsonObject PodFields(JsonObject spec, System.Collections.Immutable.ImmutableArray<Volume> podVolumes)
+    {
+        var template = new JsonObject();
+        if (spec.Remove("serviceAccountName", out var account))
+        {
+            template["serviceAccountName"] = account;
+        }
+
+        if (!podVolumes.IsEmpty)
+        {
+            template["podTemplate"] = new JsonObject { ["volumes"] = SpecJson.ToNode(podVolumes) };
+        }
+
+        return template;
+    }
+
     /// <summary>The TaskRun object of a standalone run.</summary>
     public static JsonObject TaskRun(TaskRunResult r)
     {
@@ -147,6 +171,11 @@ public static class RunObjectWriter
             : TaskRunStatus(r.Attempts, running: false, failureIgnored: false, name);
         status["taskSpec"] = SpecJson.ToNode(r.Spec);
         var spec = SpecJson.ToNode(r.Run.Spec)!.AsObject();
+        if (!r.Run.Spec.PodVolumes.IsEmpty)
+        {
+            spec["podTemplate"] = new JsonObject { ["volumes"] = SpecJson.ToNode(r.Run.Spec.PodVolumes) };
+        }
+
         if (!spec.ContainsKey("timeout"))
         {
             spec["timeout"] = GoDuration.Format(PipelineRunScheduler.DefaultTimeout);
