@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Mothership.Model.Diagnostics;
 
 namespace Mothership.Model.Tekton;
@@ -12,8 +11,9 @@ public abstract record Located
     public SourceLocation Location { get; init; } = SourceLocation.None;
 
     /// <summary>
-    /// Field positions. A plain dictionary that nothing mutates after loading: an immutable
-    /// one cost more than the rest of the mapping on large files (bench/RESULTS.md).
+    /// Field positions, read-only once loaded. The loader supplies a view over the YAML tree
+    /// rather than a dictionary per record: copies were a good part of what loading large
+    /// pipelines allocated (bench/RESULTS.md).
     /// </summary>
     public IReadOnlyDictionary<string, SourceLocation> FieldLocations { get; init; } = EmptyLocations;
 
