@@ -103,7 +103,9 @@ internal static class RunCommand
             }
             catch (TaskResolutionException e)
             {
-                await Console.Error.WriteLineAsync($"{run.Location}: error: {e.Message}").ConfigureAwait(false);
+                // A run made from --pipeline/--task has no place in a file: name the command instead.
+                var where = run.Location.Line > 0 ? run.Location.ToString() : "mship run";
+                await Console.Error.WriteLineAsync($"{where}: error: {e.Message}").ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
 
@@ -253,6 +255,7 @@ internal static class RunCommand
         var spec = run.Spec.PipelineSpec ?? resources.FindPipeline(run.Spec.PipelineRef?.Name ?? "")?.Spec
             ?? throw new TaskResolutionException($"PipelineRun '{run.DisplayName}' references Pipeline '{run.Spec.PipelineRef?.Name}', which is not defined in the files given");
         var parameters = PipelineParams.Resolve(spec, run.Spec.Params, run.DisplayName);
+        WorkspaceBindings.RequireBound(spec.Workspaces, run.Spec.Workspaces, $"PipelineRun '{run.DisplayName}'");
         var state = PipelineRunScheduler.Start(run, spec, parameters, resources, Guid.NewGuid().ToString(), TimeProvider.System.GetUtcNow());
         if (state.Graph.Cycle is { } cycle)
         {
@@ -288,6 +291,8 @@ internal static class RunCommand
             printer.Notice("cancelling…");
             cts.Cancel();
         });
+        var taskSpec = run.Spec.TaskSpec ?? resources.FindTask(run.Spec.TaskRef?.Name ?? "")?.Spec;
+        WorkspaceBindings.RequireBound(taskSpec?.Workspaces ?? [], run.Spec.Workspaces, $"TaskRun '{run.DisplayName}'");
         var driver = new TaskRunDriver(executor, printer);
         var result = await driver.RunAsync(run, resources, Guid.NewGuid().ToString(), cts.Token).ConfigureAwait(false);
         printer.PrintSummary(result);

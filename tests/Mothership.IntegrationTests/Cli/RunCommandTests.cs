@@ -297,6 +297,34 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Run_RequiredWorkspaceNotBound_ExitsTwoUnlessTheFlagBindsIt()
+    {
+        var file = Write("""
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: p}
+            spec:
+              workspaces: [{name: src}, {name: cache, optional: true}]
+              tasks:
+                - name: a
+                  workspaces: [{name: w, workspace: src}]
+                  taskSpec: {workspaces: [{name: w}], steps: [{name: s, image: bash, script: "ls $(workspaces.w.path)"}]}
+            ---
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata: {name: unbound}
+            spec:
+              pipelineRef: {name: p}
+            """);
+        var r = await Run("-f", file);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Matches(@"p\.yaml:\d+:\d+: error: PipelineRun 'unbound' does not bind the required workspace 'src'", r.Stderr);
+        var host = Directory.CreateDirectory(Path.Combine(_dir, "src")).FullName;
+        var ok = await Run("-f", file, "-w", $"src={host}");
+        Assert.True(ok.ExitCode == 0, ok.Stdout + ok.Stderr);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Run_MissingRequiredParam_ExitsTwoNamingTheParam()
     {
         var file = Write("""
