@@ -94,6 +94,14 @@ public static class ResourceValidator
         if (pipeline is not null)
         {
             NameRules.CheckParams(pipeline.Params, spec.Params, [], target, ParamsAt(spec), bag);
+            foreach (var taskRunSpec in spec.TaskRunSpecs)
+            {
+                var name = taskRunSpec.PipelineTaskName;
+                if (name.Length > 0 && pipeline.Tasks.Concat(pipeline.Finally).All(t => t.Name != name))
+                {
+                    bag.Error(taskRunSpec.At("pipelineTaskName"), $"{label}: taskRunSpecs names pipeline task '{name}', which {target} does not have");
+                }
+            }
         }
     }
 

@@ -273,4 +273,22 @@ public class ResourceValidatorTests
               timeouts: {pipeline: 2h, tasks: 1h, finally: "0"}
             """);
     }
+
+    [Fact]
+    public void Validate_TaskRunSpecForUnknownPipelineTask_ReportsItsName()
+    {
+        SingleError("""
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata: {name: r}
+            spec:
+              taskRunSpecs:
+                - pipelineTaskName: nope
+                  serviceAccountName: sa
+              pipelineSpec:
+                tasks:
+                  - name: a
+                    taskSpec: {steps: [{image: alpine}]}
+            """, 6, 7, "taskRunSpecs names pipeline task 'nope'");
+    }
 }
