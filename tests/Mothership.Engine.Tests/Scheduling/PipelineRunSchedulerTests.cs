@@ -404,6 +404,48 @@ public sealed class PipelineRunSchedulerTests
     }
 
     [Fact]
+    public void Next_StoppedRunFinally_LetsRunningTasksFinishThenRunsFinally()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+                  - {name: b, runAfter: [a], {{Step}}}
+                finally:
+                  - {name: f, {{Step}}}
+            """)).Step();
+        h.RequestCancel("StoppedRunFinally");
+        Assert.Empty(h.Cancelled);
+        h.Succeed("a");
+        Assert.Equal(SkipReasons.GracefullyStopped, h.SkipReason("b"));
+        Assert.Contains("f", h.RunningTasks);
+        h.Succeed("f");
+        Assert.Equal("Cancelled", h.State.Completion!.Reason);
+    }
+
+    [Fact]
+    public void Next_FinallyTimeout_CancelsRunningFinallyAndSkipsTheRest()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+                finally:
+                  - {name: f1, {{Step}}}
+                  - name: f2
+                    when: [{input: "$(tasks.status)", operator: in, values: ["Succeeded"]}]
+                    {{Step}}
+            """, runSpec: """
+              timeouts: {pipeline: 1h, finally: 5s}
+            """)).Step();
+        h.Now = SchedulerHarness.T0.AddSeconds(10);
+        h.Succeed("a");
+        Assert.Equal(TimeSpan.FromSeconds(5), h.Running.Single(r => r.PipelineTask == "f1").Request.Timeout);
+        h.Now = SchedulerHarness.T0.AddSeconds(16);
+        h.Step();
+        Assert.Equal(2, h.Cancelled.Count);
+        h.Finish("f1", TaskRunPhase.Cancelled).Finish("f2", TaskRunPhase.Cancelled);
+        Assert.Equal("Cancelled", h.State.Completion!.Reason);
+        Assert.Equal("False", h.State.Completion.Status);
+    }
+
+    [Fact]
     public void Next_PendingRunCreatedCancelled_RunsNothing()
     {
         var h = new SchedulerHarness(Pipeline($$"""
