@@ -35,6 +35,18 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains("result summary = hello alice & hello bob", r.Stdout);
     }
 
+    public static TheoryData<string> Examples() =>
+        [.. Directory.EnumerateFiles(Path.Combine(Fixtures.RepositoryRoot(), "examples"), "*.yaml").Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal)];
+
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(Examples))]
+    public async Task Run_EveryExample_Succeeds(string example)
+    {
+        var r = await Run("-f", Path.Combine(Fixtures.RepositoryRoot(), "examples", example), "-o", "json");
+        Assert.True(r.ExitCode == 0, $"{example} exited {r.ExitCode}\n{r.Stderr}");
+        Assert.Equal("True", Json(r)["status"]!["conditions"]![0]!["status"]!.GetValue<string>());
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Run_FailingTask_ExitsOneAndJsonShowsTektonStatus()
     {
