@@ -275,7 +275,10 @@ internal sealed class AttemptRun(
         {
             using var stdoutFile = OpenOutput(step.StdoutConfig, container);
             using var stderrFile = OpenOutput(step.StderrConfig, container);
-            using var process = ChildProcess.Start(launch, Log(container, stdoutFile), Log(container, stderrFile));
+            // Without stdout/stderr files the two streams share one pipe, as a container log does.
+            using var process = stdoutFile is null && stderrFile is null
+                ? ChildProcess.Start(launch, Log(container, null))
+                : ChildProcess.Start(launch, Log(container, stdoutFile), Log(container, stderrFile));
             return await process.WaitAsync(request.GracePeriod, _time, token).ConfigureAwait(false);
         }
         finally
@@ -472,8 +475,7 @@ internal sealed class AttemptRun(
     {
         var container = "sidecar-" + name;
         var launch = Launch(sidecar, container, sidecar.Command, useScript: true);
-        var log = Log(container, null);
-        var process = ChildProcess.Start(launch, log, log);
+        var process = ChildProcess.Start(launch, Log(container, null));
         listener.OnStep(request, new StepState { Name = name, Container = container, Image = sidecar.Image, StartedAt = _time.GetUtcNow() });
         return process;
     }
@@ -494,7 +496,7 @@ internal sealed class AttemptRun(
                 throw new TaskRunFailure($"sidecar \"{name}\" exited before it became ready");
             }
 
-            using (var check = ChildProcess.Start(probe, _ => { }, _ => { }))
+            using (var check = ChildProcess.Start(probe, _ => { }))
             {
                 var (code, _) = await check.WaitAsync(TimeSpan.Zero, _time, stop).ConfigureAwait(false);
                 stop.ThrowIfCancellationRequested();

@@ -65,20 +65,28 @@ internal sealed class ChildProcess : IDisposable
     public bool HasExited => _exited.IsCompleted;
 
     /// <summary>
-    /// Starts the process; the callbacks receive its output lines, from two threads. A program
-    /// that cannot be executed ends at once with 127 (not found) or 126, and the reason as a
-    /// line of its stderr, as a shell reports it.
+    /// Starts the process with stdout and stderr on one pipe, as a container's log has them: one
+    /// reader, and lines in the order the process wrote them.
     /// </summary>
-    public static ChildProcess Start(LaunchSpec spec, Action<string> onStdout, Action<string> onStderr)
+    public static ChildProcess Start(LaunchSpec spec, Action<string> onOutput) => Start(spec, onOutput, null);
+
+    /// <summary>
+    /// Starts the process; the callbacks receive its output lines, from two threads (one pipe and
+    /// one thread when <paramref name="onStderr"/> is null: stderr joins stdout). A program that
+    /// cannot be executed ends at once with 127 (not found) or 126, and the reason as a line of
+    /// its stderr, as a shell reports it.
+    /// </summary>
+    public static ChildProcess Start(LaunchSpec spec, Action<string> onStdout, Action<string>? onStderr)
     {
         var (program, errno) = Resolve(spec);
         if (program is null)
         {
-            return Failed(spec, errno, onStderr);
+            return Failed(spec, errno, onStderr ?? onStdout);
         }
 
+        var merged = onStderr is null;
         var (outRead, outWrite) = PosixSpawn.CreatePipe();
-        var (errRead, errWrite) = PosixSpawn.CreatePipe();
+        var (errRead, errWrite) = merged ? (-1, outWrite) : PosixSpawn.CreatePipe();
         int rc, pid;
         try
         {
@@ -94,24 +102,27 @@ internal sealed class ChildProcess : IDisposable
         catch
         {
             PosixSpawn.CloseFd(outRead);
-            PosixSpawn.CloseFd(errRead);
+            CloseIfOpen(errRead);
             throw;
         }
         finally
         {
             // The child has its copies; ours must go, or the readers would never see end of file.
             PosixSpawn.CloseFd(outWrite);
-            PosixSpawn.CloseFd(errWrite);
+            if (!merged)
+            {
+                PosixSpawn.CloseFd(errWrite);
+            }
         }
 
         if (rc != 0)
         {
             PosixSpawn.CloseFd(outRead);
-            PosixSpawn.CloseFd(errRead);
-            return Failed(spec, rc, onStderr);
+            CloseIfOpen(errRead);
+            return Failed(spec, rc, onStderr ?? onStdout);
         }
 
-        return new ChildProcess(pid, Reap(pid), PumpAsync(outRead, onStdout), PumpAsync(errRead, onStderr));
+        return new ChildProcess(pid, Reap(pid), PumpAsync(outRead, onStdout), merged ? Task.CompletedTask : PumpAsync(errRead, onStderr!));
     }
 
     /// <summary>
@@ -212,6 +223,14 @@ internal sealed class ChildProcess : IDisposable
         }
 
         return (null, Enoent);
+    }
+
+    private static void CloseIfOpen(int fd)
+    {
+        if (fd >= 0)
+        {
+            PosixSpawn.CloseFd(fd);
+        }
     }
 
     private static ChildProcess Failed(LaunchSpec spec, int errno, Action<string> onStderr)
