@@ -85,6 +85,23 @@ internal static class NameRules
     };
 
     /// <summary>A timeout must be a non-negative Go duration (unless it is filled in by a variable).</summary>
+    /// <summary>
+    /// Reports a run or pipeline task that has neither or both of <c>KINDRef</c> and
+    /// <c>KINDSpec</c>; returns whether exactly one is there.
+    /// </summary>
+    public static bool RefOrSpec(object? reference, object? spec, string kind, string label, SourceLocation at, DiagnosticBag bag)
+    {
+        if (reference is null != spec is null)
+        {
+            return true;
+        }
+
+        bag.Error(at, reference is null
+            ? $"{label} has neither {kind}Ref nor {kind}Spec: add one of them"
+            : $"{label} has both {kind}Ref and {kind}Spec: keep only one");
+        return false;
+    }
+
     public static void Timeout(string? value, SourceLocation at, DiagnosticBag bag)
     {
         if (value is null || value.Contains("$(", StringComparison.Ordinal))

@@ -184,11 +184,8 @@ internal static class PipelineValidator
             return;
         }
 
-        if (task.TaskRef is null == task.TaskSpec is null)
+        if (!NameRules.RefOrSpec(task.TaskRef, task.TaskSpec, "task", label, task.Location, bag))
         {
-            bag.Error(task.Location, task.TaskRef is null
-                ? $"{label} has neither taskRef nor taskSpec: add one of them"
-                : $"{label} has both taskRef and taskSpec: keep only one");
             return;
         }
 

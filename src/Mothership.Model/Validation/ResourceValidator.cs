@@ -51,11 +51,8 @@ public static class ResourceValidator
             NameRules.Timeout(t.Finally, t.At("finally"), bag);
         }
 
-        if (spec.PipelineRef is null == spec.PipelineSpec is null)
+        if (!NameRules.RefOrSpec(spec.PipelineRef, spec.PipelineSpec, "pipeline", label, spec.Location, bag))
         {
-            bag.Error(spec.Location, spec.PipelineRef is null
-                ? $"{label} has neither pipelineRef nor pipelineSpec: add one of them"
-                : $"{label} has both pipelineRef and pipelineSpec: keep only one");
             return;
         }
 
@@ -117,11 +114,8 @@ public static class ResourceValidator
             bag.Error(spec.At("retries"), $"{label} has retries {spec.Retries}: use 0 or more");
         }
 
-        if (spec.TaskRef is null == spec.TaskSpec is null)
+        if (!NameRules.RefOrSpec(spec.TaskRef, spec.TaskSpec, "task", label, spec.Location, bag))
         {
-            bag.Error(spec.Location, spec.TaskRef is null
-                ? $"{label} has neither taskRef nor taskSpec: add one of them"
-                : $"{label} has both taskRef and taskSpec: keep only one");
             return;
         }
 
