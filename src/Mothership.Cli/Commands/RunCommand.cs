@@ -291,8 +291,6 @@ internal static class RunCommand
             printer.Notice("cancelling…");
             cts.Cancel();
         });
-        var taskSpec = run.Spec.TaskSpec ?? resources.FindTask(run.Spec.TaskRef?.Name ?? "")?.Spec;
-        WorkspaceBindings.RequireBound(taskSpec?.Workspaces ?? [], run.Spec.Workspaces, $"TaskRun '{run.DisplayName}'");
         var driver = new TaskRunDriver(executor, printer);
         var result = await driver.RunAsync(run, resources, Guid.NewGuid().ToString(), cts.Token).ConfigureAwait(false);
         printer.PrintSummary(result);

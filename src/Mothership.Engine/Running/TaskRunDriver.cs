@@ -21,6 +21,7 @@ public sealed class TaskRunDriver(ITaskExecutor executor, ITaskRunListener liste
         var spec = run.Spec.TaskSpec
             ?? (run.Spec.TaskRef?.Name is { } name ? resources.FindTask(name)?.Spec : null)
             ?? throw new TaskResolutionException($"TaskRun '{run.DisplayName}' references Task '{run.Spec.TaskRef?.Name}', which is not defined in the files given");
+        WorkspaceBindings.RequireBound(spec.Workspaces, run.Spec.Workspaces, $"TaskRun '{run.DisplayName}'");
         TimeSpan? timeout = run.Spec.Timeout is { } text && GoDuration.TryParse(text, out var t)
             ? (t <= TimeSpan.Zero ? null : t)
             : Scheduling.PipelineRunScheduler.DefaultTimeout;
