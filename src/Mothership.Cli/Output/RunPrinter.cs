@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mothership.Engine.Execution;
+using Mothership.Engine.Journal;
 using Mothership.Engine.Running;
 using Mothership.Engine.Scheduling;
 
@@ -32,9 +33,7 @@ internal sealed class RunPrinter(TextWriter output, bool quiet) : IRunListener
     {
     }
 
-    public void OnState(PipelineRunState state)
-    {
-    }
+    public ValueTask OnDecisionAsync(PipelineRunState state, DecisionRecord record, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public void Notice(string message)
     {

@@ -1,54 +1,102 @@
+using System.Collections.Immutable;
 using System.Threading.Channels;
 using Mothership.Engine.Execution;
+using Mothership.Engine.Journal;
 using Mothership.Engine.Scheduling;
 
 namespace Mothership.Engine.Running;
 
-/// <summary>Hears about a run's progress (state changes), e.g. to persist or print it.</summary>
+/// <summary>Hears about a run's progress, e.g. to persist or print it.</summary>
 public interface IRunListener : ITaskRunListener
 {
-    /// <summary>Called after every decision with the new state; the state is immutable.</summary>
-    void OnState(PipelineRunState state);
+    /// <summary>
+    /// Called after every decision, before any of its actions is carried out, with the new
+    /// (immutable) state and the journal record that reproduces it. A store persists the record
+    /// here; an exception stops the run (e.g. the server lost its lease on it).
+    /// </summary>
+    ValueTask OnDecisionAsync(PipelineRunState state, DecisionRecord record, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Admits TaskRun attempts when the host limits how many run at once (the server's fair queue).
+/// </summary>
+public interface IAttemptGate
+{
+    /// <summary>Waits for a slot; disposing the result gives it back.</summary>
+    ValueTask<IDisposable> AcquireAsync(TaskRunRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>Options of the driver.</summary>
 public sealed class RunDriverOptions
 {
-    /// <summary>How many TaskRun attempts run at once. Default: the number of processors, at least 2.</summary>
+    /// <summary>How many TaskRun attempts of this run execute at once. Default: the number of processors, at least 2.</summary>
     public int Parallelism { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
     /// <summary>Time source for deadlines. Default: the system clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>A host-wide limit on running attempts, shared by all runs. Default: none.</summary>
+    public IAttemptGate? Gate { get; init; }
 }
 
 /// <summary>
 /// The thin shell around <see cref="PipelineRunScheduler"/>: executes its actions on an
-/// executor, feeds outcomes back, wakes up for deadlines and cancel requests.
+/// executor, feeds outcomes back, wakes up for deadlines and cancel requests. Every event it
+/// applies goes into the next <see cref="DecisionRecord"/>, so the journal can replay the run.
 /// </summary>
 public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener listener, RunDriverOptions options)
 {
-    private readonly Channel<DriverEvent> _events = Channel.CreateUnbounded<DriverEvent>();
-
-    /// <summary>A change to apply to the state; <see cref="Finished"/> names the attempt that ended, if any.</summary>
-    private sealed record DriverEvent(Func<PipelineRunState, PipelineRunState> Apply, (string, int)? Finished = null);
+    private readonly Channel<(JournalEvent Event, (string, int)? Finished)> _events = Channel.CreateUnbounded<(JournalEvent Event, (string, int)? Finished)>();
 
     /// <summary>Asks the run to stop: <c>CancelledRunFinally</c>, <c>StoppedRunFinally</c> or <c>Cancelled</c>.</summary>
-    public void RequestCancel(string request) =>
-        _events.Writer.TryWrite(new DriverEvent(s => PipelineRunScheduler.RequestCancel(s, request)));
+    public void RequestCancel(string request) => _events.Writer.TryWrite((new CancelRequested(request), null));
 
-    public async Task<PipelineRunState> RunAsync(PipelineRunState initial, CancellationToken cancellationToken)
+    /// <summary>Runs a new run to its end.</summary>
+    public Task<PipelineRunState> RunAsync(PipelineRunState initial, CancellationToken cancellationToken) =>
+        DriveAsync(initial, [], [], cancellationToken, fresh: true);
+
+    /// <summary>
+    /// Continues a run rebuilt from its journal: the attempts that were in flight start again
+    /// (each request as <paramref name="prepare"/> makes it, e.g. with its finished steps), the
+    /// cancels they were sent are carried out.
+    /// </summary>
+    public Task<PipelineRunState> ResumeAsync(ReplayResult replay, Func<StartAttempt, StartAttempt> prepare, CancellationToken cancellationToken) =>
+        DriveAsync(replay.State, [.. replay.InFlight.Select(prepare)], replay.PendingCancels, cancellationToken, fresh: false);
+
+    private async Task<PipelineRunState> DriveAsync(PipelineRunState initial, ImmutableArray<StartAttempt> inFlight,
+        ImmutableArray<CancelAttempt> cancels, CancellationToken cancellationToken, bool fresh)
     {
         var state = initial;
         var running = new Dictionary<(string, int), (CancellationTokenSource Cts, Task Task)>();
-        var queue = new List<StartAttempt>();
+        var queue = new List<StartAttempt>(inFlight);
+        var applied = ImmutableArray.CreateBuilder<JournalEvent>();
         var time = options.Time;
+        foreach (var cancel in cancels)
+        {
+            // Decided (and persisted) before a crash, for an attempt that is now only queued.
+            var waiting = queue.FindIndex(q => q.PipelineTask == cancel.PipelineTask && q.ChildIndex == cancel.ChildIndex);
+            if (waiting >= 0)
+            {
+                queue.RemoveAt(waiting);
+                var now = time.GetUtcNow();
+                var outcome = new TaskRunOutcome { Phase = TaskRunPhase.Cancelled, Message = cancel.Reason, StartTime = now, CompletionTime = now };
+                _events.Writer.TryWrite((new AttemptEnded(cancel.PipelineTask, cancel.ChildIndex, outcome), null));
+            }
+        }
+
         try
         {
             while (true)
             {
-                var decision = PipelineRunScheduler.Next(state, time.GetUtcNow());
+                // A replay starts the run at its first decision's time: make that the run's start time.
+                var now = fresh ? initial.StartTime : time.GetUtcNow();
+                fresh = false;
+                var decision = PipelineRunScheduler.Next(state, now);
                 state = decision.State;
-                foreach (var action in decision.Actions)
+                await listener.OnDecisionAsync(state, new DecisionRecord(now, applied.ToImmutable()), cancellationToken).ConfigureAwait(false);
+                applied.Clear();
+                var actions = decision.Actions;
+                foreach (var action in actions)
                 {
                     switch (action)
                     {
@@ -63,10 +111,9 @@ public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener liste
                             var waiting = queue.FindIndex(q => q.PipelineTask == cancel.PipelineTask && q.ChildIndex == cancel.ChildIndex);
                             if (waiting >= 0)
                             {
-                                var now = time.GetUtcNow();
                                 queue.RemoveAt(waiting);
                                 var outcome = new TaskRunOutcome { Phase = TaskRunPhase.Cancelled, Message = cancel.Reason, StartTime = now, CompletionTime = now };
-                                _events.Writer.TryWrite(new DriverEvent(s => PipelineRunScheduler.Record(s, cancel.PipelineTask, cancel.ChildIndex, outcome)));
+                                _events.Writer.TryWrite((new AttemptEnded(cancel.PipelineTask, cancel.ChildIndex, outcome), null));
                             }
 
                             break;
@@ -81,17 +128,17 @@ public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener liste
                     running[(start.PipelineTask, start.ChildIndex)] = (cts, Execute(start, cts.Token));
                 }
 
-                listener.OnState(state);
                 if (state.Completion is not null && running.Count == 0 && queue.Count == 0)
                 {
                     return state;
                 }
 
                 var next = await NextEventAsync(state, cancellationToken).ConfigureAwait(false);
-                while (next is not null)
+                while (next is { } n)
                 {
-                    state = next.Apply(state);
-                    if (next.Finished is { } key && running.Remove(key, out var done))
+                    state = RunReplay.Apply(state, n.Event);
+                    applied.Add(n.Event);
+                    if (n.Finished is { } key && running.Remove(key, out var done))
                     {
                         done.Cts.Dispose();
                     }
@@ -111,7 +158,7 @@ public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener liste
         }
     }
 
-    private async Task<DriverEvent?> NextEventAsync(PipelineRunState state, CancellationToken cancellationToken)
+    private async Task<(JournalEvent Event, (string, int)? Finished)?> NextEventAsync(PipelineRunState state, CancellationToken cancellationToken)
     {
         var time = options.Time;
         var deadline = PipelineRunScheduler.NextDeadline(state, time.GetUtcNow());
@@ -122,7 +169,7 @@ public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener liste
         try
         {
             await _events.Reader.WaitToReadAsync(linked.Token).ConfigureAwait(false);
-            return _events.Reader.TryRead(out var apply) ? apply : null;
+            return _events.Reader.TryRead(out var e) ? e : null;
         }
         catch (OperationCanceledException) when (wake.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -137,9 +184,22 @@ public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener liste
     {
         TaskRunOutcome outcome;
         var begin = options.Time.GetUtcNow();
+        IDisposable? slot = null;
         try
         {
+            if (options.Gate is { } gate)
+            {
+                slot = await gate.AcquireAsync(start.Request, cancellationToken).ConfigureAwait(false);
+                begin = options.Time.GetUtcNow();
+            }
+
             outcome = await executor.RunAsync(start.Request, listener, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled while waiting for a slot: the attempt never ran.
+            var now = options.Time.GetUtcNow();
+            outcome = new TaskRunOutcome { Phase = TaskRunPhase.Cancelled, Message = "TaskRun cancelled before it started.", StartTime = now, CompletionTime = now };
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -152,9 +212,11 @@ public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener liste
                 CompletionTime = options.Time.GetUtcNow(),
             };
         }
+        finally
+        {
+            slot?.Dispose();
+        }
 
-        _events.Writer.TryWrite(new DriverEvent(
-            s => PipelineRunScheduler.Record(s, start.PipelineTask, start.ChildIndex, outcome),
-            (start.PipelineTask, start.ChildIndex)));
+        _events.Writer.TryWrite((new AttemptEnded(start.PipelineTask, start.ChildIndex, outcome), (start.PipelineTask, start.ChildIndex)));
     }, CancellationToken.None);
 }
