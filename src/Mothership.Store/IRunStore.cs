@@ -99,6 +99,9 @@ public interface IRunStore : IAsyncDisposable
     /// <summary>Extends the leases <paramref name="owner"/> still holds; returns the uids it still holds (the others were taken over).</summary>
     Task<IReadOnlyList<string>> RenewLeasesAsync(string owner, IReadOnlyCollection<string> uids, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>The pending cancel requests of the runs <paramref name="owner"/> holds: (uid, request).</summary>
+    Task<IReadOnlyList<(string Uid, string Request)>> ListCancelRequestsAsync(string owner, CancellationToken cancellationToken);
+
     /// <summary>Gives a run back (e.g. on shutdown) so another replica can claim it at once.</summary>
     Task ReleaseLeaseAsync(string uid, string owner, CancellationToken cancellationToken);
 

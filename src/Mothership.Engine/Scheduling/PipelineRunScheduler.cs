@@ -628,6 +628,7 @@ public static class PipelineRunScheduler
             ServiceAccountName = s.Run.Spec.TaskRunSpecs.FirstOrDefault(r => r.PipelineTaskName == task.Name)?.ServiceAccountName
                 ?? s.Run.Spec.ServiceAccountName,
             Labels = s.Run.Metadata.Labels
+                .SetItem("tekton.dev/pipeline", s.Run.Spec.PipelineRef?.Name ?? s.Name)
                 .SetItem("tekton.dev/pipelineRun", s.Name)
                 .SetItem("tekton.dev/pipelineTask", task.Name),
         }, s.Resources);

@@ -1,0 +1,117 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Loading;
+using Mothership.Model.Tekton;
+using Mothership.Model.Validation;
+using Mothership.Server.Runs;
+using Mothership.Store;
+
+namespace Mothership.Server.Api;
+
+/// <summary>Tasks, Pipelines and StepActions applied like <c>kubectl apply</c>.</summary>
+internal static class ResourceEndpoints
+{
+    private static readonly HashSet<string> Appliable = ["Task", "Pipeline", "StepAction"];
+
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapPost("/apply", ApplyAsync);
+        api.MapGet("/{kinds:regex(^(tasks|pipelines|stepactions)$)}", async (string kinds, IRunStore store, CancellationToken ct) =>
+        {
+            var items = await store.ListResourcesAsync(ApiContext.ResourceKind(kinds)!, ct).ConfigureAwait(false);
+            return Results.Json(new { items = items.Select(Json) });
+        });
+        api.MapGet("/{kinds:regex(^(tasks|pipelines|stepactions)$)}/{name}", async (string kinds, string name, HttpContext context, IRunStore store, CancellationToken ct) =>
+        {
+            var r = await store.GetResourceAsync(ApiContext.ResourceKind(kinds)!, name, ct).ConfigureAwait(false);
+            if (r is null)
+            {
+                return Problems.NotFound($"{ApiContext.ResourceKind(kinds)} '{name}'");
+            }
+
+            return context.Request.Headers.Accept.ToString().Contains("yaml", StringComparison.Ordinal)
+                ? Results.Text(r.Document, "application/yaml")
+                : Results.Json(Json(r));
+        });
+        api.MapDelete("/{kinds:regex(^(tasks|pipelines|stepactions)$)}/{name}", async (string kinds, string name, HttpContext context, IRunStore store, CancellationToken ct) =>
+            await store.DeleteResourceAsync(ApiContext.ResourceKind(kinds)!, name, ApiContext.Actor(context), ct).ConfigureAwait(false)
+                ? Results.Json(new { kind = ApiContext.ResourceKind(kinds), name, deleted = true })
+                : Problems.NotFound($"{ApiContext.ResourceKind(kinds)} '{name}'"));
+    }
+
+    private static JsonObject Json(StoredResource r) => new()
+    {
+        ["kind"] = r.Kind,
+        ["name"] = r.Name,
+        ["generation"] = r.Generation,
+        ["createdAt"] = RunObjects.Time(r.CreatedAt),
+        ["updatedAt"] = RunObjects.Time(r.UpdatedAt),
+        ["document"] = r.Document,
+    };
+
+    /// <summary>
+    /// Validates every document of the body together with the stored resources they reference
+    /// (a Pipeline may name a Task applied earlier), then stores each one. All or nothing: one
+    /// invalid document and nothing is applied.
+    /// </summary>
+    private static async Task<IResult> ApplyAsync(HttpContext context, IRunStore store, CancellationToken ct)
+    {
+        var body = await ApiContext.BodyAsync(context.Request, ct).ConfigureAwait(false);
+        var bag = new DiagnosticBag();
+        var given = ResourceLoader.Load(RunIntake.BodyFile, body, bag);
+        foreach (var r in given.Where(r => !Appliable.Contains(r.Kind)))
+        {
+            bag.Error(r.Location, $"{r.Kind} cannot be applied: apply accepts Task, Pipeline and StepAction (create runs with POST /api/v1/{r.Kind.ToLowerInvariant()}s)");
+        }
+
+        if (given.Count == 0 && !bag.HasErrors)
+        {
+            bag.Error(new SourceLocation(RunIntake.BodyFile, 1, 1), "the body holds no resource");
+        }
+
+        if (!bag.HasErrors)
+        {
+            var have = given.Select(g => (g.Kind, g.Metadata.Name)).ToHashSet();
+            var stored = new List<Resource>();
+            foreach (var kind in new[] { "Task", "StepAction" })
+            {
+                foreach (var s in await store.ListResourcesAsync(kind, ct).ConfigureAwait(false))
+                {
+                    if (!have.Contains((kind, s.Name)))
+                    {
+                        // Already validated when applied: errors here would be about old documents, not this request.
+                        stored.AddRange(ResourceLoader.Load($"{kind.ToLowerInvariant()}s/{s.Name}", s.Document, new DiagnosticBag()));
+                    }
+                }
+            }
+
+            var set = new ResourceSet { All = [.. given, .. stored] };
+            var check = new DiagnosticBag();
+            ResourceValidator.Validate(set, check);
+            foreach (var d in check.Sorted().Where(d => d.Location.File == RunIntake.BodyFile))
+            {
+                bag.AddRange([d]);
+            }
+        }
+
+        if (bag.HasErrors)
+        {
+            return Problems.Invalid(bag.Sorted().ToList());
+        }
+
+        var documents = YamlDocuments.Split(body);
+        var results = new JsonArray();
+        var actor = ApiContext.Actor(context);
+        for (var i = 0; i < given.Count; i++)
+        {
+            var r = given[i];
+            var outcome = await store.ApplyResourceAsync(new StoredResource { Kind = r.Kind, Name = r.Metadata.Name!, Document = documents[i] }, actor, ct).ConfigureAwait(false);
+            results.Add(new JsonObject { ["kind"] = r.Kind, ["name"] = r.Metadata.Name, ["outcome"] = outcome.ToString().ToLowerInvariant() });
+        }
+
+        return Results.Json(new JsonObject { ["items"] = results });
+    }
+}

@@ -1,0 +1,357 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Loading;
+using Mothership.Model.Tekton;
+using Mothership.Model.Validation;
+using Mothership.Server.Hosting;
+using Mothership.Server.Runs;
+using Mothership.Store;
+using Microsoft.Extensions.Options;
+
+namespace Mothership.Server.Api;
+
+/// <summary>PipelineRuns and TaskRuns: create, list, get, cancel, start, rerun, delete, events; prune and audit.</summary>
+internal static class RunEndpoints
+{
+    private const string Kinds = "{kinds:regex(^(pipelineruns|taskruns)$)}";
+
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapPost($"/{Kinds}", CreateAsync);
+        api.MapGet($"/{Kinds}", ListAsync);
+        api.MapGet($"/{Kinds}/{{name}}", GetAsync);
+        api.MapDelete($"/{Kinds}/{{name}}", DeleteAsync);
+        api.MapPost($"/{Kinds}/{{name}}/cancel", CancelAsync);
+        api.MapPost($"/{Kinds}/{{name}}/start", StartAsync);
+        api.MapPost($"/{Kinds}/{{name}}/rerun", RerunAsync);
+        api.MapGet($"/{Kinds}/{{name}}/events", EventsAsync);
+        api.MapPost("/prune", PruneAsync);
+        api.MapGet("/audit", async (IRunStore store, int? limit, CancellationToken ct) =>
+            Results.Json(new { items = (await store.ListAuditAsync(Math.Clamp(limit ?? 100, 1, 1000), ct).ConfigureAwait(false)).Select(a => new
+            {
+                time = RunObjects.Time(a.Time), actor = a.Actor, action = a.Action, kind = a.Kind, name = a.Name, uid = a.Uid, detail = a.Detail,
+            }) }));
+    }
+
+    private static async Task<IResult> CreateAsync(string kinds, HttpContext context, RunIntake intake, RunController controller, CancellationToken ct)
+    {
+        var kind = ApiContext.RunKind(kinds)!;
+        var body = await ApiContext.BodyAsync(context.Request, ct).ConfigureAwait(false);
+        var result = await intake.CreateAsync(kind, body, ApiContext.Actor(context), ct).ConfigureAwait(false);
+        if (result.NameTaken)
+        {
+            return Problems.Conflict($"a {kind} with that name exists; use metadata.generateName for unique names");
+        }
+
+        if (result.Run is not { } run)
+        {
+            return Problems.Invalid(result.Diagnostics);
+        }
+
+        controller.Wake();
+        return Results.Text(ObjectOf(run).ToJsonString(), "application/json", statusCode: StatusCodes.Status201Created);
+    }
+
+    /// <summary>The run object: as the engine last wrote it, or built from the manifest when not started yet.</summary>
+    public static JsonObject ObjectOf(RunRecord run)
+    {
+        if (run.Object is { } text)
+        {
+            return JsonNode.Parse(text)!.AsObject();
+        }
+
+        var resource = ResourceLoader.Load("manifest", run.Manifest, new DiagnosticBag()).First(r => r is PipelineRun or TaskRun);
+        return RunObjects.NotStarted(run, resource);
+    }
+
+    private static async Task<IResult> GetAsync(string kinds, string name, IRunStore store, CancellationToken ct)
+    {
+        var run = await store.GetRunAsync(ApiContext.RunKind(kinds)!, name, ct).ConfigureAwait(false);
+        return run is null ? Problems.NotFound($"{ApiContext.RunKind(kinds)} '{name}'") : Results.Text(ObjectOf(run).ToJsonString(), "application/json");
+    }
+
+    private static async Task<IResult> ListAsync(string kinds, HttpContext context, IRunStore store, TimeProvider time, CancellationToken ct)
+    {
+        var q = context.Request.Query;
+        var query = new RunQuery { Kind = ApiContext.RunKind(kinds) };
+        if (q["pipeline"].ToString() is { Length: > 0 } pipeline)
+        {
+            query = query with { Pipeline = pipeline };
+        }
+
+        if (q["status"].ToString() is { Length: > 0 } status)
+        {
+            query = query with { Reasons = [.. status.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)] };
+        }
+
+        if (q["phase"].ToString() is { Length: > 0 } phase)
+        {
+            if (!Enum.TryParse<RunPhase>(phase, ignoreCase: true, out var p))
+            {
+                return Problems.BadRequest($"phase: '{phase}' is not one of Pending, Queued, Running, Finished");
+            }
+
+            query = query with { Phase = p };
+        }
+
+        if (q["labelSelector"].ToString() is { Length: > 0 } selector)
+        {
+            if (!LabelSelector.TryParse(selector, out var requirements, out var error))
+            {
+                return Problems.BadRequest(error);
+            }
+
+            query = query with { Labels = requirements };
+        }
+
+        foreach (var (key, apply) in new (string, Func<DateTimeOffset, RunQuery>)[] { ("since", t => query with { Since = t }), ("until", t => query with { Until = t }) })
+        {
+            if (q[key].ToString() is { Length: > 0 } text)
+            {
+                if (!TryTime(text, time.GetUtcNow(), out var t))
+                {
+                    return Problems.BadRequest($"{key}: '{text}' is neither an RFC 3339 time nor a duration such as 24h");
+                }
+
+                query = apply(t);
+            }
+        }
+
+        if (q["limit"].ToString() is { Length: > 0 } limitText)
+        {
+            if (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) || limit is < 1 or > 500)
+            {
+                return Problems.BadRequest($"limit: '{limitText}' is not a number from 1 to 500");
+            }
+
+            query = query with { Limit = limit };
+        }
+
+        query = query with { Cursor = q["cursor"].ToString() is { Length: > 0 } c ? c : null };
+        RunPage page;
+        try
+        {
+            page = await store.ListRunsAsync(query, ct).ConfigureAwait(false);
+        }
+        catch (FormatException)
+        {
+            return Problems.BadRequest("cursor: not a cursor this server returned");
+        }
+
+        return Results.Text(new JsonObject
+        {
+            ["items"] = new JsonArray([.. page.Items.Select(i => (JsonNode)RunObjects.Summary(i))]),
+            ["nextCursor"] = page.NextCursor,
+        }.ToJsonString(), "application/json");
+    }
+
+    /// <summary>An RFC 3339 time, or a duration meaning that long ago (<c>24h</c>, <c>30m</c>).</summary>
+    private static bool TryTime(string text, DateTimeOffset now, out DateTimeOffset time)
+    {
+        if (GoDuration.TryParse(text, out var ago))
+        {
+            time = now - ago;
+            return true;
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time);
+    }
+
+    private static async Task<IResult> CancelAsync(string kinds, string name, HttpContext context, IRunStore store, RunController controller, CancellationToken ct)
+    {
+        var kind = ApiContext.RunKind(kinds)!;
+        var run = await store.GetRunAsync(kind, name, ct).ConfigureAwait(false);
+        if (run is null)
+        {
+            return Problems.NotFound($"{kind} '{name}'");
+        }
+
+        string request = "Cancelled";
+        if (context.Request.ContentLength is > 0)
+        {
+            var body = await ApiContext.BodyAsync(context.Request, ct).ConfigureAwait(false);
+            try
+            {
+                request = (string?)JsonNode.Parse(body)?["status"] ?? request;
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                return Problems.BadRequest($"body: not JSON ({e.Message}); send {{\"status\": \"Cancelled\"}}");
+            }
+        }
+
+        string[] allowed = kind == "PipelineRun" ? ["Cancelled", "CancelledRunFinally", "StoppedRunFinally"] : ["Cancelled"];
+        if (!allowed.Contains(request))
+        {
+            return Problems.BadRequest($"status: '{request}' is not one of {string.Join(", ", allowed)}");
+        }
+
+        if (run.Phase == RunPhase.Finished)
+        {
+            return Problems.Conflict($"{kind} '{name}' has already finished ({run.Reason})");
+        }
+
+        if (!await store.RequestCancelAsync(run.Uid, request, ApiContext.Actor(context), ct).ConfigureAwait(false))
+        {
+            return Problems.Conflict($"{kind} '{name}' has already finished");
+        }
+
+        controller.TryCancel(run.Uid, request);
+        return Results.Accepted(value: new { kind, name, status = request });
+    }
+
+    private static async Task<IResult> StartAsync(string kinds, string name, HttpContext context, IRunStore store, RunController controller, CancellationToken ct)
+    {
+        var kind = ApiContext.RunKind(kinds)!;
+        var run = await store.GetRunAsync(kind, name, ct).ConfigureAwait(false);
+        if (run is null)
+        {
+            return Problems.NotFound($"{kind} '{name}'");
+        }
+
+        if (!await store.ReleasePendingAsync(run.Uid, ApiContext.Actor(context), ct).ConfigureAwait(false))
+        {
+            return Problems.Conflict($"{kind} '{name}' is not pending ({run.Phase})");
+        }
+
+        controller.Wake();
+        return Results.Accepted(value: new { kind, name, phase = "Queued" });
+    }
+
+    private static async Task<IResult> RerunAsync(string kinds, string name, HttpContext context, IRunStore store, RunIntake intake, RunController controller, CancellationToken ct)
+    {
+        var kind = ApiContext.RunKind(kinds)!;
+        var run = await store.GetRunAsync(kind, name, ct).ConfigureAwait(false);
+        if (run is null)
+        {
+            return Problems.NotFound($"{kind} '{name}'");
+        }
+
+        var copy = await intake.RerunAsync(run, ApiContext.Actor(context), ct).ConfigureAwait(false);
+        if (copy is null)
+        {
+            return Problems.Conflict("the generated name is taken; try again");
+        }
+
+        controller.Wake();
+        return Results.Text(ObjectOf(copy).ToJsonString(), "application/json", statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> DeleteAsync(string kinds, string name, HttpContext context, IRunStore store, CancellationToken ct)
+    {
+        var kind = ApiContext.RunKind(kinds)!;
+        var run = await store.GetRunAsync(kind, name, ct).ConfigureAwait(false);
+        if (run is null)
+        {
+            return Problems.NotFound($"{kind} '{name}'");
+        }
+
+        if (run.Phase is RunPhase.Running or RunPhase.Queued)
+        {
+            return Problems.Conflict($"{kind} '{name}' is {run.Phase.ToString().ToLowerInvariant()}: cancel it first");
+        }
+
+        await store.DeleteRunAsync(run.Uid, ApiContext.Actor(context), ct).ConfigureAwait(false);
+        return Results.Json(new { kind, name, deleted = true });
+    }
+
+    private static async Task<IResult> EventsAsync(string kinds, string name, IRunStore store, CancellationToken ct)
+    {
+        var run = await store.GetRunAsync(ApiContext.RunKind(kinds)!, name, ct).ConfigureAwait(false);
+        if (run is null)
+        {
+            return Problems.NotFound($"{ApiContext.RunKind(kinds)} '{name}'");
+        }
+
+        var events = await store.ListEventsAsync(run.Uid, ct).ConfigureAwait(false);
+        return Results.Json(new { items = events.Select(e => new { time = RunObjects.Time(e.Time), type = e.Type, reason = e.Reason, message = e.Message }) });
+    }
+
+    /// <summary>Applies the retention policy now: the configured one, or the one in the body (same fields as configuration).</summary>
+    private static async Task<IResult> PruneAsync(HttpContext context, IRunStore store, IOptions<ServerOptions> options, TimeProvider time, bool? dryRun, CancellationToken ct)
+    {
+        var policy = options.Value.Retention.ToPolicy();
+        if (context.Request.ContentLength is > 0)
+        {
+            var body = await ApiContext.BodyAsync(context.Request, ct).ConfigureAwait(false);
+            if (!RetentionJson.TryParse(body, out var parsed, out var error))
+            {
+                return Problems.BadRequest(error);
+            }
+
+            policy = parsed!;
+        }
+
+        var result = await store.PruneAsync(policy, time.GetUtcNow(), dryRun ?? false, ct).ConfigureAwait(false);
+        return Results.Text(new JsonObject
+        {
+            ["dryRun"] = dryRun ?? false,
+            ["deleted"] = new JsonArray([.. result.Runs.Select(r => (JsonNode)RunObjects.Summary(r))]),
+            ["logChunks"] = result.LogChunks,
+        }.ToJsonString(), "application/json");
+    }
+}
+
+/// <summary>A retention policy as JSON: <c>{"keepLast": 10, "maxAge": "720h", "failedMaxAge": "2160h", "pipelines": {"p": {...}}}</c>.</summary>
+public static class RetentionJson
+{
+    public static bool TryParse(string text, out RetentionPolicy? policy, out string error)
+    {
+        policy = null;
+        error = "";
+        try
+        {
+            var o = JsonNode.Parse(text)?.AsObject() ?? throw new System.Text.Json.JsonException("empty body");
+            var pipelines = ImmutableDictionary.CreateBuilder<string, RetentionRule>(StringComparer.Ordinal);
+            if (o["pipelines"] is JsonObject per)
+            {
+                foreach (var (name, rule) in per)
+                {
+                    pipelines[name] = Rule(rule!.AsObject(), $"pipelines.{name}.");
+                }
+            }
+
+            policy = new RetentionPolicy { Default = Rule(o, ""), Pipelines = pipelines.ToImmutable() };
+            return true;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            error = $"retention policy: {e.Message}";
+            return false;
+        }
+    }
+
+    private static RetentionRule Rule(JsonObject o, string prefix) => new()
+    {
+        KeepLast = Count(o, "keepLast", prefix),
+        KeepLastFailed = Count(o, "keepLastFailed", prefix),
+        MaxAge = Age(o, "maxAge", prefix),
+        FailedMaxAge = Age(o, "failedMaxAge", prefix),
+    };
+
+    private static int? Count(JsonObject o, string name, string prefix)
+    {
+        if (o[name] is not { } n)
+        {
+            return null;
+        }
+
+        var v = (int)n;
+        return v >= 0 ? v : throw new FormatException($"{prefix}{name}: must not be negative");
+    }
+
+    private static TimeSpan? Age(JsonObject o, string name, string prefix)
+    {
+        if (o[name] is not { } n)
+        {
+            return null;
+        }
+
+        return GoDuration.TryParse((string?)n, out var d) && d > TimeSpan.Zero ? d : throw new FormatException($"{prefix}{name}: '{n}' is not a duration such as 720h");
+    }
+}

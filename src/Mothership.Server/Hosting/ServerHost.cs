@@ -1,0 +1,141 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mothership.Executors.Local;
+using Mothership.Server.Api;
+using Mothership.Server.Observability;
+using Mothership.Server.Retention;
+using Mothership.Server.Runs;
+using Mothership.Server.Security;
+using Mothership.Store;
+using Prometheus;
+
+namespace Mothership.Server.Hosting;
+
+/// <summary>Builds and runs <c>mship server</c>: the REST API, the run controller and the pruning job.</summary>
+public static class ServerHost
+{
+    /// <summary>
+    /// Builds the host. Configuration, later wins: <c>appsettings.json</c> in the current
+    /// directory, environment variables (<c>Mothership__Database</c>, …), then
+    /// <paramref name="overrides"/> (the command line's flags, keys like <c>Mothership:Database</c>).
+    /// </summary>
+    public static WebApplication Build(IReadOnlyDictionary<string, string?> overrides)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Environment.CurrentDirectory, Args = [] });
+        builder.Configuration.AddInMemoryCollection(overrides);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+
+        var services = builder.Services;
+        services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(Metrics.NewCustomRegistry());
+        services.AddSingleton(sp => new ServerMetrics(sp.GetRequiredService<CollectorRegistry>()));
+        services.AddSingleton<IRunStore>(sp => new InstrumentedRunStore(
+            RunStoreFactory.Open(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Database, sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<ServerMetrics>()));
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
+            return new LocalTaskExecutor(new LocalExecutorOptions { Root = Path.GetFullPath(o.Workdir), Sandbox = o.Sandbox });
+        });
+        services.AddSingleton(sp => new FairAttemptGate(sp.GetRequiredService<IOptions<ServerOptions>>().Value.MaxConcurrentTaskRuns));
+        services.AddSingleton<RunIntake>();
+        services.AddSingleton<RunController>();
+        services.AddHostedService(sp => sp.GetRequiredService<RunController>());
+        services.AddHostedService<PruneService>();
+        services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Mothership:MaxRequestBytes") ?? new ServerOptions().MaxRequestBytes);
+        builder.WebHost.UseUrls((builder.Configuration.GetValue<string>("Mothership:Urls") ?? new ServerOptions().Urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+        var app = builder.Build();
+        app.UseExceptionHandler(errors => errors.Run(WriteErrorAsync));
+        app.UseMiddleware<BearerTokenMiddleware>();
+
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/readyz", async (IRunStore store, CancellationToken ct) =>
+        {
+            await store.PingAsync(ct).ConfigureAwait(false);
+            return Results.Text("ok\n");
+        });
+        var registry = app.Services.GetRequiredService<CollectorRegistry>();
+        var metrics = app.Services.GetRequiredService<ServerMetrics>();
+        var store = app.Services.GetRequiredService<IRunStore>();
+        registry.AddBeforeCollectCallback(async ct =>
+        {
+            try
+            {
+                foreach (var c in await store.CountRunsAsync(ct).ConfigureAwait(false))
+                {
+                    metrics.Runs.WithLabels(c.Kind, c.Phase.ToString(), c.Reason).Set(c.Count);
+                }
+            }
+            catch (StoreUnavailableException)
+            {
+                // The scrape still returns the other metrics, and store errors count the outage.
+            }
+        });
+        app.MapMetrics("/metrics", registry);
+
+        var api = app.MapGroup("/api/v1");
+        ResourceEndpoints.Map(api);
+        RunEndpoints.Map(api);
+        LogEndpoints.Map(api);
+        return app;
+    }
+
+    /// <summary>Infrastructure failures as problem documents: 503 when the database is down, 413 for a body too large.</summary>
+    private static async Task WriteErrorAsync(HttpContext context)
+    {
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var result = error switch
+        {
+            StoreUnavailableException e => Problems.Of(StatusCodes.Status503ServiceUnavailable, "Store unavailable", e.Message),
+            Microsoft.AspNetCore.Http.BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problems.Of(StatusCodes.Status413PayloadTooLarge, "Payload too large", "the request body exceeds the server's limit (Mothership:MaxRequestBytes)"),
+            Microsoft.AspNetCore.Http.BadHttpRequestException e => Problems.Of(e.StatusCode, "Bad request", e.Message),
+            _ => Problems.Of(StatusCodes.Status500InternalServerError, "Internal error", "the server failed to handle this request; see its log"),
+        };
+        if (error is StoreUnavailableException)
+        {
+            context.Response.Headers.RetryAfter = "5";
+        }
+
+        await result.ExecuteAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary>Migrates the store (waiting up to <paramref name="storeWait"/> for the database), then serves until stopped.</summary>
+    public static async Task RunAsync(WebApplication app, TimeSpan storeWait, CancellationToken cancellationToken)
+    {
+        var store = app.Services.GetRequiredService<IRunStore>();
+        var time = app.Services.GetRequiredService<TimeProvider>();
+        var deadline = time.GetUtcNow() + storeWait;
+        while (true)
+        {
+            try
+            {
+                await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (StoreUnavailableException) when (time.GetUtcNow() < deadline)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await app.RunAsync().ConfigureAwait(false);
+    }
+}

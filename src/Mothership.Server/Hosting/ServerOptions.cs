@@ -1,0 +1,160 @@
+using System.Collections.Immutable;
+using System.Net;
+using Microsoft.Extensions.Options;
+using Mothership.Store;
+
+namespace Mothership.Server.Hosting;
+
+/// <summary>
+/// Settings of <c>mship server</c>, bound from the <c>Mothership</c> section of configuration
+/// (<c>appsettings.json</c>, environment variables <c>Mothership__Database</c>, …, then flags).
+/// </summary>
+public sealed class ServerOptions
+{
+    public const string Section = "Mothership";
+
+    /// <summary><c>sqlite:PATH</c> or <c>postgres://user@host:port/db</c>. Default: <c>sqlite:.mothership/mothership.db</c>.</summary>
+    public string Database { get; set; } = "sqlite:.mothership/mothership.db";
+
+    /// <summary>Where to listen. Default: <c>http://127.0.0.1:8080</c> (loopback only).</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>Which executor runs tasks: <c>local</c> (the only one until the Kubernetes executor lands). Default: <c>local</c>.</summary>
+    public string Executor { get; set; } = "local";
+
+    /// <summary>
+    /// Bearer token required by every mutating endpoint when set; required when
+    /// <see cref="Urls"/> is not loopback. Default: none (loopback only).
+    /// </summary>
+    public string? Token { get; set; }
+
+    /// <summary>This replica's name in leases. Default: <c>HOST-PID</c>.</summary>
+    public string? ReplicaId { get; set; }
+
+    /// <summary>How many TaskRun attempts run at once on this server, shared fairly across pipelines. Default: processors × 2.</summary>
+    public int MaxConcurrentTaskRuns { get; set; } = Environment.ProcessorCount * 2;
+
+    /// <summary>How many runs this replica drives at once (claims no more). Default: 64.</summary>
+    public int MaxActiveRuns { get; set; } = 64;
+
+    /// <summary>How long a claimed run stays ours without renewal; another replica takes it over after that. Default: 15 s.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often the server looks for work and renews its leases. Default: 1 s.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Where TaskRun directories go. Default: <c>.mothership/runs</c>.</summary>
+    public string Workdir { get; set; } = Path.Combine(".mothership", "runs");
+
+    /// <summary>Runs every step under bubblewrap (read-only host, no network). Default: false.</summary>
+    public bool Sandbox { get; set; }
+
+    /// <summary>Largest request body accepted, in bytes. Default: 4 MiB.</summary>
+    public long MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Retention of finished runs.</summary>
+    public RetentionOptions Retention { get; set; } = new();
+}
+
+/// <summary>Retention rules and when the server applies them.</summary>
+public sealed class RetentionOptions
+{
+    /// <summary>Cron expression (5 fields, UTC) for the pruning job; empty disables it. Default: <c>0 * * * *</c> (hourly).</summary>
+    public string Schedule { get; set; } = "0 * * * *";
+
+    /// <summary>Keep at most this many successful runs per pipeline. Default: none.</summary>
+    public int? KeepLast { get; set; }
+
+    /// <summary>Keep at most this many failed runs per pipeline. Default: <see cref="KeepLast"/>.</summary>
+    public int? KeepLastFailed { get; set; }
+
+    /// <summary>Delete successful runs completed longer ago. Default: none.</summary>
+    public TimeSpan? MaxAge { get; set; }
+
+    /// <summary>Delete failed runs completed longer ago ("keep failed longer"). Default: <see cref="MaxAge"/>.</summary>
+    public TimeSpan? FailedMaxAge { get; set; }
+
+    /// <summary>Rules per pipeline, replacing the global rule for that pipeline.</summary>
+    public Dictionary<string, RetentionRuleOptions> Pipelines { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The store's policy.</summary>
+    public RetentionPolicy ToPolicy() => new()
+    {
+        Default = new RetentionRule { KeepLast = KeepLast, KeepLastFailed = KeepLastFailed, MaxAge = MaxAge, FailedMaxAge = FailedMaxAge },
+        Pipelines = Pipelines.ToDictionary(kv => kv.Key, kv => kv.Value.ToRule(), StringComparer.Ordinal).ToImmutableDictionary(StringComparer.Ordinal),
+    };
+}
+
+/// <summary>The rule of one pipeline (see <see cref="RetentionOptions"/>).</summary>
+public sealed class RetentionRuleOptions
+{
+    public int? KeepLast { get; set; }
+    public int? KeepLastFailed { get; set; }
+    public TimeSpan? MaxAge { get; set; }
+    public TimeSpan? FailedMaxAge { get; set; }
+
+    public RetentionRule ToRule() => new() { KeepLast = KeepLast, KeepLastFailed = KeepLastFailed, MaxAge = MaxAge, FailedMaxAge = FailedMaxAge };
+}
+
+/// <summary>Checks <see cref="ServerOptions"/> at start; every failure names the setting.</summary>
+public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ServerOptions o)
+    {
+        var errors = new List<string>();
+        if (!o.Database.StartsWith("sqlite:", StringComparison.Ordinal) && !o.Database.StartsWith("postgres://", StringComparison.Ordinal)
+            && !o.Database.StartsWith("postgresql://", StringComparison.Ordinal) && !o.Database.StartsWith("Host=", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"Database: '{o.Database}' is neither sqlite:PATH nor postgres://USER@HOST:PORT/DB");
+        }
+
+        var loopback = true;
+        foreach (var url in o.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                errors.Add($"Urls: '{url}' is not an http(s) URL");
+                continue;
+            }
+
+            loopback &= uri.IsLoopback || (IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip));
+        }
+
+        if (!loopback && string.IsNullOrEmpty(o.Token))
+        {
+            errors.Add("Token: required when the server listens on a non-loopback address (set --token or Mothership__Token)");
+        }
+
+        if (o.Executor != "local")
+        {
+            errors.Add($"Executor: '{o.Executor}' is not available; use 'local'");
+        }
+
+        Positive(errors, nameof(o.MaxConcurrentTaskRuns), o.MaxConcurrentTaskRuns);
+        Positive(errors, nameof(o.MaxActiveRuns), o.MaxActiveRuns);
+        if (o.LeaseDuration < TimeSpan.FromSeconds(1) || o.PollInterval <= TimeSpan.Zero || o.PollInterval * 3 > o.LeaseDuration)
+        {
+            errors.Add("LeaseDuration/PollInterval: the lease must be at least 1 s and at least three poll intervals");
+        }
+
+        if (o.MaxRequestBytes < 1024)
+        {
+            errors.Add("MaxRequestBytes: at least 1024");
+        }
+
+        if (!string.IsNullOrWhiteSpace(o.Retention.Schedule) && !Retention.PruneSchedule.TryParse(o.Retention.Schedule, out _))
+        {
+            errors.Add($"Retention:Schedule: '{o.Retention.Schedule}' is not a cron expression (5 fields, e.g. '0 * * * *')");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Positive(List<string> errors, string name, int value)
+    {
+        if (value < 1)
+        {
+            errors.Add($"{name}: must be at least 1");
+        }
+    }
+}

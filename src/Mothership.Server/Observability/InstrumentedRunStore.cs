@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Mothership.Store;
+
+namespace Mothership.Server.Observability;
+
+/// <summary>Measures every store operation (<c>mothership_store_operation_duration_seconds</c>) and counts outages.</summary>
+internal sealed class InstrumentedRunStore(IRunStore inner, ServerMetrics metrics) : IRunStore
+{
+    public string Provider => inner.Provider;
+
+    private async Task<T> Measure<T>(string operation, Func<Task<T>> call)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException)
+        {
+            metrics.StoreErrors.WithLabels(operation).Inc();
+            throw;
+        }
+        finally
+        {
+            metrics.StoreLatency.WithLabels(operation).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    private Task Measure(string operation, Func<Task> call) => Measure(operation, async () =>
+    {
+        await call().ConfigureAwait(false);
+        return true;
+    });
+
+    public Task MigrateAsync(CancellationToken cancellationToken) => Measure("migrate", () => inner.MigrateAsync(cancellationToken));
+    public Task PingAsync(CancellationToken cancellationToken) => Measure("ping", () => inner.PingAsync(cancellationToken));
+    public Task<ApplyOutcome> ApplyResourceAsync(StoredResource resource, string actor, CancellationToken cancellationToken) => Measure("apply_resource", () => inner.ApplyResourceAsync(resource, actor, cancellationToken));
+    public Task<StoredResource?> GetResourceAsync(string kind, string name, CancellationToken cancellationToken) => Measure("get_resource", () => inner.GetResourceAsync(kind, name, cancellationToken));
+    public Task<IReadOnlyList<StoredResource>> ListResourcesAsync(string kind, CancellationToken cancellationToken) => Measure("list_resources", () => inner.ListResourcesAsync(kind, cancellationToken));
+    public Task<bool> DeleteResourceAsync(string kind, string name, string actor, CancellationToken cancellationToken) => Measure("delete_resource", () => inner.DeleteResourceAsync(kind, name, actor, cancellationToken));
+    public Task<bool> CreateRunAsync(RunRecord run, string actor, CancellationToken cancellationToken) => Measure("create_run", () => inner.CreateRunAsync(run, actor, cancellationToken));
+    public Task<RunRecord?> GetRunAsync(string kind, string name, CancellationToken cancellationToken) => Measure("get_run", () => inner.GetRunAsync(kind, name, cancellationToken));
+    public Task<RunRecord?> GetRunByUidAsync(string uid, CancellationToken cancellationToken) => Measure("get_run", () => inner.GetRunByUidAsync(uid, cancellationToken));
+    public Task<RunPage> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) => Measure("list_runs", () => inner.ListRunsAsync(query, cancellationToken));
+    public Task<bool> CommitTransitionAsync(RunTransition transition, CancellationToken cancellationToken) => Measure("commit_transition", () => inner.CommitTransitionAsync(transition, cancellationToken));
+    public Task<IReadOnlyList<JournalEntry>> ReadJournalAsync(string uid, CancellationToken cancellationToken) => Measure("read_journal", () => inner.ReadJournalAsync(uid, cancellationToken));
+    public Task<bool> RequestCancelAsync(string uid, string request, string actor, CancellationToken cancellationToken) => Measure("request_cancel", () => inner.RequestCancelAsync(uid, request, actor, cancellationToken));
+    public Task<bool> ReleasePendingAsync(string uid, string actor, CancellationToken cancellationToken) => Measure("release_pending", () => inner.ReleasePendingAsync(uid, actor, cancellationToken));
+    public Task<bool> DeleteRunAsync(string uid, string actor, CancellationToken cancellationToken) => Measure("delete_run", () => inner.DeleteRunAsync(uid, actor, cancellationToken));
+    public Task AppendLogsAsync(IReadOnlyList<LogChunk> chunks, CancellationToken cancellationToken) => Measure("append_logs", () => inner.AppendLogsAsync(chunks, cancellationToken));
+    public Task<IReadOnlyList<StoredLogChunk>> ReadLogsAsync(LogQuery query, CancellationToken cancellationToken) => Measure("read_logs", () => inner.ReadLogsAsync(query, cancellationToken));
+    public Task DeleteLogsAsync(string uid, string taskRun, int attempt, string container, CancellationToken cancellationToken) => Measure("delete_logs", () => inner.DeleteLogsAsync(uid, taskRun, attempt, container, cancellationToken));
+    public Task AddEventAsync(RunEvent runEvent, CancellationToken cancellationToken) => Measure("add_event", () => inner.AddEventAsync(runEvent, cancellationToken));
+    public Task<IReadOnlyList<RunEvent>> ListEventsAsync(string uid, CancellationToken cancellationToken) => Measure("list_events", () => inner.ListEventsAsync(uid, cancellationToken));
+    public Task AddAuditAsync(AuditRecord record, CancellationToken cancellationToken) => Measure("add_audit", () => inner.AddAuditAsync(record, cancellationToken));
+    public Task<IReadOnlyList<AuditRecord>> ListAuditAsync(int limit, CancellationToken cancellationToken) => Measure("list_audit", () => inner.ListAuditAsync(limit, cancellationToken));
+    public Task<IReadOnlyList<ClaimedRun>> ClaimRunsAsync(string owner, int max, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken) => Measure("claim_runs", () => inner.ClaimRunsAsync(owner, max, lease, now, cancellationToken));
+    public Task<IReadOnlyList<string>> RenewLeasesAsync(string owner, IReadOnlyCollection<string> uids, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken) => Measure("renew_leases", () => inner.RenewLeasesAsync(owner, uids, lease, now, cancellationToken));
+    public Task<IReadOnlyList<(string Uid, string Request)>> ListCancelRequestsAsync(string owner, CancellationToken cancellationToken) => Measure("list_cancel_requests", () => inner.ListCancelRequestsAsync(owner, cancellationToken));
+    public Task ReleaseLeaseAsync(string uid, string owner, CancellationToken cancellationToken) => Measure("release_lease", () => inner.ReleaseLeaseAsync(uid, owner, cancellationToken));
+    public Task<PruneResult> PruneAsync(RetentionPolicy policy, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken) => Measure("prune", () => inner.PruneAsync(policy, now, dryRun, cancellationToken));
+    public Task<IReadOnlyList<RunCount>> CountRunsAsync(CancellationToken cancellationToken) => Measure("count_runs", () => inner.CountRunsAsync(cancellationToken));
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}

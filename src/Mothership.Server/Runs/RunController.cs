@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mothership.Executors.Local;
+using Mothership.Server.Hosting;
+using Mothership.Server.Observability;
+using Mothership.Store;
+
+namespace Mothership.Server.Runs;
+
+/// <summary>
+/// Claims queued runs (and runs whose owner's lease expired) from the store, drives each with a
+/// <see cref="RunSupervisor"/>, renews its leases, and delivers cancel requests. Several replicas
+/// on one PostgreSQL share the work through leases alone: no other coordinator.
+/// </summary>
+internal sealed partial class RunController(
+    IRunStore store, LocalTaskExecutor executor, FairAttemptGate gate, IOptions<ServerOptions> options, TimeProvider time,
+    ServerMetrics metrics, ILogger<RunController> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, (RunSupervisor Supervisor, Task Task, CancellationTokenSource Stop)> _active = new();
+    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+
+    /// <summary>This replica's name in leases.</summary>
+    public string Owner { get; } = options.Value.ReplicaId ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>Looks for work now rather than at the next poll (a run was just created here).</summary>
+    public void Wake() => _wake.Release();
+
+    /// <summary>Passes a cancel request to the run's supervisor when this replica drives it.</summary>
+    public bool TryCancel(string uid, string request)
+    {
+        if (_active.TryGetValue(uid, out var a))
+        {
+            a.Supervisor.RequestCancel(request);
+            return true;
+        }
+
+        return false;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var lastRenew = time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                metrics.QueueDepth.Set(gate.QueueDepth);
+                metrics.RunningAttempts.Set(gate.Running);
+                await RenewAsync(o, stoppingToken).ConfigureAwait(false);
+                await DeliverCancelsAsync(stoppingToken).ConfigureAwait(false);
+                var room = o.MaxActiveRuns - _active.Count;
+                if (room > 0)
+                {
+                    foreach (var claimed in await store.ClaimRunsAsync(Owner, room, o.LeaseDuration, time.GetUtcNow(), stoppingToken).ConfigureAwait(false))
+                    {
+                        Start(claimed);
+                    }
+                }
+
+                lastRenew = time.GetUtcNow();
+            }
+            catch (StoreUnavailableException e)
+            {
+                LogStoreUnavailable(logger, e.Message);
+                if (time.GetUtcNow() - lastRenew > o.LeaseDuration)
+                {
+                    // Our leases have expired by now: another replica may own these runs. Stop them.
+                    StopAll();
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            try
+            {
+                await _wake.WaitAsync(o.PollInterval, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        // Shutdown: stop every run (their processes too), then hand them back at once.
+        var stopping = _active.ToArray();
+        StopAll();
+        await Task.WhenAll(stopping.Select(a => a.Value.Task)).ConfigureAwait(false);
+        foreach (var (uid, _) in stopping)
+        {
+            try
+            {
+                await store.ReleaseLeaseAsync(uid, Owner, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException)
+            {
+                // The lease expires on its own; another replica takes over then.
+            }
+        }
+    }
+
+    private void Start(ClaimedRun claimed)
+    {
+        var record = claimed.Run;
+        if (claimed.PreviousOwner is { } previous && previous != Owner)
+        {
+            LogTakeover(logger, record.Name, previous);
+        }
+
+        var supervisor = new RunSupervisor(store, executor, gate, time, metrics, logger) { Record = record, Owner = Owner };
+        var stop = new CancellationTokenSource();
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await supervisor.RunAsync(stop.Token).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException e)
+            {
+                LogStoreUnavailable(logger, e.Message);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogRunCrashed(logger, e, record.Name);
+            }
+            finally
+            {
+                _active.TryRemove(record.Uid, out _);
+                stop.Dispose();
+                Wake();
+            }
+        }, CancellationToken.None);
+        _active[record.Uid] = (supervisor, task, stop);
+    }
+
+    private async Task RenewAsync(ServerOptions o, CancellationToken cancellationToken)
+    {
+        if (_active.IsEmpty)
+        {
+            return;
+        }
+
+        var held = (await store.RenewLeasesAsync(Owner, [.. _active.Keys], o.LeaseDuration, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var (uid, a) in _active)
+        {
+            if (!held.Contains(uid) && !a.Task.IsCompleted)
+            {
+                LogLeaseLost(logger, a.Supervisor.Record.Name);
+                a.Stop.Cancel();
+            }
+        }
+    }
+
+    private async Task DeliverCancelsAsync(CancellationToken cancellationToken)
+    {
+        if (_active.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var (uid, request) in await store.ListCancelRequestsAsync(Owner, cancellationToken).ConfigureAwait(false))
+        {
+            TryCancel(uid, request);
+        }
+    }
+
+    private void StopAll()
+    {
+        foreach (var a in _active.Values)
+        {
+            try
+            {
+                a.Stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Finished meanwhile.
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store unavailable: {Message}")]
+    private static partial void LogStoreUnavailable(ILogger logger, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Took over run {Run} from {PreviousOwner}, whose lease expired")]
+    private static partial void LogTakeover(ILogger logger, string run, string previousOwner);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the lease on run {Run}; stopping it here")]
+    private static partial void LogLeaseLost(ILogger logger, string run);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Run {Run} stopped on an unexpected error")]
+    private static partial void LogRunCrashed(ILogger logger, Exception exception, string run);
+}

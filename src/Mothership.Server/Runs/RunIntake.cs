@@ -1,0 +1,181 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Loading;
+using Mothership.Model.Tekton;
+using Mothership.Model.Validation;
+using Mothership.Store;
+
+namespace Mothership.Server.Runs;
+
+/// <summary>A run accepted by <see cref="RunIntake"/>, or the diagnostics that refused it.</summary>
+internal sealed record IntakeResult(RunRecord? Run, IReadOnlyList<Diagnostic> Diagnostics, bool NameTaken = false);
+
+/// <summary>
+/// Turns a submitted PipelineRun or TaskRun (YAML or JSON, with any Tasks, Pipelines, ConfigMaps
+/// it brings along) into a stored run: the same loading and validation as <c>mship validate</c>,
+/// with the Tasks and Pipelines applied to the server filling in what the body references. The
+/// run's manifest freezes those definitions, so a restart or a rerun runs what was validated.
+/// </summary>
+internal sealed class RunIntake(IRunStore store, TimeProvider time)
+{
+    /// <summary>The file name diagnostics give the request body.</summary>
+    public const string BodyFile = "body";
+
+    /// <summary>Validates and stores a run; <paramref name="kind"/> is what the endpoint accepts.</summary>
+    public async Task<IntakeResult> CreateAsync(string kind, string body, string actor, CancellationToken cancellationToken)
+    {
+        var bag = new DiagnosticBag();
+        var given = ResourceLoader.Load(BodyFile, body, bag);
+        if (bag.HasErrors)
+        {
+            return new IntakeResult(null, bag.Sorted().ToList());
+        }
+
+        var runs = given.Where(r => r is PipelineRun or TaskRun).ToList();
+        if (runs.Count != 1 || runs[0].Kind != kind)
+        {
+            var where = runs.Count > 0 ? runs[0].Location : new SourceLocation(BodyFile, 1, 1);
+            bag.Error(where, runs.Count > 1 ? "the body holds several runs: send one per request" : $"the body holds no {kind}");
+            return new IntakeResult(null, bag.Sorted().ToList());
+        }
+
+        var run = Named(runs[0]);
+        var (stored, storedText) = await ReferencedAsync(run, given, bag, cancellationToken).ConfigureAwait(false);
+        var resources = new ResourceSet { All = [.. given.Select(r => r == runs[0] ? run : r), .. stored] };
+        if (!bag.HasErrors)
+        {
+            ResourceValidator.Validate(resources, bag);
+        }
+
+        if (bag.HasErrors)
+        {
+            return new IntakeResult(null, bag.Sorted().ToList());
+        }
+
+        var record = Record(run, ManifestOf(body, storedText), actor);
+        var created = await store.CreateRunAsync(record, actor, cancellationToken).ConfigureAwait(false);
+        return created ? new IntakeResult(record, []) : new IntakeResult(null, [], NameTaken: true);
+    }
+
+    /// <summary>Stores a copy of a run under a new name, with the same frozen manifest.</summary>
+    public async Task<RunRecord?> RerunAsync(RunRecord original, string actor, CancellationToken cancellationToken)
+    {
+        var bag = new DiagnosticBag();
+        var resources = ResourceLoader.Load("manifest", original.Manifest, bag);
+        var run = resources.Single(r => r is PipelineRun or TaskRun);
+        var baseName = original.Labels.GetValueOrDefault(RerunOfLabel) ?? original.Name;
+        run = run with
+        {
+            Metadata = run.Metadata with
+            {
+                Name = $"{Trim(baseName)}-r-{Suffix()}",
+                GenerateName = null,
+                Labels = run.Metadata.Labels.SetItem(RerunOfLabel, baseName),
+            },
+        };
+        var record = Record(run, original.Manifest, actor) with { Phase = RunPhase.Queued };
+        return await store.CreateRunAsync(record, actor, cancellationToken).ConfigureAwait(false) ? record : null;
+    }
+
+    /// <summary>Label on a rerun naming the run it repeats.</summary>
+    public const string RerunOfLabel = "mothership.io/rerun-of";
+
+    private RunRecord Record(Resource run, string manifest, string actor)
+    {
+        var (pipeline, pending) = run switch
+        {
+            PipelineRun pr => (pr.Spec.PipelineRef?.Name ?? "", pr.Spec.Status == "PipelineRunPending"),
+            TaskRun tr => (tr.Spec.TaskRef?.Name ?? "", tr.Spec.Status == "TaskRunPending"),
+            _ => ("", false),
+        };
+        return new RunRecord
+        {
+            Uid = Guid.NewGuid().ToString(),
+            Kind = run.Kind,
+            Name = run.Metadata.Name!,
+            Pipeline = pipeline,
+            Labels = run.Metadata.Labels,
+            Phase = pending ? RunPhase.Pending : RunPhase.Queued,
+            Status = "Unknown",
+            Reason = pending ? (run is PipelineRun ? "PipelineRunPending" : "TaskRunPending") : "Queued",
+            CreatedAt = time.GetUtcNow(),
+            Manifest = manifest,
+            CreatedBy = actor,
+        };
+    }
+
+    /// <summary>The body first (so its line numbers stay true), then the stored definitions it uses.</summary>
+    private static string ManifestOf(string body, IEnumerable<string> stored) =>
+        string.Join("\n---\n", [body.TrimEnd('\n'), .. stored.Select(s => s.TrimEnd('\n'))]) + "\n";
+
+    /// <summary>
+    /// The Pipelines, Tasks and StepActions the run references that the body does not bring,
+    /// from the store, following references until none are left.
+    /// </summary>
+    private async Task<(List<Resource> Resources, List<string> Texts)> ReferencedAsync(Resource run, IReadOnlyList<Resource> given,
+        DiagnosticBag bag, CancellationToken cancellationToken)
+    {
+        var have = given.Select(r => (r.Kind, r.Metadata.Name ?? "")).ToHashSet();
+        var resources = new List<Resource>();
+        var texts = new List<string>();
+        var wanted = new Queue<(string Kind, string Name)>(References(run));
+        while (wanted.TryDequeue(out var next))
+        {
+            if (!have.Add(next))
+            {
+                continue;
+            }
+
+            var stored = await store.GetResourceAsync(next.Kind, next.Name, cancellationToken).ConfigureAwait(false);
+            if (stored is null)
+            {
+                continue; // the validator reports the dangling reference with its line
+            }
+
+            var loaded = ResourceLoader.Load($"{next.Kind.ToLowerInvariant()}s/{next.Name}", stored.Document, bag);
+            resources.AddRange(loaded);
+            texts.Add(stored.Document);
+            foreach (var r in loaded)
+            {
+                foreach (var reference in References(r))
+                {
+                    wanted.Enqueue(reference);
+                }
+            }
+        }
+
+        return (resources, texts);
+    }
+
+    private static IEnumerable<(string Kind, string Name)> References(Resource r)
+    {
+        static IEnumerable<(string, string)> OfTask(TaskSpec? spec) =>
+            spec is null ? [] : spec.Steps.Where(s => s.Ref is not null).Select(s => ("StepAction", s.Ref!));
+
+        static IEnumerable<(string, string)> OfPipeline(PipelineSpec? spec) =>
+            spec is null ? [] : spec.Tasks.Concat(spec.Finally).SelectMany(t =>
+                t.TaskRef?.Name is { } name ? [("Task", name)] : OfTask(t.TaskSpec));
+
+        return r switch
+        {
+            PipelineRun pr => pr.Spec.PipelineRef?.Name is { } p ? [("Pipeline", p)] : OfPipeline(pr.Spec.PipelineSpec),
+            TaskRun tr => tr.Spec.TaskRef?.Name is { } t ? [("Task", t)] : OfTask(tr.Spec.TaskSpec),
+            Pipeline p => OfPipeline(p.Spec),
+            TektonTask t => OfTask(t.Spec),
+            _ => [],
+        };
+    }
+
+    private static Resource Named(Resource r) => r.Metadata.Name is not null
+        ? r
+        : r with { Metadata = r.Metadata with { Name = (r.Metadata.GenerateName ?? r.Kind.ToLowerInvariant() + "-") + Suffix() } };
+
+    private static string Trim(string name) => name.Length > 50 ? name[..50] : name;
+
+    private static string Suffix()
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        return string.Concat(Enumerable.Range(0, 5).Select(_ => alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)]));
+    }
+}

@@ -1,0 +1,157 @@
+using System.Text;
+using Mothership.Engine.Execution;
+using Mothership.Engine.Journal;
+using Mothership.Server.Observability;
+using Mothership.Store;
+
+namespace Mothership.Server.Runs;
+
+/// <summary>The server lost its lease on a run: another replica drives it now.</summary>
+internal sealed class LeaseLostException(string uid) : Exception($"lease on run {uid} lost");
+
+/// <summary>
+/// Writes one run's journal, status and logs to the store, in order. Journal entries are fenced
+/// by the lease (<see cref="IRunStore.CommitTransitionAsync"/>); a store outage is waited out
+/// (the run pauses, nothing is acted on unpersisted), a lost lease stops the run.
+/// Log lines are buffered and appended in chunks; a step's lines are flushed before the step's
+/// end is journaled, so a step recorded as finished always has all its lines stored.
+/// </summary>
+internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string owner, long nextSeq, TimeProvider time, ServerMetrics metrics) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _commit = new(1, 1);
+    private readonly Lock _logLock = new();
+    private readonly Dictionary<(string TaskRun, int Attempt, string Container), LogStream> _logs = [];
+    private long _seq = nextSeq;
+    private RunTransition _last = new()
+    {
+        Uid = run.Uid, Owner = owner, Phase = RunPhase.Running, Status = "Unknown", Reason = "Running", StartedAt = run.StartedAt,
+    };
+
+    private sealed class LogStream
+    {
+        public long NextLine;
+        public readonly StringBuilder Pending = new();
+        public int PendingLines;
+        public long FirstPending;
+    }
+
+    /// <summary>Set when the run must stop being driven here (lease lost).</summary>
+    public CancellationTokenSource Abort { get; } = new();
+
+    /// <summary>Persists a journal entry with the run's new status.</summary>
+    public async Task CommitAsync(JournalRecord? record, RunTransition status, CancellationToken cancellationToken)
+    {
+        await _commit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var transition = status with { Uid = run.Uid, Owner = owner, Seq = _seq, JournalEntry = record is null ? null : JournalCodec.Serialize(record) };
+            var ok = await WithRetryAsync(() => store.CommitTransitionAsync(transition, cancellationToken), cancellationToken).ConfigureAwait(false);
+            if (!ok)
+            {
+                await Abort.CancelAsync().ConfigureAwait(false);
+                throw new LeaseLostException(run.Uid);
+            }
+
+            if (record is not null)
+            {
+                _seq++;
+            }
+
+            _last = transition with { JournalEntry = null, CancelHandled = false };
+        }
+        finally
+        {
+            _commit.Release();
+        }
+    }
+
+    /// <summary>A step ran to its end: flush its lines, then journal it (with the status as it was).</summary>
+    public void StepFinished(TaskRunRequest request, StepState step)
+    {
+        FlushAsync(s => s.TaskRun == request.TaskRunName && s.Attempt == request.RetryCount && s.Container == step.Container, CancellationToken.None)
+            .GetAwaiter().GetResult();
+        // Blocking here is deliberate: the executor must not start the next step before this one
+        // is recorded, or a crash in between would run it twice.
+        CommitAsync(new StepRecord(request.TaskRunUid, request.RetryCount, step), _last, Abort.Token).GetAwaiter().GetResult();
+    }
+
+    public void Log(TaskRunRequest request, string container, string line)
+    {
+        lock (_logLock)
+        {
+            var key = (request.TaskRunName, request.RetryCount, container);
+            if (!_logs.TryGetValue(key, out var stream))
+            {
+                _logs[key] = stream = new LogStream();
+            }
+
+            if (stream.PendingLines == 0)
+            {
+                stream.FirstPending = stream.NextLine;
+            }
+
+            stream.Pending.Append(line).Append('\n');
+            stream.PendingLines++;
+            stream.NextLine++;
+        }
+    }
+
+    /// <summary>Appends every buffered line (all streams, or those <paramref name="which"/> selects).</summary>
+    public async Task FlushAsync(Func<(string TaskRun, int Attempt, string Container), bool>? which, CancellationToken cancellationToken)
+    {
+        var chunks = new List<LogChunk>();
+        lock (_logLock)
+        {
+            foreach (var (key, stream) in _logs)
+            {
+                if (stream.PendingLines == 0 || (which is not null && !which(key)))
+                {
+                    continue;
+                }
+
+                chunks.Add(new LogChunk
+                {
+                    Uid = run.Uid, TaskRun = key.TaskRun, Attempt = key.Attempt, Container = key.Container,
+                    FirstLine = stream.FirstPending, Text = stream.Pending.ToString(), Time = time.GetUtcNow(),
+                });
+                stream.Pending.Clear();
+                stream.PendingLines = 0;
+            }
+        }
+
+        if (chunks.Count > 0)
+        {
+            await WithRetryAsync(async () =>
+            {
+                await store.AppendLogsAsync(chunks, cancellationToken).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+            metrics.LogLines(chunks.Sum(c => c.Text.Count(ch => ch == '\n')));
+        }
+    }
+
+    /// <summary>Waits out a store outage, retrying with backoff, until the token says stop.</summary>
+    private async Task<T> WithRetryAsync<T>(Func<Task<T>> action, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                return await action().ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException)
+            {
+                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Abort.Dispose();
+        _commit.Dispose();
+        await ValueTask.CompletedTask.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Mothership.Engine.Status;
+using Mothership.Model.Tekton;
+using Mothership.Store;
+
+namespace Mothership.Server.Runs;
+
+/// <summary>Run objects (Tekton's shape) for runs the engine has not started, and summaries for lists.</summary>
+internal static class RunObjects
+{
+    public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>A pending or queued run: its spec as submitted and an Unknown condition.</summary>
+    public static JsonObject NotStarted(RunRecord record, Resource run)
+    {
+        var spec = run switch
+        {
+            PipelineRun pr => SpecJson.ToNode(pr.Spec),
+            TaskRun tr => SpecJson.ToNode(tr.Spec),
+            _ => null,
+        };
+        var metadata = new JsonObject
+        {
+            ["name"] = record.Name,
+            ["namespace"] = run.Metadata.Namespace ?? "default",
+            ["uid"] = record.Uid,
+            ["creationTimestamp"] = Time(record.CreatedAt),
+        };
+        if (!record.Labels.IsEmpty)
+        {
+            metadata["labels"] = SpecJson.ToNode(record.Labels);
+        }
+
+        var message = record.Reason switch
+        {
+            "PipelineRunPending" or "TaskRunPending" => $"{record.Kind} \"{record.Name}\" is pending",
+            "Queued" => $"{record.Kind} \"{record.Name}\" is waiting for a server",
+            _ => "",
+        };
+        return new JsonObject
+        {
+            ["apiVersion"] = "tekton.dev/v1",
+            ["kind"] = record.Kind,
+            ["metadata"] = metadata,
+            ["spec"] = spec,
+            ["status"] = new JsonObject
+            {
+                ["conditions"] = new JsonArray(new JsonObject
+                {
+                    ["type"] = "Succeeded",
+                    ["status"] = "Unknown",
+                    ["reason"] = record.Reason,
+                    ["message"] = message,
+                    ["lastTransitionTime"] = Time(record.CreatedAt),
+                }),
+            },
+        };
+    }
+
+    /// <summary>The JSON of one row of a run list.</summary>
+    public static JsonObject Summary(RunSummary r)
+    {
+        var o = new JsonObject
+        {
+            ["kind"] = r.Kind,
+            ["name"] = r.Name,
+            ["uid"] = r.Uid,
+            ["pipeline"] = r.Pipeline,
+            ["phase"] = r.Phase.ToString(),
+            ["status"] = r.Status,
+            ["reason"] = r.Reason,
+            ["creationTimestamp"] = Time(r.CreatedAt),
+            ["startTime"] = r.StartedAt is { } s ? Time(s) : null,
+            ["completionTime"] = r.CompletedAt is { } c ? Time(c) : null,
+        };
+        if (!r.Labels.IsEmpty)
+        {
+            o["labels"] = SpecJson.ToNode(r.Labels);
+        }
+
+        return o;
+    }
+}

@@ -1,0 +1,333 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Mothership.Engine.Execution;
+using Mothership.Engine.Journal;
+using Mothership.Engine.Resolution;
+using Mothership.Engine.Running;
+using Mothership.Engine.Scheduling;
+using Mothership.Engine.Status;
+using Mothership.Executors.Local;
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Loading;
+using Mothership.Model.Tekton;
+using Mothership.Server.Observability;
+using Mothership.Store;
+
+namespace Mothership.Server.Runs;
+
+/// <summary>
+/// Drives one claimed run to its end on this replica: rebuilds it from its manifest, replays its
+/// journal, and continues. The recovery rule for attempts that were in flight when the previous
+/// owner died: their leftover processes are killed, the steps that had finished are not run
+/// again, the step that was running is run again from its start (its partial log is dropped
+/// first, so the stored log holds each step's output once), and the attempt keeps its retry
+/// count (a crash does not use up a retry).
+/// </summary>
+internal sealed partial class RunSupervisor(
+    IRunStore store, LocalTaskExecutor executor, IAttemptGate gate, TimeProvider time, ServerMetrics metrics, ILogger logger)
+{
+    private ServerMetrics Metrics => metrics;
+
+    private readonly CancellationTokenSource _userCancel = new();
+    private PipelineRunDriver? _driver;
+    private string? _cancelRequest;
+
+    public required RunRecord Record { get; init; }
+
+    public required string Owner { get; init; }
+
+    /// <summary>Delivers a cancel request from the API (also journaled, so it survives a crash).</summary>
+    public void RequestCancel(string request)
+    {
+        if (_cancelRequest is not null && _cancelRequest == request)
+        {
+            return;
+        }
+
+        _cancelRequest = request;
+        if (_driver is { } d)
+        {
+            d.RequestCancel(request);
+        }
+        else if (Record.Kind == "TaskRun")
+        {
+            _userCancel.Cancel();
+        }
+    }
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var bag = new DiagnosticBag();
+        var resources = new ResourceSet { All = [.. ResourceLoader.Load("manifest", Record.Manifest, bag)] };
+        if (bag.HasErrors)
+        {
+            // Validated at creation: only a damaged row gets here. Fail the run rather than retry forever.
+            await FailUnreadableAsync(string.Join("; ", bag.Sorted()), stopping).ConfigureAwait(false);
+            return;
+        }
+
+        var entries = await store.ReadJournalAsync(Record.Uid, stopping).ConfigureAwait(false);
+        var journal = entries.Select(e => JournalCodec.Deserialize(e.Entry)).ToList();
+        await using var writer = new RunJournalWriter(store, Record, Owner, journal.Count, time, metrics);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping, writer.Abort.Token);
+        using var flushing = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+        var flusher = FlushPeriodicallyAsync(writer, flushing.Token);
+        if (Record.CancelRequest is { } pending)
+        {
+            RequestCancel(pending);
+        }
+
+        try
+        {
+            if (Record.Kind == "PipelineRun")
+            {
+                await RunPipelineAsync(resources, journal, writer, stop.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await RunTaskAsync(resources, journal, writer, stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Shutdown or lease lost: the journal holds everything decided; the next owner continues.
+        }
+        catch (LeaseLostException)
+        {
+            LogLeaseLost(logger, Record.Name);
+        }
+        finally
+        {
+            await flushing.CancelAsync().ConfigureAwait(false);
+            await flusher.ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunPipelineAsync(ResourceSet resources, List<JournalRecord> journal, RunJournalWriter writer, CancellationToken stop)
+    {
+        var run = (PipelineRun)resources.All.Single(r => r is PipelineRun);
+        run = run with
+        {
+            Metadata = run.Metadata with { Name = Record.Name, GenerateName = null },
+            Spec = run.Spec with { Status = run.Spec.Status == "PipelineRunPending" ? null : run.Spec.Status },
+        };
+        var spec = run.Spec.PipelineSpec ?? resources.FindPipeline(run.Spec.PipelineRef!.Name!)!.Spec;
+        var parameters = PipelineParams.Resolve(spec, run.Spec.Params, run.DisplayName);
+        PipelineRunState Start(DateTimeOffset now) => PipelineRunScheduler.Start(run, spec, parameters, resources, Record.Uid, now);
+
+        var listener = new Listener(this, writer, stop);
+        _driver = new PipelineRunDriver(executor, listener, new RunDriverOptions { Gate = gate, Time = time, Parallelism = int.MaxValue });
+        if (_cancelRequest is { } early)
+        {
+            _driver.RequestCancel(early);
+        }
+
+        var replay = RunReplay.Replay(Start, journal);
+        if (replay is null)
+        {
+            await AddEventAsync("Normal", "Started", "PipelineRun started", stop).ConfigureAwait(false);
+            await _driver.RunAsync(Start(time.GetUtcNow()), stop).ConfigureAwait(false);
+            return;
+        }
+
+        var prepared = new Dictionary<(string, int), TaskRunRequest>();
+        foreach (var attempt in replay.InFlight)
+        {
+            var finished = replay.FinishedSteps.GetValueOrDefault((attempt.Request.TaskRunUid, attempt.Request.RetryCount), []);
+            prepared[(attempt.PipelineTask, attempt.ChildIndex)] = await PrepareResumeAsync(attempt.Request, finished, stop).ConfigureAwait(false);
+        }
+
+        await AddEventAsync("Normal", "Resumed",
+            $"PipelineRun resumed by {Owner} after its previous server stopped; {replay.InFlight.Length} TaskRun(s) were in flight", stop).ConfigureAwait(false);
+        await _driver.ResumeAsync(replay, a => a with { Request = prepared[(a.PipelineTask, a.ChildIndex)] }, stop).ConfigureAwait(false);
+    }
+
+    private async Task RunTaskAsync(ResourceSet resources, List<JournalRecord> journal, RunJournalWriter writer, CancellationToken stop)
+    {
+        var run = (TaskRun)resources.All.Single(r => r is TaskRun);
+        run = run with
+        {
+            Metadata = run.Metadata with { Name = Record.Name, GenerateName = null },
+            Spec = run.Spec with { Status = run.Spec.Status == "TaskRunPending" ? null : run.Spec.Status },
+        };
+        var attempts = journal.OfType<DecisionRecord>().SelectMany(d => d.Events).OfType<AttemptEnded>().Select(a => a.Outcome).ToImmutableArray();
+        var finished = journal.OfType<StepRecord>().Where(s => s.RetryCount == attempts.Length).Select(s => s.Step).ToImmutableArray();
+        var resumed = journal.Count > 0;
+        await AddEventAsync("Normal", resumed ? "Resumed" : "Started", resumed ? $"TaskRun resumed by {Owner}" : "TaskRun started", stop).ConfigureAwait(false);
+        if (!resumed)
+        {
+            await writer.CommitAsync(null, Status(RunPhase.Running, "Unknown", "Running", null, PendingObject(run, "Running")), stop).ConfigureAwait(false);
+        }
+
+        var listener = new Listener(this, writer, stop);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop, _userCancel.Token);
+        if (_cancelRequest is not null)
+        {
+            await _userCancel.CancelAsync().ConfigureAwait(false);
+        }
+
+        var resumeRequests = new Dictionary<int, TaskRunRequest>();
+        var driver = new TaskRunDriver(executor, listener, new TaskRunDriverOptions
+        {
+            Gate = gate,
+            Prepare = request =>
+            {
+                executor.KillOrphans(request.TaskRunUid, request.RetryCount);
+                return request;
+            },
+            OnAttemptEnded = async outcome =>
+            {
+                // Stopped by a shutdown, not by the user: the attempt is not over, the next owner re-runs it.
+                stop.ThrowIfCancellationRequested();
+                metrics.TaskRunEnded(Record.Pipeline, outcome);
+                var record = new DecisionRecord(time.GetUtcNow(), [new AttemptEnded("", attempts.Length, outcome)]);
+                await writer.CommitAsync(record, Status(RunPhase.Running, "Unknown", "Running", null, null), stop).ConfigureAwait(false);
+            },
+        });
+        if (!finished.IsEmpty)
+        {
+            await DropPartialLogsAsync(Record.Name, attempts.Length, finished, stop).ConfigureAwait(false);
+        }
+
+        var result = await driver.RunAsync(run, resources, Record.Uid, cancel.Token, new TaskRunResume(attempts, finished)).ConfigureAwait(false);
+        stop.ThrowIfCancellationRequested();
+        await writer.FlushAsync(null, stop).ConfigureAwait(false);
+        var obj = RunObjectWriter.TaskRun(result);
+        var condition = obj["status"]!["conditions"]![0]!;
+        var status = (string)condition["status"]!;
+        var reason = (string)condition["reason"]!;
+        await writer.CommitAsync(null, Status(RunPhase.Finished, status, reason, result.Attempts.IsEmpty ? time.GetUtcNow() : result.Last.CompletionTime,
+            Decorate(obj)) with { CancelHandled = _cancelRequest is not null }, stop).ConfigureAwait(false);
+        metrics.RunFinished("TaskRun", reason);
+        await AddEventAsync(status == "True" ? "Normal" : "Warning", reason, $"TaskRun finished: {reason}", stop).ConfigureAwait(false);
+    }
+
+    /// <summary>Kills what the previous owner left running and drops the partial logs of the steps that will run again.</summary>
+    private async Task<TaskRunRequest> PrepareResumeAsync(TaskRunRequest request, ImmutableArray<StepState> finished, CancellationToken stop)
+    {
+        var killed = executor.KillOrphans(request.TaskRunUid, request.RetryCount);
+        if (killed > 0)
+        {
+            LogOrphansKilled(logger, killed, request.TaskRunName);
+        }
+
+        await DropPartialLogsAsync(request.TaskRunName, request.RetryCount, finished, stop).ConfigureAwait(false);
+        return request with { FinishedSteps = finished };
+    }
+
+    private async Task DropPartialLogsAsync(string taskRun, int attempt, ImmutableArray<StepState> finished, CancellationToken stop)
+    {
+        var keep = finished.Select(s => s.Container).ToHashSet(StringComparer.Ordinal);
+        var chunks = await store.ReadLogsAsync(new LogQuery { Uid = Record.Uid, TaskRun = taskRun, Limit = int.MaxValue }, stop).ConfigureAwait(false);
+        foreach (var container in chunks.Where(c => c.Chunk.Attempt == attempt).Select(c => c.Chunk.Container).Distinct().Where(c => !keep.Contains(c)))
+        {
+            await store.DeleteLogsAsync(Record.Uid, taskRun, attempt, container, stop).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Appends buffered log lines four times a second, so followers see them live.</summary>
+    private async Task FlushPeriodicallyAsync(RunJournalWriter writer, CancellationToken stop)
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), time, stop).ConfigureAwait(false);
+                await writer.FlushAsync(null, stop).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended or the server stops; the final flush happens before the run's last commit.
+        }
+    }
+
+    private RunTransition Status(RunPhase phase, string status, string reason, DateTimeOffset? completed, JsonObject? obj) => new()
+    {
+        Uid = Record.Uid,
+        Owner = Owner,
+        Phase = phase,
+        Status = status,
+        Reason = reason,
+        StartedAt = Record.StartedAt ?? time.GetUtcNow(),
+        CompletedAt = completed,
+        Object = obj?.ToJsonString(),
+    };
+
+    /// <summary>The server's own metadata on a run object: creation time and uid as stored.</summary>
+    private JsonObject Decorate(JsonObject obj)
+    {
+        if (obj["metadata"] is JsonObject m)
+        {
+            m["uid"] = Record.Uid;
+            m["creationTimestamp"] = RunObjects.Time(Record.CreatedAt);
+        }
+
+        return obj;
+    }
+
+    private JsonObject PendingObject(Resource run, string reason) => RunObjects.NotStarted(Record with { Reason = reason }, run);
+
+    private async Task FailUnreadableAsync(string message, CancellationToken stop)
+    {
+        var now = time.GetUtcNow();
+        var obj = JsonSerializer.SerializeToNode(new { apiVersion = "tekton.dev/v1", kind = Record.Kind, metadata = new { name = Record.Name, uid = Record.Uid } })!.AsObject();
+        obj["status"] = new JsonObject { ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Succeeded", ["status"] = "False", ["reason"] = "CouldntGetSpec", ["message"] = message }) };
+        await store.CommitTransitionAsync(Status(RunPhase.Finished, "False", "CouldntGetSpec", now, obj), stop).ConfigureAwait(false);
+    }
+
+    private Task AddEventAsync(string type, string reason, string message, CancellationToken stop) =>
+        store.AddEventAsync(new RunEvent(Record.Uid, time.GetUtcNow(), type, reason, message), stop);
+
+    /// <summary>Persists the driver's decisions and the executor's steps and logs.</summary>
+    private sealed class Listener(RunSupervisor owner, RunJournalWriter writer, CancellationToken stop) : IRunListener
+    {
+        public async ValueTask OnDecisionAsync(PipelineRunState state, DecisionRecord record, CancellationToken cancellationToken)
+        {
+            var completion = state.Completion;
+            if (completion is not null)
+            {
+                await writer.FlushAsync(null, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var ended in record.Events.OfType<AttemptEnded>())
+            {
+                owner.Metrics.TaskRunEnded(owner.Record.Pipeline, ended.Outcome);
+            }
+
+            var obj = owner.Decorate(RunObjectWriter.PipelineRun(state));
+            var transition = owner.Status(completion is null ? RunPhase.Running : RunPhase.Finished, completion?.Status ?? "Unknown",
+                completion?.Reason ?? "Running", completion?.Time, obj) with
+            {
+                StartedAt = state.StartTime,
+                CancelHandled = record.Events.Any(e => e is CancelRequested),
+            };
+            await writer.CommitAsync(record, transition, cancellationToken).ConfigureAwait(false);
+            if (completion is not null)
+            {
+                owner.Metrics.RunFinished("PipelineRun", completion.Reason);
+                await owner.AddEventAsync(completion.Status == "True" ? "Normal" : "Warning", completion.Reason, completion.Message, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public void OnLog(TaskRunRequest request, string container, string line) => writer.Log(request, container, line);
+
+        public void OnStep(TaskRunRequest request, StepState step)
+        {
+            // Only a step that ended by itself counts as finished; one stopped by a shutdown runs again.
+            if (!stop.IsCancellationRequested && step.ExitCode is not null && (step.ExitCode == 0 || step.TerminationReason == "Continued")
+                && step.Container.StartsWith("step-", StringComparison.Ordinal))
+            {
+                writer.StepFinished(request, step);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the lease on run {Run}; another replica continues it")]
+    private static partial void LogLeaseLost(ILogger logger, string run);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Killed {Count} leftover process(es) of TaskRun {TaskRun}")]
+    private static partial void LogOrphansKilled(ILogger logger, int count, string taskRun);
+}
