@@ -45,7 +45,7 @@ internal sealed class AttemptRun(
     {
         var start = _time.GetUtcNow();
         _stepNames = [.. request.Spec.Steps.Select((s, i) => StepName(s, i))];
-        var finished = FinishedSteps();
+        var finished = ResumableSteps();
         try
         {
             Prepare(finished.Length);
@@ -140,7 +140,7 @@ internal sealed class AttemptRun(
     /// The request's finished steps, checked; empty when the attempt directory they ran in is
     /// gone, so that the attempt runs from its first step (and a log line of that step says why).
     /// </summary>
-    private ImmutableArray<StepState> FinishedSteps()
+    private ImmutableArray<StepState> ResumableSteps()
     {
         var finished = request.FinishedSteps.IsDefault ? [] : request.FinishedSteps;
         if (finished.Length > _stepNames.Length)

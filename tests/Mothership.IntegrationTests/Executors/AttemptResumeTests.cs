@@ -198,8 +198,8 @@ public sealed class AttemptResumeTests : IDisposable
 
             var killed = executor.KillOrphans(request.TaskRunUid, request.RetryCount);
 
-            // The step's shell, its sleep and the detached sleep.
-            Assert.True(killed >= 3, $"killed {killed}");
+            // The step's shell and the detached sleep, and the step's own sleep once it started.
+            Assert.True(killed >= 2, $"killed {killed}");
             await PollAsync(() => !IsAlive(orphan) && !IsAlive(step), "the attempt's processes to die");
             Assert.True(IsAlive(unrelated.Id));
             Assert.True(IsAlive(otherAttempt.Id));
