@@ -45,22 +45,39 @@ internal sealed class AttemptRun(
     {
         var start = _time.GetUtcNow();
         _stepNames = [.. request.Spec.Steps.Select((s, i) => StepName(s, i))];
+        var finished = ResumableSteps();
         try
         {
-            Prepare();
+            Prepare(finished.Length);
         }
         catch (TaskRunFailure failure)
         {
-            return Finish(start, TaskRunPhase.Failed, failure.Message, SkippedAll(), [], []);
+            return Finish(start, TaskRunPhase.Failed, failure.Message, [.. finished, .. SkippedAll().Skip(finished.Length)], [], []);
         }
 
         var sidecars = new List<(string Name, Step Step, ChildProcess Process, DateTimeOffset Started)>();
         var steps = new List<StepState>();
         var phase = TaskRunPhase.Succeeded;
         var message = "All Steps have completed executing";
+        foreach (var state in finished)
+        {
+            steps.Add(state);
+            listener.OnStep(request, state);
+            foreach (var r in state.Results)
+            {
+                _stepResults[$"steps.{state.Name}.results.{r.Name}"] = r.Value;
+            }
+
+            if (phase == TaskRunPhase.Succeeded && FinishedFailure(steps.Count - 1, state) is { } failure)
+            {
+                (phase, message) = failure;
+            }
+        }
+
+        start = finished.Min(s => s.StartedAt) is { } firstStart && firstStart < start ? firstStart : start;
         try
         {
-            for (var i = 0; i < _spec.Sidecars.Length; i++)
+            for (var i = 0; i < _spec.Sidecars.Length && steps.Count < _spec.Steps.Length && phase == TaskRunPhase.Succeeded; i++)
             {
                 var sidecar = _spec.Sidecars[i];
                 var name = string.IsNullOrEmpty(sidecar.Name) ? $"unnamed-{i}" : sidecar.Name;
@@ -68,7 +85,7 @@ internal sealed class AttemptRun(
                 await WaitReadyAsync(sidecar, name, sidecars[^1].Process).ConfigureAwait(false);
             }
 
-            for (var i = 0; i < _spec.Steps.Length; i++)
+            for (var i = steps.Count; i < _spec.Steps.Length; i++)
             {
                 if (phase != TaskRunPhase.Succeeded)
                 {
@@ -119,11 +136,68 @@ internal sealed class AttemptRun(
         return Finish(start, phase, message, steps, sidecarStates, results);
     }
 
-    private void Prepare()
+    /// <summary>
+    /// The request's finished steps, checked; empty when the attempt directory they ran in is
+    /// gone, so that the attempt runs from its first step (and a log line of that step says why).
+    /// </summary>
+    private ImmutableArray<StepState> ResumableSteps()
     {
+        var finished = request.FinishedSteps.IsDefault ? [] : request.FinishedSteps;
+        if (finished.Length > _stepNames.Length)
+        {
+            throw new ArgumentException($"{finished.Length} finished steps given, but the task has {_stepNames.Length}", nameof(request));
+        }
+
+        for (var i = 0; i < finished.Length; i++)
+        {
+            if (finished[i].Name != _stepNames[i] || finished[i].TerminationReason is null or "Skipped")
+            {
+                throw new ArgumentException(
+                    $"finished step {i} is \"{finished[i].Name}\" ({finished[i].TerminationReason ?? "running"}), but the task's step {i} is \"{_stepNames[i]}\", and it must have ended",
+                    nameof(request));
+            }
+        }
+
+        var attempt = AttemptDirectories.PathOf(options.Root, request.TaskRunUid, request.RetryCount);
+        if (finished.IsEmpty || Directory.Exists(attempt))
+        {
+            return finished;
+        }
+
+        Log("step-" + _stepNames[0], null)(
+            $"mship: attempt directory {attempt} is missing; running the attempt again from its first step instead of resuming after \"step-{finished[^1].Name}\"");
+        return [];
+    }
+
+    /// <summary>How a finished step ended the attempt, as <see cref="RunStepAsync"/> decided when it ran; null when the attempt goes on.</summary>
+    private (TaskRunPhase, string)? FinishedFailure(int index, StepState state)
+    {
+        var container = "step-" + _stepNames[index];
+        var step = _spec.Steps[index];
+        var continueOnError = string.Equals(step.OnError, "continue", StringComparison.Ordinal);
+        return state.TerminationReason switch
+        {
+            "Completed" or "Continued" => null,
+            "Cancelled" => CancelledReason(),
+            "TimeoutExceeded" when step.Timeout is { } text && GoDuration.TryParse(text, out var limit) =>
+                continueOnError ? null : (TaskRunPhase.Failed, StepTimeoutMessage(container, limit)),
+            "TimeoutExceeded" => TimedOutReason(),
+            _ => (TaskRunPhase.Failed, $"\"{container}\" exited with code {state.ExitCode}"),
+        };
+    }
+
+    /// <summary>Creates the attempt directory, or reopens it when <paramref name="finishedSteps"/> ran there already.</summary>
+    private void Prepare(int finishedSteps)
+    {
+        var resume = finishedSteps > 0;
         var wantsLayout = options.Sandbox || LayoutRule.NeedsTektonLayout(request.Spec);
         _parts = LayoutRule.NeededParts(request.Spec, wantsLayout);
-        _dirs = AttemptDirectories.Create(options.Root, request.TaskRunUid, request.RetryCount, _parts);
+        _dirs = AttemptDirectories.Create(options.Root, request.TaskRunUid, request.RetryCount, _parts, resume);
+        if (resume)
+        {
+            ForgetUnfinishedSteps(finishedSteps);
+        }
+
         Credentials.CredentialInitializer.Write(_dirs.Home, request, _masker);
         var usable = wantsLayout && Bubblewrap.IsUsable(options.BubblewrapPath);
         if (options.Sandbox && !usable)
@@ -167,6 +241,31 @@ internal sealed class AttemptRun(
         foreach (var s in _spec.Steps.Concat(_spec.Sidecars))
         {
             StepEnvironment.Build(request, s, "step-" + s.Name, _dirs.Home, _masker);
+        }
+    }
+
+    /// <summary>
+    /// Removes what the steps from <paramref name="first"/> on left in <c>/tekton/steps</c>: the
+    /// step that was running at the crash starts again from nothing, and a step never leaves
+    /// results or an exit code for a run it was not part of.
+    /// </summary>
+    private void ForgetUnfinishedSteps(int first)
+    {
+        if (!Directory.Exists(_dirs.Steps))
+        {
+            return;
+        }
+
+        for (var i = first; i < _stepNames.Length; i++)
+        {
+            var dir = Path.Combine(_dirs.Steps, "step-" + _stepNames[i]);
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+
+            // The INDEX link (see RunStepAsync); deleting a missing file is no error.
+            File.Delete(Path.Combine(_dirs.Steps, i.ToString(CultureInfo.InvariantCulture)));
         }
     }
 
@@ -238,7 +337,7 @@ internal sealed class AttemptRun(
         {
             termination = "TimeoutExceeded";
             failed = !continueOnError;
-            failure = (TaskRunPhase.Failed, $"\"{container}\" exited because the step exceeded the specified timeout limit; step timed out after \"{GoDuration.Format(stepTimeout!.Value)}\"");
+            failure = (TaskRunPhase.Failed, StepTimeoutMessage(container, stepTimeout!.Value));
         }
         else if (exitCode == 0)
         {
@@ -571,9 +670,15 @@ internal sealed class AttemptRun(
         return [.. results];
     }
 
-    private (TaskRunPhase, string) StopReason() => cancelled.IsCancellationRequested
-        ? (TaskRunPhase.Cancelled, $"TaskRun \"{request.TaskRunName}\" was cancelled")
-        : (TaskRunPhase.TimedOut, $"TaskRun \"{request.TaskRunName}\" failed to finish within \"{GoDuration.Format(request.Timeout ?? TimeSpan.Zero)}\"");
+    private (TaskRunPhase, string) StopReason() => cancelled.IsCancellationRequested ? CancelledReason() : TimedOutReason();
+
+    private (TaskRunPhase, string) CancelledReason() => (TaskRunPhase.Cancelled, $"TaskRun \"{request.TaskRunName}\" was cancelled");
+
+    private (TaskRunPhase, string) TimedOutReason() =>
+        (TaskRunPhase.TimedOut, $"TaskRun \"{request.TaskRunName}\" failed to finish within \"{GoDuration.Format(request.Timeout ?? TimeSpan.Zero)}\"");
+
+    private static string StepTimeoutMessage(string container, TimeSpan limit) =>
+        $"\"{container}\" exited because the step exceeded the specified timeout limit; step timed out after \"{GoDuration.Format(limit)}\"";
 
     private StepState Skipped(int index) => new()
     {

@@ -1,4 +1,5 @@
 using Mothership.Engine.Execution;
+using Mothership.Executors.Local.Processes;
 
 namespace Mothership.Executors.Local;
 
@@ -24,5 +25,24 @@ public sealed class LocalTaskExecutor(LocalExecutorOptions options) : ITaskExecu
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var attempt = new AttemptRun(options, request, listener, stop.Token, cancellationToken);
         return await attempt.ExecuteAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Kills (SIGKILL) what is left of one attempt on this machine: every process whose
+    /// environment carries <c>MOTHERSHIP_ATTEMPT=&lt;taskRunUid&gt;/&lt;retryCount&gt;</c>, which
+    /// each step and sidecar of the attempt gets and its children inherit, even those that left
+    /// the step's session. Call it before resuming or retrying an attempt whose server died:
+    /// steps run in their own sessions and outlive it. Returns how many processes were signalled.
+    /// </summary>
+    /// <remarks>
+    /// Scans <c>/proc/*/environ</c>; processes of other users (unreadable) are skipped, and so is
+    /// the calling process, even if it carries the marker. A process that cleared its environment
+    /// (<c>env -i</c>) is not found. Running steps of the attempt are killed too: do not call it
+    /// while this executor still runs the attempt.
+    /// </remarks>
+    public int KillOrphans(string taskRunUid, int retryCount)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(taskRunUid);
+        return AttemptProcesses.Kill(taskRunUid, retryCount);
     }
 }

@@ -62,6 +62,35 @@ public sealed record TaskRunRequest
     /// <summary>0 for the first attempt, 1 for the first retry, …</summary>
     public int RetryCount { get; init; }
 
+    /// <summary>
+    /// The states of the first steps of this same attempt (same <see cref="TaskRunUid"/> and
+    /// <see cref="RetryCount"/>) that ran to completion in an earlier incarnation of the server,
+    /// before it crashed; empty (the default) for a fresh attempt. The executor does not run
+    /// them again: it reports each once more through <see cref="ITaskRunListener.OnStep"/>,
+    /// unchanged, before anything else runs, returns them as they are in
+    /// <see cref="TaskRunOutcome.Steps"/>, and continues with the next step in the same attempt
+    /// directory, so the results files, step results (<c>$(steps.s.results.r)</c>,
+    /// <c>/tekton/steps/…</c>), exit-code files and emptyDir workspaces the finished steps wrote
+    /// are still there.
+    /// <list type="bullet">
+    /// <item>They must be the first steps of the spec, in order and with the same names, each with
+    /// a final <see cref="StepState.TerminationReason"/> (not null, not <c>Skipped</c>);
+    /// otherwise <see cref="ITaskExecutor.RunAsync"/> throws <see cref="ArgumentException"/>.</item>
+    /// <item>A finished step that failed decides as it did the first time: <c>Continued</c>
+    /// (onError: continue) goes on, <c>Error</c> fails the attempt and skips the rest.</item>
+    /// <item>The step that was running at the crash is not among them: it runs again from its
+    /// start, with its own <c>/tekton/steps</c> directory emptied. Sidecars are started again.</item>
+    /// <item>When the attempt directory is missing (the attempt ran on another machine, or was
+    /// pruned), the executor ignores these states, runs the attempt from its first step and says
+    /// so in a log line of that step.</item>
+    /// <item><see cref="Timeout"/> counts from this call: pass what is left of it. The outcome's
+    /// <see cref="TaskRunOutcome.StartTime"/> is the earliest start of the finished steps.</item>
+    /// </list>
+    /// Leftover processes of the crashed incarnation are not the executor's business here: the
+    /// caller kills them first (the local executor's <c>KillOrphans</c>).
+    /// </summary>
+    public ImmutableArray<StepState> FinishedSteps { get; init; } = [];
+
     /// <summary>The attempt's own timeout; null means none.</summary>
     public TimeSpan? Timeout { get; init; }
 

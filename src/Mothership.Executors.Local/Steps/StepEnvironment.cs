@@ -1,4 +1,5 @@
 using Mothership.Engine.Execution;
+using Mothership.Executors.Local.Processes;
 using Mothership.Model.Tekton;
 
 namespace Mothership.Executors.Local.Steps;
@@ -7,6 +8,10 @@ namespace Mothership.Executors.Local.Steps;
 /// A step's environment: the host's <c>PATH</c>, <c>LANG</c>, <c>TERM</c> and <c>TZ</c>,
 /// <c>HOME</c> set to the attempt's home, then <c>envFrom</c> and <c>env</c> (which wins), with
 /// ConfigMap and Secret values from the request's resources. Secret values go to the masker.
+/// Last, <c>MOTHERSHIP_ATTEMPT=&lt;TaskRunUid&gt;/&lt;RetryCount&gt;</c>, which the step cannot
+/// override: every process of the attempt inherits it, so that
+/// <see cref="LocalTaskExecutor.KillOrphans"/> finds them after a crash. It is the one variable a
+/// step sees that a pod would not have (a pod has its own extras, <c>KUBERNETES_*</c>).
 /// </summary>
 internal static class StepEnvironment
 {
@@ -93,6 +98,7 @@ internal static class StepEnvironment
             }
         }
 
+        env[AttemptProcesses.Variable] = AttemptProcesses.Marker(request.TaskRunUid, request.RetryCount);
         return env;
     }
 

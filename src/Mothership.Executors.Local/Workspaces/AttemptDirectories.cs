@@ -21,12 +21,13 @@ internal sealed record AttemptDirectories
     /// Creates the attempt directory with <c>home/</c> (the steps' <c>$HOME</c>) and
     /// <c>workspace/</c> (their working directory), and of the others only those in
     /// <paramref name="needed"/>: each directory costs a few syscalls, and the benchmark of 500
-    /// one-step tasks needs none of them.
+    /// one-step tasks needs none of them. An existing attempt directory is deleted first, unless
+    /// <paramref name="resume"/>: then what the finished steps left in it stays.
     /// </summary>
-    public static AttemptDirectories Create(string root, string taskRunUid, int retryCount, AttemptParts needed)
+    public static AttemptDirectories Create(string root, string taskRunUid, int retryCount, AttemptParts needed, bool resume = false)
     {
         var fullRoot = Path.GetFullPath(root);
-        var attempt = Path.Combine(fullRoot, taskRunUid, $"attempt-{retryCount}");
+        var attempt = PathOf(root, taskRunUid, retryCount);
         var dirs = new AttemptDirectories
         {
             Root = fullRoot,
@@ -41,7 +42,7 @@ internal sealed record AttemptDirectories
         };
 
         // A retry starts from a clean attempt directory; earlier attempts stay for inspection.
-        if (Directory.Exists(attempt))
+        if (!resume && Directory.Exists(attempt))
         {
             Directory.Delete(attempt, recursive: true);
         }
@@ -61,6 +62,10 @@ internal sealed record AttemptDirectories
 
         return dirs;
     }
+
+    /// <summary>The attempt directory, <c>Root/&lt;TaskRunUid&gt;/attempt-&lt;RetryCount&gt;</c>, as a full path.</summary>
+    public static string PathOf(string root, string taskRunUid, int retryCount) =>
+        Path.Combine(Path.GetFullPath(root), taskRunUid, $"attempt-{retryCount}");
 }
 
 /// <summary>The optional directories of an attempt.</summary>

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text;
+
+namespace Mothership.Executors.Local.Processes;
+
+/// <summary>
+/// Finds the processes of one attempt by the marker every one of them carries in its
+/// environment, <c>MOTHERSHIP_ATTEMPT=&lt;TaskRunUid&gt;/&lt;RetryCount&gt;</c>, and kills them.
+/// </summary>
+/// <remarks>
+/// Steps and sidecars run in their own sessions, so when the server dies they live on, and a
+/// step's <c>setsid</c>/<c>nohup</c> children leave even the step's group: no process group or
+/// parent link finds them all after a crash. The environment does, since children inherit it.
+/// A process that clears or rewrites its environment (<c>env -i</c>) escapes the scan.
+/// </remarks>
+internal static class AttemptProcesses
+{
+    /// <summary>The environment variable that names a process's attempt.</summary>
+    public const string Variable = "MOTHERSHIP_ATTEMPT";
+
+    private const int SigKill = 9;
+
+    // A process that forks while we scan starts a child the scan may have missed; a few passes
+    // catch such children, and stop as soon as a pass finds nothing new.
+    private const int MaxPasses = 10;
+
+    /// <summary>The marker's value for one attempt.</summary>
+    public static string Marker(string taskRunUid, int retryCount) =>
+        taskRunUid + "/" + retryCount.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Sends SIGKILL to every process whose <c>/proc/PID/environ</c> holds the attempt's marker,
+    /// except the calling process; returns how many processes it signalled. Processes whose
+    /// environment cannot be read (another user's, or gone meanwhile) are skipped.
+    /// </summary>
+    public static int Kill(string taskRunUid, int retryCount)
+    {
+        var entry = Encoding.UTF8.GetBytes(Variable + "=" + Marker(taskRunUid, retryCount));
+        var self = Environment.ProcessId;
+        var killed = new HashSet<int>();
+        for (var pass = 0; pass < MaxPasses; pass++)
+        {
+            var found = false;
+            foreach (var pid in Pids())
+            {
+                if (pid == self || killed.Contains(pid) || !Carries(pid, entry))
+                {
+                    continue;
+                }
+
+                found = true;
+                if (PosixSpawn.Signal(pid, SigKill) == 0)
+                {
+                    killed.Add(pid);
+                }
+            }
+
+            if (!found)
+            {
+                break;
+            }
+        }
+
+        return killed.Count;
+    }
+
+    private static IEnumerable<int> Pids()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                yield return pid;
+            }
+        }
+    }
+
+    /// <summary>Whether one of the NUL-separated entries of the process's environment is exactly <paramref name="entry"/>.</summary>
+    private static bool Carries(int pid, byte[] entry)
+    {
+        byte[] environ;
+        try
+        {
+            environ = File.ReadAllBytes($"/proc/{pid}/environ");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Another user's process, or one that ended since the directory was listed.
+            return false;
+        }
+
+        ReadOnlySpan<byte> rest = environ;
+        while (!rest.IsEmpty)
+        {
+            var end = rest.IndexOf((byte)0);
+            var current = end < 0 ? rest : rest[..end];
+            if (current.SequenceEqual(entry))
+            {
+                return true;
+            }
+
+            rest = end < 0 ? [] : rest[(end + 1)..];
+        }
+
+        return false;
+    }
+}
