@@ -101,12 +101,6 @@ public sealed record TaskRunRequest
     public string? ServiceAccountName { get; init; }
 
     public ImmutableSortedDictionary<string, string> Labels { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
-
-    /// <summary>
-    /// Steps of this same attempt that ran to their end before a crash: the executor does not
-    /// run them again (a placeholder here until the local executor's resume lands).
-    /// </summary>
-    public ImmutableArray<StepState> FinishedSteps { get; init; } = [];
 }
 
 /// <summary>How an attempt ended.</summary>

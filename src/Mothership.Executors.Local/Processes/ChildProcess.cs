@@ -43,6 +43,7 @@ internal sealed class ChildProcess : IDisposable
     private const int ExitNotExecutable = 126;
     private const int Enoent = 2;
     private const int Enoexec = 8;
+    private const int Etxtbsy = 26;
     private static readonly TimeSpan PipeDrainLimit = TimeSpan.FromSeconds(5);
     private static readonly ReaperPool Reapers = new();
 
@@ -92,6 +93,15 @@ internal sealed class ChildProcess : IDisposable
         {
             List<string> argv = [spec.FileName, .. spec.Arguments];
             rc = PosixSpawn.Spawn(program, argv, spec.Environment, spec.WorkingDirectory, outWrite, errWrite, spec.DiesWithParentThread, out pid);
+            for (var retry = 1; rc == Etxtbsy && retry <= 100; retry++)
+            {
+                // A script just written is briefly held open for writing by the child of another
+                // thread's spawn (between its fork and exec): exec says "text file busy". Go's
+                // os/exec retries the same way; the window is microseconds.
+                Thread.Sleep(Math.Min(retry, 10));
+                rc = PosixSpawn.Spawn(program, argv, spec.Environment, spec.WorkingDirectory, outWrite, errWrite, spec.DiesWithParentThread, out pid);
+            }
+
             if (rc == Enoexec)
             {
                 // execvp's fallback, which setsid gave us before: a file without a shebang is a shell script.
