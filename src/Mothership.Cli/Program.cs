@@ -12,7 +12,13 @@ public static class Program
         {
             ValidateCommand.Create(),
             RunCommand.Create(),
+            ServerCommand.Create(),
         };
+        foreach (var command in ClientCommands.Create())
+        {
+            root.Subcommands.Add(command);
+        }
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

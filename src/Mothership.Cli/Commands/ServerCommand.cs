@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Microsoft.Extensions.Options;
+using Mothership.Server.Hosting;
+
+namespace Mothership.Cli.Commands;
+
+/// <summary><c>mship server [--db …] [--urls …] [--executor local] [--token …]</c>: the API, the run controller and pruning.</summary>
+internal static class ServerCommand
+{
+    public static Command Create()
+    {
+        var db = new Option<string?>("--db") { Description = "sqlite:PATH or postgres://USER@HOST:PORT/DB (default sqlite:.mothership/mothership.db)" };
+        var urls = new Option<string?>("--urls") { Description = "where to listen (default http://127.0.0.1:8080)" };
+        var executor = new Option<string?>("--executor") { Description = "what runs tasks: local (default)" };
+        var token = new Option<string?>("--token") { Description = "bearer token required for changes (default: $MSHIP_TOKEN; required off loopback)" };
+        var replica = new Option<string?>("--replica-id") { Description = "this replica's name in leases (default HOST-PID)" };
+        var concurrency = new Option<int?>("--max-concurrent-taskruns") { Description = "TaskRun attempts running at once on this server (default processors × 2)" };
+        var workdir = new Option<string?>("--workdir") { Description = "where TaskRun directories go (default .mothership/runs)" };
+        var sandbox = new Option<bool>("--sandbox") { Description = "run each step under bubblewrap: read-only host, no network" };
+        var command = new Command("server", "Serve the REST API and run PipelineRuns durably (SQLite or PostgreSQL)")
+        {
+            db, urls, executor, token, replica, concurrency, workdir, sandbox,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var overrides = new Dictionary<string, string?>(StringComparer.Ordinal);
+            void Set(string key, string? value)
+            {
+                if (value is not null)
+                {
+                    overrides[$"{ServerOptions.Section}:{key}"] = value;
+                }
+            }
+
+            Set("Database", parse.GetValue(db));
+            Set("Urls", parse.GetValue(urls));
+            Set("Executor", parse.GetValue(executor));
+            Set("Token", parse.GetValue(token) ?? Environment.GetEnvironmentVariable("MSHIP_TOKEN"));
+            Set("ReplicaId", parse.GetValue(replica));
+            Set("MaxConcurrentTaskRuns", parse.GetValue(concurrency)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Set("Workdir", parse.GetValue(workdir));
+            Set("Sandbox", parse.GetValue(sandbox) ? "true" : null);
+            try
+            {
+                var app = ServerHost.Build(overrides);
+                Console.Error.WriteLine($"mship server: listening on {string.Join(", ", app.Services.GetRequiredOptions().Urls)}, store {Redact(app.Services.GetRequiredOptions().Database)}");
+                await ServerHost.RunAsync(app, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+            catch (OptionsValidationException e)
+            {
+                foreach (var failure in e.Failures)
+                {
+                    await Console.Error.WriteLineAsync($"mship server: invalid setting: {failure}").ConfigureAwait(false);
+                }
+
+                return ExitCodes.Usage;
+            }
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync($"mship server: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+            catch (Mothership.Store.StoreUnavailableException e)
+            {
+                await Console.Error.WriteLineAsync($"mship server: the database is unavailable: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.RunFailed;
+            }
+            catch (IOException e) when (e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await Console.Error.WriteLineAsync($"mship server: {e.Message}; pass --urls with another port").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+        });
+        return command;
+    }
+
+    private static ServerOptions GetRequiredOptions(this IServiceProvider services) =>
+        ((IOptions<ServerOptions>)services.GetService(typeof(IOptions<ServerOptions>))!).Value;
+
+    /// <summary>Hides a password in a connection string before printing it.</summary>
+    private static string Redact(string database) =>
+        System.Text.RegularExpressions.Regex.Replace(database, @"(://[^:/@]+:)[^@]+@|(Password=)[^;]*", m => m.Groups[1].Success ? m.Groups[1].Value + "***@" : m.Groups[2].Value + "***");
+}
