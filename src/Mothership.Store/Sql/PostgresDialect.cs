@@ -55,5 +55,8 @@ internal sealed class PostgresDialect : SqlDialect
         _ => false,
     };
 
+    // After a restart of the server every idle pooled connection is dead; without this each would fail one more call.
+    public override void OnUnavailable() => _dataSource.Clear();
+
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }

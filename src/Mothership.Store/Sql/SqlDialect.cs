@@ -26,8 +26,8 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary><c>column IN list</c>, written the way Dapper binds a list for this provider.</summary>
     public abstract string InList(string column, string parameter);
 
-    /// <summary>A list value for <see cref="InList"/>.</summary>
-    public virtual object ListValue(IEnumerable<string> values) => values.ToArray();
+    /// <summary>A list value for <see cref="InList"/>; typed as an array so Dapper sees a list at compile time.</summary>
+    public string[] ListValue(IEnumerable<string> values) => values.ToArray();
 
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
@@ -36,6 +36,11 @@ internal abstract class SqlDialect : IAsyncDisposable
 
     /// <summary>True for failures of the database or the way to it, as opposed to bugs in a statement.</summary>
     public abstract bool IsUnavailable(Exception exception);
+
+    /// <summary>Called after a failure <see cref="IsUnavailable"/> accepted: drops pooled connections that may be dead.</summary>
+    public virtual void OnUnavailable()
+    {
+    }
 
     public abstract ValueTask DisposeAsync();
 }

@@ -80,7 +80,11 @@ internal sealed partial class SqlRunStore(SqlDialect dialect, TimeProvider time)
         }
     }
 
-    private StoreUnavailableException Unavailable(Exception e) => new($"the run store ({dialect.Description}) is unavailable: {e.Message}", e);
+    private StoreUnavailableException Unavailable(Exception e)
+    {
+        dialect.OnUnavailable();
+        return new($"the run store ({dialect.Description}) is unavailable: {e.Message}", e);
+    }
 
     private object Audit(string actor, string action, string kind, string name, string? uid, string detail) =>
         new { Time = UnixMicros.From(time.GetUtcNow()), Actor = actor, Action = action, Kind = kind, Name = name, Uid = uid, Detail = detail };
