@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Text;
 using Dapper;
 
 namespace Mothership.Store.Sql;
@@ -11,15 +13,45 @@ internal sealed partial class SqlRunStore
             return Task.CompletedTask;
         }
 
-        // One command executed per chunk, in list order, so ids follow the list.
+        // One multi-row INSERT per batch: ids follow the list's order. A single batch needs no
+        // transaction of its own (one statement is atomic), which saves two round trips per call.
+        if (chunks.Count <= LogBatch)
+        {
+            return ReadAsync(c => InsertLogsAsync(c, null, chunks, cancellationToken), cancellationToken);
+        }
+
         return WriteAsync(async (c, tx) =>
         {
-            await c.ExecuteAsync(Cmd(
-                "INSERT INTO logs (uid, task_run, attempt, container, first_line, text, time) VALUES (@Uid, @TaskRun, @Attempt, @Container, @FirstLine, @Text, @Time)",
-                chunks.Select(x => new { x.Uid, x.TaskRun, x.Attempt, x.Container, x.FirstLine, x.Text, Time = UnixMicros.From(x.Time) }),
-                tx, cancellationToken)).ConfigureAwait(false);
+            foreach (var batch in chunks.Chunk(LogBatch))
+            {
+                await InsertLogsAsync(c, tx, batch, cancellationToken).ConfigureAwait(false);
+            }
+
             return (true, true);
         }, cancellationToken);
+    }
+
+    /// <summary>Chunks per INSERT: 7 parameters each stays far below both databases' parameter limits.</summary>
+    private const int LogBatch = 200;
+
+    private static Task<int> InsertLogsAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<LogChunk> chunks, CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder("INSERT INTO logs (uid, task_run, attempt, container, first_line, text, time) VALUES ");
+        var parameters = new DynamicParameters();
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var x = chunks[i];
+            sql.Append(i == 0 ? "" : ", ").Append($"(@u{i}, @r{i}, @a{i}, @c{i}, @f{i}, @t{i}, @w{i})");
+            parameters.Add($"u{i}", x.Uid);
+            parameters.Add($"r{i}", x.TaskRun);
+            parameters.Add($"a{i}", (long)x.Attempt);
+            parameters.Add($"c{i}", x.Container);
+            parameters.Add($"f{i}", x.FirstLine);
+            parameters.Add($"t{i}", x.Text);
+            parameters.Add($"w{i}", UnixMicros.From(x.Time));
+        }
+
+        return connection.ExecuteAsync(Cmd(sql.ToString(), parameters, transaction, cancellationToken));
     }
 
     public Task<IReadOnlyList<StoredLogChunk>> ReadLogsAsync(LogQuery query, CancellationToken cancellationToken)

@@ -41,14 +41,25 @@ internal sealed partial class SqlRunStore
                 return (false, false);
             }
 
+            // Labels and audit record in one command: one round trip more, whatever the number of labels.
+            var rest = new DynamicParameters(Audit(actor, "create", run.Kind, run.Name, run.Uid, ""));
+            var sql = new StringBuilder();
             if (!run.Labels.IsEmpty)
             {
-                await c.ExecuteAsync(Cmd(
-                    "INSERT INTO run_labels (uid, key, value) VALUES (@uid, @Key, @Value)",
-                    run.Labels.Select(l => new { uid = run.Uid, l.Key, l.Value }), tx, cancellationToken)).ConfigureAwait(false);
+                sql.Append("INSERT INTO run_labels (uid, key, value) VALUES ");
+                var i = 0;
+                foreach (var (key, value) in run.Labels)
+                {
+                    sql.Append(i == 0 ? "" : ", ").Append($"(@Uid, @k{i}, @v{i})");
+                    rest.Add($"k{i}", key);
+                    rest.Add($"v{i}", value);
+                    i++;
+                }
+
+                sql.Append("; ");
             }
 
-            await c.ExecuteAsync(Cmd(InsertAudit, Audit(actor, "create", run.Kind, run.Name, run.Uid, ""), tx, cancellationToken)).ConfigureAwait(false);
+            await c.ExecuteAsync(Cmd(sql.Append(InsertAudit).ToString(), rest, tx, cancellationToken)).ConfigureAwait(false);
             return (true, true);
         }, cancellationToken);
 
