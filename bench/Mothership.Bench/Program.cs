@@ -3,11 +3,18 @@ namespace Mothership.Bench;
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Mothership.Bench -- plan [--tasks N] [--layers L] [--iterations I]</c>:
 /// times load, validation and planning of an N-task layered DAG (defaults 10000, 10, 7).
+/// <c>… -- store [--runs N] [--iterations I] [--db sqlite|postgres|both]</c>: times the run store
+/// (defaults 100000, 200, both).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "store")
+        {
+            return Store(args);
+        }
+
         if (args.Length == 0 || args[0] != "plan")
         {
             return Usage();
@@ -31,9 +38,30 @@ public static class Program
         return PlanBenchmark.Run(tasks, layers, iterations);
     }
 
+    private static int Store(string[] args)
+    {
+        var runs = 100_000;
+        var iterations = 200;
+        var databases = "both";
+        for (var i = 1; i < args.Length; i++)
+        {
+            var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
+            switch (args[i])
+            {
+                case "--runs" when ok: runs = int.Parse(args[++i]); break;
+                case "--iterations" when ok: iterations = int.Parse(args[++i]); break;
+                case "--db" when i + 1 < args.Length && args[i + 1] is "sqlite" or "postgres" or "both": databases = args[++i]; break;
+                default: return Usage();
+            }
+        }
+
+        return StoreBenchmark.RunAsync(runs, iterations, databases).GetAwaiter().GetResult();
+    }
+
     private static int Usage()
     {
         Console.Error.WriteLine("usage: Mothership.Bench plan [--tasks N] [--layers L] [--iterations I]   (each a positive integer)");
+        Console.Error.WriteLine("       Mothership.Bench store [--runs N] [--iterations I] [--db sqlite|postgres|both]");
         return 2;
     }
 }

@@ -1,0 +1,132 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Mothership.Store.Sql;
+
+/// <summary>
+/// The schema as numbered scripts, applied in order and recorded in <c>schema_migrations</c>.
+/// A script is never edited once released: a change is a new script. Both databases share the
+/// scripts; <c>{id}</c> and <c>{text}</c> stand for the dialect's id and byte-ordered text types.
+/// Times are BIGINT microseconds since the Unix epoch (UTC).
+/// </summary>
+internal static class SchemaMigrations
+{
+    private static readonly (int Version, string Name, string Script)[] Scripts =
+    [
+        (1, "initial", """
+            CREATE TABLE resources (
+                kind {text} NOT NULL,
+                name {text} NOT NULL,
+                document TEXT NOT NULL,
+                generation BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (kind, name)
+            );
+            CREATE TABLE runs (
+                uid {text} NOT NULL PRIMARY KEY,
+                kind {text} NOT NULL,
+                name {text} NOT NULL,
+                pipeline {text} NOT NULL,
+                labels TEXT NOT NULL,
+                phase TEXT NOT NULL,
+                status TEXT NOT NULL,
+                reason {text} NOT NULL,
+                created_at BIGINT NOT NULL,
+                started_at BIGINT,
+                completed_at BIGINT,
+                manifest TEXT NOT NULL,
+                object TEXT,
+                cancel_request TEXT,
+                created_by TEXT NOT NULL,
+                owner TEXT,
+                lease_expires_at BIGINT,
+                UNIQUE (kind, name)
+            );
+            CREATE INDEX runs_by_created ON runs (created_at, uid);
+            CREATE INDEX runs_by_pipeline ON runs (pipeline, created_at, uid);
+            CREATE INDEX runs_by_reason ON runs (reason, created_at, uid);
+            CREATE INDEX runs_by_phase ON runs (phase, created_at, uid);
+            CREATE INDEX runs_claimable ON runs (created_at, uid) WHERE phase IN ('Queued', 'Running');
+            CREATE TABLE run_labels (
+                uid {text} NOT NULL REFERENCES runs (uid) ON DELETE CASCADE,
+                key {text} NOT NULL,
+                value {text} NOT NULL,
+                PRIMARY KEY (uid, key)
+            );
+            CREATE INDEX run_labels_by_key ON run_labels (key, value, uid);
+            CREATE TABLE journal (
+                uid {text} NOT NULL REFERENCES runs (uid) ON DELETE CASCADE,
+                seq BIGINT NOT NULL,
+                entry TEXT NOT NULL,
+                PRIMARY KEY (uid, seq)
+            );
+            CREATE TABLE logs (
+                id {id},
+                uid {text} NOT NULL,
+                task_run TEXT NOT NULL,
+                attempt BIGINT NOT NULL,
+                container TEXT NOT NULL,
+                first_line BIGINT NOT NULL,
+                text TEXT NOT NULL,
+                time BIGINT NOT NULL
+            );
+            CREATE INDEX logs_by_run ON logs (uid, id);
+            CREATE TABLE events (
+                id {id},
+                uid {text} NOT NULL,
+                time BIGINT NOT NULL,
+                type TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                message TEXT NOT NULL
+            );
+            CREATE INDEX events_by_run ON events (uid, id);
+            CREATE TABLE audit (
+                id {id},
+                time BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                name TEXT NOT NULL,
+                uid TEXT,
+                detail TEXT NOT NULL
+            );
+            CREATE INDEX audit_by_time ON audit (time, id);
+            """),
+    ];
+
+    /// <summary>The newest schema version.</summary>
+    public static int Latest => Scripts[^1].Version;
+
+    public static async Task<int> MigrateAsync(DbConnection connection, SqlDialect dialect, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await dialect.LockForMigrationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+            transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var applied = (await connection.QueryAsync<long>(new CommandDefinition(
+            "SELECT version FROM schema_migrations", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet();
+        if (applied.Count > 0 && applied.Max() > Latest)
+        {
+            throw new InvalidOperationException($"the database schema (version {applied.Max()}) is newer than this build knows ({Latest}): upgrade Mothership");
+        }
+
+        foreach (var (version, name, script) in Scripts)
+        {
+            if (applied.Contains(version))
+            {
+                continue;
+            }
+
+            var sql = script.Replace("{id}", dialect.AutoIdColumn, StringComparison.Ordinal).Replace("{text}", dialect.OrderedTextColumn, StringComparison.Ordinal);
+            await connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)",
+                new { version, name, at = UnixMicros.From(time.GetUtcNow()) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return Latest;
+    }
+}

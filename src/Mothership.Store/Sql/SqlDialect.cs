@@ -1,0 +1,46 @@
+using System.Data.Common;
+
+namespace Mothership.Store.Sql;
+
+/// <summary>The few things SQLite and PostgreSQL do differently; everything else is shared SQL.</summary>
+internal abstract class SqlDialect : IAsyncDisposable
+{
+    /// <summary>"sqlite" or "postgres".</summary>
+    public abstract string Provider { get; }
+
+    /// <summary>Where the store is, without secrets, for messages.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>The column type of an auto-assigned, ever-increasing id primary key.</summary>
+    public abstract string AutoIdColumn { get; }
+
+    /// <summary>The column type of text compared byte by byte (uids and names: same order on both databases).</summary>
+    public abstract string OrderedTextColumn { get; }
+
+    /// <summary>Appended to the claim query so concurrent claimers skip each other's rows.</summary>
+    public abstract string ForUpdateSkipLocked { get; }
+
+    /// <summary>Appended to a read that is followed by an update of the same rows in the transaction.</summary>
+    public abstract string ForUpdate { get; }
+
+    /// <summary><c>column IN list</c>, written the way Dapper binds a list for this provider.</summary>
+    public abstract string InList(string column, string parameter);
+
+    /// <summary>A list value for <see cref="InList"/>; typed as an array so Dapper sees a list at compile time.</summary>
+    public string[] ListValue(IEnumerable<string> values) => values.ToArray();
+
+    public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Serializes migrations between processes; called first in the migration's transaction.</summary>
+    public abstract Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
+
+    /// <summary>True for failures of the database or the way to it, as opposed to bugs in a statement.</summary>
+    public abstract bool IsUnavailable(Exception exception);
+
+    /// <summary>Called after a failure <see cref="IsUnavailable"/> accepted: drops pooled connections that may be dead.</summary>
+    public virtual void OnUnavailable()
+    {
+    }
+
+    public abstract ValueTask DisposeAsync();
+}

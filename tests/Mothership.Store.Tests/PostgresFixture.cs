@@ -1,0 +1,48 @@
+[assembly: AssemblyFixture(typeof(Mothership.Store.Tests.PostgresFixture))]
+
+namespace Mothership.Store.Tests;
+
+/// <summary>
+/// One PostgreSQL server for the whole test assembly, started by the first test that asks for it
+/// (a run of SQLite tests alone never starts it). Without the binaries the tests are skipped,
+/// except on CI (<c>CI=true</c>), which installs them: there a missing server fails the run.
+/// </summary>
+public sealed class PostgresFixture : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private PostgresServer? _server;
+
+    /// <summary>The running server, or skips (fails on CI) the calling test.</summary>
+    public async Task<PostgresServer> ServerAsync(CancellationToken cancellationToken)
+    {
+        if (!PostgresServer.IsInstalled)
+        {
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                Assert.Fail(PostgresServer.NotInstalledReason + ", and CI=true: .ci/run should have installed it");
+            }
+
+            Assert.Skip(PostgresServer.NotInstalledReason);
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return _server ??= await PostgresServer.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _gate.Dispose();
+    }
+}
