@@ -672,7 +672,7 @@ internal static class ClientCommands
             foreach (var d in diagnostics)
             {
                 var line = (int?)d["line"] ?? 0;
-                var (file, first) = _parts.LastOrDefault(p => p.FirstLine <= line, ("body", 1));
+                var (file, first) = _parts.LastOrDefault(p => p.FirstLine <= line, (File: "body", FirstLine: 1));
                 var where = (string?)d["file"] == "body" ? $"{file}:{line - first + 1}:{d["column"]}" : $"{d["file"]}:{d["line"]}:{d["column"]}";
                 Console.Error.WriteLine($"{where}: {d["severity"]}: {d["message"]}");
             }

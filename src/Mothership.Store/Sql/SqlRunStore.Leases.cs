@@ -52,6 +52,11 @@ internal sealed partial class SqlRunStore
         }, cancellationToken);
     }
 
+    public Task<IReadOnlyList<(string Uid, string Request)>> ListCancelRequestsAsync(string owner, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<(string Uid, string Request)>>(async c => (await c.QueryAsync<(string Uid, string Request)>(Cmd(
+            "SELECT uid, cancel_request FROM runs WHERE owner = @owner AND cancel_request IS NOT NULL AND phase <> 'Finished'",
+            new { owner }, null, cancellationToken)).ConfigureAwait(false)).ToList(), cancellationToken);
+
     public Task ReleaseLeaseAsync(string uid, string owner, CancellationToken cancellationToken) =>
         WriteAsync(async (c, tx) =>
         {
