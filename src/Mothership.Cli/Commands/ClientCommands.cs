@@ -47,6 +47,11 @@ internal static class ClientCommands
             {
                 return await action(parse, client, ct).ConfigureAwait(false);
             }
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync($"mship: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
             catch (ServerUnreachableException e)
             {
                 await Console.Error.WriteLineAsync($"mship: {e.Message}").ConfigureAwait(false);
@@ -116,12 +121,13 @@ internal static class ClientCommands
         var pipeline = new Argument<string?>("PIPELINE") { Description = "the Pipeline (or with --task, the Task) to start", Arity = ArgumentArity.ZeroOrOne };
         var files = new Option<string[]>("--file", "-f") { Description = "create the PipelineRun or TaskRun in these files instead", AllowMultipleArgumentsPerToken = true };
         var parameters = new Option<string[]>("--param", "-p") { Description = "NAME=VALUE; a value starting with [ or { is a JSON array or object" };
+        var workspaces = new Option<string[]>("--workspace", "-w") { Description = "NAME=emptyDir, NAME=volumeClaimTemplate or NAME=pvc:CLAIM" };
         var task = new Option<bool>("--task") { Description = "PIPELINE names a Task: start a TaskRun" };
         var pending = new Option<bool>("--pending") { Description = "create the run pending; start it later with 'mship start --run NAME'" };
         var run = new Option<string?>("--run") { Description = "start this pending PipelineRun" };
         var labels = new Option<string[]>("--label", "-l") { Description = "KEY=VALUE labels on the run" };
         var follow = new Option<bool>("--follow", "-F") { Description = "stream the logs until the run ends; exit 0 if it succeeded, 1 if not" };
-        var command = new Command("start", "Start a Pipeline (or Task) on the server") { pipeline, files, parameters, task, pending, run, labels, follow };
+        var command = new Command("start", "Start a Pipeline (or Task) on the server") { pipeline, files, parameters, workspaces, task, pending, run, labels, follow };
         Action(command, async (parse, client, ct) =>
         {
             if (parse.GetValue(run) is { } pendingName)
@@ -139,7 +145,7 @@ internal static class ClientCommands
             }
             else if (parse.GetValue(pipeline) is { } name)
             {
-                bundle = Bundle.Generated(RunDocument(name, isTask, parse.GetValue(parameters) ?? [], parse.GetValue(labels) ?? [], parse.GetValue(pending)));
+                bundle = Bundle.Generated(RunDocument(name, isTask, parse.GetValue(parameters) ?? [], parse.GetValue(workspaces) ?? [], parse.GetValue(labels) ?? [], parse.GetValue(pending)));
             }
             else
             {
@@ -171,7 +177,7 @@ internal static class ClientCommands
         return command;
     }
 
-    private static string RunDocument(string name, bool task, string[] parameters, string[] labels, bool pending)
+    private static string RunDocument(string name, bool task, string[] parameters, string[] workspaces, string[] labels, bool pending)
     {
         var kind = task ? "TaskRun" : "PipelineRun";
         var spec = new JsonObject { [task ? "taskRef" : "pipelineRef"] = new JsonObject { ["name"] = name } };
@@ -202,6 +208,11 @@ internal static class ClientCommands
             spec["params"] = ps;
         }
 
+        if (workspaces.Length > 0)
+        {
+            spec["workspaces"] = new JsonArray([.. workspaces.Select(Workspace)]);
+        }
+
         if (pending)
         {
             spec["status"] = task ? "TaskRunPending" : "PipelineRunPending";
@@ -214,6 +225,32 @@ internal static class ClientCommands
         }
 
         return new JsonObject { ["apiVersion"] = "tekton.dev/v1", ["kind"] = kind, ["metadata"] = metadata, ["spec"] = spec }.ToJsonString();
+    }
+
+    /// <summary>A workspace binding as <c>tkn</c> users write it, in Tekton's YAML shape.</summary>
+    private static JsonNode Workspace(string text)
+    {
+        var eq = text.IndexOf('=', StringComparison.Ordinal);
+        var (name, source) = eq > 0 ? (text[..eq], text[(eq + 1)..]) : (text, "emptyDir");
+        var binding = new JsonObject { ["name"] = name };
+        if (source == "emptyDir")
+        {
+            binding["emptyDir"] = new JsonObject();
+        }
+        else if (source == "volumeClaimTemplate")
+        {
+            binding["volumeClaimTemplate"] = new JsonObject { ["spec"] = new JsonObject { ["accessModes"] = new JsonArray("ReadWriteOnce"), ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["storage"] = "1Gi" } } } };
+        }
+        else if (source.StartsWith("pvc:", StringComparison.Ordinal))
+        {
+            binding["persistentVolumeClaim"] = new JsonObject { ["claimName"] = source[4..] };
+        }
+        else
+        {
+            throw new ArgumentException($"workspace '{text}': use NAME=emptyDir, NAME=volumeClaimTemplate or NAME=pvc:CLAIM (a server's runs cannot bind this machine's directories)");
+        }
+
+        return binding;
     }
 
     // ---- get / describe ------------------------------------------------------------------------

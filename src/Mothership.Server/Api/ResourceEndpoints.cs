@@ -61,15 +61,14 @@ internal static class ResourceEndpoints
     {
         var body = await ApiContext.BodyAsync(context.Request, ct).ConfigureAwait(false);
         var bag = new DiagnosticBag();
-        var given = ResourceLoader.Load(RunIntake.BodyFile, body, bag);
-        foreach (var r in given.Where(r => !Appliable.Contains(r.Kind)))
-        {
-            bag.Error(r.Location, $"{r.Kind} cannot be applied: apply accepts Task, Pipeline and StepAction (create runs with POST /api/v1/{r.Kind.ToLowerInvariant()}s)");
-        }
+        var loaded = ResourceLoader.Load(RunIntake.BodyFile, body, bag);
+        // Runs, ConfigMaps and the like in the same files are left alone, as documents apply does
+        // not store; each is reported as skipped so the user sees it was not forgotten silently.
+        var given = loaded.Where(r => Appliable.Contains(r.Kind)).ToList();
 
         if (given.Count == 0 && !bag.HasErrors)
         {
-            bag.Error(new SourceLocation(RunIntake.BodyFile, 1, 1), "the body holds no resource");
+            bag.Error(new SourceLocation(RunIntake.BodyFile, 1, 1), "the body holds no Task, Pipeline or StepAction");
         }
 
         if (!bag.HasErrors)
@@ -105,10 +104,16 @@ internal static class ResourceEndpoints
         var documents = YamlDocuments.Split(body);
         var results = new JsonArray();
         var actor = ApiContext.Actor(context);
-        for (var i = 0; i < given.Count; i++)
+        for (var i = 0; i < loaded.Count; i++)
         {
-            var r = given[i];
-            var outcome = await store.ApplyResourceAsync(new StoredResource { Kind = r.Kind, Name = r.Metadata.Name!, Document = documents[i] }, actor, ct).ConfigureAwait(false);
+            var r = loaded[i];
+            if (!Appliable.Contains(r.Kind))
+            {
+                results.Add(new JsonObject { ["kind"] = r.Kind, ["name"] = r.Metadata.Name ?? r.Metadata.GenerateName, ["outcome"] = "skipped" });
+                continue;
+            }
+
+            var outcome = await store.ApplyResourceAsync(new StoredResource { Kind = r.Kind, Name = r.Metadata.Name!, Document = documents.Last(d => d.Line <= r.Location.Line).Text }, actor, ct).ConfigureAwait(false);
             results.Add(new JsonObject { ["kind"] = r.Kind, ["name"] = r.Metadata.Name, ["outcome"] = outcome.ToString().ToLowerInvariant() });
         }
 

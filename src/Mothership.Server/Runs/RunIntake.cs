@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
+using Mothership.Engine.Resolution;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
@@ -48,6 +49,11 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time)
             ResourceValidator.Validate(resources, bag);
         }
 
+        if (!bag.HasErrors)
+        {
+            CheckRunnable(run, resources, bag);
+        }
+
         if (bag.HasErrors)
         {
             return new IntakeResult(null, bag.Sorted().ToList());
@@ -56,6 +62,38 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time)
         var record = Record(run, ManifestOf(body, storedText), actor);
         var created = await store.CreateRunAsync(record, actor, cancellationToken).ConfigureAwait(false);
         return created ? new IntakeResult(record, []) : new IntakeResult(null, [], NameTaken: true);
+    }
+
+    /// <summary>What <c>mship run</c> refuses before starting: required workspaces left unbound, params that do not resolve.</summary>
+    private static void CheckRunnable(Resource run, ResourceSet resources, DiagnosticBag bag)
+    {
+        try
+        {
+            switch (run)
+            {
+                case PipelineRun pr:
+                    var spec = pr.Spec.PipelineSpec ?? resources.FindPipeline(pr.Spec.PipelineRef?.Name ?? "")?.Spec;
+                    if (spec is not null)
+                    {
+                        PipelineParams.Resolve(spec, pr.Spec.Params, pr.DisplayName);
+                        WorkspaceBindings.RequireBound(spec.Workspaces, pr.Spec.Workspaces, $"PipelineRun '{pr.DisplayName}'");
+                    }
+
+                    break;
+                case TaskRun tr:
+                    var task = tr.Spec.TaskSpec ?? resources.FindTask(tr.Spec.TaskRef?.Name ?? "")?.Spec;
+                    if (task is not null)
+                    {
+                        WorkspaceBindings.RequireBound(task.Workspaces, tr.Spec.Workspaces, $"TaskRun '{tr.DisplayName}'");
+                    }
+
+                    break;
+            }
+        }
+        catch (TaskResolutionException e)
+        {
+            bag.Error(run.Location, e.Message);
+        }
     }
 
     /// <summary>Stores a copy of a run under a new name, with the same frozen manifest.</summary>
