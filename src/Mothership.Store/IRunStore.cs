@@ -102,6 +102,13 @@ public interface IRunStore : IAsyncDisposable
     /// <summary>The pending cancel requests of the runs <paramref name="owner"/> holds: (uid, request).</summary>
     Task<IReadOnlyList<(string Uid, string Request)>> ListCancelRequestsAsync(string owner, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Releases every lease <paramref name="owner"/> holds: called by a replica when it starts, since
+    /// a fresh process drives nothing yet (a restart with the same replica id resumes its runs at
+    /// once instead of waiting for its old leases to expire). Returns how many were released.
+    /// </summary>
+    Task<int> ReleaseOwnerAsync(string owner, CancellationToken cancellationToken);
+
     /// <summary>Gives a run back (e.g. on shutdown) so another replica can claim it at once.</summary>
     Task ReleaseLeaseAsync(string uid, string owner, CancellationToken cancellationToken);
 

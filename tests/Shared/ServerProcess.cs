@@ -18,6 +18,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private ServerProcess(string database, string workingDirectory, int port, string[] extraArgs)
     {
+        Environment = new Dictionary<string, string>(StringComparer.Ordinal);
         Database = database;
         WorkingDirectory = workingDirectory;
         Port = port;
@@ -26,6 +27,9 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     public string Database { get; }
+
+    /// <summary>Extra environment variables for the process (e.g. <c>Mothership__LeaseDuration</c>); set before a (re)start.</summary>
+    public Dictionary<string, string> Environment { get; }
 
     public string WorkingDirectory { get; }
 
@@ -50,9 +54,14 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Starts a server; <paramref name="database"/> defaults to a SQLite file in <paramref name="workingDirectory"/>.</summary>
     public static async Task<ServerProcess> StartAsync(string workingDirectory, string? database = null, IEnumerable<string>? extraArgs = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, IReadOnlyDictionary<string, string>? environment = null)
     {
         var server = new ServerProcess(database ?? $"sqlite:{Path.Combine(workingDirectory, "mothership.db")}", workingDirectory, FreePort(), [.. extraArgs ?? []]);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            server.Environment[key] = value;
+        }
+
         await server.StartAgainAsync(cancellationToken).ConfigureAwait(false);
         return server;
     }
@@ -66,6 +75,11 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = WorkingDirectory,
         };
+        foreach (var (key, value) in Environment)
+        {
+            info.Environment[key] = value;
+        }
+
         foreach (var a in (string[])["server", "--db", Database, "--urls", Url, "--workdir", Path.Combine(WorkingDirectory, "runs"), .. _extraArgs])
         {
             info.ArgumentList.Add(a);
@@ -99,9 +113,9 @@ public sealed class ServerProcess : IAsyncDisposable
                 // Not listening yet.
             }
 
-            if (deadline.Elapsed > TimeSpan.FromSeconds(60))
+            if (deadline.Elapsed > TimeSpan.FromSeconds(90))
             {
-                throw new TimeoutException($"mship server did not become ready in 60 s:\n{Output}");
+                throw new TimeoutException($"mship server did not become ready in 90 s:\n{Output}");
             }
 
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);

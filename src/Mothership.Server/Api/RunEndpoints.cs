@@ -201,6 +201,14 @@ internal static class RunEndpoints
             return Problems.Conflict($"{kind} '{name}' has already finished");
         }
 
+        if (run.Phase == RunPhase.Pending)
+        {
+            // Nobody drives a pending run: queue it, and its first owner finds the cancel request
+            // and ends it at once (Tekton cancels a pending PipelineRun without starting tasks).
+            await store.ReleasePendingAsync(run.Uid, ApiContext.Actor(context), ct).ConfigureAwait(false);
+            controller.Wake();
+        }
+
         controller.TryCancel(run.Uid, request);
         return Results.Accepted(value: new { kind, name, status = request });
     }

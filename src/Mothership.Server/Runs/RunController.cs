@@ -43,10 +43,22 @@ internal sealed partial class RunController(
     {
         var o = options.Value;
         var lastRenew = time.GetUtcNow();
+        var released = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                if (!released)
+                {
+                    // A previous process with our replica id died: its runs are ours to resume now.
+                    var count = await store.ReleaseOwnerAsync(Owner, stoppingToken).ConfigureAwait(false);
+                    released = true;
+                    if (count > 0)
+                    {
+                        LogResuming(logger, count);
+                    }
+                }
+
                 metrics.QueueDepth.Set(gate.QueueDepth);
                 metrics.RunningAttempts.Set(gate.Running);
                 await RenewAsync(o, stoppingToken).ConfigureAwait(false);
@@ -192,6 +204,9 @@ internal sealed partial class RunController(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Store unavailable: {Message}")]
     private static partial void LogStoreUnavailable(ILogger logger, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming {Count} run(s) a previous process with this replica id was driving")]
+    private static partial void LogResuming(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Took over run {Run} from {PreviousOwner}, whose lease expired")]
     private static partial void LogTakeover(ILogger logger, string run, string previousOwner);

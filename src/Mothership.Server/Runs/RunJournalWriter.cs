@@ -19,6 +19,9 @@ internal sealed class LeaseLostException(string uid) : Exception($"lease on run 
 internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string owner, long nextSeq, TimeProvider time, ServerMetrics metrics) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _commit = new(1, 1);
+    // One append at a time per run: PostgreSQL assigns chunk ids before commit, so two concurrent
+    // appends could commit out of id order and a follower reading "after id N" would skip one.
+    private readonly SemaphoreSlim _append = new(1, 1);
     private readonly Lock _logLock = new();
     private readonly Dictionary<(string TaskRun, int Attempt, string Container), LogStream> _logs = [];
     private long _seq = nextSeq;
@@ -99,6 +102,19 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     /// <summary>Appends every buffered line (all streams, or those <paramref name="which"/> selects).</summary>
     public async Task FlushAsync(Func<(string TaskRun, int Attempt, string Container), bool>? which, CancellationToken cancellationToken)
     {
+        await _append.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FlushLockedAsync(which, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _append.Release();
+        }
+    }
+
+    private async Task FlushLockedAsync(Func<(string TaskRun, int Attempt, string Container), bool>? which, CancellationToken cancellationToken)
+    {
         var chunks = new List<LogChunk>();
         lock (_logLock)
         {
@@ -152,6 +168,7 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     {
         Abort.Dispose();
         _commit.Dispose();
+        _append.Dispose();
         await ValueTask.CompletedTask.ConfigureAwait(false);
     }
 }

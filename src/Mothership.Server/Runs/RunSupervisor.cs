@@ -220,7 +220,7 @@ internal sealed partial class RunSupervisor(
     private async Task DropPartialLogsAsync(string taskRun, int attempt, ImmutableArray<StepState> finished, CancellationToken stop)
     {
         var keep = finished.Select(s => s.Container).ToHashSet(StringComparer.Ordinal);
-        var chunks = await store.ReadLogsAsync(new LogQuery { Uid = Record.Uid, TaskRun = taskRun, Limit = int.MaxValue }, stop).ConfigureAwait(false);
+        var chunks = await store.ReadLogsAsync(new LogQuery { Uid = Record.Uid, TaskRun = taskRun, Limit = 100_000 }, stop).ConfigureAwait(false);
         foreach (var container in chunks.Where(c => c.Chunk.Attempt == attempt).Select(c => c.Chunk.Container).Distinct().Where(c => !keep.Contains(c)))
         {
             await store.DeleteLogsAsync(Record.Uid, taskRun, attempt, container, stop).ConfigureAwait(false);

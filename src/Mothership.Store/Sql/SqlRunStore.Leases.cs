@@ -57,6 +57,15 @@ internal sealed partial class SqlRunStore
             "SELECT uid, cancel_request FROM runs WHERE owner = @owner AND cancel_request IS NOT NULL AND phase <> 'Finished'",
             new { owner }, null, cancellationToken)).ConfigureAwait(false)).ToList(), cancellationToken);
 
+    public Task<int> ReleaseOwnerAsync(string owner, CancellationToken cancellationToken) =>
+        WriteAsync(async (c, tx) =>
+        {
+            var count = await c.ExecuteAsync(Cmd(
+                "UPDATE runs SET owner = NULL, lease_expires_at = NULL WHERE owner = @owner AND phase <> 'Finished'",
+                new { owner }, tx, cancellationToken)).ConfigureAwait(false);
+            return (count, true);
+        }, cancellationToken);
+
     public Task ReleaseLeaseAsync(string uid, string owner, CancellationToken cancellationToken) =>
         WriteAsync(async (c, tx) =>
         {
