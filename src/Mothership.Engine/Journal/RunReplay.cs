@@ -55,7 +55,9 @@ public static class RunReplay
             {
                 case StepRecord s:
                     var key = (s.TaskRunUid, s.RetryCount);
-                    steps[key] = steps.TryGetValue(key, out var list) ? list.Add(s.Step) : [s.Step];
+                    // A resumed attempt reports its finished steps again: keep each step once, in order.
+                    steps[key] = !steps.TryGetValue(key, out var list) ? [s.Step]
+                        : list.Any(x => x.Container == s.Step.Container) ? list : list.Add(s.Step);
                     break;
                 case DecisionRecord d:
                     state ??= start(d.Now);

@@ -153,7 +153,7 @@ internal sealed partial class RunSupervisor(
             Spec = run.Spec with { Status = run.Spec.Status == "TaskRunPending" ? null : run.Spec.Status },
         };
         var attempts = journal.OfType<DecisionRecord>().SelectMany(d => d.Events).OfType<AttemptEnded>().Select(a => a.Outcome).ToImmutableArray();
-        var finished = journal.OfType<StepRecord>().Where(s => s.RetryCount == attempts.Length).Select(s => s.Step).ToImmutableArray();
+        var finished = journal.OfType<StepRecord>().Where(s => s.RetryCount == attempts.Length).Select(s => s.Step).DistinctBy(s => s.Container).ToImmutableArray();
         var resumed = journal.Count > 0;
         await AddEventAsync("Normal", resumed ? "Resumed" : "Started", resumed ? $"TaskRun resumed by {Owner}" : "TaskRun started", stop).ConfigureAwait(false);
         if (!resumed)
@@ -318,7 +318,7 @@ internal sealed partial class RunSupervisor(
         {
             // Only a step that ended by itself counts as finished; one stopped by a shutdown runs again.
             if (!stop.IsCancellationRequested && step.ExitCode is not null && (step.ExitCode == 0 || step.TerminationReason == "Continued")
-                && step.Container.StartsWith("step-", StringComparison.Ordinal))
+                && step.Container.StartsWith("step-", StringComparison.Ordinal) && !request.FinishedSteps.Any(f => f.Container == step.Container))
             {
                 writer.StepFinished(request, step);
             }
