@@ -1,0 +1,55 @@
+using Mothership.Server.Hosting;
+
+namespace Mothership.Server.Tests.Hosting;
+
+public sealed class ServerOptionsValidatorTests
+{
+    private static IEnumerable<string> Failures(ServerOptions options) =>
+        new ServerOptionsValidator().Validate(null, options).Failures ?? [];
+
+    [Fact]
+    public void Validate_Defaults_Succeed() => Assert.Empty(Failures(new ServerOptions()));
+
+    [Fact]
+    public void Validate_NonLoopbackWithoutToken_Fails()
+    {
+        Assert.Contains(Failures(new ServerOptions { Urls = "http://0.0.0.0:8080" }), f => f.StartsWith("Token:", StringComparison.Ordinal));
+        Assert.Empty(Failures(new ServerOptions { Urls = "http://0.0.0.0:8080", Token = "s3cret" }));
+        Assert.Empty(Failures(new ServerOptions { Urls = "http://localhost:8080;http://[::1]:8081" }));
+    }
+
+    [Theory]
+    [InlineData("mysql://x", "Database:")]
+    [InlineData("sqlite:x.db", "")]
+    [InlineData("postgres://u@h:5432/db", "")]
+    public void Validate_Database_AcceptsSqliteAndPostgres(string database, string failurePrefix)
+    {
+        var failures = Failures(new ServerOptions { Database = database }).ToList();
+        if (failurePrefix.Length == 0)
+        {
+            Assert.Empty(failures);
+        }
+        else
+        {
+            Assert.Contains(failures, f => f.StartsWith(failurePrefix, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Validate_BadSettings_NameEachOne()
+    {
+        var failures = Failures(new ServerOptions
+        {
+            Executor = "kubernetes",
+            MaxConcurrentTaskRuns = 0,
+            LeaseDuration = TimeSpan.FromSeconds(2),
+            PollInterval = TimeSpan.FromSeconds(1),
+            Retention = new RetentionOptions { Schedule = "every hour" },
+        }).ToList();
+
+        Assert.Contains(failures, f => f.StartsWith("Executor:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("MaxConcurrentTaskRuns:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("LeaseDuration/PollInterval:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Retention:Schedule:", StringComparison.Ordinal));
+    }
+}
