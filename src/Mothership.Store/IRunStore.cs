@@ -23,7 +23,10 @@ public interface IRunStore : IAsyncDisposable
 
     // ---- Tasks and Pipelines, applied like `kubectl apply` -------------------------------------
 
-    /// <summary>Creates or replaces a resource; <see cref="ApplyOutcome.Unchanged"/> when the document is identical.</summary>
+    /// <summary>
+    /// Creates or replaces a resource; <see cref="ApplyOutcome.Unchanged"/> when the document is identical
+    /// (then nothing is written, not even an audit record). The store sets generation and times.
+    /// </summary>
     Task<ApplyOutcome> ApplyResourceAsync(StoredResource resource, string actor, CancellationToken cancellationToken);
 
     Task<StoredResource?> GetResourceAsync(string kind, string name, CancellationToken cancellationToken);
@@ -42,13 +45,22 @@ public interface IRunStore : IAsyncDisposable
 
     Task<RunRecord?> GetRunByUidAsync(string uid, CancellationToken cancellationToken);
 
-    /// <summary>Newest first (creation time, then uid), filtered, one page at a time.</summary>
+    /// <summary>
+    /// Newest first (creation time, then uid), filtered, one page at a time. Throws
+    /// <see cref="ArgumentOutOfRangeException"/> for a limit outside 1..500 and
+    /// <see cref="ArgumentException"/> for a cursor this store did not return or a label
+    /// requirement with the wrong number of values. <c>!=</c> and <c>notin</c> also match runs
+    /// without the key, as in Kubernetes.
+    /// </summary>
     Task<RunPage> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
 
     /// <summary>
     /// Persists one step of a run in one transaction: the journal entry (if any) and the new
     /// status. Fenced: does nothing and returns false unless <see cref="RunTransition.Owner"/>
     /// still holds the run's lease (a replica that lost its lease must stop driving the run).
+    /// Also false, with nothing written, when the journal already has an entry with that sequence number.
+    /// A null <see cref="RunTransition.StartedAt"/>, <see cref="RunTransition.CompletedAt"/> or
+    /// <see cref="RunTransition.Object"/> keeps the stored value.
     /// </summary>
     Task<bool> CommitTransitionAsync(RunTransition transition, CancellationToken cancellationToken);
 
@@ -114,7 +126,11 @@ public interface IRunStore : IAsyncDisposable
 
     // ---- Retention and metrics ------------------------------------------------------------------
 
-    /// <summary>Deletes (or with <paramref name="dryRun"/> only lists) the finished runs the policy says to delete, with their logs.</summary>
+    /// <summary>
+    /// Deletes (or with <paramref name="dryRun"/> only lists) the finished runs the policy says to
+    /// delete, with their labels, journal, logs and events, 1,000 runs per transaction. Each deleted
+    /// run leaves an audit record (actor <c>retention</c>, action <c>prune</c>).
+    /// </summary>
     Task<PruneResult> PruneAsync(RetentionPolicy policy, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken);
 
     /// <summary>How many runs there are per (kind, phase, reason), for <c>/metrics</c>.</summary>

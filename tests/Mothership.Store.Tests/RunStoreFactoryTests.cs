@@ -1,5 +1,6 @@
 namespace Mothership.Store.Tests;
 
+/// <summary>Parsing of --database strings; nothing here connects.</summary>
 public sealed class RunStoreFactoryTests
 {
     [Theory]
