@@ -138,9 +138,11 @@ internal static class RunEndpoints
         {
             page = await store.ListRunsAsync(query, ct).ConfigureAwait(false);
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            return Problems.BadRequest("cursor: not a cursor this server returned");
+            // The store checks what the endpoint passes through: the cursor and the selector's values.
+            return Problems.BadRequest(e.Message.Contains("cursor", StringComparison.OrdinalIgnoreCase)
+                ? "cursor: not a cursor this server returned" : e.Message);
         }
 
         return Results.Text(new JsonObject
