@@ -214,7 +214,15 @@ internal sealed partial class RunSupervisor(
         }
 
         await DropPartialLogsAsync(request.TaskRunName, request.RetryCount, finished, stop).ConfigureAwait(false);
-        return request with { FinishedSteps = finished };
+        // The executor counts the timeout from its call: give the attempt only what it had left.
+        var timeout = request.Timeout;
+        if (timeout is { } t && finished.Select(s => s.StartedAt).Min() is { } began)
+        {
+            var left = t - (time.GetUtcNow() - began);
+            timeout = left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1);
+        }
+
+        return request with { FinishedSteps = finished, Timeout = timeout };
     }
 
     private async Task DropPartialLogsAsync(string taskRun, int attempt, ImmutableArray<StepState> finished, CancellationToken stop)
