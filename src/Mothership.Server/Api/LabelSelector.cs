@@ -50,7 +50,7 @@ public static class LabelSelector
                 r = new LabelRequirement(p, LabelOperator.Exists, []);
             }
 
-            if (r is null || r.Key.Length == 0 || r.Key.Any(char.IsWhiteSpace) || r.Values.Any(v => v.Any(c => char.IsWhiteSpace(c) || c is '(' or ')' or ',' or '=' or '!')))
+            if (r is null || r.Key.Length == 0 || r.Key.Any(c => char.IsWhiteSpace(c) || c is '(' or ')' or ',' or '=' or '!') || r.Values.Any(v => v.Any(c => char.IsWhiteSpace(c) || c is '(' or ')' or ',' or '=' or '!')))
             {
                 error = $"labelSelector: cannot parse '{p}' (expected key=value, key!=value, key in (a,b), key notin (a,b), key or !key)";
                 return false;

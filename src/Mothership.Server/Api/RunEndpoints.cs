@@ -138,9 +138,10 @@ internal static class RunEndpoints
         {
             page = await store.ListRunsAsync(query, ct).ConfigureAwait(false);
         }
-        catch (FormatException)
+        catch (ArgumentException) when (query.Cursor is not null)
         {
-            return Problems.BadRequest("cursor: not a cursor this server returned");
+            // The store's contract (IRunStore.ListRunsAsync): a cursor it did not issue is an ArgumentException.
+            return Problems.BadRequest("cursor: not a cursor this server returned (take it from the previous page's nextCursor)");
         }
 
         return Results.Text(new JsonObject
