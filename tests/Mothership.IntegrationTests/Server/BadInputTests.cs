@@ -149,10 +149,17 @@ public sealed class BadInputTests(SharedServer shared, PostgresFixture postgres)
         var server = await ServerAsync();
         var huge = "# " + new string('x', 5 * 1024 * 1024) + "\n";
 
-        var (status, body, text) = await AuthorizedPostAsync(server, "api/v1/apply", huge);
+        // Expect: 100-continue, as curl sends for large bodies: the server answers before the body
+        // is sent, instead of closing the connection under a client still writing it.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/apply") { Content = new StringContent(huge) };
+        request.Headers.ExpectContinue = true;
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+        using var response = await server.Http.SendAsync(request, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
 
-        Assert.True(status == HttpStatusCode.RequestEntityTooLarge, $"{(int)status} {text[..Math.Min(500, text.Length)]}");
-        Assert.Equal(413, (int?)body?["status"]);
+        Assert.True(response.StatusCode == HttpStatusCode.RequestEntityTooLarge, $"{(int)response.StatusCode} {text[..Math.Min(500, text.Length)]}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(413, (int?)JsonNode.Parse(text)?["status"]);
     }
 
     [Fact(Timeout = 60000)]
