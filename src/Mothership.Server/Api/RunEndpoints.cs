@@ -202,6 +202,14 @@ internal static class RunEndpoints
             return Problems.Conflict($"{kind} '{name}' has already finished");
         }
 
+        if (run.Phase == RunPhase.Pending)
+        {
+            // Nobody claims a pending run, so nobody would act on the request: queue it, and the
+            // server that claims it finishes it as Cancelled without starting a task (Tekton does the same).
+            await store.ReleasePendingAsync(run.Uid, ApiContext.Actor(context), ct).ConfigureAwait(false);
+            controller.Wake();
+        }
+
         controller.TryCancel(run.Uid, request);
         return Results.Accepted(value: new { kind, name, status = request });
     }
