@@ -136,6 +136,35 @@ public abstract class CancelTests(SharedServer shared, PostgresFixture postgres)
     }
 
     [Fact(Timeout = 60000)]
+    public async Task Cancel_PendingRun_EndsCancelledWithoutRunningATask()
+    {
+        var server = await ServerAsync();
+        var name = Unique("pending-cancel");
+        await ApplyAsync(server, PipelineYaml(name, "echo work-ran"));
+        var run = await CreateRunAsync(server, PipelineRunYaml(name, name, extraSpec: "  status: PipelineRunPending"));
+
+        await CancelAsync(server, run, "Cancelled");
+        var done = await WaitForFinishAsync(server, run, seconds: 20);
+
+        Assert.Equal("Cancelled", Reason(done));
+        Assert.Empty(Children(done));
+        Assert.Empty((await SendAsync(server, HttpMethod.Get, $"api/v1/pipelineruns/{run}/logs")).Text);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Delete_RunningRun_409()
+    {
+        var (server, run) = await StartRunningAsync("echo started; sleep 30");
+
+        var deleted = await SendAsync(server, HttpMethod.Delete, $"api/v1/pipelineruns/{run}");
+
+        Assert.Equal(HttpStatusCode.Conflict, deleted.Status);
+        await CancelAsync(server, run, "Cancelled");
+        await WaitForFinishAsync(server, run, seconds: 20);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(server, HttpMethod.Delete, $"api/v1/pipelineruns/{run}")).Status);
+    }
+
+    [Fact(Timeout = 60000)]
     public async Task Start_PendingRun_StaysPendingUntilStartedThenSucceeds()
     {
         var server = await ServerAsync();
