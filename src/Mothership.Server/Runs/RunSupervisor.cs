@@ -111,7 +111,9 @@ internal sealed partial class RunSupervisor(
         run = run with
         {
             Metadata = run.Metadata with { Name = Record.Name, GenerateName = null },
-            Spec = run.Spec with { Status = run.Spec.Status == "PipelineRunPending" ? null : run.Spec.Status },
+            // A cancel requested before the claim (e.g. while pending) is part of the initial state,
+            // as spec.status is in Tekton: otherwise the first tasks start before the request is seen.
+            Spec = run.Spec with { Status = Record.CancelRequest ?? (run.Spec.Status == "PipelineRunPending" ? null : run.Spec.Status) },
         };
         var spec = run.Spec.PipelineSpec ?? resources.FindPipeline(run.Spec.PipelineRef!.Name!)!.Spec;
         var parameters = PipelineParams.Resolve(spec, run.Spec.Params, run.DisplayName);

@@ -1,10 +1,9 @@
-[assembly: AssemblyFixture(typeof(Mothership.Store.Tests.PostgresFixture))]
-
-namespace Mothership.Store.Tests;
+namespace Mothership.Testing;
 
 /// <summary>
 /// One PostgreSQL server for the whole test assembly, started by the first test that asks for it
-/// (a run of SQLite tests alone never starts it). Without the binaries the tests are skipped,
+/// (a run of SQLite tests alone never starts it). Each test assembly that uses it registers it
+/// with <c>[assembly: AssemblyFixture(typeof(PostgresFixture))]</c>. Without the binaries the tests are skipped,
 /// except on CI (<c>CI=true</c>), which installs them: there a missing server fails the run.
 /// </summary>
 public sealed class PostgresFixture : IAsyncDisposable

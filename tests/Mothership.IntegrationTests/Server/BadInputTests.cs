@@ -1,0 +1,226 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Mothership.IntegrationTests.Server;
+
+/// <summary>
+/// What the server refuses, and how: diagnostics for invalid resources, 400 for bad queries, 413,
+/// 404, bearer tokens, and settings that stop it from starting. The store plays no part: SQLite only.
+/// </summary>
+public sealed class BadInputTests(SharedServer shared, PostgresFixture postgres) : ServerTestBase(shared, postgres), IClassFixture<SharedServer>
+{
+    protected override StoreBackend Backend => StoreBackend.Sqlite;
+
+    protected override IEnumerable<string> ExtraArgs => ["--token", Token];
+
+    private const string Token = "s3cret-test-token";
+
+    private static async Task<(HttpStatusCode Status, JsonNode? Body, string Text)> AuthorizedPostAsync(ServerProcess server, string path, string? body,
+        string contentType = "application/yaml") =>
+        await SendAsync(server, HttpMethod.Post, path, body, contentType, token: Token);
+
+    private static JsonObject SingleDiagnostic(JsonNode? problem)
+    {
+        Assert.NotNull(problem);
+        var diagnostics = problem["diagnostics"]!.AsArray();
+        Assert.NotEmpty(diagnostics);
+        return diagnostics[0]!.AsObject();
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Apply_MalformedYaml_422WithLineAndColumn()
+    {
+        var server = await ServerAsync();
+        const string yaml = "apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: broken\nspec:\n  steps:\n    - name: a\n     image: x\n";
+
+        var (status, body, text) = await AuthorizedPostAsync(server, "api/v1/apply", yaml);
+
+        Assert.True(status == HttpStatusCode.UnprocessableEntity, text);
+        var d = SingleDiagnostic(body);
+        Assert.Equal("body", (string?)d["file"]);
+        Assert.Equal("error", (string?)d["severity"]);
+        Assert.InRange((int)d["line"]!, 7, 8);
+        Assert.True((int)d["column"]! >= 1, text);
+        Assert.False(string.IsNullOrEmpty((string?)d["message"]));
+        Assert.StartsWith("body:", (string?)d["text"], StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task CreatePipelineRun_UnknownPipelineOrTaskRef_422()
+    {
+        var server = await ServerAsync();
+        var name = Unique("noref");
+
+        var missingPipeline = await AuthorizedPostAsync(server, "api/v1/pipelineruns", PipelineRunYaml(name, "no-such-pipeline"));
+        var missingTask = await AuthorizedPostAsync(server, "api/v1/apply", $"""
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata:
+              name: {name}
+            spec:
+              tasks:
+                - name: t
+                  taskRef:
+                    name: no-such-task
+            """);
+
+        Assert.True(missingPipeline.Status == HttpStatusCode.UnprocessableEntity, missingPipeline.Text);
+        Assert.Contains("no-such-pipeline", missingPipeline.Text, StringComparison.Ordinal);
+        Assert.True(missingTask.Status == HttpStatusCode.UnprocessableEntity, missingTask.Text);
+        var d = SingleDiagnostic(missingTask.Body);
+        Assert.Contains("no-such-task", (string?)d["message"], StringComparison.Ordinal);
+        Assert.Equal(9, (int)d["line"]!);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task CreatePipelineRun_RequiredWorkspaceUnbound_422NamingIt()
+    {
+        var server = await ServerAsync();
+        var name = Unique("ws");
+        var (status, _, text) = await AuthorizedPostAsync(server, "api/v1/apply", $"""
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata:
+              name: {name}
+            spec:
+              workspaces:
+                - name: source
+              tasks:
+                - name: t
+                  workspaces:
+                    - name: source
+                      workspace: source
+                  taskSpec:
+                    workspaces:
+                      - name: source
+                    steps:
+                      - name: s
+                        image: busybox
+                        script: ls $(workspaces.source.path)
+            """);
+        Assert.True(status == HttpStatusCode.OK, text);
+
+        var created = await AuthorizedPostAsync(server, "api/v1/pipelineruns", PipelineRunYaml(name, name));
+
+        Assert.True(created.Status == HttpStatusCode.UnprocessableEntity, created.Text);
+        Assert.Contains("source", (string?)SingleDiagnostic(created.Body)["message"], StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Endpoints_UnknownRun_404Problem()
+    {
+        var server = await ServerAsync();
+
+        foreach (var (method, path) in new[]
+        {
+            (HttpMethod.Get, "api/v1/pipelineruns/nope"), (HttpMethod.Get, "api/v1/taskruns/nope"), (HttpMethod.Get, "api/v1/pipelineruns/nope/logs"),
+            (HttpMethod.Get, "api/v1/pipelineruns/nope/events"), (HttpMethod.Post, "api/v1/pipelineruns/nope/cancel"), (HttpMethod.Post, "api/v1/pipelineruns/nope/rerun"),
+            (HttpMethod.Post, "api/v1/pipelineruns/nope/start"), (HttpMethod.Delete, "api/v1/pipelineruns/nope"), (HttpMethod.Get, "api/v1/tasks/nope"),
+        })
+        {
+            var (status, body, text) = await SendAsync(server, method, path, token: Token);
+            Assert.True(status == HttpStatusCode.NotFound, $"{method} {path}: {(int)status} {text}");
+            Assert.Equal(404, (int?)body?["status"]);
+        }
+    }
+
+    [Theory(Timeout = 60000)]
+    [InlineData("labelSelector=a%20in%20(")]
+    [InlineData("labelSelector=%3D%3Dx")]
+    [InlineData("limit=0")]
+    [InlineData("limit=501")]
+    [InlineData("limit=ten")]
+    [InlineData("cursor=not-a-cursor")]
+    [InlineData("since=yesterday")]
+    [InlineData("phase=Sleeping")]
+    public async Task ListPipelineRuns_BadQuery_400Problem(string query)
+    {
+        var server = await ServerAsync();
+
+        var (status, body, text) = await SendAsync(server, HttpMethod.Get, "api/v1/pipelineruns?" + query);
+
+        Assert.True(status == HttpStatusCode.BadRequest, $"{query}: {(int)status} {text}");
+        Assert.Equal(400, (int?)body?["status"]);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Apply_BodyOverLimit_413()
+    {
+        var server = await ServerAsync();
+        var huge = "# " + new string('x', 5 * 1024 * 1024) + "\n";
+
+        // Expect: 100-continue, as curl sends for large bodies: the server answers before the body
+        // is sent, instead of closing the connection under a client still writing it.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/apply") { Content = new StringContent(huge) };
+        request.Headers.ExpectContinue = true;
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+        using var response = await server.Http.SendAsync(request, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.True(response.StatusCode == HttpStatusCode.RequestEntityTooLarge, $"{(int)response.StatusCode} {text[..Math.Min(500, text.Length)]}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(413, (int?)JsonNode.Parse(text)?["status"]);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Token_MissingOrWrong_401ButGetsStayOpen()
+    {
+        var server = await ServerAsync();
+        var name = Unique("token");
+        var yaml = TaskAndPipelineYaml(name, "true");
+
+        var without = await SendAsync(server, HttpMethod.Post, "api/v1/apply", yaml);
+        var wrong = await SendAsync(server, HttpMethod.Post, "api/v1/apply", yaml, token: "wrong");
+        var deleteWithout = await SendAsync(server, HttpMethod.Delete, $"api/v1/tasks/{name}");
+        var right = await SendAsync(server, HttpMethod.Post, "api/v1/apply", yaml, token: Token);
+        var get = await SendAsync(server, HttpMethod.Get, $"api/v1/tasks/{name}");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, without.Status);
+        Assert.Equal(401, (int?)without.Body?["status"]);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, deleteWithout.Status);
+        Assert.True(right.Status == HttpStatusCode.OK, right.Text);
+        Assert.Equal(HttpStatusCode.OK, get.Status);
+        var cliWithout = await server.CliAsync("delete", "task", name);
+        Assert.NotEqual(0, cliWithout.ExitCode);
+        Assert.Contains("token", cliWithout.Stderr, StringComparison.OrdinalIgnoreCase);
+        var cliWith = await server.CliAsync("delete", "task", name, "--token", Token);
+        Assert.True(cliWith.ExitCode == 0, cliWith.Stderr);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Server_NonLoopbackUrlWithoutToken_Exit2NamingToken()
+    {
+        using var dir = new TempDirectory();
+
+        var result = await MshipProcess.RunAsync(["server", "--db", $"sqlite:{dir.Path}/m.db", "--urls", "http://0.0.0.0:0"], dir.Path,
+            TimeSpan.FromSeconds(30), cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == 2, result.Stdout + result.Stderr);
+        Assert.Contains("Token", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory(Timeout = 60000)]
+    [InlineData("mysql://root@localhost/db")]
+    [InlineData("Host=127.0.0.1;Port=notaport")]
+    public async Task Server_InvalidDatabase_Exit2ClearMessage(string database)
+    {
+        using var dir = new TempDirectory();
+
+        var result = await MshipProcess.RunAsync(["server", "--db", database, "--urls", "http://127.0.0.1:0"], dir.Path, TimeSpan.FromSeconds(30), cancellationToken: Ct);
+
+        Assert.True(result.ExitCode == 2, $"exit {result.ExitCode}\n{result.Stdout}{result.Stderr}");
+        Assert.Contains("mship server:", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>A temp folder removed on dispose.</summary>
+    private sealed class TempDirectory : IDisposable
+    {
+        private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("mothership-bad-");
+
+        public string Path => _dir.FullName;
+
+        public void Dispose() => _dir.Delete(recursive: true);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Mothership.IntegrationTests.Server;
+
+/// <summary>PostgreSQL stopped under a running server: 503s while it is down, work resumes when it is back.</summary>
+public sealed class DatabaseDownTests(PostgresFixture postgres)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<HttpStatusCode> PollAsync(ServerProcess server, string path, HttpStatusCode want)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await server.Http.GetAsync(path, Ct);
+            if (response.StatusCode == want || clock.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                return response.StatusCode;
+            }
+
+            await Task.Delay(100, Ct);
+        }
+    }
+
+    [Fact(Timeout = 120000)]
+    public async Task Server_PostgresStoppedThenStarted_503ThenRecovers()
+    {
+        await postgres.ServerAsync(Ct); // skips here when PostgreSQL is not installed (fails on CI)
+
+        // A PostgreSQL of its own: stopping the shared one would fail the tests running beside this one.
+        await using var pg = await PostgresServer.StartAsync(Ct);
+        var dir = Directory.CreateTempSubdirectory("mothership-dbdown-");
+        try
+        {
+            await using var server = await ServerProcess.StartAsync(dir.FullName, await pg.CreateDatabaseAsync("down", Ct), cancellationToken: Ct);
+            const string pipeline = """
+                apiVersion: tekton.dev/v1
+                kind: Pipeline
+                metadata:
+                  name: p
+                spec:
+                  tasks:
+                    - name: t
+                      taskSpec:
+                        steps:
+                          - name: s
+                            image: busybox
+                            script: echo up
+                """;
+            using (var applied = await server.Http.PostAsync("api/v1/apply", new StringContent(pipeline), Ct))
+            {
+                Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+            }
+
+            await pg.StopAsync(Ct);
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, await PollAsync(server, "readyz", HttpStatusCode.ServiceUnavailable));
+            using (var list = await server.Http.GetAsync("api/v1/pipelineruns", Ct))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, list.StatusCode);
+                Assert.Equal("application/problem+json", list.Content.Headers.ContentType?.MediaType);
+                Assert.Contains("\"status\":503", await list.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+            }
+
+            using (var create = await server.Http.PostAsync("api/v1/pipelineruns", new StringContent("apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: during\nspec:\n  pipelineRef:\n    name: p\n"), Ct))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, create.StatusCode);
+            }
+
+            Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("healthz", Ct)).StatusCode);
+
+            await pg.StartAgainAsync(Ct);
+
+            Assert.Equal(HttpStatusCode.OK, await PollAsync(server, "readyz", HttpStatusCode.OK));
+            using (var create = await server.Http.PostAsync("api/v1/pipelineruns", new StringContent("apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: after\nspec:\n  pipelineRef:\n    name: p\n"), Ct))
+            {
+                Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+            }
+
+            var clock = Stopwatch.StartNew();
+            string text;
+            do
+            {
+                await Task.Delay(100, Ct);
+                text = await server.Http.GetStringAsync("api/v1/pipelineruns/after", Ct);
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the run after the outage did not finish:\n{text}\n{server.Output}");
+            }
+            while (!text.Contains("\"reason\":\"Succeeded\"", StringComparison.Ordinal) && !text.Contains("\"status\":\"False\"", StringComparison.Ordinal));
+
+            Assert.Contains("\"reason\":\"Succeeded\"", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}

@@ -1,0 +1,1 @@
+[assembly: AssemblyFixture(typeof(Mothership.Testing.PostgresFixture))]
