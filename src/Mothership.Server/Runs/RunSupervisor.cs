@@ -108,12 +108,17 @@ internal sealed partial class RunSupervisor(
     private async Task RunPipelineAsync(ResourceSet resources, List<JournalRecord> journal, RunJournalWriter writer, CancellationToken stop)
     {
         var run = (PipelineRun)resources.All.Single(r => r is PipelineRun);
+        var fresh = !journal.OfType<DecisionRecord>().Any();
         run = run with
         {
             Metadata = run.Metadata with { Name = Record.Name, GenerateName = null },
-            // A cancel requested before the claim (e.g. while pending) is part of the initial state,
-            // as spec.status is in Tekton: otherwise the first tasks start before the request is seen.
-            Spec = run.Spec with { Status = Record.CancelRequest ?? (run.Spec.Status == "PipelineRunPending" ? null : run.Spec.Status) },
+            // A cancel requested before the run started (e.g. while pending) is part of its initial
+            // state, as spec.status is in Tekton: otherwise the first tasks start before it is seen.
+            // Only then: a replay must start from the state the first decision saw.
+            Spec = run.Spec with
+            {
+                Status = (fresh ? Record.CancelRequest : null) ?? (run.Spec.Status == "PipelineRunPending" ? null : run.Spec.Status),
+            },
         };
         var spec = run.Spec.PipelineSpec ?? resources.FindPipeline(run.Spec.PipelineRef!.Name!)!.Spec;
         var parameters = PipelineParams.Resolve(spec, run.Spec.Params, run.DisplayName);
