@@ -32,7 +32,7 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>True when the binaries are on this machine.</summary>
     public static bool IsInstalled => File.Exists(Path.Combine(BinDirectory, "initdb")) && File.Exists(Path.Combine(BinDirectory, "pg_ctl"));
 
-    public int Port { get; }
+    public int Port { get; private set; }
 
     /// <summary>The data directory (under a temp folder that also holds the socket and the log).</summary>
     public string DataDirectory => Path.Combine(_root, "data");
@@ -57,8 +57,20 @@ public sealed class PostgresServer : IAsyncDisposable
             }
 
             await server.RunPgAsync("initdb", ["-D", server.DataDirectory, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "--no-instructions"], cancellationToken).ConfigureAwait(false);
-            await server.StartAgainAsync(cancellationToken).ConfigureAwait(false);
-            return server;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await server.StartAgainAsync(cancellationToken).ConfigureAwait(false);
+                    return server;
+                }
+                catch (InvalidOperationException) when (attempt < 3)
+                {
+                    // Tests in other processes pick free ports too: another one may have taken ours
+                    // between the probe and the start. Try a fresh port.
+                    server.Port = FreePort();
+                }
+            }
         }
         catch
         {
@@ -93,7 +105,17 @@ public sealed class PostgresServer : IAsyncDisposable
     public async Task StartAgainAsync(CancellationToken cancellationToken = default)
     {
         var options = $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200";
-        await RunPgAsync("pg_ctl", ["-D", DataDirectory, "-o", options, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "start"], cancellationToken).ConfigureAwait(false);
+        var log = Path.Combine(_root, "server.log");
+        try
+        {
+            await RunPgAsync("pg_ctl", ["-D", DataDirectory, "-o", options, "-l", log, "-w", "-t", "60", "start"], cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            var tail = File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(10)) : "(no log)";
+            throw new InvalidOperationException($"{e.Message}\nserver log:\n{tail}", e);
+        }
+
         IsRunning = true;
     }
 

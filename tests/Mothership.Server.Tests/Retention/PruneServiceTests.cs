@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Mothership.Server.Hosting;
+using Mothership.Server.Retention;
+using Mothership.Store;
+
+namespace Mothership.Server.Tests.Retention;
+
+public sealed class PruneServiceTests : IAsyncDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("mothership-prune-");
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact(Timeout = 30000)]
+    public async Task ExecuteAsync_AtTheCronTime_AppliesTheConfiguredPolicy()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero));
+        await using var store = RunStoreFactory.Open($"sqlite:{Path.Combine(_dir.FullName, "runs.db")}", time);
+        await store.MigrateAsync(Ct);
+        for (var i = 0; i < 5; i++)
+        {
+            var at = time.GetUtcNow().AddMinutes(-10 + i);
+            await store.CreateRunAsync(new RunRecord
+            {
+                Uid = Guid.NewGuid().ToString(), Kind = "PipelineRun", Name = $"p-{i}", Pipeline = "p", Phase = RunPhase.Finished,
+                Status = "True", Reason = "Succeeded", CreatedAt = at, StartedAt = at, CompletedAt = at, Manifest = "",
+            }, "test", Ct);
+        }
+
+        var options = Options.Create(new ServerOptions { Retention = new RetentionOptions { Schedule = "*/5 * * * *", KeepLast = 2 } });
+        using var service = new PruneService(store, options, time, NullLogger<PruneService>.Instance);
+        await service.StartAsync(Ct);
+
+        // Move the clock a minute at a time until the 00:05 run of the schedule has pruned.
+        var deadline = Stopwatch.StartNew();
+        while ((await store.ListRunsAsync(new RunQuery(), Ct)).Items.Count > 2)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), "the scheduled prune did not run");
+            if (time.GetUtcNow() < new DateTimeOffset(2026, 1, 1, 0, 5, 0, TimeSpan.Zero))
+            {
+                time.Advance(TimeSpan.FromMinutes(1));
+            }
+
+            await Task.Delay(10, Ct);
+        }
+
+        await service.StopAsync(Ct);
+        var left = (await store.ListRunsAsync(new RunQuery(), Ct)).Items.Select(r => r.Name).Order();
+        Assert.Equal(["p-3", "p-4"], left);
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 5, 0, TimeSpan.Zero), time.GetUtcNow());
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _dir.Delete(recursive: true);
+        return ValueTask.CompletedTask;
+    }
+}
