@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -8,19 +9,39 @@ using Mothership.Store;
 namespace Mothership.Server.Api;
 
 /// <summary>
-/// A run's logs: plain text (<c>[task/step] line</c>, as <c>mship run</c> prints them), or with
-/// <c>follow=true</c> server-sent events that continue until the run finishes. Logs are read from
-/// the store, so any replica serves any run's logs, live.
+/// A run's logs: plain text (<c>[task/step] line</c>, as <c>mship run</c> prints them), with
+/// <c>follow=true</c> server-sent events that continue until the run finishes, with
+/// <c>format=json</c> one page of chunks at a time (the dashboard's viewer pages through a 50 MB
+/// log this way), a search over one step's log, and a download. Logs are read from the store, so
+/// any replica serves any run's logs, live.
 /// </summary>
 internal static class LogEndpoints
 {
+    private const string Kinds = "{kinds:regex(^(pipelineruns|taskruns)$)}";
     private static readonly TimeSpan FollowPoll = TimeSpan.FromMilliseconds(200);
 
-    public static void Map(IEndpointRouteBuilder api) =>
-        api.MapGet("/{kinds:regex(^(pipelineruns|taskruns)$)}/{name}/logs", LogsAsync);
+    /// <summary>Chunks read per store call when streaming a whole log.</summary>
+    private const int PageSize = 1000;
 
-    private static async Task LogsAsync(string kinds, string name, string? task, string? step, bool? follow, HttpContext context,
-        IRunStore store, TimeProvider time, CancellationToken ct)
+    /// <summary>Which part of a run's log a request wants.</summary>
+    private sealed record LogFilter(string? Task, string? TaskRun, string? Container)
+    {
+        public static LogFilter From(HttpRequest request)
+        {
+            var q = request.Query;
+            string? Get(string key) => q[key].ToString() is { Length: > 0 } v ? v : null;
+            var container = Get("container") ?? (Get("step") is { } step ? "step-" + step : null);
+            return new LogFilter(Get("task"), Get("taskRun"), container);
+        }
+    }
+
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapGet($"/{Kinds}/{{name}}/logs", LogsAsync);
+        api.MapGet($"/{Kinds}/{{name}}/logs/search", SearchAsync);
+    }
+
+    private static async Task LogsAsync(string kinds, string name, bool? follow, HttpContext context, IRunStore store, TimeProvider time, CancellationToken ct)
     {
         var kind = ApiContext.RunKind(kinds)!;
         var run = await store.GetRunAsync(kind, name, ct).ConfigureAwait(false);
@@ -30,16 +51,29 @@ internal static class LogEndpoints
             return;
         }
 
+        var filter = LogFilter.From(context.Request);
+        var query = context.Request.Query;
+        if (query["format"] == "json")
+        {
+            await JsonPageAsync(run, kind, filter, context, store, ct).ConfigureAwait(false);
+            return;
+        }
+
         var sse = follow == true || context.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.Ordinal);
         var response = context.Response;
         response.ContentType = sse ? "text/event-stream" : "text/plain; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
+        if (query["download"] == "true" && !sse)
+        {
+            var file = string.Join('-', new[] { run.Name, filter.Task ?? filter.TaskRun, filter.Container }.OfType<string>());
+            response.Headers.ContentDisposition = $"attachment; filename=\"{file}.log\"";
+        }
+
         long after = long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), out var last) ? last : 0;
         var tasks = TaskNames(run);
-        var container = step is null ? null : "step-" + step;
         while (true)
         {
-            var chunks = await store.ReadLogsAsync(new LogQuery { Uid = run.Uid, AfterId = after, Container = container }, ct).ConfigureAwait(false);
+            var chunks = await store.ReadLogsAsync(new LogQuery { Uid = run.Uid, AfterId = after, TaskRun = filter.TaskRun, Container = filter.Container, Limit = PageSize }, ct).ConfigureAwait(false);
             if (chunks.Any(c => !tasks.ContainsKey(c.Chunk.TaskRun)))
             {
                 run = await store.GetRunByUidAsync(run.Uid, ct).ConfigureAwait(false) ?? run;
@@ -51,29 +85,21 @@ internal static class LogEndpoints
             {
                 after = id;
                 var pipelineTask = tasks.GetValueOrDefault(chunk.TaskRun, chunk.TaskRun);
-                if (task is not null && pipelineTask != task)
+                if (filter.Task is not null && pipelineTask != filter.Task)
                 {
                     continue;
                 }
 
-                var stepName = chunk.Container.StartsWith("step-", StringComparison.Ordinal) ? chunk.Container[5..] : chunk.Container;
-                var prefix = kind == "TaskRun" ? $"[{stepName}] " : $"[{pipelineTask}/{stepName}] ";
+                var stepName = StepName(chunk.Container);
                 var lines = chunk.Text.Split('\n');
                 if (sse)
                 {
-                    var data = new JsonObject
-                    {
-                        ["taskRun"] = chunk.TaskRun,
-                        ["pipelineTask"] = kind == "TaskRun" ? null : pipelineTask,
-                        ["step"] = stepName,
-                        ["attempt"] = chunk.Attempt,
-                        ["firstLine"] = chunk.FirstLine,
-                        ["lines"] = new JsonArray([.. lines[..^1].Select(l => (JsonNode)JsonValue.Create(l))]),
-                    };
+                    var data = ChunkJson(id, chunk, kind == "TaskRun" ? null : pipelineTask, lines[..^1]);
                     text.Append("id: ").Append(id).Append("\nevent: log\ndata: ").Append(data.ToJsonString()).Append("\n\n");
                 }
                 else
                 {
+                    var prefix = kind == "TaskRun" ? $"[{stepName}] " : $"[{pipelineTask}/{stepName}] ";
                     foreach (var line in lines[..^1])
                     {
                         text.Append(prefix).Append(line).Append('\n');
@@ -87,7 +113,7 @@ internal static class LogEndpoints
                 await response.Body.FlushAsync(ct).ConfigureAwait(false);
             }
 
-            if (chunks.Count >= 1000)
+            if (chunks.Count >= PageSize)
             {
                 continue;
             }
@@ -109,6 +135,123 @@ internal static class LogEndpoints
             run = await store.GetRunByUidAsync(run.Uid, ct).ConfigureAwait(false) ?? run with { Phase = RunPhase.Finished };
         }
     }
+
+    /// <summary>One page of chunks after <c>afterId</c>: the viewer loads pages as the reader scrolls.</summary>
+    private static async Task JsonPageAsync(RunRecord run, string kind, LogFilter filter, HttpContext context, IRunStore store, CancellationToken ct)
+    {
+        var q = context.Request.Query;
+        var after = long.TryParse(q["afterId"], out var a) ? Math.Max(0, a) : 0;
+        var limit = int.TryParse(q["limit"], out var l) ? Math.Clamp(l, 1, 1000) : 200;
+        // Read the phase first: if the run was finished then, a short page is the end of its log.
+        var finished = run.Phase == RunPhase.Finished;
+        var chunks = await store.ReadLogsAsync(new LogQuery { Uid = run.Uid, AfterId = after, TaskRun = filter.TaskRun, Container = filter.Container, Limit = limit }, ct)
+            .ConfigureAwait(false);
+        var tasks = TaskNames(chunks.Any(c => !TaskNames(run).ContainsKey(c.Chunk.TaskRun))
+            ? await store.GetRunByUidAsync(run.Uid, ct).ConfigureAwait(false) ?? run
+            : run);
+        var items = new JsonArray();
+        foreach (var (id, chunk) in chunks)
+        {
+            var pipelineTask = tasks.GetValueOrDefault(chunk.TaskRun, chunk.TaskRun);
+            if (filter.Task is null || pipelineTask == filter.Task)
+            {
+                items.Add(ChunkJson(id, chunk, kind == "TaskRun" ? null : pipelineTask, chunk.Text.Split('\n')[..^1]));
+            }
+        }
+
+        await Results.Text(new JsonObject
+        {
+            ["chunks"] = items,
+            ["nextAfterId"] = chunks.Count > 0 ? chunks[^1].Id : after,
+            ["finished"] = finished && chunks.Count < limit,
+        }.ToJsonString(), "application/json").ExecuteAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary>Lines of one step's log matching a text or a regular expression, with their line numbers.</summary>
+    private static async Task<IResult> SearchAsync(string kinds, string name, string? q, bool? regex, HttpContext context, IRunStore store, CancellationToken ct)
+    {
+        const int maxMatches = 1000;
+        var kind = ApiContext.RunKind(kinds)!;
+        var run = await store.GetRunAsync(kind, name, ct).ConfigureAwait(false);
+        if (run is null)
+        {
+            return Problems.NotFound($"{kind} '{name}'");
+        }
+
+        if (string.IsNullOrEmpty(q))
+        {
+            return Problems.BadRequest("q: give the text to search for");
+        }
+
+        Func<string, bool> matches;
+        if (regex == true)
+        {
+            try
+            {
+                var pattern = new Regex(q, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+                matches = pattern.IsMatch;
+            }
+            catch (ArgumentException e)
+            {
+                return Problems.BadRequest($"q: not a regular expression: {e.Message}");
+            }
+        }
+        else
+        {
+            matches = line => line.Contains(q, StringComparison.OrdinalIgnoreCase);
+        }
+
+        var filter = LogFilter.From(context.Request);
+        var found = new JsonArray();
+        var truncated = false;
+        long after = 0;
+        try
+        {
+            while (!truncated)
+            {
+                var chunks = await store.ReadLogsAsync(new LogQuery { Uid = run.Uid, AfterId = after, TaskRun = filter.TaskRun, Container = filter.Container, Limit = PageSize }, ct)
+                    .ConfigureAwait(false);
+                foreach (var (id, chunk) in chunks)
+                {
+                    after = id;
+                    var lines = chunk.Text.Split('\n');
+                    for (var i = 0; i < lines.Length - 1 && !truncated; i++)
+                    {
+                        if (matches(lines[i]))
+                        {
+                            found.Add(new JsonObject { ["line"] = chunk.FirstLine + i, ["text"] = lines[i], ["taskRun"] = chunk.TaskRun, ["step"] = StepName(chunk.Container) });
+                            truncated = found.Count >= maxMatches;
+                        }
+                    }
+                }
+
+                if (chunks.Count < PageSize)
+                {
+                    break;
+                }
+            }
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return Problems.BadRequest("q: the regular expression takes too long on this log");
+        }
+
+        return Results.Text(new JsonObject { ["matches"] = found, ["truncated"] = truncated }.ToJsonString(), "application/json");
+    }
+
+    private static JsonObject ChunkJson(long id, LogChunk chunk, string? pipelineTask, IEnumerable<string> lines) => new()
+    {
+        ["id"] = id,
+        ["taskRun"] = chunk.TaskRun,
+        ["pipelineTask"] = pipelineTask,
+        ["step"] = StepName(chunk.Container),
+        ["container"] = chunk.Container,
+        ["attempt"] = chunk.Attempt,
+        ["firstLine"] = chunk.FirstLine,
+        ["lines"] = new JsonArray([.. lines.Select(l => (JsonNode)JsonValue.Create(l))]),
+    };
+
+    private static string StepName(string container) => container.StartsWith("step-", StringComparison.Ordinal) ? container[5..] : container;
 
     /// <summary>TaskRun name → pipeline task name, from the run object's child references.</summary>
     private static Dictionary<string, string> TaskNames(RunRecord run)

@@ -30,6 +30,7 @@ internal static class RunEndpoints
         api.MapPost($"/{Kinds}/{{name}}/start", StartAsync);
         api.MapPost($"/{Kinds}/{{name}}/rerun", RerunAsync);
         api.MapGet($"/{Kinds}/{{name}}/events", EventsAsync);
+        api.MapGet("/pipelineruns/{name}/graph", GraphAsync);
         api.MapPost("/prune", PruneAsync);
         api.MapGet("/audit", async (IRunStore store, int? limit, CancellationToken ct) =>
             Results.Json(new { items = (await store.ListAuditAsync(Math.Clamp(limit ?? 100, 1, 1000), ct).ConfigureAwait(false)).Select(a => new
@@ -268,6 +269,25 @@ internal static class RunEndpoints
 
         await store.DeleteRunAsync(run.Uid, ApiContext.Actor(context), ct).ConfigureAwait(false);
         return Results.Json(new { kind, name, deleted = true });
+    }
+
+    /// <summary>The DAG with each task's state and the critical path (<see cref="RunGraph"/>).</summary>
+    private static async Task<IResult> GraphAsync(string name, IRunStore store, TimeProvider time, CancellationToken ct)
+    {
+        var run = await store.GetRunAsync("PipelineRun", name, ct).ConfigureAwait(false);
+        if (run is null)
+        {
+            return Problems.NotFound($"PipelineRun '{name}'");
+        }
+
+        var spec = RunManifest.Load(run).PipelineSpec;
+        if (spec is null)
+        {
+            return Problems.Of(StatusCodes.Status500InternalServerError, "Unreadable run", $"PipelineRun '{name}' has no readable pipeline spec");
+        }
+
+        var obj = run.Object is { } text ? JsonNode.Parse(text)?.AsObject() : null;
+        return Results.Text(RunGraph.Build(spec, obj, time.GetUtcNow()).ToJsonString(), "application/json");
     }
 
     private static async Task<IResult> EventsAsync(string kinds, string name, IRunStore store, CancellationToken ct)

@@ -59,15 +59,15 @@ internal sealed partial class RunSupervisor(
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        var bag = new DiagnosticBag();
-        var resources = new ResourceSet { All = [.. ResourceLoader.Load("manifest", Record.Manifest, bag)] };
-        if (bag.HasErrors)
+        var manifest = RunManifest.Load(Record);
+        if (manifest.Errors.Count > 0)
         {
             // Validated at creation: only a damaged row gets here. Fail the run rather than retry forever.
-            await FailUnreadableAsync(string.Join("; ", bag.Sorted()), stopping).ConfigureAwait(false);
+            await FailUnreadableAsync(string.Join("; ", manifest.Errors), stopping).ConfigureAwait(false);
             return;
         }
 
+        var resources = manifest.Resources;
         var entries = await store.ReadJournalAsync(Record.Uid, stopping).ConfigureAwait(false);
         var journal = entries.Select(e => JournalCodec.Deserialize(e.Entry)).ToList();
         await using var writer = new RunJournalWriter(store, Record, Owner, journal.Count, time, metrics);

@@ -1,0 +1,24 @@
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Loading;
+using Mothership.Model.Tekton;
+using Mothership.Store;
+
+namespace Mothership.Server.Runs;
+
+/// <summary>A stored run's manifest read back: the run (with its stored name) and the definitions frozen with it.</summary>
+internal sealed record RunManifest(ResourceSet Resources, Resource Run, IReadOnlyList<Diagnostic> Errors)
+{
+    public static RunManifest Load(RunRecord record)
+    {
+        var bag = new DiagnosticBag();
+        var resources = new ResourceSet { All = [.. ResourceLoader.Load("manifest", record.Manifest, bag)] };
+        var run = resources.All.FirstOrDefault(r => r is PipelineRun or TaskRun);
+        run = run is null ? null : run with { Metadata = run.Metadata with { Name = record.Name, GenerateName = null } };
+        return new RunManifest(resources, run!, bag.HasErrors || run is null ? [.. bag.Items] : []);
+    }
+
+    /// <summary>The pipeline a PipelineRun runs: embedded, or the frozen referenced Pipeline.</summary>
+    public PipelineSpec? PipelineSpec => Run is PipelineRun pr
+        ? pr.Spec.PipelineSpec ?? Resources.FindPipeline(pr.Spec.PipelineRef?.Name ?? "")?.Spec
+        : null;
+}
