@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mothership.Executors.Local;
 using Mothership.Server.Api;
+using Mothership.Server.Dashboard;
 using Mothership.Server.Observability;
 using Mothership.Server.Retention;
 using Mothership.Server.Runs;
@@ -99,6 +100,7 @@ public static class ServerHost
         ResourceEndpoints.Map(api);
         RunEndpoints.Map(api);
         LogEndpoints.Map(api);
+        DashboardEndpoints.Map(app);
         return app;
     }
 

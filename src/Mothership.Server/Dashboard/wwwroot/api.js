@@ -1,0 +1,86 @@
+// The REST API of `mship server` (README, "mship server"): JSON over fetch, log streams as pages.
+// Mutations carry the bearer token kept in sessionStorage; a 401 asks for it once and retries.
+
+const TOKEN_KEY = "mothership.token";
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail);
+    this.status = status;
+  }
+}
+
+export function token() {
+  return sessionStorage.getItem(TOKEN_KEY) || "";
+}
+
+export function setToken(value) {
+  if (value) sessionStorage.setItem(TOKEN_KEY, value);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/** Asks for the token in the token dialog; resolves true when one was saved. */
+export function askToken(reason) {
+  const dialog = document.getElementById("token-dialog");
+  const input = document.getElementById("token-input");
+  document.getElementById("token-reason").textContent = reason ||
+    "This server requires a bearer token for changes. It is kept in this tab only (sessionStorage).";
+  input.value = token();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => {
+      if (dialog.returnValue === "ok") {
+        setToken(input.value.trim());
+        resolve(true);
+      } else {
+        resolve(false);
+      }
+    }, { once: true });
+    dialog.showModal();
+    input.focus();
+  });
+}
+
+async function problem(response) {
+  try {
+    const body = await response.json();
+    return body.detail || body.title || response.statusText;
+  } catch {
+    return response.statusText;
+  }
+}
+
+export async function getJson(path, signal) {
+  const response = await fetch(path, { headers: { Accept: "application/json" }, signal });
+  if (!response.ok) throw new ApiError(response.status, await problem(response));
+  return response.json();
+}
+
+export async function post(path, body) {
+  for (let attempt = 0; ; attempt++) {
+    const headers = { Accept: "application/json", "X-Mothership-Actor": "dashboard" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (token()) headers.Authorization = `Bearer ${token()}`;
+    const response = await fetch(path, { method: "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (response.status === 401 && attempt === 0 && await askToken(await problem(response))) continue;
+    if (!response.ok) throw new ApiError(response.status, await problem(response));
+    return response.status === 204 ? null : response.json();
+  }
+}
+
+export const q = encodeURIComponent;
+
+export const api = {
+  runs: (params, signal) => getJson(`/api/v1/pipelineruns?${params}`, signal),
+  run: (kinds, name, signal) => getJson(`/api/v1/${kinds}/${q(name)}`, signal),
+  graph: (name, signal) => getJson(`/api/v1/pipelineruns/${q(name)}/graph`, signal),
+  events: (kinds, name, signal) => getJson(`/api/v1/${kinds}/${q(name)}/events`, signal),
+  cancel: (kinds, name, status) => post(`/api/v1/${kinds}/${q(name)}/cancel`, { status }),
+  rerun: (kinds, name) => post(`/api/v1/${kinds}/${q(name)}/rerun`),
+  resources: (kinds, signal) => getJson(`/api/v1/${kinds}`, signal),
+  logPage: (kinds, name, { taskRun, container, afterId, limit }, signal) =>
+    getJson(`/api/v1/${kinds}/${q(name)}/logs?format=json&taskRun=${q(taskRun)}&container=${q(container)}&afterId=${afterId}&limit=${limit}`, signal),
+  logSearch: (kinds, name, { taskRun, container, text, regex }, signal) =>
+    getJson(`/api/v1/${kinds}/${q(name)}/logs/search?taskRun=${q(taskRun)}&container=${q(container)}&q=${q(text)}${regex ? "&regex=true" : ""}`, signal),
+  logDownload: (kinds, name, { taskRun, container }) =>
+    `/api/v1/${kinds}/${q(name)}/logs?taskRun=${q(taskRun)}&container=${q(container)}&download=true`,
+};

@@ -1,0 +1,303 @@
+// A PipelineRun's page (DAG, task panel with logs, YAML, events, cancel and rerun) and a
+// standalone TaskRun's page (the same panel). The page polls the run and its graph every second
+// until the run finishes; logs stream through the viewer's own paging.
+
+import { api, q, ApiError } from "./api.js";
+import { badge, runState, stateOf, isFinished } from "./state.js";
+import { drawDag } from "./dag.js";
+import { LogViewer } from "./logs.js";
+import { toYaml } from "./yaml.js";
+import { h, duration, between, timeElement, announce, confirmDialog, errorBox } from "./util.js";
+
+const POLL_MS = 1000;
+
+function kv(pairs) {
+  return h("dl.meta", {}, pairs.filter(([, v]) => v !== undefined && v !== null && v !== "").map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+}
+
+function valueText(v) {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+function table(caption, columns, rows, empty) {
+  if (!rows.length) return h("p.muted", {}, empty);
+  return h("table.compact", {}, h("caption", {}, caption),
+    h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c))))));
+}
+
+function stepState(s) {
+  if (s.terminated) return s.terminated.exitCode === 0 ? "Succeeded" : "Failed";
+  if (s.running) return "Running";
+  if (s.terminationReason === "Skipped" || s.waiting?.reason === "Skipped") return "Skipped";
+  return "Pending";
+}
+
+/** Steps of a TaskRun: from its status when it has started, else from the spec it will run. */
+function stepsOf(status, taskSpec) {
+  if (status?.steps?.length) return status.steps.map((s) => ({ ...s, container: s.container || `step-${s.name}` }));
+  return (taskSpec?.steps || []).map((s) => ({ name: s.name, container: `step-${s.name}`, waiting: { reason: "Pending" } }));
+}
+
+/** The step to show when the reader has not picked one: the running one, else the last that ran. */
+function defaultStep(steps) {
+  return (steps.find((s) => s.running) || [...steps].reverse().find((s) => s.terminated) || steps[0])?.container;
+}
+
+/**
+ * The TaskRun panel: params, workspaces, results, steps (exit codes), retries, and the step's log.
+ * `ctx` keeps the log viewer between redraws so polling does not restart it.
+ */
+function taskPanel(ctx, info) {
+  const { title, state, taskRun, status, pipelineTask, kinds, runName, skip, finished } = info;
+  const steps = stepsOf(status, info.taskSpec);
+  const panel = h("section.panel", { "aria-labelledby": "panel-title", id: "task-panel" });
+  const close = info.onClose ? h("button.quiet.close", { type: "button", dataset: { focusKey: "close" }, onclick: info.onClose, "aria-label": "Close task panel" }, "✕") : "";
+  panel.append(h("header.panel-head", {}, h("h2", { id: "panel-title", tabindex: -1 }, title, " ", badge(state)), close));
+  panel.append(kv([
+    ["TaskRun", taskRun ? h("code", {}, taskRun) : "not created"],
+    ["Pod", status?.podName],
+    ["Started", timeElement(status?.startTime)],
+    ["Duration", status?.startTime ? duration(between(status.startTime, status.completionTime)) : ""],
+    ["Reason", status?.conditions?.[0]?.reason],
+    ["Message", status?.conditions?.[0]?.message],
+    ["Skipped", skip ? `${skip.reason}${skip.whenExpressions ? ` (when: ${skip.whenExpressions.map((w) => `${w.input} ${w.operator} ${JSON.stringify(w.values)}`).join(" and ")})` : ""}` : ""],
+    ["Attempts", status?.retriesStatus ? String(status.retriesStatus.length + 1) : ""],
+  ]));
+  const params = pipelineTask?.params || info.params || [];
+  panel.append(h("h3", {}, "Params"), table("Params", ["Name", "Value"], params.map((p) => [h("code", {}, p.name), h("code", {}, valueText(p.value))]), "No params."));
+  const workspaces = pipelineTask?.workspaces || info.workspaces || [];
+  panel.append(h("h3", {}, "Workspaces"), table("Workspaces", ["Name", "Bound to"], workspaces.map((w) => [h("code", {}, w.name), h("code", {}, w.workspace || w.subPath || Object.keys(w).filter((k) => k !== "name").join(", ") || "—")]), "No workspaces."));
+  const results = status?.results || [];
+  panel.append(h("h3", {}, "Results"), table("Results", ["Name", "Value"], results.map((r) => [h("code", {}, r.name), h("code", {}, valueText(r.value))]), "No results."));
+
+  const pick = ctx.step && steps.some((s) => s.container === ctx.step) ? ctx.step : defaultStep(steps);
+  panel.append(h("h3", {}, "Steps"), table("Steps", ["Step", "State", "Exit code", "Duration", "Log"], steps.map((s) => {
+    const t = s.terminated;
+    const selected = s.container === pick;
+    return [h("code", {}, s.name), badge(stepState(s)), t ? h("span", { dataset: { exit: t.exitCode } }, String(t.exitCode)) : "—",
+      t?.startedAt ? duration(between(t.startedAt, t.finishedAt)) : s.running ? duration(between(s.running.startedAt)) : "",
+      h("button", { type: "button", "aria-pressed": String(selected), dataset: { focusKey: `step:${s.container}` }, onclick: () => { ctx.step = s.container; ctx.redraw(); } }, selected ? "Showing" : "Show log")];
+  }), "No steps yet."));
+
+  if (status?.retriesStatus?.length) {
+    panel.append(h("h3", {}, "Retries"), table("Earlier attempts", ["Attempt", "State", "Started", "Steps (exit codes)"], status.retriesStatus.map((r, i) => {
+      const c = r.conditions?.[0];
+      return [String(i + 1), badge(stateOf(c?.status, c?.reason), c?.reason), timeElement(r.startTime),
+        (r.steps || []).map((s) => `${s.name}: ${s.terminated?.exitCode ?? "—"}`).join(", ")];
+    }), ""));
+  }
+
+  // The log keeps its element (and so its scroll position and loaded pages) across redraws.
+  const key = `${taskRun}|${pick}`;
+  if (!taskRun || !pick) {
+    disposeViewer(ctx);
+  } else if (ctx.viewerKey !== key) {
+    disposeViewer(ctx);
+    ctx.viewer = new LogViewer({ kinds, run: runName, taskRun, container: pick, live: !finished });
+    ctx.viewerKey = key;
+    ctx.logSlot = h("section.log-slot", { "aria-labelledby": "log-title" }, h("h3", { id: "log-title" }, `Log: ${pick.replace(/^step-/, "")}`), ctx.viewer.element);
+  }
+  return ctx.logSlot ? [panel, ctx.logSlot] : [panel];
+}
+
+function disposeViewer(ctx) {
+  ctx.viewer?.dispose();
+  ctx.viewer = null;
+  ctx.viewerKey = null;
+  ctx.logSlot = null;
+}
+
+/** Redraws the panel's facts; the log slot is moved only when it changes. */
+function place(box, [panel, logSlot]) {
+  const focusKey = document.activeElement?.dataset?.focusKey;
+  const old = box.querySelector(":scope > section.panel");
+  if (old) old.replaceWith(panel); else box.prepend(panel);
+  for (const child of [...box.children]) if (child !== panel && child !== logSlot) child.remove();
+  if (logSlot && logSlot.parentElement !== box) box.append(logSlot);
+  if (focusKey) box.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
+}
+
+async function cancelRun(kinds, name, refresh) {
+  const options = kinds === "pipelineruns"
+    ? [["Cancelled", "Cancel now: stop running tasks, skip finally tasks"], ["CancelledRunFinally", "Cancel, then run the finally tasks"], ["StoppedRunFinally", "Stop: let running tasks finish, start no new ones, run finally tasks"]]
+    : [["Cancelled", "Cancel now"]];
+  const form = await confirmDialog({
+    title: `Cancel ${name}?`,
+    body: h("fieldset", {}, h("legend", {}, "How"), options.map(([v, text], i) =>
+      h("label.radio", {}, h("input", { type: "radio", name: "status", value: v, checked: i === 0 }), ` ${text}`))),
+    ok: "Cancel run",
+  });
+  if (!form) return;
+  try {
+    await api.cancel(kinds, name, form.get("status"));
+    announce(`Cancel requested for ${name}`);
+    refresh();
+  } catch (e) {
+    announce(`Cancel failed: ${e.message}`);
+    alertError(e);
+  }
+}
+
+async function rerunRun(kinds, name, navigate) {
+  const ok = await confirmDialog({ title: `Rerun ${name}?`, body: h("p", {}, "Starts a new run with the same spec and the same frozen Task and Pipeline definitions."), ok: "Rerun" });
+  if (!ok) return;
+  try {
+    const copy = await api.rerun(kinds, name);
+    announce(`Started ${copy.metadata.name}`);
+    navigate(`/ui/${kinds}/${q(copy.metadata.name)}`);
+  } catch (e) {
+    alertError(e);
+  }
+}
+
+function alertError(e) {
+  const main = document.getElementById("main");
+  main.querySelector(".action-error")?.remove();
+  const box = errorBox(e);
+  box.classList.add("action-error");
+  main.prepend(box);
+}
+
+function tabs(current, base) {
+  const views = [["", "Graph"], ["yaml", "YAML"], ["events", "Events"]];
+  return h("nav.tabs", { "aria-label": "Run views" }, views.map(([v, text]) =>
+    h("a", { href: v ? `${base}?view=${v}` : base, "data-link": true, "aria-current": current === v ? "page" : null }, text)));
+}
+
+function yamlView(run, specTitle, spec) {
+  return h("div.yaml-view", {},
+    h("section", { "aria-labelledby": "yaml-run" }, h("h2", { id: "yaml-run" }, "Run"), h("pre.yaml", { tabindex: 0 }, h("code", {}, toYaml(run)))),
+    spec ? h("section", { "aria-labelledby": "yaml-spec" }, h("h2", { id: "yaml-spec" }, specTitle), h("pre.yaml", { tabindex: 0 }, h("code", {}, toYaml(spec)))) : "");
+}
+
+async function eventsView(kinds, name) {
+  const events = await api.events(kinds, name);
+  return table("Events", ["Time", "Type", "Reason", "Message"], events.items.map((e) => [timeElement(e.time), e.type, e.reason, e.message]), "No events.");
+}
+
+/** Shared frame of both run pages: header, actions, tabs and a polling loop. */
+function runFrame(main, { kinds, name, navigate, params, renderBody }) {
+  const view = params.get("view") || "";
+  const base = `/ui/${kinds}/${q(name)}`;
+  const heading = h("h1", { tabindex: -1 }, name, " ");
+  const meta = h("div");
+  const cancel = h("button.danger", { type: "button", onclick: () => cancelRun(kinds, name, () => tick(true)) }, "⊘ Cancel…");
+  const rerun = h("button", { type: "button", onclick: () => rerunRun(kinds, name, navigate) }, "↻ Rerun…");
+  const body = h("div.run-body");
+  main.replaceChildren(
+    h("p.crumbs", {}, h("a", { href: "/", "data-link": true }, "PipelineRuns"), " / ", kinds === "taskruns" ? "TaskRuns / " : "", name),
+    h("div.run-head", {}, heading, h("div.actions", {}, cancel, rerun)), meta, tabs(view, base), body);
+  let stopped = false;
+  let timer = 0;
+  let lastState = null;
+  const ctx = { redraw: () => tick(true) };
+
+  async function tick(once) {
+    clearTimeout(timer);
+    let finished = false;
+    try {
+      const run = await api.run(kinds, name);
+      if (stopped) return;
+      const state = runState(run);
+      finished = isFinished(state);
+      if (lastState && lastState !== state) announce(`${name}: ${state}`);
+      lastState = state;
+      heading.replaceChildren(name, " ", badge(state));
+      cancel.disabled = finished;
+      const c = run.status?.conditions?.[0];
+      meta.replaceChildren(kv([
+        ["Pipeline", run.spec?.pipelineRef?.name ? h("a", { href: `/?pipeline=${q(run.spec.pipelineRef.name)}`, "data-link": true }, run.spec.pipelineRef.name) : ""],
+        ["Task", run.spec?.taskRef?.name],
+        ["Reason", c?.reason],
+        ["Message", c?.message],
+        ["Started", timeElement(run.status?.startTime)],
+        ["Duration", run.status?.startTime ? duration(between(run.status.startTime, run.status.completionTime)) : ""],
+        ["Labels", Object.keys(run.metadata?.labels || {}).length ? Object.entries(run.metadata.labels).map(([k, v]) => h("code.label", {}, `${k}=${v}`)) : ""],
+        ["Results", (run.status?.results || []).length ? run.status.results.map((r) => h("code.label", {}, `${r.name}=${valueText(r.value)}`)) : ""],
+      ]));
+      if (view === "yaml") {
+        if (!body.firstChild || once) body.replaceChildren(yamlView(run, kinds === "pipelineruns" ? "Pipeline spec" : "Task spec", run.status?.pipelineSpec || run.status?.taskSpec || run.spec?.pipelineSpec || run.spec?.taskSpec));
+      } else if (view === "events") {
+        body.replaceChildren(await eventsView(kinds, name));
+      } else {
+        await renderBody(body, run, ctx, finished);
+      }
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) {
+        body.replaceChildren(errorBox(`${name} was not found.`));
+        return;
+      }
+      body.prepend(errorBox(e));
+    }
+    // Once finished there is nothing more to poll for. Overlapping ticks (a redraw during a
+    // poll) collapse into one timer.
+    if (!stopped && !finished) {
+      clearTimeout(timer);
+      timer = setTimeout(() => tick(false), POLL_MS);
+    }
+  }
+  tick(false);
+  return () => { stopped = true; clearTimeout(timer); ctx.viewer?.dispose(); };
+}
+
+export function pipelineRunPage(main, { name, navigate, params }) {
+  const selected = () => new URLSearchParams(location.search).get("task");
+  const select = (task) => {
+    const p = new URLSearchParams(location.search);
+    if (task) p.set("task", task); else p.delete("task");
+    history.replaceState(null, "", `${location.pathname}${p.size ? `?${p}` : ""}`);
+  };
+  const dagBox = h("div.dag-box", {});
+  const skippedBox = h("div");
+  const panelBox = h("div");
+  let laidOut = false;
+  return runFrame(main, {
+    kinds: "pipelineruns", name, navigate, params,
+    renderBody: async (body, run, ctx, finished) => {
+      if (!laidOut) {
+        body.replaceChildren(
+          h("section", { "aria-labelledby": "dag-title" }, h("h2", { id: "dag-title" }, "Tasks"),
+            h("p.legend.muted", {}, "Solid edge: runAfter · dashed edge: uses a result · thick outline: critical path · Tab to a task, Enter to open it"), dagBox),
+          skippedBox, panelBox);
+        laidOut = true;
+      }
+      const graph = await api.graph(name);
+      const open = (n) => { select(n.name); ctx.step = null; ctx.redraw(); requestAnimationFrame(() => document.getElementById("panel-title")?.focus()); };
+      drawDag(dagBox, graph, { selected: selected(), onSelect: open });
+      const skipped = run.status?.skippedTasks || [];
+      skippedBox.replaceChildren(skipped.length ? h("section", { "aria-labelledby": "skipped-title" }, h("h2", { id: "skipped-title" }, "Skipped tasks"),
+        h("ul.skipped", {}, skipped.map((s) => h("li", {}, badge("Skipped"), " ", h("code", {}, s.name), `: ${s.reason}`)))) : "");
+      const task = selected();
+      const node = graph.nodes.find((n) => n.name === task);
+      if (!node) {
+        disposeViewer(ctx);
+        panelBox.replaceChildren(h("p.muted.hint", {}, "Select a task in the graph to see its params, results, steps and logs."));
+        return;
+      }
+      const spec = run.status?.pipelineSpec || {};
+      const pipelineTask = [...(spec.tasks || []), ...(spec.finally || [])].find((t) => t.name === node.name);
+      const taskRuns = run.status?.taskRuns || {};
+      const trName = node.taskRun;
+      const status = trName ? taskRuns[trName]?.status : null;
+      place(panelBox, taskPanel(ctx, {
+        title: node.name + (node.finally ? " (finally)" : ""), state: node.state, taskRun: trName, status, pipelineTask,
+        taskSpec: pipelineTask?.taskSpec, kinds: "pipelineruns", runName: name, finished: finished || isFinished(node.state),
+        skip: skipped.find((s) => s.name === node.name),
+        onClose: () => { select(null); ctx.redraw(); },
+      }));
+    },
+  });
+}
+
+export function taskRunPage(main, { name, navigate, params }) {
+  return runFrame(main, {
+    kinds: "taskruns", name, navigate, params,
+    renderBody: async (body, run, ctx, finished) => {
+      place(body, taskPanel(ctx, {
+        title: "Steps and logs", state: runState(run), taskRun: name, status: run.status, params: run.spec?.params, workspaces: run.spec?.workspaces,
+        taskSpec: run.status?.taskSpec || run.spec?.taskSpec, kinds: "taskruns", runName: name, finished,
+      }));
+    },
+  });
+}
