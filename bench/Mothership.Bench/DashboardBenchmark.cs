@@ -48,9 +48,9 @@ internal static class DashboardBenchmark
                 await TimeAsync(http, "runs list data: label team=data, since 7 days", "api/v1/pipelineruns?limit=50&labelSelector=team%3Ddata&since=168h", iterations).ConfigureAwait(false);
 
                 const string log = "api/v1/pipelineruns/big-log/logs?format=json&taskRun=big-log-build&container=step-build";
-                await TimeAsync(http, "log viewer opens: first page (10 chunks)", $"{log}&limit=10", iterations).ConfigureAwait(false);
+                await TimeAsync(http, "log viewer opens: first page (2,000 lines)", $"{log}&limit=1000&maxLines=2000", iterations).ConfigureAwait(false);
                 var middle = lines / LinesPerChunk / 2;
-                await TimeAsync(http, "log viewer scrolls: a page in the middle", $"{log}&limit=10&afterId={middle}", iterations).ConfigureAwait(false);
+                await TimeAsync(http, "log viewer scrolls: a page in the middle", $"{log}&limit=1000&maxLines=2000&afterId={middle}", iterations).ConfigureAwait(false);
                 await TimeAsync(http, "log viewer search: one match in the whole log", $"api/v1/pipelineruns/big-log/logs/search?taskRun=big-log-build&container=step-build&q=line%20{lines - 7:D9}", Math.Max(5, iterations / 20)).ConfigureAwait(false);
                 await TimeAsync(http, "download: the whole log (for comparison)", "api/v1/pipelineruns/big-log/logs?taskRun=big-log-build&container=step-build&download=true", 3).ConfigureAwait(false);
             }
