@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Mothership.IntegrationTests.Server;
@@ -11,7 +10,7 @@ namespace Mothership.IntegrationTests.Dashboard;
 /// The dashboard end to end: a real <c>mship server</c> (SQLite), real pipelines, and the pages
 /// in headless Chromium. Each test saves full-page screenshots to <c>artifacts/screenshots/</c>.
 /// </summary>
-public sealed partial class DashboardTests(SharedServer shared, SharedBrowser browser, PostgresFixture postgres)
+public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, PostgresFixture postgres)
     : ServerTestBase(shared, postgres), IClassFixture<SharedServer>, IClassFixture<SharedBrowser>
 {
     protected override StoreBackend Backend => StoreBackend.Sqlite;
@@ -138,6 +137,7 @@ public sealed partial class DashboardTests(SharedServer shared, SharedBrowser br
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("#panel-title")).ToContainTextAsync("b");
         await Expect(page.Locator("#task-panel")).ToContainTextAsync("$(params.greeting)");
+        await Expect(page.Locator("#task-panel table").First).ToContainTextAsync("hi");
         await Expect(page.Locator("#task-panel [data-exit='0']")).ToHaveCountAsync(1);
         await Expect(viewer).ToContainTextAsync("b says hi");
         await ShotAsync(page, "pipelinerun-taskrun-panel");
