@@ -298,4 +298,34 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
         await Expect(page.Locator("h1 .state")).ToContainTextAsync("✓ Succeeded");
         NoScriptErrors();
     }
+
+    [Fact(Timeout = 90000)]
+    public async Task LogViewer_FiftyMegabyteLog_RendersOnlyVisibleLinesAndJumpsToErrors()
+    {
+        var (server, page) = await OpenAsync();
+        var name = Unique("big");
+        // 600,000 lines of 85 bytes: 51 MB in one step's log, an ERROR every 100,000 lines.
+        await ApplyAsync(server, TaskAndPipelineYaml(name,
+            "seq 1 600000 | awk '{printf \"%07d the quick brown fox jumps over the lazy dog, again and again and again %s\\n\", $1, ($1 % 100000 == 0 ? \"ERROR!\" : \"ok....\")}'"));
+        var run = await CreateRunAsync(server, PipelineRunYaml(Unique("big"), name));
+        await WaitForFinishAsync(server, run, seconds: 60);
+
+        await page.GotoAsync($"/ui/pipelineruns/{run}?task=only");
+        await Expect(page.Locator(".log-viewport")).ToContainTextAsync("0000001 the quick", new() { Timeout = 30000 });
+        // Virtualised: a screenful of rows in the DOM, not 600,000.
+        Assert.InRange(await page.Locator(".log-line").CountAsync(), 1, 200);
+        await page.Locator(".log-viewport").FocusAsync();
+        var clock = Stopwatch.StartNew();
+        await page.Keyboard.PressAsync("e");
+        await Expect(page.Locator(".log-line.current")).ToContainTextAsync("0100000 ");
+        await page.Keyboard.PressAsync("e");
+        await Expect(page.Locator(".log-line.current")).ToContainTextAsync("0200000 ");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"two jumps to errors took {clock.Elapsed}");
+        await page.Keyboard.PressAsync("/");
+        await page.Keyboard.TypeAsync("0599999");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator(".log-line.current")).ToContainTextAsync("0599999 ");
+        await ShotAsync(page, "log-viewer-50mb");
+        NoScriptErrors();
+    }
 }
