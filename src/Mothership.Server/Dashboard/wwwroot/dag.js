@@ -58,6 +58,8 @@ export function layout(nodes, edges) {
 
 function nodeDuration(n) {
   if (n.state === "Skipped" || n.state === "Pending") return "";
+  // A running task's start is known once its first attempt is recorded.
+  if (n.state === "Running" && !n.startTime) return "";
   return duration(n.durationSeconds);
 }
 
@@ -94,7 +96,7 @@ export function drawDag(container, graph, { selected, onSelect }) {
     role: "group", "aria-label": "Pipeline tasks: use Tab to move between tasks, Enter to open one",
   });
   root.append(svg("defs", {},
-    svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
+    svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" },
       svg("path", { d: "M0,0 L10,5 L0,10 z", class: "arrowhead" }))));
 
   const edgeLayer = svg("g", { class: "edges", "aria-hidden": "true" });

@@ -213,23 +213,26 @@ export class LogViewer {
 
   async nextError() {
     if (!this.errors) {
-      try {
-        this.errors = (await api.logSearch(this.kinds, this.run, { taskRun: this.taskRun, container: this.container, text: ERRORS, regex: true })).matches;
-      } catch (e) {
-        this.count.textContent = `⚠ ${e.message}`;
-        return;
-      }
-      // Errors may still come while the step runs: search again next time.
+      // One search for presses in quick succession; a live step's errors are searched again later.
+      this.errors = api.logSearch(this.kinds, this.run, { taskRun: this.taskRun, container: this.container, text: ERRORS, regex: true }).then((r) => r.matches);
       if (!this.done) setTimeout(() => { this.errors = null; }, 2000);
     }
-    if (!this.errors.length) {
+    let errors;
+    try {
+      errors = await this.errors;
+    } catch (e) {
+      this.errors = null;
+      this.count.textContent = `⚠ ${e.message}`;
+      return;
+    }
+    if (!errors.length) {
       this.count.textContent = "no errors found";
       announce("No errors found in this log");
       return;
     }
     const currentLine = this.current >= 0 ? this.numbers[this.current] - 1 : -1;
-    const next = this.errors.find((m) => m.line > currentLine) || this.errors[0];
-    this.count.textContent = `error ${this.errors.indexOf(next) + 1} of ${this.errors.length}`;
+    const next = errors.find((m) => m.line > currentLine) || errors[0];
+    this.count.textContent = `error ${errors.indexOf(next) + 1} of ${errors.length}`;
     this.jump(next.line);
   }
 

@@ -33,6 +33,26 @@ function stepState(s) {
   return "Pending";
 }
 
+/**
+ * Substitutes what the page knows in a pipeline task's param value: the run's params (else the
+ * pipeline's defaults) and results of finished tasks. Anything else stays as written.
+ */
+function resolver(run) {
+  const spec = run.status?.pipelineSpec || {};
+  const values = new Map((spec.params || []).filter((p) => p.default !== undefined).map((p) => [p.name, p.default]));
+  for (const p of run.spec?.params || []) values.set(p.name, p.value);
+  const results = new Map();
+  for (const tr of Object.values(run.status?.taskRuns || {})) {
+    for (const r of tr.status?.results || []) results.set(`${tr.pipelineTaskName}.${r.name}`, r.value);
+  }
+  const one = (text) => text.replace(/\$\((params\.([\w.-]+)|tasks\.([\w-]+)\.results\.([\w.-]+))\)/g, (all, _, param, task, result) => {
+    const v = param ? values.get(param) : results.get(`${task}.${result}`);
+    return v === undefined ? all : valueText(v);
+  });
+  const walk = (v) => (typeof v === "string" ? one(v) : Array.isArray(v) ? v.map(walk) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)])) : v);
+  return walk;
+}
+
 /** Steps of a TaskRun: from its status when it has started, else from the spec it will run. */
 function stepsOf(status, taskSpec) {
   if (status?.steps?.length) return status.steps.map((s) => ({ ...s, container: s.container || `step-${s.name}` }));
@@ -65,7 +85,12 @@ function taskPanel(ctx, info) {
     ["Attempts", status?.retriesStatus ? String(status.retriesStatus.length + 1) : ""],
   ]));
   const params = pipelineTask?.params || info.params || [];
-  panel.append(h("h3", {}, "Params"), table("Params", ["Name", "Value"], params.map((p) => [h("code", {}, p.name), h("code", {}, valueText(p.value))]), "No params."));
+  const resolve = info.resolve || ((v) => v);
+  panel.append(h("h3", {}, "Params"), table("Params", ["Name", "Value", "Resolved"], params.map((p) => {
+    const written = valueText(p.value);
+    const resolved = valueText(resolve(p.value));
+    return [h("code", {}, p.name), h("code", {}, written), resolved === written ? "—" : h("code", {}, resolved)];
+  }), "No params."));
   const workspaces = pipelineTask?.workspaces || info.workspaces || [];
   panel.append(h("h3", {}, "Workspaces"), table("Workspaces", ["Name", "Bound to"], workspaces.map((w) => [h("code", {}, w.name), h("code", {}, w.workspace || w.subPath || Object.keys(w).filter((k) => k !== "name").join(", ") || "—")]), "No workspaces."));
   const results = status?.results || [];
@@ -283,7 +308,7 @@ export function pipelineRunPage(main, { name, navigate, params }) {
       place(panelBox, taskPanel(ctx, {
         title: node.name + (node.finally ? " (finally)" : ""), state: node.state, taskRun: trName, status, pipelineTask,
         taskSpec: pipelineTask?.taskSpec, kinds: "pipelineruns", runName: name, finished: finished || isFinished(node.state),
-        skip: skipped.find((s) => s.name === node.name),
+        skip: skipped.find((s) => s.name === node.name), resolve: resolver(run),
         onClose: () => { select(null); ctx.redraw(); },
       }));
     },

@@ -114,7 +114,7 @@ export function runsPage(main, { navigate, params }) {
       if (changes.length) announce(changes.join("; "));
       if (first) {
         pager.replaceChildren(
-          h("a.button", { href: "/" + (pageUrl([]).slice(1)), "data-link": true, "aria-disabled": cursors.length ? null : "true", hidden: !cursors.length }, "⏮ First page"),
+          h("a.button", { href: "/" + (pageUrl([]).slice(1)), "data-link": true, "aria-disabled": cursors.length ? null : "true", hidden: !cursors.length }, "« First page"),
           h("a.button", { href: pageUrl(cursors.slice(0, -1)), "data-link": true, rel: "prev", hidden: !cursors.length }, "← Previous"),
           h("span.muted", {}, `Page ${cursors.length + 1}`),
           page.nextCursor ? h("a.button", { href: pageUrl([...cursors, page.nextCursor]), "data-link": true, rel: "next" }, "Next →") : "");

@@ -26,7 +26,8 @@ function append(el, children) {
 
 export function duration(seconds) {
   if (seconds === undefined || seconds === null || Number.isNaN(seconds)) return "";
-  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  // Run objects carry times to the second: below that, say so rather than print "0 ms".
+  if (seconds < 1) return "< 1 s";
   if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
   const m = Math.floor(seconds / 60);
   if (m < 60) return `${m} m ${Math.round(seconds % 60)} s`;
