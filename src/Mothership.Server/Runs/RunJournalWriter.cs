@@ -77,14 +77,18 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     }
 
     /// <summary>A step ran to its end: flush its lines, then journal it (with the status as it was).</summary>
-    public void StepFinished(TaskRunRequest request, StepState step)
+    public void StepFinished(TaskRunRequest request, StepState step, string? runObject)
     {
         FlushAsync(s => s.TaskRun == request.TaskRunName && s.Attempt == request.RetryCount && s.Container == step.Container, CancellationToken.None)
             .GetAwaiter().GetResult();
         // Blocking here is deliberate: the executor must not start the next step before this one
         // is recorded, or a crash in between would run it twice.
-        CommitAsync(new StepRecord(request.TaskRunUid, request.RetryCount, step), _last, Abort.Token).GetAwaiter().GetResult();
+        CommitAsync(new StepRecord(request.TaskRunUid, request.RetryCount, step), _last with { Object = runObject ?? _last.Object }, Abort.Token).GetAwaiter().GetResult();
     }
+
+    /// <summary>Stores a newer run object (live step states) without a journal entry.</summary>
+    public void Refresh(string runObject) =>
+        CommitAsync(null, _last with { Object = runObject }, Abort.Token).GetAwaiter().GetResult();
 
     public void Log(TaskRunRequest request, string container, string line)
     {

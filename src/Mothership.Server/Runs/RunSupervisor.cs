@@ -310,8 +310,21 @@ internal sealed partial class RunSupervisor(
     /// <summary>Persists the driver's decisions and the executor's steps and logs.</summary>
     private sealed class Listener(RunSupervisor owner, RunJournalWriter writer, CancellationToken stop) : IRunListener
     {
+        private readonly Lock _lock = new();
+        private readonly Dictionary<string, (TaskRunRequest Request, Dictionary<string, StepState> Steps)> _live = new(StringComparer.Ordinal);
+        private PipelineRunState? _latest;
+
         public async ValueTask OnDecisionAsync(PipelineRunState state, DecisionRecord record, CancellationToken cancellationToken)
         {
+            lock (_lock)
+            {
+                _latest = state;
+                foreach (var ended in record.Events.OfType<AttemptEnded>())
+                {
+                    _live.Remove(state.Tasks[ended.PipelineTask].Runs[ended.ChildIndex].TaskRunName);
+                }
+            }
+
             var completion = state.Completion;
             if (completion is not null)
             {
@@ -323,7 +336,7 @@ internal sealed partial class RunSupervisor(
                 owner.Metrics.TaskRunEnded(owner.Record.Pipeline, ended.Outcome);
             }
 
-            var obj = owner.Decorate(RunObjectWriter.PipelineRun(state));
+            var obj = ObjectNow(state);
             var transition = owner.Status(completion is null ? RunPhase.Running : RunPhase.Finished, completion?.Status ?? "Unknown",
                 completion?.Reason ?? "Running", completion?.Time, obj) with
             {
@@ -342,12 +355,81 @@ internal sealed partial class RunSupervisor(
 
         public void OnStep(TaskRunRequest request, StepState step)
         {
+            if (stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            PipelineRunState? latest;
+            lock (_lock)
+            {
+                if (!_live.TryGetValue(request.TaskRunName, out var live) || live.Request.RetryCount != request.RetryCount)
+                {
+                    _live[request.TaskRunName] = live = (request, new Dictionary<string, StepState>(StringComparer.Ordinal));
+                }
+
+                live.Steps[step.Container] = step;
+                latest = _latest;
+            }
+
+            var obj = latest is null ? null : ObjectNow(latest).ToJsonString();
             // Only a step that ended by itself counts as finished; one stopped by a shutdown runs again.
-            if (!stop.IsCancellationRequested && step.ExitCode is not null && (step.ExitCode == 0 || step.TerminationReason == "Continued")
+            if (step.ExitCode is not null && (step.ExitCode == 0 || step.TerminationReason == "Continued")
                 && step.Container.StartsWith("step-", StringComparison.Ordinal) && !request.FinishedSteps.Any(f => f.Container == step.Container))
             {
-                writer.StepFinished(request, step);
+                writer.StepFinished(request, step, obj);
             }
+            else if (obj is not null && step.ExitCode is null)
+            {
+                writer.Refresh(obj); // a step started: show it running
+            }
+        }
+
+        /// <summary>
+        /// The run object of <paramref name="state"/> with the live step states of the TaskRuns
+        /// still executing: the engine's state learns of steps only when an attempt ends.
+        /// </summary>
+        private JsonObject ObjectNow(PipelineRunState state)
+        {
+            var obj = owner.Decorate(RunObjectWriter.PipelineRun(state));
+            lock (_lock)
+            {
+                foreach (var (taskRun, live) in _live)
+                {
+                    if (obj["status"]?["taskRuns"]?[taskRun]?["status"] is JsonObject status && (string?)status["conditions"]?[0]?["status"] == "Unknown")
+                    {
+                        status["steps"] = new JsonArray([.. live.Request.Spec.Steps.Select((s, i) => (JsonNode)LiveStep(string.IsNullOrEmpty(s.Name) ? $"unnamed-{i}" : s.Name, live.Steps))]);
+                    }
+                }
+            }
+
+            return obj;
+        }
+
+        private static JsonObject LiveStep(string name, Dictionary<string, StepState> steps)
+        {
+            var step = new JsonObject { ["name"] = name, ["container"] = "step-" + name };
+            if (!steps.TryGetValue("step-" + name, out var s))
+            {
+                step["waiting"] = new JsonObject { ["reason"] = "PodInitializing" };
+            }
+            else if (s.ExitCode is { } code)
+            {
+                step["terminated"] = new JsonObject
+                {
+                    ["exitCode"] = code,
+                    ["reason"] = s.Reason ?? (code == 0 ? "Completed" : "Error"),
+                    ["startedAt"] = s.StartedAt is { } a ? RunObjects.Time(a) : null,
+                    ["finishedAt"] = s.FinishedAt is { } f ? RunObjects.Time(f) : null,
+                };
+                step["terminationReason"] = s.TerminationReason;
+            }
+            else
+            {
+                step["running"] = new JsonObject { ["startedAt"] = s.StartedAt is { } a ? RunObjects.Time(a) : null };
+            }
+
+            return step;
         }
     }
 
