@@ -5,6 +5,8 @@ namespace Mothership.Bench;
 /// times load, validation and planning of an N-task layered DAG (defaults 10000, 10, 7).
 /// <c>… -- store [--runs N] [--iterations I] [--db sqlite|postgres|both]</c>: times the run store
 /// (defaults 100000, 200, both).
+/// <c>… -- dashboard [--runs N] [--iterations I] [--log-mb M]</c>: times what the dashboard asks
+/// the server for, with N stored runs and an M MB log (defaults 10000, 200, 50).
 /// </summary>
 public static class Program
 {
@@ -13,6 +15,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "store")
         {
             return Store(args);
+        }
+
+        if (args.Length > 0 && args[0] == "dashboard")
+        {
+            return Dashboard(args);
         }
 
         if (args.Length == 0 || args[0] != "plan")
@@ -36,6 +43,26 @@ public static class Program
         }
 
         return PlanBenchmark.Run(tasks, layers, iterations);
+    }
+
+    private static int Dashboard(string[] args)
+    {
+        var runs = 10_000;
+        var iterations = 200;
+        var megabytes = 50;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
+            switch (args[i])
+            {
+                case "--runs" when ok: runs = int.Parse(args[++i]); break;
+                case "--iterations" when ok: iterations = int.Parse(args[++i]); break;
+                case "--log-mb" when ok: megabytes = int.Parse(args[++i]); break;
+                default: return Usage();
+            }
+        }
+
+        return DashboardBenchmark.RunAsync(runs, iterations, megabytes).GetAwaiter().GetResult();
     }
 
     private static int Store(string[] args)
@@ -62,6 +89,7 @@ public static class Program
     {
         Console.Error.WriteLine("usage: Mothership.Bench plan [--tasks N] [--layers L] [--iterations I]   (each a positive integer)");
         Console.Error.WriteLine("       Mothership.Bench store [--runs N] [--iterations I] [--db sqlite|postgres|both]");
+        Console.Error.WriteLine("       Mothership.Bench dashboard [--runs N] [--iterations I] [--log-mb M]");
         return 2;
     }
 }

@@ -151,12 +151,12 @@ internal static class StoreBenchmark
         Console.WriteLine($"  {what,-38} p50 {Percentile(samples, 0.50),7:F2} ms  p99 {Percentile(samples, 0.99),7:F2} ms  ({count} items)");
     }
 
-    private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    internal static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
     private static string Uid(int i) => $"{i:D8}-0000-4000-8000-{i * 7919L % 1_000_000_000_000:D12}";
 
     /// <summary>Run <paramref name="i"/> of <paramref name="total"/>: spread over 30 days, 1 % still active, 15 % failed.</summary>
-    private static RunRecord MakeRun(int i, int total, string manifest, string runObject)
+    internal static RunRecord MakeRun(int i, int total, string manifest, string runObject)
     {
         var created = Now - TimeSpan.FromDays(30) + TimeSpan.FromSeconds(30.0 * 86400 * Math.Min(i, total - 1) / total) + TimeSpan.FromMilliseconds(i % 7);
         var pipeline = Pipelines[i % Pipelines.Length];
@@ -188,7 +188,7 @@ internal static class StoreBenchmark
         };
     }
 
-    private static string Manifest()
+    internal static string Manifest()
     {
         var text = new StringBuilder("apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  generateName: build-\nspec:\n  pipelineRef:\n    name: build\n  params:\n");
         for (var i = 0; text.Length < 2048; i++)
@@ -199,7 +199,7 @@ internal static class StoreBenchmark
         return text.ToString();
     }
 
-    private static string RunObject()
+    internal static string RunObject()
     {
         var text = new StringBuilder("{\"apiVersion\":\"tekton.dev/v1\",\"kind\":\"PipelineRun\",\"status\":{\"conditions\":[{\"type\":\"Succeeded\",\"status\":\"True\"}],\"childReferences\":[");
         for (var i = 0; text.Length < 4096; i++)

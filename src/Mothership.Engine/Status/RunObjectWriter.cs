@@ -121,8 +121,14 @@ public static class RunObjectWriter
                 }
 
                 children.Add(reference);
+                // A first attempt that is executing reads Running, as Tekton's TaskRun does once its pod runs.
                 var taskRunStatus = child.Attempts.IsEmpty
-                    ? new JsonObject { ["conditions"] = Condition("Unknown", "Pending", "Pending", s.StartTime) }
+                    ? new JsonObject
+                    {
+                        ["conditions"] = child.Running
+                            ? Condition("Unknown", "Running", "Not all Steps in the Task have finished executing", s.StartTime)
+                            : Condition("Unknown", "Pending", "Pending", s.StartTime),
+                    }
                     : TaskRunStatus(child.Attempts, child.Running, t.Task.OnError == "continue", child.TaskRunName);
                 taskRuns[child.TaskRunName] = new JsonObject { ["pipelineTaskName"] = t.Name, ["status"] = taskRunStatus };
             }

@@ -144,8 +144,24 @@ internal static class LogEndpoints
         var limit = int.TryParse(q["limit"], out var l) ? Math.Clamp(l, 1, 1000) : 200;
         // Read the phase first: if the run was finished then, a short page is the end of its log.
         var finished = run.Phase == RunPhase.Finished;
-        var chunks = await store.ReadLogsAsync(new LogQuery { Uid = run.Uid, AfterId = after, TaskRun = filter.TaskRun, Container = filter.Container, Limit = limit }, ct)
+        var read = await store.ReadLogsAsync(new LogQuery { Uid = run.Uid, AfterId = after, TaskRun = filter.TaskRun, Container = filter.Container, Limit = limit }, ct)
             .ConfigureAwait(false);
+        // maxLines bounds a page by lines whatever the chunks' sizes: a viewer asks for a screenful
+        // or two, not for 200 chunks of a chatty step (always at least one chunk, so paging moves on).
+        var maxLines = long.TryParse(q["maxLines"], out var m) && m > 0 ? m : long.MaxValue;
+        var chunks = new List<StoredLogChunk>();
+        long lineCount = 0;
+        foreach (var c in read)
+        {
+            if (chunks.Count > 0 && lineCount >= maxLines)
+            {
+                break;
+            }
+
+            chunks.Add(c);
+            lineCount += c.Chunk.Text.Count(ch => ch == '\n');
+        }
+
         var tasks = TaskNames(chunks.Any(c => !TaskNames(run).ContainsKey(c.Chunk.TaskRun))
             ? await store.GetRunByUidAsync(run.Uid, ct).ConfigureAwait(false) ?? run
             : run);
@@ -163,7 +179,7 @@ internal static class LogEndpoints
         {
             ["chunks"] = items,
             ["nextAfterId"] = chunks.Count > 0 ? chunks[^1].Id : after,
-            ["finished"] = finished && chunks.Count < limit,
+            ["finished"] = finished && chunks.Count == read.Count && read.Count < limit,
         }.ToJsonString(), "application/json").ExecuteAsync(context).ConfigureAwait(false);
     }
 

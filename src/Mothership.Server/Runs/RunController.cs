@@ -138,6 +138,15 @@ internal sealed partial class RunController(
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 LogRunCrashed(logger, e, record.Name);
+                try
+                {
+                    await supervisor.FailUnreadableAsync($"the server failed to drive this run: {e.GetType().Name}: {e.Message}", CancellationToken.None, "InternalError")
+                        .ConfigureAwait(false);
+                }
+                catch (StoreUnavailableException)
+                {
+                    // Claimed again once the database is back, and failed then.
+                }
             }
             finally
             {

@@ -18,6 +18,12 @@ internal sealed class LeaseLostException(string uid) : Exception($"lease on run 
 /// </summary>
 internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string owner, long nextSeq, TimeProvider time, ServerMetrics metrics) : IAsyncDisposable
 {
+    /// <summary>
+    /// Lines per stored chunk at most: the dashboard's log viewer loads a big log a few chunks at
+    /// a time, so a chatty step's quarter second of output must not become one huge chunk.
+    /// </summary>
+    private const int MaxChunkLines = 1000;
+
     private readonly SemaphoreSlim _commit = new(1, 1);
     // One append at a time per run: PostgreSQL assigns chunk ids before commit, so two concurrent
     // appends could commit out of id order and a follower reading "after id N" would skip one.
@@ -36,6 +42,8 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
         public readonly StringBuilder Pending = new();
         public int PendingLines;
         public long FirstPending;
+        /// <summary>Full chunks waiting for the next flush.</summary>
+        public readonly List<(long FirstLine, string Text)> Sealed = [];
     }
 
     /// <summary>Set when the run must stop being driven here (lease lost).</summary>
@@ -95,6 +103,12 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
 
             stream.Pending.Append(line).Append('\n');
             stream.PendingLines++;
+            if (stream.PendingLines >= MaxChunkLines)
+            {
+                stream.Sealed.Add((stream.FirstPending, stream.Pending.ToString()));
+                stream.Pending.Clear();
+                stream.PendingLines = 0;
+            }
             stream.NextLine++;
         }
     }
@@ -120,18 +134,24 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
         {
             foreach (var (key, stream) in _logs)
             {
-                if (stream.PendingLines == 0 || (which is not null && !which(key)))
+                if ((stream.PendingLines == 0 && stream.Sealed.Count == 0) || (which is not null && !which(key)))
                 {
                     continue;
                 }
 
-                chunks.Add(new LogChunk
+                if (stream.PendingLines > 0)
+                {
+                    stream.Sealed.Add((stream.FirstPending, stream.Pending.ToString()));
+                    stream.Pending.Clear();
+                    stream.PendingLines = 0;
+                }
+
+                chunks.AddRange(stream.Sealed.Select(c => new LogChunk
                 {
                     Uid = run.Uid, TaskRun = key.TaskRun, Attempt = key.Attempt, Container = key.Container,
-                    FirstLine = stream.FirstPending, Text = stream.Pending.ToString(), Time = time.GetUtcNow(),
-                });
-                stream.Pending.Clear();
-                stream.PendingLines = 0;
+                    FirstLine = c.FirstLine, Text = c.Text, Time = time.GetUtcNow(),
+                }));
+                stream.Sealed.Clear();
             }
         }
 

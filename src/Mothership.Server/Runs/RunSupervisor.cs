@@ -120,7 +120,13 @@ internal sealed partial class RunSupervisor(
                 Status = (fresh ? Record.CancelRequest : null) ?? (run.Spec.Status == "PipelineRunPending" ? null : run.Spec.Status),
             },
         };
-        var spec = run.Spec.PipelineSpec ?? resources.FindPipeline(run.Spec.PipelineRef!.Name!)!.Spec;
+        var spec = run.Spec.PipelineSpec ?? resources.FindPipeline(run.Spec.PipelineRef?.Name ?? "")?.Spec;
+        if (spec is null)
+        {
+            await FailUnreadableAsync($"PipelineRun \"{Record.Name}\": its manifest holds no pipeline spec", stop).ConfigureAwait(false);
+            return;
+        }
+
         var parameters = PipelineParams.Resolve(spec, run.Spec.Params, run.DisplayName);
         PipelineRunState Start(DateTimeOffset now) => PipelineRunScheduler.Start(run, spec, parameters, resources, Record.Uid, now);
 
@@ -285,12 +291,17 @@ internal sealed partial class RunSupervisor(
 
     private JsonObject PendingObject(Resource run, string reason) => RunObjects.NotStarted(Record with { Reason = reason }, run);
 
-    private async Task FailUnreadableAsync(string message, CancellationToken stop)
+    /// <summary>
+    /// Ends a run that cannot be driven (a damaged manifest, a bug): a run must reach a terminal
+    /// state rather than be claimed, crash and be claimed again forever.
+    /// </summary>
+    public async Task FailUnreadableAsync(string message, CancellationToken stop, string reason = "CouldntGetSpec")
     {
         var now = time.GetUtcNow();
         var obj = JsonSerializer.SerializeToNode(new { apiVersion = "tekton.dev/v1", kind = Record.Kind, metadata = new { name = Record.Name, uid = Record.Uid } })!.AsObject();
-        obj["status"] = new JsonObject { ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Succeeded", ["status"] = "False", ["reason"] = "CouldntGetSpec", ["message"] = message }) };
-        await store.CommitTransitionAsync(Status(RunPhase.Finished, "False", "CouldntGetSpec", now, obj), stop).ConfigureAwait(false);
+        obj["status"] = new JsonObject { ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Succeeded", ["status"] = "False", ["reason"] = reason, ["message"] = message }) };
+        await store.CommitTransitionAsync(Status(RunPhase.Finished, "False", reason, now, obj), stop).ConfigureAwait(false);
+        await AddEventAsync("Warning", reason, message, stop).ConfigureAwait(false);
     }
 
     private Task AddEventAsync(string type, string reason, string message, CancellationToken stop) =>

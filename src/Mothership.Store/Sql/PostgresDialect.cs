@@ -34,6 +34,8 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string ForUpdate => " FOR UPDATE";
 
+    public override string RefreshStatistics => "ANALYZE runs, run_labels, logs";
+
     // Dapper passes a list to Npgsql as one array parameter instead of expanding it.
     public override string InList(string column, string parameter) => $"{column} = ANY({parameter})";
 

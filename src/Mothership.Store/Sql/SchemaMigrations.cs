@@ -93,6 +93,11 @@ internal static class SchemaMigrations
             );
             CREATE INDEX audit_by_time ON audit (time, id);
             """),
+        // The API lists one kind at a time; without this the planner takes UNIQUE(kind, name) for
+        // "kind = ?" and sorts every run of the kind (27 ms for 10,000 runs instead of about 1 ms).
+        (2, "runs by kind", """
+            CREATE INDEX runs_by_kind ON runs (kind, created_at, uid);
+            """),
     ];
 
     /// <summary>The newest schema version.</summary>

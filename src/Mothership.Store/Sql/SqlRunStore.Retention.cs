@@ -43,6 +43,11 @@ internal sealed partial class SqlRunStore
             }, cancellationToken).ConfigureAwait(false);
         }
 
+        if (!dryRun && doomed.Count >= PruneBatch)
+        {
+            await RefreshStatisticsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return new PruneResult(doomed.Select(r => r.ToSummary()).ToList(), logChunks);
     }
 

@@ -28,8 +28,15 @@ internal sealed partial class SqlRunStore(SqlDialect dialect, TimeProvider time)
 
     public string Provider => dialect.Provider;
 
-    public Task MigrateAsync(CancellationToken cancellationToken) =>
-        ReadAsync(c => SchemaMigrations.MigrateAsync(c, dialect, time, cancellationToken), cancellationToken);
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await ReadAsync(c => SchemaMigrations.MigrateAsync(c, dialect, time, cancellationToken), cancellationToken).ConfigureAwait(false);
+        // A server starts here: give the planner fresh statistics for whatever was imported or changed meanwhile.
+        await RefreshStatisticsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task RefreshStatisticsAsync(CancellationToken cancellationToken) =>
+        ReadAsync(c => c.ExecuteAsync(Cmd(dialect.RefreshStatistics, null, null, cancellationToken)), cancellationToken);
 
     public Task PingAsync(CancellationToken cancellationToken) =>
         ReadAsync(c => c.ExecuteScalarAsync<long>(Cmd("SELECT 1", null, null, cancellationToken)), cancellationToken);

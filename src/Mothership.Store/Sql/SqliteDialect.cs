@@ -42,6 +42,9 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string ForUpdate => "";
 
+    // 0x10002: analyze every table that needs it, with a row limit so it stays fast on big files.
+    public override string RefreshStatistics => "PRAGMA optimize=0x10002";
+
     public override string InList(string column, string parameter) => $"{column} IN {parameter}";
 
     public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
