@@ -328,4 +328,28 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
         await ShotAsync(page, "log-viewer-50mb");
         NoScriptErrors();
     }
+
+    [Fact(Timeout = 30000)]
+    public async Task Assets_ServedFromTheAssembly_WithETagsAndClientRoutes()
+    {
+        var server = await ServerAsync();
+        foreach (var path in new[] { "/", "/ui/pipelines", "/ui/pipelineruns/any-name" })
+        {
+            using var page = await server.Http.GetAsync(path.TrimStart('/'), Ct);
+            Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("/assets/app.js", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+            Assert.Contains("default-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        }
+
+        using var script = await server.Http.GetAsync("assets/app.js", Ct);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+        var etag = script.Headers.ETag!;
+        using var again = new HttpRequestMessage(HttpMethod.Get, "assets/app.js");
+        again.Headers.IfNoneMatch.Add(etag);
+        using var notModified = await server.Http.SendAsync(again, Ct);
+        Assert.Equal(System.Net.HttpStatusCode.NotModified, notModified.StatusCode);
+        using var missing = await server.Http.GetAsync("assets/nope.js", Ct);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+    }
 }

@@ -133,7 +133,9 @@ export function drawDag(container, graph, { selected, onSelect }) {
     name.textContent = n.name.length > 22 ? n.name.slice(0, 21) + "…" : n.name;
     const status = svg("text", { x: 12, y: 44, class: "node-state" });
     const extra = n.state === "Skipped" && n.skipReason ? ` · ${n.skipReason}` : n.attempts > 1 ? ` · ${n.attempts} tries` : "";
-    status.textContent = `${info.icon} ${info.label}${extra}`.slice(0, 30);
+    // The box fits about 25 characters; the full reason is in the title and the aria-label.
+    const text = `${info.icon} ${info.label}${extra}`;
+    status.textContent = text.length > 25 ? `${text.slice(0, 24)}…` : text;
     const dur = svg("text", { x: W - 10, y: 22, class: "node-duration", "text-anchor": "end" });
     dur.textContent = nodeDuration(n);
     g.append(name, status, dur);
