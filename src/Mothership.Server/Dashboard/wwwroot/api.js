@@ -77,8 +77,8 @@ export const api = {
   cancel: (kinds, name, status) => post(`/api/v1/${kinds}/${q(name)}/cancel`, { status }),
   rerun: (kinds, name) => post(`/api/v1/${kinds}/${q(name)}/rerun`),
   resources: (kinds, signal) => getJson(`/api/v1/${kinds}`, signal),
-  logPage: (kinds, name, { taskRun, container, afterId, limit }, signal) =>
-    getJson(`/api/v1/${kinds}/${q(name)}/logs?format=json&taskRun=${q(taskRun)}&container=${q(container)}&afterId=${afterId}&limit=${limit}`, signal),
+  logPage: (kinds, name, { taskRun, container, afterId, limit, maxLines }, signal) =>
+    getJson(`/api/v1/${kinds}/${q(name)}/logs?format=json&taskRun=${q(taskRun)}&container=${q(container)}&afterId=${afterId}&limit=${limit}&maxLines=${maxLines}`, signal),
   logSearch: (kinds, name, { taskRun, container, text, regex }, signal) =>
     getJson(`/api/v1/${kinds}/${q(name)}/logs/search?taskRun=${q(taskRun)}&container=${q(container)}&q=${q(text)}${regex ? "&regex=true" : ""}`, signal),
   logDownload: (kinds, name, { taskRun, container }) =>

@@ -11,7 +11,9 @@ import { renderAnsi, stripAnsi } from "./ansi.js";
 import { h, announce } from "./util.js";
 
 const LINE_HEIGHT = 18;
-const PAGE_CHUNKS = 200;
+// A page is at most PAGE_LINES lines (the server stops adding chunks there), whatever the chunk sizes.
+const PAGE_CHUNKS = 1000;
+const PAGE_LINES = 2000;
 const AHEAD_LINES = 2000;
 const POLL_MS = 500;
 const ERRORS = "(?i)(error|fail|fatal|panic|exception)";
@@ -99,21 +101,24 @@ export class LogViewer {
     return this.lines.length - lastVisible < AHEAD_LINES;
   }
 
+  // A jump (search match, error) far ahead loads up to its line in one request, not page by page.
+  pageLines() {
+    return this.target >= 0 ? Math.max(PAGE_LINES, this.target - this.lines.length + PAGE_LINES) : PAGE_LINES;
+  }
+
   async pump() {
     if (this.pumping) return;
     this.pumping = true;
     try {
       while (this.wanted() && !this.abort.signal.aborted) {
-        const page = await api.logPage(this.kinds, this.run, { taskRun: this.taskRun, container: this.container, afterId: this.afterId, limit: PAGE_CHUNKS }, this.abort.signal);
+        const page = await api.logPage(this.kinds, this.run, { taskRun: this.taskRun, container: this.container, afterId: this.afterId, limit: PAGE_CHUNKS, maxLines: this.pageLines() }, this.abort.signal);
         this.append(page.chunks);
         this.afterId = page.nextAfterId;
-        if (page.chunks.length < PAGE_CHUNKS) {
-          if (page.finished) {
-            this.done = true;
-          } else {
-            this.status.textContent = "⟳ live";
-            await new Promise((r) => setTimeout(r, POLL_MS));
-          }
+        if (page.finished) {
+          this.done = true;
+        } else if (!page.chunks.length) {
+          this.status.textContent = "⟳ live";
+          await new Promise((r) => setTimeout(r, POLL_MS));
         }
       }
       if (this.done) this.status.textContent = this.lines.length ? `${this.lines.length.toLocaleString()} lines` : "no output";
