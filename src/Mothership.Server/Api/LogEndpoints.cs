@@ -144,22 +144,32 @@ internal static class LogEndpoints
         var limit = int.TryParse(q["limit"], out var l) ? Math.Clamp(l, 1, 1000) : 200;
         // Read the phase first: if the run was finished then, a short page is the end of its log.
         var finished = run.Phase == RunPhase.Finished;
-        var read = await store.ReadLogsAsync(new LogQuery { Uid = run.Uid, AfterId = after, TaskRun = filter.TaskRun, Container = filter.Container, Limit = limit }, ct)
-            .ConfigureAwait(false);
         // maxLines bounds a page by lines whatever the chunks' sizes: a viewer asks for a screenful
-        // or two, not for 200 chunks of a chatty step (always at least one chunk, so paging moves on).
+        // or two, not for 1,000 chunks of a chatty step. Chunks are read a few at a time, so a
+        // page of 2,000 lines reads about 2,000 lines (always at least one chunk, so paging moves on).
         var maxLines = long.TryParse(q["maxLines"], out var m) && m > 0 ? m : long.MaxValue;
         var chunks = new List<StoredLogChunk>();
         long lineCount = 0;
-        foreach (var c in read)
+        var exhausted = false;
+        while (chunks.Count < limit && lineCount < maxLines && !exhausted)
         {
-            if (chunks.Count > 0 && lineCount >= maxLines)
+            var want = maxLines == long.MaxValue ? limit - chunks.Count : Math.Min(limit - chunks.Count, 8);
+            var read = await store.ReadLogsAsync(new LogQuery
             {
-                break;
-            }
+                Uid = run.Uid, AfterId = chunks.Count > 0 ? chunks[^1].Id : after, TaskRun = filter.TaskRun, Container = filter.Container, Limit = want,
+            }, ct).ConfigureAwait(false);
+            exhausted = read.Count < want;
+            foreach (var c in read)
+            {
+                if (chunks.Count > 0 && lineCount >= maxLines)
+                {
+                    exhausted = false;
+                    break;
+                }
 
-            chunks.Add(c);
-            lineCount += c.Chunk.Text.Count(ch => ch == '\n');
+                chunks.Add(c);
+                lineCount += c.Chunk.Text.Count(ch => ch == '\n');
+            }
         }
 
         var tasks = TaskNames(chunks.Any(c => !TaskNames(run).ContainsKey(c.Chunk.TaskRun))
@@ -179,7 +189,7 @@ internal static class LogEndpoints
         {
             ["chunks"] = items,
             ["nextAfterId"] = chunks.Count > 0 ? chunks[^1].Id : after,
-            ["finished"] = finished && chunks.Count == read.Count && read.Count < limit,
+            ["finished"] = finished && exhausted,
         }.ToJsonString(), "application/json").ExecuteAsync(context).ConfigureAwait(false);
     }
 
