@@ -208,6 +208,16 @@ internal sealed partial class RunSupervisor(
         stop.ThrowIfCancellationRequested();
         await writer.FlushAsync(null, stop).ConfigureAwait(false);
         var obj = RunObjectWriter.TaskRun(result);
+        if (result.Attempts.IsEmpty && obj["status"] is JsonObject never)
+        {
+            // Cancelled before any attempt (e.g. while pending): the writer has no time to give; the server has.
+            var now = RunObjects.Time(time.GetUtcNow());
+            never["completionTime"] = now;
+            if (never["conditions"]?[0] is JsonObject c)
+            {
+                c["lastTransitionTime"] = now;
+            }
+        }
         var condition = obj["status"]!["conditions"]![0]!;
         var status = (string)condition["status"]!;
         var reason = (string)condition["reason"]!;
