@@ -4,8 +4,6 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Mothership.Model.Diagnostics;
-using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
 using Mothership.Model.Validation;
 using Mothership.Server.Hosting;
@@ -66,8 +64,7 @@ internal static class RunEndpoints
             return JsonNode.Parse(text)!.AsObject();
         }
 
-        var resource = ResourceLoader.Load("manifest", run.Manifest, new DiagnosticBag()).First(r => r is PipelineRun or TaskRun);
-        return RunObjects.NotStarted(run, resource);
+        return RunObjects.NotStarted(run, RunManifest.Load(run).Run);
     }
 
     private static async Task<IResult> GetAsync(string kinds, string name, IRunStore store, CancellationToken ct)

@@ -99,9 +99,7 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time)
     /// <summary>Stores a copy of a run under a new name, with the same frozen manifest.</summary>
     public async Task<RunRecord?> RerunAsync(RunRecord original, string actor, CancellationToken cancellationToken)
     {
-        var bag = new DiagnosticBag();
-        var resources = ResourceLoader.Load("manifest", original.Manifest, bag);
-        var run = resources.Single(r => r is PipelineRun or TaskRun);
+        var run = RunManifest.Load(original).Run;
         var baseName = original.Labels.GetValueOrDefault(RerunOfLabel) ?? original.Name;
         run = run with
         {

@@ -9,8 +9,6 @@ using Mothership.Engine.Running;
 using Mothership.Engine.Scheduling;
 using Mothership.Engine.Status;
 using Mothership.Executors.Local;
-using Mothership.Model.Diagnostics;
-using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
 using Mothership.Server.Observability;
 using Mothership.Store;
@@ -67,7 +65,6 @@ internal sealed partial class RunSupervisor(
             return;
         }
 
-        var resources = manifest.Resources;
         var entries = await store.ReadJournalAsync(Record.Uid, stopping).ConfigureAwait(false);
         var journal = entries.Select(e => JournalCodec.Deserialize(e.Entry)).ToList();
         await using var writer = new RunJournalWriter(store, Record, Owner, journal.Count, time, metrics);
@@ -83,11 +80,11 @@ internal sealed partial class RunSupervisor(
         {
             if (Record.Kind == "PipelineRun")
             {
-                await RunPipelineAsync(resources, journal, writer, stop.Token).ConfigureAwait(false);
+                await RunPipelineAsync(manifest, journal, writer, stop.Token).ConfigureAwait(false);
             }
             else
             {
-                await RunTaskAsync(resources, journal, writer, stop.Token).ConfigureAwait(false);
+                await RunTaskAsync(manifest, journal, writer, stop.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -105,13 +102,13 @@ internal sealed partial class RunSupervisor(
         }
     }
 
-    private async Task RunPipelineAsync(ResourceSet resources, List<JournalRecord> journal, RunJournalWriter writer, CancellationToken stop)
+    private async Task RunPipelineAsync(RunManifest manifest, List<JournalRecord> journal, RunJournalWriter writer, CancellationToken stop)
     {
-        var run = (PipelineRun)resources.All.Single(r => r is PipelineRun);
+        var resources = manifest.Resources;
+        var run = (PipelineRun)manifest.Run;
         var fresh = !journal.OfType<DecisionRecord>().Any();
         run = run with
         {
-            Metadata = run.Metadata with { Name = Record.Name, GenerateName = null },
             // A cancel requested before the run started (e.g. while pending) is part of its initial
             // state, as spec.status is in Tekton: otherwise the first tasks start before it is seen.
             // Only then: a replay must start from the state the first decision saw.
@@ -148,8 +145,10 @@ internal sealed partial class RunSupervisor(
         var prepared = new Dictionary<(string, int), TaskRunRequest>();
         foreach (var attempt in replay.InFlight)
         {
-            var finished = replay.FinishedSteps.GetValueOrDefault((attempt.Request.TaskRunUid, attempt.Request.RetryCount), []);
-            prepared[(attempt.PipelineTask, attempt.ChildIndex)] = await PrepareResumeAsync(attempt.Request, finished, stop).ConfigureAwait(false);
+            var request = attempt.Request;
+            var finished = replay.FinishedSteps.GetValueOrDefault((request.TaskRunUid, request.RetryCount), []);
+            await CleanUpAfterCrashAsync(request.TaskRunUid, request.TaskRunName, request.RetryCount, finished, stop).ConfigureAwait(false);
+            prepared[(attempt.PipelineTask, attempt.ChildIndex)] = Resumed(request, finished);
         }
 
         await AddEventAsync("Normal", "Resumed",
@@ -157,17 +156,18 @@ internal sealed partial class RunSupervisor(
         await _driver.ResumeAsync(replay, a => a with { Request = prepared[(a.PipelineTask, a.ChildIndex)] }, stop).ConfigureAwait(false);
     }
 
-    private async Task RunTaskAsync(ResourceSet resources, List<JournalRecord> journal, RunJournalWriter writer, CancellationToken stop)
+    private async Task RunTaskAsync(RunManifest manifest, List<JournalRecord> journal, RunJournalWriter writer, CancellationToken stop)
     {
-        var run = (TaskRun)resources.All.Single(r => r is TaskRun);
+        var run = (TaskRun)manifest.Run;
         run = run with
         {
-            Metadata = run.Metadata with { Name = Record.Name, GenerateName = null },
             Spec = run.Spec with { Status = run.Spec.Status == "TaskRunPending" ? null : run.Spec.Status },
         };
         var attempts = journal.OfType<DecisionRecord>().SelectMany(d => d.Events).OfType<AttemptEnded>().Select(a => a.Outcome).ToImmutableArray();
         var finished = journal.OfType<StepRecord>().Where(s => s.RetryCount == attempts.Length).Select(s => s.Step).DistinctBy(s => s.Container).ToImmutableArray();
-        var resumed = journal.Count > 0;
+        // Running means a previous owner started it: its attempt may have left processes and partial
+        // logs behind even before anything was journaled (the first step had not finished).
+        var resumed = Record.Phase == RunPhase.Running || journal.Count > 0;
         await AddEventAsync("Normal", resumed ? "Resumed" : "Started", resumed ? $"TaskRun resumed by {Owner}" : "TaskRun started", stop).ConfigureAwait(false);
         if (!resumed)
         {
@@ -181,15 +181,15 @@ internal sealed partial class RunSupervisor(
             await _userCancel.CancelAsync().ConfigureAwait(false);
         }
 
-        var resumeRequests = new Dictionary<int, TaskRunRequest>();
+        if (resumed)
+        {
+            await CleanUpAfterCrashAsync(Record.Uid, Record.Name, attempts.Length, finished, stop).ConfigureAwait(false);
+        }
+
         var driver = new TaskRunDriver(executor, listener, new TaskRunDriverOptions
         {
             Gate = gate,
-            Prepare = request =>
-            {
-                executor.KillOrphans(request.TaskRunUid, request.RetryCount);
-                return request;
-            },
+            Prepare = request => resumed && request.RetryCount == attempts.Length ? Resumed(request, finished) : request,
             OnAttemptEnded = async outcome =>
             {
                 // Stopped by a shutdown, not by the user: the attempt is not over, the next owner re-runs it.
@@ -199,12 +199,7 @@ internal sealed partial class RunSupervisor(
                 await writer.CommitAsync(record, Status(RunPhase.Running, "Unknown", "Running", null, null), stop).ConfigureAwait(false);
             },
         });
-        if (!finished.IsEmpty)
-        {
-            await DropPartialLogsAsync(Record.Name, attempts.Length, finished, stop).ConfigureAwait(false);
-        }
-
-        var result = await driver.RunAsync(run, resources, Record.Uid, cancel.Token, new TaskRunResume(attempts, finished)).ConfigureAwait(false);
+        var result = await driver.RunAsync(run, manifest.Resources, Record.Uid, cancel.Token, new TaskRunResume(attempts, finished)).ConfigureAwait(false);
         stop.ThrowIfCancellationRequested();
         await writer.FlushAsync(null, stop).ConfigureAwait(false);
         var obj = RunObjectWriter.TaskRun(result);
@@ -227,17 +222,22 @@ internal sealed partial class RunSupervisor(
         await AddEventAsync(status == "True" ? "Normal" : "Warning", reason, $"TaskRun finished: {reason}", stop).ConfigureAwait(false);
     }
 
-    /// <summary>Kills what the previous owner left running and drops the partial logs of the steps that will run again.</summary>
-    private async Task<TaskRunRequest> PrepareResumeAsync(TaskRunRequest request, ImmutableArray<StepState> finished, CancellationToken stop)
+    /// <summary>Kills what the previous owner left running of an attempt and drops the partial logs of the steps that will run again.</summary>
+    private async Task CleanUpAfterCrashAsync(string taskRunUid, string taskRun, int attempt, ImmutableArray<StepState> finished, CancellationToken stop)
     {
-        var killed = executor.KillOrphans(request.TaskRunUid, request.RetryCount);
+        var killed = executor.KillOrphans(taskRunUid, attempt);
         if (killed > 0)
         {
-            LogOrphansKilled(logger, killed, request.TaskRunName);
+            LogOrphansKilled(logger, killed, taskRun);
         }
 
-        await DropPartialLogsAsync(request.TaskRunName, request.RetryCount, finished, stop).ConfigureAwait(false);
-        // The executor counts the timeout from its call: give the attempt only what it had left.
+        await DropPartialLogsAsync(taskRun, attempt, finished, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>The request of an attempt resumed after a crash: its finished steps, and only the timeout it had left.</summary>
+    private TaskRunRequest Resumed(TaskRunRequest request, ImmutableArray<StepState> finished)
+    {
+        // The executor counts the timeout from its call.
         var timeout = request.Timeout;
         if (timeout is { } t && finished.Select(s => s.StartedAt).Min() is { } began)
         {

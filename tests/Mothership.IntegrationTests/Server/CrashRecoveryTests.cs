@@ -184,6 +184,41 @@ public abstract class CrashRecoveryTests : IAsyncLifetime
         Assert.Contains("Started", events, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Server_KilledDuringATaskRunsFirstStep_StepRunsAgainAndLogsOnce()
+    {
+        await using var server = await ServerProcess.StartAsync(WorkingDirectory, await DatabaseAsync(), ["--replica-id", "taskrun-replica"], Ct);
+        using var created = await server.Http.PostAsync("api/v1/taskruns", new StringContent($$"""
+            apiVersion: tekton.dev/v1
+            kind: TaskRun
+            metadata: {name: lone}
+            spec:
+              taskSpec:
+                steps:
+                  - name: s
+                    image: bash
+                    script: |
+                      for i in $(seq 1 {{Lines}}); do echo "line $i"; done
+                      echo started >> {{Marks}}/started
+                      sleep 2
+            """, Encoding.UTF8, "application/yaml"), Ct);
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync(Ct));
+
+        // Killed while its only step runs: nothing is journaled yet, and its first lines are stored.
+        await WaitAsync(() => File.Exists(Path.Combine(Marks, "started")), TimeSpan.FromSeconds(60), "the step to start");
+        await WaitAsync(() => server.Http.GetStringAsync("api/v1/taskruns/lone/logs", Ct).Result.Contains($"line {Lines}", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), "the step's lines to be stored");
+        await server.KillAsync();
+        await server.StartAgainAsync(Ct);
+
+        JsonObject? run = null;
+        await WaitAsync(() => (string?)(run = server.Http.GetFromJsonAsync<JsonObject>("api/v1/taskruns/lone", Ct).Result)!["status"]?["conditions"]?[0]?["status"] is "True" or "False",
+            TimeSpan.FromSeconds(60), "the TaskRun to finish");
+        Assert.Equal("Succeeded", (string?)run!["status"]!["conditions"]![0]!["reason"]);
+        var logs = (await server.Http.GetStringAsync("api/v1/taskruns/lone/logs", Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(1, Lines).Select(i => $"[s] line {i}"), logs);
+    }
+
     private static async Task<string> ResumedAnywhereAsync(ServerProcess server, IEnumerable<string> names)
     {
         var all = new StringBuilder();
