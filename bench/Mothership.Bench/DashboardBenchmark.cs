@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Mothership.Server.Hosting;
 using Mothership.Store;
+using Mothership.Testing;
 
 namespace Mothership.Bench;
 
@@ -27,7 +27,7 @@ internal static class DashboardBenchmark
         {
             var lines = logMegabytes * 1024L * 1024 / LineBytes;
             await SeedAsync(database, runs, lines).ConfigureAwait(false);
-            var port = FreePort();
+            var port = LoopbackPort.Free();
             var app = ServerHost.Build(new Dictionary<string, string?>
             {
                 ["Mothership:Database"] = database,
@@ -154,10 +154,4 @@ internal static class DashboardBenchmark
         Console.WriteLine($"{what,-52} {StoreBenchmark.Percentile(times, 0.5),9:F2} / {StoreBenchmark.Percentile(times, 0.99),9:F2} ms   {bytes,12:N0} bytes");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Mothership.Testing;
 
@@ -48,7 +46,7 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         var root = Directory.CreateTempSubdirectory("mothership-pg-").FullName;
-        var server = new PostgresServer(root, FreePort());
+        var server = new PostgresServer(root, LoopbackPort.Free());
         try
         {
             if (AsRoot)
@@ -68,7 +66,7 @@ public sealed class PostgresServer : IAsyncDisposable
                 {
                     // Tests in other processes pick free ports too: another one may have taken ours
                     // between the probe and the start. Try a fresh port.
-                    server.Port = FreePort();
+                    server.Port = LoopbackPort.Free();
                 }
             }
         }
@@ -138,12 +136,6 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private Task RunPgAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {

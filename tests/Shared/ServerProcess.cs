@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Mothership.Testing;
@@ -56,7 +55,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string workingDirectory, string? database = null, IEnumerable<string>? extraArgs = null,
         CancellationToken cancellationToken = default, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var server = new ServerProcess(database ?? $"sqlite:{Path.Combine(workingDirectory, "mothership.db")}", workingDirectory, FreePort(), [.. extraArgs ?? []]);
+        var server = new ServerProcess(database ?? $"sqlite:{Path.Combine(workingDirectory, "mothership.db")}", workingDirectory, LoopbackPort.Free(), [.. extraArgs ?? []]);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             server.Environment[key] = value;
@@ -160,12 +159,6 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

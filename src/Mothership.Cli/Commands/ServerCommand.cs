@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Mothership.Server.Hosting;
 
@@ -43,7 +44,8 @@ internal static class ServerCommand
             try
             {
                 var app = ServerHost.Build(overrides);
-                Console.Error.WriteLine($"mship server: listening on {string.Join(", ", app.Services.GetRequiredOptions().Urls)}, store {Redact(app.Services.GetRequiredOptions().Database)}");
+                var settings = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+                Console.Error.WriteLine($"mship server: listening on {settings.Urls}, store {Redact(settings.Database)}");
                 await ServerHost.RunAsync(app, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
@@ -74,9 +76,6 @@ internal static class ServerCommand
         });
         return command;
     }
-
-    private static ServerOptions GetRequiredOptions(this IServiceProvider services) =>
-        ((IOptions<ServerOptions>)services.GetService(typeof(IOptions<ServerOptions>))!).Value;
 
     /// <summary>Hides a password in a connection string before printing it.</summary>
     private static string Redact(string database) =>

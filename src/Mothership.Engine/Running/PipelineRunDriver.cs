@@ -71,17 +71,22 @@ public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener liste
         var queue = new List<StartAttempt>(inFlight);
         var applied = ImmutableArray.CreateBuilder<JournalEvent>();
         var time = options.Time;
-        foreach (var cancel in cancels)
+        // Never started (waiting for a slot): an attempt cancelled now ends cancelled at once.
+        void CancelQueued(CancelAttempt cancel, DateTimeOffset now)
         {
-            // Decided (and persisted) before a crash, for an attempt that is now only queued.
             var waiting = queue.FindIndex(q => q.PipelineTask == cancel.PipelineTask && q.ChildIndex == cancel.ChildIndex);
             if (waiting >= 0)
             {
                 queue.RemoveAt(waiting);
-                var now = time.GetUtcNow();
                 var outcome = new TaskRunOutcome { Phase = TaskRunPhase.Cancelled, Message = cancel.Reason, StartTime = now, CompletionTime = now };
                 _events.Writer.TryWrite((new AttemptEnded(cancel.PipelineTask, cancel.ChildIndex, outcome), null));
             }
+        }
+
+        // Cancels decided (and persisted) before a crash, for attempts that are now only queued.
+        foreach (var cancel in cancels)
+        {
+            CancelQueued(cancel, time.GetUtcNow());
         }
 
         try
@@ -107,15 +112,7 @@ public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener liste
                             await r.Cts.CancelAsync().ConfigureAwait(false);
                             break;
                         case CancelAttempt cancel:
-                            // Never started (waiting for a slot): it ends cancelled at once.
-                            var waiting = queue.FindIndex(q => q.PipelineTask == cancel.PipelineTask && q.ChildIndex == cancel.ChildIndex);
-                            if (waiting >= 0)
-                            {
-                                queue.RemoveAt(waiting);
-                                var outcome = new TaskRunOutcome { Phase = TaskRunPhase.Cancelled, Message = cancel.Reason, StartTime = now, CompletionTime = now };
-                                _events.Writer.TryWrite((new AttemptEnded(cancel.PipelineTask, cancel.ChildIndex, outcome), null));
-                            }
-
+                            CancelQueued(cancel, now);
                             break;
                     }
                 }

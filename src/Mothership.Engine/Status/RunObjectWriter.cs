@@ -14,7 +14,8 @@ namespace Mothership.Engine.Status;
 /// </summary>
 public static class RunObjectWriter
 {
-    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    /// <summary>Kubernetes' timestamp format (RFC 3339, UTC, whole seconds), as in every run object.</summary>
+    public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static JsonObject Metadata(Resource r, string name, string uid, DateTimeOffset created)
     {

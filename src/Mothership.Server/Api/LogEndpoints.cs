@@ -172,9 +172,12 @@ internal static class LogEndpoints
             }
         }
 
-        var tasks = TaskNames(chunks.Any(c => !TaskNames(run).ContainsKey(c.Chunk.TaskRun))
-            ? await store.GetRunByUidAsync(run.Uid, ct).ConfigureAwait(false) ?? run
-            : run);
+        // A TaskRun the run object did not name yet started after it was read: read the run again.
+        var tasks = TaskNames(run);
+        if (chunks.Any(c => !tasks.ContainsKey(c.Chunk.TaskRun)))
+        {
+            tasks = TaskNames(await store.GetRunByUidAsync(run.Uid, ct).ConfigureAwait(false) ?? run);
+        }
         var items = new JsonArray();
         foreach (var (id, chunk) in chunks)
         {

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Mothership.Engine.Status;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
@@ -47,8 +48,8 @@ internal static class ResourceEndpoints
         ["kind"] = r.Kind,
         ["name"] = r.Name,
         ["generation"] = r.Generation,
-        ["createdAt"] = RunObjects.Time(r.CreatedAt),
-        ["updatedAt"] = RunObjects.Time(r.UpdatedAt),
+        ["createdAt"] = RunObjectWriter.Time(r.CreatedAt),
+        ["updatedAt"] = RunObjectWriter.Time(r.UpdatedAt),
         ["document"] = r.Document,
     };
 

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Mothership.Engine.Status;
 using Mothership.Model.Tekton;
 using Mothership.Model.Validation;
 using Mothership.Server.Hosting;
@@ -33,7 +34,7 @@ internal static class RunEndpoints
         api.MapGet("/audit", async (IRunStore store, int? limit, CancellationToken ct) =>
             Results.Json(new { items = (await store.ListAuditAsync(Math.Clamp(limit ?? 100, 1, 1000), ct).ConfigureAwait(false)).Select(a => new
             {
-                time = RunObjects.Time(a.Time), actor = a.Actor, action = a.Action, kind = a.Kind, name = a.Name, uid = a.Uid, detail = a.Detail,
+                time = RunObjectWriter.Time(a.Time), actor = a.Actor, action = a.Action, kind = a.Kind, name = a.Name, uid = a.Uid, detail = a.Detail,
             }) }));
     }
 
@@ -296,7 +297,7 @@ internal static class RunEndpoints
         }
 
         var events = await store.ListEventsAsync(run.Uid, ct).ConfigureAwait(false);
-        return Results.Json(new { items = events.Select(e => new { time = RunObjects.Time(e.Time), type = e.Type, reason = e.Reason, message = e.Message }) });
+        return Results.Json(new { items = events.Select(e => new { time = RunObjectWriter.Time(e.Time), type = e.Type, reason = e.Reason, message = e.Message }) });
     }
 
     /// <summary>Applies the retention policy now: the configured one, or the one in the body (same fields as configuration).</summary>

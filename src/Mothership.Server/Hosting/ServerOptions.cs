@@ -56,23 +56,32 @@ public sealed class ServerOptions
     public RetentionOptions Retention { get; set; } = new();
 }
 
-/// <summary>Retention rules and when the server applies them.</summary>
-public sealed class RetentionOptions
+/// <summary>
+/// One retention rule, as configured (durations as TimeSpans, e.g. <c>30.00:00:00</c>). Every
+/// setting defaults to none: keep everything.
+/// </summary>
+public class RetentionRuleOptions
 {
-    /// <summary>Cron expression (5 fields, UTC) for the pruning job; empty disables it. Default: <c>0 * * * *</c> (hourly).</summary>
-    public string Schedule { get; set; } = "0 * * * *";
-
-    /// <summary>Keep at most this many successful runs per pipeline. Default: none.</summary>
+    /// <summary>Keep at most this many successful runs per pipeline.</summary>
     public int? KeepLast { get; set; }
 
     /// <summary>Keep at most this many failed runs per pipeline. Default: <see cref="KeepLast"/>.</summary>
     public int? KeepLastFailed { get; set; }
 
-    /// <summary>Delete successful runs completed longer ago. Default: none.</summary>
+    /// <summary>Delete successful runs completed longer ago.</summary>
     public TimeSpan? MaxAge { get; set; }
 
     /// <summary>Delete failed runs completed longer ago ("keep failed longer"). Default: <see cref="MaxAge"/>.</summary>
     public TimeSpan? FailedMaxAge { get; set; }
+
+    public RetentionRule ToRule() => new() { KeepLast = KeepLast, KeepLastFailed = KeepLastFailed, MaxAge = MaxAge, FailedMaxAge = FailedMaxAge };
+}
+
+/// <summary>The global retention rule (its own settings), rules per pipeline, and when the server applies them.</summary>
+public sealed class RetentionOptions : RetentionRuleOptions
+{
+    /// <summary>Cron expression (5 fields, UTC) for the pruning job; empty disables it. Default: <c>0 * * * *</c> (hourly).</summary>
+    public string Schedule { get; set; } = "0 * * * *";
 
     /// <summary>Rules per pipeline, replacing the global rule for that pipeline.</summary>
     public Dictionary<string, RetentionRuleOptions> Pipelines { get; set; } = new(StringComparer.Ordinal);
@@ -80,20 +89,9 @@ public sealed class RetentionOptions
     /// <summary>The store's policy.</summary>
     public RetentionPolicy ToPolicy() => new()
     {
-        Default = new RetentionRule { KeepLast = KeepLast, KeepLastFailed = KeepLastFailed, MaxAge = MaxAge, FailedMaxAge = FailedMaxAge },
-        Pipelines = Pipelines.ToDictionary(kv => kv.Key, kv => kv.Value.ToRule(), StringComparer.Ordinal).ToImmutableDictionary(StringComparer.Ordinal),
+        Default = ToRule(),
+        Pipelines = Pipelines.ToImmutableDictionary(kv => kv.Key, kv => kv.Value.ToRule(), StringComparer.Ordinal),
     };
-}
-
-/// <summary>The rule of one pipeline (see <see cref="RetentionOptions"/>).</summary>
-public sealed class RetentionRuleOptions
-{
-    public int? KeepLast { get; set; }
-    public int? KeepLastFailed { get; set; }
-    public TimeSpan? MaxAge { get; set; }
-    public TimeSpan? FailedMaxAge { get; set; }
-
-    public RetentionRule ToRule() => new() { KeepLast = KeepLast, KeepLastFailed = KeepLastFailed, MaxAge = MaxAge, FailedMaxAge = FailedMaxAge };
 }
 
 /// <summary>Checks <see cref="ServerOptions"/> at start; every failure names the setting.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Mothership.Engine.Status;
 using Mothership.Model.Tekton;
@@ -9,8 +8,6 @@ namespace Mothership.Server.Runs;
 /// <summary>Run objects (Tekton's shape) for runs the engine has not started, and summaries for lists.</summary>
 internal static class RunObjects
 {
-    public static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
     /// <summary>A pending or queued run: its spec as submitted and an Unknown condition.</summary>
     public static JsonObject NotStarted(RunRecord record, Resource run)
     {
@@ -25,7 +22,7 @@ internal static class RunObjects
             ["name"] = record.Name,
             ["namespace"] = run.Metadata.Namespace ?? "default",
             ["uid"] = record.Uid,
-            ["creationTimestamp"] = Time(record.CreatedAt),
+            ["creationTimestamp"] = RunObjectWriter.Time(record.CreatedAt),
         };
         if (!record.Labels.IsEmpty)
         {
@@ -52,7 +49,7 @@ internal static class RunObjects
                     ["status"] = "Unknown",
                     ["reason"] = record.Reason,
                     ["message"] = message,
-                    ["lastTransitionTime"] = Time(record.CreatedAt),
+                    ["lastTransitionTime"] = RunObjectWriter.Time(record.CreatedAt),
                 }),
             },
         };
@@ -70,9 +67,9 @@ internal static class RunObjects
             ["phase"] = r.Phase.ToString(),
             ["status"] = r.Status,
             ["reason"] = r.Reason,
-            ["creationTimestamp"] = Time(r.CreatedAt),
-            ["startTime"] = r.StartedAt is { } s ? Time(s) : null,
-            ["completionTime"] = r.CompletedAt is { } c ? Time(c) : null,
+            ["creationTimestamp"] = RunObjectWriter.Time(r.CreatedAt),
+            ["startTime"] = r.StartedAt is { } s ? RunObjectWriter.Time(s) : null,
+            ["completionTime"] = r.CompletedAt is { } c ? RunObjectWriter.Time(c) : null,
         };
         if (!r.Labels.IsEmpty)
         {

@@ -206,7 +206,7 @@ internal sealed partial class RunSupervisor(
         if (result.Attempts.IsEmpty && obj["status"] is JsonObject never)
         {
             // Cancelled before any attempt (e.g. while pending): the writer has no time to give; the server has.
-            var now = RunObjects.Time(time.GetUtcNow());
+            var now = RunObjectWriter.Time(time.GetUtcNow());
             never["completionTime"] = now;
             if (never["conditions"]?[0] is JsonObject c)
             {
@@ -293,7 +293,7 @@ internal sealed partial class RunSupervisor(
         if (obj["metadata"] is JsonObject m)
         {
             m["uid"] = Record.Uid;
-            m["creationTimestamp"] = RunObjects.Time(Record.CreatedAt);
+            m["creationTimestamp"] = RunObjectWriter.Time(Record.CreatedAt);
         }
 
         return obj;
@@ -429,14 +429,14 @@ internal sealed partial class RunSupervisor(
                 {
                     ["exitCode"] = code,
                     ["reason"] = s.Reason ?? (code == 0 ? "Completed" : "Error"),
-                    ["startedAt"] = s.StartedAt is { } a ? RunObjects.Time(a) : null,
-                    ["finishedAt"] = s.FinishedAt is { } f ? RunObjects.Time(f) : null,
+                    ["startedAt"] = s.StartedAt is { } a ? RunObjectWriter.Time(a) : null,
+                    ["finishedAt"] = s.FinishedAt is { } f ? RunObjectWriter.Time(f) : null,
                 };
                 step["terminationReason"] = s.TerminationReason;
             }
             else
             {
-                step["running"] = new JsonObject { ["startedAt"] = s.StartedAt is { } a ? RunObjects.Time(a) : null };
+                step["running"] = new JsonObject { ["startedAt"] = s.StartedAt is { } a ? RunObjectWriter.Time(a) : null };
             }
 
             return step;
