@@ -14,7 +14,7 @@ public static class Program
             RunCommand.Create(),
             ServerCommand.Create(),
         };
-        foreach (var command in ClientCommands.Create())
+        foreach (var command in ClientCommands.Create().Concat(CloudCommands.Create()))
         {
             root.Subcommands.Add(command);
         }

@@ -54,7 +54,7 @@ internal static class RunCommand
         return command;
     }
 
-    private sealed record RunOptions(string[] Files, string[] Params, string[] Workspaces, bool Json, string? Pipeline, string? Task,
+    internal sealed record RunOptions(string[] Files, string[] Params, string[] Workspaces, bool Json, string? Pipeline, string? Task,
         int Parallel, bool Sandbox, string? Workdir);
 
     private static async Task<int> RunAsync(RunOptions o)
@@ -75,6 +75,13 @@ internal static class RunCommand
             return ExitCodes.Usage;
         }
 
+        return await ExecuteAsync(resources, runs, overrides, hostWorkspaces, o).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="runs"/> one after the other on the local executor; the exit code of the worst.</summary>
+    internal static async Task<int> ExecuteAsync(ResourceSet resources, IReadOnlyList<Resource> runs, ImmutableArray<Param> overrides,
+        ImmutableArray<WorkspaceBinding> hostWorkspaces, RunOptions o)
+    {
         var executor = new LocalTaskExecutor(new LocalExecutorOptions
         {
             Root = o.Workdir is null ? Path.Combine(Environment.CurrentDirectory, ".mothership", "runs") : Path.GetFullPath(o.Workdir),

@@ -79,6 +79,10 @@ internal sealed class MapReader
         return -1;
     }
 
+    /// <summary>The items of the list at <paramref name="key"/>, without marking it read; null when it is not a list.</summary>
+    public IReadOnlyList<TreeNode>? Peek(string key) =>
+        IndexOf(key) is var i and >= 0 && _node.Value(i) is TreeSequence s ? [.. s.Items] : null;
+
     private void MarkSeen(int i) => (_seen ??= new bool[_node.Count])[i] = true;
 
     private TreeNode? Get(string key)

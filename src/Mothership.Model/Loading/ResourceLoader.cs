@@ -40,25 +40,8 @@ public static class ResourceLoader
     /// <summary>Loads one file's text.</summary>
     public static IReadOnlyList<Resource> Load(string file, string text, DiagnosticBag diagnostics)
     {
-        List<TreeNode> documents;
-        try
+        if (ParseYaml(file, text, diagnostics) is not { } documents)
         {
-            documents = YamlTree.Parse(text);
-        }
-        catch (YamlException e)
-        {
-            var message = (e.InnerException?.Message ?? e.Message).Trim();
-            var at = message.IndexOf("): ", StringComparison.Ordinal);
-            message = at >= 0 ? message[(at + 3)..] : message;
-            diagnostics.Error(new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column), $"malformed YAML: {message}");
-            return [];
-        }
-        catch (InvalidOperationException)
-        {
-            // YamlDotNet's scanner throws this (not a YamlException) when a file ends inside an
-            // unclosed flow collection; report it at the end of the file.
-            var lines = text.Split('\n');
-            diagnostics.Error(new SourceLocation(file, lines.Length, lines[^1].Length + 1), "malformed YAML: the file ends inside an unclosed [ ] or { }");
             return [];
         }
 
@@ -84,6 +67,31 @@ public static class ResourceLoader
         }
 
         return result;
+    }
+
+    /// <summary>The documents of <paramref name="text"/>, or null (with a diagnostic at the fault) when it is not YAML.</summary>
+    internal static List<TreeNode>? ParseYaml(string file, string text, DiagnosticBag diagnostics)
+    {
+        try
+        {
+            return YamlTree.Parse(text);
+        }
+        catch (YamlException e)
+        {
+            var message = (e.InnerException?.Message ?? e.Message).Trim();
+            var at = message.IndexOf("): ", StringComparison.Ordinal);
+            message = at >= 0 ? message[(at + 3)..] : message;
+            diagnostics.Error(new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column), $"malformed YAML: {message}");
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this (not a YamlException) when a file ends inside an
+            // unclosed flow collection; report it at the end of the file.
+            var lines = text.Split('\n');
+            diagnostics.Error(new SourceLocation(file, lines.Length, lines[^1].Length + 1), "malformed YAML: the file ends inside an unclosed [ ] or { }");
+            return null;
+        }
     }
 
     private static Resource? ReadResource(MapReader r)

@@ -1,0 +1,409 @@
+using System.Collections.Immutable;
+using Mothership.Cloud.Charts;
+using Mothership.Cloud.Sites;
+using Mothership.Model.Diagnostics;
+
+namespace Mothership.Cloud.Planning;
+
+/// <summary>What the planner needs to know of each enabled service's chart.</summary>
+public sealed record ServiceChart(string ChartName, ChartDependencies Dependencies);
+
+/// <summary>What changed between two revisions, per service (see <c>ChangeDetector</c>).</summary>
+public sealed record ChangeSet(string From, IReadOnlyDictionary<string, ImmutableArray<string>> Changes, ImmutableArray<string> Removed);
+
+/// <summary>
+/// Derives a site's deploy order from its charts' declared waits (a pure function): every wait
+/// becomes an edge to the enabled service that provides it; waits on the service itself are
+/// dropped; waits on what the site does not deploy are reported as external (a warning unless
+/// <c>cloud.yaml</c> acknowledges the endpoint); <c>cloud.yaml</c> adds and drops edges with
+/// reasons. Real charts wait on each other (nova ↔ neutron), so services on a cycle form a group
+/// deployed together; groups are ordered in waves by the longest chain of waits before them.
+/// </summary>
+public static class SitePlanner
+{
+    public static SitePlan Plan(SiteRepository repository, IReadOnlyDictionary<string, ServiceChart> charts, ChangeSet? changes, string to)
+    {
+        var site = repository.Site;
+        var enabled = repository.Services.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var warnings = new List<Diagnostic>();
+        var provides = repository.Services.ToDictionary(s => s.Name, s => ProvidedTypes(s, charts[s.Name]), StringComparer.Ordinal);
+        var edges = new Dictionary<string, List<PlannedEdge>>(StringComparer.Ordinal);
+        var external = new List<ExternalNeed>();
+        var ignored = new List<IgnoredEdge>();
+        foreach (var service in repository.Services)
+        {
+            var chart = charts[service.Name];
+            var own = edges[service.Name] = [];
+            var drops = service.IgnoreDependsOn.ToDictionary(e => e.Service, e => e, StringComparer.Ordinal);
+            var dropped = new HashSet<string>(StringComparer.Ordinal);
+            var reported = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var need in chart.Dependencies.Needs)
+            {
+                var resolution = Resolve(service, chart, need, repository, provides);
+                switch (resolution)
+                {
+                    case { Self: true }:
+                        break;
+                    case { Providers.Length: > 0 } r:
+                        foreach (var provider in r.Providers)
+                        {
+                            if (drops.ContainsKey(provider))
+                            {
+                                dropped.Add(provider);
+                            }
+                            else if (own.All(e => e.To != provider))
+                            {
+                                own.Add(new PlannedEdge(service.Name, provider, $"chart: {need}"));
+                            }
+                        }
+
+                        break;
+                    case { Absent: { } absent } when drops.ContainsKey(absent):
+                        dropped.Add(absent);
+                        break;
+                    case var r when reported.Add($"{need.Kind}:{need.Target}"):
+                        external.Add(new ExternalNeed(service.Name, Describe(need), r.Reason, r.Acknowledged));
+                        if (!r.Acknowledged)
+                        {
+                            warnings.Add(Diagnostic.Warning(service.Location, $"service '{service.Name}' needs {Describe(need)}: {r.Reason}"));
+                        }
+
+                        break;
+                }
+            }
+
+            foreach (var drop in service.IgnoreDependsOn)
+            {
+                if (dropped.Contains(drop.Service))
+                {
+                    ignored.Add(new IgnoredEdge(service.Name, drop.Service, drop.Reason ?? ""));
+                }
+                else
+                {
+                    warnings.Add(Diagnostic.Warning(drop.Location, $"service '{service.Name}': ignoreDependsOn '{drop.Service}' drops nothing: its chart declares no wait on '{drop.Service}' in site '{site.Name}'"));
+                }
+            }
+
+            foreach (var extra in service.DependsOn)
+            {
+                var why = extra.Reason is { Length: > 0 } reason ? $"cloud.yaml: {reason}" : "cloud.yaml";
+                if (enabled.ContainsKey(extra.Service))
+                {
+                    own.RemoveAll(e => e.To == extra.Service);
+                    own.Add(new PlannedEdge(service.Name, extra.Service, why));
+                }
+                else
+                {
+                    var message = $"cloud.yaml makes it wait for '{extra.Service}', which site '{site.Name}' does not enable";
+                    external.Add(new ExternalNeed(service.Name, $"service {extra.Service}", message, Acknowledged: false));
+                    warnings.Add(Diagnostic.Warning(extra.Location, $"service '{service.Name}': {message}"));
+                }
+            }
+        }
+
+        var order = repository.Services.Select(s => s.Name).ToList();
+        var groups = StronglyConnected(order, edges);
+        var groupOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var g = 0; g < groups.Count; g++)
+        {
+            foreach (var member in groups[g])
+            {
+                groupOf[member] = g;
+            }
+        }
+
+        // Tarjan's algorithm emits a group only after every group it depends on: waves in one pass.
+        var waveOf = new int[groups.Count];
+        for (var g = 0; g < groups.Count; g++)
+        {
+            waveOf[g] = 1 + groups[g].SelectMany(m => edges[m]).Select(e => groupOf[e.To]).Where(d => d != g).Select(d => waveOf[d]).DefaultIfEmpty(0).Max();
+        }
+
+        var changedFiles = changes?.Changes;
+        var planned = new List<PlannedService>();
+        foreach (var service in repository.Services)
+        {
+            var g = groupOf[service.Name];
+            var serviceChanges = changedFiles is null
+                ? ["no base revision: every service is deployed"]
+                : changedFiles.TryGetValue(service.Name, out var c) ? c : [];
+            var changed = changedFiles is null || !serviceChanges.IsEmpty;
+            planned.Add(new PlannedService
+            {
+                Name = service.Name,
+                Chart = service.Chart.Display,
+                Namespace = repository.NamespaceOf(service),
+                Release = service.ReleaseName,
+                DependsOn = [.. edges[service.Name].Select(e => e.To).Order(StringComparer.Ordinal)],
+                Edges = [.. edges[service.Name].OrderBy(e => e.To, StringComparer.Ordinal)],
+                Wave = waveOf[g],
+                Group = groups[g].Count > 1 ? string.Join('+', groups[g].Order(StringComparer.Ordinal)) : null,
+                Changed = changed,
+                Run = changed,
+                Changes = serviceChanges,
+                EstimatedDuration = service.EstimatedDuration ?? ServiceEntry.DefaultEstimatedDuration,
+                Test = service.Test,
+                Timeout = service.Timeout ?? ServiceEntry.DefaultTimeout,
+            });
+        }
+
+        planned = [.. planned.OrderBy(s => s.Wave).ThenBy(s => s.Name, StringComparer.Ordinal)];
+        var waves = planned.GroupBy(s => s.Wave).OrderBy(w => w.Key).Select(w => w.Select(s => s.Name).ToImmutableArray()).ToImmutableArray();
+        return new SitePlan
+        {
+            Site = site.Name,
+            From = changes?.From,
+            To = to,
+            Services = [.. planned],
+            Waves = waves,
+            External = [.. external],
+            Ignored = [.. ignored],
+            Removed = changes?.Removed ?? [],
+            CriticalPath = Critical(planned, groups, groupOf),
+            Warnings = [.. warnings],
+        };
+    }
+
+    /// <summary>The endpoint types a service serves: as <c>cloud.yaml</c> says, else those its own chart names after itself.</summary>
+    public static ImmutableHashSet<string> ProvidedTypes(ServiceEntry service, ServiceChart chart)
+    {
+        if (!service.Provides.IsEmpty)
+        {
+            return [.. service.Provides];
+        }
+
+        return [.. chart.Dependencies.Endpoints.Where(e => NamesService(e.Name, service, chart.ChartName) || NamesService(e.Host, service, chart.ChartName)).Select(e => e.Type)];
+    }
+
+    /// <summary>
+    /// Whether an endpoint's name or default host names this service: its chart, service or release
+    /// name, or a component of it (<c>nova-api</c>, <c>ovn-ovsdb-nb</c>), as OpenStack-Helm names hosts.
+    /// </summary>
+    private static bool NamesService(string? name, ServiceEntry service, string chartName) =>
+        name is not null && new[] { chartName, service.Name, service.ReleaseName }.Any(n => name == n || name.StartsWith(n + "-", StringComparison.Ordinal));
+
+    private sealed record Resolution(ImmutableArray<string> Providers, bool Self, string? Absent, string Reason, bool Acknowledged);
+
+    private static Resolution Resolve(ServiceEntry service, ServiceChart chart, ChartNeed need, SiteRepository repository, Dictionary<string, ImmutableHashSet<string>> provides)
+    {
+        var site = repository.Site.Name;
+        var others = repository.Services.Where(s => s.Name != service.Name).ToList();
+        switch (need.Kind)
+        {
+            case NeedKind.Endpoint:
+            {
+                if (provides[service.Name].Contains(need.Target))
+                {
+                    return Self();
+                }
+
+                var endpoint = chart.Dependencies.Endpoint(need.Target);
+                var candidates = new[] { endpoint?.Name, endpoint?.Host }.OfType<string>().ToList();
+                if (candidates.Any(c => NamesService(c, service, chart.ChartName) && c != "localhost"))
+                {
+                    return Self();
+                }
+
+                var providers = others.Where(s => provides[s.Name].Contains(need.Target)).ToList();
+                if (providers.Count > 1)
+                {
+                    // Several services serve the type (two databases): the chart's endpoint names which one.
+                    var named = providers.Where(p => candidates.Any(c => NamesService(c, p, ChartName(p)))).ToList();
+                    providers = named.Count > 0 ? named : providers;
+                }
+
+                if (providers.Count == 0)
+                {
+                    providers = [.. others.Where(s => candidates.Any(c => NamesService(c, s, ChartName(s))))];
+                }
+
+                if (providers.Count > 0)
+                {
+                    return Found(providers);
+                }
+
+                if (repository.Catalog.ExternalEndpoints.FirstOrDefault(e => e.Endpoint == need.Target) is { } acknowledged)
+                {
+                    return new Resolution([], false, null, $"outside the cloud: {acknowledged.Reason}", true);
+                }
+
+                var absent = repository.Catalog.Services.FirstOrDefault(s => s.Provides.Contains(need.Target) || candidates.Any(c => NamesService(c, s, ChartName(s))));
+                return absent is not null
+                    ? new Resolution([], false, absent.Name, $"served by '{absent.Name}', which site '{site}' does not enable", false)
+                    : new Resolution([], false, null, $"no service of the catalog serves it (the chart names {(candidates.Count > 0 ? string.Join(" / ", candidates) : "no host")})", false);
+            }
+
+            case NeedKind.Pod:
+            {
+                if (need.Target == chart.ChartName || need.Target == service.Name)
+                {
+                    return Self();
+                }
+
+                var providers = others.Where(s => ChartName(s) == need.Target || s.Name == need.Target).ToList();
+                if (providers.Count > 0)
+                {
+                    return Found(providers);
+                }
+
+                var absent = repository.Catalog.Services.FirstOrDefault(s => ChartName(s) == need.Target || s.Name == need.Target);
+                return absent is not null
+                    ? new Resolution([], false, absent.Name, $"runs in '{absent.Name}', which site '{site}' does not enable", false)
+                    : new Resolution([], false, null, $"no service of the catalog deploys chart '{need.Target}'", false);
+            }
+
+            default:
+            {
+                // Jobs are named <chart>-<job> (keystone-db-sync); the longest such prefix owns the job.
+                var owner = repository.Services
+                    .SelectMany(s => new[] { ChartName(s), s.ReleaseName }.Distinct().Select(p => (Service: s, Prefix: p)))
+                    .Where(x => need.Target.StartsWith(x.Prefix + "-", StringComparison.Ordinal))
+                    .OrderByDescending(x => x.Prefix.Length)
+                    .Select(x => x.Service)
+                    .FirstOrDefault();
+                if (owner is null && need.Target.EndsWith("image-repo-sync", StringComparison.Ordinal))
+                {
+                    // Every chart has its own image-repo-sync job, under varying names.
+                    return Self();
+                }
+
+                return owner switch
+                {
+                    null => new Resolution([], false, null, "no enabled service's chart or release name prefixes this job; add a dependsOn edge in cloud.yaml if another service creates it", false),
+                    _ when owner.Name == service.Name => Self(),
+                    _ => Found([owner]),
+                };
+            }
+        }
+
+        static Resolution Self() => new([], true, null, "", false);
+
+        static Resolution Found(IEnumerable<ServiceEntry> providers) => new([.. providers.Select(p => p.Name)], false, null, "", false);
+    }
+
+    private static string ChartName(ServiceEntry s) => Values.ValueLayers.ChartName(s.Chart);
+
+    private static string Describe(ChartNeed need) => need.Kind switch
+    {
+        NeedKind.Endpoint => $"endpoint {need.Target}",
+        NeedKind.Pod => $"pods of {need.Target}",
+        _ => $"job {need.Target}",
+    };
+
+    /// <summary>Tarjan's strongly connected components, each listed after the components it reaches.</summary>
+    private static List<List<string>> StronglyConnected(List<string> nodes, Dictionary<string, List<PlannedEdge>> edges)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var low = new Dictionary<string, int>(StringComparer.Ordinal);
+        var onStack = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<string>();
+        var result = new List<List<string>>();
+        var next = 0;
+
+        // Iterative, so a long chain of services cannot overflow the stack.
+        foreach (var start in nodes)
+        {
+            if (index.ContainsKey(start))
+            {
+                continue;
+            }
+
+            var work = new Stack<(string Node, int Edge)>();
+            work.Push((start, 0));
+            index[start] = low[start] = next++;
+            stack.Push(start);
+            onStack.Add(start);
+            while (work.Count > 0)
+            {
+                var (node, i) = work.Pop();
+                var outgoing = edges[node];
+                if (i < outgoing.Count)
+                {
+                    work.Push((node, i + 1));
+                    var to = outgoing[i].To;
+                    if (!index.ContainsKey(to))
+                    {
+                        index[to] = low[to] = next++;
+                        stack.Push(to);
+                        onStack.Add(to);
+                        work.Push((to, 0));
+                    }
+                    else if (onStack.Contains(to))
+                    {
+                        low[node] = Math.Min(low[node], index[to]);
+                    }
+
+                    continue;
+                }
+
+                if (work.Count > 0)
+                {
+                    var parent = work.Peek().Node;
+                    low[parent] = Math.Min(low[parent], low[node]);
+                }
+
+                if (low[node] == index[node])
+                {
+                    var component = new List<string>();
+                    string member;
+                    do
+                    {
+                        member = stack.Pop();
+                        onStack.Remove(member);
+                        component.Add(member);
+                    }
+                    while (member != node);
+                    result.Add(component);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static CriticalPath Critical(List<PlannedService> services, List<List<string>> groups, Dictionary<string, int> groupOf)
+    {
+        var byName = services.ToDictionary(s => s.Name, StringComparer.Ordinal);
+
+        // A group's members start together, so the group takes as long as its slowest member; a
+        // service that does not run takes no time.
+        TimeSpan Duration(string s) => byName[s].Run ? byName[s].EstimatedDuration : TimeSpan.Zero;
+        var finish = new TimeSpan[groups.Count];
+        var before = new int[groups.Count];
+        for (var g = 0; g < groups.Count; g++)
+        {
+            before[g] = -1;
+            var start = TimeSpan.Zero;
+            foreach (var d in groups[g].SelectMany(m => byName[m].DependsOn).Select(d => groupOf[d]).Where(d => d != g).Distinct())
+            {
+                if (before[g] < 0 || finish[d] > start)
+                {
+                    start = finish[d];
+                    before[g] = d;
+                }
+            }
+
+            finish[g] = start + groups[g].Select(Duration).Max();
+        }
+
+        if (groups.Count == 0)
+        {
+            return new CriticalPath([], TimeSpan.Zero);
+        }
+
+        var last = Enumerable.Range(0, groups.Count).MaxBy(g => finish[g]);
+        var path = new List<string>();
+        for (var g = last; g >= 0; g = before[g])
+        {
+            // A group is one link of the chain: its members deploy together.
+            var running = groups[g].Where(m => byName[m].Run).Order(StringComparer.Ordinal).ToList();
+            if (running.Count > 0)
+            {
+                path.Add(string.Join('+', running));
+            }
+        }
+
+        path.Reverse();
+        return new CriticalPath([.. path], finish[last]);
+    }
+}

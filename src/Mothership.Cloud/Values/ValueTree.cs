@@ -1,0 +1,105 @@
+using System.Collections.Immutable;
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Loading;
+
+namespace Mothership.Cloud.Values;
+
+/// <summary>A Helm value with the file and line it came from.</summary>
+public abstract record ValueNode(SourceLocation Source);
+
+/// <summary>A scalar as written; <see cref="Plain"/> keeps YAML's typing (plain <c>true</c> is a boolean, <c>"true"</c> a string).</summary>
+public sealed record ValueScalar(string Text, bool Plain, SourceLocation Source) : ValueNode(Source)
+{
+    public bool IsNull => Plain && Text is "" or "~" or "null" or "Null" or "NULL";
+}
+
+/// <summary>A list; a later layer replaces it whole (Helm's rule).</summary>
+public sealed record ValueList(ImmutableArray<ValueNode> Items, SourceLocation Source) : ValueNode(Source);
+
+/// <summary>A map in written order; a later layer merges into it key by key.</summary>
+public sealed record ValueMap(ImmutableArray<KeyValuePair<string, ValueNode>> Entries, SourceLocation Source) : ValueNode(Source)
+{
+    public static ValueMap Empty { get; } = new([], SourceLocation.None);
+
+    public ValueNode? this[string key] => Entries.FirstOrDefault(e => e.Key == key).Value;
+
+    /// <summary>Deep merge, Helm's way: maps merge key by key, anything else in <paramref name="upper"/> replaces.</summary>
+    public static ValueNode Merge(ValueNode? lower, ValueNode upper)
+    {
+        if (lower is not ValueMap l || upper is not ValueMap u)
+        {
+            return upper;
+        }
+
+        var entries = l.Entries.ToList();
+        foreach (var (key, value) in u.Entries)
+        {
+            var at = entries.FindIndex(e => e.Key == key);
+            if (at < 0)
+            {
+                entries.Add(KeyValuePair.Create(key, value));
+            }
+            else
+            {
+                entries[at] = KeyValuePair.Create(key, Merge(entries[at].Value, value));
+            }
+        }
+
+        return new ValueMap([.. entries], u.Source);
+    }
+}
+
+/// <summary>Reads a values file into a <see cref="ValueMap"/>, keeping each value's line.</summary>
+public static class ValueFileReader
+{
+    /// <summary>The file's values; an empty file is an empty map; null (with a diagnostic) when it is not a YAML mapping.</summary>
+    public static ValueMap? Read(string file, string text, DiagnosticBag diagnostics)
+    {
+        if (ResourceLoader.ParseYaml(file, text, diagnostics) is not { } documents)
+        {
+            return null;
+        }
+
+        var roots = documents.Where(d => d is not TreeScalar { Value: "" }).ToList();
+        if (roots.Count == 0)
+        {
+            return ValueMap.Empty;
+        }
+
+        if (roots.Count > 1 || roots[0] is not TreeMapping mapping)
+        {
+            var first = roots.Count > 1 ? roots[1] : roots[0];
+            diagnostics.Error(new SourceLocation(file, first.Line, first.Column), "a values file must be one YAML mapping (as helm -f reads it)");
+            return null;
+        }
+
+        return (ValueMap)Convert(mapping, file, diagnostics);
+    }
+
+    private static ValueNode Convert(TreeNode node, string file, DiagnosticBag diagnostics)
+    {
+        var at = new SourceLocation(file, node.Line, node.Column);
+        switch (node)
+        {
+            case TreeMapping m:
+                var entries = ImmutableArray.CreateBuilder<KeyValuePair<string, ValueNode>>(m.Count);
+                for (var i = 0; i < m.Count; i++)
+                {
+                    if (m.KeyText(i) is not { } key)
+                    {
+                        diagnostics.Error(new SourceLocation(file, m.Key(i).Line, m.Key(i).Column), "a values key must be a scalar");
+                        continue;
+                    }
+
+                    entries.Add(KeyValuePair.Create(key, Convert(m.Value(i), file, diagnostics)));
+                }
+
+                return new ValueMap(entries.ToImmutable(), at);
+            case TreeSequence s:
+                return new ValueList([.. s.Items.Select(i => Convert(i, file, diagnostics))], at);
+            default:
+                var scalar = (TreeScalar)node;
+                return new ValueScalar(scalar.Value, scalar.IsPlain, at);
+        }
+    }
+}
