@@ -26,17 +26,21 @@ internal static class DeployScripts
         echo "$(params.service): values rendered from the site repository ($(wc -l < "$new") lines) for release $(params.release) in namespace $(params.namespace)"
         """;
 
+    // Logs are kept and shown on the dashboard: values under keys that name a secret are masked.
     public const string Diff = Prelude + """
+        mask() { sed -E 's/^([-+ ]?[[:space:]]*[A-Za-z0-9_.-]*(password|passwd|secret|token|private_key)[A-Za-z0-9_.-]*:[[:space:]]*).+$/\1********/I'; }
         if [ ! -f "$old" ]; then
           echo "$(params.service): first deploy to site $(params.site); every value is new:"
-          sed 's/^/+ /' "$new"
+          sed 's/^/+ /' "$new" | mask
           printf 'first-deploy' > "$(results.outcome.path)"
-        elif diff -u --label "deployed/$(params.service).yaml" --label "this revision" "$old" "$new"; then
+        elif diff -u --label "deployed/$(params.service).yaml" --label "this revision" "$old" "$new" > "$dir/pending/$(params.service).diff"; then
           echo "$(params.service): values unchanged since the last deploy"
           printf 'unchanged' > "$(results.outcome.path)"
         else
+          mask < "$dir/pending/$(params.service).diff"
           printf 'changed' > "$(results.outcome.path)"
         fi
+        rm -f "$dir/pending/$(params.service).diff"
         """;
 
     // Not `helm --wait`: OpenStack-Helm's API pods wait (init containers) for jobs that helm runs

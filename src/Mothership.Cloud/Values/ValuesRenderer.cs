@@ -41,9 +41,16 @@ public static class ValuesRenderer
                 emitter.Emit(new MappingStart(null, null, true, empty ? MappingStyle.Flow : MappingStyle.Block));
                 foreach (var (key, value) in map.Entries)
                 {
+                    // A block scalar ends on its own lines: its source goes on the line above the key.
+                    var above = sources && value is ValueScalar { Text: var t } && t.Contains('\n');
+                    if (above)
+                    {
+                        emitter.Emit(new Comment(Source(value.Source), isInline: false));
+                    }
+
                     emitter.Emit(new Scalar(key));
                     Emit(emitter, value, sources);
-                    if (sources && value is not ValueMap { Entries.IsEmpty: false })
+                    if (sources && !above && value is not ValueMap { Entries.IsEmpty: false })
                     {
                         emitter.Emit(new Comment(Source(value.Source), isInline: true));
                     }
