@@ -44,4 +44,17 @@ public static class Fixtures
 
         return dir;
     }
+
+    /// <summary>The OpenStack-Helm charts folder (Chart.yaml and values.yaml of 80 charts), or skips the calling test.</summary>
+    public static string OpenStackHelm()
+    {
+        var root = Root();
+        var dir = root is null ? null : Path.Combine(root, "openstack-helm");
+        if (dir is null || !Directory.Exists(Path.Combine(dir, "keystone")))
+        {
+            Assert.Skip("OpenStack-Helm fixtures not found: set MOTHERSHIP_FIXTURES or check out ../shared/fixtures (upstream: openstack/openstack-helm at the commit in SOURCE.md)");
+        }
+
+        return dir;
+    }
 }

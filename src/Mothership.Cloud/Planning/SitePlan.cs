@@ -30,7 +30,8 @@ public sealed record SitePlan
     /// <summary>The longest chain of services that run, by estimated duration; a group appears as <c>a+b</c>.</summary>
     public required CriticalPath CriticalPath { get; init; }
 
-    public ImmutableArray<Diagnostic> Warnings { get; init; } = [];
+    /// <summary>Warnings (external needs, edges that drop nothing) and errors (a cycle made by cloud.yaml).</summary>
+    public ImmutableArray<Diagnostic> Diagnostics { get; init; } = [];
 
     public PlannedService? Find(string name) => Services.FirstOrDefault(s => s.Name == name);
 }

@@ -26,6 +26,7 @@ public static class SitePlanner
         var site = repository.Site;
         var enabled = repository.Services.ToDictionary(s => s.Name, StringComparer.Ordinal);
         var warnings = new List<Diagnostic>();
+        var added = new List<(string From, EdgeOverride Edge)>();
         var provides = repository.Services.ToDictionary(s => s.Name, s => ProvidedTypes(s, charts[s.Name]), StringComparer.Ordinal);
         var edges = new Dictionary<string, List<PlannedEdge>>(StringComparer.Ordinal);
         var external = new List<ExternalNeed>();
@@ -87,10 +88,16 @@ public static class SitePlanner
             foreach (var extra in service.DependsOn)
             {
                 var why = extra.Reason is { Length: > 0 } reason ? $"cloud.yaml: {reason}" : "cloud.yaml";
+                if (own.Any(e => e.To == extra.Service))
+                {
+                    // The chart declares it already: keep the chart's origin, which says more.
+                    continue;
+                }
+
                 if (enabled.ContainsKey(extra.Service))
                 {
-                    own.RemoveAll(e => e.To == extra.Service);
                     own.Add(new PlannedEdge(service.Name, extra.Service, why));
+                    added.Add((service.Name, extra));
                 }
                 else
                 {
@@ -103,6 +110,7 @@ public static class SitePlanner
 
         var order = repository.Services.Select(s => s.Name).ToList();
         var groups = StronglyConnected(order, edges);
+        warnings.AddRange(CyclesMadeByCatalog(order, edges, groups, added));
         var groupOf = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var g = 0; g < groups.Count; g++)
         {
@@ -160,7 +168,7 @@ public static class SitePlanner
             Ignored = [.. ignored],
             Removed = changes?.Removed ?? [],
             CriticalPath = Critical(planned, groups, groupOf),
-            Warnings = [.. warnings],
+            Diagnostics = [.. warnings],
         };
     }
 
@@ -289,6 +297,64 @@ public static class SitePlanner
         NeedKind.Pod => $"pods of {need.Target}",
         _ => $"job {need.Target}",
     };
+
+    /// <summary>
+    /// The charts' own cycles are real and resolved at run time (a group); a cycle that exists only
+    /// because <c>cloud.yaml</c> added an edge is a mistake: an error naming the cycle, at that edge.
+    /// </summary>
+    private static IEnumerable<Diagnostic> CyclesMadeByCatalog(List<string> order, Dictionary<string, List<PlannedEdge>> edges, List<List<string>> groups, List<(string From, EdgeOverride Edge)> added)
+    {
+        if (added.Count == 0 || groups.All(g => g.Count == 1))
+        {
+            yield break;
+        }
+
+        var chartOnly = edges.ToDictionary(e => e.Key, e => e.Value.Where(x => !added.Any(a => a.From == x.From && a.Edge.Service == x.To)).ToList(), StringComparer.Ordinal);
+        var chartGroup = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (group, i) in StronglyConnected(order, chartOnly).Select((g, i) => (g, i)))
+        {
+            foreach (var member in group)
+            {
+                chartGroup[member] = i;
+            }
+        }
+
+        foreach (var group in groups.Where(g => g.Count > 1 && g.Select(m => chartGroup[m]).Distinct().Count() > 1))
+        {
+            var members = group.ToHashSet(StringComparer.Ordinal);
+            var (from, edge) = added.First(a => members.Contains(a.From) && members.Contains(a.Edge.Service) && chartGroup[a.From] != chartGroup[a.Edge.Service]);
+            var path = PathWithin(edge.Service, from, members, edges);
+            yield return Diagnostic.Error(edge.Location,
+                $"dependsOn '{edge.Service}' of service '{from}' makes a cycle: {from} → {string.Join(" → ", path)}; drop the edge, or drop a chart edge on the way with ignoreDependsOn");
+        }
+    }
+
+    /// <summary>A shortest path of waits from <paramref name="start"/> to <paramref name="goal"/> inside <paramref name="within"/> (breadth first).</summary>
+    private static List<string> PathWithin(string start, string goal, HashSet<string> within, Dictionary<string, List<PlannedEdge>> edges)
+    {
+        var previous = new Dictionary<string, string>(StringComparer.Ordinal) { [start] = start };
+        var queue = new Queue<string>([start]);
+        while (queue.Count > 0 && !previous.ContainsKey(goal))
+        {
+            var node = queue.Dequeue();
+            foreach (var next in edges[node].Select(e => e.To).Where(within.Contains))
+            {
+                if (previous.TryAdd(next, node))
+                {
+                    queue.Enqueue(next);
+                }
+            }
+        }
+
+        var path = new List<string> { goal };
+        for (var at = goal; at != start; at = previous[at])
+        {
+            path.Add(previous[at]);
+        }
+
+        path.Reverse();
+        return path;
+    }
 
     /// <summary>Tarjan's strongly connected components, each listed after the components it reaches.</summary>
     private static List<List<string>> StronglyConnected(List<string> nodes, Dictionary<string, List<PlannedEdge>> edges)

@@ -96,13 +96,19 @@ public static class SitePlanning
             changes = ChangeDetector.Compare(fromRevision, fromGit, before, toFiles, site.Repository);
         }
 
+        var plan = PlanLoaded(site, changes, request.To ?? toFiles.Revision);
+        diagnostics.AddRange(plan.Diagnostics);
+        return new PlannedSite(plan, site);
+    }
+
+    /// <summary>Plans a loaded site: each chart's waits are read from its defaults merged with the site's values.</summary>
+    public static SitePlan PlanLoaded(LoadedSite site, ChangeSet? changes, string to)
+    {
         var serviceCharts = site.Repository.Services.ToDictionary(
             s => s.Name,
             s => new ServiceChart(site.Charts[s.Name].Name, ChartDependencyReader.Read((ValueMap)ValueMap.Merge(site.Charts[s.Name].Values, site.Values[s.Name].Values))),
             StringComparer.Ordinal);
-        var plan = SitePlanner.Plan(site.Repository, serviceCharts, changes, request.To ?? toFiles.Revision);
-        diagnostics.AddRange(plan.Warnings);
-        return new PlannedSite(plan, site);
+        return SitePlanner.Plan(site.Repository, serviceCharts, changes, to);
     }
 
     /// <summary>Reads a site with its charts and values; null with diagnostics when anything is wrong.</summary>
