@@ -25,8 +25,13 @@ public static partial class SiteRepositoryLoader
     /// <summary>Loads the catalog and <paramref name="site"/>; null (with diagnostics) when unusable.</summary>
     public static SiteRepository? Load(IRepositoryFiles files, string site, string displayRoot, DiagnosticBag diagnostics)
     {
-        var catalog = LoadCatalog(files, displayRoot, diagnostics);
-        var definition = LoadSite(files, site, displayRoot, diagnostics);
+        // Each file on its own bag, so a broken catalog does not hide the site file's problems.
+        var catalogDiagnostics = new DiagnosticBag();
+        var siteDiagnostics = new DiagnosticBag();
+        var catalog = LoadCatalog(files, displayRoot, catalogDiagnostics);
+        var definition = LoadSite(files, site, displayRoot, siteDiagnostics);
+        diagnostics.AddRange(catalogDiagnostics.Items);
+        diagnostics.AddRange(siteDiagnostics.Items);
         if (catalog is null || definition is null)
         {
             return null;
@@ -179,6 +184,13 @@ public static partial class SiteRepositoryLoader
         {
             var at = r.At(key);
             return [.. r.Strings(key).Select(s => new EdgeOverride { Service = s, Location = at })];
+        }
+
+        if (named)
+        {
+            r.Diagnostics.Error(r.At(key), $"field '{r.Path}.{key}': write each edge as {{service: NAME, reason: WHY}}; dropping an edge the chart declares needs a reason");
+            r.Ignore(key);
+            return [];
         }
 
         return r.List(key, e =>
