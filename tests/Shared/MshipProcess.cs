@@ -15,7 +15,7 @@ public static class MshipProcess
     public static string Binary => Path.Combine(Fixtures.RepositoryRoot(), "artifacts", "cli", "mship");
 
     public static async Task<MshipResult> RunAsync(IEnumerable<string> args, string? workingDirectory = null, TimeSpan? timeout = null,
-        Action<Process>? onStarted = null, CancellationToken cancellationToken = default)
+        Action<Process>? onStarted = null, CancellationToken cancellationToken = default, IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!File.Exists(Binary))
         {
@@ -31,6 +31,11 @@ public static class MshipProcess
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         using var process = Process.Start(info)!;

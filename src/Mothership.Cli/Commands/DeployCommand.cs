@@ -53,7 +53,8 @@ internal static class DeployCommand
                 Console.WriteLine(PlanFormats.Text(planned.Plan));
             }
 
-            var yaml = DeployPipelineBuilder.Yaml(planned, new DeployPipelineOptions { DryRun = dry });
+            // Path charts are read from the repository on disk (with --to, as checked out now).
+            var yaml = DeployPipelineBuilder.Yaml(planned, new DeployPipelineOptions { DryRun = dry, ChartRoot = Path.GetFullPath(request.Repository) });
             var resources = LoadGenerated(yaml, $"deploy-{request.Site}.yaml");
             var run = resources.All.OfType<PipelineRun>().Single();
             var stateDir = Path.GetFullPath(parse.GetValue(state) ?? Path.Combine(".mothership", "sites"));

@@ -19,6 +19,9 @@ public sealed record DeployPipelineOptions
     /// <summary>The step image. Default <see cref="DefaultImage"/>.</summary>
     public string Image { get; init; } = DefaultImage;
 
+    /// <summary>Where the site repository is, for charts given by path; the export leaves it to the PipelineRun. Default none.</summary>
+    public string? ChartRoot { get; init; }
+
     /// <summary>Add the state PersistentVolumeClaim and a ServiceAccount name, for a real Tekton. Default false.</summary>
     public bool ForKubernetes { get; init; }
 }
@@ -124,6 +127,7 @@ public static class DeployPipelineBuilder
                     Param("namespace", "the release's namespace"),
                     Param("chart", "the chart: a name in chart-repository, or a path"),
                     Param("chart-repository", "the chart repository URL; empty for a path chart", ""),
+                    Param("chart-root", "where the site repository is checked out: a path chart is relative to it", ""),
                     Param("chart-version", "the chart version; empty for a path chart", ""),
                     Param("values", "the merged values (YAML) from the site repository"),
                     Param("kube-context", "kubeconfig context; empty: the current one or in-cluster", ""),
@@ -160,7 +164,11 @@ public static class DeployPipelineBuilder
         var plan = planned.Plan;
         var repository = planned.Site.Repository;
         var cluster = repository.Site.Cluster;
-        var parameters = new List<object?> { Param("dry-run", "diff values only; call neither helm nor kubectl", "false") };
+        var parameters = new List<object?>
+        {
+            Param("dry-run", "diff values only; call neither helm nor kubectl", "false"),
+            Param("chart-root", "where the site repository is checked out (for charts given by path)", ""),
+        };
         var tasks = new List<object?>();
 
         // Members of a group wait for everything any of them waits for outside the group: they start together.
@@ -198,6 +206,7 @@ public static class DeployPipelineBuilder
                 Arg("namespace", service.Namespace),
                 Arg("chart", chart.Path ?? chart.Name!),
                 Arg("chart-repository", chart.Repository ?? ""),
+                Arg("chart-root", "$(params.chart-root)"),
                 Arg("chart-version", chart.Version ?? ""),
                 Arg("values", ValuesRenderer.Render(planned.Site.Values[service.Name].Values, sources: false)),
                 Arg("kube-context", cluster.Context ?? ""),
@@ -247,7 +256,7 @@ public static class DeployPipelineBuilder
 
     private static Dictionary<string, object?> Run(SitePlan plan, DeployPipelineOptions options)
     {
-        var parameters = new List<object?> { Arg("dry-run", options.DryRun ? "true" : "false") };
+        var parameters = new List<object?> { Arg("dry-run", options.DryRun ? "true" : "false"), Arg("chart-root", options.ChartRoot ?? "") };
         parameters.AddRange(plan.Services.Select(s => Arg(RunParam(s.Name), s.Run ? "true" : "false")));
         var workspace = new Dictionary<string, object?> { ["name"] = StateWorkspace };
         if (options.ForKubernetes)

@@ -22,7 +22,7 @@ internal static class DeployScripts
 
     public const string Render = Prelude + """
         mkdir -p "$dir/pending" "$dir/deployed"
-        printf '%s\n' "$VALUES" > "$new"
+        printf '%s' "$VALUES" > "$new"
         echo "$(params.service): values rendered from the site repository ($(wc -l < "$new") lines) for release $(params.release) in namespace $(params.namespace)"
         """;
 
@@ -48,10 +48,12 @@ internal static class DeployScripts
     // become ready. The next step waits for pods and jobs itself.
     public const string Upgrade = Prelude + """
         if [ "$(params.dry-run)" = "true" ]; then
-          echo "dry run: helm upgrade --install $(params.release) $(params.chart) not called"
+          echo "dry run: helm upgrade --install $(params.release) $(params.chart) --namespace $(params.namespace) not called"
           exit 0
         fi
-        args=(upgrade --install "$(params.release)" "$(params.chart)" --namespace "$(params.namespace)" --create-namespace --values "$new" --timeout "$(params.timeout)")
+        chart="$(params.chart)"
+        if [ -z "$(params.chart-repository)" ] && [ -n "$(params.chart-root)" ]; then chart="$(params.chart-root)/$chart"; fi
+        args=(upgrade --install "$(params.release)" "$chart" --namespace "$(params.namespace)" --create-namespace --values "$new" --timeout "$(params.timeout)")
         if [ -n "$(params.chart-repository)" ]; then args+=(--repo "$(params.chart-repository)"); fi
         if [ -n "$(params.chart-version)" ]; then args+=(--version "$(params.chart-version)"); fi
         helm "${args[@]}" "${ctx[@]}"
