@@ -7,6 +7,9 @@ namespace Mothership.Bench;
 /// (defaults 100000, 200, both).
 /// <c>… -- dashboard [--runs N] [--iterations I] [--log-mb M]</c>: times what the dashboard asks
 /// the server for, with N stored runs and an M MB log (defaults 10000, 200, 50).
+/// <c>… -- cloud [--sites N] [--services S] [--iterations I] [--charts DIR]</c>: times planning N
+/// sites of S OpenStack-Helm services, from the working tree and between two git revisions, and
+/// compares the compute kit's sequential install time with the plan's (defaults 1000, 30, 5).
 /// </summary>
 public static class Program
 {
@@ -20,6 +23,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "dashboard")
         {
             return Dashboard(args);
+        }
+
+        if (args.Length > 0 && args[0] == "cloud")
+        {
+            return Cloud(args);
         }
 
         if (args.Length == 0 || args[0] != "plan")
@@ -65,6 +73,28 @@ public static class Program
         return DashboardBenchmark.RunAsync(runs, iterations, megabytes).GetAwaiter().GetResult();
     }
 
+    private static int Cloud(string[] args)
+    {
+        var sites = 1000;
+        var services = 30;
+        var iterations = 5;
+        string? charts = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
+            switch (args[i])
+            {
+                case "--sites" when ok: sites = int.Parse(args[++i]); break;
+                case "--services" when ok: services = int.Parse(args[++i]); break;
+                case "--iterations" when ok: iterations = int.Parse(args[++i]); break;
+                case "--charts" when i + 1 < args.Length: charts = args[++i]; break;
+                default: return Usage();
+            }
+        }
+
+        return CloudBenchmark.Run(sites, services, iterations, charts);
+    }
+
     private static int Store(string[] args)
     {
         var runs = 100_000;
@@ -90,6 +120,7 @@ public static class Program
         Console.Error.WriteLine("usage: Mothership.Bench plan [--tasks N] [--layers L] [--iterations I]   (each a positive integer)");
         Console.Error.WriteLine("       Mothership.Bench store [--runs N] [--iterations I] [--db sqlite|postgres|both]");
         Console.Error.WriteLine("       Mothership.Bench dashboard [--runs N] [--iterations I] [--log-mb M]");
+        Console.Error.WriteLine("       Mothership.Bench cloud [--sites N] [--services S] [--iterations I] [--charts DIR]");
         return 2;
     }
 }

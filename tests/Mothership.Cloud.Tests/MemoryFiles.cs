@@ -12,6 +12,8 @@ internal sealed class MemoryFiles(Dictionary<string, string> files) : IRepositor
 
     public string? ReadText(string path) => files.TryGetValue(path, out var text) ? text : null;
 
+    public string? Fingerprint(string path) => ReadText(path) is { } text ? text.GetHashCode(StringComparison.Ordinal).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+
     public IReadOnlyList<string> List(string directory) =>
         [.. files.Keys.Where(k => k.StartsWith(directory.TrimEnd('/') + "/", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
 

@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
-using System.Text;
 using Mothership.Cloud.Planning;
 using Mothership.Cloud.Sites;
 using Mothership.Cloud.Sources;
@@ -22,9 +20,9 @@ public static class ChangeDetector
         var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var layer in ValueLayers.Candidates(repository.Site, service))
         {
-            if (files.ReadText(layer.Path) is { } text)
+            if (files.Fingerprint(layer.Path) is { } fingerprint)
             {
-                inputs[layer.Path] = Hash(text);
+                inputs[layer.Path] = fingerprint;
             }
         }
 
@@ -32,7 +30,7 @@ public static class ChangeDetector
         {
             foreach (var file in files.List(chart))
             {
-                inputs[file] = Hash(files.ReadText(file) ?? "");
+                inputs[file] = files.Fingerprint(file) ?? "";
             }
         }
 
@@ -75,6 +73,4 @@ public static class ChangeDetector
         var removed = from is null ? [] : from.Services.Select(s => s.Name).Where(n => to.Services.All(s => s.Name != n)).ToImmutableArray();
         return new ChangeSet(fromRevision, changes, removed);
     }
-
-    private static string Hash(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

@@ -10,7 +10,8 @@ namespace Mothership.Cloud.Charts;
 /// that apply per node or only with optional features (a local image registry, a network backend's
 /// agents on the same node), which the chart's init containers resolve at run time; taking them as
 /// release-order edges would invent cycles (libvirt ↔ neutron) and waits the charts never make
-/// before install (keystone on rabbitmq).
+/// before install (keystone on rabbitmq). Components switched off under <c>manifests</c> and the
+/// helm test pod wait for nothing at install.
 /// </summary>
 public static class ChartDependencyReader
 {
@@ -19,9 +20,10 @@ public static class ChartDependencyReader
         var needs = ImmutableArray.CreateBuilder<ChartNeed>();
         if (values["dependencies"] is ValueMap dependencies && dependencies["static"] is ValueMap components)
         {
+            var manifests = values["manifests"] as ValueMap;
             foreach (var (component, node) in components.Entries)
             {
-                if (node is not ValueMap waits)
+                if (node is not ValueMap waits || !Installs(component, manifests))
                 {
                     continue;
                 }
@@ -81,5 +83,28 @@ public static class ChartDependencyReader
         }
 
         return new ChartDependencies(needs.ToImmutable(), endpoints.ToImmutable());
+    }
+
+    private static readonly string[] WorkloadKinds = ["deployment_", "statefulset_", "daemonset_", "job_", "cron_job_", "pod_"];
+
+    /// <summary>
+    /// Whether a component runs at install. OpenStack-Helm switches a component's workloads on and
+    /// off with <c>manifests.&lt;kind&gt;_&lt;component&gt;</c> (nova's <c>compute_ironic</c> is
+    /// <c>statefulset_compute_ironic: false</c> by default): a component whose every switch is off
+    /// waits for nothing. <c>tests</c> is the helm test pod, which runs after the release is ready.
+    /// </summary>
+    private static bool Installs(string component, ValueMap? manifests)
+    {
+        if (component == "tests")
+        {
+            return false;
+        }
+
+        // Agents are switched as <kind>_<component>_agent (neutron's ovn_metadata: daemonset_ovn_metadata_agent).
+        var switches = manifests?.Entries
+            .Where(e => WorkloadKinds.Any(k => e.Key.StartsWith(k, StringComparison.Ordinal) && e.Key[k.Length..] is var rest && (rest == component || rest == component + "_agent")))
+            .Select(e => e.Value)
+            .ToList() ?? [];
+        return switches.Count == 0 || switches.Any(v => v is not ValueScalar { Plain: true, Text: "false" or "False" });
     }
 }

@@ -27,7 +27,7 @@ public sealed record SitePlan
     /// <summary>Services enabled at <see cref="From"/> and not any more: a deploy leaves them alone.</summary>
     public ImmutableArray<string> Removed { get; init; } = [];
 
-    /// <summary>The longest chain of services that run, by estimated duration; a group appears as <c>a+b</c>.</summary>
+    /// <summary>The longest chain of services that run, by estimated duration.</summary>
     public required CriticalPath CriticalPath { get; init; }
 
     /// <summary>Warnings (external needs, edges that drop nothing) and errors (a cycle made by cloud.yaml).</summary>

@@ -28,6 +28,7 @@ public static class SitePlanner
         var warnings = new List<Diagnostic>();
         var added = new List<(string From, EdgeOverride Edge)>();
         var provides = repository.Services.ToDictionary(s => s.Name, s => ProvidedTypes(s, charts[s.Name]), StringComparer.Ordinal);
+        var context = new Context(repository, provides);
         var edges = new Dictionary<string, List<PlannedEdge>>(StringComparer.Ordinal);
         var external = new List<ExternalNeed>();
         var ignored = new List<IgnoredEdge>();
@@ -40,7 +41,7 @@ public static class SitePlanner
             var reported = new HashSet<string>(StringComparer.Ordinal);
             foreach (var need in chart.Dependencies.Needs)
             {
-                var resolution = Resolve(service, chart, need, repository, provides);
+                var resolution = Resolve(service, chart, need, context);
                 switch (resolution)
                 {
                     case { Self: true }:
@@ -192,10 +193,25 @@ public static class SitePlanner
 
     private sealed record Resolution(ImmutableArray<string> Providers, bool Self, string? Absent, string Reason, bool Acknowledged);
 
-    private static Resolution Resolve(ServiceEntry service, ServiceChart chart, ChartNeed need, SiteRepository repository, Dictionary<string, ImmutableHashSet<string>> provides)
+    /// <summary>What every resolution of one site needs, computed once (a site resolves hundreds of waits).</summary>
+    private sealed class Context(SiteRepository repository, Dictionary<string, ImmutableHashSet<string>> provides)
     {
+        public SiteRepository Repository { get; } = repository;
+
+        public Dictionary<string, ImmutableHashSet<string>> Provides { get; } = provides;
+
+        /// <summary>Chart and release names that prefix job names, longest first.</summary>
+        public List<(ServiceEntry Service, string Prefix)> JobPrefixes { get; } = [.. repository.Services
+            .SelectMany(s => new[] { ChartName(s), s.ReleaseName }.Distinct().Select(p => (Service: s, Prefix: p + "-")))
+            .OrderByDescending(x => x.Prefix.Length)];
+    }
+
+    private static Resolution Resolve(ServiceEntry service, ServiceChart chart, ChartNeed need, Context context)
+    {
+        var repository = context.Repository;
+        var provides = context.Provides;
         var site = repository.Site.Name;
-        var others = repository.Services.Where(s => s.Name != service.Name).ToList();
+        var others = repository.Services.Where(s => !ReferenceEquals(s, service));
         switch (need.Kind)
         {
             case NeedKind.Endpoint:
@@ -263,12 +279,8 @@ public static class SitePlanner
             default:
             {
                 // Jobs are named <chart>-<job> (keystone-db-sync); the longest such prefix owns the job.
-                var owner = repository.Services
-                    .SelectMany(s => new[] { ChartName(s), s.ReleaseName }.Distinct().Select(p => (Service: s, Prefix: p)))
-                    .Where(x => need.Target.StartsWith(x.Prefix + "-", StringComparison.Ordinal))
-                    .OrderByDescending(x => x.Prefix.Length)
-                    .Select(x => x.Service)
-                    .FirstOrDefault();
+                var owner = repository.Services.FirstOrDefault(s => s.Jobs.Contains(need.Target))
+                    ?? context.JobPrefixes.FirstOrDefault(x => need.Target.StartsWith(x.Prefix, StringComparison.Ordinal)).Service;
                 if (owner is null && need.Target.EndsWith("image-repo-sync", StringComparison.Ordinal))
                 {
                     // Every chart has its own image-repo-sync job, under varying names.
@@ -277,7 +289,9 @@ public static class SitePlanner
 
                 return owner switch
                 {
-                    null => new Resolution([], false, null, "no enabled service's chart or release name prefixes this job; add a dependsOn edge in cloud.yaml if another service creates it", false),
+                    null when repository.Catalog.Services.FirstOrDefault(s => s.Jobs.Contains(need.Target)) is { } absent =>
+                        new Resolution([], false, absent.Name, $"created by '{absent.Name}', which site '{site}' does not enable", false),
+                    null => new Resolution([], false, null, "no enabled service's chart or release name prefixes this job; name it under jobs of the service that creates it in cloud.yaml", false),
                     _ when owner.Name == service.Name => Self(),
                     _ => Found([owner]),
                 };
@@ -431,41 +445,44 @@ public static class SitePlanner
     {
         var byName = services.ToDictionary(s => s.Name, StringComparer.Ordinal);
 
-        // A group's members start together, so the group takes as long as its slowest member; a
-        // service that does not run takes no time.
+        // As the deploy pipeline runs: the members of a group start together, once everything any
+        // of them waits for outside the group has finished; a dependent waits only for the
+        // services it names. A service that does not run takes no time.
         TimeSpan Duration(string s) => byName[s].Run ? byName[s].EstimatedDuration : TimeSpan.Zero;
-        var finish = new TimeSpan[groups.Count];
-        var before = new int[groups.Count];
+        var finish = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var before = new Dictionary<string, string?>(StringComparer.Ordinal);
         for (var g = 0; g < groups.Count; g++)
         {
-            before[g] = -1;
             var start = TimeSpan.Zero;
-            foreach (var d in groups[g].SelectMany(m => byName[m].DependsOn).Select(d => groupOf[d]).Where(d => d != g).Distinct())
+            string? previous = null;
+            foreach (var d in groups[g].SelectMany(m => byName[m].DependsOn).Where(d => groupOf[d] != g).Distinct().Order(StringComparer.Ordinal))
             {
-                if (before[g] < 0 || finish[d] > start)
+                if (previous is null || finish[d] > start)
                 {
                     start = finish[d];
-                    before[g] = d;
+                    previous = d;
                 }
             }
 
-            finish[g] = start + groups[g].Select(Duration).Max();
+            foreach (var member in groups[g])
+            {
+                finish[member] = start + Duration(member);
+                before[member] = previous;
+            }
         }
 
-        if (groups.Count == 0)
+        if (finish.Count == 0)
         {
             return new CriticalPath([], TimeSpan.Zero);
         }
 
-        var last = Enumerable.Range(0, groups.Count).MaxBy(g => finish[g]);
+        var last = services.Select(s => s.Name).MaxBy(s => finish[s])!;
         var path = new List<string>();
-        for (var g = last; g >= 0; g = before[g])
+        for (string? at = last; at is not null; at = before[at])
         {
-            // A group is one link of the chain: its members deploy together.
-            var running = groups[g].Where(m => byName[m].Run).Order(StringComparer.Ordinal).ToList();
-            if (running.Count > 0)
+            if (byName[at].Run)
             {
-                path.Add(string.Join('+', running));
+                path.Add(at);
             }
         }
 

@@ -32,6 +32,12 @@ public sealed record ServiceEntry : Located
     /// <summary>Endpoint types this service provides; derived from its chart when empty.</summary>
     public ImmutableArray<string> Provides { get; init; } = [];
 
+    /// <summary>
+    /// Jobs this service's chart creates that charts wait for by name, when the name does not start
+    /// with the chart's or release's name (Ceph's <c>ceph-storage-keys-generator</c> comes from ceph-mon).
+    /// </summary>
+    public ImmutableArray<string> Jobs { get; init; } = [];
+
     /// <summary>Edges the charts do not declare.</summary>
     public ImmutableArray<EdgeOverride> DependsOn { get; init; } = [];
 

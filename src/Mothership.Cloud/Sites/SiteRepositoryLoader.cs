@@ -129,6 +129,7 @@ public static partial class SiteRepositoryLoader
             Namespace = r.String("namespace"),
             Release = r.String("release"),
             Provides = r.Strings("provides"),
+            Jobs = r.Strings("jobs"),
             DependsOn = Edges(r, "dependsOn", reasonRequired: false),
             IgnoreDependsOn = Edges(r, "ignoreDependsOn", reasonRequired: true),
             EstimatedDuration = Duration(r, "estimatedDuration"),

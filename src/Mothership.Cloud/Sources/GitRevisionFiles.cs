@@ -68,6 +68,8 @@ public sealed class GitRevisionFiles : IRepositoryFiles, IDisposable
     public string? ReadText(string path) =>
         _tree[_prefix + path]?.Target is Blob blob ? blob.GetContentText() : null;
 
+    public string? Fingerprint(string path) => _tree[_prefix + path]?.Target is Blob blob ? blob.Sha : null;
+
     public IReadOnlyList<string> List(string directory)
     {
         if (_tree[_prefix + directory]?.Target is not Tree tree)

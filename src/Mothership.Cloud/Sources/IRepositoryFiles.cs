@@ -12,6 +12,12 @@ public interface IRepositoryFiles
     /// <summary>The text of <paramref name="path"/>, or null when it does not exist in this state.</summary>
     string? ReadText(string path);
 
+    /// <summary>
+    /// A value that changes exactly when <paramref name="path"/>'s content does (null when absent):
+    /// git's blob id for a revision, a content hash on disk. Change detection compares these.
+    /// </summary>
+    string? Fingerprint(string path);
+
     /// <summary>Every file under <paramref name="directory"/> (recursively), as repository paths, sorted.</summary>
     IReadOnlyList<string> List(string directory);
 

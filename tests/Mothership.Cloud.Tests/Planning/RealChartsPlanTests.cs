@@ -12,7 +12,7 @@ public sealed class RealChartsPlanTests
     private static readonly string[] ComputeKit =
         ["rabbitmq", "mariadb", "memcached", "keystone", "cinder", "heat", "glance", "openvswitch", "libvirt", "ovn", "placement", "nova", "neutron", "horizon"];
 
-    private static (SitePlan Plan, Model.Diagnostics.DiagnosticBag Diagnostics) PlanComputeKit(bool withIronic = false, bool placementEdge = true)
+    private static (SitePlan Plan, Model.Diagnostics.DiagnosticBag Diagnostics) PlanComputeKit(bool withIronic = false, bool placementEdge = true, bool ironicDriver = false)
     {
         var charts = Fixtures.OpenStackHelm();
         var services = ComputeKit.Append("ironic").Select(s =>
@@ -23,6 +23,11 @@ public sealed class RealChartsPlanTests
             ["cloud.yaml"] = "apiVersion: mothership.io/v1\nkind: Cloud\nmetadata: {name: kit}\nspec:\n  externalEndpoints:\n    - {endpoint: local_image_registry, reason: public registries}\n  services:\n" + string.Concat(services),
             ["sites/kit/site.yaml"] = MemoryFiles.Site("kit", "dev", "r1", [.. withIronic ? ComputeKit.Append("ironic") : ComputeKit]),
         };
+        if (ironicDriver)
+        {
+            files["sites/kit/values/nova.yaml"] = "manifests:\n  statefulset_compute_ironic: true\n";
+        }
+
         var (plan, bag) = MemoryFiles.Plan(files, "kit", new ChartStore(charts));
         Assert.False(bag.HasErrors, string.Join("\n", bag.Items));
         return (plan!, bag);
@@ -99,10 +104,21 @@ public sealed class RealChartsPlanTests
     }
 
     [Fact]
-    public void Plan_ComputeKit_IronicIsExternalUnlessEnabled()
+    public void Plan_ComputeKit_NovasIronicDriverIsOffByDefault_SoNothingWaitsForIronic()
     {
-        var (without, bag) = PlanComputeKit();
+        var (without, _) = PlanComputeKit();
         var (with, _) = PlanComputeKit(withIronic: true);
+
+        // nova's compute_ironic component is manifests.statefulset_compute_ironic: false in the chart.
+        Assert.DoesNotContain(without.External, e => e.Needs == "endpoint baremetal");
+        Assert.DoesNotContain("ironic", with.Find("nova")!.DependsOn);
+    }
+
+    [Fact]
+    public void Plan_ComputeKitWithNovasIronicDriver_IronicIsExternalUnlessEnabled()
+    {
+        var (without, bag) = PlanComputeKit(ironicDriver: true);
+        var (with, _) = PlanComputeKit(withIronic: true, ironicDriver: true);
 
         var external = Assert.Single(without.External, e => e.Service == "nova" && !e.Acknowledged);
         Assert.Equal("endpoint baremetal", external.Needs);
@@ -129,7 +145,7 @@ public sealed class RealChartsPlanTests
 
         Assert.True(plan.Waves.Length < ComputeKit.Length);
         Assert.True(plan.CriticalPath.Duration < TimeSpan.FromMinutes(5 * ComputeKit.Length));
-        Assert.Equal(["mariadb", "keystone", "glance", "neutron+nova"], plan.CriticalPath.Services);
+        Assert.Equal(["mariadb", "keystone", "glance", "neutron"], plan.CriticalPath.Services);
     }
 
     [Fact]

@@ -169,8 +169,47 @@ public sealed class SitePlannerTests
 
         var (plan, _) = MemoryFiles.Plan(files, "dev");
 
-        // db 8m (cache takes the default 5m) → ident 5m → compute+net max(12m, 5m).
-        Assert.Equal(["db", "ident", "compute+net"], plan!.CriticalPath.Services);
+        // db 8m (cache takes the default 5m) → ident 5m → compute 12m (net, 5m, starts with it).
+        Assert.Equal(["db", "ident", "compute"], plan!.CriticalPath.Services);
         Assert.Equal(TimeSpan.FromMinutes(25), plan.CriticalPath.Duration);
+    }
+
+    [Fact]
+    public void Plan_JobDeclaredInTheCatalog_BelongsToItsService()
+    {
+        var files = Cloud(identExtra: "      jobs: [keys-generator]\n");
+        MemoryFiles.Chart(files, "net", services: ["identity"], endpoints: [("identity", "ident")], jobs: ["keys-generator", "unknown-job"]);
+
+        var (plan, bag) = MemoryFiles.Plan(files, "dev");
+
+        Assert.Equal(["ident"], plan!.Find("net")!.DependsOn);
+        var unresolved = Assert.Single(plan.External, e => e.Service == "net");
+        Assert.Equal(("net", "job unknown-job"), (unresolved.Service, unresolved.Needs));
+        Assert.Contains("jobs of the service that creates it", unresolved.Reason, StringComparison.Ordinal);
+        Assert.False(bag.HasErrors);
+    }
+
+    [Fact]
+    public void Plan_ComponentSwitchedOffUnderManifests_WaitsForNothing()
+    {
+        var files = Cloud();
+        files["charts/net/values.yaml"] += "manifests:\n  deployment_api: false\n";
+
+        var (plan, _) = MemoryFiles.Plan(files, "dev");
+
+        Assert.Empty(plan!.Find("net")!.DependsOn);
+        Assert.Null(plan.Find("compute")!.Group);
+    }
+
+    [Fact]
+    public void Plan_ComponentSwitchedOnBySiteValues_WaitsAgain()
+    {
+        var files = Cloud();
+        files["charts/net/values.yaml"] += "manifests:\n  deployment_api: false\n";
+        files["sites/dev/values/net.yaml"] = "manifests:\n  deployment_api: true\n";
+
+        var (plan, _) = MemoryFiles.Plan(files, "dev");
+
+        Assert.Equal(["compute", "ident"], plan!.Find("net")!.DependsOn);
     }
 }
