@@ -5,9 +5,8 @@ using Mothership.Model.Tekton;
 namespace Mothership.Executors.Local.Results;
 
 /// <summary>
-/// Reads results written as files: one file per declared result, kept byte for byte for
-/// strings (a trailing newline from <c>echo</c> stays), parsed as JSON for arrays and objects.
-/// Declared results that were not written are absent.
+/// Reads results written as files, one file per declared result, typed by
+/// <see cref="ResultValues"/>. Declared results that were not written are absent.
 /// </summary>
 internal static class ResultFiles
 {
@@ -28,22 +27,6 @@ internal static class ResultFiles
         return results;
     }
 
-    public static ParamValue Parse(ResultSpec spec, string text, string owner)
-    {
-        if (spec.Type == ParamType.String)
-        {
-            return ParamValue.Of(text);
-        }
-
-        var value = ParamValue.Parse(text, spec.Type);
-        if (value.Type != spec.Type)
-        {
-            var kind = spec.Type == ParamType.Array ? "a JSON array" : "a JSON object";
-            throw new TaskRunFailure($"{owner} result \"{spec.Name}\" is declared as {spec.Type.ToString().ToLowerInvariant()} but its value is not {kind}: {Shorten(text)}");
-        }
-
-        return value;
-    }
-
-    private static string Shorten(string text) => text.Length > 80 ? text[..80] + "…" : text;
+    public static ParamValue Parse(ResultSpec spec, string text, string owner) =>
+        ResultValues.Parse(spec, text, owner, out var error) ?? throw new TaskRunFailure(error!);
 }

@@ -1,0 +1,300 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Net;
+using System.Text;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Mothership.Engine.Execution;
+using Mothership.Executors.Kubernetes.Pods;
+using Mothership.Executors.Kubernetes.Watching;
+using Polly;
+using Polly.Retry;
+
+namespace Mothership.Executors.Kubernetes;
+
+/// <summary>
+/// Runs a TaskRun attempt as one pod (<see cref="PodBuilder"/>): creates it, follows it through a
+/// shared watch (<see cref="PodWatcher"/>), streams each step's log as it runs, reads the results
+/// back when the steps are done, and deletes the pod — at its end, at its timeout or when
+/// cancelled. A retry is a new attempt, so a new pod. API calls that fail for the server's
+/// reasons (429 with Retry-After, 5xx, a dropped connection) are retried with backoff; a pod that
+/// is evicted or disappears (its node lost) fails the attempt with that reason, never hangs it.
+/// Writes per attempt: create the pod, delete it.
+/// </summary>
+public sealed class KubernetesTaskExecutor : ITaskExecutor, IAsyncDisposable
+{
+    private readonly IKubernetes _client;
+    private readonly KubernetesExecutorOptions _options;
+    private readonly PodWatcher _watcher;
+    private readonly ResiliencePipeline _api;
+
+    public KubernetesTaskExecutor(IKubernetes client, KubernetesExecutorOptions options)
+    {
+        _client = client;
+        _options = options;
+        _watcher = new PodWatcher(client, options.Namespace, $"{PodBuilder.ManagedBy}=mothership", options.TimeProvider);
+        _api = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<HttpOperationException>(e => IsTransient(e.Response.StatusCode)).Handle<HttpRequestException>().Handle<IOException>(),
+                MaxRetryAttempts = 6,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(10),
+                // The server says when to come back (429 Too Many Requests): do as it says.
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is HttpOperationException { Response: { } r } && RetryAfter(r) is { } after ? after : (TimeSpan?)null),
+            })
+            .Build();
+    }
+
+    /// <summary>The shared watch, for tests and metrics.</summary>
+    public PodWatcher Watcher => _watcher;
+
+    private static bool IsTransient(HttpStatusCode code) => code is HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError;
+
+    private static TimeSpan? RetryAfter(HttpResponseMessageWrapper response) =>
+        response.Headers.TryGetValue("Retry-After", out var values) && int.TryParse(values.FirstOrDefault(), out var seconds) ? TimeSpan.FromSeconds(seconds) : null;
+
+    public async Task<TaskRunOutcome> RunAsync(TaskRunRequest request, ITaskRunListener listener, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(listener);
+        var time = _options.TimeProvider;
+        var plan = PodBuilder.Build(request, _options);
+        var name = plan.Pod.Metadata.Name;
+        var images = plan.Pod.Spec.InitContainers.Concat(plan.Pod.Spec.Containers).ToDictionary(c => c.Name, c => (string?)c.Image, StringComparer.Ordinal);
+        await _watcher.StartAsync(cancellationToken).ConfigureAwait(false);
+        using var subscription = _watcher.Subscribe(name);
+        var start = time.GetUtcNow();
+        await CreateAsync(plan.Pod, cancellationToken).ConfigureAwait(false);
+
+        using var timeout = request.Timeout is { } t && t > TimeSpan.Zero ? new CancellationTokenSource(t, time) : new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var logs = new ConcurrentDictionary<string, Task>(StringComparer.Ordinal);
+        var reported = new Dictionary<string, StepState>(StringComparer.Ordinal);
+        var followed = plan.Sidecars.Concat(plan.Steps).ToList();
+        V1Pod? last = null;
+        var deleted = false;
+        TaskRunPhase? ended = null;
+        try
+        {
+            while (true)
+            {
+                var update = await subscription.NextAsync(stop.Token).ConfigureAwait(false);
+                last = update.Pod;
+                foreach (var container in followed.Where(c => !logs.ContainsKey(c) && PodStatusReader.Started(update.Pod, c)))
+                {
+                    logs[container] = FollowLogAsync(request, listener, name, container, CancellationToken.None);
+                }
+
+                foreach (var state in PodStatusReader.States(update.Pod, plan.Steps, images))
+                {
+                    if (!reported.TryGetValue(state.Container, out var before) || before != state)
+                    {
+                        reported[state.Container] = state;
+                        listener.OnStep(request, state);
+                    }
+                }
+
+                if (update.Deleted)
+                {
+                    deleted = true;
+                    break;
+                }
+
+                if (PodStatusReader.Finished(update.Pod))
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            ended = cancellationToken.IsCancellationRequested ? TaskRunPhase.Cancelled : TaskRunPhase.TimedOut;
+            await DeleteAsync(name, request.GracePeriod).ConfigureAwait(false);
+            deleted = true;
+        }
+
+        // Logs end with their containers; a deleted pod ends them too. Do not wait forever on a
+        // stream of a pod that vanished with its node.
+        await Task.WhenAll(logs.Values).WaitAsync(TimeSpan.FromSeconds(30), time, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        var outcome = ended is { } phase
+            ? Interrupted(request, plan, last, images, phase, start)
+            : await FinishedAsync(request, plan, last!, deleted, images, start).ConfigureAwait(false);
+        if (!deleted && _options.DeleteFinishedPods)
+        {
+            await DeleteAsync(name, TimeSpan.Zero).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    private async Task CreateAsync(V1Pod pod, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _api.ExecuteAsync(async ct => await _client.CoreV1.CreateNamespacedPodAsync(pod, _options.Namespace, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Created by an earlier incarnation of this attempt (the server restarted, or a
+            // create whose answer was lost was retried): follow that pod.
+        }
+    }
+
+    private async Task DeleteAsync(string name, TimeSpan grace)
+    {
+        try
+        {
+            await _api.ExecuteAsync(
+                async ct => await _client.CoreV1.DeleteNamespacedPodAsync(name, _options.Namespace, gracePeriodSeconds: (int)grace.TotalSeconds, cancellationToken: ct).ConfigureAwait(false),
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Already gone.
+        }
+    }
+
+    private async Task FollowLogAsync(TaskRunRequest request, ITaskRunListener listener, string pod, string container, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _api.ExecuteAsync(
+                async ct => await _client.CoreV1.ReadNamespacedPodLogWithHttpMessagesAsync(pod, _options.Namespace, container: container, follow: true, cancellationToken: ct).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
+            using var reader = new StreamReader(response.Body, Encoding.UTF8);
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                listener.OnLog(request, container, line);
+            }
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException)
+        {
+            // The pod went away mid-stream (deleted, evicted, node lost): the outcome says why.
+        }
+    }
+
+    private async Task<TaskRunOutcome> FinishedAsync(TaskRunRequest request, PodPlan plan, V1Pod pod, bool deleted, IReadOnlyDictionary<string, string?> images, DateTimeOffset start)
+    {
+        var now = _options.TimeProvider.GetUtcNow();
+        var steps = PodStatusReader.States(pod, plan.Steps, images).ToList();
+        var sidecars = PodStatusReader.States(pod, plan.Sidecars, images);
+        if (deleted)
+        {
+            return Outcome(TaskRunPhase.Failed, $"the pod {pod.Metadata.Name} disappeared before it finished (deleted, or its node was lost)", Ended(steps), sidecars, [], start, now);
+        }
+
+        if (pod.Status?.Reason is "Evicted" or "DeadlineExceeded" && pod.Status.Phase == "Failed")
+        {
+            var phase = pod.Status.Reason == "DeadlineExceeded" ? TaskRunPhase.TimedOut : TaskRunPhase.Failed;
+            return Outcome(phase, $"the pod was {(phase == TaskRunPhase.TimedOut ? "stopped at its deadline" : "evicted")}: {pod.Status.Message}", Ended(steps), sidecars, [], start, now);
+        }
+
+        if (pod.Status?.Phase != "Succeeded")
+        {
+            var failed = steps.FirstOrDefault(s => s.ExitCode is { } code && code != 0);
+            var message = failed is null ? $"the pod failed: {pod.Status?.Reason} {pod.Status?.Message}".Trim() : $"\"{failed.Container}\" exited with code {failed.ExitCode}";
+            return Outcome(TaskRunPhase.Failed, message, Ended(steps), sidecars, [], start, now);
+        }
+
+        var report = await ReadReportAsync(pod.Metadata.Name).ConfigureAwait(false);
+        foreach (var (container, code) in report.ExitCodes)
+        {
+            var i = steps.FindIndex(s => s.Container == container);
+            if (i >= 0 && code != 0)
+            {
+                // onError: continue: the container ended well, the step did not.
+                steps[i] = steps[i] with { ExitCode = code, TerminationReason = "Continued" };
+            }
+        }
+
+        var size = report.Results.Sum(r => Encoding.UTF8.GetByteCount(r.Value));
+        if (size > _options.MaxResultBytes)
+        {
+            return Outcome(TaskRunPhase.Failed, $"the results are {size} bytes, more than the {_options.MaxResultBytes} a TaskRun may return (Tekton's termination-message limit): write large data to a workspace and return its path", steps, sidecars, [], start, now);
+        }
+
+        var results = ImmutableArray.CreateBuilder<RunResult>();
+        foreach (var spec in request.Spec.Results)
+        {
+            if (report.Results.TryGetValue(spec.Name, out var text))
+            {
+                if (ResultValues.Parse(spec, text, "task", out var error) is not { } value)
+                {
+                    return Outcome(TaskRunPhase.Failed, error!, steps, sidecars, [], start, now);
+                }
+
+                results.Add(new RunResult(spec.Name, value));
+            }
+        }
+
+        return Outcome(TaskRunPhase.Succeeded, "All Steps have completed executing", steps, sidecars, results.ToImmutable(), start, now);
+    }
+
+    private TaskRunOutcome Interrupted(TaskRunRequest request, PodPlan plan, V1Pod? pod, IReadOnlyDictionary<string, string?> images, TaskRunPhase phase, DateTimeOffset start)
+    {
+        var reason = phase == TaskRunPhase.Cancelled ? "Cancelled" : "TimeoutExceeded";
+        var steps = pod is null
+            ? plan.Steps.Select(c => new StepState { Name = c[5..], Container = c, Image = images.GetValueOrDefault(c), TerminationReason = "Skipped" }).ToList()
+            : [.. PodStatusReader.States(pod, plan.Steps, images).Select(s => s.TerminationReason is not null ? s : s.StartedAt is not null ? s with { TerminationReason = reason } : s with { TerminationReason = "Skipped" })];
+        var message = phase == TaskRunPhase.Cancelled
+            ? $"TaskRun \"{request.TaskRunName}\" was cancelled"
+            : $"TaskRun \"{request.TaskRunName}\" failed to finish within \"{request.Timeout}\"";
+        var sidecars = pod is null ? [] : PodStatusReader.States(pod, plan.Sidecars, images);
+        return Outcome(phase, message, steps, sidecars, [], start, _options.TimeProvider.GetUtcNow());
+    }
+
+    /// <summary>Steps that never ran after a failure are Skipped, as Tekton reports them.</summary>
+    private static List<StepState> Ended(List<StepState> steps) =>
+        [.. steps.Select(s => s.TerminationReason is null ? s with { TerminationReason = "Skipped" } : s)];
+
+    private static TaskRunOutcome Outcome(TaskRunPhase phase, string message, IEnumerable<StepState> steps, ImmutableArray<StepState> sidecars, ImmutableArray<RunResult> results, DateTimeOffset start, DateTimeOffset end) => new()
+    {
+        Phase = phase,
+        Message = message,
+        StartTime = start,
+        CompletionTime = end,
+        Steps = [.. steps],
+        Sidecars = sidecars,
+        Results = results,
+    };
+
+    private sealed record Report(Dictionary<string, string> Results, Dictionary<string, int> ExitCodes);
+
+    /// <summary>Reads what the results container printed: <c>result NAME BASE64</c> and <c>exitcode CONTAINER CODE</c> lines.</summary>
+    private async Task<Report> ReadReportAsync(string pod)
+    {
+        var text = await _api.ExecuteAsync(
+            async ct =>
+            {
+                using var response = await _client.CoreV1.ReadNamespacedPodLogWithHttpMessagesAsync(pod, _options.Namespace, container: PodPlan.ResultsContainer, cancellationToken: ct).ConfigureAwait(false);
+                using var reader = new StreamReader(response.Body, Encoding.UTF8);
+                return await reader.ReadToEndAsync(ct).ConfigureAwait(false);
+            },
+            CancellationToken.None).ConfigureAwait(false);
+        var report = new Report(new(StringComparer.Ordinal), new(StringComparer.Ordinal));
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = line.Split(' ', 3);
+            if (parts is ["result", var name, var encoded])
+            {
+                report.Results[name] = Encoding.UTF8.GetString(Convert.FromBase64String(encoded.Trim()));
+            }
+            else if (parts is ["result", var empty])
+            {
+                report.Results[empty] = "";
+            }
+            else if (parts is ["exitcode", var container, var code] && int.TryParse(code, out var exit))
+            {
+                report.ExitCodes[container] = exit;
+            }
+        }
+
+        return report;
+    }
+
+    public ValueTask DisposeAsync() => _watcher.DisposeAsync();
+}

@@ -1,0 +1,419 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Mothership.Engine.Execution;
+using Mothership.Model.Substitution;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Executors.Kubernetes.Pods;
+
+/// <summary>A TaskRun attempt as the pod that runs it, and what reading it back needs.</summary>
+public sealed record PodPlan
+{
+    public required V1Pod Pod { get; init; }
+
+    /// <summary>The step containers (<c>step-NAME</c>), in order.</summary>
+    public ImmutableArray<string> Steps { get; init; } = [];
+
+    public ImmutableArray<string> Sidecars { get; init; } = [];
+
+    /// <summary>The container that prints the results once every step is done.</summary>
+    public const string ResultsContainer = "report-results";
+
+    /// <summary>The init container that writes the scripts before any step starts.</summary>
+    public const string PrepareContainer = "prepare";
+}
+
+/// <summary>
+/// Builds the pod of a TaskRun attempt (a pure function). Steps run in order as <b>init
+/// containers</b>: the kubelet itself runs them one after another, each to completion, and a failing
+/// one fails the pod so later steps never start — Tekton's step semantics — while every step keeps
+/// its own status (exit code, start and end) and log. Tekton instead overrides each step's
+/// entrypoint with its own binary, which waits for the previous step; that needs an image we cannot
+/// build or pull here and gains nothing the kubelet does not already do. Sidecars are native
+/// sidecars (init containers with <c>restartPolicy: Always</c>, Kubernetes 1.29+): started first,
+/// running beside every step, stopped when the pod ends. A first init container writes the scripts
+/// (from environment variables, so no ConfigMap and no extra API write), and the only regular
+/// container prints the results once the steps are done. A step with <c>onError: continue</c> (or
+/// whose exit code a later step reads) runs under <c>/bin/sh</c> to record its exit code and go on,
+/// so its image needs a shell; so does any <c>script</c>, as on Tekton.
+/// </summary>
+public static class PodBuilder
+{
+    public const string ManagedBy = "app.kubernetes.io/managed-by";
+
+    public const string TaskRunLabel = "mothership.io/taskrun";
+
+    public const string PipelineRunLabel = "mothership.io/pipelinerun";
+
+    public const string TaskLabel = "mothership.io/task";
+
+    public const string RetryLabel = "mothership.io/retry";
+
+    public const string UidAnnotation = "mothership.io/taskrun-uid";
+
+    private const string Scripts = "/tekton/scripts";
+    private const string Results = "/tekton/results";
+    private const string StepsDir = "/tekton/steps";
+    private const string Home = "/tekton/home";
+    private const string Creds = "/tekton/creds";
+    private const string Workspace = "/workspace";
+
+    /// <summary>The pod's name: Tekton's <c>&lt;taskrun&gt;-pod</c>, <c>-retryN</c> for a retry, shortened to 63 characters with a hash when needed.</summary>
+    public static string PodName(TaskRunRequest request)
+    {
+        var name = $"{request.TaskRunName}-pod{(request.RetryCount > 0 ? $"-retry{request.RetryCount}" : "")}";
+        if (name.Length <= 63)
+        {
+            return name;
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..8];
+        return $"{name[..(63 - 9)].TrimEnd('-', '.')}-{hash}";
+    }
+
+    public static PodPlan Build(TaskRunRequest request, KubernetesExecutorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
+        var stepNames = request.Spec.Steps.Select((s, i) => string.IsNullOrEmpty(s.Name) ? $"unnamed-{i}" : s.Name).ToImmutableArray();
+        var workspaces = Workspaces(request);
+        var spec = Substitute(request, workspaces, stepNames);
+        var volumes = new List<V1Volume>
+        {
+            EmptyDir("tekton-internal-scripts"),
+            EmptyDir("tekton-internal-results"),
+            EmptyDir("tekton-internal-steps"),
+            EmptyDir("tekton-internal-home"),
+            EmptyDir("tekton-internal-workspace"),
+        };
+        volumes.AddRange(workspaces.Where(w => w.Volume is not null).Select(w => w.Volume!));
+        volumes.AddRange(spec.Volumes.Select(v => ToVolume(v.Name, v.Source)));
+        if (request.Resources.FindServiceAccount(request.ServiceAccountName ?? "") is not null)
+        {
+            // Tekton's creds-init reads the account's annotated secrets; on Kubernetes the step
+            // images see the account's token the usual way and /tekton/creds stays empty.
+            volumes.Add(EmptyDir("tekton-creds"));
+        }
+
+        var exitCodesRead = ExitCodesRead(spec, stepNames);
+        var init = new List<V1Container> { Prepare(spec, stepNames, options) };
+        init.AddRange(spec.Sidecars.Select(s => Container(s, $"sidecar-{s.Name}", workspaces, sidecar: true, recordExitCode: false)));
+        init.AddRange(spec.Steps.Select((s, i) => Container(s, $"step-{stepNames[i]}", workspaces, sidecar: false, recordExitCode: exitCodesRead.Contains(stepNames[i]) || s.OnError == "continue")));
+        var labels = new Dictionary<string, string>(request.Labels)
+        {
+            [ManagedBy] = "mothership",
+            [TaskRunLabel] = Label(request.TaskRunName),
+            [RetryLabel] = request.RetryCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (request.PipelineRunName is { } run)
+        {
+            labels[PipelineRunLabel] = Label(run);
+        }
+
+        if (request.PipelineTaskName is { } task)
+        {
+            labels[TaskLabel] = Label(task);
+        }
+
+        var pod = new V1Pod
+        {
+            ApiVersion = "v1",
+            Kind = "Pod",
+            Metadata = new V1ObjectMeta
+            {
+                Name = PodName(request),
+                NamespaceProperty = options.Namespace,
+                Labels = labels,
+                Annotations = new Dictionary<string, string> { [UidAnnotation] = request.TaskRunUid },
+            },
+            Spec = new V1PodSpec
+            {
+                RestartPolicy = "Never",
+                ServiceAccountName = request.ServiceAccountName,
+                InitContainers = init,
+                Containers = [ReportResults(spec, options)],
+                Volumes = volumes,
+                // A backstop: the executor deletes the pod at its timeout; this ends it even if
+                // the executor is gone. Steps get their grace period on top.
+                ActiveDeadlineSeconds = request.Timeout is { } t && t > TimeSpan.Zero ? (long)Math.Ceiling((t + request.GracePeriod).TotalSeconds) : null,
+                TerminationGracePeriodSeconds = (long)Math.Ceiling(request.GracePeriod.TotalSeconds),
+            },
+        };
+        return new PodPlan
+        {
+            Pod = pod,
+            Steps = [.. stepNames.Select(n => $"step-{n}")],
+            Sidecars = [.. spec.Sidecars.Select(s => $"sidecar-{s.Name}")],
+        };
+    }
+
+    /// <summary>A label value: at most 63 characters (Kubernetes' limit), hashed beyond.</summary>
+    private static string Label(string value) => value.Length <= 63
+        ? value
+        : $"{value[..54].TrimEnd('-', '.', '_')}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..8]}";
+
+    private static V1Volume EmptyDir(string name) => new() { Name = name, EmptyDir = new V1EmptyDirVolumeSource() };
+
+    /// <summary>A bound workspace: the volume behind it (null when it shares another's) and where steps see it.</summary>
+    private sealed record BoundWorkspace(string Name, string MountPath, bool ReadOnly, string? VolumeName, V1Volume? Volume, string? SubPath, string Claim);
+
+    private static List<BoundWorkspace> Workspaces(TaskRunRequest request)
+    {
+        var result = new List<BoundWorkspace>();
+        foreach (var declared in request.Spec.Workspaces)
+        {
+            var binding = request.Workspaces.FirstOrDefault(b => b.Name == declared.Name);
+            var mountPath = declared.MountPath ?? $"{Workspace}/{declared.Name}";
+            if (binding is null)
+            {
+                result.Add(new BoundWorkspace(declared.Name, mountPath, declared.ReadOnly, null, null, null, ""));
+                continue;
+            }
+
+            var volumeName = $"ws-{Label(declared.Name).Replace('_', '-').ToLowerInvariant()}";
+            result.Add(new BoundWorkspace(declared.Name, mountPath, declared.ReadOnly, volumeName, ToVolume(volumeName, binding.Source), binding.SubPath, binding.Source.ClaimName ?? ""));
+        }
+
+        return result;
+    }
+
+    private static V1Volume ToVolume(string name, VolumeSource source)
+    {
+        var volume = new V1Volume { Name = name };
+        List<V1KeyToPath>? Items() => source.Items.IsDefaultOrEmpty ? null : [.. source.Items.Select(i => new V1KeyToPath { Key = i.Key, Path = i.Path })];
+        if (source.ConfigMapName is { } configMap)
+        {
+            volume.ConfigMap = new V1ConfigMapVolumeSource { Name = configMap, Items = Items() };
+        }
+        else if (source.SecretName is { } secret)
+        {
+            volume.Secret = new V1SecretVolumeSource { SecretName = secret, Items = Items() };
+        }
+        else if (source.ClaimName is { } claim)
+        {
+            volume.PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = claim };
+        }
+        else if (source.HostPath is { } hostPath)
+        {
+            volume.HostPath = new V1HostPathVolumeSource { Path = hostPath };
+        }
+        else
+        {
+            // emptyDir, and what this executor does not create yet (volumeClaimTemplate, projected,
+            // csi): the attempt still gets a working directory for the workspace.
+            volume.EmptyDir = new V1EmptyDirVolumeSource();
+        }
+
+        return volume;
+    }
+
+    /// <summary>Fills in the variables only the executor knows: workspace paths, result paths, exit-code paths.</summary>
+    private static TaskSpec Substitute(TaskRunRequest request, List<BoundWorkspace> workspaces, ImmutableArray<string> stepNames)
+    {
+        var scope = new VariableScope();
+        foreach (var w in workspaces)
+        {
+            var bound = w.Volume is not null;
+            scope.Set($"workspaces.{w.Name}.path", bound ? w.MountPath : "");
+            scope.Set($"workspaces.{w.Name}.bound", bound ? "true" : "false");
+            scope.Set($"workspaces.{w.Name}.claim", w.Claim);
+            scope.Set($"workspaces.{w.Name}.volume", w.VolumeName ?? "");
+        }
+
+        foreach (var r in request.Spec.Results)
+        {
+            scope.Set($"results.{r.Name}.path", $"{Results}/{r.Name}");
+        }
+
+        scope.Set("credentials.path", Creds);
+        foreach (var name in stepNames)
+        {
+            scope.Set($"steps.step-{name}.exitCode.path", $"{StepsDir}/step-{name}/exitCode");
+            scope.Set($"steps.{name}.exitCode.path", $"{StepsDir}/step-{name}/exitCode");
+        }
+
+        return TaskSpecRewriter.Apply(request.Spec, scope);
+    }
+
+    private static HashSet<string> ExitCodesRead(TaskSpec spec, ImmutableArray<string> stepNames)
+    {
+        var texts = TaskSpecRewriter.Strings(spec).Select(s => s.Text).ToList();
+        return [.. stepNames.Where(n => texts.Any(t => t.Contains($"{StepsDir}/step-{n}/exitCode", StringComparison.Ordinal)))];
+    }
+
+    /// <summary>Tekton runs a script without a shebang as <c>#!/bin/sh</c> with <c>set -e</c>.</summary>
+    private static string ScriptText(string script) => script.StartsWith("#!", StringComparison.Ordinal) ? script : "#!/bin/sh\nset -e\n" + script;
+
+    private static V1Container Prepare(TaskSpec spec, ImmutableArray<string> stepNames, KubernetesExecutorOptions options)
+    {
+        var env = new List<V1EnvVar>();
+        var commands = new StringBuilder("set -e\n");
+        commands.Append($"mkdir -p {Results} {Home}\n");
+        foreach (var name in stepNames)
+        {
+            commands.Append($"mkdir -p {StepsDir}/step-{name}/results\n");
+        }
+
+        var scripted = spec.Steps.Select((s, i) => (Step: s, Container: $"step-{stepNames[i]}"))
+            .Concat(spec.Sidecars.Select(s => (Step: s, Container: $"sidecar-{s.Name}")))
+            .Where(x => x.Step.Script is not null)
+            .ToList();
+        for (var i = 0; i < scripted.Count; i++)
+        {
+            var variable = $"MSHIP_SCRIPT_{i}";
+            env.Add(new V1EnvVar { Name = variable, Value = ScriptText(scripted[i].Step.Script!) });
+            commands.Append($"printf '%s' \"${variable}\" > {Scripts}/{scripted[i].Container}\nchmod 0755 {Scripts}/{scripted[i].Container}\n");
+        }
+
+        // Steps run as any user: let them all write what they share.
+        commands.Append($"chmod -R a+rwX {Results} {StepsDir} {Home}\n");
+        return new V1Container
+        {
+            Name = PodPlan.PrepareContainer,
+            Image = options.ShellImage,
+            Command = ["/bin/sh", "-c", commands.ToString()],
+            Env = env.Count > 0 ? env : null,
+            VolumeMounts = [Mount("tekton-internal-scripts", Scripts), Mount("tekton-internal-results", Results), Mount("tekton-internal-steps", StepsDir), Mount("tekton-internal-home", Home)],
+        };
+    }
+
+    private static V1Container ReportResults(TaskSpec spec, KubernetesExecutorOptions options)
+    {
+        // One line per result and per recorded exit code, the value base64-encoded so any bytes
+        // survive; the executor reads this container's log. Nothing is printed for a result the
+        // steps did not write.
+        const string script = """
+            for f in /tekton/results/*; do
+              [ -f "$f" ] || continue
+              printf 'result %s %s\n' "$(basename "$f")" "$(base64 < "$f" | tr -d '\n')"
+            done
+            for f in /tekton/steps/*/exitCode; do
+              [ -f "$f" ] || continue
+              printf 'exitcode %s %s\n' "$(basename "$(dirname "$f")")" "$(cat "$f")"
+            done
+            """;
+        _ = spec;
+        return new V1Container
+        {
+            Name = PodPlan.ResultsContainer,
+            Image = options.ShellImage,
+            Command = ["/bin/sh", "-c", script],
+            VolumeMounts = [Mount("tekton-internal-results", Results, readOnly: true), Mount("tekton-internal-steps", StepsDir, readOnly: true)],
+        };
+    }
+
+    private static V1VolumeMount Mount(string name, string path, bool readOnly = false, string? subPath = null) =>
+        new() { Name = name, MountPath = path, ReadOnlyProperty = readOnly ? true : null, SubPath = subPath };
+
+    private static V1Container Container(Step step, string name, List<BoundWorkspace> workspaces, bool sidecar, bool recordExitCode)
+    {
+        List<string>? command;
+        List<string>? args;
+        if (step.Script is not null)
+        {
+            command = [$"{Scripts}/{name}"];
+            args = step.Args.IsDefaultOrEmpty ? null : [.. step.Args];
+        }
+        else
+        {
+            command = step.Command.IsDefaultOrEmpty ? null : [.. step.Command];
+            args = step.Args.IsDefaultOrEmpty ? null : [.. step.Args];
+        }
+
+        if (recordExitCode && command is not null)
+        {
+            // Run the step, keep its exit code where Tekton keeps it, and go on (onError: continue)
+            // or fail as the step did.
+            var goOn = step.OnError == "continue" ? "0" : "$code";
+            var wrapper = $"\"$@\"; code=$?; printf '%s' \"$code\" > {StepsDir}/{name}/exitCode; exit {goOn}";
+            args = [.. command.Skip(1).Prepend(command[0]), .. args ?? []];
+            args.Insert(0, name);
+            command = ["/bin/sh", "-c", wrapper];
+        }
+
+        var mounts = new List<V1VolumeMount>
+        {
+            Mount("tekton-internal-scripts", Scripts, readOnly: true),
+            Mount("tekton-internal-results", Results),
+            Mount("tekton-internal-steps", StepsDir),
+            Mount("tekton-internal-home", Home),
+            Mount("tekton-internal-workspace", Workspace),
+        };
+
+        // A step that names its workspaces sees only those (Tekton's isolated workspaces).
+        var visible = step.Workspaces.IsDefaultOrEmpty ? workspaces : [.. workspaces.Where(w => step.Workspaces.Any(u => u.Name == w.Name))];
+        foreach (var w in visible.Where(w => w.VolumeName is not null))
+        {
+            var path = step.Workspaces.FirstOrDefault(u => u.Name == w.Name)?.MountPath ?? w.MountPath;
+            mounts.Add(Mount(w.VolumeName!, path, w.ReadOnly, w.SubPath));
+        }
+
+        mounts.AddRange(step.VolumeMounts.Select(m => Mount(
+            workspaces.FirstOrDefault(w => w.VolumeName == m.Name)?.VolumeName ?? m.Name, m.MountPath, m.ReadOnly, m.SubPath)));
+        var env = step.Env.Select(Env).Prepend(new V1EnvVar { Name = "HOME", Value = Home }).ToList();
+        var container = new V1Container
+        {
+            Name = name,
+            Image = step.Image,
+            Command = command,
+            Args = args,
+            Env = env,
+            EnvFrom = step.EnvFrom.IsDefaultOrEmpty ? null : [.. step.EnvFrom.Select(e => new V1EnvFromSource
+            {
+                Prefix = e.Prefix,
+                ConfigMapRef = e.ConfigMapName is { } c ? new V1ConfigMapEnvSource { Name = c, Optional = e.Optional ? true : null } : null,
+                SecretRef = e.SecretName is { } s ? new V1SecretEnvSource { Name = s, Optional = e.Optional ? true : null } : null,
+            })],
+            WorkingDir = step.WorkingDir ?? Workspace,
+            VolumeMounts = mounts,
+            Resources = Extra<V1ResourceRequirements>(step, "computeResources") ?? Extra<V1ResourceRequirements>(step, "resources"),
+            SecurityContext = Extra<V1SecurityContext>(step, "securityContext"),
+            ImagePullPolicy = Extra<string>(step, "imagePullPolicy"),
+        };
+        if (sidecar)
+        {
+            container.RestartPolicy = "Always";
+        }
+
+        return container;
+    }
+
+    private static V1EnvVar Env(EnvVar e) => new()
+    {
+        Name = e.Name,
+        Value = e.Value,
+        ValueFrom = e switch
+        {
+            { ConfigMapKeyRef: { } c } => new V1EnvVarSource { ConfigMapKeyRef = new V1ConfigMapKeySelector { Name = c.Name, Key = c.Key, Optional = c.Optional ? true : null } },
+            { SecretKeyRef: { } s } => new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = s.Name, Key = s.Key, Optional = s.Optional ? true : null } },
+            { FieldPath: { } f } => new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = f } },
+            _ => null,
+        },
+    };
+
+    /// <summary>A field the model keeps as written (plain maps, lists and strings), as the Kubernetes type.</summary>
+    private static T? Extra<T>(Step step, string field)
+        where T : class =>
+        step.Extra.TryGetValue(field, out var value) && value is not null
+            ? KubernetesJson.Deserialize<T>(Typed(value, numbers: typeof(T) != typeof(V1ResourceRequirements))?.ToJsonString() ?? "null")
+            : null;
+
+    /// <summary>
+    /// YAML's plain scalars as JSON types (<c>true</c>, <c>1000</c>), as Kubernetes' own decoder
+    /// reads YAML: the model keeps every scalar as a string. Resource quantities stay strings
+    /// (<c>cpu: 1</c> is the quantity "1"), which is how the client's quantity type reads them.
+    /// </summary>
+    private static JsonNode? Typed(object? value, bool numbers) => value switch
+    {
+        IDictionary<string, object?> map => new JsonObject(map.Select(e => KeyValuePair.Create(e.Key, Typed(e.Value, numbers)))),
+        string s when numbers && s is "true" or "false" => JsonValue.Create(s == "true"),
+        string s when numbers && long.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) => JsonValue.Create(n),
+        string s => JsonValue.Create(s),
+        IEnumerable<object?> list => new JsonArray([.. list.Select(v => Typed(v, numbers))]),
+        _ => null,
+    };
+}
