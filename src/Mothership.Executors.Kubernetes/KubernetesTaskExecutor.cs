@@ -74,7 +74,11 @@ public sealed class KubernetesTaskExecutor : ITaskExecutor, IAsyncDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var logs = new ConcurrentDictionary<string, Task>(StringComparer.Ordinal);
         var reported = new Dictionary<string, StepState>(StringComparer.Ordinal);
-        var followed = plan.Sidecars.Concat(plan.Steps).ToList();
+        // After a server crash the pod is adopted: the steps that had finished keep the logs
+        // already stored; the one that was running is streamed again from its start (the
+        // supervisor dropped its partial log).
+        var finished = request.FinishedSteps.Select(s => s.Container).ToHashSet(StringComparer.Ordinal);
+        var followed = plan.Sidecars.Concat(plan.Steps).Where(c => !finished.Contains(c)).ToList();
         V1Pod? last = null;
         var deleted = false;
         TaskRunPhase? ended = null;

@@ -7,7 +7,7 @@ namespace Mothership.Executors.Local;
 /// Runs a TaskRun attempt on this machine: one directory per attempt, each step a process (in
 /// its own process group), bubblewrap for Tekton's paths and for the optional sandbox.
 /// </summary>
-public sealed class LocalTaskExecutor(LocalExecutorOptions options) : ITaskExecutor
+public sealed class LocalTaskExecutor(LocalExecutorOptions options) : ITaskExecutor, IOrphanCleanup
 {
     public LocalTaskExecutor()
         : this(new LocalExecutorOptions())
@@ -45,4 +45,7 @@ public sealed class LocalTaskExecutor(LocalExecutorOptions options) : ITaskExecu
         ArgumentException.ThrowIfNullOrEmpty(taskRunUid);
         return AttemptProcesses.Kill(taskRunUid, retryCount);
     }
+
+    /// <inheritdoc cref="KillOrphans"/>
+    public int CleanUpOrphans(string taskRunUid, int retryCount) => KillOrphans(taskRunUid, retryCount);
 }

@@ -5,14 +5,17 @@ using Mothership.Server.Hosting;
 
 namespace Mothership.Cli.Commands;
 
-/// <summary><c>mship server [--db …] [--urls …] [--executor local] [--token …]</c>: the API, the run controller and pruning.</summary>
+/// <summary><c>mship server [--db …] [--urls …] [--executor local|kubernetes] [--token …]</c>: the API, the run controller and pruning.</summary>
 internal static class ServerCommand
 {
     public static Command Create()
     {
         var db = new Option<string?>("--db") { Description = "sqlite:PATH or postgres://USER@HOST:PORT/DB (default sqlite:.mothership/mothership.db)" };
         var urls = new Option<string?>("--urls") { Description = "where to listen (default http://127.0.0.1:8080)" };
-        var executor = new Option<string?>("--executor") { Description = "what runs tasks: local (default)" };
+        var executor = new Option<string?>("--executor") { Description = "what runs tasks: local (default) or kubernetes (one pod per TaskRun)" };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "with --executor kubernetes: kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)" };
+        var kubeContext = new Option<string?>("--kube-context") { Description = "with --executor kubernetes: kubeconfig context (default: the current one)" };
+        var kubeNamespace = new Option<string?>("--namespace") { Description = "with --executor kubernetes: namespace of the TaskRun pods (default: the server pod's, else default)" };
         var token = new Option<string?>("--token") { Description = "bearer token required for changes (default: $MSHIP_TOKEN; required off loopback)" };
         var replica = new Option<string?>("--replica-id") { Description = "this replica's name in leases (default HOST-PID)" };
         var concurrency = new Option<int?>("--max-concurrent-taskruns") { Description = "TaskRun attempts running at once on this server (default processors × 2)" };
@@ -20,7 +23,7 @@ internal static class ServerCommand
         var sandbox = new Option<bool>("--sandbox") { Description = "run each step under bubblewrap: read-only host, no network" };
         var command = new Command("server", "Serve the REST API and run PipelineRuns durably (SQLite or PostgreSQL)")
         {
-            db, urls, executor, token, replica, concurrency, workdir, sandbox,
+            db, urls, executor, kubeconfig, kubeContext, kubeNamespace, token, replica, concurrency, workdir, sandbox,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -36,6 +39,9 @@ internal static class ServerCommand
             Set("Database", parse.GetValue(db));
             Set("Urls", parse.GetValue(urls));
             Set("Executor", parse.GetValue(executor));
+            Set("Kubeconfig", parse.GetValue(kubeconfig));
+            Set("KubernetesContext", parse.GetValue(kubeContext));
+            Set("KubernetesNamespace", parse.GetValue(kubeNamespace));
             Set("Token", parse.GetValue(token) ?? Environment.GetEnvironmentVariable("MSHIP_TOKEN"));
             Set("ReplicaId", parse.GetValue(replica));
             Set("MaxConcurrentTaskRuns", parse.GetValue(concurrency)?.ToString(System.Globalization.CultureInfo.InvariantCulture));

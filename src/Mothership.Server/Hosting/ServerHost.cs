@@ -10,6 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mothership.Engine.Execution;
+using Mothership.Executors.Kubernetes;
 using Mothership.Executors.Local;
 using Mothership.Server.Api;
 using Mothership.Server.Dashboard;
@@ -54,10 +56,12 @@ public static class ServerHost
         services.AddSingleton<IRunStore>(sp => new InstrumentedRunStore(
             RunStoreFactory.Open(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Database, sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<ServerMetrics>()));
-        services.AddSingleton(sp =>
+        services.AddSingleton<ITaskExecutor>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
-            return new LocalTaskExecutor(new LocalExecutorOptions { Root = Path.GetFullPath(o.Workdir), Sandbox = o.Sandbox });
+            return o.Executor == "kubernetes"
+                ? KubernetesExecutors.Create(o.Kubeconfig, o.KubernetesContext, o.KubernetesNamespace, sp.GetRequiredService<TimeProvider>())
+                : new LocalTaskExecutor(new LocalExecutorOptions { Root = Path.GetFullPath(o.Workdir), Sandbox = o.Sandbox });
         });
         services.AddSingleton(sp => new FairAttemptGate(sp.GetRequiredService<IOptions<ServerOptions>>().Value.MaxConcurrentTaskRuns));
         services.AddSingleton<RunIntake>();

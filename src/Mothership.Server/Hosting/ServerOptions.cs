@@ -19,8 +19,20 @@ public sealed class ServerOptions
     /// <summary>Where to listen. Default: <c>http://127.0.0.1:8080</c> (loopback only).</summary>
     public string Urls { get; set; } = "http://127.0.0.1:8080";
 
-    /// <summary>Which executor runs tasks: <c>local</c> (the only one until the Kubernetes executor lands). Default: <c>local</c>.</summary>
+    /// <summary>Which executor runs tasks: <c>local</c> (processes on this machine) or <c>kubernetes</c> (one pod per TaskRun). Default: <c>local</c>.</summary>
     public string Executor { get; set; } = "local";
+
+    /// <summary>
+    /// With the Kubernetes executor: the namespace of the TaskRun pods. Default: the server's own
+    /// namespace when it runs in a pod, else <c>default</c>.
+    /// </summary>
+    public string? KubernetesNamespace { get; set; }
+
+    /// <summary>With the Kubernetes executor: a kubeconfig file. Default: in-cluster credentials in a pod, else <c>~/.kube/config</c> (or <c>$KUBECONFIG</c>).</summary>
+    public string? Kubeconfig { get; set; }
+
+    /// <summary>With the Kubernetes executor: the kubeconfig context. Default: the file's current context.</summary>
+    public string? KubernetesContext { get; set; }
 
     /// <summary>
     /// Bearer token required by every mutating endpoint when set; required when
@@ -123,9 +135,14 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             errors.Add("Token: required when the server listens on a non-loopback address (set --token or Mothership__Token)");
         }
 
-        if (o.Executor != "local")
+        if (o.Executor is not ("local" or "kubernetes"))
         {
-            errors.Add($"Executor: '{o.Executor}' is not available; use 'local'");
+            errors.Add($"Executor: '{o.Executor}' is not an executor; use 'local' or 'kubernetes'");
+        }
+
+        if (o.Kubeconfig is { Length: > 0 } kubeconfig && !File.Exists(kubeconfig))
+        {
+            errors.Add($"Kubeconfig: no file at '{kubeconfig}'");
         }
 
         Positive(errors, nameof(o.MaxConcurrentTaskRuns), o.MaxConcurrentTaskRuns);

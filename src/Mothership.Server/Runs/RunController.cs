@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Mothership.Executors.Local;
+using Mothership.Engine.Execution;
 using Mothership.Server.Hosting;
 using Mothership.Server.Observability;
 using Mothership.Store;
@@ -15,7 +15,7 @@ namespace Mothership.Server.Runs;
 /// on one PostgreSQL share the work through leases alone: no other coordinator.
 /// </summary>
 internal sealed partial class RunController(
-    IRunStore store, LocalTaskExecutor executor, FairAttemptGate gate, IOptions<ServerOptions> options, TimeProvider time,
+    IRunStore store, ITaskExecutor executor, FairAttemptGate gate, IOptions<ServerOptions> options, TimeProvider time,
     ServerMetrics metrics, ILogger<RunController> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, (RunSupervisor Supervisor, Task Task, CancellationTokenSource Stop)> _active = new();

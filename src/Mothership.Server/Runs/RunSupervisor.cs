@@ -8,7 +8,6 @@ using Mothership.Engine.Resolution;
 using Mothership.Engine.Running;
 using Mothership.Engine.Scheduling;
 using Mothership.Engine.Status;
-using Mothership.Executors.Local;
 using Mothership.Model.Tekton;
 using Mothership.Server.Observability;
 using Mothership.Store;
@@ -24,7 +23,7 @@ namespace Mothership.Server.Runs;
 /// count (a crash does not use up a retry).
 /// </summary>
 internal sealed partial class RunSupervisor(
-    IRunStore store, LocalTaskExecutor executor, IAttemptGate gate, TimeProvider time, ServerMetrics metrics, ILogger logger)
+    IRunStore store, ITaskExecutor executor, IAttemptGate gate, TimeProvider time, ServerMetrics metrics, ILogger logger)
 {
     private ServerMetrics Metrics => metrics;
 
@@ -225,7 +224,8 @@ internal sealed partial class RunSupervisor(
     /// <summary>Kills what the previous owner left running of an attempt and drops the partial logs of the steps that will run again.</summary>
     private async Task CleanUpAfterCrashAsync(string taskRunUid, string taskRun, int attempt, ImmutableArray<StepState> finished, CancellationToken stop)
     {
-        var killed = executor.KillOrphans(taskRunUid, attempt);
+        // A pod is adopted by name and needs nothing; local steps outlive their server and are killed.
+        var killed = (executor as IOrphanCleanup)?.CleanUpOrphans(taskRunUid, attempt) ?? 0;
         if (killed > 0)
         {
             LogOrphansKilled(logger, killed, taskRun);

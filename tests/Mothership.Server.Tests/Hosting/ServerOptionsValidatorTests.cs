@@ -40,7 +40,7 @@ public sealed class ServerOptionsValidatorTests
     {
         var failures = Failures(new ServerOptions
         {
-            Executor = "kubernetes",
+            Executor = "docker",
             MaxConcurrentTaskRuns = 0,
             LeaseDuration = TimeSpan.FromSeconds(2),
             PollInterval = TimeSpan.FromSeconds(1),
