@@ -124,14 +124,14 @@ internal sealed class ApiHandler(ApiObjects objects, FakeApiFaults faults, FakeK
         }
 
         // Kinds without graceful deletion answer with a Success status, as the real server does.
-        await WriteJsonAsync(ctx, 200, new V1Status
+        await WriteJsonAsync(ctx, 200, KubeJson.Status(new V1Status
         {
             Kind = "Status",
             ApiVersion = "v1",
             Metadata = new V1ListMeta(),
             Status = "Success",
             Details = new V1StatusDetails { Name = name, Kind = kind.Plural, Uid = (string?)deleted["metadata"]?["uid"] },
-        }).ConfigureAwait(false);
+        })).ConfigureAwait(false);
     }
 
     private async Task DeleteCollectionAsync(HttpContext ctx, ResourceKind kind, string ns)
@@ -255,7 +255,7 @@ internal sealed class ApiHandler(ApiObjects objects, FakeApiFaults faults, FakeK
         if (start.Subscription is not { } subscription)
         {
             var expired = new ApiError(410, "Expired", $"too old resource version: {start.TooOld} ({start.Oldest})").Status;
-            await WriteLineAsync(ctx, KubeJson.Write(new JsonObject { ["type"] = "ERROR", ["object"] = KubeJson.ToNode(expired) })).ConfigureAwait(false);
+            await WriteLineAsync(ctx, KubeJson.Write(new JsonObject { ["type"] = "ERROR", ["object"] = KubeJson.Status(expired) })).ConfigureAwait(false);
             return;
         }
 
@@ -499,7 +499,7 @@ internal sealed class ApiHandler(ApiObjects objects, FakeApiFaults faults, FakeK
     }
 
     private static Task WriteErrorAsync(HttpContext ctx, ApiError error) =>
-        ctx.Response.HasStarted ? Task.CompletedTask : WriteJsonAsync(ctx, error.Code, error.Status);
+        ctx.Response.HasStarted ? Task.CompletedTask : WriteJsonAsync(ctx, error.Code, KubeJson.Status(error.Status));
 
     private static Task WriteJsonAsync(HttpContext ctx, int code, object body) =>
         WriteTextAsync(ctx, code, body is JsonNode node ? KubeJson.Write(node) : KubernetesJson.Serialize(body));

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
+using k8s.Models;
 
 namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
 
@@ -19,6 +20,42 @@ internal static class KubeJson
     public static JsonObject ToNode(object value) => JsonNode.Parse(KubernetesJson.Serialize(value))!.AsObject();
 
     public static T To<T>(JsonNode node) => KubernetesJson.Deserialize<T>(node);
+
+    /// <summary>
+    /// A V1Status as JSON. The client library cannot write V1Status (its converter only reads, a
+    /// client never sends one), so the fields are laid out here as the API server writes them.
+    /// </summary>
+    public static JsonObject Status(V1Status status)
+    {
+        var node = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = status.Status,
+        };
+        if (status.Message is not null)
+        {
+            node["message"] = status.Message;
+        }
+
+        if (status.Reason is not null)
+        {
+            node["reason"] = status.Reason;
+        }
+
+        if (status.Details is not null)
+        {
+            node["details"] = ToNode(status.Details);
+        }
+
+        if (status.Code is { } code)
+        {
+            node["code"] = code;
+        }
+
+        return node;
+    }
 
     public static string Write(JsonNode node) => node.ToJsonString(Compact);
 
