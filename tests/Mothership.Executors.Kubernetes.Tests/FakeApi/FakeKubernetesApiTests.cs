@@ -255,6 +255,32 @@ public sealed class FakeKubernetesApiTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Container_Sandbox_HasCleanEnvironmentPrivateTmpAndDefaultSignals()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        var main = new V1Container
+        {
+            Name = "main",
+            Image = "busybox:1.36",
+            WorkingDir = "/src/app",
+            Env = [new V1EnvVar { Name = "WHO", Value = "world" }, new V1EnvVar { Name = "GREETING", Value = "hello $(WHO)" }],
+            Command = ["sh", "-c", "pwd; ls /tmp; env | cut -d= -f1 | sort | tr '\\n' ' '; echo; grep SigIgn /proc/self/status; echo \"$1\"", "sh", "$(GREETING)"],
+        };
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("sandboxed", [main], init: [Sh("litter", "touch /tmp/litter")]), Ns, cancellationToken: Ct);
+        await WaitForPhaseAsync(api, "sandboxed", "Succeeded");
+
+        var lines = (await LogLinesAsync(client, "sandboxed", "main")).Select(l => l.Text).ToList();
+        Assert.Equal("/src/app", lines[0]);
+        var names = lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).Except(["PWD", "OLDPWD", "SHLVL", "_"]);
+        Assert.Equal(["GREETING", "HOME", "HOSTNAME", "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT", "PATH", "WHO"], names);
+        Assert.Equal("SigIgn:\t0000000000000000", lines[2]);
+        Assert.Equal("hello world", lines[3]);
+        Assert.Equal(4, lines.Count);
+        Assert.False(Directory.Exists("/src/app"), "the working directory was made on the host");
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task TerminationMessage_IsReadBackAndKeepsTheLast4096Bytes()
     {
         await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);

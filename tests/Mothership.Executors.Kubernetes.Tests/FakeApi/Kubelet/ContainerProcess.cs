@@ -13,8 +13,8 @@ namespace Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
 /// Inside bubblewrap the command runs as <c>setsid sh -c 'echo $$; exec "$@" 2>&amp;1' sh CMD…</c>:
 /// the first line of output is the session's process id (also its group id, and a host pid as no
 /// pid namespace is made), which the fake reads and keeps out of the log; stderr joins stdout so
-/// lines keep the order the container wrote them in. Signalling bubblewrap instead would kill it,
-/// and its <c>--die-with-parent</c> would SIGKILL the command at once, leaving no grace period.
+/// lines keep the order the container wrote them in. Signalling bubblewrap instead would not
+/// reach the command: bubblewrap does not forward signals.
 /// When the command exits, whatever it left in its group is killed, as a container's processes
 /// die with its main process.
 /// </remarks>
@@ -23,11 +23,24 @@ internal sealed class ContainerProcess : IAsyncDisposable
     private const int SigTerm = 15;
     private const int SigKill = 9;
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan StuckLimit = TimeSpan.FromSeconds(5);
+
+    // Every container group still running, killed when the test process exits without disposing its fakes.
+    private static readonly ConcurrentDictionary<int, byte> Groups = new();
+
+    static ContainerProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var group in Groups.Keys)
+        {
+            Signal(-group, SigKill);
+        }
+    };
 
     private readonly Process _process;
     private readonly TaskCompletionSource<int> _group = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _readers;
     private readonly Task<int> _exited;
+    private volatile bool _killRequested;
 
     private ContainerProcess(Process process, Action<string> onLine)
     {
@@ -92,20 +105,22 @@ internal sealed class ContainerProcess : IAsyncDisposable
         return await _exited.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// SIGKILLs the container's group, now or as soon as it is known. bubblewrap itself is not
+    /// killed before the command has been exec'd: its sandboxed child could then be left waiting
+    /// for a parent that is gone, and the command, once exec'd, no longer dies with bubblewrap
+    /// (exec as root clears the parent-death signal <c>--die-with-parent</c> set).
+    /// </summary>
     public void Kill()
     {
+        _killRequested = true;
         if (_group.Task.IsCompletedSuccessfully)
         {
             Signal(-_group.Task.Result, SigKill);
         }
-
-        try
+        else
         {
-            _process.Kill();
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited: nothing left to kill.
+            _ = KillStuckAsync();
         }
     }
 
@@ -127,6 +142,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
         {
             // Background children die with the main process, and release the output pipe.
             Signal(-_group.Task.Result, SigKill);
+            Groups.TryRemove(_group.Task.Result, out _);
         }
 
         _group.TrySetCanceled();
@@ -152,12 +168,38 @@ internal sealed class ContainerProcess : IAsyncDisposable
                 first = false;
                 if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var group) && group > 0)
                 {
+                    Groups.TryAdd(group, 0);
                     _group.TrySetResult(group);
+                    if (_killRequested)
+                    {
+                        Signal(-group, SigKill);
+                    }
+
                     continue;
                 }
             }
 
             onLine(line);
+        }
+    }
+
+    /// <summary>bubblewrap that never got as far as exec'ing the command (a hang in its setup) is killed after a while.</summary>
+    private async Task KillStuckAsync()
+    {
+        try
+        {
+            await _exited.WaitAsync(StuckLimit).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            if (_group.Task.IsCompletedSuccessfully)
+            {
+                Signal(-_group.Task.Result, SigKill);
+            }
+            else
+            {
+                _process.Kill();
+            }
         }
     }
 

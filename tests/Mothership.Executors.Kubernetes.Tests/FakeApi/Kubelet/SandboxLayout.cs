@@ -51,7 +51,8 @@ internal static class SandboxLayout
         args.AddRange([
             "--unshare-ipc", "--unshare-uts", "--hostname", hostname,
             "--die-with-parent", "--chdir", dir, "--",
-            "/usr/bin/setsid", "/bin/sh", "-c", "echo $$; exec \"$@\" 2>&1", "sh",
+            // The test host ignores SIGPIPE and ignored signals survive exec: a container starts with every signal at its default.
+            "/usr/bin/env", "--default-signal", "/usr/bin/setsid", "/bin/sh", "-c", "echo $$; exec \"$@\" 2>&1", "sh",
         ]);
         args.AddRange(command);
         return args;
