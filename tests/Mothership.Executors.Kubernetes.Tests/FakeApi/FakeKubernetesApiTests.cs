@@ -569,6 +569,111 @@ public sealed class FakeKubernetesApiTests
         Assert.Equal((137, "OOMKilled"), (done.Status.ContainerStatuses[0].State.Terminated.ExitCode, done.Status.ContainerStatuses[0].State.Terminated.Reason));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Watch_TimeoutSeconds_EndsTheStream()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        api.Seed(Pod("idle", [Sh("main", "sleep 30")]));
+
+        var clock = Stopwatch.StartNew();
+        var types = new List<WatchEventType>();
+        await foreach (var (type, _) in client.CoreV1.WatchListNamespacedPodAsync(Ns, timeoutSeconds: 1, cancellationToken: Ct))
+        {
+            types.Add(type);
+        }
+
+        Assert.Equal(WatchEventType.Added, types[0]);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task CreatePod_EnvFromMissingConfigMap_WaitsWithCreateContainerConfigErrorUntilItExists()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        var main = Sh("main", "echo $LEVEL");
+        main.Env = [new V1EnvVar { Name = "LEVEL", ValueFrom = new V1EnvVarSource { ConfigMapKeyRef = new V1ConfigMapKeySelector { Name = "late", Key = "level" } } }];
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("patient", [main]), Ns, cancellationToken: Ct);
+
+        var waiting = await api.WaitForPodAsync("patient", p => p.Status?.ContainerStatuses?[0].State?.Waiting?.Reason == "CreateContainerConfigError", cancellationToken: Ct);
+        Assert.Equal("configmap \"late\" not found", waiting.Status.ContainerStatuses[0].State.Waiting.Message);
+        Assert.Equal("Pending", waiting.Status.Phase);
+
+        await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "late" }, Data = new Dictionary<string, string> { ["level"] = "debug" } }, Ns, cancellationToken: Ct);
+        await WaitForPhaseAsync(api, "patient", "Succeeded");
+        Assert.Equal(["debug"], (await LogLinesAsync(client, "patient", "main")).Select(l => l.Text));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task CreatePod_MissingClaim_IsUnschedulableUntilTheClaimExists()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(new FakeKubernetesApiOptions { SchedulingDelay = TimeSpan.FromMilliseconds(100) }, Ct);
+        using var client = api.CreateClient();
+        var created = await client.CoreV1.CreateNamespacedPodAsync(Pod("claimant",
+            [Sh("main", "echo kept > /data/out", Mount("data", "/data"))],
+            volumes: [new V1Volume { Name = "data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = "later" } }]), Ns, cancellationToken: Ct);
+        Assert.Null(created.Spec.NodeName);
+
+        var unschedulable = await api.WaitForPodAsync("claimant", p => p.Status?.Conditions?.Any(c => c.Type == "PodScheduled" && c.Reason == "Unschedulable") == true, cancellationToken: Ct);
+        Assert.Null(unschedulable.Spec.NodeName);
+        Assert.Contains(api.Events, e => e.Reason == "FailedScheduling" && e.Message.Contains("\"later\" not found", StringComparison.Ordinal));
+
+        await client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(Claim("later"), Ns, cancellationToken: Ct);
+        await WaitForPhaseAsync(api, "claimant", "Succeeded");
+        Assert.Equal("kept\n", await File.ReadAllTextAsync(Path.Combine(api.PersistentVolumeClaimDirectory("later")!, "out"), Ct));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Requests_WithoutTheKubeconfigToken_Get401()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var http = new HttpClient { BaseAddress = api.BaseUri };
+        using var response = await http.GetAsync(new Uri("/api/v1/namespaces/default/pods", UriKind.Relative), Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Unauthorized", KubernetesJson.Deserialize<V1Status>(await response.Content.ReadAsStringAsync(Ct)).Reason);
+        Assert.Contains("server: " + api.BaseUri.GetLeftPart(UriPartial.Authority), await File.ReadAllTextAsync(api.KubeconfigPath, Ct), StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task PatchAndReplace_ChangeMetadataAndData_WithConflictOnAStaleVersion()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("labelled", [Sh("main", "sleep 30")]), Ns, cancellationToken: Ct);
+
+        var patched = await client.CoreV1.PatchNamespacedPodAsync(
+            new V1Patch("""{"metadata":{"labels":{"stage":"done"}}}""", V1Patch.PatchType.MergePatch), "labelled", Ns, cancellationToken: Ct);
+        Assert.Equal("done", patched.Labels()["stage"]);
+
+        var cm = api.Seed(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "cfg" }, Data = new Dictionary<string, string> { ["k"] = "1" } });
+        cm.Data["k"] = "2";
+        var replaced = await client.CoreV1.ReplaceNamespacedConfigMapAsync(cm, "cfg", Ns, cancellationToken: Ct);
+        Assert.Equal("2", replaced.Data["k"]);
+
+        var stale = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ReplaceNamespacedConfigMapAsync(cm, "cfg", Ns, cancellationToken: Ct));
+        Assert.Equal(HttpStatusCode.Conflict, stale.Response.StatusCode);
+
+        var status = await client.CoreV1.DeleteNamespacedConfigMapAsync("cfg", Ns, cancellationToken: Ct);
+        Assert.Equal("Success", status.Status);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ManyPods_RunConcurrently_AllSucceed()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        var names = Enumerable.Range(0, 20).Select(i => "many-" + i).ToList();
+        await Task.WhenAll(names.Select(n => client.CoreV1.CreateNamespacedPodAsync(Pod(n, [Sh("main", "echo " + n)], init: [Sh("init", "true")]), Ns, cancellationToken: Ct)));
+
+        foreach (var n in names)
+        {
+            await WaitForPhaseAsync(api, n, "Succeeded");
+            Assert.Equal([n], api.ContainerLog(n, "main").Select(l => l.Text));
+        }
+    }
+
     private static V1Pod Pod(string name, IList<V1Container> containers, IList<V1Container>? init = null, IList<V1Volume>? volumes = null) => new()
     {
         Metadata = new V1ObjectMeta { Name = name },

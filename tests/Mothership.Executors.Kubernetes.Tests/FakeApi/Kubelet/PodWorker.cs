@@ -267,13 +267,12 @@ internal sealed class PodWorker
             {
                 reported = true;
                 var message = $"0/1 nodes are available: persistentvolumeclaim \"{missing}\" not found.";
+                _context.RecordEvent(_pod, "Warning", "FailedScheduling", message, component: "default-scheduler");
                 lock (_statusGate)
                 {
                     SetCondition("PodScheduled", "False", "Unschedulable", message);
                     Publish();
                 }
-
-                _context.RecordEvent(_pod, "Warning", "FailedScheduling", message, component: "default-scheduler");
             }
 
             await Task.Delay(_context.Options.RetryInterval, Time, ct).ConfigureAwait(false);
