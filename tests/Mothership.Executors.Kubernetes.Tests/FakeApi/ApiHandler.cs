@@ -14,7 +14,8 @@ namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
 /// The REST surface: routes <c>/api/v1/…</c> requests to the store and the kubelet and answers in
 /// Kubernetes' wire format, every error as a V1Status.
 /// </summary>
-internal sealed class ApiHandler(ApiObjects objects, FakeApiFaults faults, FakeKubernetesApiOptions options, ConcurrentQueue<RecordedRequest> requests)
+internal sealed class ApiHandler(
+    ApiObjects objects, FakeApiFaults faults, FakeKubernetesApiOptions options, ConcurrentQueue<RecordedRequest> requests, ConcurrentQueue<Exception> errors)
 {
     private ObjectStore Store => objects.Store;
 
@@ -50,6 +51,12 @@ internal sealed class ApiHandler(ApiObjects objects, FakeApiFaults faults, FakeK
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
         {
             // The client went away (a watch or a log follow it stopped reading).
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug of the fake: kept for the test to see, and answered as the real server answers a panic.
+            errors.Enqueue(e);
+            await WriteErrorAsync(ctx, new ApiError(500, "InternalError", "Internal error occurred: fake API server: " + e.Message)).ConfigureAwait(false);
         }
     }
 
@@ -246,7 +253,10 @@ internal sealed class ApiHandler(ApiObjects objects, FakeApiFaults faults, FakeK
     {
         var query = ctx.Request.Query;
         var bookmarks = query["allowWatchBookmarks"] == "true";
-        var start = Store.Watch(filter, fromVersion, droppable: true);
+
+        // A streaming list (sendInitialEvents=true): every object as ADDED, then a bookmark marking the end of them.
+        var initialEvents = query["sendInitialEvents"] == "true";
+        var start = Store.Watch(filter, initialEvents ? null : fromVersion, droppable: true);
 
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/json";
@@ -272,6 +282,11 @@ internal sealed class ApiHandler(ApiObjects objects, FakeApiFaults faults, FakeK
                 await WriteLineAsync(ctx, e.Line).ConfigureAwait(false);
             }
 
+            if (initialEvents && bookmarks)
+            {
+                Store.Bookmark(subscription, initialEventsEnd: true);
+            }
+
             await foreach (var item in subscription.Reader.ReadAllAsync(linked.Token).ConfigureAwait(false))
             {
                 var line = item switch
@@ -284,7 +299,13 @@ internal sealed class ApiHandler(ApiObjects objects, FakeApiFaults faults, FakeK
                         {
                             ["kind"] = filter.Kind.Kind,
                             ["apiVersion"] = "v1",
-                            ["metadata"] = new JsonObject { ["resourceVersion"] = ApiObjects.Version(b.ResourceVersion) },
+                            ["metadata"] = b.InitialEventsEnd
+                                ? new JsonObject
+                                {
+                                    ["resourceVersion"] = ApiObjects.Version(b.ResourceVersion),
+                                    ["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" },
+                                }
+                                : new JsonObject { ["resourceVersion"] = ApiObjects.Version(b.ResourceVersion) },
                         },
                     }),
                     _ => throw new InvalidOperationException("unknown watch item " + item),

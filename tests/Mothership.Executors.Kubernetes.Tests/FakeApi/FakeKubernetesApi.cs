@@ -71,6 +71,12 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     /// <summary>Every request received so far, in order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
+    /// <summary>
+    /// Exceptions the fake did not expect (its own bugs): a request answered 500 or a pod failed
+    /// with reason FakeKubeletError because of them. A test may assert this is empty.
+    /// </summary>
+    public IReadOnlyList<Exception> Errors => [.. _kubelet.Context.Errors];
+
     /// <summary>The pods now, in every namespace.</summary>
     public IReadOnlyList<V1Pod> Pods => List<V1Pod>(ResourceKind.Pods);
 
@@ -88,6 +94,10 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     public static async Task<FakeKubernetesApi> StartAsync(FakeKubernetesApiOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new FakeKubernetesApiOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.WatchHistoryLimit, nameof(options.WatchHistoryLimit));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.BookmarkInterval, TimeSpan.Zero, nameof(options.BookmarkInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RetryInterval, TimeSpan.Zero, nameof(options.RetryInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SchedulingDelay, TimeSpan.Zero, nameof(options.SchedulingDelay));
         var owns = options.WorkDirectory is null;
         var work = options.WorkDirectory ?? Directory.CreateTempSubdirectory("mothership-fake-k8s-").FullName;
         Directory.CreateDirectory(work);
@@ -106,7 +116,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         var objects = new ApiObjects(store, kubelet, options.Time);
         var faults = new FakeApiFaults(store, kubelet);
         var requests = new ConcurrentQueue<RecordedRequest>();
-        var handler = new ApiHandler(objects, faults, options, requests);
+        var handler = new ApiHandler(objects, faults, options, requests, context.Errors);
         app.Run(handler.HandleAsync);
 
         api = new FakeKubernetesApi(app, store, objects, kubelet, faults, requests, options, work, owns);
@@ -183,6 +193,9 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
 
         _store.DropWatches();
         await _kubelet.DisposeAsync().ConfigureAwait(false);
+
+        // Whoever still waits in WaitForPodAsync hears that the server is gone rather than hanging.
+        _store.DropWatches(all: true);
         await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         if (_ownsWorkDirectory)

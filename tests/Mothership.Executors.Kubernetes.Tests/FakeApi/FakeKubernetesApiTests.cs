@@ -46,6 +46,7 @@ public sealed class FakeKubernetesApiTests
         Assert.True(init[1].State.Terminated.FinishedAt <= done.Status.ContainerStatuses[0].State.Terminated.StartedAt);
         Assert.Contains(done.Status.Conditions, c => c.Type == "Initialized" && c.Status == "True");
         Assert.Equal(api.Options.NodeName, done.Spec.NodeName);
+        Assert.Empty(api.Errors);
     }
 
     [Fact(Timeout = 60_000)]
@@ -162,6 +163,30 @@ public sealed class FakeKubernetesApiTests
             Assert.Equal(api.ResourceVersion.ToString(CultureInfo.InvariantCulture), pod.ResourceVersion());
             return;
         }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Watch_SendInitialEvents_SendsAddedThenTheInitialEventsEndBookmark()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        api.Seed(Pod("existing", [Sh("main", "sleep 30")]));
+        await api.WaitForPodAsync("existing", p => p.Status?.Phase == "Running", cancellationToken: Ct);
+
+        var events = new List<(WatchEventType Type, V1Pod Pod)>();
+        await foreach (var e in client.CoreV1.WatchListNamespacedPodAsync(
+            Ns, allowWatchBookmarks: true, sendInitialEvents: true, resourceVersionMatch: "NotOlderThan", cancellationToken: Ct))
+        {
+            events.Add(e);
+            if (e.Item1 == WatchEventType.Bookmark)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal([WatchEventType.Added, WatchEventType.Bookmark], events.Select(e => e.Type));
+        Assert.Equal("Running", events[0].Pod.Status.Phase);
+        Assert.Equal("true", events[1].Pod.Annotations()["k8s.io/initial-events-end"]);
     }
 
     [Fact(Timeout = 60_000)]
@@ -672,6 +697,8 @@ public sealed class FakeKubernetesApiTests
             await WaitForPhaseAsync(api, n, "Succeeded");
             Assert.Equal([n], api.ContainerLog(n, "main").Select(l => l.Text));
         }
+
+        Assert.Empty(api.Errors);
     }
 
     private static V1Pod Pod(string name, IList<V1Container> containers, IList<V1Container>? init = null, IList<V1Volume>? volumes = null) => new()

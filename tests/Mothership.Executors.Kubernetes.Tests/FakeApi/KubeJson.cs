@@ -65,7 +65,13 @@ internal static class KubeJson
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>A timestamp as the kubelet prefixes log lines with: RFC 3339 in UTC with nanoseconds.</summary>
-    public static string NanoTime(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffff'00Z'", CultureInfo.InvariantCulture);
+    public static string NanoTime(DateTimeOffset at)
+    {
+        // Go's RFC3339Nano: up to nine fraction digits with trailing zeros (and a bare dot) dropped.
+        var fraction = (at.UtcTicks % TimeSpan.TicksPerSecond).ToString("0000000", CultureInfo.InvariantCulture).TrimEnd('0');
+        var seconds = at.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss", CultureInfo.InvariantCulture);
+        return fraction.Length == 0 ? seconds + "Z" : seconds + "." + fraction + "Z";
+    }
 
     /// <summary>A metav1.Time value for a model: the API server keeps whole seconds only.</summary>
     public static DateTime Seconds(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);

@@ -22,7 +22,9 @@ internal abstract record WatchItem
 {
     public sealed record Change(StoredEvent Event) : WatchItem;
 
-    public sealed record Bookmark(long ResourceVersion) : WatchItem;
+    /// <param name="ResourceVersion">The store's version when the bookmark was queued.</param>
+    /// <param name="InitialEventsEnd">Marks the end of the initial ADDED events of a <c>sendInitialEvents</c> watch.</param>
+    public sealed record Bookmark(long ResourceVersion, bool InitialEventsEnd = false) : WatchItem;
 }
 
 /// <summary>A registered watch: its filter and the channel the store writes to under its lock, so order is kept.</summary>
@@ -212,11 +214,11 @@ internal sealed class ObjectStore(TimeProvider time, int historyLimit)
     }
 
     /// <summary>Queues a bookmark at the current version behind everything already queued for the watch.</summary>
-    public void Bookmark(WatchSubscription subscription)
+    public void Bookmark(WatchSubscription subscription, bool initialEventsEnd = false)
     {
         lock (_gate)
         {
-            subscription.Publish(new WatchItem.Bookmark(_version));
+            subscription.Publish(new WatchItem.Bookmark(_version, initialEventsEnd));
         }
     }
 
@@ -230,12 +232,12 @@ internal sealed class ObjectStore(TimeProvider time, int historyLimit)
         }
     }
 
-    /// <summary>Ends every watch opened through the API (the clients see their streams end).</summary>
-    public void DropWatches()
+    /// <summary>Ends every watch opened through the API (the clients see their streams end); with <paramref name="all"/>, the fake's own too.</summary>
+    public void DropWatches(bool all = false)
     {
         lock (_gate)
         {
-            foreach (var w in _watches.Where(w => w.Droppable))
+            foreach (var w in _watches.Where(w => all || w.Droppable))
             {
                 w.Close();
             }

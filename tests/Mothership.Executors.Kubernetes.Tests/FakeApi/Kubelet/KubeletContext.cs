@@ -8,6 +8,9 @@ internal sealed class KubeletContext(ObjectStore store, FakeKubernetesApiOptions
 {
     private long _events;
 
+    /// <summary>Unexpected exceptions of the fake itself (its bugs), in the API and the kubelet.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<Exception> Errors { get; } = new();
+
     public ObjectStore Store => store;
 
     public FakeKubernetesApiOptions Options => options;

@@ -172,6 +172,12 @@ internal sealed class PodWorker
         {
             FailPod("FakeKubeletError", e.Message);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug of the fake: the pod fails visibly and the test can see why.
+            _context.Errors.Enqueue(e);
+            FailPod("FakeKubeletError", e.Message);
+        }
 
         StopRequest? request;
         lock (_gate)
