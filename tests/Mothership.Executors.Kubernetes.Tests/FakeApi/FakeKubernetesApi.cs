@@ -21,6 +21,24 @@ namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
 /// or <see cref="CreateClient"/>; look at what happened through <see cref="Pods"/>,
 /// <see cref="Events"/> and <see cref="Requests"/>; break it through <see cref="Faults"/>.
 /// </summary>
+/// <remarks>
+/// <para>
+/// The kubelet runs init containers one by one (a native sidecar, <c>restartPolicy: Always</c>,
+/// is started and kept running until the main containers have ended), then the containers side by
+/// side, and writes each change to the pod's status (a MODIFIED watch event): waiting, running,
+/// terminated with exit code, reason (Completed, Error, OOMKilled, StartError) and the termination
+/// message. It honours env (values, ConfigMap/Secret keys, fieldRef, envFrom, <c>$(VAR)</c>),
+/// workingDir, volumeMounts of emptyDir, configMap, secret, downwardAPI, projected,
+/// persistentVolumeClaim and hostPath volumes, activeDeadlineSeconds and graceful deletion.
+/// </para>
+/// <para>
+/// It does not pull or run images (a container needs <c>command</c>; the host's root filesystem
+/// is its image, read-only), restart containers (every pod behaves as <c>restartPolicy: Never</c>),
+/// run probes or lifecycle hooks, enforce resources, isolate the network or process ids (pods
+/// share the host's network and pid namespace; SIGTERM goes to the container's whole process
+/// group, not to a pid 1 alone), or inject the service-account token volume.
+/// </para>
+/// </remarks>
 /// <example>
 /// <code>
 /// await using var api = await FakeKubernetesApi.StartAsync();

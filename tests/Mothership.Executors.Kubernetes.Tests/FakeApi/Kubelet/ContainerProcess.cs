@@ -22,6 +22,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
 {
     private const int SigTerm = 15;
     private const int SigKill = 9;
+    // Real time on purpose, not the fake's TimeProvider: these bound real processes and pipes, whatever clock a test gives the fake.
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan StuckLimit = TimeSpan.FromSeconds(5);
 
