@@ -117,6 +117,16 @@ public sealed class KubernetesTaskExecutor : ITaskExecutor, IAsyncDisposable
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             ended = cancellationToken.IsCancellationRequested ? TaskRunPhase.Cancelled : TaskRunPhase.TimedOut;
+
+            // The state at the interruption, before the delete ends the running step: read it
+            // (the watch may lag behind by an event), else the newest the watch brought.
+            while (subscription.TryNext(out var pending))
+            {
+                last = pending.Pod;
+            }
+
+            last = await ReadPodAsync(name).ConfigureAwait(false) ?? last;
+
             await DeleteAsync(name, request.GracePeriod).ConfigureAwait(false);
             deleted = true;
         }
@@ -145,6 +155,18 @@ public sealed class KubernetesTaskExecutor : ITaskExecutor, IAsyncDisposable
         {
             // Created by an earlier incarnation of this attempt (the server restarted, or a
             // create whose answer was lost was retried): follow that pod.
+        }
+    }
+
+    private async Task<V1Pod?> ReadPodAsync(string name)
+    {
+        try
+        {
+            return await _api.ExecuteAsync(async ct => await _client.CoreV1.ReadNamespacedPodAsync(name, _options.Namespace, cancellationToken: ct).ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
         }
     }
 

@@ -226,5 +226,8 @@ public sealed class PodSubscription(string name, ChannelReader<PodUpdate> update
 
     public ValueTask<PodUpdate> NextAsync(CancellationToken cancellationToken) => updates.ReadAsync(cancellationToken);
 
+    /// <summary>The newest update not read yet, if any, without waiting.</summary>
+    public bool TryNext(out PodUpdate update) => updates.TryRead(out update!);
+
     public void Dispose() => unsubscribe();
 }

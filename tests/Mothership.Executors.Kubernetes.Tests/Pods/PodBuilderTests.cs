@@ -1,0 +1,180 @@
+using System.Collections.Immutable;
+using k8s;
+using Mothership.Engine.Execution;
+using Mothership.Engine.Resolution;
+using Mothership.Executors.Kubernetes.Pods;
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Loading;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Executors.Kubernetes.Tests.Pods;
+
+/// <summary>
+/// The pods of representative TaskRuns, compared with golden files in <c>Pods/golden/</c>. After a
+/// deliberate change, rewrite them with <c>MSHIP_UPDATE_GOLDEN=1</c> and review the diff.
+/// </summary>
+public sealed class PodBuilderTests
+{
+    private static string Golden(string name) =>
+        Path.Combine(Fixtures.RepositoryRoot(), "tests", "Mothership.Executors.Kubernetes.Tests", "Pods", "golden", name + ".json");
+
+    /// <summary>The request the engine would hand the executor for the one Task in <paramref name="yaml"/>.</summary>
+    internal static TaskRunRequest Request(string yaml, ImmutableArray<WorkspaceBinding> workspaces = default, ImmutableArray<Param> parameters = default, int retry = 0, TimeSpan? timeout = null)
+    {
+        var bag = new DiagnosticBag();
+        var resources = new ResourceSet { All = [.. ResourceLoader.Load("task.yaml", yaml, bag)] };
+        Assert.False(bag.HasErrors, string.Join("\n", bag.Items));
+        var task = resources.All.OfType<TektonTask>().Single();
+        return TaskRunBuilder.Build(
+            new TaskRunInput
+            {
+                TaskRunName = $"{task.Metadata.Name}-run",
+                TaskRunUid = "00000000-0000-0000-0000-000000000001",
+                TaskName = task.Metadata.Name,
+                Spec = task.Spec,
+                Params = parameters.IsDefault ? [] : parameters,
+                Workspaces = workspaces.IsDefault ? [] : workspaces,
+                PipelineRunName = "release-run",
+                PipelineRunUid = "00000000-0000-0000-0000-000000000002",
+                PipelineTaskName = task.Metadata.Name,
+                RetryCount = retry,
+                Timeout = timeout,
+                Labels = ImmutableSortedDictionary<string, string>.Empty.Add("mothership.io/site", "dev-kr1"),
+            },
+            resources);
+    }
+
+    private static void AssertGolden(string name, TaskRunRequest request)
+    {
+        var plan = PodBuilder.Build(request, new KubernetesExecutorOptions { Namespace = "runs" });
+        var json = System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(plan.Pod))!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n";
+        var file = Golden(name);
+        if (Environment.GetEnvironmentVariable("MSHIP_UPDATE_GOLDEN") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllText(file, json);
+        }
+
+        Assert.True(File.Exists(file), $"{file} is missing: run the tests once with MSHIP_UPDATE_GOLDEN=1");
+        Assert.Equal(File.ReadAllText(file), json);
+    }
+
+    [Fact]
+    public void Build_ScriptStepsWithParamsAndResults_MatchesGolden() => AssertGolden("script-steps", Request("""
+        apiVersion: tekton.dev/v1
+        kind: Task
+        metadata: {name: build}
+        spec:
+          params:
+            - {name: target, default: linux}
+          results:
+            - {name: digest}
+          steps:
+            - name: compile
+              image: docker.io/library/golang:1.23
+              script: |
+                go build -o /workspace/app ./... # for $(params.target)
+            - name: digest
+              image: docker.io/library/alpine:3.20
+              script: |
+                #!/usr/bin/env sh
+                sha256sum /workspace/app | cut -d' ' -f1 | tr -d '\n' > $(results.digest.path)
+        """));
+
+    [Fact]
+    public void Build_WorkspacesOfEveryKind_MatchesGolden() => AssertGolden("workspaces", Request(
+        """
+        apiVersion: tekton.dev/v1
+        kind: Task
+        metadata: {name: deploy}
+        spec:
+          workspaces:
+            - {name: source}
+            - {name: cache, mountPath: /cache}
+            - {name: config, readOnly: true}
+            - {name: creds}
+            - {name: optional, optional: true}
+          steps:
+            - name: apply
+              image: docker.io/alpine/k8s:1.31.2
+              workingDir: $(workspaces.source.path)
+              command: [kubectl, apply, -f, $(workspaces.config.path)/app.yaml]
+        """,
+        workspaces:
+        [
+            new WorkspaceBinding { Name = "source", Source = new VolumeSource { ClaimName = "source-pvc" }, SubPath = "repo" },
+            new WorkspaceBinding { Name = "cache", Source = new VolumeSource { EmptyDir = true } },
+            new WorkspaceBinding { Name = "config", Source = new VolumeSource { ConfigMapName = "app-config", Items = [new KeyToPath("app", "app.yaml")] } },
+            new WorkspaceBinding { Name = "creds", Source = new VolumeSource { SecretName = "registry-creds" } },
+        ]));
+
+    [Fact]
+    public void Build_SidecarOnErrorStepTemplateAndResources_MatchesGolden() => AssertGolden("sidecar-onerror-template", Request(
+        """
+        apiVersion: tekton.dev/v1
+        kind: Task
+        metadata: {name: integration}
+        spec:
+          stepTemplate:
+            env:
+              - {name: LOG_LEVEL, value: debug}
+            computeResources:
+              requests: {cpu: 250m, memory: 256Mi}
+          sidecars:
+            - name: db
+              image: docker.io/library/postgres:15
+              env:
+                - name: POSTGRES_PASSWORD
+                  valueFrom: {secretKeyRef: {name: db, key: password}}
+          steps:
+            - name: lint
+              image: docker.io/library/python:3.12
+              onError: continue
+              command: [ruff, check, .]
+            - name: test
+              image: docker.io/library/python:3.12
+              securityContext: {runAsUser: 1000, runAsNonRoot: true}
+              script: |
+                echo "lint exited $(cat $(steps.lint.exitCode.path))"
+                pytest -q
+        """,
+        retry: 2,
+        timeout: TimeSpan.FromMinutes(10)));
+
+    [Fact]
+    public void PodName_LongTaskRun_IsShortenedWithAHash()
+    {
+        var request = Request("apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  steps:\n    - {name: s, image: alpine, command: [true]}\n") with
+        {
+            TaskRunName = new string('a', 70),
+        };
+
+        var name = PodBuilder.PodName(request);
+
+        Assert.Equal(63, name.Length);
+        Assert.NotEqual(name, PodBuilder.PodName(request with { RetryCount = 1 }));
+    }
+
+    [Fact]
+    public void Build_StepsRunAsOrderedInitContainers_AfterPrepareAndSidecars()
+    {
+        var plan = PodBuilder.Build(Request("""
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: t}
+            spec:
+              sidecars:
+                - {name: cache, image: redis, command: [redis-server]}
+              steps:
+                - {name: one, image: alpine, command: ["true"]}
+                - {name: two, image: alpine, script: "echo two"}
+            """), new KubernetesExecutorOptions());
+
+        Assert.Equal(["prepare", "sidecar-cache", "step-one", "step-two"], plan.Pod.Spec.InitContainers.Select(c => c.Name));
+        Assert.Equal("Always", plan.Pod.Spec.InitContainers[1].RestartPolicy);
+        Assert.Null(plan.Pod.Spec.InitContainers[2].RestartPolicy);
+        Assert.Equal(["/tekton/scripts/step-two"], plan.Pod.Spec.InitContainers[3].Command);
+        Assert.Equal(PodPlan.ResultsContainer, Assert.Single(plan.Pod.Spec.Containers).Name);
+        Assert.Equal("Never", plan.Pod.Spec.RestartPolicy);
+    }
+}
