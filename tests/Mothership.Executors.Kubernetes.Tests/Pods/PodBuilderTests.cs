@@ -47,7 +47,7 @@ public sealed class PodBuilderTests
     private static void AssertGolden(string name, TaskRunRequest request)
     {
         var plan = PodBuilder.Build(request, new KubernetesExecutorOptions { Namespace = "runs" });
-        var json = System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(plan.Pod))!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n";
+        var json = System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(plan.Pod))!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
         var file = Golden(name);
         if (Environment.GetEnvironmentVariable("MSHIP_UPDATE_GOLDEN") == "1")
         {
