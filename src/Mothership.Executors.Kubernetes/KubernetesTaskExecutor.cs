@@ -49,6 +49,12 @@ public sealed class KubernetesTaskExecutor : ITaskExecutor, IAsyncDisposable
             .Build();
     }
 
+    /// <summary>The API client, for what runs beside the pods (<see cref="ClusterObjects"/>).</summary>
+    public IKubernetes Client => _client;
+
+    /// <summary>Where the pods go.</summary>
+    public string Namespace => _options.Namespace;
+
     /// <summary>The shared watch, for tests and metrics.</summary>
     public PodWatcher Watcher => _watcher;
 
@@ -68,6 +74,11 @@ public sealed class KubernetesTaskExecutor : ITaskExecutor, IAsyncDisposable
         await _watcher.StartAsync(cancellationToken).ConfigureAwait(false);
         using var subscription = _watcher.Subscribe(name);
         var start = time.GetUtcNow();
+        foreach (var claim in plan.Claims)
+        {
+            await CreateClaimAsync(claim, cancellationToken).ConfigureAwait(false);
+        }
+
         await CreateAsync(plan.Pod, cancellationToken).ConfigureAwait(false);
 
         using var timeout = request.Timeout is { } t && t > TimeSpan.Zero ? new CancellationTokenSource(t, time) : new CancellationTokenSource();
@@ -155,6 +166,18 @@ public sealed class KubernetesTaskExecutor : ITaskExecutor, IAsyncDisposable
         {
             // Created by an earlier incarnation of this attempt (the server restarted, or a
             // create whose answer was lost was retried): follow that pod.
+        }
+    }
+
+    private async Task CreateClaimAsync(V1PersistentVolumeClaim claim, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _api.ExecuteAsync(async ct => await _client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(claim, _options.Namespace, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // An earlier TaskRun of the same run made it: they share it.
         }
     }
 

@@ -8,6 +8,8 @@ using Mothership.Engine.Resolution;
 using Mothership.Engine.Running;
 using Mothership.Engine.Scheduling;
 using Mothership.Engine.Status;
+using Mothership.Engine.Execution;
+using Mothership.Executors.Kubernetes;
 using Mothership.Executors.Local;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Graph;
@@ -33,9 +35,14 @@ internal static class RunCommand
         var parallel = new Option<int>("--parallel") { Description = "how many TaskRuns run at once (default: processors, at least 2)", DefaultValueFactory = _ => Math.Max(2, Environment.ProcessorCount) };
         var sandbox = new Option<bool>("--sandbox") { Description = "run each step under bubblewrap: read-only host, no network" };
         var workdir = new Option<string?>("--workdir") { Description = "where TaskRun directories go (default .mothership/runs)" };
-        var command = new Command("run", "Run a PipelineRun or TaskRun on this machine")
+        var executorKind = new Option<string>("--executor") { Description = "local (default): processes on this machine; kubernetes: one pod per TaskRun", DefaultValueFactory = _ => "local" };
+        executorKind.AcceptOnlyFromAmong("local", "kubernetes");
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "with --executor kubernetes: kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)" };
+        var kubeContext = new Option<string?>("--kube-context") { Description = "with --executor kubernetes: kubeconfig context (default: the current one)" };
+        var kubeNamespace = new Option<string?>("--namespace") { Description = "with --executor kubernetes: namespace of the TaskRun pods (default: the context's, else default)" };
+        var command = new Command("run", "Run a PipelineRun or TaskRun without a server: on this machine, or as pods on Kubernetes")
         {
-            files, parameters, workspaces, output, pipeline, task, parallel, sandbox, workdir,
+            files, parameters, workspaces, output, pipeline, task, parallel, sandbox, workdir, executorKind, kubeconfig, kubeContext, kubeNamespace,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -48,14 +55,23 @@ internal static class RunCommand
                 parse.GetValue(task),
                 Math.Max(1, parse.GetValue(parallel)),
                 parse.GetValue(sandbox),
-                parse.GetValue(workdir));
+                parse.GetValue(workdir))
+            {
+                Kubernetes = parse.GetValue(executorKind) == "kubernetes" ? new KubernetesTarget(parse.GetValue(kubeconfig), parse.GetValue(kubeContext), parse.GetValue(kubeNamespace)) : null,
+            };
             return await RunAsync(options).ConfigureAwait(false);
         });
         return command;
     }
 
     internal sealed record RunOptions(string[] Files, string[] Params, string[] Workspaces, bool Json, string? Pipeline, string? Task,
-        int Parallel, bool Sandbox, string? Workdir);
+        int Parallel, bool Sandbox, string? Workdir)
+    {
+        /// <summary>Where pods go with <c>--executor kubernetes</c>; null for the local executor.</summary>
+        public KubernetesTarget? Kubernetes { get; init; }
+    }
+
+    internal sealed record KubernetesTarget(string? Kubeconfig, string? Context, string? Namespace);
 
     private static async Task<int> RunAsync(RunOptions o)
     {
@@ -78,11 +94,22 @@ internal static class RunCommand
         return await ExecuteAsync(resources, runs, overrides, hostWorkspaces, o).ConfigureAwait(false);
     }
 
-    /// <summary>Runs <paramref name="runs"/> one after the other on the local executor; the exit code of the worst.</summary>
+    /// <summary>Runs <paramref name="runs"/> one after the other on the chosen executor; the exit code of the worst.</summary>
     internal static async Task<int> ExecuteAsync(ResourceSet resources, IReadOnlyList<Resource> runs, ImmutableArray<Param> overrides,
         ImmutableArray<WorkspaceBinding> hostWorkspaces, RunOptions o)
     {
-        var executor = new LocalTaskExecutor(new LocalExecutorOptions
+        await using var kubernetes = o.Kubernetes is { } k ? KubernetesExecutors.Create(k.Kubeconfig, k.Context, k.Namespace, TimeProvider.System) : null;
+        if (kubernetes is not null)
+        {
+            // As kubectl create -f would: the ConfigMaps, Secrets and claims the files carry.
+            var created = await ClusterObjects.CreateAsync(kubernetes.Client, kubernetes.Namespace, InputFiles.Expand(o.Files, new DiagnosticBag()), CancellationToken.None).ConfigureAwait(false);
+            if (created.Count > 0 && !o.Json)
+            {
+                Console.WriteLine($"created in namespace {kubernetes.Namespace}: {string.Join(", ", created)}");
+            }
+        }
+
+        ITaskExecutor executor = kubernetes ?? (ITaskExecutor)new LocalTaskExecutor(new LocalExecutorOptions
         {
             Root = o.Workdir is null ? Path.Combine(Environment.CurrentDirectory, ".mothership", "runs") : Path.GetFullPath(o.Workdir),
             Sandbox = o.Sandbox,
@@ -256,7 +283,7 @@ internal static class RunCommand
         [.. given.Where(w => overrides.All(x => x.Name != w.Name)), .. overrides];
 
     private static async Task<(int, JsonObject)> RunPipelineAsync(PipelineRun run, ImmutableArray<Param> overrides, ImmutableArray<WorkspaceBinding> hostWorkspaces,
-        ResourceSet resources, LocalTaskExecutor executor, RunPrinter printer, RunOptions o)
+        ResourceSet resources, ITaskExecutor executor, RunPrinter printer, RunOptions o)
     {
         run = run with { Spec = run.Spec with { Params = Override(run.Spec.Params, overrides), Workspaces = Override(run.Spec.Workspaces, hostWorkspaces) } };
         var spec = run.Spec.PipelineSpec ?? resources.FindPipeline(run.Spec.PipelineRef?.Name ?? "")?.Spec
@@ -289,7 +316,7 @@ internal static class RunCommand
     }
 
     private static async Task<(int, JsonObject)> RunTaskAsync(TaskRun run, ImmutableArray<Param> overrides, ImmutableArray<WorkspaceBinding> hostWorkspaces,
-        ResourceSet resources, LocalTaskExecutor executor, RunPrinter printer, RunOptions o)
+        ResourceSet resources, ITaskExecutor executor, RunPrinter printer, RunOptions o)
     {
         run = run with { Spec = run.Spec with { Params = Override(run.Spec.Params, overrides), Workspaces = Override(run.Spec.Workspaces, hostWorkspaces) } };
         using var cts = new CancellationTokenSource();

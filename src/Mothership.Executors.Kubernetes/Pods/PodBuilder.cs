@@ -20,6 +20,9 @@ public sealed record PodPlan
 
     public ImmutableArray<string> Sidecars { get; init; } = [];
 
+    /// <summary>Claims made from workspaces' <c>volumeClaimTemplate</c>: one per run and workspace, created before the pod if missing.</summary>
+    public ImmutableArray<V1PersistentVolumeClaim> Claims { get; init; } = [];
+
     /// <summary>The container that prints the results once every step is done.</summary>
     public const string ResultsContainer = "report-results";
 
@@ -146,6 +149,7 @@ public static class PodBuilder
         return new PodPlan
         {
             Pod = pod,
+            Claims = [.. workspaces.Select(w => w.NewClaim).OfType<V1PersistentVolumeClaim>()],
             Steps = [.. stepNames.Select(n => $"step-{n}")],
             Sidecars = [.. spec.Sidecars.Select(s => $"sidecar-{s.Name}")],
         };
@@ -159,7 +163,28 @@ public static class PodBuilder
     private static V1Volume EmptyDir(string name) => new() { Name = name, EmptyDir = new V1EmptyDirVolumeSource() };
 
     /// <summary>A bound workspace: the volume behind it (null when it shares another's) and where steps see it.</summary>
-    private sealed record BoundWorkspace(string Name, string MountPath, bool ReadOnly, string? VolumeName, V1Volume? Volume, string? SubPath, string Claim);
+    private sealed record BoundWorkspace(string Name, string MountPath, bool ReadOnly, string? VolumeName, V1Volume? Volume, string? SubPath, string Claim, V1PersistentVolumeClaim? NewClaim = null);
+
+    /// <summary>The claim a <c>volumeClaimTemplate</c> describes, labelled with its run so it can be found and removed with it.</summary>
+    private static V1PersistentVolumeClaim Claim(string name, VolumeSource source, TaskRunRequest request)
+    {
+        var template = source.ClaimTemplate is { } t ? KubernetesJson.Deserialize<V1PersistentVolumeClaim>(Typed(t, numbers: false)!.ToJsonString()) : new V1PersistentVolumeClaim();
+        template.ApiVersion = "v1";
+        template.Kind = "PersistentVolumeClaim";
+        template.Metadata ??= new V1ObjectMeta();
+        template.Metadata.Name = name;
+        template.Metadata.Labels ??= new Dictionary<string, string>();
+        template.Metadata.Labels[ManagedBy] = "mothership";
+        if (request.PipelineRunName is { } run)
+        {
+            template.Metadata.Labels[PipelineRunLabel] = Label(run);
+        }
+
+        template.Spec ??= new V1PersistentVolumeClaimSpec();
+        template.Spec.AccessModes ??= ["ReadWriteOnce"];
+        template.Spec.Resources ??= new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new("1Gi") } };
+        return template;
+    }
 
     private static List<BoundWorkspace> Workspaces(TaskRunRequest request)
     {
@@ -175,7 +200,19 @@ public static class PodBuilder
             }
 
             var volumeName = $"ws-{Label(declared.Name).Replace('_', '-').ToLowerInvariant()}";
-            result.Add(new BoundWorkspace(declared.Name, mountPath, declared.ReadOnly, volumeName, ToVolume(volumeName, binding.Source), binding.SubPath, binding.Source.ClaimName ?? ""));
+            var source = binding.Source;
+            V1PersistentVolumeClaim? claim = null;
+            if (source.VolumeClaimTemplate)
+            {
+                // One claim per run and workspace (the engine names the workspace in ClaimName),
+                // shared by every TaskRun of a PipelineRun, as Tekton's pvc-<hash>.
+                var owner = request.PipelineRunUid ?? request.TaskRunUid;
+                var claimName = "pvc-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{owner}/{source.ClaimName ?? binding.Name}")))[..16];
+                claim = Claim(claimName, source, request);
+                source = source with { ClaimName = claimName };
+            }
+
+            result.Add(new BoundWorkspace(declared.Name, mountPath, declared.ReadOnly, volumeName, ToVolume(volumeName, source), binding.SubPath, source.ClaimName ?? "", claim));
         }
 
         return result;

@@ -521,8 +521,8 @@ public static class ResourceLoader
 
         if (binding && r.Has("volumeClaimTemplate"))
         {
-            r.Ignore("volumeClaimTemplate");
-            source = source with { VolumeClaimTemplate = true };
+            // Kept as written: the Kubernetes executor creates the claim from it.
+            source = source with { VolumeClaimTemplate = true, ClaimTemplate = r.Keep("volumeClaimTemplate")["volumeClaimTemplate"] as IReadOnlyDictionary<string, object?> };
         }
 
         if (r.Has("csi"))

@@ -122,6 +122,8 @@ public sealed record VolumeSource : Located
     public ImmutableArray<KeyToPath> Items { get; init; } = [];
     public string? ClaimName { get; init; }
     public bool VolumeClaimTemplate { get; init; }
+    /// <summary>The <c>volumeClaimTemplate</c> as written (metadata and spec, plain maps and strings).</summary>
+    public IReadOnlyDictionary<string, object?>? ClaimTemplate { get; init; }
     /// <summary>Projected volumes: the ConfigMaps and Secrets they combine.</summary>
     public ImmutableArray<VolumeSource> Sources { get; init; } = [];
     public bool Csi { get; init; }

