@@ -10,6 +10,8 @@ namespace Mothership.Bench;
 /// <c>… -- cloud [--sites N] [--services S] [--iterations I] [--charts DIR]</c>: times planning N
 /// sites of S OpenStack-Helm services, from the working tree and between two git revisions, and
 /// compares the compute kit's sequential install time with the plan's (defaults 1000, 30, 5).
+/// <c>… -- kubernetes [--taskruns N] [--qps Q]</c>: N TaskRuns at once on the Kubernetes executor
+/// against the tests' fake API server: API calls per TaskRun, time, memory (defaults 1000, 50).
 /// </summary>
 public static class Program
 {
@@ -28,6 +30,24 @@ public static class Program
         if (args.Length > 0 && args[0] == "cloud")
         {
             return Cloud(args);
+        }
+
+        if (args.Length > 0 && args[0] == "kubernetes")
+        {
+            var taskRuns = 1000;
+            var qps = 50;
+            for (var i = 1; i < args.Length; i++)
+            {
+                var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
+                switch (args[i])
+                {
+                    case "--taskruns" when ok: taskRuns = int.Parse(args[++i]); break;
+                    case "--qps" when ok: qps = int.Parse(args[++i]); break;
+                    default: return Usage();
+                }
+            }
+
+            return KubernetesBenchmark.Run(taskRuns, qps);
         }
 
         if (args.Length == 0 || args[0] != "plan")
@@ -121,6 +141,7 @@ public static class Program
         Console.Error.WriteLine("       Mothership.Bench store [--runs N] [--iterations I] [--db sqlite|postgres|both]");
         Console.Error.WriteLine("       Mothership.Bench dashboard [--runs N] [--iterations I] [--log-mb M]");
         Console.Error.WriteLine("       Mothership.Bench cloud [--sites N] [--services S] [--iterations I] [--charts DIR]");
+        Console.Error.WriteLine("       Mothership.Bench kubernetes [--taskruns N] [--qps Q]");
         return 2;
     }
 }

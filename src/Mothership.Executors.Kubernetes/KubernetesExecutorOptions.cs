@@ -21,6 +21,15 @@ public sealed record KubernetesExecutorOptions
     /// <summary>Delete a pod once its TaskRun attempt has ended and its logs and results are read. Default true.</summary>
     public bool DeleteFinishedPods { get; init; } = true;
 
+    /// <summary>
+    /// Requests per second this executor sends the API server (a token bucket: steady rate). Default
+    /// 50: a thousand TaskRuns starting at once reach the server over seconds, not in one burst.
+    /// </summary>
+    public int Qps { get; init; } = 50;
+
+    /// <summary>Requests that may go at once above <see cref="Qps"/> (the bucket's size). Default 100.</summary>
+    public int Burst { get; init; } = 100;
+
     /// <summary>Time source for timeouts and backoff. Default the system clock.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -9,7 +9,9 @@ using Mothership.Engine.Execution;
 using Mothership.Executors.Kubernetes.Pods;
 using Mothership.Executors.Kubernetes.Watching;
 using Polly;
+using Polly.RateLimiting;
 using Polly.Retry;
+using System.Threading.RateLimiting;
 
 namespace Mothership.Executors.Kubernetes;
 
@@ -18,7 +20,8 @@ namespace Mothership.Executors.Kubernetes;
 /// shared watch (<see cref="PodWatcher"/>), streams each step's log as it runs, reads the results
 /// back when the steps are done, and deletes the pod — at its end, at its timeout or when
 /// cancelled. A retry is a new attempt, so a new pod. API calls that fail for the server's
-/// reasons (429 with Retry-After, 5xx, a dropped connection) are retried with backoff; a pod that
+/// reasons (429 with Retry-After, 5xx, a dropped connection) are retried with backoff, and every
+/// request waits its turn in a token bucket (<see cref="KubernetesExecutorOptions.Qps"/>); a pod that
 /// is evicted or disappears (its node lost) fails the attempt with that reason, never hangs it.
 /// Writes per attempt: create the pod, delete it.
 /// </summary>
@@ -28,12 +31,22 @@ public sealed class KubernetesTaskExecutor : ITaskExecutor, IAsyncDisposable
     private readonly KubernetesExecutorOptions _options;
     private readonly PodWatcher _watcher;
     private readonly ResiliencePipeline _api;
+    private readonly TokenBucketRateLimiter _limiter;
 
     public KubernetesTaskExecutor(IKubernetes client, KubernetesExecutorOptions options)
     {
         _client = client;
         _options = options;
         _watcher = new PodWatcher(client, options.Namespace, $"{PodBuilder.ManagedBy}=mothership", options.TimeProvider);
+        _limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(1, options.Burst),
+            TokensPerPeriod = Math.Max(1, options.Qps),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
         _api = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider }
             .AddRetry(new RetryStrategyOptions
             {
@@ -46,6 +59,8 @@ public sealed class KubernetesTaskExecutor : ITaskExecutor, IAsyncDisposable
                 // The server says when to come back (429 Too Many Requests): do as it says.
                 DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is HttpOperationException { Response: { } r } && RetryAfter(r) is { } after ? after : (TimeSpan?)null),
             })
+            // Inside the retry, so every attempt waits its turn: the client side of API fairness.
+            .AddRateLimiter(_limiter)
             .Build();
     }
 
@@ -345,5 +360,9 @@ public sealed class KubernetesTaskExecutor : ITaskExecutor, IAsyncDisposable
         return report;
     }
 
-    public ValueTask DisposeAsync() => _watcher.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _watcher.DisposeAsync().ConfigureAwait(false);
+        await _limiter.DisposeAsync().ConfigureAwait(false);
+    }
 }
