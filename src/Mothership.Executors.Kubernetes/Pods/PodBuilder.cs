@@ -290,9 +290,10 @@ public static class PodBuilder
         var env = new List<V1EnvVar>();
         var commands = new StringBuilder("set -e\n");
         commands.Append($"mkdir -p {Results} {Home}\n");
-        foreach (var name in stepNames)
+        for (var i = 0; i < stepNames.Length; i++)
         {
-            commands.Append($"mkdir -p {StepsDir}/step-{name}/results\n");
+            // Tekton also names each step's folder by its index (/tekton/steps/0 → step-NAME).
+            commands.Append($"mkdir -p {StepsDir}/step-{stepNames[i]}/results\nln -s step-{stepNames[i]} {StepsDir}/{i}\n");
         }
 
         var scripted = spec.Steps.Select((s, i) => (Step: s, Container: $"step-{stepNames[i]}"))
@@ -302,8 +303,9 @@ public static class PodBuilder
         for (var i = 0; i < scripted.Count; i++)
         {
             var variable = $"MSHIP_SCRIPT_{i}";
-            env.Add(new V1EnvVar { Name = variable, Value = ScriptText(scripted[i].Step.Script!) });
-            commands.Append($"printf '%s' \"${variable}\" > {Scripts}/{scripted[i].Container}\nchmod 0755 {Scripts}/{scripted[i].Container}\n");
+            // Base64, because Kubernetes expands $(NAME) and turns $$ into $ in environment values.
+            env.Add(new V1EnvVar { Name = variable, Value = Convert.ToBase64String(Encoding.UTF8.GetBytes(ScriptText(scripted[i].Step.Script!))) });
+            commands.Append($"printf '%s' \"${variable}\" | base64 -d > {Scripts}/{scripted[i].Container}\nchmod 0755 {Scripts}/{scripted[i].Container}\n");
         }
 
         // Steps run as any user: let them all write what they share.
@@ -376,10 +378,15 @@ public static class PodBuilder
         {
             Mount("tekton-internal-scripts", Scripts, readOnly: true),
             Mount("tekton-internal-results", Results),
-            Mount("tekton-internal-steps", StepsDir),
+            // Other steps' folders read-only, the step's own writable (its exit code, step results), as Tekton does.
+            Mount("tekton-internal-steps", StepsDir, readOnly: true),
             Mount("tekton-internal-home", Home),
             Mount("tekton-internal-workspace", Workspace),
         };
+        if (!sidecar)
+        {
+            mounts.Add(Mount("tekton-internal-steps", $"{StepsDir}/{name}", subPath: name));
+        }
 
         // A step that names its workspaces sees only those (Tekton's isolated workspaces).
         var visible = step.Workspaces.IsDefaultOrEmpty ? workspaces : [.. workspaces.Where(w => step.Workspaces.Any(u => u.Name == w.Name))];
