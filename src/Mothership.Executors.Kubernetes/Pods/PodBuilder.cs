@@ -138,7 +138,7 @@ public static class PodBuilder
                 RestartPolicy = "Never",
                 ServiceAccountName = request.ServiceAccountName,
                 InitContainers = init,
-                Containers = [ReportResults(spec, options)],
+                Containers = [ReportResults(options)],
                 Volumes = volumes,
                 // A backstop: the executor deletes the pod at its timeout; this ends it even if
                 // the executor is gone. Steps get their grace period on top.
@@ -320,7 +320,7 @@ public static class PodBuilder
         };
     }
 
-    private static V1Container ReportResults(TaskSpec spec, KubernetesExecutorOptions options)
+    private static V1Container ReportResults(KubernetesExecutorOptions options)
     {
         // One line per result and per recorded exit code, the value base64-encoded so any bytes
         // survive; the executor reads this container's log. Nothing is printed for a result the
@@ -335,7 +335,6 @@ public static class PodBuilder
               printf 'exitcode %s %s\n' "$(basename "$(dirname "$f")")" "$(cat "$f")"
             done
             """;
-        _ = spec;
         return new V1Container
         {
             Name = PodPlan.ResultsContainer,

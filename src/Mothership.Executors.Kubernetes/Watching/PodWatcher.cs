@@ -135,12 +135,7 @@ public sealed class PodWatcher : IAsyncDisposable
             }
         }
 
-        foreach (var name in _subscribers.Keys.Where(k => !seen.Contains(k) && !_known.ContainsKey(k)))
-        {
-            // A subscriber whose pod was never seen may be about to create it: nothing to say.
-            _ = name;
-        }
-
+        // A subscriber whose pod was never seen may be about to create it: nothing to say to it.
         _resourceVersion = list.Metadata.ResourceVersion;
         _synced.TrySetResult();
     }
