@@ -301,9 +301,9 @@ public sealed class KubernetesTaskExecutor : ITaskExecutor, IAsyncDisposable
     private TaskRunOutcome Interrupted(TaskRunRequest request, PodPlan plan, V1Pod? pod, IReadOnlyDictionary<string, string?> images, TaskRunPhase phase, DateTimeOffset start)
     {
         var reason = phase == TaskRunPhase.Cancelled ? "Cancelled" : "TimeoutExceeded";
-        var steps = pod is null
-            ? plan.Steps.Select(c => new StepState { Name = c[5..], Container = c, Image = images.GetValueOrDefault(c), TerminationReason = "Skipped" }).ToList()
-            : [.. PodStatusReader.States(pod, plan.Steps, images).Select(s => s.TerminationReason is not null ? s : s.StartedAt is not null ? s with { TerminationReason = reason } : s with { TerminationReason = "Skipped" })];
+        // A pod never seen has no statuses: every step reads as not started, so Skipped.
+        var steps = PodStatusReader.States(pod ?? new V1Pod(), plan.Steps, images)
+            .Select(s => s.TerminationReason is not null ? s : s.StartedAt is not null ? s with { TerminationReason = reason } : s with { TerminationReason = "Skipped" });
         var message = phase == TaskRunPhase.Cancelled
             ? $"TaskRun \"{request.TaskRunName}\" was cancelled"
             : $"TaskRun \"{request.TaskRunName}\" failed to finish within \"{request.Timeout}\"";

@@ -16,8 +16,8 @@ public sealed class ChartStore(string? chartDirectory)
 {
     private readonly ConcurrentDictionary<string, ChartInfo?> _cache = new(StringComparer.Ordinal);
 
-    /// <summary>The directory repository charts are read from, when one was given.</summary>
-    public string? ChartDirectory { get; } = chartDirectory is null ? null : Path.GetFullPath(chartDirectory);
+    // The chart directory is read like a site repository's working tree: one way to read files.
+    private readonly WorkingTreeFiles? _directory = chartDirectory is null ? null : new WorkingTreeFiles(chartDirectory);
 
     /// <summary>The chart of <paramref name="service"/>; null with a diagnostic when it cannot be read.</summary>
     public ChartInfo? Find(IRepositoryFiles files, ServiceEntry service, string displayRoot, DiagnosticBag diagnostics)
@@ -25,31 +25,19 @@ public sealed class ChartStore(string? chartDirectory)
         var chart = service.Chart;
         if (chart.Path is { } path)
         {
-            return Read(
-                files.ReadText($"{path}/Chart.yaml"),
-                files.ReadText($"{path}/values.yaml"),
-                SiteRepositoryLoader.Display(displayRoot, path),
-                chart,
-                service,
-                diagnostics);
+            return Read(files, path, SiteRepositoryLoader.Display(displayRoot, path), chart, service, diagnostics);
         }
 
-        if (ChartDirectory is null)
+        if (_directory is null)
         {
             diagnostics.Error(chart.Location, $"service '{service.Name}': chart {chart.Name} {chart.Version} comes from {chart.Repository}; give the folder holding the unpacked charts with --charts DIR (or MOTHERSHIP_CHARTS), e.g. a checkout of openstack-helm");
             return null;
         }
 
         var key = $"{chart.Name}@{chart.Version}";
-        var dir = Path.Combine(ChartDirectory, chart.Name!);
+        var dir = Path.Combine(_directory.Root, chart.Name!);
         var local = new DiagnosticBag();
-        var info = _cache.GetOrAdd(key, _ => Read(
-            ReadFile(Path.Combine(dir, "Chart.yaml")),
-            ReadFile(Path.Combine(dir, "values.yaml")),
-            dir,
-            chart,
-            service,
-            local));
+        var info = _cache.GetOrAdd(key, _ => Read(_directory, chart.Name!, dir, chart, service, local));
         diagnostics.AddRange(local.Items);
         if (info is null && local.Items.Count == 0)
         {
@@ -60,10 +48,11 @@ public sealed class ChartStore(string? chartDirectory)
         return info;
     }
 
-    private static string? ReadFile(string path) => File.Exists(path) ? File.ReadAllText(path) : null;
-
-    private static ChartInfo? Read(string? chartYaml, string? valuesYaml, string where, ChartReference chart, ServiceEntry service, DiagnosticBag diagnostics)
+    /// <summary>Reads the chart in folder <paramref name="folder"/> of <paramref name="files"/>, shown as <paramref name="where"/>.</summary>
+    private static ChartInfo? Read(IRepositoryFiles files, string folder, string where, ChartReference chart, ServiceEntry service, DiagnosticBag diagnostics)
     {
+        var chartYaml = files.ReadText($"{folder}/Chart.yaml");
+        var valuesYaml = files.ReadText($"{folder}/values.yaml");
         if (chartYaml is null)
         {
             diagnostics.Error(chart.Location, $"service '{service.Name}': no chart at {where} (Chart.yaml not found)");

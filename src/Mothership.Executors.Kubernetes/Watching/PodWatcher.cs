@@ -93,18 +93,12 @@ public sealed class PodWatcher : IAsyncDisposable
             {
                 return;
             }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Gone)
+            catch (Exception e) when (e is KubernetesWatchGoneException || (e is HttpOperationException h && h.Response.StatusCode == HttpStatusCode.Gone))
             {
                 _resourceVersion = null;
             }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or KubernetesWatchGoneException or KubernetesException)
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or KubernetesException)
             {
-                if (e is KubernetesWatchGoneException)
-                {
-                    _resourceVersion = null;
-                    continue;
-                }
-
                 // The API server is unwell (500, 429, a dropped connection): back off, then resume
                 // from the last version seen. Capped, so a long outage retries every 10 s.
                 failures++;

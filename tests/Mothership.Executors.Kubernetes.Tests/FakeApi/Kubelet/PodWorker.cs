@@ -542,34 +542,11 @@ internal sealed class PodWorker
                 return;
 
             case StopKind.Evicted:
-                const string evicted = "The node was low on resource: memory.";
-                lock (_statusGate)
-                {
-                    _status.Phase = "Failed";
-                    _status.Reason = "Evicted";
-                    _status.Message = evicted;
-                    SetCondition("DisruptionTarget", "True", "TerminationByKubelet", evicted);
-                    Publish();
-                }
-
-                _context.RecordEvent(_pod, "Warning", "Evicted", evicted);
-                await TerminateAllAsync(TimeSpan.Zero).ConfigureAwait(false);
-                Finish("Failed");
+                await FailAsync("Evicted", "The node was low on resource: memory.", TimeSpan.Zero, disruption: true).ConfigureAwait(false);
                 return;
 
             case StopKind.DeadlineExceeded:
-                const string deadline = "Pod was active on the node longer than the specified deadline";
-                lock (_statusGate)
-                {
-                    _status.Phase = "Failed";
-                    _status.Reason = "DeadlineExceeded";
-                    _status.Message = deadline;
-                    Publish();
-                }
-
-                _context.RecordEvent(_pod, "Warning", "DeadlineExceeded", deadline);
-                await TerminateAllAsync(request.GracePeriod).ConfigureAwait(false);
-                Finish("Failed");
+                await FailAsync("DeadlineExceeded", "Pod was active on the node longer than the specified deadline", request.GracePeriod, disruption: false).ConfigureAwait(false);
                 return;
 
             case StopKind.Deleted:
@@ -632,6 +609,27 @@ internal sealed class PodWorker
 
             await Task.Delay(_context.Options.RetryInterval, Time, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The kubelet ends the pod itself (eviction, deadline): phase Failed with the reason, an event, then its containers stop.</summary>
+    private async Task FailAsync(string reason, string message, TimeSpan grace, bool disruption)
+    {
+        lock (_statusGate)
+        {
+            _status.Phase = "Failed";
+            _status.Reason = reason;
+            _status.Message = message;
+            if (disruption)
+            {
+                SetCondition("DisruptionTarget", "True", "TerminationByKubelet", message);
+            }
+
+            Publish();
+        }
+
+        _context.RecordEvent(_pod, "Warning", reason, message);
+        await TerminateAllAsync(grace).ConfigureAwait(false);
+        Finish("Failed");
     }
 
     private void Finish(string phase)
