@@ -101,6 +101,13 @@ public sealed record TaskRunRequest
     public string? ServiceAccountName { get; init; }
 
     public ImmutableSortedDictionary<string, string> Labels { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    /// <summary>
+    /// The run's pod template, merged for this task. Its env and volumes are already in
+    /// <see cref="Spec"/>; its pod-level fields (nodeSelector, tolerations, affinity, …) are for
+    /// executors that run pods.
+    /// </summary>
+    public PodTemplate? PodTemplate { get; init; }
 }
 
 /// <summary>How an attempt ended.</summary>

@@ -18,8 +18,8 @@ public sealed record TaskRunInput
     /// <summary>Values that flow into an embedded spec without being declared (pipeline params).</summary>
     public ImmutableDictionary<string, ParamValue> Propagated { get; init; } = ImmutableDictionary<string, ParamValue>.Empty;
     public ImmutableArray<WorkspaceBinding> Workspaces { get; init; } = [];
-    /// <summary>Volumes of the run's pod template, added to the task's own.</summary>
-    public ImmutableArray<Volume> PodVolumes { get; init; } = [];
+    /// <summary>The run's pod template: its volumes join the task's own, its env wins over the steps'.</summary>
+    public PodTemplate? PodTemplate { get; init; }
     public string? PipelineRunName { get; init; }
     public string? PipelineRunUid { get; init; }
     public string? PipelineName { get; init; }
@@ -63,11 +63,7 @@ public static class TaskRunBuilder
                 .Set("context.pipeline.name", input.PipelineName ?? input.PipelineRunName);
         }
 
-        var withPodVolumes = input.Spec with
-        {
-            Volumes = [.. input.Spec.Volumes, .. input.PodVolumes.Where(v => input.Spec.Volumes.All(x => x.Name != v.Name))],
-        };
-        var prepared = TaskSpecResolver.Prepare(withPodVolumes, resources, scope);
+        var prepared = TaskSpecResolver.Prepare(WithPodTemplate(input.Spec, input.PodTemplate), resources, scope);
         var spec = TaskSpecRewriter.Apply(prepared, scope);
         var declaredParams = spec.Params.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         spec = spec with
@@ -89,6 +85,29 @@ public static class TaskRunBuilder
             Timeout = input.Timeout,
             ServiceAccountName = input.ServiceAccountName,
             Labels = input.Labels,
+            PodTemplate = input.PodTemplate,
+        };
+    }
+
+    /// <summary>
+    /// A pod template's volumes added to the task's own (the task's win by name) and its env set
+    /// on every step and sidecar, winning over theirs, as Tekton does.
+    /// </summary>
+    private static TaskSpec WithPodTemplate(TaskSpec spec, PodTemplate? template)
+    {
+        if (template is null)
+        {
+            return spec;
+        }
+
+        ImmutableArray<EnvVar> Env(ImmutableArray<EnvVar> own) => template.Env.IsEmpty
+            ? own
+            : [.. own.Where(e => template.Env.All(t => t.Name != e.Name)), .. template.Env];
+        return spec with
+        {
+            Volumes = [.. spec.Volumes, .. template.Volumes.Where(v => spec.Volumes.All(x => x.Name != v.Name))],
+            Steps = [.. spec.Steps.Select(s => s with { Env = Env(s.Env) })],
+            Sidecars = [.. spec.Sidecars.Select(s => s with { Env = Env(s.Env) })],
         };
     }
 

@@ -63,7 +63,7 @@ public sealed class TaskRunDriver(ITaskExecutor executor, ITaskRunListener liste
                 Embedded = run.Spec.TaskSpec is not null,
                 Params = run.Spec.Params,
                 Workspaces = run.Spec.Workspaces,
-                PodVolumes = run.Spec.PodVolumes,
+                PodTemplate = run.Spec.PodTemplate,
                 Namespace = run.Metadata.Namespace ?? "default",
                 Retries = run.Spec.Retries,
                 RetryCount = retry,

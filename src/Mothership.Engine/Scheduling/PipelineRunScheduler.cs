@@ -616,7 +616,7 @@ public static class PipelineRunScheduler
             Params = parameters,
             Propagated = s.Params,
             Workspaces = workspaces,
-            PodVolumes = s.Run.Spec.PodVolumes,
+            PodTemplate = PodTemplate.Merge(s.Run.Spec.PodTemplate, s.Run.Spec.TaskRunSpecs.FirstOrDefault(r => r.PipelineTaskName == task.Name)?.PodTemplate),
             PipelineRunName = s.Name,
             PipelineRunUid = s.Uid,
             PipelineName = s.Run.Spec.PipelineRef?.Name ?? s.Name,

@@ -59,7 +59,7 @@ public static class RunObjectWriter
     {
         var spec = SpecJson.ToNode(s.Run.Spec)!.AsObject();
         // Tekton v1 nests these under taskRunTemplate; the model keeps them flat.
-        var template = PodFields(spec, s.Run.Spec.PodVolumes);
+        var template = TaskRunTemplate(spec);
         if (template.Count > 0)
         {
             spec["taskRunTemplate"] = template;
@@ -152,17 +152,15 @@ public static class RunObjectWriter
     }
 
     /// <summary>Moves <c>serviceAccountName</c> and the pod template's volumes into a <c>taskRunTemplate</c> object.</summary>
-    private static JsonObject PodFields(JsonObject spec, System.Collections.Immutable.ImmutableArray<Volume> podVolumes)
+    private static JsonObject TaskRunTemplate(JsonObject spec)
     {
         var template = new JsonObject();
-        if (spec.Remove("serviceAccountName", out var account))
+        foreach (var field in (string[])["serviceAccountName", "podTemplate"])
         {
-            template["serviceAccountName"] = account;
-        }
-
-        if (!podVolumes.IsEmpty)
-        {
-            template["podTemplate"] = new JsonObject { ["volumes"] = SpecJson.ToNode(podVolumes) };
+            if (spec.Remove(field, out var value))
+            {
+                template[field] = value;
+            }
         }
 
         return template;
@@ -178,11 +176,6 @@ public static class RunObjectWriter
             : TaskRunStatus(r.Attempts, running: false, failureIgnored: false, name);
         status["taskSpec"] = SpecJson.ToNode(r.Spec);
         var spec = SpecJson.ToNode(r.Run.Spec)!.AsObject();
-        if (!r.Run.Spec.PodVolumes.IsEmpty)
-        {
-            spec["podTemplate"] = new JsonObject { ["volumes"] = SpecJson.ToNode(r.Run.Spec.PodVolumes) };
-        }
-
         if (!spec.ContainsKey("timeout"))
         {
             spec["timeout"] = GoDuration.Format(PipelineRunScheduler.DefaultTimeout);

@@ -13,7 +13,7 @@ namespace Mothership.Engine.Status;
 /// </summary>
 public static class SpecJson
 {
-    private static readonly string[] Hidden = ["Location", "FieldLocations", "Extra", "TypeDeclared", "DisplayName", "ReadinessCommand", "IsSecret", "PodVolumes"];
+    private static readonly string[] Hidden = ["Location", "FieldLocations", "Extra", "TypeDeclared", "DisplayName", "ReadinessCommand", "IsSecret"];
 
     public static JsonSerializerOptions Options { get; } = CreateOptions();
 
@@ -30,6 +30,7 @@ public static class SpecJson
                 new JsonStringEnumConverter(JsonNamingPolicy.CamelCase),
                 new VolumeSourceConverter(),
                 new EnvVarConverter(),
+                new PodTemplateConverter(),
                 new InlineSourceConverter<Volume>(v => (v.Name, null, v.Source)),
                 new InlineSourceConverter<WorkspaceBinding>(w => (w.Name, w.SubPath, w.Source)),
             },
@@ -184,6 +185,34 @@ public static class SpecJson
             foreach (var (k, v) in VolumeSourceConverter.ToDictionary(source))
             {
                 o[k] = v;
+            }
+
+            o.WriteTo(writer, options);
+        }
+    }
+
+    /// <summary>Tekton's podTemplate: volumes and env beside the pod-level fields, all at one level.</summary>
+    private sealed class PodTemplateConverter : JsonConverter<PodTemplate>
+    {
+        public override PodTemplate Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("pod templates are read from YAML");
+
+        public override void Write(Utf8JsonWriter writer, PodTemplate value, JsonSerializerOptions options)
+        {
+            var o = new JsonObject();
+            foreach (var (name, field) in value.PodFields)
+            {
+                o[name] = Mothership.Model.Loading.PlainJson.ToNode(field);
+            }
+
+            if (!value.Env.IsEmpty)
+            {
+                o["env"] = JsonSerializer.SerializeToNode(value.Env, options);
+            }
+
+            if (!value.Volumes.IsEmpty)
+            {
+                o["volumes"] = JsonSerializer.SerializeToNode(value.Volumes, options);
             }
 
             o.WriteTo(writer, options);

@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
-using k8s;
 using k8s.Models;
 using Mothership.Engine.Execution;
 using Mothership.Model.Substitution;
@@ -146,6 +144,7 @@ public static class PodBuilder
                 TerminationGracePeriodSeconds = (long)Math.Ceiling(request.GracePeriod.TotalSeconds),
             },
         };
+        ApplyPodTemplate(pod.Spec, request.PodTemplate);
         return new PodPlan
         {
             Pod = pod,
@@ -168,7 +167,7 @@ public static class PodBuilder
     /// <summary>The claim a <c>volumeClaimTemplate</c> describes, labelled with its run so it can be found and removed with it.</summary>
     private static V1PersistentVolumeClaim Claim(string name, VolumeSource source, TaskRunRequest request)
     {
-        var template = source.ClaimTemplate is { } t ? KubernetesJson.Deserialize<V1PersistentVolumeClaim>(Typed(t, numbers: false)!.ToJsonString()) : new V1PersistentVolumeClaim();
+        var template = KubernetesFields.Read<V1PersistentVolumeClaim>(source.ClaimTemplate) ?? new V1PersistentVolumeClaim();
         template.ApiVersion = "v1";
         template.Kind = "PersistentVolumeClaim";
         template.Metadata ??= new V1ObjectMeta();
@@ -440,23 +439,35 @@ public static class PodBuilder
 
     /// <summary>A field the model keeps as written (plain maps, lists and strings), as the Kubernetes type.</summary>
     private static T? Extra<T>(Step step, string field)
-        where T : class =>
-        step.Extra.TryGetValue(field, out var value) && value is not null
-            ? KubernetesJson.Deserialize<T>(Typed(value, numbers: typeof(T) != typeof(V1ResourceRequirements))?.ToJsonString() ?? "null")
-            : null;
+        where T : class => KubernetesFields.Read<T>(step.Extra.GetValueOrDefault(field));
 
     /// <summary>
-    /// YAML's plain scalars as JSON types (<c>true</c>, <c>1000</c>), as Kubernetes' own decoder
-    /// reads YAML: the model keeps every scalar as a string. Resource quantities stay strings
-    /// (<c>cpu: 1</c> is the quantity "1"), which is how the client's quantity type reads them.
+    /// The run's pod template's pod-level fields (nodeSelector, tolerations, affinity, the pod's
+    /// securityContext, …), each replacing what the builder set; its env and volumes were merged
+    /// into the spec by the engine, as for every executor.
     /// </summary>
-    private static JsonNode? Typed(object? value, bool numbers) => value switch
+    private static void ApplyPodTemplate(V1PodSpec pod, PodTemplate? template)
     {
-        IDictionary<string, object?> map => new JsonObject(map.Select(e => KeyValuePair.Create(e.Key, Typed(e.Value, numbers)))),
-        string s when numbers && s is "true" or "false" => JsonValue.Create(s == "true"),
-        string s when numbers && long.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) => JsonValue.Create(n),
-        string s => JsonValue.Create(s),
-        IEnumerable<object?> list => new JsonArray([.. list.Select(v => Typed(v, numbers))]),
-        _ => null,
-    };
+        if (template is null || template.PodFields.IsEmpty)
+        {
+            return;
+        }
+
+        var fields = KubernetesFields.Read<V1PodSpec>(template.PodFields)!;
+        pod.NodeSelector = fields.NodeSelector ?? pod.NodeSelector;
+        pod.Tolerations = fields.Tolerations ?? pod.Tolerations;
+        pod.Affinity = fields.Affinity ?? pod.Affinity;
+        pod.SecurityContext = fields.SecurityContext ?? pod.SecurityContext;
+        pod.RuntimeClassName = fields.RuntimeClassName ?? pod.RuntimeClassName;
+        pod.AutomountServiceAccountToken = fields.AutomountServiceAccountToken ?? pod.AutomountServiceAccountToken;
+        pod.DnsPolicy = fields.DnsPolicy ?? pod.DnsPolicy;
+        pod.DnsConfig = fields.DnsConfig ?? pod.DnsConfig;
+        pod.EnableServiceLinks = fields.EnableServiceLinks ?? pod.EnableServiceLinks;
+        pod.PriorityClassName = fields.PriorityClassName ?? pod.PriorityClassName;
+        pod.SchedulerName = fields.SchedulerName ?? pod.SchedulerName;
+        pod.ImagePullSecrets = fields.ImagePullSecrets ?? pod.ImagePullSecrets;
+        pod.HostAliases = fields.HostAliases ?? pod.HostAliases;
+        pod.HostNetwork = fields.HostNetwork ?? pod.HostNetwork;
+        pod.TopologySpreadConstraints = fields.TopologySpreadConstraints ?? pod.TopologySpreadConstraints;
+    }
 }

@@ -634,11 +634,11 @@ public static class ResourceLoader
     {
         r.Ignore("managedBy");
         string? sa = null;
-        var podVolumes = ImmutableArray<Volume>.Empty;
+        PodTemplate? podTemplate = null;
         if (r.Map("taskRunTemplate") is { } template)
         {
             sa = template.String("serviceAccountName");
-            podVolumes = ReadPodTemplateVolumes(template.Map("podTemplate"));
+            podTemplate = template.Map("podTemplate") is { } pt ? ReadPodTemplate(pt) : null;
             template.CheckUnknown();
         }
 
@@ -651,12 +651,13 @@ public static class ResourceLoader
             Timeouts = r.Map("timeouts") is { } t ? ReadTimeouts(t) : null,
             Status = r.String("status"),
             ServiceAccountName = sa,
-            PodVolumes = podVolumes,
+            PodTemplate = podTemplate,
             TaskRunSpecs = r.List("taskRunSpecs", s => s.Finish(new PipelineTaskRunSpec
             {
                 PipelineTaskName = s.RequiredString("pipelineTaskName"),
                 ServiceAccountName = s.String("serviceAccountName"),
-                Extra = s.Keep("podTemplate", "stepSpecs", "sidecarSpecs", "metadata", "computeResources", "timeout"),
+                PodTemplate = s.Map("podTemplate") is { } pt ? ReadPodTemplate(pt) : null,
+                Extra = s.Keep("stepSpecs", "sidecarSpecs", "metadata", "computeResources", "timeout"),
             })),
         });
     }
@@ -666,7 +667,7 @@ public static class ResourceLoader
         r.Ignore("debug", "stepSpecs", "sidecarSpecs", "computeResources", "managedBy", "statusMessage");
         return r.Finish(new TaskRunSpec
         {
-            PodVolumes = ReadPodTemplateVolumes(r.Map("podTemplate")),
+            PodTemplate = r.Map("podTemplate") is { } pt ? ReadPodTemplate(pt) : null,
             TaskRef = r.Map("taskRef") is { } tr ? ReadRef(tr) : null,
             TaskSpec = r.Map("taskSpec") is { } ts ? ReadTaskSpec(ts) : null,
             Params = r.List("params", ReadParam),
@@ -678,18 +679,13 @@ public static class ResourceLoader
         });
     }
 
-    /// <summary>A pod template's volumes; its other fields only matter on Kubernetes.</summary>
-    private static ImmutableArray<Volume> ReadPodTemplateVolumes(MapReader? podTemplate)
+    /// <summary>A pod template: volumes and env typed, the pod-level fields kept as written; anything else is unknown.</summary>
+    private static PodTemplate ReadPodTemplate(MapReader r) => r.Finish(new PodTemplate
     {
-        if (podTemplate is null)
-        {
-            return [];
-        }
-
-        var volumes = podTemplate.List("volumes", ReadVolume);
-        podTemplate.Ignore([.. podTemplate.Keys]);
-        return volumes;
-    }
+        Volumes = r.List("volumes", ReadVolume),
+        Env = r.List("env", ReadEnv),
+        PodFields = r.Keep([.. PodTemplate.PodFieldNames]).ToImmutableSortedDictionary(StringComparer.Ordinal),
+    });
 
     private static StepActionSpec ReadStepActionSpec(MapReader r)
     {

@@ -95,6 +95,7 @@ public sealed record PipelineTaskRunSpec : Located
 {
     public required string PipelineTaskName { get; init; }
     public string? ServiceAccountName { get; init; }
+    public PodTemplate? PodTemplate { get; init; }
     public ImmutableDictionary<string, object?> Extra { get; init; } = ImmutableDictionary<string, object?>.Empty;
 }
 
@@ -109,8 +110,8 @@ public sealed record PipelineRunSpec : Located
     /// <summary><c>Cancelled</c>, <c>CancelledRunFinally</c>, <c>StoppedRunFinally</c> or <c>PipelineRunPending</c>.</summary>
     public string? Status { get; init; }
     public string? ServiceAccountName { get; init; }
-    /// <summary>Volumes from <c>taskRunTemplate.podTemplate</c>, available to every task's volumeMounts.</summary>
-    public ImmutableArray<Volume> PodVolumes { get; init; } = [];
+    /// <summary><c>taskRunTemplate.podTemplate</c>: every task's pod, unless <see cref="TaskRunSpecs"/> say otherwise.</summary>
+    public PodTemplate? PodTemplate { get; init; }
     public ImmutableArray<PipelineTaskRunSpec> TaskRunSpecs { get; init; } = [];
 }
 
@@ -125,6 +126,5 @@ public sealed record TaskRunSpec : Located
     public int Retries { get; init; }
     public string? Status { get; init; }
     public string? ServiceAccountName { get; init; }
-    /// <summary>Volumes from <c>podTemplate</c>, available to the task's volumeMounts.</summary>
-    public ImmutableArray<Volume> PodVolumes { get; init; } = [];
+    public PodTemplate? PodTemplate { get; init; }
 }

@@ -38,6 +38,35 @@ public sealed class PipelineRunSchedulerTests
     }
 
     [Fact]
+    public void Next_PodTemplates_TaskRunSpecsOverrideTheRunsFieldByFieldAndEnvWinsOverSteps()
+    {
+        var h = new SchedulerHarness(Pipeline("""
+                  - name: a
+                    taskSpec: {steps: [{name: s, image: x, script: 'true', env: [{name: MODE, value: step}, {name: KEEP, value: k}]}]}
+                  - name: b
+                    taskSpec: {steps: [{name: s, image: x, script: 'true'}]}
+            """, runSpec: """
+              taskRunTemplate:
+                podTemplate:
+                  nodeSelector: {pool: general}
+                  tolerations: [{key: ci, operator: Exists}]
+                  env: [{name: MODE, value: run}]
+              taskRunSpecs:
+                - pipelineTaskName: b
+                  podTemplate:
+                    nodeSelector: {pool: gpu}
+                    env: [{name: MODE, value: task}]
+            """)).Step();
+        var a = h.Running.Single(r => r.PipelineTask == "a").Request;
+        var b = h.Running.Single(r => r.PipelineTask == "b").Request;
+        Assert.Equal(["KEEP=k", "MODE=run"], a.Spec.Steps[0].Env.Select(e => $"{e.Name}={e.Value}").Order());
+        Assert.Equal(["MODE=task"], b.Spec.Steps[0].Env.Select(e => $"{e.Name}={e.Value}"));
+        Assert.Equal("general", ((IDictionary<string, object?>)a.PodTemplate!.PodFields["nodeSelector"]!)["pool"]);
+        Assert.Equal("gpu", ((IDictionary<string, object?>)b.PodTemplate!.PodFields["nodeSelector"]!)["pool"]);
+        Assert.True(b.PodTemplate.PodFields.ContainsKey("tolerations"));
+    }
+
+    [Fact]
     public void Next_ResultReference_CreatesEdgeAndSubstitutesValue()
     {
         var h = new SchedulerHarness(Pipeline($$"""

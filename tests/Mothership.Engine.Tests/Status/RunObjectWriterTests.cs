@@ -14,7 +14,9 @@ public sealed class RunObjectWriterTests
             kind: PipelineRun
             metadata: {name: pr, labels: {app: x}}
             spec:
-              taskRunTemplate: {serviceAccountName: builder}
+              taskRunTemplate:
+                serviceAccountName: builder
+                podTemplate: {nodeSelector: {pool: ci}, env: [{name: A, value: b}]}
               pipelineSpec:
                 tasks:
                   - name: a
@@ -33,6 +35,8 @@ public sealed class RunObjectWriterTests
         Assert.Equal("x", run["metadata"]!["labels"]!["app"]!.GetValue<string>());
         Assert.Equal("builder", run["spec"]!["taskRunTemplate"]!["serviceAccountName"]!.GetValue<string>());
         Assert.Null(run["spec"]!["serviceAccountName"]);
+        Assert.Equal("""{"nodeSelector":{"pool":"ci"},"env":[{"name":"A","value":"b"}]}""", run["spec"]!["taskRunTemplate"]!["podTemplate"]!.ToJsonString());
+        Assert.Null(run["spec"]!["podTemplate"]);
         Assert.Equal("1h0m0s", run["spec"]!["timeouts"]!["pipeline"]!.GetValue<string>());
         var status = run["status"]!;
         Assert.Equal("Completed", status["conditions"]![0]!["reason"]!.GetValue<string>());

@@ -19,7 +19,7 @@ public sealed class PodBuilderTests
         Path.Combine(Fixtures.RepositoryRoot(), "tests", "Mothership.Executors.Kubernetes.Tests", "Pods", "golden", name + ".json");
 
     /// <summary>The request the engine would hand the executor for the one Task in <paramref name="yaml"/>.</summary>
-    internal static TaskRunRequest Request(string yaml, ImmutableArray<WorkspaceBinding> workspaces = default, ImmutableArray<Param> parameters = default, int retry = 0, TimeSpan? timeout = null)
+    internal static TaskRunRequest Request(string yaml, ImmutableArray<WorkspaceBinding> workspaces = default, ImmutableArray<Param> parameters = default, int retry = 0, TimeSpan? timeout = null, PodTemplate? podTemplate = null)
     {
         var bag = new DiagnosticBag();
         var resources = new ResourceSet { All = [.. ResourceLoader.Load("task.yaml", yaml, bag)] };
@@ -40,6 +40,7 @@ public sealed class PodBuilderTests
                 RetryCount = retry,
                 Timeout = timeout,
                 Labels = ImmutableSortedDictionary<string, string>.Empty.Add("mothership.io/site", "dev-kr1"),
+                PodTemplate = podTemplate,
             },
             resources);
     }
@@ -57,6 +58,49 @@ public sealed class PodBuilderTests
 
         Assert.True(File.Exists(file), $"{file} is missing: run the tests once with MSHIP_UPDATE_GOLDEN=1");
         Assert.Equal(File.ReadAllText(file), json);
+    }
+
+    [Fact]
+    public void Build_PodTemplate_SchedulingAndPodFieldsTypedEnvWins_MatchesGolden()
+    {
+        var bag = new DiagnosticBag();
+        var run = (TaskRun)ResourceLoader.Load("run.yaml", """
+            apiVersion: tekton.dev/v1
+            kind: TaskRun
+            metadata: {name: on-gpu}
+            spec:
+              taskRef: {name: train}
+              podTemplate:
+                nodeSelector: {accelerator: "true", pool: gpu}
+                tolerations:
+                  - {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule, tolerationSeconds: 3600}
+                affinity:
+                  nodeAffinity:
+                    preferredDuringSchedulingIgnoredDuringExecution:
+                      - weight: 10
+                        preference: {matchExpressions: [{key: zone, operator: In, values: [kr1-a]}]}
+                securityContext: {runAsNonRoot: true, runAsUser: 1000, fsGroup: 2000}
+                priorityClassName: batch
+                imagePullSecrets: [{name: registry}]
+                hostAliases: [{ip: 10.0.0.1, hostnames: [mirror.local]}]
+                env: [{name: PROXY, value: "http://proxy:3128"}]
+                volumes: [{name: cache, emptyDir: {}}]
+            """, bag).Single();
+        Assert.False(bag.HasErrors, string.Join("\n", bag.Items));
+        var request = Request("""
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: train}
+            spec:
+              steps:
+                - name: fit
+                  image: python:3.12
+                  env: [{name: PROXY, value: step-own}]
+                  volumeMounts: [{name: cache, mountPath: /cache}]
+                  script: python fit.py
+            """, podTemplate: run.Spec.PodTemplate);
+        Assert.Equal("http://proxy:3128", Assert.Single(request.Spec.Steps[0].Env).Value);
+        AssertGolden("pod-template", request);
     }
 
     [Fact]

@@ -92,6 +92,31 @@ public sealed class ResourceLoaderTests
     }
 
     [Fact]
+    public void Load_PodTemplate_KeepsPodFieldsTypesEnvAndVolumesAndRejectsUnknownFields()
+    {
+        var (resources, bag) = Load("""
+            apiVersion: tekton.dev/v1
+            kind: TaskRun
+            metadata: {name: tr}
+            spec:
+              taskRef: {name: t}
+              podTemplate:
+                nodeSelector: {disktype: ssd}
+                tolerations: [{key: dedicated, operator: Equal, value: ci, effect: NoSchedule}]
+                env: [{name: HTTP_PROXY, value: "http://proxy:3128"}]
+                volumes: [{name: cache, emptyDir: {}}]
+                nodeSelektor: {typo: here}
+            """);
+        var template = ((TaskRun)resources.Single()).Spec.PodTemplate!;
+        Assert.Equal(["nodeSelector", "tolerations"], template.PodFields.Keys);
+        Assert.Equal("HTTP_PROXY", Assert.Single(template.Env).Name);
+        Assert.Equal("cache", Assert.Single(template.Volumes).Name);
+        var error = Assert.Single(bag.Items);
+        Assert.Equal((11, 5), (error.Location.Line, error.Location.Column));
+        Assert.Equal("unknown field 'spec.podTemplate.nodeSelektor'", error.Message);
+    }
+
+    [Fact]
     public void Load_UnsupportedTektonVersion_ExplainsWhatIsRead()
     {
         var (_, bag) = Load("apiVersion: tekton.dev/v1beta1\nkind: Pipeline\nmetadata: {name: p}\nspec: {}\n");
