@@ -25,7 +25,7 @@ namespace Mothership.Executors.Kubernetes;
 /// is evicted or disappears (its node lost) fails the attempt with that reason, never hangs it.
 /// Writes per attempt: create the pod, delete it.
 /// </summary>
-public sealed class KubernetesTaskExecutor : ITaskExecutor, IAsyncDisposable
+public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDisposable
 {
     private readonly IKubernetes _client;
     private readonly KubernetesExecutorOptions _options;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using k8s;
 using Mothership.Engine.Execution;
 using Mothership.Executors.Kubernetes.Tests.FakeApi;
 using Mothership.Executors.Kubernetes.Tests.Pods;
@@ -63,6 +64,39 @@ public sealed class KubernetesTaskExecutorTests : IAsyncLifetime
         Assert.All(outcome.Steps, s => Assert.Equal(("Completed", 0), (s.TerminationReason, s.ExitCode)));
         Assert.Equal(2, Writes());
         Assert.Empty(_api.Pods);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ReleaseRunAsync_ClaimFromTemplateAndLeftoverPod_GoWithTheirRunOnly()
+    {
+        var request = PodBuilderTests.Request(
+            "apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: cache}\nspec:\n  workspaces: [{name: cache}]\n  steps:\n    - {name: fill, image: alpine, script: 'echo x > $(workspaces.cache.path)/f'}\n",
+            workspaces: [new WorkspaceBinding { Name = "cache", Source = new VolumeSource { VolumeClaimTemplate = true, ClaimName = "cache" } }]);
+        var other = PodBuilderTests.Request(
+            "apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: other}\nspec:\n  steps:\n    - {name: s, image: alpine, script: 'sleep 30'}\n") with { PipelineRunUid = "another-run" };
+        var runUid = request.PipelineRunUid!;
+
+        Assert.Equal(TaskRunPhase.Succeeded, (await _executor.RunAsync(request, new Listener(), TestContext.Current.CancellationToken)).Phase);
+        // A pod of the same run that a dead server left behind, and a pod of a run still going.
+        var leftover = Kubernetes.Pods.PodBuilder.Build(request with { TaskRunName = "leftover", RetryCount = 1 }, new KubernetesExecutorOptions { Namespace = "default" }).Pod;
+        await _executor.Client.CoreV1.CreateNamespacedPodAsync(leftover, "default", cancellationToken: TestContext.Current.CancellationToken);
+        using var stop = new CancellationTokenSource();
+        var running = _executor.RunAsync(other, new Listener(), stop.Token);
+        await WaitAsync(() => _api.Pods.Count == 2);
+
+        Assert.Equal(new HashSet<string> { runUid, "another-run" }, await _executor.ListHoldingRunsAsync(TestContext.Current.CancellationToken));
+        var claim = Assert.Single(_api.PersistentVolumeClaims);
+        Assert.Equal(runUid, claim.Metadata.Labels[Kubernetes.Pods.PodBuilder.RunUidLabel]);
+
+        Assert.Equal(2, await _executor.ReleaseRunAsync(runUid, TestContext.Current.CancellationToken));
+
+        Assert.Empty(_api.PersistentVolumeClaims);
+        await WaitAsync(() => _api.Pods.Count == 1);
+        Assert.Equal("another-run", _api.Pods.Single().Metadata.Labels[Kubernetes.Pods.PodBuilder.RunUidLabel]);
+        Assert.Equal(new HashSet<string> { "another-run" }, await _executor.ListHoldingRunsAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(0, await _executor.ReleaseRunAsync(runUid, TestContext.Current.CancellationToken));
+        await stop.CancelAsync();
+        Assert.Equal(TaskRunPhase.Cancelled, (await running).Phase);
     }
 
     [Fact(Timeout = 60_000)]

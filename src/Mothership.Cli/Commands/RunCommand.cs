@@ -306,6 +306,7 @@ internal static class RunCommand
             driver.RequestCancel(request);
         });
         var final = await driver.RunAsync(state, CancellationToken.None).ConfigureAwait(false);
+        await ReleaseAsync(executor, state.Uid, printer).ConfigureAwait(false);
         if (!o.Json)
         {
             printer.PrintSummary(final);
@@ -326,10 +327,28 @@ internal static class RunCommand
             cts.Cancel();
         });
         var driver = new TaskRunDriver(executor, printer);
-        var result = await driver.RunAsync(run, resources, Guid.NewGuid().ToString(), cts.Token).ConfigureAwait(false);
+        var uid = Guid.NewGuid().ToString();
+        var result = await driver.RunAsync(run, resources, uid, cts.Token).ConfigureAwait(false);
+        await ReleaseAsync(executor, uid, printer).ConfigureAwait(false);
         printer.PrintSummary(result);
         var succeeded = result.Attempts.Length > 0 && result.Last.Phase == Engine.Execution.TaskRunPhase.Succeeded;
         return (succeeded ? ExitCodes.Success : ExitCodes.RunFailed, o.Json ? RunObjectWriter.TaskRun(result) : []);
+    }
+
+    /// <summary>The run has ended: the claims its workspace templates made in the cluster go with it.</summary>
+    private static async Task ReleaseAsync(ITaskExecutor executor, string runUid, RunPrinter printer)
+    {
+        if (executor is IRunCleanup cleanup)
+        {
+            try
+            {
+                await cleanup.ReleaseRunAsync(runUid, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
+            {
+                printer.Notice($"could not delete the run's claims (label mothership.io/run-uid={runUid}): {e.Message}");
+            }
+        }
     }
 
     /// <summary>Routes Ctrl-C and SIGTERM to <paramref name="onInterrupt"/> instead of killing the process.</summary>

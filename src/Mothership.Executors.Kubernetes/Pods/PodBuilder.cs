@@ -56,6 +56,12 @@ public static class PodBuilder
 
     public const string UidAnnotation = "mothership.io/taskrun-uid";
 
+    /// <summary>The uid of the run (the PipelineRun, or the standalone TaskRun) a pod or claim belongs to.</summary>
+    public const string RunUidLabel = "mothership.io/run-uid";
+
+    /// <summary>The run a request belongs to: its PipelineRun, else the TaskRun itself.</summary>
+    public static string RunUid(TaskRunRequest request) => request.PipelineRunUid ?? request.TaskRunUid;
+
     private const string Scripts = "/tekton/scripts";
     private const string Results = "/tekton/results";
     private const string StepsDir = "/tekton/steps";
@@ -107,6 +113,7 @@ public static class PodBuilder
         var labels = new Dictionary<string, string>(request.Labels)
         {
             [ManagedBy] = "mothership",
+            [RunUidLabel] = Label(RunUid(request)),
             [TaskRunLabel] = Label(request.TaskRunName),
             [RetryLabel] = request.RetryCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
@@ -155,7 +162,7 @@ public static class PodBuilder
     }
 
     /// <summary>A label value: at most 63 characters (Kubernetes' limit), hashed beyond.</summary>
-    private static string Label(string value) => value.Length <= 63
+    internal static string Label(string value) => value.Length <= 63
         ? value
         : $"{value[..54].TrimEnd('-', '.', '_')}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..8]}";
 
@@ -174,6 +181,7 @@ public static class PodBuilder
         template.Metadata.Name = name;
         template.Metadata.Labels ??= new Dictionary<string, string>();
         template.Metadata.Labels[ManagedBy] = "mothership";
+        template.Metadata.Labels[RunUidLabel] = Label(RunUid(request));
         if (request.PipelineRunName is { } run)
         {
             template.Metadata.Labels[PipelineRunLabel] = Label(run);

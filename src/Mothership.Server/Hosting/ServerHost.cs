@@ -68,6 +68,7 @@ public static class ServerHost
         services.AddSingleton<RunController>();
         services.AddHostedService(sp => sp.GetRequiredService<RunController>());
         services.AddHostedService<PruneService>();
+        services.AddHostedService<ExecutorSweepService>();
         services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Mothership:MaxRequestBytes") ?? new ServerOptions().MaxRequestBytes);
         builder.WebHost.UseUrls((builder.Configuration.GetValue<string>("Mothership:Urls") ?? new ServerOptions().Urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 

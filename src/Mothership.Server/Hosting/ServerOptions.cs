@@ -35,6 +35,13 @@ public sealed class ServerOptions
     public string? KubernetesContext { get; set; }
 
     /// <summary>
+    /// With the Kubernetes executor: how often the server deletes what runs that ended (or were
+    /// deleted) left in the namespace — pods of a server that died, claims made from
+    /// volumeClaimTemplates. Also once at start. Default: 10 minutes.
+    /// </summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// Bearer token required by every mutating endpoint when set; required when
     /// <see cref="Urls"/> is not loopback. Default: none (loopback only).
     /// </summary>

@@ -85,6 +85,8 @@ internal sealed partial class RunSupervisor(
             {
                 await RunTaskAsync(manifest, journal, writer, stop.Token).ConfigureAwait(false);
             }
+
+            await ReleaseAsync(stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -219,6 +221,32 @@ internal sealed partial class RunSupervisor(
             Decorate(obj)) with { CancelHandled = _cancelRequest is not null }, stop).ConfigureAwait(false);
         metrics.RunFinished("TaskRun", reason);
         await AddEventAsync(status == "True" ? "Normal" : "Warning", reason, $"TaskRun finished: {reason}", stop).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The run has ended: what the executor keeps for it in a cluster (claims from workspace
+    /// templates) goes. A failure here only delays that to the next sweep.
+    /// </summary>
+    private async Task ReleaseAsync(CancellationToken stop)
+    {
+        if (executor is not IRunCleanup cleanup)
+        {
+            return;
+        }
+
+        try
+        {
+            var deleted = await cleanup.ReleaseRunAsync(Record.Uid, stop).ConfigureAwait(false);
+            if (deleted > 0)
+            {
+                LogReleased(logger, deleted, Record.Name);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The cluster's API is the executor's business and may be down; the run is over and stored.
+            LogReleaseFailed(logger, Record.Name, e.Message);
+        }
     }
 
     /// <summary>Kills what the previous owner left running of an attempt and drops the partial logs of the steps that will run again.</summary>
@@ -445,6 +473,12 @@ internal sealed partial class RunSupervisor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the lease on run {Run}; another replica continues it")]
     private static partial void LogLeaseLost(ILogger logger, string run);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} object(s) the executor kept for run {Run}")]
+    private static partial void LogReleased(ILogger logger, int count, string run);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete what the executor kept for run {Run} (the next sweep will): {Message}")]
+    private static partial void LogReleaseFailed(ILogger logger, string run, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Killed {Count} leftover process(es) of TaskRun {TaskRun}")]
     private static partial void LogOrphansKilled(ILogger logger, int count, string taskRun);
