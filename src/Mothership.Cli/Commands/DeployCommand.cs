@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.CommandLine;
 using Mothership.Cloud.Deploy;
 using Mothership.Cloud.Planning;
+using Mothership.Cloud.Sources;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
@@ -54,7 +55,11 @@ internal static class DeployCommand
             }
 
             // Path charts are read from the repository on disk (with --to, as checked out now).
-            var yaml = DeployPipelineBuilder.Yaml(planned, new DeployPipelineOptions { DryRun = dry, ChartRoot = Path.GetFullPath(request.Repository) });
+            if (Generate(() => DeployPipelineBuilder.Yaml(planned, new DeployPipelineOptions { DryRun = dry, ChartRoot = Path.GetFullPath(request.Repository) })) is not { } yaml)
+            {
+                return ExitCodes.Usage;
+            }
+
             var resources = LoadGenerated(yaml, $"deploy-{request.Site}.yaml");
             var run = resources.All.OfType<PipelineRun>().Single();
             var stateDir = Path.GetFullPath(parse.GetValue(state) ?? Path.Combine(".mothership", "sites"));
@@ -86,12 +91,30 @@ internal static class DeployCommand
                 return exit;
             }
 
-            var yaml = DeployPipelineBuilder.Yaml(planned, new DeployPipelineOptions { DryRun = parse.GetValue(dryRun), Image = parse.GetValue(image) ?? DeployPipelineOptions.DefaultImage, ForKubernetes = true });
+            if (Generate(() => DeployPipelineBuilder.Yaml(planned, new DeployPipelineOptions { DryRun = parse.GetValue(dryRun), Image = parse.GetValue(image) ?? DeployPipelineOptions.DefaultImage, ForKubernetes = true })) is not { } yaml)
+            {
+                return ExitCodes.Usage;
+            }
+
             LoadGenerated(yaml, "export.yaml");
             Console.Write(yaml);
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The deploy pipeline's YAML, or null after saying why the site's values cannot go into it.</summary>
+    private static string? Generate(Func<string> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (SiteSourceException e)
+        {
+            Console.Error.WriteLine($"mship: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>Loads and validates generated YAML: a problem here is a bug in the generator, never the user's.</summary>

@@ -1,4 +1,5 @@
 using Mothership.Cloud.Planning;
+using Mothership.Cloud.Sources;
 using Mothership.Cloud.Values;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -99,17 +100,8 @@ public static class DeployPipelineBuilder
 
     private static Dictionary<string, object?> Task(DeployPipelineOptions options)
     {
-        Dictionary<string, object?> Step(string name, string script, bool values = false)
-        {
-            var step = new Dictionary<string, object?> { ["name"] = name, ["image"] = "$(params.image)" };
-            if (values)
-            {
-                step["env"] = new List<object?> { new Dictionary<string, object?> { ["name"] = "VALUES", ["value"] = "$(params.values)" } };
-            }
-
-            step["script"] = script;
-            return step;
-        }
+        Dictionary<string, object?> Step(string name, string script) =>
+            new() { ["name"] = name, ["image"] = "$(params.image)", ["script"] = script };
 
         return new()
         {
@@ -148,7 +140,7 @@ public static class DeployPipelineBuilder
                 },
                 ["steps"] = new List<object?>
                 {
-                    Step("render", DeployScripts.Render, values: true),
+                    Step("render", DeployScripts.Render),
                     Step("diff", DeployScripts.Diff),
                     Step("helm-upgrade", DeployScripts.Upgrade),
                     Step("wait", DeployScripts.Wait),
@@ -208,7 +200,7 @@ public static class DeployPipelineBuilder
                 Arg("chart-repository", chart.Repository ?? ""),
                 Arg("chart-root", "$(params.chart-root)"),
                 Arg("chart-version", chart.Version ?? ""),
-                Arg("values", ValuesRenderer.Render(planned.Site.Values[service.Name].Values, sources: false)),
+                Arg("values", ValuesParam(service.Name, ValuesRenderer.Render(planned.Site.Values[service.Name].Values, sources: false))),
                 Arg("kube-context", cluster.Context ?? ""),
                 Arg("kubeconfig", cluster.Kubeconfig ?? ""),
                 Arg("timeout", PlanFormats.Duration(service.Timeout)),
@@ -294,6 +286,20 @@ public static class DeployPipelineBuilder
 
     /// <summary>helm's timeout, then the wait's, then a margin for rendering, tests and recording.</summary>
     private static TimeSpan TaskTimeout(PlannedService service) => (2 * service.Timeout) + TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Merged values as the render step's here-document holds them: without their last newline
+    /// (the here-document adds it back), and never with a line that would end it early.
+    /// </summary>
+    private static string ValuesParam(string service, string rendered)
+    {
+        if (rendered.Split('\n').Any(line => line.TrimEnd('\r') == DeployScripts.ValuesEnd))
+        {
+            throw new SiteSourceException($"the merged values of service '{service}' hold a line '{DeployScripts.ValuesEnd}', which the deploy step reserves to end them");
+        }
+
+        return rendered.EndsWith('\n') ? rendered[..^1] : rendered;
+    }
 
     private static Dictionary<string, object?> Arg(string name, string value) => new() { ["name"] = name, ["value"] = value };
 

@@ -3,8 +3,11 @@ namespace Mothership.Cloud.Deploy;
 /// <summary>
 /// The step scripts of the deploy Task. They run in any image with bash, helm and kubectl (the
 /// default is <see cref="DeployPipelineOptions.DefaultImage"/>); locally, on the host.
-/// Values reach the scripts through an environment variable, never spliced into the script text,
-/// so no quoting in a values file can break out.
+/// Values reach the render step inside a quoted here-document (<c>&lt;&lt;'…'</c>): the shell expands
+/// nothing in it, so no quoting in a values file can break out, and the builder refuses values
+/// holding the terminator line (<see cref="ValuesEnd"/>). Not through an environment variable:
+/// Kubernetes expands <c>$(NAME)</c> and <c>$$</c> in env values, while scripts reach a pod
+/// encoded (by Tekton and by this executor alike), so only the script keeps values intact.
 /// </summary>
 internal static class DeployScripts
 {
@@ -20,9 +23,14 @@ internal static class DeployScripts
 
         """;
 
+    /// <summary>The line that ends the values' here-document in <see cref="Render"/>.</summary>
+    public const string ValuesEnd = "MOTHERSHIP_VALUES_END";
+
     public const string Render = Prelude + """
         mkdir -p "$dir/pending" "$dir/deployed"
-        printf '%s' "$VALUES" > "$new"
+        cat > "$new" <<'MOTHERSHIP_VALUES_END'
+        $(params.values)
+        MOTHERSHIP_VALUES_END
         echo "$(params.service): values rendered from the site repository ($(wc -l < "$new") lines) for release $(params.release) in namespace $(params.namespace)"
         """;
 

@@ -112,6 +112,22 @@ public sealed class DeployCommandTests : IDisposable
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task Deploy_ValuesWithShellAndKubernetesSyntax_ReachHelmUnchanged()
+    {
+        // $(NAME) and $$ are what Kubernetes expands in env values; backquotes and quotes what a shell would.
+        _repo.Write("values/regions/b/db.yaml", "size: 20Gi\nnote: 'pa$$w0rd $(HOME) `id` \"dq\" MOTHERSHIP_VALUES_END'\n");
+
+        var r = await Deploy("prod-b");
+
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        var deployed = File.ReadAllText(Path.Combine(State, "prod-b", "deployed", "db.yaml"));
+        // As the renderer writes it (double-quoted YAML), byte for byte.
+        Assert.Contains("note: \"pa$$w0rd $(HOME) `id` \\\"dq\\\" MOTHERSHIP_VALUES_END\"\n", deployed, StringComparison.Ordinal);
+        Assert.EndsWith("\n", deployed, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n\n", deployed, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task Deploy_FromTo_SkipsUnchangedServicesButRunsTheirDependents()
     {
         _repo.Write("values/global/image.yaml", "replicas: 5\n");
