@@ -88,7 +88,8 @@ public sealed class DeployPipelineBuilderTests
         Assert.Equal("600", Param("db", "timeout-seconds"));
         Assert.Equal("25m", Task(resources, "db").Timeout);
         Assert.Equal("true", Param("ident", "test"));
-        Assert.Equal("conf:\n  debug: \"yes\"\n", Param("ident", "values"));
+        // The render step's here-document adds the last newline back.
+        Assert.Equal("conf:\n  debug: \"yes\"", Param("ident", "values"));
         Assert.Equal("charts/ident", Param("ident", "chart"));
     }
 
