@@ -17,14 +17,14 @@ public static class ClusterObjects
 {
     private static readonly HashSet<string> Kinds = new(StringComparer.Ordinal) { "ConfigMap", "Secret", "PersistentVolumeClaim", "ServiceAccount" };
 
-    /// <summary>Creates every such object in <paramref name="files"/>; the names of those created.</summary>
-    public static async Task<IReadOnlyList<string>> CreateAsync(IKubernetes client, string @namespace, IEnumerable<string> files, CancellationToken cancellationToken)
+    /// <summary>Creates every such object in the YAML texts <paramref name="yamls"/>; the names of those created.</summary>
+    public static async Task<IReadOnlyList<string>> CreateAsync(IKubernetes client, string @namespace, IEnumerable<string> yamls, CancellationToken cancellationToken)
     {
         var created = new List<string>();
-        foreach (var file in files)
+        foreach (var yaml in yamls)
         {
             var stream = new YamlStream();
-            stream.Load(new StringReader(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false)));
+            stream.Load(new StringReader(yaml));
             foreach (var document in stream.Documents)
             {
                 if (document.RootNode is not YamlMappingNode root || Json(root) is not JsonObject json || json["kind"]?.GetValue<string>() is not { } kind || !Kinds.Contains(kind) || json["apiVersion"]?.GetValue<string>() != "v1")

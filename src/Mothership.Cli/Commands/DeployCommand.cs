@@ -26,26 +26,34 @@ internal static class DeployCommand
         var parallel = new Option<int>("--parallel") { Description = "how many services deploy at once (default 4)", DefaultValueFactory = _ => 4 };
         var output = new Option<string>("--output", "-o") { Description = "text (logs and a summary) or json (the final PipelineRun)", DefaultValueFactory = _ => "text" };
         output.AcceptOnlyFromAmong("text", "json");
+        var executor = new Option<string?>("--executor") { Description = "local: helm and kubectl of this machine; kubernetes: pods in the site's cluster (its kubeconfig and context, the namespace and account of the site's executor); default: the site's executor.kind" };
+        executor.AcceptOnlyFromAmong("local", "kubernetes");
+        var image = new Option<string>("--image") { Description = "with the kubernetes executor: image with bash, helm and kubectl for the steps", DefaultValueFactory = _ => DeployPipelineOptions.DefaultImage };
         var command = new Command("deploy", "Deploy a site: its services in dependency order, only what changed between --from and --to");
         site.AddTo(command, revisions: true);
         command.Options.Add(dryRun);
         command.Options.Add(state);
         command.Options.Add(parallel);
         command.Options.Add(output);
+        command.Options.Add(executor);
+        command.Options.Add(image);
         command.SetAction(async (parse, _) =>
         {
             var request = site.Request(parse, revisions: true);
             var dry = parse.GetValue(dryRun);
-            if (!dry && Tools.FirstOrDefault(t => FindOnPath(t) is null) is { } missing)
-            {
-                Console.Error.WriteLine($"mship deploy: '{missing}' is not on PATH: a deploy calls helm and kubectl against site '{request.Site}'s cluster. Install Helm 3 and kubectl, or review the change with --dry-run (no cluster needed).");
-                return ExitCodes.Usage;
-            }
-
             using var planned = CloudCommands.PlanSite(request, out var exit);
             if (planned is null)
             {
                 return exit;
+            }
+
+            var definition = planned.Site.Repository.Site;
+            var onKubernetes = (parse.GetValue(executor) ?? definition.Executor.Kind) == "kubernetes";
+            var error = onKubernetes ? PathChartError(planned, dry) : dry ? null : MissingTool(request.Site);
+            if (error is not null)
+            {
+                Console.Error.WriteLine($"mship deploy: {error}");
+                return ExitCodes.Usage;
             }
 
             var json = parse.GetValue(output) == "json";
@@ -54,18 +62,33 @@ internal static class DeployCommand
                 Console.WriteLine(PlanFormats.Text(planned.Plan));
             }
 
-            // Path charts are read from the repository on disk (with --to, as checked out now).
-            if (Generate(() => DeployPipelineBuilder.Yaml(planned, new DeployPipelineOptions { DryRun = dry, ChartRoot = Path.GetFullPath(request.Repository) })) is not { } yaml)
+            // Locally, path charts are read from the repository on disk (with --to, as checked out
+            // now) and the state is a folder here; as pods, the state is the site's claim.
+            var options = onKubernetes
+                ? new DeployPipelineOptions { DryRun = dry, ForKubernetes = true, Image = parse.GetValue(image) ?? DeployPipelineOptions.DefaultImage }
+                : new DeployPipelineOptions { DryRun = dry, ChartRoot = Path.GetFullPath(request.Repository) };
+            if (Generate(() => DeployPipelineBuilder.Yaml(planned, options)) is not { } yaml)
             {
                 return ExitCodes.Usage;
             }
 
             var resources = LoadGenerated(yaml, $"deploy-{request.Site}.yaml");
             var run = resources.All.OfType<PipelineRun>().Single();
+            var runOptions = new RunCommand.RunOptions([], [], [], json, null, null, Math.Max(1, parse.GetValue(parallel)), false, null);
+            if (onKubernetes)
+            {
+                var cluster = definition.Cluster;
+                runOptions = runOptions with
+                {
+                    Kubernetes = new RunCommand.KubernetesTarget(cluster.Kubeconfig, cluster.Context, definition.Executor.Namespace),
+                    ClusterYaml = [yaml],
+                };
+                return await RunCommand.ExecuteAsync(resources, [run], [], [], runOptions).ConfigureAwait(false);
+            }
+
             var stateDir = Path.GetFullPath(parse.GetValue(state) ?? Path.Combine(".mothership", "sites"));
             Directory.CreateDirectory(stateDir);
             var workspaces = ImmutableArray.Create(new WorkspaceBinding { Name = DeployPipelineBuilder.StateWorkspace, Source = new VolumeSource { HostPath = stateDir } });
-            var runOptions = new RunCommand.RunOptions([], [], [], json, null, null, Math.Max(1, parse.GetValue(parallel)), false, null);
             return await RunCommand.ExecuteAsync(resources, [run], [], workspaces, runOptions).ConfigureAwait(false);
         });
         return command;
@@ -101,6 +124,29 @@ internal static class DeployCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Why this machine cannot deploy for real: helm or kubectl missing from PATH; null when both are there.</summary>
+    private static string? MissingTool(string site) => Tools.FirstOrDefault(t => FindOnPath(t) is null) is { } missing
+        ? $"'{missing}' is not on PATH: a deploy calls helm and kubectl against site '{site}'s cluster. Install Helm 3 and kubectl, deploy as pods in the site's cluster (--executor kubernetes), or review the change with --dry-run (no cluster needed)."
+        : null;
+
+    /// <summary>
+    /// Why the services to deploy cannot be installed by pods: a chart given by path lives in this
+    /// checkout, which a pod in the cluster cannot read (a dry run reads no chart); null when none is.
+    /// </summary>
+    private static string? PathChartError(PlannedSite planned, bool dryRun)
+    {
+        if (dryRun)
+        {
+            return null;
+        }
+
+        var catalog = planned.Site.Repository.Services.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var local = planned.Plan.Services.Where(s => s.Run && catalog[s.Name].Chart.Path is not null).Select(s => $"{s.Name} ({catalog[s.Name].Chart.Path})").ToList();
+        return local.Count == 0
+            ? null
+            : $"charts given by path in the site repository cannot be installed by pods in the cluster: {string.Join(", ", local)}. Publish them to a chart repository, or deploy with --executor local.";
     }
 
     /// <summary>The deploy pipeline's YAML, or null after saying why the site's values cannot go into it.</summary>

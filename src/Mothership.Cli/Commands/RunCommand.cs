@@ -69,6 +69,9 @@ internal static class RunCommand
     {
         /// <summary>Where pods go with <c>--executor kubernetes</c>; null for the local executor.</summary>
         public KubernetesTarget? Kubernetes { get; init; }
+
+        /// <summary>YAML beside the files whose ConfigMaps, Secrets, claims and accounts are created first with <c>--executor kubernetes</c>.</summary>
+        public ImmutableArray<string> ClusterYaml { get; init; } = [];
     }
 
     internal sealed record KubernetesTarget(string? Kubeconfig, string? Context, string? Namespace);
@@ -102,7 +105,8 @@ internal static class RunCommand
         if (kubernetes is not null)
         {
             // As kubectl create -f would: the ConfigMaps, Secrets and claims the files carry.
-            var created = await ClusterObjects.CreateAsync(kubernetes.Client, kubernetes.Namespace, InputFiles.Expand(o.Files, new DiagnosticBag()), CancellationToken.None).ConfigureAwait(false);
+            var yamls = InputFiles.Expand(o.Files, new DiagnosticBag()).Select(File.ReadAllText).Concat(o.ClusterYaml);
+            var created = await ClusterObjects.CreateAsync(kubernetes.Client, kubernetes.Namespace, yamls, CancellationToken.None).ConfigureAwait(false);
             if (created.Count > 0 && !o.Json)
             {
                 Console.WriteLine($"created in namespace {kubernetes.Namespace}: {string.Join(", ", created)}");

@@ -1,4 +1,5 @@
 using Mothership.Cloud.Planning;
+using Mothership.Cloud.Sites;
 using Mothership.Cloud.Sources;
 using Mothership.Cloud.Values;
 using YamlDotNet.Core;
@@ -23,7 +24,12 @@ public sealed record DeployPipelineOptions
     /// <summary>Where the site repository is, for charts given by path; the export leaves it to the PipelineRun. Default none.</summary>
     public string? ChartRoot { get; init; }
 
-    /// <summary>Add the state PersistentVolumeClaim and a ServiceAccount name, for a real Tekton. Default false.</summary>
+    /// <summary>
+    /// For pods in the site's own cluster (a real Tekton, or <c>mship deploy</c> on the
+    /// Kubernetes executor): add the state PersistentVolumeClaim, run as the site's executor
+    /// service account, and let helm and kubectl use that account's in-cluster credentials (no
+    /// kubeconfig context: there is no kubeconfig in the pod). Default false.
+    /// </summary>
     public bool ForKubernetes { get; init; }
 }
 
@@ -57,8 +63,8 @@ public static class DeployPipelineBuilder
         }
 
         docs.Add(Task(options));
-        docs.Add(Pipeline(planned));
-        docs.Add(Run(planned.Plan, options));
+        docs.Add(Pipeline(planned, options));
+        docs.Add(Run(planned.Plan, planned.Site.Repository.Site.Executor, options));
         return docs;
     }
 
@@ -151,11 +157,12 @@ public static class DeployPipelineBuilder
         };
     }
 
-    private static Dictionary<string, object?> Pipeline(PlannedSite planned)
+    private static Dictionary<string, object?> Pipeline(PlannedSite planned, DeployPipelineOptions options)
     {
         var plan = planned.Plan;
         var repository = planned.Site.Repository;
-        var cluster = repository.Site.Cluster;
+        // In a pod of the site's cluster, helm and kubectl use the pod's account, not a context.
+        var cluster = options.ForKubernetes ? repository.Site.Cluster with { Context = null, Kubeconfig = null } : repository.Site.Cluster;
         var parameters = new List<object?>
         {
             Param("dry-run", "diff values only; call neither helm nor kubectl", "false"),
@@ -246,7 +253,7 @@ public static class DeployPipelineBuilder
         };
     }
 
-    private static Dictionary<string, object?> Run(SitePlan plan, DeployPipelineOptions options)
+    private static Dictionary<string, object?> Run(SitePlan plan, SiteExecutor executor, DeployPipelineOptions options)
     {
         var parameters = new List<object?> { Arg("dry-run", options.DryRun ? "true" : "false"), Arg("chart-root", options.ChartRoot ?? "") };
         parameters.AddRange(plan.Services.Select(s => Arg(RunParam(s.Name), s.Run ? "true" : "false")));
@@ -272,7 +279,7 @@ public static class DeployPipelineBuilder
         };
         if (options.ForKubernetes)
         {
-            spec["taskRunTemplate"] = new Dictionary<string, object?> { ["serviceAccountName"] = "mothership-deployer" };
+            spec["taskRunTemplate"] = new Dictionary<string, object?> { ["serviceAccountName"] = executor.ServiceAccount };
         }
 
         return new()

@@ -103,6 +103,9 @@ public sealed record SiteDefinition : Located
 
     public ClusterTarget Cluster { get; init; } = new();
 
+    /// <summary>Where the site's deploy pipeline runs.</summary>
+    public SiteExecutor Executor { get; init; } = new();
+
     /// <summary>OpenStack-Helm feature overrides (<c>values_overrides/&lt;chart&gt;/&lt;feature&gt;.yaml</c>), in layer order.</summary>
     public ImmutableArray<string> Features { get; init; } = [];
 
@@ -121,6 +124,28 @@ public sealed record ClusterTarget : Located
 
     /// <summary>A kubeconfig file; empty means kubectl's and helm's own default.</summary>
     public string? Kubeconfig { get; init; }
+}
+
+/// <summary>
+/// Where a site's deploy pipeline runs: on this machine (<c>local</c>, helm and kubectl from its
+/// PATH and the site's kubeconfig context), or as pods in the site's own cluster
+/// (<c>kubernetes</c>: the cluster's kubeconfig and context, pods in <see cref="Namespace"/>, helm
+/// and kubectl with the <see cref="ServiceAccount"/>'s in-cluster credentials).
+/// </summary>
+public sealed record SiteExecutor : Located
+{
+    public const string DefaultNamespace = "mothership";
+
+    public const string DefaultServiceAccount = "mothership-deployer";
+
+    /// <summary><c>local</c> (default) or <c>kubernetes</c>.</summary>
+    public string Kind { get; init; } = "local";
+
+    /// <summary>With <c>kubernetes</c>: the namespace of the deploy TaskRuns' pods and of the state claim.</summary>
+    public string Namespace { get; init; } = DefaultNamespace;
+
+    /// <summary>With <c>kubernetes</c>: the account the deploy pods run as (it needs the rights helm needs).</summary>
+    public string ServiceAccount { get; init; } = DefaultServiceAccount;
 }
 
 /// <summary>A site with the catalog it is read against, both as of one revision.</summary>

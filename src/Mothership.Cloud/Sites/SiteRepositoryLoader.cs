@@ -263,6 +263,7 @@ public static partial class SiteRepositoryLoader
         var cluster = spec.Map("cluster") is { } c
             ? c.Finish(new ClusterTarget { Context = c.String("context"), Namespace = c.String("namespace") ?? "openstack", Kubeconfig = c.String("kubeconfig") })
             : new ClusterTarget();
+        var executor = spec.Map("executor") is { } e ? ReadExecutor(e, diagnostics) : new SiteExecutor();
         var features = spec.Strings("features");
         foreach (var (feature, i) in features.Select((f, i) => (f, i)))
         {
@@ -284,6 +285,7 @@ public static partial class SiteRepositoryLoader
             Environment = environment,
             Region = region,
             Cluster = cluster,
+            Executor = executor,
             Features = features,
             Services = services,
         });
@@ -342,6 +344,21 @@ public static partial class SiteRepositoryLoader
         meta.Ignore("labels", "annotations");
         meta.CheckUnknown();
         return name;
+    }
+
+    private static SiteExecutor ReadExecutor(MapReader r, DiagnosticBag diagnostics)
+    {
+        var kind = r.String("kind") ?? "local";
+        if (kind is not ("local" or "kubernetes"))
+        {
+            diagnostics.Error(r.At("kind"), $"field 'spec.executor.kind': '{kind}' must be local or kubernetes");
+        }
+
+        var ns = r.String("namespace") ?? SiteExecutor.DefaultNamespace;
+        CheckName(ns, r.At("namespace"), "executor namespace", diagnostics);
+        var account = r.String("serviceAccount") ?? SiteExecutor.DefaultServiceAccount;
+        CheckName(account, r.At("serviceAccount"), "executor service account", diagnostics);
+        return r.Finish(new SiteExecutor { Kind = kind, Namespace = ns, ServiceAccount = account });
     }
 
     private static void CheckName(string name, SourceLocation at, string what, DiagnosticBag diagnostics)

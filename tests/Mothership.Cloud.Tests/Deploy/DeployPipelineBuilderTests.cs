@@ -16,7 +16,8 @@ public sealed class DeployPipelineBuilderTests
         var files = new Dictionary<string, string>
         {
             ["cloud.yaml"] = MemoryFiles.Catalog(("db", "      namespace: infra\n      timeout: 10m\n"), ("ident", "      test: true\n"), ("compute", ""), ("net", "")),
-            ["sites/dev/site.yaml"] = MemoryFiles.Site("dev", "dev", "r1", "db", "ident", "compute", "net"),
+            ["sites/dev/site.yaml"] = MemoryFiles.Site("dev", "dev", "r1", "db", "ident", "compute", "net")
+                + "  cluster: {context: dev-ctx, kubeconfig: /etc/kube/dev}\n  executor: {kind: kubernetes, namespace: deploys, serviceAccount: dev-deployer}\n",
             ["values/global/ident.yaml"] = "conf:\n  debug: \"yes\"\n",
         };
         MemoryFiles.Chart(files, "db", endpoints: [("oslo_db", "db")]);
@@ -101,8 +102,21 @@ public sealed class DeployPipelineBuilderTests
         Assert.Contains(resources.All, r => r.Kind == "PersistentVolumeClaim" && r.Metadata.Name == "mothership-state-dev");
         var run = resources.All.OfType<PipelineRun>().Single();
         Assert.Equal("true", run.Spec.Params.Single(p => p.Name == "dry-run").Value.ToString());
-        Assert.Contains("serviceAccountName: mothership-deployer", yaml, StringComparison.Ordinal);
+        Assert.Contains("serviceAccountName: dev-deployer", yaml, StringComparison.Ordinal);
         Assert.Contains("claimName: mothership-state-dev", yaml, StringComparison.Ordinal);
+        // In a pod helm uses the account's in-cluster credentials: no context, no kubeconfig.
+        Assert.All(Pipeline(resources).Spec.Tasks, t => Assert.Equal(("", ""),
+            (t.Params.Single(p => p.Name == "kube-context").Value.ToString(), t.Params.Single(p => p.Name == "kubeconfig").Value.ToString())));
+    }
+
+    [Fact]
+    public void Yaml_Local_UsesTheSiteClusterContextAndKubeconfig()
+    {
+        var (resources, yaml) = Build();
+
+        Assert.All(Pipeline(resources).Spec.Tasks, t => Assert.Equal(("dev-ctx", "/etc/kube/dev"),
+            (t.Params.Single(p => p.Name == "kube-context").Value.ToString(), t.Params.Single(p => p.Name == "kubeconfig").Value.ToString())));
+        Assert.DoesNotContain("serviceAccountName", yaml, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -97,6 +97,26 @@ public sealed class SiteRepositoryLoaderTests
     }
 
     [Fact]
+    public void Load_Executor_ReadsItAndReportsBadKindNamespaceAndFieldsWithTheirLines()
+    {
+        var files = Files();
+        files["sites/dev/site.yaml"] = MemoryFiles.Site("dev", "dev", "r1", "db") + "  executor: {kind: kubernetes, namespace: deploys, serviceAccount: dev-deployer}\n";
+        var (repository, diagnostics) = Load(files);
+        Assert.Empty(diagnostics);
+        var executor = repository!.Site.Executor;
+        Assert.Equal(("kubernetes", "deploys", "dev-deployer"), (executor.Kind, executor.Namespace, executor.ServiceAccount));
+        var defaults = Load(Files()).Repository!.Site.Executor;
+        Assert.Equal(("local", "mothership", "mothership-deployer"), (defaults.Kind, defaults.Namespace, defaults.ServiceAccount));
+
+        files["sites/dev/site.yaml"] = MemoryFiles.Site("dev", "dev", "r1", "db") + "  executor:\n    kind: nomad\n    namespace: Deploys\n    context: x\n";
+        var text = Load(files).Diagnostics.Select(d => d.ToString()).ToList();
+
+        Assert.Contains(text, t => t.StartsWith("repo/sites/dev/site.yaml:9:5: error: field 'spec.executor.kind': 'nomad' must be local or kubernetes", StringComparison.Ordinal));
+        Assert.Contains(text, t => t.StartsWith("repo/sites/dev/site.yaml:10:5: error: executor namespace 'Deploys'", StringComparison.Ordinal));
+        Assert.Contains(text, t => t.StartsWith("repo/sites/dev/site.yaml:11:5: error: unknown field 'spec.executor.context'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Load_ChartWithoutVersion_SaysWhatIsMissing()
     {
         var files = Files();
