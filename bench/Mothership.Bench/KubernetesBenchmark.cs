@@ -15,11 +15,16 @@ namespace Mothership.Bench;
 /// <summary>
 /// <c>… -- kubernetes [--taskruns N] [--qps Q]</c>: N TaskRuns (one step) started at once on the
 /// Kubernetes executor against the fake API server of the tests (its kubelet runs each container
-/// as a process under bubblewrap). Reports API calls per TaskRun by verb, the time until every pod
-/// was created and until every TaskRun ended, and the process's memory (executor and fake together).
+/// as a process under bubblewrap). The fake runs in a child process (this program in
+/// <see cref="FakeApiMode"/>), so this process holds the executor alone and its memory is the
+/// executor's. Reports API calls per TaskRun by verb (counted by the fake), the time until every
+/// pod was created and until every TaskRun ended, and the executor's memory.
 /// </summary>
 public static class KubernetesBenchmark
 {
+    /// <summary>The argument that makes this program serve the fake API until its stdin closes.</summary>
+    public const string FakeApiMode = "kubernetes-fake-api";
+
     private const string TaskYaml = """
         apiVersion: tekton.dev/v1
         kind: Task
@@ -44,6 +49,38 @@ public static class KubernetesBenchmark
         }
     }
 
+    /// <summary>
+    /// The child: starts the fake, prints <c>kubeconfig PATH</c>, answers <c>count</c> lines with the
+    /// pods created so far, and when its stdin closes prints the requests it received (one line
+    /// each: method, resource, watch) and its own peak memory, then exits.
+    /// </summary>
+    public static int ServeFakeApi()
+    {
+        return ServeAsync().GetAwaiter().GetResult();
+
+        static async Task<int> ServeAsync()
+        {
+            await using var api = await FakeKubernetesApi.StartAsync(new FakeKubernetesApiOptions { BookmarkInterval = TimeSpan.FromSeconds(5) });
+            Console.WriteLine($"kubeconfig {api.KubeconfigPath}");
+            while (await Console.In.ReadLineAsync() is { } line)
+            {
+                if (line == "count")
+                {
+                    Console.WriteLine(api.Requests.Count(r => r.Method == "POST" && r.Resource == "pods"));
+                }
+            }
+
+            foreach (var r in api.Requests)
+            {
+                Console.WriteLine($"request {r.Method} {r.Resource ?? "-"} {(r.IsWatch ? "watch" : "-")}");
+            }
+
+            using var self = Process.GetCurrentProcess();
+            Console.WriteLine($"peak {self.PeakWorkingSet64}");
+            return 0;
+        }
+    }
+
     public static int Run(int taskRuns, int qps)
     {
         return RunAsync(taskRuns, qps).GetAwaiter().GetResult();
@@ -54,10 +91,15 @@ public static class KubernetesBenchmark
         var bag = new DiagnosticBag();
         var resources = new ResourceSet { All = [.. ResourceLoader.Load("task.yaml", TaskYaml, bag)] };
         var task = resources.All.OfType<TektonTask>().Single();
-        await using var api = await FakeKubernetesApi.StartAsync(new FakeKubernetesApiOptions { BookmarkInterval = TimeSpan.FromSeconds(5) });
-        await using var executor = new KubernetesTaskExecutor(api.CreateClient(), new KubernetesExecutorOptions { Namespace = "default", Qps = qps, Burst = qps * 2 });
+        using var fake = StartFake();
+        var kubeconfig = (await fake.StandardOutput.ReadLineAsync())?.Split(' ', 2) is ["kubeconfig", var path] ? path : throw new InvalidOperationException("the fake API did not start");
+        await using var executor = new KubernetesTaskExecutor(
+            new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)),
+            new KubernetesExecutorOptions { Namespace = "default", Qps = qps, Burst = qps * 2 });
         var load = File.ReadAllText("/proc/loadavg").Trim();
-        Console.WriteLine($"kubernetes: {taskRuns} TaskRuns at once, client QPS {qps} (burst {qps * 2}), load average {load}");
+        Console.WriteLine($"kubernetes: {taskRuns} TaskRuns at once, client QPS {qps} (burst {qps * 2}), load average {load}; fake API in process {fake.Id}");
+        GC.Collect();
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var clock = Stopwatch.StartNew();
         var outcomes = new ConcurrentBag<TaskRunOutcome>();
         var runs = Enumerable.Range(0, taskRuns).Select(async i =>
@@ -78,11 +120,17 @@ public static class KubernetesBenchmark
 
         // Every pod created: the executor's client-side limit is what paces this.
         var allCreated = TimeSpan.Zero;
+        long heapPeak = 0;
         while (runs.Any(r => !r.IsCompleted))
         {
-            if (allCreated == TimeSpan.Zero && api.Requests.Count(r => r.Method == "POST" && r.Resource == "pods") >= taskRuns)
+            heapPeak = Math.Max(heapPeak, GC.GetTotalMemory(forceFullCollection: false));
+            if (allCreated == TimeSpan.Zero)
             {
-                allCreated = clock.Elapsed;
+                await fake.StandardInput.WriteLineAsync("count");
+                if (int.Parse(await fake.StandardOutput.ReadLineAsync() ?? "0", CultureInfo.InvariantCulture) >= taskRuns)
+                {
+                    allCreated = clock.Elapsed;
+                }
             }
 
             await Task.WhenAny(Task.WhenAll(runs), Task.Delay(50));
@@ -90,8 +138,25 @@ public static class KubernetesBenchmark
 
         await Task.WhenAll(runs);
         var total = clock.Elapsed;
-        var requests = api.Requests;
-        double Per(Func<RecordedRequest, bool> match) => requests.Count(match) / (double)taskRuns;
+        fake.StandardInput.Close();
+        var requests = new List<(string Method, string Resource, bool Watch)>();
+        long fakePeak = 0;
+        while (await fake.StandardOutput.ReadLineAsync() is { } line)
+        {
+            var parts = line.Split(' ');
+            if (parts is ["request", var method, var resource, var watch])
+            {
+                requests.Add((method, resource, watch == "watch"));
+            }
+            else if (parts is ["peak", var bytes])
+            {
+                fakePeak = long.Parse(bytes, CultureInfo.InvariantCulture);
+            }
+        }
+
+        await fake.WaitForExitAsync();
+        double Per(Func<(string Method, string Resource, bool Watch), bool> match) => requests.Count(match) / (double)taskRuns;
+        bool IsWrite((string Method, string Resource, bool Watch) r) => r.Method is "POST" or "PUT" or "PATCH" or "DELETE";
         var succeeded = outcomes.Count(o => o.Phase == TaskRunPhase.Succeeded && o.Results.Length == 1);
         using var process = Process.GetCurrentProcess();
         string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
@@ -99,14 +164,29 @@ public static class KubernetesBenchmark
         Console.WriteLine($"| kubernetes executor: {taskRuns} TaskRuns | value |");
         Console.WriteLine("| --- | --- |");
         Console.WriteLine($"| TaskRuns succeeded (with their result) | {succeeded} of {taskRuns} |");
-        Console.WriteLine($"| writes per TaskRun (POST/PUT/PATCH/DELETE) | {F(Per(r => r.IsWrite))} (create pod {F(Per(r => r.Method == "POST" && r.Resource == "pods"))}, delete pod {F(Per(r => r.Method == "DELETE" && r.Resource == "pods"))}) |");
-        Console.WriteLine($"| reads per TaskRun (GET, log streams) | {F(Per(r => r.Method == "GET" && !r.IsWatch))} |");
-        Console.WriteLine($"| watches opened (all TaskRuns together) / lists | {requests.Count(r => r.IsWatch)} / {executor.Watcher.Lists} |");
+        Console.WriteLine($"| writes per TaskRun (POST/PUT/PATCH/DELETE) | {F(Per(IsWrite))} (create pod {F(Per(r => r.Method == "POST" && r.Resource == "pods"))}, delete pod {F(Per(r => r.Method == "DELETE" && r.Resource == "pods"))}) |");
+        Console.WriteLine($"| reads per TaskRun (GET, log streams) | {F(Per(r => r.Method == "GET" && !r.Watch))} |");
+        Console.WriteLine($"| watches opened (all TaskRuns together) / lists | {requests.Count(r => r.Watch)} / {executor.Watcher.Lists} |");
         Console.WriteLine($"| time until every pod was created | {allCreated.TotalSeconds:0.0} s (client QPS {qps}) |");
         Console.WriteLine($"| time until every TaskRun ended | {total.TotalSeconds:0.0} s |");
-        Console.WriteLine($"| peak working set (executor and fake API in one process) | {process.PeakWorkingSet64 / 1048576} MB |");
-        Console.WriteLine($"| GC heap after the run | {GC.GetTotalMemory(forceFullCollection: true) / 1048576} MB |");
+        Console.WriteLine($"| executor process: peak working set | {process.PeakWorkingSet64 / 1048576} MB |");
+        Console.WriteLine($"| executor process: GC heap before / highest seen / after the run | {heapBefore / 1048576} / {heapPeak / 1048576} / {GC.GetTotalMemory(forceFullCollection: true) / 1048576} MB |");
+        Console.WriteLine($"| fake API process: peak working set | {fakePeak / 1048576} MB |");
         Console.WriteLine($"| load average after | {File.ReadAllText("/proc/loadavg").Trim()} |");
         return succeeded == taskRuns ? 0 : 1;
+    }
+
+    /// <summary>This program again, serving the fake API in its own process.</summary>
+    private static Process StartFake()
+    {
+        var self = Environment.ProcessPath!;
+        var info = new ProcessStartInfo(self) { RedirectStandardInput = true, RedirectStandardOutput = true };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            info.ArgumentList.Add(typeof(KubernetesBenchmark).Assembly.Location);
+        }
+
+        info.ArgumentList.Add(FakeApiMode);
+        return Process.Start(info)!;
     }
 }

@@ -32,6 +32,11 @@ public static class Program
             return Cloud(args);
         }
 
+        if (args is [KubernetesBenchmark.FakeApiMode])
+        {
+            return KubernetesBenchmark.ServeFakeApi();
+        }
+
         if (args.Length > 0 && args[0] == "kubernetes")
         {
             var taskRuns = 1000;
