@@ -8,8 +8,8 @@ namespace Mothership.Executors.Kubernetes;
 
 /// <summary>
 /// What a run leaves in the namespace: the claims made from its workspaces' templates (shared by
-/// its TaskRuns, so they outlive each pod) and, after a server died, pods nobody follows any
-/// more. Tekton makes the PipelineRun object the claims' owner and lets Kubernetes' garbage
+/// its TaskRuns, so they outlive each pod) and, after a server died, pods and creds-init Secrets
+/// nobody follows any more. Tekton makes the PipelineRun object the claims' owner and lets Kubernetes' garbage
 /// collector remove them; here runs live in Mothership's store, not in the cluster, so the
 /// server releases them itself, through the <see cref="PodBuilder.RunUidLabel"/> label on both.
 /// </summary>
@@ -21,7 +21,8 @@ public sealed partial class KubernetesTaskExecutor : IRunCleanup
     {
         var pods = await _api.ExecuteAsync(async ct => await _client.CoreV1.ListNamespacedPodAsync(_options.Namespace, labelSelector: Managed, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         var claims = await _api.ExecuteAsync(async ct => await _client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(_options.Namespace, labelSelector: Managed, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return pods.Items.Select(p => p.Metadata).Concat(claims.Items.Select(c => c.Metadata))
+        var secrets = await _api.ExecuteAsync(async ct => await _client.CoreV1.ListNamespacedSecretAsync(_options.Namespace, labelSelector: Managed, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return pods.Items.Select(p => p.Metadata).Concat(claims.Items.Select(c => c.Metadata)).Concat(secrets.Items.Select(s => s.Metadata))
             .Select(m => m.Labels is { } labels && labels.TryGetValue(PodBuilder.RunUidLabel, out var uid) ? uid : null)
             .OfType<string>()
             .ToHashSet(StringComparer.Ordinal);
@@ -36,10 +37,16 @@ public sealed partial class KubernetesTaskExecutor : IRunCleanup
         var selector = $"{Managed},{PodBuilder.RunUidLabel}={PodBuilder.Label(runUid)}";
         var pods = await _api.ExecuteAsync(async ct => await _client.CoreV1.ListNamespacedPodAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         var claims = await _api.ExecuteAsync(async ct => await _client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var secrets = await _api.ExecuteAsync(async ct => await _client.CoreV1.ListNamespacedSecretAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         var deleted = 0;
         foreach (var pod in pods.Items)
         {
             deleted += await DeleteIfPresentAsync(ct => _client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, _options.Namespace, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var secret in secrets.Items)
+        {
+            deleted += await DeleteIfPresentAsync(ct => _client.CoreV1.DeleteNamespacedSecretAsync(secret.Metadata.Name, _options.Namespace, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var claim in claims.Items)

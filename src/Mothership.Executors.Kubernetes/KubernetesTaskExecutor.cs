@@ -23,7 +23,8 @@ namespace Mothership.Executors.Kubernetes;
 /// reasons (429 with Retry-After, 5xx, a dropped connection) are retried with backoff, and every
 /// request waits its turn in a token bucket (<see cref="KubernetesExecutorOptions.Qps"/>); a pod that
 /// is evicted or disappears (its node lost) fails the attempt with that reason, never hangs it.
-/// Writes per attempt: create the pod, delete it.
+/// Writes per attempt: create the pod, delete it (and, when the account brings creds-init files,
+/// create and delete the Secret that carries them to the pod).
 /// </summary>
 public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDisposable
 {
@@ -83,17 +84,45 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(listener);
         var time = _options.TimeProvider;
-        var plan = PodBuilder.Build(request, _options);
-        var name = plan.Pod.Metadata.Name;
-        var images = plan.Pod.Spec.InitContainers.Concat(plan.Pod.Spec.Containers).ToDictionary(c => c.Name, c => (string?)c.Image, StringComparer.Ordinal);
+        if (CredentialFiles.Build(request, out _, out var credentialsError) is not { } credentials)
+        {
+            var now = time.GetUtcNow();
+            return Outcome(TaskRunPhase.Failed, credentialsError!, [], [], [], now, now);
+        }
+
+        var plan = PodBuilder.Build(request, _options, credentials);
         await _watcher.StartAsync(cancellationToken).ConfigureAwait(false);
-        using var subscription = _watcher.Subscribe(name);
+        using var subscription = _watcher.Subscribe(plan.Pod.Metadata.Name);
         var start = time.GetUtcNow();
         foreach (var claim in plan.Claims)
         {
             await CreateClaimAsync(claim, cancellationToken).ConfigureAwait(false);
         }
 
+        if (plan.Credentials is { } secret)
+        {
+            await CreateSecretAsync(secret, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await RunPodAsync(request, listener, plan, subscription, start, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (plan.Credentials is { } created)
+            {
+                // The pod has read it (or will never run): the credentials go with the attempt.
+                await DeleteIfPresentAsync(ct => _client.CoreV1.DeleteNamespacedSecretAsync(created.Metadata.Name, _options.Namespace, cancellationToken: ct), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<TaskRunOutcome> RunPodAsync(TaskRunRequest request, ITaskRunListener listener, PodPlan plan, PodSubscription subscription, DateTimeOffset start, CancellationToken cancellationToken)
+    {
+        var time = _options.TimeProvider;
+        var name = plan.Pod.Metadata.Name;
+        var images = plan.Pod.Spec.InitContainers.Concat(plan.Pod.Spec.Containers).ToDictionary(c => c.Name, c => (string?)c.Image, StringComparer.Ordinal);
         await CreateAsync(plan.Pod, cancellationToken).ConfigureAwait(false);
 
         using var timeout = request.Timeout is { } t && t > TimeSpan.Zero ? new CancellationTokenSource(t, time) : new CancellationTokenSource();
@@ -181,6 +210,18 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         {
             // Created by an earlier incarnation of this attempt (the server restarted, or a
             // create whose answer was lost was retried): follow that pod.
+        }
+    }
+
+    private async Task CreateSecretAsync(V1Secret secret, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _api.ExecuteAsync(async ct => await _client.CoreV1.CreateNamespacedSecretAsync(secret, _options.Namespace, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Made by an earlier incarnation of this attempt, which the pod then adopted.
         }
     }
 

@@ -100,6 +100,37 @@ public sealed class KubernetesTaskExecutorTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task RunAsync_AccountWithCredentials_StepsFindCredsInitFilesAndTheSecretGoesWithTheAttempt()
+    {
+        var request = PodBuilderTests.Request(PodBuilderTests.CredentialsYaml.Replace(
+            "                cat $HOME/.ssh/config\n",
+            "                cat $HOME/.ssh/config\n                test \"$(cat $HOME/.ssh/id_deploy-key)\" = KEY-MATERIAL\n                test ! -f $HOME/.git-credentials\n                grep -q registry.example.org $HOME/.docker/config.json\n",
+            StringComparison.Ordinal)) with { ServiceAccountName = "builder" };
+        var listener = new Listener();
+
+        var outcome = await _executor.RunAsync(request, listener, TestContext.Current.CancellationToken);
+
+        Assert.True(outcome.Phase == TaskRunPhase.Succeeded, outcome.Message + string.Join("\n", listener.Logs));
+        Assert.Contains("    IdentityFile ~/.ssh/id_deploy-key", listener.Lines("step-clone"));
+        Assert.Contains("    Port 2222", listener.Lines("step-clone"));
+        Assert.Equal(4, Writes());
+        Assert.Empty(_api.Pods);
+        Assert.Empty(await _executor.Client.CoreV1.ListNamespacedSecretAsync("default", cancellationToken: TestContext.Current.CancellationToken) is { } list ? list.Items : []);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task RunAsync_AccountNamesAMissingSecret_FailsWithoutAPod()
+    {
+        var request = PodBuilderTests.Request(PodBuilderTests.CredentialsYaml.Replace("secrets: [{name: deploy-key}, {name: registry}]", "secrets: [{name: nosuch}]", StringComparison.Ordinal)) with { ServiceAccountName = "builder" };
+
+        var outcome = await _executor.RunAsync(request, new Listener(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(TaskRunPhase.Failed, outcome.Phase);
+        Assert.Equal("ServiceAccount \"builder\" names Secret \"nosuch\", which is not defined in the files given", outcome.Message);
+        Assert.Equal(0, Writes());
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task RunAsync_FailingStep_FailsAndSkipsTheRest()
     {
         var request = TaskOf("    - {name: ok, image: alpine, command: [\"true\"]}\n    - {name: bad, image: alpine, script: \"echo broken; exit 3\"}\n    - {name: never, image: alpine, command: [\"true\"]}\n");

@@ -21,6 +21,12 @@ public sealed record PodPlan
     /// <summary>Claims made from workspaces' <c>volumeClaimTemplate</c>: one per run and workspace, created before the pod if missing.</summary>
     public ImmutableArray<V1PersistentVolumeClaim> Claims { get; init; } = [];
 
+    /// <summary>
+    /// The attempt's creds-init files (<see cref="CredentialFiles"/>) as a Secret the pod mounts:
+    /// created before the pod, deleted with it; null when the account brings none.
+    /// </summary>
+    public V1Secret? Credentials { get; init; }
+
     /// <summary>The container that prints the results once every step is done.</summary>
     public const string ResultsContainer = "report-results";
 
@@ -67,6 +73,8 @@ public static class PodBuilder
     private const string StepsDir = "/tekton/steps";
     private const string Home = "/tekton/home";
     private const string Creds = "/tekton/creds";
+
+    private const string CredsSecret = "/tekton/creds-secret";
     private const string Workspace = "/workspace";
 
     /// <summary>The pod's name: Tekton's <c>&lt;taskrun&gt;-pod</c>, <c>-retryN</c> for a retry, shortened to 63 characters with a hash when needed.</summary>
@@ -82,7 +90,12 @@ public static class PodBuilder
         return $"{name[..(63 - 9)].TrimEnd('-', '.')}-{hash}";
     }
 
-    public static PodPlan Build(TaskRunRequest request, KubernetesExecutorOptions options)
+    /// <summary>
+    /// The pod of <paramref name="request"/>; <paramref name="credentials"/> are the creds-init
+    /// files of its account (<see cref="CredentialFiles.Build"/>), which the prepare container
+    /// copies to <c>/tekton/creds</c> and the steps' home from a Secret.
+    /// </summary>
+    public static PodPlan Build(TaskRunRequest request, KubernetesExecutorOptions options, ImmutableArray<CredentialFile> credentials = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(options);
@@ -99,15 +112,17 @@ public static class PodBuilder
         };
         volumes.AddRange(workspaces.Where(w => w.Volume is not null).Select(w => w.Volume!));
         volumes.AddRange(spec.Volumes.Select(v => ToVolume(v.Name, v.Source)));
-        if (request.Resources.FindServiceAccount(request.ServiceAccountName ?? "") is not null)
+        credentials = credentials.IsDefault ? [] : credentials;
+        var podName = PodName(request);
+        var credentialsSecret = credentials.IsEmpty ? null : $"{podName}-creds";
+        if (credentialsSecret is not null)
         {
-            // Tekton's creds-init reads the account's annotated secrets; on Kubernetes the step
-            // images see the account's token the usual way and /tekton/creds stays empty.
             volumes.Add(EmptyDir("tekton-creds"));
+            volumes.Add(new V1Volume { Name = "tekton-creds-secret", Secret = new V1SecretVolumeSource { SecretName = credentialsSecret } });
         }
 
         var exitCodesRead = ExitCodesRead(spec, stepNames);
-        var init = new List<V1Container> { Prepare(spec, stepNames, options) };
+        var init = new List<V1Container> { Prepare(spec, stepNames, options, credentials) };
         init.AddRange(spec.Sidecars.Select(s => Container(s, $"sidecar-{s.Name}", workspaces, sidecar: true, recordExitCode: false)));
         init.AddRange(spec.Steps.Select((s, i) => Container(s, $"step-{stepNames[i]}", workspaces, sidecar: false, recordExitCode: exitCodesRead.Contains(stepNames[i]) || s.OnError == "continue")));
         var labels = new Dictionary<string, string>(request.Labels)
@@ -127,13 +142,22 @@ public static class PodBuilder
             labels[TaskLabel] = Label(task);
         }
 
+        if (credentialsSecret is not null)
+        {
+            // Tekton mounts /tekton/creds in every step (its entrypoint copies it to $HOME).
+            foreach (var container in init.Where(c => c.Name.StartsWith("step-", StringComparison.Ordinal) || c.Name.StartsWith("sidecar-", StringComparison.Ordinal)))
+            {
+                container.VolumeMounts.Add(Mount("tekton-creds", Creds));
+            }
+        }
+
         var pod = new V1Pod
         {
             ApiVersion = "v1",
             Kind = "Pod",
             Metadata = new V1ObjectMeta
             {
-                Name = PodName(request),
+                Name = podName,
                 NamespaceProperty = options.Namespace,
                 Labels = labels,
                 Annotations = new Dictionary<string, string> { [UidAnnotation] = request.TaskRunUid },
@@ -156,6 +180,15 @@ public static class PodBuilder
         {
             Pod = pod,
             Claims = [.. workspaces.Select(w => w.NewClaim).OfType<V1PersistentVolumeClaim>()],
+            Credentials = credentialsSecret is null ? null : new V1Secret
+            {
+                ApiVersion = "v1",
+                Kind = "Secret",
+                Metadata = new V1ObjectMeta { Name = credentialsSecret, NamespaceProperty = options.Namespace, Labels = new Dictionary<string, string>(labels) },
+                Type = "Opaque",
+                // Keys must be plain names: the prepare container knows where each file goes.
+                Data = credentials.Select((f, i) => (f, i)).ToDictionary(x => $"file-{x.i}", x => Encoding.UTF8.GetBytes(x.f.Content)),
+            },
             Steps = [.. stepNames.Select(n => $"step-{n}")],
             Sidecars = [.. spec.Sidecars.Select(s => $"sidecar-{s.Name}")],
         };
@@ -292,7 +325,7 @@ public static class PodBuilder
     /// <summary>Tekton runs a script without a shebang as <c>#!/bin/sh</c> with <c>set -e</c>.</summary>
     private static string ScriptText(string script) => script.StartsWith("#!", StringComparison.Ordinal) ? script : "#!/bin/sh\nset -e\n" + script;
 
-    private static V1Container Prepare(TaskSpec spec, ImmutableArray<string> stepNames, KubernetesExecutorOptions options)
+    private static V1Container Prepare(TaskSpec spec, ImmutableArray<string> stepNames, KubernetesExecutorOptions options, ImmutableArray<CredentialFile> credentials)
     {
         var env = new List<V1EnvVar>();
         var commands = new StringBuilder("set -e\n");
@@ -317,13 +350,32 @@ public static class PodBuilder
 
         // Steps run as any user: let them all write what they share.
         commands.Append($"chmod -R a+rwX {Results} {StepsDir} {Home}\n");
+        var mounts = new List<V1VolumeMount> { Mount("tekton-internal-scripts", Scripts), Mount("tekton-internal-results", Results), Mount("tekton-internal-steps", StepsDir), Mount("tekton-internal-home", Home) };
+        if (!credentials.IsEmpty)
+        {
+            // Tekton's creds-init: the files in /tekton/creds, and (as its entrypoint does) in the
+            // steps' home; private ones 0600. Paths come from the engine (.ssh/…, .docker/…).
+            mounts.Add(Mount("tekton-creds", Creds));
+            mounts.Add(Mount("tekton-creds-secret", CredsSecret, readOnly: true));
+            for (var i = 0; i < credentials.Length; i++)
+            {
+                var file = credentials[i];
+                var mode = file.Private ? "0600" : "0644";
+                foreach (var root in (string[])[Creds, Home])
+                {
+                    var target = $"{root}/{file.Path}";
+                    commands.Append($"mkdir -p '{target[..target.LastIndexOf('/')]}'\ncp {CredsSecret}/file-{i} '{target}'\nchmod {mode} '{target}'\n");
+                }
+            }
+        }
+
         return new V1Container
         {
             Name = PodPlan.PrepareContainer,
             Image = options.ShellImage,
             Command = ["/bin/sh", "-c", commands.ToString()],
             Env = env.Count > 0 ? env : null,
-            VolumeMounts = [Mount("tekton-internal-scripts", Scripts), Mount("tekton-internal-results", Results), Mount("tekton-internal-steps", StepsDir), Mount("tekton-internal-home", Home)],
+            VolumeMounts = mounts,
         };
     }
 

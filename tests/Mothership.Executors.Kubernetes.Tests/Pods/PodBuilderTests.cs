@@ -45,9 +45,44 @@ public sealed class PodBuilderTests
             resources);
     }
 
-    private static void AssertGolden(string name, TaskRunRequest request)
+    /// <summary>A Task whose run's account brings an SSH key for git and a docker login: Tekton's creds-init.</summary>
+    internal const string CredentialsYaml = """
+        apiVersion: v1
+        kind: Secret
+        type: kubernetes.io/ssh-auth
+        metadata:
+          name: deploy-key
+          annotations: {tekton.dev/git-0: "git.example.org:2222"}
+        stringData: {ssh-privatekey: "KEY-MATERIAL", known_hosts: "git.example.org ssh-ed25519 AAAA"}
+        ---
+        apiVersion: v1
+        kind: Secret
+        type: kubernetes.io/basic-auth
+        metadata:
+          name: registry
+          annotations: {tekton.dev/docker-0: "registry.example.org"}
+        stringData: {username: robot, password: "p@ss"}
+        ---
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: builder}
+        secrets: [{name: deploy-key}, {name: registry}]
+        ---
+        apiVersion: tekton.dev/v1
+        kind: Task
+        metadata: {name: fetch}
+        spec:
+          steps:
+            - name: clone
+              image: alpine/git
+              script: |
+                cat $HOME/.ssh/config
+                test -f $(credentials.path)/.docker/config.json
+        """;
+
+    private static void AssertGolden(string name, TaskRunRequest request, System.Collections.Immutable.ImmutableArray<CredentialFile> credentials = default)
     {
-        var plan = PodBuilder.Build(request, new KubernetesExecutorOptions { Namespace = "runs" });
+        var plan = PodBuilder.Build(request, new KubernetesExecutorOptions { Namespace = "runs" }, credentials);
         var json = System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(plan.Pod))!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
         var file = Golden(name);
         if (Environment.GetEnvironmentVariable("MSHIP_UPDATE_GOLDEN") == "1")
@@ -101,6 +136,27 @@ public sealed class PodBuilderTests
             """, podTemplate: run.Spec.PodTemplate);
         Assert.Equal("http://proxy:3128", Assert.Single(request.Spec.Steps[0].Env).Value);
         AssertGolden("pod-template", request);
+    }
+
+    [Fact]
+    public void Build_AccountWithGitAndDockerCredentials_CopiesCredsInitFilesFromASecret_MatchesGolden()
+    {
+        var request = Request(CredentialsYaml) with { ServiceAccountName = "builder" };
+        var files = CredentialFiles.Build(request, out _, out var error)!.Value;
+        Assert.Null(error);
+        Assert.Equal([".ssh/id_deploy-key", ".ssh/config", ".ssh/known_hosts", ".docker/config.json"], files.Select(f => f.Path));
+
+        var plan = PodBuilder.Build(request, new KubernetesExecutorOptions { Namespace = "runs" }, files);
+
+        // The secret material travels in the Secret, never in the pod's spec.
+        var secret = plan.Credentials!;
+        Assert.Equal($"{plan.Pod.Metadata.Name}-creds", secret.Metadata.Name);
+        Assert.Equal("KEY-MATERIAL", System.Text.Encoding.UTF8.GetString(secret.Data["file-0"]));
+        Assert.Equal(plan.Pod.Metadata.Labels[PodBuilder.RunUidLabel], secret.Metadata.Labels[PodBuilder.RunUidLabel]);
+        var podJson = KubernetesJson.Serialize(plan.Pod);
+        Assert.DoesNotContain("KEY-MATERIAL", podJson, StringComparison.Ordinal);
+        Assert.DoesNotContain("robot", podJson, StringComparison.Ordinal);
+        AssertGolden("credentials", request, files);
     }
 
     [Fact]

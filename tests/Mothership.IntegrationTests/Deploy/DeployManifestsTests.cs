@@ -23,7 +23,7 @@ public sealed partial class DeployManifestsTests
         ["persistentvolumeclaims"] = ["create", "get", "list", "watch", "delete"],
         ["events"] = ["get", "list", "watch", "create", "patch"],
         ["configmaps"] = ["get", "list", "watch"],
-        ["secrets"] = ["get", "list", "watch"],
+        ["secrets"] = ["create", "get", "list", "watch", "delete"],
         ["serviceaccounts"] = ["get"],
     };
 
