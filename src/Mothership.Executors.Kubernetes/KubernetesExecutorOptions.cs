@@ -1,5 +1,15 @@
 namespace Mothership.Executors.Kubernetes;
 
+/// <summary>Tekton's <c>results-from</c>: how results are read back, hence how large they may be.</summary>
+public enum ResultsFrom
+{
+    /// <summary><c>termination-message</c>: all results of a TaskRun together at most 4 KiB.</summary>
+    TerminationMessage,
+
+    /// <summary><c>sidecar-logs</c>: each result at most <see cref="KubernetesExecutorOptions.MaxResultSize"/>.</summary>
+    SidecarLogs,
+}
+
 /// <summary>Settings of the Kubernetes executor; every default is written here.</summary>
 public sealed record KubernetesExecutorOptions
 {
@@ -13,10 +23,35 @@ public sealed record KubernetesExecutorOptions
     public string ShellImage { get; init; } = "docker.io/library/busybox:1.36";
 
     /// <summary>
-    /// The most bytes of results one TaskRun may return. Default 4096: Tekton's limit for results
-    /// read back through a container's termination message, so what passes here passes on Tekton.
+    /// Which of Tekton's result limits applies (its <c>results-from</c> feature flag). The pod
+    /// always reports results through the <c>report-results</c> container's log — the mechanism
+    /// of Tekton's sidecar-logs mode — so this only chooses the limit, to match the Tekton a
+    /// pipeline is meant for. Default <see cref="ResultsFrom.TerminationMessage"/>, Tekton's default.
+    /// </summary>
+    public ResultsFrom ResultsFrom { get; init; } = ResultsFrom.TerminationMessage;
+
+    /// <summary>
+    /// With <see cref="ResultsFrom.TerminationMessage"/>: the most bytes of results one TaskRun may
+    /// return, all results together. Default 4096, a container's termination-message limit.
     /// </summary>
     public int MaxResultBytes { get; init; } = 4096;
+
+    /// <summary>
+    /// With <see cref="ResultsFrom.SidecarLogs"/>: the most bytes of one result (Tekton's
+    /// <c>max-result-size</c>). Default 4096; Tekton accepts up to 1.5 MiB (<see cref="MaxResultSizeLimit"/>).
+    /// </summary>
+    public int MaxResultSize { get; init; } = 4096;
+
+    /// <summary>The highest <see cref="MaxResultSize"/> Tekton accepts: 1.5 MiB.</summary>
+    public const int MaxResultSizeLimit = 1536 * 1024;
+
+    /// <summary>Tekton's spelling of <see cref="ResultsFrom"/> (<c>termination-message</c>, <c>sidecar-logs</c>); null for anything else.</summary>
+    public static ResultsFrom? ParseResultsFrom(string? text) => text switch
+    {
+        "termination-message" => Kubernetes.ResultsFrom.TerminationMessage,
+        "sidecar-logs" => Kubernetes.ResultsFrom.SidecarLogs,
+        _ => null,
+    };
 
     /// <summary>Delete a pod once its TaskRun attempt has ended and its logs and results are read. Default true.</summary>
     public bool DeleteFinishedPods { get; init; } = true;

@@ -12,7 +12,7 @@ public static class KubernetesExecutors
     /// credentials when running in a pod, else <c>$KUBECONFIG</c> or <c>~/.kube/config</c>. The
     /// namespace defaults to the pod's own, else to the context's, else <c>default</c>.
     /// </summary>
-    public static KubernetesTaskExecutor Create(string? kubeconfig, string? context, string? @namespace, TimeProvider time)
+    public static KubernetesTaskExecutor Create(string? kubeconfig, string? context, string? @namespace, TimeProvider time, KubernetesExecutorOptions? settings = null)
     {
         var config = kubeconfig is null && KubernetesClientConfiguration.IsInCluster()
             ? KubernetesClientConfiguration.InClusterConfig()
@@ -21,6 +21,6 @@ public static class KubernetesExecutors
             ?? (File.Exists(InClusterNamespaceFile) ? File.ReadAllText(InClusterNamespaceFile).Trim() : null)
             ?? config.Namespace
             ?? "default";
-        return new KubernetesTaskExecutor(new k8s.Kubernetes(config), new KubernetesExecutorOptions { Namespace = ns, TimeProvider = time });
+        return new KubernetesTaskExecutor(new k8s.Kubernetes(config), (settings ?? new KubernetesExecutorOptions()) with { Namespace = ns, TimeProvider = time });
     }
 }

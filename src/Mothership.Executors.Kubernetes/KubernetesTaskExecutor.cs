@@ -316,10 +316,9 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
             }
         }
 
-        var size = report.Results.Sum(r => Encoding.UTF8.GetByteCount(r.Value));
-        if (size > _options.MaxResultBytes)
+        if (ResultLimitError(report.Results) is { } tooLarge)
         {
-            return Outcome(TaskRunPhase.Failed, $"the results are {size} bytes, more than the {_options.MaxResultBytes} a TaskRun may return (Tekton's termination-message limit): write large data to a workspace and return its path", steps, sidecars, [], start, now);
+            return Outcome(TaskRunPhase.Failed, tooLarge, steps, sidecars, [], start, now);
         }
 
         var results = ImmutableArray.CreateBuilder<RunResult>();
@@ -337,6 +336,21 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         }
 
         return Outcome(TaskRunPhase.Succeeded, "All Steps have completed executing", steps, sidecars, results.ToImmutable(), start, now);
+    }
+
+    /// <summary>Why the results are too large for the configured <see cref="KubernetesExecutorOptions.ResultsFrom"/>; null when they fit.</summary>
+    private string? ResultLimitError(Dictionary<string, string> results)
+    {
+        if (_options.ResultsFrom == ResultsFrom.SidecarLogs)
+        {
+            var large = results.Select(r => (r.Key, Size: Encoding.UTF8.GetByteCount(r.Value))).Where(r => r.Size > _options.MaxResultSize).OrderBy(r => r.Key, StringComparer.Ordinal).FirstOrDefault();
+            return large.Key is null ? null : $"result \"{large.Key}\" is {large.Size} bytes, more than the {_options.MaxResultSize} one result may be (max-result-size): write large data to a workspace and return its path";
+        }
+
+        var size = results.Sum(r => Encoding.UTF8.GetByteCount(r.Value));
+        return size <= _options.MaxResultBytes
+            ? null
+            : $"the results are {size} bytes, more than the {_options.MaxResultBytes} a TaskRun may return (Tekton's termination-message limit; results-from sidecar-logs raises it per result): write large data to a workspace and return its path";
     }
 
     private TaskRunOutcome Interrupted(TaskRunRequest request, PodPlan plan, V1Pod? pod, IReadOnlyDictionary<string, string?> images, TaskRunPhase phase, DateTimeOffset start)

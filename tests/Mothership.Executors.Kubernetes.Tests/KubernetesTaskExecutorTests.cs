@@ -259,6 +259,26 @@ public sealed class KubernetesTaskExecutorTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task RunAsync_SidecarLogsResults_LimitEachResultNotTheirSum()
+    {
+        await using var executor = new KubernetesTaskExecutor(_api.CreateClient(), new KubernetesExecutorOptions { Namespace = "default", ResultsFrom = ResultsFrom.SidecarLogs, MaxResultSize = 4096 });
+        var results = "  results:\n    - {name: a}\n    - {name: b}\n";
+        var fits = TaskOf("    - {name: two, image: alpine, script: \"head -c 3000 /dev/zero | tr '\\\\0' a > $(results.a.path); head -c 3000 /dev/zero | tr '\\\\0' b > $(results.b.path)\"}\n", extra: results);
+        var tooLarge = TaskOf("    - {name: one, image: alpine, script: \"printf a > $(results.a.path); head -c 5000 /dev/zero | tr '\\\\0' b > $(results.b.path)\"}\n", extra: results);
+
+        var ok = await executor.RunAsync(fits, new Listener(), TestContext.Current.CancellationToken);
+        var failed = await executor.RunAsync(tooLarge, new Listener(), TestContext.Current.CancellationToken);
+        var terminationMessage = await _executor.RunAsync(fits with { TaskRunName = "fits-again", TaskRunUid = Guid.NewGuid().ToString() }, new Listener(), TestContext.Current.CancellationToken);
+
+        Assert.True(ok.Phase == TaskRunPhase.Succeeded, ok.Message);
+        Assert.Equal([3000, 3000], ok.Results.Select(r => r.Value.ToString().Length));
+        Assert.Equal(TaskRunPhase.Failed, failed.Phase);
+        Assert.StartsWith("result \"b\" is 5000 bytes, more than the 4096 one result may be (max-result-size)", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(TaskRunPhase.Failed, terminationMessage.Phase);
+        Assert.Contains("6000 bytes, more than the 4096 a TaskRun may return", terminationMessage.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task RunAsync_ResultsOverTheLimit_FailClearly()
     {
         var request = TaskOf("    - {name: big, image: alpine, script: \"head -c 5000 /dev/zero | tr '\\\\0' x > $(results.blob.path)\"}\n", extra: "  results:\n    - {name: blob}\n");

@@ -40,9 +40,20 @@ internal static class RunCommand
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "with --executor kubernetes: kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)" };
         var kubeContext = new Option<string?>("--kube-context") { Description = "with --executor kubernetes: kubeconfig context (default: the current one)" };
         var kubeNamespace = new Option<string?>("--namespace") { Description = "with --executor kubernetes: namespace of the TaskRun pods (default: the context's, else default)" };
+        var resultsFrom = new Option<string>("--results-from") { Description = "with --executor kubernetes: termination-message (all results of a TaskRun together at most 4 KiB, as Tekton) or sidecar-logs (each result at most --max-result-size)", DefaultValueFactory = _ => "termination-message" };
+        resultsFrom.AcceptOnlyFromAmong("termination-message", "sidecar-logs");
+        var maxResultSize = new Option<int>("--max-result-size") { Description = "with --results-from sidecar-logs: the most bytes of one result (default 4096, at most 1.5 MiB)", DefaultValueFactory = _ => 4096 };
+        maxResultSize.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > KubernetesExecutorOptions.MaxResultSizeLimit)
+            {
+                r.AddError($"--max-result-size: between 1 and {KubernetesExecutorOptions.MaxResultSizeLimit} bytes (1.5 MiB, Tekton's ceiling)");
+            }
+        });
         var command = new Command("run", "Run a PipelineRun or TaskRun without a server: on this machine, or as pods on Kubernetes")
         {
             files, parameters, workspaces, output, pipeline, task, parallel, sandbox, workdir, executorKind, kubeconfig, kubeContext, kubeNamespace,
+            resultsFrom, maxResultSize,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -57,7 +68,13 @@ internal static class RunCommand
                 parse.GetValue(sandbox),
                 parse.GetValue(workdir))
             {
-                Kubernetes = parse.GetValue(executorKind) == "kubernetes" ? new KubernetesTarget(parse.GetValue(kubeconfig), parse.GetValue(kubeContext), parse.GetValue(kubeNamespace)) : null,
+                Kubernetes = parse.GetValue(executorKind) == "kubernetes"
+                    ? new KubernetesTarget(parse.GetValue(kubeconfig), parse.GetValue(kubeContext), parse.GetValue(kubeNamespace))
+                    {
+                        ResultsFrom = KubernetesExecutorOptions.ParseResultsFrom(parse.GetValue(resultsFrom)) ?? ResultsFrom.TerminationMessage,
+                        MaxResultSize = parse.GetValue(maxResultSize),
+                    }
+                    : null,
             };
             return await RunAsync(options).ConfigureAwait(false);
         });
@@ -74,7 +91,12 @@ internal static class RunCommand
         public ImmutableArray<string> ClusterYaml { get; init; } = [];
     }
 
-    internal sealed record KubernetesTarget(string? Kubeconfig, string? Context, string? Namespace);
+    internal sealed record KubernetesTarget(string? Kubeconfig, string? Context, string? Namespace)
+    {
+        public ResultsFrom ResultsFrom { get; init; } = ResultsFrom.TerminationMessage;
+
+        public int MaxResultSize { get; init; } = 4096;
+    }
 
     private static async Task<int> RunAsync(RunOptions o)
     {
@@ -101,7 +123,9 @@ internal static class RunCommand
     internal static async Task<int> ExecuteAsync(ResourceSet resources, IReadOnlyList<Resource> runs, ImmutableArray<Param> overrides,
         ImmutableArray<WorkspaceBinding> hostWorkspaces, RunOptions o)
     {
-        await using var kubernetes = o.Kubernetes is { } k ? KubernetesExecutors.Create(k.Kubeconfig, k.Context, k.Namespace, TimeProvider.System) : null;
+        await using var kubernetes = o.Kubernetes is { } k
+            ? KubernetesExecutors.Create(k.Kubeconfig, k.Context, k.Namespace, TimeProvider.System, new KubernetesExecutorOptions { ResultsFrom = k.ResultsFrom, MaxResultSize = k.MaxResultSize })
+            : null;
         if (kubernetes is not null)
         {
             // As kubectl create -f would: the ConfigMaps, Secrets and claims the files carry.

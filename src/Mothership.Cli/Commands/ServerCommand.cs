@@ -16,6 +16,9 @@ internal static class ServerCommand
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "with --executor kubernetes: kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)" };
         var kubeContext = new Option<string?>("--kube-context") { Description = "with --executor kubernetes: kubeconfig context (default: the current one)" };
         var kubeNamespace = new Option<string?>("--namespace") { Description = "with --executor kubernetes: namespace of the TaskRun pods (default: the server pod's, else default)" };
+        var resultsFrom = new Option<string?>("--results-from") { Description = "with --executor kubernetes: termination-message (default: all results of a TaskRun together at most 4 KiB, as Tekton) or sidecar-logs (each result at most --max-result-size)" };
+        resultsFrom.AcceptOnlyFromAmong("termination-message", "sidecar-logs");
+        var maxResultSize = new Option<int?>("--max-result-size") { Description = "with --results-from sidecar-logs: the most bytes of one result (default 4096, at most 1.5 MiB)" };
         var token = new Option<string?>("--token") { Description = "bearer token required for changes (default: $MSHIP_TOKEN; required off loopback)" };
         var replica = new Option<string?>("--replica-id") { Description = "this replica's name in leases (default HOST-PID)" };
         var concurrency = new Option<int?>("--max-concurrent-taskruns") { Description = "TaskRun attempts running at once on this server (default processors × 2)" };
@@ -23,7 +26,7 @@ internal static class ServerCommand
         var sandbox = new Option<bool>("--sandbox") { Description = "run each step under bubblewrap: read-only host, no network" };
         var command = new Command("server", "Serve the REST API and run PipelineRuns durably (SQLite or PostgreSQL)")
         {
-            db, urls, executor, kubeconfig, kubeContext, kubeNamespace, token, replica, concurrency, workdir, sandbox,
+            db, urls, executor, kubeconfig, kubeContext, kubeNamespace, resultsFrom, maxResultSize, token, replica, concurrency, workdir, sandbox,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -42,6 +45,8 @@ internal static class ServerCommand
             Set("Kubeconfig", parse.GetValue(kubeconfig));
             Set("KubernetesContext", parse.GetValue(kubeContext));
             Set("KubernetesNamespace", parse.GetValue(kubeNamespace));
+            Set("KubernetesResultsFrom", parse.GetValue(resultsFrom));
+            Set("KubernetesMaxResultSize", parse.GetValue(maxResultSize)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Set("Token", parse.GetValue(token) ?? Environment.GetEnvironmentVariable("MSHIP_TOKEN"));
             Set("ReplicaId", parse.GetValue(replica));
             Set("MaxConcurrentTaskRuns", parse.GetValue(concurrency)?.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -60,7 +60,11 @@ public static class ServerHost
         {
             var o = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
             return o.Executor == "kubernetes"
-                ? KubernetesExecutors.Create(o.Kubeconfig, o.KubernetesContext, o.KubernetesNamespace, sp.GetRequiredService<TimeProvider>())
+                ? KubernetesExecutors.Create(o.Kubeconfig, o.KubernetesContext, o.KubernetesNamespace, sp.GetRequiredService<TimeProvider>(), new KubernetesExecutorOptions
+                {
+                    ResultsFrom = KubernetesExecutorOptions.ParseResultsFrom(o.KubernetesResultsFrom) ?? ResultsFrom.TerminationMessage,
+                    MaxResultSize = o.KubernetesMaxResultSize,
+                })
                 : new LocalTaskExecutor(new LocalExecutorOptions { Root = Path.GetFullPath(o.Workdir), Sandbox = o.Sandbox });
         });
         services.AddSingleton(sp => new FairAttemptGate(sp.GetRequiredService<IOptions<ServerOptions>>().Value.MaxConcurrentTaskRuns));

@@ -35,6 +35,16 @@ public sealed class ServerOptions
     public string? KubernetesContext { get; set; }
 
     /// <summary>
+    /// With the Kubernetes executor: Tekton's <c>results-from</c>, <c>termination-message</c> (all
+    /// results of a TaskRun together at most 4 KiB, Tekton's default) or <c>sidecar-logs</c> (each
+    /// result at most <see cref="KubernetesMaxResultSize"/>).
+    /// </summary>
+    public string KubernetesResultsFrom { get; set; } = "termination-message";
+
+    /// <summary>With <c>sidecar-logs</c> results: the most bytes of one result (Tekton's <c>max-result-size</c>). Default 4096, at most 1.5 MiB.</summary>
+    public int KubernetesMaxResultSize { get; set; } = 4096;
+
+    /// <summary>
     /// With the Kubernetes executor: how often the server deletes what runs that ended (or were
     /// deleted) left in the namespace — pods of a server that died, claims made from
     /// volumeClaimTemplates. Also once at start. Default: 10 minutes.
@@ -145,6 +155,16 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (o.Executor is not ("local" or "kubernetes"))
         {
             errors.Add($"Executor: '{o.Executor}' is not an executor; use 'local' or 'kubernetes'");
+        }
+
+        if (Executors.Kubernetes.KubernetesExecutorOptions.ParseResultsFrom(o.KubernetesResultsFrom) is null)
+        {
+            errors.Add($"KubernetesResultsFrom: '{o.KubernetesResultsFrom}' is neither termination-message nor sidecar-logs");
+        }
+
+        if (o.KubernetesMaxResultSize is < 1 or > Executors.Kubernetes.KubernetesExecutorOptions.MaxResultSizeLimit)
+        {
+            errors.Add($"KubernetesMaxResultSize: {o.KubernetesMaxResultSize} is not between 1 and {Executors.Kubernetes.KubernetesExecutorOptions.MaxResultSizeLimit} bytes (1.5 MiB, Tekton's ceiling)");
         }
 
         if (o.Kubeconfig is { Length: > 0 } kubeconfig && !File.Exists(kubeconfig))

@@ -45,11 +45,16 @@ public sealed class ServerOptionsValidatorTests
             LeaseDuration = TimeSpan.FromSeconds(2),
             PollInterval = TimeSpan.FromSeconds(1),
             Retention = new RetentionOptions { Schedule = "every hour" },
+            KubernetesResultsFrom = "etcd",
+            KubernetesMaxResultSize = 2 * 1024 * 1024,
         }).ToList();
 
         Assert.Contains(failures, f => f.StartsWith("Executor:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("MaxConcurrentTaskRuns:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("LeaseDuration/PollInterval:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Retention:Schedule:", StringComparison.Ordinal));
+        Assert.Contains("KubernetesResultsFrom: 'etcd' is neither termination-message nor sidecar-logs", failures);
+        Assert.Contains(failures, f => f.StartsWith("KubernetesMaxResultSize: 2097152 is not between 1 and 1572864", StringComparison.Ordinal));
+        Assert.Empty(Failures(new ServerOptions { KubernetesResultsFrom = "sidecar-logs", KubernetesMaxResultSize = 1572864 }));
     }
 }
