@@ -169,9 +169,8 @@ public sealed partial class DeployManifestsTests
         var subject = Assert.Single(Items(binding, "subjects"));
         Assert.Equal(("mothership-deployer", Namespace), (Text(subject, "name"), Text(subject, "namespace")));
         Assert.Contains(Applied(), d => Text(d, "kind") == "ServiceAccount" && Text(d, "metadata", "name") == "mothership-deployer");
-        // The account the exported deploy PipelineRuns name.
-        var builder = File.ReadAllText(Path.Combine(Root, "src", "Mothership.Cloud", "Deploy", "DeployPipelineBuilder.cs"));
-        Assert.Contains("[\"serviceAccountName\"] = \"mothership-deployer\"", builder, StringComparison.Ordinal);
+        // The account and namespace a site's deploy pods use unless its site.yaml says otherwise.
+        Assert.Equal(("mothership-deployer", Namespace), (Mothership.Cloud.Sites.SiteExecutor.DefaultServiceAccount, Mothership.Cloud.Sites.SiteExecutor.DefaultNamespace));
     }
 
     [Fact]
