@@ -53,6 +53,14 @@ public sealed record KubernetesExecutorOptions
         _ => null,
     };
 
+    /// <summary>
+    /// The name of this Mothership among those sharing a namespace, on everything it creates
+    /// (<c>app.kubernetes.io/instance</c>): a server sweeps leftovers of runs its store does not
+    /// hold, so two servers with different stores, or a server and <c>mship run</c>, must differ.
+    /// Default <c>mothership</c>; <c>mship run</c> uses <c>mship-run</c>.
+    /// </summary>
+    public string Instance { get; init; } = "mothership";
+
     /// <summary>Delete a pod once its TaskRun attempt has ended and its logs and results are read. Default true.</summary>
     public bool DeleteFinishedPods { get; init; } = true;
 

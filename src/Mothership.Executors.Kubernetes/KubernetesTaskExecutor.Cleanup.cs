@@ -15,7 +15,8 @@ namespace Mothership.Executors.Kubernetes;
 /// </summary>
 public sealed partial class KubernetesTaskExecutor : IRunCleanup
 {
-    private string Managed => $"{PodBuilder.ManagedBy}=mothership";
+    /// <summary>What this executor made: Mothership's, and this instance's (another server's, or <c>mship run</c>'s, are theirs to sweep).</summary>
+    private string Managed => $"{PodBuilder.ManagedBy}=mothership,{PodBuilder.InstanceLabel}={_options.Instance}";
 
     public async Task<IReadOnlySet<string>> ListHoldingRunsAsync(CancellationToken cancellationToken)
     {

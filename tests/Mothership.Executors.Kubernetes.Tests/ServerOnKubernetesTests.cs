@@ -28,19 +28,22 @@ public sealed class ServerOnKubernetesTests : IAsyncLifetime
     [Fact(Timeout = 120_000)]
     public async Task PipelineRun_ClaimTemplateAndPodTemplate_RunAsPodsAndLeaveNothingBehind()
     {
-        // What a server that died left: a claim of a run the store never heard of.
-        _api.Seed(new V1PersistentVolumeClaim
+        // What a server that died left: a claim of a run the store never heard of; and a claim of
+        // a `mship run` in the same namespace, which is not the server's to sweep.
+        V1PersistentVolumeClaim Claim(string name, string instance) => new()
         {
             ApiVersion = "v1",
             Kind = "PersistentVolumeClaim",
             Metadata = new V1ObjectMeta
             {
-                Name = "pvc-left-behind",
+                Name = name,
                 NamespaceProperty = "default",
-                Labels = new Dictionary<string, string> { [PodBuilder.ManagedBy] = "mothership", [PodBuilder.RunUidLabel] = "run-of-a-dead-server" },
+                Labels = new Dictionary<string, string> { [PodBuilder.ManagedBy] = "mothership", [PodBuilder.InstanceLabel] = instance, [PodBuilder.RunUidLabel] = "run-of-" + name },
             },
             Spec = new V1PersistentVolumeClaimSpec { AccessModes = ["ReadWriteOnce"] },
-        });
+        };
+        _api.Seed(Claim("pvc-left-behind", "mothership"));
+        _api.Seed(Claim("pvc-of-a-cli-run", "mship-run"));
         await using var server = await ServerProcess.StartAsync(_dir.FullName, extraArgs: ["--executor", "kubernetes", "--kubeconfig", _api.KubeconfigPath, "--namespace", "default"], cancellationToken: Ct);
         await WaitAsync(() => _api.PersistentVolumeClaims.All(c => c.Metadata.Name != "pvc-left-behind"), server);
 
@@ -91,7 +94,7 @@ public sealed class ServerOnKubernetesTests : IAsyncLifetime
 
         // The claim made for the run was shared by both tasks (the greeting went through it); it went with the run.
         Assert.Contains(_api.Requests, r => r.Method == "POST" && r.Resource == "persistentvolumeclaims");
-        await WaitAsync(() => _api.PersistentVolumeClaims.Count == 0 && _api.Pods.Count == 0, server);
+        await WaitAsync(() => _api.PersistentVolumeClaims.Select(c => c.Metadata.Name).SequenceEqual(["pvc-of-a-cli-run"]) && _api.Pods.Count == 0, server);
     }
 
     private async Task<string> FirstPodNameAsync(ServerProcess server)

@@ -124,7 +124,7 @@ internal static class RunCommand
         ImmutableArray<WorkspaceBinding> hostWorkspaces, RunOptions o)
     {
         await using var kubernetes = o.Kubernetes is { } k
-            ? KubernetesExecutors.Create(k.Kubeconfig, k.Context, k.Namespace, TimeProvider.System, new KubernetesExecutorOptions { ResultsFrom = k.ResultsFrom, MaxResultSize = k.MaxResultSize })
+            ? KubernetesExecutors.Create(k.Kubeconfig, k.Context, k.Namespace, TimeProvider.System, new KubernetesExecutorOptions { ResultsFrom = k.ResultsFrom, MaxResultSize = k.MaxResultSize, Instance = "mship-run" })
             : null;
         if (kubernetes is not null)
         {

@@ -62,6 +62,9 @@ public static class PodBuilder
 
     public const string UidAnnotation = "mothership.io/taskrun-uid";
 
+    /// <summary>Which Mothership made a pod, claim or Secret (<see cref="KubernetesExecutorOptions.Instance"/>): each sweeps only its own.</summary>
+    public const string InstanceLabel = "app.kubernetes.io/instance";
+
     /// <summary>The uid of the run (the PipelineRun, or the standalone TaskRun) a pod or claim belongs to.</summary>
     public const string RunUidLabel = "mothership.io/run-uid";
 
@@ -128,6 +131,7 @@ public static class PodBuilder
         var labels = new Dictionary<string, string>(request.Labels)
         {
             [ManagedBy] = "mothership",
+            [InstanceLabel] = options.Instance,
             [RunUidLabel] = Label(RunUid(request)),
             [TaskRunLabel] = Label(request.TaskRunName),
             [RetryLabel] = request.RetryCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -179,7 +183,7 @@ public static class PodBuilder
         return new PodPlan
         {
             Pod = pod,
-            Claims = [.. workspaces.Select(w => w.NewClaim).OfType<V1PersistentVolumeClaim>()],
+            Claims = [.. workspaces.Select(w => w.NewClaim).OfType<V1PersistentVolumeClaim>().Select(c => WithLabel(c, InstanceLabel, options.Instance))],
             Credentials = credentialsSecret is null ? null : new V1Secret
             {
                 ApiVersion = "v1",
@@ -203,6 +207,12 @@ public static class PodBuilder
 
     /// <summary>A bound workspace: the volume behind it (null when it shares another's) and where steps see it.</summary>
     private sealed record BoundWorkspace(string Name, string MountPath, bool ReadOnly, string? VolumeName, V1Volume? Volume, string? SubPath, string Claim, V1PersistentVolumeClaim? NewClaim = null);
+
+    private static V1PersistentVolumeClaim WithLabel(V1PersistentVolumeClaim claim, string key, string value)
+    {
+        claim.Metadata.Labels[key] = value;
+        return claim;
+    }
 
     /// <summary>The claim a <c>volumeClaimTemplate</c> describes, labelled with its run so it can be found and removed with it.</summary>
     private static V1PersistentVolumeClaim Claim(string name, VolumeSource source, TaskRunRequest request)

@@ -64,6 +64,7 @@ public static class ServerHost
                 {
                     ResultsFrom = KubernetesExecutorOptions.ParseResultsFrom(o.KubernetesResultsFrom) ?? ResultsFrom.TerminationMessage,
                     MaxResultSize = o.KubernetesMaxResultSize,
+                    Instance = o.KubernetesInstance,
                 })
                 : new LocalTaskExecutor(new LocalExecutorOptions { Root = Path.GetFullPath(o.Workdir), Sandbox = o.Sandbox });
         });

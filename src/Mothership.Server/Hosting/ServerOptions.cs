@@ -41,6 +41,13 @@ public sealed class ServerOptions
     /// </summary>
     public string KubernetesResultsFrom { get; set; } = "termination-message";
 
+    /// <summary>
+    /// With the Kubernetes executor: this server's name on the pods, claims and Secrets it makes
+    /// (<c>app.kubernetes.io/instance</c>). It sweeps only its own leftovers, so servers with
+    /// different stores sharing a namespace need different names. Default <c>mothership</c>.
+    /// </summary>
+    public string KubernetesInstance { get; set; } = "mothership";
+
     /// <summary>With <c>sidecar-logs</c> results: the most bytes of one result (Tekton's <c>max-result-size</c>). Default 4096, at most 1.5 MiB.</summary>
     public int KubernetesMaxResultSize { get; set; } = 4096;
 
@@ -155,6 +162,11 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (o.Executor is not ("local" or "kubernetes"))
         {
             errors.Add($"Executor: '{o.Executor}' is not an executor; use 'local' or 'kubernetes'");
+        }
+
+        if (!System.Text.RegularExpressions.Regex.IsMatch(o.KubernetesInstance, "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"))
+        {
+            errors.Add($"KubernetesInstance: '{o.KubernetesInstance}' is not a label value (lower-case letters, digits and '-', at most 63)");
         }
 
         if (Executors.Kubernetes.KubernetesExecutorOptions.ParseResultsFrom(o.KubernetesResultsFrom) is null)
