@@ -43,6 +43,15 @@ public sealed record PodPlan
 /// container prints the results once the steps are done. A step with <c>onError: continue</c> (or
 /// whose exit code a later step reads) runs under <c>/bin/sh</c> to record its exit code and go on,
 /// so its image needs a shell; so does any <c>script</c>, as on Tekton.
+/// <para>
+/// A step with <c>args</c> but no <c>command</c> keeps no command in the pod: Kubernetes runs the
+/// image's <c>ENTRYPOINT</c> with the args, and for an image without one the args are the command.
+/// Tekton instead asks the registry for the image's config and makes <c>ENTRYPOINT</c>, or
+/// <c>CMD</c> when there is none, the command — the two agree except for an image with a
+/// <c>CMD</c> and no <c>ENTRYPOINT</c> (busybox: <c>args: [-c, …]</c> runs <c>sh -c …</c> on
+/// Tekton, fails here). Doing the same would need registry access and credentials from the
+/// executor, which it does not have.
+/// </para>
 /// </summary>
 public static class PodBuilder
 {

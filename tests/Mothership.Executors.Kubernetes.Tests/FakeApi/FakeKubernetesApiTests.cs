@@ -374,17 +374,52 @@ public sealed class FakeKubernetesApiTests
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task CreatePod_ContainerWithoutCommand_FailsWith127()
+    public async Task CreatePod_ImageWithoutEntrypointOrCmdAndNoCommand_FailsToStart()
     {
         await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
         using var client = api.CreateClient();
-        await client.CoreV1.CreateNamespacedPodAsync(Pod("entrypoint", [new V1Container { Name = "main", Image = "alpine:3" }]), Ns, cancellationToken: Ct);
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("entrypoint", [new V1Container { Name = "main", Image = "example.com/scratch-tool:1" }]), Ns, cancellationToken: Ct);
 
         var done = await WaitForPhaseAsync(api, "entrypoint", "Failed");
         var terminated = done.Status.ContainerStatuses[0].State.Terminated;
-        Assert.Equal(127, terminated.ExitCode);
-        Assert.Equal("the fake kubelet cannot run an image's entrypoint: give command", terminated.Message);
+        Assert.Equal((128, "StartError"), (terminated.ExitCode, terminated.Reason));
+        Assert.Contains("no command specified", terminated.Message, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task CreatePod_OnlyArgs_RunTheImagesEntrypointOrAreTheCommand()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        V1Container ArgsOnly(string name, string image, params string[] args) => new() { Name = name, Image = image, Args = args };
+        await client.CoreV1.CreateNamespacedPodAsync(
+            Pod("args", [ArgsOnly("main", "mirror.gcr.io/alpine:3", "echo", "alpine")], init:
+            [
+                // bash's ENTRYPOINT (docker-entrypoint.sh) runs a program, or bash when the first argument is an option.
+                ArgsOnly("bash-program", "mirror.gcr.io/bash@sha256:e320b40b14abc61f053286705070342c46034a549a276b798e64541457c4af92", "echo", "$(GREETING)"),
+                ArgsOnly("bash-option", "docker.io/library/bash:5", "-c", "echo from bash"),
+                // busybox has no ENTRYPOINT: the args are the command, and "-c" is no program.
+                ArgsOnly("busybox-cmd", "busybox", "echo", "busybox"),
+            ]), Ns, cancellationToken: Ct);
+
+        var done = await WaitForPhaseAsync(api, "args", "Succeeded");
+        Assert.Equal(["$(GREETING)"], (await LogLinesAsync(client, "args", "bash-program")).Select(l => l.Text));
+        Assert.Equal(["from bash"], (await LogLinesAsync(client, "args", "bash-option")).Select(l => l.Text));
+        Assert.Equal(["busybox"], (await LogLinesAsync(client, "args", "busybox-cmd")).Select(l => l.Text));
+        Assert.Equal(["alpine"], (await LogLinesAsync(client, "args", "main")).Select(l => l.Text));
+
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("dash-c", [ArgsOnly("main", "busybox", "-c", "echo never")]), Ns, cancellationToken: Ct);
+        var failed = await WaitForPhaseAsync(api, "dash-c", "Failed");
+        Assert.NotEqual(0, failed.Status.ContainerStatuses[0].State.Terminated.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("mirror.gcr.io/bash@sha256:e320b40b14abc61f053286705070342c46034a549a276b798e64541457c4af92", "bash")]
+    [InlineData("docker.io/library/busybox:1.36", "busybox")]
+    [InlineData("localhost:5000/alpine/git:2.4", "alpine/git")]
+    [InlineData("ubuntu", "ubuntu")]
+    public void ImageRepository_Reference_IsTheRepositoryAlone(string image, string repository) =>
+        Assert.Equal(repository, Kubelet.ImageConfigs.Repository(image));
 
     [Fact(Timeout = 60_000)]
     public async Task CreatePod_ExistingName_Returns409AlreadyExistsAndGenerateNameMakesOne()

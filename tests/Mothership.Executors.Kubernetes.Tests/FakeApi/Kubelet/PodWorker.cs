@@ -355,12 +355,14 @@ internal sealed class PodWorker
             return FailToStart(c, 128, e.Message, fieldPath);
         }
 
-        if (spec.Command is null || spec.Command.Count == 0)
+        var process = ImageConfigs.Process(spec);
+        if (process.Count == 0)
         {
-            return FailToStart(c, 127, "the fake kubelet cannot run an image's entrypoint: give command", fieldPath);
+            // containerd's words for an image with no ENTRYPOINT or CMD and a container with neither command nor args.
+            return FailToStart(c, 128, "failed to create containerd task: failed to create shim task: OCI runtime create failed: no command specified", fieldPath);
         }
 
-        var command = spec.Command.Concat(spec.Args ?? []).Select(a => ContainerEnvironment.Expand(a, env)).ToList();
+        var command = process.Select(a => ContainerEnvironment.Expand(a, env)).ToList();
         var mounts = new List<Mount>();
         foreach (var m in spec.VolumeMounts ?? [])
         {
