@@ -17,7 +17,6 @@ public sealed class TektonExamplesOnKubernetesTests : IAsyncLifetime
     {
         ["pipelineruns/beta/isolated-workspaces.yaml"] = "step- and sidecar-level workspace isolation is not right in the pod yet",
         ["pipelineruns/stepaction-params.yaml"] = "StepActions with step results: not carried through the pod yet",
-        ["pipelineruns/using-optional-workspaces-in-when-expressions.yaml"] = "its script runs #!/usr/bin/env ash, alpine's shell, which the host running the fake kubelet does not have",
         ["pipelineruns/workspaces-projected.yaml"] = "projected workspaces become an emptyDir in the pod",
         ["taskruns/beta/large-task-result.yaml"] = "results over 4,096 bytes need Tekton's results-from-sidecar-logs mode, which this executor does not have",
         ["taskruns/beta/workspace-in-sidecar.yaml"] = "sidecar workspaces are not mounted in the pod yet",

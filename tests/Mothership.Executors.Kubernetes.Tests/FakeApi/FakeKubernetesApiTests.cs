@@ -306,6 +306,20 @@ public sealed class FakeKubernetesApiTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Container_AlpineScriptWithEnvAsh_RunsUnderAShellStandingInForAsh()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        var write = Sh("write", "printf '#!/usr/bin/env ash\\nif [ \"$1\" == yes ]; then echo ash ran; fi\\n' > /scripts/s; chmod +x /scripts/s", Mount("scripts", "/scripts"));
+        var run = new V1Container { Name = "main", Image = "alpine:3", Command = ["/scripts/s", "yes"], VolumeMounts = [Mount("scripts", "/scripts")] };
+        await client.CoreV1.CreateNamespacedPodAsync(
+            Pod("ash", [run], init: [write], volumes: [new V1Volume { Name = "scripts", EmptyDir = new V1EmptyDirVolumeSource() }]), Ns, cancellationToken: Ct);
+
+        await WaitForPhaseAsync(api, "ash", "Succeeded");
+        Assert.Equal(["ash ran"], (await LogLinesAsync(client, "ash", "main")).Select(l => l.Text));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task TerminationMessage_IsReadBackAndKeepsTheLast4096Bytes()
     {
         await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
