@@ -15,12 +15,9 @@ public sealed class TektonExamplesOnKubernetesTests : IAsyncLifetime
     /// </summary>
     private static readonly Dictionary<string, string> Unsupported = new(StringComparer.Ordinal)
     {
-        ["pipelineruns/beta/isolated-workspaces.yaml"] = "step- and sidecar-level workspace isolation is not right in the pod yet",
         ["pipelineruns/stepaction-params.yaml"] = "StepActions with step results: not carried through the pod yet",
         ["pipelineruns/workspaces-projected.yaml"] = "projected workspaces become an emptyDir in the pod",
         ["taskruns/beta/large-task-result.yaml"] = "results over 4,096 bytes need Tekton's results-from-sidecar-logs mode, which this executor does not have",
-        ["taskruns/beta/workspace-in-sidecar.yaml"] = "sidecar workspaces are not mounted in the pod yet",
-        ["taskruns/beta/workspace-isolation.yaml"] = "step- and sidecar-level workspace isolation is not right in the pod yet",
         ["taskruns/creds-init-only-mounts-provided-credentials.yaml"] = "Tekton's creds-init (/tekton/creds from the service account's secrets) is not done in pods yet",
         ["taskruns/sidecar-interp.yaml"] = "its step reads a file the sidecar writes as it starts: Tekton starts steps once sidecars are ready, a native sidecar only once it has started (the executor does not map readiness to a startupProbe yet); racy here",
         ["taskruns/sidecar-ready-script.yaml"] = "its step needs the sidecar ready: Tekton waits for sidecar readiness, a native sidecar only for its start (no readiness → startupProbe mapping yet); racy here",
@@ -29,7 +26,6 @@ public sealed class TektonExamplesOnKubernetesTests : IAsyncLifetime
         ["taskruns/stepaction-passing-results.yaml"] = "step results ($(steps.s.results.r)) are not passed between steps in a pod yet",
         ["taskruns/stepaction-results.yaml"] = "step results ($(steps.s.results.r), /tekton/steps/…/results) are not read back from pods yet",
         ["taskruns/steps-run-in-order.yaml"] = "busybox has no ENTRYPOINT: Tekton looks the image up in its registry and runs its CMD (sh) with the args; the pod leaves command empty, so Kubernetes runs the args themselves (\"-c\"), which fails on a real cluster as in the fake — needs a registry lookup of the image's config",
-        ["taskruns/workspace-in-sidecar.yaml"] = "sidecar workspaces are not mounted in the pod yet",
     };
 
     private FakeKubernetesApi _api = null!;

@@ -112,9 +112,10 @@ public static class PodBuilder
         }
 
         var exitCodesRead = ExitCodesRead(spec, stepNames);
+        var isolated = spec.Steps.Concat(spec.Sidecars).Where(s => !s.Workspaces.IsDefaultOrEmpty).SelectMany(s => s.Workspaces).Select(u => u.Name).ToHashSet(StringComparer.Ordinal);
         var init = new List<V1Container> { Prepare(spec, stepNames, options) };
-        init.AddRange(spec.Sidecars.Select(s => Container(s, $"sidecar-{s.Name}", workspaces, sidecar: true, recordExitCode: false)));
-        init.AddRange(spec.Steps.Select((s, i) => Container(s, $"step-{stepNames[i]}", workspaces, sidecar: false, recordExitCode: exitCodesRead.Contains(stepNames[i]) || s.OnError == "continue")));
+        init.AddRange(spec.Sidecars.Select(s => Container(s, $"sidecar-{s.Name}", workspaces, isolated, sidecar: true, recordExitCode: false)));
+        init.AddRange(spec.Steps.Select((s, i) => Container(s, $"step-{stepNames[i]}", workspaces, isolated, sidecar: false, recordExitCode: exitCodesRead.Contains(stepNames[i]) || s.OnError == "continue")));
         var labels = new Dictionary<string, string>(request.Labels)
         {
             [ManagedBy] = "mothership",
@@ -356,7 +357,7 @@ public static class PodBuilder
     private static V1VolumeMount Mount(string name, string path, bool readOnly = false, string? subPath = null) =>
         new() { Name = name, MountPath = path, ReadOnlyProperty = readOnly ? true : null, SubPath = subPath };
 
-    private static V1Container Container(Step step, string name, List<BoundWorkspace> workspaces, bool sidecar, bool recordExitCode)
+    private static V1Container Container(Step step, string name, List<BoundWorkspace> workspaces, HashSet<string> isolated, bool sidecar, bool recordExitCode)
     {
         List<string>? command;
         List<string>? args;
@@ -396,16 +397,27 @@ public static class PodBuilder
             mounts.Add(Mount("tekton-internal-steps", $"{StepsDir}/{name}", subPath: name));
         }
 
-        // A step that names its workspaces sees only those (Tekton's isolated workspaces).
-        var visible = step.Workspaces.IsDefaultOrEmpty ? workspaces : [.. workspaces.Where(w => step.Workspaces.Any(u => u.Name == w.Name))];
-        foreach (var w in visible.Where(w => w.VolumeName is not null))
+        // The container's own volumeMounts win over a workspace at the same path (Tekton merges the
+        // step template's mounts by path, and skips a sidecar's workspace mount that would clash).
+        var own = step.VolumeMounts.Select(m => Mount(m.Name, m.MountPath, m.ReadOnly, m.SubPath)).ToList();
+        foreach (var w in workspaces.Where(w => w.VolumeName is not null))
         {
-            var path = step.Workspaces.FirstOrDefault(u => u.Name == w.Name)?.MountPath ?? w.MountPath;
-            mounts.Add(Mount(w.VolumeName!, path, w.ReadOnly, w.SubPath));
+            // Tekton mounts a workspace in every step and sidecar, unless a step or sidecar lists
+            // it in its own workspaces: then only in those (isolated workspaces), at their mountPath.
+            var usage = step.Workspaces.IsDefaultOrEmpty ? null : step.Workspaces.FirstOrDefault(u => u.Name == w.Name);
+            if (isolated.Contains(w.Name) && usage is null)
+            {
+                continue;
+            }
+
+            var path = usage?.MountPath ?? w.MountPath;
+            if (!own.Any(m => m.MountPath == path))
+            {
+                mounts.Add(Mount(w.VolumeName!, path, w.ReadOnly, w.SubPath));
+            }
         }
 
-        mounts.AddRange(step.VolumeMounts.Select(m => Mount(
-            workspaces.FirstOrDefault(w => w.VolumeName == m.Name)?.VolumeName ?? m.Name, m.MountPath, m.ReadOnly, m.SubPath)));
+        mounts.AddRange(own);
         var env = step.Env.Select(Env).Prepend(new V1EnvVar { Name = "HOME", Value = Home }).ToList();
         var container = new V1Container
         {

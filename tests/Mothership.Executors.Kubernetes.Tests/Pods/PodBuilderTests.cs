@@ -142,6 +142,72 @@ public sealed class PodBuilderTests
         timeout: TimeSpan.FromMinutes(10)));
 
     [Fact]
+    public void Build_SharedAndIsolatedWorkspacesInStepsAndSidecars_MatchesGolden() => AssertGolden("sidecar-workspaces", Request(
+        """
+        apiVersion: tekton.dev/v1
+        kind: Task
+        metadata: {name: signals}
+        spec:
+          workspaces:
+            - {name: shared}
+            - {name: signals}
+            - {name: creds, readOnly: true}
+          sidecars:
+            - name: responder
+              image: docker.io/library/alpine:3.20
+              workspaces: [{name: signals}]
+              command: [sleep, infinity]
+            - name: explicit
+              image: docker.io/library/alpine:3.20
+              volumeMounts:
+                - {name: $(workspaces.shared.volume), mountPath: $(workspaces.shared.path), readOnly: true}
+              command: [sleep, infinity]
+          steps:
+            - name: signal
+              image: docker.io/library/alpine:3.20
+              workspaces: [{name: signals}, {name: creds, mountPath: /creds}]
+              command: [touch, $(workspaces.signals.path)/start]
+            - name: other
+              image: docker.io/library/alpine:3.20
+              command: [ls, $(workspaces.shared.path)]
+        """,
+        workspaces:
+        [
+            new WorkspaceBinding { Name = "shared", Source = new VolumeSource { EmptyDir = true } },
+            new WorkspaceBinding { Name = "signals", Source = new VolumeSource { EmptyDir = true } },
+            new WorkspaceBinding { Name = "creds", Source = new VolumeSource { SecretName = "ssh" } },
+        ]));
+
+    [Fact]
+    public void Build_IsolatedWorkspace_OnlyInTheStepsAndSidecarsThatListIt()
+    {
+        var plan = PodBuilder.Build(Request("""
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: t}
+            spec:
+              workspaces: [{name: shared}, {name: signals}]
+              sidecars:
+                - {name: plain, image: alpine, command: [sleep, infinity]}
+                - {name: listed, image: alpine, command: [sleep, infinity], workspaces: [{name: signals, mountPath: /signals}]}
+              steps:
+                - {name: listed, image: alpine, command: ["true"], workspaces: [{name: signals}]}
+                - {name: plain, image: alpine, command: ["true"]}
+            """,
+            workspaces:
+            [
+                new WorkspaceBinding { Name = "shared", Source = new VolumeSource { EmptyDir = true } },
+                new WorkspaceBinding { Name = "signals", Source = new VolumeSource { EmptyDir = true } },
+            ]), new KubernetesExecutorOptions());
+
+        string[] Workspaces(string container) => [.. plan.Pod.Spec.InitContainers.Single(c => c.Name == container).VolumeMounts.Where(m => m.Name.StartsWith("ws-", StringComparison.Ordinal)).Select(m => $"{m.Name}:{m.MountPath}")];
+        Assert.Equal(["ws-shared:/workspace/shared"], Workspaces("sidecar-plain"));
+        Assert.Equal(["ws-shared:/workspace/shared", "ws-signals:/signals"], Workspaces("sidecar-listed"));
+        Assert.Equal(["ws-shared:/workspace/shared", "ws-signals:/workspace/signals"], Workspaces("step-listed"));
+        Assert.Equal(["ws-shared:/workspace/shared"], Workspaces("step-plain"));
+    }
+
+    [Fact]
     public void PodName_LongTaskRun_IsShortenedWithAHash()
     {
         var request = Request("apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  steps:\n    - {name: s, image: alpine, command: [true]}\n") with
