@@ -441,6 +441,15 @@ public static class PodBuilder
         if (sidecar)
         {
             container.RestartPolicy = "Always";
+            container.LivenessProbe = Extra<V1Probe>(step, "livenessProbe");
+            container.ReadinessProbe = Extra<V1Probe>(step, "readinessProbe");
+            // Tekton starts the steps once every sidecar is Ready. A native sidecar lets the next
+            // init container start once it has *started*, which Kubernetes ties to the startupProbe
+            // and ignores the readinessProbe for: so the readiness probe is the startup probe too,
+            // unless the sidecar has its own. (It keeps its readinessProbe for the Ready condition.)
+            // One difference remains: a startup probe that keeps failing has the sidecar restarted
+            // after failureThreshold tries, where a failing readiness probe only keeps it unready.
+            container.StartupProbe = Extra<V1Probe>(step, "startupProbe") ?? Extra<V1Probe>(step, "readinessProbe");
         }
 
         return container;

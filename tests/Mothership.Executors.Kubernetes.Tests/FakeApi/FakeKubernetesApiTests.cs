@@ -99,6 +99,107 @@ public sealed class FakeKubernetesApiTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task NativeSidecar_WithoutStartupProbe_NextInitContainerStartsAfterARelist()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+
+        // What a real kubelet gives too: the sidecar's first action is done before the next container runs.
+        var sidecar = Sh("writer", "echo foo > /shared/value; exec sleep 30", Mount("shared", "/shared"));
+        sidecar.RestartPolicy = "Always";
+        await client.CoreV1.CreateNamespacedPodAsync(
+            Pod("relist", [Sh("main", "true")], init: [sidecar, Sh("reader", "cat /shared/value", Mount("shared", "/shared"))],
+                volumes: [new V1Volume { Name = "shared", EmptyDir = new V1EmptyDirVolumeSource() }]), Ns, cancellationToken: Ct);
+
+        var done = await WaitForPhaseAsync(api, "relist", "Succeeded");
+        Assert.Equal(["foo"], (await LogLinesAsync(client, "relist", "reader")).Select(l => l.Text));
+        Assert.True(done.Status.InitContainerStatuses[1].State.Terminated.StartedAt >= done.Status.InitContainerStatuses[0].State.Terminated.StartedAt);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task NativeSidecar_ExecStartupProbe_NextInitContainerWaitsForItsSuccess()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+
+        var sidecar = Sh("slow", "sleep 1.5; touch /shared/ready; exec sleep 30", Mount("shared", "/shared"));
+        sidecar.RestartPolicy = "Always";
+        sidecar.StartupProbe = new V1Probe { Exec = new V1ExecAction { Command = ["test", "-f", "/shared/ready"] }, PeriodSeconds = 1, FailureThreshold = 10 };
+        await client.CoreV1.CreateNamespacedPodAsync(
+            Pod("startup", [Sh("main", "true")], init: [sidecar, Sh("check", "cat /shared/ready && echo ready", Mount("shared", "/shared"))],
+                volumes: [new V1Volume { Name = "shared", EmptyDir = new V1EmptyDirVolumeSource() }]), Ns, cancellationToken: Ct);
+
+        var running = await api.WaitForPodAsync("startup", p => p.Status?.InitContainerStatuses?[0].State?.Running is not null, cancellationToken: Ct);
+        Assert.False(running.Status.InitContainerStatuses[0].Started);
+        await WaitForPhaseAsync(api, "startup", "Succeeded");
+        Assert.Equal(["ready"], (await LogLinesAsync(client, "startup", "check")).Select(l => l.Text));
+        Assert.Contains(api.Events, e => e.Reason == "Unhealthy" && e.Message.StartsWith("Startup probe failed", StringComparison.Ordinal) && e.InvolvedObject.FieldPath == "spec.initContainers{slow}");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task NativeSidecar_TcpAndHttpStartupProbes_SucceedOnceThePortsAnswer()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        static int FreePort()
+        {
+            using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            return ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var (tcpPort, httpPort) = (FreePort(), FreePort());
+        using var tcp = new System.Net.Sockets.TcpListener(IPAddress.Loopback, tcpPort);
+        using var http = new System.Net.Sockets.TcpListener(IPAddress.Loopback, httpPort);
+
+        var byNumber = Sh("tcp", "exec sleep 30");
+        byNumber.RestartPolicy = "Always";
+        byNumber.StartupProbe = new V1Probe { TcpSocket = new V1TCPSocketAction { Port = tcpPort }, PeriodSeconds = 1, FailureThreshold = 30 };
+        var byName = Sh("http", "exec sleep 30");
+        byName.RestartPolicy = "Always";
+        byName.Ports = [new V1ContainerPort { Name = "health", ContainerPort = httpPort }];
+        byName.StartupProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Port = "health", Path = "/healthz" }, PeriodSeconds = 1, FailureThreshold = 30 };
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("ports", [Sh("main", "true")], init: [byNumber, byName, Sh("after", "echo after")]), Ns, cancellationToken: Ct);
+
+        await PollAsync(() => api.Events.Any(e => e.Reason == "Unhealthy" && e.InvolvedObject.FieldPath == "spec.initContainers{tcp}"));
+        Assert.Empty(api.ContainerLog("ports", "http"));
+        tcp.Start();
+        await PollAsync(() => api.Events.Any(e => e.Reason == "Unhealthy" && e.InvolvedObject.FieldPath == "spec.initContainers{http}"));
+        Assert.Empty(api.ContainerLog("ports", "after"));
+
+        http.Start();
+        var answered = Task.Run(async () =>
+        {
+            using var socket = await http.AcceptSocketAsync(Ct);
+            var buffer = new byte[4096];
+            var read = await socket.ReceiveAsync(buffer, Ct);
+            Assert.StartsWith("GET /healthz HTTP/1.1", Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
+            await socket.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"), Ct);
+        }, Ct);
+        await WaitForPhaseAsync(api, "ports", "Succeeded");
+        await answered;
+        Assert.Equal(["after"], (await LogLinesAsync(client, "ports", "after")).Select(l => l.Text));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task NativeSidecar_StartupProbeFailingItsThreshold_IsKilledAndThePodFails()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+
+        var sidecar = Sh("never", "exec sleep 30");
+        sidecar.RestartPolicy = "Always";
+        sidecar.StartupProbe = new V1Probe { Exec = new V1ExecAction { Command = ["sh", "-c", "echo not yet; exit 1"] }, PeriodSeconds = 1, FailureThreshold = 2 };
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("unstarted", [Sh("main", "true")], init: [sidecar, Sh("after", "echo after")]), Ns, cancellationToken: Ct);
+
+        var done = await WaitForPhaseAsync(api, "unstarted", "Failed");
+        Assert.NotNull(done.Status.InitContainerStatuses[0].State.Terminated);
+        Assert.NotNull(done.Status.InitContainerStatuses[1].State.Waiting);
+        Assert.Equal(2, api.Events.Count(e => e.Reason == "Unhealthy" && e.Message == "Startup probe failed: not yet"));
+        Assert.Contains(api.Events, e => e.Reason == "Killing" && e.Message.Contains("failed startup probe", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Watch_FromListVersion_SeesAddedThenModifiedUpToSucceeded()
     {
         await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);

@@ -208,6 +208,42 @@ public sealed class PodBuilderTests
     }
 
     [Fact]
+    public void Build_SidecarReadinessProbe_IsAlsoItsStartupProbeUnlessItHasOne()
+    {
+        var plan = PodBuilder.Build(Request("""
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: t}
+            spec:
+              sidecars:
+                - name: ready
+                  image: redis
+                  command: [redis-server]
+                  readinessProbe: {tcpSocket: {port: 6379}, periodSeconds: 2, failureThreshold: 30}
+                - name: both
+                  image: alpine
+                  command: [sleep, infinity]
+                  readinessProbe: {exec: {command: [test, -f, /ready]}}
+                  startupProbe: {exec: {command: [test, -f, /started]}, timeoutSeconds: 10}
+                - {name: none, image: alpine, command: [sleep, infinity]}
+              steps:
+                - {name: s, image: alpine, command: ["true"]}
+            """), new KubernetesExecutorOptions());
+
+        var ready = plan.Pod.Spec.InitContainers.Single(c => c.Name == "sidecar-ready");
+        Assert.Equal("6379", ready.StartupProbe.TcpSocket.Port.Value);
+        Assert.Equal((2, 30), (ready.StartupProbe.PeriodSeconds, ready.StartupProbe.FailureThreshold));
+        Assert.Equal(KubernetesJson.Serialize(ready.ReadinessProbe), KubernetesJson.Serialize(ready.StartupProbe));
+        var both = plan.Pod.Spec.InitContainers.Single(c => c.Name == "sidecar-both");
+        Assert.Equal(["test", "-f", "/started"], both.StartupProbe.Exec.Command);
+        Assert.Equal(10, both.StartupProbe.TimeoutSeconds);
+        Assert.Equal(["test", "-f", "/ready"], both.ReadinessProbe.Exec.Command);
+        var none = plan.Pod.Spec.InitContainers.Single(c => c.Name == "sidecar-none");
+        Assert.Null(none.StartupProbe);
+        Assert.Null(none.ReadinessProbe);
+    }
+
+    [Fact]
     public void PodName_LongTaskRun_IsShortenedWithAHash()
     {
         var request = Request("apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  steps:\n    - {name: s, image: alpine, command: [true]}\n") with
