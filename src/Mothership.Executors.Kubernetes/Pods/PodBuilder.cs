@@ -113,9 +113,10 @@ public static class PodBuilder
 
         var exitCodesRead = ExitCodesRead(spec, stepNames);
         var isolated = spec.Steps.Concat(spec.Sidecars).Where(s => !s.Workspaces.IsDefaultOrEmpty).SelectMany(s => s.Workspaces).Select(u => u.Name).ToHashSet(StringComparer.Ordinal);
-        var init = new List<V1Container> { Prepare(spec, stepNames, options) };
+        var resolvers = spec.Steps.Select((s, i) => Resolver(s, $"step-{stepNames[i]}")).ToList();
+        var init = new List<V1Container> { Prepare(spec, stepNames, resolvers, options) };
         init.AddRange(spec.Sidecars.Select(s => Container(s, $"sidecar-{s.Name}", workspaces, isolated, sidecar: true, recordExitCode: false)));
-        init.AddRange(spec.Steps.Select((s, i) => Container(s, $"step-{stepNames[i]}", workspaces, isolated, sidecar: false, recordExitCode: exitCodesRead.Contains(stepNames[i]) || s.OnError == "continue")));
+        init.AddRange(spec.Steps.Select((s, i) => Container(s, $"step-{stepNames[i]}", workspaces, isolated, sidecar: false, recordExitCode: exitCodesRead.Contains(stepNames[i]) || s.OnError == "continue", resolvers[i] is not null)));
         var labels = new Dictionary<string, string>(request.Labels)
         {
             [ManagedBy] = "mothership",
@@ -283,7 +284,14 @@ public static class PodBuilder
             scope.Set($"steps.{name}.exitCode.path", $"{StepsDir}/step-{name}/exitCode");
         }
 
-        return TaskSpecRewriter.Apply(request.Spec, scope);
+        var spec = TaskSpecRewriter.Apply(request.Spec, scope);
+
+        // Each step writes its own results: $(step.results.r.path) is the step's folder.
+        return spec with
+        {
+            Steps = [.. spec.Steps.Select((s, i) => s.Results.IsDefaultOrEmpty ? s : TaskSpecRewriter.ApplyStep(s, s.Results.Aggregate(
+                new VariableScope(), (own, r) => own.Set($"step.results.{r.Name}.path", $"{StepsDir}/step-{stepNames[i]}/results/{r.Name}"))))],
+        };
     }
 
     private static HashSet<string> ExitCodesRead(TaskSpec spec, ImmutableArray<string> stepNames)
@@ -295,7 +303,26 @@ public static class PodBuilder
     /// <summary>Tekton runs a script without a shebang as <c>#!/bin/sh</c> with <c>set -e</c>.</summary>
     private static string ScriptText(string script) => script.StartsWith("#!", StringComparison.Ordinal) ? script : "#!/bin/sh\nset -e\n" + script;
 
-    private static V1Container Prepare(TaskSpec spec, ImmutableArray<string> stepNames, KubernetesExecutorOptions options)
+    /// <summary>The program that resolves the step results <paramref name="step"/> reads (<see cref="StepResultResolver"/>); null when it reads none or has no command to wrap.</summary>
+    private static string? Resolver(Step step, string container)
+    {
+        var references = StepResultResolver.Find(step);
+        if (references.IsEmpty || (step.Script is null && step.Command.IsDefaultOrEmpty))
+        {
+            return null;
+        }
+
+        var environment = step.Env.Where(e => e.Value is { } v && references.Any(r => v.Contains(r.Text, StringComparison.Ordinal)) && StepResultResolver.IsShellName(e.Name)).Select(e => e.Name);
+        return StepResultResolver.Program(container, references, environment,
+            step.Script is null ? null : $"{Scripts}/{container}", step.Script is null ? null : ResolvedScript(container));
+    }
+
+    /// <summary>Where a script that reads step results is written once they are substituted: the step's own folder, the only one it may write.</summary>
+    private static string ResolvedScript(string container) => $"{StepsDir}/{container}/script";
+
+    private static string ResolverFile(string container) => $"{Scripts}/resolve-{container}";
+
+    private static V1Container Prepare(TaskSpec spec, ImmutableArray<string> stepNames, List<string?> resolvers, KubernetesExecutorOptions options)
     {
         var env = new List<V1EnvVar>();
         var commands = new StringBuilder("set -e\n");
@@ -318,6 +345,16 @@ public static class PodBuilder
             commands.Append($"printf '%s' \"${variable}\" | base64 -d > {Scripts}/{scripted[i].Container}\nchmod 0755 {Scripts}/{scripted[i].Container}\n");
         }
 
+        for (var i = 0; i < resolvers.Count; i++)
+        {
+            if (resolvers[i] is { } program)
+            {
+                var variable = $"MSHIP_RESOLVE_{i}";
+                env.Add(new V1EnvVar { Name = variable, Value = Convert.ToBase64String(Encoding.UTF8.GetBytes(program)) });
+                commands.Append($"printf '%s' \"${variable}\" | base64 -d > {ResolverFile($"step-{stepNames[i]}")}\n");
+            }
+        }
+
         // Steps run as any user: let them all write what they share.
         commands.Append($"chmod -R a+rwX {Results} {StepsDir} {Home}\n");
         return new V1Container
@@ -332,7 +369,7 @@ public static class PodBuilder
 
     private static V1Container ReportResults(KubernetesExecutorOptions options)
     {
-        // One line per result and per recorded exit code, the value base64-encoded so any bytes
+        // One line per result, step result and recorded exit code, the value base64-encoded so any bytes
         // survive; the executor reads this container's log. Nothing is printed for a result the
         // steps did not write.
         const string script = """
@@ -343,6 +380,10 @@ public static class PodBuilder
             for f in /tekton/steps/*/exitCode; do
               [ -f "$f" ] || continue
               printf 'exitcode %s %s\n' "$(basename "$(dirname "$f")")" "$(cat "$f")"
+            done
+            for f in /tekton/steps/step-*/results/*; do
+              [ -f "$f" ] || continue
+              printf 'stepresult %s %s %s\n' "$(basename "$(dirname "$(dirname "$f")")")" "$(basename "$f")" "$(base64 < "$f" | tr -d '\n')"
             done
             """;
         return new V1Container
@@ -357,7 +398,7 @@ public static class PodBuilder
     private static V1VolumeMount Mount(string name, string path, bool readOnly = false, string? subPath = null) =>
         new() { Name = name, MountPath = path, ReadOnlyProperty = readOnly ? true : null, SubPath = subPath };
 
-    private static V1Container Container(Step step, string name, List<BoundWorkspace> workspaces, HashSet<string> isolated, bool sidecar, bool recordExitCode)
+    private static V1Container Container(Step step, string name, List<BoundWorkspace> workspaces, HashSet<string> isolated, bool sidecar, bool recordExitCode, bool resolvesStepResults = false)
     {
         List<string>? command;
         List<string>? args;
@@ -370,6 +411,13 @@ public static class PodBuilder
         {
             command = step.Command.IsDefaultOrEmpty ? null : [.. step.Command];
             args = step.Args.IsDefaultOrEmpty ? null : [.. step.Args];
+        }
+
+        if (resolvesStepResults && command is not null)
+        {
+            // The resolver runs first and execs the step, its script read from where it wrote it resolved.
+            args = [ResolverFile(name), .. step.Script is not null ? [ResolvedScript(name)] : command, .. args ?? []];
+            command = ["/bin/sh"];
         }
 
         if (recordExitCode && command is not null)

@@ -244,6 +244,36 @@ public sealed class PodBuilderTests
     }
 
     [Fact]
+    public void Build_StepResultsReadByLaterSteps_MatchesGolden() => AssertGolden("step-results", Request(
+        """
+        apiVersion: tekton.dev/v1
+        kind: Task
+        metadata: {name: images}
+        spec:
+          results:
+            - {name: digest, value: $(steps.build.results.digest)}
+          steps:
+            - name: build
+              image: docker.io/library/alpine:3.20
+              results:
+                - {name: digest}
+                - {name: tags, type: array}
+              script: |
+                printf sha256:1 > $(step.results.digest.path)
+                printf '["a", "b"]' > $(step.results.tags.path)
+            - name: push
+              image: docker.io/library/alpine:3.20
+              env:
+                - {name: DIGEST, value: $(steps.build.results.digest)}
+              command: [push]
+              args: ["$(steps.build.results.tags[*])", --first, "$(steps.build.results.tags[0])"]
+            - name: announce
+              image: docker.io/library/alpine:3.20
+              onError: continue
+              script: echo "pushed $(steps.build.results.digest)"
+        """));
+
+    [Fact]
     public void PodName_LongTaskRun_IsShortenedWithAHash()
     {
         var request = Request("apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  steps:\n    - {name: s, image: alpine, command: [true]}\n") with
