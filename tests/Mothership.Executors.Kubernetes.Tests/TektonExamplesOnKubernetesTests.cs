@@ -15,7 +15,6 @@ public sealed class TektonExamplesOnKubernetesTests : IAsyncLifetime
     /// </summary>
     private static readonly Dictionary<string, string> Unsupported = new(StringComparer.Ordinal)
     {
-        ["pipelineruns/workspaces-projected.yaml"] = "projected workspaces become an emptyDir in the pod",
         ["taskruns/beta/large-task-result.yaml"] = "results over 4,096 bytes need Tekton's results-from-sidecar-logs mode, which this executor does not have",
         ["taskruns/creds-init-only-mounts-provided-credentials.yaml"] = "Tekton's creds-init (/tekton/creds from the service account's secrets) is not done in pods yet",
         ["taskruns/step-by-digest.yaml"] = "busybox has no ENTRYPOINT: Tekton looks the image up in its registry and runs its CMD (sh) with the args; the pod leaves command empty, so Kubernetes runs the args themselves (\"-c\"), which fails on a real cluster as in the fake — needs a registry lookup of the image's config",

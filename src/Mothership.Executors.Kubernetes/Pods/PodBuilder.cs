@@ -232,14 +232,13 @@ public static class PodBuilder
     private static V1Volume ToVolume(string name, VolumeSource source)
     {
         var volume = new V1Volume { Name = name };
-        List<V1KeyToPath>? Items() => source.Items.IsDefaultOrEmpty ? null : [.. source.Items.Select(i => new V1KeyToPath { Key = i.Key, Path = i.Path })];
         if (source.ConfigMapName is { } configMap)
         {
-            volume.ConfigMap = new V1ConfigMapVolumeSource { Name = configMap, Items = Items() };
+            volume.ConfigMap = new V1ConfigMapVolumeSource { Name = configMap, Items = ItemsOf(source) };
         }
         else if (source.SecretName is { } secret)
         {
-            volume.Secret = new V1SecretVolumeSource { SecretName = secret, Items = Items() };
+            volume.Secret = new V1SecretVolumeSource { SecretName = secret, Items = ItemsOf(source) };
         }
         else if (source.ClaimName is { } claim)
         {
@@ -249,15 +248,29 @@ public static class PodBuilder
         {
             volume.HostPath = new V1HostPathVolumeSource { Path = hostPath };
         }
+        else if (!source.Sources.IsDefaultOrEmpty)
+        {
+            volume.Projected = new V1ProjectedVolumeSource
+            {
+                Sources = [.. source.Sources.Select(p => new V1VolumeProjection
+                {
+                    ConfigMap = p.ConfigMapName is { } c ? new V1ConfigMapProjection { Name = c, Items = ItemsOf(p) } : null,
+                    Secret = p.SecretName is { } s ? new V1SecretProjection { Name = s, Items = ItemsOf(p) } : null,
+                })],
+            };
+        }
         else
         {
-            // emptyDir, and what this executor does not create yet (volumeClaimTemplate, projected,
-            // csi): the attempt still gets a working directory for the workspace.
+            // emptyDir, and what this executor does not create yet (csi): the attempt still gets a
+            // working directory for the workspace.
             volume.EmptyDir = new V1EmptyDirVolumeSource();
         }
 
         return volume;
     }
+
+    private static List<V1KeyToPath>? ItemsOf(VolumeSource source) =>
+        source.Items.IsDefaultOrEmpty ? null : [.. source.Items.Select(i => new V1KeyToPath { Key = i.Key, Path = i.Path })];
 
     /// <summary>Fills in the variables only the executor knows: workspace paths, result paths, exit-code paths.</summary>
     private static TaskSpec Substitute(TaskRunRequest request, List<BoundWorkspace> workspaces, ImmutableArray<string> stepNames)

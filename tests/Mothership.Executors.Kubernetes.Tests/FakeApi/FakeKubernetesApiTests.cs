@@ -381,6 +381,29 @@ public sealed class FakeKubernetesApiTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task ProjectedVolume_ConfigMapAndSecretSources_AreWrittenTogether()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        api.Seed(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "recipes" }, Data = new Dictionary<string, string> { ["brownies"] = "bake", ["other"] = "x" } });
+        api.Seed(new V1Secret { Metadata = new V1ObjectMeta { Name = "password" }, StringData = new Dictionary<string, string> { ["password"] = "hunter2" } });
+
+        var projected = new V1ProjectedVolumeSource
+        {
+            Sources =
+            [
+                new V1VolumeProjection { Secret = new V1SecretProjection { Name = "password" } },
+                new V1VolumeProjection { ConfigMap = new V1ConfigMapProjection { Name = "recipes", Items = [new V1KeyToPath { Key = "brownies", Path = "recipe.txt" }] } },
+            ],
+        };
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("projected", [Sh("main", "ls /store; cat /store/password /store/recipe.txt; echo", Mount("store", "/store"))],
+            volumes: [new V1Volume { Name = "store", Projected = projected }]), Ns, cancellationToken: Ct);
+        await WaitForPhaseAsync(api, "projected", "Succeeded");
+
+        Assert.Equal(["password", "recipe.txt", "hunter2bake"], (await LogLinesAsync(client, "projected", "main")).Select(l => l.Text));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Container_Sandbox_HasCleanEnvironmentPrivateTmpAndDefaultSignals()
     {
         await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);

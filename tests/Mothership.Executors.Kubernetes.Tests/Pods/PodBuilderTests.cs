@@ -274,6 +274,27 @@ public sealed class PodBuilderTests
         """));
 
     [Fact]
+    public void Build_ProjectedWorkspace_IsAProjectedVolumeOfItsSources()
+    {
+        var plan = PodBuilder.Build(Request(
+            "apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  workspaces: [{name: store}]\n  steps:\n    - {name: s, image: alpine, command: [ls, $(workspaces.store.path)]}\n",
+            workspaces:
+            [
+                new WorkspaceBinding
+                {
+                    Name = "store",
+                    Source = new VolumeSource { Sources = [new VolumeSource { SecretName = "password" }, new VolumeSource { ConfigMapName = "recipes", Items = [new KeyToPath("brownies", "recipe.txt")] }] },
+                },
+            ]), new KubernetesExecutorOptions());
+
+        var projected = plan.Pod.Spec.Volumes.Single(v => v.Name == "ws-store").Projected;
+        Assert.Equal("password", projected.Sources[0].Secret.Name);
+        Assert.Null(projected.Sources[0].ConfigMap);
+        Assert.Equal("recipes", projected.Sources[1].ConfigMap.Name);
+        Assert.Equal(("brownies", "recipe.txt"), (projected.Sources[1].ConfigMap.Items[0].Key, projected.Sources[1].ConfigMap.Items[0].Path));
+    }
+
+    [Fact]
     public void PodName_LongTaskRun_IsShortenedWithAHash()
     {
         var request = Request("apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  steps:\n    - {name: s, image: alpine, command: [true]}\n") with
