@@ -8,6 +8,8 @@ using k8s.Models;
 using Mothership.Engine.Execution;
 using Mothership.Executors.Kubernetes.Pods;
 using Mothership.Executors.Kubernetes.Watching;
+using Mothership.Model.Substitution;
+using Mothership.Model.Tekton;
 using Polly;
 using Polly.RateLimiting;
 using Polly.Retry;
@@ -316,6 +318,37 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
             }
         }
 
+        // Step results, typed by the step's declarations (status.steps[].results), and what a task
+        // result takes from them ("value: $(steps.s.results.r)"), as the local executor does.
+        var fromSteps = new VariableScope();
+        for (var i = 0; i < steps.Count && i < request.Spec.Steps.Length; i++)
+        {
+            var declared = request.Spec.Steps[i].Results;
+            var stepResults = ImmutableArray.CreateBuilder<RunResult>();
+            foreach (var ((container, name), text) in report.StepResults.Where(r => r.Key.Container == steps[i].Container).OrderBy(r => r.Key.Name, StringComparer.Ordinal))
+            {
+                var spec = declared.FirstOrDefault(r => r.Name == name) ?? new ResultSpec { Name = name };
+                if (ResultValues.Parse(spec, text, container, out var error) is not { } value)
+                {
+                    return Outcome(TaskRunPhase.Failed, error!, steps, sidecars, [], start, now);
+                }
+
+                stepResults.Add(new RunResult(name, value));
+                fromSteps.Set($"steps.{steps[i].Name}.results.{name}", value);
+            }
+
+            steps[i] = steps[i] with { Results = stepResults.ToImmutable() };
+        }
+
+        foreach (var spec in request.Spec.Results.Where(r => r.Value is not null && !report.Results.ContainsKey(r.Name)))
+        {
+            var value = fromSteps.ApplyValue(spec.Value!);
+            if (!VariableScope.References(value.ToString()).Any())
+            {
+                report.Results[spec.Name] = value.Type == ParamType.String ? value.StringValue! : value.ToString();
+            }
+        }
+
         if (ResultLimitError(report.Results) is { } tooLarge)
         {
             return Outcome(TaskRunPhase.Failed, tooLarge, steps, sidecars, [], start, now);
@@ -381,7 +414,7 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         Results = results,
     };
 
-    private sealed record Report(Dictionary<string, string> Results, Dictionary<string, int> ExitCodes);
+    private sealed record Report(Dictionary<string, string> Results, Dictionary<string, int> ExitCodes, Dictionary<(string Container, string Name), string> StepResults);
 
     /// <summary>Reads what the results container printed: <c>result NAME BASE64</c> and <c>exitcode CONTAINER CODE</c> lines.</summary>
     private async Task<Report> ReadReportAsync(string pod)
@@ -394,7 +427,7 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
                 return await reader.ReadToEndAsync(ct).ConfigureAwait(false);
             },
             CancellationToken.None).ConfigureAwait(false);
-        var report = new Report(new(StringComparer.Ordinal), new(StringComparer.Ordinal));
+        var report = new Report(new(StringComparer.Ordinal), new(StringComparer.Ordinal), []);
         foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = line.Split(' ', 3);
@@ -405,6 +438,10 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
             else if (parts is ["result", var empty])
             {
                 report.Results[empty] = "";
+            }
+            else if (line.Split(' ', 4) is ["stepresult", var step, var result, .. var rest])
+            {
+                report.StepResults[(step, result)] = rest is [var value] ? Encoding.UTF8.GetString(Convert.FromBase64String(value.Trim())) : "";
             }
             else if (parts is ["exitcode", var container, var code] && int.TryParse(code, out var exit))
             {

@@ -131,6 +131,27 @@ public sealed class KubernetesTaskExecutorTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task RunAsync_StepResults_ReachLaterStepsTheStatusAndTaskResults()
+    {
+        var request = TaskOf(
+            "    - name: make\n      image: alpine\n      results:\n        - {name: digest}\n        - {name: tags, type: array}\n" +
+            "      script: |\n        printf 'sha:1 $HOME' > $(step.results.digest.path)\n        printf '[\"a b\", \"c\"]' > $(step.results.tags.path)\n" +
+            "    - name: use\n      image: alpine\n      env:\n        - {name: DIGEST, value: \"$(steps.make.results.digest)\"}\n" +
+            "      command: [sh, -c, 'printf \"<%s>\" \"$DIGEST\" \"$@\"; echo', sh]\n      args: [\"$(steps.make.results.tags[*])\", \"$(steps.make.results.tags[1])\"]\n",
+            extra: "  results:\n    - {name: digest, value: $(steps.make.results.digest)}\n");
+        var listener = new Listener();
+
+        var outcome = await _executor.RunAsync(request, listener, TestContext.Current.CancellationToken);
+
+        Assert.Equal(TaskRunPhase.Succeeded, outcome.Phase);
+        Assert.Equal(["<sha:1 $HOME><a b><c><c>"], listener.Lines("step-use"));
+        var make = outcome.Steps.Single(s => s.Name == "make").Results;
+        Assert.Equal(["digest", "tags"], make.Select(r => r.Name));
+        Assert.Equal(ParamType.Array, make.Single(r => r.Name == "tags").Value.Type);
+        Assert.Equal("sha:1 $HOME", outcome.Results.Single(r => r.Name == "digest").Value.ToString());
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task RunAsync_FailingStep_FailsAndSkipsTheRest()
     {
         var request = TaskOf("    - {name: ok, image: alpine, command: [\"true\"]}\n    - {name: bad, image: alpine, script: \"echo broken; exit 3\"}\n    - {name: never, image: alpine, command: [\"true\"]}\n");

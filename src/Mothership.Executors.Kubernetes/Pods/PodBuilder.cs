@@ -47,6 +47,15 @@ public sealed record PodPlan
 /// container prints the results once the steps are done. A step with <c>onError: continue</c> (or
 /// whose exit code a later step reads) runs under <c>/bin/sh</c> to record its exit code and go on,
 /// so its image needs a shell; so does any <c>script</c>, as on Tekton.
+/// <para>
+/// A step with <c>args</c> but no <c>command</c> keeps no command in the pod: Kubernetes runs the
+/// image's <c>ENTRYPOINT</c> with the args, and for an image without one the args are the command.
+/// Tekton instead asks the registry for the image's config and makes <c>ENTRYPOINT</c>, or
+/// <c>CMD</c> when there is none, the command — the two agree except for an image with a
+/// <c>CMD</c> and no <c>ENTRYPOINT</c> (busybox: <c>args: [-c, …]</c> runs <c>sh -c …</c> on
+/// Tekton, fails here). Doing the same would need registry access and credentials from the
+/// executor, which it does not have.
+/// </para>
 /// </summary>
 public static class PodBuilder
 {
@@ -125,9 +134,11 @@ public static class PodBuilder
         }
 
         var exitCodesRead = ExitCodesRead(spec, stepNames);
-        var init = new List<V1Container> { Prepare(spec, stepNames, options, credentials) };
-        init.AddRange(spec.Sidecars.Select(s => Container(s, $"sidecar-{s.Name}", workspaces, sidecar: true, recordExitCode: false)));
-        init.AddRange(spec.Steps.Select((s, i) => Container(s, $"step-{stepNames[i]}", workspaces, sidecar: false, recordExitCode: exitCodesRead.Contains(stepNames[i]) || s.OnError == "continue")));
+        var isolated = spec.Steps.Concat(spec.Sidecars).Where(s => !s.Workspaces.IsDefaultOrEmpty).SelectMany(s => s.Workspaces).Select(u => u.Name).ToHashSet(StringComparer.Ordinal);
+        var resolvers = spec.Steps.Select((s, i) => Resolver(s, $"step-{stepNames[i]}")).ToList();
+        var init = new List<V1Container> { Prepare(spec, stepNames, resolvers, options, credentials) };
+        init.AddRange(spec.Sidecars.Select(s => Container(s, $"sidecar-{s.Name}", workspaces, isolated, sidecar: true, recordExitCode: false)));
+        init.AddRange(spec.Steps.Select((s, i) => Container(s, $"step-{stepNames[i]}", workspaces, isolated, sidecar: false, recordExitCode: exitCodesRead.Contains(stepNames[i]) || s.OnError == "continue", resolvers[i] is not null)));
         var labels = new Dictionary<string, string>(request.Labels)
         {
             [ManagedBy] = "mothership",
@@ -271,14 +282,13 @@ public static class PodBuilder
     private static V1Volume ToVolume(string name, VolumeSource source)
     {
         var volume = new V1Volume { Name = name };
-        List<V1KeyToPath>? Items() => source.Items.IsDefaultOrEmpty ? null : [.. source.Items.Select(i => new V1KeyToPath { Key = i.Key, Path = i.Path })];
         if (source.ConfigMapName is { } configMap)
         {
-            volume.ConfigMap = new V1ConfigMapVolumeSource { Name = configMap, Items = Items() };
+            volume.ConfigMap = new V1ConfigMapVolumeSource { Name = configMap, Items = ItemsOf(source) };
         }
         else if (source.SecretName is { } secret)
         {
-            volume.Secret = new V1SecretVolumeSource { SecretName = secret, Items = Items() };
+            volume.Secret = new V1SecretVolumeSource { SecretName = secret, Items = ItemsOf(source) };
         }
         else if (source.ClaimName is { } claim)
         {
@@ -288,15 +298,29 @@ public static class PodBuilder
         {
             volume.HostPath = new V1HostPathVolumeSource { Path = hostPath };
         }
+        else if (!source.Sources.IsDefaultOrEmpty)
+        {
+            volume.Projected = new V1ProjectedVolumeSource
+            {
+                Sources = [.. source.Sources.Select(p => new V1VolumeProjection
+                {
+                    ConfigMap = p.ConfigMapName is { } c ? new V1ConfigMapProjection { Name = c, Items = ItemsOf(p) } : null,
+                    Secret = p.SecretName is { } s ? new V1SecretProjection { Name = s, Items = ItemsOf(p) } : null,
+                })],
+            };
+        }
         else
         {
-            // emptyDir, and what this executor does not create yet (volumeClaimTemplate, projected,
-            // csi): the attempt still gets a working directory for the workspace.
+            // emptyDir, and what this executor does not create yet (csi): the attempt still gets a
+            // working directory for the workspace.
             volume.EmptyDir = new V1EmptyDirVolumeSource();
         }
 
         return volume;
     }
+
+    private static List<V1KeyToPath>? ItemsOf(VolumeSource source) =>
+        source.Items.IsDefaultOrEmpty ? null : [.. source.Items.Select(i => new V1KeyToPath { Key = i.Key, Path = i.Path })];
 
     /// <summary>Fills in the variables only the executor knows: workspace paths, result paths, exit-code paths.</summary>
     private static TaskSpec Substitute(TaskRunRequest request, List<BoundWorkspace> workspaces, ImmutableArray<string> stepNames)
@@ -323,7 +347,14 @@ public static class PodBuilder
             scope.Set($"steps.{name}.exitCode.path", $"{StepsDir}/step-{name}/exitCode");
         }
 
-        return TaskSpecRewriter.Apply(request.Spec, scope);
+        var spec = TaskSpecRewriter.Apply(request.Spec, scope);
+
+        // Each step writes its own results: $(step.results.r.path) is the step's folder.
+        return spec with
+        {
+            Steps = [.. spec.Steps.Select((s, i) => s.Results.IsDefaultOrEmpty ? s : TaskSpecRewriter.ApplyStep(s, s.Results.Aggregate(
+                new VariableScope(), (own, r) => own.Set($"step.results.{r.Name}.path", $"{StepsDir}/step-{stepNames[i]}/results/{r.Name}"))))],
+        };
     }
 
     private static HashSet<string> ExitCodesRead(TaskSpec spec, ImmutableArray<string> stepNames)
@@ -335,7 +366,26 @@ public static class PodBuilder
     /// <summary>Tekton runs a script without a shebang as <c>#!/bin/sh</c> with <c>set -e</c>.</summary>
     private static string ScriptText(string script) => script.StartsWith("#!", StringComparison.Ordinal) ? script : "#!/bin/sh\nset -e\n" + script;
 
-    private static V1Container Prepare(TaskSpec spec, ImmutableArray<string> stepNames, KubernetesExecutorOptions options, ImmutableArray<CredentialFile> credentials)
+    /// <summary>The program that resolves the step results <paramref name="step"/> reads (<see cref="StepResultResolver"/>); null when it reads none or has no command to wrap.</summary>
+    private static string? Resolver(Step step, string container)
+    {
+        var references = StepResultResolver.Find(step);
+        if (references.IsEmpty || (step.Script is null && step.Command.IsDefaultOrEmpty))
+        {
+            return null;
+        }
+
+        var environment = step.Env.Where(e => e.Value is { } v && references.Any(r => v.Contains(r.Text, StringComparison.Ordinal)) && StepResultResolver.IsShellName(e.Name)).Select(e => e.Name);
+        return StepResultResolver.Program(container, references, environment,
+            step.Script is null ? null : $"{Scripts}/{container}", step.Script is null ? null : ResolvedScript(container));
+    }
+
+    /// <summary>Where a script that reads step results is written once they are substituted: the step's own folder, the only one it may write.</summary>
+    private static string ResolvedScript(string container) => $"{StepsDir}/{container}/script";
+
+    private static string ResolverFile(string container) => $"{Scripts}/resolve-{container}";
+
+    private static V1Container Prepare(TaskSpec spec, ImmutableArray<string> stepNames, List<string?> resolvers, KubernetesExecutorOptions options, ImmutableArray<CredentialFile> credentials)
     {
         var env = new List<V1EnvVar>();
         var commands = new StringBuilder("set -e\n");
@@ -356,6 +406,16 @@ public static class PodBuilder
             // Base64, because Kubernetes expands $(NAME) and turns $$ into $ in environment values.
             env.Add(new V1EnvVar { Name = variable, Value = Convert.ToBase64String(Encoding.UTF8.GetBytes(ScriptText(scripted[i].Step.Script!))) });
             commands.Append($"printf '%s' \"${variable}\" | base64 -d > {Scripts}/{scripted[i].Container}\nchmod 0755 {Scripts}/{scripted[i].Container}\n");
+        }
+
+        for (var i = 0; i < resolvers.Count; i++)
+        {
+            if (resolvers[i] is { } program)
+            {
+                var variable = $"MSHIP_RESOLVE_{i}";
+                env.Add(new V1EnvVar { Name = variable, Value = Convert.ToBase64String(Encoding.UTF8.GetBytes(program)) });
+                commands.Append($"printf '%s' \"${variable}\" | base64 -d > {ResolverFile($"step-{stepNames[i]}")}\n");
+            }
         }
 
         // Steps run as any user: let them all write what they share.
@@ -391,7 +451,7 @@ public static class PodBuilder
 
     private static V1Container ReportResults(KubernetesExecutorOptions options)
     {
-        // One line per result and per recorded exit code, the value base64-encoded so any bytes
+        // One line per result, step result and recorded exit code, the value base64-encoded so any bytes
         // survive; the executor reads this container's log. Nothing is printed for a result the
         // steps did not write.
         const string script = """
@@ -402,6 +462,10 @@ public static class PodBuilder
             for f in /tekton/steps/*/exitCode; do
               [ -f "$f" ] || continue
               printf 'exitcode %s %s\n' "$(basename "$(dirname "$f")")" "$(cat "$f")"
+            done
+            for f in /tekton/steps/step-*/results/*; do
+              [ -f "$f" ] || continue
+              printf 'stepresult %s %s %s\n' "$(basename "$(dirname "$(dirname "$f")")")" "$(basename "$f")" "$(base64 < "$f" | tr -d '\n')"
             done
             """;
         return new V1Container
@@ -416,7 +480,7 @@ public static class PodBuilder
     private static V1VolumeMount Mount(string name, string path, bool readOnly = false, string? subPath = null) =>
         new() { Name = name, MountPath = path, ReadOnlyProperty = readOnly ? true : null, SubPath = subPath };
 
-    private static V1Container Container(Step step, string name, List<BoundWorkspace> workspaces, bool sidecar, bool recordExitCode)
+    private static V1Container Container(Step step, string name, List<BoundWorkspace> workspaces, HashSet<string> isolated, bool sidecar, bool recordExitCode, bool resolvesStepResults = false)
     {
         List<string>? command;
         List<string>? args;
@@ -429,6 +493,13 @@ public static class PodBuilder
         {
             command = step.Command.IsDefaultOrEmpty ? null : [.. step.Command];
             args = step.Args.IsDefaultOrEmpty ? null : [.. step.Args];
+        }
+
+        if (resolvesStepResults && command is not null)
+        {
+            // The resolver runs first and execs the step, its script read from where it wrote it resolved.
+            args = [ResolverFile(name), .. step.Script is not null ? [ResolvedScript(name)] : command, .. args ?? []];
+            command = ["/bin/sh"];
         }
 
         if (recordExitCode && command is not null)
@@ -456,16 +527,27 @@ public static class PodBuilder
             mounts.Add(Mount("tekton-internal-steps", $"{StepsDir}/{name}", subPath: name));
         }
 
-        // A step that names its workspaces sees only those (Tekton's isolated workspaces).
-        var visible = step.Workspaces.IsDefaultOrEmpty ? workspaces : [.. workspaces.Where(w => step.Workspaces.Any(u => u.Name == w.Name))];
-        foreach (var w in visible.Where(w => w.VolumeName is not null))
+        // The container's own volumeMounts win over a workspace at the same path (Tekton merges the
+        // step template's mounts by path, and skips a sidecar's workspace mount that would clash).
+        var own = step.VolumeMounts.Select(m => Mount(m.Name, m.MountPath, m.ReadOnly, m.SubPath)).ToList();
+        foreach (var w in workspaces.Where(w => w.VolumeName is not null))
         {
-            var path = step.Workspaces.FirstOrDefault(u => u.Name == w.Name)?.MountPath ?? w.MountPath;
-            mounts.Add(Mount(w.VolumeName!, path, w.ReadOnly, w.SubPath));
+            // Tekton mounts a workspace in every step and sidecar, unless a step or sidecar lists
+            // it in its own workspaces: then only in those (isolated workspaces), at their mountPath.
+            var usage = step.Workspaces.IsDefaultOrEmpty ? null : step.Workspaces.FirstOrDefault(u => u.Name == w.Name);
+            if (isolated.Contains(w.Name) && usage is null)
+            {
+                continue;
+            }
+
+            var path = usage?.MountPath ?? w.MountPath;
+            if (!own.Any(m => m.MountPath == path))
+            {
+                mounts.Add(Mount(w.VolumeName!, path, w.ReadOnly, w.SubPath));
+            }
         }
 
-        mounts.AddRange(step.VolumeMounts.Select(m => Mount(
-            workspaces.FirstOrDefault(w => w.VolumeName == m.Name)?.VolumeName ?? m.Name, m.MountPath, m.ReadOnly, m.SubPath)));
+        mounts.AddRange(own);
         var env = step.Env.Select(Env).Prepend(new V1EnvVar { Name = "HOME", Value = Home }).ToList();
         var container = new V1Container
         {
@@ -489,6 +571,15 @@ public static class PodBuilder
         if (sidecar)
         {
             container.RestartPolicy = "Always";
+            container.LivenessProbe = Extra<V1Probe>(step, "livenessProbe");
+            container.ReadinessProbe = Extra<V1Probe>(step, "readinessProbe");
+            // Tekton starts the steps once every sidecar is Ready. A native sidecar lets the next
+            // init container start once it has *started*, which Kubernetes ties to the startupProbe
+            // and ignores the readinessProbe for: so the readiness probe is the startup probe too,
+            // unless the sidecar has its own. (It keeps its readinessProbe for the Ready condition.)
+            // One difference remains: a startup probe that keeps failing has the sidecar restarted
+            // after failureThreshold tries, where a failing readiness probe only keeps it unready.
+            container.StartupProbe = Extra<V1Probe>(step, "startupProbe") ?? Extra<V1Probe>(step, "readinessProbe");
         }
 
         return container;

@@ -343,6 +343,12 @@ public static class ResourceLoader
         var extra = r.Keep("computeResources", "resources", "securityContext", "imagePullPolicy", "volumeDevices", "ports",
             "livenessProbe", "startupProbe", "lifecycle", "terminationMessagePath", "terminationMessagePolicy",
             "stdin", "stdinOnce", "tty", "restartPolicy", "displayName");
+        if (sidecar)
+        {
+            // The whole probe too (periods, thresholds, httpGet, tcpSocket), for an executor that hands it to Kubernetes.
+            extra = extra.SetItems(r.Keep("readinessProbe"));
+        }
+
         if (!template)
         {
             r.Ignore("when");

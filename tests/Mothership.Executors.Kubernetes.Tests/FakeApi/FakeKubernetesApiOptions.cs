@@ -24,6 +24,14 @@ public sealed record FakeKubernetesApiOptions
     /// </summary>
     public TimeSpan RetryInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// How long after a native sidecar without a startupProbe was started the next init container
+    /// starts: the real kubelet notices a started container at its next relist (the generic PLEG
+    /// relists every second) and starts the next one at the pod sync that follows; the fake waits the
+    /// whole period, the worst case. Default: 1 second.
+    /// </summary>
+    public TimeSpan RelistPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Where pods' volumes, PVCs and the kubeconfig live; null for a fresh temporary directory deleted on dispose. Default: null.</summary>
     public string? WorkDirectory { get; init; }
 

@@ -99,6 +99,107 @@ public sealed class FakeKubernetesApiTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task NativeSidecar_WithoutStartupProbe_NextInitContainerStartsAfterARelist()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+
+        // What a real kubelet gives too: the sidecar's first action is done before the next container runs.
+        var sidecar = Sh("writer", "echo foo > /shared/value; exec sleep 30", Mount("shared", "/shared"));
+        sidecar.RestartPolicy = "Always";
+        await client.CoreV1.CreateNamespacedPodAsync(
+            Pod("relist", [Sh("main", "true")], init: [sidecar, Sh("reader", "cat /shared/value", Mount("shared", "/shared"))],
+                volumes: [new V1Volume { Name = "shared", EmptyDir = new V1EmptyDirVolumeSource() }]), Ns, cancellationToken: Ct);
+
+        var done = await WaitForPhaseAsync(api, "relist", "Succeeded");
+        Assert.Equal(["foo"], (await LogLinesAsync(client, "relist", "reader")).Select(l => l.Text));
+        Assert.True(done.Status.InitContainerStatuses[1].State.Terminated.StartedAt >= done.Status.InitContainerStatuses[0].State.Terminated.StartedAt);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task NativeSidecar_ExecStartupProbe_NextInitContainerWaitsForItsSuccess()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+
+        var sidecar = Sh("slow", "sleep 1.5; touch /shared/ready; exec sleep 30", Mount("shared", "/shared"));
+        sidecar.RestartPolicy = "Always";
+        sidecar.StartupProbe = new V1Probe { Exec = new V1ExecAction { Command = ["test", "-f", "/shared/ready"] }, PeriodSeconds = 1, FailureThreshold = 10 };
+        await client.CoreV1.CreateNamespacedPodAsync(
+            Pod("startup", [Sh("main", "true")], init: [sidecar, Sh("check", "cat /shared/ready && echo ready", Mount("shared", "/shared"))],
+                volumes: [new V1Volume { Name = "shared", EmptyDir = new V1EmptyDirVolumeSource() }]), Ns, cancellationToken: Ct);
+
+        var running = await api.WaitForPodAsync("startup", p => p.Status?.InitContainerStatuses?[0].State?.Running is not null, cancellationToken: Ct);
+        Assert.False(running.Status.InitContainerStatuses[0].Started);
+        await WaitForPhaseAsync(api, "startup", "Succeeded");
+        Assert.Equal(["ready"], (await LogLinesAsync(client, "startup", "check")).Select(l => l.Text));
+        Assert.Contains(api.Events, e => e.Reason == "Unhealthy" && e.Message.StartsWith("Startup probe failed", StringComparison.Ordinal) && e.InvolvedObject.FieldPath == "spec.initContainers{slow}");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task NativeSidecar_TcpAndHttpStartupProbes_SucceedOnceThePortsAnswer()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        static int FreePort()
+        {
+            using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            return ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var (tcpPort, httpPort) = (FreePort(), FreePort());
+        using var tcp = new System.Net.Sockets.TcpListener(IPAddress.Loopback, tcpPort);
+        using var http = new System.Net.Sockets.TcpListener(IPAddress.Loopback, httpPort);
+
+        var byNumber = Sh("tcp", "exec sleep 30");
+        byNumber.RestartPolicy = "Always";
+        byNumber.StartupProbe = new V1Probe { TcpSocket = new V1TCPSocketAction { Port = tcpPort }, PeriodSeconds = 1, FailureThreshold = 30 };
+        var byName = Sh("http", "exec sleep 30");
+        byName.RestartPolicy = "Always";
+        byName.Ports = [new V1ContainerPort { Name = "health", ContainerPort = httpPort }];
+        byName.StartupProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Port = "health", Path = "/healthz" }, PeriodSeconds = 1, FailureThreshold = 30 };
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("ports", [Sh("main", "true")], init: [byNumber, byName, Sh("after", "echo after")]), Ns, cancellationToken: Ct);
+
+        await PollAsync(() => api.Events.Any(e => e.Reason == "Unhealthy" && e.InvolvedObject.FieldPath == "spec.initContainers{tcp}"));
+        Assert.Empty(api.ContainerLog("ports", "http"));
+        tcp.Start();
+        await PollAsync(() => api.Events.Any(e => e.Reason == "Unhealthy" && e.InvolvedObject.FieldPath == "spec.initContainers{http}"));
+        Assert.Empty(api.ContainerLog("ports", "after"));
+
+        http.Start();
+        var answered = Task.Run(async () =>
+        {
+            using var socket = await http.AcceptSocketAsync(Ct);
+            var buffer = new byte[4096];
+            var read = await socket.ReceiveAsync(buffer, Ct);
+            Assert.StartsWith("GET /healthz HTTP/1.1", Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
+            await socket.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"), Ct);
+        }, Ct);
+        await WaitForPhaseAsync(api, "ports", "Succeeded");
+        await answered;
+        Assert.Equal(["after"], (await LogLinesAsync(client, "ports", "after")).Select(l => l.Text));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task NativeSidecar_StartupProbeFailingItsThreshold_IsKilledAndThePodFails()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+
+        var sidecar = Sh("never", "exec sleep 30");
+        sidecar.RestartPolicy = "Always";
+        sidecar.StartupProbe = new V1Probe { Exec = new V1ExecAction { Command = ["sh", "-c", "echo not yet; exit 1"] }, PeriodSeconds = 1, FailureThreshold = 2 };
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("unstarted", [Sh("main", "true")], init: [sidecar, Sh("after", "echo after")]), Ns, cancellationToken: Ct);
+
+        var done = await WaitForPhaseAsync(api, "unstarted", "Failed");
+        Assert.NotNull(done.Status.InitContainerStatuses[0].State.Terminated);
+        Assert.NotNull(done.Status.InitContainerStatuses[1].State.Waiting);
+        Assert.Equal(2, api.Events.Count(e => e.Reason == "Unhealthy" && e.Message == "Startup probe failed: not yet"));
+        Assert.Contains(api.Events, e => e.Reason == "Killing" && e.Message.Contains("failed startup probe", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Watch_FromListVersion_SeesAddedThenModifiedUpToSucceeded()
     {
         await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
@@ -280,6 +381,29 @@ public sealed class FakeKubernetesApiTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task ProjectedVolume_ConfigMapAndSecretSources_AreWrittenTogether()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        api.Seed(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "recipes" }, Data = new Dictionary<string, string> { ["brownies"] = "bake", ["other"] = "x" } });
+        api.Seed(new V1Secret { Metadata = new V1ObjectMeta { Name = "password" }, StringData = new Dictionary<string, string> { ["password"] = "hunter2" } });
+
+        var projected = new V1ProjectedVolumeSource
+        {
+            Sources =
+            [
+                new V1VolumeProjection { Secret = new V1SecretProjection { Name = "password" } },
+                new V1VolumeProjection { ConfigMap = new V1ConfigMapProjection { Name = "recipes", Items = [new V1KeyToPath { Key = "brownies", Path = "recipe.txt" }] } },
+            ],
+        };
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("projected", [Sh("main", "ls /store; cat /store/password /store/recipe.txt; echo", Mount("store", "/store"))],
+            volumes: [new V1Volume { Name = "store", Projected = projected }]), Ns, cancellationToken: Ct);
+        await WaitForPhaseAsync(api, "projected", "Succeeded");
+
+        Assert.Equal(["password", "recipe.txt", "hunter2bake"], (await LogLinesAsync(client, "projected", "main")).Select(l => l.Text));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Container_Sandbox_HasCleanEnvironmentPrivateTmpAndDefaultSignals()
     {
         await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
@@ -303,6 +427,20 @@ public sealed class FakeKubernetesApiTests
         Assert.Equal("hello world", lines[3]);
         Assert.Equal(4, lines.Count);
         Assert.False(Directory.Exists("/src/app"), "the working directory was made on the host");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Container_AlpineScriptWithEnvAsh_RunsUnderAShellStandingInForAsh()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        var write = Sh("write", "printf '#!/usr/bin/env ash\\nif [ \"$1\" == yes ]; then echo ash ran; fi\\n' > /scripts/s; chmod +x /scripts/s", Mount("scripts", "/scripts"));
+        var run = new V1Container { Name = "main", Image = "alpine:3", Command = ["/scripts/s", "yes"], VolumeMounts = [Mount("scripts", "/scripts")] };
+        await client.CoreV1.CreateNamespacedPodAsync(
+            Pod("ash", [run], init: [write], volumes: [new V1Volume { Name = "scripts", EmptyDir = new V1EmptyDirVolumeSource() }]), Ns, cancellationToken: Ct);
+
+        await WaitForPhaseAsync(api, "ash", "Succeeded");
+        Assert.Equal(["ash ran"], (await LogLinesAsync(client, "ash", "main")).Select(l => l.Text));
     }
 
     [Fact(Timeout = 60_000)]
@@ -374,17 +512,52 @@ public sealed class FakeKubernetesApiTests
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task CreatePod_ContainerWithoutCommand_FailsWith127()
+    public async Task CreatePod_ImageWithoutEntrypointOrCmdAndNoCommand_FailsToStart()
     {
         await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
         using var client = api.CreateClient();
-        await client.CoreV1.CreateNamespacedPodAsync(Pod("entrypoint", [new V1Container { Name = "main", Image = "alpine:3" }]), Ns, cancellationToken: Ct);
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("entrypoint", [new V1Container { Name = "main", Image = "example.com/scratch-tool:1" }]), Ns, cancellationToken: Ct);
 
         var done = await WaitForPhaseAsync(api, "entrypoint", "Failed");
         var terminated = done.Status.ContainerStatuses[0].State.Terminated;
-        Assert.Equal(127, terminated.ExitCode);
-        Assert.Equal("the fake kubelet cannot run an image's entrypoint: give command", terminated.Message);
+        Assert.Equal((128, "StartError"), (terminated.ExitCode, terminated.Reason));
+        Assert.Contains("no command specified", terminated.Message, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task CreatePod_OnlyArgs_RunTheImagesEntrypointOrAreTheCommand()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        V1Container ArgsOnly(string name, string image, params string[] args) => new() { Name = name, Image = image, Args = args };
+        await client.CoreV1.CreateNamespacedPodAsync(
+            Pod("args", [ArgsOnly("main", "mirror.gcr.io/alpine:3", "echo", "alpine")], init:
+            [
+                // bash's ENTRYPOINT (docker-entrypoint.sh) runs a program, or bash when the first argument is an option.
+                ArgsOnly("bash-program", "mirror.gcr.io/bash@sha256:e320b40b14abc61f053286705070342c46034a549a276b798e64541457c4af92", "echo", "$(GREETING)"),
+                ArgsOnly("bash-option", "docker.io/library/bash:5", "-c", "echo from bash"),
+                // busybox has no ENTRYPOINT: the args are the command, and "-c" is no program.
+                ArgsOnly("busybox-cmd", "busybox", "echo", "busybox"),
+            ]), Ns, cancellationToken: Ct);
+
+        var done = await WaitForPhaseAsync(api, "args", "Succeeded");
+        Assert.Equal(["$(GREETING)"], (await LogLinesAsync(client, "args", "bash-program")).Select(l => l.Text));
+        Assert.Equal(["from bash"], (await LogLinesAsync(client, "args", "bash-option")).Select(l => l.Text));
+        Assert.Equal(["busybox"], (await LogLinesAsync(client, "args", "busybox-cmd")).Select(l => l.Text));
+        Assert.Equal(["alpine"], (await LogLinesAsync(client, "args", "main")).Select(l => l.Text));
+
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("dash-c", [ArgsOnly("main", "busybox", "-c", "echo never")]), Ns, cancellationToken: Ct);
+        var failed = await WaitForPhaseAsync(api, "dash-c", "Failed");
+        Assert.NotEqual(0, failed.Status.ContainerStatuses[0].State.Terminated.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("mirror.gcr.io/bash@sha256:e320b40b14abc61f053286705070342c46034a549a276b798e64541457c4af92", "bash")]
+    [InlineData("docker.io/library/busybox:1.36", "busybox")]
+    [InlineData("localhost:5000/alpine/git:2.4", "alpine/git")]
+    [InlineData("ubuntu", "ubuntu")]
+    public void ImageRepository_Reference_IsTheRepositoryAlone(string image, string repository) =>
+        Assert.Equal(repository, Kubelet.ImageConfigs.Repository(image));
 
     [Fact(Timeout = 60_000)]
     public async Task CreatePod_ExistingName_Returns409AlreadyExistsAndGenerateNameMakesOne()

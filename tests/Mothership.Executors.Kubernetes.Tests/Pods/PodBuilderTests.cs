@@ -242,6 +242,159 @@ public sealed class PodBuilderTests
         timeout: TimeSpan.FromMinutes(10)));
 
     [Fact]
+    public void Build_SharedAndIsolatedWorkspacesInStepsAndSidecars_MatchesGolden() => AssertGolden("sidecar-workspaces", Request(
+        """
+        apiVersion: tekton.dev/v1
+        kind: Task
+        metadata: {name: signals}
+        spec:
+          workspaces:
+            - {name: shared}
+            - {name: signals}
+            - {name: creds, readOnly: true}
+          sidecars:
+            - name: responder
+              image: docker.io/library/alpine:3.20
+              workspaces: [{name: signals}]
+              command: [sleep, infinity]
+            - name: explicit
+              image: docker.io/library/alpine:3.20
+              volumeMounts:
+                - {name: $(workspaces.shared.volume), mountPath: $(workspaces.shared.path), readOnly: true}
+              command: [sleep, infinity]
+          steps:
+            - name: signal
+              image: docker.io/library/alpine:3.20
+              workspaces: [{name: signals}, {name: creds, mountPath: /creds}]
+              command: [touch, $(workspaces.signals.path)/start]
+            - name: other
+              image: docker.io/library/alpine:3.20
+              command: [ls, $(workspaces.shared.path)]
+        """,
+        workspaces:
+        [
+            new WorkspaceBinding { Name = "shared", Source = new VolumeSource { EmptyDir = true } },
+            new WorkspaceBinding { Name = "signals", Source = new VolumeSource { EmptyDir = true } },
+            new WorkspaceBinding { Name = "creds", Source = new VolumeSource { SecretName = "ssh" } },
+        ]));
+
+    [Fact]
+    public void Build_IsolatedWorkspace_OnlyInTheStepsAndSidecarsThatListIt()
+    {
+        var plan = PodBuilder.Build(Request("""
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: t}
+            spec:
+              workspaces: [{name: shared}, {name: signals}]
+              sidecars:
+                - {name: plain, image: alpine, command: [sleep, infinity]}
+                - {name: listed, image: alpine, command: [sleep, infinity], workspaces: [{name: signals, mountPath: /signals}]}
+              steps:
+                - {name: listed, image: alpine, command: ["true"], workspaces: [{name: signals}]}
+                - {name: plain, image: alpine, command: ["true"]}
+            """,
+            workspaces:
+            [
+                new WorkspaceBinding { Name = "shared", Source = new VolumeSource { EmptyDir = true } },
+                new WorkspaceBinding { Name = "signals", Source = new VolumeSource { EmptyDir = true } },
+            ]), new KubernetesExecutorOptions());
+
+        string[] Workspaces(string container) => [.. plan.Pod.Spec.InitContainers.Single(c => c.Name == container).VolumeMounts.Where(m => m.Name.StartsWith("ws-", StringComparison.Ordinal)).Select(m => $"{m.Name}:{m.MountPath}")];
+        Assert.Equal(["ws-shared:/workspace/shared"], Workspaces("sidecar-plain"));
+        Assert.Equal(["ws-shared:/workspace/shared", "ws-signals:/signals"], Workspaces("sidecar-listed"));
+        Assert.Equal(["ws-shared:/workspace/shared", "ws-signals:/workspace/signals"], Workspaces("step-listed"));
+        Assert.Equal(["ws-shared:/workspace/shared"], Workspaces("step-plain"));
+    }
+
+    [Fact]
+    public void Build_SidecarReadinessProbe_IsAlsoItsStartupProbeUnlessItHasOne()
+    {
+        var plan = PodBuilder.Build(Request("""
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: t}
+            spec:
+              sidecars:
+                - name: ready
+                  image: redis
+                  command: [redis-server]
+                  readinessProbe: {tcpSocket: {port: 6379}, periodSeconds: 2, failureThreshold: 30}
+                - name: both
+                  image: alpine
+                  command: [sleep, infinity]
+                  readinessProbe: {exec: {command: [test, -f, /ready]}}
+                  startupProbe: {exec: {command: [test, -f, /started]}, timeoutSeconds: 10}
+                - {name: none, image: alpine, command: [sleep, infinity]}
+              steps:
+                - {name: s, image: alpine, command: ["true"]}
+            """), new KubernetesExecutorOptions());
+
+        var ready = plan.Pod.Spec.InitContainers.Single(c => c.Name == "sidecar-ready");
+        Assert.Equal("6379", ready.StartupProbe.TcpSocket.Port.Value);
+        Assert.Equal((2, 30), (ready.StartupProbe.PeriodSeconds, ready.StartupProbe.FailureThreshold));
+        Assert.Equal(KubernetesJson.Serialize(ready.ReadinessProbe), KubernetesJson.Serialize(ready.StartupProbe));
+        var both = plan.Pod.Spec.InitContainers.Single(c => c.Name == "sidecar-both");
+        Assert.Equal(["test", "-f", "/started"], both.StartupProbe.Exec.Command);
+        Assert.Equal(10, both.StartupProbe.TimeoutSeconds);
+        Assert.Equal(["test", "-f", "/ready"], both.ReadinessProbe.Exec.Command);
+        var none = plan.Pod.Spec.InitContainers.Single(c => c.Name == "sidecar-none");
+        Assert.Null(none.StartupProbe);
+        Assert.Null(none.ReadinessProbe);
+    }
+
+    [Fact]
+    public void Build_StepResultsReadByLaterSteps_MatchesGolden() => AssertGolden("step-results", Request(
+        """
+        apiVersion: tekton.dev/v1
+        kind: Task
+        metadata: {name: images}
+        spec:
+          results:
+            - {name: digest, value: $(steps.build.results.digest)}
+          steps:
+            - name: build
+              image: docker.io/library/alpine:3.20
+              results:
+                - {name: digest}
+                - {name: tags, type: array}
+              script: |
+                printf sha256:1 > $(step.results.digest.path)
+                printf '["a", "b"]' > $(step.results.tags.path)
+            - name: push
+              image: docker.io/library/alpine:3.20
+              env:
+                - {name: DIGEST, value: $(steps.build.results.digest)}
+              command: [push]
+              args: ["$(steps.build.results.tags[*])", --first, "$(steps.build.results.tags[0])"]
+            - name: announce
+              image: docker.io/library/alpine:3.20
+              onError: continue
+              script: echo "pushed $(steps.build.results.digest)"
+        """));
+
+    [Fact]
+    public void Build_ProjectedWorkspace_IsAProjectedVolumeOfItsSources()
+    {
+        var plan = PodBuilder.Build(Request(
+            "apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  workspaces: [{name: store}]\n  steps:\n    - {name: s, image: alpine, command: [ls, $(workspaces.store.path)]}\n",
+            workspaces:
+            [
+                new WorkspaceBinding
+                {
+                    Name = "store",
+                    Source = new VolumeSource { Sources = [new VolumeSource { SecretName = "password" }, new VolumeSource { ConfigMapName = "recipes", Items = [new KeyToPath("brownies", "recipe.txt")] }] },
+                },
+            ]), new KubernetesExecutorOptions());
+
+        var projected = plan.Pod.Spec.Volumes.Single(v => v.Name == "ws-store").Projected;
+        Assert.Equal("password", projected.Sources[0].Secret.Name);
+        Assert.Null(projected.Sources[0].ConfigMap);
+        Assert.Equal("recipes", projected.Sources[1].ConfigMap.Name);
+        Assert.Equal(("brownies", "recipe.txt"), (projected.Sources[1].ConfigMap.Items[0].Key, projected.Sources[1].ConfigMap.Items[0].Path));
+    }
+
+    [Fact]
     public void PodName_LongTaskRun_IsShortenedWithAHash()
     {
         var request = Request("apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  steps:\n    - {name: s, image: alpine, command: [true]}\n") with

@@ -52,6 +52,9 @@ internal sealed class ContainerProcess : IAsyncDisposable
         _exited = WaitAsync();
     }
 
+    /// <summary>Completes once the command has been exec'd (the runtime has started it); cancelled when it never was.</summary>
+    public Task Started => _group.Task;
+
     /// <summary>The exit code, once the command has ended: 128 + the signal when one killed it.</summary>
     public Task<int> Exited => _exited;
 

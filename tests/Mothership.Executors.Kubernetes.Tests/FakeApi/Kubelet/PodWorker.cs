@@ -39,6 +39,9 @@ internal sealed class PodContainer(V1Container spec, bool init)
 
     public ContainerProcess? Process { get; set; }
 
+    /// <summary>The container's view of the pod, for its exec probes; set when it starts.</summary>
+    public ContainerSandbox? Sandbox { get; set; }
+
     /// <summary>Completes once the container has terminated and its status says so.</summary>
     public Task Terminated { get; set; } = Task.CompletedTask;
 
@@ -231,6 +234,13 @@ internal sealed class PodWorker
             var c = await StartContainerAsync(spec, init: true, volumes, podDirectory, ct).ConfigureAwait(false);
             if (c.IsSidecar)
             {
+                if (!await SidecarStartedAsync(c, ct).ConfigureAwait(false))
+                {
+                    await StopSidecarsAsync().ConfigureAwait(false);
+                    Finish("Failed");
+                    return;
+                }
+
                 continue;
             }
 
@@ -355,12 +365,14 @@ internal sealed class PodWorker
             return FailToStart(c, 128, e.Message, fieldPath);
         }
 
-        if (spec.Command is null || spec.Command.Count == 0)
+        var process = ImageConfigs.Process(spec);
+        if (process.Count == 0)
         {
-            return FailToStart(c, 127, "the fake kubelet cannot run an image's entrypoint: give command", fieldPath);
+            // containerd's words for an image with no ENTRYPOINT or CMD and a container with neither command nor args.
+            return FailToStart(c, 128, "failed to create containerd task: failed to create shim task: OCI runtime create failed: no command specified", fieldPath);
         }
 
-        var command = spec.Command.Concat(spec.Args ?? []).Select(a => ContainerEnvironment.Expand(a, env)).ToList();
+        var command = process.Select(a => ContainerEnvironment.Expand(a, env)).ToList();
         var mounts = new List<Mount>();
         foreach (var m in spec.VolumeMounts ?? [])
         {
@@ -390,6 +402,7 @@ internal sealed class PodWorker
         _context.RecordEvent(_pod, "Normal", "Pulled", $"Container image \"{spec.Image}\" already present on machine", fieldPath);
         _context.RecordEvent(_pod, "Normal", "Created", $"Created container: {spec.Name}", fieldPath);
 
+        c.Sandbox = new ContainerSandbox(Name, mounts, spec.WorkingDir ?? "/", env);
         var arguments = SandboxLayout.Arguments(Name, mounts, spec.WorkingDir ?? "/", command);
         try
         {
@@ -406,8 +419,9 @@ internal sealed class PodWorker
         {
             c.Status.State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = KubeJson.Seconds(startedAt) } };
             c.Status.ContainerID = c.ContainerId;
-            c.Status.Started = true;
-            c.Status.Ready = !init || c.IsSidecar;
+            // A sidecar with a startup probe has started once the probe succeeded; one with a readiness probe is Ready once that one did.
+            c.Status.Started = !c.IsSidecar || spec.StartupProbe is null;
+            c.Status.Ready = !init || (c.IsSidecar && spec.StartupProbe is null && spec.ReadinessProbe is null);
             if (!init)
             {
                 _status.Phase = "Running";
@@ -419,6 +433,139 @@ internal sealed class PodWorker
         _context.RecordEvent(_pod, "Normal", "Started", $"Started container {spec.Name}", fieldPath);
         c.Terminated = WatchExitAsync(c, startedAt, terminationFile);
         return c;
+    }
+
+    /// <summary>
+    /// Waits until the next init container may start after native sidecar <paramref name="c"/>:
+    /// once its startup probe succeeded, or, without one, once the kubelet noticed it running. False
+    /// when it never got there (its startup probe failed <c>failureThreshold</c> times, or it ended
+    /// first): the real kubelet would restart it and keep the next container waiting; this one
+    /// restarts nothing, so the pod fails.
+    /// </summary>
+    private async Task<bool> SidecarStartedAsync(PodContainer c, CancellationToken ct)
+    {
+        if (c.Process is null)
+        {
+            return false;
+        }
+
+        var fieldPath = KubeletContext.FieldPath(c.Spec, init: true);
+        if (c.Spec.StartupProbe is not { } startup)
+        {
+            // The container's command runs once the runtime exec'd it; the kubelet sees it running at
+            // its next relist (the generic PLEG's, every second) and starts the next init container at
+            // the pod sync that follows. A whole relist period is waited: the worst case, and a
+            // deterministic one. This gap is what a step relies on when it reads what a sidecar
+            // writes as it starts, on a real cluster too.
+            await c.Process.Started.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+            if (c.Spec.ReadinessProbe is { } alone)
+            {
+                _ = ReadyAsync(c, alone);
+            }
+
+            await Task.Delay(_context.Options.RelistPeriod, Time, ct).ConfigureAwait(false);
+            return true;
+        }
+
+        if (!await ProbeAsync(c, startup, "Startup", ct).ConfigureAwait(false))
+        {
+            if (!c.Terminated.IsCompleted)
+            {
+                _context.RecordEvent(_pod, "Normal", "Killing", $"Container {c.Spec.Name} failed startup probe, will be restarted", fieldPath);
+                await c.Process.TerminateAsync(PodGracePeriod, Time).ConfigureAwait(false);
+                await c.Terminated.ConfigureAwait(false);
+            }
+
+            return false;
+        }
+
+        lock (_statusGate)
+        {
+            c.Status.Started = true;
+            c.Status.Ready = c.Spec.ReadinessProbe is null;
+            Publish();
+        }
+
+        if (c.Spec.ReadinessProbe is { } readiness)
+        {
+            _ = ReadyAsync(c, readiness);
+        }
+
+        return true;
+    }
+
+    /// <summary>A readiness probe, run until it first succeeds (enough for the Ready condition here).</summary>
+    private async Task ReadyAsync(PodContainer c, V1Probe readiness)
+    {
+        try
+        {
+            if (await ProbeAsync(c, readiness, "Readiness", _lifetime.Token).ConfigureAwait(false))
+            {
+                lock (_statusGate)
+                {
+                    c.Status.Ready = !c.Terminated.IsCompleted;
+                    Publish();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The pod ended first.
+        }
+    }
+
+    /// <summary>
+    /// The prober's loop: a try every <c>periodSeconds</c> (default 10) from the container's start,
+    /// the tries before <c>initialDelaySeconds</c> skipped; true at the first success, false once
+    /// <c>failureThreshold</c> tries (default 3) in a row failed — which only a startup probe acts on —
+    /// or the container ended.
+    /// </summary>
+    private async Task<bool> ProbeAsync(PodContainer c, V1Probe probe, string kind, CancellationToken ct)
+    {
+        var period = TimeSpan.FromSeconds(Math.Max(1, probe.PeriodSeconds ?? 10));
+        var initialDelay = TimeSpan.FromSeconds(Math.Max(0, probe.InitialDelaySeconds ?? 0));
+        var threshold = Math.Max(1, probe.FailureThreshold ?? 3);
+        var started = Time.GetUtcNow();
+        var failures = 0;
+        var fieldPath = KubeletContext.FieldPath(c.Spec, c.IsInit);
+        while (!c.Terminated.IsCompleted)
+        {
+            var tick = Time.GetUtcNow();
+            if (tick - started >= initialDelay)
+            {
+                ProbeResult result;
+                try
+                {
+                    result = await Prober.RunAsync(probe, c.Spec, c.Sandbox!, _context.Options.BubblewrapPath, Time, ct).ConfigureAwait(false);
+                }
+                catch (KubeletException e)
+                {
+                    result = new ProbeResult(false, e.Message);
+                }
+
+                if (result.Success)
+                {
+                    return !c.Terminated.IsCompleted;
+                }
+
+                failures++;
+                _context.RecordEvent(_pod, "Warning", "Unhealthy", $"{kind} probe failed: {result.Output}", fieldPath);
+                if (kind == "Startup" && failures >= threshold)
+                {
+                    return false;
+                }
+            }
+
+            // A ticker: the next try a period after this one began, at once if this one took longer.
+            var wait = period - (Time.GetUtcNow() - tick);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.WhenAny(Task.Delay(wait, Time, ct), c.Terminated).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+            }
+        }
+
+        return false;
     }
 
     private PodContainer FailToStart(PodContainer c, int exitCode, string message, string fieldPath)

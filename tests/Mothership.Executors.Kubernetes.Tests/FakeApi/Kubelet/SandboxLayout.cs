@@ -22,9 +22,23 @@ internal static class SandboxLayout
     // bubblewrap makes these itself; /tmp is private to each container, as in a container's own root filesystem.
     private static readonly string[] Fresh = ["/dev", "/proc", "/tmp"];
 
+    /// <summary>
+    /// Where containers find alpine's <c>ash</c>: a directory on the images' PATH, so that
+    /// <c>#!/usr/bin/env ash</c> works. Not <c>/bin/ash</c>: on a merged-/usr host that is
+    /// <c>/usr/bin</c>, which would then have to be bound entry by entry (over a thousand mounts per
+    /// container) to make room for one file.
+    /// </summary>
+    public const string Ash = "/usr/local/bin/ash";
+
     public static List<string> Arguments(string hostname, IReadOnlyList<Mount> mounts, string workingDir, IReadOnlyList<string> command)
     {
         var dir = Normalize(workingDir);
+
+        // The host has no ash (busybox's shell in alpine images): bash stands in for it, as for sh below.
+        if (File.Exists("/usr/bin/bash") && !File.Exists(Ash) && !mounts.Any(m => Normalize(m.ContainerPath) is var p && (p == Ash || Ash.StartsWith(p + "/", StringComparison.Ordinal))))
+        {
+            mounts = [new Mount("/usr/bin/bash", Ash, ReadOnly: true), .. mounts];
+        }
 
         // A workingDir the host has is simply entered; one it lacks is a path to make, like a mount point.
         var targets = mounts.Select(m => Normalize(m.ContainerPath))
