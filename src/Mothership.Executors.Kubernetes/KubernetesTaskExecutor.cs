@@ -86,7 +86,7 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(listener);
         var time = _options.TimeProvider;
-        if (CredentialFiles.Build(request, out _, out var credentialsError) is not { } credentials)
+        if (CredentialFiles.Build(request, out var credentialValues, out var credentialsError) is not { } credentials)
         {
             var now = time.GetUtcNow();
             return Outcome(TaskRunPhase.Failed, credentialsError!, [], [], [], now, now);
@@ -108,7 +108,8 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
 
         try
         {
-            return await RunPodAsync(request, listener, plan, subscription, start, cancellationToken).ConfigureAwait(false);
+            var masked = new MaskingListener(listener, SecretValues.Masker(request, credentialValues));
+            return await RunPodAsync(request, masked, plan, subscription, start, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -450,6 +451,14 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         }
 
         return report;
+    }
+
+    /// <summary>Log lines with the values of the Secrets the attempt uses masked, as the local executor streams them.</summary>
+    private sealed class MaskingListener(ITaskRunListener inner, SecretMasker masker) : ITaskRunListener
+    {
+        public void OnLog(TaskRunRequest request, string container, string line) => inner.OnLog(request, container, masker.Mask(line));
+
+        public void OnStep(TaskRunRequest request, StepState step) => inner.OnStep(request, step);
     }
 
     public async ValueTask DisposeAsync()

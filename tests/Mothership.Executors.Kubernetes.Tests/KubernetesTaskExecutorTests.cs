@@ -119,6 +119,36 @@ public sealed class KubernetesTaskExecutorTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task RunAsync_SecretValuesInLogs_AreMaskedAsLocally()
+    {
+        var request = PodBuilderTests.Request("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: db}
+            stringData: {password: hunter2}
+            ---
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: leak}
+            spec:
+              steps:
+                - name: print
+                  image: alpine
+                  env: [{name: PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}]
+                  script: echo "the password is $PASSWORD, not hunter3"
+            """);
+        await _executor.Client.CoreV1.CreateNamespacedSecretAsync(
+            new k8s.Models.V1Secret { Metadata = new k8s.Models.V1ObjectMeta { Name = "db" }, Data = new Dictionary<string, byte[]> { ["password"] = "hunter2"u8.ToArray() } },
+            "default", cancellationToken: TestContext.Current.CancellationToken);
+        var listener = new Listener();
+
+        var outcome = await _executor.RunAsync(request, listener, TestContext.Current.CancellationToken);
+
+        Assert.Equal(TaskRunPhase.Succeeded, outcome.Phase);
+        Assert.Equal(["the password is ***, not hunter3"], listener.Lines("step-print"));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task RunAsync_AccountNamesAMissingSecret_FailsWithoutAPod()
     {
         var request = PodBuilderTests.Request(PodBuilderTests.CredentialsYaml.Replace("secrets: [{name: deploy-key}, {name: registry}]", "secrets: [{name: nosuch}]", StringComparison.Ordinal)) with { ServiceAccountName = "builder" };

@@ -1,13 +1,17 @@
-namespace Mothership.Executors.Local.Steps;
+namespace Mothership.Engine.Execution;
 
-/// <summary>Replaces the values of the Secrets a TaskRun uses with <c>***</c> in its log lines.</summary>
-internal sealed class SecretMasker
+/// <summary>
+/// Replaces the values of the Secrets a TaskRun uses with <c>***</c> in its log lines, whichever
+/// executor streams them. (Tekton itself masks nothing; Mothership's logs are kept and served.)
+/// </summary>
+public sealed class SecretMasker
 {
     private readonly HashSet<string> _values = new(StringComparer.Ordinal);
     private string[] _ordered = [];
 
     public void Add(string value)
     {
+        ArgumentNullException.ThrowIfNull(value);
         lock (_values)
         {
             // A multi-line secret reaches the log one line at a time.
@@ -26,6 +30,7 @@ internal sealed class SecretMasker
 
     public string Mask(string line)
     {
+        ArgumentNullException.ThrowIfNull(line);
         var values = _ordered;
         foreach (var v in values)
         {
