@@ -127,9 +127,10 @@ public static class PodBuilder
         credentials = credentials.IsDefault ? [] : credentials;
         var podName = PodName(request);
         var credentialsSecret = credentials.IsEmpty ? null : $"{podName}-creds";
+        // /tekton/creds is in every step, as on Tekton ($(credentials.path)); filled when the account brings credentials.
+        volumes.Add(EmptyDir("tekton-creds"));
         if (credentialsSecret is not null)
         {
-            volumes.Add(EmptyDir("tekton-creds"));
             volumes.Add(new V1Volume { Name = "tekton-creds-secret", Secret = new V1SecretVolumeSource { SecretName = credentialsSecret } });
         }
 
@@ -157,13 +158,10 @@ public static class PodBuilder
             labels[TaskLabel] = Label(task);
         }
 
-        if (credentialsSecret is not null)
+        // Tekton mounts /tekton/creds in every step and sidecar (its entrypoint copies it to $HOME).
+        foreach (var container in init.Where(c => c.Name.StartsWith("step-", StringComparison.Ordinal) || c.Name.StartsWith("sidecar-", StringComparison.Ordinal)))
         {
-            // Tekton mounts /tekton/creds in every step (its entrypoint copies it to $HOME).
-            foreach (var container in init.Where(c => c.Name.StartsWith("step-", StringComparison.Ordinal) || c.Name.StartsWith("sidecar-", StringComparison.Ordinal)))
-            {
-                container.VolumeMounts.Add(Mount("tekton-creds", Creds));
-            }
+            container.VolumeMounts.Add(Mount("tekton-creds", Creds));
         }
 
         var pod = new V1Pod
