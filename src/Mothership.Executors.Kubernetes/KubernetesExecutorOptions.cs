@@ -45,6 +45,30 @@ public sealed record KubernetesExecutorOptions
     /// <summary>The highest <see cref="MaxResultSize"/> Tekton accepts: 1.5 MiB.</summary>
     public const int MaxResultSizeLimit = 1536 * 1024;
 
+    /// <summary>
+    /// <c>HOST=URL</c> flags as <see cref="Registries"/>; null with <paramref name="error"/> naming
+    /// the first that is not a registry host and an absolute http(s) URL.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Uri>? ParseRegistries(IEnumerable<string> flags, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(flags);
+        error = null;
+        var result = new Dictionary<string, Uri>(StringComparer.Ordinal);
+        foreach (var flag in flags)
+        {
+            var eq = flag.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || !Uri.TryCreate(flag[(eq + 1)..], UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                error = $"'{flag}' is not HOST=URL (a registry host, an http or https URL: docker.io=https://mirror.example.org)";
+                return null;
+            }
+
+            result[flag[..eq]] = url;
+        }
+
+        return result;
+    }
+
     /// <summary>Tekton's spelling of <see cref="ResultsFrom"/> (<c>termination-message</c>, <c>sidecar-logs</c>); null for anything else.</summary>
     public static ResultsFrom? ParseResultsFrom(string? text) => text switch
     {
@@ -60,6 +84,14 @@ public sealed record KubernetesExecutorOptions
     /// Default <c>mothership</c>; <c>mship run</c> uses <c>mship-run</c>.
     /// </summary>
     public string Instance { get; init; } = "mothership";
+
+    /// <summary>
+    /// Registry hosts mapped to where their API answers (a mirror, or a plain-http registry):
+    /// <c>docker.io</c> → <c>https://mirror.example.org</c>. Others are asked at
+    /// <c>https://HOST</c> (Docker Hub at <c>registry-1.docker.io</c>). Used to read the config of
+    /// an image whose step has no <c>command</c>. Default none.
+    /// </summary>
+    public IReadOnlyDictionary<string, Uri> Registries { get; init; } = new Dictionary<string, Uri>(StringComparer.Ordinal);
 
     /// <summary>Delete a pod once its TaskRun attempt has ended and its logs and results are read. Default true.</summary>
     public bool DeleteFinishedPods { get; init; } = true;

@@ -6,6 +6,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Mothership.Engine.Execution;
+using Mothership.Executors.Kubernetes.Images;
 using Mothership.Executors.Kubernetes.Pods;
 using Mothership.Executors.Kubernetes.Watching;
 using Mothership.Model.Substitution;
@@ -35,12 +36,15 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
     private readonly PodWatcher _watcher;
     private readonly ResiliencePipeline _api;
     private readonly TokenBucketRateLimiter _limiter;
+    private readonly HttpClient _registryHttp = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly ImageConfigResolver _images;
 
     public KubernetesTaskExecutor(IKubernetes client, KubernetesExecutorOptions options)
     {
         _client = client;
         _options = options;
         _watcher = new PodWatcher(client, options.Namespace, $"{PodBuilder.ManagedBy}=mothership", options.TimeProvider);
+        _images = new ImageConfigResolver(_registryHttp, options.Registries);
         _limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = Math.Max(1, options.Burst),
@@ -90,6 +94,16 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         {
             var now = time.GetUtcNow();
             return Outcome(TaskRunPhase.Failed, credentialsError!, [], [], [], now, now);
+        }
+
+        try
+        {
+            request = await WithImageCommandsAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ImageLookupException e)
+        {
+            var now = time.GetUtcNow();
+            return Outcome(TaskRunPhase.Failed, e.Message, [], [], [], now, now);
         }
 
         var plan = PodBuilder.Build(request, _options, credentials);
@@ -453,6 +467,38 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         return report;
     }
 
+    /// <summary>
+    /// Steps with neither <c>command</c> nor <c>script</c> get their image's command, as Tekton's
+    /// controller gives them (its <c>ENTRYPOINT</c>, else its <c>CMD</c>; their <c>args</c> kept):
+    /// Tekton runs every step through its own entrypoint, so it must know what the image runs; here
+    /// it makes such a step wrappable (exit codes, step results) and runs busybox-style images
+    /// (no ENTRYPOINT, <c>CMD ["sh"]</c>, <c>args: [-c, …]</c>) as Tekton does, not as bare Kubernetes.
+    /// </summary>
+    private async Task<TaskRunRequest> WithImageCommandsAsync(TaskRunRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Spec.Steps.All(s => s.Script is not null || !s.Command.IsDefaultOrEmpty || s.Image is null))
+        {
+            return request;
+        }
+
+        var steps = ImmutableArray.CreateBuilder<Step>(request.Spec.Steps.Length);
+        foreach (var step in request.Spec.Steps)
+        {
+            if (step.Script is not null || !step.Command.IsDefaultOrEmpty || step.Image is null)
+            {
+                steps.Add(step);
+                continue;
+            }
+
+            var image = await _images.ResolveAsync(step.Image, cancellationToken).ConfigureAwait(false);
+            var command = image.Entrypoint.IsEmpty ? image.Cmd : image.Entrypoint;
+            var args = !step.Args.IsDefaultOrEmpty ? step.Args : image.Entrypoint.IsEmpty ? [] : image.Cmd;
+            steps.Add(command.IsEmpty ? step : step with { Command = command, Args = args });
+        }
+
+        return request with { Spec = request.Spec with { Steps = steps.MoveToImmutable() } };
+    }
+
     /// <summary>Log lines with the values of the Secrets the attempt uses masked, as the local executor streams them.</summary>
     private sealed class MaskingListener(ITaskRunListener inner, SecretMasker masker) : ITaskRunListener
     {
@@ -464,6 +510,7 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
     public async ValueTask DisposeAsync()
     {
         await _watcher.DisposeAsync().ConfigureAwait(false);
+        _registryHttp.Dispose();
         await _limiter.DisposeAsync().ConfigureAwait(false);
     }
 }

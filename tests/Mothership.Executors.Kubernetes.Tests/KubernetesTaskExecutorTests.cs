@@ -149,6 +149,57 @@ public sealed class KubernetesTaskExecutorTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task RunAsync_StepWithoutCommand_RunsItsImagesCommandFromTheRegistry()
+    {
+        await using var executor = new KubernetesTaskExecutor(_api.CreateClient(), new KubernetesExecutorOptions
+        {
+            Namespace = "default",
+            Registries = new Dictionary<string, Uri> { ["mirror.gcr.io"] = _api.BaseUri },
+        });
+        // busybox has no ENTRYPOINT and CMD ["sh"]: Tekton runs `sh -c …`, bare Kubernetes would run `-c`.
+        var request = TaskOf("    - {name: hi, image: mirror.gcr.io/busybox@sha256:1303dbf110c57f3edf68d9f5a16c082ec06c4cf7604831669faf2c712260b5a0, args: [-c, 'echo hello from sh']}\n");
+        var listener = new Listener();
+
+        var first = await executor.RunAsync(request, listener, TestContext.Current.CancellationToken);
+        var second = await executor.RunAsync(request with { TaskRunName = "again", TaskRunUid = Guid.NewGuid().ToString() }, new Listener(), TestContext.Current.CancellationToken);
+
+        Assert.True(first.Phase == TaskRunPhase.Succeeded, first.Message);
+        Assert.Equal(["hello from sh"], listener.Lines("step-hi"));
+        Assert.Equal(TaskRunPhase.Succeeded, second.Phase);
+        Assert.Equal(1, _api.Registry.ConfigsServed);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task RunAsync_ImageConfigUnreadable_FailsClearlyWithoutAPod()
+    {
+        await using var executor = new KubernetesTaskExecutor(_api.CreateClient(), new KubernetesExecutorOptions
+        {
+            Namespace = "default",
+            Registries = new Dictionary<string, Uri> { ["registry.example.org"] = _api.BaseUri, ["down.example.org"] = new Uri("http://127.0.0.1:1") },
+        });
+
+        var unknown = await executor.RunAsync(TaskOf("    - {name: s, image: registry.example.org/team/tool:1.0, args: [run]}\n"), new Listener(), TestContext.Current.CancellationToken);
+        var down = await executor.RunAsync(TaskOf("    - {name: s, image: down.example.org/tool, args: [run]}\n"), new Listener(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(TaskRunPhase.Failed, unknown.Phase);
+        Assert.Contains("image \"registry.example.org/team/tool:1.0\"", unknown.Message, StringComparison.Ordinal);
+        Assert.Contains("answered 404", unknown.Message, StringComparison.Ordinal);
+        Assert.Equal(TaskRunPhase.Failed, down.Phase);
+        Assert.StartsWith("could not read the config of image \"down.example.org/tool\" from http://127.0.0.1:1", down.Message, StringComparison.Ordinal);
+        Assert.Equal(0, Writes());
+    }
+
+    [Theory]
+    [InlineData("busybox", "docker.io", "library/busybox", "latest")]
+    [InlineData("docker.io/library/alpine:3.20", "docker.io", "library/alpine", "3.20")]
+    [InlineData("mirror.gcr.io/bash@sha256:e3", "mirror.gcr.io", "bash", "sha256:e3")]
+    [InlineData("localhost:5000/team/tool:1.2@sha256:ab", "localhost:5000", "team/tool", "sha256:ab")]
+    [InlineData("quay.io/org/app", "quay.io", "org/app", "latest")]
+    [InlineData("someuser/app:v1", "docker.io", "someuser/app", "v1")]
+    public void ImageReference_Parse_AsTheRuntimeReadsIt(string image, string registry, string repository, string reference) =>
+        Assert.Equal(new Images.ImageReference(registry, repository, reference), Images.ImageReference.Parse(image));
+
+    [Fact(Timeout = 60_000)]
     public async Task RunAsync_AccountNamesAMissingSecret_FailsWithoutAPod()
     {
         var request = PodBuilderTests.Request(PodBuilderTests.CredentialsYaml.Replace("secrets: [{name: deploy-key}, {name: registry}]", "secrets: [{name: nosuch}]", StringComparison.Ordinal)) with { ServiceAccountName = "builder" };

@@ -9,14 +9,11 @@ namespace Mothership.Executors.Kubernetes.Tests;
 public sealed class TektonExamplesOnKubernetesTests : IAsyncLifetime
 {
     /// <summary>
-    /// What only the local executor runs yet, each with the reason: the Kubernetes executor's known
-    /// gaps, the next work on it (the other 101 of the 103 examples the local executor runs pass
-    /// here, reliably).
+    /// What only the local executor runs yet, each with the reason (none now: all 103 examples the
+    /// local executor runs pass here, reliably).
     /// </summary>
     private static readonly Dictionary<string, string> Unsupported = new(StringComparer.Ordinal)
     {
-        ["taskruns/step-by-digest.yaml"] = "busybox has no ENTRYPOINT: Tekton looks the image up in its registry and runs its CMD (sh) with the args; the pod leaves command empty, so Kubernetes runs the args themselves (\"-c\"), which fails on a real cluster as in the fake — needs a registry lookup of the image's config",
-        ["taskruns/steps-run-in-order.yaml"] = "busybox has no ENTRYPOINT: Tekton looks the image up in its registry and runs its CMD (sh) with the args; the pod leaves command empty, so Kubernetes runs the args themselves (\"-c\"), which fails on a real cluster as in the fake — needs a registry lookup of the image's config",
     };
 
     /// <summary>
@@ -40,5 +37,11 @@ public sealed class TektonExamplesOnKubernetesTests : IAsyncLifetime
     [Theory(Timeout = 240_000)]
     [MemberData(nameof(Examples))]
     public Task Run_TektonExample_SucceedsAsPods(string example) =>
-        TektonExamples.RunAsync(example, Unsupported, ["--executor", "kubernetes", "--kubeconfig", _api.KubeconfigPath, "--namespace", "default", .. Flags.GetValueOrDefault(example, [])]);
+        TektonExamples.RunAsync(example, Unsupported,
+        [
+            "--executor", "kubernetes", "--kubeconfig", _api.KubeconfigPath, "--namespace", "default",
+            // The examples' images, as the fake registry serves their configs (steps without command).
+            "--registry", $"mirror.gcr.io={_api.BaseUri}", "--registry", $"docker.io={_api.BaseUri}",
+            .. Flags.GetValueOrDefault(example, []),
+        ]);
 }

@@ -50,10 +50,18 @@ internal static class RunCommand
                 r.AddError($"--max-result-size: between 1 and {KubernetesExecutorOptions.MaxResultSizeLimit} bytes (1.5 MiB, Tekton's ceiling)");
             }
         });
+        var registries = new Option<string[]>("--registry") { Description = "with --executor kubernetes: HOST=URL, where registry HOST's API answers (a mirror), to read the config of an image whose step has no command; repeatable" };
+        registries.Validators.Add(r =>
+        {
+            if (KubernetesExecutorOptions.ParseRegistries(r.GetValueOrDefault<string[]>() ?? [], out var error) is null)
+            {
+                r.AddError($"--registry: {error}");
+            }
+        });
         var command = new Command("run", "Run a PipelineRun or TaskRun without a server: on this machine, or as pods on Kubernetes")
         {
             files, parameters, workspaces, output, pipeline, task, parallel, sandbox, workdir, executorKind, kubeconfig, kubeContext, kubeNamespace,
-            resultsFrom, maxResultSize,
+            resultsFrom, maxResultSize, registries,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -73,6 +81,7 @@ internal static class RunCommand
                     {
                         ResultsFrom = KubernetesExecutorOptions.ParseResultsFrom(parse.GetValue(resultsFrom)) ?? ResultsFrom.TerminationMessage,
                         MaxResultSize = parse.GetValue(maxResultSize),
+                        Registries = KubernetesExecutorOptions.ParseRegistries(parse.GetValue(registries) ?? [], out var unused) ?? new Dictionary<string, Uri>(),
                     }
                     : null,
             };
@@ -96,6 +105,8 @@ internal static class RunCommand
         public ResultsFrom ResultsFrom { get; init; } = ResultsFrom.TerminationMessage;
 
         public int MaxResultSize { get; init; } = 4096;
+
+        public IReadOnlyDictionary<string, Uri> Registries { get; init; } = new Dictionary<string, Uri>();
     }
 
     private static async Task<int> RunAsync(RunOptions o)
@@ -124,7 +135,7 @@ internal static class RunCommand
         ImmutableArray<WorkspaceBinding> hostWorkspaces, RunOptions o)
     {
         await using var kubernetes = o.Kubernetes is { } k
-            ? KubernetesExecutors.Create(k.Kubeconfig, k.Context, k.Namespace, TimeProvider.System, new KubernetesExecutorOptions { ResultsFrom = k.ResultsFrom, MaxResultSize = k.MaxResultSize, Instance = "mship-run" })
+            ? KubernetesExecutors.Create(k.Kubeconfig, k.Context, k.Namespace, TimeProvider.System, new KubernetesExecutorOptions { ResultsFrom = k.ResultsFrom, MaxResultSize = k.MaxResultSize, Instance = "mship-run", Registries = k.Registries })
             : null;
         if (kubernetes is not null)
         {

@@ -19,6 +19,7 @@ internal static class ServerCommand
         var resultsFrom = new Option<string?>("--results-from") { Description = "with --executor kubernetes: termination-message (default: all results of a TaskRun together at most 4 KiB, as Tekton) or sidecar-logs (each result at most --max-result-size)" };
         resultsFrom.AcceptOnlyFromAmong("termination-message", "sidecar-logs");
         var maxResultSize = new Option<int?>("--max-result-size") { Description = "with --results-from sidecar-logs: the most bytes of one result (default 4096, at most 1.5 MiB)" };
+        var registries = new Option<string[]>("--registry") { Description = "with --executor kubernetes: HOST=URL, where registry HOST's API answers (a mirror), to read the config of an image whose step has no command; repeatable" };
         var token = new Option<string?>("--token") { Description = "bearer token required for changes (default: $MSHIP_TOKEN; required off loopback)" };
         var replica = new Option<string?>("--replica-id") { Description = "this replica's name in leases (default HOST-PID)" };
         var concurrency = new Option<int?>("--max-concurrent-taskruns") { Description = "TaskRun attempts running at once on this server (default processors × 2)" };
@@ -26,7 +27,7 @@ internal static class ServerCommand
         var sandbox = new Option<bool>("--sandbox") { Description = "run each step under bubblewrap: read-only host, no network" };
         var command = new Command("server", "Serve the REST API and run PipelineRuns durably (SQLite or PostgreSQL)")
         {
-            db, urls, executor, kubeconfig, kubeContext, kubeNamespace, resultsFrom, maxResultSize, token, replica, concurrency, workdir, sandbox,
+            db, urls, executor, kubeconfig, kubeContext, kubeNamespace, resultsFrom, maxResultSize, registries, token, replica, concurrency, workdir, sandbox,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -46,6 +47,11 @@ internal static class ServerCommand
             Set("KubernetesContext", parse.GetValue(kubeContext));
             Set("KubernetesNamespace", parse.GetValue(kubeNamespace));
             Set("KubernetesResultsFrom", parse.GetValue(resultsFrom));
+            foreach (var (registry, i) in (parse.GetValue(registries) ?? []).Select((r, i) => (r, i)))
+            {
+                Set($"KubernetesRegistries:{i}", registry);
+            }
+
             Set("KubernetesMaxResultSize", parse.GetValue(maxResultSize)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Set("Token", parse.GetValue(token) ?? Environment.GetEnvironmentVariable("MSHIP_TOKEN"));
             Set("ReplicaId", parse.GetValue(replica));

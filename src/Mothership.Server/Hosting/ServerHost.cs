@@ -65,6 +65,7 @@ public static class ServerHost
                     ResultsFrom = KubernetesExecutorOptions.ParseResultsFrom(o.KubernetesResultsFrom) ?? ResultsFrom.TerminationMessage,
                     MaxResultSize = o.KubernetesMaxResultSize,
                     Instance = o.KubernetesInstance,
+                    Registries = KubernetesExecutorOptions.ParseRegistries(o.KubernetesRegistries, out _) ?? new Dictionary<string, Uri>(),
                 })
                 : new LocalTaskExecutor(new LocalExecutorOptions { Root = Path.GetFullPath(o.Workdir), Sandbox = o.Sandbox });
         });

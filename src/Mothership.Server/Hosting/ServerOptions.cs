@@ -48,6 +48,14 @@ public sealed class ServerOptions
     /// </summary>
     public string KubernetesInstance { get; set; } = "mothership";
 
+    /// <summary>
+    /// With the Kubernetes executor: registry hosts mapped to where their API answers (mirrors),
+    /// for reading the config of an image whose step has no command. Default none (each host at
+    /// https://HOST, Docker Hub at registry-1.docker.io).
+    /// </summary>
+    /// <remarks><c>HOST=URL</c> entries (a list, since a registry host may have a port, which a configuration key cannot hold).</remarks>
+    public string[] KubernetesRegistries { get; set; } = [];
+
     /// <summary>With <c>sidecar-logs</c> results: the most bytes of one result (Tekton's <c>max-result-size</c>). Default 4096, at most 1.5 MiB.</summary>
     public int KubernetesMaxResultSize { get; set; } = 4096;
 
@@ -167,6 +175,11 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (!System.Text.RegularExpressions.Regex.IsMatch(o.KubernetesInstance, "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"))
         {
             errors.Add($"KubernetesInstance: '{o.KubernetesInstance}' is not a label value (lower-case letters, digits and '-', at most 63)");
+        }
+
+        if (Executors.Kubernetes.KubernetesExecutorOptions.ParseRegistries(o.KubernetesRegistries, out var registryError) is null)
+        {
+            errors.Add($"KubernetesRegistries: {registryError}");
         }
 
         if (Executors.Kubernetes.KubernetesExecutorOptions.ParseResultsFrom(o.KubernetesResultsFrom) is null)

@@ -78,6 +78,9 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     /// <summary>A kubeconfig file for the server: cluster and context <c>fake</c>, a token user, the options' namespace.</summary>
     public string KubeconfigPath => Path.Combine(WorkDirectory, "kubeconfig");
 
+    /// <summary>The image registry on the same port (<see cref="BaseUri"/>): the configs of the images the kubelet knows.</summary>
+    internal FakeRegistry Registry { get; private init; } = null!;
+
     /// <summary>Where pods' volumes and PVCs live on the host.</summary>
     public string WorkDirectory { get; }
 
@@ -135,9 +138,10 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         var faults = new FakeApiFaults(store, kubelet);
         var requests = new ConcurrentQueue<RecordedRequest>();
         var handler = new ApiHandler(objects, faults, options, requests, context.Errors);
-        app.Run(handler.HandleAsync);
+        var registry = new FakeRegistry();
+        app.Run(ctx => FakeRegistry.Handles(ctx.Request.Path) ? registry.HandleAsync(ctx) : handler.HandleAsync(ctx));
 
-        api = new FakeKubernetesApi(app, store, objects, kubelet, faults, requests, options, work, owns);
+        api = new FakeKubernetesApi(app, store, objects, kubelet, faults, requests, options, work, owns) { Registry = registry };
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         api.BaseUri = new Uri($"http://127.0.0.1:{new Uri(address).Port}/");

@@ -47,6 +47,7 @@ public sealed class ServerOptionsValidatorTests
             Retention = new RetentionOptions { Schedule = "every hour" },
             KubernetesResultsFrom = "etcd",
             KubernetesMaxResultSize = 2 * 1024 * 1024,
+            KubernetesRegistries = ["docker.io=https://mirror.example.org", "quay.io"],
         }).ToList();
 
         Assert.Contains(failures, f => f.StartsWith("Executor:", StringComparison.Ordinal));
@@ -55,6 +56,7 @@ public sealed class ServerOptionsValidatorTests
         Assert.Contains(failures, f => f.StartsWith("Retention:Schedule:", StringComparison.Ordinal));
         Assert.Contains("KubernetesResultsFrom: 'etcd' is neither termination-message nor sidecar-logs", failures);
         Assert.Contains(failures, f => f.StartsWith("KubernetesMaxResultSize: 2097152 is not between 1 and 1572864", StringComparison.Ordinal));
-        Assert.Empty(Failures(new ServerOptions { KubernetesResultsFrom = "sidecar-logs", KubernetesMaxResultSize = 1572864 }));
+        Assert.Contains("KubernetesRegistries: 'quay.io' is not HOST=URL (a registry host, an http or https URL: docker.io=https://mirror.example.org)", failures);
+        Assert.Empty(Failures(new ServerOptions { KubernetesResultsFrom = "sidecar-logs", KubernetesMaxResultSize = 1572864, KubernetesRegistries = ["localhost:5000=http://127.0.0.1:5000"] }));
     }
 }

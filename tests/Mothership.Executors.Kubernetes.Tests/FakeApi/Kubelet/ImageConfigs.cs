@@ -38,6 +38,9 @@ internal static class ImageConfigs
     /// <summary>The config of <paramref name="image"/> (<c>mirror.gcr.io/bash@sha256:…</c>, <c>bash:5</c>, <c>docker.io/library/bash</c>), by repository.</summary>
     public static ImageConfig For(string? image) => Known.GetValueOrDefault(Repository(image ?? ""), Scratch);
 
+    /// <summary>The config of a known repository (<c>library/busybox</c> or <c>busybox</c>), as the fake registry serves it; null for others.</summary>
+    public static ImageConfig? Find(string repository) => Known.GetValueOrDefault(Repository(repository));
+
     /// <summary>The process the runtime starts for <paramref name="container"/>: empty when there is nothing to run.</summary>
     public static List<string> Process(V1Container container)
     {
