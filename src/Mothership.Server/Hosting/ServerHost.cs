@@ -27,6 +27,29 @@ namespace Mothership.Server.Hosting;
 /// <summary>Builds and runs <c>mship server</c>: the REST API, the run controller and the pruning job.</summary>
 public static class ServerHost
 {
+    /// <summary>The server's own cluster, and one executor per configured site routed to by the runs' site label.</summary>
+    private static ITaskExecutor KubernetesExecutor(ServerOptions o, TimeProvider time)
+    {
+        var settings = new KubernetesExecutorOptions
+        {
+            ResultsFrom = KubernetesExecutorOptions.ParseResultsFrom(o.KubernetesResultsFrom) ?? ResultsFrom.TerminationMessage,
+            MaxResultSize = o.KubernetesMaxResultSize,
+            Instance = o.KubernetesInstance,
+            Registries = KubernetesExecutorOptions.ParseRegistries(o.KubernetesRegistries, out _) ?? new Dictionary<string, Uri>(),
+        };
+        var fallback = KubernetesExecutors.Create(o.Kubeconfig, o.KubernetesContext, o.KubernetesNamespace, time, settings);
+        if (o.KubernetesSites.Count == 0)
+        {
+            return fallback;
+        }
+
+        var sites = o.KubernetesSites.ToDictionary(
+            s => s.Key,
+            s => KubernetesExecutors.Create(s.Value.Kubeconfig ?? o.Kubeconfig, s.Value.Context, s.Value.Namespace ?? o.KubernetesNamespace, time, settings),
+            StringComparer.Ordinal);
+        return new SiteRoutingExecutor(fallback, sites);
+    }
+
     /// <summary>
     /// Builds the host. Configuration, later wins: <c>appsettings.json</c> in the current
     /// directory, environment variables (<c>Mothership__Database</c>, …), then
@@ -60,13 +83,7 @@ public static class ServerHost
         {
             var o = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
             return o.Executor == "kubernetes"
-                ? KubernetesExecutors.Create(o.Kubeconfig, o.KubernetesContext, o.KubernetesNamespace, sp.GetRequiredService<TimeProvider>(), new KubernetesExecutorOptions
-                {
-                    ResultsFrom = KubernetesExecutorOptions.ParseResultsFrom(o.KubernetesResultsFrom) ?? ResultsFrom.TerminationMessage,
-                    MaxResultSize = o.KubernetesMaxResultSize,
-                    Instance = o.KubernetesInstance,
-                    Registries = KubernetesExecutorOptions.ParseRegistries(o.KubernetesRegistries, out _) ?? new Dictionary<string, Uri>(),
-                })
+                ? KubernetesExecutor(o, sp.GetRequiredService<TimeProvider>())
                 : new LocalTaskExecutor(new LocalExecutorOptions { Root = Path.GetFullPath(o.Workdir), Sandbox = o.Sandbox });
         });
         services.AddSingleton(sp => new FairAttemptGate(sp.GetRequiredService<IOptions<ServerOptions>>().Value.MaxConcurrentTaskRuns));

@@ -35,6 +35,15 @@ public sealed class ServerOptions
     public string? KubernetesContext { get; set; }
 
     /// <summary>
+    /// With the Kubernetes executor: clusters by site. A TaskRun labelled
+    /// <c>mothership.io/site=SITE</c> runs in SITE's cluster when SITE is here
+    /// (<c>Mothership__KubernetesSites__prod-kr1__Context=prod-kr1</c>), every other one in the
+    /// server's own (<see cref="Kubeconfig"/>, <see cref="KubernetesContext"/>,
+    /// <see cref="KubernetesNamespace"/>). Default none.
+    /// </summary>
+    public Dictionary<string, KubernetesSiteOptions> KubernetesSites { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
     /// With the Kubernetes executor: Tekton's <c>results-from</c>, <c>termination-message</c> (all
     /// results of a TaskRun together at most 4 KiB, Tekton's default) or <c>sidecar-logs</c> (each
     /// result at most <see cref="KubernetesMaxResultSize"/>).
@@ -98,6 +107,16 @@ public sealed class ServerOptions
 
     /// <summary>Retention of finished runs.</summary>
     public RetentionOptions Retention { get; set; } = new();
+}
+
+/// <summary>Where one site's TaskRuns run: a kubeconfig (default the server's), its context, a namespace (default the server's).</summary>
+public sealed class KubernetesSiteOptions
+{
+    public string? Kubeconfig { get; set; }
+
+    public string? Context { get; set; }
+
+    public string? Namespace { get; set; }
 }
 
 /// <summary>
@@ -190,6 +209,14 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (o.KubernetesMaxResultSize is < 1 or > Executors.Kubernetes.KubernetesExecutorOptions.MaxResultSizeLimit)
         {
             errors.Add($"KubernetesMaxResultSize: {o.KubernetesMaxResultSize} is not between 1 and {Executors.Kubernetes.KubernetesExecutorOptions.MaxResultSizeLimit} bytes (1.5 MiB, Tekton's ceiling)");
+        }
+
+        foreach (var (site, cluster) in o.KubernetesSites)
+        {
+            if (cluster.Kubeconfig is { Length: > 0 } siteKubeconfig && !File.Exists(siteKubeconfig))
+            {
+                errors.Add($"KubernetesSites:{site}:Kubeconfig: no file at '{siteKubeconfig}'");
+            }
         }
 
         if (o.Kubeconfig is { Length: > 0 } kubeconfig && !File.Exists(kubeconfig))
