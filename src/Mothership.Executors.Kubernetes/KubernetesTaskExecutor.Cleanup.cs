@@ -1,6 +1,7 @@
 using System.Net;
 using k8s;
 using k8s.Autorest;
+using k8s.Models;
 using Mothership.Engine.Execution;
 using Mothership.Executors.Kubernetes.Pods;
 
@@ -18,15 +19,34 @@ public sealed partial class KubernetesTaskExecutor : IRunCleanup
     /// <summary>What this executor made: Mothership's, and this instance's (another server's, or <c>mship run</c>'s, are theirs to sweep).</summary>
     private string Managed => $"{PodBuilder.ManagedBy}=mothership,{PodBuilder.InstanceLabel}={_options.Instance}";
 
+    /// <summary>A kind of object the executor makes: how to list it by label and delete one. Pods first, claims last (a claim goes once no pod mounts it).</summary>
+    private sealed record OwnedKind(Func<string, CancellationToken, Task<IEnumerable<V1ObjectMeta>>> List, Func<string, CancellationToken, Task> Delete);
+
+    private IEnumerable<OwnedKind> OwnedKinds =>
+    [
+        new(async (selector, ct) => (await _client.CoreV1.ListNamespacedPodAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct).ConfigureAwait(false)).Items.Select(p => p.Metadata),
+            (name, ct) => _client.CoreV1.DeleteNamespacedPodAsync(name, _options.Namespace, cancellationToken: ct)),
+        new(async (selector, ct) => (await _client.CoreV1.ListNamespacedSecretAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct).ConfigureAwait(false)).Items.Select(p => p.Metadata),
+            (name, ct) => _client.CoreV1.DeleteNamespacedSecretAsync(name, _options.Namespace, cancellationToken: ct)),
+        new(async (selector, ct) => (await _client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct).ConfigureAwait(false)).Items.Select(p => p.Metadata),
+            (name, ct) => _client.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync(name, _options.Namespace, cancellationToken: ct)),
+    ];
+
     public async Task<IReadOnlySet<string>> ListHoldingRunsAsync(CancellationToken cancellationToken)
     {
-        var pods = await _api.ExecuteAsync(async ct => await _client.CoreV1.ListNamespacedPodAsync(_options.Namespace, labelSelector: Managed, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        var claims = await _api.ExecuteAsync(async ct => await _client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(_options.Namespace, labelSelector: Managed, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        var secrets = await _api.ExecuteAsync(async ct => await _client.CoreV1.ListNamespacedSecretAsync(_options.Namespace, labelSelector: Managed, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return pods.Items.Select(p => p.Metadata).Concat(claims.Items.Select(c => c.Metadata)).Concat(secrets.Items.Select(s => s.Metadata))
-            .Select(m => m.Labels is { } labels && labels.TryGetValue(PodBuilder.RunUidLabel, out var uid) ? uid : null)
-            .OfType<string>()
-            .ToHashSet(StringComparer.Ordinal);
+        var runs = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var kind in OwnedKinds)
+        {
+            foreach (var metadata in await _api.ExecuteAsync(async ct => await kind.List(Managed, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false))
+            {
+                if (metadata.Labels is { } labels && labels.TryGetValue(PodBuilder.RunUidLabel, out var uid))
+                {
+                    runs.Add(uid);
+                }
+            }
+        }
+
+        return runs;
     }
 
     public async Task<int> ReleaseRunAsync(string runUid, CancellationToken cancellationToken)
@@ -36,29 +56,19 @@ public sealed partial class KubernetesTaskExecutor : IRunCleanup
         // cannot read back, and the count is what the server logs. A claim still mounted by a
         // pod is kept by Kubernetes until that pod is gone (its protection finalizer).
         var selector = $"{Managed},{PodBuilder.RunUidLabel}={PodBuilder.Label(runUid)}";
-        var pods = await _api.ExecuteAsync(async ct => await _client.CoreV1.ListNamespacedPodAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        var claims = await _api.ExecuteAsync(async ct => await _client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        var secrets = await _api.ExecuteAsync(async ct => await _client.CoreV1.ListNamespacedSecretAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         var deleted = 0;
-        foreach (var pod in pods.Items)
+        foreach (var kind in OwnedKinds)
         {
-            deleted += await DeleteIfPresentAsync(ct => _client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, _options.Namespace, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var secret in secrets.Items)
-        {
-            deleted += await DeleteIfPresentAsync(ct => _client.CoreV1.DeleteNamespacedSecretAsync(secret.Metadata.Name, _options.Namespace, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var claim in claims.Items)
-        {
-            deleted += await DeleteIfPresentAsync(ct => _client.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync(claim.Metadata.Name, _options.Namespace, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+            foreach (var metadata in await _api.ExecuteAsync(async ct => await kind.List(selector, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false))
+            {
+                deleted += await DeleteIfPresentAsync(ct => kind.Delete(metadata.Name, ct), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return deleted;
     }
 
-    private async Task<int> DeleteIfPresentAsync<T>(Func<CancellationToken, Task<T>> delete, CancellationToken cancellationToken)
+    private async Task<int> DeleteIfPresentAsync(Func<CancellationToken, Task> delete, CancellationToken cancellationToken)
     {
         try
         {

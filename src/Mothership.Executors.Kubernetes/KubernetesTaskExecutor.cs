@@ -90,10 +90,10 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(listener);
         var time = _options.TimeProvider;
+        TaskRunOutcome FailedBeforePod(string message) => Outcome(TaskRunPhase.Failed, message, [], [], [], time.GetUtcNow(), time.GetUtcNow());
         if (CredentialFiles.Build(request, out var credentialValues, out var credentialsError) is not { } credentials)
         {
-            var now = time.GetUtcNow();
-            return Outcome(TaskRunPhase.Failed, credentialsError!, [], [], [], now, now);
+            return FailedBeforePod(credentialsError!);
         }
 
         try
@@ -102,22 +102,24 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         }
         catch (ImageLookupException e)
         {
-            var now = time.GetUtcNow();
-            return Outcome(TaskRunPhase.Failed, e.Message, [], [], [], now, now);
+            return FailedBeforePod(e.Message);
         }
 
         var plan = PodBuilder.Build(request, _options, credentials);
         await _watcher.StartAsync(cancellationToken).ConfigureAwait(false);
         using var subscription = _watcher.Subscribe(plan.Pod.Metadata.Name);
         var start = time.GetUtcNow();
+        // An existing claim was made by an earlier TaskRun of the same run (they share it); an
+        // existing Secret or pod by an earlier incarnation of this attempt (a server restart, or a
+        // create whose answer was lost and was retried): both are used as they are.
         foreach (var claim in plan.Claims)
         {
-            await CreateClaimAsync(claim, cancellationToken).ConfigureAwait(false);
+            await CreateIfAbsentAsync(ct => _client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(claim, _options.Namespace, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
         }
 
         if (plan.Credentials is { } secret)
         {
-            await CreateSecretAsync(secret, cancellationToken).ConfigureAwait(false);
+            await CreateIfAbsentAsync(ct => _client.CoreV1.CreateNamespacedSecretAsync(secret, _options.Namespace, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
         }
 
         try
@@ -140,7 +142,7 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         var time = _options.TimeProvider;
         var name = plan.Pod.Metadata.Name;
         var images = plan.Pod.Spec.InitContainers.Concat(plan.Pod.Spec.Containers).ToDictionary(c => c.Name, c => (string?)c.Image, StringComparer.Ordinal);
-        await CreateAsync(plan.Pod, cancellationToken).ConfigureAwait(false);
+        await CreateIfAbsentAsync(ct => _client.CoreV1.CreateNamespacedPodAsync(plan.Pod, _options.Namespace, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
 
         using var timeout = request.Timeout is { } t && t > TimeSpan.Zero ? new CancellationTokenSource(t, time) : new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -217,40 +219,16 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         return outcome;
     }
 
-    private async Task CreateAsync(V1Pod pod, CancellationToken cancellationToken)
+    /// <summary>A create that finds the object already there (409) leaves it as it is.</summary>
+    private async Task CreateIfAbsentAsync(Func<CancellationToken, Task> create, CancellationToken cancellationToken)
     {
         try
         {
-            await _api.ExecuteAsync(async ct => await _client.CoreV1.CreateNamespacedPodAsync(pod, _options.Namespace, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await _api.ExecuteAsync(async ct => await create(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
-            // Created by an earlier incarnation of this attempt (the server restarted, or a
-            // create whose answer was lost was retried): follow that pod.
-        }
-    }
-
-    private async Task CreateSecretAsync(V1Secret secret, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _api.ExecuteAsync(async ct => await _client.CoreV1.CreateNamespacedSecretAsync(secret, _options.Namespace, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
-        {
-            // Made by an earlier incarnation of this attempt, which the pod then adopted.
-        }
-    }
-
-    private async Task CreateClaimAsync(V1PersistentVolumeClaim claim, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _api.ExecuteAsync(async ct => await _client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(claim, _options.Namespace, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
-        {
-            // An earlier TaskRun of the same run made it: they share it.
+            // See the callers for whose object it is.
         }
     }
 
@@ -266,19 +244,8 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         }
     }
 
-    private async Task DeleteAsync(string name, TimeSpan grace)
-    {
-        try
-        {
-            await _api.ExecuteAsync(
-                async ct => await _client.CoreV1.DeleteNamespacedPodAsync(name, _options.Namespace, gracePeriodSeconds: (int)grace.TotalSeconds, cancellationToken: ct).ConfigureAwait(false),
-                CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            // Already gone.
-        }
-    }
+    private Task<int> DeleteAsync(string name, TimeSpan grace) =>
+        DeleteIfPresentAsync(ct => _client.CoreV1.DeleteNamespacedPodAsync(name, _options.Namespace, gracePeriodSeconds: (int)grace.TotalSeconds, cancellationToken: ct), CancellationToken.None);
 
     private async Task FollowLogAsync(TaskRunRequest request, ITaskRunListener listener, string pod, string container, CancellationToken cancellationToken)
     {
@@ -476,7 +443,8 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
     /// </summary>
     private async Task<TaskRunRequest> WithImageCommandsAsync(TaskRunRequest request, CancellationToken cancellationToken)
     {
-        if (request.Spec.Steps.All(s => s.Script is not null || !s.Command.IsDefaultOrEmpty || s.Image is null))
+        static bool HasCommand(Step step) => step.Script is not null || !step.Command.IsDefaultOrEmpty || step.Image is null;
+        if (request.Spec.Steps.All(HasCommand))
         {
             return request;
         }
@@ -484,13 +452,13 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         var steps = ImmutableArray.CreateBuilder<Step>(request.Spec.Steps.Length);
         foreach (var step in request.Spec.Steps)
         {
-            if (step.Script is not null || !step.Command.IsDefaultOrEmpty || step.Image is null)
+            if (HasCommand(step) || step.Image is not { } name)
             {
                 steps.Add(step);
                 continue;
             }
 
-            var image = await _images.ResolveAsync(step.Image, cancellationToken).ConfigureAwait(false);
+            var image = await _images.ResolveAsync(name, cancellationToken).ConfigureAwait(false);
             var command = image.Entrypoint.IsEmpty ? image.Cmd : image.Entrypoint;
             var args = !step.Args.IsDefaultOrEmpty ? step.Args : image.Entrypoint.IsEmpty ? [] : image.Cmd;
             steps.Add(command.IsEmpty ? step : step with { Command = command, Args = args });

@@ -112,7 +112,7 @@ public static class PodBuilder
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(options);
         var stepNames = request.Spec.Steps.Select((s, i) => string.IsNullOrEmpty(s.Name) ? $"unnamed-{i}" : s.Name).ToImmutableArray();
-        var workspaces = Workspaces(request);
+        var workspaces = Workspaces(request, options);
         var spec = Substitute(request, workspaces, stepNames);
         var volumes = new List<V1Volume>
         {
@@ -192,7 +192,7 @@ public static class PodBuilder
         return new PodPlan
         {
             Pod = pod,
-            Claims = [.. workspaces.Select(w => w.NewClaim).OfType<V1PersistentVolumeClaim>().Select(c => WithLabel(c, InstanceLabel, options.Instance))],
+            Claims = [.. workspaces.Select(w => w.NewClaim).OfType<V1PersistentVolumeClaim>()],
             Credentials = credentialsSecret is null ? null : new V1Secret
             {
                 ApiVersion = "v1",
@@ -217,14 +217,8 @@ public static class PodBuilder
     /// <summary>A bound workspace: the volume behind it (null when it shares another's) and where steps see it.</summary>
     private sealed record BoundWorkspace(string Name, string MountPath, bool ReadOnly, string? VolumeName, V1Volume? Volume, string? SubPath, string Claim, V1PersistentVolumeClaim? NewClaim = null);
 
-    private static V1PersistentVolumeClaim WithLabel(V1PersistentVolumeClaim claim, string key, string value)
-    {
-        claim.Metadata.Labels[key] = value;
-        return claim;
-    }
-
     /// <summary>The claim a <c>volumeClaimTemplate</c> describes, labelled with its run so it can be found and removed with it.</summary>
-    private static V1PersistentVolumeClaim Claim(string name, VolumeSource source, TaskRunRequest request)
+    private static V1PersistentVolumeClaim Claim(string name, VolumeSource source, TaskRunRequest request, KubernetesExecutorOptions options)
     {
         var template = KubernetesFields.Read<V1PersistentVolumeClaim>(source.ClaimTemplate) ?? new V1PersistentVolumeClaim();
         template.ApiVersion = "v1";
@@ -233,6 +227,7 @@ public static class PodBuilder
         template.Metadata.Name = name;
         template.Metadata.Labels ??= new Dictionary<string, string>();
         template.Metadata.Labels[ManagedBy] = "mothership";
+        template.Metadata.Labels[InstanceLabel] = options.Instance;
         template.Metadata.Labels[RunUidLabel] = Label(RunUid(request));
         if (request.PipelineRunName is { } run)
         {
@@ -245,7 +240,7 @@ public static class PodBuilder
         return template;
     }
 
-    private static List<BoundWorkspace> Workspaces(TaskRunRequest request)
+    private static List<BoundWorkspace> Workspaces(TaskRunRequest request, KubernetesExecutorOptions options)
     {
         var result = new List<BoundWorkspace>();
         foreach (var declared in request.Spec.Workspaces)
@@ -267,7 +262,7 @@ public static class PodBuilder
                 // shared by every TaskRun of a PipelineRun, as Tekton's pvc-<hash>.
                 var owner = request.PipelineRunUid ?? request.TaskRunUid;
                 var claimName = "pvc-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{owner}/{source.ClaimName ?? binding.Name}")))[..16];
-                claim = Claim(claimName, source, request);
+                claim = Claim(claimName, source, request, options);
                 source = source with { ClaimName = claimName };
             }
 
