@@ -37,32 +37,12 @@ internal static class RunCommand
         var workdir = new Option<string?>("--workdir") { Description = "where TaskRun directories go (default .mothership/runs)" };
         var executorKind = new Option<string>("--executor") { Description = "local (default): processes on this machine; kubernetes: one pod per TaskRun", DefaultValueFactory = _ => "local" };
         executorKind.AcceptOnlyFromAmong("local", "kubernetes");
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "with --executor kubernetes: kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)" };
-        var kubeContext = new Option<string?>("--kube-context") { Description = "with --executor kubernetes: kubeconfig context (default: the current one)" };
-        var kubeNamespace = new Option<string?>("--namespace") { Description = "with --executor kubernetes: namespace of the TaskRun pods (default: the context's, else default)" };
-        var resultsFrom = new Option<string>("--results-from") { Description = "with --executor kubernetes: termination-message (all results of a TaskRun together at most 4 KiB, as Tekton) or sidecar-logs (each result at most --max-result-size)", DefaultValueFactory = _ => "termination-message" };
-        resultsFrom.AcceptOnlyFromAmong("termination-message", "sidecar-logs");
-        var maxResultSize = new Option<int>("--max-result-size") { Description = "with --results-from sidecar-logs: the most bytes of one result (default 4096, at most 1.5 MiB)", DefaultValueFactory = _ => 4096 };
-        maxResultSize.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > KubernetesExecutorOptions.MaxResultSizeLimit)
-            {
-                r.AddError($"--max-result-size: between 1 and {KubernetesExecutorOptions.MaxResultSizeLimit} bytes (1.5 MiB, Tekton's ceiling)");
-            }
-        });
-        var registries = new Option<string[]>("--registry") { Description = "with --executor kubernetes: HOST=URL, where registry HOST's API answers (a mirror), to read the config of an image whose step has no command; repeatable" };
-        registries.Validators.Add(r =>
-        {
-            if (KubernetesExecutorOptions.ParseRegistries(r.GetValueOrDefault<string[]>() ?? [], out var error) is null)
-            {
-                r.AddError($"--registry: {error}");
-            }
-        });
+        var kubernetes = new KubernetesFlags("the context's");
         var command = new Command("run", "Run a PipelineRun or TaskRun without a server: on this machine, or as pods on Kubernetes")
         {
-            files, parameters, workspaces, output, pipeline, task, parallel, sandbox, workdir, executorKind, kubeconfig, kubeContext, kubeNamespace,
-            resultsFrom, maxResultSize, registries,
+            files, parameters, workspaces, output, pipeline, task, parallel, sandbox, workdir, executorKind,
         };
+        kubernetes.AddTo(command);
         command.SetAction(async (parse, _) =>
         {
             var options = new RunOptions(
@@ -77,11 +57,11 @@ internal static class RunCommand
                 parse.GetValue(workdir))
             {
                 Kubernetes = parse.GetValue(executorKind) == "kubernetes"
-                    ? new KubernetesTarget(parse.GetValue(kubeconfig), parse.GetValue(kubeContext), parse.GetValue(kubeNamespace))
+                    ? new KubernetesTarget(parse.GetValue(kubernetes.Kubeconfig), parse.GetValue(kubernetes.Context), parse.GetValue(kubernetes.Namespace))
                     {
-                        ResultsFrom = KubernetesExecutorOptions.ParseResultsFrom(parse.GetValue(resultsFrom)) ?? ResultsFrom.TerminationMessage,
-                        MaxResultSize = parse.GetValue(maxResultSize),
-                        Registries = KubernetesExecutorOptions.ParseRegistries(parse.GetValue(registries) ?? [], out var unused) ?? new Dictionary<string, Uri>(),
+                        ResultsFrom = KubernetesExecutorOptions.ParseResultsFrom(parse.GetValue(kubernetes.ResultsFrom)) ?? ResultsFrom.TerminationMessage,
+                        MaxResultSize = parse.GetValue(kubernetes.MaxResultSize) ?? 4096,
+                        Registries = KubernetesExecutorOptions.ParseRegistries(parse.GetValue(kubernetes.Registries) ?? [], out var unused) ?? new Dictionary<string, Uri>(),
                     }
                     : null,
             };

@@ -13,13 +13,7 @@ internal static class ServerCommand
         var db = new Option<string?>("--db") { Description = "sqlite:PATH or postgres://USER@HOST:PORT/DB (default sqlite:.mothership/mothership.db)" };
         var urls = new Option<string?>("--urls") { Description = "where to listen (default http://127.0.0.1:8080)" };
         var executor = new Option<string?>("--executor") { Description = "what runs tasks: local (default) or kubernetes (one pod per TaskRun)" };
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "with --executor kubernetes: kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)" };
-        var kubeContext = new Option<string?>("--kube-context") { Description = "with --executor kubernetes: kubeconfig context (default: the current one)" };
-        var kubeNamespace = new Option<string?>("--namespace") { Description = "with --executor kubernetes: namespace of the TaskRun pods (default: the server pod's, else default)" };
-        var resultsFrom = new Option<string?>("--results-from") { Description = "with --executor kubernetes: termination-message (default: all results of a TaskRun together at most 4 KiB, as Tekton) or sidecar-logs (each result at most --max-result-size)" };
-        resultsFrom.AcceptOnlyFromAmong("termination-message", "sidecar-logs");
-        var maxResultSize = new Option<int?>("--max-result-size") { Description = "with --results-from sidecar-logs: the most bytes of one result (default 4096, at most 1.5 MiB)" };
-        var registries = new Option<string[]>("--registry") { Description = "with --executor kubernetes: HOST=URL, where registry HOST's API answers (a mirror), to read the config of an image whose step has no command; repeatable" };
+        var kubernetes = new KubernetesFlags("the server pod's");
         var token = new Option<string?>("--token") { Description = "bearer token required for changes (default: $MSHIP_TOKEN; required off loopback)" };
         var replica = new Option<string?>("--replica-id") { Description = "this replica's name in leases (default HOST-PID)" };
         var concurrency = new Option<int?>("--max-concurrent-taskruns") { Description = "TaskRun attempts running at once on this server (default processors × 2)" };
@@ -27,8 +21,9 @@ internal static class ServerCommand
         var sandbox = new Option<bool>("--sandbox") { Description = "run each step under bubblewrap: read-only host, no network" };
         var command = new Command("server", "Serve the REST API and run PipelineRuns durably (SQLite or PostgreSQL)")
         {
-            db, urls, executor, kubeconfig, kubeContext, kubeNamespace, resultsFrom, maxResultSize, registries, token, replica, concurrency, workdir, sandbox,
+            db, urls, executor, token, replica, concurrency, workdir, sandbox,
         };
+        kubernetes.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var overrides = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -43,16 +38,16 @@ internal static class ServerCommand
             Set("Database", parse.GetValue(db));
             Set("Urls", parse.GetValue(urls));
             Set("Executor", parse.GetValue(executor));
-            Set("Kubeconfig", parse.GetValue(kubeconfig));
-            Set("KubernetesContext", parse.GetValue(kubeContext));
-            Set("KubernetesNamespace", parse.GetValue(kubeNamespace));
-            Set("KubernetesResultsFrom", parse.GetValue(resultsFrom));
-            foreach (var (registry, i) in (parse.GetValue(registries) ?? []).Select((r, i) => (r, i)))
+            Set("Kubeconfig", parse.GetValue(kubernetes.Kubeconfig));
+            Set("KubernetesContext", parse.GetValue(kubernetes.Context));
+            Set("KubernetesNamespace", parse.GetValue(kubernetes.Namespace));
+            Set("KubernetesResultsFrom", parse.GetValue(kubernetes.ResultsFrom));
+            foreach (var (registry, i) in (parse.GetValue(kubernetes.Registries) ?? []).Select((r, i) => (r, i)))
             {
                 Set($"KubernetesRegistries:{i}", registry);
             }
 
-            Set("KubernetesMaxResultSize", parse.GetValue(maxResultSize)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Set("KubernetesMaxResultSize", parse.GetValue(kubernetes.MaxResultSize)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Set("Token", parse.GetValue(token) ?? Environment.GetEnvironmentVariable("MSHIP_TOKEN"));
             Set("ReplicaId", parse.GetValue(replica));
             Set("MaxConcurrentTaskRuns", parse.GetValue(concurrency)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
