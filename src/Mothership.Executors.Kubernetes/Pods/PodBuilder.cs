@@ -393,21 +393,25 @@ public static class PodBuilder
             .Concat(spec.Sidecars.Select(s => (Step: s, Container: $"sidecar-{s.Name}")))
             .Where(x => x.Step.Script is not null)
             .ToList();
+        // A file the prepare container writes from an environment variable, base64 because
+        // Kubernetes expands $(NAME) and turns $$ into $ in environment values.
+        void Deliver(string variable, string content, string path)
+        {
+            env.Add(new V1EnvVar { Name = variable, Value = Convert.ToBase64String(Encoding.UTF8.GetBytes(content)) });
+            commands.Append($"printf '%s' \"${variable}\" | base64 -d > {path}\n");
+        }
+
         for (var i = 0; i < scripted.Count; i++)
         {
-            var variable = $"MSHIP_SCRIPT_{i}";
-            // Base64, because Kubernetes expands $(NAME) and turns $$ into $ in environment values.
-            env.Add(new V1EnvVar { Name = variable, Value = Convert.ToBase64String(Encoding.UTF8.GetBytes(ScriptText(scripted[i].Step.Script!))) });
-            commands.Append($"printf '%s' \"${variable}\" | base64 -d > {Scripts}/{scripted[i].Container}\nchmod 0755 {Scripts}/{scripted[i].Container}\n");
+            Deliver($"MSHIP_SCRIPT_{i}", ScriptText(scripted[i].Step.Script!), $"{Scripts}/{scripted[i].Container}");
+            commands.Append($"chmod 0755 {Scripts}/{scripted[i].Container}\n");
         }
 
         for (var i = 0; i < resolvers.Count; i++)
         {
             if (resolvers[i] is { } program)
             {
-                var variable = $"MSHIP_RESOLVE_{i}";
-                env.Add(new V1EnvVar { Name = variable, Value = Convert.ToBase64String(Encoding.UTF8.GetBytes(program)) });
-                commands.Append($"printf '%s' \"${variable}\" | base64 -d > {ResolverFile($"step-{stepNames[i]}")}\n");
+                Deliver($"MSHIP_RESOLVE_{i}", program, ResolverFile($"step-{stepNames[i]}"));
             }
         }
 
