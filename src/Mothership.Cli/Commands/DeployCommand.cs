@@ -28,7 +28,7 @@ internal static class DeployCommand
         output.AcceptOnlyFromAmong("text", "json");
         var executor = new Option<string?>("--executor") { Description = "local: helm and kubectl of this machine; kubernetes: pods in the site's cluster (its kubeconfig and context, the namespace and account of the site's executor); default: the site's executor.kind" };
         executor.AcceptOnlyFromAmong("local", "kubernetes");
-        var image = new Option<string>("--image") { Description = "with the kubernetes executor: image with bash, helm and kubectl for the steps", DefaultValueFactory = _ => DeployPipelineOptions.DefaultImage };
+        var image = ImageOption("with the kubernetes executor: ");
         var command = new Command("deploy", "Deploy a site: its services in dependency order, only what changed between --from and --to");
         site.AddTo(command, revisions: true);
         command.Options.Add(dryRun);
@@ -100,7 +100,7 @@ internal static class DeployCommand
         var format = new Option<string>("--format") { Description = "tekton: Task, Pipeline, PipelineRun (and the state PersistentVolumeClaim)", DefaultValueFactory = _ => "tekton" };
         format.AcceptOnlyFromAmong("tekton");
         var dryRun = new Option<bool>("--dry-run") { Description = "the exported PipelineRun diffs values only" };
-        var image = new Option<string>("--image") { Description = "image with bash, helm and kubectl for the steps", DefaultValueFactory = _ => DeployPipelineOptions.DefaultImage };
+        var image = ImageOption("");
         var command = new Command("export", "Print a site's deploy pipeline as plain Tekton YAML (kubectl create -f)");
         site.AddTo(command, revisions: true);
         command.Options.Add(format);
@@ -125,6 +125,10 @@ internal static class DeployCommand
         });
         return command;
     }
+
+    /// <summary>The image the deploy steps run in when they run as pods (deploy on Kubernetes, export).</summary>
+    private static Option<string> ImageOption(string when) =>
+        new("--image") { Description = $"{when}image with bash, helm and kubectl for the steps", DefaultValueFactory = _ => DeployPipelineOptions.DefaultImage };
 
     /// <summary>Why this machine cannot deploy for real: helm or kubectl missing from PATH; null when both are there.</summary>
     private static string? MissingTool(string site) => Tools.FirstOrDefault(t => FindOnPath(t) is null) is { } missing
