@@ -100,14 +100,11 @@ public static class TaskRunBuilder
             return spec;
         }
 
-        ImmutableArray<EnvVar> Env(ImmutableArray<EnvVar> own) => template.Env.IsEmpty
-            ? own
-            : [.. own.Where(e => template.Env.All(t => t.Name != e.Name)), .. template.Env];
         return spec with
         {
             Volumes = [.. spec.Volumes, .. template.Volumes.Where(v => spec.Volumes.All(x => x.Name != v.Name))],
-            Steps = [.. spec.Steps.Select(s => s with { Env = Env(s.Env) })],
-            Sidecars = [.. spec.Sidecars.Select(s => s with { Env = Env(s.Env) })],
+            Steps = [.. spec.Steps.Select(s => s with { Env = s.Env.Overlay(template.Env) })],
+            Sidecars = [.. spec.Sidecars.Select(s => s with { Env = s.Env.Overlay(template.Env) })],
         };
     }
 

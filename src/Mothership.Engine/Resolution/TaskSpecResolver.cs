@@ -119,7 +119,7 @@ public static class TaskSpecResolver
         Command = step.Command.IsDefaultOrEmpty && step.Script is null ? template.Command : step.Command,
         Args = step.Args.IsDefaultOrEmpty && step.Script is null ? template.Args : step.Args,
         WorkingDir = step.WorkingDir ?? template.WorkingDir,
-        Env = [.. template.Env.Where(t => step.Env.All(e => e.Name != t.Name)), .. step.Env],
+        Env = template.Env.Overlay(step.Env),
         EnvFrom = [.. template.EnvFrom, .. step.EnvFrom],
         VolumeMounts = [.. template.VolumeMounts.Where(t => step.VolumeMounts.All(v => v.MountPath != t.MountPath)), .. step.VolumeMounts],
         Extra = template.Extra.SetItems(step.Extra),

@@ -45,7 +45,7 @@ public sealed record PodTemplate : Located
         return specific with
         {
             Volumes = [.. specific.Volumes, .. defaults.Volumes.Where(v => specific.Volumes.All(s => s.Name != v.Name))],
-            Env = [.. defaults.Env.Where(e => specific.Env.All(s => s.Name != e.Name)), .. specific.Env],
+            Env = defaults.Env.Overlay(specific.Env),
             PodFields = defaults.PodFields.SetItems(specific.PodFields),
         };
     }

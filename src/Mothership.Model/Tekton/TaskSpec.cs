@@ -46,6 +46,14 @@ public sealed record EnvVar : Located
     public string? FieldPath { get; init; }
 }
 
+/// <summary>Env lists laid over each other, as Tekton layers a step template, a step and a pod template.</summary>
+public static class EnvVars
+{
+    /// <summary><paramref name="under"/>'s variables that <paramref name="over"/> does not name, then <paramref name="over"/>'s: the later layer wins by name.</summary>
+    public static ImmutableArray<EnvVar> Overlay(this ImmutableArray<EnvVar> under, ImmutableArray<EnvVar> over) =>
+        over.IsDefaultOrEmpty ? under : [.. under.Where(u => over.All(o => o.Name != u.Name)), .. over];
+}
+
 /// <summary>All keys of a ConfigMap or Secret as environment variables.</summary>
 public sealed record EnvFromSource : Located
 {
