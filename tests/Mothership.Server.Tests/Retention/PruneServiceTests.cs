@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using Mothership.Server.Hosting;
 using Mothership.Server.Retention;
 using Mothership.Store;
@@ -17,7 +16,7 @@ public sealed class PruneServiceTests : IAsyncDisposable
     [Fact(Timeout = 30000)]
     public async Task ExecuteAsync_AtTheCronTime_AppliesTheConfiguredPolicy()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero));
+        var time = new CountingTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero));
         await using var store = RunStoreFactory.Open($"sqlite:{Path.Combine(_dir.FullName, "runs.db")}", time);
         await store.MigrateAsync(Ct);
         for (var i = 0; i < 5; i++)
@@ -32,14 +31,17 @@ public sealed class PruneServiceTests : IAsyncDisposable
 
         var options = Options.Create(new ServerOptions { Retention = new RetentionOptions { Schedule = "*/5 * * * *", KeepLast = 2 } });
         using var service = new PruneService(store, options, time, NullLogger<PruneService>.Instance);
+        var timersBefore = time.Timers;
         await service.StartAsync(Ct);
 
-        // Move the clock a minute at a time until the 00:05 run of the schedule has pruned.
+        // Move the clock a minute at a time until the 00:05 run of the schedule has pruned; only
+        // once the service waits for it (its timer made at 00:01), or a slow start would make its
+        // wait count from a later minute.
         var deadline = Stopwatch.StartNew();
         while ((await store.ListRunsAsync(new RunQuery(), Ct)).Items.Count > 2)
         {
             Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), "the scheduled prune did not run");
-            if (time.GetUtcNow() < new DateTimeOffset(2026, 1, 1, 0, 5, 0, TimeSpan.Zero))
+            if (time.Timers > timersBefore && time.GetUtcNow() < new DateTimeOffset(2026, 1, 1, 0, 5, 0, TimeSpan.Zero))
             {
                 time.Advance(TimeSpan.FromMinutes(1));
             }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using Mothership.Engine.Execution;
 using Mothership.Server.Hosting;
 using Mothership.Server.Runs;
@@ -71,14 +70,16 @@ public sealed class ExecutorSweepServiceTests : IAsyncDisposable
     [Fact(Timeout = 30000)]
     public async Task ExecuteAsync_SweepsAtStartAndAgainAfterTheInterval()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = new CountingTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         await using var store = await StoreAsync(time, ("ended", RunPhase.Finished), ("later", RunPhase.Finished));
         var executor = new HoldingExecutor("ended");
         var options = Options.Create(new ServerOptions { SweepInterval = TimeSpan.FromMinutes(10) });
         using var service = new ExecutorSweepService(store, executor, options, time, NullLogger<ExecutorSweepService>.Instance);
+        var timersBefore = time.Timers;
 
         await service.StartAsync(Ct);
-        await WaitAsync(() => executor.Released.Count == 1);
+        // Swept, and waiting for the next round (its timer made), before the clock moves.
+        await WaitAsync(() => executor.Released.Count == 1 && time.Timers > timersBefore);
         executor.Hold("later");
         time.Advance(TimeSpan.FromMinutes(9));
         await Task.Delay(200, Ct);
