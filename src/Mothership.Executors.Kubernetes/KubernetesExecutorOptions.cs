@@ -1,3 +1,5 @@
+using Mothership.Engine.Execution;
+
 namespace Mothership.Executors.Kubernetes;
 
 /// <summary>Tekton's <c>results-from</c>: how results are read back, hence how large they may be.</summary>
@@ -41,6 +43,9 @@ public sealed record KubernetesExecutorOptions
     /// <c>max-result-size</c>). Default 4096; Tekton accepts up to 1.5 MiB (<see cref="MaxResultSizeLimit"/>).
     /// </summary>
     public int MaxResultSize { get; init; } = 4096;
+
+    /// <summary>The limit on a TaskRun's results that <see cref="ResultsFrom"/> and its size settings make.</summary>
+    public ResultLimit ResultLimit => ResultsFrom == ResultsFrom.SidecarLogs ? ResultLimit.PerResult(MaxResultSize) : ResultLimit.Total(MaxResultBytes);
 
     /// <summary>The highest <see cref="MaxResultSize"/> Tekton accepts: 1.5 MiB.</summary>
     public const int MaxResultSizeLimit = 1536 * 1024;

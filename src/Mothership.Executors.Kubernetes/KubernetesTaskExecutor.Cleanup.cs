@@ -4,6 +4,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Mothership.Engine.Execution;
 using Mothership.Executors.Kubernetes.Pods;
+using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Executors.Kubernetes;
 
@@ -12,12 +13,12 @@ namespace Mothership.Executors.Kubernetes;
 /// its TaskRuns, so they outlive each pod) and, after a server died, pods and creds-init Secrets
 /// nobody follows any more. Tekton makes the PipelineRun object the claims' owner and lets Kubernetes' garbage
 /// collector remove them; here runs live in Mothership's store, not in the cluster, so the
-/// server releases them itself, through the <see cref="PodBuilder.RunUidLabel"/> label on both.
+/// server releases them itself, through the <see cref="MothershipLabels.RunUid"/> label on both.
 /// </summary>
 public sealed partial class KubernetesTaskExecutor : IRunCleanup
 {
     /// <summary>What this executor made: Mothership's, and this instance's (another server's, or <c>mship run</c>'s, are theirs to sweep).</summary>
-    private string Managed => $"{PodBuilder.ManagedBy}=mothership,{PodBuilder.InstanceLabel}={_options.Instance}";
+    private string Managed => $"{MothershipLabels.ManagedBy}={MothershipLabels.ManagedByValue},{MothershipLabels.Instance}={_options.Instance}";
 
     /// <summary>A kind of object the executor makes: how to list it by label and delete one. Pods first, claims last (a claim goes once no pod mounts it).</summary>
     private sealed record OwnedKind(Func<string, CancellationToken, Task<IEnumerable<V1ObjectMeta>>> List, Func<string, CancellationToken, Task> Delete);
@@ -39,7 +40,7 @@ public sealed partial class KubernetesTaskExecutor : IRunCleanup
         {
             foreach (var metadata in await _api.ExecuteAsync(async ct => await kind.List(Managed, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false))
             {
-                if (metadata.Labels is { } labels && labels.TryGetValue(PodBuilder.RunUidLabel, out var uid))
+                if (metadata.Labels is { } labels && labels.TryGetValue(MothershipLabels.RunUid, out var uid))
                 {
                     runs.Add(uid);
                 }
@@ -55,7 +56,7 @@ public sealed partial class KubernetesTaskExecutor : IRunCleanup
         // Listed, then deleted one by one: a collection delete answers with a list the client
         // cannot read back, and the count is what the server logs. A claim still mounted by a
         // pod is kept by Kubernetes until that pod is gone (its protection finalizer).
-        var selector = $"{Managed},{PodBuilder.RunUidLabel}={PodBuilder.Label(runUid)}";
+        var selector = $"{Managed},{MothershipLabels.RunUid}={PodBuilder.Label(runUid)}";
         var deleted = 0;
         foreach (var kind in OwnedKinds)
         {

@@ -8,8 +8,8 @@ using k8s.Models;
 using Mothership.Engine.Execution;
 using Mothership.Executors.Kubernetes.Images;
 using Mothership.Executors.Kubernetes.Pods;
+using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Executors.Kubernetes.Watching;
-using Mothership.Model.Substitution;
 using Mothership.Model.Tekton;
 using Polly;
 using Polly.RateLimiting;
@@ -43,7 +43,7 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
     {
         _client = client;
         _options = options;
-        _watcher = new PodWatcher(client, options.Namespace, $"{PodBuilder.ManagedBy}=mothership", options.TimeProvider);
+        _watcher = new PodWatcher(client, options.Namespace, $"{MothershipLabels.ManagedBy}={MothershipLabels.ManagedByValue}", options.TimeProvider);
         _images = new ImageConfigResolver(_registryHttp, options.Registries);
         _limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
@@ -90,22 +90,29 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(listener);
         var time = _options.TimeProvider;
-        TaskRunOutcome FailedBeforePod(string message) => Outcome(TaskRunPhase.Failed, message, [], [], [], time.GetUtcNow(), time.GetUtcNow());
+        var rules = new AttemptRules(request, _options.ResultLimit);
+        TaskRunOutcome FailedBeforePod(string message) =>
+            AttemptRules.Outcome(new AttemptEnd(TaskRunPhase.Failed, message), time.GetUtcNow(), time.GetUtcNow(), rules.Completed([]));
         if (CredentialFiles.Build(request, out var credentialValues, out var credentialsError) is not { } credentials)
         {
             return FailedBeforePod(credentialsError!);
         }
 
+        PodPlan plan;
         try
         {
             request = await WithImageCommandsAsync(request, cancellationToken).ConfigureAwait(false);
+            plan = PodBuilder.Build(request, _options, credentials);
         }
         catch (ImageLookupException e)
         {
             return FailedBeforePod(e.Message);
         }
+        catch (AttemptFailure e)
+        {
+            return FailedBeforePod(e.Message);
+        }
 
-        var plan = PodBuilder.Build(request, _options, credentials);
         await _watcher.StartAsync(cancellationToken).ConfigureAwait(false);
         using var subscription = _watcher.Subscribe(plan.Pod.Metadata.Name);
         var start = time.GetUtcNow();
@@ -125,7 +132,7 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         try
         {
             var masked = new MaskingListener(listener, SecretValues.Masker(request, credentialValues));
-            return await RunPodAsync(request, masked, plan, subscription, start, cancellationToken).ConfigureAwait(false);
+            return await RunPodAsync(new AttemptRules(request, _options.ResultLimit), masked, plan, subscription, start, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -137,8 +144,9 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         }
     }
 
-    private async Task<TaskRunOutcome> RunPodAsync(TaskRunRequest request, ITaskRunListener listener, PodPlan plan, PodSubscription subscription, DateTimeOffset start, CancellationToken cancellationToken)
+    private async Task<TaskRunOutcome> RunPodAsync(AttemptRules rules, ITaskRunListener listener, PodPlan plan, PodSubscription subscription, DateTimeOffset start, CancellationToken cancellationToken)
     {
+        var request = rules.Request;
         var time = _options.TimeProvider;
         var name = plan.Pod.Metadata.Name;
         var images = plan.Pod.Spec.InitContainers.Concat(plan.Pod.Spec.Containers).ToDictionary(c => c.Name, c => (string?)c.Image, StringComparer.Ordinal);
@@ -155,7 +163,7 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         var followed = plan.Sidecars.Concat(plan.Steps).Where(c => !finished.Contains(c)).ToList();
         V1Pod? last = null;
         var deleted = false;
-        TaskRunPhase? ended = null;
+        bool? cancelled = null;
         try
         {
             while (true)
@@ -167,9 +175,9 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
                     logs[container] = FollowLogAsync(request, listener, name, container, CancellationToken.None);
                 }
 
-                foreach (var state in PodStatusReader.States(update.Pod, plan.Steps, images))
+                foreach (var state in ReadSteps(update.Pod, rules, images, time.GetUtcNow()).Steps.Concat(ReadSidecars(update.Pod, rules, images, time.GetUtcNow())))
                 {
-                    if (!reported.TryGetValue(state.Container, out var before) || before != state)
+                    if (state.StartedAt is not null && (!reported.TryGetValue(state.Container, out var before) || before != state))
                     {
                         reported[state.Container] = state;
                         listener.OnStep(request, state);
@@ -190,7 +198,7 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            ended = cancellationToken.IsCancellationRequested ? TaskRunPhase.Cancelled : TaskRunPhase.TimedOut;
+            cancelled = cancellationToken.IsCancellationRequested;
 
             // The state at the interruption, before the delete ends the running step: read it
             // (the watch may lag behind by an event), else the newest the watch brought.
@@ -208,15 +216,57 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         // Logs end with their containers; a deleted pod ends them too. Do not wait forever on a
         // stream of a pod that vanished with its node.
         await Task.WhenAll(logs.Values).WaitAsync(TimeSpan.FromSeconds(30), time, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
-        var outcome = ended is { } phase
-            ? Interrupted(request, plan, last, images, phase, start)
-            : await FinishedAsync(request, plan, last!, deleted, images, start).ConfigureAwait(false);
+        var outcome = cancelled is { } byUser
+            ? Interrupted(rules, last, images, byUser, start)
+            : await FinishedAsync(rules, last!, deleted, images, start).ConfigureAwait(false);
         if (!deleted && _options.DeleteFinishedPods)
         {
             await DeleteAsync(name, TimeSpan.Zero).ConfigureAwait(false);
         }
 
         return outcome;
+    }
+
+    /// <summary>
+    /// The steps as the pod shows them, judged by the attempt's rules: a terminated step's exit
+    /// code (the one the step's wrapper recorded in <paramref name="exitCodes"/>, when it ran with
+    /// <c>onError: continue</c>) and whether its timeout stopped it; and the first end of the attempt a step decided.
+    /// </summary>
+    private static (List<StepState> Steps, AttemptEnd? End) ReadSteps(V1Pod pod, AttemptRules rules, IReadOnlyDictionary<string, string?> images, DateTimeOffset now,
+        IReadOnlyDictionary<string, int>? exitCodes = null)
+    {
+        var steps = new List<StepState>();
+        AttemptEnd? end = null;
+        for (var i = 0; i < rules.StepNames.Length; i++)
+        {
+            var seen = PodStatusReader.Observe(pod, rules.StepContainer(i), images.GetValueOrDefault(rules.StepContainer(i)));
+            var state = new StepState { Name = rules.StepNames[i], Container = seen.Container, Image = seen.Image, StartedAt = seen.StartedAt };
+            if (seen.ExitCode is { } observed)
+            {
+                var exitCode = exitCodes?.GetValueOrDefault(seen.Container, observed) ?? observed;
+                var verdict = rules.Judge(i, exitCode, seen.TimedOut ? StepStop.StepTimeout : StepStop.None);
+                state = AttemptRules.Ended(state, exitCode, verdict.TerminationReason, seen.FinishedAt ?? now);
+                end ??= verdict.EndsAttempt;
+            }
+
+            steps.Add(state);
+        }
+
+        return (steps, end);
+    }
+
+    /// <summary>The sidecars as the pod shows them: running, or stopped at the attempt's end.</summary>
+    private static List<StepState> ReadSidecars(V1Pod pod, AttemptRules rules, IReadOnlyDictionary<string, string?> images, DateTimeOffset now)
+    {
+        var sidecars = new List<StepState>();
+        for (var i = 0; i < rules.SidecarNames.Length; i++)
+        {
+            var seen = PodStatusReader.Observe(pod, rules.SidecarContainer(i), images.GetValueOrDefault(rules.SidecarContainer(i)));
+            var state = new StepState { Name = rules.SidecarNames[i], Container = seen.Container, Image = seen.Image, StartedAt = seen.StartedAt, FinishedAt = seen.FinishedAt };
+            sidecars.Add(seen.ExitCode is { } code ? AttemptRules.SidecarStopped(state, code, now) : state);
+        }
+
+        return sidecars;
     }
 
     /// <summary>A create that finds the object already there (409) leaves it as it is.</summary>
@@ -266,135 +316,58 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         }
     }
 
-    private async Task<TaskRunOutcome> FinishedAsync(TaskRunRequest request, PodPlan plan, V1Pod pod, bool deleted, IReadOnlyDictionary<string, string?> images, DateTimeOffset start)
+    private async Task<TaskRunOutcome> FinishedAsync(AttemptRules rules, V1Pod pod, bool deleted, IReadOnlyDictionary<string, string?> images, DateTimeOffset start)
     {
         var now = _options.TimeProvider.GetUtcNow();
-        var steps = PodStatusReader.States(pod, plan.Steps, images).ToList();
-        var sidecars = PodStatusReader.States(pod, plan.Sidecars, images);
+        var (steps, end) = ReadSteps(pod, rules, images, now);
+        var sidecars = ReadSidecars(pod, rules, images, now);
+        TaskRunOutcome Ended(AttemptEnd how, IReadOnlyList<StepState> states, ImmutableArray<RunResult> results = default) =>
+            AttemptRules.Outcome(how, start, now, rules.Completed(states), sidecars, results);
         if (deleted)
         {
-            return Outcome(TaskRunPhase.Failed, $"the pod {pod.Metadata.Name} disappeared before it finished (deleted, or its node was lost)", Ended(steps), sidecars, [], start, now);
+            return Ended(new AttemptEnd(TaskRunPhase.Failed, $"the pod {pod.Metadata.Name} disappeared before it finished (deleted, or its node was lost)"), steps);
         }
 
         if (pod.Status?.Reason is "Evicted" or "DeadlineExceeded" && pod.Status.Phase == "Failed")
         {
             var phase = pod.Status.Reason == "DeadlineExceeded" ? TaskRunPhase.TimedOut : TaskRunPhase.Failed;
-            return Outcome(phase, $"the pod was {(phase == TaskRunPhase.TimedOut ? "stopped at its deadline" : "evicted")}: {pod.Status.Message}", Ended(steps), sidecars, [], start, now);
+            return Ended(new AttemptEnd(phase, $"the pod was {(phase == TaskRunPhase.TimedOut ? "stopped at its deadline" : "evicted")}: {pod.Status.Message}"), steps);
         }
 
         if (pod.Status?.Phase != "Succeeded")
         {
-            var failed = steps.FirstOrDefault(s => s.ExitCode is { } code && code != 0);
-            var message = failed is null ? $"the pod failed: {pod.Status?.Reason} {pod.Status?.Message}".Trim() : $"\"{failed.Container}\" exited with code {failed.ExitCode}";
-            return Outcome(TaskRunPhase.Failed, message, Ended(steps), sidecars, [], start, now);
+            return Ended(end ?? new AttemptEnd(TaskRunPhase.Failed, $"the pod failed: {pod.Status?.Reason} {pod.Status?.Message}".Trim()), steps);
         }
 
+        // Every step container ended well: the report has the exit codes of the steps that
+        // continued on error, and the results the steps wrote.
         var report = await ReadReportAsync(pod.Metadata.Name).ConfigureAwait(false);
-        foreach (var (container, code) in report.ExitCodes)
+        (steps, end) = ReadSteps(pod, rules, images, now, report.ExitCodes);
+        try
         {
-            var i = steps.FindIndex(s => s.Container == container);
-            if (i >= 0 && code != 0)
+            for (var i = 0; i < steps.Count; i++)
             {
-                // onError: continue: the container ended well, the step did not.
-                steps[i] = steps[i] with { ExitCode = code, TerminationReason = "Continued" };
-            }
-        }
-
-        // Step results, typed by the step's declarations (status.steps[].results), and what a task
-        // result takes from them ("value: $(steps.s.results.r)"), as the local executor does.
-        var fromSteps = new VariableScope();
-        for (var i = 0; i < steps.Count && i < request.Spec.Steps.Length; i++)
-        {
-            var declared = request.Spec.Steps[i].Results;
-            var stepResults = ImmutableArray.CreateBuilder<RunResult>();
-            foreach (var ((container, name), text) in report.StepResults.Where(r => r.Key.Container == steps[i].Container).OrderBy(r => r.Key.Name, StringComparer.Ordinal))
-            {
-                var spec = declared.FirstOrDefault(r => r.Name == name) ?? new ResultSpec { Name = name };
-                if (ResultValues.Parse(spec, text, container, out var error) is not { } value)
-                {
-                    return Outcome(TaskRunPhase.Failed, error!, steps, sidecars, [], start, now);
-                }
-
-                stepResults.Add(new RunResult(name, value));
-                fromSteps.Set($"steps.{steps[i].Name}.results.{name}", value);
+                var written = report.StepResults.Where(r => r.Key.Container == steps[i].Container).ToDictionary(r => r.Key.Name, r => r.Value, StringComparer.Ordinal);
+                steps[i] = steps[i] with { Results = rules.StepResults(i, written) };
             }
 
-            steps[i] = steps[i] with { Results = stepResults.ToImmutable() };
+            return Ended(end ?? AttemptEnd.Succeeded, steps, rules.TaskResults(report.Results, steps));
         }
-
-        foreach (var spec in request.Spec.Results.Where(r => r.Value is not null && !report.Results.ContainsKey(r.Name)))
+        catch (AttemptFailure failure)
         {
-            var value = fromSteps.ApplyValue(spec.Value!);
-            if (!VariableScope.References(value.ToString()).Any())
-            {
-                report.Results[spec.Name] = value.Type == ParamType.String ? value.StringValue! : value.ToString();
-            }
+            return Ended(new AttemptEnd(TaskRunPhase.Failed, failure.Message), steps);
         }
-
-        if (ResultLimitError(report.Results) is { } tooLarge)
-        {
-            return Outcome(TaskRunPhase.Failed, tooLarge, steps, sidecars, [], start, now);
-        }
-
-        var results = ImmutableArray.CreateBuilder<RunResult>();
-        foreach (var spec in request.Spec.Results)
-        {
-            if (report.Results.TryGetValue(spec.Name, out var text))
-            {
-                if (ResultValues.Parse(spec, text, "task", out var error) is not { } value)
-                {
-                    return Outcome(TaskRunPhase.Failed, error!, steps, sidecars, [], start, now);
-                }
-
-                results.Add(new RunResult(spec.Name, value));
-            }
-        }
-
-        return Outcome(TaskRunPhase.Succeeded, "All Steps have completed executing", steps, sidecars, results.ToImmutable(), start, now);
     }
 
-    /// <summary>Why the results are too large for the configured <see cref="KubernetesExecutorOptions.ResultsFrom"/>; null when they fit.</summary>
-    private string? ResultLimitError(Dictionary<string, string> results)
+    /// <summary>An attempt stopped from outside (cancelled, or at its timeout): the step that was running ends so, the rest are skipped.</summary>
+    private TaskRunOutcome Interrupted(AttemptRules rules, V1Pod? pod, IReadOnlyDictionary<string, string?> images, bool cancelled, DateTimeOffset start)
     {
-        if (_options.ResultsFrom == ResultsFrom.SidecarLogs)
-        {
-            var large = results.Select(r => (r.Key, Size: Encoding.UTF8.GetByteCount(r.Value))).Where(r => r.Size > _options.MaxResultSize).OrderBy(r => r.Key, StringComparer.Ordinal).FirstOrDefault();
-            return large.Key is null ? null : $"result \"{large.Key}\" is {large.Size} bytes, more than the {_options.MaxResultSize} one result may be (max-result-size): write large data to a workspace and return its path";
-        }
-
-        var size = results.Sum(r => Encoding.UTF8.GetByteCount(r.Value));
-        return size <= _options.MaxResultBytes
-            ? null
-            : $"the results are {size} bytes, more than the {_options.MaxResultBytes} a TaskRun may return (Tekton's termination-message limit; results-from sidecar-logs raises it per result): write large data to a workspace and return its path";
-    }
-
-    private TaskRunOutcome Interrupted(TaskRunRequest request, PodPlan plan, V1Pod? pod, IReadOnlyDictionary<string, string?> images, TaskRunPhase phase, DateTimeOffset start)
-    {
-        var reason = phase == TaskRunPhase.Cancelled ? "Cancelled" : "TimeoutExceeded";
+        var now = _options.TimeProvider.GetUtcNow();
         // A pod never seen has no statuses: every step reads as not started, so Skipped.
-        var steps = PodStatusReader.States(pod ?? new V1Pod(), plan.Steps, images)
-            .Select(s => s.TerminationReason is not null ? s : s.StartedAt is not null ? s with { TerminationReason = reason } : s with { TerminationReason = "Skipped" });
-        var message = phase == TaskRunPhase.Cancelled
-            ? $"TaskRun \"{request.TaskRunName}\" was cancelled"
-            : $"TaskRun \"{request.TaskRunName}\" failed to finish within \"{request.Timeout}\"";
-        var sidecars = pod is null ? [] : PodStatusReader.States(pod, plan.Sidecars, images);
-        return Outcome(phase, message, steps, sidecars, [], start, _options.TimeProvider.GetUtcNow());
+        var steps = ReadSteps(pod ?? new V1Pod(), rules, images, now).Steps;
+        var sidecars = pod is null ? [] : ReadSidecars(pod, rules, images, now);
+        return AttemptRules.Outcome(rules.Interrupted(cancelled), start, now, rules.Completed(steps, AttemptRules.InterruptedReason(cancelled)), sidecars);
     }
-
-    /// <summary>Steps that never ran after a failure are Skipped, as Tekton reports them.</summary>
-    private static List<StepState> Ended(List<StepState> steps) =>
-        [.. steps.Select(s => s.TerminationReason is null ? s with { TerminationReason = "Skipped" } : s)];
-
-    private static TaskRunOutcome Outcome(TaskRunPhase phase, string message, IEnumerable<StepState> steps, ImmutableArray<StepState> sidecars, ImmutableArray<RunResult> results, DateTimeOffset start, DateTimeOffset end) => new()
-    {
-        Phase = phase,
-        Message = message,
-        StartTime = start,
-        CompletionTime = end,
-        Steps = [.. steps],
-        Sidecars = sidecars,
-        Results = results,
-    };
 
     private sealed record Report(Dictionary<string, string> Results, Dictionary<string, int> ExitCodes, Dictionary<(string Container, string Name), string> StepResults);
 

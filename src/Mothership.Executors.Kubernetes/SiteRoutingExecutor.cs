@@ -1,4 +1,5 @@
 using Mothership.Engine.Execution;
+using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Executors.Kubernetes;
 
@@ -11,16 +12,13 @@ namespace Mothership.Executors.Kubernetes;
 public sealed class SiteRoutingExecutor(KubernetesTaskExecutor fallback, IReadOnlyDictionary<string, KubernetesTaskExecutor> sites)
     : ITaskExecutor, IRunCleanup, IAsyncDisposable
 {
-    /// <summary>The label that names a run's site.</summary>
-    public const string SiteLabel = "mothership.io/site";
-
     private IEnumerable<KubernetesTaskExecutor> All => sites.Values.Prepend(fallback).Distinct();
 
     /// <summary>The executor a request runs on.</summary>
     public KubernetesTaskExecutor For(TaskRunRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request.Labels.TryGetValue(SiteLabel, out var site) && sites.TryGetValue(site, out var executor) ? executor : fallback;
+        return request.Labels.TryGetValue(MothershipLabels.Site, out var site) && sites.TryGetValue(site, out var executor) ? executor : fallback;
     }
 
     public Task<TaskRunOutcome> RunAsync(TaskRunRequest request, ITaskRunListener listener, CancellationToken cancellationToken) =>

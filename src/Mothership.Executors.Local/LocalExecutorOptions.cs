@@ -1,3 +1,5 @@
+using Mothership.Engine.Execution;
+
 namespace Mothership.Executors.Local;
 
 /// <summary>Settings of the <see cref="LocalTaskExecutor"/>.</summary>
@@ -27,10 +29,10 @@ public sealed class LocalExecutorOptions
     public TimeSpan SidecarReadinessTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// Upper bound on the total size of a TaskRun's results, in bytes. Tekton on Kubernetes stops
-    /// at 4096 (the termination message); locally results are plain files, so the default is
-    /// <c>null</c>: no limit. Set 4096 to reproduce Tekton's failure
-    /// (<c>results exceeded the 4096 bytes limit</c>).
+    /// The limit on a TaskRun's results. Tekton on Kubernetes stops at 4096 bytes in all (the
+    /// termination message); locally results are plain files, so the default is
+    /// <see cref="ResultLimit.None"/>. <see cref="ResultLimit.TerminationMessage"/> reproduces
+    /// Tekton's failure, with the Kubernetes executor's message.
     /// </summary>
-    public int? MaxResultBytes { get; set; }
+    public ResultLimit ResultLimit { get; set; } = ResultLimit.None;
 }

@@ -1,4 +1,5 @@
 using Mothership.Engine.Execution;
+using Mothership.Executors.Local.Attempts;
 using Mothership.Executors.Local.Processes;
 
 namespace Mothership.Executors.Local;
@@ -40,12 +41,9 @@ public sealed class LocalTaskExecutor(LocalExecutorOptions options) : ITaskExecu
     /// (<c>env -i</c>) is not found. Running steps of the attempt are killed too: do not call it
     /// while this executor still runs the attempt.
     /// </remarks>
-    public int KillOrphans(string taskRunUid, int retryCount)
+    public int CleanUpOrphans(string taskRunUid, int retryCount)
     {
         ArgumentException.ThrowIfNullOrEmpty(taskRunUid);
         return AttemptProcesses.Kill(taskRunUid, retryCount);
     }
-
-    /// <inheritdoc cref="KillOrphans"/>
-    public int CleanUpOrphans(string taskRunUid, int retryCount) => KillOrphans(taskRunUid, retryCount);
 }

@@ -86,13 +86,13 @@ public sealed class KubernetesTaskExecutorTests : IAsyncLifetime
 
         Assert.Equal(new HashSet<string> { runUid, "another-run" }, await _executor.ListHoldingRunsAsync(TestContext.Current.CancellationToken));
         var claim = Assert.Single(_api.PersistentVolumeClaims);
-        Assert.Equal(runUid, claim.Metadata.Labels[Kubernetes.Pods.PodBuilder.RunUidLabel]);
+        Assert.Equal(runUid, claim.Metadata.Labels[Mothership.Model.Tekton.Vocabulary.MothershipLabels.RunUid]);
 
         Assert.Equal(2, await _executor.ReleaseRunAsync(runUid, TestContext.Current.CancellationToken));
 
         Assert.Empty(_api.PersistentVolumeClaims);
         await WaitAsync(() => _api.Pods.Count == 1);
-        Assert.Equal("another-run", _api.Pods.Single().Metadata.Labels[Kubernetes.Pods.PodBuilder.RunUidLabel]);
+        Assert.Equal("another-run", _api.Pods.Single().Metadata.Labels[Mothership.Model.Tekton.Vocabulary.MothershipLabels.RunUid]);
         Assert.Equal(new HashSet<string> { "another-run" }, await _executor.ListHoldingRunsAsync(TestContext.Current.CancellationToken));
         Assert.Equal(0, await _executor.ReleaseRunAsync(runUid, TestContext.Current.CancellationToken));
         await stop.CancelAsync();

@@ -38,7 +38,7 @@ public sealed class ServerOnKubernetesTests : IAsyncLifetime
             {
                 Name = name,
                 NamespaceProperty = "default",
-                Labels = new Dictionary<string, string> { [PodBuilder.ManagedBy] = "mothership", [PodBuilder.InstanceLabel] = instance, [PodBuilder.RunUidLabel] = "run-of-" + name },
+                Labels = new Dictionary<string, string> { [Mothership.Model.Tekton.Vocabulary.MothershipLabels.ManagedBy] = "mothership", [Mothership.Model.Tekton.Vocabulary.MothershipLabels.Instance] = instance, [Mothership.Model.Tekton.Vocabulary.MothershipLabels.RunUid] = "run-of-" + name },
             },
             Spec = new V1PersistentVolumeClaimSpec { AccessModes = ["ReadWriteOnce"] },
         };

@@ -5,6 +5,7 @@ using k8s.Models;
 using Mothership.Engine.Execution;
 using Mothership.Model.Substitution;
 using Mothership.Model.Tekton;
+using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Executors.Kubernetes.Pods;
 
@@ -59,32 +60,14 @@ public sealed record PodPlan
 /// </summary>
 public static class PodBuilder
 {
-    public const string ManagedBy = "app.kubernetes.io/managed-by";
-
-    public const string TaskRunLabel = "mothership.io/taskrun";
-
-    public const string PipelineRunLabel = "mothership.io/pipelinerun";
-
-    public const string TaskLabel = "mothership.io/task";
-
-    public const string RetryLabel = "mothership.io/retry";
-
-    public const string UidAnnotation = "mothership.io/taskrun-uid";
-
-    /// <summary>Which Mothership made a pod, claim or Secret (<see cref="KubernetesExecutorOptions.Instance"/>): each sweeps only its own.</summary>
-    public const string InstanceLabel = "app.kubernetes.io/instance";
-
-    /// <summary>The uid of the run (the PipelineRun, or the standalone TaskRun) a pod or claim belongs to.</summary>
-    public const string RunUidLabel = "mothership.io/run-uid";
-
     /// <summary>The run a request belongs to: its PipelineRun, else the TaskRun itself.</summary>
     public static string RunUid(TaskRunRequest request) => request.PipelineRunUid ?? request.TaskRunUid;
 
     private const string Scripts = "/tekton/scripts";
-    private const string Results = "/tekton/results";
-    private const string StepsDir = "/tekton/steps";
     private const string Home = "/tekton/home";
-    private const string Creds = "/tekton/creds";
+    private static readonly string Results = AttemptPaths.Tekton.Results;
+    private static readonly string StepsDir = AttemptPaths.Tekton.Steps;
+    private static readonly string Creds = AttemptPaths.Tekton.Credentials;
 
     private const string CredsSecret = "/tekton/creds-secret";
     private const string Workspace = "/workspace";
@@ -111,9 +94,10 @@ public static class PodBuilder
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(options);
-        var stepNames = request.Spec.Steps.Select((s, i) => string.IsNullOrEmpty(s.Name) ? $"unnamed-{i}" : s.Name).ToImmutableArray();
+        var rules = new AttemptRules(request);
+        var stepNames = rules.StepNames;
         var workspaces = Workspaces(request, options);
-        var spec = Substitute(request, workspaces, stepNames);
+        var spec = Substitute(request, workspaces, rules);
         var volumes = new List<V1Volume>
         {
             EmptyDir("tekton-internal-scripts"),
@@ -136,30 +120,32 @@ public static class PodBuilder
 
         var exitCodesRead = ExitCodesRead(spec, stepNames);
         var isolated = spec.Steps.Concat(spec.Sidecars).Where(s => !s.Workspaces.IsDefaultOrEmpty).SelectMany(s => s.Workspaces).Select(u => u.Name).ToHashSet(StringComparer.Ordinal);
-        var resolvers = spec.Steps.Select((s, i) => Resolver(s, $"step-{stepNames[i]}")).ToList();
-        var init = new List<V1Container> { Prepare(spec, stepNames, resolvers, options, credentials) };
-        init.AddRange(spec.Sidecars.Select(s => Container(s, $"sidecar-{s.Name}", workspaces, isolated, sidecar: true, recordExitCode: false)));
-        init.AddRange(spec.Steps.Select((s, i) => Container(s, $"step-{stepNames[i]}", workspaces, isolated, sidecar: false, recordExitCode: exitCodesRead.Contains(stepNames[i]) || s.OnError == "continue", resolvers[i] is not null)));
+        var resolvers = spec.Steps.Select((s, i) => Resolver(s, rules.StepContainer(i))).ToList();
+        var init = new List<V1Container> { Prepare(spec, rules, resolvers, options, credentials) };
+        init.AddRange(spec.Sidecars.Select((s, i) => Container(s, rules.SidecarContainer(i), workspaces, isolated, wrapper: null)));
+        init.AddRange(spec.Steps.Select((s, i) => Container(s, rules.StepContainer(i), workspaces, isolated,
+            StepWrapper.Program(rules.StepContainer(i), rules.StepTimeout(i), request.GracePeriod, exitCodesRead.Contains(stepNames[i]), s.OnError == "continue"),
+            resolvers[i] is not null)));
         var labels = new Dictionary<string, string>(request.Labels)
         {
-            [ManagedBy] = "mothership",
-            [InstanceLabel] = options.Instance,
-            [RunUidLabel] = Label(RunUid(request)),
-            [TaskRunLabel] = Label(request.TaskRunName),
-            [RetryLabel] = request.RetryCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [MothershipLabels.ManagedBy] = MothershipLabels.ManagedByValue,
+            [MothershipLabels.Instance] = options.Instance,
+            [MothershipLabels.RunUid] = Label(RunUid(request)),
+            [MothershipLabels.TaskRun] = Label(request.TaskRunName),
+            [MothershipLabels.Retry] = request.RetryCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         if (request.PipelineRunName is { } run)
         {
-            labels[PipelineRunLabel] = Label(run);
+            labels[MothershipLabels.PipelineRun] = Label(run);
         }
 
         if (request.PipelineTaskName is { } task)
         {
-            labels[TaskLabel] = Label(task);
+            labels[MothershipLabels.Task] = Label(task);
         }
 
         // Tekton mounts /tekton/creds in every step and sidecar (its entrypoint copies it to $HOME).
-        foreach (var container in init.Where(c => c.Name.StartsWith("step-", StringComparison.Ordinal) || c.Name.StartsWith("sidecar-", StringComparison.Ordinal)))
+        foreach (var container in init.Where(c => ContainerNames.IsStep(c.Name) || ContainerNames.IsSidecar(c.Name)))
         {
             container.VolumeMounts.Add(Mount("tekton-creds", Creds));
         }
@@ -173,7 +159,7 @@ public static class PodBuilder
                 Name = podName,
                 NamespaceProperty = options.Namespace,
                 Labels = labels,
-                Annotations = new Dictionary<string, string> { [UidAnnotation] = request.TaskRunUid },
+                Annotations = new Dictionary<string, string> { [MothershipLabels.TaskRunUidAnnotation] = request.TaskRunUid },
             },
             Spec = new V1PodSpec
             {
@@ -202,8 +188,8 @@ public static class PodBuilder
                 // Keys must be plain names: the prepare container knows where each file goes.
                 Data = credentials.Select((f, i) => (f, i)).ToDictionary(x => $"file-{x.i}", x => Encoding.UTF8.GetBytes(x.f.Content)),
             },
-            Steps = [.. stepNames.Select(n => $"step-{n}")],
-            Sidecars = [.. spec.Sidecars.Select(s => $"sidecar-{s.Name}")],
+            Steps = [.. stepNames.Select(ContainerNames.Step)],
+            Sidecars = [.. rules.SidecarNames.Select(ContainerNames.Sidecar)],
         };
     }
 
@@ -226,12 +212,12 @@ public static class PodBuilder
         template.Metadata ??= new V1ObjectMeta();
         template.Metadata.Name = name;
         template.Metadata.Labels ??= new Dictionary<string, string>();
-        template.Metadata.Labels[ManagedBy] = "mothership";
-        template.Metadata.Labels[InstanceLabel] = options.Instance;
-        template.Metadata.Labels[RunUidLabel] = Label(RunUid(request));
+        template.Metadata.Labels[MothershipLabels.ManagedBy] = MothershipLabels.ManagedByValue;
+        template.Metadata.Labels[MothershipLabels.Instance] = options.Instance;
+        template.Metadata.Labels[MothershipLabels.RunUid] = Label(RunUid(request));
         if (request.PipelineRunName is { } run)
         {
-            template.Metadata.Labels[PipelineRunLabel] = Label(run);
+            template.Metadata.Labels[MothershipLabels.PipelineRun] = Label(run);
         }
 
         template.Spec ??= new V1PersistentVolumeClaimSpec();
@@ -315,45 +301,20 @@ public static class PodBuilder
     private static List<V1KeyToPath>? ItemsOf(VolumeSource source) =>
         source.Items.IsDefaultOrEmpty ? null : [.. source.Items.Select(i => new V1KeyToPath { Key = i.Key, Path = i.Path })];
 
-    /// <summary>Fills in the variables only the executor knows: workspace paths, result paths, exit-code paths.</summary>
-    private static TaskSpec Substitute(TaskRunRequest request, List<BoundWorkspace> workspaces, ImmutableArray<string> stepNames)
+    /// <summary>Fills in the variables only the executor knows (<see cref="AttemptVariables"/>), as a pod's steps see them.</summary>
+    private static TaskSpec Substitute(TaskRunRequest request, List<BoundWorkspace> workspaces, AttemptRules rules)
     {
-        var scope = new VariableScope();
-        foreach (var w in workspaces)
-        {
-            var bound = w.Volume is not null;
-            scope.Set($"workspaces.{w.Name}.path", bound ? w.MountPath : "");
-            scope.Set($"workspaces.{w.Name}.bound", bound ? "true" : "false");
-            scope.Set($"workspaces.{w.Name}.claim", w.Claim);
-            scope.Set($"workspaces.{w.Name}.volume", w.VolumeName ?? "");
-        }
-
-        foreach (var r in request.Spec.Results)
-        {
-            scope.Set($"results.{r.Name}.path", $"{Results}/{r.Name}");
-        }
-
-        scope.Set("credentials.path", Creds);
-        foreach (var name in stepNames)
-        {
-            scope.Set($"steps.step-{name}.exitCode.path", $"{StepsDir}/step-{name}/exitCode");
-            scope.Set($"steps.{name}.exitCode.path", $"{StepsDir}/step-{name}/exitCode");
-        }
-
-        var spec = TaskSpecRewriter.Apply(request.Spec, scope);
+        var views = workspaces.Select(w => new AttemptWorkspace(w.Name, w.Volume is null ? null : w.MountPath, w.Claim, w.VolumeName ?? ""));
+        var spec = AttemptVariables.Apply(request.Spec, AttemptPaths.Tekton, views);
 
         // Each step writes its own results: $(step.results.r.path) is the step's folder.
-        return spec with
-        {
-            Steps = [.. spec.Steps.Select((s, i) => s.Results.IsDefaultOrEmpty ? s : TaskSpecRewriter.ApplyStep(s, s.Results.Aggregate(
-                new VariableScope(), (own, r) => own.Set($"step.results.{r.Name}.path", $"{StepsDir}/step-{stepNames[i]}/results/{r.Name}"))))],
-        };
+        return spec with { Steps = [.. spec.Steps.Select((s, i) => AttemptVariables.ApplyStep(s, rules.StepContainer(i), AttemptPaths.Tekton))] };
     }
 
     private static HashSet<string> ExitCodesRead(TaskSpec spec, ImmutableArray<string> stepNames)
     {
         var texts = TaskSpecRewriter.Strings(spec).Select(s => s.Text).ToList();
-        return [.. stepNames.Where(n => texts.Any(t => t.Contains($"{StepsDir}/step-{n}/exitCode", StringComparison.Ordinal)))];
+        return [.. stepNames.Where(n => texts.Any(t => t.Contains(AttemptPaths.Tekton.ExitCode(ContainerNames.Step(n)), StringComparison.Ordinal)))];
     }
 
     /// <summary>Tekton runs a script without a shebang as <c>#!/bin/sh</c> with <c>set -e</c>.</summary>
@@ -378,19 +339,20 @@ public static class PodBuilder
 
     private static string ResolverFile(string container) => $"{Scripts}/resolve-{container}";
 
-    private static V1Container Prepare(TaskSpec spec, ImmutableArray<string> stepNames, List<string?> resolvers, KubernetesExecutorOptions options, ImmutableArray<CredentialFile> credentials)
+    private static V1Container Prepare(TaskSpec spec, AttemptRules rules, List<string?> resolvers, KubernetesExecutorOptions options, ImmutableArray<CredentialFile> credentials)
     {
+        var stepNames = rules.StepNames;
         var env = new List<V1EnvVar>();
         var commands = new StringBuilder("set -e\n");
         commands.Append($"mkdir -p {Results} {Home}\n");
         for (var i = 0; i < stepNames.Length; i++)
         {
             // Tekton also names each step's folder by its index (/tekton/steps/0 → step-NAME).
-            commands.Append($"mkdir -p {StepsDir}/step-{stepNames[i]}/results\nln -s step-{stepNames[i]} {StepsDir}/{i}\n");
+            commands.Append($"mkdir -p {AttemptPaths.Tekton.StepResults(rules.StepContainer(i))}\nln -s {rules.StepContainer(i)} {StepsDir}/{i}\n");
         }
 
-        var scripted = spec.Steps.Select((s, i) => (Step: s, Container: $"step-{stepNames[i]}"))
-            .Concat(spec.Sidecars.Select(s => (Step: s, Container: $"sidecar-{s.Name}")))
+        var scripted = spec.Steps.Select((s, i) => (Step: s, Container: rules.StepContainer(i)))
+            .Concat(spec.Sidecars.Select((s, i) => (Step: s, Container: rules.SidecarContainer(i))))
             .Where(x => x.Step.Script is not null)
             .ToList();
         // A file the prepare container writes from an environment variable, base64 because
@@ -411,7 +373,7 @@ public static class PodBuilder
         {
             if (resolvers[i] is { } program)
             {
-                Deliver($"MSHIP_RESOLVE_{i}", program, ResolverFile($"step-{stepNames[i]}"));
+                Deliver($"MSHIP_RESOLVE_{i}", program, ResolverFile(rules.StepContainer(i)));
             }
         }
 
@@ -477,8 +439,9 @@ public static class PodBuilder
     private static V1VolumeMount Mount(string name, string path, bool readOnly = false, string? subPath = null) =>
         new() { Name = name, MountPath = path, ReadOnlyProperty = readOnly ? true : null, SubPath = subPath };
 
-    private static V1Container Container(Step step, string name, List<BoundWorkspace> workspaces, HashSet<string> isolated, bool sidecar, bool recordExitCode, bool resolvesStepResults = false)
+    private static V1Container Container(Step step, string name, List<BoundWorkspace> workspaces, HashSet<string> isolated, string? wrapper, bool resolvesStepResults = false)
     {
+        var sidecar = ContainerNames.IsSidecar(name);
         List<string>? command;
         List<string>? args;
         if (step.Script is not null)
@@ -499,14 +462,10 @@ public static class PodBuilder
             command = ["/bin/sh"];
         }
 
-        if (recordExitCode && command is not null)
+        if (wrapper is not null && command is not null)
         {
-            // Run the step, keep its exit code where Tekton keeps it, and go on (onError: continue)
-            // or fail as the step did.
-            var goOn = step.OnError == "continue" ? "0" : "$code";
-            var wrapper = $"\"$@\"; code=$?; printf '%s' \"$code\" > {StepsDir}/{name}/exitCode; exit {goOn}";
-            args = [.. command.Skip(1).Prepend(command[0]), .. args ?? []];
-            args.Insert(0, name);
+            // The step's timeout, exit code and onError (StepWrapper), around its command.
+            args = [name, .. command, .. args ?? []];
             command = ["/bin/sh", "-c", wrapper];
         }
 

@@ -1,42 +1,44 @@
-using System.Collections.Immutable;
 using k8s.Models;
 using Mothership.Engine.Execution;
 
 namespace Mothership.Executors.Kubernetes.Pods;
 
-/// <summary>Reads a pod's container statuses as Tekton step states (a pure function).</summary>
+/// <summary>What a pod's status says of one of its containers.</summary>
+public sealed record ContainerObservation(string Container, string? Image, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int? ExitCode, bool TimedOut)
+{
+    public bool Terminated => ExitCode is not null;
+}
+
+/// <summary>
+/// Reads a pod's container statuses (a pure function). What they mean for the TaskRun (verdicts,
+/// reasons, messages) is the engine's <see cref="AttemptRules"/>: see <c>KubernetesTaskExecutor</c>.
+/// </summary>
 public static class PodStatusReader
 {
-    /// <summary>The state of every container in <paramref name="names"/>, in order; a container with no status yet is waiting.</summary>
-    public static ImmutableArray<StepState> States(V1Pod pod, IEnumerable<string> names, IReadOnlyDictionary<string, string?> images)
+    /// <summary>The container's state: waiting (no start), running (a start) or terminated (an exit code).</summary>
+    public static ContainerObservation Observe(V1Pod pod, string container, string? image)
     {
-        var statuses = (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []).ToDictionary(s => s.Name, StringComparer.Ordinal);
-        return [.. names.Select(n => State(n, statuses.GetValueOrDefault(n), images.GetValueOrDefault(n)))];
-    }
-
-    private static StepState State(string container, V1ContainerStatus? status, string? image)
-    {
-        var name = container.StartsWith("step-", StringComparison.Ordinal) ? container[5..] : container.StartsWith("sidecar-", StringComparison.Ordinal) ? container[8..] : container;
-        var state = new StepState { Name = name, Container = container, Image = status?.Image ?? image };
+        ArgumentNullException.ThrowIfNull(pod);
+        var status = Status(pod, container);
         if (status?.State?.Terminated is { } t)
         {
-            return state with
-            {
-                StartedAt = t.StartedAt,
-                FinishedAt = t.FinishedAt,
-                ExitCode = t.ExitCode,
-                Reason = t.Reason ?? (t.ExitCode == 0 ? "Completed" : "Error"),
-                TerminationReason = t.ExitCode == 0 ? "Completed" : "Error",
-            };
+            return new ContainerObservation(container, status.Image ?? image, t.StartedAt, t.FinishedAt, t.ExitCode,
+                TimedOut: t.Message?.Contains(StepWrapper.TimeoutMarker, StringComparison.Ordinal) == true);
         }
 
-        return status?.State?.Running is { } r ? state with { StartedAt = r.StartedAt } : state;
+        return new ContainerObservation(container, status?.Image ?? image, status?.State?.Running?.StartedAt, null, null, TimedOut: false);
     }
 
     /// <summary>Whether the container has started (running or ended): its log can be followed.</summary>
     public static bool Started(V1Pod pod, string container) =>
-        (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? [])
-            .Any(s => s.Name == container && (s.State?.Running is not null || s.State?.Terminated is not null));
+        Status(pod, container)?.State is { } s && (s.Running is not null || s.Terminated is not null);
 
-    public static bool Finished(V1Pod pod) => pod.Status?.Phase is "Succeeded" or "Failed";
+    public static bool Finished(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return pod.Status?.Phase is "Succeeded" or "Failed";
+    }
+
+    private static V1ContainerStatus? Status(V1Pod pod, string container) =>
+        (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []).FirstOrDefault(s => s.Name == container);
 }

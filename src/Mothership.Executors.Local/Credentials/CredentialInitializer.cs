@@ -12,7 +12,7 @@ internal static class CredentialInitializer
 {
     public static void Write(string home, TaskRunRequest request, SecretMasker masker)
     {
-        var files = CredentialFiles.Build(request, out var secretValues, out var error) ?? throw new TaskRunFailure(error!);
+        var files = CredentialFiles.Build(request, out var secretValues, out var error) ?? throw new AttemptFailure(error!);
         foreach (var value in secretValues)
         {
             masker.Add(value);

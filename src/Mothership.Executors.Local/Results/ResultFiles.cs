@@ -1,32 +1,25 @@
 using System.Text;
-using Mothership.Engine.Execution;
-using Mothership.Model.Tekton;
 
 namespace Mothership.Executors.Local.Results;
 
 /// <summary>
-/// Reads results written as files, one file per declared result, typed by
-/// <see cref="ResultValues"/>. Declared results that were not written are absent.
+/// Reads results written as files, one file per result name, byte for byte (the engine's
+/// <c>AttemptRules</c> types and limits them). Names that were not written are absent.
 /// </summary>
 internal static class ResultFiles
 {
-    public static List<RunResult> Read(string directory, IEnumerable<ResultSpec> declared, string owner)
+    public static Dictionary<string, string> Read(string directory, IEnumerable<string> names)
     {
-        var results = new List<RunResult>();
-        foreach (var spec in declared)
+        var results = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in names)
         {
-            var file = Path.Combine(directory, spec.Name);
-            if (!File.Exists(file))
+            var file = Path.Combine(directory, name);
+            if (File.Exists(file))
             {
-                continue;
+                results[name] = File.ReadAllText(file, Encoding.UTF8);
             }
-
-            results.Add(new RunResult(spec.Name, Parse(spec, File.ReadAllText(file, Encoding.UTF8), owner)));
         }
 
         return results;
     }
-
-    public static ParamValue Parse(ResultSpec spec, string text, string owner) =>
-        ResultValues.Parse(spec, text, owner, out var error) ?? throw new TaskRunFailure(error!);
 }

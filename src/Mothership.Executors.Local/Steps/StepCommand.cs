@@ -1,4 +1,5 @@
 using System.Text;
+using Mothership.Engine.Execution;
 using Mothership.Model.Tekton;
 
 namespace Mothership.Executors.Local.Steps;
@@ -72,7 +73,7 @@ internal static class StepCommand
                 : (step.Args[0], [.. step.Args.Skip(1)]);
         }
 
-        throw new TaskRunFailure($"\"{container}\" has no script, command or args: a local run cannot use an image's entrypoint");
+        throw new AttemptFailure($"\"{container}\" has no script, command or args: a local run cannot use an image's entrypoint");
     }
 
     /// <summary>

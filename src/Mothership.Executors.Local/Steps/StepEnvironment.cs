@@ -10,7 +10,7 @@ namespace Mothership.Executors.Local.Steps;
 /// ConfigMap and Secret values from the request's resources. Secret values go to the masker.
 /// Last, <c>MOTHERSHIP_ATTEMPT=&lt;TaskRunUid&gt;/&lt;RetryCount&gt;</c>, which the step cannot
 /// override: every process of the attempt inherits it, so that
-/// <see cref="LocalTaskExecutor.KillOrphans"/> finds them after a crash. It is the one variable a
+/// <see cref="LocalTaskExecutor.CleanUpOrphans"/> finds them after a crash. It is the one variable a
 /// step sees that a pod would not have (a pod has its own extras, <c>KUBERNETES_*</c>).
 /// </summary>
 internal static class StepEnvironment
@@ -48,7 +48,7 @@ internal static class StepEnvironment
                     continue;
                 }
 
-                throw new TaskRunFailure($"\"{container}\": {(isSecret ? "secret" : "configmap")} \"{name}\" not found");
+                throw new AttemptFailure($"\"{container}\": {(isSecret ? "secret" : "configmap")} \"{name}\" not found");
             }
 
             foreach (var (key, value) in data.Data)
@@ -106,7 +106,7 @@ internal static class StepEnvironment
     {
         if (data is null)
         {
-            return key.Optional ? null : throw new TaskRunFailure($"\"{container}\": {kind.ToLowerInvariant()} \"{key.Name}\" not found");
+            return key.Optional ? null : throw new AttemptFailure($"\"{container}\": {kind.ToLowerInvariant()} \"{key.Name}\" not found");
         }
 
         if (data.Data.TryGetValue(key.Key, out var value))
@@ -114,6 +114,6 @@ internal static class StepEnvironment
             return value;
         }
 
-        return key.Optional ? null : throw new TaskRunFailure($"\"{container}\": couldn't find key {key.Key} in {kind} default/{key.Name}");
+        return key.Optional ? null : throw new AttemptFailure($"\"{container}\": couldn't find key {key.Key} in {kind} default/{key.Name}");
     }
 }

@@ -72,7 +72,7 @@ internal sealed class WorkspaceResolver(TaskRunRequest request, AttemptDirectori
 
         if (missing.Count > 0)
         {
-            throw new TaskRunFailure(
+            throw new AttemptFailure(
                 $"bound workspaces did not match declared workspaces: didn't provide required values: [{string.Join(", ", missing)}]");
         }
 
@@ -109,7 +109,7 @@ internal sealed class WorkspaceResolver(TaskRunRequest request, AttemptDirectori
             {
                 if (s.Csi)
                 {
-                    throw new TaskRunFailure($"{what}: csi volumes are not supported by the local executor");
+                    throw new AttemptFailure($"{what}: csi volumes are not supported by the local executor");
                 }
 
                 continue;
@@ -119,7 +119,7 @@ internal sealed class WorkspaceResolver(TaskRunRequest request, AttemptDirectori
             var name = s.SecretName ?? s.ConfigMapName!;
             var kind = isSecret ? "Secret" : "ConfigMap";
             var data = (isSecret ? request.Resources.FindSecret(name) : request.Resources.FindConfigMap(name))
-                ?? throw new TaskRunFailure($"{what}: {kind} \"{name}\" not found");
+                ?? throw new AttemptFailure($"{what}: {kind} \"{name}\" not found");
             var items = s.Items.IsDefaultOrEmpty
                 ? data.Data.Select(kv => new KeyToPath(kv.Key, kv.Key))
                 : s.Items;
@@ -127,7 +127,7 @@ internal sealed class WorkspaceResolver(TaskRunRequest request, AttemptDirectori
             {
                 if (!data.Data.TryGetValue(item.Key, out var value))
                 {
-                    throw new TaskRunFailure($"{what}: couldn't find key {item.Key} in {kind} default/{name}");
+                    throw new AttemptFailure($"{what}: couldn't find key {item.Key} in {kind} default/{name}");
                 }
 
                 if (isSecret)
@@ -138,7 +138,7 @@ internal sealed class WorkspaceResolver(TaskRunRequest request, AttemptDirectori
                 var file = Path.GetFullPath(Path.Combine(target, item.Path));
                 if (!file.StartsWith(target + Path.DirectorySeparatorChar, StringComparison.Ordinal))
                 {
-                    throw new TaskRunFailure($"{what}: item path \"{item.Path}\" leaves the volume");
+                    throw new AttemptFailure($"{what}: item path \"{item.Path}\" leaves the volume");
                 }
 
                 Directory.CreateDirectory(Path.GetDirectoryName(file)!);

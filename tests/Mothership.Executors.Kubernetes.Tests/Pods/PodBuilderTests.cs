@@ -152,7 +152,7 @@ public sealed class PodBuilderTests
         var secret = plan.Credentials!;
         Assert.Equal($"{plan.Pod.Metadata.Name}-creds", secret.Metadata.Name);
         Assert.Equal("KEY-MATERIAL", System.Text.Encoding.UTF8.GetString(secret.Data["file-0"]));
-        Assert.Equal(plan.Pod.Metadata.Labels[PodBuilder.RunUidLabel], secret.Metadata.Labels[PodBuilder.RunUidLabel]);
+        Assert.Equal(plan.Pod.Metadata.Labels[Mothership.Model.Tekton.Vocabulary.MothershipLabels.RunUid], secret.Metadata.Labels[Mothership.Model.Tekton.Vocabulary.MothershipLabels.RunUid]);
         var podJson = KubernetesJson.Serialize(plan.Pod);
         Assert.DoesNotContain("KEY-MATERIAL", podJson, StringComparison.Ordinal);
         Assert.DoesNotContain("robot", podJson, StringComparison.Ordinal);

@@ -160,7 +160,7 @@ public sealed class AttemptResumeTests : IDisposable
     }
 
     [Fact(Timeout = 30000)]
-    public async Task KillOrphans_StepLeftADetachedProcess_KillsEveryProcessOfTheAttemptOnly()
+    public async Task CleanUpOrphans_StepLeftADetachedProcess_KillsEveryProcessOfTheAttemptOnly()
     {
         var request = ExecutorFixture.Request("""
             apiVersion: tekton.dev/v1
@@ -196,7 +196,7 @@ public sealed class AttemptResumeTests : IDisposable
             var step = int.Parse(File.ReadAllText(stepFile), CultureInfo.InvariantCulture);
             Assert.True(IsAlive(orphan));
 
-            var killed = executor.KillOrphans(request.TaskRunUid, request.RetryCount);
+            var killed = executor.CleanUpOrphans(request.TaskRunUid, request.RetryCount);
 
             // The step's shell and the detached sleep, and the step's own sleep once it started.
             Assert.True(killed >= 2, $"killed {killed}");
@@ -208,7 +208,7 @@ public sealed class AttemptResumeTests : IDisposable
             var outcome = await run;
             Assert.Equal(TaskRunPhase.Failed, outcome.Phase);
             Assert.Equal(137, outcome.Steps.Single().ExitCode);
-            Assert.Equal(0, executor.KillOrphans(request.TaskRunUid, request.RetryCount));
+            Assert.Equal(0, executor.CleanUpOrphans(request.TaskRunUid, request.RetryCount));
         }
         finally
         {

@@ -1,0 +1,40 @@
+namespace Mothership.Model.Tekton.Vocabulary;
+
+/// <summary>The labels and annotations Mothership reads or writes on runs and on the objects it makes.</summary>
+public static class MothershipLabels
+{
+    /// <summary>On a run: the site it deploys; the server runs its TaskRuns in that site's cluster.</summary>
+    public const string Site = "mothership.io/site";
+
+    /// <summary>On a TaskRun: <c>"true"</c> keeps the host's network for sandboxed local steps.</summary>
+    public const string Network = "mothership.io/network";
+
+    /// <summary>On a rerun: the name of the run it repeats.</summary>
+    public const string RerunOf = "mothership.io/rerun-of";
+
+    /// <summary>On pods, claims and Secrets: the uid of the run (PipelineRun, or standalone TaskRun) they belong to.</summary>
+    public const string RunUid = "mothership.io/run-uid";
+
+    /// <summary>On a pod: its TaskRun's name.</summary>
+    public const string TaskRun = "mothership.io/taskrun";
+
+    /// <summary>On a pod or claim: its PipelineRun's name.</summary>
+    public const string PipelineRun = "mothership.io/pipelinerun";
+
+    /// <summary>On a pod: its pipeline task's name.</summary>
+    public const string Task = "mothership.io/task";
+
+    /// <summary>On a pod: the attempt's retry count.</summary>
+    public const string Retry = "mothership.io/retry";
+
+    /// <summary>Annotation on a pod: its TaskRun's uid.</summary>
+    public const string TaskRunUidAnnotation = "mothership.io/taskrun-uid";
+
+    /// <summary>Kubernetes' recommended label naming the tool that manages an object; Mothership's value is <see cref="ManagedByValue"/>.</summary>
+    public const string ManagedBy = "app.kubernetes.io/managed-by";
+
+    public const string ManagedByValue = "mothership";
+
+    /// <summary>Kubernetes' recommended label naming which Mothership made an object: each sweeps only its own.</summary>
+    public const string Instance = "app.kubernetes.io/instance";
+}
