@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mothership.Cli.Commands;
+using Mothership.Cli.Commands.Client;
 
 namespace Mothership.Cli;
 
@@ -14,7 +15,7 @@ public static class Program
             RunCommand.Create(),
             ServerCommand.Create(),
         };
-        foreach (var command in ClientCommands.Create().Concat(CloudCommands.Create()))
+        foreach (var command in ClientCommand.All().Concat(CloudCommands.Create()))
         {
             root.Subcommands.Add(command);
         }

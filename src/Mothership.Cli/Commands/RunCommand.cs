@@ -4,16 +4,17 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mothership.Cli.Output;
+using Mothership.Engine.Execution;
+using Mothership.Engine.Preparation;
 using Mothership.Engine.Resolution;
 using Mothership.Engine.Running;
 using Mothership.Engine.Scheduling;
 using Mothership.Engine.Status;
-using Mothership.Engine.Execution;
 using Mothership.Executors.Kubernetes;
 using Mothership.Executors.Local;
 using Mothership.Model.Diagnostics;
-using Mothership.Model.Graph;
 using Mothership.Model.Tekton;
+using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Cli.Commands;
 
@@ -98,7 +99,7 @@ internal static class RunCommand
         }
 
         var bag = new DiagnosticBag();
-        var overrides = ParseParams(o.Params, bag);
+        var overrides = ParamArguments.Parse(o.Params, bag);
         var hostWorkspaces = ParseWorkspaces(o.Workspaces, bag);
         var runs = bag.HasErrors ? [] : SelectRuns(resources, o, bag);
         if (runs.Count == 0 || bag.HasErrors)
@@ -145,10 +146,11 @@ internal static class RunCommand
 
             try
             {
-                var (code, obj) = run switch
+                var inputs = new RunInputs { Params = overrides, Workspaces = hostWorkspaces };
+                var (code, obj) = RunPreparation.Prepare(run, resources, inputs) switch
                 {
-                    PipelineRun pr => await RunPipelineAsync(Named(pr), overrides, hostWorkspaces, resources, executor, printer, o).ConfigureAwait(false),
-                    TaskRun tr => await RunTaskAsync(Named(tr), overrides, hostWorkspaces, resources, executor, printer, o).ConfigureAwait(false),
+                    PreparedPipelineRun pr => await RunPipelineAsync(pr, executor, printer, o).ConfigureAwait(false),
+                    PreparedTaskRun tr => await RunTaskAsync(tr, executor, printer, o).ConfigureAwait(false),
                     _ => (ExitCodes.Usage, new JsonObject()),
                 };
                 objects.Add(obj);
@@ -178,39 +180,6 @@ internal static class RunCommand
         }
 
         return exit;
-    }
-
-    private static ImmutableArray<Param> ParseParams(IEnumerable<string> values, DiagnosticBag bag)
-    {
-        var result = ImmutableArray.CreateBuilder<Param>();
-        foreach (var v in values)
-        {
-            var eq = v.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                bag.Error(new SourceLocation("-p", 0, 0), $"'{v}' is not NAME=VALUE");
-                continue;
-            }
-
-            var text = v[(eq + 1)..];
-            var trimmed = text.TrimStart();
-            if (trimmed.StartsWith('[') || trimmed.StartsWith('{'))
-            {
-                try
-                {
-                    using var _ = JsonDocument.Parse(text);
-                }
-                catch (JsonException e)
-                {
-                    bag.Error(new SourceLocation("-p", 0, 0), $"param '{v[..eq]}': value looks like JSON but is not valid: {e.Message}");
-                    continue;
-                }
-            }
-
-            result.Add(new Param { Name = v[..eq], Value = ParamValue.Parse(text) });
-        }
-
-        return result.ToImmutable();
     }
 
     private static ImmutableArray<WorkspaceBinding> ParseWorkspaces(IEnumerable<string> values, DiagnosticBag bag)
@@ -285,43 +254,16 @@ internal static class RunCommand
         return runs;
     }
 
-    private static T Named<T>(T r)
-        where T : Resource =>
-        r.Metadata.Name is not null ? r : r with { Metadata = r.Metadata with { Name = r.Metadata.GenerateName + RandomSuffix() } };
-
-    private static string RandomSuffix()
+    private static async Task<(int, JsonObject)> RunPipelineAsync(PreparedPipelineRun run, ITaskExecutor executor, RunPrinter printer, RunOptions o)
     {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        return string.Concat(Enumerable.Range(0, 5).Select(_ => alphabet[Random.Shared.Next(alphabet.Length)]));
-    }
-
-    private static ImmutableArray<Param> Override(ImmutableArray<Param> given, ImmutableArray<Param> overrides) =>
-        [.. given.Where(p => overrides.All(x => x.Name != p.Name)), .. overrides];
-
-    private static ImmutableArray<WorkspaceBinding> Override(ImmutableArray<WorkspaceBinding> given, ImmutableArray<WorkspaceBinding> overrides) =>
-        [.. given.Where(w => overrides.All(x => x.Name != w.Name)), .. overrides];
-
-    private static async Task<(int, JsonObject)> RunPipelineAsync(PipelineRun run, ImmutableArray<Param> overrides, ImmutableArray<WorkspaceBinding> hostWorkspaces,
-        ResourceSet resources, ITaskExecutor executor, RunPrinter printer, RunOptions o)
-    {
-        run = run with { Spec = run.Spec with { Params = Override(run.Spec.Params, overrides), Workspaces = Override(run.Spec.Workspaces, hostWorkspaces) } };
-        var spec = run.Spec.PipelineSpec ?? resources.FindPipeline(run.Spec.PipelineRef?.Name ?? "")?.Spec
-            ?? throw new TaskResolutionException($"PipelineRun '{run.DisplayName}' references Pipeline '{run.Spec.PipelineRef?.Name}', which is not defined in the files given");
-        var parameters = PipelineParams.Resolve(spec, run.Spec.Params, run.DisplayName);
-        WorkspaceBindings.RequireBound(spec.Workspaces, run.Spec.Workspaces, $"PipelineRun '{run.DisplayName}'");
-        var state = PipelineRunScheduler.Start(run, spec, parameters, resources, Guid.NewGuid().ToString(), TimeProvider.System.GetUtcNow());
-        if (state.Graph.Cycle is { } cycle)
-        {
-            throw new TaskResolutionException($"dependency cycle: {string.Join(" → ", cycle)}");
-        }
-
+        var state = run.Start(Guid.NewGuid().ToString(), TimeProvider.System.GetUtcNow());
         var driver = new PipelineRunDriver(executor, printer, new RunDriverOptions { Parallelism = o.Parallel });
         var interrupts = 0;
         using var interrupt = OnInterrupt(() =>
         {
             // First Ctrl-C: cancel running tasks and run finally (Tekton's CancelledRunFinally); second: cancel everything.
-            var request = Interlocked.Increment(ref interrupts) == 1 ? "CancelledRunFinally" : "Cancelled";
-            printer.Notice(request == "Cancelled" ? "cancelling everything…" : "cancelling; finally tasks will still run (Ctrl-C again to stop them)…");
+            var request = Interlocked.Increment(ref interrupts) == 1 ? SpecStatus.CancelledRunFinally : SpecStatus.Cancelled;
+            printer.Notice(request == SpecStatus.Cancelled ? "cancelling everything…" : "cancelling; finally tasks will still run (Ctrl-C again to stop them)…");
             driver.RequestCancel(request);
         });
         var final = await driver.RunAsync(state, CancellationToken.None).ConfigureAwait(false);
@@ -332,13 +274,11 @@ internal static class RunCommand
         }
 
         // The run object is printed only as json; building it for 500 TaskRuns costs tens of milliseconds.
-        return (final.Completion?.Status == "True" ? ExitCodes.Success : ExitCodes.RunFailed, o.Json ? RunObjectWriter.PipelineRun(final) : []);
+        return (final.Completion?.Status == ConditionStatus.True ? ExitCodes.Success : ExitCodes.RunFailed, o.Json ? RunObjectWriter.PipelineRun(final) : []);
     }
 
-    private static async Task<(int, JsonObject)> RunTaskAsync(TaskRun run, ImmutableArray<Param> overrides, ImmutableArray<WorkspaceBinding> hostWorkspaces,
-        ResourceSet resources, ITaskExecutor executor, RunPrinter printer, RunOptions o)
+    private static async Task<(int, JsonObject)> RunTaskAsync(PreparedTaskRun run, ITaskExecutor executor, RunPrinter printer, RunOptions o)
     {
-        run = run with { Spec = run.Spec with { Params = Override(run.Spec.Params, overrides), Workspaces = Override(run.Spec.Workspaces, hostWorkspaces) } };
         using var cts = new CancellationTokenSource();
         using var interrupt = OnInterrupt(() =>
         {
@@ -347,10 +287,10 @@ internal static class RunCommand
         });
         var driver = new TaskRunDriver(executor, printer);
         var uid = Guid.NewGuid().ToString();
-        var result = await driver.RunAsync(run, resources, uid, cts.Token).ConfigureAwait(false);
+        var result = await driver.RunAsync(run, uid, cts.Token).ConfigureAwait(false);
         await ReleaseAsync(executor, uid, printer).ConfigureAwait(false);
         printer.PrintSummary(result);
-        var succeeded = result.Attempts.Length > 0 && result.Last.Phase == Engine.Execution.TaskRunPhase.Succeeded;
+        var succeeded = result.Attempts.Length > 0 && result.Last.Phase == TaskRunPhase.Succeeded;
         return (succeeded ? ExitCodes.Success : ExitCodes.RunFailed, o.Json ? RunObjectWriter.TaskRun(result) : []);
     }
 

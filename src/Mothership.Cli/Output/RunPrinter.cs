@@ -3,6 +3,7 @@ using Mothership.Engine.Execution;
 using Mothership.Engine.Journal;
 using Mothership.Engine.Running;
 using Mothership.Engine.Scheduling;
+using Mothership.Engine.Status;
 
 namespace Mothership.Cli.Output;
 

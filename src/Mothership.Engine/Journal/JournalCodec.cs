@@ -63,13 +63,23 @@ public static class JournalCodec
             ["child"] = a.ChildIndex,
             ["outcome"] = Outcome(a.Outcome),
         },
+        TaskRunAttemptEnded t => new JsonObject
+        {
+            ["type"] = "taskRunAttemptEnded",
+            ["retry"] = t.RetryCount,
+            ["outcome"] = Outcome(t.Outcome),
+        },
         CancelRequested c => new JsonObject { ["type"] = "cancel", ["request"] = c.Request },
         _ => throw new ArgumentException($"unknown journal event {e.GetType().Name}", nameof(e)),
     };
 
     private static JournalEvent ReadEvent(JsonObject o) => Str(o, "type") switch
     {
+        // Journals written before TaskRunAttemptEnded existed recorded a standalone TaskRun's attempt
+        // as an attemptEnded of the pipeline task "" with its retry count as the child index.
+        "attemptEnded" when Str(o, "task").Length == 0 => new TaskRunAttemptEnded((int)o["child"]!, ReadOutcome(o["outcome"]!.AsObject())),
         "attemptEnded" => new AttemptEnded(Str(o, "task"), (int)o["child"]!, ReadOutcome(o["outcome"]!.AsObject())),
+        "taskRunAttemptEnded" => new TaskRunAttemptEnded((int)o["retry"]!, ReadOutcome(o["outcome"]!.AsObject())),
         "cancel" => new CancelRequested(Str(o, "request")),
         var t => throw new JsonException($"unknown event type '{t}'"),
     };

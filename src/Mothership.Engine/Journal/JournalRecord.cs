@@ -13,7 +13,8 @@ public abstract record JournalRecord;
 /// <summary>
 /// One decision of the driver: the <see cref="Events"/> applied since the previous decision,
 /// then <c>PipelineRunScheduler.Next(state, Now)</c>. Written before the decision's actions are
-/// carried out. For a standalone TaskRun, a decision record holds the attempt outcomes.
+/// carried out. For a standalone TaskRun, a decision record holds the attempt's outcome
+/// (<see cref="TaskRunAttemptEnded"/>).
 /// </summary>
 public sealed record DecisionRecord(DateTimeOffset Now, ImmutableArray<JournalEvent> Events) : JournalRecord;
 
@@ -26,8 +27,11 @@ public sealed record StepRecord(string TaskRunUid, int RetryCount, StepState Ste
 /// <summary>Something that changed a run's state between two decisions.</summary>
 public abstract record JournalEvent;
 
-/// <summary>An attempt ended (pipeline task and matrix child index; empty task name for a standalone TaskRun).</summary>
+/// <summary>An attempt of a pipeline task's TaskRun ended (the pipeline task and its matrix child index).</summary>
 public sealed record AttemptEnded(string PipelineTask, int ChildIndex, TaskRunOutcome Outcome) : JournalEvent;
+
+/// <summary>An attempt of a standalone TaskRun ended (its retry count).</summary>
+public sealed record TaskRunAttemptEnded(int RetryCount, TaskRunOutcome Outcome) : JournalEvent;
 
 /// <summary>Someone asked the run to stop: <c>Cancelled</c>, <c>CancelledRunFinally</c> or <c>StoppedRunFinally</c>.</summary>
 public sealed record CancelRequested(string Request) : JournalEvent;

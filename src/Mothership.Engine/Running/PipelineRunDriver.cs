@@ -6,39 +6,6 @@ using Mothership.Engine.Scheduling;
 
 namespace Mothership.Engine.Running;
 
-/// <summary>Hears about a run's progress, e.g. to persist or print it.</summary>
-public interface IRunListener : ITaskRunListener
-{
-    /// <summary>
-    /// Called after every decision, before any of its actions is carried out, with the new
-    /// (immutable) state and the journal record that reproduces it. A store persists the record
-    /// here; an exception stops the run (e.g. the server lost its lease on it).
-    /// </summary>
-    ValueTask OnDecisionAsync(PipelineRunState state, DecisionRecord record, CancellationToken cancellationToken);
-}
-
-/// <summary>
-/// Admits TaskRun attempts when the host limits how many run at once (the server's fair queue).
-/// </summary>
-public interface IAttemptGate
-{
-    /// <summary>Waits for a slot; disposing the result gives it back.</summary>
-    ValueTask<IDisposable> AcquireAsync(TaskRunRequest request, CancellationToken cancellationToken);
-}
-
-/// <summary>Options of the driver.</summary>
-public sealed class RunDriverOptions
-{
-    /// <summary>How many TaskRun attempts of this run execute at once. Default: the number of processors, at least 2.</summary>
-    public int Parallelism { get; init; } = Math.Max(2, Environment.ProcessorCount);
-
-    /// <summary>Time source for deadlines. Default: the system clock.</summary>
-    public TimeProvider Time { get; init; } = TimeProvider.System;
-
-    /// <summary>A host-wide limit on running attempts, shared by all runs. Default: none.</summary>
-    public IAttemptGate? Gate { get; init; }
-}
-
 /// <summary>
 /// The thin shell around <see cref="PipelineRunScheduler"/>: executes its actions on an
 /// executor, feeds outcomes back, wakes up for deadlines and cancel requests. Every event it
@@ -158,7 +125,7 @@ public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener liste
     private async Task<(JournalEvent Event, (string, int)? Finished)?> NextEventAsync(PipelineRunState state, CancellationToken cancellationToken)
     {
         var time = options.Time;
-        var deadline = PipelineRunScheduler.NextDeadline(state, time.GetUtcNow());
+        var deadline = Timeouts.Next(state, time.GetUtcNow());
         using var wake = deadline is { } d
             ? new CancellationTokenSource(Clamp(d - time.GetUtcNow()), time)
             : new CancellationTokenSource();
@@ -179,41 +146,7 @@ public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener liste
 
     private Task Execute(StartAttempt start, CancellationToken cancellationToken) => Task.Run(async () =>
     {
-        TaskRunOutcome outcome;
-        var begin = options.Time.GetUtcNow();
-        IDisposable? slot = null;
-        try
-        {
-            if (options.Gate is { } gate)
-            {
-                slot = await gate.AcquireAsync(start.Request, cancellationToken).ConfigureAwait(false);
-                begin = options.Time.GetUtcNow();
-            }
-
-            outcome = await executor.RunAsync(start.Request, listener, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Cancelled while waiting for a slot: the attempt never ran.
-            var now = options.Time.GetUtcNow();
-            outcome = new TaskRunOutcome { Phase = TaskRunPhase.Cancelled, Message = "TaskRun cancelled before it started.", StartTime = now, CompletionTime = now };
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // An executor failure fails this attempt, not the whole process; the message says why.
-            outcome = new TaskRunOutcome
-            {
-                Phase = cancellationToken.IsCancellationRequested ? TaskRunPhase.Cancelled : TaskRunPhase.Failed,
-                Message = $"executor error: {e.Message}",
-                StartTime = begin,
-                CompletionTime = options.Time.GetUtcNow(),
-            };
-        }
-        finally
-        {
-            slot?.Dispose();
-        }
-
+        var outcome = await AttemptExecution.RunAsync(executor, start.Request, listener, options.Gate, options.Time, cancellationToken).ConfigureAwait(false);
         _events.Writer.TryWrite((new AttemptEnded(start.PipelineTask, start.ChildIndex, outcome), (start.PipelineTask, start.ChildIndex)));
     }, CancellationToken.None);
 }

@@ -1,11 +1,11 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
-using System.Text;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution;
+using Mothership.Engine.Running;
 using Mothership.Model.Graph;
 using Mothership.Model.Substitution;
 using Mothership.Model.Tekton;
+using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Model.Validation;
 
 namespace Mothership.Engine.Scheduling;
@@ -29,9 +29,6 @@ public sealed record SchedulerDecision(PipelineRunState State, ImmutableArray<Sc
 /// </summary>
 public static class PipelineRunScheduler
 {
-    /// <summary>Tekton's default timeout for a PipelineRun and a TaskRun (default-timeout-minutes).</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromHours(1);
-
     private const string TimeoutCancelMessage = "TaskRun cancelled as the PipelineRun it belongs to has timed out.";
     private const string CancelMessage = "TaskRun cancelled as the PipelineRun it belongs to has been cancelled.";
 
@@ -63,7 +60,7 @@ public static class PipelineRunScheduler
             Params = parameters,
             Tasks = tasks.ToImmutable(),
             StartTime = now,
-            CancelRequest = run.Spec.Status is "Cancelled" or "CancelledRunFinally" or "StoppedRunFinally" ? run.Spec.Status : null,
+            CancelRequest = SpecStatus.IsCancelRequest(run.Spec.Status) ? run.Spec.Status : null,
         };
         return state with { Index = SchedulerIndex.Build(state) };
     }
@@ -91,33 +88,6 @@ public static class PipelineRunScheduler
     public static PipelineRunState RequestCancel(PipelineRunState state, string request) =>
         state.Completion is null ? state with { CancelRequest = request } : state;
 
-    /// <summary>The next moment a timeout fires, so the driver can wake up for it.</summary>
-    public static DateTimeOffset? NextDeadline(PipelineRunState state, DateTimeOffset now)
-    {
-        var deadlines = new[] { PipelineDeadline(state), TasksDeadline(state), FinallyDeadline(state) };
-        return deadlines.Where(d => d is { } x && x > now).Min();
-    }
-
-    private static TimeSpan? ParseTimeout(string? text) =>
-        text is not null && GoDuration.TryParse(text, out var t) ? (t <= TimeSpan.Zero ? null : t) : null;
-
-    private static DateTimeOffset? PipelineDeadline(PipelineRunState s)
-    {
-        var text = s.Run.Spec.Timeouts?.Pipeline;
-        if (text is null)
-        {
-            return s.StartTime + DefaultTimeout;
-        }
-
-        return ParseTimeout(text) is { } t ? s.StartTime + t : null;
-    }
-
-    private static DateTimeOffset? TasksDeadline(PipelineRunState s) =>
-        ParseTimeout(s.Run.Spec.Timeouts?.Tasks) is { } t ? s.StartTime + t : null;
-
-    private static DateTimeOffset? FinallyDeadline(PipelineRunState s) =>
-        s.FinallyStartTime is { } f && ParseTimeout(s.Run.Spec.Timeouts?.Finally) is { } t ? f + t : null;
-
     /// <summary>Decides what happens next.</summary>
     public static SchedulerDecision Next(PipelineRunState state, DateTimeOffset now)
     {
@@ -128,18 +98,18 @@ public static class PipelineRunScheduler
 
         var s = state.Index is null ? state with { Index = SchedulerIndex.Build(state) } : state;
         var actions = ImmutableArray.CreateBuilder<SchedulerAction>();
-        var pipelineExpired = PipelineDeadline(s) is { } pd && now >= pd;
-        var tasksExpired = TasksDeadline(s) is { } td && now >= td;
-        var hardStop = s.CancelRequest == "Cancelled" || s.Failure is not null;
+        var pipelineExpired = Timeouts.Pipeline(s) is { } pd && now >= pd;
+        var tasksExpired = Timeouts.Tasks(s) is { } td && now >= td;
+        var hardStop = s.CancelRequest == SpecStatus.Cancelled || s.Failure is not null;
 
         s = CancelRunning(s, now, pipelineExpired, tasksExpired, hardStop, actions);
         s = SettleAttempts(s, now, pipelineExpired || hardStop, actions);
 
         var stopping = s.Index!.DagFailures > 0;
-        var scopes = new Scopes(s);
+        var scopes = new DecisionScopes(s);
         string? skipAll = stopping || hardStop ? SkipReasons.Stopping
-            : s.CancelRequest == "CancelledRunFinally" ? SkipReasons.GracefullyCancelled
-            : s.CancelRequest == "StoppedRunFinally" ? SkipReasons.GracefullyStopped
+            : s.CancelRequest == SpecStatus.CancelledRunFinally ? SkipReasons.GracefullyCancelled
+            : s.CancelRequest == SpecStatus.StoppedRunFinally ? SkipReasons.GracefullyStopped
             : pipelineExpired ? SkipReasons.PipelineTimedOut
             : tasksExpired ? SkipReasons.TasksTimedOut
             : null;
@@ -206,15 +176,15 @@ public static class PipelineRunScheduler
                 s = s with { FinallyStartTime = now };
             }
 
-            var finallyExpired = FinallyDeadline(s) is { } fd && now >= fd;
-            Scopes? finallyScopes = null;
+            var finallyExpired = Timeouts.Finally(s) is { } fd && now >= fd;
+            DecisionScopes? finallyScopes = null;
             foreach (var t in s.FinallyTasks.Where(t => t.Phase == TaskPhase.Pending).ToList())
             {
                 string? reason = hardStop ? SkipReasons.Stopping
                     : pipelineExpired ? SkipReasons.PipelineTimedOut
                     : finallyExpired ? SkipReasons.FinallyTimedOut
                     : null;
-                s = reason is null ? Evaluate(s, t, now, finallyScopes ??= new Scopes(s), actions) : Skip(s, t.Name, reason);
+                s = reason is null ? Evaluate(s, t, now, finallyScopes ??= new DecisionScopes(s), actions) : Skip(s, t.Name, reason);
                 if (reason is null && s.Failure is not null)
                 {
                     // A finally task's CEL guard failed the run (a failure set before this call
@@ -236,8 +206,8 @@ public static class PipelineRunScheduler
     private static PipelineRunState CancelRunning(PipelineRunState s, DateTimeOffset now, bool pipelineExpired, bool tasksExpired,
         bool hardStop, ImmutableArray<SchedulerAction>.Builder actions)
     {
-        var finallyExpired = FinallyDeadline(s) is { } fd && now >= fd;
-        if (!(pipelineExpired || tasksExpired || finallyExpired || hardStop || s.CancelRequest == "CancelledRunFinally"))
+        var finallyExpired = Timeouts.Finally(s) is { } fd && now >= fd;
+        if (!(pipelineExpired || tasksExpired || finallyExpired || hardStop || s.CancelRequest == SpecStatus.CancelledRunFinally))
         {
             return s;
         }
@@ -248,7 +218,7 @@ public static class PipelineRunScheduler
             string? reason = t.IsFinally
                 ? (pipelineExpired || finallyExpired ? TimeoutCancelMessage : hardStop ? CancelMessage : null)
                 : (pipelineExpired || tasksExpired ? TimeoutCancelMessage
-                    : hardStop || s.CancelRequest == "CancelledRunFinally" ? CancelMessage : null);
+                    : hardStop || s.CancelRequest == SpecStatus.CancelledRunFinally ? CancelMessage : null);
             if (reason is null)
             {
                 continue;
@@ -292,11 +262,11 @@ public static class PipelineRunScheduler
                     continue;
                 }
 
-                var canRetry = !noRetries && c.CancelReason is null && last.Phase != TaskRunPhase.Cancelled && c.Attempts.Length <= t.Task.Retries;
+                var canRetry = !noRetries && c.CancelReason is null && RetryPolicy.Retries(last, c.Attempts.Length, t.Task.Retries);
                 if (canRetry)
                 {
                     // Each attempt gets the task's full timeout (capped by what is left of the run's).
-                    var request = BuildRequest(s, t, c, c.Attempts.Length, now, new Scopes(s));
+                    var request = PipelineTaskRuns.Request(s, t, c, c.Attempts.Length, now, new DecisionScopes(s));
                     runs = runs.SetItem(i, c with { Running = true });
                     actions.Add(new StartAttempt(t.Name, i, request));
                 }
@@ -325,7 +295,7 @@ public static class PipelineRunScheduler
         SetTask(s, s.Tasks[name] with { Phase = TaskPhase.Skipped, Skip = new SkipInfo(reason, when.IsDefault ? [] : when) });
 
     /// <summary>A task whose parents are done: check result references and when expressions, then start it.</summary>
-    private static PipelineRunState Evaluate(PipelineRunState s, PipelineTaskState t, DateTimeOffset now, Scopes scopes, ImmutableArray<SchedulerAction>.Builder actions)
+    private static PipelineRunState Evaluate(PipelineRunState s, PipelineTaskState t, DateTimeOffset now, DecisionScopes scopes, ImmutableArray<SchedulerAction>.Builder actions)
     {
         var task = t.Task;
         var missing = MissingResults(s, task).ToList();
@@ -340,7 +310,7 @@ public static class PipelineRunScheduler
             var first = missing[0];
             return s with
             {
-                Failure = new RunCompletion("False", "InvalidTaskResultReference",
+                Failure = new RunCompletion(ConditionStatus.False, PipelineRunReason.InvalidTaskResultReference,
                     $"Invalid task result reference: Could not find result with name {first.Result} for pipeline task {first.Task}", now),
             };
         }
@@ -368,7 +338,7 @@ public static class PipelineRunScheduler
             {
                 return s with
                 {
-                    Failure = new RunCompletion("False", "CELEvaluationFailed",
+                    Failure = new RunCompletion(ConditionStatus.False, PipelineRunReason.CelEvaluationFailed,
                         $"Error evaluating CEL expression \"{text}\" of pipeline task {t.Name}: {error}", now),
                 };
             }
@@ -381,19 +351,19 @@ public static class PipelineRunScheduler
             return Skip(s, t.Name, SkipReasons.WhenExpressions, when);
         }
 
-        var combinations = MatrixCombinations(task.Matrix, scope);
+        var combinations = MatrixFanOut.Combinations(task.Matrix, scope);
         if (combinations is { Count: 0 })
         {
             return Skip(s, t.Name, SkipReasons.EmptyMatrix);
         }
 
-        var baseName = TaskRunName(s.Name, t.Name);
+        var baseName = PipelineTaskRuns.Name(s.Name, t.Name);
         var children = combinations is null
-            ? [new ChildRun { TaskRunName = baseName, Uid = DeterministicUid(s.Uid, baseName) }]
+            ? [new ChildRun { TaskRunName = baseName, Uid = PipelineTaskRuns.Uid(s.Uid, baseName) }]
             : combinations.Select((c, i) => new ChildRun
             {
                 TaskRunName = $"{baseName}-{i}",
-                Uid = DeterministicUid(s.Uid, $"{baseName}-{i}"),
+                Uid = PipelineTaskRuns.Uid(s.Uid, $"{baseName}-{i}"),
                 MatrixParams = c,
             }).ToImmutableArray();
         var started = t with { Phase = TaskPhase.Running, Runs = [.. children.Select(c => c with { Running = true })] };
@@ -403,7 +373,7 @@ public static class PipelineRunScheduler
             TaskRunRequest request;
             try
             {
-                request = BuildRequest(s, started, children[i], 0, now, scopes);
+                request = PipelineTaskRuns.Request(s, started, children[i], 0, now, scopes);
             }
             catch (TaskResolutionException e)
             {
@@ -469,249 +439,6 @@ public static class PipelineRunScheduler
         }
     }
 
-    /// <summary>Tekton's fan-out: each param's values multiply the combinations so far; includes add or extend.</summary>
-    internal static List<ImmutableArray<Param>>? MatrixCombinations(Matrix? matrix, VariableScope scope)
-    {
-        if (matrix is null)
-        {
-            return null;
-        }
-
-        var combos = new List<ImmutableArray<Param>>();
-        foreach (var p in matrix.Params)
-        {
-            var value = scope.ApplyValue(p.Value);
-            var values = value.Type == ParamType.Array ? value.ArrayValue : [value.StringValue ?? ""];
-            if (values.IsEmpty)
-            {
-                return [];
-            }
-
-            combos = combos.Count == 0
-                ? [.. values.Select(v => ImmutableArray.Create(new Param { Name = p.Name, Value = ParamValue.Of(v) }))]
-                : [.. values.SelectMany(v => combos.Select(c => c.Add(new Param { Name = p.Name, Value = ParamValue.Of(v) })))];
-        }
-
-        var matrixNames = matrix.Params.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        var originalCount = combos.Count;
-        foreach (var include in matrix.Include)
-        {
-            var ps = include.Params.Select(p => p with { Value = scope.ApplyValue(p.Value) }).ToList();
-            var keys = ps.Where(p => matrixNames.Contains(p.Name)).ToList();
-            var extra = ps.Where(p => !matrixNames.Contains(p.Name)).ToList();
-            var matched = false;
-            for (var i = 0; i < originalCount; i++)
-            {
-                var c = combos[i];
-                if (keys.All(k => c.Any(x => x.Name == k.Name && x.Value.Equals(k.Value))))
-                {
-                    matched = true;
-                    combos[i] = c.AddRange(extra.Where(e => c.All(x => x.Name != e.Name)));
-                }
-            }
-
-            if (!matched || originalCount == 0)
-            {
-                combos.Add([.. ps]);
-            }
-        }
-
-        return combos;
-    }
-
-    /// <summary>Tekton names a pipeline task's TaskRun <c>RUN-TASK</c>, shortened with a hash past 63 characters.</summary>
-    public static string TaskRunName(string run, string task)
-    {
-        var name = $"{run}-{task}";
-        if (name.Length <= 63)
-        {
-            return name;
-        }
-
-        var hash = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(name)))[..32];
-        return $"{name[..(63 - 33)]}-{hash}"[..63];
-    }
-
-    private static string DeterministicUid(string parent, string name)
-    {
-        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(parent + "/" + name));
-        return new Guid(bytes.AsSpan(0, 16)).ToString();
-    }
-
-    /// <summary>
-    /// The pipeline's variables, built at most once per decision: tasks started or skipped
-    /// within one decision cannot be referenced by another ready task (a reference is an edge).
-    /// </summary>
-    private sealed class Scopes(PipelineRunState state)
-    {
-        private VariableScope? _full;
-        private VariableScope? _withoutParams;
-
-        /// <summary>Params, context and workspaces: what every task sees.</summary>
-        private VariableScope Full => _full ??= PipelineScope.Build(state, includeTasks: false);
-
-        private VariableScope WithoutParams => _withoutParams ??= PipelineScope.Build(state, includeParams: false, includeTasks: false);
-
-        /// <summary>Everything <paramref name="task"/> can see: the common part plus the tasks it references.</summary>
-        public VariableScope For(PipelineTask task, bool includeParams = true)
-        {
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            var aggregate = false;
-            foreach (var text in PipelineGraph.ReferencedStrings(task))
-            {
-                foreach (var (expr, _) in VariableScope.References(text))
-                {
-                    var parts = expr.Split('.', 3);
-                    if (parts.Length >= 2 && parts[0] is "tasks" or "context")
-                    {
-                        aggregate |= expr == "tasks.status";
-                        names.Add(parts[1]);
-                    }
-                }
-            }
-
-            return PipelineScope.ForTasks(state, includeParams ? Full : WithoutParams, names, aggregate);
-        }
-    }
-
-    private static TaskRunRequest BuildRequest(PipelineRunState s, PipelineTaskState t, ChildRun child, int retryCount, DateTimeOffset now, Scopes scopes)
-    {
-        var task = t.Task;
-        var retries = task.Retries.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var scope = scopes.For(task).Set("context.pipelineTask.retries", retries);
-        TaskSpec spec;
-        string? taskName = null;
-        var embedded = task.TaskSpec is not null;
-        if (task.TaskSpec is { } inline)
-        {
-            // Embedded specs see the pipeline's results and context directly (propagation, TEP-0107).
-            spec = TaskSpecRewriter.Apply(inline, scopes.For(task, includeParams: false).Set("context.pipelineTask.retries", retries));
-        }
-        else if (task.TaskRef?.Name is { } refName && s.Resources.FindTask(refName) is { } found)
-        {
-            spec = found.Spec;
-            taskName = refName;
-        }
-        else
-        {
-            throw new TaskResolutionException($"pipeline task '{task.Name}' references Task '{task.TaskRef?.Name}', which is not defined in the files given");
-        }
-
-        var parameters = task.Params.Select(p => p with { Value = scope.ApplyValue(p.Value) })
-            .Where(p => child.MatrixParams.All(m => m.Name != p.Name))
-            .Concat(child.MatrixParams)
-            .ToImmutableArray();
-        var (workspaces, declarations) = MapWorkspaces(s, task with
-        {
-            Workspaces = [.. task.Workspaces.Select(w => w with { SubPath = w.SubPath is null ? null : scope.Apply(w.SubPath) })],
-        }, spec, embedded);
-        spec = spec with { Workspaces = [.. spec.Workspaces, .. declarations] };
-        return TaskRunBuilder.Build(new TaskRunInput
-        {
-            TaskRunName = child.TaskRunName,
-            TaskRunUid = child.Uid,
-            TaskName = taskName,
-            Spec = spec,
-            Embedded = embedded,
-            Params = parameters,
-            Propagated = s.Params,
-            Workspaces = workspaces,
-            PodTemplate = PodTemplate.Merge(s.Run.Spec.PodTemplate, s.Run.Spec.TaskRunSpecs.FirstOrDefault(r => r.PipelineTaskName == task.Name)?.PodTemplate),
-            PipelineRunName = s.Name,
-            PipelineRunUid = s.Uid,
-            PipelineName = s.Run.Spec.PipelineRef?.Name ?? s.Name,
-            PipelineTaskName = task.Name,
-            Namespace = s.Run.Metadata.Namespace ?? "default",
-            Retries = task.Retries,
-            RetryCount = retryCount,
-            Timeout = TaskTimeout(s, t, now),
-            ServiceAccountName = s.Run.Spec.TaskRunSpecs.FirstOrDefault(r => r.PipelineTaskName == task.Name)?.ServiceAccountName
-                ?? s.Run.Spec.ServiceAccountName,
-            Labels = s.Run.Metadata.Labels
-                .SetItem("tekton.dev/pipeline", s.Run.Spec.PipelineRef?.Name ?? s.Name)
-                .SetItem("tekton.dev/pipelineRun", s.Name)
-                .SetItem("tekton.dev/pipelineTask", task.Name),
-        }, s.Resources);
-    }
-
-    private static TimeSpan? TaskTimeout(PipelineRunState s, PipelineTaskState t, DateTimeOffset now)
-    {
-        TimeSpan? own = t.Task.Timeout is { } text && GoDuration.TryParse(text, out var v)
-            ? (v <= TimeSpan.Zero ? null : v)
-            : DefaultTimeout;
-        var deadline = t.IsFinally
-            ? Min(FinallyDeadline(s), PipelineDeadline(s))
-            : Min(TasksDeadline(s), PipelineDeadline(s));
-        if (deadline is { } d)
-        {
-            var remaining = d - now;
-            if (remaining < TimeSpan.FromMilliseconds(1))
-            {
-                remaining = TimeSpan.FromMilliseconds(1);
-            }
-
-            return own is null || remaining < own ? remaining : own;
-        }
-
-        return own;
-    }
-
-    private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) =>
-        a is null ? b : b is null ? a : (a < b ? a : b);
-
-    private static (ImmutableArray<WorkspaceBinding> Bindings, ImmutableArray<WorkspaceDeclaration> Declarations) MapWorkspaces(
-        PipelineRunState s, PipelineTask task, TaskSpec spec, bool embedded)
-    {
-        var bindings = ImmutableArray.CreateBuilder<WorkspaceBinding>();
-        var declarations = ImmutableArray.CreateBuilder<WorkspaceDeclaration>();
-        foreach (var b in task.Workspaces)
-        {
-            var runBinding = s.Run.Spec.Workspaces.FirstOrDefault(r => r.Name == (b.Workspace ?? b.Name));
-            if (runBinding is null)
-            {
-                continue;
-            }
-
-            bindings.Add(ToTaskBinding(runBinding, b.Name, b.SubPath));
-            if (embedded && spec.Workspaces.All(w => w.Name != b.Name))
-            {
-                declarations.Add(new WorkspaceDeclaration { Name = b.Name });
-            }
-        }
-
-        if (embedded)
-        {
-            // Propagated workspaces: an embedded spec may use a pipeline workspace it never declared.
-            var text = string.Join('\n', TaskSpecRewriter.Strings(spec).Select(x => x.Text));
-            foreach (var runBinding in s.Run.Spec.Workspaces)
-            {
-                if (bindings.Any(b => b.Name == runBinding.Name) || spec.Workspaces.Any(w => w.Name == runBinding.Name) ||
-                    !text.Contains($"workspaces.{runBinding.Name}.", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                bindings.Add(ToTaskBinding(runBinding, runBinding.Name, null));
-                declarations.Add(new WorkspaceDeclaration { Name = runBinding.Name });
-            }
-        }
-
-        return (bindings.ToImmutable(), declarations.ToImmutable());
-    }
-
-    private static WorkspaceBinding ToTaskBinding(WorkspaceBinding run, string taskWorkspace, string? subPath)
-    {
-        var combined = (run.SubPath, subPath) switch
-        {
-            (null or "", null or "") => null,
-            (null or "", _) => subPath,
-            (_, null or "") => run.SubPath,
-            _ => $"{run.SubPath}/{subPath}",
-        };
-        var source = run.Source.VolumeClaimTemplate ? run.Source with { ClaimName = run.Name } : run.Source;
-        return new WorkspaceBinding { Name = taskWorkspace, SubPath = combined, Source = source, Location = run.Location };
-    }
-
     private static PipelineRunState Complete(PipelineRunState s, DateTimeOffset now, bool pipelineExpired)
     {
         var all = s.Tasks.Values.ToList();
@@ -723,12 +450,12 @@ public static class PipelineRunScheduler
         var skippedByTimeout = all.Count(t => t.Skip is { } k && SkipReasons.IsTimeout(k.Reason));
         var message = $"Tasks Completed: {succeeded + failed + cancelled + ignored} (Failed: {failed}, Cancelled {cancelled}), Skipped: {skipped}";
         var completion = pipelineExpired
-            ? new RunCompletion("False", "PipelineRunTimeout", $"PipelineRun \"{s.Name}\" failed to finish within \"{GoDuration.Format(PipelineDeadline(s)!.Value - s.StartTime)}\"", now)
+            ? new RunCompletion(ConditionStatus.False, PipelineRunReason.Timeout, $"PipelineRun \"{s.Name}\" failed to finish within \"{GoDuration.Format(Timeouts.Pipeline(s)!.Value - s.StartTime)}\"", now)
             : s.Failure is { } f ? f with { Time = now }
-            : failed > 0 || skippedByTimeout > 0 ? new RunCompletion("False", "Failed", message, now)
-            : s.CancelRequest is not null || cancelled > 0 ? new RunCompletion("False", "Cancelled", $"PipelineRun \"{s.Name}\" was cancelled", now)
-            : skipped > 0 ? new RunCompletion("True", "Completed", message, now)
-            : new RunCompletion("True", "Succeeded", message, now);
+            : failed > 0 || skippedByTimeout > 0 ? new RunCompletion(ConditionStatus.False, PipelineRunReason.Failed, message, now)
+            : s.CancelRequest is not null || cancelled > 0 ? new RunCompletion(ConditionStatus.False, PipelineRunReason.Cancelled, $"PipelineRun \"{s.Name}\" was cancelled", now)
+            : skipped > 0 ? new RunCompletion(ConditionStatus.True, PipelineRunReason.Completed, message, now)
+            : new RunCompletion(ConditionStatus.True, PipelineRunReason.Succeeded, message, now);
         return s with { Completion = completion, Results = PipelineResults(s) };
     }
 

@@ -1,6 +1,8 @@
 using Mothership.Engine.Execution;
 using Mothership.Model.Substitution;
+using Mothership.Engine.Status;
 using Mothership.Model.Tekton;
+using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Engine.Scheduling;
 
@@ -119,8 +121,8 @@ public static class PipelineScope
     public static string Reason(PipelineTaskState t) => t.Phase switch
     {
         TaskPhase.Succeeded => "Succeeded",
-        TaskPhase.Failed when t.FailureIgnored => "FailureIgnored",
-        TaskPhase.Failed => t.Runs.Select(r => r.Last).OfType<TaskRunOutcome>().Select(TaskRunReasons.Of).FirstOrDefault(r => r != "Succeeded") ?? "Failed",
+        TaskPhase.Failed when t.FailureIgnored => TaskRunReason.FailureIgnored,
+        TaskPhase.Failed => t.Runs.Select(r => r.Last).OfType<TaskRunOutcome>().Select(TaskRunReasons.Of).FirstOrDefault(r => r != TaskRunReason.Succeeded) ?? TaskRunReason.Failed,
         _ => "None",
     };
 
@@ -140,16 +142,4 @@ public static class PipelineScope
 
         return dag.Any(t => t.Phase == TaskPhase.Skipped) ? "Completed" : "Succeeded";
     }
-}
-
-/// <summary>TaskRun condition reasons, as Tekton writes them.</summary>
-public static class TaskRunReasons
-{
-    public static string Of(TaskRunOutcome outcome) => outcome.Phase switch
-    {
-        TaskRunPhase.Succeeded => "Succeeded",
-        TaskRunPhase.TimedOut => "TaskRunTimeout",
-        TaskRunPhase.Cancelled => "TaskRunCancelled",
-        _ => "Failed",
-    };
 }

@@ -4,6 +4,7 @@ using Mothership.Engine.Execution;
 using Mothership.Engine.Running;
 using Mothership.Engine.Scheduling;
 using Mothership.Model.Tekton;
+using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Model.Validation;
 
 namespace Mothership.Engine.Status;
@@ -43,7 +44,7 @@ public static class RunObjectWriter
     [
         new JsonObject
         {
-            ["type"] = "Succeeded",
+            ["type"] = ConditionStatus.Succeeded,
             ["status"] = status,
             ["reason"] = reason,
             ["message"] = message,
@@ -54,8 +55,11 @@ public static class RunObjectWriter
     private static JsonArray Results(IEnumerable<RunResult> results) =>
         [.. results.Select(r => (JsonNode)new JsonObject { ["name"] = r.Name, ["type"] = r.Value.Type.ToString().ToLowerInvariant(), ["value"] = SpecJson.ToNode(r.Value) })];
 
-    /// <summary>The PipelineRun object for a state, running or finished.</summary>
-    public static JsonObject PipelineRun(PipelineRunState s)
+    /// <summary>
+    /// The PipelineRun object for a state, running or finished; with <paramref name="live"/>, the
+    /// TaskRuns executing now show their steps as their executors last reported them.
+    /// </summary>
+    public static JsonObject PipelineRun(PipelineRunState s, LiveAttempts? live = null)
     {
         var spec = SpecJson.ToNode(s.Run.Spec)!.AsObject();
         // Tekton v1 nests these under taskRunTemplate; the model keeps them flat.
@@ -67,7 +71,7 @@ public static class RunObjectWriter
 
         if (!spec.ContainsKey("timeouts"))
         {
-            spec["timeouts"] = new JsonObject { ["pipeline"] = GoDuration.Format(PipelineRunScheduler.DefaultTimeout) };
+            spec["timeouts"] = new JsonObject { ["pipeline"] = GoDuration.Format(Timeouts.Default) };
         }
 
         var status = new JsonObject { ["startTime"] = Time(s.StartTime) };
@@ -79,7 +83,7 @@ public static class RunObjectWriter
         else
         {
             var done = s.Tasks.Values.Count(t => t.Done);
-            status["conditions"] = Condition("Unknown", "Running", $"Tasks Completed: {done}, Incomplete: {s.Tasks.Count - done}", s.StartTime);
+            status["conditions"] = Condition(ConditionStatus.Unknown, PipelineRunReason.Running, $"Tasks Completed: {done}, Incomplete: {s.Tasks.Count - done}", s.StartTime);
         }
 
         status["pipelineSpec"] = SpecJson.ToNode(s.Spec);
@@ -111,7 +115,7 @@ public static class RunObjectWriter
             {
                 var reference = new JsonObject
                 {
-                    ["apiVersion"] = "tekton.dev/v1",
+                    ["apiVersion"] = TektonLabels.ApiVersion,
                     ["kind"] = "TaskRun",
                     ["name"] = child.TaskRunName,
                     ["pipelineTaskName"] = t.Name,
@@ -127,10 +131,15 @@ public static class RunObjectWriter
                     ? new JsonObject
                     {
                         ["conditions"] = child.Running
-                            ? Condition("Unknown", "Running", "Not all Steps in the Task have finished executing", s.StartTime)
-                            : Condition("Unknown", "Pending", "Pending", s.StartTime),
+                            ? Condition(ConditionStatus.Unknown, TaskRunReason.Running, AttemptMessages.StepsRunning, s.StartTime)
+                            : Condition(ConditionStatus.Unknown, TaskRunReason.Pending, TaskRunReason.Pending, s.StartTime),
                     }
                     : TaskRunStatus(child.Attempts, child.Running, t.Task.OnError == "continue", child.TaskRunName);
+                if (child.Running && live?.Steps(child.TaskRunName) is { } steps)
+                {
+                    taskRunStatus["steps"] = new JsonArray([.. steps.Select(x => (JsonNode)Step(x))]);
+                }
+
                 taskRuns[child.TaskRunName] = new JsonObject { ["pipelineTaskName"] = t.Name, ["status"] = taskRunStatus };
             }
         }
@@ -143,7 +152,7 @@ public static class RunObjectWriter
 
         return new JsonObject
         {
-            ["apiVersion"] = "tekton.dev/v1",
+            ["apiVersion"] = TektonLabels.ApiVersion,
             ["kind"] = "PipelineRun",
             ["metadata"] = Metadata(s.Run, s.Name, s.Uid, s.StartTime),
             ["spec"] = spec,
@@ -172,18 +181,18 @@ public static class RunObjectWriter
         var name = r.Run.Metadata.Name ?? "taskrun";
         var start = r.Attempts.IsEmpty ? default : r.Attempts[0].StartTime;
         var status = r.Attempts.IsEmpty
-            ? new JsonObject { ["conditions"] = Condition("False", "TaskRunCancelled", $"TaskRun \"{name}\" was cancelled", start) }
+            ? new JsonObject { ["conditions"] = Condition(ConditionStatus.False, TaskRunReason.Cancelled, AttemptMessages.Cancelled(name), start) }
             : TaskRunStatus(r.Attempts, running: false, failureIgnored: false, name);
         status["taskSpec"] = SpecJson.ToNode(r.Spec);
         var spec = SpecJson.ToNode(r.Run.Spec)!.AsObject();
         if (!spec.ContainsKey("timeout"))
         {
-            spec["timeout"] = GoDuration.Format(PipelineRunScheduler.DefaultTimeout);
+            spec["timeout"] = GoDuration.Format(Timeouts.Default);
         }
 
         return new JsonObject
         {
-            ["apiVersion"] = "tekton.dev/v1",
+            ["apiVersion"] = TektonLabels.ApiVersion,
             ["kind"] = "TaskRun",
             ["metadata"] = Metadata(r.Run, name, r.Uid, start),
             ["spec"] = spec,
@@ -198,7 +207,7 @@ public static class RunObjectWriter
         var status = AttemptStatus(last, name, failureIgnored);
         if (running)
         {
-            status["conditions"] = Condition("Unknown", "Running", "Not all Steps in the Task have finished executing", last.CompletionTime);
+            status["conditions"] = Condition(ConditionStatus.Unknown, TaskRunReason.Running, AttemptMessages.StepsRunning, last.CompletionTime);
         }
 
         if (attempts.Count > 1)
@@ -211,11 +220,11 @@ public static class RunObjectWriter
 
     private static JsonObject AttemptStatus(TaskRunOutcome o, string name, bool failureIgnored)
     {
-        var reason = failureIgnored && o.Phase != TaskRunPhase.Succeeded ? "FailureIgnored" : TaskRunReasons.Of(o);
-        var message = o.Phase == TaskRunPhase.Succeeded ? "All Steps have completed executing" : o.Message;
+        var reason = failureIgnored && o.Phase != TaskRunPhase.Succeeded ? TaskRunReason.FailureIgnored : TaskRunReasons.Of(o);
+        var message = o.Phase == TaskRunPhase.Succeeded ? AttemptMessages.AllStepsCompleted : o.Message;
         var status = new JsonObject
         {
-            ["conditions"] = Condition(o.Phase == TaskRunPhase.Succeeded ? "True" : "False", reason, message, o.CompletionTime),
+            ["conditions"] = Condition(o.Phase == TaskRunPhase.Succeeded ? ConditionStatus.True : ConditionStatus.False, reason, message, o.CompletionTime),
             ["podName"] = $"{name}-pod",
             ["startTime"] = Time(o.StartTime),
             ["completionTime"] = Time(o.CompletionTime),
@@ -234,7 +243,8 @@ public static class RunObjectWriter
         return status;
     }
 
-    private static JsonObject Step(StepState s)
+    /// <summary>A step's (or sidecar's) entry of <c>status.steps</c>: terminated, running or waiting.</summary>
+    public static JsonObject Step(StepState s)
     {
         var o = new JsonObject { ["name"] = s.Name, ["container"] = s.Container };
         if (s.Image is not null)
@@ -244,7 +254,7 @@ public static class RunObjectWriter
 
         if (s.ExitCode is { } code)
         {
-            var terminated = new JsonObject { ["exitCode"] = code, ["reason"] = s.Reason ?? (code == 0 ? "Completed" : "Error") };
+            var terminated = new JsonObject { ["exitCode"] = code, ["reason"] = s.Reason ?? StepTerminationReason.ContainerReason(code) };
             if (s.StartedAt is { } started)
             {
                 terminated["startedAt"] = Time(started);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mothership.Engine.Execution;
+using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Server.Hosting;
 using Mothership.Server.Observability;
 using Mothership.Store;
@@ -16,13 +17,22 @@ namespace Mothership.Server.Runs;
 /// </summary>
 internal sealed partial class RunController(
     IRunStore store, ITaskExecutor executor, FairAttemptGate gate, IOptions<ServerOptions> options, TimeProvider time,
-    ServerMetrics metrics, ILogger<RunController> logger) : BackgroundService
+    ServerMetrics metrics, ILogger<RunController> logger, ILogger<RunSupervisor> supervisorLogger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, (RunSupervisor Supervisor, Task Task, CancellationTokenSource Stop)> _active = new();
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
 
     /// <summary>This replica's name in leases.</summary>
     public string Owner { get; } = options.Value.ReplicaId ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>How a claimed run's work is started: on the thread pool. Tests run it inline.</summary>
+    internal Func<Func<Task>, Task> StartWork { get; init; } = work => Task.Run(work);
+
+    /// <summary>How a supervisor drives its run. Tests replace it.</summary>
+    internal Func<RunSupervisor, CancellationToken, Task> Drive { get; init; } = (supervisor, ct) => supervisor.RunAsync(ct);
+
+    /// <summary>The runs this replica drives now.</summary>
+    internal int ActiveRuns => _active.Count;
 
     /// <summary>Looks for work now rather than at the next poll (a run was just created here).</summary>
     public void Wake() => _wake.Release();
@@ -123,13 +133,17 @@ internal sealed partial class RunController(
             LogTakeover(logger, record.Name, previous);
         }
 
-        var supervisor = new RunSupervisor(store, executor, gate, time, metrics, logger) { Record = record, Owner = Owner };
+        var supervisor = new RunSupervisor(store, executor, gate, time, metrics, supervisorLogger) { Record = record, Owner = Owner };
         var stop = new CancellationTokenSource();
-        var task = Task.Run(async () =>
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // In _active before the work starts: a run that ends at once must not leave its entry
+        // behind, where it would hold one of MaxActiveRuns for good.
+        _active[record.Uid] = (supervisor, done.Task, stop);
+        _ = StartWork(async () =>
         {
             try
             {
-                await supervisor.RunAsync(stop.Token).ConfigureAwait(false);
+                await Drive(supervisor, stop.Token).ConfigureAwait(false);
             }
             catch (StoreUnavailableException e)
             {
@@ -140,7 +154,7 @@ internal sealed partial class RunController(
                 LogRunCrashed(logger, e, record.Name);
                 try
                 {
-                    await supervisor.FailUnreadableAsync($"the server failed to drive this run: {e.GetType().Name}: {e.Message}", CancellationToken.None, "InternalError")
+                    await supervisor.FailUnreadableAsync($"the server failed to drive this run: {e.GetType().Name}: {e.Message}", CancellationToken.None, PipelineRunReason.InternalError)
                         .ConfigureAwait(false);
                 }
                 catch (StoreUnavailableException)
@@ -152,10 +166,10 @@ internal sealed partial class RunController(
             {
                 _active.TryRemove(record.Uid, out _);
                 stop.Dispose();
+                done.TrySetResult();
                 Wake();
             }
-        }, CancellationToken.None);
-        _active[record.Uid] = (supervisor, task, stop);
+        });
     }
 
     private async Task RenewAsync(ServerOptions o, CancellationToken cancellationToken)

@@ -1,9 +1,10 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
+using Mothership.Engine.Preparation;
 using Mothership.Engine.Resolution;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
+using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Model.Validation;
 using Mothership.Store;
 
@@ -41,7 +42,7 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time)
             return new IntakeResult(null, bag.Sorted().ToList());
         }
 
-        var run = Named(runs[0]);
+        var run = RunNames.Named(runs[0]);
         var (stored, storedText) = await ReferencedAsync(run, given, bag, cancellationToken).ConfigureAwait(false);
         var resources = new ResourceSet { All = [.. given.Select(r => r == runs[0] ? run : r), .. stored] };
         if (!bag.HasErrors)
@@ -64,31 +65,12 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time)
         return created ? new IntakeResult(record, []) : new IntakeResult(null, [], NameTaken: true);
     }
 
-    /// <summary>What <c>mship run</c> refuses before starting: required workspaces left unbound, params that do not resolve.</summary>
+    /// <summary>What <c>mship run</c> refuses before starting (<see cref="RunPreparation"/>): required workspaces left unbound, params that do not resolve.</summary>
     private static void CheckRunnable(Resource run, ResourceSet resources, DiagnosticBag bag)
     {
         try
         {
-            switch (run)
-            {
-                case PipelineRun pr:
-                    var spec = pr.Spec.PipelineSpec ?? resources.FindPipeline(pr.Spec.PipelineRef?.Name ?? "")?.Spec;
-                    if (spec is not null)
-                    {
-                        PipelineParams.Resolve(spec, pr.Spec.Params, pr.DisplayName);
-                        WorkspaceBindings.RequireBound(spec.Workspaces, pr.Spec.Workspaces, $"PipelineRun '{pr.DisplayName}'");
-                    }
-
-                    break;
-                case TaskRun tr:
-                    var task = tr.Spec.TaskSpec ?? resources.FindTask(tr.Spec.TaskRef?.Name ?? "")?.Spec;
-                    if (task is not null)
-                    {
-                        WorkspaceBindings.RequireBound(task.Workspaces, tr.Spec.Workspaces, $"TaskRun '{tr.DisplayName}'");
-                    }
-
-                    break;
-            }
+            RunPreparation.Prepare(run, resources);
         }
         catch (TaskResolutionException e)
         {
@@ -100,29 +82,26 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time)
     public async Task<RunRecord?> RerunAsync(RunRecord original, string actor, CancellationToken cancellationToken)
     {
         var run = RunManifest.Load(original).Run;
-        var baseName = original.Labels.GetValueOrDefault(RerunOfLabel) ?? original.Name;
+        var baseName = original.Labels.GetValueOrDefault(MothershipLabels.RerunOf) ?? original.Name;
         run = run with
         {
             Metadata = run.Metadata with
             {
-                Name = $"{Trim(baseName)}-r-{Suffix()}",
+                Name = RunNames.Generate($"{Trim(baseName)}-r-"),
                 GenerateName = null,
-                Labels = run.Metadata.Labels.SetItem(RerunOfLabel, baseName),
+                Labels = run.Metadata.Labels.SetItem(MothershipLabels.RerunOf, baseName),
             },
         };
         var record = Record(run, original.Manifest, actor) with { Phase = RunPhase.Queued };
         return await store.CreateRunAsync(record, actor, cancellationToken).ConfigureAwait(false) ? record : null;
     }
 
-    /// <summary>Label on a rerun naming the run it repeats.</summary>
-    public const string RerunOfLabel = "mothership.io/rerun-of";
-
     private RunRecord Record(Resource run, string manifest, string actor)
     {
         var (pipeline, pending) = run switch
         {
-            PipelineRun pr => (pr.Spec.PipelineRef?.Name ?? "", pr.Spec.Status == "PipelineRunPending"),
-            TaskRun tr => (tr.Spec.TaskRef?.Name ?? "", tr.Spec.Status == "TaskRunPending"),
+            PipelineRun pr => (pr.Spec.PipelineRef?.Name ?? "", pr.Spec.Status == SpecStatus.PipelineRunPending),
+            TaskRun tr => (tr.Spec.TaskRef?.Name ?? "", tr.Spec.Status == SpecStatus.TaskRunPending),
             _ => ("", false),
         };
         return new RunRecord
@@ -133,8 +112,8 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time)
             Pipeline = pipeline,
             Labels = run.Metadata.Labels,
             Phase = pending ? RunPhase.Pending : RunPhase.Queued,
-            Status = "Unknown",
-            Reason = pending ? (run is PipelineRun ? "PipelineRunPending" : "TaskRunPending") : "Queued",
+            Status = ConditionStatus.Unknown,
+            Reason = pending ? SpecStatus.PendingOf(run.Kind) : PipelineRunReason.Queued,
             CreatedAt = time.GetUtcNow(),
             Manifest = manifest,
             CreatedBy = actor,
@@ -203,15 +182,5 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time)
         };
     }
 
-    private static Resource Named(Resource r) => r.Metadata.Name is not null
-        ? r
-        : r with { Metadata = r.Metadata with { Name = (r.Metadata.GenerateName ?? r.Kind.ToLowerInvariant() + "-") + Suffix() } };
-
     private static string Trim(string name) => name.Length > 50 ? name[..50] : name;
-
-    private static string Suffix()
-    {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        return string.Concat(Enumerable.Range(0, 5).Select(_ => alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)]));
-    }
 }

@@ -86,6 +86,11 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
         CommitAsync(new StepRecord(request.TaskRunUid, request.RetryCount, step), _last with { Object = runObject ?? _last.Object }, Abort.Token).GetAwaiter().GetResult();
     }
 
+    /// <summary>A step ended without finishing (it failed, or was stopped): its lines are stored before the attempt's end is journaled.</summary>
+    public void FlushStep(TaskRunRequest request, string container) =>
+        FlushAsync(s => s.TaskRun == request.TaskRunName && s.Attempt == request.RetryCount && s.Container == container, CancellationToken.None)
+            .GetAwaiter().GetResult();
+
     /// <summary>Stores a newer run object (live step states) without a journal entry.</summary>
     public void Refresh(string runObject) =>
         CommitAsync(null, _last with { Object = runObject }, Abort.Token).GetAwaiter().GetResult();

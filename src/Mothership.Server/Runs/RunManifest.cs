@@ -1,3 +1,4 @@
+using Mothership.Engine.Preparation;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
@@ -18,7 +19,5 @@ internal sealed record RunManifest(ResourceSet Resources, Resource Run, IReadOnl
     }
 
     /// <summary>The pipeline a PipelineRun runs: embedded, or the frozen referenced Pipeline.</summary>
-    public PipelineSpec? PipelineSpec => Run is PipelineRun pr
-        ? pr.Spec.PipelineSpec ?? Resources.FindPipeline(pr.Spec.PipelineRef?.Name ?? "")?.Spec
-        : null;
+    public PipelineSpec? PipelineSpec => Run is PipelineRun pr ? RunPreparation.PipelineOf(pr, Resources) : null;
 }

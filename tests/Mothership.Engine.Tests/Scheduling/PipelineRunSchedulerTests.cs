@@ -556,8 +556,8 @@ public sealed class PipelineRunSchedulerTests
     [Fact]
     public void TaskRunName_LongName_IsShortenedTo63()
     {
-        var name = PipelineRunScheduler.TaskRunName(new string('r', 50), new string('t', 30));
+        var name = PipelineTaskRuns.Name(new string('r', 50), new string('t', 30));
         Assert.Equal(63, name.Length);
-        Assert.Equal("rrrr-tt", PipelineRunScheduler.TaskRunName("rrrr", "tt"));
+        Assert.Equal("rrrr-tt", PipelineTaskRuns.Name("rrrr", "tt"));
     }
 }

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+
+namespace Mothership.Cli.Commands.Client;
+
+/// <summary><c>mship get KIND [NAME]</c>: lists or shows runs, Pipelines, Tasks and StepActions.</summary>
+internal static class GetCommand
+{
+    public static Command Create()
+    {
+        var kind = new Argument<string>("KIND") { Description = "pipelineruns (pr), taskruns (tr), pipelines, tasks, stepactions" };
+        var name = new Argument<string?>("NAME") { Arity = ArgumentArity.ZeroOrOne };
+        var output = new Option<string>("--output", "-o") { Description = "table, json or yaml (the document of a Task or Pipeline)", DefaultValueFactory = _ => "table" };
+        output.AcceptOnlyFromAmong("table", "json", "yaml");
+        var pipeline = new Option<string?>("--pipeline") { Description = "only runs of this Pipeline (or Task)" };
+        var status = new Option<string?>("--status") { Description = "only runs with these reasons, comma-separated (Succeeded,Failed,Running,…)" };
+        var selector = new Option<string?>("--selector", "-l") { Description = "label selector, e.g. app=web,env in (dev,stage)" };
+        var since = new Option<string?>("--since") { Description = "created since: an RFC 3339 time or a duration such as 24h" };
+        var limit = new Option<int>("--limit") { Description = "runs per page (default 50)", DefaultValueFactory = _ => 50 };
+        var cursor = new Option<string?>("--cursor") { Description = "the next page, as printed after the previous one" };
+        var command = new Command("get", "List or show runs, Pipelines and Tasks") { kind, name, output, pipeline, status, selector, since, limit, cursor };
+        ClientCommand.Configure(command, async (parse, client, ct) =>
+        {
+            var segment = RunKinds.Segment(parse.GetValue(kind)!);
+            if (segment is null)
+            {
+                await Console.Error.WriteLineAsync($"mship get: unknown kind '{parse.GetValue(kind)}'; use pipelineruns, taskruns, pipelines, tasks or stepactions").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            var o = parse.GetValue(output)!;
+            if (parse.GetValue(name) is { } n)
+            {
+                var item = await client.GetAsync($"api/v1/{segment}/{Uri.EscapeDataString(n)}", ct).ConfigureAwait(false);
+                if (o == "yaml" && item["document"] is { } doc)
+                {
+                    Console.Write((string)doc!);
+                }
+                else if (o == "table" && segment.EndsWith("runs", StringComparison.Ordinal))
+                {
+                    RunTables.PrintRuns([RunTables.Summary(item)]);
+                }
+                else
+                {
+                    Console.WriteLine(item.ToJsonString(ClientCommand.Indented));
+                }
+
+                return ExitCodes.Success;
+            }
+
+            var query = new List<string> { $"limit={parse.GetValue(limit)}" };
+            void Add(string key, string? value)
+            {
+                if (!string.IsNullOrEmpty(value))
+                {
+                    query.Add($"{key}={Uri.EscapeDataString(value)}");
+                }
+            }
+
+            Add("pipeline", parse.GetValue(pipeline));
+            Add("status", parse.GetValue(status));
+            Add("labelSelector", parse.GetValue(selector));
+            Add("since", parse.GetValue(since));
+            Add("cursor", parse.GetValue(cursor));
+            var list = await client.GetAsync($"api/v1/{segment}?{string.Join('&', query)}", ct).ConfigureAwait(false);
+            if (o != "table")
+            {
+                Console.WriteLine(list.ToJsonString(ClientCommand.Indented));
+                return ExitCodes.Success;
+            }
+
+            var items = list["items"]!.AsArray().OfType<JsonObject>().ToList();
+            if (segment.EndsWith("runs", StringComparison.Ordinal))
+            {
+                RunTables.PrintRuns(items);
+                if ((string?)list["nextCursor"] is { } next)
+                {
+                    Console.WriteLine($"(more: --cursor {next})");
+                }
+            }
+            else
+            {
+                RunTables.Table([["NAME", "GENERATION", "UPDATED"], .. items.Select(i => new[] { (string)i["name"]!, i["generation"]!.ToString(), (string)i["updatedAt"]! })]);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json.Nodes;
+using Mothership.Cli.Client;
+
+namespace Mothership.Cli.Commands.Client;
+
+/// <summary><c>mship logs NAME [-f] [--task T] [--step S]</c>, and the log stream <c>start -F</c> and <c>rerun -F</c> follow.</summary>
+internal static class LogsCommand
+{
+    public static Command Create()
+    {
+        var name = new Argument<string>("NAME") { Description = "a PipelineRun (or TaskRun)" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "keep streaming until the run ends" };
+        var task = new Option<string?>("--task") { Description = "only this pipeline task" };
+        var step = new Option<string?>("--step") { Description = "only this step" };
+        var command = new Command("logs", "Print a run's logs") { name, follow, task, step };
+        ClientCommand.Configure(command, async (parse, client, ct) =>
+        {
+            var (segment, n) = await RunKinds.FindAsync(client, parse.GetValue(name)!, ct).ConfigureAwait(false);
+            var filters = new StringBuilder();
+            if (parse.GetValue(task) is { } t)
+            {
+                filters.Append("&task=").Append(Uri.EscapeDataString(t));
+            }
+
+            if (parse.GetValue(step) is { } s)
+            {
+                filters.Append("&step=").Append(Uri.EscapeDataString(s));
+            }
+
+            return parse.GetValue(follow)
+                ? await FollowAsync(client, segment, n, ct, filters.ToString()).ConfigureAwait(false)
+                : await PrintLogsAsync(client, segment, n, filters.ToString(), ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> PrintLogsAsync(ApiClient client, string segment, string name, string filters, CancellationToken ct)
+    {
+        using var response = await client.StreamAsync($"api/v1/{segment}/{Uri.EscapeDataString(name)}/logs?follow=false{filters}", ct).ConfigureAwait(false);
+        await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await stream.CopyToAsync(Console.OpenStandardOutput(), ct).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Streams the server-sent log events as <c>[task/step] line</c>; the exit code says how the run ended.</summary>
+    public static async Task<int> FollowAsync(ApiClient client, string segment, string name, CancellationToken ct, string filters = "")
+    {
+        using var response = await client.StreamAsync($"api/v1/{segment}/{Uri.EscapeDataString(name)}/logs?follow=true{filters}", ct).ConfigureAwait(false);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false));
+        string? eventName = null;
+        while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                eventName = line[7..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                var data = JsonNode.Parse(line[6..])!;
+                if (eventName == "end")
+                {
+                    var status = (string?)data["status"];
+                    Console.Error.WriteLine($"mship: {segment[..^1]} {name} {data["reason"]}");
+                    return status == "True" ? ExitCodes.Success : ExitCodes.RunFailed;
+                }
+
+                var prefix = data["pipelineTask"] is { } pt ? $"[{pt}/{data["step"]}] " : $"[{data["step"]}] ";
+                foreach (var l in data["lines"]!.AsArray())
+                {
+                    Console.Out.Write(prefix + (string?)l + "\n");
+                }
+            }
+        }
+
+        await Console.Error.WriteLineAsync("mship: the log stream ended before the run did (server stopped?)").ConfigureAwait(false);
+        return ExitCodes.RunFailed;
+    }
+}

@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Mothership.Cli.Commands.Client;
+
+/// <summary>Runs and definitions printed as the tables <c>get</c> and <c>describe</c> show.</summary>
+internal static class RunTables
+{
+    public static JsonObject Summary(JsonNode run)
+    {
+        var condition = run["status"]?["conditions"]?[0];
+        return new JsonObject
+        {
+            ["name"] = (string?)run["metadata"]?["name"],
+            ["status"] = (string?)condition?["status"],
+            ["reason"] = (string?)condition?["reason"],
+            ["startTime"] = (string?)run["status"]?["startTime"],
+            ["completionTime"] = (string?)run["status"]?["completionTime"],
+        };
+    }
+
+    public static void PrintRuns(IReadOnlyList<JsonObject> runs) =>
+        Table([["NAME", "STATUS", "REASON", "STARTED", "DURATION"], .. runs.Select(r => new[]
+        {
+            (string?)r["name"] ?? "", (string?)r["status"] ?? "", (string?)r["reason"] ?? "", (string?)r["startTime"] ?? "-", Duration(r),
+        })]);
+
+    private static string Duration(JsonObject r)
+    {
+        if (!DateTimeOffset.TryParse((string?)r["startTime"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var start)
+            || !DateTimeOffset.TryParse((string?)r["completionTime"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var end))
+        {
+            return "-";
+        }
+
+        var d = end - start;
+        return d.TotalMinutes >= 1 ? $"{(int)d.TotalMinutes}m{d.Seconds}s" : $"{d.TotalSeconds:0}s";
+    }
+
+    public static void Table(IReadOnlyList<string[]> rows)
+    {
+        var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        foreach (var row in rows)
+        {
+            Console.WriteLine(string.Join("   ", row.Select((c, i) => i == row.Length - 1 ? c : c.PadRight(widths[i]))).TrimEnd());
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using System.Collections.Immutable;
+using Mothership.Engine.Scheduling;
+using Mothership.Model.Graph;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Engine.Preparation;
+
+/// <summary>A PipelineRun ready to start (<see cref="RunPreparation"/>).</summary>
+public sealed record PreparedPipelineRun : PreparedRun
+{
+    public required PipelineRun Run { get; init; }
+
+    /// <summary>The pipeline it runs: embedded, or the referenced Pipeline's.</summary>
+    public required PipelineSpec Spec { get; init; }
+
+    /// <summary>Its params: given values over the pipeline's defaults.</summary>
+    public required ImmutableDictionary<string, ParamValue> Params { get; init; }
+
+    /// <summary>The pipeline's DAG, without a cycle.</summary>
+    public required PipelineGraph Graph { get; init; }
+
+    public override Resource Resource => Run;
+
+    /// <summary>The scheduler's initial state of the run, started at <paramref name="now"/>.</summary>
+    public PipelineRunState Start(string uid, DateTimeOffset now) =>
+        PipelineRunScheduler.Start(Run, Spec, Params, Resources, uid, now, Graph);
+}

@@ -1,0 +1,88 @@
+using System.Collections.Immutable;
+using Mothership.Engine.Resolution;
+using Mothership.Engine.Scheduling;
+using Mothership.Model.Graph;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Engine.Preparation;
+
+/// <summary>
+/// Prepares a PipelineRun or TaskRun to start, the same way for <c>mship run</c>, the API and a
+/// server resuming a run: the run named (<see cref="RunNames"/>), the inputs given at start
+/// applied, its Pipeline or Task found (embedded, or referenced among the resources), its params
+/// resolved against the declarations, its required workspaces checked and its DAG checked for a
+/// cycle. A user mistake is a <see cref="TaskResolutionException"/> whose message says what to do.
+/// </summary>
+public static class RunPreparation
+{
+    /// <summary>The pipeline a PipelineRun runs: embedded, or the referenced Pipeline's; null when it names an unknown one.</summary>
+    public static PipelineSpec? PipelineOf(PipelineRun run, ResourceSet resources)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(resources);
+        return run.Spec.PipelineSpec ?? (run.Spec.PipelineRef?.Name is { } name ? resources.FindPipeline(name)?.Spec : null);
+    }
+
+    /// <summary>The task a TaskRun runs: embedded, or the referenced Task's; null when it names an unknown one.</summary>
+    public static TaskSpec? TaskOf(TaskRun run, ResourceSet resources)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(resources);
+        return run.Spec.TaskSpec ?? (run.Spec.TaskRef?.Name is { } name ? resources.FindTask(name)?.Spec : null);
+    }
+
+    /// <summary>Prepares <paramref name="run"/> (a PipelineRun or a TaskRun) with <paramref name="inputs"/> applied.</summary>
+    public static PreparedRun Prepare(Resource run, ResourceSet resources, RunInputs? inputs = null) => run switch
+    {
+        PipelineRun pr => Prepare(pr, resources, inputs),
+        TaskRun tr => Prepare(tr, resources, inputs),
+        _ => throw new ArgumentException($"{run?.Kind} is not a run", nameof(run)),
+    };
+
+    public static PreparedPipelineRun Prepare(PipelineRun run, ResourceSet resources, RunInputs? inputs = null)
+    {
+        run = RunNames.Named(run);
+        if (inputs is not null)
+        {
+            run = run with { Spec = run.Spec with { Params = Override(run.Spec.Params, inputs.Params, p => p.Name), Workspaces = Override(run.Spec.Workspaces, inputs.Workspaces, w => w.Name) } };
+        }
+
+        var spec = PipelineOf(run, resources)
+            ?? throw new TaskResolutionException($"PipelineRun '{run.DisplayName}' references Pipeline '{run.Spec.PipelineRef?.Name}', which is not defined in the files given");
+        var parameters = PipelineParams.Resolve(spec, run.Spec.Params, run.DisplayName);
+        WorkspaceBindings.RequireBound(spec.Workspaces, run.Spec.Workspaces, $"PipelineRun '{run.DisplayName}'");
+        var graph = PipelineGraph.Build(spec.Tasks);
+        if (graph.Cycle is { } cycle)
+        {
+            throw new TaskResolutionException($"dependency cycle: {string.Join(" → ", cycle)}");
+        }
+
+        return new PreparedPipelineRun { Run = run, Spec = spec, Params = parameters, Graph = graph, Resources = resources };
+    }
+
+    public static PreparedTaskRun Prepare(TaskRun run, ResourceSet resources, RunInputs? inputs = null)
+    {
+        run = RunNames.Named(run);
+        if (inputs is not null)
+        {
+            run = run with { Spec = run.Spec with { Params = Override(run.Spec.Params, inputs.Params, p => p.Name), Workspaces = Override(run.Spec.Workspaces, inputs.Workspaces, w => w.Name) } };
+        }
+
+        var spec = TaskOf(run, resources)
+            ?? throw new TaskResolutionException($"TaskRun '{run.DisplayName}' references Task '{run.Spec.TaskRef?.Name}', which is not defined in the files given");
+        TaskRunBuilder.ResolveParams(new TaskRunInput
+        {
+            TaskRunName = run.Metadata.Name!,
+            TaskRunUid = "",
+            TaskName = run.Spec.TaskRef?.Name,
+            Spec = spec,
+            Embedded = run.Spec.TaskSpec is not null,
+            Params = run.Spec.Params,
+        }, spec);
+        WorkspaceBindings.RequireBound(spec.Workspaces, run.Spec.Workspaces, $"TaskRun '{run.DisplayName}'");
+        return new PreparedTaskRun { Run = run, Spec = spec, Timeout = Timeouts.OfTaskRun(run.Spec.Timeout), Resources = resources };
+    }
+
+    private static ImmutableArray<T> Override<T>(ImmutableArray<T> given, ImmutableArray<T> overrides, Func<T, string> name) =>
+        overrides.IsDefaultOrEmpty ? given : [.. given.Where(g => overrides.All(o => name(o) != name(g))), .. overrides];
+}

@@ -1,0 +1,33 @@
+using System.Text.Json.Nodes;
+using Mothership.Engine.Status;
+using Mothership.Store;
+
+namespace Mothership.Server.Runs;
+
+/// <summary>The status rows a run's owner commits, and the stored identity (uid, creation time) on its run objects.</summary>
+internal sealed class RunTransitions(RunRecord record, string owner, TimeProvider time)
+{
+    public RunTransition Of(RunPhase phase, string status, string reason, DateTimeOffset? completed, JsonObject? obj) => new()
+    {
+        Uid = record.Uid,
+        Owner = owner,
+        Phase = phase,
+        Status = status,
+        Reason = reason,
+        StartedAt = record.StartedAt ?? time.GetUtcNow(),
+        CompletedAt = completed,
+        Object = obj?.ToJsonString(),
+    };
+
+    /// <summary>The server's own metadata on a run object: creation time and uid as stored.</summary>
+    public JsonObject Decorate(JsonObject obj)
+    {
+        if (obj["metadata"] is JsonObject m)
+        {
+            m["uid"] = record.Uid;
+            m["creationTimestamp"] = RunObjectWriter.Time(record.CreatedAt);
+        }
+
+        return obj;
+    }
+}
