@@ -220,8 +220,8 @@ internal static class RunCommand
 
             return [new PipelineRun
             {
-                ApiVersion = "tekton.dev/v1",
-                Kind = "PipelineRun",
+                ApiVersion = TektonLabels.ApiVersion,
+                Kind = nameof(PipelineRun),
                 Metadata = new ObjectMeta { GenerateName = $"{p}-run-" },
                 Spec = new PipelineRunSpec { PipelineRef = new ResourceRef { Name = p } },
             }];
@@ -237,8 +237,8 @@ internal static class RunCommand
 
             return [new TaskRun
             {
-                ApiVersion = "tekton.dev/v1",
-                Kind = "TaskRun",
+                ApiVersion = TektonLabels.ApiVersion,
+                Kind = nameof(TaskRun),
                 Metadata = new ObjectMeta { GenerateName = $"{t}-run-" },
                 Spec = new TaskRunSpec { TaskRef = new ResourceRef { Name = t } },
             }];

@@ -4,6 +4,7 @@ using Mothership.Engine.Journal;
 using Mothership.Engine.Running;
 using Mothership.Engine.Scheduling;
 using Mothership.Engine.Status;
+using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Cli.Output;
 
@@ -22,7 +23,7 @@ internal sealed class RunPrinter(TextWriter output, bool quiet) : IRunListener
             return;
         }
 
-        var step = container.StartsWith("step-", StringComparison.Ordinal) ? container[5..] : container;
+        var step = ContainerNames.IsStep(container) ? ContainerNames.Unprefixed(container) : container;
         var task = request.PipelineTaskName ?? request.TaskRunName;
         lock (_lock)
         {

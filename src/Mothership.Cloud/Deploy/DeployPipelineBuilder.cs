@@ -6,6 +6,7 @@ using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.EventEmitters;
+using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Cloud.Deploy;
 
@@ -78,8 +79,8 @@ public static class DeployPipelineBuilder
     }
 
     private static Dictionary<string, object?> Labels(string? site) => site is null
-        ? new() { ["app.kubernetes.io/managed-by"] = "mothership" }
-        : new() { ["app.kubernetes.io/managed-by"] = "mothership", ["mothership.io/site"] = site };
+        ? new() { [MothershipLabels.ManagedBy] = MothershipLabels.ManagedByValue }
+        : new() { [MothershipLabels.ManagedBy] = MothershipLabels.ManagedByValue, [MothershipLabels.Site] = site };
 
     private static Dictionary<string, object?> StateVolume(string site) => new()
     {
@@ -111,7 +112,7 @@ public static class DeployPipelineBuilder
 
         return new()
         {
-            ["apiVersion"] = "tekton.dev/v1",
+            ["apiVersion"] = TektonLabels.ApiVersion,
             ["kind"] = "Task",
             ["metadata"] = new Dictionary<string, object?> { ["name"] = TaskName, ["labels"] = Labels(null) },
             ["spec"] = new Dictionary<string, object?>
@@ -239,7 +240,7 @@ public static class DeployPipelineBuilder
 
         return new()
         {
-            ["apiVersion"] = "tekton.dev/v1",
+            ["apiVersion"] = TektonLabels.ApiVersion,
             ["kind"] = "Pipeline",
             ["metadata"] = new Dictionary<string, object?> { ["name"] = PipelineName(plan.Site), ["labels"] = Labels(plan.Site) },
             ["spec"] = new Dictionary<string, object?>
@@ -284,7 +285,7 @@ public static class DeployPipelineBuilder
 
         return new()
         {
-            ["apiVersion"] = "tekton.dev/v1",
+            ["apiVersion"] = TektonLabels.ApiVersion,
             ["kind"] = "PipelineRun",
             ["metadata"] = new Dictionary<string, object?> { ["generateName"] = $"{PipelineName(plan.Site)}-", ["labels"] = Labels(plan.Site) },
             ["spec"] = spec,

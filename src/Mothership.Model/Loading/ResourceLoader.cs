@@ -3,6 +3,7 @@ using System.Text;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Tekton;
 using YamlDotNet.Core;
+using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Model.Loading;
 
@@ -12,7 +13,7 @@ namespace Mothership.Model.Loading;
 /// </summary>
 public static class ResourceLoader
 {
-    private static readonly string[] TektonApis = ["tekton.dev/v1", "tekton.dev/v1beta1", "tekton.dev/v1alpha1"];
+    private static readonly string[] TektonApis = [TektonLabels.ApiVersion, "tekton.dev/v1beta1", "tekton.dev/v1alpha1"];
 
     /// <summary>Loads every file; each problem is added to <paramref name="diagnostics"/>.</summary>
     public static ResourceSet LoadFiles(IEnumerable<string> paths, DiagnosticBag diagnostics)
@@ -106,7 +107,7 @@ public static class ResourceLoader
 
         var meta = ReadMeta(r.Map("metadata"), r);
         var isTekton = TektonApis.Contains(apiVersion);
-        if (isTekton && apiVersion != "tekton.dev/v1" && kind != "StepAction")
+        if (isTekton && apiVersion != TektonLabels.ApiVersion && kind != "StepAction")
         {
             r.Diagnostics.Error(r.At("apiVersion"), $"unsupported apiVersion '{apiVersion}' for {kind}: Mothership reads tekton.dev/v1");
             return null;

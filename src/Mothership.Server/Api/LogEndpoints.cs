@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Mothership.Store;
+using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Server.Api;
 
@@ -30,7 +31,7 @@ internal static class LogEndpoints
         {
             var q = request.Query;
             string? Get(string key) => q[key].ToString() is { Length: > 0 } v ? v : null;
-            var container = Get("container") ?? (Get("step") is { } step ? "step-" + step : null);
+            var container = Get("container") ?? (Get("step") is { } step ? ContainerNames.Step(step) : null);
             return new LogFilter(Get("task"), Get("taskRun"), container);
         }
     }
@@ -280,7 +281,7 @@ internal static class LogEndpoints
         ["lines"] = new JsonArray([.. lines.Select(l => (JsonNode)JsonValue.Create(l))]),
     };
 
-    private static string StepName(string container) => container.StartsWith("step-", StringComparison.Ordinal) ? container[5..] : container;
+    private static string StepName(string container) => ContainerNames.IsStep(container) ? ContainerNames.Unprefixed(container) : container;
 
     /// <summary>TaskRun name → pipeline task name, from the run object's child references.</summary>
     private static Dictionary<string, string> TaskNames(RunRecord run)

@@ -11,6 +11,7 @@ using Mothership.Server.Hosting;
 using Mothership.Server.Runs;
 using Mothership.Store;
 using Microsoft.Extensions.Options;
+using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Server.Api;
 
@@ -172,7 +173,7 @@ internal static class RunEndpoints
             return Problems.NotFound($"{kind} '{name}'");
         }
 
-        string request = "Cancelled";
+        string request = SpecStatus.Cancelled;
         if (context.Request.ContentLength is > 0)
         {
             var body = await ApiContext.BodyAsync(context.Request, ct).ConfigureAwait(false);
@@ -186,7 +187,7 @@ internal static class RunEndpoints
             }
         }
 
-        string[] allowed = kind == "PipelineRun" ? ["Cancelled", "CancelledRunFinally", "StoppedRunFinally"] : ["Cancelled"];
+        IReadOnlyList<string> allowed = kind == nameof(PipelineRun) ? SpecStatus.CancelRequests : [SpecStatus.Cancelled];
         if (!allowed.Contains(request))
         {
             return Problems.BadRequest($"status: '{request}' is not one of {string.Join(", ", allowed)}");
@@ -229,7 +230,7 @@ internal static class RunEndpoints
         }
 
         controller.Wake();
-        return Results.Accepted(value: new { kind, name, phase = "Queued" });
+        return Results.Accepted(value: new { kind, name, phase = nameof(RunPhase.Queued) });
     }
 
     private static async Task<IResult> RerunAsync(string kinds, string name, HttpContext context, IRunStore store, RunIntake intake, RunController controller, CancellationToken ct)

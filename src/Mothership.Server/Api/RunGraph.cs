@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Mothership.Model.Graph;
 using Mothership.Model.Tekton;
+using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Server.Api;
 
@@ -62,17 +63,17 @@ public static class RunGraph
         var reasons = conditions.Select(c => (string?)c?["reason"] ?? "").ToList();
         var state = skipReason is not null ? "Skipped"
             : runs.Count == 0 ? "Pending"
-            : statuses.Any(s => s is null or "Unknown") ? "Running"
-            : statuses.All(s => s == "True") ? "Succeeded"
-            : reasons.Any(r => r == "TaskRunCancelled") ? "Cancelled"
-            : reasons.Any(r => r == "FailureIgnored") ? "FailureIgnored"
+            : statuses.Any(s => s is null or ConditionStatus.Unknown) ? "Running"
+            : statuses.All(s => s == ConditionStatus.True) ? "Succeeded"
+            : reasons.Any(r => r == TaskRunReason.Cancelled) ? "Cancelled"
+            : reasons.Any(r => r == TaskRunReason.FailureIgnored) ? "FailureIgnored"
             : "Failed";
         var starts = runs.Select(r => Time(r.Status?["startTime"])).OfType<DateTimeOffset>().ToList();
         var ends = runs.Select(r => Time(r.Status?["completionTime"])).OfType<DateTimeOffset>().ToList();
         DateTimeOffset? start = starts.Count > 0 ? starts.Min() : null;
         DateTimeOffset? end = state == "Running" ? null : ends.Count > 0 ? ends.Max() : null;
         seconds = start is { } s ? Math.Max(0, ((end ?? now) - s).TotalSeconds) : 0;
-        var failed = conditions.FirstOrDefault(c => (string?)c?["status"] == "False");
+        var failed = conditions.FirstOrDefault(c => (string?)c?["status"] == ConditionStatus.False);
         return new JsonObject
         {
             ["name"] = name,

@@ -1,5 +1,6 @@
 using Mothership.Engine.Execution;
 using Mothership.Engine.Running;
+using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Server.Runs;
 
@@ -25,7 +26,7 @@ internal sealed class FairAttemptGate(int slots) : IAttemptGate
 
     public ValueTask<IDisposable> AcquireAsync(TaskRunRequest request, CancellationToken cancellationToken)
     {
-        var key = request.Labels.GetValueOrDefault("tekton.dev/pipeline") ?? request.PipelineRunName ?? request.TaskRunName;
+        var key = request.Labels.GetValueOrDefault(TektonLabels.Pipeline) ?? request.PipelineRunName ?? request.TaskRunName;
         TaskCompletionSource<IDisposable> waiter;
         lock (_lock)
         {

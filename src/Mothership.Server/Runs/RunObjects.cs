@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Mothership.Engine.Status;
 using Mothership.Model.Tekton;
 using Mothership.Store;
+using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Server.Runs;
 
@@ -31,13 +32,13 @@ internal static class RunObjects
 
         var message = record.Reason switch
         {
-            "PipelineRunPending" or "TaskRunPending" => $"{record.Kind} \"{record.Name}\" is pending",
-            "Queued" => $"{record.Kind} \"{record.Name}\" is waiting for a server",
+            SpecStatus.PipelineRunPending or SpecStatus.TaskRunPending => $"{record.Kind} \"{record.Name}\" is pending",
+            PipelineRunReason.Queued => $"{record.Kind} \"{record.Name}\" is waiting for a server",
             _ => "",
         };
         return new JsonObject
         {
-            ["apiVersion"] = "tekton.dev/v1",
+            ["apiVersion"] = TektonLabels.ApiVersion,
             ["kind"] = record.Kind,
             ["metadata"] = metadata,
             ["spec"] = spec,

@@ -57,14 +57,23 @@ internal sealed class RequestBundle
         return bundle;
     }
 
-    public void PrintDiagnostics(IEnumerable<JsonObject> diagnostics)
+    /// <summary>The server's diagnostics as <c>FILE:LINE:COL: SEVERITY: MESSAGE</c>, lines of the body mapped back to their files.</summary>
+    public IEnumerable<string> Format(IEnumerable<JsonObject> diagnostics)
     {
         foreach (var d in diagnostics)
         {
             var line = (int?)d["line"] ?? 0;
             var (file, first) = _parts.LastOrDefault(p => p.FirstLine <= line, (File: "body", FirstLine: 1));
             var where = (string?)d["file"] == "body" ? $"{file}:{line - first + 1}:{d["column"]}" : $"{d["file"]}:{d["line"]}:{d["column"]}";
-            Console.Error.WriteLine($"{where}: {d["severity"]}: {d["message"]}");
+            yield return $"{where}: {d["severity"]}: {d["message"]}";
+        }
+    }
+
+    public void PrintDiagnostics(IEnumerable<JsonObject> diagnostics)
+    {
+        foreach (var line in Format(diagnostics))
+        {
+            Console.Error.WriteLine(line);
         }
     }
 }
