@@ -1,0 +1,13 @@
+namespace Mothership.Executors.Contract.Tests;
+
+/// <summary>The contract on the local executor: processes on this machine.</summary>
+public sealed class LocalExecutorContractTests : ExecutorContractTests, IAsyncLifetime
+{
+    private readonly LocalHarness _harness = new();
+
+    protected override IExecutorHarness Harness => _harness;
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _harness.DisposeAsync();
+}
