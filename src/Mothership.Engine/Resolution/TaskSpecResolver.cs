@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Mothership.Model.Substitution;
 using Mothership.Model.Tekton;
 

@@ -10,18 +10,6 @@ using Mothership.Model.Validation;
 
 namespace Mothership.Engine.Scheduling;
 
-/// <summary>Something the driver must do after a scheduling decision.</summary>
-public abstract record SchedulerAction(string PipelineTask, int ChildIndex);
-
-/// <summary>Start (or retry) one TaskRun attempt.</summary>
-public sealed record StartAttempt(string PipelineTask, int ChildIndex, TaskRunRequest Request) : SchedulerAction(PipelineTask, ChildIndex);
-
-/// <summary>Cancel a running attempt; <see cref="Reason"/> is Tekton's TaskRun message.</summary>
-public sealed record CancelAttempt(string PipelineTask, int ChildIndex, string Reason) : SchedulerAction(PipelineTask, ChildIndex);
-
-/// <summary>The new state and what to do now.</summary>
-public sealed record SchedulerDecision(PipelineRunState State, ImmutableArray<SchedulerAction> Actions);
-
 /// <summary>
 /// Tekton's PipelineRun reconciliation as a pure function: from the run's state and the time,
 /// decide which TaskRuns to start, retry or cancel, which tasks are skipped and why, and when

@@ -1,6 +1,6 @@
 using Mothership.Engine.Execution;
-using Mothership.Model.Substitution;
 using Mothership.Engine.Status;
+using Mothership.Model.Substitution;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
 
