@@ -5,6 +5,8 @@ using System.Text;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Mothership.Testing.Kubernetes;
+using Mothership.Testing.Kubernetes.Kubelet;
 
 namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
 
@@ -557,7 +559,7 @@ public sealed class FakeKubernetesApiTests
     [InlineData("localhost:5000/alpine/git:2.4", "alpine/git")]
     [InlineData("ubuntu", "ubuntu")]
     public void ImageRepository_Reference_IsTheRepositoryAlone(string image, string repository) =>
-        Assert.Equal(repository, Kubelet.ImageConfigs.Repository(image));
+        Assert.Equal(repository, ImageConfigs.Repository(image));
 
     [Fact(Timeout = 60_000)]
     public async Task CreatePod_ExistingName_Returns409AlreadyExistsAndGenerateNameMakesOne()

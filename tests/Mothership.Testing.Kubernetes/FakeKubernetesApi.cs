@@ -9,9 +9,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+using Mothership.Testing.Kubernetes.Kubelet;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
+namespace Mothership.Testing.Kubernetes;
 
 /// <summary>
 /// A Kubernetes API server for tests: real HTTP on a loopback port speaking the core/v1 REST

@@ -6,9 +6,9 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
-using Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+using Mothership.Testing.Kubernetes.Kubelet;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
+namespace Mothership.Testing.Kubernetes;
 
 /// <summary>
 /// The REST surface: routes <c>/api/v1/…</c> requests to the store and the kubelet and answers in

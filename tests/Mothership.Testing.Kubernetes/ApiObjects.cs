@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using k8s.Models;
-using Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+using Mothership.Testing.Kubernetes.Kubelet;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
+namespace Mothership.Testing.Kubernetes;
 
 /// <summary>An API answer that is not a success: the HTTP code and the V1Status body.</summary>
 internal sealed class ApiError(int code, string reason, string text, V1StatusDetails? details = null) : Exception(text)
