@@ -873,7 +873,9 @@ public sealed class FakeKubernetesApiTests
         var error = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.CreateNamespacedPodAsync(pod, Ns, cancellationToken: Ct));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
-        Assert.Contains("Pod \"policy\" is invalid: spec.containers[0].imagePullPolicy: Unsupported value: \"Sometimes\"", error.Response.Content, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "Pod \"policy\" is invalid: spec.containers[0].imagePullPolicy: Unsupported value: \"Sometimes\"",
+            (string?)JsonNode.Parse(error.Response.Content)!["message"], StringComparison.Ordinal);
         Assert.Null(api.GetPod("policy"));
     }
 
@@ -904,7 +906,7 @@ public sealed class FakeKubernetesApiTests
             new V1Patch("""{"metadata":{"labels":{"stage":3}}}""", V1Patch.PatchType.MergePatch), "patched", Ns, cancellationToken: Ct));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
-        Assert.Contains("metadata.labels.stage: Invalid value: 3: must be of type string", error.Response.Content, StringComparison.Ordinal);
+        Assert.Equal("Pod \"patched\" is invalid: metadata.labels.stage: Invalid value: 3: must be of type string", (string?)JsonNode.Parse(error.Response.Content)!["message"]);
         Assert.Null(api.GetPod("patched")!.Metadata.Labels);
         Assert.Empty(api.Errors);
     }
