@@ -8,6 +8,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Mothership.Testing.Kubernetes;
 using Mothership.Testing.Kubernetes.Kubelet;
+using Mothership.Testing.Kubernetes.Schemas;
 
 namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
 
@@ -893,6 +894,29 @@ public sealed class FakeKubernetesApiTests
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         await WaitForPhaseAsync(api, "raw", "Succeeded");
         Assert.Equal(["ok"], api.ContainerLog("raw", "main").Select(l => l.Text));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task WhatTheFakeWrites_PodStatusesClaimsAndEvents_AreValidAgainstTheSchemas()
+    {
+        // The fake's own writes (statuses, bound claims, the kubelet's events) must be what a real server could hold.
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        await client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(Claim("data"), Ns, cancellationToken: Ct);
+        var sidecar = Sh("proxy", "trap 'exit 0' TERM; while true; do sleep 0.05; done");
+        sidecar.RestartPolicy = "Always";
+        await client.CoreV1.CreateNamespacedPodAsync(
+            Pod("ok", [Sh("main", "echo done > /data/out", Mount("data", "/data"))], init: [sidecar, Sh("setup", "true")],
+                volumes: [new V1Volume { Name = "data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = "data" } }]),
+            Ns, cancellationToken: Ct);
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("fails", [Sh("main", "exit 3")]), Ns, cancellationToken: Ct);
+        await WaitForPhaseAsync(api, "ok", "Succeeded");
+        await WaitForPhaseAsync(api, "fails", "Failed");
+
+        Assert.All(api.Pods, p => KubernetesSchemas.AssertValid(p));
+        Assert.All(api.PersistentVolumeClaims, c => KubernetesSchemas.AssertValid(c));
+        Assert.NotEmpty(api.Events);
+        Assert.All(api.Events, e => KubernetesSchemas.AssertValid(e));
     }
 
     [Fact(Timeout = 60_000)]
