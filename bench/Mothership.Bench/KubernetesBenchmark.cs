@@ -5,7 +5,7 @@ using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution;
 using Mothership.Executors.Kubernetes;
 using Mothership.Executors.Kubernetes.Pods;
-using Mothership.Executors.Kubernetes.Tests.FakeApi;
+using Mothership.Testing.Kubernetes;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;

@@ -1,4 +1,4 @@
-using Mothership.Executors.Kubernetes.Tests.FakeApi;
+using Mothership.Testing.Kubernetes;
 
 namespace Mothership.Executors.Kubernetes.Tests;
 

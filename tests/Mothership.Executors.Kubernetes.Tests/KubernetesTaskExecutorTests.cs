@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using k8s;
 using Mothership.Engine.Execution;
-using Mothership.Executors.Kubernetes.Tests.FakeApi;
+using Mothership.Testing.Kubernetes;
 using Mothership.Executors.Kubernetes.Tests.Pods;
 using Mothership.Model.Tekton;
 

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using k8s.Models;
 using Mothership.Executors.Kubernetes.Pods;
-using Mothership.Executors.Kubernetes.Tests.FakeApi;
+using Mothership.Testing.Kubernetes;
 
 namespace Mothership.Executors.Kubernetes.Tests;
 

@@ -2,9 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Mothership.Testing.Kubernetes;
+using Mothership.Testing.Kubernetes.Kubelet;
+using Mothership.Testing.Kubernetes.Schemas;
 
 namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
 
@@ -557,7 +561,7 @@ public sealed class FakeKubernetesApiTests
     [InlineData("localhost:5000/alpine/git:2.4", "alpine/git")]
     [InlineData("ubuntu", "ubuntu")]
     public void ImageRepository_Reference_IsTheRepositoryAlone(string image, string repository) =>
-        Assert.Equal(repository, Kubelet.ImageConfigs.Repository(image));
+        Assert.Equal(repository, ImageConfigs.Repository(image));
 
     [Fact(Timeout = 60_000)]
     public async Task CreatePod_ExistingName_Returns409AlreadyExistsAndGenerateNameMakesOne()
@@ -834,6 +838,113 @@ public sealed class FakeKubernetesApiTests
         Assert.Contains("server: " + api.BaseUri.GetLeftPart(UriPartial.Authority), await File.ReadAllTextAsync(api.KubeconfigPath, Ct), StringComparison.Ordinal);
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("pods", """{"metadata": {"name": "typed"}, "spec": {"containers": [{"name": "main", "image": "busybox", "command": "true"}]}}""", "Pod", "typed", "spec.containers[0].command", "FieldValueTypeInvalid")]
+    [InlineData("pods", """{"metadata": {"generateName": "anon-"}, "spec": {"containers": [{"image": "busybox"}]}}""", "Pod", "anon-", "spec.containers[0].name", "FieldValueRequired")]
+    [InlineData("persistentvolumeclaims", """{"metadata": {"name": "c"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "lots"}}}}""", "PersistentVolumeClaim", "c", "spec.resources.requests.storage", "FieldValueInvalid")]
+    [InlineData("secrets", """{"metadata": {"name": "s"}, "data": {"key": "not base64!"}}""", "Secret", "s", "data.key", "FieldValueInvalid")]
+    [InlineData("configmaps", """{"metadata": {"name": "m"}, "data": {"key": true}}""", "ConfigMap", "m", "data.key", "FieldValueTypeInvalid")]
+    [InlineData("serviceaccounts", """{"metadata": {"name": "a"}, "secrets": [{"name": 7}]}""", "ServiceAccount", "a", "secrets[0].name", "FieldValueTypeInvalid")]
+    public async Task Create_ObjectTheSchemaRefuses_Gets422InvalidNamingTheField(string plural, string body, string kind, string name, string field, string reason)
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var http = AuthorizedHttp(api);
+
+        using var response = await http.PostAsync(new Uri($"/api/v1/namespaces/{Ns}/{plural}", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var status = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+        Assert.Equal(("Status", "Failure", "Invalid", 422), ((string?)status["kind"], (string?)status["status"], (string?)status["reason"], (int?)status["code"]));
+        Assert.StartsWith($"{kind} \"{name}\" is invalid: {field}: ", (string?)status["message"], StringComparison.Ordinal);
+        Assert.Equal((kind, name), ((string?)status["details"]?["kind"], (string?)status["details"]?["name"]));
+        var cause = Assert.Single(status["details"]!["causes"]!.AsArray());
+        Assert.Equal((field, reason), ((string?)cause!["field"], (string?)cause["reason"]));
+        Assert.Empty(api.Pods);
+        Assert.Empty(api.Errors);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task CreatePod_InvalidThroughTheClient_ThrowsWith422AndNothingIsCreated()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        var pod = Pod("policy", [Sh("main", "true")]);
+        pod.Spec.Containers[0].ImagePullPolicy = "Sometimes";
+
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.CreateNamespacedPodAsync(pod, Ns, cancellationToken: Ct));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
+        Assert.StartsWith(
+            "Pod \"policy\" is invalid: spec.containers[0].imagePullPolicy: Unsupported value: \"Sometimes\"",
+            (string?)JsonNode.Parse(error.Response.Content)!["message"], StringComparison.Ordinal);
+        Assert.Null(api.GetPod("policy"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task CreatePod_ValidRawJsonWithoutKind_IsAcceptedAndRuns()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var http = AuthorizedHttp(api);
+
+        using var response = await http.PostAsync(
+            new Uri($"/api/v1/namespaces/{Ns}/pods", UriKind.Relative),
+            new StringContent("""{"metadata": {"name": "raw"}, "spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox", "command": ["sh", "-c", "echo ok"]}]}}""", Encoding.UTF8, "application/json"),
+            Ct);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        await WaitForPhaseAsync(api, "raw", "Succeeded");
+        Assert.Equal(["ok"], api.ContainerLog("raw", "main").Select(l => l.Text));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task WhatTheFakeWrites_PodStatusesClaimsAndEvents_AreValidAgainstTheSchemas()
+    {
+        // The fake's own writes (statuses, bound claims, the kubelet's events) must be what a real server could hold.
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        await client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(Claim("data"), Ns, cancellationToken: Ct);
+        var sidecar = Sh("proxy", "trap 'exit 0' TERM; while true; do sleep 0.05; done");
+        sidecar.RestartPolicy = "Always";
+        await client.CoreV1.CreateNamespacedPodAsync(
+            Pod("ok", [Sh("main", "echo done > /data/out", Mount("data", "/data"))], init: [sidecar, Sh("setup", "true")],
+                volumes: [new V1Volume { Name = "data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = "data" } }]),
+            Ns, cancellationToken: Ct);
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("fails", [Sh("main", "exit 3")]), Ns, cancellationToken: Ct);
+        await WaitForPhaseAsync(api, "ok", "Succeeded");
+        await WaitForPhaseAsync(api, "fails", "Failed");
+
+        Assert.All(api.Pods, p => KubernetesSchemas.AssertValid(p));
+        Assert.All(api.PersistentVolumeClaims, c => KubernetesSchemas.AssertValid(c));
+        Assert.NotEmpty(api.Events);
+        Assert.All(api.Events, e => KubernetesSchemas.AssertValid(e));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task PatchPod_LabelOfTheWrongType_Gets422AndTheLabelsStay()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+        using var client = api.CreateClient();
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("patched", [Sh("main", "sleep 30")]), Ns, cancellationToken: Ct);
+
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.PatchNamespacedPodAsync(
+            new V1Patch("""{"metadata":{"labels":{"stage":3}}}""", V1Patch.PatchType.MergePatch), "patched", Ns, cancellationToken: Ct));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, error.Response.StatusCode);
+        Assert.Equal("Pod \"patched\" is invalid: metadata.labels.stage: Invalid value: 3: must be of type string", (string?)JsonNode.Parse(error.Response.Content)!["message"]);
+        Assert.Null(api.GetPod("patched")!.Metadata.Labels);
+        Assert.Empty(api.Errors);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Seed_ObjectTheSchemaRefuses_Throws()
+    {
+        await using var api = await FakeKubernetesApi.StartAsync(cancellationToken: Ct);
+
+        var error = Assert.ThrowsAny<Exception>(() => api.Seed(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "cfg" }, BinaryData = new Dictionary<string, byte[]> { ["k"] = [1] }, Kind = "ConfigMap", ApiVersion = "v2" }));
+
+        Assert.Contains("ConfigMap \"cfg\" is invalid: apiVersion: Unsupported value: \"v2\"", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task PatchAndReplace_ChangeMetadataAndData_WithConflictOnAStaleVersion()
     {
@@ -872,6 +983,13 @@ public sealed class FakeKubernetesApiTests
         }
 
         Assert.Empty(api.Errors);
+    }
+
+    private static HttpClient AuthorizedHttp(FakeKubernetesApi api)
+    {
+        var http = new HttpClient { BaseAddress = api.BaseUri };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", api.Options.Token);
+        return http;
     }
 
     private static V1Pod Pod(string name, IList<V1Container> containers, IList<V1Container>? init = null, IList<V1Volume>? volumes = null) => new()

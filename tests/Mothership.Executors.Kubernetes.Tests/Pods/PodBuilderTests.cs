@@ -6,12 +6,14 @@ using Mothership.Executors.Kubernetes.Pods;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
+using Mothership.Testing.Kubernetes.Schemas;
 
 namespace Mothership.Executors.Kubernetes.Tests.Pods;
 
 /// <summary>
 /// The pods of representative TaskRuns, compared with golden files in <c>Pods/golden/</c>. After a
-/// deliberate change, rewrite them with <c>MSHIP_UPDATE_GOLDEN=1</c> and review the diff.
+/// deliberate change, rewrite them with <c>MSHIP_UPDATE_GOLDEN=1</c> and review the diff. Every pod
+/// built here is also checked against Kubernetes' OpenAPI schemas (<see cref="KubernetesSchemas"/>).
 /// </summary>
 public sealed class PodBuilderTests
 {
@@ -80,9 +82,30 @@ public sealed class PodBuilderTests
                 test -f $(credentials.path)/.docker/config.json
         """;
 
+    /// <summary>
+    /// <see cref="PodBuilder.Build"/>, with what it built checked against Kubernetes' OpenAPI
+    /// schemas as the API server would check it: the pod, its claims and its credentials Secret.
+    /// </summary>
+    private static PodPlan Build(TaskRunRequest request, KubernetesExecutorOptions options, ImmutableArray<CredentialFile> credentials = default)
+    {
+        var plan = PodBuilder.Build(request, options, credentials);
+        KubernetesSchemas.AssertValid(plan.Pod);
+        foreach (var claim in plan.Claims)
+        {
+            KubernetesSchemas.AssertValid(claim);
+        }
+
+        if (plan.Credentials is { } secret)
+        {
+            KubernetesSchemas.AssertValid(secret);
+        }
+
+        return plan;
+    }
+
     private static void AssertGolden(string name, TaskRunRequest request, System.Collections.Immutable.ImmutableArray<CredentialFile> credentials = default)
     {
-        var plan = PodBuilder.Build(request, new KubernetesExecutorOptions { Namespace = "runs" }, credentials);
+        var plan = Build(request, new KubernetesExecutorOptions { Namespace = "runs" }, credentials);
         var json = System.Text.Json.Nodes.JsonNode.Parse(KubernetesJson.Serialize(plan.Pod))!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
         var file = Golden(name);
         if (Environment.GetEnvironmentVariable("MSHIP_UPDATE_GOLDEN") == "1")
@@ -146,7 +169,7 @@ public sealed class PodBuilderTests
         Assert.Null(error);
         Assert.Equal([".ssh/id_deploy-key", ".ssh/config", ".ssh/known_hosts", ".docker/config.json"], files.Select(f => f.Path));
 
-        var plan = PodBuilder.Build(request, new KubernetesExecutorOptions { Namespace = "runs" }, files);
+        var plan = Build(request, new KubernetesExecutorOptions { Namespace = "runs" }, files);
 
         // The secret material travels in the Secret, never in the pod's spec.
         var secret = plan.Credentials!;
@@ -281,7 +304,7 @@ public sealed class PodBuilderTests
     [Fact]
     public void Build_IsolatedWorkspace_OnlyInTheStepsAndSidecarsThatListIt()
     {
-        var plan = PodBuilder.Build(Request("""
+        var plan = Build(Request("""
             apiVersion: tekton.dev/v1
             kind: Task
             metadata: {name: t}
@@ -310,7 +333,7 @@ public sealed class PodBuilderTests
     [Fact]
     public void Build_SidecarReadinessProbe_IsAlsoItsStartupProbeUnlessItHasOne()
     {
-        var plan = PodBuilder.Build(Request("""
+        var plan = Build(Request("""
             apiVersion: tekton.dev/v1
             kind: Task
             metadata: {name: t}
@@ -376,7 +399,7 @@ public sealed class PodBuilderTests
     [Fact]
     public void Build_ProjectedWorkspace_IsAProjectedVolumeOfItsSources()
     {
-        var plan = PodBuilder.Build(Request(
+        var plan = Build(Request(
             "apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  workspaces: [{name: store}]\n  steps:\n    - {name: s, image: alpine, command: [ls, $(workspaces.store.path)]}\n",
             workspaces:
             [
@@ -411,7 +434,7 @@ public sealed class PodBuilderTests
     [Fact]
     public void Build_StepsRunAsOrderedInitContainers_AfterPrepareAndSidecars()
     {
-        var plan = PodBuilder.Build(Request("""
+        var plan = Build(Request("""
             apiVersion: tekton.dev/v1
             kind: Task
             metadata: {name: t}

@@ -2,9 +2,10 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using k8s.Models;
-using Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+using Mothership.Testing.Kubernetes.Kubelet;
+using Mothership.Testing.Kubernetes.Schemas;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
+namespace Mothership.Testing.Kubernetes;
 
 /// <summary>An API answer that is not a success: the HTTP code and the V1Status body.</summary>
 internal sealed class ApiError(int code, string reason, string text, V1StatusDetails? details = null) : Exception(text)
@@ -27,6 +28,29 @@ internal sealed class ApiError(int code, string reason, string text, V1StatusDet
         new(404, "NotFound", $"{kind.Plural} \"{name}\" not found", new V1StatusDetails { Name = name, Kind = kind.Plural });
 
     public static ApiError BadRequest(string message) => new(400, "BadRequest", message);
+
+    /// <summary>422 Invalid for fields the kind's schema refuses, with a cause per field, as the API server answers it.</summary>
+    public static ApiError Invalid(ResourceKind kind, JsonObject obj, IReadOnlyList<FieldViolation> violations)
+    {
+        var name = KubeJson.Name(obj) is { Length: > 0 } n ? n : (string?)obj["metadata"]?["generateName"] ?? "";
+        return new(422, "Invalid", KubernetesSchemas.InvalidMessage(kind.Kind, name, violations), new V1StatusDetails
+        {
+            Name = name,
+            Kind = kind.Kind,
+            Group = "",
+            Causes = [.. violations.Select(v => new V1StatusCause { Reason = v.Reason, Message = v.Message, Field = v.Field })],
+        });
+    }
+
+    /// <summary>Throws <see cref="Invalid"/> when Kubernetes' OpenAPI schema for the kind refuses the object as sent.</summary>
+    public static void ThrowIfInvalid(ResourceKind kind, JsonObject obj)
+    {
+        var violations = KubernetesSchemas.Validate(kind.Kind, obj);
+        if (violations.Count > 0)
+        {
+            throw Invalid(kind, obj, violations);
+        }
+    }
 }
 
 /// <summary>
@@ -49,6 +73,8 @@ internal sealed class ApiObjects(ObjectStore store, FakeKubelet kubelet, TimePro
             throw ApiError.BadRequest($"the kind of the provided object ({bodyKind}) does not match the resource ({kind.Plural})");
         }
 
+        // The object as sent, before the model reads it: reading would drop what it cannot type.
+        ApiError.ThrowIfInvalid(kind, body);
         JsonObject obj;
         try
         {

@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+namespace Mothership.Testing.Kubernetes.Kubelet;
 
 /// <summary>An image's <c>ENTRYPOINT</c> and <c>CMD</c>, as its config in the registry holds them.</summary>
 internal sealed record ImageConfig(IReadOnlyList<string> Entrypoint, IReadOnlyList<string> Cmd);

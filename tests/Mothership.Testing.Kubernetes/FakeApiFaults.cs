@@ -1,6 +1,6 @@
-using Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+using Mothership.Testing.Kubernetes.Kubelet;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
+namespace Mothership.Testing.Kubernetes;
 
 /// <summary>How an injected request failure answers.</summary>
 public enum RequestFault

@@ -9,9 +9,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+using Mothership.Testing.Kubernetes.Kubelet;
+using Mothership.Testing.Kubernetes.Schemas;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
+namespace Mothership.Testing.Kubernetes;
 
 /// <summary>
 /// A Kubernetes API server for tests: real HTTP on a loopback port speaking the core/v1 REST
@@ -30,6 +31,12 @@ namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
 /// message. It honours env (values, ConfigMap/Secret keys, fieldRef, envFrom, <c>$(VAR)</c>),
 /// workingDir, volumeMounts of emptyDir, configMap, secret, downwardAPI, projected,
 /// persistentVolumeClaim and hostPath volumes, activeDeadlineSeconds and graceful deletion.
+/// </para>
+/// <para>
+/// Every object created, replaced or patched is first checked against Kubernetes' OpenAPI schema
+/// for its kind (<see cref="KubernetesSchemas"/>) and refused with 422 Invalid, a cause per field,
+/// as the real server refuses it; a few of the server's hand-written rules are kept too (a pod's
+/// containers need a name, a unique one, and an image).
 /// </para>
 /// <para>
 /// It does not pull or run images (a container needs <c>command</c>; the host's root filesystem
@@ -119,6 +126,10 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.BookmarkInterval, TimeSpan.Zero, nameof(options.BookmarkInterval));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RetryInterval, TimeSpan.Zero, nameof(options.RetryInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SchedulingDelay, TimeSpan.Zero, nameof(options.SchedulingDelay));
+        // Every object sent is checked against Kubernetes' schemas: without the validator (node and
+        // its npm packages) the fake does not start, and says how to install it, rather than
+        // answering each request with a 500 that a client under test would retry.
+        _ = KubernetesSchemaValidator.Shared;
         var owns = options.WorkDirectory is null;
         var work = options.WorkDirectory ?? Directory.CreateTempSubdirectory("mothership-fake-k8s-").FullName;
         Directory.CreateDirectory(work);

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+namespace Mothership.Testing.Kubernetes.Kubelet;
 
 /// <summary>One line a container printed and when the kubelet read it.</summary>
 public sealed record LogLine(DateTimeOffset At, string Text);

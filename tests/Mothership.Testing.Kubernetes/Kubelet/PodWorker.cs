@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using k8s.Models;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+namespace Mothership.Testing.Kubernetes.Kubelet;
 
 /// <summary>Why a pod's containers are being stopped before they ended on their own.</summary>
 internal enum StopKind

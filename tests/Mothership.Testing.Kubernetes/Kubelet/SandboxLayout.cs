@@ -1,4 +1,4 @@
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+namespace Mothership.Testing.Kubernetes.Kubelet;
 
 /// <summary>A host file or directory a container sees at <see cref="ContainerPath"/>.</summary>
 internal sealed record Mount(string HostPath, string ContainerPath, bool ReadOnly);

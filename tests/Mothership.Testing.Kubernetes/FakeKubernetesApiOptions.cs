@@ -1,4 +1,4 @@
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
+namespace Mothership.Testing.Kubernetes;
 
 /// <summary>How a <see cref="FakeKubernetesApi"/> behaves; every default suits a fast test.</summary>
 public sealed record FakeKubernetesApiOptions

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using k8s.Models;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
+namespace Mothership.Testing.Kubernetes;
 
 /// <summary>A REST resource the fake serves: its plural (the path segment), kind, list kind and model.</summary>
 internal sealed record ResourceKind(string Plural, string Kind, string ListKind, Type Model)

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using k8s.Models;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+namespace Mothership.Testing.Kubernetes.Kubelet;
 
 /// <summary>What a container looks like from inside, so a probe's command can run where the container's runs.</summary>
 internal sealed record ContainerSandbox(string Hostname, IReadOnlyList<Mount> Mounts, string WorkingDir, IReadOnlyDictionary<string, string> Environment);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using k8s.Models;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+namespace Mothership.Testing.Kubernetes.Kubelet;
 
 /// <summary>
 /// A container's environment and command line as the kubelet builds them: <c>envFrom</c>, then

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
+namespace Mothership.Testing.Kubernetes;
 
 /// <summary>One change to an object, as a watch sends it. <see cref="Object"/> is never mutated once published.</summary>
 internal sealed record StoredEvent(long ResourceVersion, string Type, ResourceKind Kind, JsonObject Object)

@@ -1,7 +1,7 @@
 using System.Text;
 using k8s.Models;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+namespace Mothership.Testing.Kubernetes.Kubelet;
 
 /// <summary>
 /// Why the kubelet cannot go on with a pod or container: <see cref="Retryable"/> when an object

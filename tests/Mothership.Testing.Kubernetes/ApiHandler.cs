@@ -6,9 +6,10 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
-using Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+using Mothership.Testing.Kubernetes.Kubelet;
+using Mothership.Testing.Kubernetes.Schemas;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
+namespace Mothership.Testing.Kubernetes;
 
 /// <summary>
 /// The REST surface: routes <c>/api/v1/…</c> requests to the store and the kubelet and answers in
@@ -192,6 +193,7 @@ internal sealed class ApiHandler(
     private JsonObject Update(ResourceKind kind, string ns, string name, string? expectedVersion, Func<JsonObject, JsonObject> desired)
     {
         ApiError? conflict = null;
+        ApiError? invalid = null;
         var updated = Store.Update(kind, ns, name, current =>
         {
             if (expectedVersion is not null && expectedVersion != (string?)current["metadata"]?["resourceVersion"])
@@ -200,7 +202,15 @@ internal sealed class ApiHandler(
                 return false;
             }
 
-            var next = kind.Normalize(desired(current));
+            var proposed = desired(current);
+            var violations = KubernetesSchemas.Validate(kind.Kind, proposed);
+            if (violations.Count > 0)
+            {
+                invalid = ApiError.Invalid(kind, proposed, violations);
+                return false;
+            }
+
+            var next = kind.Normalize(proposed);
             var meta = KubeJson.Metadata(current);
             var nextMeta = KubeJson.Metadata(next);
             foreach (var field in new[] { "labels", "annotations", "ownerReferences", "finalizers" })
@@ -218,7 +228,7 @@ internal sealed class ApiHandler(
 
             return true;
         }) ?? throw ApiError.NotFound(kind, name);
-        return conflict is null ? updated : throw conflict;
+        return (conflict ?? invalid) is { } error ? throw error : updated;
     }
 
     private async Task ListOrWatchAsync(HttpContext ctx, ResourceKind kind, string? ns)

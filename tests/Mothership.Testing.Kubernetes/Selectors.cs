@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi;
+namespace Mothership.Testing.Kubernetes;
 
 /// <summary>A selector the request could not be parsed into; the API answers 400 BadRequest with its message.</summary>
 internal sealed class SelectorException(string message) : Exception(message);

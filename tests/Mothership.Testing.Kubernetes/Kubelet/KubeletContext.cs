@@ -1,7 +1,7 @@
 using System.Globalization;
 using k8s.Models;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+namespace Mothership.Testing.Kubernetes.Kubelet;
 
 /// <summary>What the kubelet simulation shares with the API: the store, the options, where files go, and how events are written.</summary>
 internal sealed class KubeletContext(ObjectStore store, FakeKubernetesApiOptions options, string workDirectory, Func<int> port)

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using k8s.Models;
 
-namespace Mothership.Executors.Kubernetes.Tests.FakeApi.Kubelet;
+namespace Mothership.Testing.Kubernetes.Kubelet;
 
 /// <summary>The node: one <see cref="PodWorker"/> per pod, and what the API and the faults ask of pods.</summary>
 internal sealed class FakeKubelet(KubeletContext context) : IAsyncDisposable
