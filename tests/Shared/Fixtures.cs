@@ -14,9 +14,6 @@ public static class Fixtures
             ? fromEnv
             : Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "fixtures"));
 
-    /// <summary>The fixtures root, or null when it is not on this machine.</summary>
-    public static string? Root() => Directory.Exists(Location()) ? Location() : null;
-
     /// <summary>The folder holding Mothership.slnx (the repository root).</summary>
     public static string RepositoryRoot()
     {
