@@ -47,7 +47,7 @@ public sealed class ServerOnKubernetesTests : IAsyncLifetime
         await using var server = await ServerProcess.StartAsync(_dir.FullName, extraArgs: ["--executor", "kubernetes", "--kubeconfig", _api.KubeconfigPath, "--namespace", "default"], cancellationToken: Ct);
         await WaitAsync(() => _api.PersistentVolumeClaims.All(c => c.Metadata.Name != "pvc-left-behind"), server);
 
-        using var create = new StringContent("""
+        using var create = new StringContent($$$$"""
             apiVersion: tekton.dev/v1
             kind: PipelineRun
             metadata: {name: cache-run}
@@ -68,7 +68,7 @@ public sealed class ServerOnKubernetesTests : IAsyncLifetime
                     taskSpec:
                       workspaces: [{name: cache}]
                       steps:
-                        - {name: write, image: alpine, script: 'sleep 1; echo "$GREETING" > $(workspaces.cache.path)/greeting'}
+                        - {name: write, image: alpine, script: '{{{{StepGate.WaitFor("$(workspaces.cache.path)/go")}}}}; echo "$GREETING" > $(workspaces.cache.path)/greeting'}
                   - name: read
                     runAfter: [fill]
                     workspaces: [{name: cache}]
@@ -86,6 +86,9 @@ public sealed class ServerOnKubernetesTests : IAsyncLifetime
         // The pod template reaches the pod.
         var pod = await _api.WaitForPodAsync(await FirstPodNameAsync(server), _ => true, cancellationToken: Ct);
         Assert.Equal("builders", pod.Spec.NodeSelector["pool"]);
+        // fill's step waited for a gate in the run's claim, so its pod was still there to be read: open it.
+        var claim = _api.PersistentVolumeClaims.Single(c => c.Metadata.Name != "pvc-of-a-cli-run").Metadata.Name;
+        await File.WriteAllTextAsync(Path.Combine(_api.PersistentVolumeClaimDirectory(claim)!, "go"), "", Ct);
 
         var run = await FinishedAsync(server, "cache-run");
         Assert.True((string?)run["status"]!["conditions"]![0]!["reason"] == "Succeeded", run.ToJsonString());

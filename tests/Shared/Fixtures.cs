@@ -2,21 +2,17 @@ namespace Mothership.Testing;
 
 /// <summary>
 /// Finds the shared test fixtures: <c>MOTHERSHIP_FIXTURES</c>, else <c>../shared/fixtures</c>
-/// next to the repository (the folder holding Mothership.slnx).
+/// next to the repository (the folder holding Mothership.slnx). A suite that needs them asks for
+/// its folder here, so that a missing folder follows <see cref="Prerequisites"/>: skipped with
+/// the reason on a developer's machine, failed on CI.
 /// </summary>
 public static class Fixtures
 {
-    /// <summary>The fixtures root, or null when it is not on this machine.</summary>
-    public static string? Root()
-    {
-        if (Environment.GetEnvironmentVariable("MOTHERSHIP_FIXTURES") is { Length: > 0 } fromEnv)
-        {
-            return Directory.Exists(fromEnv) ? fromEnv : null;
-        }
-
-        var shared = Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "fixtures"));
-        return Directory.Exists(shared) ? shared : null;
-    }
+    /// <summary>Where the fixtures are looked for: <c>MOTHERSHIP_FIXTURES</c> when set, else <c>../shared/fixtures</c>.</summary>
+    public static string Location() =>
+        Environment.GetEnvironmentVariable("MOTHERSHIP_FIXTURES") is { Length: > 0 } fromEnv
+            ? fromEnv
+            : Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "fixtures"));
 
     /// <summary>The folder holding Mothership.slnx (the repository root).</summary>
     public static string RepositoryRoot()
@@ -32,27 +28,23 @@ public static class Fixtures
         throw new InvalidOperationException("tests must run inside the repository (no Mothership.slnx above " + AppContext.BaseDirectory + ")");
     }
 
-    /// <summary>The Tekton examples folder (<c>tekton/v1</c>), or skips the calling test.</summary>
-    public static string TektonV1()
-    {
-        var root = Root();
-        var dir = root is null ? null : Path.Combine(root, "tekton", "v1");
-        if (dir is null || !Directory.Exists(dir))
-        {
-            Assert.Skip("Tekton fixtures not found: set MOTHERSHIP_FIXTURES or check out ../shared/fixtures (upstream: tektoncd/pipeline examples/v1 at the commit in SOURCE.md)");
-        }
+    /// <summary>The Tekton examples folder (<c>tekton/v1</c>), or ends the calling test (skipped, or failed on CI).</summary>
+    public static string TektonV1() =>
+        Require(Path.Combine("tekton", "v1"), "pipelineruns", "Tekton", "tektoncd/pipeline examples/v1");
 
-        return dir;
-    }
+    /// <summary>The OpenStack-Helm charts folder (Chart.yaml and values.yaml of 80 charts), or ends the calling test (skipped, or failed on CI).</summary>
+    public static string OpenStackHelm() =>
+        Require("openstack-helm", "keystone", "OpenStack-Helm", "openstack/openstack-helm");
 
-    /// <summary>The OpenStack-Helm charts folder (Chart.yaml and values.yaml of 80 charts), or skips the calling test.</summary>
-    public static string OpenStackHelm()
+    /// <summary>Present only when <paramref name="folder"/> holds <paramref name="probe"/>; a half-copied folder counts as missing.</summary>
+    private static string Require(string folder, string probe, string what, string upstream)
     {
-        var root = Root();
-        var dir = root is null ? null : Path.Combine(root, "openstack-helm");
-        if (dir is null || !Directory.Exists(Path.Combine(dir, "keystone")))
+        var dir = Path.Combine(Location(), folder);
+        if (!Directory.Exists(Path.Combine(dir, probe)))
         {
-            Assert.Skip("OpenStack-Helm fixtures not found: set MOTHERSHIP_FIXTURES or check out ../shared/fixtures (upstream: openstack/openstack-helm at the commit in SOURCE.md)");
+            Prerequisites.Missing(
+                $"{what} fixtures not found at {dir}: set MOTHERSHIP_FIXTURES or check out ../shared/fixtures (upstream: {upstream} at the commit in SOURCE.md)",
+                "fetch the fixtures before the tests (README, \"Test fixtures\")");
         }
 
         return dir;

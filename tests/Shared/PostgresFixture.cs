@@ -3,8 +3,8 @@ namespace Mothership.Testing;
 /// <summary>
 /// One PostgreSQL server for the whole test assembly, started by the first test that asks for it
 /// (a run of SQLite tests alone never starts it). Each test assembly that uses it registers it
-/// with <c>[assembly: AssemblyFixture(typeof(PostgresFixture))]</c>. Without the binaries the tests are skipped,
-/// except on CI (<c>CI=true</c>), which installs them: there a missing server fails the run.
+/// with <c>[assembly: AssemblyFixture(typeof(PostgresFixture))]</c>. Without the binaries the tests
+/// follow <see cref="Prerequisites"/>: skipped, except on CI, which installs them: there a missing server fails the run.
 /// </summary>
 public sealed class PostgresFixture : IAsyncDisposable
 {
@@ -16,12 +16,7 @@ public sealed class PostgresFixture : IAsyncDisposable
     {
         if (!PostgresServer.IsInstalled)
         {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail(PostgresServer.NotInstalledReason + ", and CI=true: .ci/run should have installed it");
-            }
-
-            Assert.Skip(PostgresServer.NotInstalledReason);
+            Prerequisites.Missing(PostgresServer.NotInstalledReason, ".ci/run should have installed it");
         }
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -26,23 +26,37 @@ public static class TektonExamples
         ["taskruns/beta/authenticating-git-commands.yaml"] = "its sidecar is an SSH git server built from the alpine image (sshd, /var/log/sshd, /tekton/creds layout) that the host does not provide",
     };
 
-    /// <summary>Every in-scope example, relative to tekton/v1 (empty when the fixtures are absent).</summary>
+    /// <summary>
+    /// The one case a theory over the examples holds when the fixtures are absent, so the suite
+    /// still shows up (skipped with the reason, or failed on CI) instead of vanishing.
+    /// </summary>
+    public const string Absent = "(fixtures absent)";
+
+    /// <summary>
+    /// Every in-scope example, relative to tekton/v1; empty when the fixtures are absent. Present
+    /// fixtures missing one of <see cref="Folders"/> are broken, not absent: that throws.
+    /// </summary>
     public static IEnumerable<string> All()
     {
-        var root = Fixtures.Root();
-        if (root is null)
+        var v1 = Path.Combine(Fixtures.Location(), "tekton", "v1");
+        if (!Directory.Exists(v1))
         {
             return [];
         }
 
-        var v1 = Path.Combine(root, "tekton", "v1");
+        var missing = Folders.Where(f => !Directory.Exists(Path.Combine(v1, f))).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException($"{v1} lacks {string.Join(", ", missing)}: the Tekton fixtures are incomplete (README, \"Test fixtures\")");
+        }
+
         return Folders
-            .Where(f => Directory.Exists(Path.Combine(v1, f)))
             .SelectMany(f => Directory.EnumerateFiles(Path.Combine(v1, f), "*.yaml").Select(p => $"{f}/{Path.GetFileName(p)}"))
             .Where(p => !Path.GetFileName(p).Contains("resolver", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal);
     }
 
+    /// <summary>The examples under <paramref name="prefix"/> as theory data, or <see cref="Absent"/> alone when the fixtures are.</summary>
     public static TheoryData<string> In(string prefix)
     {
         var data = new TheoryData<string>();
@@ -53,17 +67,28 @@ public static class TektonExamples
 
         if (data.Count == 0)
         {
-            // Keeps the theory visible (and skipped with the reason) when the fixtures are absent.
-            data.Add("(fixtures absent)");
+            data.Add(Absent);
         }
 
         return data;
     }
 
+    /// <summary>
+    /// The full path of <paramref name="example"/> (a case of <see cref="In"/>); ends the test as
+    /// <see cref="Fixtures.TektonV1"/> does when the fixtures are absent, and fails it when they
+    /// are present yet the theory found no example.
+    /// </summary>
+    public static string PathOf(string example)
+    {
+        var v1 = Fixtures.TektonV1();
+        Assert.True(example != Absent, $"{v1} is present but holds no in-scope example for this theory");
+        return Path.Combine(v1, example);
+    }
+
     /// <summary>Runs <paramref name="example"/> with <c>mship run</c> (plus <paramref name="extraArgs"/>) and expects every run to succeed.</summary>
     public static async Task RunAsync(string example, IReadOnlyDictionary<string, string>? unsupported = null, params string[] extraArgs)
     {
-        var v1 = Fixtures.TektonV1();
+        var path = PathOf(example);
         if (Unsupported.TryGetValue(example, out var reason) || (unsupported?.TryGetValue(example, out reason) ?? false))
         {
             Assert.Skip($"not supported {(extraArgs.Length == 0 ? "locally" : "here")}: {reason}");
@@ -73,7 +98,7 @@ public static class TektonExamples
         try
         {
             var result = await MshipProcess.RunAsync(
-                ["run", "-f", Path.Combine(v1, example), "-o", "json", "--workdir", work, "--parallel", "4", .. extraArgs],
+                ["run", "-f", path, "-o", "json", "--workdir", work, "--parallel", "4", .. extraArgs],
                 timeout: TimeSpan.FromMinutes(3),
                 cancellationToken: TestContext.Current.CancellationToken);
             Assert.True(result.ExitCode == 0, $"{example} exited {result.ExitCode}\n{result.Stderr}\n{Tail(result.Stdout)}");

@@ -19,8 +19,8 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
 
     static DashboardTests() => SetDefaultExpectTimeout(20000);
 
-    /// <summary>a → (b, c); c uses a's result; a prints slowly (one line in red); fin is a finally task.</summary>
-    private static string DiamondYaml(string name, string aScript = "printf '\\033[31mred alert\\033[0m plain\\n'; for i in $(seq 1 20); do echo line $i; sleep 0.2; done; printf hello > $(results.out.path)") => $$"""
+    /// <summary>a → (b, c); c uses a's result; fin is a finally task; a runs <paramref name="aScript"/>.</summary>
+    private static string DiamondYaml(string name, string aScript) => $$"""
         apiVersion: tekton.dev/v1
         kind: Pipeline
         metadata:
@@ -71,6 +71,13 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
                     script: echo finally
         """;
 
+    /// <summary>
+    /// A script for a: a line in red, lines 1 to 10, then it waits for <paramref name="gate"/>
+    /// before lines 11 to 20 and its result, so the test sees it running for as long as it needs.
+    /// </summary>
+    private static string GatedAScript(StepGate gate) =>
+        $"printf '\\033[31mred alert\\033[0m plain\\n'; for i in $(seq 1 10); do echo line $i; done; {gate.Wait}; for i in $(seq 11 20); do echo line $i; done; printf hello > $(results.out.path)";
+
     private async Task<(ServerProcess Server, IPage Page)> OpenAsync()
     {
         var b = await browser.GetAsync(Ct);
@@ -101,7 +108,8 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
     {
         var (server, page) = await OpenAsync();
         var pipeline = Unique("diamond");
-        await ApplyAsync(server, DiamondYaml(pipeline));
+        var gate = new StepGate(server.WorkingDirectory, "diamond");
+        await ApplyAsync(server, DiamondYaml(pipeline, GatedAScript(gate)));
         var run = await CreateRunAsync(server, PipelineRunYaml(Unique("dash"), pipeline));
 
         await page.GotoAsync($"/ui/pipelineruns/{run}?task=a");
@@ -111,12 +119,13 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
         await Expect(a).ToContainTextAsync("Running");
         await Expect(page.Locator("[data-node='b']")).ToContainTextAsync("Pending");
 
-        // Lines arrive while a is still running: the viewer follows the live log.
+        // Lines arrive while a is still running (held by its gate): the viewer follows the live log.
         var viewer = page.Locator(".log-viewport");
-        await Expect(viewer).ToContainTextAsync("line 3");
+        await Expect(viewer).ToContainTextAsync("line 10");
         Assert.Equal("Running", await a.GetAttributeAsync("data-state"));
         await Expect(viewer.Locator(".ansi-31")).ToHaveTextAsync("red alert");
         await ShotAsync(page, "pipelinerun-running");
+        await gate.OpenAsync(Ct);
 
         await Expect(a).ToHaveAttributeAsync("data-state", "Succeeded", new() { Timeout = 30000 });
         await Expect(a).ToContainTextAsync("Succeeded");
@@ -205,7 +214,8 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
         var slow = Unique("slow");
         await ApplyAsync(server, TaskAndPipelineYaml(ok, "echo fine"));
         await ApplyAsync(server, TaskAndPipelineYaml(bad, "echo broken; exit 3"));
-        await ApplyAsync(server, TaskAndPipelineYaml(slow, "sleep 3"));
+        var slowGate = new StepGate(server.WorkingDirectory, "slow");
+        await ApplyAsync(server, TaskAndPipelineYaml(slow, slowGate.Wait));
         var runs = new List<string>();
         for (var i = 0; i < 3; i++)
         {
@@ -255,6 +265,7 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
         var row = page.Locator($"tr[data-run='{live}']");
         await Expect(row).ToHaveAttributeAsync("data-state", "Running");
         await Expect(row).ToContainTextAsync("Running");
+        await slowGate.OpenAsync(Ct);
         await Expect(row).ToHaveAttributeAsync("data-state", "Succeeded", new() { Timeout = 30000 });
         await Expect(page.Locator("#live")).ToContainTextAsync($"{live}: Succeeded");
         NoScriptErrors();

@@ -6,11 +6,17 @@ namespace Mothership.IntegrationTests.Dashboard;
 /// One headless Chromium for the tests of a class: Debian's <c>chromium</c> package at
 /// <c>/usr/bin/chromium</c>, driven by Playwright's driver that ships inside the NuGet package.
 /// Playwright never downloads a browser here (no <c>playwright install</c>). Without Chromium
-/// the tests skip, or fail on CI (<c>CI=true</c>), where <c>.ci/run</c> installs it.
+/// the tests follow <see cref="Prerequisites"/>: skipped, or failed on CI, where <c>.ci/run</c> installs it.
 /// </summary>
 public sealed class SharedBrowser : IAsyncDisposable
 {
-    public const string Chromium = "/usr/bin/chromium";
+    /// <summary>
+    /// The browser: <c>MOTHERSHIP_CHROMIUM</c> when set (another build, or a missing path to check
+    /// what these tests do without one), else Debian's <c>/usr/bin/chromium</c>.
+    /// </summary>
+    public static string Chromium =>
+        Environment.GetEnvironmentVariable("MOTHERSHIP_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IPlaywright? _playwright;
     private IBrowser? _browser;
@@ -19,12 +25,7 @@ public sealed class SharedBrowser : IAsyncDisposable
     {
         if (!File.Exists(Chromium))
         {
-            if (Environment.GetEnvironmentVariable("CI") == "true")
-            {
-                Assert.Fail($"{Chromium} is missing on CI: .ci/run should have installed it (apt-get install chromium)");
-            }
-
-            Assert.Skip("chromium not installed (apt-get install chromium)");
+            Prerequisites.Missing($"Chromium not found at {Chromium} (apt-get install chromium, or set MOTHERSHIP_CHROMIUM)", ".ci/run should have installed it");
         }
 
         await _gate.WaitAsync(cancellationToken);

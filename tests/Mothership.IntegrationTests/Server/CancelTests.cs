@@ -107,9 +107,13 @@ public abstract class CancelTests(SharedServer shared, PostgresFixture postgres)
     [Fact(Timeout = 60000)]
     public async Task Cancel_StoppedRunFinally_RunningTaskFinishesNoNewTaskFinallyRuns()
     {
-        var (server, run) = await StartRunningAsync("echo started; sleep 2; echo work-finished");
+        // The step ends only when the test opens its gate, after the server accepted the cancel:
+        // the cancel is in the run's event queue before the task can finish, however slow the machine.
+        var gate = new StepGate((await ServerAsync()).WorkingDirectory, "stopped");
+        var (server, run) = await StartRunningAsync($"echo started; {gate.Wait}; echo work-finished");
 
         await CancelAsync(server, run, "StoppedRunFinally");
+        await gate.OpenAsync(Ct);
         var done = await WaitForFinishAsync(server, run, seconds: 20);
 
         Assert.Equal("Cancelled", Reason(done));
@@ -172,16 +176,20 @@ public abstract class CancelTests(SharedServer shared, PostgresFixture postgres)
         await ApplyAsync(server, TaskAndPipelineYaml(name, "echo released"));
         var run = await CreateRunAsync(server, PipelineRunYaml(name, name, extraSpec: "  status: PipelineRunPending"));
 
-        // Pending must hold across several controller polls (1 s each), not just the first read.
-        var until = TimeProvider.System.GetUtcNow().AddSeconds(2.5);
-        while (TimeProvider.System.GetUtcNow() < until)
+        // Pending must hold across the controller's looks for work, not just the first read: wait
+        // until it has claimed runs three more times (at least two of those began after this run
+        // was stored), whatever the machine's speed, and then it must not have taken this one.
+        var claims = await StoreOperationsAsync(server, "claim_runs");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (await StoreOperationsAsync(server, "claim_runs") < claims + 3)
         {
-            var pending = await GetJsonAsync(server, $"api/v1/pipelineruns/{run}");
-            Assert.Equal("PipelineRunPending", Reason(pending));
-            Assert.Equal("Unknown", (string)Condition(pending)!["status"]!);
-            await Task.Delay(250, Ct);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the controller did not look for work 3 times in 30 s:\n{server.Output}");
+            await Task.Delay(100, Ct);
         }
 
+        var pending = await GetJsonAsync(server, $"api/v1/pipelineruns/{run}");
+        Assert.Equal("PipelineRunPending", Reason(pending));
+        Assert.Equal("Unknown", (string)Condition(pending)!["status"]!);
         var listed = await GetJsonAsync(server, $"api/v1/pipelineruns?pipeline={name}&phase=Pending");
         Assert.Single(listed["items"]!.AsArray());
 

@@ -32,8 +32,8 @@ public abstract class LogTests(SharedServer shared, PostgresFixture postgres) : 
         var server = await ServerAsync();
         var name = Unique("follow");
         // The step waits for a file the test writes once it saw the first line: proof lines stream while the run is running.
-        var gate = Path.Combine(server.WorkingDirectory, name + ".go");
-        await ApplyAsync(server, TaskAndPipelineYaml(name, $"echo first; while [ ! -f {gate} ]; do sleep 0.1; done; echo second"));
+        var gate = new StepGate(server.WorkingDirectory, name);
+        await ApplyAsync(server, TaskAndPipelineYaml(name, $"echo first; {gate.Wait}; echo second"));
         var run = await CreateRunAsync(server, PipelineRunYaml(name, name));
 
         using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/pipelineruns/{run}/logs?follow=true");
@@ -56,7 +56,7 @@ public abstract class LogTests(SharedServer shared, PostgresFixture postgres) : 
                 {
                     var now = await GetJsonAsync(server, $"api/v1/pipelineruns/{run}");
                     Assert.Equal("Unknown", (string)Condition(now)!["status"]!);
-                    await File.WriteAllTextAsync(gate, "", Ct);
+                    await gate.OpenAsync(Ct);
                 }
 
                 if (eventName == "end")

@@ -134,6 +134,17 @@ public abstract class ServerTestBase(SharedServer shared, PostgresFixture postgr
 
     protected static JsonNode? Condition(JsonNode run) => run["status"]?["conditions"]?[0];
 
+    /// <summary>
+    /// How many times the server's store has finished <paramref name="operation"/>, from its
+    /// <c>/metrics</c>: an event count to wait on (the controller's looks for work are <c>claim_runs</c>).
+    /// </summary>
+    protected static async Task<long> StoreOperationsAsync(ServerProcess server, string operation)
+    {
+        var prefix = $"mothership_store_operation_duration_seconds_count{{operation=\"{operation}\"}} ";
+        var line = (await server.Http.GetStringAsync("metrics", Ct)).Split('\n').SingleOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return line is null ? 0 : (long)double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Polls the run until <paramref name="done"/> holds or the deadline passes.</summary>
     protected static async Task<JsonNode> WaitForAsync(ServerProcess server, string name, Func<JsonNode, bool> done, string kinds = "pipelineruns",
         int seconds = 30)

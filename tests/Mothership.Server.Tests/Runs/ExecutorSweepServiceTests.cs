@@ -81,8 +81,11 @@ public sealed class ExecutorSweepServiceTests : IAsyncDisposable
         // Swept, and waiting for the next round (its timer made), before the clock moves.
         await WaitAsync(() => executor.Released.Count == 1 && time.Timers > timersBefore);
         executor.Hold("later");
+        var firedBefore = time.Fired;
         time.Advance(TimeSpan.FromMinutes(9));
-        await Task.Delay(200, Ct);
+        // A timer due by 00:09 would have fired inside Advance: none did, so the service still
+        // waits for 00:10 (no sweep can have started, now or later, before the clock moves again).
+        Assert.Equal(firedBefore, time.Fired);
         Assert.Single(executor.Released);
         time.Advance(TimeSpan.FromMinutes(1));
         await WaitAsync(() => executor.Released.Count == 2);
