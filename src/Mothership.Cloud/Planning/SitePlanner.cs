@@ -109,30 +109,14 @@ public static class SitePlanner
             }
         }
 
-        var order = repository.Services.Select(s => s.Name).ToList();
-        var groups = StronglyConnected(order, edges);
-        warnings.AddRange(CyclesMadeByCatalog(order, edges, groups, added));
-        var groupOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var g = 0; g < groups.Count; g++)
-        {
-            foreach (var member in groups[g])
-            {
-                groupOf[member] = g;
-            }
-        }
-
-        // Tarjan's algorithm emits a group only after every group it depends on: waves in one pass.
-        var waveOf = new int[groups.Count];
-        for (var g = 0; g < groups.Count; g++)
-        {
-            waveOf[g] = 1 + groups[g].SelectMany(m => edges[m]).Select(e => groupOf[e.To]).Where(d => d != g).Select(d => waveOf[d]).DefaultIfEmpty(0).Max();
-        }
-
+        var graph = new DependencyGraph<string>(repository.Services.Select(s => s.Name), s => edges[s].Select(e => e.To), StringComparer.Ordinal);
+        var groups = DependencyGroups<string>.Of(graph);
+        warnings.AddRange(CyclesMadeByCatalog(groups, added));
         var changedFiles = changes?.Changes;
         var planned = new List<PlannedService>();
         foreach (var service in repository.Services)
         {
-            var g = groupOf[service.Name];
+            var group = groups.GroupOf(service.Name);
             var serviceChanges = changedFiles is null
                 ? ["no base revision: every service is deployed"]
                 : changedFiles.TryGetValue(service.Name, out var c) ? c : [];
@@ -145,8 +129,8 @@ public static class SitePlanner
                 Release = service.ReleaseName,
                 DependsOn = [.. edges[service.Name].Select(e => e.To).Order(StringComparer.Ordinal)],
                 Edges = [.. edges[service.Name].OrderBy(e => e.To, StringComparer.Ordinal)],
-                Wave = waveOf[g],
-                Group = groups[g].Count > 1 ? string.Join('+', groups[g].Order(StringComparer.Ordinal)) : null,
+                Wave = groups.WaveOf(service.Name),
+                Group = group.Length > 1 ? string.Join('+', group.Order(StringComparer.Ordinal)) : null,
                 Changed = changed,
                 Run = changed,
                 Changes = serviceChanges,
@@ -168,7 +152,7 @@ public static class SitePlanner
             External = [.. external],
             Ignored = [.. ignored],
             Removed = changes?.Removed ?? [],
-            CriticalPath = Critical(planned, groups, groupOf),
+            CriticalPath = Critical(planned, groups),
             Diagnostics = [.. warnings],
         };
     }
@@ -316,177 +300,21 @@ public static class SitePlanner
     /// The charts' own cycles are real and resolved at run time (a group); a cycle that exists only
     /// because <c>cloud.yaml</c> added an edge is a mistake: an error naming the cycle, at that edge.
     /// </summary>
-    private static IEnumerable<Diagnostic> CyclesMadeByCatalog(List<string> order, Dictionary<string, List<PlannedEdge>> edges, List<List<string>> groups, List<(string From, EdgeOverride Edge)> added)
+    private static IEnumerable<Diagnostic> CyclesMadeByCatalog(DependencyGroups<string> groups, List<(string From, EdgeOverride Edge)> added)
     {
-        if (added.Count == 0 || groups.All(g => g.Count == 1))
+        foreach (var (from, to, cycle) in AddedEdgeCycles.Find(groups, [.. added.Select(a => (a.From, a.Edge.Service))]))
         {
-            yield break;
-        }
-
-        var chartOnly = edges.ToDictionary(e => e.Key, e => e.Value.Where(x => !added.Any(a => a.From == x.From && a.Edge.Service == x.To)).ToList(), StringComparer.Ordinal);
-        var chartGroup = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (group, i) in StronglyConnected(order, chartOnly).Select((g, i) => (g, i)))
-        {
-            foreach (var member in group)
-            {
-                chartGroup[member] = i;
-            }
-        }
-
-        foreach (var group in groups.Where(g => g.Count > 1 && g.Select(m => chartGroup[m]).Distinct().Count() > 1))
-        {
-            var members = group.ToHashSet(StringComparer.Ordinal);
-            var (from, edge) = added.First(a => members.Contains(a.From) && members.Contains(a.Edge.Service) && chartGroup[a.From] != chartGroup[a.Edge.Service]);
-            var path = PathWithin(edge.Service, from, members, edges);
+            var edge = added.First(a => a.From == from && a.Edge.Service == to).Edge;
             yield return Diagnostic.Error(edge.Location,
-                $"dependsOn '{edge.Service}' of service '{from}' makes a cycle: {from} → {string.Join(" → ", path)}; drop the edge, or drop a chart edge on the way with ignoreDependsOn");
+                $"dependsOn '{edge.Service}' of service '{from}' makes a cycle: {string.Join(" → ", cycle)}; drop the edge, or drop a chart edge on the way with ignoreDependsOn");
         }
     }
 
-    /// <summary>A shortest path of waits from <paramref name="start"/> to <paramref name="goal"/> inside <paramref name="within"/> (breadth first).</summary>
-    private static List<string> PathWithin(string start, string goal, HashSet<string> within, Dictionary<string, List<PlannedEdge>> edges)
-    {
-        var previous = new Dictionary<string, string>(StringComparer.Ordinal) { [start] = start };
-        var queue = new Queue<string>([start]);
-        while (queue.Count > 0 && !previous.ContainsKey(goal))
-        {
-            var node = queue.Dequeue();
-            foreach (var next in edges[node].Select(e => e.To).Where(within.Contains))
-            {
-                if (previous.TryAdd(next, node))
-                {
-                    queue.Enqueue(next);
-                }
-            }
-        }
-
-        var path = new List<string> { goal };
-        for (var at = goal; at != start; at = previous[at])
-        {
-            path.Add(previous[at]);
-        }
-
-        path.Reverse();
-        return path;
-    }
-
-    /// <summary>Tarjan's strongly connected components, each listed after the components it reaches.</summary>
-    private static List<List<string>> StronglyConnected(List<string> nodes, Dictionary<string, List<PlannedEdge>> edges)
-    {
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        var low = new Dictionary<string, int>(StringComparer.Ordinal);
-        var onStack = new HashSet<string>(StringComparer.Ordinal);
-        var stack = new Stack<string>();
-        var result = new List<List<string>>();
-        var next = 0;
-
-        // Iterative, so a long chain of services cannot overflow the stack.
-        foreach (var start in nodes)
-        {
-            if (index.ContainsKey(start))
-            {
-                continue;
-            }
-
-            var work = new Stack<(string Node, int Edge)>();
-            work.Push((start, 0));
-            index[start] = low[start] = next++;
-            stack.Push(start);
-            onStack.Add(start);
-            while (work.Count > 0)
-            {
-                var (node, i) = work.Pop();
-                var outgoing = edges[node];
-                if (i < outgoing.Count)
-                {
-                    work.Push((node, i + 1));
-                    var to = outgoing[i].To;
-                    if (!index.ContainsKey(to))
-                    {
-                        index[to] = low[to] = next++;
-                        stack.Push(to);
-                        onStack.Add(to);
-                        work.Push((to, 0));
-                    }
-                    else if (onStack.Contains(to))
-                    {
-                        low[node] = Math.Min(low[node], index[to]);
-                    }
-
-                    continue;
-                }
-
-                if (work.Count > 0)
-                {
-                    var parent = work.Peek().Node;
-                    low[parent] = Math.Min(low[parent], low[node]);
-                }
-
-                if (low[node] == index[node])
-                {
-                    var component = new List<string>();
-                    string member;
-                    do
-                    {
-                        member = stack.Pop();
-                        onStack.Remove(member);
-                        component.Add(member);
-                    }
-                    while (member != node);
-                    result.Add(component);
-                }
-            }
-        }
-
-        return result;
-    }
-
-    private static CriticalPath Critical(List<PlannedService> services, List<List<string>> groups, Dictionary<string, int> groupOf)
+    /// <summary>The critical path as the deploy pipeline runs: a service that does not run takes no time, and is not shown.</summary>
+    private static CriticalPath Critical(List<PlannedService> services, DependencyGroups<string> groups)
     {
         var byName = services.ToDictionary(s => s.Name, StringComparer.Ordinal);
-
-        // As the deploy pipeline runs: the members of a group start together, once everything any
-        // of them waits for outside the group has finished; a dependent waits only for the
-        // services it names. A service that does not run takes no time.
-        TimeSpan Duration(string s) => byName[s].Run ? byName[s].EstimatedDuration : TimeSpan.Zero;
-        var finish = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
-        var before = new Dictionary<string, string?>(StringComparer.Ordinal);
-        for (var g = 0; g < groups.Count; g++)
-        {
-            var start = TimeSpan.Zero;
-            string? previous = null;
-            foreach (var d in groups[g].SelectMany(m => byName[m].DependsOn).Where(d => groupOf[d] != g).Distinct().Order(StringComparer.Ordinal))
-            {
-                if (previous is null || finish[d] > start)
-                {
-                    start = finish[d];
-                    previous = d;
-                }
-            }
-
-            foreach (var member in groups[g])
-            {
-                finish[member] = start + Duration(member);
-                before[member] = previous;
-            }
-        }
-
-        if (finish.Count == 0)
-        {
-            return new CriticalPath([], TimeSpan.Zero);
-        }
-
-        var last = services.Select(s => s.Name).MaxBy(s => finish[s])!;
-        var path = new List<string>();
-        for (string? at = last; at is not null; at = before[at])
-        {
-            if (byName[at].Run)
-            {
-                path.Add(at);
-            }
-        }
-
-        path.Reverse();
-        return new CriticalPath([.. path], finish[last]);
+        var (chain, duration) = CriticalChain.Find(groups, s => byName[s].Run ? byName[s].EstimatedDuration : TimeSpan.Zero, StringComparer.Ordinal);
+        return new CriticalPath([.. chain.Where(s => byName[s].Run)], duration);
     }
 }
