@@ -1,27 +1,34 @@
 using System.Collections.Immutable;
+using Mothership.Cloud.Changes;
 using Mothership.Cloud.Charts;
 using Mothership.Cloud.Sites;
+using Mothership.Cloud.Values;
 using Mothership.Model.Diagnostics;
 
 namespace Mothership.Cloud.Planning;
 
-/// <summary>What the planner needs to know of each enabled service's chart.</summary>
-public sealed record ServiceChart(string ChartName, ChartDependencies Dependencies);
-
-/// <summary>What changed between two revisions, per service (see <c>ChangeDetector</c>).</summary>
-public sealed record ChangeSet(string From, IReadOnlyDictionary<string, ImmutableArray<string>> Changes, ImmutableArray<string> Removed);
-
 /// <summary>
-/// Derives a site's deploy order from its charts' declared waits (a pure function): every wait
+/// The planner: makes a site's <see cref="DeployPlan"/>. Derives the deploy order from its charts' declared waits (a pure function): every wait
 /// becomes an edge to the enabled service that provides it; waits on the service itself are
 /// dropped; waits on what the site does not deploy are reported as external (a warning unless
 /// <c>cloud.yaml</c> acknowledges the endpoint); <c>cloud.yaml</c> adds and drops edges with
 /// reasons. Real charts wait on each other (nova ↔ neutron), so services on a cycle form a group
 /// deployed together; groups are ordered in waves by the longest chain of waits before them.
 /// </summary>
-public static class SitePlanner
+public static class DeployPlanner
 {
-    public static SitePlan Plan(SiteRepository repository, IReadOnlyDictionary<string, ServiceChart> charts, ChangeSet? changes, string to)
+    /// <summary>Plans a loaded site: each chart's waits are read from its defaults merged with the site's values.</summary>
+    public static DeployPlan Plan(LoadedSite site, ChangeSet? changes, string to)
+    {
+        var serviceCharts = site.Repository.Services.ToDictionary(
+            s => s.Name,
+            s => new ServiceChart(site.Charts[s.Name].Name, ChartDependencyReader.Read((ValueMap)ValueMap.Merge(site.Charts[s.Name].Values, site.Values[s.Name].Values))),
+            StringComparer.Ordinal);
+        return Plan(site.Repository, serviceCharts, changes, to);
+    }
+
+    /// <summary>Plans a site from what each enabled service's chart waits for; <paramref name="changes"/> null means every service runs.</summary>
+    public static DeployPlan Plan(SiteRepository repository, IReadOnlyDictionary<string, ServiceChart> charts, ChangeSet? changes, string to)
     {
         var site = repository.Site;
         var enabled = repository.Services.ToDictionary(s => s.Name, StringComparer.Ordinal);
@@ -29,7 +36,7 @@ public static class SitePlanner
         var added = new List<(string From, EdgeOverride Edge)>();
         var provides = repository.Services.ToDictionary(s => s.Name, s => ProvidedTypes(s, charts[s.Name]), StringComparer.Ordinal);
         var context = new Context(repository, provides);
-        var edges = new Dictionary<string, List<PlannedEdge>>(StringComparer.Ordinal);
+        var edges = new Dictionary<string, List<ServiceWait>>(StringComparer.Ordinal);
         var external = new List<ExternalNeed>();
         var ignored = new List<IgnoredEdge>();
         foreach (var service in repository.Services)
@@ -55,7 +62,7 @@ public static class SitePlanner
                             }
                             else if (own.All(e => e.To != provider))
                             {
-                                own.Add(new PlannedEdge(service.Name, provider, $"chart: {need}"));
+                                own.Add(new ServiceWait(service.Name, provider, $"chart: {need}"));
                             }
                         }
 
@@ -97,7 +104,7 @@ public static class SitePlanner
 
                 if (enabled.ContainsKey(extra.Service))
                 {
-                    own.Add(new PlannedEdge(service.Name, extra.Service, why));
+                    own.Add(new ServiceWait(service.Name, extra.Service, why));
                     added.Add((service.Name, extra));
                 }
                 else
@@ -113,7 +120,7 @@ public static class SitePlanner
         var groups = DependencyGroups<string>.Of(graph);
         warnings.AddRange(CyclesMadeByCatalog(groups, added));
         var changedFiles = changes?.Changes;
-        var planned = new List<PlannedService>();
+        var planned = new List<ServicePlan>();
         foreach (var service in repository.Services)
         {
             var group = groups.GroupOf(service.Name);
@@ -121,7 +128,7 @@ public static class SitePlanner
                 ? ["no base revision: every service is deployed"]
                 : changedFiles.TryGetValue(service.Name, out var c) ? c : [];
             var changed = changedFiles is null || !serviceChanges.IsEmpty;
-            planned.Add(new PlannedService
+            planned.Add(new ServicePlan
             {
                 Name = service.Name,
                 Chart = service.Chart.Display,
@@ -142,7 +149,7 @@ public static class SitePlanner
 
         planned = [.. planned.OrderBy(s => s.Wave).ThenBy(s => s.Name, StringComparer.Ordinal)];
         var waves = planned.GroupBy(s => s.Wave).OrderBy(w => w.Key).Select(w => w.Select(s => s.Name).ToImmutableArray()).ToImmutableArray();
-        return new SitePlan
+        return new DeployPlan
         {
             Site = site.Name,
             From = changes?.From,
@@ -287,7 +294,7 @@ public static class SitePlanner
         static Resolution Found(IEnumerable<ServiceEntry> providers) => new([.. providers.Select(p => p.Name)], false, null, "", false);
     }
 
-    private static string ChartName(ServiceEntry s) => Values.ValueLayers.ChartName(s.Chart);
+    private static string ChartName(ServiceEntry s) => ValueLayers.ChartName(s.Chart);
 
     private static string Describe(ChartNeed need) => need.Kind switch
     {
@@ -311,7 +318,7 @@ public static class SitePlanner
     }
 
     /// <summary>The critical path as the deploy pipeline runs: a service that does not run takes no time, and is not shown.</summary>
-    private static CriticalPath Critical(List<PlannedService> services, DependencyGroups<string> groups)
+    private static CriticalPath Critical(List<ServicePlan> services, DependencyGroups<string> groups)
     {
         var byName = services.ToDictionary(s => s.Name, StringComparer.Ordinal);
         var (chain, duration) = CriticalChain.Find(groups, s => byName[s].Run ? byName[s].EstimatedDuration : TimeSpan.Zero, StringComparer.Ordinal);
