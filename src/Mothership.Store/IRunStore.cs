@@ -65,7 +65,10 @@ public interface IRunStore : IAsyncDisposable
     /// <summary>The run's journal in order.</summary>
     Task<IReadOnlyList<JournalEntry>> ReadJournalAsync(string uid, CancellationToken cancellationToken);
 
-    /// <summary>Records a cancel request (<c>Cancelled</c>, <c>CancelledRunFinally</c>, <c>StoppedRunFinally</c>) for the owner to act on; false when the run is unknown or finished.</summary>
+    /// <summary>
+    /// Records a cancel request for the owner to act on; false when the run is unknown or finished.
+    /// The request is the caller's string, stored as given: which requests exist is the caller's to check.
+    /// </summary>
     Task<bool> RequestCancelAsync(string uid, string request, string actor, CancellationToken cancellationToken);
 
     /// <summary>Moves a <see cref="RunPhase.Pending"/> run to <see cref="RunPhase.Queued"/>; false when it is not pending.</summary>

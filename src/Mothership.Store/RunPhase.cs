@@ -1,9 +1,9 @@
 namespace Mothership.Store;
 
-/// <summary>Where a run is in its life, for the store's queries (Tekton's condition says how it went).</summary>
+/// <summary>Where a run is in its life, for the store's queries and leases; how it went is its <see cref="RunRecord.Status"/> and <see cref="RunRecord.Reason"/>.</summary>
 public enum RunPhase
 {
-    /// <summary>Created with <c>spec.status: PipelineRunPending</c>: waits for a start.</summary>
+    /// <summary>Created to wait for a start (<see cref="IRunStore.ReleasePendingAsync"/>); no replica claims it.</summary>
     Pending,
     /// <summary>Waiting for a server to claim it.</summary>
     Queued,

@@ -11,7 +11,7 @@ public sealed record RunSummary
     public string Pipeline { get; init; } = "";
     public ImmutableSortedDictionary<string, string> Labels { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
     public required RunPhase Phase { get; init; }
-    public string Status { get; init; } = "Unknown";
+    public required string Status { get; init; }
     public string Reason { get; init; } = "";
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
