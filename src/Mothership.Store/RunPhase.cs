@@ -1,6 +1,6 @@
 namespace Mothership.Store;
 
-/// <summary>Where a run is in its life, for the store's queries and leases; how it went is its <see cref="RunRecord.Status"/> and <see cref="RunRecord.Reason"/>.</summary>
+/// <summary>Where a run is in its life, for the store's queries and leases; how it went is its <see cref="RunSummary.Status"/> and <see cref="RunSummary.Reason"/>.</summary>
 public enum RunPhase
 {
     /// <summary>Created to wait for a start (<see cref="IRunStore.ReleasePendingAsync"/>); no replica claims it.</summary>

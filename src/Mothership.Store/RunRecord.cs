@@ -1,25 +1,22 @@
-using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Mothership.Store;
 
-/// <summary>A stored run. Kind, status, reason and cancel request are the caller's strings: the store compares them, it does not interpret them.</summary>
-public sealed record RunRecord
+/// <summary>A stored run: its <see cref="RunSummary"/> with what rebuilds and drives it.</summary>
+public sealed record RunRecord : RunSummary
 {
-    public required string Uid { get; init; }
-    /// <summary>The run's kind (the server stores <c>PipelineRun</c> or <c>TaskRun</c>).</summary>
-    public required string Kind { get; init; }
-    public required string Name { get; init; }
-    /// <summary>The Pipeline (or Task) it runs; empty for an embedded spec.</summary>
-    public string Pipeline { get; init; } = "";
-    public ImmutableSortedDictionary<string, string> Labels { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
-    public required RunPhase Phase { get; init; }
-    /// <summary>How the run stands (the server stores the Succeeded condition's status: <c>Unknown</c>, <c>True</c>, <c>False</c>).</summary>
-    public required string Status { get; init; }
-    /// <summary>Why it stands so (the server stores Tekton's reason: <c>Running</c>, <c>Succeeded</c>, <c>Failed</c>, …).</summary>
-    public string Reason { get; init; } = "";
-    public required DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset? StartedAt { get; init; }
-    public DateTimeOffset? CompletedAt { get; init; }
+    public RunRecord()
+    {
+    }
+
+    /// <summary>The fields of <paramref name="summary"/>, and <paramref name="manifest"/>; the rest as initialized.</summary>
+    [SetsRequiredMembers]
+    internal RunRecord(RunSummary summary, string manifest)
+        : base(summary)
+    {
+        Manifest = manifest;
+    }
+
     /// <summary>Everything needed to rebuild the run: the run and the resources it references, as multi-document YAML.</summary>
     public required string Manifest { get; init; }
     /// <summary>The run object (opaque JSON) as of the last transition.</summary>
