@@ -206,8 +206,8 @@ internal static class CloudBenchmark
         var store = new ChartStore(chartDir);
         clock.Restart();
         var firstBag = new DiagnosticBag();
-        var firstRequest = new PlanRequest { Repository = dir, Site = siteNames[0], Charts = chartDir };
-        var first = SitePlanning.Plan(firstRequest, store, firstBag);
+        var firstRequest = new DeployPlanRequest { Repository = dir, Site = siteNames[0], Charts = chartDir };
+        var first = RepositoryPlanner.Plan(firstRequest, store, firstBag);
         var coldFirstSite = clock.Elapsed.TotalMilliseconds;
         if (first is null || firstBag.HasErrors)
         {
@@ -343,8 +343,8 @@ internal static class CloudBenchmark
         foreach (var site in sites)
         {
             var bag = new DiagnosticBag();
-            var request = new PlanRequest { Repository = dir, Site = site, Charts = chartDir, From = from, To = from is null ? null : "HEAD" };
-            using var planned = SitePlanning.Plan(request, store, bag);
+            var request = new DeployPlanRequest { Repository = dir, Site = site, Charts = chartDir, From = from, To = from is null ? null : "HEAD" };
+            using var planned = RepositoryPlanner.Plan(request, store, bag);
             if (planned is null || bag.HasErrors)
             {
                 throw new InvalidOperationException($"site {site} does not plan: {string.Join("; ", bag.Sorted().Where(d => d.Severity == Severity.Error).Take(3))}");
@@ -491,7 +491,7 @@ internal static class CloudBenchmark
         Directory.CreateDirectory(Path.Combine(dir, "sites", "lab"));
         File.WriteAllText(Path.Combine(dir, "sites", "lab", "site.yaml"), Site("lab", "dev", "r1", ComputeKit.Select(k => k.Service)));
         var bag = new DiagnosticBag();
-        using var planned = SitePlanning.Plan(new PlanRequest { Repository = dir, Site = "lab", Charts = chartDir }, new ChartStore(chartDir), bag);
+        using var planned = RepositoryPlanner.Plan(new DeployPlanRequest { Repository = dir, Site = "lab", Charts = chartDir }, new ChartStore(chartDir), bag);
         if (planned is null || bag.HasErrors)
         {
             Console.Error.WriteLine("cloud: the compute kit does not plan:");
@@ -536,7 +536,7 @@ internal static class CloudBenchmark
     /// what any member waits for outside the group, so they start together, and each then takes
     /// its own duration. Returns when the last service finishes.
     /// </summary>
-    private static TimeSpan Simulate(SitePlan plan)
+    private static TimeSpan Simulate(DeployPlan plan)
     {
         var byName = plan.Services.ToDictionary(s => s.Name, StringComparer.Ordinal);
         var waits = plan.Services.ToDictionary(

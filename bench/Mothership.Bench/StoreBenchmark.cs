@@ -126,7 +126,7 @@ internal static class StoreBenchmark
         Console.WriteLine($"  log append: {100_000 / logs.Elapsed.TotalSeconds:N0} lines/s ({logs.Elapsed.TotalMilliseconds / 1000:F2} ms per 100-line chunk)");
 
         var prune = Stopwatch.StartNew();
-        var pruned = await store.PruneAsync(new RetentionPolicy { Default = new RetentionRule { KeepLast = 0, KeepLastFailed = 0 } }, Now, dryRun: false, ct).ConfigureAwait(false);
+        var pruned = await store.PruneAsync(new RetentionPolicy { SucceededStatus = "True", FailedStatus = "False", Default = new RetentionRule { KeepLast = 0, KeepLastFailed = 0 } }, Now, dryRun: false, ct).ConfigureAwait(false);
         prune.Stop();
         Console.WriteLine($"  prune: {pruned.Runs.Count:N0} finished runs and {pruned.LogChunks:N0} log chunks in {prune.Elapsed.TotalSeconds:F1} s");
     }

@@ -65,17 +65,17 @@ internal sealed class MemoryFiles(Dictionary<string, string> files) : IRepositor
         $"apiVersion: mothership.io/v1\nkind: Site\nmetadata: {{name: {name}}}\nspec:\n  environment: {environment}\n  region: {region}\n  services: [{string.Join(", ", services)}]\n";
 
     /// <summary>Plans <paramref name="site"/>; the plan, or null with the diagnostics.</summary>
-    public static (SitePlan? Plan, DiagnosticBag Diagnostics) Plan(Dictionary<string, string> files, string site, ChartStore? charts = null)
+    public static (DeployPlan? Plan, DiagnosticBag Diagnostics) Plan(Dictionary<string, string> files, string site, ChartStore? charts = null)
     {
         var bag = new DiagnosticBag();
         var memory = new MemoryFiles(files);
-        var loaded = SitePlanning.Load(memory, site, "", charts ?? new ChartStore(null), bag);
+        var loaded = RepositoryPlanner.Load(memory, site, "", charts ?? new ChartStore(null), bag);
         if (loaded is null)
         {
             return (null, bag);
         }
 
-        var plan = SitePlanning.PlanLoaded(loaded, null, "memory");
+        var plan = DeployPlanner.Plan(loaded, null, "memory");
         bag.AddRange(plan.Diagnostics);
         return (plan, bag);
     }

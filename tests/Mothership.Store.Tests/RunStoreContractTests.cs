@@ -361,8 +361,17 @@ public abstract class RunStoreContractTests : IAsyncLifetime
         Assert.True(await Store.CommitTransitionAsync(Transition(run.Uid, "a", 0) with { CancelHandled = true }, Ct));
         Assert.Null((await Store.GetRunByUidAsync(run.Uid, Ct))!.CancelRequest);
 
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.RequestCancelAsync(run.Uid, "Stop", "bob", Ct));
         Assert.False(await Store.RequestCancelAsync("uid-unknown", "Cancelled", "bob", Ct));
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task RequestCancelAsync_AnyRequest_StoredAsGiven()
+    {
+        // Which requests exist is the server's to check: the store keeps the caller's string.
+        var run = await ClaimedAsync("r");
+        Assert.True(await Store.RequestCancelAsync(run.Uid, "Stop please", "bob", Ct));
+        Assert.Equal("Stop please", (await Store.GetRunByUidAsync(run.Uid, Ct))!.CancelRequest);
+        Assert.Equal([(run.Uid, "Stop please")], await Store.ListCancelRequestsAsync("a", Ct));
     }
 
     [Fact(Timeout = 60000)]
@@ -568,6 +577,9 @@ public abstract class RunStoreContractTests : IAsyncLifetime
 
     // ---- Retention -------------------------------------------------------------------------------
 
+    /// <summary>A policy with <paramref name="rule"/> for every pipeline; runs succeed with status <c>True</c> and fail with <c>False</c>.</summary>
+    private static RetentionPolicy Policy(RetentionRule rule) => new() { SucceededStatus = "True", FailedStatus = "False", Default = rule };
+
     /// <summary>Prunes and returns the names it reports, checking they are gone (or kept on a dry run) with everything they had.</summary>
     private async Task<List<string>> PruneAsync(RetentionPolicy policy, bool dryRun = false)
     {
@@ -614,7 +626,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
     public async Task PruneAsync_KeepLast_DeletesOlderPerPipelineAndOutcome()
     {
         await CreatePipelineHistoryAsync();
-        var pruned = await PruneAsync(new RetentionPolicy { Default = new RetentionRule { KeepLast = 2 } });
+        var pruned = await PruneAsync(Policy(new RetentionRule { KeepLast = 2 }));
         Assert.Equal(["f1", "s1", "s2"], pruned);
         Assert.NotNull(await Store.ReadJournalAsync("uid-running", Ct));
         Assert.Contains(await Store.ListAuditAsync(100, Ct), a => a is { Action: "prune", Actor: "retention", Name: "s1", Uid: "uid-s1" });
@@ -625,7 +637,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
     public async Task PruneAsync_KeepLastFailed_CountsFailedRunsApart()
     {
         await CreatePipelineHistoryAsync();
-        Assert.Equal(["df1", "f1", "f2"], await PruneAsync(new RetentionPolicy { Default = new RetentionRule { KeepLastFailed = 1 } }));
+        Assert.Equal(["df1", "f1", "f2"], await PruneAsync(Policy(new RetentionRule { KeepLastFailed = 1 })));
     }
 
     [Fact(Timeout = 60000)]
@@ -635,30 +647,29 @@ public abstract class RunStoreContractTests : IAsyncLifetime
         // Runs complete a minute after creation (s1 at minute 2, f1 at 3, s2 at 4, f2 at 5, …) and
         // now is minute 60: a max age of 55.5 minutes deletes what completed before minute 4.5.
         var rule = new RetentionRule { MaxAge = TimeSpan.FromMinutes(55.5), FailedMaxAge = TimeSpan.FromDays(1) };
-        Assert.Equal(["ds1", "ds2", "s1", "s2", "task1"], await PruneAsync(new RetentionPolicy { Default = rule }));
+        Assert.Equal(["ds1", "ds2", "s1", "s2", "task1"], await PruneAsync(Policy(rule)));
     }
 
     [Fact(Timeout = 60000)]
     public async Task PruneAsync_FailedMaxAge_AppliesToFailedOnly()
     {
         await CreatePipelineHistoryAsync();
-        Assert.Equal(["df1", "f1"], await PruneAsync(new RetentionPolicy { Default = new RetentionRule { FailedMaxAge = TimeSpan.FromMinutes(55.5) } }));
+        Assert.Equal(["df1", "f1"], await PruneAsync(Policy(new RetentionRule { FailedMaxAge = TimeSpan.FromMinutes(55.5) })));
     }
 
     [Fact(Timeout = 60000)]
     public async Task PruneAsync_MaxAgeWithoutFailedMaxAge_AppliesToFailedToo()
     {
         await CreatePipelineHistoryAsync();
-        Assert.Equal(["df1", "ds1", "ds2", "f1", "s1", "s2", "task1"], await PruneAsync(new RetentionPolicy { Default = new RetentionRule { MaxAge = TimeSpan.FromMinutes(55.5) } }));
+        Assert.Equal(["df1", "ds1", "ds2", "f1", "s1", "s2", "task1"], await PruneAsync(Policy(new RetentionRule { MaxAge = TimeSpan.FromMinutes(55.5) })));
     }
 
     [Fact(Timeout = 60000)]
     public async Task PruneAsync_PipelineRule_ReplacesDefaultForThatPipeline()
     {
         await CreatePipelineHistoryAsync();
-        var policy = new RetentionPolicy
+        var policy = Policy(new RetentionRule { KeepLast = 1 }) with
         {
-            Default = new RetentionRule { KeepLast = 1 },
             Pipelines = ImmutableDictionary<string, RetentionRule>.Empty.Add("deploy", new RetentionRule { FailedMaxAge = TimeSpan.FromMinutes(56) }),
         };
         Assert.Equal(["df1", "f1", "f2", "s1", "s2", "s3"], await PruneAsync(policy));
@@ -668,7 +679,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
     public async Task PruneAsync_DryRun_ReportsAndDeletesNothing()
     {
         await CreatePipelineHistoryAsync();
-        Assert.Equal(["f1", "s1", "s2"], await PruneAsync(new RetentionPolicy { Default = new RetentionRule { KeepLast = 2 } }, dryRun: true));
+        Assert.Equal(["f1", "s1", "s2"], await PruneAsync(Policy(new RetentionRule { KeepLast = 2 }), dryRun: true));
         Assert.DoesNotContain(await Store.ListAuditAsync(100, Ct), a => a.Action == "prune");
     }
 
@@ -676,7 +687,24 @@ public abstract class RunStoreContractTests : IAsyncLifetime
     public async Task PruneAsync_NoRules_KeepsEverything()
     {
         await CreatePipelineHistoryAsync();
-        Assert.Empty(await PruneAsync(new RetentionPolicy()));
+        Assert.Empty(await PruneAsync(Policy(new RetentionRule())));
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task PruneAsync_OutcomeStatuses_AreThePolicys()
+    {
+        // Swapped, the statuses make the successful runs the failed ones: the store compares them, nothing more.
+        await CreatePipelineHistoryAsync();
+        var swapped = Policy(new RetentionRule { KeepLastFailed = 1 }) with { SucceededStatus = "False", FailedStatus = "True" };
+        Assert.Equal(["ds1", "s1", "s2", "s3"], await PruneAsync(swapped));
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task PruneAsync_FinishedWithNeitherStatus_IsKept()
+    {
+        await CreateAsync(Run("odd", "build", Start, RunPhase.Finished, status: "Unknown", reason: "Odd", labels: Labels(("team", "ci"))));
+        Time.Advance(TimeSpan.FromHours(1));
+        Assert.Empty(await PruneAsync(Policy(new RetentionRule { KeepLast = 0, MaxAge = TimeSpan.Zero })));
     }
 
     [Fact(Timeout = 120000)]
@@ -688,7 +716,7 @@ public abstract class RunStoreContractTests : IAsyncLifetime
             await Task.WhenAll(chunk.Select(r => Store.CreateRunAsync(r, "alice", Ct)));
         }
 
-        var result = await Store.PruneAsync(new RetentionPolicy { Default = new RetentionRule { KeepLast = 0 } }, Time.GetUtcNow(), dryRun: false, Ct);
+        var result = await Store.PruneAsync(Policy(new RetentionRule { KeepLast = 0 }), Time.GetUtcNow(), dryRun: false, Ct);
         Assert.Equal(1500, result.Runs.Count);
         Assert.Empty((await Store.ListRunsAsync(new RunQuery(), Ct)).Items);
     }

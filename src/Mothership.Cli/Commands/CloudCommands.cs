@@ -39,7 +39,7 @@ internal static class CloudCommands
             command.Options.Add(To);
         }
 
-        public PlanRequest Request(ParseResult parse, bool revisions) => new()
+        public DeployPlanRequest Request(ParseResult parse, bool revisions) => new()
         {
             Repository = parse.GetValue(Repo) ?? ".",
             Site = parse.GetValue(Site) ?? "",
@@ -101,7 +101,7 @@ internal static class CloudCommands
             if (!planned.Site.Values.TryGetValue(name, out var rendered))
             {
                 var enabled = string.Join(", ", planned.Site.Repository.Services.Select(s => s.Name));
-                Console.Error.WriteLine($"{SitePlanning.Display(request, request.To)}/sites/{request.Site}/site.yaml: error: service '{name}' is not enabled in site '{request.Site}' (enabled: {enabled})");
+                Console.Error.WriteLine($"{RepositoryPlanner.Display(request, request.To)}/sites/{request.Site}/site.yaml: error: service '{name}' is not enabled in site '{request.Site}' (enabled: {enabled})");
                 return ExitCodes.Usage;
             }
 
@@ -122,14 +122,14 @@ internal static class CloudCommands
     }
 
     /// <summary>Plans, printing diagnostics; null (with the exit code) when the input is unusable.</summary>
-    internal static PlannedSite? PlanSite(PlanRequest request, out int exit, bool quiet = false)
+    internal static DeployPlanWithSite? PlanSite(DeployPlanRequest request, out int exit, bool quiet = false)
     {
         exit = ExitCodes.Success;
         var bag = new DiagnosticBag();
-        PlannedSite? planned;
+        DeployPlanWithSite? planned;
         try
         {
-            planned = SitePlanning.Plan(request, new ChartStore(request.Charts), bag);
+            planned = RepositoryPlanner.Plan(request, new ChartStore(request.Charts), bag);
         }
         catch (SiteSourceException e)
         {

@@ -139,7 +139,7 @@ internal static class DeployCommand
     /// Why the services to deploy cannot be installed by pods: a chart given by path lives in this
     /// checkout, which a pod in the cluster cannot read (a dry run reads no chart); null when none is.
     /// </summary>
-    private static string? PathChartError(PlannedSite planned, bool dryRun)
+    private static string? PathChartError(DeployPlanWithSite planned, bool dryRun)
     {
         if (dryRun)
         {

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Mothership.Cloud.Planning;
 using Mothership.Cloud.Sites;
 using Mothership.Cloud.Sources;
 using Mothership.Cloud.Values;

@@ -10,30 +10,6 @@ using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Cloud.Deploy;
 
-/// <summary>How the deploy pipeline is generated.</summary>
-public sealed record DeployPipelineOptions
-{
-    /// <summary>An image with bash, helm and kubectl; used when the pipeline runs on Kubernetes.</summary>
-    public const string DefaultImage = "docker.io/alpine/k8s:1.31.2";
-
-    /// <summary>Diff the values against the last deploy instead of calling helm. Default false.</summary>
-    public bool DryRun { get; init; }
-
-    /// <summary>The step image. Default <see cref="DefaultImage"/>.</summary>
-    public string Image { get; init; } = DefaultImage;
-
-    /// <summary>Where the site repository is, for charts given by path; the export leaves it to the PipelineRun. Default none.</summary>
-    public string? ChartRoot { get; init; }
-
-    /// <summary>
-    /// For pods in the site's own cluster (a real Tekton, or <c>mship deploy</c> on the
-    /// Kubernetes executor): add the state PersistentVolumeClaim, run as the site's executor
-    /// service account, and let helm and kubectl use that account's in-cluster credentials (no
-    /// kubeconfig context: there is no kubeconfig in the pod). Default false.
-    /// </summary>
-    public bool ForKubernetes { get; init; }
-}
-
 /// <summary>
 /// Builds a site's deploy pipeline in Tekton's model, as YAML documents: one Task
 /// (<see cref="TaskName"/>: render → diff → <c>helm upgrade --install</c> → wait for pods and jobs →
@@ -55,7 +31,7 @@ public static class DeployPipelineBuilder
     public static string RunParam(string service) => $"run-{service}";
 
     /// <summary>The documents, in apply order.</summary>
-    public static IReadOnlyList<Dictionary<string, object?>> Documents(PlannedSite planned, DeployPipelineOptions options)
+    public static IReadOnlyList<Dictionary<string, object?>> Documents(DeployPlanWithSite planned, DeployPipelineOptions options)
     {
         var docs = new List<Dictionary<string, object?>>();
         if (options.ForKubernetes)
@@ -69,7 +45,7 @@ public static class DeployPipelineBuilder
         return docs;
     }
 
-    public static string Yaml(PlannedSite planned, DeployPipelineOptions options)
+    public static string Yaml(DeployPlanWithSite planned, DeployPipelineOptions options)
     {
         var serializer = new SerializerBuilder()
             .WithEventEmitter(next => new LiteralScriptEmitter(next))
@@ -158,7 +134,7 @@ public static class DeployPipelineBuilder
         };
     }
 
-    private static Dictionary<string, object?> Pipeline(PlannedSite planned, DeployPipelineOptions options)
+    private static Dictionary<string, object?> Pipeline(DeployPlanWithSite planned, DeployPipelineOptions options)
     {
         var plan = planned.Plan;
         var repository = planned.Site.Repository;
@@ -254,7 +230,7 @@ public static class DeployPipelineBuilder
         };
     }
 
-    private static Dictionary<string, object?> Run(SitePlan plan, SiteExecutor executor, DeployPipelineOptions options)
+    private static Dictionary<string, object?> Run(DeployPlan plan, SiteExecutor executor, DeployPipelineOptions options)
     {
         var parameters = new List<object?> { Arg("dry-run", options.DryRun ? "true" : "false"), Arg("chart-root", options.ChartRoot ?? "") };
         parameters.AddRange(plan.Services.Select(s => Arg(RunParam(s.Name), s.Run ? "true" : "false")));
@@ -293,7 +269,7 @@ public static class DeployPipelineBuilder
     }
 
     /// <summary>helm's timeout, then the wait's, then a margin for rendering, tests and recording.</summary>
-    private static TimeSpan TaskTimeout(PlannedService service) => (2 * service.Timeout) + TimeSpan.FromMinutes(5);
+    private static TimeSpan TaskTimeout(ServicePlan service) => (2 * service.Timeout) + TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// Merged values as the render step's here-document holds them: without their last newline

@@ -7,7 +7,7 @@ namespace Mothership.Cloud.Planning;
 /// <summary>The ways <c>mship plan</c> prints a plan: text for people, JSON for tools, Mermaid and DOT for pictures.</summary>
 public static class PlanFormats
 {
-    public static JsonObject Json(SitePlan plan) => new()
+    public static JsonObject Json(DeployPlan plan) => new()
     {
         ["site"] = plan.Site,
         ["from"] = plan.From,
@@ -40,9 +40,9 @@ public static class PlanFormats
         ["criticalPath"] = new JsonObject { ["services"] = Strings(plan.CriticalPath.Services), ["duration"] = Duration(plan.CriticalPath.Duration) },
     };
 
-    public static string JsonText(SitePlan plan) => Json(plan).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    public static string JsonText(DeployPlan plan) => Json(plan).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
-    public static string Text(SitePlan plan)
+    public static string Text(DeployPlan plan)
     {
         var b = new StringBuilder();
         b.Append($"Site {plan.Site} at {plan.To}");
@@ -109,7 +109,7 @@ public static class PlanFormats
         return b.ToString();
     }
 
-    public static string Mermaid(SitePlan plan)
+    public static string Mermaid(DeployPlan plan)
     {
         var b = new StringBuilder("flowchart LR\n");
         foreach (var wave in plan.Waves.Select((w, i) => (w, i)))
@@ -141,7 +141,7 @@ public static class PlanFormats
         return b.ToString();
     }
 
-    public static string Dot(SitePlan plan)
+    public static string Dot(DeployPlan plan)
     {
         var b = new StringBuilder($"digraph \"{plan.Site}\" {{\n  rankdir=LR;\n  node [shape=box, style=rounded];\n");
         foreach (var wave in plan.Waves)

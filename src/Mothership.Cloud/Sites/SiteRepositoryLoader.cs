@@ -75,12 +75,9 @@ public static partial class SiteRepositoryLoader
             return null;
         }
 
-        var spec = root.Map("spec");
         var name = Name(root);
-        if (spec is null)
+        if (Spec(root) is not { } spec)
         {
-            diagnostics.Error(root.Location, "missing required field 'spec'");
-            root.CheckUnknown();
             return null;
         }
 
@@ -240,11 +237,8 @@ public static partial class SiteRepositoryLoader
             diagnostics.Error(root.At("metadata"), $"metadata.name '{name}' must match the site's folder name '{site}'");
         }
 
-        var spec = root.Map("spec");
-        if (spec is null)
+        if (Spec(root) is not { } spec)
         {
-            diagnostics.Error(root.Location, "missing required field 'spec'");
-            root.CheckUnknown();
             return null;
         }
 
@@ -329,6 +323,19 @@ public static partial class SiteRepositoryLoader
         }
 
         return diagnostics.HasErrors ? null : root;
+    }
+
+    /// <summary>The document's <c>spec</c>; null, with an error, when it has none (a document without one is not read further).</summary>
+    private static MapReader? Spec(MapReader root)
+    {
+        var spec = root.Map("spec");
+        if (spec is null)
+        {
+            root.Diagnostics.Error(root.Location, "missing required field 'spec'");
+            root.CheckUnknown();
+        }
+
+        return spec;
     }
 
     private static string Name(MapReader root)

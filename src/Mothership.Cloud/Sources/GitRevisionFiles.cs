@@ -108,6 +108,3 @@ public sealed class GitRevisionFiles : IRepositoryFiles, IDisposable
 
     public void Dispose() => _repository.Dispose();
 }
-
-/// <summary>A site repository that cannot be read as asked (no git repository, unknown revision).</summary>
-public sealed class SiteSourceException(string message) : Exception(message);

@@ -4,12 +4,6 @@ using Mothership.Model.Diagnostics;
 
 namespace Mothership.Cloud.Values;
 
-/// <summary>One values file that feeds a service, and which layer it is.</summary>
-public sealed record ValueLayer(string Layer, string Path);
-
-/// <summary>A service's merged values and the files they came from.</summary>
-public sealed record RenderedValues(IReadOnlyList<ValueLayer> Layers, ValueMap Values);
-
 /// <summary>
 /// The values layers of a service in a site, lowest first: OpenStack-Helm feature overrides
 /// (<c>values_overrides/&lt;chart&gt;/&lt;feature&gt;.yaml</c>, in the site's order), then the

@@ -8,6 +8,7 @@ using Mothership.Engine.Status;
 using Mothership.Model.Tekton;
 using Mothership.Model.Validation;
 using Mothership.Server.Hosting;
+using Mothership.Server.Retention;
 using Mothership.Server.Runs;
 using Mothership.Store;
 using Microsoft.Extensions.Options;
@@ -185,6 +186,11 @@ internal static class RunEndpoints
             {
                 return Problems.BadRequest($"body: not JSON ({e.Message}); send {{\"status\": \"Cancelled\"}}");
             }
+            catch (InvalidOperationException)
+            {
+                // A body that is no object, or a status that is no string: a request as unknown as a misspelt one.
+                return Problems.BadRequest("body: not an object with a string status; send {\"status\": \"Cancelled\"}");
+            }
         }
 
         IReadOnlyList<string> allowed = kind == nameof(PipelineRun) ? SpecStatus.CancelRequests : [SpecStatus.Cancelled];
@@ -345,7 +351,7 @@ public static class RetentionJson
                 }
             }
 
-            policy = new RetentionPolicy { Default = Rule(o, ""), Pipelines = pipelines.ToImmutable() };
+            policy = new RetentionPolicy { SucceededStatus = RunOutcomeStatuses.Succeeded, FailedStatus = RunOutcomeStatuses.Failed, Default = Rule(o, ""), Pipelines = pipelines.ToImmutable() };
             return true;
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)

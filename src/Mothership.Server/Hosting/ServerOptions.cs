@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using Microsoft.Extensions.Options;
+using Mothership.Server.Retention;
 using Mothership.Store;
 
 namespace Mothership.Server.Hosting;
@@ -152,6 +153,8 @@ public sealed class RetentionOptions : RetentionRuleOptions
     /// <summary>The store's policy.</summary>
     public RetentionPolicy ToPolicy() => new()
     {
+        SucceededStatus = RunOutcomeStatuses.Succeeded,
+        FailedStatus = RunOutcomeStatuses.Failed,
         Default = ToRule(),
         Pipelines = Pipelines.ToImmutableDictionary(kv => kv.Key, kv => kv.Value.ToRule(), StringComparer.Ordinal),
     };

@@ -14,8 +14,8 @@ internal sealed partial class SqlRunStore
         var rows = await ReadAsync(async c => (await c.QueryAsync<RunRow>(Cmd($"""
             SELECT {SummaryColumns},
                 ROW_NUMBER() OVER (PARTITION BY kind, pipeline, status ORDER BY created_at DESC, uid DESC) AS Rank
-            FROM runs WHERE phase = 'Finished' AND status IN ('True', 'False')
-            """, null, null, cancellationToken)).ConfigureAwait(false)).ToList(), cancellationToken).ConfigureAwait(false);
+            FROM runs WHERE phase = 'Finished' AND status IN (@succeeded, @failed)
+            """, new { succeeded = policy.SucceededStatus, failed = policy.FailedStatus }, null, cancellationToken)).ConfigureAwait(false)).ToList(), cancellationToken).ConfigureAwait(false);
         var doomed = rows.Where(r => ShouldDelete(r, policy, now)).OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Uid, StringComparer.Ordinal).ToList();
 
         var logChunks = 0;
@@ -54,7 +54,7 @@ internal sealed partial class SqlRunStore
     private static bool ShouldDelete(RunRow run, RetentionPolicy policy, DateTimeOffset now)
     {
         var rule = policy.Pipelines.TryGetValue(run.Pipeline, out var own) ? own : policy.Default;
-        var failed = run.Status == "False";
+        var failed = run.Status == policy.FailedStatus;
         var keep = failed ? rule.KeepLastFailed ?? rule.KeepLast : rule.KeepLast;
         var maxAge = failed ? rule.FailedMaxAge ?? rule.MaxAge : rule.MaxAge;
         if (keep is { } k && run.Rank > k)

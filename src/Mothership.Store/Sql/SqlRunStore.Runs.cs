@@ -5,8 +5,6 @@ namespace Mothership.Store.Sql;
 
 internal sealed partial class SqlRunStore
 {
-    private static readonly string[] CancelRequests = ["Cancelled", "CancelledRunFinally", "StoppedRunFinally"];
-
     public Task<bool> CreateRunAsync(RunRecord run, string actor, CancellationToken cancellationToken) =>
         WriteAsync(async (c, tx) =>
         {
@@ -252,17 +250,10 @@ internal sealed partial class SqlRunStore
             "SELECT seq, entry FROM journal WHERE uid = @uid ORDER BY seq", new { uid }, null, cancellationToken)).ConfigureAwait(false))
             .Select(r => new JournalEntry(r.Seq, r.Entry)).ToList(), cancellationToken);
 
-    public Task<bool> RequestCancelAsync(string uid, string request, string actor, CancellationToken cancellationToken)
-    {
-        if (!CancelRequests.Contains(request, StringComparer.Ordinal))
-        {
-            throw new ArgumentException($"cancel request '{request}' is not one of {string.Join(", ", CancelRequests)}", nameof(request));
-        }
-
-        return UpdateWithAuditAsync(
+    public Task<bool> RequestCancelAsync(string uid, string request, string actor, CancellationToken cancellationToken) =>
+        UpdateWithAuditAsync(
             "UPDATE runs SET cancel_request = @request WHERE uid = @uid AND phase <> 'Finished' RETURNING kind AS Kind, name AS Name",
             new { uid, request }, uid, actor, "cancel", request, cancellationToken);
-    }
 
     public Task<bool> ReleasePendingAsync(string uid, string actor, CancellationToken cancellationToken) =>
         UpdateWithAuditAsync(

@@ -12,16 +12,14 @@ namespace Mothership.Store.Sql;
 /// </summary>
 internal sealed partial class SqlRunStore(SqlDialect dialect, TimeProvider time) : IRunStore
 {
-    private const string RunColumns = """
-        uid AS Uid, kind AS Kind, name AS Name, pipeline AS Pipeline, labels AS Labels, phase AS Phase,
-        status AS Status, reason AS Reason, created_at AS CreatedAt, started_at AS StartedAt, completed_at AS CompletedAt,
-        manifest AS Manifest, object AS Object, cancel_request AS CancelRequest, created_by AS CreatedBy,
-        owner AS Owner, lease_expires_at AS LeaseExpiresAt
-        """;
-
     private const string SummaryColumns = """
         uid AS Uid, kind AS Kind, name AS Name, pipeline AS Pipeline, labels AS Labels, phase AS Phase,
         status AS Status, reason AS Reason, created_at AS CreatedAt, started_at AS StartedAt, completed_at AS CompletedAt
+        """;
+
+    private const string RunColumns = SummaryColumns + ", " + """
+        manifest AS Manifest, object AS Object, cancel_request AS CancelRequest, created_by AS CreatedBy,
+        owner AS Owner, lease_expires_at AS LeaseExpiresAt
         """;
 
     private const string InsertAudit = "INSERT INTO audit (time, actor, action, kind, name, uid, detail) VALUES (@Time, @Actor, @Action, @Kind, @Name, @Uid, @Detail)";
@@ -127,20 +125,8 @@ internal sealed partial class SqlRunStore(SqlDialect dialect, TimeProvider time)
         public long? LeaseExpiresAt { get; set; }
         public long Rank { get; set; }
 
-        public RunRecord ToRecord() => new()
+        public RunRecord ToRecord() => new(ToSummary(), Manifest)
         {
-            Uid = Uid,
-            Kind = Kind,
-            Name = Name,
-            Pipeline = Pipeline,
-            Labels = DeserializeLabels(Labels),
-            Phase = ParsePhase(Phase),
-            Status = Status,
-            Reason = Reason,
-            CreatedAt = UnixMicros.To(CreatedAt),
-            StartedAt = UnixMicros.To(StartedAt),
-            CompletedAt = UnixMicros.To(CompletedAt),
-            Manifest = Manifest,
             Object = Object,
             CancelRequest = CancelRequest,
             CreatedBy = CreatedBy,

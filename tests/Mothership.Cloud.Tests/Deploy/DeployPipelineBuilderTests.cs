@@ -1,3 +1,4 @@
+using Mothership.Cloud.Changes;
 using Mothership.Cloud.Charts;
 using Mothership.Cloud.Deploy;
 using Mothership.Cloud.Planning;
@@ -25,8 +26,8 @@ public sealed class DeployPipelineBuilderTests
         MemoryFiles.Chart(files, "compute", services: ["identity", "network"], endpoints: [("identity", "ident"), ("network", "net"), ("compute", "compute")]);
         MemoryFiles.Chart(files, "net", services: ["oslo_db", "compute"], endpoints: [("oslo_db", "db"), ("compute", "compute"), ("network", "net")]);
         var bag = new DiagnosticBag();
-        var site = SitePlanning.Load(new MemoryFiles(files), "dev", "", new ChartStore(null), bag)!;
-        using var planned = new PlannedSite(SitePlanning.PlanLoaded(site, changes, "memory"), site);
+        var site = RepositoryPlanner.Load(new MemoryFiles(files), "dev", "", new ChartStore(null), bag)!;
+        using var planned = new DeployPlanWithSite(DeployPlanner.Plan(site, changes, "memory"), site);
 
         var yaml = DeployPipelineBuilder.Yaml(planned, new DeployPipelineOptions { ForKubernetes = forKubernetes, DryRun = dryRun, ChartRoot = "/repo" });
 

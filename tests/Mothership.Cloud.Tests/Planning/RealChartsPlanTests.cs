@@ -12,7 +12,7 @@ public sealed class RealChartsPlanTests
     private static readonly string[] ComputeKit =
         ["rabbitmq", "mariadb", "memcached", "keystone", "cinder", "heat", "glance", "openvswitch", "libvirt", "ovn", "placement", "nova", "neutron", "horizon"];
 
-    private static (SitePlan Plan, Model.Diagnostics.DiagnosticBag Diagnostics) PlanComputeKit(bool withIronic = false, bool placementEdge = true, bool ironicDriver = false)
+    private static (DeployPlan Plan, Model.Diagnostics.DiagnosticBag Diagnostics) PlanComputeKit(bool withIronic = false, bool placementEdge = true, bool ironicDriver = false)
     {
         var charts = Fixtures.OpenStackHelm();
         var services = ComputeKit.Append("ironic").Select(s =>
@@ -33,7 +33,7 @@ public sealed class RealChartsPlanTests
         return (plan!, bag);
     }
 
-    private static int Wave(SitePlan plan, string service) => plan.Find(service)!.Wave;
+    private static int Wave(DeployPlan plan, string service) => plan.Find(service)!.Wave;
 
     [Fact]
     public void Plan_ComputeKit_PutsDatabaseAndCacheBeforeKeystone()

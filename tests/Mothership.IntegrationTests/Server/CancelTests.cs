@@ -134,9 +134,11 @@ public abstract class CancelTests(SharedServer shared, PostgresFixture postgres)
 
         var late = await PostAsync(server, $"api/v1/pipelineruns/{run}/cancel", """{"status":"Cancelled"}""", "application/json");
         var bad = await PostAsync(server, $"api/v1/pipelineruns/{run}/cancel", """{"status":"Nope"}""", "application/json");
+        var notText = await PostAsync(server, $"api/v1/pipelineruns/{run}/cancel", """{"status":1}""", "application/json");
 
         Assert.Equal(HttpStatusCode.Conflict, late.Status);
         Assert.Equal(HttpStatusCode.BadRequest, bad.Status);
+        Assert.Equal(HttpStatusCode.BadRequest, notText.Status);
     }
 
     [Fact(Timeout = 60000)]

@@ -1,27 +1,34 @@
 using System.Collections.Immutable;
+using Mothership.Cloud.Changes;
 using Mothership.Cloud.Charts;
 using Mothership.Cloud.Sites;
+using Mothership.Cloud.Values;
 using Mothership.Model.Diagnostics;
 
 namespace Mothership.Cloud.Planning;
 
-/// <summary>What the planner needs to know of each enabled service's chart.</summary>
-public sealed record ServiceChart(string ChartName, ChartDependencies Dependencies);
-
-/// <summary>What changed between two revisions, per service (see <c>ChangeDetector</c>).</summary>
-public sealed record ChangeSet(string From, IReadOnlyDictionary<string, ImmutableArray<string>> Changes, ImmutableArray<string> Removed);
-
 /// <summary>
-/// Derives a site's deploy order from its charts' declared waits (a pure function): every wait
+/// The planner: makes a site's <see cref="DeployPlan"/>. Derives the deploy order from its charts' declared waits (a pure function): every wait
 /// becomes an edge to the enabled service that provides it; waits on the service itself are
 /// dropped; waits on what the site does not deploy are reported as external (a warning unless
 /// <c>cloud.yaml</c> acknowledges the endpoint); <c>cloud.yaml</c> adds and drops edges with
 /// reasons. Real charts wait on each other (nova ↔ neutron), so services on a cycle form a group
 /// deployed together; groups are ordered in waves by the longest chain of waits before them.
 /// </summary>
-public static class SitePlanner
+public static class DeployPlanner
 {
-    public static SitePlan Plan(SiteRepository repository, IReadOnlyDictionary<string, ServiceChart> charts, ChangeSet? changes, string to)
+    /// <summary>Plans a loaded site: each chart's waits are read from its defaults merged with the site's values.</summary>
+    public static DeployPlan Plan(LoadedSite site, ChangeSet? changes, string to)
+    {
+        var serviceCharts = site.Repository.Services.ToDictionary(
+            s => s.Name,
+            s => new ServiceChart(site.Charts[s.Name].Name, ChartDependencyReader.Read((ValueMap)ValueMap.Merge(site.Charts[s.Name].Values, site.Values[s.Name].Values))),
+            StringComparer.Ordinal);
+        return Plan(site.Repository, serviceCharts, changes, to);
+    }
+
+    /// <summary>Plans a site from what each enabled service's chart waits for; <paramref name="changes"/> null means every service runs.</summary>
+    public static DeployPlan Plan(SiteRepository repository, IReadOnlyDictionary<string, ServiceChart> charts, ChangeSet? changes, string to)
     {
         var site = repository.Site;
         var enabled = repository.Services.ToDictionary(s => s.Name, StringComparer.Ordinal);
@@ -29,7 +36,7 @@ public static class SitePlanner
         var added = new List<(string From, EdgeOverride Edge)>();
         var provides = repository.Services.ToDictionary(s => s.Name, s => ProvidedTypes(s, charts[s.Name]), StringComparer.Ordinal);
         var context = new Context(repository, provides);
-        var edges = new Dictionary<string, List<PlannedEdge>>(StringComparer.Ordinal);
+        var edges = new Dictionary<string, List<ServiceWait>>(StringComparer.Ordinal);
         var external = new List<ExternalNeed>();
         var ignored = new List<IgnoredEdge>();
         foreach (var service in repository.Services)
@@ -55,7 +62,7 @@ public static class SitePlanner
                             }
                             else if (own.All(e => e.To != provider))
                             {
-                                own.Add(new PlannedEdge(service.Name, provider, $"chart: {need}"));
+                                own.Add(new ServiceWait(service.Name, provider, $"chart: {need}"));
                             }
                         }
 
@@ -97,7 +104,7 @@ public static class SitePlanner
 
                 if (enabled.ContainsKey(extra.Service))
                 {
-                    own.Add(new PlannedEdge(service.Name, extra.Service, why));
+                    own.Add(new ServiceWait(service.Name, extra.Service, why));
                     added.Add((service.Name, extra));
                 }
                 else
@@ -109,35 +116,19 @@ public static class SitePlanner
             }
         }
 
-        var order = repository.Services.Select(s => s.Name).ToList();
-        var groups = StronglyConnected(order, edges);
-        warnings.AddRange(CyclesMadeByCatalog(order, edges, groups, added));
-        var groupOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var g = 0; g < groups.Count; g++)
-        {
-            foreach (var member in groups[g])
-            {
-                groupOf[member] = g;
-            }
-        }
-
-        // Tarjan's algorithm emits a group only after every group it depends on: waves in one pass.
-        var waveOf = new int[groups.Count];
-        for (var g = 0; g < groups.Count; g++)
-        {
-            waveOf[g] = 1 + groups[g].SelectMany(m => edges[m]).Select(e => groupOf[e.To]).Where(d => d != g).Select(d => waveOf[d]).DefaultIfEmpty(0).Max();
-        }
-
+        var graph = new DependencyGraph<string>(repository.Services.Select(s => s.Name), s => edges[s].Select(e => e.To), StringComparer.Ordinal);
+        var groups = DependencyGroups<string>.Of(graph);
+        warnings.AddRange(CyclesMadeByCatalog(groups, added));
         var changedFiles = changes?.Changes;
-        var planned = new List<PlannedService>();
+        var planned = new List<ServicePlan>();
         foreach (var service in repository.Services)
         {
-            var g = groupOf[service.Name];
+            var group = groups.GroupOf(service.Name);
             var serviceChanges = changedFiles is null
                 ? ["no base revision: every service is deployed"]
                 : changedFiles.TryGetValue(service.Name, out var c) ? c : [];
             var changed = changedFiles is null || !serviceChanges.IsEmpty;
-            planned.Add(new PlannedService
+            planned.Add(new ServicePlan
             {
                 Name = service.Name,
                 Chart = service.Chart.Display,
@@ -145,8 +136,8 @@ public static class SitePlanner
                 Release = service.ReleaseName,
                 DependsOn = [.. edges[service.Name].Select(e => e.To).Order(StringComparer.Ordinal)],
                 Edges = [.. edges[service.Name].OrderBy(e => e.To, StringComparer.Ordinal)],
-                Wave = waveOf[g],
-                Group = groups[g].Count > 1 ? string.Join('+', groups[g].Order(StringComparer.Ordinal)) : null,
+                Wave = groups.WaveOf(service.Name),
+                Group = group.Length > 1 ? string.Join('+', group.Order(StringComparer.Ordinal)) : null,
                 Changed = changed,
                 Run = changed,
                 Changes = serviceChanges,
@@ -158,7 +149,7 @@ public static class SitePlanner
 
         planned = [.. planned.OrderBy(s => s.Wave).ThenBy(s => s.Name, StringComparer.Ordinal)];
         var waves = planned.GroupBy(s => s.Wave).OrderBy(w => w.Key).Select(w => w.Select(s => s.Name).ToImmutableArray()).ToImmutableArray();
-        return new SitePlan
+        return new DeployPlan
         {
             Site = site.Name,
             From = changes?.From,
@@ -168,7 +159,7 @@ public static class SitePlanner
             External = [.. external],
             Ignored = [.. ignored],
             Removed = changes?.Removed ?? [],
-            CriticalPath = Critical(planned, groups, groupOf),
+            CriticalPath = Critical(planned, groups),
             Diagnostics = [.. warnings],
         };
     }
@@ -303,7 +294,7 @@ public static class SitePlanner
         static Resolution Found(IEnumerable<ServiceEntry> providers) => new([.. providers.Select(p => p.Name)], false, null, "", false);
     }
 
-    private static string ChartName(ServiceEntry s) => Values.ValueLayers.ChartName(s.Chart);
+    private static string ChartName(ServiceEntry s) => ValueLayers.ChartName(s.Chart);
 
     private static string Describe(ChartNeed need) => need.Kind switch
     {
@@ -316,177 +307,21 @@ public static class SitePlanner
     /// The charts' own cycles are real and resolved at run time (a group); a cycle that exists only
     /// because <c>cloud.yaml</c> added an edge is a mistake: an error naming the cycle, at that edge.
     /// </summary>
-    private static IEnumerable<Diagnostic> CyclesMadeByCatalog(List<string> order, Dictionary<string, List<PlannedEdge>> edges, List<List<string>> groups, List<(string From, EdgeOverride Edge)> added)
+    private static IEnumerable<Diagnostic> CyclesMadeByCatalog(DependencyGroups<string> groups, List<(string From, EdgeOverride Edge)> added)
     {
-        if (added.Count == 0 || groups.All(g => g.Count == 1))
+        foreach (var (from, to, cycle) in AddedEdgeCycles.Find(groups, [.. added.Select(a => (a.From, a.Edge.Service))]))
         {
-            yield break;
-        }
-
-        var chartOnly = edges.ToDictionary(e => e.Key, e => e.Value.Where(x => !added.Any(a => a.From == x.From && a.Edge.Service == x.To)).ToList(), StringComparer.Ordinal);
-        var chartGroup = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (group, i) in StronglyConnected(order, chartOnly).Select((g, i) => (g, i)))
-        {
-            foreach (var member in group)
-            {
-                chartGroup[member] = i;
-            }
-        }
-
-        foreach (var group in groups.Where(g => g.Count > 1 && g.Select(m => chartGroup[m]).Distinct().Count() > 1))
-        {
-            var members = group.ToHashSet(StringComparer.Ordinal);
-            var (from, edge) = added.First(a => members.Contains(a.From) && members.Contains(a.Edge.Service) && chartGroup[a.From] != chartGroup[a.Edge.Service]);
-            var path = PathWithin(edge.Service, from, members, edges);
+            var edge = added.First(a => a.From == from && a.Edge.Service == to).Edge;
             yield return Diagnostic.Error(edge.Location,
-                $"dependsOn '{edge.Service}' of service '{from}' makes a cycle: {from} → {string.Join(" → ", path)}; drop the edge, or drop a chart edge on the way with ignoreDependsOn");
+                $"dependsOn '{edge.Service}' of service '{from}' makes a cycle: {string.Join(" → ", cycle)}; drop the edge, or drop a chart edge on the way with ignoreDependsOn");
         }
     }
 
-    /// <summary>A shortest path of waits from <paramref name="start"/> to <paramref name="goal"/> inside <paramref name="within"/> (breadth first).</summary>
-    private static List<string> PathWithin(string start, string goal, HashSet<string> within, Dictionary<string, List<PlannedEdge>> edges)
-    {
-        var previous = new Dictionary<string, string>(StringComparer.Ordinal) { [start] = start };
-        var queue = new Queue<string>([start]);
-        while (queue.Count > 0 && !previous.ContainsKey(goal))
-        {
-            var node = queue.Dequeue();
-            foreach (var next in edges[node].Select(e => e.To).Where(within.Contains))
-            {
-                if (previous.TryAdd(next, node))
-                {
-                    queue.Enqueue(next);
-                }
-            }
-        }
-
-        var path = new List<string> { goal };
-        for (var at = goal; at != start; at = previous[at])
-        {
-            path.Add(previous[at]);
-        }
-
-        path.Reverse();
-        return path;
-    }
-
-    /// <summary>Tarjan's strongly connected components, each listed after the components it reaches.</summary>
-    private static List<List<string>> StronglyConnected(List<string> nodes, Dictionary<string, List<PlannedEdge>> edges)
-    {
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        var low = new Dictionary<string, int>(StringComparer.Ordinal);
-        var onStack = new HashSet<string>(StringComparer.Ordinal);
-        var stack = new Stack<string>();
-        var result = new List<List<string>>();
-        var next = 0;
-
-        // Iterative, so a long chain of services cannot overflow the stack.
-        foreach (var start in nodes)
-        {
-            if (index.ContainsKey(start))
-            {
-                continue;
-            }
-
-            var work = new Stack<(string Node, int Edge)>();
-            work.Push((start, 0));
-            index[start] = low[start] = next++;
-            stack.Push(start);
-            onStack.Add(start);
-            while (work.Count > 0)
-            {
-                var (node, i) = work.Pop();
-                var outgoing = edges[node];
-                if (i < outgoing.Count)
-                {
-                    work.Push((node, i + 1));
-                    var to = outgoing[i].To;
-                    if (!index.ContainsKey(to))
-                    {
-                        index[to] = low[to] = next++;
-                        stack.Push(to);
-                        onStack.Add(to);
-                        work.Push((to, 0));
-                    }
-                    else if (onStack.Contains(to))
-                    {
-                        low[node] = Math.Min(low[node], index[to]);
-                    }
-
-                    continue;
-                }
-
-                if (work.Count > 0)
-                {
-                    var parent = work.Peek().Node;
-                    low[parent] = Math.Min(low[parent], low[node]);
-                }
-
-                if (low[node] == index[node])
-                {
-                    var component = new List<string>();
-                    string member;
-                    do
-                    {
-                        member = stack.Pop();
-                        onStack.Remove(member);
-                        component.Add(member);
-                    }
-                    while (member != node);
-                    result.Add(component);
-                }
-            }
-        }
-
-        return result;
-    }
-
-    private static CriticalPath Critical(List<PlannedService> services, List<List<string>> groups, Dictionary<string, int> groupOf)
+    /// <summary>The critical path as the deploy pipeline runs: a service that does not run takes no time, and is not shown.</summary>
+    private static CriticalPath Critical(List<ServicePlan> services, DependencyGroups<string> groups)
     {
         var byName = services.ToDictionary(s => s.Name, StringComparer.Ordinal);
-
-        // As the deploy pipeline runs: the members of a group start together, once everything any
-        // of them waits for outside the group has finished; a dependent waits only for the
-        // services it names. A service that does not run takes no time.
-        TimeSpan Duration(string s) => byName[s].Run ? byName[s].EstimatedDuration : TimeSpan.Zero;
-        var finish = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
-        var before = new Dictionary<string, string?>(StringComparer.Ordinal);
-        for (var g = 0; g < groups.Count; g++)
-        {
-            var start = TimeSpan.Zero;
-            string? previous = null;
-            foreach (var d in groups[g].SelectMany(m => byName[m].DependsOn).Where(d => groupOf[d] != g).Distinct().Order(StringComparer.Ordinal))
-            {
-                if (previous is null || finish[d] > start)
-                {
-                    start = finish[d];
-                    previous = d;
-                }
-            }
-
-            foreach (var member in groups[g])
-            {
-                finish[member] = start + Duration(member);
-                before[member] = previous;
-            }
-        }
-
-        if (finish.Count == 0)
-        {
-            return new CriticalPath([], TimeSpan.Zero);
-        }
-
-        var last = services.Select(s => s.Name).MaxBy(s => finish[s])!;
-        var path = new List<string>();
-        for (string? at = last; at is not null; at = before[at])
-        {
-            if (byName[at].Run)
-            {
-                path.Add(at);
-            }
-        }
-
-        path.Reverse();
-        return new CriticalPath([.. path], finish[last]);
+        var (chain, duration) = CriticalChain.Find(groups, s => byName[s].Run ? byName[s].EstimatedDuration : TimeSpan.Zero, StringComparer.Ordinal);
+        return new CriticalPath([.. chain.Where(s => byName[s].Run)], duration);
     }
 }

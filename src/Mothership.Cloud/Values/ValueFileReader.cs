@@ -4,51 +4,6 @@ using Mothership.Model.Loading;
 
 namespace Mothership.Cloud.Values;
 
-/// <summary>A Helm value with the file and line it came from.</summary>
-public abstract record ValueNode(SourceLocation Source);
-
-/// <summary>A scalar as written; <see cref="Plain"/> keeps YAML's typing (plain <c>true</c> is a boolean, <c>"true"</c> a string).</summary>
-public sealed record ValueScalar(string Text, bool Plain, SourceLocation Source) : ValueNode(Source)
-{
-    public bool IsNull => Plain && Text is "" or "~" or "null" or "Null" or "NULL";
-}
-
-/// <summary>A list; a later layer replaces it whole (Helm's rule).</summary>
-public sealed record ValueList(ImmutableArray<ValueNode> Items, SourceLocation Source) : ValueNode(Source);
-
-/// <summary>A map in written order; a later layer merges into it key by key.</summary>
-public sealed record ValueMap(ImmutableArray<KeyValuePair<string, ValueNode>> Entries, SourceLocation Source) : ValueNode(Source)
-{
-    public static ValueMap Empty { get; } = new([], SourceLocation.None);
-
-    public ValueNode? this[string key] => Entries.FirstOrDefault(e => e.Key == key).Value;
-
-    /// <summary>Deep merge, Helm's way: maps merge key by key, anything else in <paramref name="upper"/> replaces.</summary>
-    public static ValueNode Merge(ValueNode? lower, ValueNode upper)
-    {
-        if (lower is not ValueMap l || upper is not ValueMap u)
-        {
-            return upper;
-        }
-
-        var entries = l.Entries.ToList();
-        foreach (var (key, value) in u.Entries)
-        {
-            var at = entries.FindIndex(e => e.Key == key);
-            if (at < 0)
-            {
-                entries.Add(KeyValuePair.Create(key, value));
-            }
-            else
-            {
-                entries[at] = KeyValuePair.Create(key, Merge(entries[at].Value, value));
-            }
-        }
-
-        return new ValueMap([.. entries], u.Source);
-    }
-}
-
 /// <summary>Reads a values file into a <see cref="ValueMap"/>, keeping each value's line.</summary>
 public static class ValueFileReader
 {

@@ -2,7 +2,7 @@ using Mothership.Model.Diagnostics;
 
 namespace Mothership.Cloud.Tests.Planning;
 
-public sealed class SitePlannerTests
+public sealed class DeployPlannerTests
 {
     /// <summary>db ← ident ← (compute ↔ net); the shape of OpenStack's core, in miniature.</summary>
     private static Dictionary<string, string> Cloud(string computeExtra = "", string identExtra = "")

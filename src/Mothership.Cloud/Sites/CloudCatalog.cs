@@ -1,0 +1,17 @@
+using System.Collections.Immutable;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Cloud.Sites;
+
+/// <summary><c>cloud.yaml</c>: the service catalog every site picks from.</summary>
+public sealed record CloudCatalog : Located
+{
+    public required string Name { get; init; }
+
+    public ImmutableArray<ServiceEntry> Services { get; init; } = [];
+
+    /// <summary>Endpoint types known to come from outside every site: needing them is no warning.</summary>
+    public ImmutableArray<ExternalEndpoint> ExternalEndpoints { get; init; } = [];
+
+    public ServiceEntry? Find(string name) => Services.FirstOrDefault(s => s.Name == name);
+}

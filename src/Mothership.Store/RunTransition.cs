@@ -1,0 +1,20 @@
+namespace Mothership.Store;
+
+/// <summary>One persisted step of a run (see <see cref="IRunStore.CommitTransitionAsync"/>).</summary>
+public sealed record RunTransition
+{
+    public required string Uid { get; init; }
+    public required string Owner { get; init; }
+    /// <summary>The journal entry's sequence number (0, 1, …); ignored without an entry.</summary>
+    public long Seq { get; init; }
+    /// <summary>The engine's record of this step (opaque JSON); null for a status-only update.</summary>
+    public string? JournalEntry { get; init; }
+    public required RunPhase Phase { get; init; }
+    public required string Status { get; init; }
+    public required string Reason { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    public string? Object { get; init; }
+    /// <summary>True once the engine has acted on <see cref="RunRecord.CancelRequest"/>: clears it.</summary>
+    public bool CancelHandled { get; init; }
+}
