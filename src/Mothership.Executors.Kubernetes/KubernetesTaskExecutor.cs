@@ -164,6 +164,7 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
         V1Pod? last = null;
         var deleted = false;
         bool? cancelled = null;
+        var endedBefore = new HashSet<string>(StringComparer.Ordinal);
         try
         {
             while (true)
@@ -209,15 +210,17 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
 
             last = await ReadPodAsync(name).ConfigureAwait(false) ?? last;
 
+            endedBefore = [.. plan.Steps.Where(c => last is not null && PodStatusReader.Observe(last, c, null).Terminated)];
             await DeleteAsync(name, request.GracePeriod).ConfigureAwait(false);
             deleted = true;
+            last = await StoppedAsync(subscription, rules, last, request.GracePeriod).ConfigureAwait(false);
         }
 
         // Logs end with their containers; a deleted pod ends them too. Do not wait forever on a
         // stream of a pod that vanished with its node.
         await Task.WhenAll(logs.Values).WaitAsync(TimeSpan.FromSeconds(30), time, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         var outcome = cancelled is { } byUser
-            ? Interrupted(rules, last, images, byUser, start)
+            ? Interrupted(rules, last, images, byUser, endedBefore, start)
             : await FinishedAsync(rules, last!, deleted, images, start).ConfigureAwait(false);
         if (!deleted && _options.DeleteFinishedPods)
         {
@@ -228,12 +231,46 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
     }
 
     /// <summary>
+    /// The pod once its deletion has stopped the step that was running: the kubelet sends it SIGTERM
+    /// (SIGKILL after the grace period) and reports its exit code, which the attempt's status keeps,
+    /// as the local executor keeps a stopped step's. Waits no longer than the grace period and a
+    /// little more; a pod gone with its node has no more to say.
+    /// </summary>
+    private async Task<V1Pod?> StoppedAsync(PodSubscription subscription, AttemptRules rules, V1Pod? pod, TimeSpan gracePeriod)
+    {
+        bool Settled(V1Pod? p) => p is null || Enumerable.Range(0, rules.StepNames.Length)
+            .Select(i => PodStatusReader.Observe(p, rules.StepContainer(i), null))
+            .All(seen => seen.StartedAt is null || seen.Terminated);
+        using var limit = new CancellationTokenSource(gracePeriod + TimeSpan.FromSeconds(5), _options.TimeProvider);
+        try
+        {
+            while (!Settled(pod))
+            {
+                var update = await subscription.NextAsync(limit.Token).ConfigureAwait(false);
+                pod = update.Pod.Status is null ? pod : update.Pod;
+                if (update.Deleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            // The step stays without an exit code: it was stopped, when is unknown.
+        }
+
+        return pod;
+    }
+
+    /// <summary>
     /// The steps as the pod shows them, judged by the attempt's rules: a terminated step's exit
     /// code (the one the step's wrapper recorded in <paramref name="exitCodes"/>, when it ran with
     /// <c>onError: continue</c>) and whether its timeout stopped it; and the first end of the attempt a step decided.
+    /// With <paramref name="stopped"/> (an attempt stopped from outside: why, and the steps that had
+    /// ended before), a step that ended after was stopped.
     /// </summary>
     private static (List<StepState> Steps, AttemptEnd? End) ReadSteps(V1Pod pod, AttemptRules rules, IReadOnlyDictionary<string, string?> images, DateTimeOffset now,
-        IReadOnlyDictionary<string, int>? exitCodes = null)
+        IReadOnlyDictionary<string, int>? exitCodes = null, (StepStop Why, IReadOnlySet<string> EndedBefore)? stopped = null)
     {
         var steps = new List<StepState>();
         AttemptEnd? end = null;
@@ -244,7 +281,10 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
             if (seen.ExitCode is { } observed)
             {
                 var exitCode = exitCodes?.GetValueOrDefault(seen.Container, observed) ?? observed;
-                var verdict = rules.Judge(i, exitCode, seen.TimedOut ? StepStop.StepTimeout : StepStop.None);
+                var why = seen.TimedOut ? StepStop.StepTimeout
+                    : stopped is { } s && !s.EndedBefore.Contains(seen.Container) ? s.Why
+                    : StepStop.None;
+                var verdict = rules.Judge(i, exitCode, why);
                 state = AttemptRules.Ended(state, exitCode, verdict.TerminationReason, seen.FinishedAt ?? now);
                 end ??= verdict.EndsAttempt;
             }
@@ -360,11 +400,11 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
     }
 
     /// <summary>An attempt stopped from outside (cancelled, or at its timeout): the step that was running ends so, the rest are skipped.</summary>
-    private TaskRunOutcome Interrupted(AttemptRules rules, V1Pod? pod, IReadOnlyDictionary<string, string?> images, bool cancelled, DateTimeOffset start)
+    private TaskRunOutcome Interrupted(AttemptRules rules, V1Pod? pod, IReadOnlyDictionary<string, string?> images, bool cancelled, IReadOnlySet<string> endedBefore, DateTimeOffset start)
     {
         var now = _options.TimeProvider.GetUtcNow();
         // A pod never seen has no statuses: every step reads as not started, so Skipped.
-        var steps = ReadSteps(pod ?? new V1Pod(), rules, images, now).Steps;
+        var steps = ReadSteps(pod ?? new V1Pod(), rules, images, now, stopped: (cancelled ? StepStop.Cancelled : StepStop.AttemptTimeout, endedBefore)).Steps;
         var sidecars = pod is null ? [] : ReadSidecars(pod, rules, images, now);
         return AttemptRules.Outcome(rules.Interrupted(cancelled), start, now, rules.Completed(steps, AttemptRules.InterruptedReason(cancelled)), sidecars);
     }

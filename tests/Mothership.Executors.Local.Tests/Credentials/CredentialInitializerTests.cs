@@ -85,7 +85,7 @@ public sealed class CredentialInitializerTests : IDisposable
     {
         var request = Request(Account.Replace("{name: registry}", "{name: gone}", StringComparison.Ordinal)) with { ServiceAccountName = "builder" };
 
-        var e = Assert.Throws<TaskRunFailure>(() => CredentialInitializer.Write(_home.Path, request, new SecretMasker()));
+        var e = Assert.Throws<AttemptFailure>(() => CredentialInitializer.Write(_home.Path, request, new SecretMasker()));
 
         Assert.Equal("ServiceAccount \"builder\" names Secret \"gone\", which is not defined in the files given", e.Message);
     }

@@ -1,6 +1,4 @@
-using Mothership.Engine.Execution;
 using Mothership.Executors.Local.Results;
-using Mothership.Model.Tekton;
 
 namespace Mothership.Executors.Local.Tests.Results;
 
@@ -17,43 +15,28 @@ public sealed class ResultFilesTests : IDisposable
     {
         Write("greeting", "hello\n");
 
-        var results = ResultFiles.Read(_dir.Path, [new ResultSpec { Name = "greeting" }], "task \"t\"");
+        var results = ResultFiles.Read(_dir.Path, ["greeting"]);
 
-        Assert.Equal([new RunResult("greeting", ParamValue.Of("hello\n"))], results);
+        Assert.Equal("hello\n", results["greeting"]);
     }
 
     [Fact]
-    public void Read_UnwrittenAndUndeclared_OnlyDeclaredWrittenOnesInDeclaredOrder()
+    public void Read_UnwrittenAndUnnamed_OnlyNamedWrittenOnes()
     {
         Write("b", "2");
         Write("a", "1");
-        Write("stray", "not declared");
+        Write("stray", "not asked for");
 
-        var results = ResultFiles.Read(_dir.Path, [new ResultSpec { Name = "b" }, new ResultSpec { Name = "missing" }, new ResultSpec { Name = "a" }], "t");
+        var results = ResultFiles.Read(_dir.Path, ["b", "missing", "a"]);
 
-        Assert.Equal(["b", "a"], results.Select(r => r.Name));
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "1", ["b"] = "2" }, results);
     }
 
     [Fact]
-    public void Read_TypedResults_ParsedAsDeclared()
+    public void Read_Utf8Text_ReadAsWritten()
     {
-        Write("list", """["x", "y"]""");
-        Write("map", """{"url": "https://example.org", "digest": "sha256:1"}""");
+        File.WriteAllBytes(_dir.Combine("name"), "Grüße ✓"u8.ToArray());
 
-        var results = ResultFiles.Read(_dir.Path,
-            [new ResultSpec { Name = "list", Type = ParamType.Array }, new ResultSpec { Name = "map", Type = ParamType.Object }], "t");
-
-        Assert.Equal(ParamValue.Of(["x", "y"]), results[0].Value);
-        Assert.Equal(ParamValue.Of([KeyValuePair.Create("digest", "sha256:1"), KeyValuePair.Create("url", "https://example.org")]), results[1].Value);
-    }
-
-    [Fact]
-    public void Read_ArrayResultNotAnArray_FailsNamingTheOwnerAndResult()
-    {
-        Write("list", "plain text");
-
-        var e = Assert.Throws<TaskRunFailure>(() => ResultFiles.Read(_dir.Path, [new ResultSpec { Name = "list", Type = ParamType.Array }], "task \"t\""));
-
-        Assert.Equal("task \"t\" result \"list\" is declared as array but its value is not a JSON array: plain text", e.Message);
+        Assert.Equal("Grüße ✓", ResultFiles.Read(_dir.Path, ["name"])["name"]);
     }
 }

@@ -1,3 +1,4 @@
+using Mothership.Engine.Execution;
 using Mothership.Executors.Local.Steps;
 using Mothership.Model.Tekton;
 
@@ -83,7 +84,7 @@ public sealed class StepCommandTests : IDisposable
     [Fact]
     public void Resolve_NothingToRun_FailsNamingTheContainer()
     {
-        var e = Assert.Throws<TaskRunFailure>(() => Resolve(new Step { Image = "ubuntu" }, "step-entry"));
+        var e = Assert.Throws<AttemptFailure>(() => Resolve(new Step { Image = "ubuntu" }, "step-entry"));
 
         Assert.Equal("\"step-entry\" has no script, command or args: a local run cannot use an image's entrypoint", e.Message);
     }

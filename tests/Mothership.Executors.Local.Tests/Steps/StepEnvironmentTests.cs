@@ -128,7 +128,7 @@ public sealed class StepEnvironmentTests
     [InlineData("env:\n          - name: A\n            valueFrom: {configMapKeyRef: {name: settings, key: NOPE}}", "\"step-s\": couldn't find key NOPE in ConfigMap default/settings")]
     public void Build_RequiredMissing_FailsWithKubernetesWording(string fields, string message)
     {
-        var e = Assert.Throws<TaskRunFailure>(() => Build(Task("      " + fields)));
+        var e = Assert.Throws<AttemptFailure>(() => Build(Task("      " + fields)));
 
         Assert.Equal(message, e.Message);
     }

@@ -166,7 +166,7 @@ public sealed class WorkspaceResolverTests : IDisposable
     {
         var resolver = Resolver("[{name: conf}]", [Bind("conf", new VolumeSource { ConfigMapName = configMap, Items = [new KeyToPath(key, "f")] })]);
 
-        Assert.Equal(message, Assert.Throws<TaskRunFailure>(resolver.ResolveWorkspaces).Message);
+        Assert.Equal(message, Assert.Throws<AttemptFailure>(resolver.ResolveWorkspaces).Message);
     }
 
     [Theory]
@@ -176,7 +176,7 @@ public sealed class WorkspaceResolverTests : IDisposable
     {
         var resolver = Resolver("[{name: conf}]", [Bind("conf", new VolumeSource { ConfigMapName = "settings", Items = [new KeyToPath("app.conf", path)] })]);
 
-        var e = Assert.Throws<TaskRunFailure>(resolver.ResolveWorkspaces);
+        var e = Assert.Throws<AttemptFailure>(resolver.ResolveWorkspaces);
 
         Assert.Equal($"workspace \"conf\": item path \"{path}\" leaves the volume", e.Message);
         Assert.False(File.Exists(Path.Combine(AttemptDirectories.PathOf(Root, "tr-1", 0), "volumes", "escape")));
@@ -191,7 +191,7 @@ public sealed class WorkspaceResolverTests : IDisposable
         Assert.Null(optionalOnly.HostDirectory);
         Assert.Equal("/workspace/maybe", optionalOnly.MountPath);
         Assert.Equal("bound workspaces did not match declared workspaces: didn't provide required values: [a, b]",
-            Assert.Throws<TaskRunFailure>(missing.ResolveWorkspaces).Message);
+            Assert.Throws<AttemptFailure>(missing.ResolveWorkspaces).Message);
     }
 
     [Fact]
@@ -221,6 +221,6 @@ public sealed class WorkspaceResolverTests : IDisposable
                 - {name: vault, csi: {driver: secrets-store.csi.k8s.io}}
             """);
 
-        Assert.Equal("volume \"vault\": csi volumes are not supported by the local executor", Assert.Throws<TaskRunFailure>(resolver.ResolveVolumes).Message);
+        Assert.Equal("volume \"vault\": csi volumes are not supported by the local executor", Assert.Throws<AttemptFailure>(resolver.ResolveVolumes).Message);
     }
 }
