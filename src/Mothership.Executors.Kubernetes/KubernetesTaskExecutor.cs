@@ -2,19 +2,19 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Net;
 using System.Text;
+using System.Threading.RateLimiting;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Mothership.Engine.Execution;
 using Mothership.Executors.Kubernetes.Images;
 using Mothership.Executors.Kubernetes.Pods;
-using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Executors.Kubernetes.Watching;
 using Mothership.Model.Tekton;
+using Mothership.Model.Tekton.Vocabulary;
 using Polly;
 using Polly.RateLimiting;
 using Polly.Retry;
-using System.Threading.RateLimiting;
 
 namespace Mothership.Executors.Kubernetes;
 

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using k8s;
 using Mothership.Engine.Execution;
-using Mothership.Testing.Kubernetes;
 using Mothership.Executors.Kubernetes.Tests.Pods;
 using Mothership.Model.Tekton;
+using Mothership.Testing.Kubernetes;
 
 namespace Mothership.Executors.Kubernetes.Tests;
 

@@ -2,11 +2,11 @@ using Mothership.Cloud.Planning;
 using Mothership.Cloud.Sites;
 using Mothership.Cloud.Sources;
 using Mothership.Cloud.Values;
+using Mothership.Model.Tekton.Vocabulary;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.EventEmitters;
-using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Cloud.Deploy;
 

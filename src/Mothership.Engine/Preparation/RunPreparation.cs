@@ -42,14 +42,12 @@ public static class RunPreparation
     public static PreparedPipelineRun Prepare(PipelineRun run, ResourceSet resources, RunInputs? inputs = null)
     {
         run = RunNames.Named(run);
-        if (inputs is not null)
-        {
-            run = run with { Spec = run.Spec with { Params = Override(run.Spec.Params, inputs.Params, p => p.Name), Workspaces = Override(run.Spec.Workspaces, inputs.Workspaces, w => w.Name) } };
-        }
+        var (parameters, workspaces) = WithInputs(run.Spec.Params, run.Spec.Workspaces, inputs);
+        run = run with { Spec = run.Spec with { Params = parameters, Workspaces = workspaces } };
 
         var spec = PipelineOf(run, resources)
             ?? throw new TaskResolutionException($"PipelineRun '{run.DisplayName}' references Pipeline '{run.Spec.PipelineRef?.Name}', which is not defined in the files given");
-        var parameters = PipelineParams.Resolve(spec, run.Spec.Params, run.DisplayName);
+        var resolved = PipelineParams.Resolve(spec, run.Spec.Params, run.DisplayName);
         WorkspaceBindings.RequireBound(spec.Workspaces, run.Spec.Workspaces, $"PipelineRun '{run.DisplayName}'");
         var graph = PipelineGraph.Build(spec.Tasks);
         if (graph.Cycle is { } cycle)
@@ -57,16 +55,14 @@ public static class RunPreparation
             throw new TaskResolutionException($"dependency cycle: {string.Join(" → ", cycle)}");
         }
 
-        return new PreparedPipelineRun { Run = run, Spec = spec, Params = parameters, Graph = graph, Resources = resources };
+        return new PreparedPipelineRun { Run = run, Spec = spec, Params = resolved, Graph = graph, Resources = resources };
     }
 
     public static PreparedTaskRun Prepare(TaskRun run, ResourceSet resources, RunInputs? inputs = null)
     {
         run = RunNames.Named(run);
-        if (inputs is not null)
-        {
-            run = run with { Spec = run.Spec with { Params = Override(run.Spec.Params, inputs.Params, p => p.Name), Workspaces = Override(run.Spec.Workspaces, inputs.Workspaces, w => w.Name) } };
-        }
+        var (parameters, workspaces) = WithInputs(run.Spec.Params, run.Spec.Workspaces, inputs);
+        run = run with { Spec = run.Spec with { Params = parameters, Workspaces = workspaces } };
 
         var spec = TaskOf(run, resources)
             ?? throw new TaskResolutionException($"TaskRun '{run.DisplayName}' references Task '{run.Spec.TaskRef?.Name}', which is not defined in the files given");
@@ -82,6 +78,11 @@ public static class RunPreparation
         WorkspaceBindings.RequireBound(spec.Workspaces, run.Spec.Workspaces, $"TaskRun '{run.DisplayName}'");
         return new PreparedTaskRun { Run = run, Spec = spec, Timeout = Timeouts.OfTaskRun(run.Spec.Timeout), Resources = resources };
     }
+
+    /// <summary>A run's params and workspaces with the inputs given at start, which win by name.</summary>
+    private static (ImmutableArray<Param> Params, ImmutableArray<WorkspaceBinding> Workspaces) WithInputs(
+        ImmutableArray<Param> parameters, ImmutableArray<WorkspaceBinding> workspaces, RunInputs? inputs) =>
+        inputs is null ? (parameters, workspaces) : (Override(parameters, inputs.Params, p => p.Name), Override(workspaces, inputs.Workspaces, w => w.Name));
 
     private static ImmutableArray<T> Override<T>(ImmutableArray<T> given, ImmutableArray<T> overrides, Func<T, string> name) =>
         overrides.IsDefaultOrEmpty ? given : [.. given.Where(g => overrides.All(o => name(o) != name(g))), .. overrides];

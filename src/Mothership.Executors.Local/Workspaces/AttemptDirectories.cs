@@ -26,7 +26,8 @@ internal sealed record AttemptDirectories
     /// </summary>
     public static AttemptDirectories Create(string root, string taskRunUid, int retryCount, AttemptParts needed, bool resume = false)
     {
-        var fullRoot = Path.GetFullPath(root);
+        // Without the trailing separator a root written "runs/" would put claims under runs/ instead of beside it.
+        var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         var attempt = PathOf(root, taskRunUid, retryCount);
         var dirs = new AttemptDirectories
         {
@@ -65,7 +66,7 @@ internal sealed record AttemptDirectories
 
     /// <summary>The attempt directory, <c>Root/&lt;TaskRunUid&gt;/attempt-&lt;RetryCount&gt;</c>, as a full path.</summary>
     public static string PathOf(string root, string taskRunUid, int retryCount) =>
-        Path.Combine(Path.GetFullPath(root), taskRunUid, $"attempt-{retryCount}");
+        Path.Combine(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)), taskRunUid, $"attempt-{retryCount}");
 }
 
 /// <summary>The optional directories of an attempt.</summary>

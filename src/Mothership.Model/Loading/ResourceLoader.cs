@@ -2,8 +2,8 @@ using System.Collections.Immutable;
 using System.Text;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Tekton;
-using YamlDotNet.Core;
 using Mothership.Model.Tekton.Vocabulary;
+using YamlDotNet.Core;
 
 namespace Mothership.Model.Loading;
 

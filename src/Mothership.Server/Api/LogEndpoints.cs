@@ -4,8 +4,8 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Mothership.Store;
 using Mothership.Model.Tekton.Vocabulary;
+using Mothership.Store;
 
 namespace Mothership.Server.Api;
 

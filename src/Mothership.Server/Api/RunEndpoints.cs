@@ -4,15 +4,15 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 using Mothership.Engine.Status;
 using Mothership.Model.Tekton;
+using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Model.Validation;
 using Mothership.Server.Hosting;
 using Mothership.Server.Retention;
 using Mothership.Server.Runs;
 using Mothership.Store;
-using Microsoft.Extensions.Options;
-using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Server.Api;
 
@@ -351,7 +351,7 @@ public static class RetentionJson
                 }
             }
 
-            policy = new RetentionPolicy { SucceededStatus = RunOutcomeStatuses.Succeeded, FailedStatus = RunOutcomeStatuses.Failed, Default = Rule(o, ""), Pipelines = pipelines.ToImmutable() };
+            policy = new RetentionPolicy { SucceededStatus = ConditionStatus.True, FailedStatus = ConditionStatus.False, Default = Rule(o, ""), Pipelines = pipelines.ToImmutable() };
             return true;
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using Microsoft.Extensions.Options;
+using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Server.Retention;
 using Mothership.Store;
 
@@ -153,8 +154,8 @@ public sealed class RetentionOptions : RetentionRuleOptions
     /// <summary>The store's policy.</summary>
     public RetentionPolicy ToPolicy() => new()
     {
-        SucceededStatus = RunOutcomeStatuses.Succeeded,
-        FailedStatus = RunOutcomeStatuses.Failed,
+        SucceededStatus = ConditionStatus.True,
+        FailedStatus = ConditionStatus.False,
         Default = ToRule(),
         Pipelines = Pipelines.ToImmutableDictionary(kv => kv.Key, kv => kv.Value.ToRule(), StringComparer.Ordinal),
     };

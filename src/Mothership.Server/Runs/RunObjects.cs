@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Mothership.Engine.Status;
 using Mothership.Model.Tekton;
-using Mothership.Store;
 using Mothership.Model.Tekton.Vocabulary;
+using Mothership.Store;
 
 namespace Mothership.Server.Runs;
 

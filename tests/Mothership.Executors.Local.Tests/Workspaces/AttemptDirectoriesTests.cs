@@ -20,6 +20,18 @@ public sealed class AttemptDirectoriesTests : IDisposable
     }
 
     [Fact]
+    public void Create_RootWithTrailingSlash_SameRootAsWithout()
+    {
+        var withSlash = AttemptDirectories.Create(_root.Path + "/", "uid-1", 0, AttemptParts.None);
+        var without = AttemptDirectories.Create(_root.Path, "uid-2", 0, AttemptParts.None);
+
+        // Claims live beside the root (Root/../volumes): a trailing slash must not move them.
+        Assert.Equal(without.Root, withSlash.Root);
+        Assert.Equal(Path.GetDirectoryName(without.Root), Path.GetDirectoryName(withSlash.Root));
+        Assert.Equal(AttemptDirectories.PathOf(_root.Path, "uid-1", 0), AttemptDirectories.PathOf(_root.Path + "/", "uid-1", 0));
+    }
+
+    [Fact]
     public void Create_AllParts_EveryOptionalDirectoryButVolumes()
     {
         var dirs = AttemptDirectories.Create(_root.Path, "uid-1", 0, AttemptParts.All);

@@ -175,7 +175,8 @@ public sealed class AttemptResumeTests : IDisposable
                     setsid sleep 300 >/dev/null 2>&1 &
                     echo $! > $(workspaces.out.path)/orphan
                     echo $$ > $(workspaces.out.path)/step
-                    env | grep -c '^MOTHERSHIP_ATTEMPT=' > $(workspaces.out.path)/markers
+                    env | grep -c '^MOTHERSHIP_ATTEMPT=' > $(workspaces.out.path)/markers.tmp
+                    mv $(workspaces.out.path)/markers.tmp $(workspaces.out.path)/markers
                     sleep 300
             """) with
         {
