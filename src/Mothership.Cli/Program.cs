@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Mothership.Cli.Commands;
 using Mothership.Cli.Commands.Client;
+using Mothership.Cli.Commands.Cloud;
 
 namespace Mothership.Cli;
 
@@ -15,7 +16,7 @@ public static class Program
             RunCommand.Create(),
             ServerCommand.Create(),
         };
-        foreach (var command in ClientCommand.All().Concat(CloudCommands.Create()))
+        foreach (var command in ClientCommand.All().Concat([PlanCommand.Create(), RenderCommand.Create(), DeployCommand.Create(), ExportCommand.Create()]))
         {
             root.Subcommands.Add(command);
         }

@@ -13,7 +13,6 @@ using Mothership.Executors.Kubernetes.Watching;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
 using Polly;
-using Polly.RateLimiting;
 using Polly.Retry;
 
 namespace Mothership.Executors.Kubernetes;

@@ -8,7 +8,6 @@ using Mothership.Engine.Execution;
 using Mothership.Engine.Preparation;
 using Mothership.Engine.Resolution;
 using Mothership.Engine.Running;
-using Mothership.Engine.Scheduling;
 using Mothership.Engine.Status;
 using Mothership.Executors.Kubernetes;
 using Mothership.Executors.Local;

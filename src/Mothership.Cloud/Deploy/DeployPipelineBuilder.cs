@@ -4,7 +4,6 @@ using Mothership.Cloud.Sources;
 using Mothership.Cloud.Values;
 using Mothership.Model.Tekton.Vocabulary;
 using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.EventEmitters;
 

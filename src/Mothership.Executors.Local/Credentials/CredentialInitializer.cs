@@ -1,5 +1,4 @@
 using Mothership.Engine.Execution;
-using Mothership.Executors.Local.Steps;
 
 namespace Mothership.Executors.Local.Credentials;
 

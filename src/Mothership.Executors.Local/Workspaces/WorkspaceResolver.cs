@@ -1,5 +1,4 @@
 using Mothership.Engine.Execution;
-using Mothership.Executors.Local.Steps;
 using Mothership.Model.Tekton;
 
 namespace Mothership.Executors.Local.Workspaces;

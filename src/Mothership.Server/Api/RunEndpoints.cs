@@ -10,7 +10,6 @@ using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Model.Validation;
 using Mothership.Server.Hosting;
-using Mothership.Server.Retention;
 using Mothership.Server.Runs;
 using Mothership.Store;
 

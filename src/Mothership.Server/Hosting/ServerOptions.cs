@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Net;
 using Microsoft.Extensions.Options;
 using Mothership.Model.Tekton.Vocabulary;
-using Mothership.Server.Retention;
 using Mothership.Store;
 
 namespace Mothership.Server.Hosting;

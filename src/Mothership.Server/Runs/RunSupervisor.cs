@@ -6,7 +6,6 @@ using Mothership.Engine.Journal;
 using Mothership.Engine.Preparation;
 using Mothership.Engine.Resolution;
 using Mothership.Engine.Running;
-using Mothership.Engine.Scheduling;
 using Mothership.Engine.Status;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Mothership.Cli.Client;
 
 namespace Mothership.Cli.Commands.Client;

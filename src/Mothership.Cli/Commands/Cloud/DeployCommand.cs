@@ -2,25 +2,18 @@ using System.Collections.Immutable;
 using System.CommandLine;
 using Mothership.Cloud.Deploy;
 using Mothership.Cloud.Planning;
-using Mothership.Cloud.Sources;
-using Mothership.Model.Diagnostics;
-using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
-using Mothership.Model.Validation;
 
-namespace Mothership.Cli.Commands;
+namespace Mothership.Cli.Commands.Cloud;
 
-/// <summary>
-/// <c>mship deploy</c> runs a site's deploy pipeline on the local executor; <c>mship export</c>
-/// prints the same pipeline as Tekton YAML for a real Tekton.
-/// </summary>
+/// <summary><c>mship deploy</c>: runs a site's deploy pipeline, locally or as pods in the site's cluster.</summary>
 internal static class DeployCommand
 {
     private static readonly string[] Tools = ["helm", "kubectl"];
 
     public static Command Create()
     {
-        var site = new CloudCommands.SiteOptions();
+        var site = new SiteArguments();
         var dryRun = new Option<bool>("--dry-run") { Description = "diff each service's merged values against the last deploy instead of calling helm; needs no cluster" };
         var state = new Option<string?>("--state") { Description = "where the values last deployed are kept, per site (default .mothership/sites)" };
         var parallel = new Option<int>("--parallel") { Description = "how many services deploy at once (default 4)", DefaultValueFactory = _ => 4 };
@@ -28,7 +21,7 @@ internal static class DeployCommand
         output.AcceptOnlyFromAmong("text", "json");
         var executor = new Option<string?>("--executor") { Description = "local: helm and kubectl of this machine; kubernetes: pods in the site's cluster (its kubeconfig and context, the namespace and account of the site's executor); default: the site's executor.kind" };
         executor.AcceptOnlyFromAmong("local", "kubernetes");
-        var image = ImageOption("with the kubernetes executor: ");
+        var image = DeployPipelineYaml.ImageOption("with the kubernetes executor: ");
         var command = new Command("deploy", "Deploy a site: its services in dependency order, only what changed between --from and --to");
         site.AddTo(command, revisions: true);
         command.Options.Add(dryRun);
@@ -41,7 +34,7 @@ internal static class DeployCommand
         {
             var request = site.Request(parse, revisions: true);
             var dry = parse.GetValue(dryRun);
-            using var planned = CloudCommands.PlanSite(request, out var exit);
+            using var planned = SiteArguments.Plan(request, out var exit);
             if (planned is null)
             {
                 return exit;
@@ -67,12 +60,12 @@ internal static class DeployCommand
             var options = onKubernetes
                 ? new DeployPipelineOptions { DryRun = dry, ForKubernetes = true, Image = parse.GetValue(image) ?? DeployPipelineOptions.DefaultImage }
                 : new DeployPipelineOptions { DryRun = dry, ChartRoot = Path.GetFullPath(request.Repository) };
-            if (Generate(() => DeployPipelineBuilder.Yaml(planned, options)) is not { } yaml)
+            if (DeployPipelineYaml.Generate(() => DeployPipelineBuilder.Yaml(planned, options)) is not { } yaml)
             {
                 return ExitCodes.Usage;
             }
 
-            var resources = LoadGenerated(yaml, $"deploy-{request.Site}.yaml");
+            var resources = DeployPipelineYaml.Load(yaml, $"deploy-{request.Site}.yaml");
             var run = resources.All.OfType<PipelineRun>().Single();
             var runOptions = new RunCommand.RunOptions([], [], [], json, null, null, Math.Max(1, parse.GetValue(parallel)), false, null);
             if (onKubernetes)
@@ -93,42 +86,6 @@ internal static class DeployCommand
         });
         return command;
     }
-
-    public static Command CreateExport()
-    {
-        var site = new CloudCommands.SiteOptions();
-        var format = new Option<string>("--format") { Description = "tekton: Task, Pipeline, PipelineRun (and the state PersistentVolumeClaim)", DefaultValueFactory = _ => "tekton" };
-        format.AcceptOnlyFromAmong("tekton");
-        var dryRun = new Option<bool>("--dry-run") { Description = "the exported PipelineRun diffs values only" };
-        var image = ImageOption("");
-        var command = new Command("export", "Print a site's deploy pipeline as plain Tekton YAML (kubectl create -f)");
-        site.AddTo(command, revisions: true);
-        command.Options.Add(format);
-        command.Options.Add(dryRun);
-        command.Options.Add(image);
-        command.SetAction(parse =>
-        {
-            using var planned = CloudCommands.PlanSite(site.Request(parse, revisions: true), out var exit, quiet: true);
-            if (planned is null)
-            {
-                return exit;
-            }
-
-            if (Generate(() => DeployPipelineBuilder.Yaml(planned, new DeployPipelineOptions { DryRun = parse.GetValue(dryRun), Image = parse.GetValue(image) ?? DeployPipelineOptions.DefaultImage, ForKubernetes = true })) is not { } yaml)
-            {
-                return ExitCodes.Usage;
-            }
-
-            LoadGenerated(yaml, "export.yaml");
-            Console.Write(yaml);
-            return ExitCodes.Success;
-        });
-        return command;
-    }
-
-    /// <summary>The image the deploy steps run in when they run as pods (deploy on Kubernetes, export).</summary>
-    private static Option<string> ImageOption(string when) =>
-        new("--image") { Description = $"{when}image with bash, helm and kubectl for the steps", DefaultValueFactory = _ => DeployPipelineOptions.DefaultImage };
 
     /// <summary>Why this machine cannot deploy for real: helm or kubectl missing from PATH; null when both are there.</summary>
     private static string? MissingTool(string site) => Tools.FirstOrDefault(t => FindOnPath(t) is null) is { } missing
@@ -151,31 +108,6 @@ internal static class DeployCommand
         return local.Count == 0
             ? null
             : $"charts given by path in the site repository cannot be installed by pods in the cluster: {string.Join(", ", local)}. Publish them to a chart repository, or deploy with --executor local.";
-    }
-
-    /// <summary>The deploy pipeline's YAML, or null after saying why the site's values cannot go into it.</summary>
-    private static string? Generate(Func<string> build)
-    {
-        try
-        {
-            return build();
-        }
-        catch (SiteSourceException e)
-        {
-            Console.Error.WriteLine($"mship: {e.Message}");
-            return null;
-        }
-    }
-
-    /// <summary>Loads and validates generated YAML: a problem here is a bug in the generator, never the user's.</summary>
-    private static ResourceSet LoadGenerated(string yaml, string name)
-    {
-        var bag = new DiagnosticBag();
-        var resources = new ResourceSet { All = [.. ResourceLoader.Load(name, yaml, bag)] };
-        ResourceValidator.Validate(resources, bag);
-        return bag.HasErrors
-            ? throw new InvalidOperationException($"the generated deploy pipeline is not valid Tekton: {string.Join("; ", bag.Sorted().Take(5))}")
-            : resources;
     }
 
     private static string? FindOnPath(string tool) =>
