@@ -77,4 +77,27 @@ public sealed class TaskRunDriverTests
         Assert.Contains("StepAction 'missing'", attempt.Message, StringComparison.Ordinal);
         Assert.Empty(executor.Requests);
     }
+
+    private sealed class ThrowingExecutor : ITaskExecutor
+    {
+        public int Calls { get; private set; }
+
+        public Task<TaskRunOutcome> RunAsync(TaskRunRequest request, ITaskRunListener listener, CancellationToken cancellationToken)
+        {
+            Calls++;
+            throw new HttpRequestException("the cluster's API answered 503");
+        }
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task RunAsync_ExecutorThrows_EachAttemptFailsWithTheReasonAndIsRetried()
+    {
+        var executor = new ThrowingExecutor();
+
+        var result = await new TaskRunDriver(executor, new NullListener())
+            .RunAsync(Prepare("  retries: 1\n  taskSpec:\n    steps: [{image: i, script: x}]\n"), "uid", TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, executor.Calls);
+        Assert.All(result.Attempts, a => Assert.Equal((TaskRunPhase.Failed, "executor error: the cluster's API answered 503"), (a.Phase, a.Message)));
+    }
 }

@@ -124,6 +124,48 @@ public sealed class ServerCliTests(SharedServer shared, PostgresFixture postgres
     }
 
     [Fact(Timeout = 60000)]
+    public async Task StartFromFile_PipelineRunMentioningKindTaskRun_CreatedAsAPipelineRun()
+    {
+        var server = await ServerAsync();
+        var name = Unique("clikind");
+        // The text "kind: TaskRun" in a script once sent this file to the TaskRun endpoint.
+        var file = await WriteAsync(server, name + ".yaml", $$"""
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata: {name: {{name}}}
+            spec:
+              pipelineSpec:
+                tasks:
+                  - name: only
+                    taskSpec:
+                      steps:
+                        - name: main
+                          image: alpine
+                          script: |
+                            echo "kind: TaskRun"
+            """);
+
+        var result = await server.CliAsync("start", "-f", file, "-F");
+
+        Ok(result);
+        Assert.Contains($"pipelinerun.tekton.dev/{name} created", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[only/main] kind: TaskRun", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory(Timeout = 60000)]
+    [InlineData("who", "'who' is not NAME=VALUE")]
+    [InlineData("list=[1,", "param 'list': value looks like JSON but is not valid")]
+    public async Task Start_MalformedParam_Exit2AsMshipRunSays(string param, string message)
+    {
+        var server = await ServerAsync();
+
+        var result = await server.CliAsync("start", "anything", "-p", param);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"-p: error: {message}", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60000)]
     public async Task Cancel_RunningRun_PrintsStatusAndRunEndsCancelled()
     {
         var server = await ServerAsync();
