@@ -146,13 +146,16 @@ internal static class RunCommand
             try
             {
                 var inputs = new RunInputs { Params = overrides, Workspaces = hostWorkspaces };
-                var (code, obj) = RunPreparation.Prepare(run, resources, inputs) switch
+                var prepared = RunPreparation.Prepare(run, resources, inputs);
+                var masker = RunSecrets.Masker(resources, prepared.Resource);
+                printer.Masker = masker;
+                var (code, obj) = prepared switch
                 {
                     PreparedPipelineRun pr => await RunPipelineAsync(pr, executor, printer, o).ConfigureAwait(false),
                     PreparedTaskRun tr => await RunTaskAsync(tr, executor, printer, o).ConfigureAwait(false),
                     _ => (ExitCodes.Usage, new JsonObject()),
                 };
-                objects.Add(obj);
+                objects.Add(masker.Mask(obj));
                 exit = Math.Max(exit, code);
             }
             catch (TaskResolutionException e)

@@ -16,6 +16,9 @@ internal sealed class RunPrinter(TextWriter output, bool quiet) : IRunListener
 {
     private readonly Lock _lock = new();
 
+    /// <summary>Masks the summary's results and messages (<see cref="RunSecrets"/>); logs come masked by the executor.</summary>
+    public SecretMasker Masker { get; set; } = new();
+
     public void OnLog(TaskRunRequest request, string container, string line)
     {
         if (quiet)
@@ -77,10 +80,10 @@ internal sealed class RunPrinter(TextWriter output, bool quiet) : IRunListener
             WriteTable(rows);
             var c = s.Completion!;
             output.WriteLine();
-            output.WriteLine($"PipelineRun {s.Name}: {c.Reason} ({c.Message}) in {Format(c.Time - s.StartTime)}");
+            output.WriteLine(Masker.Mask($"PipelineRun {s.Name}: {c.Reason} ({c.Message}) in {Format(c.Time - s.StartTime)}"));
             foreach (var r in s.Results)
             {
-                output.WriteLine($"  result {r.Name} = {r.Value}");
+                output.WriteLine(Masker.Mask($"  result {r.Name} = {r.Value}"));
             }
         }
     }
@@ -106,11 +109,11 @@ internal sealed class RunPrinter(TextWriter output, bool quiet) : IRunListener
             WriteTable(rows);
             output.WriteLine();
             var last = r.Last;
-            output.WriteLine($"TaskRun {r.Run.Metadata.Name}: {TaskRunReasons.Of(last)} ({(last.Phase == TaskRunPhase.Succeeded ? "All Steps have completed executing" : last.Message)}) in {Format(last.CompletionTime - r.Attempts[0].StartTime)}" +
-                (r.Attempts.Length > 1 ? $", {r.Attempts.Length - 1} retries" : ""));
+            output.WriteLine(Masker.Mask($"TaskRun {r.Run.Metadata.Name}: {TaskRunReasons.Of(last)} ({(last.Phase == TaskRunPhase.Succeeded ? AttemptMessages.AllStepsCompleted : last.Message)}) in {Format(last.CompletionTime - r.Attempts[0].StartTime)}" +
+                (r.Attempts.Length > 1 ? $", {r.Attempts.Length - 1} retries" : "")));
             foreach (var res in last.Results)
             {
-                output.WriteLine($"  result {res.Name} = {res.Value.ToString().TrimEnd('\n')}");
+                output.WriteLine(Masker.Mask($"  result {res.Name} = {res.Value.ToString().TrimEnd('\n')}"));
             }
         }
     }

@@ -76,6 +76,12 @@ public sealed record TaskRunRequest
     public ImmutableSortedDictionary<string, string> Labels { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 
     /// <summary>
+    /// Values every executor masks in the attempt's logs besides the Secrets it reads: those of
+    /// params whose names look secret (<see cref="Model.Secrets.SecretNames"/>), the task's and the pipeline's.
+    /// </summary>
+    public ImmutableArray<string> SecretValues { get; init; } = [];
+
+    /// <summary>
     /// The run's pod template, merged for this task. Its env and volumes are already in
     /// <see cref="Spec"/>; its pod-level fields (nodeSelector, tolerations, affinity, …) are for
     /// executors that run pods.

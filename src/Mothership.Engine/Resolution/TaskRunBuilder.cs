@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Mothership.Engine.Execution;
+using Mothership.Model.Secrets;
 using Mothership.Model.Substitution;
 using Mothership.Model.Tekton;
 
@@ -30,6 +31,10 @@ public sealed record TaskRunInput
     public TimeSpan? Timeout { get; init; }
     public string? ServiceAccountName { get; init; }
     public ImmutableSortedDictionary<string, string> Labels { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+    /// <summary>The run's annotations (<c>mothership.io/plain-params</c>).</summary>
+    public ImmutableSortedDictionary<string, string> Annotations { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+    /// <summary>Values to mask that the caller knows of (a pipeline's secret-looking params).</summary>
+    public ImmutableArray<string> SecretValues { get; init; } = [];
 }
 
 /// <summary>
@@ -86,6 +91,7 @@ public static class TaskRunBuilder
             ServiceAccountName = input.ServiceAccountName,
             Labels = input.Labels,
             PodTemplate = input.PodTemplate,
+            SecretValues = [.. input.SecretValues.Concat(SecretNames.Values(values, SecretNames.Plain(input.Annotations))).Distinct(StringComparer.Ordinal)],
         };
     }
 

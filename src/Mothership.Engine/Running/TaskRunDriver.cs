@@ -49,6 +49,7 @@ public sealed class TaskRunDriver(ITaskExecutor executor, ITaskRunListener liste
                     Timeout = prepared.Timeout,
                     ServiceAccountName = run.Spec.ServiceAccountName,
                     Labels = run.Metadata.Labels,
+                    Annotations = run.Metadata.Annotations,
                 }, prepared.Resources);
                 if (retry == resume?.Attempts.Length && !resume.FinishedSteps.IsEmpty)
                 {

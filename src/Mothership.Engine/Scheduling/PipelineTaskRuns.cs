@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution;
+using Mothership.Model.Secrets;
 using Mothership.Model.Substitution;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
@@ -90,6 +91,8 @@ public static class PipelineTaskRuns
             Timeout = Timeouts.ForAttempt(s, t, now),
             ServiceAccountName = s.Run.Spec.TaskRunSpecs.FirstOrDefault(r => r.PipelineTaskName == task.Name)?.ServiceAccountName
                 ?? s.Run.Spec.ServiceAccountName,
+            Annotations = s.Run.Metadata.Annotations,
+            SecretValues = [.. SecretNames.Values(s.Params, SecretNames.Plain(s.Run.Metadata.Annotations))],
             Labels = s.Run.Metadata.Labels
                 .SetItem(TektonLabels.Pipeline, s.Run.Spec.PipelineRef?.Name ?? s.Name)
                 .SetItem(TektonLabels.PipelineRun, s.Name)

@@ -14,7 +14,7 @@ internal static class SecretValues
     public static SecretMasker Masker(TaskRunRequest request, IEnumerable<string> credentialValues)
     {
         var masker = new SecretMasker();
-        foreach (var value in credentialValues.Concat(Used(request)))
+        foreach (var value in credentialValues.Concat(Used(request)).Concat(request.SecretValues))
         {
             masker.Add(value);
         }

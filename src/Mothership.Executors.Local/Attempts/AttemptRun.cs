@@ -29,6 +29,11 @@ internal sealed class AttemptRun(
 
     public async Task<TaskRunOutcome> ExecuteAsync()
     {
+        foreach (var value in request.SecretValues)
+        {
+            _masker.Add(value);
+        }
+
         var start = _time.GetUtcNow();
         var finished = ResumableSteps();
         PreparedAttempt attempt;

@@ -66,7 +66,8 @@ internal static class RunEndpoints
             return JsonNode.Parse(text)!.AsObject();
         }
 
-        return RunObjects.NotStarted(run, RunManifest.Load(run).Run);
+        var manifest = RunManifest.Load(run);
+        return RunSecrets.Masker(manifest.Resources, manifest.Run).Mask(RunObjects.NotStarted(run, manifest.Run));
     }
 
     private static async Task<IResult> GetAsync(string kinds, string name, IRunStore store, CancellationToken ct)

@@ -14,7 +14,7 @@ namespace Mothership.Server.Runs;
 /// lines), log lines, and the run object with live step states (<see cref="LiveAttempts"/>)
 /// as steps start and end.
 /// </summary>
-internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions transitions, CancellationToken stop) : IRunListener
+internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions transitions, SecretMasker masker, CancellationToken stop) : IRunListener
 {
     private readonly LiveAttempts _live = new();
     private readonly Lock _lock = new();
@@ -103,5 +103,5 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
         }
     }
 
-    private JsonObject ObjectOf(PipelineRunState state) => transitions.Decorate(RunObjectWriter.PipelineRun(state, _live));
+    private JsonObject ObjectOf(PipelineRunState state) => masker.Mask(transitions.Decorate(RunObjectWriter.PipelineRun(state, _live)));
 }

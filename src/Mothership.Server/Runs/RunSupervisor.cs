@@ -34,6 +34,9 @@ internal sealed partial class RunSupervisor(
 
     private RunTransitions Transitions => new(Record, Owner, time);
 
+    /// <summary>What the run's objects and events never show (<see cref="RunSecrets"/>); set once its manifest is read.</summary>
+    private SecretMasker _secrets = new();
+
     /// <summary>Delivers a cancel request from the API (also journaled, so it survives a crash).</summary>
     public void RequestCancel(string request)
     {
@@ -74,6 +77,7 @@ internal sealed partial class RunSupervisor(
             RequestCancel(pending);
         }
 
+        _secrets = RunSecrets.Masker(manifest.Resources, manifest.Run);
         try
         {
             var prepared = RunPreparation.Prepare(manifest.Run, manifest.Resources);
@@ -120,7 +124,7 @@ internal sealed partial class RunSupervisor(
         {
             Run = run with { Spec = run.Spec with { Status = (fresh ? Record.CancelRequest : null) ?? (SpecStatus.IsPending(run.Spec.Status) ? null : run.Spec.Status) } },
         };
-        var listener = new JournalingListener(writer, Transitions, stop)
+        var listener = new JournalingListener(writer, Transitions, _secrets, stop)
         {
             OnAttemptEnded = ended => metrics.TaskRunEnded(Record.Pipeline, ended.Outcome),
             OnCompleted = async (completion, ct) =>
@@ -168,10 +172,10 @@ internal sealed partial class RunSupervisor(
         await AddEventAsync("Normal", resumed ? "Resumed" : "Started", resumed ? $"TaskRun resumed by {Owner}" : "TaskRun started", stop).ConfigureAwait(false);
         if (!resumed)
         {
-            await writer.CommitAsync(null, Transitions.Of(RunPhase.Running, ConditionStatus.Unknown, TaskRunReason.Running, null, RunObjects.NotStarted(Record with { Reason = TaskRunReason.Running }, run)), stop).ConfigureAwait(false);
+            await writer.CommitAsync(null, Transitions.Of(RunPhase.Running, ConditionStatus.Unknown, TaskRunReason.Running, null, _secrets.Mask(RunObjects.NotStarted(Record with { Reason = TaskRunReason.Running }, run))), stop).ConfigureAwait(false);
         }
 
-        var listener = new JournalingListener(writer, Transitions, stop);
+        var listener = new JournalingListener(writer, Transitions, _secrets, stop);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop, _userCancel.Token);
         if (_cancelRequest is not null)
         {
@@ -217,7 +221,7 @@ internal sealed partial class RunSupervisor(
         var status = (string)condition["status"]!;
         var reason = (string)condition["reason"]!;
         await writer.CommitAsync(null, Transitions.Of(RunPhase.Finished, status, reason, result.Attempts.IsEmpty ? time.GetUtcNow() : result.Last.CompletionTime,
-            Transitions.Decorate(obj)) with { CancelHandled = _cancelRequest is not null }, stop).ConfigureAwait(false);
+            _secrets.Mask(Transitions.Decorate(obj))) with { CancelHandled = _cancelRequest is not null }, stop).ConfigureAwait(false);
         metrics.RunFinished(nameof(TaskRun), reason);
         await AddEventAsync(status == ConditionStatus.True ? "Normal" : "Warning", reason, $"TaskRun finished: {reason}", stop).ConfigureAwait(false);
     }
@@ -279,7 +283,7 @@ internal sealed partial class RunSupervisor(
     }
 
     private Task AddEventAsync(string type, string reason, string message, CancellationToken stop) =>
-        store.AddEventAsync(new RunEvent(Record.Uid, time.GetUtcNow(), type, reason, message), stop);
+        store.AddEventAsync(new RunEvent(Record.Uid, time.GetUtcNow(), type, reason, _secrets.Mask(message)), stop);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the lease on run {Run}; another replica continues it")]
     private static partial void LogLeaseLost(ILogger logger, string run);

@@ -46,4 +46,79 @@ public sealed class SecretTests(SharedServer shared, PostgresFixture postgres) :
             Assert.DoesNotContain(value, text, StringComparison.Ordinal);
         }
     }
+
+    [Fact(Timeout = 60000)]
+    public async Task TaskRun_SecretWrittenToAResult_ServedMasked()
+    {
+        var server = await ServerAsync();
+        const string value = "s3cr3t-token-value";
+        var name = Unique("secretresult");
+        var body = $$$"""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: {{{name}}}}
+            stringData: {token: {{{value}}}}
+            ---
+            apiVersion: tekton.dev/v1
+            kind: TaskRun
+            metadata: {name: {{{name}}}}
+            spec:
+              taskSpec:
+                results: [{name: copied}]
+                steps:
+                  - name: copy
+                    image: bash
+                    env:
+                      - name: TOKEN
+                        valueFrom:
+                          secretKeyRef: {key: token, name: {{{name}}}}
+                    script: printf '%s' "$TOKEN" > $(results.copied.path)
+            """;
+        var run = await CreateRunAsync(server, body, "taskruns");
+        var finished = await WaitForFinishAsync(server, run, kinds: "taskruns");
+
+        Assert.Equal("Succeeded", Reason(finished));
+        Assert.Equal("***", (string?)finished["status"]!["results"]![0]!["value"]);
+        Assert.DoesNotContain(value, await server.Http.GetStringAsync($"api/v1/taskruns/{run}", Ct), StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task PipelineRun_ParamsNamedLikeSecrets_MaskedUnlessPlain()
+    {
+        var server = await ServerAsync();
+        var name = Unique("secretparam");
+        var body = $$$"""
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata:
+              name: {{{name}}}
+              annotations: {mothership.io/plain-params: sshKeyName}
+            spec:
+              params:
+                - {name: db-password, value: pa55-word-value}
+                - {name: sshKeyName, value: deploy-key-name}
+                - {name: keystone-url, value: http://keystone-url-value}
+              pipelineSpec:
+                params: [{name: db-password}, {name: sshKeyName}, {name: keystone-url}]
+                tasks:
+                  - name: show
+                    params:
+                      - {name: pw, value: $(params.db-password)}
+                    taskSpec:
+                      params: [{name: pw}]
+                      steps:
+                        - name: echo
+                          image: bash
+                          script: |
+                            echo "pw=$(params.pw) key=$(params.sshKeyName) url=$(params.keystone-url)"
+            """;
+        var run = await CreateRunAsync(server, body);
+        Assert.Equal("Succeeded", Reason(await WaitForFinishAsync(server, run)));
+
+        var logs = await server.Http.GetStringAsync($"api/v1/pipelineruns/{run}/logs", Ct);
+        Assert.Contains("[show/echo] pw=*** key=deploy-key-name url=http://keystone-url-value", logs, StringComparison.Ordinal);
+        var obj = await server.Http.GetStringAsync($"api/v1/pipelineruns/{run}", Ct);
+        Assert.DoesNotContain("pa55-word-value", obj, StringComparison.Ordinal);
+        Assert.Contains("deploy-key-name", obj, StringComparison.Ordinal);
+    }
 }

@@ -9,6 +9,12 @@ public static class MothershipLabels
     /// <summary>On a TaskRun: <c>"true"</c> keeps the host's network for sandboxed local steps.</summary>
     public const string Network = "mothership.io/network";
 
+    /// <summary>
+    /// Annotation on a run: comma-separated names of params that look secret (<c>Secrets.SecretNames</c>)
+    /// but are not, so their values are shown in logs and run objects.
+    /// </summary>
+    public const string PlainParams = "mothership.io/plain-params";
+
     /// <summary>On a rerun: the name of the run it repeats.</summary>
     public const string RerunOf = "mothership.io/rerun-of";
 
