@@ -133,7 +133,7 @@ internal sealed partial class RunController(
             LogTakeover(logger, record.Name, previous);
         }
 
-        var supervisor = new RunSupervisor(store, executor, gate, time, metrics, supervisorLogger) { Record = record, Owner = Owner };
+        var supervisor = new RunSupervisor(store, executor, gate, time, metrics, supervisorLogger) { Record = record, Owner = Owner, PreviousOwner = claimed.PreviousOwner };
         var stop = new CancellationTokenSource();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // In _active before the work starts: a run that ends at once must not leave its entry

@@ -139,6 +139,7 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     private async Task FlushLockedAsync(Func<(string TaskRun, int Attempt, string Container), bool>? which, CancellationToken cancellationToken)
     {
         var chunks = new List<LogChunk>();
+        var taken = new List<(LogStream Stream, int Count)>();
         lock (_logLock)
         {
             foreach (var (key, stream) in _logs)
@@ -160,7 +161,7 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
                     Uid = run.Uid, TaskRun = key.TaskRun, Attempt = key.Attempt, Container = key.Container,
                     FirstLine = c.FirstLine, Text = c.Text, Time = time.GetUtcNow(),
                 }));
-                stream.Sealed.Clear();
+                taken.Add((stream, stream.Sealed.Count));
             }
         }
 
@@ -171,6 +172,18 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
                 await store.AppendLogsAsync(chunks, cancellationToken).ConfigureAwait(false);
                 return true;
             }, cancellationToken).ConfigureAwait(false);
+
+            // Only lines the store has taken leave the buffer: a flush stopped while the database
+            // is away (the run's stop, a shutdown) leaves them for the next flush, so a step's end
+            // is never journaled while its last lines exist nowhere but in a cancelled append.
+            lock (_logLock)
+            {
+                foreach (var (stream, count) in taken)
+                {
+                    stream.Sealed.RemoveRange(0, count);
+                }
+            }
+
             metrics.LogLines(chunks.Sum(c => c.Text.Count(ch => ch == '\n')));
         }
     }

@@ -32,6 +32,14 @@ internal sealed partial class RunSupervisor(
 
     public required string Owner { get; init; }
 
+    /// <summary>Who held the run's lease before this replica claimed it; null for a fresh run.</summary>
+    public string? PreviousOwner { get; init; }
+
+    /// <summary>Why the run is being resumed, for its event: another server stopped, or this one lost its lease (its database was unreachable longer than the lease).</summary>
+    private string ResumedBecause => PreviousOwner is null || PreviousOwner == Owner
+        ? "after its lease lapsed on this server (the database was unreachable, or the server restarted)"
+        : $"after its previous server ({PreviousOwner}) stopped renewing its lease";
+
     private RunTransitions Transitions => new(Record, Owner, time);
 
     /// <summary>What the run's objects and events never show (<see cref="RunSecrets"/>); set once its manifest is read.</summary>
@@ -157,7 +165,7 @@ internal sealed partial class RunSupervisor(
         }
 
         await AddEventAsync("Normal", "Resumed",
-            $"PipelineRun resumed by {Owner} after its previous server stopped; {replay.InFlight.Length} TaskRun(s) were in flight", stop).ConfigureAwait(false);
+            $"PipelineRun resumed by {Owner} {ResumedBecause}; {replay.InFlight.Length} TaskRun(s) were in flight", stop).ConfigureAwait(false);
         await _driver.ResumeAsync(replay, a => a with { Request = resumed[(a.PipelineTask, a.ChildIndex)] }, stop).ConfigureAwait(false);
     }
 
@@ -169,7 +177,7 @@ internal sealed partial class RunSupervisor(
         // Running means a previous owner started it: its attempt may have left processes and partial
         // logs behind even before anything was journaled (the first step had not finished).
         var resumed = Record.Phase == RunPhase.Running || journal.Count > 0;
-        await AddEventAsync("Normal", resumed ? "Resumed" : "Started", resumed ? $"TaskRun resumed by {Owner}" : "TaskRun started", stop).ConfigureAwait(false);
+        await AddEventAsync("Normal", resumed ? "Resumed" : "Started", resumed ? $"TaskRun resumed by {Owner} {ResumedBecause}" : "TaskRun started", stop).ConfigureAwait(false);
         if (!resumed)
         {
             await writer.CommitAsync(null, Transitions.Of(RunPhase.Running, ConditionStatus.Unknown, TaskRunReason.Running, null, _secrets.Mask(RunObjects.NotStarted(Record with { Reason = TaskRunReason.Running }, run))), stop).ConfigureAwait(false);
