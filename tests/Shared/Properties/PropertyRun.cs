@@ -37,16 +37,25 @@ public static class PropertyRun
         }
 
         var iterations = Iterations(normalIterations);
-        var explicitRun = iterations != normalIterations;
-        var threads = explicitRun ? Environment.ProcessorCount : 1;
-        var chunk = (iterations + threads - 1) / threads;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        if (iterations == normalIterations)
         {
-            for (var i = t * chunk; i < Math.Min(iterations, (t + 1) * chunk); i++)
-            {
-                Run(gen, property, print, new PCG((uint)(i % uint.MaxValue), seed ^ ((ulong)i * 0x9E3779B97F4A7C15UL)), i);
-            }
-        });
+            // The normal run: one thread, so a failure is reported as it is, not inside an AggregateException.
+            Range(gen, property, print, seed, 0, iterations);
+            return;
+        }
+
+        var threads = Environment.ProcessorCount;
+        var chunk = (iterations + threads - 1) / threads;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            t => Range(gen, property, print, seed, t * chunk, Math.Min(iterations, (t + 1) * chunk)));
+    }
+
+    private static void Range<T>(Gen<T> gen, Action<T> property, Func<T, string> print, ulong seed, long from, long to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            Run(gen, property, print, new PCG((uint)(i % uint.MaxValue), seed ^ ((ulong)i * 0x9E3779B97F4A7C15UL)), i);
+        }
     }
 
     private static void Run<T>(Gen<T> gen, Action<T> property, Func<T, string> print, PCG pcg, long iteration)
