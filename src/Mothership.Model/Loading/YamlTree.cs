@@ -108,12 +108,23 @@ internal static class YamlTree
         // leaves far fewer objects alive, and the garbage collector's work grows with those.
         var pool = new Dictionary<string, string>(StringComparer.Ordinal);
         var budget = new Budget(limits);
-        parser.Consume<StreamStart>();
-        while (!parser.TryConsume<StreamEnd>(out _))
+        try
         {
-            parser.Consume<DocumentStart>();
-            documents.Add(ReadDocument(parser, pool, budget));
-            parser.Consume<DocumentEnd>();
+            parser.Consume<StreamStart>();
+            while (!parser.TryConsume<StreamEnd>(out _))
+            {
+                parser.Consume<DocumentStart>();
+                documents.Add(ReadDocument(parser, pool, budget));
+                parser.Consume<DocumentEnd>();
+            }
+        }
+        catch (ArgumentException e) when (e.Source == "YamlDotNet")
+        {
+            // YamlDotNet's parser throws this (not a YamlException) for a tag it cannot read, such
+            // as "!!]x"; the fault is just after the last event it read.
+            var at = parser.Current?.End ?? Mark.Empty;
+            var message = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+            throw new YamlException(at, at, message);
         }
 
         return documents;

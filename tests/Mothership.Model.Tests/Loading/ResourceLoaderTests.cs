@@ -244,4 +244,15 @@ public sealed class ResourceLoaderTests
         Assert.Equal(new SourceLocation("f.yaml", 4, 11), d.Location);
         Assert.Contains("at most 12 characters", d.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Load_TagYamlDotNetCannotRead_MalformedYamlDiagnostic()
+    {
+        var (resources, bag) = Load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {k: !!]x v}\n");
+
+        Assert.Empty(resources);
+        var d = Assert.Single(bag.Items);
+        Assert.Equal(4, d.Location.Line);
+        Assert.Equal("malformed YAML: Global tags must be valid URIs.", d.Message);
+    }
 }

@@ -158,6 +158,17 @@ public sealed class YamlTreeTests
         Assert.Contains("Duplicate key k3", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("!!]binary 1\n")]
+    [InlineData("a: 1\nb: !!]x 2\n")]
+    public void Parse_TagYamlDotNetCannotRead_IsMalformedNotAnArgumentException(string text)
+    {
+        // Found by ResourceLoaderPropertyTests: YamlDotNet's parser throws ArgumentException ("Global tags must be valid URIs").
+        var e = Assert.ThrowsAny<YamlException>(() => YamlTree.Parse(text));
+        Assert.Contains("Global tags must be valid URIs", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parameter", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_UndefinedAlias_IsMalformed() =>
         Assert.ThrowsAny<YamlException>(() => YamlTree.Parse("a: *nowhere\n"));
