@@ -147,10 +147,10 @@ public sealed class ResourceLoaderPropertyTests
         "[[[[[[[[", "]]]]]]]]", "{a: {b: {c: {d: ", "&x {y: *x}",
     ];
 
-    private static readonly Gen<string> Token = Gen.OneOf<string>(
-        Gen.OneOf(Tokens),
-        Gen.Char.Select(c => c.ToString()),
-        Gen.Int[1, 200].Select(n => new string('[', n)));
+    private static readonly Gen<string> Token = Gen.Frequency<string>(
+        (6, Gen.OneOf(Tokens)),
+        (2, Gen.Char.Select(c => c.ToString())),
+        (1, Gen.Int[1, 200].Select(n => new string('[', n))));
 
     /// <summary>One edit of a text, positions taken as fractions of its length.</summary>
     private static readonly Gen<Func<string, string>> Mutation = Gen.OneOf<Func<string, string>>(
@@ -171,9 +171,19 @@ public sealed class ResourceLoaderPropertyTests
             var lines = t.Split('\n');
             lines[Index(lines.Length, a)] = lines[Index(lines.Length, b)];
             return string.Join('\n', lines);
-        })));
+        })),
+        // Keeps the document's shape and changes one value, so more inputs get past the parser to the validator.
+        Gen.Select(Gen.Double, Gen.OneOf<string>(Token, Gen.Char.Array[0, 12].Select(c => new string(c)), Gen.Int.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            (at, value) => (Func<string, string>)(t =>
+            {
+                var lines = t.Split('\n');
+                var i = Index(lines.Length, at);
+                var colon = lines[i].LastIndexOf(": ", StringComparison.Ordinal);
+                lines[i] = colon < 0 ? lines[i] : lines[i][..(colon + 2)] + value;
+                return string.Join('\n', lines);
+            })));
 
-    private static readonly Gen<string> Mutated = Gen.Select(Gen.Int[0, Seeds.Length - 1], Mutation.Array[1, 8],
+    private static readonly Gen<string> Mutated = Gen.Select(Gen.Int[0, Seeds.Length - 1], Gen.Frequency<int>((4, Gen.Const(1)), (3, Gen.Int[2, 3]), (1, Gen.Int[4, 8])).SelectMany(n => Mutation.Array[n]),
         (seed, edits) => edits.Aggregate(Seeds[seed], (text, edit) => edit(text)));
 
     private static readonly Gen<string> TokenSoup = Token.Array[0, 60].Select(t => string.Concat(t));
