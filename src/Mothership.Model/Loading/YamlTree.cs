@@ -131,11 +131,9 @@ internal static class YamlTree
     }
 
     /// <summary>A collection being read: its node, its anchor, and the nodes it holds so far with aliases expanded.</summary>
-    private sealed class Frame(TreeNode node, Mark start, string? anchor)
+    private sealed class Frame(TreeNode node, string? anchor)
     {
         public TreeNode Node { get; } = node;
-
-        public Mark Start { get; } = start;
 
         public string? Anchor { get; } = anchor;
 
@@ -144,6 +142,7 @@ internal static class YamlTree
         /// <summary>In a mapping: the key read, waiting for its value.</summary>
         public TreeNode? PendingKey { get; set; }
 
+        /// <summary>A large mapping's keys, for the duplicate check (a field: it is passed by reference).</summary>
         public HashSet<string>? Keys;
     }
 
@@ -226,7 +225,7 @@ internal static class YamlTree
                     }
 
                     var anchor = ((NodeEvent)e).Anchor;
-                    var frame = new Frame(e is SequenceStart ? new TreeSequence(line, column) : new TreeMapping(line, column), e.Start, anchor.IsEmpty ? null : anchor.Value);
+                    var frame = new Frame(e is SequenceStart ? new TreeSequence(line, column) : new TreeMapping(line, column), anchor.IsEmpty ? null : anchor.Value);
                     if (frame.Anchor is { } name)
                     {
                         anchors[name] = new Anchored(frame.Node, 0, frame);
@@ -264,7 +263,7 @@ internal static class YamlTree
                     throw new YamlException(e.Start, e.End, $"unexpected {e.GetType().Name} in a YAML document");
             }
 
-            var key = e;
+            var last = e;
             parser.MoveNext();
             if (open.Count == 0)
             {
@@ -282,7 +281,7 @@ internal static class YamlTree
                     if (done is TreeScalar k && !IsNewKey(mapping, k.Value, ref parent.Keys))
                     {
                         // YamlDotNet's own words for it, which the loader has always reported.
-                        throw new YamlException(key.Start, key.End, $"Duplicate key {k.Value}");
+                        throw new YamlException(last.Start, last.End, $"Duplicate key {k.Value}");
                     }
 
                     parent.PendingKey = done;
