@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Mothership.Model.Limits;
 using Mothership.Model.Substitution;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
@@ -53,6 +54,12 @@ public sealed class AttemptRules
         if (!GoDuration.TryParse(text, out var limit))
         {
             throw new AttemptFailure($"\"{container}\": invalid timeout \"{text}\"");
+        }
+
+        if (limit > InputLimits.MaxTimeout)
+        {
+            // Validation refuses such a timeout as written; this one came from a variable.
+            throw new AttemptFailure($"\"{container}\": timeout \"{text}\" is longer than {GoDuration.Format(InputLimits.MaxTimeout)}, the longest Mothership can wait");
         }
 
         return limit > TimeSpan.Zero ? limit : null;

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Journal;
 using Mothership.Engine.Scheduling;
+using Mothership.Model.Limits;
 
 namespace Mothership.Engine.Running;
 
@@ -141,8 +142,13 @@ public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener liste
         }
     }
 
+    /// <summary>
+    /// At least a millisecond, and at most <see cref="InputLimits.MaxTimeout"/>: a timer cannot wait
+    /// past about 49.7 days, so a farther deadline (a run stored before validation refused such
+    /// timeouts) is reached by waking up and deciding again, which changes nothing until it is due.
+    /// </summary>
     private static TimeSpan Clamp(TimeSpan delay) =>
-        delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay;
+        delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay > InputLimits.MaxTimeout ? InputLimits.MaxTimeout : delay;
 
     private Task Execute(StartAttempt start, CancellationToken cancellationToken) => Task.Run(async () =>
     {

@@ -149,9 +149,11 @@ public static class PipelineRunScheduler
             }
 
             s = Evaluate(s, t, now, scopes, actions);
-            if (s.Failure is not null)
+            if (s.Failure is not null || s.Index!.DagFailures > 0)
             {
-                // The run fails as a whole (InvalidTaskResultReference, CELEvaluationFailed): decide again as stopping.
+                // The run fails as a whole (InvalidTaskResultReference, CELEvaluationFailed), or a
+                // task failed before it could start (a matrix too large, a Task that cannot be
+                // resolved): decide again as stopping, so no task after it starts in this decision.
                 var again = Next(s, now);
                 return again with { Actions = [.. actions, .. again.Actions] };
             }
@@ -339,13 +341,24 @@ public static class PipelineRunScheduler
             return Skip(s, t.Name, SkipReasons.WhenExpressions, when);
         }
 
-        var combinations = MatrixFanOut.Combinations(task.Matrix, scope);
+        var baseName = PipelineTaskRuns.Name(s.Name, t.Name);
+        List<ImmutableArray<Param>>? combinations;
+        try
+        {
+            combinations = MatrixFanOut.Combinations(task.Matrix, scope, s.Limits.MaxMatrixCombinations, t.Name);
+        }
+        catch (TaskResolutionException e)
+        {
+            // Too many combinations: the task fails as one TaskRun, as a task that cannot be made into one.
+            s = SetTask(s, t with { Runs = [new ChildRun { TaskRunName = baseName, Uid = PipelineTaskRuns.Uid(s.Uid, baseName) }] });
+            return FailValidation(s, t.Name, e.Message, now);
+        }
+
         if (combinations is { Count: 0 })
         {
             return Skip(s, t.Name, SkipReasons.EmptyMatrix);
         }
 
-        var baseName = PipelineTaskRuns.Name(s.Name, t.Name);
         var children = combinations is null
             ? [new ChildRun { TaskRunName = baseName, Uid = PipelineTaskRuns.Uid(s.Uid, baseName) }]
             : combinations.Select((c, i) => new ChildRun

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Mothership.Engine.Execution;
 using Mothership.Model.Graph;
+using Mothership.Model.Limits;
 using Mothership.Model.Tekton;
 
 namespace Mothership.Engine.Scheduling;
@@ -28,6 +29,12 @@ public sealed record PipelineRunState
     public ImmutableArray<RunResult> Results { get; init; } = [];
     /// <summary>Set when the run failed for a reason of its own (InvalidTaskResultReference, …).</summary>
     public RunCompletion? Failure { get; init; }
+
+    /// <summary>
+    /// The limits the host holds runs to; the scheduler checks <see cref="InputLimits.MaxMatrixCombinations"/>
+    /// when a matrixed task starts. Default: <see cref="InputLimits.Default"/>.
+    /// </summary>
+    public InputLimits Limits { get; init; } = InputLimits.Default;
 
     public string Name => Run.Metadata.Name ?? "pipelinerun";
 

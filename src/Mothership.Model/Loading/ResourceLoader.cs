@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
 using Mothership.Model.Diagnostics;
+using Mothership.Model.Limits;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
 using YamlDotNet.Core;
@@ -15,8 +16,11 @@ public static class ResourceLoader
 {
     private static readonly string[] TektonApis = [TektonLabels.ApiVersion, "tekton.dev/v1beta1", "tekton.dev/v1alpha1"];
 
-    /// <summary>Loads every file; each problem is added to <paramref name="diagnostics"/>.</summary>
-    public static ResourceSet LoadFiles(IEnumerable<string> paths, DiagnosticBag diagnostics)
+    /// <summary>
+    /// Loads every file; each problem is added to <paramref name="diagnostics"/>. Each file is held
+    /// to <paramref name="limits"/> (default <see cref="InputLimits.Default"/>).
+    /// </summary>
+    public static ResourceSet LoadFiles(IEnumerable<string> paths, DiagnosticBag diagnostics, InputLimits? limits = null)
     {
         var all = ImmutableArray.CreateBuilder<Resource>();
         foreach (var path in paths)
@@ -32,16 +36,16 @@ public static class ResourceLoader
                 continue;
             }
 
-            all.AddRange(Load(path, text, diagnostics));
+            all.AddRange(Load(path, text, diagnostics, limits));
         }
 
         return new ResourceSet { All = all.ToImmutable() };
     }
 
-    /// <summary>Loads one file's text.</summary>
-    public static IReadOnlyList<Resource> Load(string file, string text, DiagnosticBag diagnostics)
+    /// <summary>Loads one file's text, held to <paramref name="limits"/> (default <see cref="InputLimits.Default"/>).</summary>
+    public static IReadOnlyList<Resource> Load(string file, string text, DiagnosticBag diagnostics, InputLimits? limits = null)
     {
-        if (ParseYaml(file, text, diagnostics) is not { } documents)
+        if (ParseYaml(file, text, diagnostics, limits) is not { } documents)
         {
             return [];
         }
@@ -70,12 +74,20 @@ public static class ResourceLoader
         return result;
     }
 
-    /// <summary>The documents of <paramref name="text"/>, or null (with a diagnostic at the fault) when it is not YAML.</summary>
-    internal static List<TreeNode>? ParseYaml(string file, string text, DiagnosticBag diagnostics)
+    /// <summary>
+    /// The documents of <paramref name="text"/>, or null (with a diagnostic at the fault) when it
+    /// is not YAML or goes beyond <paramref name="limits"/>.
+    /// </summary>
+    internal static List<TreeNode>? ParseYaml(string file, string text, DiagnosticBag diagnostics, InputLimits? limits = null)
     {
         try
         {
-            return YamlTree.Parse(text);
+            return YamlTree.Parse(text, limits ?? InputLimits.Default);
+        }
+        catch (YamlLimitException e)
+        {
+            diagnostics.Error(new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column), e.Message);
+            return null;
         }
         catch (YamlException e)
         {

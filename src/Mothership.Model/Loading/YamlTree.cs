@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
+using Mothership.Model.Limits;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
-using YamlDotNet.RepresentationModel;
 
 namespace Mothership.Model.Loading;
 
@@ -76,9 +76,12 @@ internal sealed class TreeMapping(int line, int column) : TreeNode(line, column)
 /// <summary>
 /// Parses YAML into <see cref="TreeNode"/>s straight from YamlDotNet's parser events: YamlDotNet's
 /// representation model (an ordered dictionary and node objects per mapping) cost as much as the
-/// parse itself on large pipelines. Documents using what only the representation model defines
-/// precisely (aliases, non-scalar or duplicate keys) are read through it instead, so those keep
-/// YamlDotNet's behaviour and error messages.
+/// parse itself on large pipelines, and it recursed once per level of nesting, so a deeply
+/// nested file overflowed the stack. This reader keeps its own stack of open collections and
+/// enforces <see cref="InputLimits"/> as it goes: nesting depth, node count, value length, and
+/// what aliases expand to. An alias shares its anchor's node (readers see a tree whose shared
+/// parts they may walk several times, which the alias limit bounds); an alias must follow its
+/// anchor and cannot sit inside the node it names, so the tree has no cycle.
 /// </summary>
 internal static class YamlTree
 {
@@ -88,74 +91,206 @@ internal static class YamlTree
     /// <summary>Scalars up to this length are shared through a pool.</summary>
     private const int PooledLength = 64;
 
-    /// <summary>The root node of each document. Throws <see cref="YamlException"/> for malformed YAML.</summary>
-    public static List<TreeNode> Parse(string text)
+    /// <summary>The root node of each document, within <see cref="InputLimits.Default"/>.</summary>
+    public static List<TreeNode> Parse(string text) => Parse(text, InputLimits.Default);
+
+    /// <summary>
+    /// The root node of each document. Throws <see cref="YamlException"/> for malformed YAML and
+    /// <see cref="YamlLimitException"/> for YAML beyond <paramref name="limits"/>.
+    /// </summary>
+    public static List<TreeNode> Parse(string text, InputLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         var documents = new List<TreeNode>();
         var parser = new Parser(new StringReader(text));
 
         // Keys and short values repeat on every task (name, image, bash …): one shared string each
         // leaves far fewer objects alive, and the garbage collector's work grows with those.
         var pool = new Dictionary<string, string>(StringComparer.Ordinal);
-        parser.Consume<StreamStart>();
-        while (!parser.TryConsume<StreamEnd>(out _))
+        var budget = new Budget(limits);
+        try
         {
-            parser.Consume<DocumentStart>();
-            if (Read(parser, pool) is not { } root)
+            parser.Consume<StreamStart>();
+            while (!parser.TryConsume<StreamEnd>(out _))
             {
-                return FromRepresentationModel(text);
+                parser.Consume<DocumentStart>();
+                documents.Add(ReadDocument(parser, pool, budget));
+                parser.Consume<DocumentEnd>();
             }
-
-            parser.Consume<DocumentEnd>();
-            documents.Add(root);
+        }
+        catch (ArgumentException e) when (e.Source == "YamlDotNet")
+        {
+            // YamlDotNet's parser throws this (not a YamlException) for a tag it cannot read, such
+            // as "!!]x"; the fault is just after the last event it read.
+            var at = parser.Current?.End ?? Mark.Empty;
+            var message = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+            throw new YamlException(at, at, message);
         }
 
         return documents;
     }
 
-    /// <summary>Reads the node at the parser's position, or null when the document needs the representation model.</summary>
-    private static TreeNode? Read(IParser parser, Dictionary<string, string> pool)
+    /// <summary>A collection being read: its node, its anchor, and the nodes it holds so far with aliases expanded.</summary>
+    private sealed class Frame(TreeNode node, string? anchor)
     {
-        var e = parser.Current!;
-        var line = (int)e.Start.Line;
-        var column = (int)e.Start.Column;
-        switch (e)
+        public TreeNode Node { get; } = node;
+
+        public string? Anchor { get; } = anchor;
+
+        public long Size { get; set; } = 1;
+
+        /// <summary>In a mapping: the key read, waiting for its value.</summary>
+        public TreeNode? PendingKey { get; set; }
+
+        /// <summary>A large mapping's keys, for the duplicate check (a field: it is passed by reference).</summary>
+        public HashSet<string>? Keys;
+    }
+
+    /// <summary>What an anchor names: a finished node and its expanded size, or a collection still open.</summary>
+    private readonly record struct Anchored(TreeNode Node, long Size, Frame? Open);
+
+    /// <summary>The counts <see cref="InputLimits"/> bound, over one whole text.</summary>
+    private sealed class Budget(InputLimits limits)
+    {
+        private long _nodes;
+        private long _aliasNodes;
+
+        public InputLimits Limits { get; } = limits;
+
+        public void Node(in Mark at)
         {
-            case Scalar s:
-                parser.MoveNext();
-                return new TreeScalar(Shared(s.Value, pool), s.Style == ScalarStyle.Plain, line, column);
-            case SequenceStart:
-                parser.MoveNext();
-                var sequence = new TreeSequence(line, column);
-                while (!parser.TryConsume<SequenceEnd>(out _))
-                {
-                    if (Read(parser, pool) is not { } item)
+            if (++_nodes > Limits.MaxYamlNodes)
+            {
+                throw TooManyNodes(at);
+            }
+        }
+
+        public void Alias(long size, in Mark at)
+        {
+            _nodes += size;
+            _aliasNodes += size;
+            if (_aliasNodes > Limits.MaxYamlAliasNodes)
+            {
+                throw new YamlLimitException(at,
+                    $"aliases expand to more than {Limits.MaxYamlAliasNodes} nodes in this file: Mothership expands at most {Limits.MaxYamlAliasNodes} (each use of an alias counts the nodes it repeats); write the repeated parts out or use fewer aliases");
+            }
+
+            if (_nodes > Limits.MaxYamlNodes)
+            {
+                throw TooManyNodes(at);
+            }
+        }
+
+        private YamlLimitException TooManyNodes(in Mark at) => new(at,
+            $"the file holds more than {Limits.MaxYamlNodes} YAML nodes (values, mappings and lists, aliases counted as what they repeat): Mothership reads at most {Limits.MaxYamlNodes} per file or request; split it");
+    }
+
+    /// <summary>Reads one document's root node from the parser's position, without recursion.</summary>
+    private static TreeNode ReadDocument(IParser parser, Dictionary<string, string> pool, Budget budget)
+    {
+        var limits = budget.Limits;
+        var anchors = new Dictionary<string, Anchored>(StringComparer.Ordinal);
+        var open = new Stack<Frame>();
+        while (true)
+        {
+            var e = parser.Current ?? throw new YamlException("unexpected end of the YAML stream");
+            var line = (int)e.Start.Line;
+            var column = (int)e.Start.Column;
+            TreeNode done;
+            long size;
+            switch (e)
+            {
+                case Scalar s:
+                    budget.Node(e.Start);
+                    if (s.Value.Length > limits.MaxYamlScalarLength)
                     {
-                        return null;
+                        throw new YamlLimitException(e.Start,
+                            $"this value is {s.Value.Length} characters long: Mothership reads values of at most {limits.MaxYamlScalarLength} characters");
                     }
 
-                    sequence.Add(item);
-                }
-
-                return sequence;
-            case MappingStart:
-                parser.MoveNext();
-                var mapping = new TreeMapping(line, column);
-                HashSet<string>? keys = null;
-                while (!parser.TryConsume<MappingEnd>(out _))
-                {
-                    if (Read(parser, pool) is not TreeScalar key || !IsNewKey(mapping, key.Value, ref keys) || Read(parser, pool) is not { } value)
+                    done = new TreeScalar(Shared(s.Value, pool), s.Style == ScalarStyle.Plain, line, column);
+                    size = 1;
+                    if (!s.Anchor.IsEmpty)
                     {
-                        return null;
+                        anchors[s.Anchor.Value] = new Anchored(done, 1, null);
                     }
 
-                    mapping.Add(key, value);
-                }
+                    break;
+                case SequenceStart or MappingStart:
+                    budget.Node(e.Start);
+                    if (open.Count >= limits.MaxYamlDepth)
+                    {
+                        throw new YamlLimitException(e.Start,
+                            $"the YAML nests more than {limits.MaxYamlDepth} levels of mappings and lists deep here: Mothership reads at most {limits.MaxYamlDepth} (Tekton's deepest fields need about 15)");
+                    }
 
-                return mapping;
-            default:
-                // An alias: only the representation model resolves them as the loader always has.
-                return null;
+                    var anchor = ((NodeEvent)e).Anchor;
+                    var frame = new Frame(e is SequenceStart ? new TreeSequence(line, column) : new TreeMapping(line, column), anchor.IsEmpty ? null : anchor.Value);
+                    if (frame.Anchor is { } name)
+                    {
+                        anchors[name] = new Anchored(frame.Node, 0, frame);
+                    }
+
+                    open.Push(frame);
+                    parser.MoveNext();
+                    continue;
+                case SequenceEnd or MappingEnd:
+                    var closed = open.Pop();
+                    done = closed.Node;
+                    size = closed.Size;
+                    if (closed.Anchor is { } closedName && anchors.TryGetValue(closedName, out var current) && current.Open == closed)
+                    {
+                        anchors[closedName] = new Anchored(done, size, null);
+                    }
+
+                    break;
+                case AnchorAlias a:
+                    if (!anchors.TryGetValue(a.Value.Value, out var target))
+                    {
+                        throw new YamlException(a.Start, a.End, $"alias *{a.Value.Value} names no anchor written before it: define &{a.Value.Value} first");
+                    }
+
+                    if (target.Open is not null)
+                    {
+                        throw new YamlException(a.Start, a.End, $"alias *{a.Value.Value} is inside the node its anchor &{a.Value.Value} names: a value cannot contain itself");
+                    }
+
+                    budget.Alias(target.Size, e.Start);
+                    done = target.Node;
+                    size = target.Size;
+                    break;
+                default:
+                    throw new YamlException(e.Start, e.End, $"unexpected {e.GetType().Name} in a YAML document");
+            }
+
+            var last = e;
+            parser.MoveNext();
+            if (open.Count == 0)
+            {
+                return done;
+            }
+
+            var parent = open.Peek();
+            parent.Size += size;
+            switch (parent.Node)
+            {
+                case TreeSequence sequence:
+                    sequence.Add(done);
+                    break;
+                case TreeMapping mapping when parent.PendingKey is null:
+                    if (done is TreeScalar k && !IsNewKey(mapping, k.Value, ref parent.Keys))
+                    {
+                        // YamlDotNet's own words for it, which the loader has always reported.
+                        throw new YamlException(last.Start, last.End, $"Duplicate key {k.Value}");
+                    }
+
+                    parent.PendingKey = done;
+                    break;
+                case TreeMapping mapping:
+                    mapping.Add(parent.PendingKey, done);
+                    parent.PendingKey = null;
+                    break;
+            }
         }
     }
 
@@ -176,7 +311,7 @@ internal static class YamlTree
         {
             for (var i = 0; i < mapping.Count; i++)
             {
-                if (string.Equals(((TreeScalar)mapping.Key(i)).Value, key, StringComparison.Ordinal))
+                if (string.Equals(mapping.KeyText(i), key, StringComparison.Ordinal))
                 {
                     return false;
                 }
@@ -190,55 +325,13 @@ internal static class YamlTree
             keys = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < mapping.Count; i++)
             {
-                keys.Add(((TreeScalar)mapping.Key(i)).Value);
+                if (mapping.KeyText(i) is { } text)
+                {
+                    keys.Add(text);
+                }
             }
         }
 
         return keys.Add(key);
-    }
-
-    /// <summary>The slow, exact path: YamlDotNet's representation model, converted.</summary>
-    private static List<TreeNode> FromRepresentationModel(string text)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(text));
-        var converted = new Dictionary<YamlNode, TreeNode>(ReferenceEqualityComparer.Instance);
-        return [.. stream.Documents.Select(d => Convert(d.RootNode, converted))];
-    }
-
-    private static TreeNode Convert(YamlNode node, Dictionary<YamlNode, TreeNode> converted)
-    {
-        // Aliases make the model a graph (possibly cyclic): convert each node once.
-        if (converted.TryGetValue(node, out var done))
-        {
-            return done;
-        }
-
-        var line = (int)node.Start.Line;
-        var column = (int)node.Start.Column;
-        switch (node)
-        {
-            case YamlSequenceNode s:
-                var sequence = new TreeSequence(line, column);
-                converted[node] = sequence;
-                foreach (var item in s.Children)
-                {
-                    sequence.Add(Convert(item, converted));
-                }
-
-                return sequence;
-            case YamlMappingNode m:
-                var mapping = new TreeMapping(line, column);
-                converted[node] = mapping;
-                foreach (var (k, v) in m.Children)
-                {
-                    mapping.Add(Convert(k, converted), Convert(v, converted));
-                }
-
-                return mapping;
-            default:
-                var scalar = (YamlScalarNode)node;
-                return converted[node] = new TreeScalar(scalar.Value ?? "", scalar.Style == ScalarStyle.Plain, line, column);
-        }
     }
 }

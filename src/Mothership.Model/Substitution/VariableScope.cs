@@ -103,8 +103,10 @@ public sealed partial class VariableScope : IVariableRewriter
                 return whole;
             }
 
-            var i = int.Parse(index.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
-            return whole.Type == ParamType.Array && i < whole.ArrayValue.Length ? ParamValue.Of(whole.ArrayValue[i]) : null;
+            // An index past int's range is past the end of any array: unknown, as one past its end.
+            return whole.Type == ParamType.Array &&
+                int.TryParse(index.Groups[2].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) &&
+                i < whole.ArrayValue.Length ? ParamValue.Of(whole.ArrayValue[i]) : null;
         }
 
         var dot = expr.LastIndexOf('.');

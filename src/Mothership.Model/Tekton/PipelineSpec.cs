@@ -39,6 +39,37 @@ public sealed record Matrix : Located
 {
     public ImmutableArray<Param> Params { get; init; } = [];
     public ImmutableArray<MatrixInclude> Include { get; init; } = [];
+
+    /// <summary>
+    /// How many TaskRuns this matrix fans out to, with its values as they are (substitute them
+    /// first), computed without making the combinations: each param's values multiply the count
+    /// (none of them: nothing runs), and each <c>include</c> that matches no combination adds one
+    /// (as Tekton's <c>CountCombinations</c>). Saturates at <see cref="long.MaxValue"/>.
+    /// </summary>
+    public long CountCombinations()
+    {
+        long product = Params.IsEmpty ? 0 : 1;
+        var values = new Dictionary<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        foreach (var p in Params)
+        {
+            var items = p.Value.Type == ParamType.Array ? p.Value.ArrayValue : [p.Value.StringValue ?? ""];
+            if (items.IsEmpty)
+            {
+                return 0;
+            }
+
+            values.TryAdd(p.Name, items);
+            product = product > long.MaxValue / items.Length ? long.MaxValue : product * items.Length;
+        }
+
+        var added = Include.LongCount(i => product == 0 || !Matches(i, values));
+        return product > long.MaxValue - added ? long.MaxValue : product + added;
+    }
+
+    /// <summary>Whether some combination has every value <paramref name="include"/> gives a matrix param.</summary>
+    private static bool Matches(MatrixInclude include, Dictionary<string, ImmutableArray<string>> values) =>
+        include.Params.Where(p => values.ContainsKey(p.Name)).GroupBy(p => p.Name, StringComparer.Ordinal).All(g =>
+            g.First().Value is { Type: ParamType.String, StringValue: { } v } first && g.All(p => p.Value.Equals(first)) && values[g.Key].Contains(v));
 }
 
 /// <summary>One task of a Pipeline (in <c>tasks</c> or <c>finally</c>).</summary>

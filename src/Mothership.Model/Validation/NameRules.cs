@@ -1,4 +1,5 @@
 using Mothership.Model.Diagnostics;
+using Mothership.Model.Limits;
 using Mothership.Model.Substitution;
 using Mothership.Model.Tekton;
 
@@ -116,6 +117,10 @@ internal static class NameRules
         else if (d < TimeSpan.Zero)
         {
             bag.Error(at, $"timeout '{value}' is negative: use 0 for no timeout or a positive duration");
+        }
+        else if (d > InputLimits.MaxTimeout)
+        {
+            bag.Error(at, $"timeout '{value}' is longer than {GoDuration.Format(InputLimits.MaxTimeout)}, the longest Mothership can wait: use at most that, or 0 for no timeout");
         }
     }
 

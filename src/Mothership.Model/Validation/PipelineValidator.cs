@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Expressions;
 using Mothership.Model.Graph;
+using Mothership.Model.Limits;
 using Mothership.Model.Tekton;
 
 namespace Mothership.Model.Validation;
@@ -18,9 +19,17 @@ internal static class PipelineValidator
         string owner,
         ResourceSet resources,
         DiagnosticBag bag,
+        InputLimits limits,
         ImmutableDictionary<string, ParamType?>? propagatedParams = null,
         IEnumerable<string>? propagatedWorkspaces = null)
     {
+        if (spec.Tasks.Length + spec.Finally.Length > limits.MaxPipelineTasks)
+        {
+            // Checking the rest would cost what the limit is there to avoid.
+            bag.Error(spec.At("tasks"), $"{owner} has {spec.Tasks.Length + spec.Finally.Length} tasks (tasks and finally together): Mothership runs at most {limits.MaxPipelineTasks} in one pipeline; split it into several pipelines");
+            return;
+        }
+
         var all = spec.Tasks.Concat(spec.Finally).ToList();
         NameRules.Unique(all, t => t.Name, "pipeline task", bag);
         NameRules.Unique(spec.Params, p => p.Name, "param", bag);
@@ -44,12 +53,12 @@ internal static class PipelineValidator
 
         foreach (var task in spec.Tasks)
         {
-            ValidateTask(task, inFinally: false, dag, ResultsOf, pipelineScope, resources, bag);
+            ValidateTask(task, inFinally: false, dag, ResultsOf, pipelineScope, resources, bag, limits);
         }
 
         foreach (var task in spec.Finally)
         {
-            ValidateTask(task, inFinally: true, dag, ResultsOf, pipelineScope, resources, bag);
+            ValidateTask(task, inFinally: true, dag, ResultsOf, pipelineScope, resources, bag, limits);
         }
 
         if (PipelineGraph.CycleOf(spec.Tasks) is { } found)
@@ -107,7 +116,8 @@ internal static class PipelineValidator
         Func<PipelineTask, ImmutableHashSet<string>?> resultsOf,
         ReferenceScope pipelineScope,
         ResourceSet resources,
-        DiagnosticBag bag)
+        DiagnosticBag bag,
+        InputLimits limits)
     {
         var label = $"pipeline task '{task.Name}'";
         NameRules.Unique(task.Params, p => p.Name, "param", bag);
@@ -134,7 +144,7 @@ internal static class PipelineValidator
             CheckWhen(when, bag);
         }
 
-        CheckMatrix(task, label, bag);
+        CheckMatrix(task, label, bag, limits);
 
         // Params of a pipeline task are substituted again inside the task, so besides the
         // pipeline's workspaces they may name the task's own ($(workspaces.source.path)).
@@ -286,11 +296,19 @@ internal static class PipelineValidator
         }
     }
 
-    private static void CheckMatrix(PipelineTask task, string label, DiagnosticBag bag)
+    private static void CheckMatrix(PipelineTask task, string label, DiagnosticBag bag, InputLimits limits)
     {
         if (task.Matrix is not { } matrix)
         {
             return;
+        }
+
+        // With variables the count is known when the task starts (the engine checks it then):
+        // a reference may stand for any number of values, none included.
+        if (!NameRules.Strings(matrix.Params.Concat(matrix.Include.SelectMany(i => i.Params))).Any(x => x.Text.Contains("$(", StringComparison.Ordinal)) &&
+            matrix.CountCombinations() is var count && count > limits.MaxMatrixCombinations)
+        {
+            bag.Error(task.At("matrix"), $"the matrix of {label} fans out to {count} TaskRuns: at most {limits.MaxMatrixCombinations} are allowed (Tekton's default-max-matrix-combinations-count); use fewer values");
         }
 
         NameRules.Unique(matrix.Params, p => p.Name, "matrix param", bag);

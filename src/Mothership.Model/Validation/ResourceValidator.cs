@@ -1,4 +1,5 @@
 using Mothership.Model.Diagnostics;
+using Mothership.Model.Limits;
 using Mothership.Model.Tekton;
 
 namespace Mothership.Model.Validation;
@@ -9,11 +10,15 @@ namespace Mothership.Model.Validation;
 /// </summary>
 public static class ResourceValidator
 {
-    /// <summary>Adds a diagnostic for each problem found in <paramref name="resources"/>.</summary>
-    public static void Validate(ResourceSet resources, DiagnosticBag diagnostics)
+    /// <summary>
+    /// Adds a diagnostic for each problem found in <paramref name="resources"/>, pipelines held
+    /// to <paramref name="limits"/> (default <see cref="InputLimits.Default"/>).
+    /// </summary>
+    public static void Validate(ResourceSet resources, DiagnosticBag diagnostics, InputLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(resources);
         ArgumentNullException.ThrowIfNull(diagnostics);
+        limits ??= InputLimits.Default;
 
         foreach (var resource in resources.All)
         {
@@ -23,10 +28,10 @@ public static class ResourceValidator
                     TaskValidator.Validate(task.Spec, $"Task '{task.DisplayName}'", resources, diagnostics);
                     break;
                 case Pipeline pipeline:
-                    PipelineValidator.Validate(pipeline.Spec, $"Pipeline '{pipeline.DisplayName}'", resources, diagnostics);
+                    PipelineValidator.Validate(pipeline.Spec, $"Pipeline '{pipeline.DisplayName}'", resources, diagnostics, limits);
                     break;
                 case PipelineRun run:
-                    ValidatePipelineRun(run, resources, diagnostics);
+                    ValidatePipelineRun(run, resources, diagnostics, limits);
                     break;
                 case TaskRun run:
                     ValidateTaskRun(run, resources, diagnostics);
@@ -38,7 +43,7 @@ public static class ResourceValidator
         }
     }
 
-    private static void ValidatePipelineRun(PipelineRun run, ResourceSet resources, DiagnosticBag bag)
+    private static void ValidatePipelineRun(PipelineRun run, ResourceSet resources, DiagnosticBag bag, InputLimits limits)
     {
         var spec = run.Spec;
         var label = $"PipelineRun '{run.DisplayName}'";
@@ -61,7 +66,7 @@ public static class ResourceValidator
         if (spec.PipelineSpec is { } embedded)
         {
             target = $"the pipelineSpec of {label}";
-            PipelineValidator.Validate(embedded, target, resources, bag,
+            PipelineValidator.Validate(embedded, target, resources, bag, limits,
                 TaskValidator.PassedParams(spec.Params), spec.Workspaces.Select(w => w.Name));
             pipeline = embedded;
         }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using Microsoft.Extensions.Options;
+using Mothership.Model.Limits;
 using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Store;
 
@@ -232,6 +233,15 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (o.LeaseDuration < TimeSpan.FromSeconds(1) || o.PollInterval <= TimeSpan.Zero || o.PollInterval * 3 > o.LeaseDuration)
         {
             errors.Add("LeaseDuration/PollInterval: the lease must be at least 1 s and at least three poll intervals");
+        }
+
+        // Both wait on timers (the poll interval is at most a third of the lease), which take at most about 49.7 days.
+        foreach (var (setting, value) in new[] { (nameof(o.LeaseDuration), o.LeaseDuration), (nameof(o.SweepInterval), o.SweepInterval) })
+        {
+            if (value > InputLimits.MaxTimeout)
+            {
+                errors.Add($"{setting}: {value} is longer than {InputLimits.MaxTimeout.TotalHours}h, the longest the server can wait");
+            }
         }
 
         if (o.MaxRequestBytes < 1024)

@@ -73,6 +73,17 @@ public sealed class AttemptRulesTests
     }
 
     [Fact]
+    public void StepTimeout_BeyondTheLongestWait_IsTheUsersMistake()
+    {
+        // A timeout filled in by a variable escapes validation: 8760h must not reach a timer (issue finding 10).
+        var rules = Rules("    - {name: s, image: a, timeout: 1000h, script: x}\n    - {name: t, image: a, timeout: 8760h, script: x}\n");
+
+        Assert.Equal(TimeSpan.FromHours(1000), rules.StepTimeout(0));
+        Assert.Equal("\"step-t\": timeout \"8760h\" is longer than 1000h0m0s, the longest Mothership can wait",
+            Assert.Throws<AttemptFailure>(() => rules.StepTimeout(1)).Message);
+    }
+
+    [Fact]
     public void Completed_StepsThatNeverRanOrWereInterrupted_SkippedOrStopped()
     {
         var rules = Rules("    - {name: a, image: i, script: x}\n    - {name: b, image: i, script: x}\n    - {name: c, image: i, script: x}\n");

@@ -1,5 +1,6 @@
 using Mothership.Engine.Execution;
 using Mothership.Engine.Scheduling;
+using Mothership.Model.Limits;
 
 namespace Mothership.Engine.Tests.Scheduling;
 
@@ -537,6 +538,59 @@ public sealed class PipelineRunSchedulerTests
                       steps: [{name: s, image: x, script: "echo $(params.arch) $(params.flags)"}]
             """)).Step();
         Assert.Equal(["echo amd64 none", "echo s390x -cover", "echo riscv none"], h.Running.Select(r => r.Request.Spec.Steps[0].Script));
+    }
+
+    [Fact]
+    public void Next_MatrixFromParamsOverTheLimit_FailsTheTaskWithoutFanningOut()
+    {
+        // The count is only known once params are resolved: 17 × 17 = 289 > 256 (Tekton's default).
+        var values = string.Join(", ", Enumerable.Range(0, 17).Select(i => $"v{i}"));
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - name: m
+                    matrix:
+                      params:
+                        - {name: x, value: ["$(params.xs[*])"]}
+                        - {name: y, value: ["$(params.xs[*])"]}
+                    taskSpec:
+                      params: [{name: x}, {name: y}]
+                      steps: [{name: s, image: x, script: "true"}]
+                  - {name: after, runAfter: [m], {{Step}}}
+            """, extraSpec: $$"""
+                params: [{name: xs, type: array, default: [{{values}}]}]
+            """)).Step();
+
+        Assert.Empty(h.Running);
+        var m = h.Task("m");
+        Assert.Equal(TaskPhase.Failed, m.Phase);
+        var run = Assert.Single(m.Runs);
+        Assert.Equal(PipelineTaskRuns.Name("pr", "m"), run.TaskRunName);
+        Assert.Equal("the matrix of pipeline task \"m\" fans out to 289 TaskRuns with its values resolved: at most 256 are allowed (default-max-matrix-combinations-count)",
+            Assert.Single(run.Attempts).Message);
+        Assert.Equal(SkipReasons.Stopping, h.SkipReason("after"));
+        Assert.Equal(("False", "Failed"), (h.State.Completion!.Status, h.State.Completion.Reason));
+    }
+
+    [Fact]
+    public void Next_MatrixAtTheHostsLimit_FansOutAndOneMoreFails()
+    {
+        var matrix = """
+                  - name: m
+                    matrix:
+                      params:
+                        - {name: x, value: [a, b]}
+                        - {name: y, value: [c, d]}
+                      include: [{name: one-more, params: [{name: x, value: z}]}]
+                    taskSpec:
+                      params: [{name: x}, {name: y, default: none}]
+                      steps: [{name: s, image: x, script: "true"}]
+            """;
+
+        var five = new SchedulerHarness(Pipeline(matrix)).WithLimits(InputLimits.Default with { MaxMatrixCombinations = 5 }).Step();
+        var four = new SchedulerHarness(Pipeline(matrix)).WithLimits(InputLimits.Default with { MaxMatrixCombinations = 4 }).Step();
+
+        Assert.Equal(5, five.Running.Count);
+        Assert.Empty(four.Running);
+        Assert.Contains("fans out to 5 TaskRuns", Assert.Single(four.Task("m").Runs).Attempts[0].Message, StringComparison.Ordinal);
     }
 
     [Fact]

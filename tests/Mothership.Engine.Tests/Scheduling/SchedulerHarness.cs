@@ -3,6 +3,7 @@ using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution;
 using Mothership.Engine.Scheduling;
 using Mothership.Model.Diagnostics;
+using Mothership.Model.Limits;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
 
@@ -33,6 +34,13 @@ internal sealed class SchedulerHarness
     }
 
     public PipelineRunState State { get; private set; }
+
+    /// <summary>Holds the run to other limits than the defaults, as a host may.</summary>
+    public SchedulerHarness WithLimits(InputLimits limits)
+    {
+        State = State with { Limits = limits };
+        return this;
+    }
 
     public DateTimeOffset Now { get; set; }
 

@@ -271,6 +271,27 @@ public sealed class RunCommandTests : IDisposable
         Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(bad)}:7:\d+: error: invalid CEL expression", v.Stderr);
     }
 
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(HostileNames))]
+    public async Task ValidateAndRun_HostileYaml_ExitTwoWithTheLimitAtItsLine(string name)
+    {
+        var (yaml, line, column, message) = HostileYaml.Get(name);
+        var file = Write(yaml, $"{name}.yaml");
+
+        var validate = await MshipProcess.RunAsync(["validate", "-f", file], cancellationToken: TestContext.Current.CancellationToken);
+        var run = await Run("-f", file);
+
+        foreach (var r in new[] { validate, run })
+        {
+            Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}\n{r.Stderr[..Math.Min(2000, r.Stderr.Length)]}");
+            Assert.Contains($"{file}:{line}:{column}: error: ", r.Stderr, StringComparison.Ordinal);
+            Assert.Contains(message, r.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", r.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    public static TheoryData<string> HostileNames => HostileYaml.Names;
+
     [Fact(Timeout = 60_000)]
     public async Task Run_InvalidFile_ExitsTwoWithFileLineColumn()
     {

@@ -1,4 +1,5 @@
 using Mothership.Model.Diagnostics;
+using Mothership.Model.Limits;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
 
@@ -168,5 +169,90 @@ public sealed class ResourceLoaderTests
         Assert.Equal("s", ws[3].Source.SecretName);
         Assert.True(ws[4].Source.VolumeClaimTemplate);
         Assert.Equal("30m", run.Spec.Timeouts!.Tasks);
+    }
+
+    [Fact]
+    public void Load_NestedBrackets100000Deep_DiagnosticAtTheDepthLimit()
+    {
+        // Issue finding 1: 200 KB of '[' overflowed the stack and killed the process.
+        const int levels = 100_000;
+        var (resources, bag) = Load("a: " + new string('[', levels) + new string(']', levels) + "\n");
+
+        Assert.Empty(resources);
+        var d = Assert.Single(bag.Items);
+        Assert.Equal(new SourceLocation("f.yaml", 1, 35), d.Location);
+        Assert.Contains("more than 32 levels", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_AliasInsideItsOwnAnchor_DiagnosticAtTheAlias()
+    {
+        // Issue finding 2: a pod affinity that contained itself overflowed the stack in MapReader.ToPlain.
+        var (resources, bag) = Load("""
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata: {name: loop}
+            spec:
+              taskRunTemplate:
+                podTemplate:
+                  affinity: &l {x: *l}
+              pipelineSpec:
+                tasks:
+                  - name: a
+                    taskSpec:
+                      steps: [{name: s, image: bash, script: "true"}]
+            """);
+
+        Assert.Empty(resources);
+        var d = Assert.Single(bag.Items);
+        Assert.Equal(new SourceLocation("f.yaml", 7, 24), d.Location);
+        Assert.StartsWith("malformed YAML: alias *l is inside the node its anchor &l names", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_AliasBomb_DiagnosticNamingTheAliasLimit()
+    {
+        // Issue finding 7: 7 levels × 10 aliases (524 bytes) took 19 s and 4.3 GB through the API.
+        var lines = new List<string>
+        {
+            "apiVersion: tekton.dev/v1", "kind: PipelineRun", "metadata: {name: bomb}", "spec:",
+            "  taskRunTemplate:", "    podTemplate:", "      affinity:", "        l0: &a0 [x, x, x, x, x, x, x, x, x, x]",
+        };
+        for (var i = 1; i < 7; i++)
+        {
+            lines.Add($"        l{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 10))}]");
+        }
+
+        lines.AddRange(["  pipelineSpec:", "    tasks:", "      - name: a", "        taskSpec:", "          steps: [{name: s, image: bash, script: \"true\"}]"]);
+
+        var (resources, bag) = Load(string.Join('\n', lines) + "\n");
+
+        Assert.Empty(resources);
+        var d = Assert.Single(bag.Items);
+        Assert.Equal(12, d.Location.Line);
+        Assert.Contains("aliases expand to more than 100000 nodes", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_LimitsGiven_AppliesThem()
+    {
+        var bag = new DiagnosticBag();
+        ResourceLoader.Load("f.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {k: 1234567890123}\n", bag,
+            InputLimits.Default with { MaxYamlScalarLength = 12 });
+
+        var d = Assert.Single(bag.Items);
+        Assert.Equal(new SourceLocation("f.yaml", 4, 11), d.Location);
+        Assert.Contains("at most 12 characters", d.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_TagYamlDotNetCannotRead_MalformedYamlDiagnostic()
+    {
+        var (resources, bag) = Load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {k: !!]x v}\n");
+
+        Assert.Empty(resources);
+        var d = Assert.Single(bag.Items);
+        Assert.Equal(4, d.Location.Line);
+        Assert.Equal("malformed YAML: Global tags must be valid URIs.", d.Message);
     }
 }

@@ -21,6 +21,7 @@ public sealed class VariableScopeTests
     [InlineData("$(tasks.t.results.r)", "v\n")]
     [InlineData("$(params.unknown) stays", "$(params.unknown) stays")]
     [InlineData("$(params.list[9])", "$(params.list[9])")]
+    [InlineData("$(params.list[99999999999])", "$(params.list[99999999999])")]
     public void Apply_String_SubstitutesKnownVariables(string text, string expected) =>
         Assert.Equal(expected, Scope().Apply(text));
 

@@ -358,4 +358,105 @@ public class PipelineValidatorTests
             [(7, 18), (8, 7), (9, 17), (10, 7), (11, 7), (12, 18)],
             errors.Select(e => (e.Location.Line, e.Location.Column)));
     }
+
+    [Fact]
+    public void Validate_MatrixOverTheCombinationLimit_ReportsMatrix()
+    {
+        // Issue finding 7: 3 params × 100 values (a 1 KB body) fanned out to 1,000,000 TaskRuns and took 14 GB.
+        var values = string.Join(", ", Enumerable.Range(0, 100).Select(i => $"v{i}"));
+        SingleError($$"""
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: p}
+            spec:
+              tasks:
+                - name: a
+                  matrix:
+                    params:
+                      - {name: x, value: [{{values}}]}
+                      - {name: y, value: [{{values}}]}
+                      - {name: z, value: [{{values}}]}
+                  taskSpec:
+                    params: [{name: x}, {name: y}, {name: z}]
+                    steps: [{image: alpine}]
+            """, 7, 7, "the matrix of pipeline task 'a' fans out to 1000000 TaskRuns: at most 256 are allowed");
+    }
+
+    [Fact]
+    public void Validate_MatrixAtTheCombinationLimitWithMatchingInclude_IsAccepted()
+    {
+        var values = string.Join(", ", Enumerable.Range(0, 16).Select(i => $"v{i}"));
+        NoErrors($$"""
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: p}
+            spec:
+              tasks:
+                - name: a
+                  matrix:
+                    params:
+                      - {name: x, value: [{{values}}]}
+                      - {name: y, value: [{{values}}]}
+                    include:
+                      - {name: extra, params: [{name: x, value: v1}, {name: flag, value: on}]}
+                  taskSpec:
+                    params: [{name: x}, {name: y}, {name: flag, default: off}]
+                    steps: [{image: alpine}]
+            """);
+    }
+
+    [Fact]
+    public void Validate_MatrixOneOverTheLimitThroughInclude_ReportsMatrix()
+    {
+        var values = string.Join(", ", Enumerable.Range(0, 16).Select(i => $"v{i}"));
+        SingleError($$"""
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: p}
+            spec:
+              tasks:
+                - name: a
+                  matrix:
+                    params:
+                      - {name: x, value: [{{values}}]}
+                      - {name: y, value: [{{values}}]}
+                    include:
+                      - {name: new, params: [{name: x, value: v99}]}
+                  taskSpec:
+                    params: [{name: x}, {name: y, default: none}]
+                    steps: [{image: alpine}]
+            """, 7, 7, "fans out to 257 TaskRuns");
+    }
+
+    [Fact]
+    public void Validate_MatrixFromParams_IsLeftToTheEngine() =>
+        NoErrors("""
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: p}
+            spec:
+              params: [{name: xs, type: array}]
+              tasks:
+                - name: a
+                  matrix:
+                    params:
+                      - {name: x, value: ["$(params.xs[*])"]}
+                  taskSpec:
+                    params: [{name: x}]
+                    steps: [{image: alpine}]
+            """);
+
+    [Fact]
+    public void Validate_MoreTasksThanTheLimit_ReportsTasksOnce()
+    {
+        var tasks = string.Join("\n", Enumerable.Range(0, 20_001).Select(i => $"    - {{name: t{i}, taskRef: {{name: nope}}}}"));
+        var yaml = "apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n  tasks:\n" + tasks + "\n";
+
+        SingleError(yaml, 5, 3, "Pipeline 'p' has 20001 tasks (tasks and finally together): Mothership runs at most 20000 in one pipeline");
+    }
+
+    [Fact]
+    public void Validate_TenThousandTasks_AreWithinTheLimits() =>
+        NoErrors("apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n  tasks:\n" +
+            string.Join("\n", Enumerable.Range(0, 10_000).Select(i => $"    - {{name: t{i}, taskSpec: {{steps: [{{name: noop, image: bash, command: [bash, -c, 'true']}}]}}}}")) + "\n");
 }

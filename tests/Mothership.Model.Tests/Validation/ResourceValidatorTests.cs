@@ -146,6 +146,47 @@ public class ResourceValidatorTests
     }
 
     [Fact]
+    public void Validate_TimeoutsBeyondTheLongestWait_ReportEachNamingTheMaximum()
+    {
+        // Issue finding 10: 8760h was accepted, then the run ended InternalError (ArgumentOutOfRangeException).
+        var errors = Errors("""
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata: {name: r}
+            spec:
+              timeouts: {pipeline: 8760h, tasks: 1000h0m1s, finally: 1000h}
+              pipelineSpec:
+                tasks:
+                  - name: a
+                    timeout: 8760h
+                    taskSpec:
+                      steps:
+                        - {name: s, image: alpine, timeout: 8760h}
+            ---
+            apiVersion: tekton.dev/v1
+            kind: TaskRun
+            metadata: {name: t}
+            spec:
+              timeout: 2000h
+              taskSpec: {steps: [{image: alpine}]}
+            """);
+
+        Assert.Equal([(5, 14), (5, 31), (9, 9), (12, 40), (18, 3)], errors.Select(e => (e.Location.Line, e.Location.Column)));
+        Assert.All(errors, e => Assert.Contains("is longer than 1000h0m0s, the longest Mothership can wait", e.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_TimeoutAtTheLongestWait_IsAccepted() =>
+        NoErrors("""
+            apiVersion: tekton.dev/v1
+            kind: TaskRun
+            metadata: {name: r}
+            spec:
+              timeout: 1000h
+              taskSpec: {steps: [{image: alpine, timeout: 60000m}]}
+            """);
+
+    [Fact]
     public void Validate_LiteralOfWrongType_ReportsValue()
     {
         SingleError(EchoTask + """

@@ -59,4 +59,14 @@ public sealed class ServerOptionsValidatorTests
         Assert.Contains("KubernetesRegistries: 'quay.io' is not HOST=URL (a registry host, an http or https URL: docker.io=https://mirror.example.org)", failures);
         Assert.Empty(Failures(new ServerOptions { KubernetesResultsFrom = "sidecar-logs", KubernetesMaxResultSize = 1572864, KubernetesRegistries = ["localhost:5000=http://127.0.0.1:5000"] }));
     }
+
+    [Fact]
+    public void Validate_WaitsLongerThanATimerTakes_NamesEachSetting()
+    {
+        var failures = Failures(new ServerOptions { LeaseDuration = TimeSpan.FromDays(60), PollInterval = TimeSpan.FromDays(20), SweepInterval = TimeSpan.FromDays(365) }).ToList();
+
+        Assert.Contains("LeaseDuration: 60.00:00:00 is longer than 1000h, the longest the server can wait", failures);
+        Assert.Contains("SweepInterval: 365.00:00:00 is longer than 1000h, the longest the server can wait", failures);
+        Assert.Empty(Failures(new ServerOptions { LeaseDuration = TimeSpan.FromHours(1000), PollInterval = TimeSpan.FromHours(300), SweepInterval = TimeSpan.FromHours(1000) }));
+    }
 }

@@ -1,0 +1,179 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Time.Testing;
+using Mothership.Engine.Execution;
+using Mothership.Engine.Journal;
+using Mothership.Engine.Resolution;
+using Mothership.Engine.Running;
+using Mothership.Engine.Scheduling;
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Loading;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Engine.Tests.Running;
+
+/// <summary>
+/// The driver's waits for deadlines. Validation refuses timeouts beyond
+/// <see cref="Model.Limits.InputLimits.MaxTimeout"/>, but a run stored before it did may carry one:
+/// the driver must still wait for it exactly, without handing a timer more than it can take.
+/// </summary>
+public sealed class PipelineRunDriverTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact(Timeout = 30000)]
+    public async Task RunAsync_RunTimeoutBeyondWhatATimerTakes_RunsToItsEnd()
+    {
+        // Issue finding 10: timeouts.pipeline 8760h ended the run InternalError (ArgumentOutOfRangeException).
+        var time = new FakeTimeProvider(T0);
+        var driver = new PipelineRunDriver(new InstantExecutor(), new SilentListener(), new RunDriverOptions { Time = time });
+
+        var final = await driver.RunAsync(Start("8760h"), TestContext.Current.CancellationToken);
+
+        Assert.Equal("Succeeded", final.Completion!.Reason);
+    }
+
+    [Fact(Timeout = 30000)]
+    public async Task RunAsync_DeadlineBeyondTheLongestWait_WakesToDecideAgainAndTimesOutOnTime()
+    {
+        var time = new TimerAwareTimeProvider(T0);
+        var executor = new BlockingExecutor();
+        var driver = new PipelineRunDriver(executor, new SilentListener(), new RunDriverOptions { Time = time });
+        var ct = TestContext.Current.CancellationToken;
+        var run = driver.RunAsync(Start("2000h"), ct);
+        await executor.Started.Task.WaitAsync(ct);
+        await time.WaitForTimersAsync(1, ct);
+
+        // The first wait ends at 1000h (the longest one timer is given): the driver decides again,
+        // changes nothing, and waits for the rest.
+        time.Advance(TimeSpan.FromHours(1999));
+        Assert.Equal(1, time.Fired);
+        await time.WaitForTimersAsync(2, ct);
+        Assert.False(run.IsCompleted);
+        Assert.False(executor.Cancelled.Task.IsCompleted);
+
+        time.Advance(TimeSpan.FromHours(1));
+        var final = await run;
+
+        Assert.True(executor.Cancelled.Task.IsCompleted);
+        Assert.Equal("PipelineRunTimeout", final.Completion!.Reason);
+        Assert.Equal(T0 + TimeSpan.FromHours(2000), final.Completion.Time);
+    }
+
+    private static PipelineRunState Start(string pipelineTimeout)
+    {
+        // Built without validation, as a run stored before validation refused such timeouts.
+        var bag = new DiagnosticBag();
+        var resources = new ResourceSet
+        {
+            All = [.. ResourceLoader.Load("old.yaml", $$"""
+                apiVersion: tekton.dev/v1
+                kind: PipelineRun
+                metadata: {name: old}
+                spec:
+                  timeouts: {pipeline: {{pipelineTimeout}}}
+                  pipelineSpec:
+                    tasks:
+                      - name: a
+                        timeout: "0"
+                        taskSpec:
+                          steps: [{name: s, image: x, script: "true"}]
+                """, bag)],
+        };
+        Assert.False(bag.HasErrors, string.Join('\n', bag.Items));
+        var run = resources.PipelineRuns.Single();
+        var spec = run.Spec.PipelineSpec!;
+        return PipelineRunScheduler.Start(run, spec, PipelineParams.Resolve(spec, run.Spec.Params, "old"), resources, "uid-old", T0);
+    }
+
+    private sealed class SilentListener : IRunListener
+    {
+        public ValueTask OnDecisionAsync(PipelineRunState state, DecisionRecord record, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public void OnLog(TaskRunRequest request, string container, string line)
+        {
+        }
+
+        public void OnStep(TaskRunRequest request, StepState step)
+        {
+        }
+    }
+
+    /// <summary>A fake clock that tells when timers are made on it (the driver's waits) and how many fired.</summary>
+    private sealed class TimerAwareTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private readonly object _gate = new();
+        private int _timers;
+        private int _fired;
+        private TaskCompletionSource _made = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Fired => Volatile.Read(ref _fired);
+
+        public async Task WaitForTimersAsync(int count, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                Task made;
+                lock (_gate)
+                {
+                    if (_timers >= count)
+                    {
+                        return;
+                    }
+
+                    made = _made.Task;
+                }
+
+                await made.WaitAsync(cancellationToken);
+            }
+        }
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(s =>
+            {
+                Interlocked.Increment(ref _fired);
+                callback(s);
+            }, state, dueTime, period);
+            lock (_gate)
+            {
+                _timers++;
+                _made.SetResult();
+                _made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            return timer;
+        }
+    }
+
+    private sealed class InstantExecutor : ITaskExecutor
+    {
+        public async Task<TaskRunOutcome> RunAsync(TaskRunRequest request, ITaskRunListener listener, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            return new TaskRunOutcome { Phase = TaskRunPhase.Succeeded, StartTime = T0, CompletionTime = T0, Results = ImmutableArray<RunResult>.Empty };
+        }
+    }
+
+    /// <summary>Runs until cancelled, as a step that never ends.</summary>
+    private sealed class BlockingExecutor : ITaskExecutor
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<TaskRunOutcome> RunAsync(TaskRunRequest request, ITaskRunListener listener, CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Cancelled.TrySetResult();
+            }
+
+            return new TaskRunOutcome { Phase = TaskRunPhase.Cancelled, StartTime = T0, CompletionTime = T0 };
+        }
+    }
+}
