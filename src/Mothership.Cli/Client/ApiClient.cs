@@ -61,9 +61,11 @@ internal sealed class ApiClient : IDisposable
     private async Task<JsonNode> SendAsync(HttpMethod method, string path, string? body, string? contentType, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
+        if (body is not null || method == HttpMethod.Post)
         {
-            request.Content = new StringContent(body, Encoding.UTF8, contentType ?? "application/json");
+            // A POST says what it carries even when it carries nothing: the server refuses changes
+            // that are not JSON or YAML (the types no other site's page can send it).
+            request.Content = new StringContent(body ?? "", Encoding.UTF8, contentType ?? "application/json");
         }
 
         using var response = await Guard(() => _http.SendAsync(request, ct)).ConfigureAwait(false);

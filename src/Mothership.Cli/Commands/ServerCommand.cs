@@ -15,13 +15,17 @@ internal static class ServerCommand
         var executor = new Option<string?>("--executor") { Description = "what runs tasks: local (default) or kubernetes (one pod per TaskRun)" };
         var kubernetes = new KubernetesFlags("the server pod's");
         var token = new Option<string?>("--token") { Description = "bearer token required for changes (default: $MSHIP_TOKEN; required off loopback)" };
+        var allowedHosts = new Option<string?>("--allowed-hosts")
+        {
+            Description = "host names the server answers to besides localhost and IP addresses, ';'-separated (NAME, NAME:PORT or *; required off loopback)",
+        };
         var replica = new Option<string?>("--replica-id") { Description = "this replica's name in leases (default HOST-PID)" };
         var concurrency = new Option<int?>("--max-concurrent-taskruns") { Description = "TaskRun attempts running at once on this server (default processors × 2)" };
         var workdir = new Option<string?>("--workdir") { Description = "where TaskRun directories go (default .mothership/runs)" };
         var sandbox = new Option<bool>("--sandbox") { Description = "run each step under bubblewrap: read-only host, no network" };
         var command = new Command("server", "Serve the REST API and run PipelineRuns durably (SQLite or PostgreSQL)")
         {
-            db, urls, executor, token, replica, concurrency, workdir, sandbox,
+            db, urls, executor, token, allowedHosts, replica, concurrency, workdir, sandbox,
         };
         kubernetes.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -49,6 +53,7 @@ internal static class ServerCommand
 
             Set("KubernetesMaxResultSize", parse.GetValue(kubernetes.MaxResultSize)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Set("Token", parse.GetValue(token) ?? Environment.GetEnvironmentVariable("MSHIP_TOKEN"));
+            Set("AllowedHosts", parse.GetValue(allowedHosts));
             Set("ReplicaId", parse.GetValue(replica));
             Set("MaxConcurrentTaskRuns", parse.GetValue(concurrency)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Set("Workdir", parse.GetValue(workdir));

@@ -71,8 +71,12 @@ public static class ServerHost
         var services = builder.Services;
         // The slim builder leaves out the regex route constraint, which the routes use to tell kinds apart.
         services.Configure<RouteOptions>(o => o.SetParameterPolicy<RegexInlineRouteConstraint>("regex"));
+        // A parameter that does not bind becomes an exception, and so a problem document (WriteErrorAsync), not an empty 400.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+        // Validated at start: an unparsable list has stopped the server before this is asked for.
+        services.AddSingleton(sp => HostAllowList.Parse(sp.GetRequiredService<IOptions<ServerOptions>>().Value.AllowedHosts, out _) ?? HostAllowList.Default);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Metrics.NewCustomRegistry());
         services.AddSingleton(sp => new ServerMetrics(sp.GetRequiredService<CollectorRegistry>()));
@@ -97,6 +101,7 @@ public static class ServerHost
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteErrorAsync));
+        app.UseMiddleware<BrowserSafetyMiddleware>();
         app.UseMiddleware<BearerTokenMiddleware>();
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));
@@ -125,6 +130,7 @@ public static class ServerHost
         app.MapMetrics("/metrics", registry);
 
         var api = app.MapGroup("/api/v1");
+        api.AddEndpointFilter(ApiContext.CheckNameAsync);
         ResourceEndpoints.Map(api);
         RunEndpoints.Map(api);
         LogEndpoints.Map(api);
