@@ -38,6 +38,11 @@ internal sealed class ApiClient : IDisposable
 
     public string Server { get; }
 
+    /// <summary>Whether <paramref name="server"/> can be the server's address: an absolute http or https URL with a host, without query or fragment.</summary>
+    public static bool IsServerUrl(string server) =>
+        Uri.TryCreate(server, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0
+        && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0;
+
     public Task<JsonNode> GetAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Get, path, null, null, ct);
 
     public Task<JsonNode> PostAsync(string path, string? body, string contentType, CancellationToken ct) => SendAsync(HttpMethod.Post, path, body, contentType, ct);

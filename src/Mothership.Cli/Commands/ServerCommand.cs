@@ -62,8 +62,8 @@ internal static class ServerCommand
             {
                 var app = ServerHost.Build(overrides);
                 var settings = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
-                Console.Error.WriteLine($"mship server: listening on {settings.Urls}, store {Redact(settings.Database)}");
-                await ServerHost.RunAsync(app, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+                await ServerHost.RunAsync(app, TimeSpan.FromSeconds(30),
+                    () => Console.Error.WriteLine($"mship server: listening on {settings.Urls}, store {Redact(settings.Database)}"), ct).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
             catch (OptionsValidationException e)
@@ -85,9 +85,13 @@ internal static class ServerCommand
                 await Console.Error.WriteLineAsync($"mship server: the database is unavailable: {e.Message}").ConfigureAwait(false);
                 return ExitCodes.RunFailed;
             }
-            catch (IOException e) when (e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            catch (IOException e) when (e.Message.StartsWith("Failed to bind", StringComparison.Ordinal))
             {
-                await Console.Error.WriteLineAsync($"mship server: {e.Message}; pass --urls with another port").ConfigureAwait(false);
+                // Kestrel's "Failed to bind to address URL: address already in use." (or permission denied).
+                var reason = (e.InnerException?.Message ?? e.Message).TrimEnd('.');
+                var url = System.Text.RegularExpressions.Regex.Match(e.Message, @"address (\S+?):? ").Groups[1].Value;
+                await Console.Error.WriteLineAsync($"mship server: --urls: cannot listen on {(url.Length > 0 ? url : parse.GetValue(urls) ?? "the address")}: {reason}; pass --urls with a free port")
+                    .ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
         });

@@ -67,6 +67,11 @@ public static class ServerHost
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        // Until the server has started, a failure to start (a port in use) is the caller's to
+        // report in one line, not the host's to log with a stack trace; after that the host logs.
+        var startup = new StartupState();
+        builder.Services.AddSingleton(startup);
+        builder.Logging.AddFilter(HostCategory, level => level >= LogLevel.Information && (startup.Started || level < LogLevel.Error));
 
         var services = builder.Services;
         // The slim builder leaves out the regex route constraint, which the routes use to tell kinds apart.
@@ -157,8 +162,20 @@ public static class ServerHost
         await result.ExecuteAsync(context).ConfigureAwait(false);
     }
 
-    /// <summary>Migrates the store (waiting up to <paramref name="storeWait"/> for the database), then serves until stopped.</summary>
-    public static async Task RunAsync(WebApplication app, TimeSpan storeWait, CancellationToken cancellationToken)
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
+    /// <summary>Whether the host has started, for the log filter of <see cref="Build"/>.</summary>
+    private sealed class StartupState
+    {
+        public volatile bool Started;
+    }
+
+    /// <summary>
+    /// Migrates the store (waiting up to <paramref name="storeWait"/> for the database), starts
+    /// listening, calls <paramref name="listening"/>, then serves until stopped. A failure to
+    /// start (an address in use) is thrown before <paramref name="listening"/> is called.
+    /// </summary>
+    public static async Task RunAsync(WebApplication app, TimeSpan storeWait, Action? listening, CancellationToken cancellationToken)
     {
         var store = app.Services.GetRequiredService<IRunStore>();
         var time = app.Services.GetRequiredService<TimeProvider>();
@@ -176,6 +193,17 @@ public static class ServerHost
             }
         }
 
-        await app.RunAsync().ConfigureAwait(false);
+        // What app.RunAsync does, with the caller told once the addresses are bound.
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            app.Services.GetRequiredService<StartupState>().Started = true;
+            listening?.Invoke();
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }
