@@ -50,6 +50,24 @@ internal static class LogEndpoints
         }
     }
 
+    /// <summary>A page of <c>format=json</c>: chunks after <c>afterId</c>, at most <c>limit</c> (1–1000, default 200) and about <c>maxLines</c> lines.</summary>
+    private sealed record PageRequest(long AfterId, int Limit, long MaxLines)
+    {
+        public static bool TryFrom(HttpRequest request, out PageRequest page, [NotNullWhen(false)] out IResult? problem)
+        {
+            page = new PageRequest(0, 200, long.MaxValue);
+            if (!ApiContext.TryNumber(request, "afterId", 0, long.MaxValue, out var afterId, out problem)
+                || !ApiContext.TryNumber(request, "limit", 1, 1000, out var limit, out problem)
+                || !ApiContext.TryNumber(request, "maxLines", 1, long.MaxValue, out var maxLines, out problem))
+            {
+                return false;
+            }
+
+            page = new PageRequest(afterId ?? 0, (int)(limit ?? 200), maxLines ?? long.MaxValue);
+            return true;
+        }
+    }
+
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapGet($"/{Kinds}/{{name}}/logs", LogsAsync);
@@ -74,6 +92,12 @@ internal static class LogEndpoints
             return;
         }
 
+        if (!PageRequest.TryFrom(context.Request, out var page, out problem))
+        {
+            await problem.ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         var run = await store.GetRunAsync(kind, name, ct).ConfigureAwait(false);
         if (run is null)
         {
@@ -83,7 +107,7 @@ internal static class LogEndpoints
 
         if (query["format"] == "json")
         {
-            await JsonPageAsync(run, kind, filter, context, store, ct).ConfigureAwait(false);
+            await JsonPageAsync(run, kind, filter, page, context, store, ct).ConfigureAwait(false);
             return;
         }
 
@@ -176,30 +200,23 @@ internal static class LogEndpoints
             safe.Append(char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
         }
 
+        var name = safe.ToString().TrimStart('.');
         var header = new ContentDispositionHeaderValue("attachment");
-        header.SetHttpFileName(safe.ToString().TrimStart('.'));
+        header.SetHttpFileName(name.Length > 0 ? name : "log");
         return header.ToString();
     }
 
     /// <summary>One page of chunks after <c>afterId</c>: the viewer loads pages as the reader scrolls.</summary>
-    private static async Task JsonPageAsync(RunRecord run, string kind, LogFilter filter, HttpContext context, IRunStore store, CancellationToken ct)
+    private static async Task JsonPageAsync(RunRecord run, string kind, LogFilter filter, PageRequest page, HttpContext context, IRunStore store, CancellationToken ct)
     {
-        if (!ApiContext.TryNumber(context.Request, "afterId", 0, long.MaxValue, out var afterId, out var problem)
-            || !ApiContext.TryNumber(context.Request, "limit", 1, 1000, out var limitNumber, out problem)
-            || !ApiContext.TryNumber(context.Request, "maxLines", 1, long.MaxValue, out var maxLinesNumber, out problem))
-        {
-            await problem.ExecuteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
-        var after = afterId ?? 0;
-        var limit = (int)(limitNumber ?? 200);
+        var after = page.AfterId;
+        var limit = page.Limit;
         // Read the phase first: if the run was finished then, a short page is the end of its log.
         var finished = run.Phase == RunPhase.Finished;
         // maxLines bounds a page by lines whatever the chunks' sizes: a viewer asks for a screenful
         // or two, not for 1,000 chunks of a chatty step. Chunks are read a few at a time, so a
         // page of 2,000 lines reads about 2,000 lines (always at least one chunk, so paging moves on).
-        var maxLines = maxLinesNumber ?? long.MaxValue;
+        var maxLines = page.MaxLines;
         var chunks = new List<StoredLogChunk>();
         long lineCount = 0;
         var exhausted = false;

@@ -106,6 +106,9 @@ public static class ServerHost
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteErrorAsync));
+        // Routing's own answers (no such path: 404, a method the path does not take: 405) have no
+        // body; every error this server sends is a problem document.
+        app.UseStatusCodePages(WriteStatusAsync);
         app.UseMiddleware<BrowserSafetyMiddleware>();
         app.UseMiddleware<BearerTokenMiddleware>();
 
@@ -168,6 +171,21 @@ public static class ServerHost
     private sealed class StartupState
     {
         public volatile bool Started;
+    }
+
+    /// <summary>An error status sent without a body, as a problem document.</summary>
+    private static Task WriteStatusAsync(StatusCodeContext status)
+    {
+        var context = status.HttpContext;
+        var code = context.Response.StatusCode;
+        var title = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(code);
+        var detail = code switch
+        {
+            StatusCodes.Status404NotFound => "nothing is served at this path",
+            StatusCodes.Status405MethodNotAllowed => $"this path does not take {context.Request.Method} requests",
+            _ => title,
+        };
+        return Problems.Of(code, title, detail).ExecuteAsync(context);
     }
 
     /// <summary>
