@@ -69,6 +69,35 @@ public sealed class CommandInputTests : IDisposable
         OneLineNaming(await Mship("deploy", "--site", "x", "--parallel", parallel), "--parallel");
     }
 
+    [Theory(Timeout = 60000)]
+    [InlineData("validate")]
+    [InlineData("run")]
+    public async Task ValidateAndRun_BadNames_Exit2WithFileLineColumnAndNothingRuns(string verb)
+    {
+        var marker = Path.Combine(_dir, "ran");
+        var file = Path.Combine(_dir, "bad.yaml");
+        await File.WriteAllTextAsync(file, $"""
+            apiVersion: tekton.dev/v1
+            kind: TaskRun
+            metadata:
+              name: "../../etc\e[31m"
+            spec:
+              taskSpec:
+                steps:
+                  - name: Step_One
+                    image: busybox
+                    script: touch {marker}
+            """, Ct);
+
+        var r = verb == "run" ? await Mship("run", "-f", file, "--workdir", Path.Combine(_dir, "w")) : await Mship("validate", "-f", file);
+
+        Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}\n{r.Stdout}\n{r.Stderr}");
+        Assert.Contains($"{file}:4:3: error: TaskRun name '../../etc\\x1b[31m' is invalid", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"{file}:8:9: error: step name 'Step_One' is invalid", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', r.Stderr);
+        Assert.False(File.Exists(marker));
+    }
+
     [Fact(Timeout = 60000)]
     public async Task Server_PortInUse_Exit2OneLineNamingUrlsWithoutListening()
     {
