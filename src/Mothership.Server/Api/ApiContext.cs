@@ -15,8 +15,9 @@ internal static class ApiContext
     /// </summary>
     public static string Actor(HttpContext context)
     {
-        var actor = context.Request.Headers["X-Mothership-Actor"].ToString();
-        return string.IsNullOrWhiteSpace(actor) ? "anonymous" : actor.Trim()[..Math.Min(actor.Trim().Length, 100)];
+        // Without control characters: the audit trail is read in terminals and logs.
+        var actor = new string([.. context.Request.Headers["X-Mothership-Actor"].ToString().Where(c => !KubernetesNames.NeedsEscape(c))]).Trim();
+        return actor.Length == 0 ? "anonymous" : actor[..Math.Min(actor.Length, 100)];
     }
 
     public static async Task<string> BodyAsync(HttpRequest request, CancellationToken cancellationToken)
