@@ -38,6 +38,11 @@ internal sealed class ApiClient : IDisposable
 
     public string Server { get; }
 
+    /// <summary>Whether <paramref name="server"/> can be the server's address: an absolute http or https URL with a host, without query or fragment.</summary>
+    public static bool IsServerUrl(string server) =>
+        Uri.TryCreate(server, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0
+        && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0;
+
     public Task<JsonNode> GetAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Get, path, null, null, ct);
 
     public Task<JsonNode> PostAsync(string path, string? body, string contentType, CancellationToken ct) => SendAsync(HttpMethod.Post, path, body, contentType, ct);
@@ -61,9 +66,11 @@ internal sealed class ApiClient : IDisposable
     private async Task<JsonNode> SendAsync(HttpMethod method, string path, string? body, string? contentType, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
+        if (body is not null || method == HttpMethod.Post)
         {
-            request.Content = new StringContent(body, Encoding.UTF8, contentType ?? "application/json");
+            // A POST says what it carries even when it carries nothing: the server refuses changes
+            // that are not JSON or YAML (the types no other site's page can send it).
+            request.Content = new StringContent(body ?? "", Encoding.UTF8, contentType ?? "application/json");
         }
 
         using var response = await Guard(() => _http.SendAsync(request, ct)).ConfigureAwait(false);

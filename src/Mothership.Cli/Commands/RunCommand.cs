@@ -32,7 +32,7 @@ internal static class RunCommand
         output.AcceptOnlyFromAmong("text", "json");
         var pipeline = new Option<string?>("--pipeline") { Description = "start the Pipeline of this name instead of a PipelineRun in the files" };
         var task = new Option<string?>("--task") { Description = "start the Task of this name instead of a TaskRun in the files" };
-        var parallel = new Option<int>("--parallel") { Description = "how many TaskRuns run at once (default: processors, at least 2)", DefaultValueFactory = _ => Math.Max(2, Environment.ProcessorCount) };
+        var parallel = ParallelOption.Create("how many TaskRuns run at once (default: processors, at least 2)", () => Math.Max(2, Environment.ProcessorCount));
         var sandbox = new Option<bool>("--sandbox") { Description = "run each step under bubblewrap: read-only host, no network" };
         var workdir = new Option<string?>("--workdir") { Description = "where TaskRun directories go (default .mothership/runs)" };
         var executorKind = new Option<string>("--executor") { Description = "local (default): processes on this machine; kubernetes: one pod per TaskRun", DefaultValueFactory = _ => "local" };
@@ -45,6 +45,11 @@ internal static class RunCommand
         kubernetes.AddTo(command);
         command.SetAction(async (parse, _) =>
         {
+            if (!ParallelOption.Check(parse.GetValue(parallel), "mship run"))
+            {
+                return ExitCodes.Usage;
+            }
+
             var options = new RunOptions(
                 parse.GetValue(files) ?? [],
                 parse.GetValue(parameters) ?? [],
@@ -52,7 +57,7 @@ internal static class RunCommand
                 parse.GetValue(output) == "json",
                 parse.GetValue(pipeline),
                 parse.GetValue(task),
-                Math.Max(1, parse.GetValue(parallel)),
+                parse.GetValue(parallel),
                 parse.GetValue(sandbox),
                 parse.GetValue(workdir))
             {

@@ -15,13 +15,17 @@ internal static class ServerCommand
         var executor = new Option<string?>("--executor") { Description = "what runs tasks: local (default) or kubernetes (one pod per TaskRun)" };
         var kubernetes = new KubernetesFlags("the server pod's");
         var token = new Option<string?>("--token") { Description = "bearer token required for changes (default: $MSHIP_TOKEN; required off loopback)" };
+        var allowedHosts = new Option<string?>("--allowed-hosts")
+        {
+            Description = "host names the server answers to besides localhost and IP addresses, ';'-separated (NAME, NAME:PORT or *; required off loopback)",
+        };
         var replica = new Option<string?>("--replica-id") { Description = "this replica's name in leases (default HOST-PID)" };
         var concurrency = new Option<int?>("--max-concurrent-taskruns") { Description = "TaskRun attempts running at once on this server (default processors × 2)" };
         var workdir = new Option<string?>("--workdir") { Description = "where TaskRun directories go (default .mothership/runs)" };
         var sandbox = new Option<bool>("--sandbox") { Description = "run each step under bubblewrap: read-only host, no network" };
         var command = new Command("server", "Serve the REST API and run PipelineRuns durably (SQLite or PostgreSQL)")
         {
-            db, urls, executor, token, replica, concurrency, workdir, sandbox,
+            db, urls, executor, token, allowedHosts, replica, concurrency, workdir, sandbox,
         };
         kubernetes.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -49,6 +53,7 @@ internal static class ServerCommand
 
             Set("KubernetesMaxResultSize", parse.GetValue(kubernetes.MaxResultSize)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Set("Token", parse.GetValue(token) ?? Environment.GetEnvironmentVariable("MSHIP_TOKEN"));
+            Set("AllowedHosts", parse.GetValue(allowedHosts));
             Set("ReplicaId", parse.GetValue(replica));
             Set("MaxConcurrentTaskRuns", parse.GetValue(concurrency)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Set("Workdir", parse.GetValue(workdir));
@@ -57,8 +62,8 @@ internal static class ServerCommand
             {
                 var app = ServerHost.Build(overrides);
                 var settings = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
-                Console.Error.WriteLine($"mship server: listening on {settings.Urls}, store {Redact(settings.Database)}");
-                await ServerHost.RunAsync(app, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+                await ServerHost.RunAsync(app, TimeSpan.FromSeconds(30),
+                    () => Console.Error.WriteLine($"mship server: listening on {settings.Urls}, store {Redact(settings.Database)}"), ct).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
             catch (OptionsValidationException e)
@@ -80,9 +85,13 @@ internal static class ServerCommand
                 await Console.Error.WriteLineAsync($"mship server: the database is unavailable: {e.Message}").ConfigureAwait(false);
                 return ExitCodes.RunFailed;
             }
-            catch (IOException e) when (e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            catch (IOException e) when (e.Message.StartsWith("Failed to bind", StringComparison.Ordinal))
             {
-                await Console.Error.WriteLineAsync($"mship server: {e.Message}; pass --urls with another port").ConfigureAwait(false);
+                // Kestrel's "Failed to bind to address URL: address already in use." (or permission denied).
+                var reason = (e.InnerException?.Message ?? e.Message).TrimEnd('.');
+                var url = System.Text.RegularExpressions.Regex.Match(e.Message, @"address (\S+?):? ").Groups[1].Value;
+                await Console.Error.WriteLineAsync($"mship server: --urls: cannot listen on {(url.Length > 0 ? url : parse.GetValue(urls) ?? "the address")}: {reason}; pass --urls with a free port")
+                    .ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
         });

@@ -5,9 +5,155 @@ using Mothership.Model.Tekton;
 
 namespace Mothership.Model.Validation;
 
-/// <summary>Rules shared by several resources: unique names, param types, required params, durations.</summary>
+/// <summary>Rules shared by several resources: names (unique, and of the form Kubernetes and Tekton accept), param types, required params, durations.</summary>
 internal static class NameRules
 {
+    private const string LabelRule = "at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit";
+
+    /// <summary>
+    /// Checks an object's <c>metadata</c>: its name (or <c>generateName</c>) and namespace, as the
+    /// Kubernetes API server and Tekton's webhook would (<see cref="KubernetesNames"/>).
+    /// </summary>
+    public static void Metadata(Resource resource, DiagnosticBag bag)
+    {
+        var meta = resource.Metadata;
+        if (meta.Name is { } name)
+        {
+            if (KubernetesNames.NameProblem(resource.Kind, name) is { } problem)
+            {
+                bag.Error(meta.At("name"), problem);
+            }
+        }
+        else if (meta.GenerateName is { } prefix && KubernetesNames.GenerateNameProblem(resource.Kind, prefix) is { } problem)
+        {
+            bag.Error(meta.At("generateName"), problem);
+        }
+
+        if (meta.Namespace is { } ns && !KubernetesNames.IsDns1123Label(ns))
+        {
+            bag.Error(meta.At("namespace"), $"namespace {KubernetesNames.Quote(ns)} is invalid: use {LabelRule}");
+        }
+    }
+
+    /// <summary>A pipeline task's name: a DNS-1123 label (Tekton's <c>PipelineTask.ValidateName</c>).</summary>
+    public static void PipelineTaskName(PipelineTask task, DiagnosticBag bag)
+    {
+        // An empty name is reported by the loader as a missing field.
+        if (task.Name.Length > 0 && !KubernetesNames.IsDns1123Label(task.Name))
+        {
+            bag.Error(task.At("name"), $"pipeline task name {KubernetesNames.Quote(task.Name)} is invalid: use {LabelRule}");
+        }
+    }
+
+    /// <summary>
+    /// A step's or sidecar's name, when it has one: a DNS-1123 label (Tekton checks steps; a
+    /// sidecar becomes a container, whose name Kubernetes checks the same way).
+    /// </summary>
+    public static void ContainerName(Step step, string what, DiagnosticBag bag)
+    {
+        if (step.Name.Length > 0 && !KubernetesNames.IsDns1123Label(step.Name))
+        {
+            bag.Error(step.At("name"), $"{what} name {KubernetesNames.Quote(step.Name)} is invalid: use {LabelRule}");
+        }
+    }
+
+    /// <summary>
+    /// Declared params of a Task or StepAction, as Tekton's <c>ValidateNameFormat</c>: a string or
+    /// array param starts with a letter or '_' and goes on with letters, digits, '_', '-' and '.';
+    /// an object param and its keys the same without '.' (a dot would read as a key).
+    /// </summary>
+    public static void ParamNames(IEnumerable<ParamSpec> declared, DiagnosticBag bag)
+    {
+        foreach (var p in declared)
+        {
+            var isObject = ReferenceScope.EffectiveType(p) == ParamType.Object;
+            if (p.Name.Length > 0 && !IsParamName(p.Name, allowDots: !isObject))
+            {
+                bag.Error(p.At("name"), isObject
+                    ? $"object param name {KubernetesNames.Quote(p.Name)} is invalid: start with a letter or '_', then letters, digits, '_' and '-'"
+                    : $"param name {KubernetesNames.Quote(p.Name)} is invalid: start with a letter or '_', then letters, digits, '_', '-' and '.'");
+            }
+
+            foreach (var key in isObject ? p.Properties : [])
+            {
+                if (!IsParamName(key, allowDots: false))
+                {
+                    bag.Error(p.At("properties"), $"key {KubernetesNames.Quote(key)} of object param '{p.Name}' is invalid: start with a letter or '_', then letters, digits, '_' and '-'");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Result names of a Task, a step or a StepAction, as Tekton's <c>ResultNameFormat</c>: letters,
+    /// digits, '-', '_' and '.', starting and ending with a letter or digit (a result is a file).
+    /// </summary>
+    public static void ResultNames(IEnumerable<ResultSpec> results, DiagnosticBag bag)
+    {
+        foreach (var r in results)
+        {
+            if (r.Name.Length > 0 && !IsResultName(r.Name))
+            {
+                bag.Error(r.At("name"), $"result name {KubernetesNames.Quote(r.Name)} is invalid: use letters, digits, '-', '_' and '.', starting and ending with a letter or digit");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Workspace names. Tekton asks only that they be there and unique; Mothership also makes a
+    /// directory of each (<c>/workspace/NAME</c>), so a name may not be a path: no '/', not '.' or
+    /// '..', no control characters.
+    /// </summary>
+    public static void WorkspaceNames<T>(IEnumerable<T> workspaces, Func<T, string> name, DiagnosticBag bag)
+        where T : Located
+    {
+        foreach (var w in workspaces)
+        {
+            var n = name(w);
+            if (n.Length > 0 && (n is "." or ".." || n.Contains('/', StringComparison.Ordinal) || n.Any(KubernetesNames.NeedsEscape)))
+            {
+                bag.Error(w.At("name"), $"workspace name {KubernetesNames.Quote(n)} is invalid: it names a directory, so use no '/' or control characters, and not '.' or '..'");
+            }
+        }
+    }
+
+    private static bool IsParamName(string name, bool allowDots)
+    {
+        if (name.Length == 0 || !(char.IsAsciiLetter(name[0]) || name[0] == '_'))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' || (allowDots && c == '.')))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsResultName(string name)
+    {
+        if (name.Length == 0 || !char.IsAsciiLetterOrDigit(name[0]) || !char.IsAsciiLetterOrDigit(name[^1]))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+
     /// <summary>Reports every item whose name was already used by an earlier item of the list.</summary>
     public static void Unique<T>(IEnumerable<T> items, Func<T, string> name, string what, DiagnosticBag bag)
         where T : Located

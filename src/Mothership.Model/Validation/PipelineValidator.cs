@@ -35,6 +35,11 @@ internal static class PipelineValidator
         NameRules.Unique(spec.Params, p => p.Name, "param", bag);
         NameRules.Unique(spec.Results, r => r.Name, "result", bag);
         NameRules.Unique(spec.Workspaces, w => w.Name, "workspace", bag);
+        NameRules.WorkspaceNames(spec.Workspaces, w => w.Name, bag);
+        foreach (var task in all)
+        {
+            NameRules.PipelineTaskName(task, bag);
+        }
 
         var dag = FirstByName(spec.Tasks);
         var pipelineParams = ReferenceScope.ParamsOf(spec.Params);

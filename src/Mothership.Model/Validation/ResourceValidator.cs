@@ -22,6 +22,7 @@ public static class ResourceValidator
 
         foreach (var resource in resources.All)
         {
+            NameRules.Metadata(resource, diagnostics);
             switch (resource)
             {
                 case TektonTask task:
@@ -49,6 +50,7 @@ public static class ResourceValidator
         var label = $"PipelineRun '{run.DisplayName}'";
         NameRules.Unique(spec.Params, p => p.Name, "param", bag);
         NameRules.Unique(spec.Workspaces, w => w.Name, "workspace", bag);
+        NameRules.WorkspaceNames(spec.Workspaces, w => w.Name, bag);
         if (spec.Timeouts is { } t)
         {
             NameRules.Timeout(t.Pipeline, t.At("pipeline"), bag);
@@ -113,6 +115,7 @@ public static class ResourceValidator
         var label = $"TaskRun '{run.DisplayName}'";
         NameRules.Unique(spec.Params, p => p.Name, "param", bag);
         NameRules.Unique(spec.Workspaces, w => w.Name, "workspace", bag);
+        NameRules.WorkspaceNames(spec.Workspaces, w => w.Name, bag);
         NameRules.Timeout(spec.Timeout, spec.At("timeout"), bag);
         if (spec.Retries < 0)
         {

@@ -19,6 +19,13 @@ internal static class TaskValidator
         NameRules.Unique(spec.Params, p => p.Name, "param", bag);
         NameRules.Unique(spec.Results, r => r.Name, "result", bag);
         NameRules.Unique(spec.Workspaces, w => w.Name, "workspace", bag);
+        NameRules.ParamNames(spec.Params, bag);
+        NameRules.ResultNames(spec.Results, bag);
+        NameRules.WorkspaceNames(spec.Workspaces, w => w.Name, bag);
+        foreach (var sidecar in spec.Sidecars)
+        {
+            NameRules.ContainerName(sidecar, "sidecar", bag);
+        }
 
         if (spec.Steps.IsDefaultOrEmpty)
         {
@@ -27,6 +34,8 @@ internal static class TaskValidator
 
         foreach (var step in spec.Steps)
         {
+            NameRules.ContainerName(step, "step", bag);
+            NameRules.ResultNames(step.Results, bag);
             // Positions are looked up only for fields that are set: most steps set neither.
             if (step.OnError is not null)
             {
@@ -67,6 +76,8 @@ internal static class TaskValidator
         var spec = action.Spec;
         NameRules.Unique(spec.Params, p => p.Name, "param", bag);
         NameRules.Unique(spec.Results, r => r.Name, "result", bag);
+        NameRules.ParamNames(spec.Params, bag);
+        NameRules.ResultNames(spec.Results, bag);
         var scope = new ReferenceScope { Params = ReferenceScope.ParamsOf(spec.Params), ParamsOwner = $"StepAction '{action.DisplayName}'" };
         var strings = new List<(string, Located, string)>();
         if (spec.Image is { } image)

@@ -1,4 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Mothership.Model.Validation;
 
 namespace Mothership.Server.Api;
 
@@ -12,8 +15,9 @@ internal static class ApiContext
     /// </summary>
     public static string Actor(HttpContext context)
     {
-        var actor = context.Request.Headers["X-Mothership-Actor"].ToString();
-        return string.IsNullOrWhiteSpace(actor) ? "anonymous" : actor.Trim()[..Math.Min(actor.Trim().Length, 100)];
+        // Without control characters: the audit trail is read in terminals and logs.
+        var actor = new string([.. context.Request.Headers["X-Mothership-Actor"].ToString().Where(c => !KubernetesNames.NeedsEscape(c))]).Trim();
+        return actor.Length == 0 ? "anonymous" : actor[..Math.Min(actor.Length, 100)];
     }
 
     public static async Task<string> BodyAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -29,6 +33,89 @@ internal static class ApiContext
         "taskruns" => "TaskRun",
         _ => null,
     };
+
+    /// <summary>
+    /// Refuses, before any handler runs, a request whose URL names a run or definition by a name
+    /// no object can have (<see cref="KubernetesNames.IsTektonName"/>): 400 with the rule, instead
+    /// of a lookup that cannot succeed or a name that ends up in a header or a file name.
+    /// </summary>
+    public static async ValueTask<object?> CheckNameAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        if (context.HttpContext.Request.RouteValues.TryGetValue("name", out var value) && value is string name && !KubernetesNames.IsTektonName(name))
+        {
+            return Problems.BadRequest($"name: {KubernetesNames.Quote(name)} is not a name a run or definition can have "
+                + "(at most 63 lower-case letters, digits, '-' and '.', each '.'-separated part starting and ending with a letter or digit)");
+        }
+
+        return await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>Query parameter <paramref name="key"/> as <c>true</c> or <c>false</c>; null when absent, a 400 problem when it is neither.</summary>
+    public static bool TryBool(HttpRequest request, string key, out bool? value, [NotNullWhen(false)] out IResult? problem)
+    {
+        value = null;
+        problem = null;
+        var text = request.Query[key].ToString();
+        if (text.Length == 0)
+        {
+            return true;
+        }
+
+        if (bool.TryParse(text, out var parsed))
+        {
+            value = parsed;
+            return true;
+        }
+
+        problem = Problems.BadRequest($"{key}: {KubernetesNames.Quote(text)} is neither true nor false");
+        return false;
+    }
+
+    /// <summary>Query parameter <paramref name="key"/> as a whole number from <paramref name="min"/> to <paramref name="max"/>; null when absent.</summary>
+    public static bool TryNumber(HttpRequest request, string key, long min, long max, out long? value, [NotNullWhen(false)] out IResult? problem)
+    {
+        value = null;
+        problem = null;
+        var text = request.Query[key].ToString();
+        if (text.Length == 0)
+        {
+            return true;
+        }
+
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed >= min && parsed <= max)
+        {
+            value = parsed;
+            return true;
+        }
+
+        problem = Problems.BadRequest($"{key}: {KubernetesNames.Quote(text)} is not a number from {min} to {max}");
+        return false;
+    }
+
+    /// <summary>
+    /// Query parameter <paramref name="key"/> as a name that passes <paramref name="valid"/>
+    /// (<paramref name="rule"/> says which); null when absent. Names go into file names and
+    /// headers, so nothing else gets through.
+    /// </summary>
+    public static bool TryName(HttpRequest request, string key, Func<string, bool> valid, string rule, out string? value, [NotNullWhen(false)] out IResult? problem)
+    {
+        value = null;
+        problem = null;
+        var text = request.Query[key].ToString();
+        if (text.Length == 0)
+        {
+            return true;
+        }
+
+        if (valid(text))
+        {
+            value = text;
+            return true;
+        }
+
+        problem = Problems.BadRequest($"{key}: {KubernetesNames.Quote(text)} is not a valid name ({rule})");
+        return false;
+    }
 
     public static string? ResourceKind(string segment) => segment switch
     {

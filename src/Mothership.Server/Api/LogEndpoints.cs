@@ -1,10 +1,13 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Net.Http.Headers;
 using Mothership.Model.Tekton.Vocabulary;
+using Mothership.Model.Validation;
 using Mothership.Store;
 
 namespace Mothership.Server.Api;
@@ -27,12 +30,41 @@ internal static class LogEndpoints
     /// <summary>Which part of a run's log a request wants.</summary>
     private sealed record LogFilter(string? Task, string? TaskRun, string? Container)
     {
-        public static LogFilter From(HttpRequest request)
+        private const string LabelRule = "a pipeline task or step name: at most 63 lower-case letters, digits and '-'";
+        private const string SubdomainRule = "lower-case letters, digits, '-' and '.'";
+
+        /// <summary>The filter in the query, or a 400 problem: each part is a name of the form the object has.</summary>
+        public static bool TryFrom(HttpRequest request, out LogFilter filter, [NotNullWhen(false)] out IResult? problem)
         {
-            var q = request.Query;
-            string? Get(string key) => q[key].ToString() is { Length: > 0 } v ? v : null;
-            var container = Get("container") ?? (Get("step") is { } step ? ContainerNames.Step(step) : null);
-            return new LogFilter(Get("task"), Get("taskRun"), container);
+            filter = new LogFilter(null, null, null);
+            if (!ApiContext.TryName(request, "task", KubernetesNames.IsDns1123Label, LabelRule, out var task, out problem)
+                || !ApiContext.TryName(request, "step", KubernetesNames.IsDns1123Label, LabelRule, out var step, out problem)
+                || !ApiContext.TryName(request, "container", KubernetesNames.IsDns1123Subdomain, SubdomainRule, out var container, out problem)
+                || !ApiContext.TryName(request, "taskRun", KubernetesNames.IsDns1123Subdomain, SubdomainRule, out var taskRun, out problem))
+            {
+                return false;
+            }
+
+            filter = new LogFilter(task, taskRun, container ?? (step is null ? null : ContainerNames.Step(step)));
+            return true;
+        }
+    }
+
+    /// <summary>A page of <c>format=json</c>: chunks after <c>afterId</c>, at most <c>limit</c> (1–1000, default 200) and about <c>maxLines</c> lines.</summary>
+    private sealed record PageRequest(long AfterId, int Limit, long MaxLines)
+    {
+        public static bool TryFrom(HttpRequest request, out PageRequest page, [NotNullWhen(false)] out IResult? problem)
+        {
+            page = new PageRequest(0, 200, long.MaxValue);
+            if (!ApiContext.TryNumber(request, "afterId", 0, long.MaxValue, out var afterId, out problem)
+                || !ApiContext.TryNumber(request, "limit", 1, 1000, out var limit, out problem)
+                || !ApiContext.TryNumber(request, "maxLines", 1, long.MaxValue, out var maxLines, out problem))
+            {
+                return false;
+            }
+
+            page = new PageRequest(afterId ?? 0, (int)(limit ?? 200), maxLines ?? long.MaxValue);
+            return true;
         }
     }
 
@@ -42,9 +74,30 @@ internal static class LogEndpoints
         api.MapGet($"/{Kinds}/{{name}}/logs/search", SearchAsync);
     }
 
-    private static async Task LogsAsync(string kinds, string name, bool? follow, HttpContext context, IRunStore store, TimeProvider time, CancellationToken ct)
+    private static async Task LogsAsync(string kinds, string name, HttpContext context, IRunStore store, TimeProvider time, CancellationToken ct)
     {
         var kind = ApiContext.RunKind(kinds)!;
+        var query = context.Request.Query;
+        if (!LogFilter.TryFrom(context.Request, out var filter, out var problem)
+            || !ApiContext.TryBool(context.Request, "follow", out var follow, out problem)
+            || !ApiContext.TryBool(context.Request, "download", out var download, out problem))
+        {
+            await problem.ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (query["format"].ToString() is { Length: > 0 } format && format is not ("json" or "text"))
+        {
+            await Problems.BadRequest($"format: {KubernetesNames.Quote(format)} is neither json nor text").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (!PageRequest.TryFrom(context.Request, out var page, out problem))
+        {
+            await problem.ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         var run = await store.GetRunAsync(kind, name, ct).ConfigureAwait(false);
         if (run is null)
         {
@@ -52,11 +105,9 @@ internal static class LogEndpoints
             return;
         }
 
-        var filter = LogFilter.From(context.Request);
-        var query = context.Request.Query;
         if (query["format"] == "json")
         {
-            await JsonPageAsync(run, kind, filter, context, store, ct).ConfigureAwait(false);
+            await JsonPageAsync(run, kind, filter, page, context, store, ct).ConfigureAwait(false);
             return;
         }
 
@@ -64,10 +115,9 @@ internal static class LogEndpoints
         var response = context.Response;
         response.ContentType = sse ? "text/event-stream" : "text/plain; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
-        if (query["download"] == "true" && !sse)
+        if (download == true && !sse)
         {
-            var file = string.Join('-', new[] { run.Name, filter.Task ?? filter.TaskRun, filter.Container }.OfType<string>());
-            response.Headers.ContentDisposition = $"attachment; filename=\"{file}.log\"";
+            response.Headers.ContentDisposition = Attachment(string.Join('-', new[] { run.Name, filter.Task ?? filter.TaskRun, filter.Container }.OfType<string>()) + ".log");
         }
 
         long after = long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), out var last) ? last : 0;
@@ -137,18 +187,36 @@ internal static class LogEndpoints
         }
     }
 
-    /// <summary>One page of chunks after <c>afterId</c>: the viewer loads pages as the reader scrolls.</summary>
-    private static async Task JsonPageAsync(RunRecord run, string kind, LogFilter filter, HttpContext context, IRunStore store, CancellationToken ct)
+    /// <summary>
+    /// <c>Content-Disposition: attachment</c> with the file name made safe for a header and a file
+    /// system (letters, digits, '-', '_' and '.'; anything else, controls and separators included,
+    /// becomes '_'), as an ASCII <c>filename</c> and a UTF-8 <c>filename*</c> (RFC 6266).
+    /// </summary>
+    internal static string Attachment(string fileName)
     {
-        var q = context.Request.Query;
-        var after = long.TryParse(q["afterId"], out var a) ? Math.Max(0, a) : 0;
-        var limit = int.TryParse(q["limit"], out var l) ? Math.Clamp(l, 1, 1000) : 200;
+        var safe = new StringBuilder(fileName.Length);
+        foreach (var c in fileName)
+        {
+            safe.Append(char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
+        }
+
+        var name = safe.ToString().TrimStart('.');
+        var header = new ContentDispositionHeaderValue("attachment");
+        header.SetHttpFileName(name.Length > 0 ? name : "log");
+        return header.ToString();
+    }
+
+    /// <summary>One page of chunks after <c>afterId</c>: the viewer loads pages as the reader scrolls.</summary>
+    private static async Task JsonPageAsync(RunRecord run, string kind, LogFilter filter, PageRequest page, HttpContext context, IRunStore store, CancellationToken ct)
+    {
+        var after = page.AfterId;
+        var limit = page.Limit;
         // Read the phase first: if the run was finished then, a short page is the end of its log.
         var finished = run.Phase == RunPhase.Finished;
         // maxLines bounds a page by lines whatever the chunks' sizes: a viewer asks for a screenful
         // or two, not for 1,000 chunks of a chatty step. Chunks are read a few at a time, so a
         // page of 2,000 lines reads about 2,000 lines (always at least one chunk, so paging moves on).
-        var maxLines = long.TryParse(q["maxLines"], out var m) && m > 0 ? m : long.MaxValue;
+        var maxLines = page.MaxLines;
         var chunks = new List<StoredLogChunk>();
         long lineCount = 0;
         var exhausted = false;
@@ -198,10 +266,16 @@ internal static class LogEndpoints
     }
 
     /// <summary>Lines of one step's log matching a text or a regular expression, with their line numbers.</summary>
-    private static async Task<IResult> SearchAsync(string kinds, string name, string? q, bool? regex, HttpContext context, IRunStore store, CancellationToken ct)
+    private static async Task<IResult> SearchAsync(string kinds, string name, HttpContext context, IRunStore store, CancellationToken ct)
     {
         const int maxMatches = 1000;
         var kind = ApiContext.RunKind(kinds)!;
+        if (!LogFilter.TryFrom(context.Request, out var filter, out var problem) || !ApiContext.TryBool(context.Request, "regex", out var regex, out problem))
+        {
+            return problem;
+        }
+
+        var q = context.Request.Query["q"].ToString();
         var run = await store.GetRunAsync(kind, name, ct).ConfigureAwait(false);
         if (run is null)
         {
@@ -231,7 +305,6 @@ internal static class LogEndpoints
             matches = line => line.Contains(q, StringComparison.OrdinalIgnoreCase);
         }
 
-        var filter = LogFilter.From(context.Request);
         var found = new JsonArray();
         var truncated = false;
         long after = 0;

@@ -32,11 +32,24 @@ internal static class RunEndpoints
         api.MapGet($"/{Kinds}/{{name}}/events", EventsAsync);
         api.MapGet("/pipelineruns/{name}/graph", GraphAsync);
         api.MapPost("/prune", PruneAsync);
-        api.MapGet("/audit", async (IRunStore store, int? limit, CancellationToken ct) =>
-            Results.Json(new { items = (await store.ListAuditAsync(Math.Clamp(limit ?? 100, 1, 1000), ct).ConfigureAwait(false)).Select(a => new
+        api.MapGet("/audit", AuditAsync);
+    }
+
+    private static async Task<IResult> AuditAsync(HttpContext context, IRunStore store, CancellationToken ct)
+    {
+        if (!ApiContext.TryNumber(context.Request, "limit", 1, 1000, out var limit, out var problem))
+        {
+            return problem;
+        }
+
+        var items = await store.ListAuditAsync((int)(limit ?? 100), ct).ConfigureAwait(false);
+        return Results.Json(new
+        {
+            items = items.Select(a => new
             {
                 time = RunObjectWriter.Time(a.Time), actor = a.Actor, action = a.Action, kind = a.Kind, name = a.Name, uid = a.Uid, detail = a.Detail,
-            }) }));
+            }),
+        });
     }
 
     private static async Task<IResult> CreateAsync(string kinds, HttpContext context, RunIntake intake, RunController controller, CancellationToken ct)
@@ -92,12 +105,13 @@ internal static class RunEndpoints
 
         if (q["phase"].ToString() is { Length: > 0 } phase)
         {
-            if (!Enum.TryParse<RunPhase>(phase, ignoreCase: true, out var p))
+            // By name only: Enum.TryParse would also take "1" and "Running,Queued" (bit flags of an enum that has none).
+            if (Enum.GetNames<RunPhase>().FirstOrDefault(n => n.Equals(phase, StringComparison.OrdinalIgnoreCase)) is not { } known)
             {
-                return Problems.BadRequest($"phase: '{phase}' is not one of Pending, Queued, Running, Finished");
+                return Problems.BadRequest($"phase: {KubernetesNames.Quote(phase)} is not one of {string.Join(", ", Enum.GetNames<RunPhase>())}");
             }
 
-            query = query with { Phase = p };
+            query = query with { Phase = Enum.Parse<RunPhase>(known) };
         }
 
         if (q["labelSelector"].ToString() is { Length: > 0 } selector)
@@ -186,17 +200,17 @@ internal static class RunEndpoints
             {
                 return Problems.BadRequest($"body: not JSON ({e.Message}); send {{\"status\": \"Cancelled\"}}");
             }
-            catch (InvalidOperationException)
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
             {
-                // A body that is no object, or a status that is no string: a request as unknown as a misspelt one.
-                return Problems.BadRequest("body: not an object with a string status; send {\"status\": \"Cancelled\"}");
+                // A body that is no object, a status that is no string, or a key given twice: a request as unknown as a misspelt one.
+                return Problems.BadRequest("body: not an object with one string status; send {\"status\": \"Cancelled\"}");
             }
         }
 
         IReadOnlyList<string> allowed = kind == nameof(PipelineRun) ? SpecStatus.CancelRequests : [SpecStatus.Cancelled];
         if (!allowed.Contains(request))
         {
-            return Problems.BadRequest($"status: '{request}' is not one of {string.Join(", ", allowed)}");
+            return Problems.BadRequest($"status: {KubernetesNames.Quote(request)} is not one of {string.Join(", ", allowed)}");
         }
 
         if (run.Phase == RunPhase.Finished)
@@ -308,8 +322,13 @@ internal static class RunEndpoints
     }
 
     /// <summary>Applies the retention policy now: the configured one, or the one in the body (same fields as configuration).</summary>
-    private static async Task<IResult> PruneAsync(HttpContext context, IRunStore store, IOptions<ServerOptions> options, TimeProvider time, bool? dryRun, CancellationToken ct)
+    private static async Task<IResult> PruneAsync(HttpContext context, IRunStore store, IOptions<ServerOptions> options, TimeProvider time, CancellationToken ct)
     {
+        if (!ApiContext.TryBool(context.Request, "dryRun", out var dryRun, out var problem))
+        {
+            return problem;
+        }
+
         var policy = options.Value.Retention.ToPolicy();
         if (context.Request.ContentLength is > 0)
         {
@@ -335,39 +354,66 @@ internal static class RunEndpoints
 /// <summary>A retention policy as JSON: <c>{"keepLast": 10, "maxAge": "720h", "failedMaxAge": "2160h", "pipelines": {"p": {...}}}</c>.</summary>
 public static class RetentionJson
 {
+    private static readonly string[] RuleFields = ["keepLast", "keepLastFailed", "maxAge", "failedMaxAge"];
+
+    /// <summary>Reads a policy; any other shape (unknown or repeated fields, wrong types) is an error naming the field, never an exception.</summary>
     public static bool TryParse(string text, out RetentionPolicy? policy, out string error)
     {
         policy = null;
         error = "";
         try
         {
-            var o = JsonNode.Parse(text)?.AsObject() ?? throw new System.Text.Json.JsonException("empty body");
+            var o = JsonNode.Parse(text) as JsonObject ?? throw new FormatException("the body must be a JSON object");
             var pipelines = ImmutableDictionary.CreateBuilder<string, RetentionRule>(StringComparer.Ordinal);
-            if (o["pipelines"] is JsonObject per)
+            switch (o["pipelines"])
             {
-                foreach (var (name, rule) in per)
-                {
-                    pipelines[name] = Rule(rule!.AsObject(), $"pipelines.{name}.");
-                }
+                case null:
+                    break;
+                case JsonObject per:
+                    foreach (var (name, rule) in per)
+                    {
+                        if (!KubernetesNames.IsTektonName(name))
+                        {
+                            throw new FormatException($"pipelines: {KubernetesNames.Quote(name)} is not a Pipeline name");
+                        }
+
+                        pipelines[name] = Rule(rule as JsonObject ?? throw new FormatException($"pipelines.{name}: must be an object of rules"), $"pipelines.{name}.", RuleFields);
+                    }
+
+                    break;
+                default:
+                    throw new FormatException("pipelines: must be an object of rules by Pipeline name");
             }
 
-            policy = new RetentionPolicy { SucceededStatus = ConditionStatus.True, FailedStatus = ConditionStatus.False, Default = Rule(o, ""), Pipelines = pipelines.ToImmutable() };
+            policy = new RetentionPolicy
+            {
+                SucceededStatus = ConditionStatus.True, FailedStatus = ConditionStatus.False, Default = Rule(o, "", [.. RuleFields, "pipelines"]), Pipelines = pipelines.ToImmutable(),
+            };
             return true;
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
+            // ArgumentException: a field given twice, found when the object is first read.
             error = $"retention policy: {e.Message}";
             return false;
         }
     }
 
-    private static RetentionRule Rule(JsonObject o, string prefix) => new()
+    private static RetentionRule Rule(JsonObject o, string prefix, IReadOnlyCollection<string> fields)
     {
-        KeepLast = Count(o, "keepLast", prefix),
-        KeepLastFailed = Count(o, "keepLastFailed", prefix),
-        MaxAge = Age(o, "maxAge", prefix),
-        FailedMaxAge = Age(o, "failedMaxAge", prefix),
-    };
+        if (o.Select(kv => kv.Key).FirstOrDefault(k => !fields.Contains(k)) is { } unknown)
+        {
+            throw new FormatException($"{prefix}{KubernetesNames.Quote(unknown)}: unknown field; use {string.Join(", ", fields)}");
+        }
+
+        return new RetentionRule
+        {
+            KeepLast = Count(o, "keepLast", prefix),
+            KeepLastFailed = Count(o, "keepLastFailed", prefix),
+            MaxAge = Age(o, "maxAge", prefix),
+            FailedMaxAge = Age(o, "failedMaxAge", prefix),
+        };
+    }
 
     private static int? Count(JsonObject o, string name, string prefix)
     {
@@ -376,8 +422,9 @@ public static class RetentionJson
             return null;
         }
 
-        var v = (int)n;
-        return v >= 0 ? v : throw new FormatException($"{prefix}{name}: must not be negative");
+        return n is JsonValue v && v.TryGetValue<int>(out var count) && count >= 0
+            ? count
+            : throw new FormatException($"{prefix}{name}: must be a whole number, 0 or more");
     }
 
     private static TimeSpan? Age(JsonObject o, string name, string prefix)
@@ -387,6 +434,8 @@ public static class RetentionJson
             return null;
         }
 
-        return GoDuration.TryParse((string?)n, out var d) && d > TimeSpan.Zero ? d : throw new FormatException($"{prefix}{name}: '{n}' is not a duration such as 720h");
+        return n is JsonValue v && v.TryGetValue<string>(out var text) && GoDuration.TryParse(text, out var d) && d > TimeSpan.Zero
+            ? d
+            : throw new FormatException($"{prefix}{name}: {KubernetesNames.Quote(n.ToJsonString())} is not a duration such as 720h");
     }
 }

@@ -67,12 +67,21 @@ public static class ServerHost
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        // Until the server has started, a failure to start (a port in use) is the caller's to
+        // report in one line, not the host's to log with a stack trace; after that the host logs.
+        var startup = new StartupState();
+        builder.Services.AddSingleton(startup);
+        builder.Logging.AddFilter(HostCategory, level => level >= LogLevel.Information && (startup.Started || level < LogLevel.Error));
 
         var services = builder.Services;
         // The slim builder leaves out the regex route constraint, which the routes use to tell kinds apart.
         services.Configure<RouteOptions>(o => o.SetParameterPolicy<RegexInlineRouteConstraint>("regex"));
+        // A parameter that does not bind becomes an exception, and so a problem document (WriteErrorAsync), not an empty 400.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+        // Validated at start: an unparsable list has stopped the server before this is asked for.
+        services.AddSingleton(sp => HostAllowList.Parse(sp.GetRequiredService<IOptions<ServerOptions>>().Value.AllowedHosts, out _) ?? HostAllowList.Default);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Metrics.NewCustomRegistry());
         services.AddSingleton(sp => new ServerMetrics(sp.GetRequiredService<CollectorRegistry>()));
@@ -97,6 +106,10 @@ public static class ServerHost
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(WriteErrorAsync));
+        // Routing's own answers (no such path: 404, a method the path does not take: 405) have no
+        // body; every error this server sends is a problem document.
+        app.UseStatusCodePages(WriteStatusAsync);
+        app.UseMiddleware<BrowserSafetyMiddleware>();
         app.UseMiddleware<BearerTokenMiddleware>();
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));
@@ -125,6 +138,7 @@ public static class ServerHost
         app.MapMetrics("/metrics", registry);
 
         var api = app.MapGroup("/api/v1");
+        api.AddEndpointFilter(ApiContext.CheckNameAsync);
         ResourceEndpoints.Map(api);
         RunEndpoints.Map(api);
         LogEndpoints.Map(api);
@@ -151,8 +165,35 @@ public static class ServerHost
         await result.ExecuteAsync(context).ConfigureAwait(false);
     }
 
-    /// <summary>Migrates the store (waiting up to <paramref name="storeWait"/> for the database), then serves until stopped.</summary>
-    public static async Task RunAsync(WebApplication app, TimeSpan storeWait, CancellationToken cancellationToken)
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
+    /// <summary>Whether the host has started, for the log filter of <see cref="Build"/>.</summary>
+    private sealed class StartupState
+    {
+        public volatile bool Started;
+    }
+
+    /// <summary>An error status sent without a body, as a problem document.</summary>
+    private static Task WriteStatusAsync(StatusCodeContext status)
+    {
+        var context = status.HttpContext;
+        var code = context.Response.StatusCode;
+        var title = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(code);
+        var detail = code switch
+        {
+            StatusCodes.Status404NotFound => "nothing is served at this path",
+            StatusCodes.Status405MethodNotAllowed => $"this path does not take {context.Request.Method} requests",
+            _ => title,
+        };
+        return Problems.Of(code, title, detail).ExecuteAsync(context);
+    }
+
+    /// <summary>
+    /// Migrates the store (waiting up to <paramref name="storeWait"/> for the database), starts
+    /// listening, calls <paramref name="listening"/>, then serves until stopped. A failure to
+    /// start (an address in use) is thrown before <paramref name="listening"/> is called.
+    /// </summary>
+    public static async Task RunAsync(WebApplication app, TimeSpan storeWait, Action? listening, CancellationToken cancellationToken)
     {
         var store = app.Services.GetRequiredService<IRunStore>();
         var time = app.Services.GetRequiredService<TimeProvider>();
@@ -170,6 +211,17 @@ public static class ServerHost
             }
         }
 
-        await app.RunAsync().ConfigureAwait(false);
+        // What app.RunAsync does, with the caller told once the addresses are bound.
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            app.Services.GetRequiredService<StartupState>().Started = true;
+            listening?.Invoke();
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

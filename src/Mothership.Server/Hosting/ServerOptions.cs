@@ -83,6 +83,15 @@ public sealed class ServerOptions
     /// </summary>
     public string? Token { get; set; }
 
+    /// <summary>
+    /// Host names this server answers to besides <c>localhost</c> and IP addresses, separated by
+    /// ';': <c>NAME</c> (any port), <c>NAME:PORT</c>, or <c>*</c> for any (when a proxy in front
+    /// checks the host). A request for another host is refused, so a web page cannot reach the
+    /// server by pointing a DNS name at it (DNS rebinding). Required when <see cref="Urls"/> is not
+    /// loopback. Default: none.
+    /// </summary>
+    public string? AllowedHosts { get; set; }
+
     /// <summary>This replica's name in leases. Default: <c>HOST-PID</c>.</summary>
     public string? ReplicaId { get; set; }
 
@@ -188,6 +197,16 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (!loopback && string.IsNullOrEmpty(o.Token))
         {
             errors.Add("Token: required when the server listens on a non-loopback address (set --token or Mothership__Token)");
+        }
+
+        if (Security.HostAllowList.Parse(o.AllowedHosts, out var hostErrors) is null)
+        {
+            errors.AddRange(hostErrors.Select(e => $"AllowedHosts: {e}"));
+        }
+        else if (!loopback && string.IsNullOrWhiteSpace(o.AllowedHosts))
+        {
+            errors.Add("AllowedHosts: required when the server listens on a non-loopback address: list the host names clients use "
+                + "(--allowed-hosts or Mothership__AllowedHosts, e.g. 'mothership.example.com;mothership.ci.svc'), or '*' when a proxy in front checks the host");
         }
 
         if (o.Executor is not ("local" or "kubernetes"))

@@ -47,7 +47,8 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time)
         var resources = new ResourceSet { All = [.. given.Select(r => r == runs[0] ? run : r), .. stored] };
         if (!bag.HasErrors)
         {
-            ResourceValidator.Validate(resources, bag);
+            // The run as written: a bad generateName is reported as such, not as the name made from it.
+            ResourceValidator.Validate(resources with { All = [.. given, .. stored] }, bag);
         }
 
         if (!bag.HasErrors)
@@ -182,5 +183,6 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time)
         };
     }
 
-    private static string Trim(string name) => name.Length > 50 ? name[..50] : name;
+    /// <summary>At most 50 characters, not ending in '.', so NAME-r-XXXXX is still a valid name.</summary>
+    private static string Trim(string name) => (name.Length > 50 ? name[..50] : name).TrimEnd('.');
 }

@@ -21,8 +21,7 @@ internal sealed class BearerTokenMiddleware(RequestDelegate next, IOptions<Serve
         if (_token is not null && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
             && !HttpMethods.IsOptions(context.Request.Method))
         {
-            var header = context.Request.Headers.Authorization.ToString();
-            var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? Encoding.UTF8.GetBytes(header[7..].Trim()) : [];
+            var given = Encoding.UTF8.GetBytes(TokenOf(context.Request.Headers.Authorization.ToString()) ?? "");
             if (!CryptographicOperations.FixedTimeEquals(given, _token))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
@@ -36,5 +35,14 @@ internal sealed class BearerTokenMiddleware(RequestDelegate next, IOptions<Serve
         }
 
         await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>The token of a <c>Bearer</c> credential; the scheme is case-insensitive and followed by one or more spaces (RFC 7235, RFC 6750).</summary>
+    internal static string? TokenOf(string authorization)
+    {
+        var space = authorization.IndexOf(' ', StringComparison.Ordinal);
+        return space > 0 && authorization.AsSpan(0, space).Equals("Bearer", StringComparison.OrdinalIgnoreCase)
+            ? authorization[space..].Trim(' ')
+            : null;
     }
 }

@@ -181,6 +181,8 @@ public sealed class BadInputTests(SharedServer shared, PostgresFixture postgres)
     [InlineData("cursor=not-a-cursor")]
     [InlineData("since=yesterday")]
     [InlineData("phase=Sleeping")]
+    [InlineData("phase=Running,Queued")]
+    [InlineData("phase=1")]
     public async Task ListPipelineRuns_BadQuery_400Problem(string query)
     {
         var server = await ServerAsync();
@@ -199,7 +201,7 @@ public sealed class BadInputTests(SharedServer shared, PostgresFixture postgres)
 
         // Expect: 100-continue, as curl sends for large bodies: the server answers before the body
         // is sent, instead of closing the connection under a client still writing it.
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/apply") { Content = new StringContent(huge) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/apply") { Content = new StringContent(huge, System.Text.Encoding.UTF8, "application/yaml") };
         request.Headers.ExpectContinue = true;
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
         using var response = await server.Http.SendAsync(request, Ct);
@@ -260,6 +262,228 @@ public sealed class BadInputTests(SharedServer shared, PostgresFixture postgres)
         Assert.True(result.ExitCode == 2, $"exit {result.ExitCode}\n{result.Stdout}{result.Stderr}");
         Assert.Contains("mship server:", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>Asserts a 400 problem document: the status, its type, a detail, never an empty body.</summary>
+    private static void BadRequestProblem((HttpStatusCode Status, JsonNode? Body, string Text) response, string what)
+    {
+        Assert.True(response.Status == HttpStatusCode.BadRequest, $"{what}: {(int)response.Status} {response.Text}");
+        Assert.Equal(400, (int?)response.Body?["status"]);
+        Assert.False(string.IsNullOrEmpty((string?)response.Body?["detail"]), $"{what}: {response.Text}");
+    }
+
+    /// <summary>A PipelineRun created pending (it never runs), so the endpoints that need a run reach the input they check.</summary>
+    private static async Task<string> PendingRunAsync(ServerProcess server)
+    {
+        var name = Unique("pending");
+        var created = await AuthorizedPostAsync(server, "api/v1/pipelineruns", $"""
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata:
+              name: {name}
+            spec:
+              status: PipelineRunPending
+              pipelineSpec:
+                tasks:
+                  - name: t
+                    taskSpec:
+                      steps:
+                        - name: s
+                          image: busybox
+                          script: "true"
+            """);
+        Assert.True(created.Status == HttpStatusCode.Created, created.Text);
+        return name;
+    }
+
+    [Theory(Timeout = 60000)]
+    [InlineData("""{"status":5}""")]
+    [InlineData("[1,2]")]
+    [InlineData("\"Cancelled\"")]
+    [InlineData("""{"status":"Cancelled","status":"Cancelled"}""")]
+    [InlineData("""{"status":"Canceled"}""")]
+    [InlineData("{")]
+    public async Task Cancel_BodyOfAnotherShape_400Problem(string body)
+    {
+        var server = await ServerAsync();
+        var name = await PendingRunAsync(server);
+
+        var response = await AuthorizedPostAsync(server, $"api/v1/pipelineruns/{name}/cancel", body, "application/json");
+
+        BadRequestProblem(response, body);
+    }
+
+    [Theory(Timeout = 60000)]
+    [InlineData("""{"pipelines":{"x":null}}""")]
+    [InlineData("""{"pipelines":[1]}""")]
+    [InlineData("""{"keepLast":"five"}""")]
+    [InlineData("""{"keepLast":1,"keepLast":2}""")]
+    [InlineData("""{"maxAge":{}}""")]
+    [InlineData("null")]
+    public async Task Prune_BodyOfAnotherShape_400Problem(string body)
+    {
+        var server = await ServerAsync();
+
+        var response = await AuthorizedPostAsync(server, "api/v1/prune?dryRun=true", body, "application/json");
+
+        BadRequestProblem(response, body);
+    }
+
+    [Theory(Timeout = 60000)]
+    [InlineData("api/v1/audit?limit=abc")]
+    [InlineData("api/v1/audit?limit=0")]
+    [InlineData("api/v1/pipelineruns/nope/logs?follow=yes")]
+    [InlineData("api/v1/pipelineruns/nope/logs?download=1")]
+    [InlineData("api/v1/pipelineruns/nope/logs?format=xml")]
+    [InlineData("api/v1/pipelineruns/nope/logs?format=json&afterId=-1")]
+    [InlineData("api/v1/pipelineruns/nope/logs?format=json&limit=x")]
+    [InlineData("api/v1/pipelineruns/nope/logs?format=json&maxLines=0")]
+    [InlineData("api/v1/pipelineruns/nope/logs?task=Build")]
+    [InlineData("api/v1/pipelineruns/nope/logs/search?q=x&regex=maybe")]
+    [InlineData("api/v1/pipelineruns/nope/logs?download=true&step=a%0d%0aX-Evil:%201")]
+    [InlineData("api/v1/pipelineruns/nope/logs?download=true&container=step-a%0d%0aX-Evil:%201")]
+    public async Task Get_BadQuery_400ProblemNotEmptyOrServerError(string path)
+    {
+        var server = await ServerAsync();
+
+        var response = await SendAsync(server, HttpMethod.Get, path);
+
+        BadRequestProblem(response, path);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Prune_DryRunNotABool_400Problem()
+    {
+        var server = await ServerAsync();
+
+        BadRequestProblem(await AuthorizedPostAsync(server, "api/v1/prune?dryRun=maybe", null, "application/json"), "dryRun=maybe");
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Logs_Download_FileNameAsRfc6266()
+    {
+        var server = await ServerAsync();
+        var name = await PendingRunAsync(server);
+
+        using var response = await server.Http.GetAsync($"api/v1/pipelineruns/{name}/logs?download=true&task=t&step=s", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var disposition = response.Content.Headers.ContentDisposition!;
+        Assert.Equal("attachment", disposition.DispositionType);
+        Assert.Equal($"{name}-t-step-s.log", disposition.FileName);
+        Assert.Equal($"{name}-t-step-s.log", disposition.FileNameStar);
+    }
+
+    [Theory(Timeout = 60000)]
+    [InlineData("\"\"")]
+    [InlineData("../../etc")]
+    [InlineData("a/b")]
+    [InlineData("Upper")]
+    [InlineData("\"line\\nbreak\"")]
+    [InlineData("\"esc\\e[31mred\"")]
+    [InlineData("ünï")]
+    public async Task CreateRun_NameNoObjectCanHave_422AtTheName(string name)
+    {
+        var server = await ServerAsync();
+
+        var (status, body, text) = await AuthorizedPostAsync(server, "api/v1/taskruns", $"""
+            apiVersion: tekton.dev/v1
+            kind: TaskRun
+            metadata:
+              name: {name}
+            spec:
+              taskSpec:
+                steps:
+                  - name: s
+                    image: busybox
+                    script: "true"
+            """);
+
+        Assert.True(status == HttpStatusCode.UnprocessableEntity, text);
+        var d = SingleDiagnostic(body);
+        Assert.Equal((4, 3), ((int)d["line"]!, (int)d["column"]!));
+        Assert.StartsWith("TaskRun name '", (string?)d["message"], StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', text);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task CreateRun_Name300Characters_422()
+    {
+        var server = await ServerAsync();
+
+        var (status, body, text) = await AuthorizedPostAsync(server, "api/v1/pipelineruns", PipelineRunYaml(new string('a', 300), "p"));
+
+        Assert.True(status == HttpStatusCode.UnprocessableEntity, text);
+        Assert.Contains("(300 characters) is invalid", (string?)SingleDiagnostic(body)["message"], StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Apply_BadStepAndPipelineTaskNames_422WithEachPosition()
+    {
+        var server = await ServerAsync();
+
+        var (status, body, text) = await AuthorizedPostAsync(server, "api/v1/apply", """
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata:
+              name: names
+            spec:
+              tasks:
+                - name: Build_It
+                  taskSpec:
+                    steps:
+                      - name: "step\u001b[2J"
+                        image: busybox
+            """);
+
+        Assert.True(status == HttpStatusCode.UnprocessableEntity, text);
+        var lines = body!["diagnostics"]!.AsArray().Select(d => (int)d!["line"]!).ToList();
+        Assert.Equal([7, 10], lines);
+        Assert.DoesNotContain('\u001b', text);
+    }
+
+    [Theory(Timeout = 60000)]
+    [InlineData("a%2Fb")]
+    [InlineData("UPPER")]
+    [InlineData("a%0Ab")]
+    [InlineData("a%1B%5B31m")]
+    [InlineData("%C3%BCn%C3%AF")]
+    [InlineData("a_b")]
+    public async Task Endpoints_NameNoObjectCanHave_400Problem(string name)
+    {
+        var server = await ServerAsync();
+        var long300 = new string('a', 300);
+
+        foreach (var n in new[] { name, long300 })
+        {
+            foreach (var (method, path) in new[]
+            {
+                (HttpMethod.Get, $"api/v1/pipelineruns/{n}"), (HttpMethod.Get, $"api/v1/taskruns/{n}/logs?download=true"), (HttpMethod.Get, $"api/v1/pipelineruns/{n}/events"),
+                (HttpMethod.Get, $"api/v1/pipelineruns/{n}/graph"), (HttpMethod.Get, $"api/v1/pipelineruns/{n}/logs/search?q=x"), (HttpMethod.Post, $"api/v1/pipelineruns/{n}/cancel"),
+                (HttpMethod.Post, $"api/v1/taskruns/{n}/rerun"), (HttpMethod.Post, $"api/v1/taskruns/{n}/start"), (HttpMethod.Delete, $"api/v1/pipelineruns/{n}"),
+                (HttpMethod.Get, $"api/v1/tasks/{n}"), (HttpMethod.Delete, $"api/v1/pipelines/{n}"),
+            })
+            {
+                var response = await SendAsync(server, method, path, token: Token);
+                BadRequestProblem(response, $"{method} {path}");
+            }
+        }
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task Token_LowerCaseBearerScheme_Accepted()
+    {
+        var server = await ServerAsync();
+        var name = Unique("bearer");
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/apply")
+        {
+            Content = new System.Net.Http.StringContent(TaskAndPipelineYaml(name, "true"), System.Text.Encoding.UTF8, "application/yaml"),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", $"bearer {Token}");
+        using var response = await server.Http.SendAsync(request, Ct);
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
     }
 
     /// <summary>A temp folder removed on dispose.</summary>

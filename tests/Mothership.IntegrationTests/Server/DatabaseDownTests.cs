@@ -48,7 +48,7 @@ public sealed class DatabaseDownTests(PostgresFixture postgres)
                             image: busybox
                             script: echo up
                 """;
-            using (var applied = await server.Http.PostAsync("api/v1/apply", new StringContent(pipeline), Ct))
+            using (var applied = await server.Http.PostAsync("api/v1/apply", new StringContent(pipeline, System.Text.Encoding.UTF8, "application/yaml"), Ct))
             {
                 Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
             }
@@ -63,7 +63,7 @@ public sealed class DatabaseDownTests(PostgresFixture postgres)
                 Assert.Contains("\"status\":503", await list.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
             }
 
-            using (var create = await server.Http.PostAsync("api/v1/pipelineruns", new StringContent("apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: during\nspec:\n  pipelineRef:\n    name: p\n"), Ct))
+            using (var create = await server.Http.PostAsync("api/v1/pipelineruns", new StringContent("apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: during\nspec:\n  pipelineRef:\n    name: p\n", System.Text.Encoding.UTF8, "application/yaml"), Ct))
             {
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, create.StatusCode);
             }
@@ -73,7 +73,7 @@ public sealed class DatabaseDownTests(PostgresFixture postgres)
             await pg.StartAgainAsync(Ct);
 
             Assert.Equal(HttpStatusCode.OK, await PollAsync(server, "readyz", HttpStatusCode.OK));
-            using (var create = await server.Http.PostAsync("api/v1/pipelineruns", new StringContent("apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: after\nspec:\n  pipelineRef:\n    name: p\n"), Ct))
+            using (var create = await server.Http.PostAsync("api/v1/pipelineruns", new StringContent("apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: after\nspec:\n  pipelineRef:\n    name: p\n", System.Text.Encoding.UTF8, "application/yaml"), Ct))
             {
                 Assert.Equal(HttpStatusCode.Created, create.StatusCode);
             }

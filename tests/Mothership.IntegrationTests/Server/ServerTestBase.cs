@@ -85,6 +85,11 @@ public abstract class ServerTestBase(SharedServer shared, PostgresFixture postgr
         {
             request.Content = new StringContent(body, Encoding.UTF8, contentType);
         }
+        else if (method == HttpMethod.Post)
+        {
+            // As the CLI and the dashboard do: the server refuses changes that do not say they are JSON or YAML.
+            request.Content = new StringContent("", Encoding.UTF8, "application/json");
+        }
 
         if (actor is not null)
         {

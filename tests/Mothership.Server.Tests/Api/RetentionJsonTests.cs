@@ -23,6 +23,17 @@ public sealed class RetentionJsonTests
     [InlineData("""{"maxAge": "a month"}""", "maxAge")]
     [InlineData("""{"pipelines": {"p": {"failedMaxAge": "0s"}}}""", "pipelines.p.failedMaxAge")]
     [InlineData("not json", "retention policy")]
+    [InlineData("""{"pipelines": {"x": null}}""", "pipelines.x: must be an object")]
+    [InlineData("""{"pipelines": [1]}""", "pipelines: must be an object")]
+    [InlineData("""{"pipelines": {"Bad/Name": {}}}""", "'Bad/Name' is not a Pipeline name")]
+    [InlineData("""{"keepLast": "5"}""", "keepLast: must be a whole number")]
+    [InlineData("""{"keepLast": 1.5}""", "keepLast: must be a whole number")]
+    [InlineData("""{"keepLast": 1e30}""", "keepLast: must be a whole number")]
+    [InlineData("""{"maxAge": 30}""", "maxAge: '30' is not a duration")]
+    [InlineData("""{"keeplast": 5}""", "'keeplast': unknown field")]
+    [InlineData("""{"keepLast": 1, "keepLast": 2}""", "retention policy")]
+    [InlineData("[]", "must be a JSON object")]
+    [InlineData("null", "must be a JSON object")]
     public void TryParse_BadValue_NamesTheField(string json, string field)
     {
         Assert.False(RetentionJson.TryParse(json, out _, out var error));

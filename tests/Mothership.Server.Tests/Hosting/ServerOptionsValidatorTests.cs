@@ -14,8 +14,29 @@ public sealed class ServerOptionsValidatorTests
     public void Validate_NonLoopbackWithoutToken_Fails()
     {
         Assert.Contains(Failures(new ServerOptions { Urls = "http://0.0.0.0:8080" }), f => f.StartsWith("Token:", StringComparison.Ordinal));
-        Assert.Empty(Failures(new ServerOptions { Urls = "http://0.0.0.0:8080", Token = "s3cret" }));
+        Assert.Empty(Failures(new ServerOptions { Urls = "http://0.0.0.0:8080", Token = "s3cret", AllowedHosts = "mothership.example.com" }));
         Assert.Empty(Failures(new ServerOptions { Urls = "http://localhost:8080;http://[::1]:8081" }));
+    }
+
+    [Fact]
+    public void Validate_NonLoopbackWithoutAllowedHosts_FailsNamingIt()
+    {
+        var failures = Failures(new ServerOptions { Urls = "http://0.0.0.0:8080", Token = "s3cret" }).ToList();
+
+        Assert.Contains(failures, f => f.StartsWith("AllowedHosts: required when the server listens on a non-loopback address", StringComparison.Ordinal));
+        Assert.Empty(Failures(new ServerOptions { Urls = "http://0.0.0.0:8080", Token = "s3cret", AllowedHosts = "*" }));
+    }
+
+    [Theory]
+    [InlineData("a b")]
+    [InlineData("host:http")]
+    [InlineData("host:70000")]
+    [InlineData("[::1")]
+    public void Validate_BadAllowedHost_FailsNamingTheEntry(string entry)
+    {
+        var failures = Failures(new ServerOptions { AllowedHosts = $"ok.example.com;{entry}" }).ToList();
+
+        Assert.Equal([$"AllowedHosts: '{entry}' is not a host name, HOST:PORT or *"], failures);
     }
 
     [Theory]

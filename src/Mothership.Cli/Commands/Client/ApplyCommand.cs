@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mothership.Cli.Client;
+using Mothership.Cli.Output;
 
 namespace Mothership.Cli.Commands.Client;
 
@@ -23,7 +24,7 @@ internal static class ApplyCommand
                 var result = await client.PostAsync("api/v1/apply", bundle.Text, "application/yaml", ct).ConfigureAwait(false);
                 foreach (var item in result["items"]!.AsArray())
                 {
-                    Console.WriteLine($"{((string)item!["kind"]!).ToLowerInvariant()}.tekton.dev/{item["name"]} {item["outcome"]}");
+                    Console.WriteLine(TerminalText.Escape($"{((string)item!["kind"]!).ToLowerInvariant()}.tekton.dev/{item["name"]} {item["outcome"]}"));
                 }
 
                 return ExitCodes.Success;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Mothership.Model.Tekton.Vocabulary;
+using Mothership.Cli.Output;
 
 namespace Mothership.Cli.Commands.Client;
 
@@ -18,7 +19,7 @@ internal static class CancelCommand
             var (segment, n) = await RunKinds.FindAsync(client, parse.GetValue(name)!, ct).ConfigureAwait(false);
             var status = parse.GetValue(stop) ? SpecStatus.StoppedRunFinally : parse.GetValue(graceful) ? SpecStatus.CancelledRunFinally : SpecStatus.Cancelled;
             await client.PostAsync($"api/v1/{segment}/{Uri.EscapeDataString(n)}/cancel", new JsonObject { ["status"] = status }.ToJsonString(), "application/json", ct).ConfigureAwait(false);
-            Console.WriteLine($"{segment[..^1]}.tekton.dev/{n} {status}");
+            Console.WriteLine($"{segment[..^1]}.tekton.dev/{TerminalText.Escape(n)} {status}");
             return ExitCodes.Success;
         });
         return command;

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Net;
 using System.Text.Json;
 using Mothership.Cli.Client;
+using Mothership.Model.Validation;
+using Mothership.Cli.Output;
 
 namespace Mothership.Cli.Commands.Client;
 
@@ -43,31 +45,45 @@ internal static class ClientCommand
         command.Options.Add(TokenOption);
         command.SetAction(async (parse, ct) =>
         {
-            using var client = new ApiClient(parse.GetValue(ServerOption)!, parse.GetValue(TokenOption));
+            var server = parse.GetValue(ServerOption)!;
+            if (!ApiClient.IsServerUrl(server))
+            {
+                await Console.Error.WriteLineAsync($"mship: --server: {KubernetesNames.Quote(server)} is not an http(s) URL such as http://127.0.0.1:8080 (from --server or MSHIP_SERVER)")
+                    .ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            if (parse.GetValue(TokenOption) is { } token && token.Any(char.IsControl))
+            {
+                await Console.Error.WriteLineAsync("mship: --token: the token holds control characters (from --token or MSHIP_TOKEN)").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            using var client = new ApiClient(server, parse.GetValue(TokenOption));
             try
             {
                 return await action(parse, client, ct).ConfigureAwait(false);
             }
             catch (ArgumentException e)
             {
-                await Console.Error.WriteLineAsync($"mship: {e.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"mship: {TerminalText.EscapeLines(e.Message)}").ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
             catch (ServerUnreachableException e)
             {
-                await Console.Error.WriteLineAsync($"mship: {e.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"mship: {TerminalText.EscapeLines(e.Message)}").ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
             catch (ApiException e)
             {
                 if (e.Diagnostics.Count == 0)
                 {
-                    await Console.Error.WriteLineAsync($"mship: {e.Detail()}").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"mship: {TerminalText.EscapeLines(e.Detail())}").ConfigureAwait(false);
                 }
 
                 foreach (var d in e.Diagnostics)
                 {
-                    await Console.Error.WriteLineAsync((string?)d["text"] ?? (string?)d["message"]).ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync(TerminalText.Escape((string?)d["text"] ?? (string?)d["message"])).ConfigureAwait(false);
                 }
 
                 return e.Status == HttpStatusCode.ServiceUnavailable ? ExitCodes.RunFailed : ExitCodes.Usage;

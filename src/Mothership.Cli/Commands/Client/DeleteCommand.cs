@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mothership.Cli.Output;
 
 namespace Mothership.Cli.Commands.Client;
 
@@ -15,14 +16,14 @@ internal static class DeleteCommand
             var segment = RunKinds.Segment(parse.GetValue(kind)!);
             if (segment is null)
             {
-                await Console.Error.WriteLineAsync($"mship delete: unknown kind '{parse.GetValue(kind)}'").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"mship delete: unknown kind '{TerminalText.Escape(parse.GetValue(kind))}'").ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
 
             foreach (var n in parse.GetValue(names)!)
             {
                 await client.DeleteAsync($"api/v1/{segment}/{Uri.EscapeDataString(n)}", ct).ConfigureAwait(false);
-                Console.WriteLine($"{segment[..^1]}.tekton.dev/{n} deleted");
+                Console.WriteLine($"{segment[..^1]}.tekton.dev/{TerminalText.Escape(n)} deleted");
             }
 
             return ExitCodes.Success;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Mothership.Cli.Output;
 
 namespace Mothership.Cli.Commands.Client;
 
@@ -24,15 +25,15 @@ internal static class DescribeCommand
             var run = await client.GetAsync($"api/v1/{segment}/{n}", ct).ConfigureAwait(false);
             var events = await client.GetAsync($"api/v1/{segment}/{n}/events", ct).ConfigureAwait(false);
             var condition = run["status"]?["conditions"]?[0];
-            Console.WriteLine($"Name:        {run["metadata"]!["name"]}");
-            Console.WriteLine($"UID:         {run["metadata"]!["uid"]}");
-            Console.WriteLine($"Created:     {run["metadata"]!["creationTimestamp"]}");
-            Console.WriteLine($"Started:     {run["status"]?["startTime"]}");
-            Console.WriteLine($"Completed:   {run["status"]?["completionTime"]}");
-            Console.WriteLine($"Status:      {condition?["status"]} ({condition?["reason"]})");
+            Console.WriteLine($"Name:        {TerminalText.Escape(run["metadata"]?["name"])}");
+            Console.WriteLine($"UID:         {TerminalText.Escape(run["metadata"]?["uid"])}");
+            Console.WriteLine($"Created:     {TerminalText.Escape(run["metadata"]?["creationTimestamp"])}");
+            Console.WriteLine($"Started:     {TerminalText.Escape(run["status"]?["startTime"])}");
+            Console.WriteLine($"Completed:   {TerminalText.Escape(run["status"]?["completionTime"])}");
+            Console.WriteLine($"Status:      {TerminalText.Escape(condition?["status"])} ({TerminalText.Escape(condition?["reason"])})");
             if ((string?)condition?["message"] is { Length: > 0 } message)
             {
-                Console.WriteLine($"Message:     {message}");
+                Console.WriteLine($"Message:     {TerminalText.Escape(message)}");
             }
 
             if (run["status"]?["taskRuns"] is JsonObject taskRuns && taskRuns.Count > 0)
@@ -48,19 +49,19 @@ internal static class DescribeCommand
             if (run["status"]?["skippedTasks"] is JsonArray skipped && skipped.Count > 0)
             {
                 Console.WriteLine();
-                RunTables.Table([["SKIPPED", "REASON"], .. skipped.Select(s => new[] { (string)s!["name"]!, (string)s["reason"]! })]);
+                RunTables.Table([["SKIPPED", "REASON"], .. skipped.Select(s => new[] { (string?)s?["name"] ?? "", (string?)s?["reason"] ?? "" })]);
             }
 
             if (run["status"]?["results"] is JsonArray results && results.Count > 0)
             {
                 Console.WriteLine();
-                RunTables.Table([["RESULT", "VALUE"], .. results.Select(r => new[] { (string)r!["name"]!, r["value"] is JsonValue v ? (string)v! : r["value"]!.ToJsonString() })]);
+                RunTables.Table([["RESULT", "VALUE"], .. results.Select(r => new[] { (string?)r?["name"] ?? "", r?["value"] is JsonValue v && v.TryGetValue<string>(out var text) ? text : r?["value"]?.ToJsonString() ?? "" })]);
             }
 
             if (events["items"] is JsonArray items && items.Count > 0)
             {
                 Console.WriteLine();
-                RunTables.Table([["TIME", "TYPE", "REASON", "MESSAGE"], .. items.Select(e => new[] { (string)e!["time"]!, (string)e["type"]!, (string)e["reason"]!, (string)e["message"]! })]);
+                RunTables.Table([["TIME", "TYPE", "REASON", "MESSAGE"], .. items.Select(e => new[] { (string?)e?["time"] ?? "", (string?)e?["type"] ?? "", (string?)e?["reason"] ?? "", (string?)e?["message"] ?? "" })]);
             }
 
             return ExitCodes.Success;

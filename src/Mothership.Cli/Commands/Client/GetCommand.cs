@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Mothership.Cli.Output;
 
 namespace Mothership.Cli.Commands.Client;
 
@@ -24,7 +25,7 @@ internal static class GetCommand
             var segment = RunKinds.Segment(parse.GetValue(kind)!);
             if (segment is null)
             {
-                await Console.Error.WriteLineAsync($"mship get: unknown kind '{parse.GetValue(kind)}'; use pipelineruns, taskruns, pipelines, tasks or stepactions").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"mship get: unknown kind '{TerminalText.Escape(parse.GetValue(kind))}'; use pipelineruns, taskruns, pipelines, tasks or stepactions").ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
 
@@ -34,7 +35,7 @@ internal static class GetCommand
                 var item = await client.GetAsync($"api/v1/{segment}/{Uri.EscapeDataString(n)}", ct).ConfigureAwait(false);
                 if (o == "yaml" && item["document"] is { } doc)
                 {
-                    Console.Write((string)doc!);
+                    Console.Write(TerminalText.EscapeLines((string?)doc));
                 }
                 else if (o == "table" && segment.EndsWith("runs", StringComparison.Ordinal))
                 {
@@ -75,12 +76,12 @@ internal static class GetCommand
                 RunTables.PrintRuns(items);
                 if ((string?)list["nextCursor"] is { } next)
                 {
-                    Console.WriteLine($"(more: --cursor {next})");
+                    Console.WriteLine($"(more: --cursor {TerminalText.Escape(next)})");
                 }
             }
             else
             {
-                RunTables.Table([["NAME", "GENERATION", "UPDATED"], .. items.Select(i => new[] { (string)i["name"]!, i["generation"]!.ToString(), (string)i["updatedAt"]! })]);
+                RunTables.Table([["NAME", "GENERATION", "UPDATED"], .. items.Select(i => new[] { (string?)i["name"] ?? "", i["generation"]?.ToString() ?? "", (string?)i["updatedAt"] ?? "" })]);
             }
 
             return ExitCodes.Success;

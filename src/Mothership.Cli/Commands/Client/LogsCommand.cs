@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json.Nodes;
 using Mothership.Cli.Client;
+using Mothership.Cli.Output;
 
 namespace Mothership.Cli.Commands.Client;
 
@@ -39,9 +40,35 @@ internal static class LogsCommand
     private static async Task<int> PrintLogsAsync(ApiClient client, string segment, string name, string filters, CancellationToken ct)
     {
         using var response = await client.StreamAsync($"api/v1/{segment}/{Uri.EscapeDataString(name)}/logs?follow=false{filters}", ct).ConfigureAwait(false);
-        await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        await stream.CopyToAsync(Console.OpenStandardOutput(), ct).ConfigureAwait(false);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false));
+        await using var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 64 * 1024);
+        var buffer = new char[16 * 1024];
+        var line = new StringBuilder();
+        int read;
+        while ((read = await reader.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+        {
+            // Lines end at '\n' only: a step's '\r' (a progress bar) stays part of its line.
+            for (var i = 0; i < read; i++)
+            {
+                line.Append(buffer[i]);
+                if (buffer[i] == '\n')
+                {
+                    await output.WriteAsync(WithSafePrefix(line.ToString())).ConfigureAwait(false);
+                    line.Clear();
+                }
+            }
+        }
+
+        await output.WriteAsync(WithSafePrefix(line.ToString())).ConfigureAwait(false);
+        await output.FlushAsync(ct).ConfigureAwait(false);
         return ExitCodes.Success;
+    }
+
+    /// <summary>A <c>[task/step] line</c>: the prefix (names from the server) escaped, the step's output as written.</summary>
+    private static string WithSafePrefix(string line)
+    {
+        var end = line.StartsWith('[') ? line.IndexOf("] ", StringComparison.Ordinal) : -1;
+        return end > 0 ? TerminalText.Escape(line[..(end + 2)]) + line[(end + 2)..] : line;
     }
 
     /// <summary>Streams the server-sent log events as <c>[task/step] line</c>; the exit code says how the run ended.</summary>
@@ -62,11 +89,12 @@ internal static class LogsCommand
                 if (eventName == "end")
                 {
                     var status = (string?)data["status"];
-                    Console.Error.WriteLine($"mship: {segment[..^1]} {name} {data["reason"]}");
+                    Console.Error.WriteLine($"mship: {segment[..^1]} {TerminalText.Escape(name)} {TerminalText.Escape(data["reason"])}");
                     return status == "True" ? ExitCodes.Success : ExitCodes.RunFailed;
                 }
 
-                var prefix = data["pipelineTask"] is { } pt ? $"[{pt}/{data["step"]}] " : $"[{data["step"]}] ";
+                // The prefix names come from the server: escaped; the lines are the step's own output, as written.
+                var prefix = data["pipelineTask"] is { } pt ? $"[{TerminalText.Escape(pt)}/{TerminalText.Escape(data["step"])}] " : $"[{TerminalText.Escape(data["step"])}] ";
                 foreach (var l in data["lines"]!.AsArray())
                 {
                     Console.Out.Write(prefix + (string?)l + "\n");

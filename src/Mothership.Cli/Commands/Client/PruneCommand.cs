@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Mothership.Cli.Output;
 
 namespace Mothership.Cli.Commands.Client;
 
@@ -45,10 +46,10 @@ internal static class PruneCommand
             var deleted = result["deleted"]!.AsArray().OfType<JsonObject>().ToList();
             foreach (var r in deleted)
             {
-                Console.WriteLine($"{((string)r["kind"]!).ToLowerInvariant()}.tekton.dev/{r["name"]} {(dry ? "would be deleted" : "deleted")}");
+                Console.WriteLine($"{TerminalText.Escape(((string)r["kind"]!).ToLowerInvariant())}.tekton.dev/{TerminalText.Escape(r["name"])} {(dry ? "would be deleted" : "deleted")}");
             }
 
-            Console.WriteLine($"{deleted.Count} run(s) {(dry ? "would be deleted" : "deleted")}, with {result["logChunks"]} log chunk(s)");
+            Console.WriteLine($"{deleted.Count} run(s) {(dry ? "would be deleted" : "deleted")}, with {TerminalText.Escape(result["logChunks"])} log chunk(s)");
             return ExitCodes.Success;
         });
         return command;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Mothership.Model.Diagnostics;
+using Mothership.Cli.Output;
 
 namespace Mothership.Cli.Commands.Client;
 
@@ -73,7 +74,7 @@ internal sealed class RequestBundle
     {
         foreach (var line in Format(diagnostics))
         {
-            Console.Error.WriteLine(line);
+            Console.Error.WriteLine(TerminalText.Escape(line));
         }
     }
 }

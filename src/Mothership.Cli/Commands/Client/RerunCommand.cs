@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mothership.Cli.Output;
 
 namespace Mothership.Cli.Commands.Client;
 
@@ -15,7 +16,7 @@ internal static class RerunCommand
             var (segment, n) = await RunKinds.FindAsync(client, parse.GetValue(name)!, ct).ConfigureAwait(false);
             var created = await client.PostAsync($"api/v1/{segment}/{Uri.EscapeDataString(n)}/rerun", null, "application/json", ct).ConfigureAwait(false);
             var createdName = (string)created["metadata"]!["name"]!;
-            Console.WriteLine($"{segment[..^1]}.tekton.dev/{createdName} created");
+            Console.WriteLine($"{segment[..^1]}.tekton.dev/{TerminalText.Escape(createdName)} created");
             return parse.GetValue(follow) ? await LogsCommand.FollowAsync(client, segment, createdName, ct).ConfigureAwait(false) : ExitCodes.Success;
         });
         return command;

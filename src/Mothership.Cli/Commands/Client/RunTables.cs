@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Mothership.Cli.Output;
 
 namespace Mothership.Cli.Commands.Client;
 
@@ -37,8 +38,10 @@ internal static class RunTables
         return d.TotalMinutes >= 1 ? $"{(int)d.TotalMinutes}m{d.Seconds}s" : $"{d.TotalSeconds:0}s";
     }
 
-    public static void Table(IReadOnlyList<string[]> rows)
+    /// <summary>Prints <paramref name="cells"/> (the first row is the header) in columns; every cell escaped, one line each (<see cref="TerminalText"/>).</summary>
+    public static void Table(IReadOnlyList<string[]> cells)
     {
+        var rows = cells.Select(r => r.Select(TerminalText.Escape).ToArray()).ToList();
         var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
         foreach (var row in rows)
         {

@@ -7,6 +7,7 @@ using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
+using Mothership.Cli.Output;
 
 namespace Mothership.Cli.Commands.Client;
 
@@ -31,7 +32,7 @@ internal static class StartCommand
             {
                 var (segment, found) = await RunKinds.FindAsync(client, pendingName, ct).ConfigureAwait(false);
                 await client.PostAsync($"api/v1/{segment}/{Uri.EscapeDataString(found)}/start", null, "application/json", ct).ConfigureAwait(false);
-                Console.WriteLine($"{segment[..^1]}.tekton.dev/{found} started");
+                Console.WriteLine($"{segment[..^1]}.tekton.dev/{TerminalText.Escape(found)} started");
                 return parse.GetValue(follow) ? await LogsCommand.FollowAsync(client, segment, found, ct).ConfigureAwait(false) : ExitCodes.Success;
             }
 
@@ -79,7 +80,7 @@ internal static class StartCommand
             }
 
             var createdName = (string)created["metadata"]!["name"]!;
-            Console.WriteLine($"{kinds[..^1]}.tekton.dev/{createdName} created");
+            Console.WriteLine($"{kinds[..^1]}.tekton.dev/{TerminalText.Escape(createdName)} created");
             return parse.GetValue(follow) ? await LogsCommand.FollowAsync(client, kinds, createdName, ct).ConfigureAwait(false) : ExitCodes.Success;
         });
         return command;

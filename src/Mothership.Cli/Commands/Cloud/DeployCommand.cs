@@ -16,7 +16,7 @@ internal static class DeployCommand
         var site = new SiteArguments();
         var dryRun = new Option<bool>("--dry-run") { Description = "diff each service's merged values against the last deploy instead of calling helm; needs no cluster" };
         var state = new Option<string?>("--state") { Description = "where the values last deployed are kept, per site (default .mothership/sites)" };
-        var parallel = new Option<int>("--parallel") { Description = "how many services deploy at once (default 4)", DefaultValueFactory = _ => 4 };
+        var parallel = ParallelOption.Create("how many services deploy at once (default 4)", () => 4);
         var output = new Option<string>("--output", "-o") { Description = "text (logs and a summary) or json (the final PipelineRun)", DefaultValueFactory = _ => "text" };
         output.AcceptOnlyFromAmong("text", "json");
         var executor = new Option<string?>("--executor") { Description = "local: helm and kubectl of this machine; kubernetes: pods in the site's cluster (its kubeconfig and context, the namespace and account of the site's executor); default: the site's executor.kind" };
@@ -32,6 +32,11 @@ internal static class DeployCommand
         command.Options.Add(image);
         command.SetAction(async (parse, _) =>
         {
+            if (!ParallelOption.Check(parse.GetValue(parallel), "mship deploy"))
+            {
+                return ExitCodes.Usage;
+            }
+
             var request = site.Request(parse, revisions: true);
             var dry = parse.GetValue(dryRun);
             using var planned = SiteArguments.Plan(request, out var exit);
@@ -67,7 +72,7 @@ internal static class DeployCommand
 
             var resources = DeployPipelineYaml.Load(yaml, $"deploy-{request.Site}.yaml");
             var run = resources.All.OfType<PipelineRun>().Single();
-            var runOptions = new RunCommand.RunOptions([], [], [], json, null, null, Math.Max(1, parse.GetValue(parallel)), false, null);
+            var runOptions = new RunCommand.RunOptions([], [], [], json, null, null, parse.GetValue(parallel), false, null);
             if (onKubernetes)
             {
                 var cluster = definition.Cluster;

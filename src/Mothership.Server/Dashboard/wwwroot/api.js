@@ -1,5 +1,7 @@
 // The REST API of `mship server` (README, "mship server"): JSON over fetch, log streams as pages.
 // Mutations carry the bearer token kept in sessionStorage; a 401 asks for it once and retries.
+// Every mutation says Content-Type: application/json, even without a body: the server refuses
+// changes of any other type, which is what keeps other sites' pages from posting to it.
 
 const TOKEN_KEY = "mothership.token";
 
@@ -57,8 +59,7 @@ export async function getJson(path, signal) {
 
 export async function post(path, body) {
   for (let attempt = 0; ; attempt++) {
-    const headers = { Accept: "application/json", "X-Mothership-Actor": "dashboard" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const headers = { Accept: "application/json", "Content-Type": "application/json", "X-Mothership-Actor": "dashboard" };
     if (token()) headers.Authorization = `Bearer ${token()}`;
     const response = await fetch(path, { method: "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
     if (response.status === 401 && attempt === 0 && await askToken(await problem(response))) continue;
