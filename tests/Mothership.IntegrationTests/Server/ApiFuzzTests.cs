@@ -8,7 +8,7 @@ namespace Mothership.IntegrationTests.Server;
 /// <summary>
 /// Generated requests against a real server: paths naming anything, queries with any value,
 /// bodies of any shape and type, foreign origins. Whatever comes in, the answer is never a 5xx,
-/// and every error is a problem document. Seeded (<see cref="Fuzz"/>): a few hundred requests in a
+/// and every error is a problem document. Seeded (<see cref="PropertyRun"/>): a few hundred requests in a
 /// normal run, more with <c>MSHIP_FUZZ_ITERATIONS</c>. Label selectors are left out: their
 /// parser is tested on its own. Runs the bodies make stay harmless: their one script is <c>true</c>.
 /// </summary>
@@ -92,7 +92,7 @@ public sealed class ApiFuzzTests(SharedServer shared, PostgresFixture postgres) 
         var server = await ServerAsync();
         using var http = new HttpClient { BaseAddress = new Uri(server.Url + "/"), Timeout = TimeSpan.FromSeconds(30) };
 
-        await Fuzz.CheckAsync(Requests, async request =>
+        await PropertyRun.CheckAsync(Requests, async request =>
         {
             using var message = new HttpRequestMessage(new HttpMethod(request.Method), request.Path);
             if (request.Method is "POST" or "PUT" or "PATCH" or "DELETE")
@@ -122,7 +122,7 @@ public sealed class ApiFuzzTests(SharedServer shared, PostgresFixture postgres) 
                 Assert.Equal(status, (int?)problem["status"]);
                 Assert.False(string.IsNullOrEmpty((string?)problem["detail"]), $"{status} without a detail for {request}");
             }
-        }, stream: 31, normal: 300, print: r => r.ToString());
+        }, normalIterations: 300, seed: 31, print: r => r.ToString());
 
         // The server is still up and answering.
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("readyz", Ct)).StatusCode);

@@ -19,31 +19,31 @@ public class KubernetesNamesPropertyTests
 
     [Fact]
     public void IsDns1123Label_AnyText_AgreesWithKubernetesRegex() =>
-        Fuzz.Check(Names, name => Assert.Equal(name.Length <= 63 && Label.IsMatch(name), KubernetesNames.IsDns1123Label(name)), stream: 11, normal: 2000);
+        PropertyRun.Check(Names, name => Assert.Equal(name.Length <= 63 && Label.IsMatch(name), KubernetesNames.IsDns1123Label(name)), normalIterations: 2000, seed: 11);
 
     [Fact]
     public void IsDns1123Subdomain_AnyText_AgreesWithKubernetesRegex() =>
-        Fuzz.Check(Names, name => Assert.Equal(name.Length <= 253 && Subdomain.IsMatch(name), KubernetesNames.IsDns1123Subdomain(name)), stream: 12, normal: 2000);
+        PropertyRun.Check(Names, name => Assert.Equal(name.Length <= 253 && Subdomain.IsMatch(name), KubernetesNames.IsDns1123Subdomain(name)), normalIterations: 2000, seed: 12);
 
     [Fact]
     public void NameProblem_AnyKindAndText_NeverThrowsAndQuotesSafely() =>
-        Fuzz.Check(Gen.Select(Gen.OneOf("Task", "PipelineRun", "ConfigMap", "Namespace", "Role"), Names), input =>
+        PropertyRun.Check(Gen.Select(Gen.OneOf("Task", "PipelineRun", "ConfigMap", "Namespace", "Role"), Names), input =>
         {
             var (kind, name) = input;
             foreach (var problem in new[] { KubernetesNames.NameProblem(kind, name), KubernetesNames.GenerateNameProblem(kind, name) })
             {
                 Assert.False(problem?.Any(KubernetesNames.NeedsEscape) ?? false, problem);
             }
-        }, stream: 13, normal: 2000);
+        }, normalIterations: 2000, seed: 13);
 
     [Fact]
     public void GenerateNameProblem_ValidPrefix_MakesValidNames() =>
-        Fuzz.Check(Names, prefix =>
+        PropertyRun.Check(Names, prefix =>
         {
             if (KubernetesNames.GenerateNameProblem("PipelineRun", prefix) is null)
             {
                 var generated = (prefix.Length > 58 ? prefix[..58] : prefix) + "x2b4z";
                 Assert.Null(KubernetesNames.NameProblem("PipelineRun", generated));
             }
-        }, stream: 14, normal: 2000);
+        }, normalIterations: 2000, seed: 14);
 }

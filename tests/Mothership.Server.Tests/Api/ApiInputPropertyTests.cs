@@ -53,16 +53,16 @@ public sealed class ApiInputPropertyTests
 
     [Fact]
     public void RetentionJsonTryParse_AnyBody_AnswersWithoutThrowing() =>
-        Fuzz.Check(Bodies, body =>
+        PropertyRun.Check(Bodies, body =>
         {
             var parsed = RetentionJson.TryParse(body, out var policy, out var error);
             Assert.Equal(parsed, policy is not null);
             Assert.True(parsed || error.StartsWith("retention policy: ", StringComparison.Ordinal), error);
-        }, stream: 21, normal: 3000);
+        }, normalIterations: 3000, seed: 21);
 
     [Fact]
     public void HostAllowList_AnySettingAndHost_AnswersWithoutThrowing() =>
-        Fuzz.Check(Gen.Select(Text, Text), input =>
+        PropertyRun.Check(Gen.Select(Text, Text), input =>
         {
             var (setting, host) = input;
             var list = HostAllowList.Parse(setting, out var errors);
@@ -70,14 +70,14 @@ public sealed class ApiInputPropertyTests
             _ = (list ?? HostAllowList.Default).Accepts(host);
             _ = BrowserRequestRules.IsSameOrigin(setting, host, host);
             _ = BrowserRequestRules.IsAcceptedContentType(setting);
-        }, stream: 22, normal: 3000);
+        }, normalIterations: 3000, seed: 22);
 
     [Fact]
     public void Attachment_AnyFileName_HeaderHoldsOnlyVisibleAscii() =>
-        Fuzz.Check(Text, name =>
+        PropertyRun.Check(Text, name =>
         {
             var header = LogEndpoints.Attachment(name);
             Assert.All(header, c => Assert.InRange(c, ' ', '~'));
             Assert.StartsWith("attachment; filename=", header, StringComparison.Ordinal);
-        }, stream: 23, normal: 3000);
+        }, normalIterations: 3000, seed: 23);
 }

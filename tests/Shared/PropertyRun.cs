@@ -9,7 +9,6 @@ namespace Mothership.Testing;
 /// same), a modest count by default so <c>./test</c> stays fast, and for a long local run
 /// <c>MSHIP_FUZZ_ITERATIONS=1000000</c> (spread over every processor). A failure names the
 /// iteration and the seed that regenerates its input: <c>MSHIP_FUZZ_SEED=…</c> runs only that one.
-/// Linked only into the test projects that reference CsCheck (not part of tests/Shared/*.cs).
 /// </summary>
 public static class PropertyRun
 {
@@ -50,11 +49,37 @@ public static class PropertyRun
             t => Range(gen, property, print, seed, t * chunk, Math.Min(iterations, (t + 1) * chunk)));
     }
 
+    /// <summary>As <see cref="Check{T}"/> for a property that awaits (requests to a server): one input at a time.</summary>
+    public static async Task CheckAsync<T>(Gen<T> gen, Func<T, Task> property, long normalIterations, ulong seed, Func<T, string>? print = null)
+    {
+        ArgumentNullException.ThrowIfNull(gen);
+        ArgumentNullException.ThrowIfNull(property);
+        print ??= v => v?.ToString() ?? "null";
+        IEnumerable<(PCG Pcg, long Iteration)> inputs = Environment.GetEnvironmentVariable(SeedVariable) is { Length: > 0 } replay
+            ? [(PCG.Parse(replay), -1)]
+            : Enumerable.Range(0, (int)Math.Min(int.MaxValue, Iterations(normalIterations))).Select(i => (Pcg(seed, i), (long)i));
+        foreach (var (pcg, iteration) in inputs)
+        {
+            var text = pcg.ToString();
+            var value = gen.Generate(pcg, null, out _);
+            try
+            {
+                await property(value).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                throw new PropertyFailedException($"property failed at iteration {iteration} (replay it alone with {SeedVariable}={text}) for the input:\n{print(value)}", e);
+            }
+        }
+    }
+
+    private static PCG Pcg(ulong seed, long i) => new((uint)(i % uint.MaxValue), seed ^ ((ulong)i * 0x9E3779B97F4A7C15UL));
+
     private static void Range<T>(Gen<T> gen, Action<T> property, Func<T, string> print, ulong seed, long from, long to)
     {
         for (var i = from; i < to; i++)
         {
-            Run(gen, property, print, new PCG((uint)(i % uint.MaxValue), seed ^ ((ulong)i * 0x9E3779B97F4A7C15UL)), i);
+            Run(gen, property, print, Pcg(seed, i), i);
         }
     }
 
