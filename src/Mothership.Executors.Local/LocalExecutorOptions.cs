@@ -6,7 +6,8 @@ namespace Mothership.Executors.Local;
 public sealed class LocalExecutorOptions
 {
     /// <summary>
-    /// Where attempt directories live: <c>Root/&lt;TaskRunUid&gt;/attempt-&lt;RetryCount&gt;/</c>.
+    /// Where attempt directories live: <c>Root/&lt;RunUid&gt;/&lt;TaskRunUid&gt;/attempt-&lt;RetryCount&gt;/</c>,
+    /// removed with their run.
     /// Persistent volume claims go next to it, in <c>Root/../volumes/&lt;claimName&gt;</c>.
     /// Default: <c>.mothership/runs</c> under the current directory when the options are created.
     /// </summary>
@@ -35,4 +36,17 @@ public sealed class LocalExecutorOptions
     /// Tekton's failure, with the Kubernetes executor's message.
     /// </summary>
     public ResultLimit ResultLimit { get; set; } = ResultLimit.None;
+
+    /// <summary>
+    /// The free space (bytes) an attempt needs where it runs to start; below it the attempt fails
+    /// with the reason before anything runs. Zero turns the check off. Default: 64 MiB.
+    /// </summary>
+    public long MinFreeBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Which Mothership made a run's folder (written into it): a server sweeps only its own
+    /// instance's leftovers, so a <c>mship run</c> sharing the work directory keeps its runs.
+    /// Default <c>mothership</c>; <c>mship run</c> uses <c>mship-run</c>.
+    /// </summary>
+    public string Instance { get; set; } = "mothership";
 }

@@ -1,6 +1,7 @@
 using Mothership.Engine.Execution;
 using Mothership.Executors.Local.Attempts;
 using Mothership.Executors.Local.Processes;
+using Mothership.Executors.Local.Workspaces;
 
 namespace Mothership.Executors.Local;
 
@@ -8,7 +9,7 @@ namespace Mothership.Executors.Local;
 /// Runs a TaskRun attempt on this machine: one directory per attempt, each step a process (in
 /// its own process group), bubblewrap for Tekton's paths and for the optional sandbox.
 /// </summary>
-public sealed class LocalTaskExecutor(LocalExecutorOptions options) : ITaskExecutor, IOrphanCleanup
+public sealed class LocalTaskExecutor(LocalExecutorOptions options) : ITaskExecutor, IOrphanCleanup, IRunCleanup
 {
     public LocalTaskExecutor()
         : this(new LocalExecutorOptions())
@@ -45,5 +46,20 @@ public sealed class LocalTaskExecutor(LocalExecutorOptions options) : ITaskExecu
     {
         ArgumentException.ThrowIfNullOrEmpty(taskRunUid);
         return AttemptProcesses.Kill(taskRunUid, retryCount);
+    }
+
+    /// <summary>The runs whose folders this instance made under its root (<see cref="LocalExecutorOptions.Instance"/>).</summary>
+    public Task<IReadOnlySet<string>> ListHoldingRunsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(RunDirectories.List(options.Root, options.Instance));
+
+    /// <summary>
+    /// Removes a run's folder: its attempts' directories (Secret files, results, scripts) and its
+    /// <c>volumeClaimTemplate</c> claims. Logs and results are in the store by then. Claims named by
+    /// <c>persistentVolumeClaim</c> and host directories bound to workspaces live elsewhere and stay.
+    /// </summary>
+    public Task<int> ReleaseRunAsync(string runUid, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runUid);
+        return Task.FromResult(RunDirectories.Delete(options.Root, runUid) ? 1 : 0);
     }
 }

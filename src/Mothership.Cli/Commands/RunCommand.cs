@@ -137,6 +137,7 @@ internal static class RunCommand
         {
             Root = o.Workdir is null ? Path.Combine(Environment.CurrentDirectory, ".mothership", "runs") : Path.GetFullPath(o.Workdir),
             Sandbox = o.Sandbox,
+            Instance = "mship-run",
         });
         var printer = new RunPrinter(Console.Out, quiet: o.Json);
         var objects = new List<JsonObject>();
@@ -301,7 +302,7 @@ internal static class RunCommand
         return (succeeded ? ExitCodes.Success : ExitCodes.RunFailed, o.Json ? RunObjectWriter.TaskRun(result) : []);
     }
 
-    /// <summary>The run has ended: the claims its workspace templates made in the cluster go with it.</summary>
+    /// <summary>The run has ended: its folder on this machine, or the claims its workspace templates made in the cluster, go with it.</summary>
     private static async Task ReleaseAsync(ITaskExecutor executor, string runUid, RunPrinter printer)
     {
         if (executor is IRunCleanup cleanup)
@@ -310,9 +311,9 @@ internal static class RunCommand
             {
                 await cleanup.ReleaseRunAsync(runUid, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
+            catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException or IOException or UnauthorizedAccessException)
             {
-                printer.Notice($"could not delete the run's claims (label mothership.io/run-uid={runUid}): {e.Message}");
+                printer.Notice($"could not remove what run {runUid} left (its folder, or its claims labelled mothership.io/run-uid={runUid}): {e.Message}");
             }
         }
     }

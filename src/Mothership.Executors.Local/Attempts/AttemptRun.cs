@@ -94,6 +94,10 @@ internal sealed class AttemptRun(
         }
 
         var sidecarStates = await StopSidecarsAsync(sidecars).ConfigureAwait(false);
+
+        // What the steps started and left running (a daemon, a setsid child) ends with the attempt,
+        // as it would with its pod; each carries the attempt's marker in its environment.
+        AttemptProcesses.Kill(request.TaskRunUid, request.RetryCount);
         var results = ImmutableArray<RunResult>.Empty;
         try
         {
@@ -118,7 +122,7 @@ internal sealed class AttemptRun(
     private ImmutableArray<StepState> ResumableSteps()
     {
         var finished = _rules.FinishedSteps();
-        var directory = AttemptDirectories.PathOf(options.Root, request.TaskRunUid, request.RetryCount);
+        var directory = AttemptDirectories.PathOf(options.Root, PreparedAttempt.RunUid(request), request.TaskRunUid, request.RetryCount);
         if (finished.IsEmpty || Directory.Exists(directory))
         {
             return finished;

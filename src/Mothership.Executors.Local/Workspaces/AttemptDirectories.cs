@@ -1,13 +1,16 @@
 namespace Mothership.Executors.Local.Workspaces;
 
 /// <summary>
-/// The directories of one attempt, <c>Root/&lt;TaskRunUid&gt;/attempt-&lt;RetryCount&gt;/</c>:
+/// The directories of one attempt, <c>Root/&lt;RunUid&gt;/&lt;TaskRunUid&gt;/attempt-&lt;RetryCount&gt;/</c>
+/// (the run's folder holds all its TaskRuns' attempts and claims, so it goes with the run: <see cref="RunDirectories"/>):
 /// <c>results/</c>, <c>steps/</c>, <c>home/</c>, <c>scripts/</c>, <c>workspace/</c>, <c>creds/</c>
 /// and <c>volumes/</c> (ConfigMap, Secret and emptyDir volumes materialized as files).
 /// </summary>
 internal sealed record AttemptDirectories
 {
     public required string Root { get; init; }
+    /// <summary>The run's folder, <c>Root/&lt;RunUid&gt;</c> (a PipelineRun's, or a standalone TaskRun's own).</summary>
+    public required string Run { get; init; }
     public required string Attempt { get; init; }
     public required string Results { get; init; }
     public required string Steps { get; init; }
@@ -24,14 +27,15 @@ internal sealed record AttemptDirectories
     /// one-step tasks needs none of them. An existing attempt directory is deleted first, unless
     /// <paramref name="resume"/>: then what the finished steps left in it stays.
     /// </summary>
-    public static AttemptDirectories Create(string root, string taskRunUid, int retryCount, AttemptParts needed, bool resume = false)
+    public static AttemptDirectories Create(string root, string runUid, string taskRunUid, int retryCount, AttemptParts needed, bool resume = false)
     {
         // Without the trailing separator a root written "runs/" would put claims under runs/ instead of beside it.
         var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
-        var attempt = PathOf(root, taskRunUid, retryCount);
+        var attempt = PathOf(root, runUid, taskRunUid, retryCount);
         var dirs = new AttemptDirectories
         {
             Root = fullRoot,
+            Run = RunDirectories.PathOf(fullRoot, runUid),
             Attempt = attempt,
             Results = Path.Combine(attempt, "results"),
             Steps = Path.Combine(attempt, "steps"),
@@ -48,7 +52,9 @@ internal sealed record AttemptDirectories
             Directory.Delete(attempt, recursive: true);
         }
 
-        // The first one creates the parents; the others are siblings.
+        // The run's folder is its user's alone (Secret files live below it); the first of the
+        // attempt's own creates the parents, the others are siblings.
+        RunDirectories.Create(dirs.Run);
         Directory.CreateDirectory(dirs.Home);
         Directory.CreateDirectory(dirs.Workspace);
         (AttemptParts Part, string Dir)[] optional =
@@ -64,9 +70,9 @@ internal sealed record AttemptDirectories
         return dirs;
     }
 
-    /// <summary>The attempt directory, <c>Root/&lt;TaskRunUid&gt;/attempt-&lt;RetryCount&gt;</c>, as a full path.</summary>
-    public static string PathOf(string root, string taskRunUid, int retryCount) =>
-        Path.Combine(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)), taskRunUid, $"attempt-{retryCount}");
+    /// <summary>The attempt directory, <c>Root/&lt;RunUid&gt;/&lt;TaskRunUid&gt;/attempt-&lt;RetryCount&gt;</c>, as a full path.</summary>
+    public static string PathOf(string root, string runUid, string taskRunUid, int retryCount) =>
+        Path.Combine(RunDirectories.PathOf(root, runUid), taskRunUid, $"attempt-{retryCount}");
 }
 
 /// <summary>The optional directories of an attempt.</summary>

@@ -1,5 +1,6 @@
 using Mothership.Engine.Execution;
 using Mothership.Model.Tekton;
+using Mothership.Model.Validation;
 
 namespace Mothership.Executors.Local.Workspaces;
 
@@ -51,16 +52,15 @@ internal sealed class WorkspaceResolver(TaskRunRequest request, AttemptDirectori
             {
                 { HostPath: { } host } => Path.GetFullPath(host),
                 { ClaimName: { } claim } when !source.VolumeClaimTemplate =>
-                    Path.Combine(Path.GetDirectoryName(dirs.Root) ?? dirs.Root, "volumes", claim),
-                { VolumeClaimTemplate: true } =>
-                    Path.Combine(dirs.Root, request.PipelineRunUid ?? request.TaskRunUid, "claims", source.ClaimName ?? binding.Name),
+                    ContainedPath.Resolve(ClaimsRoot, Claim(claim, $"workspace \"{decl.Name}\""), $"workspace \"{decl.Name}\": claim"),
+                { VolumeClaimTemplate: true } => Path.Combine(dirs.Run, "claims", source.ClaimName ?? binding.Name),
                 { EmptyDir: true } => Path.Combine(dirs.Volumes, "ws-" + decl.Name),
                 _ => Materialize(source, Path.Combine(dirs.Volumes, "ws-" + decl.Name), $"workspace \"{decl.Name}\""),
             };
 
             if (!string.IsNullOrEmpty(binding.SubPath))
             {
-                dir = Path.Combine(dir, binding.SubPath);
+                dir = ContainedPath.Resolve(dir, binding.SubPath, $"workspace \"{decl.Name}\": subPath");
             }
 
             Directory.CreateDirectory(dir);
@@ -78,6 +78,13 @@ internal sealed class WorkspaceResolver(TaskRunRequest request, AttemptDirectori
         return resolved;
     }
 
+    /// <summary>Where <c>persistentVolumeClaim</c> claims live: <c>Root/../volumes</c>, beside the runs, kept between them.</summary>
+    private string ClaimsRoot => Path.Combine(Path.GetDirectoryName(dirs.Root) ?? dirs.Root, "volumes");
+
+    /// <summary>A claim's name, checked as a claim name (no <c>/</c>, no <c>..</c>) once substituted.</summary>
+    private static string Claim(string claim, string what) =>
+        WorkspacePathRules.ClaimNameProblem(claim) is { } problem ? throw new AttemptFailure($"{what}: {problem}") : claim;
+
     /// <summary>The Task's <c>volumes</c>, by name, as directories.</summary>
     public IReadOnlyDictionary<string, string> ResolveVolumes()
     {
@@ -88,7 +95,7 @@ internal sealed class WorkspaceResolver(TaskRunRequest request, AttemptDirectori
             volumes[v.Name] = v.Source switch
             {
                 { HostPath: { } host } => host,
-                { ClaimName: { } claim } => Path.Combine(Path.GetDirectoryName(dirs.Root) ?? dirs.Root, "volumes", claim),
+                { ClaimName: { } claim } => ContainedPath.Resolve(ClaimsRoot, Claim(claim, $"volume \"{v.Name}\""), $"volume \"{v.Name}\": claim"),
                 { EmptyDir: true } => target,
                 _ => Materialize(v.Source, target, $"volume \"{v.Name}\""),
             };
@@ -134,11 +141,7 @@ internal sealed class WorkspaceResolver(TaskRunRequest request, AttemptDirectori
                     masker.Add(value);
                 }
 
-                var file = Path.GetFullPath(Path.Combine(target, item.Path));
-                if (!file.StartsWith(target + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                {
-                    throw new AttemptFailure($"{what}: item path \"{item.Path}\" leaves the volume");
-                }
+                var file = ContainedPath.Resolve(target, item.Path, $"{what}: item path");
 
                 Directory.CreateDirectory(Path.GetDirectoryName(file)!);
                 File.WriteAllText(file, value);

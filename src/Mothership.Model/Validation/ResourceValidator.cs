@@ -42,6 +42,8 @@ public static class ResourceValidator
                     break;
             }
         }
+
+        WorkspacePathRules.Validate(resources, diagnostics);
     }
 
     private static void ValidatePipelineRun(PipelineRun run, ResourceSet resources, DiagnosticBag bag, InputLimits limits)

@@ -272,7 +272,7 @@ internal static class RunEndpoints
         return Results.Text(ObjectOf(copy).ToJsonString(), "application/json", statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> DeleteAsync(string kinds, string name, HttpContext context, IRunStore store, CancellationToken ct)
+    private static async Task<IResult> DeleteAsync(string kinds, string name, HttpContext context, IRunStore store, RunLeftovers leftovers, CancellationToken ct)
     {
         var kind = ApiContext.RunKind(kinds)!;
         var run = await store.GetRunAsync(kind, name, ct).ConfigureAwait(false);
@@ -287,6 +287,7 @@ internal static class RunEndpoints
         }
 
         await store.DeleteRunAsync(run.Uid, ApiContext.Actor(context), ct).ConfigureAwait(false);
+        await leftovers.ReleaseAsync([run.Uid], ct).ConfigureAwait(false);
         return Results.Json(new { kind, name, deleted = true });
     }
 
@@ -322,7 +323,7 @@ internal static class RunEndpoints
     }
 
     /// <summary>Applies the retention policy now: the configured one, or the one in the body (same fields as configuration).</summary>
-    private static async Task<IResult> PruneAsync(HttpContext context, IRunStore store, IOptions<ServerOptions> options, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> PruneAsync(HttpContext context, IRunStore store, RunLeftovers leftovers, IOptions<ServerOptions> options, TimeProvider time, CancellationToken ct)
     {
         if (!ApiContext.TryBool(context.Request, "dryRun", out var dryRun, out var problem))
         {
@@ -342,6 +343,11 @@ internal static class RunEndpoints
         }
 
         var result = await store.PruneAsync(policy, time.GetUtcNow(), dryRun ?? false, ct).ConfigureAwait(false);
+        if (dryRun is not true)
+        {
+            await leftovers.ReleaseAsync(result.Runs.Select(r => r.Uid), ct).ConfigureAwait(false);
+        }
+
         return Results.Text(new JsonObject
         {
             ["dryRun"] = dryRun ?? false,

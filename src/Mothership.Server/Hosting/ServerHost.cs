@@ -96,6 +96,7 @@ public static class ServerHost
                 : new LocalTaskExecutor(new LocalExecutorOptions { Root = Path.GetFullPath(o.Workdir), Sandbox = o.Sandbox });
         });
         services.AddSingleton(sp => new FairAttemptGate(sp.GetRequiredService<IOptions<ServerOptions>>().Value.MaxConcurrentTaskRuns));
+        services.AddSingleton<RunLeftovers>();
         services.AddSingleton<RunIntake>();
         services.AddSingleton<RunController>();
         services.AddHostedService(sp => sp.GetRequiredService<RunController>());

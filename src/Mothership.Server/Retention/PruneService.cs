@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mothership.Server.Hosting;
+using Mothership.Server.Runs;
 using Mothership.Store;
 
 namespace Mothership.Server.Retention;
@@ -10,7 +11,7 @@ namespace Mothership.Server.Retention;
 /// Applies the retention policy on the configured cron schedule (UTC). Every replica runs it;
 /// pruning is idempotent, so two replicas pruning at once delete each run once.
 /// </summary>
-internal sealed partial class PruneService(IRunStore store, IOptions<ServerOptions> options, TimeProvider time, ILogger<PruneService> logger)
+internal sealed partial class PruneService(IRunStore store, RunLeftovers leftovers, IOptions<ServerOptions> options, TimeProvider time, ILogger<PruneService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -34,6 +35,7 @@ internal sealed partial class PruneService(IRunStore store, IOptions<ServerOptio
             {
                 await Task.Delay(next - now, time, stoppingToken).ConfigureAwait(false);
                 var result = await store.PruneAsync(policy, time.GetUtcNow(), dryRun: false, stoppingToken).ConfigureAwait(false);
+                await leftovers.ReleaseAsync(result.Runs.Select(r => r.Uid), stoppingToken).ConfigureAwait(false);
                 LogPruned(logger, result.Runs.Count, result.LogChunks);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

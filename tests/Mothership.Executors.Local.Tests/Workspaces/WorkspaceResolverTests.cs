@@ -41,7 +41,7 @@ public sealed class WorkspaceResolverTests : IDisposable
                 - {name: s, script: ls}
             {{Objects}}
             """, uid: uid, pipelineRunUid: pipelineRunUid) with { Workspaces = [.. bindings] };
-        var dirs = AttemptDirectories.Create(Root, uid, 0, AttemptParts.None);
+        var dirs = AttemptDirectories.Create(Root, pipelineRunUid ?? uid, uid, 0, AttemptParts.None);
         return new WorkspaceResolver(request, dirs, _masker);
     }
 
@@ -52,7 +52,7 @@ public sealed class WorkspaceResolverTests : IDisposable
     {
         var ws = Assert.Single(Resolver("[{name: scratch}]", [Bind("scratch", new VolumeSource { EmptyDir = true })]).ResolveWorkspaces());
 
-        Assert.Equal(Path.Combine(AttemptDirectories.PathOf(Root, "tr-1", 0), "volumes", "ws-scratch"), ws.HostDirectory);
+        Assert.Equal(Path.Combine(AttemptDirectories.PathOf(Root, "tr-1", "tr-1", 0), "volumes", "ws-scratch"), ws.HostDirectory);
         Assert.True(Directory.Exists(ws.HostDirectory));
         Assert.Equal("/workspace/scratch", ws.MountPath);
         Assert.Equal("ws-scratch", ws.Volume);
@@ -179,7 +179,7 @@ public sealed class WorkspaceResolverTests : IDisposable
         var e = Assert.Throws<AttemptFailure>(resolver.ResolveWorkspaces);
 
         Assert.Equal($"workspace \"conf\": item path \"{path}\" leaves the volume", e.Message);
-        Assert.False(File.Exists(Path.Combine(AttemptDirectories.PathOf(Root, "tr-1", 0), "volumes", "escape")));
+        Assert.False(File.Exists(Path.Combine(AttemptDirectories.PathOf(Root, "tr-1", "tr-1", 0), "volumes", "escape")));
     }
 
     [Fact]
@@ -206,7 +206,7 @@ public sealed class WorkspaceResolverTests : IDisposable
 
         var volumes = resolver.ResolveVolumes();
 
-        var attempt = AttemptDirectories.PathOf(Root, "tr-1", 0);
+        var attempt = AttemptDirectories.PathOf(Root, "tr-1", "tr-1", 0);
         Assert.Equal(Path.Combine(attempt, "volumes", "scratch"), volumes["scratch"]);
         Assert.Equal("level=debug", File.ReadAllText(Path.Combine(volumes["conf"], "app.conf")));
         Assert.Equal(_tmp.Combine("work", "volumes", "cache"), volumes["cache"]);
