@@ -3,6 +3,7 @@ using Mothership.Engine.Execution;
 using Mothership.Executors.Local.Processes;
 using Mothership.Executors.Local.Sandbox;
 using Mothership.Executors.Local.Steps;
+using Mothership.Executors.Local.Workspaces;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
 
@@ -38,7 +39,7 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
 
             if (!string.IsNullOrEmpty(m.SubPath))
             {
-                dir = Path.Combine(dir, m.SubPath);
+                dir = ContainedPath.Resolve(dir, m.SubPath, $"\"{container}\": volumeMount \"{m.Name}\": subPath");
                 Directory.CreateDirectory(dir);
             }
 

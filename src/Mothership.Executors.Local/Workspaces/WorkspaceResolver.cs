@@ -144,10 +144,26 @@ internal sealed class WorkspaceResolver(TaskRunRequest request, AttemptDirectori
                 var file = ContainedPath.Resolve(target, item.Path, $"{what}: item path");
 
                 Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-                File.WriteAllText(file, value);
+                Write(file, value, isSecret);
             }
         }
 
         return target;
+    }
+
+    /// <summary>A Secret's value is its owner's alone (0600), like the run folder it is in; a ConfigMap's is readable (0644).</summary>
+    private static void Write(string file, string value, bool isSecret)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = isSecret
+                ? UnixFileMode.UserRead | UnixFileMode.UserWrite
+                : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        }
+
+        using var stream = new FileStream(file, options);
+        using var writer = new StreamWriter(stream);
+        writer.Write(value);
     }
 }

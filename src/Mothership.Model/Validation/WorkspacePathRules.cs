@@ -100,7 +100,7 @@ public static class WorkspacePathRules
 
         foreach (var volume in spec.Volumes)
         {
-            Check(ClaimNameProblem(Literal(volume.Source.ClaimName)), volume.Source.Location, bag);
+            Check(ClaimNameProblem(Literal(volume.Source.ClaimName)), volume.Source.At("persistentVolumeClaim"), bag);
         }
     }
 
@@ -109,7 +109,7 @@ public static class WorkspacePathRules
         foreach (var binding in bindings)
         {
             Check(SubPathProblem(Literal(binding.SubPath)), binding.At("subPath"), bag);
-            Check(ClaimNameProblem(Literal(binding.Source.ClaimName)), binding.Source.Location, bag);
+            Check(ClaimNameProblem(Literal(binding.Source.ClaimName)), binding.Source.At("persistentVolumeClaim"), bag);
         }
     }
 

@@ -1,0 +1,220 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Mothership.Engine.Execution;
+using Mothership.Model.Tekton;
+
+namespace Mothership.Executors.Local.Tests.Attempts;
+
+/// <summary>
+/// What an attempt leaves on this machine (issue 13, findings 4, 5 and 12): processes that
+/// escaped their step's group, Secret files and their modes, run folders, paths that climb out
+/// of their volume, a full disk. Each runs a real attempt through <see cref="LocalTaskExecutor"/>.
+/// </summary>
+public sealed class AttemptHygieneTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string Root => _dir.Combine("work", "runs");
+
+    public void Dispose() => _dir.Dispose();
+
+    private LocalTaskExecutor Executor(long minFree = 0, string instance = "mothership") =>
+        new(new LocalExecutorOptions { Root = Root, MinFreeBytes = minFree, Instance = instance });
+
+    private static TaskRunRequest Request(string specBody, string uid = "tr-1", TimeSpan? timeout = null, params WorkspaceBinding[] workspaces) =>
+        TaskRequests.Request("apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n" + specBody, uid: uid) with
+        {
+            Workspaces = [.. workspaces],
+            Timeout = timeout,
+            GracePeriod = TimeSpan.FromSeconds(1),
+        };
+
+    private static async Task<bool> GoneAsync(int pid)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            // Killed and reaped, or killed and not yet reaped by whoever inherited it.
+            var stat = $"/proc/{pid}/stat";
+            if (!File.Exists(stat) || File.ReadAllText(stat).Split(')')[^1].TrimStart().StartsWith('Z'))
+            {
+                return true;
+            }
+
+            await Task.Delay(100, Ct);
+        }
+
+        return false;
+    }
+
+    private async Task<int> PidWrittenAsync(string file)
+    {
+        for (var i = 0; i < 50 && !(File.Exists(file) && File.ReadAllText(file).EndsWith('\n')); i++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        return int.Parse(File.ReadAllText(file).Trim(), CultureInfo.InvariantCulture);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task RunAsync_StepLeavesASetsidChild_KilledWhenTheAttemptSucceeds()
+    {
+        var pidFile = _dir.Combine("daemon.pid");
+        var outcome = await Executor().RunAsync(Request($$"""
+              steps:
+                - name: start-daemon
+                  script: |
+                    setsid sh -c 'echo $$ > {{pidFile}}; exec sleep 300' </dev/null >/dev/null 2>&1 &
+                    while [ ! -s {{pidFile}} ]; do sleep 0.05; done
+            """), NoListener.Instance, Ct);
+
+        Assert.Equal(TaskRunPhase.Succeeded, outcome.Phase);
+        Assert.True(await GoneAsync(await PidWrittenAsync(pidFile)), "the setsid child outlived the attempt");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task RunAsync_AttemptTimesOutWithASetsidChild_ChildKilledToo()
+    {
+        var pidFile = _dir.Combine("daemon.pid");
+        var outcome = await Executor().RunAsync(Request($$"""
+              steps:
+                - name: hang
+                  script: |
+                    setsid sh -c 'echo $$ > {{pidFile}}; exec sleep 300' </dev/null >/dev/null 2>&1 &
+                    sleep 300
+            """, timeout: TimeSpan.FromSeconds(2)), NoListener.Instance, Ct);
+
+        Assert.Equal(TaskRunPhase.TimedOut, outcome.Phase);
+        Assert.True(await GoneAsync(await PidWrittenAsync(pidFile)), "the setsid child outlived the timed-out attempt");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task RunAsync_SecretWorkspace_FilesOwnerOnlyInAnOwnerOnlyRunFolderThatGoesWithTheRun()
+    {
+        var executor = Executor();
+        var request = TaskRequests.Request("""
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: t}
+            spec:
+              workspaces: [{name: creds}, {name: settings}]
+              steps:
+                - {name: s, script: 'cat $(workspaces.creds.path)/token'}
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: creds}
+            stringData: {token: s3cr3t}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings}
+            data: {level: debug}
+            """, uid: "tr-1") with
+        {
+            Workspaces =
+            [
+                new WorkspaceBinding { Name = "creds", Source = new VolumeSource { SecretName = "creds" } },
+                new WorkspaceBinding { Name = "settings", Source = new VolumeSource { ConfigMapName = "settings" } },
+            ],
+        };
+
+        var outcome = await executor.RunAsync(request, NoListener.Instance, Ct);
+
+        Assert.Equal(TaskRunPhase.Succeeded, outcome.Phase);
+        var run = Path.Combine(Root, "tr-1");
+        var secret = Directory.GetFiles(run, "token", SearchOption.AllDirectories).Single();
+        var config = Directory.GetFiles(run, "level", SearchOption.AllDirectories).Single();
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(secret));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(config));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(run));
+
+        Assert.Equal(["tr-1"], await executor.ListHoldingRunsAsync(Ct));
+        Assert.Equal(1, await executor.ReleaseRunAsync("tr-1", Ct));
+        Assert.False(Directory.Exists(run));
+        Assert.Empty(await executor.ListHoldingRunsAsync(Ct));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ListHoldingRunsAsync_AnotherInstancesRunFolder_NotListedSoNotSwept()
+    {
+        var outcome = await Executor(instance: "mship-run").RunAsync(Request("  steps: [{name: s, script: 'true'}]\n"), NoListener.Instance, Ct);
+
+        Assert.Equal(TaskRunPhase.Succeeded, outcome.Phase);
+        Assert.Equal(["tr-1"], await Executor(instance: "mship-run").ListHoldingRunsAsync(Ct));
+        Assert.Empty(await Executor().ListHoldingRunsAsync(Ct));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task RunAsync_TooLittleFreeSpace_FailsBeforeAnythingRunsWithTheReason()
+    {
+        var marker = _dir.Combine("ran");
+        var outcome = await Executor(minFree: long.MaxValue).RunAsync(Request($"  steps: [{{name: s, script: 'touch {marker}'}}]\n"), NoListener.Instance, Ct);
+
+        Assert.Equal(TaskRunPhase.Failed, outcome.Phase);
+        Assert.Contains("MiB free where attempts run", outcome.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(marker));
+    }
+
+    public static TheoryData<string, string> Escapes => new()
+    {
+        { "subPath", "../../../../../../escaped" },
+        { "subPath", "/escaped" },
+        { "claim", "../../escaped" },
+    };
+
+    [Theory(Timeout = 30_000)]
+    [MemberData(nameof(Escapes))]
+    public async Task RunAsync_SubstitutedPathClimbingOutOfItsVolume_FailsAndWritesNothingOutside(string field, string value)
+    {
+        // Validation refuses these as written; a value substituted from a param reaches the executor.
+        var binding = field == "subPath"
+            ? new WorkspaceBinding { Name = "w", Source = new VolumeSource { EmptyDir = true }, SubPath = value }
+            : new WorkspaceBinding { Name = "w", Source = new VolumeSource { ClaimName = value } };
+        var outcome = await Executor().RunAsync(Request("""
+              workspaces: [{name: w}]
+              steps:
+                - {name: s, script: 'touch $(workspaces.w.path)/planted'}
+            """, workspaces: binding), NoListener.Instance, Ct);
+
+        Assert.Equal(TaskRunPhase.Failed, outcome.Phase);
+        Assert.Matches(field == "subPath" ? "subPath .* leaves the volume|subPath .*must" : "claim", outcome.Message);
+        Assert.Empty(Directory.GetFiles(_dir.Path, "planted", SearchOption.AllDirectories));
+        Assert.False(Directory.Exists(_dir.Combine("escaped")));
+        Assert.False(Directory.Exists("/escaped"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task RunAsync_ClaimWhoseFolderIsALinkOutOfTheVolumes_FailsAndWritesNothingThere()
+    {
+        var outside = _dir.Combine("outside");
+        Directory.CreateDirectory(outside);
+        Directory.CreateDirectory(_dir.Combine("work", "volumes"));
+        File.CreateSymbolicLink(_dir.Combine("work", "volumes", "data"), outside);
+
+        var outcome = await Executor().RunAsync(Request("""
+              workspaces: [{name: w}]
+              steps:
+                - {name: s, script: 'touch $(workspaces.w.path)/planted'}
+            """, workspaces: new WorkspaceBinding { Name = "w", Source = new VolumeSource { ClaimName = "data" } }), NoListener.Instance, Ct);
+
+        Assert.Equal(TaskRunPhase.Failed, outcome.Phase);
+        Assert.Contains("leaves the volume", outcome.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(outside));
+    }
+
+    private sealed class NoListener : ITaskRunListener
+    {
+        public static readonly NoListener Instance = new();
+
+        public void OnLog(TaskRunRequest request, string container, string line)
+        {
+        }
+
+        public void OnStep(TaskRunRequest request, StepState step)
+        {
+        }
+    }
+}
