@@ -21,21 +21,21 @@ public static class WorkspacePathRules
 
         if (subPath.StartsWith('/'))
         {
-            return $"subPath '{KubernetesNames.Quote(subPath)}' must be relative to its volume";
+            return $"subPath {KubernetesNames.Quote(subPath)} must be relative to its volume";
         }
 
         if (subPath.Split('/').Any(segment => segment == ".."))
         {
-            return $"subPath '{KubernetesNames.Quote(subPath)}' must not contain '..': it would leave its volume";
+            return $"subPath {KubernetesNames.Quote(subPath)} must not contain '..': it would leave its volume";
         }
 
-        return subPath.Any(char.IsControl) ? $"subPath '{KubernetesNames.Quote(subPath)}' must not contain control characters" : null;
+        return subPath.Any(char.IsControl) ? $"subPath {KubernetesNames.Quote(subPath)} must not contain control characters" : null;
     }
 
     /// <summary>Why <paramref name="claim"/> cannot name a claim; null when it can.</summary>
     public static string? ClaimNameProblem(string? claim) =>
         claim is null || KubernetesNames.IsDns1123Subdomain(claim) ? null
-            : $"claimName '{KubernetesNames.Quote(claim)}' is not a valid claim name: lowercase letters, digits, '-' and '.', at most 253 characters";
+            : $"claimName {KubernetesNames.Quote(claim)} is not a valid claim name: lowercase letters, digits, '-' and '.', at most 253 characters";
 
     /// <summary>Reports every subPath and claim name of <paramref name="resources"/> that could leave its volume.</summary>
     public static void Validate(ResourceSet resources, DiagnosticBag bag)
