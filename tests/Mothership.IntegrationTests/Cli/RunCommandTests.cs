@@ -35,6 +35,17 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains("result summary = hello alice & hello bob", r.Stdout);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Run_Example_LeavesNoRunFolderBehind()
+    {
+        var r = await Run("-f", Path.Combine(Fixtures.RepositoryRoot(), "examples", "hello-pipeline.yaml"));
+
+        Assert.Equal(0, r.ExitCode);
+        var work = Path.Combine(_dir, "work");
+        Assert.True(!Directory.Exists(work) || Directory.GetFileSystemEntries(work).Length == 0,
+            $"left in {work}: {string.Join(", ", Directory.Exists(work) ? Directory.GetFileSystemEntries(work) : [])}");
+    }
+
     public static TheoryData<string> Examples() =>
         [.. Directory.EnumerateFiles(Path.Combine(Fixtures.RepositoryRoot(), "examples"), "*.yaml").Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal)];
 

@@ -121,4 +121,49 @@ public sealed class SecretTests(SharedServer shared, PostgresFixture postgres) :
         Assert.DoesNotContain("pa55-word-value", obj, StringComparison.Ordinal);
         Assert.Contains("deploy-key-name", obj, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 60000)]
+    public async Task Run_SecretWorkspace_NothingOfItLeftOnDiskOnceFinishedAndNoFolderAfterDelete()
+    {
+        var server = await ServerAsync();
+        const string value = "disk-secret-value";
+        var name = Unique("secretdisk");
+        var body = $$$"""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: {{{name}}}}
+            stringData: {token: {{{value}}}}
+            ---
+            apiVersion: tekton.dev/v1
+            kind: TaskRun
+            metadata: {name: {{{name}}}}
+            spec:
+              workspaces: [{name: creds, secret: {secretName: {{{name}}}}}]
+              taskSpec:
+                workspaces: [{name: creds}]
+                steps:
+                  - {name: use, image: bash, script: 'test -s $(workspaces.creds.path)/token'}
+            """;
+        var run = await CreateRunAsync(server, body, kinds: "taskruns");
+        Assert.Equal("Succeeded", Reason(await WaitForFinishAsync(server, run, kinds: "taskruns")));
+
+        // The run's folder went when it ended (logs and results are in the store): no Secret file stays.
+        var runs = Path.Combine(server.WorkingDirectory, "runs");
+        var uid = (string)(await GetJsonAsync(server, $"api/v1/taskruns/{run}"))["metadata"]!["uid"]!;
+        // Released right after the finished run is stored.
+        for (var i = 0; i < 50 && Directory.Exists(Path.Combine(runs, uid)); i++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.False(Directory.Exists(Path.Combine(runs, uid)), $"the run's folder outlived the run: {string.Join(", ", Directory.EnumerateFileSystemEntries(runs, "*", SearchOption.AllDirectories))}");
+        Assert.DoesNotContain(Directory.EnumerateFiles(runs, "*", SearchOption.AllDirectories), f => File.ReadAllText(f).Contains(value, StringComparison.Ordinal));
+
+        // What a crash would have left (the folder of a finished run) goes with DELETE.
+        Directory.CreateDirectory(Path.Combine(runs, uid));
+        await File.WriteAllTextAsync(Path.Combine(runs, uid, ".instance"), "mothership", Ct);
+        var (status, _, text) = await SendAsync(server, HttpMethod.Delete, $"api/v1/taskruns/{run}");
+        Assert.True(status == System.Net.HttpStatusCode.OK, text);
+        Assert.False(Directory.Exists(Path.Combine(runs, uid)), "DELETE left the run's folder");
+    }
 }
