@@ -35,6 +35,7 @@ internal sealed class AttemptRun(
         }
 
         var start = _time.GetUtcNow();
+        var processes = PidWindow.Open();
         var finished = ResumableSteps();
         PreparedAttempt attempt;
         try
@@ -97,7 +98,7 @@ internal sealed class AttemptRun(
 
         // What the steps started and left running (a daemon, a setsid child) ends with the attempt,
         // as it would with its pod; each carries the attempt's marker in its environment.
-        AttemptProcesses.Kill(request.TaskRunUid, request.RetryCount);
+        AttemptProcesses.Kill(request.TaskRunUid, request.RetryCount, processes);
         var results = ImmutableArray<RunResult>.Empty;
         try
         {

@@ -31,19 +31,23 @@ internal static class AttemptProcesses
     /// <summary>
     /// Sends SIGKILL to every process whose <c>/proc/PID/environ</c> holds the attempt's marker,
     /// except the calling process; returns how many processes it signalled. Processes whose
-    /// environment cannot be read (another user's, or gone meanwhile) are skipped.
+    /// environment cannot be read (another user's, or gone meanwhile) are skipped. Only ids in
+    /// <paramref name="window"/> are read (default: all, as after a crash).
     /// </summary>
-    public static int Kill(string taskRunUid, int retryCount)
+    public static int Kill(string taskRunUid, int retryCount, PidWindow? window = null)
     {
+        window ??= PidWindow.All;
         var entry = Encoding.UTF8.GetBytes(Variable + "=" + Marker(taskRunUid, retryCount));
         var self = Environment.ProcessId;
         var killed = new HashSet<int>();
         for (var pass = 0; pass < MaxPasses; pass++)
         {
+            // Children forked since the last pass have later ids.
+            window = window.Extended();
             var found = false;
             foreach (var pid in Pids())
             {
-                if (pid == self || killed.Contains(pid) || !Carries(pid, entry))
+                if (pid == self || !window.Contains(pid) || killed.Contains(pid) || !Carries(pid, entry))
                 {
                     continue;
                 }
