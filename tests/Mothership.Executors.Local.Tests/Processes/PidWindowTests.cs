@@ -1,0 +1,38 @@
+using Mothership.Executors.Local.Processes;
+
+namespace Mothership.Executors.Local.Tests.Processes;
+
+public class PidWindowTests
+{
+    [Theory]
+    [InlineData(100, 200, 100, false)]
+    [InlineData(100, 200, 101, true)]
+    [InlineData(100, 200, 200, true)]
+    [InlineData(100, 200, 201, false)]
+    [InlineData(32700, 50, 32760, true)] // wrapped at pid_max
+    [InlineData(32700, 50, 20, true)]
+    [InlineData(32700, 50, 60, false)]
+    [InlineData(32700, 50, 32700, false)]
+    public void Contains_IdsHandedOutSinceItOpened(int first, int last, int pid, bool expected)
+    {
+        Assert.Equal(expected, new PidWindow(first, last).Contains(pid));
+    }
+
+    [Fact]
+    public void Open_ThenAProcessStarts_ItsIdIsInTheExtendedWindowOnly()
+    {
+        var window = PidWindow.Open();
+        using var process = System.Diagnostics.Process.Start("true");
+        process.WaitForExit();
+
+        Assert.False(window.Contains(process.Id));
+        Assert.True(window.Extended().Contains(process.Id));
+    }
+
+    [Fact]
+    public void All_ContainsEveryId()
+    {
+        Assert.True(PidWindow.All.Contains(1));
+        Assert.True(PidWindow.All.Extended().Contains(int.MaxValue));
+    }
+}
