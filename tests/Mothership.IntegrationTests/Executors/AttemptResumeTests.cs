@@ -199,8 +199,9 @@ public sealed class AttemptResumeTests : IDisposable
 
             var killed = executor.CleanUpOrphans(request.TaskRunUid, request.RetryCount);
 
-            // The step's shell and the detached sleep, and the step's own sleep once it started.
-            Assert.True(killed >= 2, $"killed {killed}");
+            // The step's shell at least: once it dies the attempt ends, and the attempt's own end
+            // may kill the detached sleep before this scan reaches it. Both must be gone.
+            Assert.True(killed >= 1, $"killed {killed}");
             await PollAsync(() => !IsAlive(orphan) && !IsAlive(step), "the attempt's processes to die");
             Assert.True(IsAlive(unrelated.Id));
             Assert.True(IsAlive(otherAttempt.Id));
