@@ -75,6 +75,12 @@ internal static class ServerCommand
 
                 return ExitCodes.Usage;
             }
+            catch (InvalidDataException e)
+            {
+                // A malformed appsettings.json: the provider names the file, its inner exception the place.
+                await Console.Error.WriteLineAsync($"mship server: {e.Message} {e.InnerException?.Message}".TrimEnd()).ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
             catch (ArgumentException e)
             {
                 await Console.Error.WriteLineAsync($"mship server: {e.Message}").ConfigureAwait(false);

@@ -59,6 +59,14 @@ public static class ServerHost
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Environment.CurrentDirectory, Args = [] });
         builder.Configuration.AddInMemoryCollection(overrides);
+        var problems = SettingsReader.Check(builder.Configuration, out var normalized);
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions), problems);
+        }
+
+        // Last, so the values as the binder reads them (Go durations rewritten) keep their sources' order.
+        builder.Configuration.AddInMemoryCollection(normalized);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -102,7 +110,10 @@ public static class ServerHost
         services.AddHostedService(sp => sp.GetRequiredService<RunController>());
         services.AddHostedService<PruneService>();
         services.AddHostedService<ExecutorSweepService>();
-        services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Mothership:MaxRequestBytes") ?? new ServerOptions().MaxRequestBytes);
+        // Kestrel's options are read before ours are validated: a size it refuses waits for the validator's message.
+        services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Mothership:MaxRequestBytes") is > 0 and var size
+            ? size
+            : new ServerOptions().MaxRequestBytes);
         builder.WebHost.UseUrls((builder.Configuration.GetValue<string>("Mothership:Urls") ?? new ServerOptions().Urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
         var app = builder.Build();

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Configuration;
+using Mothership.Server.Hosting;
+
+namespace Mothership.Server.Tests.Hosting;
+
+/// <summary>Settings as written (environment, appsettings.json, flags) checked before binding (issue 20, 2).</summary>
+public class SettingsReaderTests
+{
+    private static (IReadOnlyList<string> Errors, Dictionary<string, string?> Normalized) Check(params (string Key, string? Value)[] settings)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, s.Value)))
+            .Build();
+        var errors = SettingsReader.Check(configuration, out var normalized);
+        return (errors, normalized);
+    }
+
+    [Theory]
+    [InlineData("Mothership:LeaseDuration", "banana", "Mothership:LeaseDuration: 'banana' is not a duration")]
+    [InlineData("Mothership:Retention:KeepLast", "abc", "Mothership:Retention:KeepLast: 'abc' is not a whole number")]
+    [InlineData("Mothership:Sandbox", "yes", "Mothership:Sandbox: 'yes' is neither true nor false")]
+    [InlineData("Mothership:Retention:Pipelines:deploy:KeepLast", "x", "Mothership:Retention:Pipelines:deploy:KeepLast: 'x' is not a whole number")]
+    [InlineData("Mothership:Bogus", "1", "Mothership:Bogus: unknown setting (known here: AllowedHosts,")]
+    [InlineData("Mothership:Retention:KeepLats", "3", "Mothership:Retention:KeepLats: unknown setting (known here: FailedMaxAge, KeepLast,")]
+    [InlineData("Mothership:KubernetesSites:eu:Cluster", "x", "Mothership:KubernetesSites:eu:Cluster: unknown setting (known here: Context, Kubeconfig, Namespace)")]
+    public void Check_BadSetting_OneLineNamingTheKey(string key, string value, string expected)
+    {
+        var (errors, _) = Check((key, value));
+
+        Assert.StartsWith(expected, Assert.Single(errors), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("720h", "30.00:00:00")]
+    [InlineData("10m", "00:10:00")]
+    [InlineData("1h30m", "01:30:00")]
+    public void Check_GoDuration_RewrittenForTheBinder(string written, string bound)
+    {
+        var (errors, normalized) = Check(("Mothership:Retention:MaxAge", written), ("Mothership:SweepInterval", written));
+
+        Assert.Empty(errors);
+        Assert.Equal(bound, normalized["Mothership:Retention:MaxAge"]);
+        Assert.Equal(bound, normalized["Mothership:SweepInterval"]);
+    }
+
+    [Fact]
+    public void Check_NetDurationsAndEveryKindOfValidSetting_NoProblem()
+    {
+        var (errors, normalized) = Check(
+            ("Mothership:LeaseDuration", "00:00:20"),
+            ("Mothership:Retention:KeepLast", "10"),
+            ("Mothership:Retention:MaxAge", ""),
+            ("Mothership:Sandbox", "true"),
+            ("Mothership:KubernetesRegistries:0", "docker.io=http://localhost:5000"),
+            ("Mothership:KubernetesSites:eu:Namespace", "ci"),
+            ("Mothership:Retention:Pipelines:deploy:KeepLast", "3"),
+            ("Mothership:MaxRequestBytes", "1048576"),
+            ("Logging:LogLevel:Default", "Debug"));
+
+        Assert.Empty(errors);
+        Assert.DoesNotContain("Mothership:LeaseDuration", normalized.Keys);
+    }
+
+    [Fact]
+    public void Check_BadSettingThroughTheHost_RefusedAtStartNamingIt()
+    {
+        var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            ServerHost.Build(new Dictionary<string, string?> { ["Mothership:SweepInterval"] = "often" }));
+
+        Assert.Contains(e.Failures, f => f.StartsWith("Mothership:SweepInterval: 'often'", StringComparison.Ordinal));
+    }
+}
