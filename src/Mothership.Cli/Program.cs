@@ -38,6 +38,11 @@ public static class Program
             // Ctrl-C is handled by the run command itself (cancel, then run finally), not by the parser.
             return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
+        catch (Mothership.Executors.Kubernetes.KubernetesConfigException e)
+        {
+            await Console.Error.WriteLineAsync($"mship: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
         catch (Exception e) when (Environment.GetEnvironmentVariable("MSHIP_DEBUG") is null)
         {
             // A bug or an infrastructure failure, never a user mistake (those are diagnostics):

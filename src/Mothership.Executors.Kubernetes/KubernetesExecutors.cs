@@ -10,17 +10,33 @@ public static class KubernetesExecutors
     /// <summary>
     /// A kubeconfig file when <paramref name="kubeconfig"/> is given; otherwise in-cluster
     /// credentials when running in a pod, else <c>$KUBECONFIG</c> or <c>~/.kube/config</c>. The
-    /// namespace defaults to the pod's own, else to the context's, else <c>default</c>.
+    /// namespace defaults to the pod's own, else to the context's, else <c>default</c>. Missing or
+    /// unreadable credentials are a <see cref="KubernetesConfigException"/>.
     /// </summary>
     public static KubernetesTaskExecutor Create(string? kubeconfig, string? context, string? @namespace, TimeProvider time, KubernetesExecutorOptions? settings = null)
     {
-        var config = kubeconfig is null && KubernetesClientConfiguration.IsInCluster()
-            ? KubernetesClientConfiguration.InClusterConfig()
-            : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig, context);
+        KubernetesClientConfiguration config;
+        try
+        {
+            // The client reads ~/.kube/config when given no file; $KUBECONFIG (its first file) comes first, as for kubectl.
+            config = kubeconfig is null && KubernetesClientConfiguration.IsInCluster()
+                ? KubernetesClientConfiguration.InClusterConfig()
+                : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig ?? FromEnvironment(), context);
+        }
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
+        {
+            var where = kubeconfig ?? FromEnvironment() ?? "~/.kube/config";
+            throw new KubernetesConfigException(
+                $"no Kubernetes credentials from {where}{(context is null ? "" : $" (context '{context}')")}: {e.Message.TrimEnd('.')}; pass --kubeconfig (and --kube-context), set KUBECONFIG, or run inside a pod", e);
+        }
+
         var ns = @namespace
             ?? (File.Exists(InClusterNamespaceFile) ? File.ReadAllText(InClusterNamespaceFile).Trim() : null)
             ?? config.Namespace
             ?? "default";
         return new KubernetesTaskExecutor(new k8s.Kubernetes(config), (settings ?? new KubernetesExecutorOptions()) with { Namespace = ns, TimeProvider = time });
     }
+
+    private static string? FromEnvironment() =>
+        Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
 }

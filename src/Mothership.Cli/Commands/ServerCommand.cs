@@ -62,6 +62,8 @@ internal static class ServerCommand
             {
                 var app = ServerHost.Build(overrides);
                 var settings = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+                // Made now, not at the first run: missing cluster credentials stop the start, before "listening".
+                app.Services.GetRequiredService<Mothership.Engine.Execution.ITaskExecutor>();
                 await ServerHost.RunAsync(app, TimeSpan.FromSeconds(30),
                     () => Console.Error.WriteLine($"mship server: listening on {settings.Urls}, store {Redact(settings.Database)}"), ct).ConfigureAwait(false);
                 return ExitCodes.Success;
@@ -73,6 +75,11 @@ internal static class ServerCommand
                     await Console.Error.WriteLineAsync($"mship server: invalid setting: {failure}").ConfigureAwait(false);
                 }
 
+                return ExitCodes.Usage;
+            }
+            catch (Mothership.Executors.Kubernetes.KubernetesConfigException e)
+            {
+                await Console.Error.WriteLineAsync($"mship server: --executor kubernetes: {e.Message}").ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
             catch (InvalidDataException e)

@@ -30,6 +30,29 @@ public sealed class CommandInputTests : IDisposable
         Assert.DoesNotContain("internal error", r.Stderr, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string[]> KubernetesCommands => new()
+    {
+        { new[] { "run", "--executor", "kubernetes", "-f", "EXAMPLE" } },
+        { new[] { "run", "--executor", "kubernetes", "--kubeconfig", "KUBECONFIG", "-f", "EXAMPLE" } },
+        { new[] { "server", "--executor", "kubernetes", "--urls", "http://127.0.0.1:0", "--db", "sqlite:DIR/m.db" } },
+    };
+
+    [Theory(Timeout = 60000)]
+    [MemberData(nameof(KubernetesCommands))]
+    public async Task Kubernetes_NoUsableKubeconfig_Exit2OnOneLineNotAnInternalError(string[] args)
+    {
+        // Issue 20, 3: a missing or unreadable kubeconfig was "internal error: KubeConfigException", exit 70.
+        var broken = Path.Combine(_dir, "kubeconfig");
+        await File.WriteAllTextAsync(broken, "clusters: [", Ct);
+        var example = Path.Combine(Fixtures.RepositoryRoot(), "examples", "hello-pipeline.yaml");
+        var r = await MshipProcess.RunAsync([.. args.Select(a => a.Replace("EXAMPLE", example, StringComparison.Ordinal)
+                .Replace("KUBECONFIG", broken, StringComparison.Ordinal).Replace("DIR", _dir, StringComparison.Ordinal))],
+            _dir, TimeSpan.FromSeconds(60), cancellationToken: Ct, environment: new Dictionary<string, string> { ["KUBECONFIG"] = Path.Combine(_dir, "missing") });
+
+        OneLineNaming(r, "no Kubernetes credentials from " + (args.Contains("--kubeconfig") ? broken : Path.Combine(_dir, "missing")));
+        Assert.DoesNotContain("listening", r.Stderr, StringComparison.Ordinal);
+    }
+
     [Theory(Timeout = 60000)]
     [InlineData("notaurl")]
     [InlineData("http://")]
