@@ -100,7 +100,12 @@ internal static class RunEndpoints
 
         if (q["status"].ToString() is { Length: > 0 } status)
         {
-            query = query with { Reasons = [.. status.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)] };
+            if (!StatusFilter.TryParse(status, out var reasons, out var error))
+            {
+                return Problems.BadRequest(error);
+            }
+
+            query = query with { Reasons = reasons };
         }
 
         if (q["phase"].ToString() is { Length: > 0 } phase)

@@ -196,6 +196,9 @@ public abstract class ApiRoundTripTests(SharedServer shared, PostgresFixture pos
         Assert.Equal([a, b], Names(await GetJsonAsync(server, $"api/v1/pipelineruns?pipeline={good}")));
         Assert.Equal([c], Names(await GetJsonAsync(server, $"api/v1/pipelineruns?pipeline={bad}&status=Failed")));
         Assert.Empty(Names(await GetJsonAsync(server, $"api/v1/pipelineruns?pipeline={good}&status=Failed,Cancelled")));
+        // The group Succeeded holds every success, as the dashboard's filter does; the reason alone is exact.
+        Assert.Equal([a, b], Names(await GetJsonAsync(server, $"api/v1/pipelineruns?pipeline={good}&status=Succeeded")));
+        Assert.Equal([a, b], Names(await GetJsonAsync(server, $"api/v1/pipelineruns?pipeline={good}&status={Reason(await GetJsonAsync(server, $"api/v1/pipelineruns/{a}"))}")));
         Assert.Equal([c, a], Names(await GetJsonAsync(server, $"api/v1/pipelineruns?labelSelector=team%3D{good}")).OrderByDescending(n => n.StartsWith(bad, StringComparison.Ordinal)));
         Assert.Equal([b], Names(await GetJsonAsync(server, $"api/v1/pipelineruns?pipeline={good}&labelSelector=team%21%3D{good}")));
         Assert.Equal([a, b], Names(await GetJsonAsync(server, $"api/v1/pipelineruns?pipeline={good}&since=1h&phase=Finished")));

@@ -183,6 +183,8 @@ public sealed class BadInputTests(SharedServer shared, PostgresFixture postgres)
     [InlineData("phase=Sleeping")]
     [InlineData("phase=Running,Queued")]
     [InlineData("phase=1")]
+    [InlineData("status=bogus")]
+    [InlineData("status=Succeeded,Sucess")]
     public async Task ListPipelineRuns_BadQuery_400Problem(string query)
     {
         var server = await ServerAsync();

@@ -11,10 +11,10 @@ internal static class GetCommand
     {
         var kind = new Argument<string>("KIND") { Description = "pipelineruns (pr), taskruns (tr), pipelines, tasks, stepactions" };
         var name = new Argument<string?>("NAME") { Arity = ArgumentArity.ZeroOrOne };
-        var output = new Option<string>("--output", "-o") { Description = "table, json or yaml (the document of a Task or Pipeline)", DefaultValueFactory = _ => "table" };
+        var output = new Option<string>("--output", "-o") { Description = "table, json or yaml (for a Task, Pipeline or StepAction: its document as applied)", DefaultValueFactory = _ => "table" };
         output.AcceptOnlyFromAmong("table", "json", "yaml");
         var pipeline = new Option<string?>("--pipeline") { Description = "only runs of this Pipeline (or Task)" };
-        var status = new Option<string?>("--status") { Description = "only runs with these reasons, comma-separated (Succeeded,Failed,Running,…)" };
+        var status = new Option<string?>("--status") { Description = "only runs in these groups (Succeeded, Failed, Cancelled, Running, Pending) or with these reasons, comma-separated" };
         var selector = new Option<string?>("--selector", "-l") { Description = "label selector, e.g. app=web,env in (dev,stage)" };
         var since = new Option<string?>("--since") { Description = "created since: an RFC 3339 time or a duration such as 24h" };
         var limit = new Option<int>("--limit") { Description = "runs per page (default 50)", DefaultValueFactory = _ => 50 };
@@ -41,6 +41,10 @@ internal static class GetCommand
                 {
                     RunTables.PrintRuns([RunTables.Summary(item)]);
                 }
+                else if (o == "yaml")
+                {
+                    Console.Write(TerminalText.EscapeLines(YamlOutput.Of(item)));
+                }
                 else
                 {
                     Console.WriteLine(item.ToJsonString(ClientCommand.Indented));
@@ -66,7 +70,7 @@ internal static class GetCommand
             var list = await client.GetAsync($"api/v1/{segment}?{string.Join('&', query)}", ct).ConfigureAwait(false);
             if (o != "table")
             {
-                Console.WriteLine(list.ToJsonString(ClientCommand.Indented));
+                Console.Write(o == "yaml" ? TerminalText.EscapeLines(YamlOutput.Of(list)) : list.ToJsonString(ClientCommand.Indented) + "\n");
                 return ExitCodes.Success;
             }
 
