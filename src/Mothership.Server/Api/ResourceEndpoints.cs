@@ -110,7 +110,16 @@ internal static class ResourceEndpoints
             var r = loaded[i];
             if (!Appliable.Contains(r.Kind))
             {
-                results.Add(new JsonObject { ["kind"] = r.Kind, ["name"] = r.Metadata.Name ?? r.Metadata.GenerateName, ["outcome"] = "skipped" });
+                results.Add(new JsonObject
+                {
+                    ["kind"] = r.Kind,
+                    ["name"] = r.Metadata.Name ?? r.Metadata.GenerateName,
+                    ["generateName"] = r.Metadata.Name is null,
+                    ["outcome"] = "skipped",
+                    ["reason"] = r.Kind is "PipelineRun" or "TaskRun"
+                        ? "apply stores definitions; start a run with mship start -f FILE or POST /api/v1/" + r.Kind.ToLowerInvariant() + "s"
+                        : "apply stores Tasks, Pipelines and StepActions; this kind travels with the run that uses it",
+                });
                 continue;
             }
 

@@ -18,6 +18,32 @@ public sealed class ServerCliTests(SharedServer shared, PostgresFixture postgres
         return path;
     }
 
+    [Fact(Timeout = 60000)]
+    public async Task Apply_FileWithARunAndASecret_SkippedWithWhyAndNoTrailingDashName()
+    {
+        var server = await ServerAsync();
+        var name = Unique("skip");
+        var file = await WriteAsync(server, name + ".yaml", TaskAndPipelineYaml(name, "true") + $$$"""
+
+            ---
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata: {generateName: {{{name}}}-run-}
+            spec: {pipelineRef: {name: {{{name}}}}}
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: {{{name}}}}
+            stringData: {a: b}
+            """);
+
+        var applied = await server.CliAsync("apply", "-f", file);
+
+        Ok(applied);
+        Assert.Contains($"pipelinerun.tekton.dev/{name}-run-… skipped (apply stores definitions; start a run with mship start -f FILE", applied.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"secret/{name} skipped (apply stores Tasks, Pipelines and StepActions", applied.Stdout, StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 90000)]
     public async Task ApplyStartGetDescribeRerunDelete_Pipeline_WorkEndToEnd()
     {

@@ -24,7 +24,13 @@ internal static class ApplyCommand
                 var result = await client.PostAsync("api/v1/apply", bundle.Text, "application/yaml", ct).ConfigureAwait(false);
                 foreach (var item in result["items"]!.AsArray())
                 {
-                    Console.WriteLine(TerminalText.Escape($"{((string)item!["kind"]!).ToLowerInvariant()}.tekton.dev/{item["name"]} {item["outcome"]}"));
+                    // A run named by generateName has no name yet: "hello-run-…".
+                    var name = $"{item!["name"]}{((bool?)item["generateName"] == true ? "…" : "")}";
+                    var reason = (string?)item["reason"] is { } why ? $" ({why})" : "";
+                    // As kubectl prints them: Tekton's kinds with their API group, core kinds (ConfigMap, Secret) without.
+                    var kind = (string)item["kind"]!;
+                    var group = kind is "Task" or "Pipeline" or "StepAction" or "PipelineRun" or "TaskRun" ? ".tekton.dev" : "";
+                    Console.WriteLine(TerminalText.Escape($"{kind.ToLowerInvariant()}{group}/{name} {item["outcome"]}{reason}"));
                 }
 
                 return ExitCodes.Success;
