@@ -27,4 +27,20 @@ public sealed class TektonConformancePipelineRunsOnKubernetesTests : TektonConfo
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await _api.DisposeAsync();
+
+    /// <summary>
+    /// TestPipelineWorkspace: three tasks share a volumeClaimTemplate workspace mounted at
+    /// <c>/workspace/NAME</c>; the run succeeds and keeps the workspace in its spec and
+    /// <c>status.pipelineSpec</c>. Here only: the local executor does not give that path yet
+    /// (TektonConformanceKnownDeviations in IntegrationTests).
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task PipelineWorkspace_SharedVolumeClaimTemplate_PathIsWorkspaceSlashName()
+    {
+        var run = await TektonConformance.RunAsync(PipelineWorkspaceYaml, expectSuccess: true, ExecutorArgs);
+
+        TektonConformance.AssertSucceededCondition(run, "True", "Succeeded");
+        Assert.Equal("custom-workspace", TektonConformance.Text(run["spec"]!["workspaces"]![0]!["name"]));
+        Assert.Equal("custom-workspace", TektonConformance.Text(run["status"]!["pipelineSpec"]!["workspaces"]![0]!["name"]));
+    }
 }

@@ -14,6 +14,80 @@ namespace Mothership.Testing;
 /// </summary>
 public abstract class TektonConformancePipelineRunCases
 {
+    /// <summary>
+    /// TestPipelineWorkspace's PipelineRun: three tasks share a volumeClaimTemplate workspace; the
+    /// first writes its own <c>$(workspaces.NAME.path)</c>, which Tekton mounts at
+    /// <c>/workspace/NAME</c>, and the last checks that path. Not among the cases every executor
+    /// runs: the local executor does not give that path yet (see <c>TektonConformanceKnownDeviations</c>),
+    /// so the Kubernetes executor's tests run it on their own.
+    /// </summary>
+    public const string PipelineWorkspaceYaml = """
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata:
+              name: pipeline-workspace
+            spec:
+              workspaces:
+              - name: custom-workspace
+                # Vendor service could override the actual workspace binding type.
+                # This is considered as the implementation detail for the conformant workspace fields.
+                volumeClaimTemplate:
+                  spec:
+                    accessModes:
+                      - ReadWriteOnce
+                    resources:
+                      requests:
+                        storage: 16Mi
+                    volumeMode: Filesystem
+              pipelineSpec:
+                workspaces:
+                - name: custom-workspace
+                tasks:
+                - name: write-task
+                  taskSpec:
+                    steps:
+                    - name: write-step
+                      image: mirror.gcr.io/ubuntu
+                      script: |
+                        echo $(workspaces.custom-workspace-write-task.path) > $(workspaces.custom-workspace-write-task.path)/foo
+                        cat $(workspaces.custom-workspace-write-task.path)/foo
+                    workspaces:
+                    - name: custom-workspace-write-task
+                  workspaces:
+                  - name: custom-workspace-write-task
+                    workspace: custom-workspace
+                - name: read-task
+                  taskSpec:
+                    steps:
+                    - name: read-step
+                      image: mirror.gcr.io/ubuntu
+                      script: cat $(workspaces.custom-workspace-read-task.path)/foo
+                    workspaces:
+                    - name: custom-workspace-read-task
+                  workspaces:
+                  - name: custom-workspace-read-task
+                    workspace: custom-workspace
+                  runAfter:
+                  - write-task
+                - name: check-task
+                  taskSpec:
+                    steps:
+                    - name: check-step
+                      image: mirror.gcr.io/ubuntu
+                      script: |
+                        if [ "$(cat $(workspaces.custom-workspace-check-task.path)/foo)" != "/workspace/custom-workspace-write-task" ]; then
+                          echo $(cat $(workspaces.custom-workspace-check-task.path)/foo)
+                          exit 1
+                        fi
+                    workspaces:
+                    - name: custom-workspace-check-task
+                  workspaces:
+                  - name: custom-workspace-check-task
+                    workspace: custom-workspace
+                  runAfter:
+                  - read-task
+            """;
+
     /// <summary>Arguments added to every <c>mship run</c>: the executor and its settings.</summary>
     protected abstract string[] ExecutorArgs { get; }
 

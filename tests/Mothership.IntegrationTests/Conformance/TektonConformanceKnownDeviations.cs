@@ -57,72 +57,7 @@ public sealed class TektonConformanceKnownDeviations
     [Fact(Timeout = 120_000, Skip = "deviation: $(workspaces.custom-workspace-write-task.path) is the host directory (RUN/claims/custom-workspace) instead of /workspace/custom-workspace-write-task when a step's script does not itself name a /workspace/ path, so check-task reads the host path and exits 1 (PipelineRun Failed, Tekton: Succeeded); the TaskRun case passes only because its script names /workspace/custom-workspace")]
     public async Task PipelineWorkspace_SharedVolumeClaimTemplate_PathIsWorkspaceSlashName()
     {
-        var run = await RunAsync("""
-            apiVersion: tekton.dev/v1
-            kind: PipelineRun
-            metadata:
-              name: pipeline-workspace
-            spec:
-              workspaces:
-              - name: custom-workspace
-                # Vendor service could override the actual workspace binding type.
-                # This is considered as the implementation detail for the conformant workspace fields.
-                volumeClaimTemplate:
-                  spec:
-                    accessModes:
-                      - ReadWriteOnce
-                    resources:
-                      requests:
-                        storage: 16Mi
-                    volumeMode: Filesystem
-              pipelineSpec:
-                workspaces:
-                - name: custom-workspace
-                tasks:
-                - name: write-task
-                  taskSpec:
-                    steps:
-                    - name: write-step
-                      image: mirror.gcr.io/ubuntu
-                      script: |
-                        echo $(workspaces.custom-workspace-write-task.path) > $(workspaces.custom-workspace-write-task.path)/foo
-                        cat $(workspaces.custom-workspace-write-task.path)/foo
-                    workspaces:
-                    - name: custom-workspace-write-task
-                  workspaces:
-                  - name: custom-workspace-write-task
-                    workspace: custom-workspace
-                - name: read-task
-                  taskSpec:
-                    steps:
-                    - name: read-step
-                      image: mirror.gcr.io/ubuntu
-                      script: cat $(workspaces.custom-workspace-read-task.path)/foo
-                    workspaces:
-                    - name: custom-workspace-read-task
-                  workspaces:
-                  - name: custom-workspace-read-task
-                    workspace: custom-workspace
-                  runAfter:
-                  - write-task
-                - name: check-task
-                  taskSpec:
-                    steps:
-                    - name: check-step
-                      image: mirror.gcr.io/ubuntu
-                      script: |
-                        if [ "$(cat $(workspaces.custom-workspace-check-task.path)/foo)" != "/workspace/custom-workspace-write-task" ]; then
-                          echo $(cat $(workspaces.custom-workspace-check-task.path)/foo)
-                          exit 1
-                        fi
-                    workspaces:
-                    - name: custom-workspace-check-task
-                  workspaces:
-                  - name: custom-workspace-check-task
-                    workspace: custom-workspace
-                  runAfter:
-                  - read-task
-            """);
+        var run = await RunAsync(TektonConformancePipelineRunCases.PipelineWorkspaceYaml);
 
         AssertSucceededCondition(run, "True", "Succeeded");
         Assert.Equal("custom-workspace", Text(run["spec"]!["workspaces"]![0]!["name"]));
