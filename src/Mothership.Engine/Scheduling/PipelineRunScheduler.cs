@@ -187,7 +187,7 @@ public static class PipelineRunScheduler
 
         if (s.Index!.DagOpen == 0 && s.Index.FinallyOpen == 0)
         {
-            s = Complete(s, now, pipelineExpired);
+            s = Complete(s, now, pipelineExpired, tasksExpired);
         }
 
         return new SchedulerDecision(s, actions.ToImmutable());
@@ -440,7 +440,7 @@ public static class PipelineRunScheduler
         }
     }
 
-    private static PipelineRunState Complete(PipelineRunState s, DateTimeOffset now, bool pipelineExpired)
+    private static PipelineRunState Complete(PipelineRunState s, DateTimeOffset now, bool pipelineExpired, bool tasksExpired)
     {
         var all = s.Tasks.Values.ToList();
         var cancelled = all.Count(t => t.WasCancelled);
@@ -453,6 +453,9 @@ public static class PipelineRunScheduler
         var completion = pipelineExpired
             ? new RunCompletion(ConditionStatus.False, PipelineRunReason.Timeout, $"PipelineRun \"{s.Name}\" failed to finish within \"{GoDuration.Format(Timeouts.Pipeline(s)!.Value - s.StartTime)}\"", now)
             : s.Failure is { } f ? f with { Time = now }
+            // Tekton (GetPipelineConditionStatus): once timeouts.tasks has passed, the run ends
+            // PipelineRunTimeout when its finally tasks are done, whatever its tasks' own ends.
+            : tasksExpired ? new RunCompletion(ConditionStatus.False, PipelineRunReason.Timeout, $"PipelineRun \"{s.Name}\" failed due to tasks failed to finish within \"{GoDuration.Format(Timeouts.Tasks(s)!.Value - s.StartTime)}\"", now)
             : failed > 0 || skippedByTimeout > 0 ? new RunCompletion(ConditionStatus.False, PipelineRunReason.Failed, message, now)
             : s.CancelRequest is not null || cancelled > 0 ? new RunCompletion(ConditionStatus.False, PipelineRunReason.Cancelled, $"PipelineRun \"{s.Name}\" was cancelled", now)
             : skipped > 0 ? new RunCompletion(ConditionStatus.True, PipelineRunReason.Completed, message, now)
@@ -464,6 +467,15 @@ public static class PipelineRunScheduler
     public static ImmutableArray<RunResult> PipelineResults(PipelineRunState s)
     {
         var scope = PipelineScope.Build(s);
+        // Only a pipeline result may read a finally task's result, as $(finally.TASK.results.NAME).
+        foreach (var t in s.Tasks.Values.Where(t => t.IsFinally))
+        {
+            foreach (var r in PipelineScope.TaskResults(t))
+            {
+                scope.Set($"finally.{t.Name}.results.{r.Name}", r.Value);
+            }
+        }
+
         var results = ImmutableArray.CreateBuilder<RunResult>();
         foreach (var r in s.Spec.Results)
         {
@@ -473,7 +485,7 @@ public static class PipelineRunScheduler
             }
 
             var value = scope.ApplyValue(r.Value);
-            if (TaskSpecRewriter.ValueStrings(value).Any(v => v.Contains("$(tasks.", StringComparison.Ordinal)))
+            if (TaskSpecRewriter.ValueStrings(value).Any(v => v.Contains("$(tasks.", StringComparison.Ordinal) || v.Contains("$(finally.", StringComparison.Ordinal)))
             {
                 continue;
             }

@@ -395,7 +395,9 @@ public sealed class PipelineRunSchedulerTests
         Assert.Equal(SkipReasons.TasksTimedOut, h.SkipReason("b"));
         Assert.Contains("f", h.RunningTasks);
         h.Succeed("f");
-        Assert.Equal("Failed", h.State.Completion!.Reason);
+        // Tekton's GetPipelineConditionStatus: tasks timed out and finally done → PipelineRunTimeout.
+        Assert.Equal("PipelineRunTimeout", h.State.Completion!.Reason);
+        Assert.Equal("PipelineRun \"pr\" failed due to tasks failed to finish within \"5s\"", h.State.Completion.Message);
     }
 
     [Fact]
@@ -605,6 +607,24 @@ public sealed class PipelineRunSchedulerTests
             """)).Step();
         h.Succeed("a", ("r", "v\n"));
         Assert.Equal("v\n", Assert.Single(h.State.Results).Value.StringValue);
+    }
+
+    [Fact]
+    public void Next_PipelineResults_FromFinallyTaskResult_Resolved()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+                finally:
+                  - {name: f, {{Step}}}
+            """, extraSpec: """
+                results:
+                  - {name: fin, value: "$(finally.f.results.r)"}
+                  - {name: missing, value: "$(finally.f.results.nope)"}
+            """)).Step();
+        h.Succeed("a", ("r", "x"));
+        h.Succeed("f", ("r", "y"));
+        var result = Assert.Single(h.State.Results);
+        Assert.Equal(("fin", "y"), (result.Name, result.Value.StringValue));
     }
 
     [Fact]
