@@ -217,7 +217,8 @@ internal static class RunCommand
 
     private static List<Resource> SelectRuns(ResourceSet resources, RunOptions o, DiagnosticBag bag)
     {
-        var here = new SourceLocation(string.Join(' ', o.Files), 0, 0);
+        // The files named, in short: a directory of a hundred tasks must not make a line of a hundred paths.
+        var here = new SourceLocation(o.Files.Length <= 3 ? string.Join(' ', o.Files) : $"{string.Join(' ', o.Files.Take(3))} (and {o.Files.Length - 3} more; {o.Files.Length} files)", 0, 0);
         if (o.Pipeline is { } p)
         {
             if (resources.FindPipeline(p) is null)

@@ -245,12 +245,39 @@ internal sealed class ChildProcess : IDisposable
 
     private static ChildProcess Failed(LaunchSpec spec, int errno, Action<string> onStderr)
     {
-        // posix_spawn's chdir fails with the same ENOENT as a missing program.
+        // posix_spawn's chdir fails with the same ENOENT as a missing program, and so does a
+        // script whose #! names a program the host lacks: say which of the three it was.
         onStderr(errno == Enoent && !Directory.Exists(spec.WorkingDirectory)
             ? $"mship: failed to execute {spec.FileName}: working directory {spec.WorkingDirectory} does not exist"
-            : $"mship: failed to execute {spec.FileName}: {PosixSpawn.Describe(errno)}");
+            : errno == Enoent && MissingInterpreter(spec.FileName) is { } interpreter
+                ? $"mship: failed to execute {spec.FileName}: script's interpreter '{interpreter}': not found"
+                : $"mship: failed to execute {spec.FileName}: {PosixSpawn.Describe(errno)}");
         var code = errno == Enoent ? ExitNotFound : ExitNotExecutable;
         return new ChildProcess(0, Task.FromResult(code), Task.CompletedTask, Task.CompletedTask);
+    }
+
+    /// <summary>The <c>#!</c> line of an existing file (without the <c>#!</c>), or null when it has none.</summary>
+    private static string? MissingInterpreter(string file)
+    {
+        try
+        {
+            using var reader = new StreamReader(file, Encoding.UTF8);
+            var buffer = new char[256];
+            var read = reader.ReadBlock(buffer, 0, buffer.Length);
+            var head = new string(buffer, 0, read);
+            if (!head.StartsWith("#!", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var end = head.IndexOf('\n', StringComparison.Ordinal);
+            return (end < 0 ? head[2..] : head[2..end]).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No file to read: the program itself is missing, which the plain message says.
+            return null;
+        }
     }
 
     private static async Task PumpAsync(int fd, Action<string> onLine)

@@ -35,6 +35,29 @@ internal static class NameRules
         }
     }
 
+    /// <summary>
+    /// Two definitions of one kind and name (in one file or two): a lookup by name would take the
+    /// first and silently drop the other, and <c>kubectl create</c> refuses the second as
+    /// "already exists". Reported at the second, naming the first.
+    /// </summary>
+    public static void Duplicates(ResourceSet resources, DiagnosticBag bag)
+    {
+        var seen = new Dictionary<(string Kind, string? Namespace, string Name), Resource>();
+        foreach (var resource in resources.All)
+        {
+            if (resource is not (TektonTask or Pipeline or StepAction or DataObject or ServiceAccount) || resource.Metadata.Name is not { } name)
+            {
+                continue;
+            }
+
+            if (!seen.TryAdd((resource.Kind, resource.Metadata.Namespace, name), resource))
+            {
+                var first = seen[(resource.Kind, resource.Metadata.Namespace, name)];
+                bag.Error(resource.Metadata.At("name"), $"duplicate {resource.Kind} {KubernetesNames.Quote(name)}: also defined at {first.Metadata.At("name")}; rename or remove one");
+            }
+        }
+    }
+
     /// <summary>A pipeline task's name: a DNS-1123 label (Tekton's <c>PipelineTask.ValidateName</c>).</summary>
     public static void PipelineTaskName(PipelineTask task, DiagnosticBag bag)
     {

@@ -43,6 +43,7 @@ public static class ResourceValidator
             }
         }
 
+        NameRules.Duplicates(resources, diagnostics);
         WorkspacePathRules.Validate(resources, diagnostics);
     }
 

@@ -122,6 +122,25 @@ public sealed class CommandInputTests : IDisposable
     }
 
     [Fact(Timeout = 60000)]
+    public async Task Run_ManyFilesWithoutRuns_ShortMessageNamingCountAndFirstFiles()
+    {
+        var files = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var f = Path.Combine(_dir, $"task-{i:D2}.yaml");
+            await File.WriteAllTextAsync(f, $"apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {{name: t{i}}}\nspec:\n  steps:\n    - {{name: s, image: busybox, script: 'true'}}\n", Ct);
+            files.Add(f);
+        }
+
+        var r = await Mship(["run", .. files.SelectMany(f => new[] { "-f", f }), "--workdir", Path.Combine(_dir, "w")]);
+
+        OneLineNaming(r, "no PipelineRun or TaskRun");
+        Assert.Contains("12 files", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("task-00.yaml", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("task-11.yaml", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60000)]
     public async Task Server_PortInUse_Exit2OneLineNamingUrlsWithoutListening()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);

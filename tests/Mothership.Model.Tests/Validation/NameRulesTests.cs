@@ -1,3 +1,6 @@
+using Mothership.Model.Loading;
+using Mothership.Model.Tekton;
+using Mothership.Model.Validation;
 using static Mothership.Model.Tests.Validation.ValidationHarness;
 
 namespace Mothership.Model.Tests.Validation;
@@ -20,6 +23,58 @@ public class NameRulesTests
                 - name: build
                   taskSpec: {steps: [{image: alpine}]}
             """, 9, 7, "duplicate pipeline task name 'build' (first at line 6)");
+    }
+
+    [Fact]
+    public void Validate_SameTaskDefinedTwiceInOneFile_ReportsSecondNamingFirst()
+    {
+        SingleError("""
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: build}
+            spec: {steps: [{image: alpine}]}
+            ---
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata:
+              name: build
+            spec: {steps: [{image: busybox}]}
+            """, 9, 3, "duplicate Task 'build': also defined at test.yaml:3:12");
+    }
+
+    [Fact]
+    public void Validate_SamePipelineInTwoFiles_ReportsBothPlaces()
+    {
+        const string Yaml = """
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: p}
+            spec: {tasks: [{name: a, taskSpec: {steps: [{image: alpine}]}}]}
+            """;
+        var bag = new Mothership.Model.Diagnostics.DiagnosticBag();
+        var resources = new ResourceSet { All = [.. ResourceLoader.Load("one.yaml", Yaml, bag), .. ResourceLoader.Load("two.yaml", Yaml, bag)] };
+
+        ResourceValidator.Validate(resources, bag);
+
+        var error = Assert.Single(bag.Items, d => d.Severity == Mothership.Model.Diagnostics.Severity.Error);
+        Assert.Equal("two.yaml:3:12", error.Location.ToString());
+        Assert.Contains("duplicate Pipeline 'p': also defined at one.yaml:3:12", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_TaskAndPipelineOfOneName_NoError()
+    {
+        NoErrors("""
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: x}
+            spec: {steps: [{image: alpine}]}
+            ---
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: x}
+            spec: {tasks: [{name: a, taskRef: {name: x}}]}
+            """);
     }
 
     [Fact]
