@@ -16,6 +16,13 @@ public sealed record TaskRunRequest
 
     public string? PipelineRunUid { get; init; }
 
+    /// <summary>
+    /// The run this attempt belongs to: its PipelineRun, else the TaskRun itself. What an executor
+    /// keeps for a run (a local run folder, claims labelled with it in a cluster) goes with it
+    /// (<see cref="IRunCleanup"/>).
+    /// </summary>
+    public string RunUid => PipelineRunUid ?? TaskRunUid;
+
     public string? PipelineTaskName { get; init; }
 
     /// <summary>

@@ -60,9 +60,6 @@ public sealed record PodPlan
 /// </summary>
 public static class PodBuilder
 {
-    /// <summary>The run a request belongs to: its PipelineRun, else the TaskRun itself.</summary>
-    public static string RunUid(TaskRunRequest request) => request.PipelineRunUid ?? request.TaskRunUid;
-
     private const string Scripts = "/tekton/scripts";
     private const string Home = "/tekton/home";
     private static readonly string Results = AttemptPaths.Tekton.Results;
@@ -130,7 +127,7 @@ public static class PodBuilder
         {
             [MothershipLabels.ManagedBy] = MothershipLabels.ManagedByValue,
             [MothershipLabels.Instance] = options.Instance,
-            [MothershipLabels.RunUid] = Label(RunUid(request)),
+            [MothershipLabels.RunUid] = Label(request.RunUid),
             [MothershipLabels.TaskRun] = Label(request.TaskRunName),
             [MothershipLabels.Retry] = request.RetryCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
@@ -214,7 +211,7 @@ public static class PodBuilder
         template.Metadata.Labels ??= new Dictionary<string, string>();
         template.Metadata.Labels[MothershipLabels.ManagedBy] = MothershipLabels.ManagedByValue;
         template.Metadata.Labels[MothershipLabels.Instance] = options.Instance;
-        template.Metadata.Labels[MothershipLabels.RunUid] = Label(RunUid(request));
+        template.Metadata.Labels[MothershipLabels.RunUid] = Label(request.RunUid);
         if (request.PipelineRunName is { } run)
         {
             template.Metadata.Labels[MothershipLabels.PipelineRun] = Label(run);
@@ -246,7 +243,7 @@ public static class PodBuilder
             {
                 // One claim per run and workspace (the engine names the workspace in ClaimName),
                 // shared by every TaskRun of a PipelineRun, as Tekton's pvc-<hash>.
-                var owner = request.PipelineRunUid ?? request.TaskRunUid;
+                var owner = request.RunUid;
                 var claimName = "pvc-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{owner}/{source.ClaimName ?? binding.Name}")))[..16];
                 claim = Claim(claimName, source, request, options);
                 source = source with { ClaimName = claimName };

@@ -123,7 +123,7 @@ internal sealed class AttemptRun(
     private ImmutableArray<StepState> ResumableSteps()
     {
         var finished = _rules.FinishedSteps();
-        var directory = AttemptDirectories.PathOf(options.Root, PreparedAttempt.RunUid(request), request.TaskRunUid, request.RetryCount);
+        var directory = AttemptDirectories.PathOf(options.Root, request.RunUid, request.TaskRunUid, request.RetryCount);
         if (finished.IsEmpty || Directory.Exists(directory))
         {
             return finished;

@@ -61,7 +61,7 @@ internal sealed record PreparedAttempt
         var wantsLayout = options.Sandbox || LayoutRule.NeedsTektonLayout(request.Spec);
         var parts = LayoutRule.NeededParts(request.Spec, wantsLayout);
         FreeSpace.Require(options);
-        var dirs = AttemptDirectories.Create(options.Root, RunUid(request), request.TaskRunUid, request.RetryCount, parts, resume: resumeAfter > 0);
+        var dirs = AttemptDirectories.Create(options.Root, request.RunUid, request.TaskRunUid, request.RetryCount, parts, resume: resumeAfter > 0);
         RunDirectories.Mark(dirs.Run, options.Instance);
         if (resumeAfter > 0)
         {
@@ -96,9 +96,6 @@ internal sealed record PreparedAttempt
 
         return prepared;
     }
-
-    /// <summary>The run an attempt belongs to: its PipelineRun, else the TaskRun itself; its folder holds the attempt.</summary>
-    public static string RunUid(TaskRunRequest request) => request.PipelineRunUid ?? request.TaskRunUid;
 
     /// <summary>
     /// Removes what the steps from <paramref name="first"/> on left in <c>/tekton/steps</c>: the

@@ -19,7 +19,7 @@ internal sealed record ResolvedWorkspace(
 /// <item><c>emptyDir</c>: <c>attempt/volumes/ws-&lt;name&gt;</c>, new for every attempt (outside
 /// <c>attempt/workspace</c>, so that an isolated workspace does not show through <c>/workspace</c>);</item>
 /// <item><c>persistentVolumeClaim</c>: <c>Root/../volumes/&lt;claimName&gt;</c>, kept between runs;</item>
-/// <item><c>volumeClaimTemplate</c>: <c>Root/&lt;PipelineRunUid ?? TaskRunUid&gt;/claims/&lt;ClaimName ?? binding name&gt;</c>,
+/// <item><c>volumeClaimTemplate</c>: <c>Root/&lt;RunUid&gt;/claims/&lt;ClaimName ?? binding name&gt;</c>,
 /// shared by the tasks of one PipelineRun;</item>
 /// <item><c>configMap</c>, <c>secret</c>, <c>projected</c>: a fresh directory with one file per key;</item>
 /// <item>a host path (<c>mship run -w NAME=DIR</c>): that directory.</item>
