@@ -249,15 +249,18 @@ internal sealed class ChildProcess : IDisposable
         // script whose #! names a program the host lacks: say which of the three it was.
         onStderr(errno == Enoent && !Directory.Exists(spec.WorkingDirectory)
             ? $"mship: failed to execute {spec.FileName}: working directory {spec.WorkingDirectory} does not exist"
-            : errno == Enoent && MissingInterpreter(spec.FileName) is { } interpreter
+            : errno == Enoent && Shebang(spec.FileName) is { } interpreter
                 ? $"mship: failed to execute {spec.FileName}: script's interpreter '{interpreter}': not found"
                 : $"mship: failed to execute {spec.FileName}: {PosixSpawn.Describe(errno)}");
         var code = errno == Enoent ? ExitNotFound : ExitNotExecutable;
         return new ChildProcess(0, Task.FromResult(code), Task.CompletedTask, Task.CompletedTask);
     }
 
-    /// <summary>The <c>#!</c> line of an existing file (without the <c>#!</c>), or null when it has none.</summary>
-    private static string? MissingInterpreter(string file)
+    /// <summary>
+    /// The <c>#!</c> line of an existing file (without the <c>#!</c>), or null when it has none. A
+    /// file that exists and fails with ENOENT names an interpreter the host lacks.
+    /// </summary>
+    private static string? Shebang(string file)
     {
         try
         {

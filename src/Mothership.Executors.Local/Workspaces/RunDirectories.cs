@@ -74,8 +74,9 @@ internal static class RunDirectories
     /// <summary>Removes a run's folder; whether there was one.</summary>
     public static bool Delete(string root, string runUid)
     {
+        // A uid is one plain name: nothing with a separator, and never "." or ".." (the root or its parent).
         var dir = PathOf(root, runUid);
-        if (!Directory.Exists(dir) || Path.GetFileName(dir) != runUid)
+        if (runUid is "." or ".." || Path.GetFileName(dir) != runUid || !Directory.Exists(dir))
         {
             return false;
         }

@@ -50,9 +50,10 @@ internal static class NameRules
                 continue;
             }
 
-            if (!seen.TryAdd((resource.Kind, resource.Metadata.Namespace, name), resource))
+            var key = (resource.Kind, resource.Metadata.Namespace, name);
+            if (!seen.TryAdd(key, resource))
             {
-                var first = seen[(resource.Kind, resource.Metadata.Namespace, name)];
+                var first = seen[key];
                 bag.Error(resource.Metadata.At("name"), $"duplicate {resource.Kind} {KubernetesNames.Quote(name)}: also defined at {first.Metadata.At("name")}; rename or remove one");
             }
         }

@@ -26,12 +26,12 @@ public static class StatusFilter
         ["Pending"] = [PipelineRunReason.Pending, SpecStatus.PipelineRunPending, SpecStatus.TaskRunPending, PipelineRunReason.Queued],
     }.ToImmutableDictionary(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Every reason a stored run can have: the constants of the reason vocabularies.</summary>
+    /// <summary>Every reason a stored run can have: the constants of the reason vocabularies, and the pending ones.</summary>
     private static readonly ImmutableSortedSet<string> Reasons = new[] { typeof(PipelineRunReason), typeof(TaskRunReason) }
         .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static))
         .Where(f => f.IsLiteral && f.FieldType == typeof(string))
         .Select(f => (string)f.GetRawConstantValue()!)
-        .Concat([SpecStatus.PipelineRunPending, SpecStatus.TaskRunPending, TaskRunReason.FailureIgnored])
+        .Concat([SpecStatus.PipelineRunPending, SpecStatus.TaskRunPending])
         .ToImmutableSortedSet(StringComparer.Ordinal);
 
     /// <summary>The reasons <paramref name="text"/> asks for; false and why when a part is neither a group nor a reason.</summary>

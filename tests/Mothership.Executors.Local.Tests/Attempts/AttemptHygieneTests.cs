@@ -137,6 +137,19 @@ public sealed class AttemptHygieneTests : IDisposable
         Assert.Empty(await executor.ListHoldingRunsAsync(Ct));
     }
 
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("../work")]
+    [InlineData("a/b")]
+    public async Task ReleaseRunAsync_UidThatIsNotOnePlainName_RemovesNothing(string uid)
+    {
+        Directory.CreateDirectory(_dir.Combine("work", "runs", "a", "b"));
+
+        Assert.Equal(0, await Executor().ReleaseRunAsync(uid, Ct));
+        Assert.True(Directory.Exists(_dir.Combine("work", "runs", "a", "b")));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task ListHoldingRunsAsync_AnotherInstancesRunFolder_NotListedSoNotSwept()
     {

@@ -62,6 +62,15 @@ public class SettingsReaderTests
     }
 
     [Fact]
+    public void Check_OneValueForAListSetting_BoundAsItsOnlyItem()
+    {
+        var (errors, normalized) = Check(("Mothership:KubernetesRegistries", "docker.io=http://localhost:5000"));
+
+        Assert.Empty(errors);
+        Assert.Equal("docker.io=http://localhost:5000", normalized["Mothership:KubernetesRegistries:0"]);
+    }
+
+    [Fact]
     public void Check_BadSettingThroughTheHost_RefusedAtStartNamingIt()
     {
         var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
