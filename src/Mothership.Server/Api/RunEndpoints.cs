@@ -292,7 +292,7 @@ internal static class RunEndpoints
         }
 
         await store.DeleteRunAsync(run.Uid, ApiContext.Actor(context), ct).ConfigureAwait(false);
-        await leftovers.ReleaseAsync([run.Uid], ct).ConfigureAwait(false);
+        await leftovers.ReleaseAsync([(run.Uid, run.Name)], ct).ConfigureAwait(false);
         return Results.Json(new { kind, name, deleted = true });
     }
 
@@ -350,7 +350,7 @@ internal static class RunEndpoints
         var result = await store.PruneAsync(policy, time.GetUtcNow(), dryRun ?? false, ct).ConfigureAwait(false);
         if (dryRun is not true)
         {
-            await leftovers.ReleaseAsync(result.Runs.Select(r => r.Uid), ct).ConfigureAwait(false);
+            await leftovers.ReleaseAsync(result.Runs.Select(r => (r.Uid, r.Name)), ct).ConfigureAwait(false);
         }
 
         return Results.Text(new JsonObject

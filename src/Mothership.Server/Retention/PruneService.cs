@@ -35,7 +35,7 @@ internal sealed partial class PruneService(IRunStore store, RunLeftovers leftove
             {
                 await Task.Delay(next - now, time, stoppingToken).ConfigureAwait(false);
                 var result = await store.PruneAsync(policy, time.GetUtcNow(), dryRun: false, stoppingToken).ConfigureAwait(false);
-                await leftovers.ReleaseAsync(result.Runs.Select(r => r.Uid), stoppingToken).ConfigureAwait(false);
+                await leftovers.ReleaseAsync(result.Runs.Select(r => (r.Uid, r.Name)), stoppingToken).ConfigureAwait(false);
                 LogPruned(logger, result.Runs.Count, result.LogChunks);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -16,7 +16,7 @@ namespace Mothership.Server.Runs;
 /// on one PostgreSQL share the work through leases alone: no other coordinator.
 /// </summary>
 internal sealed partial class RunController(
-    IRunStore store, ITaskExecutor executor, FairAttemptGate gate, IOptions<ServerOptions> options, TimeProvider time,
+    IRunStore store, ITaskExecutor executor, FairAttemptGate gate, RunLeftovers leftovers, IOptions<ServerOptions> options, TimeProvider time,
     ServerMetrics metrics, ILogger<RunController> logger, ILogger<RunSupervisor> supervisorLogger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, (RunSupervisor Supervisor, Task Task, CancellationTokenSource Stop)> _active = new();
@@ -133,7 +133,7 @@ internal sealed partial class RunController(
             LogTakeover(logger, record.Name, previous);
         }
 
-        var supervisor = new RunSupervisor(store, executor, gate, time, metrics, supervisorLogger) { Record = record, Owner = Owner, PreviousOwner = claimed.PreviousOwner };
+        var supervisor = new RunSupervisor(store, executor, gate, leftovers, time, metrics, supervisorLogger) { Record = record, Owner = Owner, PreviousOwner = claimed.PreviousOwner };
         var stop = new CancellationTokenSource();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // In _active before the work starts: a run that ends at once must not leave its entry

@@ -22,7 +22,7 @@ namespace Mothership.Server.Runs;
 /// <see cref="JournalingListener"/>.
 /// </summary>
 internal sealed partial class RunSupervisor(
-    IRunStore store, ITaskExecutor executor, IAttemptGate gate, TimeProvider time, ServerMetrics metrics, ILogger<RunSupervisor> logger)
+    IRunStore store, ITaskExecutor executor, IAttemptGate gate, RunLeftovers leftovers, TimeProvider time, ServerMetrics metrics, ILogger<RunSupervisor> logger)
 {
     private readonly CancellationTokenSource _userCancel = new();
     private PipelineRunDriver? _driver;
@@ -99,7 +99,8 @@ internal sealed partial class RunSupervisor(
                 await RunTaskAsync((PreparedTaskRun)prepared, journal, writer, recovery, stop.Token).ConfigureAwait(false);
             }
 
-            await ReleaseAsync(stop.Token).ConfigureAwait(false);
+            // The run has ended: what the executor keeps for it (a run folder, claims) goes.
+            await leftovers.ReleaseAsync([(Record.Uid, Record.Name)], stop.Token).ConfigureAwait(false);
         }
         catch (TaskResolutionException e)
         {
@@ -234,32 +235,6 @@ internal sealed partial class RunSupervisor(
         await AddEventAsync(status == ConditionStatus.True ? "Normal" : "Warning", reason, $"TaskRun finished: {reason}", stop).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// The run has ended: what the executor keeps for it in a cluster (claims from workspace
-    /// templates) goes. A failure here only delays that to the next sweep.
-    /// </summary>
-    private async Task ReleaseAsync(CancellationToken stop)
-    {
-        if (executor is not IRunCleanup cleanup)
-        {
-            return;
-        }
-
-        try
-        {
-            var deleted = await cleanup.ReleaseRunAsync(Record.Uid, stop).ConfigureAwait(false);
-            if (deleted > 0)
-            {
-                LogReleased(logger, deleted, Record.Name);
-            }
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The cluster's API is the executor's business and may be down; the run is over and stored.
-            LogReleaseFailed(logger, Record.Name, e.Message);
-        }
-    }
-
     /// <summary>Appends buffered log lines four times a second, so followers see them live.</summary>
     private async Task FlushPeriodicallyAsync(RunJournalWriter writer, CancellationToken stop)
     {
@@ -296,9 +271,4 @@ internal sealed partial class RunSupervisor(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the lease on run {Run}; another replica continues it")]
     private static partial void LogLeaseLost(ILogger logger, string run);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} object(s) the executor kept for run {Run}")]
-    private static partial void LogReleased(ILogger logger, int count, string run);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete what the executor kept for run {Run} (the next sweep will): {Message}")]
-    private static partial void LogReleaseFailed(ILogger logger, string run, string message);
 }

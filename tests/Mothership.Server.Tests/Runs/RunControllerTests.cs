@@ -45,7 +45,7 @@ public sealed class RunControllerTests : IAsyncDisposable
         var options = Options.Create(new ServerOptions { MaxActiveRuns = 1, PollInterval = TimeSpan.FromMilliseconds(50), LeaseDuration = TimeSpan.FromSeconds(15) });
         var metrics = new ServerMetrics(Metrics.NewCustomRegistry());
         var driven = new ConcurrentQueue<string>();
-        using var controller = new RunController(store, new NoExecutor(), new FairAttemptGate(4), options, TimeProvider.System, metrics,
+        using var controller = new RunController(store, new NoExecutor(), new FairAttemptGate(4), new RunLeftovers(new NoExecutor(), NullLogger<RunLeftovers>.Instance), options, TimeProvider.System, metrics,
             NullLogger<RunController>.Instance, NullLogger<RunSupervisor>.Instance)
         {
             // The work runs inline and each run ends at once: it is over before Start returns,
