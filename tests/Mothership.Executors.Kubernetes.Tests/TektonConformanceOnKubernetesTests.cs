@@ -14,12 +14,7 @@ public sealed class TektonConformanceOnKubernetesTests : TektonConformanceTaskRu
     private FakeKubernetesApi _api = null!;
 
     /// <inheritdoc />
-    protected override string[] ExecutorArgs =>
-    [
-        "--executor", "kubernetes", "--kubeconfig", _api.KubeconfigPath, "--namespace", "default",
-        // The cases' images, as the fake registry serves their configs (steps without command).
-        "--registry", $"mirror.gcr.io={_api.BaseUri}", "--registry", $"docker.io={_api.BaseUri}",
-    ];
+    protected override string[] ExecutorArgs => _api.MshipRunArgs();
 
     /// <inheritdoc />
     public async ValueTask InitializeAsync() =>

@@ -38,10 +38,5 @@ public sealed class TektonExamplesOnKubernetesTests : IAsyncLifetime
     [MemberData(nameof(Examples))]
     public Task Run_TektonExample_SucceedsAsPods(string example) =>
         TektonExamples.RunAsync(example, Unsupported,
-        [
-            "--executor", "kubernetes", "--kubeconfig", _api.KubeconfigPath, "--namespace", "default",
-            // The examples' images, as the fake registry serves their configs (steps without command).
-            "--registry", $"mirror.gcr.io={_api.BaseUri}", "--registry", $"docker.io={_api.BaseUri}",
-            .. Flags.GetValueOrDefault(example, []),
-        ]);
+        [.. _api.MshipRunArgs(), .. Flags.GetValueOrDefault(example, [])]);
 }

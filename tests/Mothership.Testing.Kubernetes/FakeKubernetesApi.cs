@@ -85,6 +85,18 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     /// <summary>A kubeconfig file for the server: cluster and context <c>fake</c>, a token user, the options' namespace.</summary>
     public string KubeconfigPath => Path.Combine(WorkDirectory, "kubeconfig");
 
+    /// <summary>
+    /// The flags that point <c>mship run</c> at this server: the Kubernetes executor with its
+    /// kubeconfig in namespace <c>default</c>, and the images of Tekton's examples and conformance
+    /// cases (<c>mirror.gcr.io</c>, <c>docker.io</c>) looked up in its registry, so that steps
+    /// without a command get their image's entrypoint.
+    /// </summary>
+    public string[] MshipRunArgs() =>
+    [
+        "--executor", "kubernetes", "--kubeconfig", KubeconfigPath, "--namespace", "default",
+        "--registry", $"mirror.gcr.io={BaseUri}", "--registry", $"docker.io={BaseUri}",
+    ];
+
     /// <summary>The image registry on the same port (<see cref="BaseUri"/>): the configs of the images the kubelet knows.</summary>
     internal FakeRegistry Registry { get; private init; } = null!;
 
