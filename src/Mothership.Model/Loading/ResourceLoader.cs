@@ -9,8 +9,8 @@ using YamlDotNet.Core;
 namespace Mothership.Model.Loading;
 
 /// <summary>
-/// Loads multi-document YAML holding Tekton v1 resources and the Kubernetes objects Tekton
-/// examples put beside them. Never throws for bad input: problems become diagnostics.
+/// Loads multi-document YAML holding Tekton v1 resources (v1beta1 ones converted to v1 first, as
+/// Tekton converts them) and the Kubernetes objects Tekton examples put beside them. Never throws for bad input: problems become diagnostics.
 /// </summary>
 public static class ResourceLoader
 {
@@ -58,7 +58,7 @@ public static class ResourceLoader
                 case TreeScalar s when string.IsNullOrWhiteSpace(s.Value):
                     continue;
                 case TreeMapping m:
-                    if (ReadResource(new MapReader(m, file, "", diagnostics)) is { } r)
+                    if (ReadResource(new MapReader(V1(m, file, diagnostics), file, "", diagnostics)) is { } r)
                     {
                         result.Add(r);
                     }
@@ -107,6 +107,28 @@ public static class ResourceLoader
         }
     }
 
+    /// <summary>A tekton.dev/v1beta1 document in its v1 form (<see cref="V1Beta1Conversion"/>); any other as it is.</summary>
+    internal static TreeMapping V1(TreeMapping document, string file, DiagnosticBag diagnostics)
+    {
+        string? apiVersion = null, kind = null;
+        for (var i = 0; i < document.Count; i++)
+        {
+            switch (document.KeyText(i))
+            {
+                case "apiVersion":
+                    apiVersion = (document.Value(i) as TreeScalar)?.Value;
+                    break;
+                case "kind":
+                    kind = (document.Value(i) as TreeScalar)?.Value;
+                    break;
+            }
+        }
+
+        return apiVersion == V1Beta1Conversion.ApiVersion && kind is not null && V1Beta1Conversion.Converts(kind)
+            ? V1Beta1Conversion.Convert(document, kind, file, diagnostics)
+            : document;
+    }
+
     private static Resource? ReadResource(MapReader r)
     {
         var apiVersion = r.String("apiVersion");
@@ -121,7 +143,7 @@ public static class ResourceLoader
         var isTekton = TektonApis.Contains(apiVersion);
         if (isTekton && apiVersion != TektonLabels.ApiVersion && kind != "StepAction")
         {
-            r.Diagnostics.Error(r.At("apiVersion"), $"unsupported apiVersion '{apiVersion}' for {kind}: Mothership reads tekton.dev/v1");
+            r.Diagnostics.Error(r.At("apiVersion"), $"unsupported apiVersion '{apiVersion}' for {kind}: Mothership reads tekton.dev/v1 and tekton.dev/v1beta1 (StepAction also v1alpha1)");
             return null;
         }
 
