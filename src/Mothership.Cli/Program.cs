@@ -13,6 +13,7 @@ public static class Program
         var root = new RootCommand("Mothership: Tekton v1 pipelines on one machine or on Kubernetes, and the cloud they deploy.")
         {
             ValidateCommand.Create(),
+            ConvertCommand.Create(),
             RunCommand.Create(),
             ServerCommand.Create(),
         };

@@ -36,6 +36,10 @@ public static class Fixtures
     public static string OpenStackHelm() =>
         Require("openstack-helm", "keystone", "OpenStack-Helm", "openstack/openstack-helm");
 
+    /// <summary>The Tekton Catalog tasks folder (<c>tekton-catalog/task</c>: eleven tasks as published), or ends the calling test (skipped, or failed on CI).</summary>
+    public static string TektonCatalog() =>
+        Require(Path.Combine("tekton-catalog", "task"), "git-cli", "Tekton Catalog", "tektoncd/catalog");
+
     /// <summary>Present only when <paramref name="folder"/> holds <paramref name="probe"/>; a half-copied folder counts as missing.</summary>
     private static string Require(string folder, string probe, string what, string upstream)
     {

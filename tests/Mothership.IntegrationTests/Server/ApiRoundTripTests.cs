@@ -104,6 +104,32 @@ public abstract class ApiRoundTripTests(SharedServer shared, PostgresFixture pos
     }
 
     [Fact(Timeout = 60000)]
+    public async Task CreatePipelineRun_V1Beta1Definitions_StoredRunAndPrintedAsV1()
+    {
+        var server = await ServerAsync();
+        var name = Unique("beta");
+        await ApplyAsync(server, TektonV1Beta1.Copy(TaskAndPipelineYaml(name, "echo beta")));
+        var body = $"""
+            apiVersion: tekton.dev/v1beta1
+            kind: PipelineRun
+            metadata:
+              name: {name}-run
+            spec:
+              serviceAccountName: default
+              timeout: 10m
+              pipelineRef:
+                name: {name}
+            """;
+
+        var run = await WaitForFinishAsync(server, await CreateRunAsync(server, body));
+
+        Assert.Equal("tekton.dev/v1", (string)run["apiVersion"]!);
+        Assert.Equal("Succeeded", Reason(run));
+        Assert.Equal("default", (string)run["spec"]!["taskRunTemplate"]!["serviceAccountName"]!);
+        Assert.Equal("10m", (string)run["spec"]!["timeouts"]!["pipeline"]!);
+    }
+
+    [Fact(Timeout = 60000)]
     public async Task CreatePipelineRun_JsonBody_Succeeds()
     {
         var server = await ServerAsync();

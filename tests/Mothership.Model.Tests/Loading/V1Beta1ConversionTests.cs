@@ -210,7 +210,7 @@ public sealed class V1Beta1ConversionTests
     }
 
     /// <summary>A tree as text with mapping keys sorted, so that two trees compare by content.</summary>
-    private static string Plain(TreeNode node) => node switch
+    internal static string Plain(TreeNode node) => node switch
     {
         TreeScalar s => System.Text.Json.JsonSerializer.Serialize(s.Value),
         TreeSequence q => "[" + string.Join(",", q.Items.Select(Plain)) + "]",
