@@ -37,6 +37,6 @@ public sealed class TektonExamplesOnKubernetesTests : IAsyncLifetime
     [Theory(Timeout = 240_000)]
     [MemberData(nameof(Examples))]
     public Task Run_TektonExample_SucceedsAsPods(string example) =>
-        TektonExamples.RunAsync(example, Unsupported,
+        TektonExamples.RunAsync(example, Unsupported, alsoV1Beta1: false,
         [.. _api.MshipRunArgs(), .. Flags.GetValueOrDefault(example, [])]);
 }

@@ -85,8 +85,13 @@ public static class TektonExamples
         return Path.Combine(v1, example);
     }
 
-    /// <summary>Runs <paramref name="example"/> with <c>mship run</c> (plus <paramref name="extraArgs"/>) and expects every run to succeed.</summary>
-    public static async Task RunAsync(string example, IReadOnlyDictionary<string, string>? unsupported = null, params string[] extraArgs)
+    /// <summary>
+    /// Runs <paramref name="example"/> with <c>mship run</c> (plus <paramref name="extraArgs"/>) and
+    /// expects every run to succeed. With <paramref name="alsoV1Beta1"/>, its v1beta1 copy
+    /// (<see cref="TektonV1Beta1"/>) runs beside it and must give the same run objects: the same
+    /// spec as printed, conditions, child tasks, steps, results and skipped tasks.
+    /// </summary>
+    public static async Task RunAsync(string example, IReadOnlyDictionary<string, string>? unsupported = null, bool alsoV1Beta1 = false, params string[] extraArgs)
     {
         var path = PathOf(example);
         if (Unsupported.TryGetValue(example, out var reason) || (unsupported?.TryGetValue(example, out reason) ?? false))
@@ -97,18 +102,22 @@ public static class TektonExamples
         var work = Path.Combine(Path.GetTempPath(), "mship-conformance-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var result = await MshipProcess.RunAsync(
-                ["run", "-f", path, "-o", "json", "--workdir", work, "--parallel", "4", .. extraArgs],
-                timeout: TimeSpan.FromMinutes(3),
-                cancellationToken: TestContext.Current.CancellationToken);
-            Assert.True(result.ExitCode == 0, $"{example} exited {result.ExitCode}\n{result.Stderr}\n{Tail(result.Stdout)}");
-            var document = JsonNode.Parse(result.Stdout)!;
-            var items = document["kind"]!.GetValue<string>() == "List" ? document["items"]!.AsArray().Select(i => i!) : [document];
-            foreach (var run in items)
+            var original = RunOneAsync(example, path, Path.Combine(work, "v1"), extraArgs);
+            if (!alsoV1Beta1)
             {
-                var condition = run["status"]!["conditions"]![0]!;
-                Assert.Equal("True", condition["status"]!.GetValue<string>());
-                Assert.Contains(condition["reason"]!.GetValue<string>(), new[] { "Succeeded", "Completed" });
+                await original;
+                return;
+            }
+
+            Directory.CreateDirectory(work);
+            var copy = Path.Combine(work, "v1beta1-" + Path.GetFileName(path));
+            await File.WriteAllTextAsync(copy, TektonV1Beta1.Copy(await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken)), TestContext.Current.CancellationToken);
+            var beta = RunOneAsync(example + " (v1beta1 copy)", copy, Path.Combine(work, "v1beta1"), extraArgs);
+            var runs = await Task.WhenAll(original, beta);
+            Assert.Equal(runs[0].Count, runs[1].Count);
+            for (var i = 0; i < runs[0].Count; i++)
+            {
+                Assert.Equal(Outcome(runs[0][i]), Outcome(runs[1][i]));
             }
         }
         finally
@@ -118,6 +127,47 @@ public static class TektonExamples
                 Directory.Delete(work, recursive: true);
             }
         }
+    }
+
+    private static async Task<List<JsonNode>> RunOneAsync(string example, string path, string work, string[] extraArgs)
+    {
+        var result = await MshipProcess.RunAsync(
+            ["run", "-f", path, "-o", "json", "--workdir", work, "--parallel", "4", .. extraArgs],
+            timeout: TimeSpan.FromMinutes(3),
+            cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(result.ExitCode == 0, $"{example} exited {result.ExitCode}\n{result.Stderr}\n{Tail(result.Stdout)}");
+        var document = JsonNode.Parse(result.Stdout)!;
+        var items = document["kind"]!.GetValue<string>() == "List" ? document["items"]!.AsArray().Select(i => i!).ToList() : [document];
+        foreach (var run in items)
+        {
+            var condition = run["status"]!["conditions"]![0]!;
+            Assert.Equal("True", condition["status"]!.GetValue<string>());
+            Assert.Contains(condition["reason"]!.GetValue<string>(), new[] { "Succeeded", "Completed" });
+        }
+
+        return items;
+    }
+
+    /// <summary>What two runs of the same definitions share, whatever the time, names and values the steps made.</summary>
+    private static string Outcome(JsonNode run)
+    {
+        var status = run["status"]!;
+        static IEnumerable<string> Names(JsonNode? list, string field) =>
+            list is null ? [] : list.AsArray().Select(i => i![field]?.ToString() ?? "").Order(StringComparer.Ordinal);
+        var outcome = new JsonObject
+        {
+            ["apiVersion"] = run["apiVersion"]?.DeepClone(),
+            ["kind"] = run["kind"]?.DeepClone(),
+            ["spec"] = run["spec"]?.DeepClone(),
+            ["condition"] = $"{status["conditions"]![0]!["status"]} {status["conditions"]![0]!["reason"]}",
+            ["pipelineSpec"] = status["pipelineSpec"]?.DeepClone(),
+            ["taskSpec"] = status["taskSpec"]?.DeepClone(),
+            ["children"] = string.Join(",", Names(status["childReferences"], "pipelineTaskName")),
+            ["skipped"] = string.Join(",", Names(status["skippedTasks"], "name")),
+            ["results"] = string.Join(",", Names(status["results"], "name")),
+            ["steps"] = string.Join(",", status["steps"]?.AsArray().Select(s => $"{s!["name"]}:{s["terminated"]?["exitCode"]}") ?? []),
+        };
+        return outcome.ToJsonString();
     }
 
     private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
