@@ -10,7 +10,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var root = new RootCommand("Mothership: Tekton v1 pipelines on one machine or on Kubernetes, and the cloud they deploy.")
+        var root = new RootCommand("Mothership: Tekton (v1, v1beta1) pipelines on one machine or on Kubernetes, and the cloud they deploy.")
         {
             ValidateCommand.Create(),
             ConvertCommand.Create(),

@@ -12,7 +12,7 @@ internal static class ValidateCommand
     {
         var files = new Option<string[]>("--file", "-f")
         {
-            Description = "YAML files (or directories of them) holding Tekton v1 resources",
+            Description = "YAML files (or directories of them) holding Tekton v1 or v1beta1 resources",
             Required = true,
             AllowMultipleArgumentsPerToken = true,
         };

@@ -149,7 +149,7 @@ public static class ResourceLoader
 
         if (apiVersion.StartsWith("tekton.dev/", StringComparison.Ordinal) && !isTekton)
         {
-            r.Diagnostics.Error(r.At("apiVersion"), $"unknown apiVersion '{apiVersion}': expected tekton.dev/v1");
+            r.Diagnostics.Error(r.At("apiVersion"), $"unknown apiVersion '{apiVersion}': expected tekton.dev/v1 or tekton.dev/v1beta1");
             return null;
         }
 

@@ -120,8 +120,8 @@ public sealed class ResourceLoaderTests
     [Fact]
     public void Load_UnsupportedTektonVersion_ExplainsWhatIsRead()
     {
-        var (_, bag) = Load("apiVersion: tekton.dev/v1beta1\nkind: Pipeline\nmetadata: {name: p}\nspec: {}\n");
-        Assert.Contains("Mothership reads tekton.dev/v1", Assert.Single(bag.Items).Message);
+        var (_, bag) = Load("apiVersion: tekton.dev/v1alpha1\nkind: Pipeline\nmetadata: {name: p}\nspec: {}\n");
+        Assert.Contains("Mothership reads tekton.dev/v1 and tekton.dev/v1beta1", Assert.Single(bag.Items).Message);
     }
 
     [Fact]
