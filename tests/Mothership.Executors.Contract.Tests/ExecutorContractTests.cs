@@ -256,6 +256,32 @@ public abstract class ExecutorContractTests
         Golden.Assert("unnamed-steps", outcome);
         Assert.Equal(["second"], listener.Lines("step-unnamed-1"));
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task DefaultPodTemplate_ConfigDefaults_EnvReachesStepsAndWinsAsTektonMerges()
+    {
+        // Tekton's config-defaults ConfigMap: its default-pod-template is merged under the run's own.
+        var (outcome, listener) = await RunAsync("""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: config-defaults}
+            data:
+              default-pod-template: |
+                env:
+                  - {name: HTTP_PROXY, value: "http://proxy.example:3128"}
+                  - {name: MODE, value: default}
+            ---
+            """ + "\n" + Header + """
+              steps:
+                - name: print
+                  image: alpine
+                  env: [{name: MODE, value: own}]
+                  script: echo "$HTTP_PROXY $MODE"
+            """);
+
+        Assert.Equal(["http://proxy.example:3128 default"], listener.Lines("step-print"));
+        Assert.Equal("Succeeded", (string)Golden.Status(outcome)["conditions"]![0]!["reason"]!);
+    }
 }
 
 /// <summary>The shared golden status of each case: one file for every executor.</summary>

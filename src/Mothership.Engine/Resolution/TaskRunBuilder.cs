@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Mothership.Engine.Execution;
+using Mothership.Model.Loading;
 using Mothership.Model.Secrets;
 using Mothership.Model.Substitution;
 using Mothership.Model.Tekton;
@@ -68,7 +69,8 @@ public static class TaskRunBuilder
                 .Set("context.pipeline.name", input.PipelineName ?? input.PipelineRunName);
         }
 
-        var prepared = TaskSpecResolver.Prepare(WithPodTemplate(input.Spec, input.PodTemplate), resources, scope);
+        var podTemplate = PodTemplate.Merge(TektonDefaults.PodTemplate(resources), input.PodTemplate);
+        var prepared = TaskSpecResolver.Prepare(WithPodTemplate(input.Spec, podTemplate), resources, scope);
         var spec = TaskSpecRewriter.Apply(prepared, scope);
         var declaredParams = spec.Params.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         spec = spec with
@@ -90,7 +92,7 @@ public static class TaskRunBuilder
             Timeout = input.Timeout,
             ServiceAccountName = input.ServiceAccountName,
             Labels = input.Labels,
-            PodTemplate = input.PodTemplate,
+            PodTemplate = podTemplate,
             SecretValues = [.. input.SecretValues.Concat(SecretNames.Values(values, SecretNames.Plain(input.Annotations))).Distinct(StringComparer.Ordinal)],
         };
     }

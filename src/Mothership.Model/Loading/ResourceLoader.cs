@@ -721,7 +721,7 @@ public static class ResourceLoader
     }
 
     /// <summary>A pod template: volumes and env typed, the pod-level fields kept as written; anything else is unknown.</summary>
-    private static PodTemplate ReadPodTemplate(MapReader r) => r.Finish(new PodTemplate
+    internal static PodTemplate ReadPodTemplate(MapReader r) => r.Finish(new PodTemplate
     {
         Volumes = r.List("volumes", ReadVolume),
         Env = r.List("env", ReadEnv),

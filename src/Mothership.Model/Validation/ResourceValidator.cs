@@ -45,6 +45,7 @@ public static class ResourceValidator
 
         NameRules.Duplicates(resources, diagnostics);
         WorkspacePathRules.Validate(resources, diagnostics);
+        Loading.TektonDefaults.Validate(resources, diagnostics);
     }
 
     private static void ValidatePipelineRun(PipelineRun run, ResourceSet resources, DiagnosticBag bag, InputLimits limits)
