@@ -76,6 +76,16 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
             }
         }
 
+        // A container's home (HOME=/root in the step's env) is its image's, private and writable:
+        // here a directory of the attempt per container, so that `git config --global` and the
+        // like write there and never into the host's home.
+        if (attempt.Layout && LayoutRule.OwnHome(step) is { } home && ViewFor(extra).ToHost(home) is null)
+        {
+            var privateHome = Path.Combine(attempt.Dirs.Attempt, "homes", container);
+            Directory.CreateDirectory(privateHome);
+            extra.Add(new Bind(privateHome, home, false));
+        }
+
         var (file, args) = useScript
             ? StepCommand.Resolve(step, container, attempt.Dirs.Scripts, attempt.ScriptsView)
             : (command[0], command.Skip(1).ToList());

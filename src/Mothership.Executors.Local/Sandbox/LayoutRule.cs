@@ -14,7 +14,10 @@ namespace Mothership.Executors.Local.Sandbox;
 /// <c>workingDir</c> that does not exist on the host (it gets a directory of the attempt there
 /// rather than one created on the host); when the task declares a workspace <c>mountPath</c> or a
 /// <c>readOnly</c> workspace (mounted read-only); or when a step's text (script, command, args, workingDir, env values,
-/// stdout/stderr paths) contains <c>/tekton/</c> or <c>/workspace</c> literally. Variables such as
+/// stdout/stderr paths) contains <c>/tekton/</c> or <c>/workspace</c> literally; or when a step's
+/// <c>env</c> sets <c>HOME</c> to an absolute path (a container's home, such as <c>/root</c>,
+/// which the step gets as a private directory: it writes its dotfiles there, never into the
+/// host's). Variables such as
 /// <c>$(workspaces.w.path)</c> do not count: they are substituted with host paths when the
 /// layout is not used. Everything else runs without bubblewrap, because a bwrap per step costs
 /// a few milliseconds and the benchmark of 500 trivial tasks must stay within 1.5× of make.
@@ -27,6 +30,7 @@ internal static class LayoutRule
         spec.Steps.Concat(spec.Sidecars).Append(spec.StepTemplate).OfType<Step>().Any(StepNeedsLayout);
 
     private static bool StepNeedsLayout(Step s) =>
+        OwnHome(s) is not null ||
         !s.VolumeMounts.IsDefaultOrEmpty ||
         !s.Workspaces.IsDefaultOrEmpty ||
         (s.WorkingDir is { } dir && dir.StartsWith('/') && !dir.Contains("$(", StringComparison.Ordinal) && !Directory.Exists(dir)) ||
@@ -71,6 +75,12 @@ internal static class LayoutRule
 
         return parts;
     }
+
+    /// <summary>The absolute <c>HOME</c> a step's own env sets, if any: a container's home directory.</summary>
+    public static string? OwnHome(Step s) =>
+        s.Env.LastOrDefault(e => e.Name == "HOME") is { Value: { } home } && home.StartsWith('/') && !home.Contains("$(", StringComparison.Ordinal)
+            ? home.TrimEnd('/')
+            : null;
 
     private static IEnumerable<string?> Texts(Step s) =>
         s.Command.Concat(s.Args).Concat(s.ReadinessCommand)
