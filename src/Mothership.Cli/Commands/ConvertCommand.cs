@@ -35,18 +35,7 @@ internal static class ConvertCommand
             var converted = new List<(string Path, string Text, bool Changed)>();
             foreach (var path in paths)
             {
-                string text;
-                try
-                {
-                    text = File.ReadAllText(path);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    bag.Error(new SourceLocation(path, 0, 0), $"cannot read file: {e.Message}");
-                    continue;
-                }
-
-                if (TektonConverter.ToV1(path, text, bag) is { } v1)
+                if (ResourceLoader.ReadFile(path, bag) is { } text && TektonConverter.ToV1(path, text, bag) is { } v1)
                 {
                     converted.Add((path, v1, v1 != text));
                 }

@@ -25,21 +25,28 @@ public static class ResourceLoader
         var all = ImmutableArray.CreateBuilder<Resource>();
         foreach (var path in paths)
         {
-            string text;
-            try
+            if (ReadFile(path, diagnostics) is { } text)
             {
-                text = File.ReadAllText(path);
+                all.AddRange(Load(path, text, diagnostics, limits));
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                diagnostics.Error(new SourceLocation(path, 0, 0), $"cannot read file: {e.Message}");
-                continue;
-            }
-
-            all.AddRange(Load(path, text, diagnostics, limits));
         }
 
         return new ResourceSet { All = all.ToImmutable() };
+    }
+
+    /// <summary>The text of <paramref name="path"/>, or null with a diagnostic when it cannot be read.</summary>
+    public static string? ReadFile(string path, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            diagnostics.Error(new SourceLocation(path, 0, 0), $"cannot read file: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>Loads one file's text, held to <paramref name="limits"/> (default <see cref="InputLimits.Default"/>).</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Mothership.IntegrationTests.Cloud;
 
 /// <summary>A real git repository holding a small site repository with path charts, built by the test.</summary>
@@ -29,20 +27,7 @@ internal sealed class SiteRepositoryFixture : IDisposable
         return Git("rev-parse", "HEAD").Trim();
     }
 
-    public string Git(params string[] args)
-    {
-        var info = new ProcessStartInfo("git") { WorkingDirectory = Root, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var git = Process.Start(info)!;
-        var output = git.StandardOutput.ReadToEnd();
-        var error = git.StandardError.ReadToEnd();
-        git.WaitForExit();
-        return git.ExitCode == 0 ? output : throw new InvalidOperationException($"git {string.Join(' ', args)}: {error}");
-    }
+    public string Git(params string[] args) => GitCommand.Run(Root, args);
 
     /// <summary>A chart like OpenStack-Helm's: static waits on endpoint types, endpoints naming their hosts.</summary>
     public void Chart(string name, string[] needs, params (string Type, string Host)[] endpoints)

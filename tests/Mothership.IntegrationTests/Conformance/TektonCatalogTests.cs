@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace Mothership.IntegrationTests.Conformance;
@@ -83,21 +82,7 @@ public sealed class TektonCatalogTests : IDisposable
         return Git(path, "rev-parse", "HEAD").Trim();
     }
 
-    private static string Git(string directory, params string[] args)
-    {
-        var info = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var git = Process.Start(info)!;
-        var output = git.StandardOutput.ReadToEnd();
-        var error = git.StandardError.ReadToEnd();
-        git.WaitForExit();
-        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', args)}: {error}");
-        return output;
-    }
+    private static string Git(string directory, params string[] args) => GitCommand.Run(directory, args);
 
     [Fact(Timeout = 180_000)]
     public async Task GenerateBuildId_ItsOwnTest_BuildIdFromTheBaseVersionAndTimestamp()
