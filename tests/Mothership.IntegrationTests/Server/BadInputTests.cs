@@ -45,6 +45,53 @@ public sealed class BadInputTests(SharedServer shared, PostgresFixture postgres)
         Assert.StartsWith("body:", (string?)d["text"], StringComparison.Ordinal);
     }
 
+    [Theory(Timeout = 60000)]
+    [InlineData("application/yaml")]
+    [InlineData("application/json")]
+    public async Task CreatePipelineRun_SeveralUnknownFields_EveryDiagnosticAsMshipValidatePrintsIt(string contentType)
+    {
+        // Issue 20, 5: the 422 lists every problem, each item's text the very line `mship validate` prints.
+        var server = await ServerAsync();
+        var yaml = $$"""
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata:
+              name: {{Unique("fields")}}
+            spec:
+              foo: 1
+              bar: 2
+              pipelineSpec:
+                tasks:
+                  - name: a
+                    baz: 3
+                    taskSpec:
+                      steps: [{name: s, image: x, script: "true"}]
+            """;
+        var body = contentType == "application/json"
+            ? System.Text.Json.JsonSerializer.Serialize(new YamlDotNet.Serialization.DeserializerBuilder().Build().Deserialize<object>(yaml))
+            : yaml;
+        var dir = Directory.CreateTempSubdirectory("mship-422-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir, "body"), body, Ct);
+            var validate = await MshipProcess.RunAsync(["validate", "-f", "body"], dir, TimeSpan.FromSeconds(60), cancellationToken: Ct);
+
+            var (status, problem, text) = await AuthorizedPostAsync(server, "api/v1/pipelineruns", body, contentType);
+
+            Assert.True(status == HttpStatusCode.UnprocessableEntity, text);
+            Assert.Equal(2, validate.ExitCode);
+            var printed = validate.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(3, printed.Length);
+            Assert.Equal(printed, problem!["diagnostics"]!.AsArray().Select(d => (string)d!["text"]!));
+            Assert.All(problem["diagnostics"]!.AsArray(), d => Assert.Equal(
+                $"{d!["file"]}:{d["line"]}:{d["column"]}: {d["severity"]}: {d["message"]}", (string)d["text"]!));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact(Timeout = 60000)]
     public async Task CreatePipelineRun_UnknownPipelineOrTaskRef_422()
     {
