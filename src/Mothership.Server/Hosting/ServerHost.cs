@@ -117,7 +117,13 @@ public static class ServerHost
         builder.WebHost.UseUrls((builder.Configuration.GetValue<string>("Mothership:Urls") ?? new ServerOptions().Urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
         var app = builder.Build();
-        app.UseExceptionHandler(errors => errors.Run(WriteErrorAsync));
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = WriteErrorAsync,
+            // An answer the server means to give (503 while the database is down, 413, 400) is
+            // not an unhandled exception: WriteErrorAsync logs it as one line, without a stack.
+            SuppressDiagnosticsCallback = c => Expected(c.Exception),
+        });
         // Routing's own answers (no such path: 404, a method the path does not take: 405) have no
         // body; every error this server sends is a problem document.
         app.UseStatusCodePages(WriteStatusAsync);
@@ -174,8 +180,17 @@ public static class ServerHost
             context.Response.Headers.RetryAfter = "5";
         }
 
+        if (error is not null && Expected(error))
+        {
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Mothership.Server.Api");
+            var status = error is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status503ServiceUnavailable;
+            RequestLog.Refused(logger, context.Request.Method, context.Request.Path, status, error.Message);
+        }
+
         await result.ExecuteAsync(context).ConfigureAwait(false);
     }
+
+    private static bool Expected(Exception error) => error is StoreUnavailableException or Microsoft.AspNetCore.Http.BadHttpRequestException;
 
     private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
 

@@ -69,6 +69,9 @@ public sealed class DatabaseDownTests(PostgresFixture postgres)
             }
 
             Assert.Equal(HttpStatusCode.OK, (await server.Http.GetAsync("healthz", Ct)).StatusCode);
+            // Issue 20, 11: an answer meant as 503 is one warning line, not an unhandled exception with its stack.
+            Assert.Contains("GET /api/v1/pipelineruns answered 503", server.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("unhandled exception", server.Output, StringComparison.OrdinalIgnoreCase);
 
             await pg.StartAgainAsync(Ct);
 
