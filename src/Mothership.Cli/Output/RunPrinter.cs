@@ -26,11 +26,10 @@ internal sealed class RunPrinter(TextWriter output, bool quiet) : IRunListener
             return;
         }
 
-        var step = ContainerNames.IsStep(container) ? ContainerNames.Unprefixed(container) : container;
-        var task = request.PipelineTaskName ?? request.TaskRunName;
+        var prefix = LogPrefix.Of(request.PipelineTaskName ?? request.TaskRunName, container);
         lock (_lock)
         {
-            output.WriteLine($"[{task}/{step}] {line}");
+            output.WriteLine(prefix + line);
         }
     }
 

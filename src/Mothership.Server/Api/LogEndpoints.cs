@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Net.Http.Headers;
+using Mothership.Engine.Status;
 using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Model.Validation;
 using Mothership.Store;
@@ -141,7 +142,6 @@ internal static class LogEndpoints
                     continue;
                 }
 
-                var stepName = StepName(chunk.Container);
                 var lines = chunk.Text.Split('\n');
                 if (sse)
                 {
@@ -150,7 +150,7 @@ internal static class LogEndpoints
                 }
                 else
                 {
-                    var prefix = kind == "TaskRun" ? $"[{stepName}] " : $"[{pipelineTask}/{stepName}] ";
+                    var prefix = LogPrefix.Of(pipelineTask, chunk.Container);
                     foreach (var line in lines[..^1])
                     {
                         text.Append(prefix).Append(line).Append('\n');
@@ -322,7 +322,7 @@ internal static class LogEndpoints
                     {
                         if (matches(lines[i]))
                         {
-                            found.Add(new JsonObject { ["line"] = chunk.FirstLine + i, ["text"] = lines[i], ["taskRun"] = chunk.TaskRun, ["step"] = StepName(chunk.Container) });
+                            found.Add(new JsonObject { ["line"] = chunk.FirstLine + i, ["text"] = lines[i], ["taskRun"] = chunk.TaskRun, ["step"] = LogPrefix.StepName(chunk.Container) });
                             truncated = found.Count >= maxMatches;
                         }
                     }
@@ -347,14 +347,12 @@ internal static class LogEndpoints
         ["id"] = id,
         ["taskRun"] = chunk.TaskRun,
         ["pipelineTask"] = pipelineTask,
-        ["step"] = StepName(chunk.Container),
+        ["step"] = LogPrefix.StepName(chunk.Container),
         ["container"] = chunk.Container,
         ["attempt"] = chunk.Attempt,
         ["firstLine"] = chunk.FirstLine,
         ["lines"] = new JsonArray([.. lines.Select(l => (JsonNode)JsonValue.Create(l))]),
     };
-
-    private static string StepName(string container) => ContainerNames.IsStep(container) ? ContainerNames.Unprefixed(container) : container;
 
     /// <summary>TaskRun name → pipeline task name, from the run object's child references.</summary>
     private static Dictionary<string, string> TaskNames(RunRecord run)

@@ -220,7 +220,7 @@ public abstract class CrashRecoveryTests : IAsyncLifetime
         Assert.Equal("Succeeded", (string?)run!["status"]!["conditions"]![0]!["reason"]);
         Assert.Equal(2, File.ReadAllLines(Path.Combine(Marks, "started")).Length);
         var logs = (await server.Http.GetStringAsync("api/v1/taskruns/lone/logs", Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(Enumerable.Range(1, Lines).Select(i => $"[s] line {i}"), logs);
+        Assert.Equal(Enumerable.Range(1, Lines).Select(i => $"[lone/s] line {i}"), logs);
     }
 
     private static async Task<string> ResumedAnywhereAsync(ServerProcess server, IEnumerable<string> names)

@@ -95,6 +95,30 @@ public abstract class LogTests(SharedServer shared, PostgresFixture postgres) : 
         Assert.Contains("[only/main] bad-line", failed.Stdout, StringComparison.Ordinal);
         Assert.Contains("Failed", failed.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 90000)]
+    public async Task StandaloneTaskRun_LogsRunAndLogsFollow_OnePrefix()
+    {
+        // Issue 20, 11: `mship run` printed [run/step], `mship logs` [step], for the same TaskRun.
+        var server = await ServerAsync();
+        var name = Unique("lone");
+        var yaml = $"apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {{name: {name}}}\nspec:\n  taskSpec:\n    steps:\n      - {{name: say, image: bash, script: echo hello}}\n";
+        var file = Path.Combine(server.WorkingDirectory, name + ".yaml");
+        await File.WriteAllTextAsync(file, yaml, Ct);
+        await CreateRunAsync(server, yaml, "taskruns");
+        await WaitForFinishAsync(server, name, "taskruns");
+
+        var local = await MshipProcess.RunAsync(["run", "-f", file, "--workdir", Path.Combine(server.WorkingDirectory, name)], server.WorkingDirectory, TimeSpan.FromSeconds(60), cancellationToken: Ct);
+        var logs = await server.CliAsync("logs", name);
+        var follow = await server.CliAsync("logs", name, "-f");
+        var text = (await SendAsync(server, HttpMethod.Get, $"api/v1/taskruns/{name}/logs")).Text;
+
+        var expected = $"[{name}/say] hello";
+        Assert.Contains(expected + "\n", local.Stdout, StringComparison.Ordinal);
+        Assert.Equal(expected + "\n", logs.Stdout);
+        Assert.Equal(expected + "\n", follow.Stdout);
+        Assert.Equal(expected + "\n", text);
+    }
 }
 
 public sealed class LogSqliteTests(SharedServer shared, PostgresFixture postgres) : LogTests(shared, postgres), IClassFixture<SharedServer>

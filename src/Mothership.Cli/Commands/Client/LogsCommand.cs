@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Mothership.Cli.Client;
 using Mothership.Cli.Output;
+using Mothership.Engine.Status;
 
 namespace Mothership.Cli.Commands.Client;
 
@@ -94,7 +95,7 @@ internal static class LogsCommand
                 }
 
                 // The prefix names come from the server: escaped; the lines are the step's own output, as written.
-                var prefix = data["pipelineTask"] is { } pt ? $"[{TerminalText.Escape(pt)}/{TerminalText.Escape(data["step"])}] " : $"[{TerminalText.Escape(data["step"])}] ";
+                var prefix = TerminalText.Escape(LogPrefix.Of((string?)data["pipelineTask"] ?? (string)data["taskRun"]!, (string)data["container"]!));
                 foreach (var l in data["lines"]!.AsArray())
                 {
                     Console.Out.Write(prefix + (string?)l + "\n");
