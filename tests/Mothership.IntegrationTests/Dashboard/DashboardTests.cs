@@ -272,6 +272,30 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
     }
 
     [Fact(Timeout = 60000)]
+    public async Task TaskRuns_NavigationListAndPage_StandaloneTaskRunShownWithItsLog()
+    {
+        // Issue 20, 9: standalone TaskRuns had a page but no way to it.
+        var (server, page) = await OpenAsync();
+        var name = Unique("lone");
+        await CreateRunAsync(server, $"apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {{name: {name}}}\nspec:\n  taskSpec:\n    steps:\n      - {{name: say, image: bash, script: echo from a lone task}}\n", "taskruns");
+        await WaitForFinishAsync(server, name, "taskruns");
+
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "TaskRuns" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/ui/taskruns$"));
+        await Expect(page.Locator("h1")).ToHaveTextAsync("TaskRuns");
+        var row = page.Locator($"tr[data-run='{name}']");
+        await Expect(row).ToHaveAttributeAsync("data-state", "Succeeded");
+        await ShotAsync(page, "taskruns-list");
+
+        await row.ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/ui/taskruns/{Regex.Escape(name)}$"));
+        await Expect(page.Locator(".log-viewport")).ToContainTextAsync("from a lone task", new() { Timeout = 30000 });
+        await ShotAsync(page, "taskrun");
+        NoScriptErrors();
+    }
+
+    [Fact(Timeout = 60000)]
     public async Task Pages_PipelinesTasksAndKeyboard()
     {
         var (server, page) = await OpenAsync();

@@ -71,7 +71,7 @@ export async function post(path, body) {
 export const q = encodeURIComponent;
 
 export const api = {
-  runs: (params, signal) => getJson(`/api/v1/pipelineruns?${params}`, signal),
+  runs: (kinds, params, signal) => getJson(`/api/v1/${kinds}?${params}`, signal),
   run: (kinds, name, signal) => getJson(`/api/v1/${kinds}/${q(name)}`, signal),
   graph: (name, signal) => getJson(`/api/v1/pipelineruns/${q(name)}/graph`, signal),
   events: (kinds, name, signal) => getJson(`/api/v1/${kinds}/${q(name)}/events`, signal),

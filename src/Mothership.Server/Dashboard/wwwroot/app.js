@@ -9,7 +9,7 @@
 // every state), runs / run / resources (pages), dag (layout and SVG), logs (virtualised viewer),
 // ansi, yaml (JSON → YAML for the YAML views), util (DOM helpers).
 //
-// Routing is on the path (History API): `/` runs, `/ui/pipelineruns/NAME`, `/ui/taskruns/NAME`,
+// Routing is on the path (History API): `/` runs, `/ui/pipelineruns/NAME`, `/ui/taskruns[/NAME]`,
 // `/ui/pipelines`, `/ui/tasks`; the server answers every /ui/… path with index.html.
 
 import { askToken } from "./api.js";
@@ -22,7 +22,8 @@ const routes = [
   [/^\/$/, "runs", "PipelineRuns", (main, ctx) => runsPage(main, ctx)],
   [/^\/ui\/?$/, "runs", "PipelineRuns", (main, ctx) => runsPage(main, ctx)],
   [/^\/ui\/pipelineruns\/([^/]+)$/, "runs", "PipelineRun", (main, ctx) => pipelineRunPage(main, ctx)],
-  [/^\/ui\/taskruns\/([^/]+)$/, "runs", "TaskRun", (main, ctx) => taskRunPage(main, ctx)],
+  [/^\/ui\/taskruns\/?$/, "taskruns", "TaskRuns", (main, ctx) => runsPage(main, { ...ctx, kinds: "taskruns" })],
+  [/^\/ui\/taskruns\/([^/]+)$/, "taskruns", "TaskRun", (main, ctx) => taskRunPage(main, ctx)],
   [/^\/ui\/pipelines$/, "pipelines", "Pipelines", (main, ctx) => resourcesPage(main, { ...ctx, kinds: "pipelines" })],
   [/^\/ui\/tasks$/, "tasks", "Tasks", (main, ctx) => resourcesPage(main, { ...ctx, kinds: "tasks" })],
 ];

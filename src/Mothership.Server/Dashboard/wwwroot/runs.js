@@ -44,7 +44,10 @@ function select(name, label, choices, value) {
     Object.entries(choices).map(([v, text]) => h("option", { value: v, selected: v === value }, typeof text === "string" ? text : text.label))));
 }
 
-export function runsPage(main, { navigate, params }) {
+/** The list of PipelineRuns (at `/`) or of standalone TaskRuns (at `/ui/taskruns`), newest first. */
+export function runsPage(main, { navigate, params, kinds = "pipelineruns" }) {
+  const title = kinds === "taskruns" ? "TaskRuns" : "PipelineRuns";
+  const home = kinds === "taskruns" ? "/ui/taskruns" : "/";
   const filters = Object.fromEntries(["pipeline", "status", "label", "site", "since", "limit"].map((k) => [k, params.get(k) || ""]));
   const cursors = params.get("cursor") ? params.get("cursor").split("|") : [];
   const cursor = cursors[cursors.length - 1] || null;
@@ -57,23 +60,23 @@ export function runsPage(main, { navigate, params }) {
     select("since", "Started", SINCE, filters.since),
     h("div.filter-buttons", {},
       h("button.primary", { type: "submit" }, "Apply filters"),
-      h("button.quiet", { type: "button", onclick: () => navigate("/") }, "Clear")),
+      h("button.quiet", { type: "button", onclick: () => navigate(home) }, "Clear")),
     pipelines);
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const p = new URLSearchParams();
     for (const [k, v] of new FormData(form)) if (v) p.set(k, String(v).trim());
     if (filters.limit) p.set("limit", filters.limit);
-    navigate(`/?${p}`);
+    navigate(`${home}?${p}`);
   });
   const body = h("tbody");
   const table = h("table.runs", {},
-    h("caption.visually-hidden", {}, "PipelineRuns, newest first"),
-    h("thead", {}, h("tr", {}, ["Status", "Name", "Pipeline", "Labels", "Started", "Duration"].map((c) => h("th", { scope: "col" }, c)))),
+    h("caption.visually-hidden", {}, `${title}, newest first`),
+    h("thead", {}, h("tr", {}, ["Status", "Name", kinds === "taskruns" ? "Task" : "Pipeline", "Labels", "Started", "Duration"].map((c) => h("th", { scope: "col" }, c)))),
     body);
   const pager = h("nav.pager", { "aria-label": "Pages" });
   const message = h("div");
-  main.replaceChildren(h("h1", {}, "PipelineRuns"), form, message, table, pager);
+  main.replaceChildren(h("h1", {}, title), form, message, table, pager);
 
   api.resources("pipelines").then((r) => pipelines.replaceChildren(...r.items.map((p) => h("option", { value: p.name })))).catch(() => {});
 
@@ -85,12 +88,12 @@ export function runsPage(main, { navigate, params }) {
     if (list.length) p.set("cursor", list.join("|"));
     else p.delete("cursor");
     const s = p.toString();
-    return s ? `/?${s}` : "/";
+    return s ? `${home}?${s}` : home;
   };
 
   async function refresh(first) {
     try {
-      const page = await api.runs(query(filters, cursor));
+      const page = await api.runs(kinds, query(filters, cursor));
       if (stopped) return;
       message.replaceChildren();
       const changes = [];
@@ -98,13 +101,13 @@ export function runsPage(main, { navigate, params }) {
         const state = stateOf(r.status, r.reason, r.phase);
         if (!first && states.has(r.name) && states.get(r.name) !== state) changes.push(`${r.name}: ${state}`);
         states.set(r.name, state);
-        const link = `/ui/pipelineruns/${q(r.name)}`;
+        const link = `/ui/${kinds}/${q(r.name)}`;
         const row = h("tr", { tabindex: 0, dataset: { run: r.name, state }, "aria-label": `${r.name}, ${state}`,
           onkeydown: (ev) => { if (ev.key === "Enter" && ev.target === row) navigate(link); },
           onclick: (ev) => { if (!ev.target.closest("a")) navigate(link); } },
         h("td", {}, badge(state, state !== r.reason && r.reason && !["Running", "Succeeded"].includes(r.reason) ? r.reason : "")),
         h("td", {}, h("a", { href: link, "data-link": true, tabindex: -1 }, r.name)),
-        h("td", {}, r.pipeline ? h("a", { href: `/?pipeline=${q(r.pipeline)}`, "data-link": true, tabindex: -1 }, r.pipeline) : "—"),
+        h("td", {}, r.pipeline ? h("a", { href: `${home}?pipeline=${q(r.pipeline)}`, "data-link": true, tabindex: -1 }, r.pipeline) : "—"),
         h("td.labels", {}, Object.entries(r.labels || {}).map(([k, v]) => h("code.label", {}, `${k}=${v}`))),
         h("td", {}, timeElement(r.startTime || r.creationTimestamp)),
         h("td", {}, duration(between(r.startTime, r.completionTime))));
@@ -114,7 +117,7 @@ export function runsPage(main, { navigate, params }) {
       if (changes.length) announce(changes.join("; "));
       if (first) {
         pager.replaceChildren(
-          h("a.button", { href: "/" + (pageUrl([]).slice(1)), "data-link": true, "aria-disabled": cursors.length ? null : "true", hidden: !cursors.length }, "« First page"),
+          h("a.button", { href: pageUrl([]), "data-link": true, "aria-disabled": cursors.length ? null : "true", hidden: !cursors.length }, "« First page"),
           h("a.button", { href: pageUrl(cursors.slice(0, -1)), "data-link": true, rel: "prev", hidden: !cursors.length }, "← Previous"),
           h("span.muted", {}, `Page ${cursors.length + 1}`),
           page.nextCursor ? h("a.button", { href: pageUrl([...cursors, page.nextCursor]), "data-link": true, rel: "next" }, "Next →") : "");
