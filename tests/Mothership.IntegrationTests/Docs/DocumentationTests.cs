@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Mothership.Server.Hosting;
+
+namespace Mothership.IntegrationTests.Docs;
+
+/// <summary>
+/// The documentation is what happens: every flag a command in README.md, deploy/README.md or
+/// docs/ shows is an option of that command (asked of the built CLI's <c>--help</c>), every option
+/// the CLI has is documented somewhere, and the <c>Mothership__…</c> settings named in the docs are
+/// exactly the server's (<see cref="ServerOptions"/>). DocumentedCommandsRunTests runs
+/// the commands themselves.
+/// </summary>
+public sealed class DocumentationTests
+{
+    private static readonly ConcurrentDictionary<string, HashSet<string>?> Help = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, List<string[]>> Groups = new(StringComparer.Ordinal);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string Root => Fixtures.RepositoryRoot();
+
+    private static List<DocumentedCommand> All() =>
+        [.. DocumentedCommands.Files(Root).SelectMany(f => DocumentedCommands.Parse(f, File.ReadAllText(Path.Combine(Root, f))))];
+
+    private static string DocsText() => string.Join("\n", DocumentedCommands.Files(Root).Select(f => File.ReadAllText(Path.Combine(Root, f))));
+
+    /// <summary>The verbs mship has, from its own help.</summary>
+    private static async Task<List<string>> VerbsAsync()
+    {
+        var help = await MshipProcess.RunAsync(["--help"], cancellationToken: Ct);
+        return [.. help.Stdout.Split('\n').SkipWhile(l => !l.StartsWith("Commands:", StringComparison.Ordinal)).Skip(1)
+            .Select(l => Regex.Match(l, @"^\s{2}([a-z-]+)")).Where(m => m.Success).Select(m => m.Groups[1].Value)];
+    }
+
+    /// <summary>The options of <c>mship VERB</c> (of <c>mship</c> itself for null), or null when there is no such verb.</summary>
+    private static async Task<HashSet<string>?> OptionsAsync(string? verb)
+    {
+        if (Help.TryGetValue(verb ?? "", out var known))
+        {
+            return known;
+        }
+
+        var verbs = await VerbsAsync();
+        HashSet<string>? options = null;
+        if (verb is null || verbs.Contains(verb))
+        {
+            var help = await MshipProcess.RunAsync(verb is null ? ["--help"] : [verb, "--help"], cancellationToken: Ct);
+            options = DocumentedCommands.Options(help.Stdout);
+            Groups[verb ?? ""] = DocumentedCommands.OptionGroups(help.Stdout);
+        }
+
+        return Help[verb ?? ""] = options;
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task DocumentedFlags_AreOptionsOfTheirCommand()
+    {
+        var commands = All();
+        Assert.Contains(commands, c => c.Verb == "run");
+        foreach (var verb in commands.Where(c => c.IsMship).Select(c => c.Verb).Distinct())
+        {
+            await OptionsAsync(verb);
+        }
+
+        var problems = DocumentedCommands.UnknownFlags(commands, v => Help.GetValueOrDefault(v ?? ""));
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task EveryOption_IsDocumented()
+    {
+        var text = DocsText();
+        var missing = new List<string>();
+        foreach (var verb in await VerbsAsync())
+        {
+            await OptionsAsync(verb);
+            // An option is documented when the docs show any of its names (-f stands for --file).
+            foreach (var aliases in Groups[verb].Where(g => !g.Contains("--help")))
+            {
+                if (!aliases.Any(a => Regex.IsMatch(text, $@"(?<![\w-]){Regex.Escape(a)}(?![\w-])")))
+                {
+                    missing.Add($"mship {verb} {string.Join(", ", aliases)}");
+                }
+            }
+        }
+
+        Assert.True(missing.Count == 0, "options no document mentions:\n" + string.Join("\n", missing));
+    }
+
+    [Fact]
+    public void Settings_DocumentedAreTheServersAndTheServersAreDocumented()
+    {
+        var text = DocsText();
+        var documented = Regex.Matches(text, @"Mothership(?:__|:)([A-Z][A-Za-z]*(?:(?:__|:)[A-Z][A-Za-z]*)*)")
+            .Select(m => m.Groups[1].Value.Replace("__", ":", StringComparison.Ordinal))
+            .ToHashSet(StringComparer.Ordinal);
+        var settings = Paths(typeof(ServerOptions), "").ToHashSet(StringComparer.Ordinal);
+
+        // A documented path may stop at a section (Mothership__Retention) or name a key inside a free-keyed map.
+        var unknown = documented.Where(d => !settings.Any(s => s == d || s.StartsWith(d + ":", StringComparison.Ordinal) || Matches(s, d))).Order().ToList();
+        var undocumented = settings.Where(s => !documented.Any(d => d == s || Matches(s, d))).Order().ToList();
+
+        Assert.True(unknown.Count == 0, "documented settings the server does not have:\n" + string.Join("\n", unknown));
+        Assert.True(undocumented.Count == 0, "server settings no document names (as Mothership__NAME or Mothership:NAME):\n" + string.Join("\n", undocumented));
+    }
+
+    [Fact]
+    public void EnvironmentVariables_DocumentedAreReadAndReadAreDocumented()
+    {
+        // mship's own variables (MSHIP_*, MOTHERSHIP_*): the ones the code reads, against the ones the docs name.
+        var read = Directory.EnumerateFiles(Path.Combine(Root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => Regex.Matches(File.ReadAllText(f), "GetEnvironmentVariable\\(\"((?:MSHIP|MOTHERSHIP)_[A-Z_]+)\"\\)").Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        var documented = Regex.Matches(DocsText(), @"\b((?:MSHIP|MOTHERSHIP)_[A-Z_]+)\b").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        // The test suites' own switches (documented for contributors, read by the tests), and the
+        // variable mship sets for every step (MOTHERSHIP_ATTEMPT) rather than reads.
+        var testSwitches = new HashSet<string>(StringComparer.Ordinal) { "MOTHERSHIP_FIXTURES", "MOTHERSHIP_CHROMIUM", "MSHIP_FUZZ_ITERATIONS", "MSHIP_FUZZ_SEED", "MOTHERSHIP_ATTEMPT" };
+
+        Assert.NotEmpty(read);
+        Assert.Equal([], read.Except(documented).Order());
+        Assert.Equal([], documented.Except(read).Except(testSwitches).Order());
+    }
+
+    /// <summary>Whether setting <paramref name="setting"/> (with <c>*</c> for a free key) is what <paramref name="documented"/> names.</summary>
+    private static bool Matches(string setting, string documented)
+    {
+        var s = setting.Split(':');
+        var d = documented.Split(':');
+        return s.Length == d.Length && s.Zip(d).All(p => p.First == "*" || p.First == p.Second);
+    }
+
+    /// <summary>The settings under <paramref name="type"/>: its writable properties, nested options classes walked, a dictionary's keys as <c>*</c>.</summary>
+    private static IEnumerable<string> Paths(Type type, string prefix)
+    {
+        foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        {
+            var path = prefix + p.Name;
+            var t = p.PropertyType;
+            if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+            {
+                foreach (var inner in Paths(t.GetGenericArguments()[1], path + ":*:"))
+                {
+                    yield return inner;
+                }
+            }
+            else if (t.IsClass && t != typeof(string) && !t.IsArray && t.Namespace?.StartsWith("Mothership", StringComparison.Ordinal) == true)
+            {
+                foreach (var inner in Paths(t, path + ":"))
+                {
+                    yield return inner;
+                }
+            }
+            else
+            {
+                yield return path;
+            }
+        }
+    }
+}
+
+/// <summary>The checker itself: a wrong flag in a README is caught, a right one is not.</summary>
+public sealed class DocumentedCommandsTests
+{
+    private const string Sample = """
+        # Title
+
+        Use `mship validate -f FILE` first.
+
+        ```sh
+        ./mship run -f FILE... [-p NAME=VALUE]...
+                    [--parallel N] [--sandbox]
+        ./mship run -f examples/hello.yaml --bogus   # → exit 2
+        ./mship convert -f a.yaml  # → prints "apiVersion: tekton.dev/v1"
+        echo "# not a comment" # but this is
+        ```
+
+        ```yaml
+        mship: not a command
+        ```
+        """;
+
+    private static readonly Dictionary<string, HashSet<string>> Options = new()
+    {
+        ["run"] = ["-f", "--file", "-p", "--param", "--parallel", "--sandbox"],
+        ["validate"] = ["-f", "--file"],
+        ["convert"] = ["-f", "--file"],
+    };
+
+    [Fact]
+    public void Parse_FencedInlineContinuedAndCommented()
+    {
+        var commands = DocumentedCommands.Parse("README.md", Sample);
+
+        Assert.Equal(["mship validate -f FILE", "./mship run -f FILE... [-p NAME=VALUE]... [--parallel N] [--sandbox]",
+            "./mship run -f examples/hello.yaml --bogus", "./mship convert -f a.yaml", "echo \"# not a comment\""], commands.Select(c => c.Text));
+        Assert.True(commands[1].IsSynopsis);
+        Assert.False(commands[2].IsSynopsis);
+        Assert.Equal(2, commands[2].ExpectedExit);
+        Assert.Equal("apiVersion: tekton.dev/v1", commands[3].ExpectedOutput);
+        Assert.Equal("but this is", commands[4].Comment);
+        Assert.Equal(8, commands[2].Line);
+    }
+
+    [Fact]
+    public void UnknownFlags_AWrongFlag_IsReportedWithItsLine()
+    {
+        var problems = DocumentedCommands.UnknownFlags(DocumentedCommands.Parse("README.md", Sample), v => v is null ? null : Options.GetValueOrDefault(v));
+
+        Assert.Equal(["README.md:8: `./mship run -f examples/hello.yaml --bogus`: --bogus is not an option of mship run"], problems);
+    }
+
+    [Fact]
+    public void UnknownFlags_AnUnknownVerb_IsReported()
+    {
+        var problems = DocumentedCommands.UnknownFlags(DocumentedCommands.Parse("README.md", "`mship frobnicate -x`"), v => v is null ? null : Options.GetValueOrDefault(v));
+
+        Assert.Equal(["README.md:1: `mship frobnicate -x`: mship has no command 'frobnicate'"], problems);
+    }
+
+    [Fact]
+    public void Options_FromHelpText_EveryAlias()
+    {
+        var options = DocumentedCommands.Options("""
+            Usage:
+              mship get <KIND> [<NAME>] [options]
+
+            Options:
+              -o, --output <json|table|yaml>  table, json or yaml [default: table]
+              --since <since>                 created since
+              -?, -h, --help                  Show help
+
+            """);
+
+        Assert.Equal(["-o", "--output", "--since", "-?", "-h", "--help"], options);
+    }
+}
