@@ -1,0 +1,146 @@
+using System.Diagnostics;
+
+namespace Mothership.IntegrationTests.Docs;
+
+/// <summary>
+/// Runs every concrete command of the docs' fenced shell blocks (synopses, with their
+/// <c>[options]</c> and <c>FILE</c> placeholders, are checked by <see cref="DocumentationTests"/>
+/// instead), in a fresh directory holding a copy of <c>examples/</c> and a <c>./mship</c> that is
+/// the built CLI, against a throwaway <c>mship server</c> (SQLite in that directory) given as
+/// <c>$MSHIP_SERVER</c>. A command must exit as its comment announces (<c># → exit N</c>, else 0)
+/// and print what it says it prints (<c># → prints "…"</c>).
+/// </summary>
+public sealed class DocumentedCommandsRunTests : IAsyncDisposable
+{
+    /// <summary>Placeholders a concrete command may still hold, and what they stand for here.</summary>
+    private static readonly Dictionary<string, Func<DocumentedCommandsRunTests, string>> Placeholders = new(StringComparer.Ordinal)
+    {
+        ["../shared/fixtures"] = _ => Fixtures.Location(),
+    };
+
+    /// <summary>Commands that cannot run here, each with the reason; matched on the start of the command.</summary>
+    private static readonly Dictionary<string, string> CannotRun = new(StringComparer.Ordinal)
+    {
+        ["./test"] = "it runs every suite, this one included",
+        ["./mship server &"] = "the test starts the server itself, on a free port, as $MSHIP_SERVER",
+        ["docker "] = "no Docker engine runs on our machines",
+        ["kubectl "] = "no Kubernetes cluster here",
+        ["helm "] = "no Helm binary here",
+        ["apt-get "] = "installs packages on the machine",
+        ["sudo "] = "changes the machine",
+    };
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("mship-docs-").FullName;
+    private ServerProcess? _server;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    public static TheoryData<string> Documents()
+    {
+        var data = new TheoryData<string>();
+        foreach (var f in DocumentedCommands.Files(Fixtures.RepositoryRoot()))
+        {
+            data.Add(f);
+        }
+
+        return data;
+    }
+
+    [Theory(Timeout = 300_000)]
+    [MemberData(nameof(Documents))]
+    public async Task ConcreteCommands_RunAsTheTextSays(string document)
+    {
+        var root = Fixtures.RepositoryRoot();
+        var commands = DocumentedCommands.Parse(document, await File.ReadAllTextAsync(Path.Combine(root, document), Ct))
+            .Where(c => c.Fenced)
+            .Select(c => c with { Text = Placeholders.Aggregate(c.Text, (t, p) => t.Replace(p.Key, p.Value(this), StringComparison.Ordinal)) })
+            .Where(c => !c.IsSynopsis)
+            .ToList();
+        CopyDirectory(Path.Combine(root, "examples"), Path.Combine(_dir, "examples"));
+        var shim = Path.Combine(_dir, "mship");
+        await File.WriteAllTextAsync(shim, $"#!/bin/sh\nexec '{MshipProcess.Binary}' \"$@\"\n", Ct);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        _server = await ServerProcess.StartAsync(Directory.CreateDirectory(Path.Combine(_dir, "server")).FullName, cancellationToken: Ct);
+
+        var failures = new List<string>();
+        var ran = 0;
+        foreach (var c in commands)
+        {
+            if (CannotRun.FirstOrDefault(x => c.Text.StartsWith(x.Key, StringComparison.Ordinal)) is { Key: not null } skip)
+            {
+                TestContext.Current.SendDiagnosticMessage($"{c.File}:{c.Line}: not run ({skip.Value}): {c.Text}");
+                continue;
+            }
+
+            ran++;
+            var (exit, output) = await ShellAsync(c.Text);
+            if (exit != c.ExpectedExit)
+            {
+                failures.Add($"{c.File}:{c.Line}: `{c.Text}` exited {exit}, the text says {c.ExpectedExit}:\n{Tail(output)}");
+            }
+            else if (c.ExpectedOutput is { } expected && !output.Contains(expected, StringComparison.Ordinal))
+            {
+                failures.Add($"{c.File}:{c.Line}: `{c.Text}` did not print \"{expected}\":\n{Tail(output)}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+        TestContext.Current.SendDiagnosticMessage($"{document}: {ran} command(s) run");
+    }
+
+    private async Task<(int Exit, string Output)> ShellAsync(string command)
+    {
+        var info = new ProcessStartInfo("bash", ["-c", command])
+        {
+            WorkingDirectory = _dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.Environment["MSHIP_SERVER"] = _server!.Url;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, "timed out after 2 minutes");
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static string Tail(string text) => text.Length > 3000 ? text[^3000..] : text;
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+        }
+
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+        }
+    }
+}
