@@ -60,17 +60,27 @@ internal static class Bubblewrap
     /// because then <c>/workspace</c> and <c>/tekton</c> could not be created as mount points —
     /// with a fresh <c>/dev</c>, <c>/proc</c> and <c>/tmp</c>, writable binds for the attempt and
     /// workspace directories, and every namespace unshared (the network too unless
-    /// <paramref name="network"/>).
+    /// <paramref name="network"/>). A mount point the host lacks is made on a tmpfs laid over its
+    /// nearest existing ancestor (<see cref="MissingMountParents"/>), never on the host.
     /// </summary>
     public static List<string> Arguments(
         bool sandbox, bool network, IEnumerable<string> writableHostDirs, IEnumerable<Bind> binds, string chdir)
     {
+        // Parents before children, or a later /workspace bind would hide /workspace/NAME.
+        var ordered = binds.OrderBy(b => Depth(b.ContainerPath)).ToList();
+        var writable = writableHostDirs.Distinct(StringComparer.Ordinal).ToList();
+        var unfolded = MissingMountParents(ordered, writable, sandbox);
         var args = new List<string>();
+        args.AddRange(sandbox ? ReadOnlyRoot.Value : HostRoot.Value);
+        foreach (var dir in unfolded)
+        {
+            Unfold(dir, sandbox, args);
+        }
+
         if (sandbox)
         {
-            args.AddRange(ReadOnlyRoot.Value);
             args.AddRange(["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]);
-            foreach (var dir in writableHostDirs.Distinct(StringComparer.Ordinal))
+            foreach (var dir in writable)
             {
                 args.AddRange(["--bind", dir, dir]);
             }
@@ -81,19 +91,106 @@ internal static class Bubblewrap
                 args.Add("--share-net");
             }
         }
-        else
-        {
-            args.AddRange(HostRoot.Value);
-        }
 
-        // Parents before children, or a later /workspace bind would hide /workspace/NAME.
-        foreach (var b in binds.OrderBy(b => b.ContainerPath.TrimEnd('/').Count(c => c == '/')))
+        foreach (var b in ordered)
         {
             args.AddRange([b.ReadOnly ? "--ro-bind" : "--bind", b.HostPath, b.ContainerPath]);
         }
 
+        if (sandbox)
+        {
+            // The unfolded directories' new mount points exist now; the rest of them stays as read-only as the host.
+            foreach (var dir in unfolded)
+            {
+                args.AddRange(["--remount-ro", dir]);
+            }
+        }
+
         args.AddRange(["--die-with-parent", "--chdir", chdir, "--"]);
         return args;
+    }
+
+    /// <summary>
+    /// The host directories that a mount point must be made in but that come from the host: for
+    /// each bind at a path the host lacks (<c>/home/git</c>, as the Catalog's git-clone mounts),
+    /// its nearest existing ancestor (<c>/home</c>), unless the mount point is made inside another
+    /// bind, a writable directory of the attempt or the sandbox's own tmpfs. bubblewrap would make
+    /// the mount point there: on the host's real directory without the sandbox (and leave it), or
+    /// fail on the read-only bind with it. Parents first.
+    /// </summary>
+    private static List<string> MissingMountParents(List<Bind> binds, List<string> writable, bool sandbox)
+    {
+        var parents = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var b in binds)
+        {
+            var path = Path.TrimEndingDirectorySeparator(b.ContainerPath);
+            if (binds.Any(o => IsUnder(path, o.ContainerPath) && Path.TrimEndingDirectorySeparator(o.ContainerPath) != path) || Path.Exists(path))
+            {
+                continue;
+            }
+
+            var parent = Path.GetDirectoryName(path);
+            while (parent is not null && !Path.Exists(parent))
+            {
+                parent = Path.GetDirectoryName(parent);
+            }
+
+            if (parent is null or "/" || new FileInfo(parent).LinkTarget is not null ||
+                writable.Any(w => IsUnder(parent, w)) ||
+                OwnTopLevel.Any(t => IsUnder(parent, t)) ||
+                (sandbox && SandboxTopLevel.Any(t => IsUnder(parent, t))))
+            {
+                continue;
+            }
+
+            parents.Add(parent);
+        }
+
+        return [.. parents.OrderBy(Depth)];
+    }
+
+    /// <summary>
+    /// A fresh tmpfs at <paramref name="dir"/> holding the host's entries of it (bound, links as
+    /// links), so that new mount points are made in memory and the step still sees what was there.
+    /// An entry that vanishes before bubblewrap starts is skipped (<c>-try</c>).
+    /// </summary>
+    private static void Unfold(string dir, bool sandbox, List<string> args)
+    {
+        List<string> entries;
+        try
+        {
+            entries = [.. Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Unreadable: left as it is; bubblewrap then reports the mount point it cannot make.
+            return;
+        }
+
+        args.AddRange(["--tmpfs", dir]);
+        foreach (var entry in entries)
+        {
+            if (new FileInfo(entry).LinkTarget is { } target)
+            {
+                args.AddRange(["--symlink", target, entry]);
+            }
+            else
+            {
+                args.AddRange([sandbox ? "--ro-bind-try" : "--dev-bind-try", entry, entry]);
+            }
+        }
+    }
+
+    private static readonly string[] OwnTopLevel = ["/workspace", "/tekton"];
+
+    private static readonly string[] SandboxTopLevel = ["/tmp", "/dev", "/proc"];
+
+    private static int Depth(string path) => path.TrimEnd('/').Count(c => c == '/');
+
+    private static bool IsUnder(string path, string root)
+    {
+        var r = root.TrimEnd('/');
+        return path == r || path.StartsWith(r + "/", StringComparison.Ordinal);
     }
 
     private static IReadOnlyList<string> BuildRoot(bool readOnly)
