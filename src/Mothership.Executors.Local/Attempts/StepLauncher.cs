@@ -95,6 +95,7 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
         var network = request.Labels.TryGetValue(MothershipLabels.Network, out var net) && net == "true";
         var writable = new[] { attempt.Dirs.Attempt }.Concat(attempt.Workspaces.Where(w => w.HostDirectory is not null && !w.ReadOnly).Select(w => w.HostDirectory!));
         var bwrapArgs = Bubblewrap.Arguments(options.Sandbox, network, writable, view.Binds, workingDir);
+        mountPoints?.AddRange(Bubblewrap.HostMountPoints(options.Sandbox, writable, view.Binds));
         bwrapArgs.Add(file);
         bwrapArgs.AddRange(args);
         return new LaunchSpec(options.BubblewrapPath, bwrapArgs, attempt.Dirs.Attempt, env);
@@ -116,8 +117,10 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
     }
 
     /// <summary>
-    /// Removes the empty directories bubblewrap created as mount points of isolated workspaces,
-    /// so that a later step without the workspace does not find <c>/workspace/NAME</c>.
+    /// Removes the directories bubblewrap created on the host as mount points (of isolated
+    /// workspaces, so that a later step without the workspace does not find <c>/workspace/NAME</c>;
+    /// of paths the host lacked, <see cref="Bubblewrap.HostMountPoints"/>) while they hold nothing
+    /// but empty directories.
     /// </summary>
     public static void RemoveMountPoints(List<string> mountPoints)
     {
@@ -125,17 +128,21 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
         {
             try
             {
-                if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
+                if (Directory.Exists(dir) && OnlyEmptyDirectories(dir))
                 {
-                    Directory.Delete(dir);
+                    Directory.Delete(dir, recursive: true);
                 }
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Something else uses the directory now; an empty directory left behind is harmless.
             }
         }
     }
+
+    private static bool OnlyEmptyDirectories(string dir) =>
+        new DirectoryInfo(dir).LinkTarget is null &&
+        Directory.EnumerateFileSystemEntries(dir).All(e => Directory.Exists(e) && OnlyEmptyDirectories(e));
 
     /// <summary>The binds every step of this attempt gets, plus the step's own mounts.</summary>
     private PathView ViewFor(IEnumerable<Bind> extra)

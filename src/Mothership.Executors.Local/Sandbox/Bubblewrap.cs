@@ -61,7 +61,7 @@ internal static class Bubblewrap
     /// with a fresh <c>/dev</c>, <c>/proc</c> and <c>/tmp</c>, writable binds for the attempt and
     /// workspace directories, and every namespace unshared (the network too unless
     /// <paramref name="network"/>). A mount point the host lacks is made on a tmpfs laid over its
-    /// nearest existing ancestor (<see cref="MissingMountParents"/>), never on the host.
+    /// nearest existing ancestor (<see cref="PlanMountParents"/>), never on the host.
     /// </summary>
     public static List<string> Arguments(
         bool sandbox, bool network, IEnumerable<string> writableHostDirs, IEnumerable<Bind> binds, string chdir)
@@ -69,12 +69,12 @@ internal static class Bubblewrap
         // Parents before children, or a later /workspace bind would hide /workspace/NAME.
         var ordered = binds.OrderBy(b => Depth(b.ContainerPath)).ToList();
         var writable = writableHostDirs.Distinct(StringComparer.Ordinal).ToList();
-        var unfolded = MissingMountParents(ordered, writable, sandbox);
+        var plan = PlanMountParents(ordered, writable, sandbox);
         var args = new List<string>();
         args.AddRange(sandbox ? ReadOnlyRoot.Value : HostRoot.Value);
-        foreach (var dir in unfolded)
+        foreach (var (dir, entries) in plan.Unfolded)
         {
-            Unfold(dir, sandbox, args);
+            Unfold(dir, entries, sandbox, args);
         }
 
         if (sandbox)
@@ -100,7 +100,7 @@ internal static class Bubblewrap
         if (sandbox)
         {
             // The unfolded directories' new mount points exist now; the rest of them stays as read-only as the host.
-            foreach (var dir in unfolded)
+            foreach (var (dir, _) in plan.Unfolded)
             {
                 args.AddRange(["--remount-ro", dir]);
             }
@@ -111,16 +111,28 @@ internal static class Bubblewrap
     }
 
     /// <summary>
-    /// The host directories that a mount point must be made in but that come from the host: for
-    /// each bind at a path the host lacks (<c>/home/git</c>, as the Catalog's git-clone mounts),
-    /// its nearest existing ancestor (<c>/home</c>), unless the mount point is made inside another
-    /// bind, a writable directory of the attempt or the sandbox's own tmpfs. bubblewrap would make
-    /// the mount point there: on the host's real directory without the sandbox (and leave it), or
-    /// fail on the read-only bind with it. Parents first.
+    /// The directories bubblewrap will still make on the host for <paramref name="binds"/> (the
+    /// top one of each chain, for the caller to remove once the step ended): without the sandbox,
+    /// the mount points under a host directory too large to unfold (<see cref="MaxUnfoldedEntries"/>;
+    /// <c>/tmp</c>, typically). Empty in the sandbox, where such a mount point fails the step.
     /// </summary>
-    private static List<string> MissingMountParents(List<Bind> binds, List<string> writable, bool sandbox)
+    public static IReadOnlyList<string> HostMountPoints(bool sandbox, IEnumerable<string> writableHostDirs, IEnumerable<Bind> binds) =>
+        PlanMountParents([.. binds.OrderBy(b => Depth(b.ContainerPath))], [.. writableHostDirs], sandbox).MadeOnHost;
+
+    /// <summary>
+    /// Where mount points the host lacks are made. For each bind at a path the host lacks
+    /// (<c>/home/git</c>, as the Catalog's git-clone mounts), unless it is made inside another
+    /// bind, a writable directory of the attempt or the sandbox's own tmpfs, bubblewrap would make
+    /// it in the host's nearest existing ancestor (<c>/home</c>): on the real directory without the
+    /// sandbox (and leave it there), or fail on the read-only bind with it. That ancestor is
+    /// unfolded instead, parents first, while bubblewrap's argument limit allows; beyond it the top
+    /// missing directory is made on the host (<see cref="PlanMountParents"/>'s MadeOnHost).
+    /// </summary>
+    private static MountParents PlanMountParents(List<Bind> binds, List<string> writable, bool sandbox)
     {
-        var parents = new SortedSet<string>(StringComparer.Ordinal);
+        var unfolded = new SortedDictionary<string, List<string>?>(StringComparer.Ordinal);
+        var madeOnHost = new List<string>();
+        var total = 0;
         foreach (var b in binds)
         {
             var path = Path.TrimEndingDirectorySeparator(b.ContainerPath);
@@ -129,9 +141,11 @@ internal static class Bubblewrap
                 continue;
             }
 
+            var top = path;
             var parent = Path.GetDirectoryName(path);
             while (parent is not null && !Path.Exists(parent))
             {
+                top = parent;
                 parent = Path.GetDirectoryName(parent);
             }
 
@@ -143,10 +157,49 @@ internal static class Bubblewrap
                 continue;
             }
 
-            parents.Add(parent);
+            if (!unfolded.TryGetValue(parent, out var entries))
+            {
+                entries = Entries(parent);
+                if (entries is not null && (entries.Count > MaxUnfoldedEntries || total + entries.Count > MaxUnfoldedEntries * 2))
+                {
+                    entries = null;
+                }
+
+                total += entries?.Count ?? 0;
+                unfolded[parent] = entries;
+            }
+
+            if (entries is null && !sandbox)
+            {
+                madeOnHost.Add(top);
+            }
         }
 
-        return [.. parents.OrderBy(Depth)];
+        return new MountParents(
+            [.. unfolded.Where(u => u.Value is not null).OrderBy(u => Depth(u.Key)).Select(u => (u.Key, u.Value!))],
+            [.. madeOnHost.Distinct(StringComparer.Ordinal)]);
+    }
+
+    /// <summary>Directories unfolded with their entries, and the mount points made on the host.</summary>
+    private sealed record MountParents(List<(string Dir, List<string> Entries)> Unfolded, List<string> MadeOnHost);
+
+    /// <summary>
+    /// How many entries a directory may have to be unfolded, and (twice that) all of a step's:
+    /// three arguments each, within bubblewrap's 9000.
+    /// </summary>
+    internal const int MaxUnfoldedEntries = 1000;
+
+    private static List<string>? Entries(string dir)
+    {
+        try
+        {
+            return [.. Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Unreadable: left as it is; bubblewrap then makes the mount point there, or says why not.
+            return null;
+        }
     }
 
     /// <summary>
@@ -154,19 +207,8 @@ internal static class Bubblewrap
     /// links), so that new mount points are made in memory and the step still sees what was there.
     /// An entry that vanishes before bubblewrap starts is skipped (<c>-try</c>).
     /// </summary>
-    private static void Unfold(string dir, bool sandbox, List<string> args)
+    private static void Unfold(string dir, List<string> entries, bool sandbox, List<string> args)
     {
-        List<string> entries;
-        try
-        {
-            entries = [.. Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal)];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Unreadable: left as it is; bubblewrap then reports the mount point it cannot make.
-            return;
-        }
-
         args.AddRange(["--tmpfs", dir]);
         foreach (var entry in entries)
         {
