@@ -87,9 +87,11 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
         CreateWorkingDir(ref view, extra, workingDir, container);
 
         var env = StepEnvironment.Build(request, step, container, attempt.HomeView, masker);
+        // A script run by its own #! line: its interpreter is checked before the start, in and out of bubblewrap.
+        var script = useScript && step.Script?.StartsWith("#!", StringComparison.Ordinal) == true ? Path.Combine(attempt.Dirs.Scripts, container) : null;
         if (!attempt.Layout)
         {
-            return new LaunchSpec(file, args, workingDir, env, DiesWithParentThread: false);
+            return new LaunchSpec(file, args, workingDir, env, DiesWithParentThread: false) { Script = script };
         }
 
         var network = request.Labels.TryGetValue(MothershipLabels.Network, out var net) && net == "true";
@@ -98,7 +100,7 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
         mountPoints?.AddRange(Bubblewrap.HostMountPoints(options.Sandbox, writable, view.Binds));
         bwrapArgs.Add(file);
         bwrapArgs.AddRange(args);
-        return new LaunchSpec(options.BubblewrapPath, bwrapArgs, attempt.Dirs.Attempt, env);
+        return new LaunchSpec(options.BubblewrapPath, bwrapArgs, attempt.Dirs.Attempt, env) { Script = script };
     }
 
     /// <summary>The file a step's <c>stdoutConfig</c>/<c>stderrConfig</c> names, opened for writing; null without one.</summary>

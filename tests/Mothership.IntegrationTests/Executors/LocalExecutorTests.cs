@@ -466,6 +466,28 @@ public sealed class LocalExecutorTests : IDisposable
         Assert.False(Path.Exists($"/usr/local/{unique}-wd"));
     }
 
+    [Theory(Timeout = 30000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunAsync_EnvShebangInterpreterMissing_StepFailsNamingIt(bool sandbox)
+    {
+        Assert.SkipUnless(!sandbox || File.Exists("/usr/bin/bwrap"), "the sandbox needs bubblewrap (/usr/bin/bwrap), which is not installed");
+        var request = ExecutorFixture.Request(Header + """
+              steps:
+                - name: py
+                  script: |
+                    #!/usr/bin/env python3-mship-absent
+                    print("never")
+            """);
+
+        var outcome = await _fx.Executor(sandbox).RunAsync(request, _fx.Listener, Ct);
+
+        Assert.Equal(TaskRunPhase.Failed, outcome.Phase);
+        Assert.Equal(127, outcome.Steps.Single().ExitCode);
+        var line = Assert.Single(_fx.Listener.LinesOf("step-py"));
+        Assert.EndsWith(": interpreter 'python3-mship-absent' not found", line, StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 30000)]
     public async Task RunAsync_SidecarWithReadiness_ReadyBeforeSteps()
     {
