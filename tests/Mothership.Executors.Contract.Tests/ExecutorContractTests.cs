@@ -245,6 +245,88 @@ public abstract class ExecutorContractTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Params_InVolumesSidecarsMountsAndWorkingDir_SubstitutedBeforeTheExecutorUsesThem()
+    {
+        // The Catalog's orka-full names its Secret's key by a param; Tekton substitutes params in
+        // volume sources and their items, sidecars, volume mounts' subPath and workingDir.
+        var (outcome, listener) = await RunAsync("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: ssh}
+            stringData: {password: s3cret-pw}
+            ---
+            """ + "\n" + Header + """
+              params:
+                - {name: secret-name, default: ssh}
+                - {name: password-key, default: password}
+                - {name: file, default: pw}
+                - {name: sub, default: nested}
+                - {name: dir, default: /scratch}
+                - {name: greeting, default: hello}
+              volumes:
+                - name: creds
+                  secret:
+                    secretName: $(params.secret-name)
+                    items: [{key: $(params.password-key), path: $(params.file)}]
+                - {name: scratch, emptyDir: {}}
+              sidecars:
+                - name: helper
+                  image: alpine
+                  env: [{name: GREETING, value: $(params.greeting)}]
+                  volumeMounts: [{name: scratch, mountPath: /shared, subPath: $(params.sub)}]
+                  script: |
+                    echo "$GREETING" > /shared/from-sidecar
+                    while true; do sleep 1; done
+              steps:
+                - name: read
+                  image: alpine
+                  workingDir: $(params.dir)
+                  volumeMounts:
+                    - {name: creds, mountPath: /creds}
+                    - {name: scratch, mountPath: /scratch}
+                  script: |
+                    wc -c < /creds/$(params.file)
+                    while [ ! -f $(params.sub)/from-sidecar ]; do sleep 0.1; done
+                    cat $(params.sub)/from-sidecar
+                    pwd
+            """);
+
+        Golden.Assert("params-in-volumes", outcome);
+        Assert.Equal(["9", "hello", "/scratch"], listener.Lines("step-read"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Params_BindingSubPathBecomesDotDot_FailsTheAttemptWithTheWorkspaceNamed()
+    {
+        var (outcome, listener) = await RunAsync(Header + """
+              params: [{name: sub, default: ../escape}]
+              workspaces: [{name: data}]
+              steps:
+                - {name: never, image: alpine, script: 'echo never'}
+            """, workspaces: [new WorkspaceBinding { Name = "data", SubPath = "$(params.sub)", Source = new VolumeSource { EmptyDir = true } }]);
+
+        Golden.Assert("binding-subpath-escapes", outcome);
+        Assert.Empty(listener.Lines("step-never"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Params_MountSubPathBecomesAbsolute_FailsTheAttemptWithTheMountNamed()
+    {
+        var (outcome, listener) = await RunAsync(Header + """
+              params: [{name: sub, default: /etc}]
+              volumes: [{name: scratch, emptyDir: {}}]
+              steps:
+                - name: never
+                  image: alpine
+                  volumeMounts: [{name: scratch, mountPath: /scratch, subPath: $(params.sub)}]
+                  script: 'echo never'
+            """);
+
+        Golden.Assert("mount-subpath-absolute", outcome);
+        Assert.Empty(listener.Lines("step-never"));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task UnnamedSteps_GetTektonsNamesAndContainers()
     {
         var (outcome, listener) = await RunAsync(Header + """

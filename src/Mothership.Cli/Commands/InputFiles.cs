@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
@@ -8,11 +9,20 @@ namespace Mothership.Cli.Commands;
 /// <summary>Loads and validates <c>-f</c> files, printing diagnostics the way compilers do.</summary>
 internal static class InputFiles
 {
+    /// <summary>The files a directory stands for: Kubernetes manifests, as <c>kubectl -f DIR</c> reads them.</summary>
+    private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
+
+    /// <summary><c>-R</c>/<c>--recursive</c>, as kubectl spells it: a directory given with <c>-f</c> stands for the files of its sub directories too.</summary>
+    public static Option<bool> RecursiveOption() => new("--recursive", "-R")
+    {
+        Description = "read the directories given with -f recursively (default: only the files directly in them)",
+    };
+
     /// <summary>Loads and validates; returns null (after printing every error) when the input is unusable.</summary>
-    public static ResourceSet? LoadValid(IReadOnlyList<string> files, TextWriter stderr)
+    public static ResourceSet? LoadValid(IReadOnlyList<string> files, TextWriter stderr, bool recursive = false)
     {
         var bag = new DiagnosticBag();
-        var expanded = Expand(files, bag);
+        var expanded = Expand(files, bag, recursive);
         var resources = ResourceLoader.LoadFiles(expanded, bag);
         if (!bag.HasErrors)
         {
@@ -31,15 +41,22 @@ internal static class InputFiles
         }
     }
 
-    /// <summary>A directory stands for the YAML files in it; a missing file is a diagnostic.</summary>
-    public static List<string> Expand(IEnumerable<string> files, DiagnosticBag bag)
+    /// <summary>
+    /// A directory stands for the <c>.yaml</c>, <c>.yml</c> and <c>.json</c> files in it (with
+    /// <paramref name="recursive"/>, in its sub directories too, hidden ones excepted), in path
+    /// order; a missing file is a diagnostic.
+    /// </summary>
+    public static List<string> Expand(IEnumerable<string> files, DiagnosticBag bag, bool recursive = false)
     {
         var result = new List<string>();
         foreach (var f in files)
         {
             if (Directory.Exists(f))
             {
-                result.AddRange(Directory.EnumerateFiles(f).Where(p => p.EndsWith(".yaml", StringComparison.Ordinal) || p.EndsWith(".yml", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+                var root = Path.GetFullPath(f);
+                result.AddRange(Directory.EnumerateFiles(f, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
+                    .Where(p => Extensions.Any(e => p.EndsWith(e, StringComparison.Ordinal)) && !InHiddenDirectory(root, p))
+                    .Order(StringComparer.Ordinal));
             }
             else if (File.Exists(f))
             {
@@ -53,4 +70,8 @@ internal static class InputFiles
 
         return result;
     }
+
+    /// <summary>Whether <paramref name="file"/> lies in a hidden sub directory of <paramref name="root"/> (<c>.git</c>, <c>.mothership</c>), which recursion skips.</summary>
+    private static bool InHiddenDirectory(string root, string file) =>
+        Path.GetRelativePath(root, Path.GetFullPath(file)).Split(Path.DirectorySeparatorChar).SkipLast(1).Any(d => d.StartsWith('.'));
 }

@@ -18,7 +18,7 @@ using Mothership.Model.Tekton.Vocabulary;
 namespace Mothership.Cli.Commands;
 
 /// <summary>
-/// <c>mship run -f FILE... [-p NAME=VALUE]... [-w NAME=DIR]... [-o text|json] [--pipeline NAME | --task NAME]</c>:
+/// <c>mship run -f FILE... [-R] [-p NAME=VALUE]... [-w NAME=DIR]... [-o text|json] [--pipeline NAME | --task NAME]</c>:
 /// runs one PipelineRun or TaskRun on the local executor, without a server.
 /// </summary>
 internal static class RunCommand
@@ -38,9 +38,10 @@ internal static class RunCommand
         var executorKind = new Option<string>("--executor") { Description = "local (default): processes on this machine; kubernetes: one pod per TaskRun", DefaultValueFactory = _ => "local" };
         executorKind.AcceptOnlyFromAmong("local", "kubernetes");
         var kubernetes = new KubernetesFlags("the context's");
+        var recursive = InputFiles.RecursiveOption();
         var command = new Command("run", "Run a PipelineRun or TaskRun without a server: on this machine, or as pods on Kubernetes")
         {
-            files, parameters, workspaces, output, pipeline, task, parallel, sandbox, workdir, executorKind,
+            files, recursive, parameters, workspaces, output, pipeline, task, parallel, sandbox, workdir, executorKind,
         };
         kubernetes.AddTo(command);
         command.SetAction(async (parse, _) =>
@@ -61,6 +62,7 @@ internal static class RunCommand
                 parse.GetValue(sandbox),
                 parse.GetValue(workdir))
             {
+                Recursive = parse.GetValue(recursive),
                 Kubernetes = parse.GetValue(executorKind) == "kubernetes"
                     ? new KubernetesTarget(parse.GetValue(kubernetes.Kubeconfig), parse.GetValue(kubernetes.Context), parse.GetValue(kubernetes.Namespace))
                     {
@@ -78,6 +80,9 @@ internal static class RunCommand
     internal sealed record RunOptions(string[] Files, string[] Params, string[] Workspaces, bool Json, string? Pipeline, string? Task,
         int Parallel, bool Sandbox, string? Workdir)
     {
+        /// <summary>Whether directories among <see cref="Files"/> are read recursively (<c>-R</c>).</summary>
+        public bool Recursive { get; init; }
+
         /// <summary>Where pods go with <c>--executor kubernetes</c>; null for the local executor.</summary>
         public KubernetesTarget? Kubernetes { get; init; }
 
@@ -96,7 +101,7 @@ internal static class RunCommand
 
     private static async Task<int> RunAsync(RunOptions o)
     {
-        var resources = InputFiles.LoadValid(o.Files, Console.Error);
+        var resources = InputFiles.LoadValid(o.Files, Console.Error, o.Recursive);
         if (resources is null)
         {
             return ExitCodes.Usage;
@@ -125,7 +130,7 @@ internal static class RunCommand
         if (kubernetes is not null)
         {
             // As kubectl create -f would: the ConfigMaps, Secrets and claims the files carry.
-            var yamls = InputFiles.Expand(o.Files, new DiagnosticBag()).Select(File.ReadAllText).Concat(o.ClusterYaml);
+            var yamls = InputFiles.Expand(o.Files, new DiagnosticBag(), o.Recursive).Select(File.ReadAllText).Concat(o.ClusterYaml);
             var created = await ClusterObjects.CreateAsync(kubernetes.Client, kubernetes.Namespace, yamls, CancellationToken.None).ConfigureAwait(false);
             if (created.Count > 0 && !o.Json)
             {

@@ -5,7 +5,7 @@ using Mothership.Model.Validation;
 
 namespace Mothership.Cli.Commands;
 
-/// <summary><c>mship validate -f FILE...</c>: every problem as <c>FILE:LINE:COL: error: MESSAGE</c>, exit 2 if any.</summary>
+/// <summary><c>mship validate -f FILE... [-R]</c>: every problem as <c>FILE:LINE:COL: error: MESSAGE</c>, exit 2 if any.</summary>
 internal static class ValidateCommand
 {
     public static Command Create()
@@ -16,11 +16,12 @@ internal static class ValidateCommand
             Required = true,
             AllowMultipleArgumentsPerToken = true,
         };
-        var command = new Command("validate", "Check Tekton YAML and report every problem with file, line and column") { files };
+        var recursive = InputFiles.RecursiveOption();
+        var command = new Command("validate", "Check Tekton YAML and report every problem with file, line and column") { files, recursive };
         command.SetAction(parse =>
         {
             var bag = new DiagnosticBag();
-            var paths = InputFiles.Expand(parse.GetValue(files) ?? [], bag);
+            var paths = InputFiles.Expand(parse.GetValue(files) ?? [], bag, parse.GetValue(recursive));
             var resources = ResourceLoader.LoadFiles(paths, bag);
             ResourceValidator.Validate(resources, bag);
             InputFiles.Print(bag, Console.Error);

@@ -65,6 +65,37 @@ public sealed class AttemptRules
         return limit > TimeSpan.Zero ? limit : null;
     }
 
+    /// <summary>
+    /// Checks the paths of the request that name a place inside a volume once substituted: every
+    /// workspace binding's and volume mount's <c>subPath</c>, by the rule validation applies to what
+    /// is written (<see cref="WorkspacePathRules.SubPathProblem"/>). Validation skips a value with
+    /// <c>$(…)</c>, so a param that turns into <c>..</c> or an absolute path is caught here, before
+    /// either executor mounts anything: an <see cref="AttemptFailure"/> naming the workspace or mount.
+    /// </summary>
+    public void CheckPaths()
+    {
+        foreach (var binding in Request.Workspaces)
+        {
+            if (WorkspacePathRules.SubPathProblem(binding.SubPath) is { } problem)
+            {
+                throw new AttemptFailure($"workspace \"{binding.Name}\": {problem}");
+            }
+        }
+
+        var containers = Request.Spec.Steps.Select((s, i) => (Step: s, Container: StepContainer(i)))
+            .Concat(Request.Spec.Sidecars.Select((s, i) => (Step: s, Container: SidecarContainer(i))));
+        foreach (var (step, container) in containers)
+        {
+            foreach (var mount in step.VolumeMounts)
+            {
+                if (WorkspacePathRules.SubPathProblem(mount.SubPath) is { } problem)
+                {
+                    throw new AttemptFailure($"\"{container}\": volumeMount \"{mount.Name}\": {problem}");
+                }
+            }
+        }
+    }
+
     private bool ContinuesOnError(int index) => string.Equals(Request.Spec.Steps[index].OnError, "continue", StringComparison.Ordinal);
 
     /// <summary>What the end of step <paramref name="index"/> means, from its exit code and what stopped it.</summary>

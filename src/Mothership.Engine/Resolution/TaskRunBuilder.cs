@@ -55,6 +55,12 @@ public static class TaskRunBuilder
             scope.Set($"inputs.params.{name}", value);
         }
 
+        // A TaskRun's own bindings take its params (Tekton's ApplyParametersToWorkspaceBindings,
+        // params only, before the context joins the scope); a PipelineRun's were given the
+        // pipeline's params when they were mapped to this task.
+        var workspaces = input.PipelineRunName is null
+            ? [.. input.Workspaces.Select(b => TaskSpecRewriter.ApplyBinding(b, scope))]
+            : input.Workspaces;
         scope.Set("context.taskRun.name", input.TaskRunName)
             .Set("context.taskRun.namespace", input.Namespace)
             .Set("context.taskRun.uid", input.TaskRunUid)
@@ -86,7 +92,7 @@ public static class TaskRunBuilder
             PipelineRunUid = input.PipelineRunUid,
             PipelineTaskName = input.PipelineTaskName,
             Spec = spec,
-            Workspaces = input.Workspaces,
+            Workspaces = workspaces,
             Resources = resources,
             RetryCount = input.RetryCount,
             Timeout = input.Timeout,

@@ -68,7 +68,7 @@ public static class PipelineTaskRuns
         var (workspaces, declarations) = MapWorkspaces(s, task with
         {
             Workspaces = [.. task.Workspaces.Select(w => w with { SubPath = w.SubPath is null ? null : scope.Apply(w.SubPath) })],
-        }, spec, embedded);
+        }, spec, embedded, scope);
         spec = spec with { Workspaces = [.. spec.Workspaces, .. declarations] };
         return TaskRunBuilder.Build(new TaskRunInput
         {
@@ -101,7 +101,7 @@ public static class PipelineTaskRuns
     }
 
     private static (ImmutableArray<WorkspaceBinding> Bindings, ImmutableArray<WorkspaceDeclaration> Declarations) MapWorkspaces(
-        PipelineRunState s, PipelineTask task, TaskSpec spec, bool embedded)
+        PipelineRunState s, PipelineTask task, TaskSpec spec, bool embedded, IVariableRewriter scope)
     {
         var bindings = ImmutableArray.CreateBuilder<WorkspaceBinding>();
         var declarations = ImmutableArray.CreateBuilder<WorkspaceDeclaration>();
@@ -113,7 +113,7 @@ public static class PipelineTaskRuns
                 continue;
             }
 
-            bindings.Add(ToTaskBinding(runBinding, b.Name, b.SubPath));
+            bindings.Add(ToTaskBinding(TaskSpecRewriter.ApplyBinding(runBinding, scope), b.Name, b.SubPath));
             if (embedded && spec.Workspaces.All(w => w.Name != b.Name))
             {
                 declarations.Add(new WorkspaceDeclaration { Name = b.Name });
@@ -132,7 +132,7 @@ public static class PipelineTaskRuns
                     continue;
                 }
 
-                bindings.Add(ToTaskBinding(runBinding, runBinding.Name, null));
+                bindings.Add(ToTaskBinding(TaskSpecRewriter.ApplyBinding(runBinding, scope), runBinding.Name, null));
                 declarations.Add(new WorkspaceDeclaration { Name = runBinding.Name });
             }
         }

@@ -92,6 +92,7 @@ public static class PodBuilder
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(options);
         var rules = new AttemptRules(request);
+        rules.CheckPaths();
         var stepNames = rules.StepNames;
         var workspaces = Workspaces(request, options);
         var spec = Substitute(request, workspaces, rules);

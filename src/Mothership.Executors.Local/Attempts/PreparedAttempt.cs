@@ -58,6 +58,7 @@ internal sealed record PreparedAttempt
     /// </summary>
     public static PreparedAttempt Create(LocalExecutorOptions options, TaskRunRequest request, AttemptRules rules, int resumeAfter, SecretMasker masker)
     {
+        rules.CheckPaths();
         var wantsLayout = options.Sandbox || LayoutRule.NeedsTektonLayout(request.Spec);
         var parts = LayoutRule.NeededParts(request.Spec, wantsLayout);
         FreeSpace.Require(options);

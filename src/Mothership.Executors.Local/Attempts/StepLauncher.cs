@@ -97,17 +97,20 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
         CreateWorkingDir(ref view, extra, workingDir, container);
 
         var env = StepEnvironment.Build(request, step, container, attempt.HomeView, masker);
+        // A script run by its own #! line: its interpreter is checked before the start, in and out of bubblewrap.
+        var script = useScript && step.Script?.StartsWith("#!", StringComparison.Ordinal) == true ? Path.Combine(attempt.Dirs.Scripts, container) : null;
         if (!attempt.Layout)
         {
-            return new LaunchSpec(file, args, workingDir, env, DiesWithParentThread: false);
+            return new LaunchSpec(file, args, workingDir, env, DiesWithParentThread: false) { Script = script };
         }
 
         var network = request.Labels.TryGetValue(MothershipLabels.Network, out var net) && net == "true";
         var writable = new[] { attempt.Dirs.Attempt }.Concat(attempt.Workspaces.Where(w => w.HostDirectory is not null && !w.ReadOnly).Select(w => w.HostDirectory!));
         var bwrapArgs = Bubblewrap.Arguments(options.Sandbox, network, writable, view.Binds, workingDir);
+        mountPoints?.AddRange(Bubblewrap.HostMountPoints(options.Sandbox, writable, view.Binds));
         bwrapArgs.Add(file);
         bwrapArgs.AddRange(args);
-        return new LaunchSpec(options.BubblewrapPath, bwrapArgs, attempt.Dirs.Attempt, env);
+        return new LaunchSpec(options.BubblewrapPath, bwrapArgs, attempt.Dirs.Attempt, env) { Script = script };
     }
 
     /// <summary>The file a step's <c>stdoutConfig</c>/<c>stderrConfig</c> names, opened for writing; null without one.</summary>
@@ -126,8 +129,10 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
     }
 
     /// <summary>
-    /// Removes the empty directories bubblewrap created as mount points of isolated workspaces,
-    /// so that a later step without the workspace does not find <c>/workspace/NAME</c>.
+    /// Removes the directories bubblewrap created on the host as mount points (of isolated
+    /// workspaces, so that a later step without the workspace does not find <c>/workspace/NAME</c>;
+    /// of paths the host lacked, <see cref="Bubblewrap.HostMountPoints"/>) while they hold nothing
+    /// but empty directories.
     /// </summary>
     public static void RemoveMountPoints(List<string> mountPoints)
     {
@@ -135,17 +140,21 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
         {
             try
             {
-                if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
+                if (Directory.Exists(dir) && OnlyEmptyDirectories(dir))
                 {
-                    Directory.Delete(dir);
+                    Directory.Delete(dir, recursive: true);
                 }
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Something else uses the directory now; an empty directory left behind is harmless.
             }
         }
     }
+
+    private static bool OnlyEmptyDirectories(string dir) =>
+        new DirectoryInfo(dir).LinkTarget is null &&
+        Directory.EnumerateFileSystemEntries(dir).All(e => Directory.Exists(e) && OnlyEmptyDirectories(e));
 
     /// <summary>The binds every step of this attempt gets, plus the step's own mounts.</summary>
     private PathView ViewFor(IEnumerable<Bind> extra)

@@ -15,7 +15,15 @@ internal sealed record LaunchSpec(
     IReadOnlyList<string> Arguments,
     string WorkingDirectory,
     IReadOnlyDictionary<string, string> Environment,
-    bool DiesWithParentThread = true);
+    bool DiesWithParentThread = true)
+{
+    /// <summary>
+    /// The host file of a script the launch runs by its <c>#!</c> (directly or under bubblewrap),
+    /// checked for its interpreter before starting: behind <c>env</c> or bubblewrap a missing one
+    /// would only show as their own terse error.
+    /// </summary>
+    public string? Script { get; init; }
+}
 
 /// <summary>
 /// A step or sidecar process in its own session and process group, so that stopping it reaches
@@ -79,6 +87,11 @@ internal sealed class ChildProcess : IDisposable
     /// </summary>
     public static ChildProcess Start(LaunchSpec spec, Action<string> onStdout, Action<string>? onStderr)
     {
+        if (spec.Script is { } script && MissingInterpreter(script, spec.Environment) is { } missing)
+        {
+            return NotFound(script, missing, onStderr ?? onStdout);
+        }
+
         var (program, errno) = Resolve(spec);
         if (program is null)
         {
@@ -247,20 +260,71 @@ internal sealed class ChildProcess : IDisposable
     {
         // posix_spawn's chdir fails with the same ENOENT as a missing program, and so does a
         // script whose #! names a program the host lacks: say which of the three it was.
+        if (errno == Enoent && Directory.Exists(spec.WorkingDirectory) && MissingInterpreter(spec.FileName, spec.Environment) is { } missing)
+        {
+            return NotFound(spec.FileName, missing, onStderr);
+        }
+
         onStderr(errno == Enoent && !Directory.Exists(spec.WorkingDirectory)
             ? $"mship: failed to execute {spec.FileName}: working directory {spec.WorkingDirectory} does not exist"
-            : errno == Enoent && Shebang(spec.FileName) is { } interpreter
-                ? $"mship: failed to execute {spec.FileName}: script's interpreter '{interpreter}': not found"
-                : $"mship: failed to execute {spec.FileName}: {PosixSpawn.Describe(errno)}");
+            : $"mship: failed to execute {spec.FileName}: {PosixSpawn.Describe(errno)}");
         var code = errno == Enoent ? ExitNotFound : ExitNotExecutable;
         return new ChildProcess(0, Task.FromResult(code), Task.CompletedTask, Task.CompletedTask);
     }
 
+    /// <summary>A script whose interpreter is missing ends at once with 127, as a shell reports it, naming the interpreter.</summary>
+    private static ChildProcess NotFound(string file, string interpreter, Action<string> onStderr)
+    {
+        onStderr($"mship: failed to execute {file}: interpreter '{interpreter}' not found");
+        return new ChildProcess(0, Task.FromResult(ExitNotFound), Task.CompletedTask, Task.CompletedTask);
+    }
+
     /// <summary>
-    /// The <c>#!</c> line of an existing file (without the <c>#!</c>), or null when it has none. A
-    /// file that exists and fails with ENOENT names an interpreter the host lacks.
+    /// The interpreter that the <c>#!</c> line of <paramref name="file"/> names and this host lacks,
+    /// or null (no such line, no such file, or the interpreter is there): the program of the line,
+    /// or, for <c>#!/usr/bin/env [-S] [OPTION…] [NAME=VALUE…] PROGRAM</c>, PROGRAM as <c>env</c>
+    /// looks it up in <c>PATH</c> of <paramref name="environment"/>. Programs under Tekton's own
+    /// directories (<c>/workspace</c>, <c>/tekton</c>) are not checked: only the step sees them.
     /// </summary>
-    private static string? Shebang(string file)
+    internal static string? MissingInterpreter(string file, IReadOnlyDictionary<string, string> environment)
+    {
+        if (ShebangLine(file) is not { } line)
+        {
+            return null;
+        }
+
+        var words = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0 || OwnPath(words[0]))
+        {
+            return null;
+        }
+
+        if (!File.Exists(words[0]) || Path.GetFileName(words[0]) != "env")
+        {
+            return File.Exists(words[0]) ? null : words[0];
+        }
+
+        var program = words.Skip(1).FirstOrDefault(w => !w.StartsWith('-') && !w.Contains('=', StringComparison.Ordinal));
+        if (program is null || OwnPath(program))
+        {
+            return null;
+        }
+
+        if (program.Contains('/', StringComparison.Ordinal))
+        {
+            return File.Exists(program) ? null : program;
+        }
+
+        var path = environment.TryGetValue("PATH", out var p) ? p : System.Environment.GetEnvironmentVariable("PATH") ?? "";
+        var dirs = path.Split(':', StringSplitOptions.RemoveEmptyEntries);
+        return dirs.Any(OwnPath) || dirs.Any(d => File.Exists(Path.Combine(d, program))) ? null : program;
+    }
+
+    private static bool OwnPath(string path) =>
+        path.StartsWith("/workspace", StringComparison.Ordinal) || path.StartsWith("/tekton/", StringComparison.Ordinal);
+
+    /// <summary>The <c>#!</c> line of an existing file (without the <c>#!</c>), or null when it has none.</summary>
+    private static string? ShebangLine(string file)
     {
         try
         {

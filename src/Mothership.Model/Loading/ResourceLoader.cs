@@ -172,7 +172,7 @@ public static class ResourceLoader
             (false, "ServiceAccount") when apiVersion == "v1" => ReadServiceAccount(r, apiVersion, kind, meta),
             (false, "PersistentVolumeClaim" or "Namespace" or "Role" or "RoleBinding" or "ClusterRole" or "ClusterRoleBinding") =>
                 Other(r, apiVersion, kind, meta),
-            _ => Unknown(r, $"unknown kind '{kind}' with apiVersion '{apiVersion}': expected a tekton.dev/v1 resource, ConfigMap, Secret, ServiceAccount or PersistentVolumeClaim"),
+            _ => Foreign(r, apiVersion, kind, meta),
         };
         return resource is null ? null : r.Finish(resource);
     }
@@ -182,6 +182,18 @@ public static class ResourceLoader
         r.Diagnostics.Error(r.At("kind"), message);
         r.Ignore("spec", "data", "stringData");
         return null;
+    }
+
+    /// <summary>
+    /// Any other Kubernetes object beside the Tekton ones (a Deployment, a Service, a Trigger): kept
+    /// as an <see cref="OtherObject"/> with a warning, as the Catalog's tests carry such objects for
+    /// a cluster; neither executor creates it.
+    /// </summary>
+    private static Resource Foreign(MapReader r, string apiVersion, string kind, ObjectMeta meta)
+    {
+        r.Diagnostics.Warning(r.At("kind"), $"{kind} '{meta.Name ?? meta.GenerateName ?? "(unnamed)"}' ({apiVersion}) is not a Tekton resource: ignored by the local executor and not created by the Kubernetes executor");
+        r.Ignore([.. r.Keys]);
+        return new OtherObject { ApiVersion = apiVersion, Kind = kind, Metadata = meta };
     }
 
     private static Resource Other(MapReader r, string apiVersion, string kind, ObjectMeta meta)
@@ -361,9 +373,10 @@ public static class ResourceLoader
     private static Param ReadParam(MapReader r) =>
         r.Finish(new Param { Name = r.RequiredString("name"), Value = r.Value("value") ?? NoValue(r) });
 
+    /// <summary>Tekton accepts a param without a value and passes an empty string (its zero value); so do we, with a warning.</summary>
     private static ParamValue NoValue(MapReader r)
     {
-        r.Diagnostics.Error(r.Location, $"param '{r.Path}' has no 'value'");
+        r.Diagnostics.Warning(r.Location, $"param '{r.Path}' has no 'value': it is passed as an empty string, as Tekton does");
         return ParamValue.Of("");
     }
 

@@ -22,8 +22,10 @@ public interface IVariableRewriter
 
 /// <summary>
 /// Applies a <see cref="VariableScope"/> to every field of a task spec where Tekton substitutes
-/// variables: steps, sidecars and the step template (image, command, args, script, env,
-/// workingDir, volume mounts, params), volumes and workspace mount paths.
+/// variables (its <c>ApplyReplacements</c>, <c>pkg/container</c> and <c>ReplaceWorkspaceBindingsVars</c>):
+/// steps, sidecars and the step template (image, command, args, script, env and env sources,
+/// workingDir, volume mounts with their subPath, params), volumes (name, ConfigMap, Secret and claim
+/// names, items' keys and paths, projected sources), workspace mount paths, and workspace bindings.
 /// </summary>
 public static class TaskSpecRewriter
 {
@@ -32,7 +34,7 @@ public static class TaskSpecRewriter
         Steps = [.. spec.Steps.Select(s => ApplyStep(s, scope))],
         Sidecars = [.. spec.Sidecars.Select(s => ApplyStep(s, scope))],
         StepTemplate = spec.StepTemplate is null ? null : ApplyStep(spec.StepTemplate, scope),
-        Volumes = [.. spec.Volumes.Select(v => v with { Source = ApplySource(v.Source, scope) })],
+        Volumes = [.. spec.Volumes.Select(v => v with { Name = scope.Apply(v.Name), Source = ApplySource(v.Source, scope) })],
         Workspaces = [.. spec.Workspaces.Select(w => w with { MountPath = w.MountPath is null ? null : scope.Apply(w.MountPath) })],
         DisplayName = spec.DisplayName is null ? null : scope.Apply(spec.DisplayName),
     };
@@ -52,6 +54,7 @@ public static class TaskSpecRewriter
         })],
         EnvFrom = [.. step.EnvFrom.Select(e => e with
         {
+            Prefix = e.Prefix is null ? null : scope.Apply(e.Prefix),
             ConfigMapName = e.ConfigMapName is null ? null : scope.Apply(e.ConfigMapName),
             SecretName = e.SecretName is null ? null : scope.Apply(e.SecretName),
         })],
@@ -74,8 +77,25 @@ public static class TaskSpecRewriter
         ConfigMapName = source.ConfigMapName is null ? null : scope.Apply(source.ConfigMapName),
         SecretName = source.SecretName is null ? null : scope.Apply(source.SecretName),
         ClaimName = source.ClaimName is null ? null : scope.Apply(source.ClaimName),
+        Items = [.. source.Items.Select(i => new KeyToPath(scope.Apply(i.Key), scope.Apply(i.Path)))],
         Sources = [.. source.Sources.Select(s => ApplySource(s, scope))],
     };
+
+    /// <summary>
+    /// A TaskRun's or PipelineRun's workspace binding with its variables substituted: its subPath
+    /// and its source (claim, ConfigMap and Secret names and items), as Tekton's
+    /// <c>ReplaceWorkspaceBindingsVars</c> does with the run's params.
+    /// </summary>
+    public static WorkspaceBinding ApplyBinding(WorkspaceBinding binding, IVariableRewriter scope)
+    {
+        ArgumentNullException.ThrowIfNull(binding);
+        ArgumentNullException.ThrowIfNull(scope);
+        return binding with
+        {
+            SubPath = binding.SubPath is null ? null : scope.Apply(binding.SubPath),
+            Source = ApplySource(binding.Source, scope),
+        };
+    }
 
     /// <summary>Every string of a task spec where variables may appear, for validation.</summary>
     public static IEnumerable<(string Text, Located Owner, string Field)> Strings(TaskSpec spec)

@@ -6,8 +6,9 @@ namespace Mothership.Model.Validation;
 
 /// <summary>
 /// Checks that every <c>$(params…)</c>, <c>$(tasks…)</c>, <c>$(results…)</c> and
-/// <c>$(workspaces…)</c> in a string names something in scope. Other variables (context, steps,
-/// credentials …) are provided by the engine and not checked.
+/// <c>$(workspaces…)</c> in a string names something in scope (an undeclared workspace is only a
+/// warning, as Tekton does not check those). Other variables (context, steps, credentials …) are
+/// provided by the engine and not checked.
 /// </summary>
 internal static class VariableValidator
 {
@@ -54,7 +55,9 @@ internal static class VariableValidator
                 var name = Segment(expression["workspaces.".Length..]);
                 if (!workspaces.Contains(name))
                 {
-                    bag.Error(at, $"$({expression}) names workspace '{name}', which is not declared: add it to the workspaces");
+                    // A warning: Tekton checks no workspace reference and leaves an undeclared one as
+                    // written (the Catalog has such env values that no step reads).
+                    bag.Warning(at, $"$({expression}) names workspace '{name}', which is not declared: it stays as written; add it to the workspaces if a step needs it");
                 }
             }
         }

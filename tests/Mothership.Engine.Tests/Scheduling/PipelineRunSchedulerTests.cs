@@ -1,6 +1,7 @@
 using Mothership.Engine.Execution;
 using Mothership.Engine.Scheduling;
 using Mothership.Model.Limits;
+using Mothership.Model.Tekton;
 
 namespace Mothership.Engine.Tests.Scheduling;
 
@@ -634,4 +635,49 @@ public sealed class PipelineRunSchedulerTests
         Assert.Equal(63, name.Length);
         Assert.Equal("rrrr-tt", PipelineTaskRuns.Name("rrrr", "tt"));
     }
+
+    [Fact]
+    public void Next_WorkspaceBindingsWithParams_SubstitutedInTheRunsAndTheTasksBindings()
+    {
+        // Tekton: the PipelineRun's bindings take the pipeline's params (ReplaceWorkspaceBindingsVars),
+        // a pipeline task's subPath its scope; the two subPaths are then joined.
+        var h = new SchedulerHarness("""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings-prod}
+            data: {mode: fast}
+            ---
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata: {name: pr}
+            spec:
+              params: [{name: env, value: prod}]
+              workspaces:
+                - name: shared
+                  subPath: runs/$(params.env)
+                  emptyDir: {}
+                - name: config
+                  configMap:
+                    name: settings-$(params.env)
+                    items: [{key: mode, path: $(params.env).conf}]
+              pipelineSpec:
+                params: [{name: env}]
+                workspaces: [{name: shared}, {name: config}]
+                tasks:
+                  - name: a
+                    workspaces:
+                      - {name: data, workspace: shared, subPath: $(context.pipelineRun.name)}
+                      - {name: config, workspace: config}
+                    taskSpec:
+                      workspaces: [{name: data}, {name: config}]
+                      steps: [{name: s, image: x, script: 'true'}]
+            """).Step();
+
+        var bindings = h.Running.Single().Request.Workspaces;
+        Assert.Equal("runs/prod/pr", bindings.Single(b => b.Name == "data").SubPath);
+        var config = bindings.Single(b => b.Name == "config").Source;
+        Assert.Equal("settings-prod", config.ConfigMapName);
+        Assert.Equal(new KeyToPath("mode", "prod.conf"), config.Items.Single());
+    }
 }
+

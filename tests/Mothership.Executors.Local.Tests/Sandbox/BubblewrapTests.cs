@@ -76,6 +76,42 @@ public sealed class BubblewrapTests
         Assert.True(IndexOfRun(args, "--bind", "/h/workspace", "/workspace") > args.LastIndexOf("--dev-bind"));
     }
 
+    [Theory]
+    [InlineData(false, "--dev-bind-try")]
+    [InlineData(true, "--ro-bind-try")]
+    public void Arguments_MountPathTheHostLacks_NearestAncestorUnfoldedOnATmpfsFirst(bool sandbox, string entryBind)
+    {
+        var missing = "/usr/local/mship-absent-" + Guid.NewGuid().ToString("N") + "/git";
+        Bind[] binds = [new("/h/home", missing, ReadOnly: false), new("/h/ws", "/workspace", ReadOnly: false), new("/h/src", "/workspace/absent/src", ReadOnly: false)];
+
+        var args = Bubblewrap.Arguments(sandbox, network: false, ["/h/attempt"], binds, "/workspace");
+
+        var tmpfs = IndexOfRun(args, "--tmpfs", "/usr/local");
+        Assert.True(tmpfs < IndexOfRun(args, "--bind", "/h/home", missing));
+        Assert.True(HasRun(args, entryBind, "/usr/local/bin", "/usr/local/bin"));
+        Assert.Equal(sandbox, HasRun(args, "--remount-ro", "/usr/local"));
+        if (sandbox)
+        {
+            // Before the writable binds, which a tmpfs laid later would hide.
+            Assert.True(tmpfs < IndexOfRun(args, "--bind", "/h/attempt", "/h/attempt"));
+            Assert.True(IndexOfRun(args, "--bind", "/h/home", missing) < IndexOfRun(args, "--remount-ro", "/usr/local"));
+        }
+
+        // A mount point inside another bind is made in that bind's own directory.
+        Assert.Equal(sandbox ? ["/usr/local", "/tmp"] : ["/usr/local"], TmpfsTargets(args));
+    }
+
+    [Fact]
+    public void Arguments_MountPathTheHostHas_NothingUnfolded()
+    {
+        var args = Bubblewrap.Arguments(sandbox: true, network: false, [], [new("/h/certs", "/usr/local/bin", ReadOnly: true)], "/");
+
+        Assert.DoesNotContain("--remount-ro", args);
+        Assert.Equal(["/tmp"], TmpfsTargets(args));
+    }
+
+    private static string[] TmpfsTargets(List<string> args) => [.. args.Select((a, i) => (a, i)).Where(x => x.a == "--tmpfs").Select(x => args[x.i + 1])];
+
     [Fact]
     public void Arguments_Always_EndWithChdirAndTheSeparator()
     {

@@ -389,4 +389,62 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(0, ok.ExitCode);
         Assert.Contains("[a/s] prod", ok.Stdout);
     }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("-R")]
+    [InlineData("--recursive")]
+    public async Task ValidateAndRun_DirectoryRecursive_ReadsSubDirectoriesOnlyWhenAsked(string flag)
+    {
+        // A Catalog-like tree: the task one level down, the run in tests/, a JSON file beside them.
+        Directory.CreateDirectory(Path.Combine(_dir, "tree", "task", "tests"));
+        Directory.CreateDirectory(Path.Combine(_dir, "tree", ".hidden"));
+        Write("apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: hello}\nspec:\n  params: [{name: who}]\n  steps: [{name: s, image: bash, script: 'echo hello $(params.who)'}]\n",
+            Path.Combine("tree", "task", "hello.yaml"));
+        Write("""{"apiVersion": "tekton.dev/v1", "kind": "TaskRun", "metadata": {"name": "hello-run"}, "spec": {"taskRef": {"name": "hello"}, "params": [{"name": "who", "value": "tree"}]}}""",
+            Path.Combine("tree", "task", "tests", "run.json"));
+        Write("not: [valid", Path.Combine("tree", ".hidden", "broken.yaml"));
+        var tree = Path.Combine(_dir, "tree");
+
+        var flat = await MshipProcess.RunAsync(["validate", "-f", tree], cancellationToken: TestContext.Current.CancellationToken);
+        var validate = await MshipProcess.RunAsync(["validate", "-f", tree, flag], cancellationToken: TestContext.Current.CancellationToken);
+        var run = await Run("-f", tree, flag);
+
+        Assert.True(flat.ExitCode == 0, flat.Stderr);
+        Assert.Contains("0 file(s), 0 resource(s): valid", flat.Stdout);
+        Assert.True(validate.ExitCode == 0, validate.Stderr);
+        Assert.Contains("2 file(s), 2 resource(s): valid", validate.Stdout);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("[hello-run/s] hello tree", run.Stdout);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ValidateAndRun_NonTektonObjectsBeside_WarnAndExitAsIfAbsent()
+    {
+        var file = Write("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: registry}
+            spec: {replicas: 1}
+            ---
+            apiVersion: tekton.dev/v1
+            kind: TaskRun
+            metadata: {name: tr}
+            spec:
+              params:
+                - name: unset
+              taskSpec:
+                params: [{name: unset}]
+                steps: [{name: s, image: bash, script: 'echo "[$(params.unset)]"'}]
+            """);
+
+        var validate = await MshipProcess.RunAsync(["validate", "-f", file], cancellationToken: TestContext.Current.CancellationToken);
+        var run = await Run("-f", file);
+
+        Assert.True(validate.ExitCode == 0, validate.Stderr);
+        Assert.Contains($"{file}:2:1: warning: Deployment 'registry' (apps/v1) is not a Tekton resource: ignored by the local executor", validate.Stderr);
+        Assert.Contains($"{file}:11:7: warning: param 'spec.params[0]' has no 'value'", validate.Stderr);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("is not a Tekton resource", run.Stderr);
+        Assert.Contains("[tr/s] []", run.Stdout);
+    }
 }

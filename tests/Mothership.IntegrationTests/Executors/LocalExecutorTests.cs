@@ -421,6 +421,73 @@ public sealed class LocalExecutorTests : IDisposable
         Assert.False(File.Exists("/usr/mothership-sandbox-probe"));
     }
 
+    [Theory(Timeout = 30000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunAsync_MountPathsTheHostLacks_StepsUseThemAndTheHostKeepsNothing(bool sandbox)
+    {
+        Assert.SkipUnless(File.Exists("/usr/bin/bwrap"), "volume mounts need bubblewrap (/usr/bin/bwrap), which is not installed");
+        // As the Catalog's git-clone mounts /home/git: a path under a host directory that lacks it.
+        var unique = "mship-probe-" + Guid.NewGuid().ToString("N")[..8];
+        var volumePath = $"/usr/local/{unique}/git";
+        var workspacePath = $"/usr/local/{unique}-ws";
+        var workingDir = $"/usr/local/{unique}-wd/src";
+        var request = ExecutorFixture.Request(Header + $$"""
+              volumes:
+                - name: home
+                  emptyDir: {}
+              workspaces:
+                - name: source
+                  mountPath: {{workspacePath}}
+              steps:
+                - name: write
+                  volumeMounts: [{name: home, mountPath: {{volumePath}}}]
+                  script: |
+                    echo key > {{volumePath}}/id
+                    echo code > $(workspaces.source.path)/main
+                - name: read
+                  workingDir: {{workingDir}}
+                  volumeMounts: [{name: home, mountPath: {{volumePath}}}]
+                  script: |
+                    cat {{volumePath}}/id $(workspaces.source.path)/main
+                    pwd
+                    test -d /usr/local/bin && echo neighbours=kept
+            """) with
+        {
+            Workspaces = [ExecutorFixture.Binding("source", new VolumeSource { EmptyDir = true })],
+        };
+
+        var outcome = await _fx.Executor(sandbox).RunAsync(request, _fx.Listener, Ct);
+
+        Assert.Equal(TaskRunPhase.Succeeded, outcome.Phase);
+        Assert.Equal(["key", "code", workingDir, "neighbours=kept"], _fx.Listener.LinesOf("step-read"));
+        Assert.False(Path.Exists($"/usr/local/{unique}"));
+        Assert.False(Path.Exists(workspacePath));
+        Assert.False(Path.Exists($"/usr/local/{unique}-wd"));
+    }
+
+    [Theory(Timeout = 30000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunAsync_EnvShebangInterpreterMissing_StepFailsNamingIt(bool sandbox)
+    {
+        Assert.SkipUnless(!sandbox || File.Exists("/usr/bin/bwrap"), "the sandbox needs bubblewrap (/usr/bin/bwrap), which is not installed");
+        var request = ExecutorFixture.Request(Header + """
+              steps:
+                - name: py
+                  script: |
+                    #!/usr/bin/env python3-mship-absent
+                    print("never")
+            """);
+
+        var outcome = await _fx.Executor(sandbox).RunAsync(request, _fx.Listener, Ct);
+
+        Assert.Equal(TaskRunPhase.Failed, outcome.Phase);
+        Assert.Equal(127, outcome.Steps.Single().ExitCode);
+        var line = Assert.Single(_fx.Listener.LinesOf("step-py"));
+        Assert.EndsWith(": interpreter 'python3-mship-absent' not found", line, StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 30000)]
     public async Task RunAsync_SidecarWithReadiness_ReadyBeforeSteps()
     {

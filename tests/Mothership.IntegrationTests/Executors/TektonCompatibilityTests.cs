@@ -59,6 +59,8 @@ public sealed class TektonCompatibilityTests : IDisposable
 
             Assert.Equal(TaskRunPhase.Succeeded, outcome.Phase);
             Assert.False(File.Exists(Path.Combine(dir, "made-here")), "the step wrote to the host directory instead of the attempt's");
+            // Unfolded on a tmpfs, or (a /tmp too large for that) made on the host and removed after the step.
+            Assert.False(Directory.Exists(string.Join('/', dir.Split('/').Take(3))), "the mount point was left on the host");
         }
         finally
         {

@@ -93,6 +93,61 @@ public sealed class ResourceLoaderTests
     }
 
     [Fact]
+    public void Load_NonTektonObjectsBesideTekton_KeptWithAWarningEach()
+    {
+        var (resources, bag) = Load("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: registry, labels: {app: registry}}
+            spec:
+              replicas: 1
+              template: {spec: {containers: [{name: r, image: registry:2}]}}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: registry}
+            spec: {ports: [{port: 5000}]}
+            ---
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: t}
+            spec:
+              steps: [{name: s, image: bash, script: echo hi}]
+            """);
+
+        Assert.False(bag.HasErrors, string.Join('\n', bag.Items));
+        Assert.Equal(["Deployment", "Service", "Task"], resources.Select(r => r.Kind));
+        Assert.IsType<OtherObject>(resources[0]);
+        Assert.IsType<OtherObject>(resources[1]);
+        var warnings = bag.Items.Select(d => $"{d.Location.Line}:{d.Location.Column} {d.Severity} {d.Message}").ToList();
+        Assert.Equal(
+        [
+            "2:1 Warning Deployment 'registry' (apps/v1) is not a Tekton resource: ignored by the local executor and not created by the Kubernetes executor",
+            "9:1 Warning Service 'registry' (v1) is not a Tekton resource: ignored by the local executor and not created by the Kubernetes executor",
+        ], warnings);
+    }
+
+    [Fact]
+    public void Load_ParamWithoutValue_EmptyStringWithAWarning()
+    {
+        var (resources, bag) = Load("""
+            apiVersion: tekton.dev/v1
+            kind: TaskRun
+            metadata: {name: tr}
+            spec:
+              params:
+                - name: empty
+              taskRef: {name: t}
+            """);
+
+        Assert.False(bag.HasErrors, string.Join('\n', bag.Items));
+        Assert.Equal(ParamValue.Of(""), ((TaskRun)resources.Single()).Spec.Params.Single().Value);
+        var warning = Assert.Single(bag.Items);
+        Assert.Equal(Severity.Warning, warning.Severity);
+        Assert.Contains("has no 'value': it is passed as an empty string, as Tekton does", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_PodTemplate_KeepsPodFieldsTypesEnvAndVolumesAndRejectsUnknownFields()
     {
         var (resources, bag) = Load("""

@@ -117,9 +117,9 @@ public class VariableValidatorTests
     }
 
     [Fact]
-    public void Validate_PipelineTaskUsesUndeclaredWorkspace_ReportsReference()
+    public void Validate_PipelineTaskUsesUndeclaredWorkspace_WarnsAsTektonAcceptsIt()
     {
-        SingleError("""
+        SingleWarning("""
             apiVersion: tekton.dev/v1
             kind: Pipeline
             metadata: {name: p}
@@ -170,9 +170,9 @@ public class VariableValidatorTests
     }
 
     [Fact]
-    public void Validate_TaskUsesUndeclaredWorkspace_ReportsField()
+    public void Validate_TaskUsesUndeclaredWorkspace_WarnsAsTektonAcceptsIt()
     {
-        SingleError("""
+        SingleWarning("""
             apiVersion: tekton.dev/v1
             kind: Task
             metadata: {name: t}
@@ -183,6 +183,24 @@ public class VariableValidatorTests
                 - image: alpine
                   workingDir: $(workspaces.src.path)
             """, 9, 7, "$(workspaces.src.path) names workspace 'src'");
+    }
+
+    [Fact]
+    public void Validate_UndeclaredWorkspaceInAnEnvValue_WarningOnly()
+    {
+        // Tekton validates no $(workspaces.…) reference; it leaves an undeclared one as written.
+        SingleWarning("""
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: t}
+            spec:
+              steps:
+                - image: alpine
+                  env:
+                    - name: DOCKER_CONFIG
+                      value: $(workspaces.dockerconfig.path)
+                  script: echo hi
+            """, 9, 11, "names workspace 'dockerconfig', which is not declared");
     }
 
     [Fact]
