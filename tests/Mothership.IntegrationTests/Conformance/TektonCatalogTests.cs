@@ -146,6 +146,9 @@ public sealed class TektonCatalogTests : IDisposable
 
         await RunAsync([TaskFile("github-set-status"), Path.Combine(Tests("github-set-status"), "run.yaml"), secret]);
 
+        // Its Secret is mounted at /etc/github-set-status, which the host lacks: made for the step only.
+        Assert.False(Directory.Exists("/etc/github-set-status"), "the mount point was left on the host");
+
         var request = Assert.Single(github.Requests);
         Assert.Equal(("POST", "/repos/tektoncd/catalog/statuses/1234567890abcdef"), (request.Method, request.Target));
         Assert.Equal("Bearer secret", request.Headers["Authorization"]);
