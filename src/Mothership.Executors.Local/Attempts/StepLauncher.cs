@@ -98,7 +98,8 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
 
         var env = StepEnvironment.Build(request, step, container, attempt.HomeView, masker);
         // A script run by its own #! line: its interpreter is checked before the start, in and out of bubblewrap.
-        var script = useScript && step.Script?.StartsWith("#!", StringComparison.Ordinal) == true ? Path.Combine(attempt.Dirs.Scripts, container) : null;
+        // (Not one StepCommand hands to bash, such as #!/bin/ash: the host may have no ash at all.)
+        var script = useScript && step.Script?.StartsWith("#!", StringComparison.Ordinal) == true && file != "bash" ? Path.Combine(attempt.Dirs.Scripts, container) : null;
         if (!attempt.Layout)
         {
             return new LaunchSpec(file, args, workingDir, env, DiesWithParentThread: false) { Script = script };

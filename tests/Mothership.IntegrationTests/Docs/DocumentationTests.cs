@@ -125,6 +125,29 @@ public sealed class DocumentationTests
         Assert.Equal([], documented.Except(read).Except(testSwitches).Order());
     }
 
+    [Fact]
+    public void RepositoryPaths_NamedInTheDocs_Exist()
+    {
+        // A path in backticks under one of the repository's top folders must be there (files move).
+        var missing = new List<string>();
+        // Not ours to hold: Tekton's own examples/v1 folder upstream, and what the benchmarks write.
+        string[] elsewhere = ["examples/v1", "bench/out"];
+        foreach (var file in DocumentedCommands.Files(Root).Append("SECURITY.md"))
+        {
+            var text = File.ReadAllText(Path.Combine(Root, file));
+            foreach (Match m in Regex.Matches(text, @"`((?:src|tests|bench|examples|deploy|schemas|\.ci)/[A-Za-z0-9_./-]+)`"))
+            {
+                var path = m.Groups[1].Value.TrimEnd('/');
+                if (!path.Contains('*', StringComparison.Ordinal) && !elsewhere.Contains(path) && !File.Exists(Path.Combine(Root, path)) && !Directory.Exists(Path.Combine(Root, path)))
+                {
+                    missing.Add($"{file}: {path}");
+                }
+            }
+        }
+
+        Assert.True(missing.Count == 0, "paths the docs name that do not exist:\n" + string.Join("\n", missing));
+    }
+
     /// <summary>Whether setting <paramref name="setting"/> (with <c>*</c> for a free key) is what <paramref name="documented"/> names.</summary>
     private static bool Matches(string setting, string documented)
     {

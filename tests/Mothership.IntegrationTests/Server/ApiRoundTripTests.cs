@@ -198,7 +198,7 @@ public abstract class ApiRoundTripTests(SharedServer shared, PostgresFixture pos
         Assert.Equal("TaskRun", (string)run["kind"]!);
         Assert.Equal("Succeeded", Reason(run));
         var logs = await SendAsync(server, HttpMethod.Get, $"api/v1/taskruns/{name}/logs");
-        Assert.Contains("[hello] hello from a taskrun", logs.Text, StringComparison.Ordinal);
+        Assert.Contains($"[{name}/hello] hello from a taskrun", logs.Text, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 90000)]
