@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Tekton;
@@ -13,7 +12,9 @@ public sealed record ResolvedRun(Resource Run, ResourceSet Resources, ImmutableS
 /// server's run intake: fetches what a run's remote refs name (each resolver behind
 /// <see cref="IRemoteResolver"/>, one timeout per resolution), and has <see cref="RemoteInliner"/>
 /// inline it, round after round until nothing is missing (a resolved Pipeline may reference
-/// remote Tasks). Equal requests are fetched once per instance.
+/// remote Tasks). Equal requests are fetched once per call; nothing is kept in memory between
+/// calls, so a branch is asked of its remote for every run (the git resolver's commit cache on
+/// disk is what saves the network).
 /// </summary>
 public sealed class RemoteResolution
 {
@@ -21,7 +22,6 @@ public sealed class RemoteResolution
     private readonly ImmutableDictionary<string, IRemoteResolver> _resolvers;
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, Lazy<Task<ResolvedDocument>>> _cache = new(StringComparer.Ordinal);
 
     public RemoteResolution(IEnumerable<IRemoteResolver> resolvers, TimeSpan timeout, TimeProvider time)
     {
@@ -89,24 +89,20 @@ public sealed class RemoteResolution
             return (null, $"{request}: the {request.Resolver} resolver is not available in Mothership (it has {string.Join(", ", _resolvers.Keys.Order(StringComparer.Ordinal))}, and cluster)");
         }
 
-        var lazy = _cache.GetOrAdd(request.Key, _ => new Lazy<Task<ResolvedDocument>>(() => WithTimeoutAsync(resolver, request, secrets, cancellationToken)));
         try
         {
-            return (await lazy.Value.ConfigureAwait(false), null);
+            return (await WithTimeoutAsync(resolver, request, secrets, cancellationToken).ConfigureAwait(false), null);
         }
         catch (RemoteResolutionException e)
         {
-            _cache.TryRemove(request.Key, out _);
             return (null, $"{request}: {e.Message}");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            _cache.TryRemove(request.Key, out _);
             return (null, $"{request}: timed out after {_timeout.TotalSeconds:0.#}s (MOTHERSHIP_RESOLVER_TIMEOUT)");
         }
-        catch (Exception e) when (e is HttpRequestException or IOException)
+        catch (Exception e) when (e is HttpRequestException or IOException or System.ComponentModel.Win32Exception)
         {
-            _cache.TryRemove(request.Key, out _);
             return (null, $"{request}: {e.Message}");
         }
     }
