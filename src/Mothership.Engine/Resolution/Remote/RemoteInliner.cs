@@ -98,7 +98,7 @@ public static class RemoteInliner
         {
             var scope = Scope(parameters, []);
             var (spec, embed, reference) = OfTaskRef(run.Spec.TaskRef, run.Spec.TaskSpec, scope, $"TaskRun '{run.DisplayName}'");
-            run = run with { Spec = run.Spec with { TaskRef = reference } };
+            run = ReferenceEquals(reference, run.Spec.TaskRef) ? run : run with { Spec = run.Spec with { TaskRef = reference } };
             if (spec is null)
             {
                 return run;
