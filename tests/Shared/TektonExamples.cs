@@ -9,8 +9,22 @@ namespace Mothership.Testing;
 /// </summary>
 public static class TektonExamples
 {
-    /// <summary>The folders the issue names; alpha/, no-ci/ and remote resolvers are out of scope.</summary>
+    /// <summary>The folders the issue names; alpha/ and no-ci/ are out of scope, and remote resolvers are proven apart (<see cref="Resolvers"/>).</summary>
     public static readonly string[] Folders = ["pipelineruns", "pipelineruns/beta", "taskruns", "taskruns/beta"];
+
+    /// <summary>
+    /// The remote resolver examples (git, http, hub, bundles, cluster), no-ci/ included: they need
+    /// stand-ins for GitHub, Artifact Hub and a registry, so IntegrationTests' RemoteResolutionExamplesTests
+    /// runs them against local ones rather than the theories over <see cref="All"/>.
+    /// </summary>
+    public static IEnumerable<string> Resolvers()
+    {
+        var v1 = Path.Combine(Fixtures.Location(), "tekton", "v1");
+        return !Directory.Exists(v1) ? [] : Folders.Concat(["pipelineruns/no-ci", "taskruns/no-ci"])
+            .Where(f => Directory.Exists(Path.Combine(v1, f)))
+            .SelectMany(f => Directory.EnumerateFiles(Path.Combine(v1, f), "*resolver*.yaml").Select(p => $"{f}/{Path.GetFileName(p)}"))
+            .Order(StringComparer.Ordinal);
+    }
 
     /// <summary>
     /// Examples the local executor cannot run, each with the reason. Kept explicit: an example

@@ -156,9 +156,16 @@ internal static class RunCommand
 
             try
             {
+                var resolution = new DiagnosticBag();
+                if (await RemoteRefs.ResolveAsync(run, resources, overrides, resolution).ConfigureAwait(false) is not { } resolved)
+                {
+                    InputFiles.Print(resolution, Console.Error);
+                    return ExitCodes.Usage;
+                }
+
                 var inputs = new RunInputs { Params = overrides, Workspaces = hostWorkspaces };
-                var prepared = RunPreparation.Prepare(run, resources, inputs);
-                var masker = RunSecrets.Masker(resources, prepared.Resource);
+                var prepared = RunPreparation.Prepare(resolved.Run, resolved.Resources, inputs);
+                var masker = RunSecrets.Masker(resolved.Resources, prepared.Resource);
                 printer.Masker = masker;
                 var (code, obj) = prepared switch
                 {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
+using Mothership.Model.Tekton;
 using Mothership.Model.Validation;
 
 namespace Mothership.Cli.Commands;
@@ -17,13 +18,22 @@ internal static class ValidateCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var recursive = InputFiles.RecursiveOption();
-        var command = new Command("validate", "Check Tekton YAML and report every problem with file, line and column") { files, recursive };
-        command.SetAction(parse =>
+        var resolve = new Option<bool>("--resolve")
+        {
+            Description = "Also fetch what the runs' remote refs (git, http, hub, cluster) name and validate it; without it only their params' shape is checked, offline",
+        };
+        var command = new Command("validate", "Check Tekton YAML and report every problem with file, line and column") { files, recursive, resolve };
+        command.SetAction(async (parse, _) =>
         {
             var bag = new DiagnosticBag();
             var paths = InputFiles.Expand(parse.GetValue(files) ?? [], bag, parse.GetValue(recursive));
             var resources = ResourceLoader.LoadFiles(paths, bag);
             ResourceValidator.Validate(resources, bag);
+            if (!bag.HasErrors && parse.GetValue(resolve))
+            {
+                bag = await ResolvedAsync(resources).ConfigureAwait(false);
+            }
+
             InputFiles.Print(bag, Console.Error);
             if (bag.HasErrors)
             {
@@ -34,5 +44,33 @@ internal static class ValidateCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The problems of the files' runs once their remote refs are resolved: fetching, the fetched
+    /// documents (at <c>git:URL@COMMIT:PATH:LINE:COL</c> and the like), and the runs with what was
+    /// fetched inlined, validated like local content. Each problem once.
+    /// </summary>
+    private static async Task<DiagnosticBag> ResolvedAsync(ResourceSet resources)
+    {
+        var problems = new DiagnosticBag();
+        var all = resources.All.ToList();
+        foreach (var run in resources.All.Where(r => r is PipelineRun or TaskRun))
+        {
+            if (await RemoteRefs.ResolveAsync(run, resources, [], problems).ConfigureAwait(false) is { } resolved)
+            {
+                all[all.IndexOf(run)] = resolved.Run;
+                all.AddRange(resolved.Resources.All.Except(resources.All).Except(all));
+            }
+        }
+
+        if (!problems.HasErrors)
+        {
+            ResourceValidator.Validate(new ResourceSet { All = [.. all] }, problems);
+        }
+
+        var distinct = new DiagnosticBag();
+        distinct.AddRange(problems.Items.Distinct());
+        return distinct;
     }
 }

@@ -409,6 +409,7 @@ public static class ResourceLoader
             r.Ignore("when");
         }
 
+        var stepRef = sidecar || template ? null : r.Map("ref") is { } reference ? ReadStepRef(reference) : null;
         var step = new Step
         {
             Name = template ? "" : r.String("name") ?? "",
@@ -421,7 +422,8 @@ public static class ResourceLoader
             WorkingDir = r.String("workingDir"),
             OnError = sidecar || template ? null : r.String("onError"),
             Timeout = sidecar || template ? null : r.String("timeout"),
-            Ref = sidecar || template ? null : r.Map("ref") is { } reference ? ReadRefName(reference) : null,
+            Ref = stepRef?.Resolver is null ? stepRef?.Name : null,
+            RemoteRef = stepRef?.Resolver is null ? null : stepRef,
             Params = sidecar || template ? [] : r.List("params", ReadParam),
             Results = sidecar || template ? [] : r.List("results", ReadResultSpec),
             VolumeMounts = r.List("volumeMounts", ReadVolumeMount),
@@ -450,18 +452,14 @@ public static class ResourceLoader
         return new OutputConfig(path);
     }
 
-    private static string? ReadRefName(MapReader r)
+    /// <summary>A step's <c>ref</c>: a StepAction by name, or a remote resolver with its params.</summary>
+    private static ResourceRef ReadStepRef(MapReader r) => r.Finish(new ResourceRef
     {
-        var name = r.String("name");
-        if (r.String("resolver") is { } resolver)
-        {
-            r.Diagnostics.Error(r.At("resolver"), $"remote resolver '{resolver}' is not supported by the local engine: define the StepAction in the same files and reference it by name");
-        }
-
-        r.Ignore("params");
-        r.CheckUnknown();
-        return name;
-    }
+        Name = r.String("name"),
+        Kind = "StepAction",
+        Resolver = r.String("resolver"),
+        Params = r.List("params", ReadParam),
+    });
 
     private static EnvVar ReadEnv(MapReader r)
     {
@@ -651,8 +649,8 @@ public static class ResourceLoader
 
     private static ResourceRef ReadRef(MapReader r)
     {
-        r.Ignore("apiVersion", "params", "bundle");
-        return r.Finish(new ResourceRef { Name = r.String("name"), Kind = r.String("kind"), Resolver = r.String("resolver") });
+        r.Ignore("apiVersion", "bundle");
+        return r.Finish(new ResourceRef { Name = r.String("name"), Kind = r.String("kind"), Resolver = r.String("resolver"), Params = r.List("params", ReadParam) });
     }
 
     private static WhenExpression ReadWhen(MapReader r) => r.Finish(new WhenExpression

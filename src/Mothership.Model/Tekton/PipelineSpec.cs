@@ -2,12 +2,19 @@ using System.Collections.Immutable;
 
 namespace Mothership.Model.Tekton;
 
-/// <summary>A reference to a Task or Pipeline by name (remote resolvers are recorded, not run).</summary>
+/// <summary>
+/// A reference to a Task, Pipeline or StepAction: by name, or through a remote
+/// <see cref="Resolver"/> (git, http, hub, bundles, cluster) with its <see cref="Params"/>,
+/// which the remote resolution stage turns into the spec it names before a run starts.
+/// </summary>
 public sealed record ResourceRef : Located
 {
     public string? Name { get; init; }
     public string? Kind { get; init; }
     public string? Resolver { get; init; }
+
+    /// <summary>The resolver's params (<c>url</c>, <c>revision</c>, <c>pathInRepo</c>, ...); empty for a ref by name.</summary>
+    public ImmutableArray<Param> Params { get; init; } = [];
 }
 
 /// <summary>A <c>when</c> guard: <c>input in/notin values</c>, or a CEL expression.</summary>

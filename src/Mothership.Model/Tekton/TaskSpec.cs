@@ -93,6 +93,10 @@ public sealed record Step : Located
     public string? OnError { get; init; }
     public string? Timeout { get; init; }
     public string? Ref { get; init; }
+
+    /// <summary>The step's <c>ref</c> when it names a remote resolver (then <see cref="Ref"/> is null until the ref is resolved).</summary>
+    public ResourceRef? RemoteRef { get; init; }
+
     public ImmutableArray<Param> Params { get; init; } = [];
     public ImmutableArray<ResultSpec> Results { get; init; } = [];
     public ImmutableArray<VolumeMount> VolumeMounts { get; init; } = [];

@@ -3,6 +3,7 @@ using Mothership.Model.Diagnostics;
 using Mothership.Model.Expressions;
 using Mothership.Model.Graph;
 using Mothership.Model.Limits;
+using Mothership.Model.Resolution;
 using Mothership.Model.Tekton;
 
 namespace Mothership.Model.Validation;
@@ -210,11 +211,12 @@ internal static class PipelineValidator
         }
     }
 
-    /// <summary>A taskRef must name a Task in the files; remote refs are reported by the resolver step.</summary>
+    /// <summary>A taskRef must name a Task in the files; a remote ref's params must have its resolver's shape (what it names is checked once resolved).</summary>
     public static void CheckTaskRef(ResourceRef r, string label, ResourceSet resources, DiagnosticBag bag)
     {
         if (r.Resolver is not null)
         {
+            ResolverParams.Check(r, label, bag);
             return;
         }
 

@@ -1,5 +1,6 @@
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Limits;
+using Mothership.Model.Resolution;
 using Mothership.Model.Tekton;
 
 namespace Mothership.Model.Validation;
@@ -82,6 +83,7 @@ public static class ResourceValidator
             target = $"Pipeline '{r.Name}'";
             if (r.Resolver is not null)
             {
+                ResolverParams.Check(r, label, bag);
                 return;
             }
 

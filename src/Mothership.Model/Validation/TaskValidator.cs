@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Mothership.Model.Diagnostics;
+using Mothership.Model.Resolution;
 using Mothership.Model.Substitution;
 using Mothership.Model.Tekton;
 
@@ -48,6 +49,11 @@ internal static class TaskValidator
             }
 
             NameRules.Unique(step.Params, p => p.Name, "param", bag);
+            if (step.RemoteRef is { } remote)
+            {
+                ResolverParams.Check(remote, $"step '{step.Name}'", bag);
+            }
+
             if (step.Ref is { } actionName && resources.FindStepAction(actionName) is null)
             {
                 bag.Error(step.At("ref"), $"step '{step.Name}' references StepAction '{actionName}', which is not defined: define it in the same files or fix the name");

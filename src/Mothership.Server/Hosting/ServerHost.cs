@@ -11,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mothership.Engine.Execution;
+using Mothership.Engine.Resolution.Remote;
 using Mothership.Executors.Kubernetes;
 using Mothership.Executors.Local;
 using Mothership.Server.Api;
@@ -105,6 +106,8 @@ public static class ServerHost
         });
         services.AddSingleton(sp => new FairAttemptGate(sp.GetRequiredService<IOptions<ServerOptions>>().Value.MaxConcurrentTaskRuns));
         services.AddSingleton<RunLeftovers>();
+        // Remote resolution's settings are environment variables, the same for mship run and the server (README, "Remote resolution").
+        services.AddSingleton(sp => RemoteResolution.Create(RemoteResolverOptions.FromEnvironment(), new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RunIntake>();
         services.AddSingleton<RunController>();
         services.AddHostedService(sp => sp.GetRequiredService<RunController>());

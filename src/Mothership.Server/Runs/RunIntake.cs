@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Mothership.Engine.Preparation;
 using Mothership.Engine.Resolution;
+using Mothership.Engine.Resolution.Remote;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
@@ -18,9 +19,14 @@ internal sealed record IntakeResult(RunRecord? Run, IReadOnlyList<Diagnostic> Di
 /// it brings along) into a stored run: the same loading and validation as <c>mship validate</c>,
 /// with the Tasks and Pipelines applied to the server filling in what the body references. The
 /// run's manifest freezes those definitions, so a restart or a rerun runs what was validated.
+/// Remote refs are resolved here (<see cref="RemoteResolution"/>; <c>cluster</c> names what is
+/// applied to the server) and what they fetched is frozen into the manifest as well.
 /// </summary>
-internal sealed class RunIntake(IRunStore store, TimeProvider time)
+internal sealed class RunIntake(IRunStore store, TimeProvider time, RemoteResolution resolution)
 {
+    /// <summary>Rounds of resolving and fetching from the store: resolved content may reference stored definitions, which may reference remote ones.</summary>
+    private const int MaxRounds = 5;
+
     /// <summary>The file name diagnostics give the request body.</summary>
     public const string BodyFile = "body";
 
@@ -51,19 +57,60 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time)
             ResourceValidator.Validate(resources with { All = [.. given, .. stored] }, bag);
         }
 
+        var resolved = new ResolvedRun(run, resources, ImmutableSortedDictionary<string, ResolvedDocument>.Empty);
+        if (!bag.HasErrors && RemoteInliner.HasRemoteRefs(run, resources))
+        {
+            (resolved, resources) = await ResolveAsync(run, resources, storedText, bag, cancellationToken).ConfigureAwait(false);
+            if (!bag.HasErrors)
+            {
+                // What was fetched, in place: the run's params and workspaces against the resolved Task or Pipeline.
+                ResourceValidator.Validate(resolved.Resources with { All = [.. resolved.Resources.All.Select(r => r == run ? resolved.Run : r)] }, bag);
+            }
+        }
+
         if (!bag.HasErrors)
         {
-            CheckRunnable(run, resources, bag);
+            CheckRunnable(resolved.Run, resolved.Resources, bag);
         }
 
         if (bag.HasErrors)
         {
-            return new IntakeResult(null, bag.Sorted().ToList());
+            return new IntakeResult(null, bag.Sorted().Distinct().ToList());
         }
 
-        var record = Record(run, ManifestOf(body, storedText), actor);
+        var record = Record(run, ManifestOf(body, [.. storedText, .. FrozenResolutions.Documents(resolved.Fetched)]), actor);
         var created = await store.CreateRunAsync(record, actor, cancellationToken).ConfigureAwait(false);
         return created ? new IntakeResult(record, []) : new IntakeResult(null, [], NameTaken: true);
+    }
+
+    /// <summary>
+    /// Resolves the run's remote refs, then fetches from the store what the resolved content
+    /// references by name (a <c>cluster</c> ref included), until nothing new is needed.
+    /// <paramref name="storedText"/> gains the stored documents fetched.
+    /// </summary>
+    private async Task<(ResolvedRun Resolved, ResourceSet Resources)> ResolveAsync(Resource run, ResourceSet resources, List<string> storedText,
+        DiagnosticBag bag, CancellationToken cancellationToken)
+    {
+        var fetched = ImmutableSortedDictionary<string, ResolvedDocument>.Empty;
+        for (var round = 0; ; round++)
+        {
+            var resolved = await resolution.ResolveAsync(run, resources, [], new ResourceSetSecrets(resources), bag, fetched, cancellationToken).ConfigureAwait(false);
+            fetched = fetched.SetItems(resolved.Fetched);
+            resolved = resolved with { Fetched = fetched };
+            if (bag.HasErrors || round == MaxRounds)
+            {
+                return (resolved, resources);
+            }
+
+            var (more, moreText) = await ReferencedAsync(resolved.Run, [.. resolved.Resources.All], bag, cancellationToken).ConfigureAwait(false);
+            if (more.Count == 0)
+            {
+                return (resolved, resources);
+            }
+
+            resources = resources with { All = [.. resources.All, .. more] };
+            storedText.AddRange(moreText);
+        }
     }
 
     /// <summary>What <c>mship run</c> refuses before starting (<see cref="RunPreparation"/>): required workspaces left unbound, params that do not resolve.</summary>

@@ -1,4 +1,5 @@
 using Mothership.Engine.Preparation;
+using Mothership.Engine.Resolution.Remote;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
@@ -12,9 +13,22 @@ internal sealed record RunManifest(ResourceSet Resources, Resource Run, IReadOnl
     public static RunManifest Load(RunRecord record)
     {
         var bag = new DiagnosticBag();
-        var resources = new ResourceSet { All = [.. ResourceLoader.Load("manifest", record.Manifest, bag)] };
+        var (frozen, resources) = FrozenResolutions.Split(new ResourceSet { All = [.. ResourceLoader.Load("manifest", record.Manifest, bag)] });
         var run = resources.All.FirstOrDefault(r => r is PipelineRun or TaskRun);
         run = run is null ? null : run with { Metadata = run.Metadata with { Name = record.Name, GenerateName = null } };
+        if (run is not null)
+        {
+            // What the intake fetched, inlined again without the network (cluster refs named again): the run runs what was validated.
+            var inlined = RemoteInliner.Inline(run, resources, frozen, [], bag);
+            if (inlined.Missing.Length > 0)
+            {
+                bag.Error(run.Location, $"the manifest lacks what these remote refs resolved to: {string.Join("; ", inlined.Missing)}");
+            }
+
+            run = inlined.Run;
+            resources = resources with { All = [.. resources.All, .. inlined.Added] };
+        }
+
         return new RunManifest(resources, run!, bag.HasErrors || run is null ? [.. bag.Items] : []);
     }
 
