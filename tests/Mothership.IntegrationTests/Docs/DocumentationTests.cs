@@ -113,7 +113,8 @@ public sealed class DocumentationTests
         // mship's own variables (MSHIP_*, MOTHERSHIP_*): the ones the code reads, against the ones the docs name.
         var read = Directory.EnumerateFiles(Path.Combine(Root, "src"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .SelectMany(f => Regex.Matches(File.ReadAllText(f), "GetEnvironmentVariable\\(\"((?:MSHIP|MOTHERSHIP)_[A-Z_]+)\"\\)").Select(m => m.Groups[1].Value))
+            // Read through GetEnvironmentVariable, or through the reader RemoteResolverOptions is given.
+            .SelectMany(f => Regex.Matches(File.ReadAllText(f), "(?:GetEnvironmentVariable|read)\\(\"((?:MSHIP|MOTHERSHIP)_[A-Z_]+)\"\\)").Select(m => m.Groups[1].Value))
             .ToHashSet(StringComparer.Ordinal);
         var documented = Regex.Matches(DocsText(), @"\b((?:MSHIP|MOTHERSHIP)_[A-Z_]+)\b").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
         // The test suites' own switches (documented for contributors, read by the tests), and the

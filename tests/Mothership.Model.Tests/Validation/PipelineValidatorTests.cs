@@ -69,6 +69,9 @@ public class PipelineValidatorTests
                 - name: a
                   taskRef:
                     resolver: git
+                    params:
+                      - {name: url, value: "https://github.com/tektoncd/catalog.git"}
+                      - {name: pathInRepo, value: task/git-clone/0.10/git-clone.yaml}
             """);
     }
 
