@@ -211,21 +211,10 @@ public sealed class ResolverStandIns : IAsyncLifetime
         File.WriteAllText(full, text);
     }
 
-    private static async Task<string> Git(string directory, params string[] args)
+    private static Task<string> Git(string directory, params string[] args)
     {
         Directory.CreateDirectory(directory);
-        var info = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)}: {await error}");
-        return await output;
+        return GitCommand.RunAsync(directory, args);
     }
 
     public async ValueTask DisposeAsync()

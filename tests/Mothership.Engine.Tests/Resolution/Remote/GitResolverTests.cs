@@ -35,21 +35,7 @@ public sealed class GitResolverTests : IDisposable
         return (await GitAsync(repo, "rev-parse", "HEAD")).Trim();
     }
 
-    private static async Task<string> GitAsync(string directory, params string[] args)
-    {
-        var info = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, await error);
-        return await output;
-    }
+    private static Task<string> GitAsync(string directory, params string[] args) => GitCommand.RunAsync(directory, args);
 
     private ResolutionRequest Request(string revision, string url) => new()
     {
