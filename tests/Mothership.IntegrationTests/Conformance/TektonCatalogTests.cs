@@ -14,8 +14,9 @@ namespace Mothership.IntegrationTests.Conformance;
 /// </summary>
 public sealed class TektonCatalogTests : IDisposable
 {
-    // Outside /tmp: --sandbox gives steps a private /tmp, and the local repositories must be visible to git in it.
-    private readonly string _dir = Directory.CreateDirectory(Path.Combine(Fixtures.RepositoryRoot(), "artifacts", "catalog-tests", Guid.NewGuid().ToString("N"))).FullName;
+    // In /var/tmp: --sandbox gives steps a private /tmp (where a CI clone may live) and git-cli a
+    // private /root, and the local repositories must stay visible to git in there.
+    private readonly string _dir = Directory.CreateDirectory(Path.Combine("/var/tmp", "mship-catalog-" + Guid.NewGuid().ToString("N"))).FullName;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
