@@ -10,6 +10,7 @@ namespace Mothership.IntegrationTests.Dashboard;
 /// The dashboard end to end: a real <c>mship server</c> (SQLite), real pipelines, and the pages
 /// in headless Chromium. Each test saves full-page screenshots to <c>artifacts/screenshots/</c>.
 /// </summary>
+[Collection(nameof(DashboardAlone))]
 public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, PostgresFixture postgres)
     : ServerTestBase(shared, postgres), IClassFixture<SharedServer>, IClassFixture<SharedBrowser>
 {
@@ -388,3 +389,10 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
         Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
     }
 }
+
+/// <summary>
+/// The dashboard's browser tests run with no other test beside them: under the full suite's load
+/// on two cores, the server-side error search of the 50 MB log once took longer than 90 s.
+/// </summary>
+[CollectionDefinition(nameof(DashboardAlone), DisableParallelization = true)]
+public sealed class DashboardAlone;
