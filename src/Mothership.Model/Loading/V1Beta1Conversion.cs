@@ -108,23 +108,42 @@ internal static class V1Beta1Conversion
 
         private TreeNode PipelineTask(TreeNode node, string path) => Map(node, (key, value, add) =>
         {
+            if (!TaskSource(key, value, add, path))
+            {
+                add(key, value);
+            }
+        });
+
+        /// <summary>
+        /// What a pipeline task and a TaskRun share: PipelineResources refused, the taskRef and
+        /// the embedded taskSpec converted. False for any other key.
+        /// </summary>
+        private bool TaskSource(TreeScalar key, TreeNode value, Add add, string path)
+        {
             switch (key.Value)
             {
                 case "resources":
                     Removed(key, path);
-                    break;
+                    return true;
                 case "taskRef":
                     add(key, Reference(value, "task"));
-                    break;
+                    return true;
                 case "taskSpec":
-                    // An embedded task: its TaskSpec fields sit beside metadata, apiVersion, kind and spec.
+                    // An embedded task's TaskSpec fields may sit beside metadata, apiVersion, kind and spec.
                     add(key, TaskSpec(value, $"{path}.taskSpec"));
-                    break;
+                    return true;
                 default:
-                    add(key, value);
-                    break;
+                    return false;
             }
-        });
+        }
+
+        /// <summary>A TaskRun's or a taskRunSpecs entry's v1beta1 override key in its v1 name; any other key as it is.</summary>
+        private static TreeScalar Override(TreeScalar key) => key.Value switch
+        {
+            "stepOverrides" => Renamed(key, "stepSpecs"),
+            "sidecarOverrides" => Renamed(key, "sidecarSpecs"),
+            _ => key,
+        };
 
         public TreeNode PipelineRunSpec(TreeNode node, string path)
         {
@@ -135,7 +154,6 @@ internal static class V1Beta1Conversion
 
             // serviceAccountName and podTemplate move into taskRunTemplate; timeout becomes timeouts.pipeline.
             TreeMapping? template = null;
-            TreeScalar? templateKey = null;
             TreeScalar? timeoutKey = null, timeoutsKey = null;
             var converted = Rebuild(m, (key, value, add) =>
             {
@@ -154,8 +172,7 @@ internal static class V1Beta1Conversion
                         if (template is null)
                         {
                             template = new TreeMapping(key.Line, key.Column);
-                            templateKey = new TreeScalar("taskRunTemplate", true, key.Line, key.Column);
-                            add(templateKey, template);
+                            add(Renamed(key, "taskRunTemplate"), template);
                         }
 
                         template.Add(key, value);
@@ -175,9 +192,7 @@ internal static class V1Beta1Conversion
                         {
                             "taskServiceAccountName" => Renamed(k, "serviceAccountName"),
                             "taskPodTemplate" => Renamed(k, "podTemplate"),
-                            "stepOverrides" => Renamed(k, "stepSpecs"),
-                            "sidecarOverrides" => Renamed(k, "sidecarSpecs"),
-                            _ => k,
+                            _ => Override(k),
                         }, v))));
                         break;
                     default:
@@ -196,26 +211,9 @@ internal static class V1Beta1Conversion
 
         public TreeNode TaskRunSpec(TreeNode node, string path) => Map(node, (key, value, add) =>
         {
-            switch (key.Value)
+            if (!TaskSource(key, value, add, path))
             {
-                case "resources":
-                    Removed(key, path);
-                    break;
-                case "taskRef":
-                    add(key, Reference(value, "task"));
-                    break;
-                case "taskSpec":
-                    add(key, TaskSpec(value, $"{path}.taskSpec"));
-                    break;
-                case "stepOverrides":
-                    add(Renamed(key, "stepSpecs"), value);
-                    break;
-                case "sidecarOverrides":
-                    add(Renamed(key, "sidecarSpecs"), value);
-                    break;
-                default:
-                    add(key, value);
-                    break;
+                add(Override(key), value);
             }
         });
 
