@@ -149,7 +149,16 @@ public static class TektonExamples
             ["run", "-f", path, "-o", "json", "--workdir", work, "--parallel", "4", .. extraArgs],
             timeout: TimeSpan.FromMinutes(3),
             cancellationToken: TestContext.Current.CancellationToken);
-        Assert.True(result.ExitCode == 0, $"{example} exited {result.ExitCode}\n{result.Stderr}\n{Tail(result.Stdout)}");
+        return SucceededRuns(result, example);
+    }
+
+    /// <summary>
+    /// The run objects <c>mship run -o json</c> printed (one, or a List's items), each of which
+    /// must have succeeded (Succeeded, or Completed with skipped tasks), as must the process.
+    /// </summary>
+    public static List<JsonNode> SucceededRuns(MshipResult result, string what)
+    {
+        Assert.True(result.ExitCode == 0, $"{what} exited {result.ExitCode}\n{result.Stderr}\n{Tail(result.Stdout)}");
         var document = JsonNode.Parse(result.Stdout)!;
         var items = document["kind"]!.GetValue<string>() == "List" ? document["items"]!.AsArray().Select(i => i!).ToList() : [document];
         foreach (var run in items)
