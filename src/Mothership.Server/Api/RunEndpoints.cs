@@ -85,8 +85,25 @@ internal static class RunEndpoints
 
     private static async Task<IResult> GetAsync(string kinds, string name, IRunStore store, CancellationToken ct)
     {
-        var run = await store.GetRunAsync(ApiContext.RunKind(kinds)!, name, ct).ConfigureAwait(false);
-        return run is null ? Problems.NotFound($"{ApiContext.RunKind(kinds)} '{name}'") : Results.Text(ObjectOf(run).ToJsonString(), "application/json");
+        var kind = ApiContext.RunKind(kinds)!;
+        if (await store.GetRunAsync(kind, name, ct).ConfigureAwait(false) is { } run)
+        {
+            return Results.Text(ObjectOf(run).ToJsonString(), "application/json");
+        }
+
+        if (kind == nameof(TaskRun))
+        {
+            foreach (var parent in ChildTaskRuns.ParentCandidates(name))
+            {
+                if (await store.GetRunAsync(nameof(PipelineRun), parent, ct).ConfigureAwait(false) is { } pipelineRun
+                    && ChildTaskRuns.Find(pipelineRun, ObjectOf(pipelineRun), name) is { } child)
+                {
+                    return Results.Text(child.ToJsonString(), "application/json");
+                }
+            }
+        }
+
+        return Problems.NotFound($"{kind} '{name}'");
     }
 
     private static async Task<IResult> ListAsync(string kinds, HttpContext context, IRunStore store, TimeProvider time, CancellationToken ct)
@@ -98,6 +115,11 @@ internal static class RunEndpoints
             query = query with { Pipeline = pipeline };
         }
 
+        // TaskRuns are listed with the TaskRuns PipelineRuns made (ChildTaskRuns): the store is
+        // asked for runs of both kinds, and status and phase, which a child has apart from its
+        // PipelineRun, are checked on each row here.
+        var withChildren = query.Kind == nameof(TaskRun);
+        var reasonFilter = (IReadOnlySet<string>?)null;
         if (q["status"].ToString() is { Length: > 0 } status)
         {
             if (!StatusFilter.TryParse(status, out var reasons, out var error))
@@ -105,9 +127,11 @@ internal static class RunEndpoints
                 return Problems.BadRequest(error);
             }
 
-            query = query with { Reasons = reasons };
+            query = query with { Reasons = withChildren ? [] : reasons };
+            reasonFilter = reasons.ToHashSet(StringComparer.Ordinal);
         }
 
+        var phaseFilter = (string?)null;
         if (q["phase"].ToString() is { Length: > 0 } phase)
         {
             // By name only: Enum.TryParse would also take "1" and "Running,Queued" (bit flags of an enum that has none).
@@ -116,7 +140,8 @@ internal static class RunEndpoints
                 return Problems.BadRequest($"phase: {KubernetesNames.Quote(phase)} is not one of {string.Join(", ", Enum.GetNames<RunPhase>())}");
             }
 
-            query = query with { Phase = Enum.Parse<RunPhase>(known) };
+            query = query with { Phase = withChildren ? null : Enum.Parse<RunPhase>(known) };
+            phaseFilter = known;
         }
 
         if (q["labelSelector"].ToString() is { Length: > 0 } selector)
@@ -152,7 +177,7 @@ internal static class RunEndpoints
             query = query with { Limit = limit };
         }
 
-        query = query with { Cursor = q["cursor"].ToString() is { Length: > 0 } c ? c : null };
+        query = query with { Cursor = q["cursor"].ToString() is { Length: > 0 } c ? c : null, Kind = withChildren ? null : query.Kind };
         RunPage page;
         try
         {
@@ -165,9 +190,29 @@ internal static class RunEndpoints
                 ? "cursor: not a cursor this server returned" : e.Message);
         }
 
+        var items = new List<JsonObject>();
+        foreach (var item in page.Items)
+        {
+            if (!withChildren || item.Kind == nameof(TaskRun))
+            {
+                items.Add(RunObjects.Summary(item));
+            }
+            else if (await store.GetRunByUidAsync(item.Uid, ct).ConfigureAwait(false) is { } pipelineRun)
+            {
+                items.AddRange(ChildTaskRuns.Summaries(item, ObjectOf(pipelineRun)));
+            }
+        }
+
+        if (withChildren)
+        {
+            // A page may hold fewer rows than the limit; its cursor still leads to the rest.
+            items.RemoveAll(i => (reasonFilter is not null && !reasonFilter.Contains((string?)i["reason"] ?? ""))
+                || (phaseFilter is not null && (string?)i["phase"] != phaseFilter));
+        }
+
         return Results.Text(new JsonObject
         {
-            ["items"] = new JsonArray([.. page.Items.Select(i => (JsonNode)RunObjects.Summary(i))]),
+            ["items"] = new JsonArray([.. items]),
             ["nextCursor"] = page.NextCursor,
         }.ToJsonString(), "application/json");
     }

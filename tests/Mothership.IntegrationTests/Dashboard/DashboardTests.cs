@@ -275,11 +275,23 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
     [Fact(Timeout = 60000)]
     public async Task TaskRuns_NavigationListAndPage_StandaloneTaskRunShownWithItsLog()
     {
-        // Issue 20, 9: standalone TaskRuns had a page but no way to it.
+        // Issue 20, 4 and 9: standalone TaskRuns had a page but no way to it, and the TaskRuns
+        // PipelineRuns made were in no list.
         var (server, page) = await OpenAsync();
+        var pipeline = Unique("made");
+        await ApplyAsync(server, TaskAndPipelineYaml(pipeline, "echo made by a pipeline"));
+        var parent = await CreateRunAsync(server, PipelineRunYaml(Unique("made"), pipeline));
+        await WaitForFinishAsync(server, parent);
         var name = Unique("lone");
         await CreateRunAsync(server, $"apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {{name: {name}}}\nspec:\n  taskSpec:\n    steps:\n      - {{name: say, image: bash, script: echo from a lone task}}\n", "taskruns");
         await WaitForFinishAsync(server, name, "taskruns");
+
+        // A child opens its PipelineRun's page at its task.
+        await page.GotoAsync("/ui/taskruns");
+        var child = page.Locator($"tr[data-run='{parent}-only']");
+        await Expect(child).ToContainTextAsync($"only of {parent}");
+        await child.ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/ui/pipelineruns/{Regex.Escape(parent)}\\?task=only$"));
 
         await page.GotoAsync("/");
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "TaskRuns" }).ClickAsync();

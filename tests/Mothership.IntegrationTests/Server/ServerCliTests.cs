@@ -103,6 +103,45 @@ public sealed class ServerCliTests(SharedServer shared, PostgresFixture postgres
         Assert.DoesNotContain("   at ", gone.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 90000)]
+    public async Task GetTaskRuns_PipelineRunsChildren_ListedWithTheirPipelineRunAndFoundByName()
+    {
+        var server = await ServerAsync();
+        var name = Unique("child");
+        await ApplyAsync(server, TaskAndPipelineYaml(name, "echo child"));
+        var run = await CreateRunAsync(server, PipelineRunYaml(name + "-run", name, labels: $"suite: {name}"));
+        await WaitForFinishAsync(server, run);
+        var child = $"{run}-only";
+
+        // As `kubectl get taskruns` shows them: the PipelineRun's TaskRuns, labelled with their PipelineRun.
+        var list = await server.CliAsync("get", "tr", "-l", $"suite={name}", "-o", "json");
+        Ok(list);
+        var item = Assert.Single(JsonNode.Parse(list.Stdout)!["items"]!.AsArray());
+        Assert.Equal(child, (string?)item!["name"]);
+        Assert.Equal("TaskRun", (string?)item["kind"]);
+        Assert.Equal(run, (string?)item["pipelineRun"]);
+        Assert.Equal(run, (string?)item["labels"]!["tekton.dev/pipelineRun"]);
+        Assert.Equal("Succeeded", (string?)item["reason"]);
+        var table = await server.CliAsync("get", "tr", "-l", $"suite={name}");
+        Ok(table);
+        Assert.Contains("PIPELINERUN", table.Stdout, StringComparison.Ordinal);
+        Assert.Matches($@"{child}\s+{run}\s+True\s+Succeeded", table.Stdout);
+        var onlyFailed = await server.CliAsync("get", "tr", "-l", $"suite={name}", "--status", "Failed", "-o", "json");
+        Ok(onlyFailed);
+        Assert.Empty(JsonNode.Parse(onlyFailed.Stdout)!["items"]!.AsArray());
+
+        var one = await server.CliAsync("get", "tr", child, "-o", "json");
+        Ok(one);
+        var taskRun = JsonNode.Parse(one.Stdout)!;
+        Assert.Equal("TaskRun", (string?)taskRun["kind"]);
+        Assert.Equal(child, (string?)taskRun["metadata"]!["name"]);
+        Assert.Equal(run, (string?)taskRun["metadata"]!["labels"]!["tekton.dev/pipelineRun"]);
+        Assert.Equal("only", (string?)taskRun["metadata"]!["labels"]!["tekton.dev/pipelineTask"]);
+        Assert.Equal("Succeeded", (string?)taskRun["status"]!["conditions"]![0]!["reason"]);
+        var missing = await server.CliAsync("get", "tr", run + "-nosuch");
+        Assert.Equal(2, missing.ExitCode);
+    }
+
     [Fact(Timeout = 60000)]
     public async Task StartFollow_FailingPipeline_Exit1()
     {

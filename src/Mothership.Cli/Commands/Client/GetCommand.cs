@@ -77,7 +77,15 @@ internal static class GetCommand
             var items = list["items"]!.AsArray().OfType<JsonObject>().ToList();
             if (segment.EndsWith("runs", StringComparison.Ordinal))
             {
-                RunTables.PrintRuns(items);
+                if (segment == "taskruns")
+                {
+                    RunTables.PrintTaskRuns(items);
+                }
+                else
+                {
+                    RunTables.PrintRuns(items);
+                }
+
                 if ((string?)list["nextCursor"] is { } next)
                 {
                     Console.WriteLine($"(more: --cursor {TerminalText.Escape(next)})");

@@ -26,6 +26,13 @@ internal static class RunTables
             (string?)r["name"] ?? "", (string?)r["status"] ?? "", (string?)r["reason"] ?? "", (string?)r["startTime"] ?? "-", Duration(r),
         })]);
 
+    /// <summary>TaskRuns, with the PipelineRun that made each (<c>-</c> for a standalone one), as <c>kubectl get taskruns</c> shows the label.</summary>
+    public static void PrintTaskRuns(IReadOnlyList<JsonObject> runs) =>
+        Table([["NAME", "PIPELINERUN", "STATUS", "REASON", "STARTED", "DURATION"], .. runs.Select(r => new[]
+        {
+            (string?)r["name"] ?? "", (string?)r["pipelineRun"] ?? "-", (string?)r["status"] ?? "", (string?)r["reason"] ?? "", (string?)r["startTime"] ?? "-", Duration(r),
+        })]);
+
     private static string Duration(JsonObject r)
     {
         if (!DateTimeOffset.TryParse((string?)r["startTime"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var start)

@@ -44,7 +44,10 @@ function select(name, label, choices, value) {
     Object.entries(choices).map(([v, text]) => h("option", { value: v, selected: v === value }, typeof text === "string" ? text : text.label))));
 }
 
-/** The list of PipelineRuns (at `/`) or of standalone TaskRuns (at `/ui/taskruns`), newest first. */
+/**
+ * The list of PipelineRuns (at `/`) or of TaskRuns (at `/ui/taskruns`), newest first. A TaskRun a
+ * PipelineRun made (`pipelineRun` set) opens its PipelineRun's page at its task.
+ */
 export function runsPage(main, { navigate, params, kinds = "pipelineruns" }) {
   const title = kinds === "taskruns" ? "TaskRuns" : "PipelineRuns";
   const home = kinds === "taskruns" ? "/ui/taskruns" : "/";
@@ -101,13 +104,16 @@ export function runsPage(main, { navigate, params, kinds = "pipelineruns" }) {
         const state = stateOf(r.status, r.reason, r.phase);
         if (!first && states.has(r.name) && states.get(r.name) !== state) changes.push(`${r.name}: ${state}`);
         states.set(r.name, state);
-        const link = `/ui/${kinds}/${q(r.name)}`;
+        const task = r.labels?.["tekton.dev/pipelineTask"];
+        const link = r.pipelineRun ? `/ui/pipelineruns/${q(r.pipelineRun)}?task=${q(task || "")}` : `/ui/${kinds}/${q(r.name)}`;
         const row = h("tr", { tabindex: 0, dataset: { run: r.name, state }, "aria-label": `${r.name}, ${state}`,
           onkeydown: (ev) => { if (ev.key === "Enter" && ev.target === row) navigate(link); },
           onclick: (ev) => { if (!ev.target.closest("a")) navigate(link); } },
         h("td", {}, badge(state, state !== r.reason && r.reason && !["Running", "Succeeded"].includes(r.reason) ? r.reason : "")),
         h("td", {}, h("a", { href: link, "data-link": true, tabindex: -1 }, r.name)),
-        h("td", {}, r.pipeline ? h("a", { href: `${home}?pipeline=${q(r.pipeline)}`, "data-link": true, tabindex: -1 }, r.pipeline) : "—"),
+        h("td", {}, r.pipelineRun
+          ? h("a", { href: link, "data-link": true, tabindex: -1 }, `${task} of ${r.pipelineRun}`)
+          : r.pipeline ? h("a", { href: `${home}?pipeline=${q(r.pipeline)}`, "data-link": true, tabindex: -1 }, r.pipeline) : "—"),
         h("td.labels", {}, Object.entries(r.labels || {}).map(([k, v]) => h("code.label", {}, `${k}=${v}`))),
         h("td", {}, timeElement(r.startTime || r.creationTimestamp)),
         h("td", {}, duration(between(r.startTime, r.completionTime))));
