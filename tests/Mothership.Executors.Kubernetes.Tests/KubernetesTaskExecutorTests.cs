@@ -197,7 +197,7 @@ public sealed class KubernetesTaskExecutorTests : IAsyncLifetime
     [InlineData("quay.io/org/app", "quay.io", "org/app", "latest")]
     [InlineData("someuser/app:v1", "docker.io", "someuser/app", "v1")]
     public void ImageReference_Parse_AsTheRuntimeReadsIt(string image, string registry, string repository, string reference) =>
-        Assert.Equal(new Images.ImageReference(registry, repository, reference), Images.ImageReference.Parse(image));
+        Assert.Equal(new Mothership.Engine.Images.ImageReference(registry, repository, reference), Mothership.Engine.Images.ImageReference.Parse(image));
 
     [Fact(Timeout = 60_000)]
     public async Task RunAsync_AccountNamesAMissingSecret_FailsWithoutAPod()

@@ -28,7 +28,8 @@ public static class ResolverParams
         [Git] = new(["pathInRepo"], ["revision", "url", "org", "repo", "token", "tokenKey", "gitToken", "gitTokenKey", "scmType", "serverURL", "configKey", CacheParam]),
         [Http] = new(["url"], ["http-username", "http-password-secret", "http-password-secret-key"]),
         [Hub] = new(["name", "version"], ["type", "kind", "catalog"]),
-        [Bundles] = new(["bundle", "name", "kind"], ["secret", "serviceAccount", CacheParam]),
+        // kind defaults to task, the default-kind of Tekton's shipped bundleresolver-config.
+        [Bundles] = new(["bundle", "name"], ["kind", "secret", "serviceAccount", CacheParam]),
         [Cluster] = new(["kind", "name"], ["namespace", CacheParam]),
     }.ToImmutableSortedDictionary(StringComparer.Ordinal);
 

@@ -10,8 +10,10 @@ namespace Mothership.IntegrationTests.Resolution;
 /// Local stand-ins for what Tekton's resolver examples fetch from the internet: a bare git
 /// repository that git's <c>insteadOf</c> puts in place of github.com/tektoncd/catalog, and one
 /// HTTP server answering for raw.githubusercontent.com (through Mothership's URL rewrite) and for
-/// Artifact Hub (through <c>ARTIFACT_HUB_API</c>). The Tasks, StepAction and Pipeline they serve
-/// are small ones of our own under the catalog's paths.
+/// Artifact Hub (through <c>ARTIFACT_HUB_API</c>), and as ghcr.io's registry (an
+/// <see cref="OciRegistryStandIn"/>, through the URL rewrite) serving the catalog's git-clone
+/// bundle. The Tasks, StepAction and Pipeline they serve are small ones of our own under the
+/// catalog's paths.
 /// </summary>
 public sealed class ResolverStandIns : IAsyncLifetime
 {
@@ -94,6 +96,12 @@ public sealed class ResolverStandIns : IAsyncLifetime
     private HttpListener? _http;
     private Task? _serving;
 
+    /// <summary>The stand-in of ghcr.io, with the git-clone bundle pushed.</summary>
+    public OciRegistryStandIn Registry { get; } = new();
+
+    /// <summary>The digest of the stand-in git-clone bundle (<c>ghcr.io/tektoncd/catalog/upstream/tasks/git-clone</c>).</summary>
+    public string GitCloneBundle { get; private set; } = "";
+
     /// <summary>The catalog's commit on main.</summary>
     public string Commit { get; private set; } = "";
 
@@ -122,7 +130,7 @@ public sealed class ResolverStandIns : IAsyncLifetime
         ["GIT_CONFIG_KEY_0"] = $"url.file://{Path.Combine(_root, "catalog.git")}.insteadOf",
         ["GIT_CONFIG_VALUE_0"] = "https://github.com/tektoncd/catalog.git",
         ["MOTHERSHIP_RESOLVER_CACHE"] = Path.Combine(_root, "cache"),
-        ["MOTHERSHIP_RESOLVER_URL_REWRITE"] = $"https://raw.githubusercontent.com/={HttpBase}/raw/",
+        ["MOTHERSHIP_RESOLVER_URL_REWRITE"] = $"https://raw.githubusercontent.com/={HttpBase}/raw/;https://ghcr.io/={HttpBase}/",
         ["ARTIFACT_HUB_API"] = HttpBase,
     };
 
@@ -137,6 +145,8 @@ public sealed class ResolverStandIns : IAsyncLifetime
         await Git(work, "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "catalog stand-in");
         Commit = (await Git(work, "rev-parse", "HEAD")).Trim();
         await Git(_root, "clone", "-q", "--bare", work, "catalog.git");
+
+        GitCloneBundle = Registry.PushBundle("tektoncd/catalog/upstream/tasks/git-clone", "0.10", new BundleObject("task", "git-clone", GitCloneTask));
 
         var port = LoopbackPort.Free();
         HttpBase = $"http://127.0.0.1:{port}";
@@ -178,7 +188,22 @@ public sealed class ResolverStandIns : IAsyncLifetime
                 _authorizations.Add(auth ?? "");
             }
 
-            var (status, body) = Answer(context.Request.Url!.AbsolutePath, auth);
+            var path = context.Request.Url!.AbsolutePath;
+            if (path.StartsWith("/v2/", StringComparison.Ordinal) || path == "/token")
+            {
+                var answer = Registry.Answer(path, auth, HttpBase);
+                response.StatusCode = answer.Status;
+                response.ContentType = answer.ContentType;
+                foreach (var (key, value) in answer.Headers)
+                {
+                    response.Headers[key] = value;
+                }
+
+                await response.OutputStream.WriteAsync(answer.Body);
+                continue;
+            }
+
+            var (status, body) = Answer(path, auth);
             response.StatusCode = status;
             var bytes = Encoding.UTF8.GetBytes(body);
             await response.OutputStream.WriteAsync(bytes);

@@ -30,9 +30,9 @@ public sealed class RemoteResolution
         _timeout = timeout;
     }
 
-    /// <summary>The resolvers Mothership ships (git, http, hub), with <paramref name="options"/>.</summary>
+    /// <summary>The resolvers Mothership ships (git, http, hub, bundles), with <paramref name="options"/>.</summary>
     public static RemoteResolution Create(RemoteResolverOptions options, HttpClient http, TimeProvider time) => new(
-        [new GitResolver(options), new HttpResolver(options, http), new HubResolver(options, http)], options.Timeout, time);
+        [new GitResolver(options), new HttpResolver(options, http), new HubResolver(options, http), new BundleResolver(options, http)], options.Timeout, time);
 
     /// <summary>
     /// Resolves every remote ref of <paramref name="run"/>; problems go to <paramref name="bag"/>

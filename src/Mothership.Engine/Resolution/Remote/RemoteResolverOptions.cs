@@ -25,7 +25,7 @@ public sealed record RemoteResolverOptions
     public Uri? TektonHubUrl { get; init; }
 
     /// <summary>
-    /// URL prefixes the http and hub resolvers rewrite before fetching, like git's
+    /// URL prefixes the http, hub and bundles resolvers rewrite before fetching (a registry by its base URL, <c>https://ghcr.io/</c>), like git's
     /// <c>url.BASE.insteadOf</c> (the longest matching prefix wins). None by default;
     /// <c>MOTHERSHIP_RESOLVER_URL_REWRITE="FROM=TO;FROM2=TO2"</c>.
     /// </summary>

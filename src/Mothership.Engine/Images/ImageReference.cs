@@ -1,4 +1,4 @@
-namespace Mothership.Executors.Kubernetes.Images;
+namespace Mothership.Engine.Images;
 
 /// <summary>
 /// An image reference as the container runtime reads it: <c>[REGISTRY/]REPOSITORY[:TAG][@DIGEST]</c>.
