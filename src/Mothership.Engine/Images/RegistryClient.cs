@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Mothership.Engine.IO;
 
 namespace Mothership.Engine.Images;
 
@@ -152,20 +153,7 @@ public sealed partial class RegistryRepository
             }
 
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length + read > maxBytes)
-                {
-                    throw new RegistryException($"image \"{_image}\": {url} is more than {maxBytes} bytes");
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-
-            return buffer.ToArray();
+            return await BoundedRead.ReadAsync(stream, maxBytes, () => new RegistryException($"image \"{_image}\": {url} is more than {maxBytes} bytes"), cancellationToken).ConfigureAwait(false);
         }
     }
 

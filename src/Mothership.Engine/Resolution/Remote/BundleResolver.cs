@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
+using Mothership.Engine.IO;
 using Mothership.Engine.Images;
 using Mothership.Model.Resolution;
 
@@ -68,7 +69,7 @@ public sealed class BundleResolver(RemoteResolverOptions options, HttpClient htt
                 ?? throw new RemoteResolutionException($"could not find object in image with kind: {kind} and name: {name} (it holds {string.Join(", ", layers.Select(l => $"{(string?)l["annotations"]?[KindAnnotation]}/{(string?)l["annotations"]?[NameAnnotation]}"))})");
             var digest = (string?)layer["digest"] ?? throw new RemoteResolutionException($"invalid tekton bundle {bundle}: the layer of {kind}/{name} has no digest");
             var blob = await CachedAsync(digest, () => repository.BlobAsync(digest, HttpResolver.MaxBytes, cancellationToken)).ConfigureAwait(false);
-            return new ResolvedDocument($"bundle:{image.Registry}/{image.Repository}@{manifest.Digest}:{kind}/{name}", Contents(blob));
+            return new ResolvedDocument($"bundle:{image.Registry}/{image.Repository}@{manifest.Digest}:{kind}/{name}", await ContentsAsync(blob, cancellationToken).ConfigureAwait(false));
         }
         catch (RegistryException e)
         {
@@ -122,21 +123,21 @@ public sealed class BundleResolver(RemoteResolverOptions options, HttpClient htt
     }
 
     /// <summary>A layer's object: the first file of its tar archive, or the layer itself when it is no archive (Tekton's readRawLayer); gunzipped first when gzip.</summary>
-    internal static string Contents(byte[] blob)
+    internal static async Task<string> ContentsAsync(byte[] blob, CancellationToken cancellationToken)
     {
         var data = blob;
         if (blob is [0x1f, 0x8b, ..])
         {
             using var gzip = new GZipStream(new MemoryStream(blob), CompressionMode.Decompress);
-            data = ReadAtMost(gzip, HttpResolver.MaxBytes);
+            data = await ReadAtMostAsync(gzip, HttpResolver.MaxBytes, cancellationToken).ConfigureAwait(false);
         }
 
         try
         {
-            using var tar = new TarReader(new MemoryStream(data));
-            if (tar.GetNextEntry() is { DataStream: { } stream })
+            await using var tar = new TarReader(new MemoryStream(data));
+            if (await tar.GetNextEntryAsync(cancellationToken: cancellationToken).ConfigureAwait(false) is { DataStream: { } stream })
             {
-                return Encoding.UTF8.GetString(ReadAtMost(stream, HttpResolver.MaxBytes));
+                return Encoding.UTF8.GetString(await ReadAtMostAsync(stream, HttpResolver.MaxBytes, cancellationToken).ConfigureAwait(false));
             }
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or ArgumentException or EndOfStreamException)
@@ -147,23 +148,8 @@ public sealed class BundleResolver(RemoteResolverOptions options, HttpClient htt
         return Encoding.UTF8.GetString(data);
     }
 
-    private static byte[] ReadAtMost(Stream stream, int max)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = stream.Read(chunk)) > 0)
-        {
-            if (buffer.Length + read > max)
-            {
-                throw new RemoteResolutionException($"a bundle layer holds more than {max} bytes");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
+    private static Task<byte[]> ReadAtMostAsync(Stream stream, int max, CancellationToken cancellationToken) =>
+        BoundedRead.ReadAsync(stream, max, () => new RemoteResolutionException($"a bundle layer holds more than {max} bytes"), cancellationToken);
 
     /// <summary>The bytes of <paramref name="digest"/> from the cache when they still hash to it, else fetched and kept.</summary>
     private async Task<byte[]> CachedAsync(string digest, Func<Task<byte[]>> fetch)

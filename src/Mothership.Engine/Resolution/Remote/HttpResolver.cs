@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Mothership.Engine.IO;
 using Mothership.Model.Resolution;
 
 namespace Mothership.Engine.Resolution.Remote;
@@ -56,19 +57,6 @@ public sealed class HttpResolver(RemoteResolverOptions options, HttpClient http)
         }
 
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes)
-            {
-                throw new RemoteResolutionException($"GET {uri}: more than {MaxBytes} bytes");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return Encoding.UTF8.GetString(await BoundedRead.ReadAsync(stream, MaxBytes, () => new RemoteResolutionException($"GET {uri}: more than {MaxBytes} bytes"), cancellationToken).ConfigureAwait(false));
     }
 }
