@@ -77,6 +77,8 @@ public sealed class ResolverParamsTests
     public void Check_ClusterAndBundles_RequireTheirParams()
     {
         Assert.Contains("needs params 'kind', 'name'", Assert.Single(Check("cluster", Params(("namespace", "n")))).Message, StringComparison.Ordinal);
-        Assert.Contains("needs param 'kind'", Assert.Single(Check("bundles", Params(("bundle", "r/x:1"), ("name", "t")))).Message, StringComparison.Ordinal);
+        Assert.Contains("needs param 'name'", Assert.Single(Check("bundles", Params(("bundle", "r/x:1"), ("kind", "task")))).Message, StringComparison.Ordinal);
+        // kind defaults to task, as Tekton's shipped bundleresolver-config has it.
+        Assert.Empty(Check("bundles", Params(("bundle", "r/x:1"), ("name", "t"))));
     }
 }
