@@ -27,11 +27,12 @@ internal static class ConvertCommand
         };
         to.AcceptOnlyFromAmong("v1", "tekton.dev/v1");
         var inPlace = new Option<bool>("--in-place", "-i") { Description = "rewrite each file instead of printing the result" };
-        var command = new Command("convert", "Rewrite Tekton v1beta1 YAML as v1, comments kept") { files, to, inPlace };
+        var recursive = InputFiles.RecursiveOption();
+        var command = new Command("convert", "Rewrite Tekton v1beta1 YAML as v1, comments kept") { files, recursive, to, inPlace };
         command.SetAction(parse =>
         {
             var bag = new DiagnosticBag();
-            var paths = InputFiles.Expand(parse.GetValue(files) ?? [], bag);
+            var paths = InputFiles.Expand(parse.GetValue(files) ?? [], bag, parse.GetValue(recursive));
             var converted = new List<(string Path, string Text, bool Changed)>();
             foreach (var path in paths)
             {

@@ -34,6 +34,23 @@ public sealed class ConvertCommandTests : IDisposable
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task Convert_DirectoryRecursive_ConvertsNestedFilesOnlyWithR()
+    {
+        var nested = Directory.CreateDirectory(Path.Combine(_dir, "task", "write-file", "0.1")).FullName;
+        var task = Path.Combine(nested, "write-file.yaml");
+        File.Copy(Path.Combine(Fixtures.TektonCatalog(), "write-file", "0.1", "write-file.yaml"), task);
+
+        // As kubectl: a directory's own files only, unless -R.
+        var flat = await Mship("convert", "-f", _dir, "-i");
+        var deep = await Mship("convert", "-f", _dir, "-R", "-i");
+
+        Assert.DoesNotContain("write-file.yaml", flat.Stderr, StringComparison.Ordinal);
+        Assert.True(deep.ExitCode == 0, deep.Stderr);
+        Assert.Contains($"{task}: converted to tekton.dev/v1", deep.Stderr, StringComparison.Ordinal);
+        Assert.Contains("apiVersion: tekton.dev/v1\n", await File.ReadAllTextAsync(task, Ct), StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task Convert_PipelineResources_Exit2AndTheFileUntouched()
     {
         var file = Path.Combine(_dir, "old.yaml");
