@@ -64,7 +64,8 @@ internal static class InputFiles
             }
             else
             {
-                bag.Error(new SourceLocation(f, 0, 0), "file not found");
+                // -f takes several paths per token, so an option the command lacks lands here.
+                bag.Error(new SourceLocation(f, 0, 0), f.StartsWith('-') ? "file not found, and not an option of this command (see --help)" : "file not found");
             }
         }
 
