@@ -95,8 +95,9 @@ internal static class RunEndpoints
         {
             foreach (var parent in ChildTaskRuns.ParentCandidates(name))
             {
-                if (await store.GetRunAsync(nameof(PipelineRun), parent, ct).ConfigureAwait(false) is { } pipelineRun
-                    && ChildTaskRuns.Find(pipelineRun, ObjectOf(pipelineRun), name) is { } child)
+                // A PipelineRun that never started (no run object yet) made no TaskRuns: its manifest is not loaded for nothing.
+                if (await store.GetRunAsync(nameof(PipelineRun), parent, ct).ConfigureAwait(false) is { Object: { } text } pipelineRun
+                    && ChildTaskRuns.Find(pipelineRun, JsonNode.Parse(text)!.AsObject(), name) is { } child)
                 {
                     return Results.Text(child.ToJsonString(), "application/json");
                 }
@@ -197,9 +198,9 @@ internal static class RunEndpoints
             {
                 items.Add(RunObjects.Summary(item));
             }
-            else if (await store.GetRunByUidAsync(item.Uid, ct).ConfigureAwait(false) is { } pipelineRun)
+            else if (await store.GetRunByUidAsync(item.Uid, ct).ConfigureAwait(false) is { Object: { } text })
             {
-                items.AddRange(ChildTaskRuns.Summaries(item, ObjectOf(pipelineRun)));
+                items.AddRange(ChildTaskRuns.Summaries(item, JsonNode.Parse(text)!.AsObject()));
             }
         }
 
