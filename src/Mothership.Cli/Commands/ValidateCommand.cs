@@ -31,7 +31,7 @@ internal static class ValidateCommand
             ResourceValidator.Validate(resources, bag);
             if (!bag.HasErrors && parse.GetValue(resolve))
             {
-                bag = await ResolvedAsync(resources).ConfigureAwait(false);
+                bag = await ResolvedAsync(resources, bag).ConfigureAwait(false);
             }
 
             InputFiles.Print(bag, Console.Error);
@@ -49,9 +49,10 @@ internal static class ValidateCommand
     /// <summary>
     /// The problems of the files' runs once their remote refs are resolved: fetching, the fetched
     /// documents (at <c>git:URL@COMMIT:PATH:LINE:COL</c> and the like), and the runs with what was
-    /// fetched inlined, validated like local content. Each problem once.
+    /// fetched inlined, validated like local content; with what <paramref name="loaded"/> already
+    /// holds (the loader's warnings), each problem once.
     /// </summary>
-    private static async Task<DiagnosticBag> ResolvedAsync(ResourceSet resources)
+    private static async Task<DiagnosticBag> ResolvedAsync(ResourceSet resources, DiagnosticBag loaded)
     {
         var problems = new DiagnosticBag();
         var all = resources.All.ToList();
@@ -70,7 +71,7 @@ internal static class ValidateCommand
         }
 
         var distinct = new DiagnosticBag();
-        distinct.AddRange(problems.Items.Distinct());
+        distinct.AddRange(loaded.Items.Concat(problems.Items).Distinct());
         return distinct;
     }
 }

@@ -150,6 +150,17 @@ public sealed class RemoteResolutionExamplesTests(ResolverStandIns standIns) : I
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task Validate_Resolve_KeepsTheLoadersWarnings()
+    {
+        var file = Path.Combine(standIns.Root, "with-service.yaml");
+        await File.WriteAllTextAsync(file, File.ReadAllText(TektonExamples.PathOf("taskruns/beta/git-resolver.yaml"))
+            + "\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\n", TestContext.Current.CancellationToken);
+        var result = await MshipProcess.RunAsync(["validate", "--resolve", "-f", file], environment: standIns.Environment, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("Service 'web' (v1) is not a Tekton resource", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task Validate_ResolveWithUnknownPath_NamesResolverParamsAndLine()
     {
         var file = Path.Combine(standIns.Root, "missing-path.yaml");
