@@ -30,6 +30,12 @@ public sealed class LocalExecutorOptions
     public TimeSpan SidecarReadinessTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// How long at most to wait for a sidecar without a readiness probe to finish starting (its
+    /// processes all asleep) before steps start anyway. Default: 2 seconds.
+    /// </summary>
+    public TimeSpan SidecarStartLimit { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// The limit on a TaskRun's results. Tekton on Kubernetes stops at 4096 bytes in all (the
     /// termination message); locally results are plain files, so the default is
     /// <see cref="ResultLimit.None"/>. <see cref="ResultLimit.TerminationMessage"/> reproduces

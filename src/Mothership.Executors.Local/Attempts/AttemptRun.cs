@@ -213,6 +213,7 @@ internal sealed class AttemptRun(
     {
         if (sidecar.ReadinessCommand.IsDefaultOrEmpty)
         {
+            await WaitAsleepAsync(process).ConfigureAwait(false);
             return;
         }
 
@@ -241,6 +242,23 @@ internal sealed class AttemptRun(
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(100), _time, stop).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A sidecar without a readiness probe is ready once its start-up is done: when it and its
+    /// children have slept in two samples in a row (see <see cref="ProcessTree"/>), or has ended,
+    /// or after <see cref="LocalExecutorOptions.SidecarStartLimit"/> — one that never sleeps is
+    /// ready when it runs, as Kubernetes counts it.
+    /// </summary>
+    private async Task WaitAsleepAsync(ChildProcess process)
+    {
+        var deadline = _time.GetUtcNow() + options.SidecarStartLimit;
+        var asleep = 0;
+        while (!process.HasExited && asleep < 2 && _time.GetUtcNow() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), _time, stop).ConfigureAwait(false);
+            asleep = ProcessTree.Sleeps(process.Id) ? asleep + 1 : 0;
         }
     }
 

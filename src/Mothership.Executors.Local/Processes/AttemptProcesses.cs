@@ -68,7 +68,8 @@ internal static class AttemptProcesses
         return killed.Count;
     }
 
-    private static IEnumerable<int> Pids()
+    /// <summary>The ids of the processes running now, from <c>/proc</c>.</summary>
+    internal static IEnumerable<int> Pids()
     {
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {

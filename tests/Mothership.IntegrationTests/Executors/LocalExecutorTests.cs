@@ -515,6 +515,28 @@ public sealed class LocalExecutorTests : IDisposable
     }
 
     [Fact(Timeout = 30000)]
+    public async Task RunAsync_SidecarWithoutProbe_StepsWaitTillItsStartUpIsDone()
+    {
+        // Tekton's sidecar-ready-script example in a harder form: the sidecar computes before it
+        // writes the file, and nothing but its start-up being done tells the step it may read it.
+        var marker = Path.Combine(_fx.Root, "..", "from-sidecar");
+        var request = ExecutorFixture.Request(Header + $$"""
+              sidecars:
+                - name: writer
+                  script: |
+                    i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done
+                    echo written > {{marker}}
+                    sleep 1000
+              steps:
+                - script: cat {{marker}}
+            """);
+        var outcome = await _fx.Executor().RunAsync(request, _fx.Listener, Ct);
+
+        Assert.Equal(TaskRunPhase.Succeeded, outcome.Phase);
+        Assert.Equal(["written"], _fx.Listener.LinesOf("step-unnamed-0"));
+    }
+
+    [Fact(Timeout = 30000)]
     public async Task RunAsync_StepResults_PassedToLaterSteps()
     {
         var request = ExecutorFixture.Request(Header + """
