@@ -65,17 +65,22 @@ internal sealed class ApiHandler(
     {
         var method = ctx.Request.Method;
         var segments = request.Path.Trim('/').Split('/');
-        if (segments is not ["api", "v1", ..])
+        var (prefix, rest) = segments switch
         {
-            throw NotFoundPath();
-        }
+            ["api", "v1", .. var r] => ("api/v1", r),
+            ["apis", var group, var version, .. var r] => ($"apis/{group}/{version}", r),
+            _ => throw NotFoundPath(),
+        };
 
-        switch (segments[2..])
+        switch (rest)
         {
-            case [var plural] when ResourceKind.ByPlural(plural) is { } kind && method == "GET":
+            case [] when method == "GET":
+                return WriteJsonAsync(ctx, 200, Discovery(prefix));
+
+            case [var plural] when ResourceKind.ByPlural(prefix, plural) is { } kind && method == "GET":
                 return ListOrWatchAsync(ctx, kind, ns: null);
 
-            case ["namespaces", var ns] when method == "GET":
+            case ["namespaces", var ns] when prefix == "api/v1" && method == "GET":
                 return WriteJsonAsync(ctx, 200, new V1Namespace
                 {
                     Kind = "Namespace",
@@ -84,7 +89,7 @@ internal sealed class ApiHandler(
                     Status = new V1NamespaceStatus { Phase = "Active" },
                 });
 
-            case ["namespaces", var ns, var plural] when ResourceKind.ByPlural(plural) is { } kind:
+            case ["namespaces", var ns, var plural] when ResourceKind.ByPlural(prefix, plural) is { } kind:
                 return method switch
                 {
                     "GET" => ListOrWatchAsync(ctx, kind, ns),
@@ -93,7 +98,7 @@ internal sealed class ApiHandler(
                     _ => throw MethodNotAllowed(method),
                 };
 
-            case ["namespaces", var ns, var plural, var name] when ResourceKind.ByPlural(plural) is { } kind:
+            case ["namespaces", var ns, var plural, var name] when ResourceKind.ByPlural(prefix, plural) is { } kind:
                 return method switch
                 {
                     "GET" => WriteJsonAsync(ctx, 200, Store.Get(kind, ns, name) ?? throw ApiError.NotFound(kind, name)),
@@ -103,15 +108,50 @@ internal sealed class ApiHandler(
                     _ => throw MethodNotAllowed(method),
                 };
 
-            case ["namespaces", var ns, "pods", var name, "log"] when method == "GET":
+            case ["namespaces", var ns, "pods", var name, "log"] when prefix == "api/v1" && method == "GET":
                 return LogAsync(ctx, ns, name);
 
-            case ["namespaces", var ns, "pods", var name, "status"] when method == "GET":
+            case ["namespaces", var ns, "pods", var name, "status"] when prefix == "api/v1" && method == "GET":
                 return WriteJsonAsync(ctx, 200, Store.Get(ResourceKind.Pods, ns, name) ?? throw ApiError.NotFound(ResourceKind.Pods, name));
 
             default:
                 throw NotFoundPath();
         }
+    }
+
+    /// <summary>
+    /// Discovery of one group version (<c>GET /api/v1</c>, <c>GET /apis/apps/v1</c>): the resources
+    /// the fake serves there, and in the core group the cluster-scoped namespaces; 404 for a group
+    /// version it does not serve, as the real server answers one no API registers.
+    /// </summary>
+    private static V1APIResourceList Discovery(string prefix)
+    {
+        var kinds = ResourceKind.All.Where(k => k.Prefix == prefix).ToList();
+        if (kinds.Count == 0)
+        {
+            throw NotFoundPath();
+        }
+
+        var resources = kinds.Select(k => new V1APIResource
+        {
+            Name = k.Plural,
+            SingularName = k.Kind.ToLowerInvariant(),
+            Kind = k.Kind,
+            Namespaced = true,
+            Verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+        }).ToList();
+        if (prefix == "api/v1")
+        {
+            resources.Add(new V1APIResource { Name = "namespaces", SingularName = "namespace", Kind = "Namespace", Namespaced = false, Verbs = ["get"] });
+        }
+
+        return new V1APIResourceList
+        {
+            Kind = "APIResourceList",
+            ApiVersion = "v1",
+            GroupVersion = kinds[0].ApiVersion,
+            Resources = resources,
+        };
     }
 
     private async Task CreateAsync(HttpContext ctx, ResourceKind kind, string ns)
@@ -308,7 +348,7 @@ internal sealed class ApiHandler(
                         ["object"] = new JsonObject
                         {
                             ["kind"] = filter.Kind.Kind,
-                            ["apiVersion"] = "v1",
+                            ["apiVersion"] = filter.Kind.ApiVersion,
                             ["metadata"] = b.InitialEventsEnd
                                 ? new JsonObject
                                 {
@@ -508,7 +548,7 @@ internal sealed class ApiHandler(
     private static JsonObject ListOf(ResourceKind kind, JsonArray items, long version) => new()
     {
         ["kind"] = kind.ListKind,
-        ["apiVersion"] = "v1",
+        ["apiVersion"] = kind.ApiVersion,
         ["metadata"] = new JsonObject { ["resourceVersion"] = ApiObjects.Version(version) },
         ["items"] = items,
     };

@@ -37,7 +37,7 @@ internal sealed class ApiError(int code, string reason, string text, V1StatusDet
         {
             Name = name,
             Kind = kind.Kind,
-            Group = "",
+            Group = kind.ApiVersion.Contains('/', StringComparison.Ordinal) ? kind.ApiVersion.Split('/')[0] : "",
             Causes = [.. violations.Select(v => new V1StatusCause { Reason = v.Reason, Message = v.Message, Field = v.Field })],
         });
     }

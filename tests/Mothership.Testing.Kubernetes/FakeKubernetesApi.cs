@@ -188,6 +188,14 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         return KubeJson.To<T>(stored);
     }
 
+    /// <summary>An object of any kind the fake serves, as stored; null when there is none.</summary>
+    public T? Get<T>(string name, string ns = "default")
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var kind = ResourceKind.ByModel(typeof(T)) ?? throw new ArgumentException($"the fake API does not serve {typeof(T).Name}", nameof(T));
+        return _store.Get(kind, ns, name) is { } node ? KubeJson.To<T>(node) : null;
+    }
+
     public V1Pod? GetPod(string name, string ns = "default") =>
         _store.Get(ResourceKind.Pods, ns, name) is { } node ? KubeJson.To<V1Pod>(node) : null;
 

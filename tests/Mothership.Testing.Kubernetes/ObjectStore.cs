@@ -257,7 +257,7 @@ internal sealed class ObjectStore(TimeProvider time, int historyLimit)
         var version = ++_version;
         KubeJson.Metadata(stored)["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture);
         stored["kind"] = kind.Kind;
-        stored["apiVersion"] = "v1";
+        stored["apiVersion"] = kind.ApiVersion;
         _objects[(kind.Plural, ns, name)] = stored;
         Publish(new StoredEvent(version, type, kind, KubeJson.Clone(stored)));
     }

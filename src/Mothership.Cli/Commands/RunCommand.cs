@@ -39,15 +39,25 @@ internal static class RunCommand
         executorKind.AcceptOnlyFromAmong("local", "kubernetes");
         var kubernetes = new KubernetesFlags("the context's");
         var recursive = InputFiles.RecursiveOption();
+        var createObjects = new Option<bool>("--create-objects")
+        {
+            Description = "with --executor kubernetes: also create the files' other namespaced objects (a Deployment, a Service…), as kubectl create -f; without it only their ConfigMaps, Secrets, claims and ServiceAccounts are",
+        };
         var command = new Command("run", "Run a PipelineRun or TaskRun without a server: on this machine, or as pods on Kubernetes")
         {
-            files, recursive, parameters, workspaces, output, pipeline, task, parallel, sandbox, workdir, executorKind,
+            files, recursive, parameters, workspaces, output, pipeline, task, parallel, sandbox, workdir, executorKind, createObjects,
         };
         kubernetes.AddTo(command);
         command.SetAction(async (parse, _) =>
         {
             if (!ParallelOption.Check(parse.GetValue(parallel), "mship run"))
             {
+                return ExitCodes.Usage;
+            }
+
+            if (parse.GetValue(createObjects) && parse.GetValue(executorKind) != "kubernetes")
+            {
+                Console.Error.WriteLine("mship run: --create-objects needs --executor kubernetes (the local executor runs no Deployments or Services)");
                 return ExitCodes.Usage;
             }
 
@@ -69,6 +79,7 @@ internal static class RunCommand
                         ResultsFrom = KubernetesExecutorOptions.ParseResultsFrom(parse.GetValue(kubernetes.ResultsFrom)) ?? ResultsFrom.TerminationMessage,
                         MaxResultSize = parse.GetValue(kubernetes.MaxResultSize) ?? 4096,
                         Registries = KubernetesExecutorOptions.ParseRegistries(parse.GetValue(kubernetes.Registries) ?? [], out var unused) ?? new Dictionary<string, Uri>(),
+                        CreateObjects = parse.GetValue(createObjects),
                     }
                     : null,
             };
@@ -97,6 +108,9 @@ internal static class RunCommand
         public int MaxResultSize { get; init; } = 4096;
 
         public IReadOnlyDictionary<string, Uri> Registries { get; init; } = new Dictionary<string, Uri>();
+
+        /// <summary>Whether the files' objects beyond the run's inputs are created too (<c>--create-objects</c>).</summary>
+        public bool CreateObjects { get; init; }
     }
 
     private static async Task<int> RunAsync(RunOptions o)
@@ -120,6 +134,47 @@ internal static class RunCommand
         return await ExecuteAsync(resources, runs, overrides, hostWorkspaces, o).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// As kubectl create -f would: the ConfigMaps, Secrets, claims and accounts the files carry, and
+    /// with <c>--create-objects</c> their other namespaced objects. Null when the run may go on,
+    /// else the exit code after the reason was printed.
+    /// </summary>
+    private static async Task<int?> CreateClusterObjectsAsync(KubernetesTaskExecutor kubernetes, RunOptions o)
+    {
+        var inputs = InputFiles.Expand(o.Files, new DiagnosticBag(), o.Recursive).Select(f => ((string?)f, File.ReadAllText(f)))
+            .Concat(o.ClusterYaml.Select(y => ((string?)null, y)));
+        ClusterObjectsOutcome outcome;
+        try
+        {
+            outcome = await ClusterObjects.CreateAsync(kubernetes.Client, kubernetes.Namespace, inputs, o.Kubernetes?.CreateObjects == true, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ClusterObjectException e)
+        {
+            Console.Error.WriteLine("mship run: " + e.Message);
+            return e.BadInput ? ExitCodes.Usage : ExitCodes.RunFailed;
+        }
+
+        foreach (var skipped in outcome.Skipped)
+        {
+            Console.Error.WriteLine("mship run: not created: " + skipped);
+        }
+
+        if (!o.Json)
+        {
+            if (outcome.Created.Count > 0)
+            {
+                Console.WriteLine($"created in namespace {kubernetes.Namespace}: {string.Join(", ", outcome.Created)}");
+            }
+
+            if (outcome.Existing.Count > 0)
+            {
+                Console.WriteLine($"already in namespace {kubernetes.Namespace}, left as they are: {string.Join(", ", outcome.Existing)}");
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Runs <paramref name="runs"/> one after the other on the chosen executor; the exit code of the worst.</summary>
     internal static async Task<int> ExecuteAsync(ResourceSet resources, IReadOnlyList<Resource> runs, ImmutableArray<Param> overrides,
         ImmutableArray<WorkspaceBinding> hostWorkspaces, RunOptions o)
@@ -129,12 +184,9 @@ internal static class RunCommand
             : null;
         if (kubernetes is not null)
         {
-            // As kubectl create -f would: the ConfigMaps, Secrets and claims the files carry.
-            var yamls = InputFiles.Expand(o.Files, new DiagnosticBag(), o.Recursive).Select(File.ReadAllText).Concat(o.ClusterYaml);
-            var created = await ClusterObjects.CreateAsync(kubernetes.Client, kubernetes.Namespace, yamls, CancellationToken.None).ConfigureAwait(false);
-            if (created.Count > 0 && !o.Json)
+            if (await CreateClusterObjectsAsync(kubernetes, o).ConfigureAwait(false) is { } failed)
             {
-                Console.WriteLine($"created in namespace {kubernetes.Namespace}: {string.Join(", ", created)}");
+                return failed;
             }
         }
 

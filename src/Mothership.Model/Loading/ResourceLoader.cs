@@ -187,11 +187,11 @@ public static class ResourceLoader
     /// <summary>
     /// Any other Kubernetes object beside the Tekton ones (a Deployment, a Service, a Trigger): kept
     /// as an <see cref="OtherObject"/> with a warning, as the Catalog's tests carry such objects for
-    /// a cluster; neither executor creates it.
+    /// a cluster; the Kubernetes executor creates it when asked (<c>mship run --create-objects</c>).
     /// </summary>
     private static Resource Foreign(MapReader r, string apiVersion, string kind, ObjectMeta meta)
     {
-        r.Diagnostics.Warning(r.At("kind"), $"{kind} '{meta.Name ?? meta.GenerateName ?? "(unnamed)"}' ({apiVersion}) is not a Tekton resource: ignored by the local executor and not created by the Kubernetes executor");
+        r.Diagnostics.Warning(r.At("kind"), $"{kind} '{meta.Name ?? meta.GenerateName ?? "(unnamed)"}' ({apiVersion}) is not a Tekton resource: ignored by the local executor; created by the Kubernetes executor only with --create-objects");
         r.Ignore([.. r.Keys]);
         return new OtherObject { ApiVersion = apiVersion, Kind = kind, Metadata = meta };
     }

@@ -123,9 +123,9 @@ public sealed class KubernetesSchemasTests
     [Fact(Timeout = 60_000)]
     public void Validate_UnknownKind_Throws()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => KubernetesSchemas.Validate("Deployment", Json("{}")));
+        var error = Assert.Throws<InvalidOperationException>(() => KubernetesSchemas.Validate("StatefulSet", Json("{}")));
 
-        Assert.Contains("no schema for kind Deployment", error.Message, StringComparison.Ordinal);
+        Assert.Contains("no schema for kind StatefulSet", error.Message, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 60_000)]

@@ -122,8 +122,8 @@ public sealed class ResourceLoaderTests
         var warnings = bag.Items.Select(d => $"{d.Location.Line}:{d.Location.Column} {d.Severity} {d.Message}").ToList();
         Assert.Equal(
         [
-            "2:1 Warning Deployment 'registry' (apps/v1) is not a Tekton resource: ignored by the local executor and not created by the Kubernetes executor",
-            "9:1 Warning Service 'registry' (v1) is not a Tekton resource: ignored by the local executor and not created by the Kubernetes executor",
+            "2:1 Warning Deployment 'registry' (apps/v1) is not a Tekton resource: ignored by the local executor; created by the Kubernetes executor only with --create-objects",
+            "9:1 Warning Service 'registry' (v1) is not a Tekton resource: ignored by the local executor; created by the Kubernetes executor only with --create-objects",
         ], warnings);
     }
 

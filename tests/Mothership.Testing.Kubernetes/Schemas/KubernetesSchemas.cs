@@ -9,8 +9,8 @@ namespace Mothership.Testing.Kubernetes.Schemas;
 /// Checks Kubernetes objects against Kubernetes' published OpenAPI schemas (types, required
 /// fields, enums, formats such as quantities and base64), as the API server checks what it is
 /// sent. The fake API server refuses what fails with 422; a test that builds objects without a
-/// server calls <see cref="AssertValid{T}"/>. Kinds: Pod, PersistentVolumeClaim, Secret, ConfigMap,
-/// ServiceAccount and Event (core/v1).
+/// server calls <see cref="AssertValid{T}"/>. Kinds: Pod, PersistentVolumeClaim, Secret, ConfigMap, Service,
+/// ServiceAccount and Event (core/v1), Deployment (apps/v1).
 /// </summary>
 /// <remarks>
 /// The schemas cover an object's shape only. The API server's hand-written validation (names that

@@ -6,16 +6,18 @@
 //   {"id": 1, "violations": [{"field": "spec.containers[0].name", "reason": "FieldValueRequired", "message": "Required value"}]}
 // or {"id": 1, "error": "..."} for a request it cannot check. It ends when stdin closes.
 import { createInterface } from "node:readline";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Event } from "kubernetes-models/v1/Event";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { Pod } from "kubernetes-models/v1/Pod";
 import { Secret } from "kubernetes-models/v1/Secret";
+import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 
-// The core/v1 kinds the fake API server serves. A model fills in apiVersion and kind when the body
-// leaves them out, as the API server does from the request's path.
-const models = { ConfigMap, Event, PersistentVolumeClaim, Pod, Secret, ServiceAccount };
+// The kinds the fake API server serves (core/v1 and apps/v1 Deployment). A model fills in
+// apiVersion and kind when the body leaves them out, as the API server does from the request's path.
+const models = { ConfigMap, Deployment, Event, PersistentVolumeClaim, Pod, Secret, Service, ServiceAccount };
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
