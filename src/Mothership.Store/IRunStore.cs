@@ -136,4 +136,30 @@ public interface IRunStore : IAsyncDisposable
 
     /// <summary>How many runs there are per (kind, phase, reason), for <c>/metrics</c>.</summary>
     Task<IReadOnlyList<RunCount>> CountRunsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a webhook delivery, pending; false when a delivery of the same id was stored
+    /// before (a redelivery, or the same event through two hooks), which is then left as it was.
+    /// </summary>
+    Task<bool> AddDeliveryAsync(WebhookDelivery delivery, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Leases up to <paramref name="max"/> pending deliveries to <paramref name="owner"/>, oldest
+    /// first: those nobody holds or whose lease ended before <paramref name="now"/>, and whose
+    /// retry time has come. Each one's attempt count goes up by one.
+    /// </summary>
+    Task<IReadOnlyList<WebhookDelivery>> ClaimDeliveriesAsync(string owner, int max, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ends <paramref name="owner"/>'s lease on a delivery: handled with <paramref name="outcome"/>
+    /// when <paramref name="retryAt"/> is null, else pending again from that time (the outcome
+    /// kept as the last error). False when the owner no longer holds it.
+    /// </summary>
+    Task<bool> FinishDeliveryAsync(string id, string owner, string outcome, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>One delivery by id; null when none was stored.</summary>
+    Task<WebhookDelivery?> GetDeliveryAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>The latest <paramref name="limit"/> deliveries, newest first, without their payloads.</summary>
+    Task<IReadOnlyList<WebhookDelivery>> ListDeliveriesAsync(int limit, CancellationToken cancellationToken);
 }

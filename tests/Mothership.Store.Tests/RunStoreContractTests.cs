@@ -7,7 +7,7 @@ namespace Mothership.Store.Tests;
 /// What every <see cref="IRunStore"/> must do, run once per database by the subclasses. Each test
 /// gets an empty, migrated database of its own.
 /// </summary>
-public abstract class RunStoreContractTests : IAsyncLifetime
+public abstract partial class RunStoreContractTests : IAsyncLifetime
 {
     /// <summary>A time with microseconds, to check they survive the round trip.</summary>
     protected static readonly DateTimeOffset Start = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(1_234_560);

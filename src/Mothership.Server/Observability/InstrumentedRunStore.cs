@@ -59,6 +59,16 @@ internal sealed class InstrumentedRunStore(IRunStore inner, ServerMetrics metric
     public Task<IReadOnlyList<(string Uid, string Request)>> ListCancelRequestsAsync(string owner, CancellationToken cancellationToken) => Measure("list_cancel_requests", () => inner.ListCancelRequestsAsync(owner, cancellationToken));
     public Task<int> ReleaseOwnerAsync(string owner, CancellationToken cancellationToken) => Measure("release_owner", () => inner.ReleaseOwnerAsync(owner, cancellationToken));
     public Task ReleaseLeaseAsync(string uid, string owner, CancellationToken cancellationToken) => Measure("release_lease", () => inner.ReleaseLeaseAsync(uid, owner, cancellationToken));
+
+    public Task<bool> AddDeliveryAsync(WebhookDelivery delivery, CancellationToken cancellationToken) => Measure("add_delivery", () => inner.AddDeliveryAsync(delivery, cancellationToken));
+
+    public Task<IReadOnlyList<WebhookDelivery>> ClaimDeliveriesAsync(string owner, int max, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken) => Measure("claim_deliveries", () => inner.ClaimDeliveriesAsync(owner, max, lease, now, cancellationToken));
+
+    public Task<bool> FinishDeliveryAsync(string id, string owner, string outcome, DateTimeOffset? retryAt, DateTimeOffset now, CancellationToken cancellationToken) => Measure("finish_delivery", () => inner.FinishDeliveryAsync(id, owner, outcome, retryAt, now, cancellationToken));
+
+    public Task<WebhookDelivery?> GetDeliveryAsync(string id, CancellationToken cancellationToken) => Measure("get_delivery", () => inner.GetDeliveryAsync(id, cancellationToken));
+
+    public Task<IReadOnlyList<WebhookDelivery>> ListDeliveriesAsync(int limit, CancellationToken cancellationToken) => Measure("list_deliveries", () => inner.ListDeliveriesAsync(limit, cancellationToken));
     public Task<PruneResult> PruneAsync(RetentionPolicy policy, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken) => Measure("prune", () => inner.PruneAsync(policy, now, dryRun, cancellationToken));
     public Task<IReadOnlyList<RunCount>> CountRunsAsync(CancellationToken cancellationToken) => Measure("count_runs", () => inner.CountRunsAsync(cancellationToken));
     public ValueTask DisposeAsync() => inner.DisposeAsync();

@@ -98,6 +98,25 @@ internal static class SchemaMigrations
         (2, "runs by kind", """
             CREATE INDEX runs_by_kind ON runs (kind, created_at, uid);
             """),
+        // Webhook deliveries: stored before they are answered, handled by a leased worker. The
+        // primary key is what makes a redelivery start nothing twice.
+        (3, "webhook deliveries", """
+            CREATE TABLE webhook_deliveries (
+                id {text} NOT NULL PRIMARY KEY,
+                event TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                hook_id TEXT,
+                received_at BIGINT NOT NULL,
+                attempts BIGINT NOT NULL,
+                not_before BIGINT NOT NULL,
+                owner TEXT,
+                lease_expires_at BIGINT,
+                handled_at BIGINT,
+                outcome TEXT
+            );
+            CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (received_at, id) WHERE handled_at IS NULL;
+            CREATE INDEX webhook_deliveries_by_received ON webhook_deliveries (received_at, id);
+            """),
     ];
 
     /// <summary>The newest schema version.</summary>
