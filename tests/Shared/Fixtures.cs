@@ -40,6 +40,10 @@ public static class Fixtures
     public static string TektonCatalog() =>
         Require(Path.Combine("tekton-catalog", "task"), "git-cli", "Tekton Catalog", "tektoncd/catalog");
 
+    /// <summary>GitHub's webhook payloads by event (<c>github-webhooks/pull_request/opened.payload.json</c>…), or ends the calling test (skipped, or failed on CI).</summary>
+    public static string GitHubWebhooks() =>
+        Require("github-webhooks", "pull_request", "GitHub webhook", "octokit/webhooks");
+
     /// <summary>Present only when <paramref name="folder"/> holds <paramref name="probe"/>; a half-copied folder counts as missing.</summary>
     private static string Require(string folder, string probe, string what, string upstream)
     {

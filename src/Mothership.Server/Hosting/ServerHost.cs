@@ -10,11 +10,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mothership.Ci.Hooks;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution.Remote;
 using Mothership.Executors.Kubernetes;
 using Mothership.Executors.Local;
 using Mothership.Server.Api;
+using Mothership.Server.Ci;
 using Mothership.Server.Dashboard;
 using Mothership.Server.Observability;
 using Mothership.Server.Retention;
@@ -112,6 +114,7 @@ public static class ServerHost
         services.AddSingleton<RunController>();
         services.AddHostedService(sp => sp.GetRequiredService<RunController>());
         services.AddHostedService<PruneService>();
+        AddCi(services, builder.Configuration);
         services.AddHostedService<ExecutorSweepService>();
         // Kestrel's options are read before ours are validated: a size it refuses waits for the validator's message.
         services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Mothership:MaxRequestBytes") is > 0 and var size
@@ -163,8 +166,31 @@ public static class ServerHost
         ResourceEndpoints.Map(api);
         RunEndpoints.Map(api);
         LogEndpoints.Map(api);
+        HookEndpoints.Map(app, api);
         DashboardEndpoints.Map(app);
         return app;
+    }
+
+    /// <summary>
+    /// The CI bot, when the server has a webhook secret: the hook's intake and the worker that
+    /// handles what it stored (deliveries are handled by whichever server holds their lease).
+    /// </summary>
+    private static void AddCi(IServiceCollection services, IConfiguration configuration)
+    {
+        var github = configuration.GetSection(ServerOptions.Section).Get<ServerOptions>()?.GitHub ?? new GitHubOptions();
+        if (string.IsNullOrEmpty(github.WebhookSecretFile))
+        {
+            return;
+        }
+
+        // The validator has refused a file without secrets before anything asks for these.
+        services.AddSingleton(sp => new WebhookSignature(sp.GetRequiredService<IOptions<ServerOptions>>().Value.GitHub.ReadWebhookSecrets()));
+        services.AddSingleton<WebhookIntake>();
+        services.AddSingleton<IDeliveryHandler, RecordingDeliveryHandler>();
+        services.AddSingleton(sp => new DeliveryProcessor(sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IDeliveryHandler>(),
+            sp.GetRequiredService<TimeProvider>(), $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}"));
+        services.AddSingleton<DeliveryService>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryService>());
     }
 
     /// <summary>Infrastructure failures as problem documents: 503 when the database is down, 413 for a body too large.</summary>

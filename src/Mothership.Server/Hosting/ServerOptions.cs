@@ -118,6 +118,32 @@ public sealed class ServerOptions
 
     /// <summary>Retention of finished runs.</summary>
     public RetentionOptions Retention { get; set; } = new();
+
+    /// <summary>The GitHub side of the CI bot: the webhook's secret (and, as the bot grows, its credentials).</summary>
+    public GitHubOptions GitHub { get; set; } = new();
+}
+
+/// <summary>How the server meets GitHub.</summary>
+public sealed class GitHubOptions
+{
+    /// <summary>
+    /// The file holding the webhook's secret, one a line: several lines while a secret is rotated
+    /// (any of them signs a valid delivery). Without it, <c>POST /hook</c> answers 404.
+    /// </summary>
+    public string? WebhookSecretFile { get; set; }
+
+    /// <summary>The secrets of <see cref="WebhookSecretFile"/>; empty when none is set or the file cannot be read.</summary>
+    public IReadOnlyList<string> ReadWebhookSecrets()
+    {
+        try
+        {
+            return WebhookSecretFile is { Length: > 0 } file ? Mothership.Ci.Hooks.WebhookSignature.ReadSecrets(File.ReadAllText(file)) : [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
 }
 
 /// <summary>Where one site's TaskRuns run: a kubeconfig (default the server's), its context, a namespace (default the server's).</summary>
@@ -207,6 +233,13 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         {
             errors.Add("AllowedHosts: required when the server listens on a non-loopback address: list the host names clients use "
                 + "(--allowed-hosts or Mothership__AllowedHosts, e.g. 'mothership.example.com;mothership.ci.svc'), or '*' when a proxy in front checks the host");
+        }
+
+        if (o.GitHub.WebhookSecretFile is { Length: > 0 } secretFile && o.GitHub.ReadWebhookSecrets().Count == 0)
+        {
+            errors.Add(File.Exists(secretFile)
+                ? $"GitHub:WebhookSecretFile: '{secretFile}' holds no secret (one a line)"
+                : $"GitHub:WebhookSecretFile: no readable file at '{secretFile}'");
         }
 
         if (o.Executor is not ("local" or "kubernetes"))

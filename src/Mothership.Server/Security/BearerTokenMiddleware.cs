@@ -18,7 +18,8 @@ internal sealed class BearerTokenMiddleware(RequestDelegate next, IOptions<Serve
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (_token is not null && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
+        // The webhook authenticates by its signature (Ci.HookEndpoints): GitHub sends no bearer token.
+        if (_token is not null && context.Request.Path != Ci.HookEndpoints.HookPath && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
             && !HttpMethods.IsOptions(context.Request.Method))
         {
             var given = Encoding.UTF8.GetBytes(TokenOf(context.Request.Headers.Authorization.ToString()) ?? "");

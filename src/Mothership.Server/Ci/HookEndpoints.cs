@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Mothership.Ci.Hooks;
+using Mothership.Server.Api;
+using Mothership.Store;
+
+namespace Mothership.Server.Ci;
+
+/// <summary>
+/// <c>POST /hook</c>, GitHub's webhook (Prow's path), and <c>GET /api/v1/deliveries</c>, what
+/// arrived and what came of it. The hook takes no bearer token: its signature is its credential.
+/// </summary>
+internal static class HookEndpoints
+{
+    /// <summary>The hook's path; <see cref="Security.BearerTokenMiddleware"/> lets it through unauthenticated.</summary>
+    public const string HookPath = "/hook";
+
+    /// <summary>How many deliveries the list answers at most.</summary>
+    private const int MaxListed = 500;
+
+    public static void Map(IEndpointRouteBuilder app, IEndpointRouteBuilder api)
+    {
+        app.MapPost(HookPath, ReceiveAsync);
+        api.MapGet("/deliveries", async (IRunStore store, int? limit, CancellationToken ct) =>
+        {
+            var items = await store.ListDeliveriesAsync(Math.Clamp(limit ?? 100, 1, MaxListed), ct).ConfigureAwait(false);
+            return Results.Json(new
+            {
+                items = items.Select(d => new
+                {
+                    id = d.Id,
+                    @event = d.Event,
+                    hookId = d.HookId,
+                    receivedAt = d.ReceivedAt,
+                    attempts = d.Attempts,
+                    handledAt = d.HandledAt,
+                    outcome = d.Outcome,
+                }),
+            });
+        });
+    }
+
+    private static async Task<IResult> ReceiveAsync(HttpContext context, CancellationToken ct)
+    {
+        if (context.RequestServices.GetService<WebhookIntake>() is not { } intake)
+        {
+            return Problems.Of(StatusCodes.Status404NotFound, "No webhook configured",
+                "this server takes no webhooks: give it the hook's secret (Mothership__GitHub__WebhookSecretFile)");
+        }
+
+        // The raw bytes, as signed; Kestrel's body limit (Mothership:MaxRequestBytes) bounds them.
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, ct).ConfigureAwait(false);
+        var headers = context.Request.Headers;
+        var answer = await intake.ReceiveAsync(
+            headers["X-Hub-Signature-256"].FirstOrDefault(), headers["X-GitHub-Event"].FirstOrDefault(), headers["X-GitHub-Delivery"].FirstOrDefault(),
+            headers["X-GitHub-Hook-ID"].FirstOrDefault(), buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ct).ConfigureAwait(false);
+        if (answer.Stored)
+        {
+            context.RequestServices.GetRequiredService<DeliveryService>().Wake();
+        }
+
+        return answer.Status == StatusCodes.Status200OK
+            ? Results.Text(answer.Message + "\n")
+            : Problems.Of(answer.Status, answer.Status == StatusCodes.Status401Unauthorized ? "Unauthorized" : "Bad request", answer.Message);
+    }
+}
