@@ -21,7 +21,7 @@ public sealed class DeliveryProcessor(IRunStore store, IDeliveryHandler handler,
     public const int MaxAttempts = 5;
 
     /// <summary>How long a server holds a delivery it took up; longer than any handling takes.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
 
     /// <summary>Deliveries taken up at once.</summary>
     private const int Batch = 20;

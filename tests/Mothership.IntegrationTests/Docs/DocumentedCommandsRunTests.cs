@@ -23,6 +23,7 @@ public sealed class DocumentedCommandsRunTests : IAsyncDisposable
     {
         ["./test"] = "it runs every suite, this one included",
         ["./mship server &"] = "the test starts the server itself, on a free port, as $MSHIP_SERVER",
+        ["Mothership__GitHub__WebhookSecretFile="] = "starts a second server; IntegrationTests/Server/WebhookTests runs one with a webhook secret on a free port",
         ["docker "] = "no Docker engine runs on our machines",
         ["kubectl "] = "no Kubernetes cluster here",
         ["helm "] = "no Helm binary here",

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Mothership.Ci.Hooks;
+using Mothership.Testing;
+
+namespace Mothership.IntegrationTests.Server;
+
+/// <summary>
+/// <c>POST /hook</c> on a real <c>mship server</c>, with GitHub's real payloads signed as GitHub
+/// signs them: refused without the signature, stored before the answer, handled once even when
+/// the server is killed right after answering.
+/// </summary>
+public sealed class WebhookTests : IAsyncLifetime
+{
+    private const string Secret = "s3cret-for-hooks";
+
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("mship-webhook-");
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string SecretFile => Path.Combine(_dir.FullName, "webhook-secret");
+
+    public async ValueTask InitializeAsync() => await File.WriteAllTextAsync(SecretFile, "old-secret\n" + Secret + "\n", Ct);
+
+    public ValueTask DisposeAsync()
+    {
+        _dir.Delete(recursive: true);
+        return ValueTask.CompletedTask;
+    }
+
+    private Task<ServerProcess> StartAsync(params string[] args) =>
+        ServerProcess.StartAsync(_dir.FullName, extraArgs: args, cancellationToken: Ct,
+            environment: new Dictionary<string, string> { ["Mothership__GitHub__WebhookSecretFile"] = SecretFile });
+
+    private static byte[] Payload(string eventName, string file) =>
+        File.ReadAllBytes(Path.Combine(Fixtures.GitHubWebhooks(), eventName, file));
+
+    /// <summary>A delivery as GitHub sends it: JSON, its event and id, signed (or not).</summary>
+    private static async Task<(HttpStatusCode Status, string Body)> PostAsync(ServerProcess server, byte[] body, string eventName, string delivery, string? signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "hook") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.UserAgent.ParseAdd("GitHub-Hookshot/044aadd");
+        request.Headers.Add("X-GitHub-Event", eventName);
+        request.Headers.Add("X-GitHub-Delivery", delivery);
+        request.Headers.Add("X-GitHub-Hook-ID", "292430182");
+        if (signature is not null)
+        {
+            request.Headers.Add("X-Hub-Signature-256", signature);
+        }
+
+        using var response = await server.Http.SendAsync(request, Ct);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    private static async Task<JsonObject?> DeliveryAsync(ServerProcess server, string id)
+    {
+        var list = await server.Http.GetFromJsonAsync<JsonObject>("api/v1/deliveries", Ct);
+        return list!["items"]!.AsArray().OfType<JsonObject>().SingleOrDefault(d => (string?)d["id"] == id);
+    }
+
+    private static async Task<JsonObject> HandledAsync(ServerProcess server, string id, int seconds = 30)
+    {
+        for (var i = 0; i < seconds * 10; i++)
+        {
+            if (await DeliveryAsync(server, id) is { } d && d["handledAt"] is not null)
+            {
+                return d;
+            }
+
+            await Task.Delay(100, Ct);
+        }
+
+        throw new TimeoutException($"delivery {id} not handled in {seconds} s:\n{server.Output}");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Hook_SignedDelivery_StoredAnsweredAndHandledOnce()
+    {
+        await using var server = await StartAsync("--token", "api-token");
+        var body = Payload("pull_request", "opened.payload.json");
+
+        // No bearer token: the signature is the hook's credential.
+        var first = await PostAsync(server, body, "pull_request", "72d3162e-cc78-11e3-81ab-4c9367dc0958", WebhookSignature.Sign(Secret, body));
+        var again = await PostAsync(server, body, "pull_request", "72d3162e-cc78-11e3-81ab-4c9367dc0958", WebhookSignature.Sign(Secret, body));
+
+        Assert.Equal((HttpStatusCode.OK, "Event received. Have a nice day.\n"), first);
+        Assert.Equal((HttpStatusCode.OK, "delivery 72d3162e-cc78-11e3-81ab-4c9367dc0958 was received before: nothing new to do\n"), again);
+        var handled = await HandledAsync(server, "72d3162e-cc78-11e3-81ab-4c9367dc0958");
+        Assert.Equal(1, (int)handled["attempts"]!);
+        Assert.Equal("292430182", (string?)handled["hookId"]);
+        Assert.Equal("ok: pull_request opened Codertocat/Hello-World#2 by Codertocat; no job configuration, nothing started", (string?)handled["outcome"]);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Hook_ForgedOrMissingSignature_401ProblemAndNothingStored()
+    {
+        await using var server = await StartAsync();
+        var body = Payload("push", "payload.json");
+
+        var forged = await PostAsync(server, body, "push", "forged", WebhookSignature.Sign("guessed", body));
+        var missing = await PostAsync(server, body, "push", "missing", null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.Status);
+        Assert.Equal("invalid X-Hub-Signature-256: the body was not signed with this server's webhook secret", (string?)JsonNode.Parse(forged.Body)!["detail"]);
+        Assert.Equal(HttpStatusCode.Unauthorized, missing.Status);
+        Assert.Empty((await server.Http.GetFromJsonAsync<JsonObject>("api/v1/deliveries", Ct))!["items"]!.AsArray());
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Hook_ServerKilledRightAfterAnswering_DeliveryHandledOnceAfterRestart()
+    {
+        var server = await StartAsync();
+        await using (server)
+        {
+            var body = Payload("issue_comment", "created.payload.json");
+
+            var answer = await PostAsync(server, body, "issue_comment", "kill-after-answer", WebhookSignature.Sign(Secret, body));
+            await server.KillAsync();
+
+            Assert.Equal(HttpStatusCode.OK, answer.Status);
+            await server.StartAgainAsync(Ct);
+            // Killed while it was handled, the delivery waits for the dead server's lease to end.
+            var handled = await HandledAsync(server, "kill-after-answer", seconds: (int)DeliveryProcessor.Lease.TotalSeconds + 60);
+            Assert.StartsWith("ok: issue_comment created ", (string?)handled["outcome"], StringComparison.Ordinal);
+            // Handled before the kill (1), after the restart (1), or taken up once more when the kill
+            // fell between taking it up and recording the outcome (2): finished exactly once.
+            Assert.InRange((int)handled["attempts"]!, 1, 2);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Hook_ServerWithoutSecret_404Problem()
+    {
+        await using var server = await ServerProcess.StartAsync(_dir.FullName, cancellationToken: Ct);
+        var body = Payload("push", "payload.json");
+
+        var answer = await PostAsync(server, body, "push", "d", WebhookSignature.Sign(Secret, body));
+
+        Assert.Equal(HttpStatusCode.NotFound, answer.Status);
+        Assert.Contains("Mothership__GitHub__WebhookSecretFile", answer.Body, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Server_SecretFileWithoutSecret_RefusesToStartNamingTheSetting()
+    {
+        await File.WriteAllTextAsync(SecretFile, "\n  \n", Ct);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync());
+
+        Assert.Contains($"GitHub:WebhookSecretFile: '{SecretFile}' holds no secret (one a line)", e.Message, StringComparison.Ordinal);
+    }
+}
