@@ -15,4 +15,7 @@ public sealed record RetentionPolicy
     public required string FailedStatus { get; init; }
     public RetentionRule Default { get; init; } = new();
     public ImmutableDictionary<string, RetentionRule> Pipelines { get; init; } = ImmutableDictionary<string, RetentionRule>.Empty;
+
+    /// <summary>Handled webhook deliveries older than this are deleted (pending ones never are); null keeps them all.</summary>
+    public TimeSpan? DeliveryMaxAge { get; init; }
 }

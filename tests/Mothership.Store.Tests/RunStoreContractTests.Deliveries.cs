@@ -71,4 +71,23 @@ public abstract partial class RunStoreContractTests
         Assert.Equal(["d4", "d3", "d2"], listed.Select(d => d.Id));
         Assert.All(listed, d => Assert.Equal("", d.Payload));
     }
+
+    [Fact(Timeout = 60000)]
+    public async Task PruneAsync_DeliveryMaxAge_DeletesHandledOnesOlderThanIt()
+    {
+        await Store.AddDeliveryAsync(Delivery("old"), Ct);
+        await Store.AddDeliveryAsync(Delivery("recent"), Ct);
+        await Store.AddDeliveryAsync(Delivery("pending"), Ct);
+        await Store.ClaimDeliveriesAsync("a", 10, TimeSpan.FromMinutes(1), Start, Ct);
+        await Store.FinishDeliveryAsync("old", "a", "ok", null, Start, Ct);
+        await Store.FinishDeliveryAsync("recent", "a", "ok", null, Start.AddDays(25), Ct);
+        var policy = new RetentionPolicy { SucceededStatus = "True", FailedStatus = "False", DeliveryMaxAge = TimeSpan.FromDays(30) };
+
+        var dry = await Store.PruneAsync(policy, Start.AddDays(40), dryRun: true, Ct);
+        var done = await Store.PruneAsync(policy, Start.AddDays(40), dryRun: false, Ct);
+
+        Assert.Equal((1, 1), (dry.Deliveries, done.Deliveries));
+        Assert.Equal(["pending", "recent"], (await Store.ListDeliveriesAsync(10, Ct)).Select(d => d.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(0, (await Store.PruneAsync(policy with { DeliveryMaxAge = null }, Start.AddDays(400), dryRun: false, Ct)).Deliveries);
+    }
 }

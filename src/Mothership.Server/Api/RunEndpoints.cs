@@ -404,6 +404,7 @@ internal static class RunEndpoints
             ["dryRun"] = dryRun ?? false,
             ["deleted"] = new JsonArray([.. result.Runs.Select(r => (JsonNode)RunObjects.Summary(r))]),
             ["logChunks"] = result.LogChunks,
+            ["deliveries"] = result.Deliveries,
         }.ToJsonString(), "application/json");
     }
 }

@@ -186,6 +186,9 @@ public sealed class RetentionOptions : RetentionRuleOptions
     /// <summary>Rules per pipeline, replacing the global rule for that pipeline.</summary>
     public Dictionary<string, RetentionRuleOptions> Pipelines { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>How long handled webhook deliveries are kept (pending ones always are). Default: 30 days (<c>720h</c>).</summary>
+    public TimeSpan? DeliveryMaxAge { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>The store's policy.</summary>
     public RetentionPolicy ToPolicy() => new()
     {
@@ -193,6 +196,7 @@ public sealed class RetentionOptions : RetentionRuleOptions
         FailedStatus = ConditionStatus.False,
         Default = ToRule(),
         Pipelines = Pipelines.ToImmutableDictionary(kv => kv.Key, kv => kv.Value.ToRule(), StringComparer.Ordinal),
+        DeliveryMaxAge = DeliveryMaxAge,
     };
 }
 

@@ -48,8 +48,26 @@ internal sealed partial class SqlRunStore
             await RefreshStatisticsAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return new PruneResult(doomed.Select(r => r.ToSummary()).ToList(), logChunks);
+        var deliveries = policy.DeliveryMaxAge is { } deliveryAge
+            ? await PruneDeliveriesAsync(now - deliveryAge, dryRun, cancellationToken).ConfigureAwait(false)
+            : 0;
+        return new PruneResult(doomed.Select(r => r.ToSummary()).ToList(), logChunks) { Deliveries = deliveries };
     }
+
+    /// <summary>Handled deliveries from before <paramref name="before"/>: deleted, or counted on a dry run.</summary>
+    private Task<int> PruneDeliveriesAsync(DateTimeOffset before, bool dryRun, CancellationToken cancellationToken) =>
+        WriteAsync(async (c, tx) =>
+        {
+            var parameters = new { before = UnixMicros.From(before) };
+            if (dryRun)
+            {
+                var count = await c.ExecuteScalarAsync<long>(Cmd("SELECT COUNT(*) FROM webhook_deliveries WHERE handled_at < @before", parameters, tx, cancellationToken)).ConfigureAwait(false);
+                return ((int)count, false);
+            }
+
+            var deleted = await c.ExecuteAsync(Cmd("DELETE FROM webhook_deliveries WHERE handled_at < @before", parameters, tx, cancellationToken)).ConfigureAwait(false);
+            return (deleted, true);
+        }, cancellationToken);
 
     private static bool ShouldDelete(RunRow run, RetentionPolicy policy, DateTimeOffset now)
     {

@@ -50,6 +50,11 @@ internal static class PruneCommand
             }
 
             Console.WriteLine($"{deleted.Count} run(s) {(dry ? "would be deleted" : "deleted")}, with {TerminalText.Escape(result["logChunks"])} log chunk(s)");
+            if (result["deliveries"] is JsonValue d && d.TryGetValue<int>(out var deliveries) && deliveries > 0)
+            {
+                Console.WriteLine($"{deliveries} handled webhook deliver{(deliveries == 1 ? "y" : "ies")} older than the server's Retention:DeliveryMaxAge {(dry ? "would be deleted" : "deleted")}");
+            }
+
             return ExitCodes.Success;
         });
         return command;
