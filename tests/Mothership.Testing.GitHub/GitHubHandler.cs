@@ -176,7 +176,7 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
                     };
                     repo.Issues[issue.Number] = issue;
                     AddLabels(repo, issue, input["labels"]?.AsArray().Select(l => l!.GetValue<string>()) ?? []);
-                    var created = json.Issue(repo, issue, 0);
+                    var created = json.Issue(repo, issue, 0, single: true);
                     return Created(created);
                 }
 
@@ -222,7 +222,7 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
         switch (sub)
         {
             case [] when method == "GET":
-                return new Reply(200, json.Issue(repo, issue, Comments(repo, issue.Number)));
+                return new Reply(200, json.Issue(repo, issue, Comments(repo, issue.Number), single: true));
 
             case ["labels"] when method == "GET":
                 return Page(call, [.. json.LabelsOf(repo, issue).Select(l => l!.DeepClone())]);

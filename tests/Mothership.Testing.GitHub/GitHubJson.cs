@@ -161,7 +161,8 @@ internal sealed record GitHubJson(string Api, string Html, Func<string, long> Us
         };
     }
 
-    public JsonObject Issue(FakeRepository repo, FakeIssue issue, int comments)
+    /// <summary>An issue; <paramref name="single"/> (one issue read or created, not a list item) adds <c>closed_by</c> as GitHub does.</summary>
+    public JsonObject Issue(FakeRepository repo, FakeIssue issue, int comments, bool single = false)
     {
         var url = $"{Api}repos/{repo.FullName}/issues/{issue.Number}";
         var o = new JsonObject
@@ -204,6 +205,11 @@ internal sealed record GitHubJson(string Api, string Html, Func<string, long> Us
         }
 
         o["body"] = issue.Body;
+        if (single)
+        {
+            o["closed_by"] = null;
+        }
+
         o["reactions"] = Reactions(url + "/reactions");
         o["timeline_url"] = $"{url}/timeline";
         o["performed_via_github_app"] = null;
