@@ -80,7 +80,10 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
 
     private Reply Answer(Call call, int remaining, DateTimeOffset reset)
     {
-        if (github.Options.Token is { } token && call.Request.Authorization != "token " + token && call.Request.Authorization != "Bearer " + token)
+        // The scheme is case-insensitive (RFC 9110): Octokit sends "Token T", GitHub's docs "token T" or "Bearer T".
+        if (github.Options.Token is { } token
+            && !(call.Request.Authorization.Split(' ', 2) is [var scheme, var value] && value == token
+                && (scheme.Equals("token", StringComparison.OrdinalIgnoreCase) || scheme.Equals("bearer", StringComparison.OrdinalIgnoreCase))))
         {
             throw new GitHubError(401, "Bad credentials");
         }
