@@ -47,6 +47,13 @@ public static class Fixtures
     public static string GitHubApi() =>
         Require("github-api", "create-status.json", "GitHub API recordings", "octokit/fixtures");
 
+    /// <summary>
+    /// GitHub's webhook payloads (<c>github-webhooks/EVENT/ACTION.payload.json</c>, octokit/webhooks
+    /// examples), or ends the calling test (skipped, or failed on CI).
+    /// </summary>
+    public static string GitHubWebhooks() =>
+        Require("github-webhooks", "pull_request", "GitHub webhook payloads", "octokit/webhooks");
+
     /// <summary>Present only when <paramref name="folder"/> holds <paramref name="probe"/> (a folder or a file); a half-copied folder counts as missing.</summary>
     private static string Require(string folder, string probe, string what, string upstream)
     {
