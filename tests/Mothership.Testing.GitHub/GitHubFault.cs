@@ -12,6 +12,9 @@ public enum GitHubFault
     /// <summary>403 "API rate limit exceeded" with <c>X-RateLimit-Remaining: 0</c> and the reset after the given wait; no Retry-After.</summary>
     PrimaryRateLimit,
 
+    /// <summary>403 "Resource not accessible by integration": a permission refused, not a rate limit (no Retry-After, quota left).</summary>
+    Forbidden,
+
     /// <summary>502 Server Error.</summary>
     ServerError,
 }

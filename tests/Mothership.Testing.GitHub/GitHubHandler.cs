@@ -127,6 +127,7 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
                     $"API rate limit exceeded for user ID {github.UserId(github.Options.Login)}.",
                     "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit"),
                 RateLimit: (0, github.Now + wait)),
+            GitHubFault.Forbidden => new Reply(403, GitHubJson.Error("Resource not accessible by integration")),
             _ => new Reply(502, GitHubJson.Error("Server Error")),
         };
     }

@@ -324,6 +324,18 @@ public sealed class GitHubForgeTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task AddLabelsAsync_PermissionRefused403_NotRetried()
+    {
+        var issue = _repo.AddIssue("x");
+        _github.Faults.FailNext(1, "POST", "/repos/org/repo/issues/*/labels", GitHubFault.Forbidden);
+        var forge = Forge();
+
+        await Assert.ThrowsAsync<Octokit.ForbiddenException>(() => forge.AddLabelsAsync(Repo, issue.Number, ["lgtm"], Ct));
+
+        Assert.Single(_github.Requests, r => r.Method == "POST");
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task LastRateLimit_AfterACall_TheAnswersQuota()
     {
         _github.RateLimitRemaining = 1234;
