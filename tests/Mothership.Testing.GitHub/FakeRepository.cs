@@ -63,6 +63,9 @@ public sealed class FakeRepository
         }
     }
 
+    /// <summary>The branches and the commits they point at, by name. Call under the gate.</summary>
+    internal Dictionary<string, string> Branches => _branches;
+
     /// <summary>Sets a file's content at a ref (a branch set by <see cref="SetBranch"/>, or a sha).</summary>
     public void SetFile(string gitRef, string path, string content) => SetFile(gitRef, path, System.Text.Encoding.UTF8.GetBytes(content));
 

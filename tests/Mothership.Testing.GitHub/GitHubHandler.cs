@@ -211,6 +211,51 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
             case ["hooks", var id, "deliveries", .. var sub] when long.TryParse(id, CultureInfo.InvariantCulture, out var hookId):
                 return Deliveries(call, repo.Hooks, hookId, sub, repo.Id);
 
+            case ["git", "refs"] or ["git", "refs", "heads"] when method == "GET":
+                return Page(call, [.. repo.Branches.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => json.Ref(repo, "refs/heads/" + b.Key, b.Value))]);
+
+            case ["git", "refs"] when method == "POST":
+                {
+                    var input = ParseObject(call);
+                    var name = input["ref"]?.GetValue<string>() ?? throw Invalid("Reference", "missing_field", "ref");
+                    var sha = input["sha"]?.GetValue<string>() ?? throw Invalid("Reference", "missing_field", "sha");
+                    if (!name.StartsWith("refs/heads/", StringComparison.Ordinal))
+                    {
+                        throw new GitHubError(422, "Reference name must start with 'refs/heads/' in this fake", "https://docs.github.com/rest/git/refs#create-a-reference");
+                    }
+
+                    if (!repo.Branches.TryAdd(name["refs/heads/".Length..], sha))
+                    {
+                        throw new GitHubError(422, "Reference already exists", "https://docs.github.com/rest/git/refs#create-a-reference");
+                    }
+
+                    return Created(json.Ref(repo, name, sha));
+                }
+
+            case ["git", "ref" or "refs", "heads", .. var branchPath] when branchPath.Length > 0:
+                {
+                    var branch = string.Join('/', branchPath);
+                    if (!repo.Branches.TryGetValue(branch, out var current))
+                    {
+                        throw new GitHubError(404, "Not Found", "https://docs.github.com/rest/git/refs");
+                    }
+
+                    switch (method)
+                    {
+                        case "GET":
+                            return new Reply(200, json.Ref(repo, "refs/heads/" + branch, current));
+                        case "PATCH":
+                            var sha = ParseObject(call)["sha"]?.GetValue<string>() ?? throw Invalid("Reference", "missing_field", "sha");
+                            repo.Branches[branch] = sha;
+                            return new Reply(200, json.Ref(repo, "refs/heads/" + branch, sha));
+                        case "DELETE":
+                            repo.Branches.Remove(branch);
+                            return new Reply(204);
+                        default:
+                            throw NotFound();
+                    }
+                }
+
             case ["branches", _, "protection"] when method == "GET":
                 throw new GitHubError(404, "Branch not protected", "https://docs.github.com/rest/reference/repos#get-branch-protection");
 

@@ -109,6 +109,20 @@ internal sealed record GitHubJson(string Api, string Html, Func<string, long> Us
         return o;
     }
 
+    /// <summary>A git ref (<c>refs/heads/NAME</c>) and the commit it points at.</summary>
+    public JsonObject Ref(FakeRepository repo, string name, string sha) => new()
+    {
+        ["ref"] = name,
+        ["node_id"] = NodeId,
+        ["url"] = $"{Api}repos/{repo.FullName}/git/{name}",
+        ["object"] = new JsonObject
+        {
+            ["sha"] = sha,
+            ["type"] = "commit",
+            ["url"] = $"{Api}repos/{repo.FullName}/git/commits/{sha}",
+        },
+    };
+
     public JsonObject Label(FakeRepository repo, FakeLabel label) => new()
     {
         ["id"] = label.Id,

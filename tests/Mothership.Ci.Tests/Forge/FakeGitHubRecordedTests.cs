@@ -24,6 +24,7 @@ public sealed partial class FakeGitHubRecordedTests
         { "paginate-issues.json", int.MaxValue },
         { "errors.json", int.MaxValue },
         { "get-content.json", int.MaxValue },
+        { "git-refs.json", int.MaxValue },
         // Only the first call: a 404's shape (the rest changes branch protection, which the fake does not model).
         { "branch-protection.json", 1 },
     };
@@ -139,6 +140,14 @@ public sealed partial class FakeGitHubRecordedTests
                 for (var n = 1; n <= count; n++)
                 {
                     repo.AddIssue($"Test issue {n}", "octokit-fixture-user-a");
+                }
+
+                break;
+
+            case "git-refs.json":
+                foreach (var gitRef in recorded[0].Response!.AsArray())
+                {
+                    repo.SetBranch(gitRef!["ref"]!.GetValue<string>()["refs/heads/".Length..], gitRef["object"]!["sha"]!.GetValue<string>());
                 }
 
                 break;
