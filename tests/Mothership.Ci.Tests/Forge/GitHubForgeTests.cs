@@ -231,13 +231,18 @@ public sealed class GitHubForgeTests : IAsyncLifetime
     public async Task ListHookDeliveriesAsync_RepositoryHook_AllCursorPagesNewestFirst()
     {
         var hook = _repo.AddHook();
-        var sent = Enumerable.Range(0, 5).Select(i => _repo.AddDelivery(hook, "pull_request", i % 2 == 0 ? "opened" : "synchronize", statusCode: i == 3 ? 503 : 200)).ToList();
+        var at = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
+        var sent = Enumerable.Range(0, 5)
+            .Select(i => _repo.AddDelivery(hook, "pull_request", i % 2 == 0 ? "opened" : "synchronize", statusCode: i == 3 ? 503 : 200, deliveredAt: at.AddMinutes(i)))
+            .ToList();
         var forge = Forge(o => o.PageSize = 2);
 
         var deliveries = await forge.ListHookDeliveriesAsync(WebhookRef.Repository(Repo, hook), Ct);
 
         Assert.Equal(sent.Select(d => d.Id).Reverse(), deliveries.Select(d => d.Id));
-        Assert.Equal((sent[3].Guid, 503, "pull_request", "synchronize", false), (deliveries[1].Guid, deliveries[1].StatusCode, deliveries[1].Event, deliveries[1].Action, deliveries[1].Redelivery));
+        Assert.Equal(
+            (sent[3].Guid, at.AddMinutes(3), 503, "pull_request", "synchronize", false),
+            (deliveries[1].Guid, deliveries[1].DeliveredAt, deliveries[1].StatusCode, deliveries[1].Event, deliveries[1].Action, deliveries[1].Redelivery));
         Assert.Equal(3, _github.Requests.Count(r => r.Path == $"/repos/org/repo/hooks/{hook}/deliveries"));
     }
 
