@@ -40,15 +40,26 @@ public static class Fixtures
     public static string TektonCatalog() =>
         Require(Path.Combine("tekton-catalog", "task"), "git-cli", "Tekton Catalog", "tektoncd/catalog");
 
-    /// <summary>GitHub's webhook payloads by event (<c>github-webhooks/pull_request/opened.payload.json</c>…), or ends the calling test (skipped, or failed on CI).</summary>
-    public static string GitHubWebhooks() =>
-        Require("github-webhooks", "pull_request", "GitHub webhook", "octokit/webhooks");
+    /// <summary>
+    /// The recorded GitHub REST traffic (<c>github-api</c>: octokit/fixtures scenarios, each file a
+    /// list of requests and GitHub's answers with headers), or ends the calling test (skipped, or failed on CI).
+    /// </summary>
+    public static string GitHubApi() =>
+        Require("github-api", "create-status.json", "GitHub API recordings", "octokit/fixtures");
 
-    /// <summary>Present only when <paramref name="folder"/> holds <paramref name="probe"/>; a half-copied folder counts as missing.</summary>
+    /// <summary>
+    /// GitHub's webhook payloads (<c>github-webhooks/EVENT/ACTION.payload.json</c>, octokit/webhooks
+    /// examples), or ends the calling test (skipped, or failed on CI).
+    /// </summary>
+    public static string GitHubWebhooks() =>
+        Require("github-webhooks", "pull_request", "GitHub webhook payloads", "octokit/webhooks");
+
+    /// <summary>Present only when <paramref name="folder"/> holds <paramref name="probe"/> (a folder or a file); a half-copied folder counts as missing.</summary>
     private static string Require(string folder, string probe, string what, string upstream)
     {
         var dir = Path.Combine(Location(), folder);
-        if (!Directory.Exists(Path.Combine(dir, probe)))
+        var probed = Path.Combine(dir, probe);
+        if (!Directory.Exists(probed) && !File.Exists(probed))
         {
             Prerequisites.Missing(
                 $"{what} fixtures not found at {dir}: set MOTHERSHIP_FIXTURES or check out ../shared/fixtures (upstream: {upstream} at the commit in SOURCE.md)",

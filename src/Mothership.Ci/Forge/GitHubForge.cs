@@ -1,0 +1,441 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
+using Gh = Octokit;
+
+namespace Mothership.Ci.Forge;
+
+/// <summary>
+/// <see cref="IForge"/> on GitHub's REST API through Octokit, at <see cref="GitHubForgeOptions.ApiUrl"/>
+/// (github.com, GitHub Enterprise or a test fake). Every call waits out GitHub's rate limits: a
+/// 403 or 429 that carries <c>Retry-After</c> (a secondary limit), an exhausted quota
+/// (<c>X-RateLimit-Remaining: 0</c>, waited until its reset) or a secondary limit without a
+/// header (waited <see cref="GitHubForgeOptions.SecondaryLimitWait"/>, doubled each time) is
+/// tried again, at most <see cref="GitHubForgeOptions.MaxAttempts"/> times in all and never
+/// after a wait longer than <see cref="GitHubForgeOptions.MaxWait"/>. Waits run on the given
+/// <see cref="TimeProvider"/>.
+/// </summary>
+/// <remarks>
+/// Octokit's calls take no cancellation token: cancelling stops the waits between attempts, not
+/// a request in flight. Webhook deliveries are not in Octokit; they go through its
+/// <see cref="Gh.IConnection"/> with GitHub's paths, so they share its authentication, rate-limit
+/// bookkeeping and error mapping.
+/// </remarks>
+public sealed partial class GitHubForge : IForge
+{
+    private readonly Gh.IGitHubClient _client;
+    private readonly GitHubForgeOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline _pipeline;
+
+    /// <summary>
+    /// A forge that authenticates with what <paramref name="credentials"/> yields for each request:
+    /// a personal or bot token (<see cref="WithToken"/>), or a store that mints and renews GitHub
+    /// App installation tokens.
+    /// </summary>
+    public GitHubForge(GitHubForgeOptions options, Gh.ICredentialStore credentials, TimeProvider? time = null, ILogger<GitHubForge>? logger = null)
+        : this(CreateClient(options, credentials), options, time, logger)
+    {
+    }
+
+    /// <summary>A forge on a client built elsewhere (its base address and credentials are the client's).</summary>
+    public GitHubForge(Gh.IGitHubClient client, GitHubForgeOptions options, TimeProvider? time = null, ILogger<GitHubForge>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _client = client;
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _pipeline = BuildPipeline();
+    }
+
+    /// <summary>A forge authenticated by a token (a bot account's personal access token).</summary>
+    public static GitHubForge WithToken(GitHubForgeOptions options, string token, TimeProvider? time = null, ILogger<GitHubForge>? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(token);
+        return new GitHubForge(options, new Gh.Internal.InMemoryCredentialStore(new Gh.Credentials(token)), time, logger);
+    }
+
+    /// <inheritdoc/>
+    public ForgeRateLimit? LastRateLimit =>
+        _client.GetLastApiInfo()?.RateLimit is { } r && (r.Limit > 0 || r.Remaining > 0 || r.ResetAsUtcEpochSeconds > 0)
+            ? new ForgeRateLimit(r.Limit, r.Remaining, SafeReset(r.ResetAsUtcEpochSeconds))
+            : null;
+
+    private Gh.ApiOptions Pages => new() { PageSize = _options.PageSize };
+
+    /// <inheritdoc/>
+    public Task<CommitStatus> CreateStatusAsync(
+        RepositoryName repository, string sha, CommitState state, string context, string? description, string? targetUrl,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentException.ThrowIfNullOrEmpty(sha);
+        ArgumentException.ThrowIfNullOrEmpty(context);
+        var status = new Gh.NewCommitStatus { State = ToOctokit(state), Context = context, Description = description, TargetUrl = targetUrl };
+        return CallAsync(
+            async () => ToStatus(await _client.Repository.Status.Create(repository.Owner, repository.Name, sha, status).ConfigureAwait(false)),
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<CombinedStatus> GetCombinedStatusAsync(RepositoryName repository, string gitRef, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentException.ThrowIfNullOrEmpty(gitRef);
+        return CallAsync(
+            async () =>
+            {
+                var combined = await _client.Repository.Status.GetCombined(repository.Owner, repository.Name, gitRef).ConfigureAwait(false);
+                return new CombinedStatus(combined.Sha, FromOctokit(combined.State), [.. combined.Statuses.Select(ToStatus)]);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<string>> ListLabelsAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return CallAsync(
+            async () => Names(await _client.Issue.Labels.GetAllForIssue(repository.Owner, repository.Name, number, Pages).ConfigureAwait(false)),
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<string>> AddLabelsAsync(RepositoryName repository, int number, IReadOnlyList<string> labels, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(labels);
+        return CallAsync(
+            async () => Names(await _client.Issue.Labels.AddToIssue(repository.Owner, repository.Name, number, [.. labels]).ConfigureAwait(false)),
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> RemoveLabelAsync(RepositoryName repository, int number, string label, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentException.ThrowIfNullOrEmpty(label);
+        return CallAsync(
+            async () =>
+            {
+                try
+                {
+                    await _client.Issue.Labels.RemoveFromIssue(repository.Owner, repository.Name, number, label).ConfigureAwait(false);
+                    return true;
+                }
+                catch (Gh.NotFoundException)
+                {
+                    // GitHub answers 404 "Label does not exist" when the issue does not carry it.
+                    return false;
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<IssueComment>> ListCommentsAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return CallAsync<IReadOnlyList<IssueComment>>(
+            async () => [.. (await _client.Issue.Comment.GetAllForIssue(repository.Owner, repository.Name, number, Pages).ConfigureAwait(false)).Select(ToComment)],
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IssueComment> CreateCommentAsync(RepositoryName repository, int number, string body, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentException.ThrowIfNullOrEmpty(body);
+        return CallAsync(
+            async () => ToComment(await _client.Issue.Comment.Create(repository.Owner, repository.Name, number, body).ConfigureAwait(false)),
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IssueComment> EditCommentAsync(RepositoryName repository, long commentId, string body, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentException.ThrowIfNullOrEmpty(body);
+        return CallAsync(
+            async () => ToComment(await _client.Issue.Comment.Update(repository.Owner, repository.Name, commentId, body).ConfigureAwait(false)),
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> DeleteCommentAsync(RepositoryName repository, long commentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return CallAsync(
+            async () =>
+            {
+                try
+                {
+                    await _client.Issue.Comment.Delete(repository.Owner, repository.Name, commentId).ConfigureAwait(false);
+                    return true;
+                }
+                catch (Gh.NotFoundException)
+                {
+                    // Already gone: deleting is done either way, and the caller learns it was not there.
+                    return false;
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<PullRequest?> GetPullRequestAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return CallAsync(
+            async () =>
+            {
+                try
+                {
+                    var pr = await _client.PullRequest.Get(repository.Owner, repository.Name, number).ConfigureAwait(false);
+                    return new PullRequest(
+                        pr.Number,
+                        pr.Title ?? "",
+                        pr.User?.Login ?? "",
+                        pr.State.StringValue == "closed" ? PullRequestState.Closed : PullRequestState.Open,
+                        pr.Draft,
+                        pr.Merged,
+                        pr.Mergeable,
+                        pr.Head.Sha,
+                        pr.Head.Ref,
+                        pr.Base.Ref,
+                        pr.Base.Sha);
+                }
+                catch (Gh.NotFoundException)
+                {
+                    return (PullRequest?)null;
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<ChangedFile>> ListPullRequestFilesAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return CallAsync<IReadOnlyList<ChangedFile>>(
+            async () => [.. (await _client.PullRequest.Files(repository.Owner, repository.Name, number, Pages).ConfigureAwait(false))
+                .Select(f => new ChangedFile(f.FileName, f.Status, f.PreviousFileName, f.Additions, f.Deletions))],
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<byte[]?> GetFileContentAsync(RepositoryName repository, string path, string gitRef, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentException.ThrowIfNullOrEmpty(gitRef);
+        return CallAsync(
+            async () =>
+            {
+                try
+                {
+                    return await _client.Repository.Content.GetRawContentByRef(repository.Owner, repository.Name, path, gitRef).ConfigureAwait(false);
+                }
+                catch (Gh.NotFoundException)
+                {
+                    return null;
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> IsCollaboratorAsync(RepositoryName repository, string login, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentException.ThrowIfNullOrEmpty(login);
+        return CallAsync(() => _client.Repository.Collaborator.IsCollaborator(repository.Owner, repository.Name, login), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> IsOrgMemberAsync(string org, string login, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(org);
+        ArgumentException.ThrowIfNullOrEmpty(login);
+        return CallAsync(() => _client.Organization.Member.CheckMember(org, login), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<HookDelivery>> ListHookDeliveriesAsync(WebhookRef hook, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        return CallAsync<IReadOnlyList<HookDelivery>>(
+            async () =>
+            {
+                // Cursor pagination: each page's Link names the next one (rel="next") until none does.
+                var deliveries = new List<HookDelivery>();
+                Uri? next = new($"{hook.PathPrefix}/deliveries?per_page={_options.PageSize}", UriKind.Relative);
+                while (next is not null)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var page = await _client.Connection.Get<List<HookDeliveryItem>>(next, null).ConfigureAwait(false);
+                    deliveries.AddRange((page.Body ?? []).Select(d => d.ToDelivery()));
+                    next = page.HttpResponse.ApiInfo?.Links is { } links && links.TryGetValue("next", out var link) ? link : null;
+                }
+
+                return deliveries;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task RedeliverAsync(WebhookRef hook, long deliveryId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        return CallAsync(
+            async () =>
+            {
+                var status = await _client.Connection.Post(new Uri($"{hook.PathPrefix}/deliveries/{deliveryId}/attempts", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+                if (status != HttpStatusCode.Accepted && (int)status is < 200 or >= 300)
+                {
+                    throw new Gh.ApiException($"redelivery of {deliveryId} on {hook} answered {(int)status}", status);
+                }
+
+                return true;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// How long to wait before trying again after <paramref name="e"/>, or null when it is not a
+    /// rate limit worth waiting for (a plain 403, or a wait beyond <see cref="GitHubForgeOptions.MaxWait"/>).
+    /// </summary>
+    /// <param name="e">The failure.</param>
+    /// <param name="retry">How many retries came before this one (0 for the first).</param>
+    internal TimeSpan? RateLimitWait(Exception? e, int retry)
+    {
+        if (e is not Gh.ApiException api || (api.StatusCode != HttpStatusCode.Forbidden && api.StatusCode != HttpStatusCode.TooManyRequests))
+        {
+            return null;
+        }
+
+        var headers = api.HttpResponse?.Headers;
+        var now = _time.GetUtcNow();
+        TimeSpan? wait = null;
+        if (Header(headers, "Retry-After") is { } retryAfter)
+        {
+            wait = int.TryParse(retryAfter, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+                ? TimeSpan.FromSeconds(seconds)
+                : DateTimeOffset.TryParse(retryAfter, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? Max(at - now, TimeSpan.Zero) : null;
+        }
+
+        if (wait is null && Header(headers, "X-RateLimit-Remaining") == "0"
+            && long.TryParse(Header(headers, "X-RateLimit-Reset"), NumberStyles.None, CultureInfo.InvariantCulture, out var reset))
+        {
+            // The quota is spent until its window resets; a second's margin for clocks that disagree.
+            wait = Max(SafeReset(reset) - now, TimeSpan.Zero) + TimeSpan.FromSeconds(1);
+        }
+
+        if (wait is null && (api.StatusCode == HttpStatusCode.TooManyRequests || api is Gh.SecondaryRateLimitExceededException or Gh.AbuseException
+            || (api.HttpResponse?.Body as string)?.Contains("secondary rate limit", StringComparison.OrdinalIgnoreCase) == true))
+        {
+            wait = _options.SecondaryLimitWait * Math.Pow(2, Math.Min(retry, 16));
+        }
+
+        return wait is { } w && w <= _options.MaxWait ? w : null;
+    }
+
+    private static Gh.GitHubClient CreateClient(GitHubForgeOptions options, Gh.ICredentialStore credentials)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(credentials);
+        options.Validate();
+        return new Gh.GitHubClient(new Gh.ProductHeaderValue(options.UserAgent), credentials, options.ApiUrl);
+    }
+
+    private ResiliencePipeline BuildPipeline()
+    {
+        if (_options.MaxAttempts == 1)
+        {
+            return ResiliencePipeline.Empty;
+        }
+
+        return new ResiliencePipelineBuilder { TimeProvider = _time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = _options.MaxAttempts - 1,
+                ShouldHandle = args => ValueTask.FromResult(RateLimitWait(args.Outcome.Exception, args.AttemptNumber) is not null),
+                DelayGenerator = args => ValueTask.FromResult(RateLimitWait(args.Outcome.Exception, args.AttemptNumber)),
+                OnRetry = args =>
+                {
+                    var api = (Gh.ApiException)args.Outcome.Exception!;
+                    LogRateLimited(_logger, (int)api.StatusCode, args.RetryDelay, args.AttemptNumber + 1, _options.MaxAttempts);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    private async Task<T> CallAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken) =>
+        await _pipeline.ExecuteAsync(async _ => await call().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    private static string? Header(IReadOnlyDictionary<string, string>? headers, string name) =>
+        headers?.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value is { Length: > 0 } v ? v.Trim() : null;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static DateTimeOffset SafeReset(long epochSeconds) =>
+        epochSeconds is > 0 and < 253402300799 ? DateTimeOffset.FromUnixTimeSeconds(epochSeconds) : DateTimeOffset.UnixEpoch;
+
+    private static IReadOnlyList<string> Names(IReadOnlyList<Gh.Label> labels) => [.. labels.Select(l => l.Name)];
+
+    private static CommitStatus ToStatus(Gh.CommitStatus s) =>
+        new(s.Id, s.Context, FromOctokit(s.State), s.Description, s.TargetUrl, s.CreatedAt, s.UpdatedAt);
+
+    private static IssueComment ToComment(Gh.IssueComment c) =>
+        new(c.Id, c.User?.Login ?? "", c.Body ?? "", c.CreatedAt, c.UpdatedAt ?? c.CreatedAt, c.HtmlUrl);
+
+    private static Gh.CommitState ToOctokit(CommitState state) => state switch
+    {
+        CommitState.Pending => Gh.CommitState.Pending,
+        CommitState.Success => Gh.CommitState.Success,
+        CommitState.Failure => Gh.CommitState.Failure,
+        CommitState.Error => Gh.CommitState.Error,
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "not a commit state"),
+    };
+
+    private static CommitState FromOctokit(Gh.StringEnum<Gh.CommitState> state) => state.StringValue switch
+    {
+        "success" => CommitState.Success,
+        "failure" => CommitState.Failure,
+        "error" => CommitState.Error,
+        _ => CommitState.Pending,
+    };
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "GitHub rate limit ({Status}): waiting {Delay} before attempt {Attempt} of {MaxAttempts}")]
+    private static partial void LogRateLimited(ILogger logger, int status, TimeSpan delay, int attempt, int maxAttempts);
+
+    /// <summary>A delivery as GitHub lists it, for Octokit's deserialiser (snake_case fields to properties).</summary>
+    private sealed class HookDeliveryItem
+    {
+        public long Id { get; set; }
+
+        public string? Guid { get; set; }
+
+        public DateTimeOffset DeliveredAt { get; set; }
+
+        public bool Redelivery { get; set; }
+
+        public int StatusCode { get; set; }
+
+        public string? Status { get; set; }
+
+        public string? Event { get; set; }
+
+        public string? Action { get; set; }
+
+        public HookDelivery ToDelivery() => new(Id, Guid ?? "", DeliveredAt, Redelivery, StatusCode, Status ?? "", Event ?? "", Action);
+    }
+}

@@ -1,0 +1,29 @@
+namespace Mothership.Ci.Forge;
+
+/// <summary>What a CI bot needs of a pull request.</summary>
+/// <param name="Number">Its number in the repository.</param>
+/// <param name="Title">Its title.</param>
+/// <param name="Author">The login of who opened it.</param>
+/// <param name="State">Open or closed.</param>
+/// <param name="Draft">Whether it is a draft.</param>
+/// <param name="Merged">Whether it was merged.</param>
+/// <param name="Mergeable">
+/// Whether it merges cleanly into its base; null while the forge is still computing it (GitHub
+/// starts that on the first read and answers null until done).
+/// </param>
+/// <param name="HeadSha">The commit at its head: what jobs test and statuses are set on.</param>
+/// <param name="HeadRef">The branch of its head.</param>
+/// <param name="BaseRef">The branch it merges into (Prow's <c>base_ref</c>).</param>
+/// <param name="BaseSha">The commit of the base branch the forge compared against.</param>
+public sealed record PullRequest(
+    int Number,
+    string Title,
+    string Author,
+    PullRequestState State,
+    bool Draft,
+    bool Merged,
+    bool? Mergeable,
+    string HeadSha,
+    string HeadRef,
+    string BaseRef,
+    string BaseSha);

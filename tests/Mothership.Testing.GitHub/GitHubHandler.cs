@@ -1,0 +1,695 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+
+namespace Mothership.Testing.GitHub;
+
+/// <summary>
+/// The REST surface of <see cref="FakeGitHub"/>: routes a request to the state under the fake's
+/// lock, then writes the answer with GitHub's headers.
+/// </summary>
+internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<RecordedRequest> requests, ConcurrentQueue<Exception> errors)
+{
+    private const string JsonContentType = "application/json; charset=utf-8";
+    private const string RawContentType = "application/vnd.github.v3.raw; charset=utf-8";
+    private const string EnterprisePrefix = "/api/v3";
+    private const int DefaultPageSize = 30;
+
+    private static readonly JsonSerializerOptions WriteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public async Task HandleAsync(HttpContext ctx)
+    {
+        string body;
+        using (var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8))
+        {
+            body = await reader.ReadToEndAsync(ctx.RequestAborted).ConfigureAwait(false);
+        }
+
+        var fullPath = ctx.Request.Path.Value ?? "/";
+        var prefix = fullPath.StartsWith(EnterprisePrefix + "/", StringComparison.Ordinal) ? EnterprisePrefix : "";
+        var request = new RecordedRequest(
+            ctx.Request.Method, fullPath[prefix.Length..], ctx.Request.QueryString.Value ?? "", body,
+            ctx.Request.Headers.Accept.ToString(), ctx.Request.Headers.Authorization.ToString(), github.Now);
+        requests.Enqueue(request);
+        var root = $"http://127.0.0.1:{ctx.Connection.LocalPort}";
+        var call = new Call(request, ctx.Request.Query, new GitHubJson($"{root}{prefix}/", $"{root}/", github.UserId), $"{root}{prefix}");
+        Reply reply;
+        int remaining;
+        DateTimeOffset reset;
+        try
+        {
+            lock (github.Gate)
+            {
+                (remaining, reset) = SpendQuota();
+                reply = Answer(call, remaining, reset);
+            }
+        }
+        catch (GitHubError e)
+        {
+            (remaining, reset) = (github.RateLimitRemaining, github.RateLimitReset);
+            reply = e.ToReply();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug of the fake: kept for the test to see, answered as GitHub answers its own failures.
+            errors.Enqueue(e);
+            (remaining, reset) = (github.RateLimitRemaining, github.RateLimitReset);
+            reply = new Reply(500, GitHubJson.Error("fake GitHub: " + e.Message));
+        }
+
+        await WriteAsync(ctx, reply, remaining, reset).ConfigureAwait(false);
+    }
+
+    private (int Remaining, DateTimeOffset Reset) SpendQuota()
+    {
+        if (github.RateLimitReset <= github.Now)
+        {
+            github.RateLimitRemaining = github.Options.RateLimit;
+            github.RateLimitReset = github.Now.AddHours(1);
+        }
+
+        var before = github.RateLimitRemaining;
+        github.RateLimitRemaining = Math.Max(0, before - 1);
+        return (before == 0 ? -1 : github.RateLimitRemaining, github.RateLimitReset);
+    }
+
+    private Reply Answer(Call call, int remaining, DateTimeOffset reset)
+    {
+        // The scheme is case-insensitive (RFC 9110): Octokit sends "Token T", GitHub's docs "token T" or "Bearer T".
+        if (github.Options.Token is { } token
+            && !(call.Request.Authorization.Split(' ', 2) is [var scheme, var value] && value == token
+                && (scheme.Equals("token", StringComparison.OrdinalIgnoreCase) || scheme.Equals("bearer", StringComparison.OrdinalIgnoreCase))))
+        {
+            throw new GitHubError(401, "Bad credentials");
+        }
+
+        if (github.Faults.Take(call.Request) is { } fault)
+        {
+            return Fault(fault.Fault, fault.RetryAfter);
+        }
+
+        if (remaining < 0)
+        {
+            // The quota was spent before this request: GitHub's primary limit.
+            return Fault(GitHubFault.PrimaryRateLimit, reset - github.Now);
+        }
+
+        var segments = call.Request.Path.Trim('/').Split('/');
+        return segments switch
+        {
+            ["repos", var owner, var name, .. var rest] =>
+                RouteRepository(call, github.Repository(owner, name) ?? throw NotFound(), rest),
+            ["repositories", var id, .. var rest] when long.TryParse(id, CultureInfo.InvariantCulture, out var repoId) =>
+                RouteRepository(call, github.RepositoryById(repoId) ?? throw NotFound(), rest),
+            ["orgs", var org, .. var rest] => RouteOrganization(call, github.FindOrganization(org) ?? throw NotFound(), rest),
+            _ => throw NotFound(),
+        };
+    }
+
+    private Reply Fault(GitHubFault fault, TimeSpan wait)
+    {
+        var seconds = ((long)Math.Ceiling(Math.Max(0, wait.TotalSeconds))).ToString(CultureInfo.InvariantCulture);
+        const string Secondary = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
+            + "If you reach out to GitHub Support for help, please include the request ID 0000:00000:0000000:0000000:00000000.";
+        const string SecondaryDocs = "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits";
+        return fault switch
+        {
+            GitHubFault.SecondaryRateLimit => new Reply(403, GitHubJson.Error(Secondary, SecondaryDocs), Headers: new() { ["Retry-After"] = seconds }),
+            GitHubFault.TooManyRequests => new Reply(429, GitHubJson.Error(Secondary, SecondaryDocs), Headers: new() { ["Retry-After"] = seconds }),
+            GitHubFault.PrimaryRateLimit => new Reply(
+                403,
+                GitHubJson.Error(
+                    $"API rate limit exceeded for user ID {github.UserId(github.Options.Login)}.",
+                    "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit"),
+                RateLimit: (0, github.Now + wait)),
+            GitHubFault.Forbidden => new Reply(403, GitHubJson.Error("Resource not accessible by integration")),
+            _ => new Reply(502, GitHubJson.Error("Server Error")),
+        };
+    }
+
+    private Reply RouteRepository(Call call, FakeRepository repo, string[] rest)
+    {
+        var method = call.Request.Method;
+        var json = call.Json;
+        switch (rest)
+        {
+            case ["statuses", var sha] when method == "POST":
+                return CreateStatus(call, repo, sha);
+
+            case ["commits", var gitRef, "statuses"] when method == "GET":
+                {
+                    var sha = ExistingSha(repo, gitRef);
+                    return Page(call, [.. repo.StatusList.Where(s => s.Sha == sha).Reverse().Select(s => json.Status(repo, s, withCreator: true))]);
+                }
+
+            case ["commits", var gitRef, "status"] when method == "GET":
+                {
+                    var sha = ExistingSha(repo, gitRef);
+                    var latest = repo.StatusList.Where(s => s.Sha == sha).Reverse().DistinctBy(s => s.Context).ToList();
+                    return new Reply(200, json.CombinedStatus(repo, gitRef, sha, latest));
+                }
+
+            case ["labels"] when method == "GET":
+                return Page(call, [.. repo.Labels.Select(l => json.Label(repo, l))]);
+
+            case ["labels"] when method == "POST":
+                return CreateLabel(call, repo);
+
+            case ["labels", var name]:
+                return Label(call, repo, name);
+
+            case ["issues"] when method == "GET":
+                {
+                    var state = call.Query["state"].ToString() is { Length: > 0 } s ? s : "open";
+                    var issues = repo.Issues.Values.Reverse().Where(i => state == "all" || (state == "closed") == i.Closed);
+                    return Page(call, [.. issues.Select(i => json.Issue(repo, i, Comments(repo, i.Number)))]);
+                }
+
+            case ["issues"] when method == "POST":
+                {
+                    var input = ParseObject(call);
+                    var title = input["title"]?.GetValue<string>() ?? throw Invalid("Issue", "missing_field", "title");
+                    var issue = new FakeIssue(github.NextId(), repo.Issues.Count == 0 ? 1 : repo.Issues.Keys.Max() + 1, title, github.Options.Login, github.Now)
+                    {
+                        Body = input["body"]?.GetValue<string>(),
+                    };
+                    repo.Issues[issue.Number] = issue;
+                    AddLabels(repo, issue, input["labels"]?.AsArray().Select(l => l!.GetValue<string>()) ?? []);
+                    var created = json.Issue(repo, issue, 0, single: true);
+                    return Created(created);
+                }
+
+            case ["issues", "comments", var id] when long.TryParse(id, CultureInfo.InvariantCulture, out var commentId):
+                return Comment(call, repo, commentId);
+
+            case ["issues", var n, .. var sub] when int.TryParse(n, CultureInfo.InvariantCulture, out var number):
+                return RouteIssue(call, repo, repo.Issues.GetValueOrDefault(number) ?? throw NotFound(), sub);
+
+            case ["pulls", var n] when method == "GET" && int.TryParse(n, CultureInfo.InvariantCulture, out var number):
+                {
+                    var pr = PullRequest(repo, number);
+                    return new Reply(200, json.PullRequest(repo, pr, Comments(repo, number)));
+                }
+
+            case ["pulls", var n, "files"] when method == "GET" && int.TryParse(n, CultureInfo.InvariantCulture, out var number):
+                {
+                    var pr = PullRequest(repo, number);
+                    return Page(call, [.. pr.Files.Take(3000).Select(f => json.PullRequestFile(repo, pr, f))]);
+                }
+
+            case ["contents", .. var path] when method == "GET":
+                return Contents(call, repo, string.Join('/', path));
+
+            case ["collaborators", var login] when method == "GET":
+                return repo.IsCollaborator(login) ? new Reply(204) : throw NotFound();
+
+            case ["hooks", var id, "deliveries", .. var sub] when long.TryParse(id, CultureInfo.InvariantCulture, out var hookId):
+                return Deliveries(call, repo.Hooks, hookId, sub, repo.Id);
+
+            case ["git", "refs"] or ["git", "refs", "heads"] when method == "GET":
+                return Page(call, [.. repo.Branches.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => json.Ref(repo, "refs/heads/" + b.Key, b.Value))]);
+
+            case ["git", "refs"] when method == "POST":
+                {
+                    var input = ParseObject(call);
+                    var name = input["ref"]?.GetValue<string>() ?? throw Invalid("Reference", "missing_field", "ref");
+                    var sha = input["sha"]?.GetValue<string>() ?? throw Invalid("Reference", "missing_field", "sha");
+                    if (!name.StartsWith("refs/heads/", StringComparison.Ordinal))
+                    {
+                        throw new GitHubError(422, "Reference name must start with 'refs/heads/' in this fake", "https://docs.github.com/rest/git/refs#create-a-reference");
+                    }
+
+                    if (!repo.Branches.TryAdd(name["refs/heads/".Length..], sha))
+                    {
+                        throw new GitHubError(422, "Reference already exists", "https://docs.github.com/rest/git/refs#create-a-reference");
+                    }
+
+                    return Created(json.Ref(repo, name, sha));
+                }
+
+            case ["git", "ref" or "refs", "heads", .. var branchPath] when branchPath.Length > 0:
+                {
+                    var branch = string.Join('/', branchPath);
+                    if (!repo.Branches.TryGetValue(branch, out var current))
+                    {
+                        throw new GitHubError(404, "Not Found", "https://docs.github.com/rest/git/refs");
+                    }
+
+                    switch (method)
+                    {
+                        case "GET":
+                            return new Reply(200, json.Ref(repo, "refs/heads/" + branch, current));
+                        case "PATCH":
+                            var sha = ParseObject(call)["sha"]?.GetValue<string>() ?? throw Invalid("Reference", "missing_field", "sha");
+                            repo.Branches[branch] = sha;
+                            return new Reply(200, json.Ref(repo, "refs/heads/" + branch, sha));
+                        case "DELETE":
+                            repo.Branches.Remove(branch);
+                            return new Reply(204);
+                        default:
+                            throw NotFound();
+                    }
+                }
+
+            case ["branches", _, "protection"] when method == "GET":
+                throw new GitHubError(404, "Branch not protected", "https://docs.github.com/rest/reference/repos#get-branch-protection");
+
+            default:
+                throw NotFound();
+        }
+    }
+
+    private Reply RouteIssue(Call call, FakeRepository repo, FakeIssue issue, string[] sub)
+    {
+        var method = call.Request.Method;
+        var json = call.Json;
+        switch (sub)
+        {
+            case [] when method == "GET":
+                return new Reply(200, json.Issue(repo, issue, Comments(repo, issue.Number), single: true));
+
+            case ["labels"] when method == "GET":
+                return Page(call, [.. json.LabelsOf(repo, issue).Select(l => l!.DeepClone())]);
+
+            case ["labels"] when method is "POST" or "PUT":
+                {
+                    var input = ParseBody(call);
+                    var names = (input is JsonObject o ? o["labels"] : input)?.AsArray().Select(l => l!.GetValue<string>()).ToList()
+                        ?? throw Invalid("Label", "missing_field", "labels");
+                    if (method == "PUT")
+                    {
+                        issue.LabelNames.Clear();
+                    }
+
+                    AddLabels(repo, issue, names);
+                    return new Reply(200, json.LabelsOf(repo, issue));
+                }
+
+            case ["labels", var name] when method == "DELETE":
+                {
+                    var index = issue.LabelNames.FindIndex(l => string.Equals(l, name, StringComparison.OrdinalIgnoreCase));
+                    if (index < 0)
+                    {
+                        throw new GitHubError(404, "Label does not exist", "https://docs.github.com/rest/issues/labels#remove-a-label-from-an-issue");
+                    }
+
+                    issue.LabelNames.RemoveAt(index);
+                    issue.UpdatedAt = github.Now;
+                    return new Reply(200, json.LabelsOf(repo, issue));
+                }
+
+            case ["comments"] when method == "GET":
+                return Page(call, [.. repo.CommentList.Where(c => c.IssueNumber == issue.Number).Select(c => json.Comment(repo, c))]);
+
+            case ["comments"] when method == "POST":
+                {
+                    var text = ParseObject(call)["body"]?.GetValue<string>() ?? throw Invalid("IssueComment", "missing_field", "body");
+                    var comment = new FakeComment(github.NextId(), issue.Number, github.Options.Login, text, github.Now, github.Now);
+                    repo.CommentList.Add(comment);
+                    return Created(json.Comment(repo, comment));
+                }
+
+            default:
+                throw NotFound();
+        }
+    }
+
+    private Reply RouteOrganization(Call call, FakeOrganization org, string[] rest)
+    {
+        switch (rest)
+        {
+            case ["members", var login] when call.Request.Method == "GET":
+                if (!org.RequesterIsMember)
+                {
+                    // GitHub: "Response if requester is not an organization member" - the public membership decides.
+                    return new Reply(302, Headers: new() { ["Location"] = $"{call.Json.Api}orgs/{org.Login}/public_members/{login}" });
+                }
+
+                return org.IsMember(login) ? new Reply(204) : throw NotFound();
+
+            case ["public_members", var login] when call.Request.Method == "GET":
+                return org.IsPublicMember(login) ? new Reply(204) : throw NotFound();
+
+            case ["hooks", var id, "deliveries", .. var sub] when long.TryParse(id, CultureInfo.InvariantCulture, out var hookId):
+                return Deliveries(call, org.Hooks, hookId, sub, repositoryId: null);
+
+            default:
+                throw NotFound();
+        }
+    }
+
+    private Reply CreateStatus(Call call, FakeRepository repo, string sha)
+    {
+        var input = ParseObject(call);
+        var state = input["state"]?.GetValue<string>();
+        if (state is not ("pending" or "success" or "failure" or "error"))
+        {
+            throw new GitHubError(
+                422, "Validation Failed", "https://docs.github.com/rest/commits/statuses#create-a-commit-status",
+                new JsonArray(new JsonObject { ["resource"] = "Status", ["code"] = "custom", ["field"] = "state", ["message"] = "state is not included in the list" }));
+        }
+
+        var status = new FakeStatus(
+            github.NextId(), repo.Resolve(sha), state, input["context"]?.GetValue<string>() ?? "default",
+            input["description"]?.GetValue<string>(), input["target_url"]?.GetValue<string>(), github.Options.Login, github.Now);
+        repo.StatusList.Add(status);
+        return Created(call.Json.Status(repo, status, withCreator: true));
+    }
+
+    private Reply CreateLabel(Call call, FakeRepository repo)
+    {
+        var input = ParseObject(call);
+        var name = input["name"]?.GetValue<string>() ?? throw Invalid("Label", "missing_field", "name", "https://docs.github.com/rest/reference/issues#create-a-label");
+        var color = (input["color"]?.GetValue<string>() ?? "ededed").TrimStart('#');
+        if (!HexColor().IsMatch(color))
+        {
+            throw Invalid("Label", "invalid", "color", "https://docs.github.com/rest/reference/issues#create-a-label");
+        }
+
+        if (repo.Labels.Any(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw Invalid("Label", "already_exists", "name", "https://docs.github.com/rest/reference/issues#create-a-label");
+        }
+
+        var label = new FakeLabel(github.NextId(), name, color, input["description"]?.GetValue<string>(), Default: false);
+        repo.Labels.Add(label);
+        return Created(call.Json.Label(repo, label));
+    }
+
+    private Reply Label(Call call, FakeRepository repo, string name)
+    {
+        var index = repo.Labels.FindIndex(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (index < 0)
+        {
+            throw NotFound();
+        }
+
+        switch (call.Request.Method)
+        {
+            case "GET":
+                return new Reply(200, call.Json.Label(repo, repo.Labels[index]));
+
+            case "PATCH":
+                {
+                    var input = ParseObject(call);
+                    var old = repo.Labels[index];
+                    var color = input["color"]?.GetValue<string>()?.TrimStart('#') ?? old.Color;
+                    if (!HexColor().IsMatch(color))
+                    {
+                        throw Invalid("Label", "invalid", "color", "https://docs.github.com/rest/reference/issues#update-a-label");
+                    }
+
+                    var updated = old with
+                    {
+                        Name = input["new_name"]?.GetValue<string>() ?? old.Name,
+                        Color = color,
+                        Description = input.ContainsKey("description") ? input["description"]?.GetValue<string>() : old.Description,
+                    };
+                    repo.Labels[index] = updated;
+                    foreach (var issue in repo.Issues.Values)
+                    {
+                        var at = issue.LabelNames.FindIndex(l => string.Equals(l, old.Name, StringComparison.OrdinalIgnoreCase));
+                        if (at >= 0)
+                        {
+                            issue.LabelNames[at] = updated.Name;
+                        }
+                    }
+
+                    return new Reply(200, call.Json.Label(repo, updated));
+                }
+
+            case "DELETE":
+                {
+                    var old = repo.Labels[index];
+                    repo.Labels.RemoveAt(index);
+                    foreach (var issue in repo.Issues.Values)
+                    {
+                        issue.LabelNames.RemoveAll(l => string.Equals(l, old.Name, StringComparison.OrdinalIgnoreCase));
+                    }
+
+                    return new Reply(204);
+                }
+
+            default:
+                throw NotFound();
+        }
+    }
+
+    private Reply Comment(Call call, FakeRepository repo, long id)
+    {
+        var index = repo.CommentList.FindIndex(c => c.Id == id);
+        if (index < 0)
+        {
+            throw NotFound();
+        }
+
+        switch (call.Request.Method)
+        {
+            case "GET":
+                return new Reply(200, call.Json.Comment(repo, repo.CommentList[index]));
+
+            case "PATCH":
+                {
+                    var text = ParseObject(call)["body"]?.GetValue<string>() ?? throw Invalid("IssueComment", "missing_field", "body");
+                    var updated = repo.CommentList[index] with { Body = text, UpdatedAt = github.Now };
+                    repo.CommentList[index] = updated;
+                    return new Reply(200, call.Json.Comment(repo, updated));
+                }
+
+            case "DELETE":
+                repo.CommentList.RemoveAt(index);
+                return new Reply(204);
+
+            default:
+                throw NotFound();
+        }
+    }
+
+    private Reply Contents(Call call, FakeRepository repo, string path)
+    {
+        var gitRef = call.Query["ref"].ToString() is { Length: > 0 } r ? r : repo.DefaultBranch;
+        const string Docs = "https://docs.github.com/rest/repos/contents#get-repository-content";
+        if (repo.File(gitRef, path) is { } content)
+        {
+            if (call.Request.Accept.Contains(".raw", StringComparison.Ordinal))
+            {
+                return new Reply(200, Raw: content, ContentType: RawContentType);
+            }
+
+            return new Reply(200, call.Json.Content(repo, gitRef, path.Trim('/'), content, withContent: true));
+        }
+
+        var entries = repo.List(gitRef, path);
+        if (entries.Count == 0)
+        {
+            throw new GitHubError(404, "Not Found", Docs);
+        }
+
+        return new Reply(200, new JsonArray([.. entries.Select(e => (JsonNode)call.Json.Content(repo, gitRef, e.Path, e.Content, withContent: false))]));
+    }
+
+    private Reply Deliveries(Call call, FakeHooks hooks, long hookId, string[] sub, long? repositoryId)
+    {
+        var list = hooks.Deliveries(hookId) ?? throw NotFound();
+        switch (sub)
+        {
+            case [] when call.Request.Method == "GET":
+                {
+                    // Cursor pagination, newest first: the cursor is the id to continue from.
+                    var size = PageSize(call);
+                    var ordered = list.OrderByDescending(d => d.Id).ToList();
+                    var start = call.Query["cursor"].ToString() is { Length: > 0 } cursor
+                        && long.TryParse(cursor.StartsWith("v1_", StringComparison.Ordinal) ? cursor[3..] : cursor, CultureInfo.InvariantCulture, out var from)
+                        ? ordered.FindIndex(d => d.Id <= from)
+                        : 0;
+                    var page = start < 0 ? [] : ordered.Skip(start).Take(size).ToList();
+                    var headers = new Dictionary<string, string>();
+                    if (start >= 0 && start + size < ordered.Count)
+                    {
+                        headers["Link"] = $"<{call.SelfBase}{call.Request.Path}?per_page={size}&cursor=v1_{ordered[start + size].Id}>; rel=\"next\"";
+                    }
+
+                    return new Reply(200, new JsonArray([.. page.Select(d => (JsonNode)GitHubJson.Delivery(d, repositoryId))]), Headers: headers);
+                }
+
+            case [var id] when call.Request.Method == "GET" && long.TryParse(id, CultureInfo.InvariantCulture, out var deliveryId):
+                {
+                    var delivery = list.FirstOrDefault(d => d.Id == deliveryId) ?? throw NotFound();
+                    return new Reply(200, GitHubJson.Delivery(delivery, repositoryId));
+                }
+
+            case [var id, "attempts"] when call.Request.Method == "POST" && long.TryParse(id, CultureInfo.InvariantCulture, out var deliveryId):
+                {
+                    var delivery = list.FirstOrDefault(d => d.Id == deliveryId) ?? throw NotFound();
+                    list.Add(delivery with { Id = github.NextId(), DeliveredAt = github.Now, Redelivery = true, StatusCode = 200 });
+                    return new Reply(202, new JsonObject());
+                }
+
+            default:
+                throw NotFound();
+        }
+    }
+
+    private Reply Page(Call call, IReadOnlyList<JsonNode> items)
+    {
+        var size = PageSize(call);
+        var page = int.TryParse(call.Query["page"], CultureInfo.InvariantCulture, out var p) && p > 0 ? p : 1;
+        var last = Math.Max(1, (items.Count + size - 1) / size);
+        var headers = new Dictionary<string, string>();
+        if (last > 1)
+        {
+            // GitHub's order: prev, next, last, first; the first page has no prev/first, the last no next/last.
+            var links = new List<string>();
+            if (page > 1)
+            {
+                links.Add($"<{PageUrl(call, Math.Min(page - 1, last))}>; rel=\"prev\"");
+            }
+
+            if (page < last)
+            {
+                links.Add($"<{PageUrl(call, page + 1)}>; rel=\"next\"");
+                links.Add($"<{PageUrl(call, last)}>; rel=\"last\"");
+            }
+
+            if (page > 1)
+            {
+                links.Add($"<{PageUrl(call, 1)}>; rel=\"first\"");
+            }
+
+            headers["Link"] = string.Join(", ", links);
+        }
+
+        return new Reply(200, new JsonArray([.. items.Skip((page - 1) * size).Take(size)]), Headers: headers);
+    }
+
+    private static string PageUrl(Call call, int page)
+    {
+        var query = call.Query.Where(q => q.Key != "page").Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value.ToString())}").Append($"page={page}");
+        return $"{call.SelfBase}{call.Request.Path}?{string.Join('&', query)}";
+    }
+
+    private static int PageSize(Call call) =>
+        int.TryParse(call.Query["per_page"], CultureInfo.InvariantCulture, out var n) && n > 0 ? Math.Min(n, 100) : DefaultPageSize;
+
+    private void AddLabels(FakeRepository repo, FakeIssue issue, IEnumerable<string> names)
+    {
+        foreach (var name in names)
+        {
+            var label = repo.Labels.FirstOrDefault(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (label is null)
+            {
+                // GitHub creates a label it does not know, grey.
+                label = new FakeLabel(github.NextId(), name, "ededed", null, Default: false);
+                repo.Labels.Add(label);
+            }
+
+            if (!issue.LabelNames.Contains(label.Name, StringComparer.OrdinalIgnoreCase))
+            {
+                issue.LabelNames.Add(label.Name);
+            }
+        }
+
+        issue.UpdatedAt = github.Now;
+    }
+
+    private static string ExistingSha(FakeRepository repo, string gitRef) =>
+        repo.RefExists(gitRef)
+            ? repo.Resolve(gitRef)
+            : throw new GitHubError(404, $"No commit found for SHA: {gitRef}", "https://docs.github.com/rest/commits/statuses#get-the-combined-status-for-a-specific-reference");
+
+    private static FakeIssue PullRequest(FakeRepository repo, int number) =>
+        repo.Issues.GetValueOrDefault(number) is { IsPullRequest: true } pr ? pr : throw NotFound();
+
+    private static int Comments(FakeRepository repo, int number) => repo.CommentList.Count(c => c.IssueNumber == number);
+
+    private static JsonObject ParseObject(Call call) =>
+        ParseBody(call) as JsonObject ?? throw new GitHubError(400, "Problems parsing JSON");
+
+    private static JsonNode? ParseBody(Call call)
+    {
+        try
+        {
+            return JsonNode.Parse(call.Request.Body);
+        }
+        catch (JsonException)
+        {
+            throw new GitHubError(400, "Problems parsing JSON");
+        }
+    }
+
+    private static Reply Created(JsonObject created) =>
+        new(201, created, Headers: new() { ["Location"] = created["url"]!.GetValue<string>() });
+
+    private static GitHubError NotFound() => new(404, "Not Found");
+
+    private static GitHubError Invalid(string resource, string code, string field, string documentationUrl = "https://docs.github.com/rest") =>
+        new(422, "Validation Failed", documentationUrl, new JsonArray(new JsonObject { ["resource"] = resource, ["code"] = code, ["field"] = field }));
+
+    private async Task WriteAsync(HttpContext ctx, Reply reply, int remaining, DateTimeOffset reset)
+    {
+        var response = ctx.Response;
+        response.StatusCode = reply.Status;
+        var (limitRemaining, limitReset) = reply.RateLimit ?? (Math.Max(0, remaining), reset);
+        var headers = response.Headers;
+        headers["X-GitHub-Media-Type"] = "github.v3; format=json";
+        headers["X-GitHub-Request-Id"] = $"0000:{Environment.CurrentManagedThreadId:00000}:0000000:0000000:{requests.Count:00000000}";
+        headers["X-RateLimit-Limit"] = github.Options.RateLimit.ToString(CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Remaining"] = limitRemaining.ToString(CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Reset"] = limitReset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Used"] = (github.Options.RateLimit - limitRemaining).ToString(CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Resource"] = "core";
+        headers["Access-Control-Expose-Headers"] = "ETag, Link, Location, Retry-After, X-GitHub-OTP, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Used, "
+            + "X-RateLimit-Resource, X-RateLimit-Reset, X-OAuth-Scopes, X-Accepted-OAuth-Scopes, X-Poll-Interval, X-GitHub-Media-Type, X-GitHub-SSO, X-GitHub-Request-Id, Deprecation, Sunset";
+        foreach (var (name, value) in reply.Headers ?? [])
+        {
+            headers[name] = value;
+        }
+
+        byte[]? body = reply.Raw ?? (reply.Json is { } node ? Encoding.UTF8.GetBytes(node.ToJsonString(WriteOptions)) : null);
+        if (body is null)
+        {
+            return;
+        }
+
+        response.ContentType = reply.ContentType ?? JsonContentType;
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    [GeneratedRegex("^[0-9a-fA-F]{6}$")]
+    private static partial Regex HexColor();
+
+    /// <summary>One request being answered.</summary>
+    /// <param name="Request">The request as recorded.</param>
+    /// <param name="Query">Its query parameters.</param>
+    /// <param name="Json">The shapes, with URLs on the address the request came to.</param>
+    /// <param name="SelfBase">Scheme, host and prefix, to which the path is appended for Link URLs.</param>
+    private sealed record Call(RecordedRequest Request, IQueryCollection Query, GitHubJson Json, string SelfBase);
+
+    /// <summary>An answer: status, JSON or raw body, extra headers, and a rate-limit override for a primary-limit fault.</summary>
+    private sealed record Reply(
+        int Status, JsonNode? Json = null, byte[]? Raw = null, string? ContentType = null, Dictionary<string, string>? Headers = null,
+        (int Remaining, DateTimeOffset Reset)? RateLimit = null);
+
+    /// <summary>An error answer: <c>{"message", "documentation_url"}</c>, plus <c>errors</c> for a 422.</summary>
+    private sealed class GitHubError(int status, string message, string documentationUrl = "https://docs.github.com/rest", JsonArray? errors = null)
+        : Exception(message)
+    {
+        public Reply ToReply()
+        {
+            var body = new JsonObject { ["message"] = Message };
+            if (errors is not null)
+            {
+                body["errors"] = errors;
+            }
+
+            body["documentation_url"] = documentationUrl;
+            return new Reply(status, body);
+        }
+    }
+}
