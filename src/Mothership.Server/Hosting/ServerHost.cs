@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mothership.Ci.Forge;
 using Mothership.Ci.Hooks;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution.Remote;
@@ -191,6 +192,17 @@ public static class ServerHost
             sp.GetRequiredService<TimeProvider>(), $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}"));
         services.AddSingleton<DeliveryService>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryService>());
+        if (github.Hooks.Length > 0)
+        {
+            services.AddSingleton<IForge>(sp =>
+            {
+                var o = sp.GetRequiredService<IOptions<ServerOptions>>().Value.GitHub;
+                return GitHubForge.WithToken(new GitHubForgeOptions { ApiUrl = new Uri(o.ApiUrl) }, o.ReadToken()!, sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILogger<GitHubForge>>());
+            });
+            services.AddSingleton<DeliveryReconciler>();
+            services.AddHostedService<DeliveryReconcileService>();
+        }
     }
 
     /// <summary>Infrastructure failures as problem documents: 503 when the database is down, 413 for a body too large.</summary>

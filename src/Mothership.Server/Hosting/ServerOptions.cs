@@ -132,6 +132,34 @@ public sealed class GitHubOptions
     /// </summary>
     public string? WebhookSecretFile { get; set; }
 
+    /// <summary>The file holding the bot's GitHub token (its first line). Without it, nothing is asked of GitHub.</summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>GitHub's REST API: <c>https://api.github.com/</c>, or a GitHub Enterprise server's (<c>https://HOST/api/v3/</c>).</summary>
+    public string ApiUrl { get; set; } = "https://api.github.com/";
+
+    /// <summary>
+    /// The hooks whose missed deliveries are recovered: <c>OWNER/REPO:ID</c> or <c>ORG:ID</c>; needs
+    /// <see cref="TokenFile"/> (a token that may read the hooks). Default none.
+    /// </summary>
+    public string[] Hooks { get; set; } = [];
+
+    /// <summary>How often GitHub is asked for the watched hooks' failed deliveries. Default: 10 minutes.</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The token of <see cref="TokenFile"/>; null when none is set or the file cannot be read or is empty.</summary>
+    public string? ReadToken()
+    {
+        try
+        {
+            return TokenFile is { Length: > 0 } file && File.ReadLines(file).FirstOrDefault()?.Trim() is { Length: > 0 } token ? token : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The secrets of <see cref="WebhookSecretFile"/>; empty when none is set or the file cannot be read.</summary>
     public IReadOnlyList<string> ReadWebhookSecrets()
     {
@@ -244,6 +272,34 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             errors.Add(File.Exists(secretFile)
                 ? $"GitHub:WebhookSecretFile: '{secretFile}' holds no secret (one a line)"
                 : $"GitHub:WebhookSecretFile: no readable file at '{secretFile}'");
+        }
+
+        if (o.GitHub.TokenFile is { Length: > 0 } tokenFile && o.GitHub.ReadToken() is null)
+        {
+            errors.Add($"GitHub:TokenFile: no token in '{tokenFile}' (the file is missing, unreadable or empty)");
+        }
+
+        if (!Uri.TryCreate(o.GitHub.ApiUrl, UriKind.Absolute, out var apiUrl) || apiUrl.Scheme is not ("http" or "https"))
+        {
+            errors.Add($"GitHub:ApiUrl: '{o.GitHub.ApiUrl}' is not an http(s) URL");
+        }
+
+        foreach (var hook in o.GitHub.Hooks)
+        {
+            if (Mothership.Ci.Hooks.DeliveryReconciler.ParseHook(hook, out var hookError) is null)
+            {
+                errors.Add($"GitHub:Hooks: {hookError}");
+            }
+        }
+
+        if (o.GitHub.Hooks.Length > 0 && string.IsNullOrEmpty(o.GitHub.TokenFile))
+        {
+            errors.Add("GitHub:Hooks: recovering a hook's missed deliveries asks GitHub for them: set GitHub:TokenFile too");
+        }
+
+        if (o.GitHub.ReconcileInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"GitHub:ReconcileInterval: must be positive (got {o.GitHub.ReconcileInterval})");
         }
 
         if (o.Executor is not ("local" or "kubernetes"))

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Mothership.Ci.Hooks;
 using Mothership.Testing;
+using Mothership.Testing.GitHub;
 
 namespace Mothership.IntegrationTests.Server;
 
@@ -151,5 +152,47 @@ public sealed class WebhookTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync());
 
         Assert.Contains($"GitHub:WebhookSecretFile: '{SecretFile}' holds no secret (one a line)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Server_WatchedHook_MissedDeliveryRedeliveredThroughGitHub()
+    {
+        await using var github = await FakeGitHub.StartAsync(new FakeGitHubOptions { Token = "bot-token" }, Ct);
+        var repo = github.AddRepository("octo", "app");
+        var hookId = repo.AddHook();
+        var missed = repo.AddDelivery(hookId, "pull_request", "opened", statusCode: 502);
+        repo.AddDelivery(hookId, "push", statusCode: 200);
+        var tokenFile = Path.Combine(_dir.FullName, "token");
+        await File.WriteAllTextAsync(tokenFile, "bot-token\n", Ct);
+
+        await using var server = await ServerProcess.StartAsync(_dir.FullName, cancellationToken: Ct, environment: new Dictionary<string, string>
+        {
+            ["Mothership__GitHub__WebhookSecretFile"] = SecretFile,
+            ["Mothership__GitHub__TokenFile"] = tokenFile,
+            ["Mothership__GitHub__ApiUrl"] = github.BaseUri.ToString(),
+            ["Mothership__GitHub__Hooks__0"] = $"octo/app:{hookId}",
+        });
+
+        for (var i = 0; i < 300 && !repo.Deliveries(hookId).Any(d => d.Redelivery); i++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        var redelivered = Assert.Single(repo.Deliveries(hookId), d => d.Redelivery);
+        Assert.Equal(missed.Guid, redelivered.Guid);
+        Assert.Empty(github.Errors);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("Mothership__GitHub__Hooks__0", "octo/app", "GitHub:Hooks: 'octo/app' is neither OWNER/REPO:HOOK-ID nor ORG:HOOK-ID")]
+    [InlineData("Mothership__GitHub__Hooks__0", "octo/app:12", "GitHub:Hooks: recovering a hook's missed deliveries asks GitHub for them: set GitHub:TokenFile too")]
+    [InlineData("Mothership__GitHub__ApiUrl", "ftp://x", "GitHub:ApiUrl: 'ftp://x' is not an http(s) URL")]
+    [InlineData("Mothership__GitHub__TokenFile", "/nonexistent/token", "GitHub:TokenFile: no token in '/nonexistent/token'")]
+    public async Task Server_BadGitHubSetting_RefusesToStartNamingIt(string key, string value, string message)
+    {
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(_dir.FullName, cancellationToken: Ct,
+            environment: new Dictionary<string, string> { [key] = value }));
+
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 }
