@@ -42,6 +42,9 @@ internal static partial class ProwConfigReader
         "resources", "ephemeralContainers",
     ];
 
+    /// <summary>Labels Prow's decoration sets on every pod (<c>decorate.Labels()</c>); a job may not set them.</summary>
+    private static readonly string[] ReservedLabels = ["prow.k8s.io/type", "created-by-prow", "prow.k8s.io/id"];
+
     [GeneratedRegex("^[A-Za-z0-9-._]+$")]
     private static partial Regex JobName();
 
@@ -420,9 +423,15 @@ internal static partial class ProwConfigReader
             r.Diagnostics.Warning(r.At("tekton_pipeline_run_spec"), "tekton_pipeline_run_spec is kept but not checked: write the spec as pipeline_run_spec (tekton.dev/v1) to have it validated");
         }
 
+        var labels = r.StringMap("labels");
+        foreach (var reserved in ReservedLabels.Where(labels.ContainsKey))
+        {
+            r.Diagnostics.Error(r.At("labels"), $"label {reserved} is reserved for decoration: Prow sets it on every job's pod; remove it");
+        }
+
         job = (T)(job with
         {
-            Labels = r.StringMap("labels"),
+            Labels = labels,
             Annotations = r.StringMap("annotations"),
             MaxConcurrency = maxConcurrency,
             Agent = agent,

@@ -523,6 +523,16 @@ public sealed class ProwConfigTests
         {
             """
             presubmits:
+              org/repo:
+              - name: pull-unit
+                agent: jenkins
+                labels: {prow.k8s.io/type: presubmit, preset-dind: "true"}
+            """,
+            ["config.yaml:5:5: error: label prow.k8s.io/type is reserved for decoration: Prow sets it on every job's pod; remove it"]
+        },
+        {
+            """
+            presubmits:
               repo-without-org:
               - name: pull-unit
                 agent: jenkins
