@@ -7,7 +7,7 @@ namespace Mothership.Ci.Jobs;
 /// <summary>
 /// The jobs of a Prow <c>config.yaml</c>: presubmits and postsubmits by <c>org/repo</c>, and
 /// periodics, with Prow's defaults filled in. Prow's other settings (tide, plank, deck, …) are
-/// accepted and not read here. Load with <see cref="Load"/> or <see cref="Parse"/>.
+/// accepted and not read here. Load with <see cref="Load"/>, <see cref="LoadFiles"/> or <see cref="Parse"/>.
 /// </summary>
 public sealed record ProwConfig
 {
@@ -53,6 +53,31 @@ public sealed record ProwConfig
         return ResourceLoader.ReadFile(path, diagnostics) is { } text ? Parse(path, text, diagnostics) : null;
     }
 
+    /// <summary>
+    /// Reads several files as one config, as Prow merges its <c>config.yaml</c> with the files of
+    /// <c>--job-config-path</c>: each repository's jobs from every file, a name or context twice
+    /// across files reported as within one. Null when there is any error.
+    /// </summary>
+    public static ProwConfig? LoadFiles(IEnumerable<string> paths, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        var own = new DiagnosticBag();
+        var configs = new List<ProwConfig>();
+        foreach (var path in paths)
+        {
+            if (ResourceLoader.ReadFile(path, own) is { } text)
+            {
+                configs.Add(ProwConfigReader.Read(path, text, own));
+            }
+        }
+
+        var config = ProwConfigReader.Merge(configs);
+        ProwConfigReader.CheckDuplicates(config, own);
+        diagnostics.AddRange(own.Items);
+        return own.HasErrors ? null : config;
+    }
+
     /// <summary>Reads a config's <paramref name="text"/>, naming <paramref name="file"/> in diagnostics; null when there is any error.</summary>
     public static ProwConfig? Parse(string file, string text, DiagnosticBag diagnostics)
     {
@@ -61,9 +86,13 @@ public sealed record ProwConfig
         ArgumentNullException.ThrowIfNull(diagnostics);
         var own = new DiagnosticBag();
         var config = ProwConfigReader.Read(file, text, own);
+        ProwConfigReader.CheckDuplicates(config, own);
         diagnostics.AddRange(own.Items);
         return own.HasErrors ? null : config;
     }
+
+    /// <summary>How many jobs it holds, of every kind.</summary>
+    public int JobCount => Presubmits.Values.Sum(j => j.Length) + Postsubmits.Values.Sum(j => j.Length) + Periodics.Length;
 
     /// <summary>
     /// Whether <paramref name="text"/> looks like a Prow config rather than Kubernetes objects: one

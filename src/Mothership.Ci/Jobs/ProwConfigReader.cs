@@ -83,14 +83,24 @@ internal static partial class ProwConfigReader
         root.Ignore([.. ProwConfig.OtherKeys]);
         root.CheckUnknown();
 
+        return new ProwConfig { Presubmits = presubmits, Postsubmits = postsubmits, Periodics = periodics };
+    }
+
+    /// <summary>
+    /// The rules across a whole config, once its files are merged: one name twice, or one context
+    /// twice, in a repository's jobs whose branches overlap; a periodic's name twice.
+    /// </summary>
+    public static void CheckDuplicates(ProwConfig config, DiagnosticBag bag)
+    {
+        var (presubmits, postsubmits, periodics) = (config.Presubmits, config.Postsubmits, config.Periodics);
         foreach (var jobs in presubmits.Values)
         {
-            CheckDuplicates(jobs, j => j.Brancher, j => j.Context, "presubmit", bag);
+            CheckRepository(jobs, j => j.Brancher, j => j.Context, "presubmit", bag);
         }
 
         foreach (var jobs in postsubmits.Values)
         {
-            CheckDuplicates(jobs, j => j.Brancher, j => j.Context, "postsubmit", bag);
+            CheckRepository(jobs, j => j.Brancher, j => j.Context, "postsubmit", bag);
         }
 
         var names = new Dictionary<string, Periodic>(StringComparer.Ordinal);
@@ -102,7 +112,35 @@ internal static partial class ProwConfigReader
             }
         }
 
-        return new ProwConfig { Presubmits = presubmits, Postsubmits = postsubmits, Periodics = periodics };
+    }
+
+    /// <summary>Prow's merge of job config files: each repository's jobs one after the other, in file order; periodics likewise.</summary>
+    public static ProwConfig Merge(IEnumerable<ProwConfig> configs)
+    {
+        var presubmits = new SortedDictionary<string, ImmutableArray<Presubmit>>(StringComparer.Ordinal);
+        var postsubmits = new SortedDictionary<string, ImmutableArray<Postsubmit>>(StringComparer.Ordinal);
+        var periodics = ImmutableArray.CreateBuilder<Periodic>();
+        foreach (var config in configs)
+        {
+            foreach (var (repo, jobs) in config.Presubmits)
+            {
+                presubmits[repo] = presubmits.TryGetValue(repo, out var before) ? before.AddRange(jobs) : jobs;
+            }
+
+            foreach (var (repo, jobs) in config.Postsubmits)
+            {
+                postsubmits[repo] = postsubmits.TryGetValue(repo, out var before) ? before.AddRange(jobs) : jobs;
+            }
+
+            periodics.AddRange(config.Periodics);
+        }
+
+        return new ProwConfig
+        {
+            Presubmits = presubmits.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            Postsubmits = postsubmits.ToImmutableSortedDictionary(StringComparer.Ordinal),
+            Periodics = periodics.ToImmutable(),
+        };
     }
 
     private static SourceLocation Loc(string file, TreeNode node) => new(file, node.Line, node.Column);
@@ -136,7 +174,7 @@ internal static partial class ProwConfigReader
     /// Prow's rules for jobs of one repository: one name twice, or two jobs with one context, only
     /// clash when their branches can meet (a job may be defined once per release branch).
     /// </summary>
-    private static void CheckDuplicates<T>(ImmutableArray<T> jobs, Func<T, Brancher> brancher, Func<T, string> context, string kind, DiagnosticBag bag)
+    private static void CheckRepository<T>(ImmutableArray<T> jobs, Func<T, Brancher> brancher, Func<T, string> context, string kind, DiagnosticBag bag)
         where T : ProwJob
     {
         for (var i = 0; i < jobs.Length; i++)

@@ -10,7 +10,8 @@ namespace Mothership.Cli.Commands;
 /// <summary>
 /// <c>mship validate -f FILE... [-R]</c>: every problem as <c>FILE:LINE:COL: error: MESSAGE</c>, exit 2
 /// if any. A file whose top-level keys are Prow's (<c>presubmits</c>, <c>periodics</c>, …) is read as a
-/// Prow job config (<see cref="ProwConfig"/>); every other file as Tekton resources.
+/// Prow job config (<see cref="ProwConfig"/>; several such files as one, merged as Prow merges its
+/// job config files); every other file as Tekton resources.
 /// </summary>
 internal static class ValidateCommand
 {
@@ -35,7 +36,8 @@ internal static class ValidateCommand
             var prowFiles = paths.Where(IsProwConfigFile).ToList();
             var resources = ResourceLoader.LoadFiles(paths.Except(prowFiles), bag);
             ResourceValidator.Validate(resources, bag);
-            var jobs = prowFiles.Select(f => ProwConfig.Load(f, bag)).Sum(c => c is null ? 0 : c.Presubmits.Values.Sum(j => j.Length) + c.Postsubmits.Values.Sum(j => j.Length) + c.Periodics.Length);
+            // Several Prow files are one config, as Prow merges config.yaml with its job config files.
+            var jobs = prowFiles.Count == 0 ? 0 : ProwConfig.LoadFiles(prowFiles, bag)?.JobCount ?? 0;
             if (!bag.HasErrors && parse.GetValue(resolve))
             {
                 bag = await ResolvedAsync(resources, bag).ConfigureAwait(false);

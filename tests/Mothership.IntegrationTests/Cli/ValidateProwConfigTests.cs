@@ -85,4 +85,18 @@ public sealed class ValidateProwConfigTests : IDisposable
             r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.DoesNotContain("valid", r.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Validate_ConfigAndJobConfigFile_MergedAsProwMergesThem()
+    {
+        var config = await WriteAsync("config.yaml", "plank: {}\npresubmits:\n  org/repo:\n  - name: pull-unit\n    spec: {containers: [{image: alpine}]}\n");
+        var jobs = await WriteAsync("jobs.yaml", "presubmits:\n  org/repo:\n  - name: pull-unit\n    spec: {containers: [{image: golang}]}\n");
+
+        var r = await MshipProcess.RunAsync(["validate", "-f", config, jobs], _dir, TimeSpan.FromSeconds(60), cancellationToken: Ct);
+
+        Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}\n{r.Stdout}\n{r.Stderr}");
+        Assert.Equal(
+            $"{jobs}:3:5: error: duplicate presubmit 'pull-unit': also defined at {config}:4:5 for branches that overlap; rename one or give them branches that do not\n",
+            r.Stderr);
+    }
 }
