@@ -413,49 +413,10 @@ internal static partial class ProwConfigReader
         var podSpec = r.Map("spec") is { } spec ? ReadPodSpec(spec, name, decorate ?? decorateAll) : null;
         var pipelineRunSpec = r.Map("pipeline_run_spec") is { } prs ? ResourceLoader.ReadPipelineRunSpec(prs) : null;
         var extra = r.Keep([.. KeptJobFields, .. kept]);
-        var hasPipelineRun = pipelineRunSpec is not null || extra.ContainsKey("tekton_pipeline_run_spec");
-        var agentAt = r.Has("agent") ? r.At("agent") : r.Location;
-        switch (agent)
-        {
-            case JobAgents.Kubernetes or JobAgents.TektonPipeline or JobAgents.Jenkins:
-                break;
-            default:
-                r.Diagnostics.Warning(r.At("agent"), $"agent '{agent}' is unknown and cannot be validated: Mothership runs {JobAgents.Kubernetes} and {JobAgents.TektonPipeline} jobs");
-                break;
-        }
-
-        if (agent is JobAgents.Kubernetes or JobAgents.TektonPipeline or JobAgents.Jenkins)
-        {
-            if (r.Has("spec") && agent != JobAgents.Kubernetes)
-            {
-                r.Diagnostics.Error(r.At("spec"), $"job '{name}' has a spec, which needs agent: {JobAgents.Kubernetes} (found '{agent}')");
-            }
-            else if (agent == JobAgents.Kubernetes && podSpec is null && !r.Has("spec"))
-            {
-                r.Diagnostics.Error(agentAt, $"job '{name}' has agent {JobAgents.Kubernetes}, which needs a spec (a pod spec with containers)");
-            }
-
-            if (hasPipelineRun && agent != JobAgents.TektonPipeline)
-            {
-                r.Diagnostics.Error(r.At(pipelineRunSpec is not null ? "pipeline_run_spec" : "tekton_pipeline_run_spec"),
-                    $"job '{name}' has a pipeline_run_spec, which needs agent: {JobAgents.TektonPipeline} (found '{agent}')");
-            }
-            else if (agent == JobAgents.TektonPipeline && !hasPipelineRun && !r.Has("pipeline_run_spec"))
-            {
-                r.Diagnostics.Error(agentAt, $"job '{name}' has agent {JobAgents.TektonPipeline}, which needs a pipeline_run_spec");
-            }
-
-            if (extra.ContainsKey("decoration_config") && agent != JobAgents.Kubernetes)
-            {
-                r.Diagnostics.Error(r.At("decoration_config"), $"decoration_config needs agent: {JobAgents.Kubernetes} (found '{agent}')");
-            }
-
-            if (extra.ContainsKey("error_on_eviction") && r.Bool("error_on_eviction") && agent != JobAgents.Kubernetes)
-            {
-                r.Diagnostics.Error(r.At("error_on_eviction"), $"error_on_eviction only applies to agent: {JobAgents.Kubernetes} (found '{agent}')");
-            }
-        }
-
+        var pipelineRunField = pipelineRunSpec is not null ? "pipeline_run_spec"
+            : extra.ContainsKey("tekton_pipeline_run_spec") ? "tekton_pipeline_run_spec"
+            : null;
+        CheckAgent(r, name, agent, pipelineRunField, extra);
         if (extra.ContainsKey("tekton_pipeline_run_spec"))
         {
             r.Diagnostics.Warning(r.At("tekton_pipeline_run_spec"), "tekton_pipeline_run_spec is kept but not checked: write the spec as pipeline_run_spec (tekton.dev/v1) to have it validated");
@@ -482,6 +443,45 @@ internal static partial class ProwConfigReader
         });
         RunSpecValidation.Validate(job, r.Diagnostics);
         return job;
+    }
+
+    /// <summary>Prow's <c>validateAgent</c>: what each agent needs (a spec, a pipeline_run_spec) and refuses; an unknown agent is only warned about, as Prow does.</summary>
+    private static void CheckAgent(MapReader r, string name, string agent, string? pipelineRunField, ImmutableDictionary<string, object?> extra)
+    {
+        if (agent is not (JobAgents.Kubernetes or JobAgents.TektonPipeline or JobAgents.Jenkins))
+        {
+            r.Diagnostics.Warning(r.At("agent"), $"agent '{agent}' is unknown and cannot be validated: Mothership runs {JobAgents.Kubernetes} and {JobAgents.TektonPipeline} jobs");
+            return;
+        }
+
+        var agentAt = r.Has("agent") ? r.At("agent") : r.Location;
+        if (r.Has("spec") && agent != JobAgents.Kubernetes)
+        {
+            r.Diagnostics.Error(r.At("spec"), $"job '{name}' has a spec, which needs agent: {JobAgents.Kubernetes} (found '{agent}')");
+        }
+        else if (agent == JobAgents.Kubernetes && !r.Has("spec"))
+        {
+            r.Diagnostics.Error(agentAt, $"job '{name}' has agent {JobAgents.Kubernetes}, which needs a spec (a pod spec with containers)");
+        }
+
+        if (pipelineRunField is not null && agent != JobAgents.TektonPipeline)
+        {
+            r.Diagnostics.Error(r.At(pipelineRunField), $"job '{name}' has a pipeline_run_spec, which needs agent: {JobAgents.TektonPipeline} (found '{agent}')");
+        }
+        else if (agent == JobAgents.TektonPipeline && pipelineRunField is null && !r.Has("pipeline_run_spec"))
+        {
+            r.Diagnostics.Error(agentAt, $"job '{name}' has agent {JobAgents.TektonPipeline}, which needs a pipeline_run_spec");
+        }
+
+        if (extra.ContainsKey("decoration_config") && agent != JobAgents.Kubernetes)
+        {
+            r.Diagnostics.Error(r.At("decoration_config"), $"decoration_config needs agent: {JobAgents.Kubernetes} (found '{agent}')");
+        }
+
+        if (extra.TryGetValue("error_on_eviction", out var eviction) && eviction is "true" or "True" && agent != JobAgents.Kubernetes)
+        {
+            r.Diagnostics.Error(r.At("error_on_eviction"), $"error_on_eviction only applies to agent: {JobAgents.Kubernetes} (found '{agent}')");
+        }
     }
 
     /// <summary>
