@@ -566,6 +566,29 @@ public sealed class ProwConfigTests
     }
 
     [Fact]
+    public void Parse_UnknownAgentAndVersionedPipelineRunSpec_WarningsOnly()
+    {
+        var yaml = """
+            presubmits:
+              org/repo:
+              - name: pull-custom
+                agent: my-controller
+              - name: pull-tekton
+                agent: tekton-pipeline
+                tekton_pipeline_run_spec:
+                  v1beta1: {pipelineRef: {name: build}}
+            """;
+
+        Assert.Equal(
+            [
+                "config.yaml:4:5: warning: agent 'my-controller' is unknown and cannot be validated: Mothership runs kubernetes and tekton-pipeline jobs",
+                "config.yaml:7:5: warning: tekton_pipeline_run_spec is kept but not checked: write the spec as pipeline_run_spec (tekton.dev/v1) to have it validated",
+            ],
+            ProwYaml.Problems(yaml));
+        Assert.Equal(2, ProwYaml.Load(yaml).PresubmitsFor("org/repo").Length);
+    }
+
+    [Fact]
     public void Parse_SameNameOnDisjointBranches_Valid()
     {
         var config = ProwYaml.Load("""
