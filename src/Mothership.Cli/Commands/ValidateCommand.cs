@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mothership.Ci.Jobs;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
@@ -6,7 +7,12 @@ using Mothership.Model.Validation;
 
 namespace Mothership.Cli.Commands;
 
-/// <summary><c>mship validate -f FILE... [-R]</c>: every problem as <c>FILE:LINE:COL: error: MESSAGE</c>, exit 2 if any.</summary>
+/// <summary>
+/// <c>mship validate -f FILE... [-R]</c>: every problem as <c>FILE:LINE:COL: error: MESSAGE</c>, exit 2
+/// if any. A file whose top-level keys are Prow's (<c>presubmits</c>, <c>periodics</c>, …) is read as a
+/// Prow job config (<see cref="ProwConfig"/>; several such files as one, merged as Prow merges its
+/// job config files); every other file as Tekton resources.
+/// </summary>
 internal static class ValidateCommand
 {
     public static Command Create()
@@ -27,8 +33,11 @@ internal static class ValidateCommand
         {
             var bag = new DiagnosticBag();
             var paths = InputFiles.Expand(parse.GetValue(files) ?? [], bag, parse.GetValue(recursive));
-            var resources = ResourceLoader.LoadFiles(paths, bag);
+            var prowFiles = paths.Where(IsProwConfigFile).ToList();
+            var resources = ResourceLoader.LoadFiles(paths.Except(prowFiles), bag);
             ResourceValidator.Validate(resources, bag);
+            // Several Prow files are one config, as Prow merges config.yaml with its job config files.
+            var jobs = prowFiles.Count == 0 ? 0 : ProwConfig.LoadFiles(prowFiles, bag)?.JobCount ?? 0;
             if (!bag.HasErrors && parse.GetValue(resolve))
             {
                 bag = await ResolvedAsync(resources, bag).ConfigureAwait(false);
@@ -40,10 +49,25 @@ internal static class ValidateCommand
                 return ExitCodes.Usage;
             }
 
-            Console.WriteLine($"{paths.Count} file(s), {resources.All.Length} resource(s): valid");
+            Console.WriteLine(prowFiles.Count == 0
+                ? $"{paths.Count} file(s), {resources.All.Length} resource(s): valid"
+                : $"{paths.Count} file(s), {resources.All.Length} resource(s), {jobs} Prow job(s): valid");
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Whether <paramref name="path"/> holds a Prow config; a file that cannot be read is left to the Tekton loader, which reports it.</summary>
+    private static bool IsProwConfigFile(string path)
+    {
+        try
+        {
+            return ProwConfig.IsProwConfig(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

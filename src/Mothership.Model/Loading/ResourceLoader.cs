@@ -461,7 +461,7 @@ public static class ResourceLoader
         Params = r.List("params", ReadParam),
     });
 
-    private static EnvVar ReadEnv(MapReader r)
+    internal static EnvVar ReadEnv(MapReader r)
     {
         KeyRef? cm = null, secret = null;
         string? fieldPath = null;
@@ -493,7 +493,7 @@ public static class ResourceLoader
         return r.Finish(new EnvVar { Name = r.RequiredString("name"), Value = r.String("value"), ConfigMapKeyRef = cm, SecretKeyRef = secret, FieldPath = fieldPath });
     }
 
-    private static EnvFromSource ReadEnvFrom(MapReader r)
+    internal static EnvFromSource ReadEnvFrom(MapReader r)
     {
         string? cm = null, secret = null;
         var optional = false;
@@ -514,7 +514,7 @@ public static class ResourceLoader
         return r.Finish(new EnvFromSource { Prefix = r.String("prefix"), ConfigMapName = cm, SecretName = secret, Optional = optional });
     }
 
-    private static VolumeMount ReadVolumeMount(MapReader r) => r.Finish(new VolumeMount
+    internal static VolumeMount ReadVolumeMount(MapReader r) => r.Finish(new VolumeMount
     {
         Name = r.RequiredString("name"),
         MountPath = r.RequiredString("mountPath"),
@@ -531,7 +531,7 @@ public static class ResourceLoader
         Optional = r.Bool("optional"),
     });
 
-    private static Volume ReadVolume(MapReader r) =>
+    internal static Volume ReadVolume(MapReader r) =>
         r.Finish(new Volume { Name = r.RequiredString("name"), Source = ReadVolumeSource(r, binding: false) });
 
     /// <summary>Reads the storage side shared by Task volumes and workspace bindings.</summary>
