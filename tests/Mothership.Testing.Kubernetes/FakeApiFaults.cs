@@ -15,8 +15,7 @@ public enum RequestFault
 /// <summary>Faults a test injects into a running <see cref="FakeKubernetesApi"/>.</summary>
 public sealed class FakeApiFaults
 {
-    private readonly Lock _gate = new();
-    private readonly List<Rule> _rules = [];
+    private readonly FaultRules<RecordedRequest, RequestFault> _rules = new();
     private readonly ObjectStore _store;
     private readonly FakeKubelet _kubelet;
 
@@ -32,17 +31,11 @@ public sealed class FakeApiFaults
     /// segment and a trailing <c>/**</c> for any rest (<c>/api/v1/namespaces/*/pods/**</c>).
     /// </summary>
     public void FailNext(int count, string method, string pathPattern, RequestFault fault = RequestFault.InternalError, TimeSpan? retryAfter = null) =>
-        FailNext(count, r => (method == "*" || string.Equals(r.Method, method, StringComparison.OrdinalIgnoreCase)) && PathMatches(pathPattern, r.Path), fault, retryAfter);
+        FailNext(count, r => (method == "*" || string.Equals(r.Method, method, StringComparison.OrdinalIgnoreCase)) && FaultRules<RecordedRequest, RequestFault>.PathMatches(pathPattern, r.Path), fault, retryAfter);
 
     /// <summary>Fails the next <paramref name="count"/> requests that <paramref name="match"/> accepts.</summary>
-    public void FailNext(int count, Func<RecordedRequest, bool> match, RequestFault fault = RequestFault.InternalError, TimeSpan? retryAfter = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        lock (_gate)
-        {
-            _rules.Add(new Rule(match, fault, retryAfter ?? TimeSpan.FromSeconds(1)) { Remaining = count });
-        }
-    }
+    public void FailNext(int count, Func<RecordedRequest, bool> match, RequestFault fault = RequestFault.InternalError, TimeSpan? retryAfter = null) =>
+        _rules.Add(count, match, fault, retryAfter ?? TimeSpan.FromSeconds(1));
 
     /// <summary>Ends every watch stream open now; the clients see their streams end and must re-watch.</summary>
     public void DropWatches() => _store.DropWatches();
@@ -73,43 +66,5 @@ public sealed class FakeApiFaults
         _kubelet.Worker(ns, pod)?.OomKill(container) ?? false;
 
     /// <summary>The fault to answer <paramref name="request"/> with, consuming one of its rule's count; null to serve it.</summary>
-    internal (RequestFault Fault, TimeSpan RetryAfter)? Take(RecordedRequest request)
-    {
-        lock (_gate)
-        {
-            var rule = _rules.FirstOrDefault(r => r.Remaining > 0 && r.Match(request));
-            if (rule is null)
-            {
-                return null;
-            }
-
-            rule.Remaining--;
-            return (rule.Fault, rule.RetryAfter);
-        }
-    }
-
-    private static bool PathMatches(string pattern, string path)
-    {
-        var p = pattern.Trim('/').Split('/');
-        var s = path.Trim('/').Split('/');
-        for (var i = 0; i < p.Length; i++)
-        {
-            if (p[i] == "**" && i == p.Length - 1)
-            {
-                return true;
-            }
-
-            if (i >= s.Length || (p[i] != "*" && p[i] != s[i]))
-            {
-                return false;
-            }
-        }
-
-        return p.Length == s.Length;
-    }
-
-    private sealed record Rule(Func<RecordedRequest, bool> Match, RequestFault Fault, TimeSpan RetryAfter)
-    {
-        public int Remaining { get; set; }
-    }
+    internal (RequestFault Fault, TimeSpan RetryAfter)? Take(RecordedRequest request) => _rules.Take(request);
 }
