@@ -21,7 +21,7 @@ public class SettingsReaderTests
     [InlineData("Mothership:Sandbox", "yes", "Mothership:Sandbox: 'yes' is neither true nor false")]
     [InlineData("Mothership:Retention:Pipelines:deploy:KeepLast", "x", "Mothership:Retention:Pipelines:deploy:KeepLast: 'x' is not a whole number")]
     [InlineData("Mothership:Bogus", "1", "Mothership:Bogus: unknown setting (known here: AllowedHosts,")]
-    [InlineData("Mothership:Retention:KeepLats", "3", "Mothership:Retention:KeepLats: unknown setting (known here: FailedMaxAge, KeepLast,")]
+    [InlineData("Mothership:Retention:KeepLats", "3", "Mothership:Retention:KeepLats: unknown setting (known here: DeliveryMaxAge, FailedMaxAge, KeepLast,")]
     [InlineData("Mothership:KubernetesSites:eu:Cluster", "x", "Mothership:KubernetesSites:eu:Cluster: unknown setting (known here: Context, Kubeconfig, Namespace)")]
     public void Check_BadSetting_OneLineNamingTheKey(string key, string value, string expected)
     {
