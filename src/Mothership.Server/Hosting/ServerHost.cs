@@ -160,6 +160,19 @@ public static class ServerHost
                 // The scrape still returns the other metrics, and store errors count the outage.
             }
         });
+        if (app.Services.GetService<IForge>() is { } forge)
+        {
+            registry.AddBeforeCollectCallback(() =>
+            {
+                if (forge.LastRateLimit is { } quota)
+                {
+                    metrics.GitHubRateLimit.WithLabels("limit").Set(quota.Limit);
+                    metrics.GitHubRateLimit.WithLabels("remaining").Set(quota.Remaining);
+                    metrics.GitHubRateLimitReset.Set(quota.Reset.ToUnixTimeSeconds());
+                }
+            });
+        }
+
         app.MapMetrics("/metrics", registry);
 
         var api = app.MapGroup("/api/v1");

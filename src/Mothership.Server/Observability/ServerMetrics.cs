@@ -6,7 +6,8 @@ namespace Mothership.Server.Observability;
 /// <summary>
 /// The server's Prometheus metrics (<c>/metrics</c>, text format): runs by kind, phase and reason
 /// (read from the store at each scrape), finished runs, TaskRun durations, queue depth and
-/// running attempts, store latency per operation, log lines stored.
+/// running attempts, store latency per operation, log lines stored, GitHub's quota when the
+/// server talks to GitHub.
 /// </summary>
 public sealed class ServerMetrics
 {
@@ -23,6 +24,8 @@ public sealed class ServerMetrics
             new HistogramConfiguration { LabelNames = ["operation"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
         StoreErrors = factory.CreateCounter("mothership_store_errors_total", "Store operations that failed because the database was unavailable.", "operation");
         LogLinesTotal = factory.CreateCounter("mothership_log_lines_total", "Log lines appended to the store.");
+        GitHubRateLimit = factory.CreateGauge("mothership_github_ratelimit", "GitHub's REST quota as its last answer reported it (X-RateLimit-*): limit and remaining requests.", "kind");
+        GitHubRateLimitReset = factory.CreateGauge("mothership_github_ratelimit_reset_seconds", "When GitHub's REST quota resets, as Unix seconds (X-RateLimit-Reset).");
     }
 
     public Gauge Runs { get; }
@@ -33,6 +36,8 @@ public sealed class ServerMetrics
     public Histogram StoreLatency { get; }
     public Counter StoreErrors { get; }
     public Counter LogLinesTotal { get; }
+    public Gauge GitHubRateLimit { get; }
+    public Gauge GitHubRateLimitReset { get; }
 
     public void RunFinished(string kind, string reason) => RunsFinished.WithLabels(kind, reason).Inc();
 

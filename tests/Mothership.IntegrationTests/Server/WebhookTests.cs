@@ -181,6 +181,12 @@ public sealed class WebhookTests : IAsyncLifetime
         var redelivered = Assert.Single(repo.Deliveries(hookId), d => d.Redelivery);
         Assert.Equal(missed.Guid, redelivered.Guid);
         Assert.Empty(github.Errors);
+
+        // The quota GitHub reported on its last answer, on /metrics.
+        var metrics = await server.Http.GetStringAsync("metrics", Ct);
+        Assert.Contains($"mothership_github_ratelimit{{kind=\"remaining\"}} {github.RateLimitRemaining}", metrics, StringComparison.Ordinal);
+        Assert.Contains("mothership_github_ratelimit{kind=\"limit\"} ", metrics, StringComparison.Ordinal);
+        Assert.Contains($"mothership_github_ratelimit_reset_seconds {github.RateLimitReset.ToUnixTimeSeconds()}", metrics, StringComparison.Ordinal);
     }
 
     [Theory(Timeout = 60_000)]
