@@ -81,6 +81,13 @@ public sealed record ResourceSet
     public IEnumerable<DataObject> ConfigMaps => All.OfType<DataObject>().Where(d => !d.IsSecret);
     public IEnumerable<DataObject> Secrets => All.OfType<DataObject>().Where(d => d.IsSecret);
 
+    /// <summary>
+    /// Where Pipelines, Tasks and StepActions referenced by name but absent from <see cref="All"/>
+    /// live instead, as the end of "it must exist in …" (a Prow job's: "the cluster the job runs
+    /// on"): such a reference is then a warning. Null (the default): it must be in the files, an error.
+    /// </summary>
+    public string? DefinedElsewhere { get; init; }
+
     public TektonTask? FindTask(string name) => Tasks.FirstOrDefault(t => t.Metadata.Name == name);
     public Pipeline? FindPipeline(string name) => Pipelines.FirstOrDefault(p => p.Metadata.Name == name);
     public StepAction? FindStepAction(string name) => StepActions.FirstOrDefault(p => p.Metadata.Name == name);

@@ -232,7 +232,7 @@ internal static class PipelineValidator
         }
         else if (resources.FindTask(r.Name) is null)
         {
-            bag.Error(r.At("name"), $"{label} references Task '{r.Name}', which is not defined: define it in the same files or fix the name");
+            ResourceValidator.NotDefined(resources, bag, r.At("name"), label, "Task", r.Name);
         }
     }
 

@@ -97,7 +97,7 @@ public static class ResourceValidator
             }
             else
             {
-                bag.Error(r.At("name"), $"{label} references Pipeline '{r.Name}', which is not defined: define it in the same files or fix the name");
+                NotDefined(resources, bag, r.At("name"), label, "Pipeline", r.Name);
             }
         }
 
@@ -158,4 +158,20 @@ public static class ResourceValidator
 
     /// <summary>Missing params are reported at the run's params, or at its spec when it passes none.</summary>
     private static SourceLocation ParamsAt(Located spec) => spec.At("params");
+
+    /// <summary>
+    /// A reference by name to a Pipeline, Task or StepAction the files lack: an error, or a warning
+    /// when <see cref="ResourceSet.DefinedElsewhere"/> says where it lives instead.
+    /// </summary>
+    internal static void NotDefined(ResourceSet resources, DiagnosticBag bag, SourceLocation at, string subject, string kind, string name)
+    {
+        if (resources.DefinedElsewhere is { } elsewhere)
+        {
+            bag.Warning(at, $"{subject} references {kind} '{name}', which is not in this file: it must exist in {elsewhere}");
+        }
+        else
+        {
+            bag.Error(at, $"{subject} references {kind} '{name}', which is not defined: define it in the same files or fix the name");
+        }
+    }
 }

@@ -56,7 +56,7 @@ internal static class TaskValidator
 
             if (step.Ref is { } actionName && resources.FindStepAction(actionName) is null)
             {
-                bag.Error(step.At("ref"), $"step '{step.Name}' references StepAction '{actionName}', which is not defined: define it in the same files or fix the name");
+                ResourceValidator.NotDefined(resources, bag, step.At("ref"), $"step '{step.Name}'", "StepAction", actionName);
             }
         }
 
