@@ -191,8 +191,9 @@ public static class ServerHost
     /// </summary>
     private static void AddCi(IServiceCollection services, IConfiguration configuration)
     {
-        var github = configuration.GetSection(ServerOptions.Section).Get<ServerOptions>()?.GitHub ?? new GitHubOptions();
-        if (string.IsNullOrEmpty(github.WebhookSecretFile))
+        // Which services to register is read off the configuration; their settings come from the validated options.
+        var github = configuration.GetSection(ServerOptions.Section + ":GitHub");
+        if (string.IsNullOrEmpty(github[nameof(GitHubOptions.WebhookSecretFile)]))
         {
             return;
         }
@@ -205,7 +206,7 @@ public static class ServerHost
             sp.GetRequiredService<TimeProvider>(), $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}"));
         services.AddSingleton<DeliveryService>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryService>());
-        if (github.Hooks.Length > 0)
+        if (github.GetSection(nameof(GitHubOptions.Hooks)).GetChildren().Any())
         {
             services.AddSingleton<IForge>(sp =>
             {
