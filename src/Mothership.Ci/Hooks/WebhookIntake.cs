@@ -36,7 +36,7 @@ public sealed class WebhookIntake(WebhookSignature signature, IRunStore store, T
     /// <param name="signatureHeader"><c>X-Hub-Signature-256</c>.</param>
     /// <param name="eventHeader"><c>X-GitHub-Event</c>.</param>
     /// <param name="deliveryHeader"><c>X-GitHub-Delivery</c>.</param>
-    /// <param name="hookHeader"><c>X-GitHub-Hook-ID</c>, or null.</param>
+    /// <param name="hookHeader"><c>X-GitHub-Hook-ID</c>, or null; kept only when it is a hook id (digits).</param>
     /// <param name="body">The raw body, as signed.</param>
     /// <param name="cancellationToken">Stops the store's write.</param>
     public async Task<IntakeAnswer> ReceiveAsync(string? signatureHeader, string? eventHeader, string? deliveryHeader, string? hookHeader,
@@ -75,7 +75,7 @@ public sealed class WebhookIntake(WebhookSignature signature, IRunStore store, T
         }
 
         var delivery = new WebhookDelivery(deliveryHeader, eventHeader, System.Text.Encoding.UTF8.GetString(body.Span), time.GetUtcNow(),
-            string.IsNullOrWhiteSpace(hookHeader) ? null : hookHeader);
+            hookHeader is { Length: > 0 and <= 20 } && hookHeader.All(char.IsAsciiDigit) ? hookHeader : null);
         return await store.AddDeliveryAsync(delivery, cancellationToken).ConfigureAwait(false)
             ? new IntakeAnswer(200, "Event received. Have a nice day.", Stored: true)
             : new IntakeAnswer(200, $"delivery {deliveryHeader} was received before: nothing new to do");

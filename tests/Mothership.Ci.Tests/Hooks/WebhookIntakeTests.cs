@@ -168,4 +168,17 @@ public sealed class WebhookIntakeTests : IAsyncLifetime
 
         Assert.Equal(new IntakeAnswer(400, message), await PostAsync(body, WebhookSignature.Sign(Secret, body), eventName, delivery));
     }
+
+    [Theory]
+    [InlineData("../../etc")]
+    [InlineData("12\u001b[31m")]
+    [InlineData("123456789012345678901")]
+    public async Task ReceiveAsync_HookIdNotAnId_DeliveryStoredWithoutIt(string hook)
+    {
+        var body = Payload("push", "payload.json");
+
+        await _intake.ReceiveAsync(WebhookSignature.Sign(Secret, body), "push", "d-hook", hook, body, Ct);
+
+        Assert.Null((await _store.GetDeliveryAsync("d-hook", Ct))!.HookId);
+    }
 }
