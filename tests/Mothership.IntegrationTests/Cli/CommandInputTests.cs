@@ -200,23 +200,19 @@ public sealed class CommandInputTests : IDisposable
         Assert.Contains("\u001b[32mgreen\u001b[0m", logs.Stdout, StringComparison.Ordinal);
     }
 
-    /// <summary>An HTTP server on loopback answering fixed bodies by path, for what a real server no longer lets in.</summary>
+    /// <summary>
+    /// An HTTP server on loopback answering fixed bodies by path, for what a real server no longer
+    /// lets in. On <see cref="StandInHttpServer"/>, which binds port 0: an HttpListener on a port
+    /// picked beforehand raced other tests for it ("Address already in use").
+    /// </summary>
     private sealed class FakeServer : IDisposable
     {
-        private readonly HttpListener _listener = new();
         private readonly Dictionary<string, (string Body, string Type)> _replies = new(StringComparer.Ordinal);
-        private readonly Task _loop;
+        private readonly StandInHttpServer _server;
 
-        public FakeServer()
-        {
-            var port = LoopbackPort.Free();
-            Url = $"http://127.0.0.1:{port}";
-            _listener.Prefixes.Add(Url + "/");
-            _listener.Start();
-            _loop = Task.Run(ServeAsync);
-        }
+        public FakeServer() => _server = StandInHttpServer.Start(Answer);
 
-        public string Url { get; }
+        public string Url => _server.Url;
 
         public void Reply(string path, string body, string type = "application/json")
         {
@@ -226,40 +222,17 @@ public sealed class CommandInputTests : IDisposable
             }
         }
 
-        private async Task ServeAsync()
+        private StandInResponse Answer(StandInRequest request)
         {
-            while (_listener.IsListening)
+            var path = request.Target.Split('?')[0];
+            lock (_replies)
             {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                (string Body, string Type) reply;
-                bool found;
-                lock (_replies)
-                {
-                    found = _replies.TryGetValue(context.Request.Url!.AbsolutePath, out reply);
-                }
-
-                context.Response.StatusCode = found ? 200 : 404;
-                context.Response.ContentType = found ? reply.Type : "application/problem+json";
-                var bytes = Encoding.UTF8.GetBytes(found ? reply.Body : """{"status":404,"detail":"not found"}""");
-                await context.Response.OutputStream.WriteAsync(bytes);
-                context.Response.Close();
+                return _replies.TryGetValue(path, out var reply)
+                    ? new StandInResponse(200, reply.Body, reply.Type)
+                    : new StandInResponse(404, """{"status":404,"detail":"not found"}""", "application/problem+json");
             }
         }
 
-        public void Dispose()
-        {
-            _listener.Stop();
-            _listener.Close();
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
+        public void Dispose() => _server.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
     }
 }
