@@ -162,4 +162,19 @@ public interface IRunStore : IAsyncDisposable
 
     /// <summary>The latest <paramref name="limit"/> deliveries, newest first, without their payloads.</summary>
     Task<IReadOnlyList<WebhookDelivery>> ListDeliveriesAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>Stores the result of a CI job's run when it starts; false when one exists for that run.</summary>
+    Task<bool> AddJobResultAsync(JobResult result, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> results not yet final, oldest first, each with its run as it stands.</summary>
+    Task<IReadOnlyList<JobResultSync>> ListJobResultsToSyncAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a result's state and what was reported of it (<paramref name="done"/>: nothing more
+    /// to report); false when there is no such result.
+    /// </summary>
+    Task<bool> UpdateJobResultAsync(string uid, string state, string reported, bool done, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Results matching <paramref name="query"/>, newest first.</summary>
+    Task<IReadOnlyList<JobResult>> ListJobResultsAsync(JobResultQuery query, CancellationToken cancellationToken);
 }

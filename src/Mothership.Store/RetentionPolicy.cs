@@ -16,6 +16,6 @@ public sealed record RetentionPolicy
     public RetentionRule Default { get; init; } = new();
     public ImmutableDictionary<string, RetentionRule> Pipelines { get; init; } = ImmutableDictionary<string, RetentionRule>.Empty;
 
-    /// <summary>Handled webhook deliveries older than this are deleted (pending ones never are); null keeps them all.</summary>
+    /// <summary>Handled webhook deliveries, and final CI job results, older than this are deleted (pending ones never are); null keeps them all.</summary>
     public TimeSpan? DeliveryMaxAge { get; init; }
 }

@@ -69,6 +69,14 @@ internal sealed class InstrumentedRunStore(IRunStore inner, ServerMetrics metric
     public Task<WebhookDelivery?> GetDeliveryAsync(string id, CancellationToken cancellationToken) => Measure("get_delivery", () => inner.GetDeliveryAsync(id, cancellationToken));
 
     public Task<IReadOnlyList<WebhookDelivery>> ListDeliveriesAsync(int limit, CancellationToken cancellationToken) => Measure("list_deliveries", () => inner.ListDeliveriesAsync(limit, cancellationToken));
+
+    public Task<bool> AddJobResultAsync(JobResult result, CancellationToken cancellationToken) => Measure("add_job_result", () => inner.AddJobResultAsync(result, cancellationToken));
+
+    public Task<IReadOnlyList<JobResultSync>> ListJobResultsToSyncAsync(int limit, CancellationToken cancellationToken) => Measure("list_job_results_to_sync", () => inner.ListJobResultsToSyncAsync(limit, cancellationToken));
+
+    public Task<bool> UpdateJobResultAsync(string uid, string state, string reported, bool done, DateTimeOffset now, CancellationToken cancellationToken) => Measure("update_job_result", () => inner.UpdateJobResultAsync(uid, state, reported, done, now, cancellationToken));
+
+    public Task<IReadOnlyList<JobResult>> ListJobResultsAsync(JobResultQuery query, CancellationToken cancellationToken) => Measure("list_job_results", () => inner.ListJobResultsAsync(query, cancellationToken));
     public Task<PruneResult> PruneAsync(RetentionPolicy policy, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken) => Measure("prune", () => inner.PruneAsync(policy, now, dryRun, cancellationToken));
     public Task<IReadOnlyList<RunCount>> CountRunsAsync(CancellationToken cancellationToken) => Measure("count_runs", () => inner.CountRunsAsync(cancellationToken));
     public ValueTask DisposeAsync() => inner.DisposeAsync();

@@ -117,6 +117,32 @@ internal static class SchemaMigrations
             CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (received_at, id) WHERE handled_at IS NULL;
             CREATE INDEX webhook_deliveries_by_received ON webhook_deliveries (received_at, id);
             """),
+        // CI job results: what the bot reports per run, kept apart from the runs so that a pull
+        // request's results outlive the pruning of its runs. Not final ones are scanned by the reporter.
+        (4, "ci job results", """
+            CREATE TABLE job_results (
+                uid {text} NOT NULL PRIMARY KEY,
+                run_kind TEXT NOT NULL,
+                run_name TEXT NOT NULL,
+                job {text} NOT NULL,
+                type TEXT NOT NULL,
+                repository {text} NOT NULL,
+                pull BIGINT,
+                sha {text} NOT NULL,
+                base_ref TEXT NOT NULL,
+                context TEXT,
+                optional BIGINT NOT NULL,
+                state TEXT NOT NULL,
+                reported TEXT NOT NULL,
+                done BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            );
+            CREATE INDEX job_results_to_sync ON job_results (created_at, uid) WHERE done = 0;
+            CREATE INDEX job_results_by_pull ON job_results (repository, pull, created_at);
+            CREATE INDEX job_results_by_sha ON job_results (sha, created_at);
+            CREATE INDEX job_results_by_updated ON job_results (updated_at) WHERE done = 1;
+            """),
     ];
 
     /// <summary>The newest schema version.</summary>

@@ -48,10 +48,11 @@ internal sealed partial class SqlRunStore
             await RefreshStatisticsAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var deliveries = policy.DeliveryMaxAge is { } deliveryAge
-            ? await PruneDeliveriesAsync(now - deliveryAge, dryRun, cancellationToken).ConfigureAwait(false)
-            : 0;
-        return new PruneResult(doomed.Select(r => r.ToSummary()).ToList(), logChunks) { Deliveries = deliveries };
+        var (deliveries, jobResults) = policy.DeliveryMaxAge is { } deliveryAge
+            ? (await PruneDeliveriesAsync(now - deliveryAge, dryRun, cancellationToken).ConfigureAwait(false),
+                await PruneJobResultsAsync(now - deliveryAge, dryRun, cancellationToken).ConfigureAwait(false))
+            : (0, 0);
+        return new PruneResult(doomed.Select(r => r.ToSummary()).ToList(), logChunks) { Deliveries = deliveries, JobResults = jobResults };
     }
 
     /// <summary>Handled deliveries from before <paramref name="before"/>: deleted, or counted on a dry run.</summary>

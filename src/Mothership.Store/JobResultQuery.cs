@@ -1,0 +1,17 @@
+namespace Mothership.Store;
+
+/// <summary>Filters of <see cref="IRunStore.ListJobResultsAsync"/>; every filter is optional.</summary>
+public sealed record JobResultQuery
+{
+    /// <summary><c>owner/name</c>.</summary>
+    public string? Repository { get; init; }
+
+    public int? Pull { get; init; }
+
+    public string? Sha { get; init; }
+
+    public string? Job { get; init; }
+
+    /// <summary>At most this many, newest first. Default 100.</summary>
+    public int Limit { get; init; } = 100;
+}
