@@ -269,20 +269,11 @@ internal static class RunEndpoints
             return Problems.Conflict($"{kind} '{name}' has already finished ({run.Reason})");
         }
 
-        if (!await store.RequestCancelAsync(run.Uid, request, ApiContext.Actor(context), ct).ConfigureAwait(false))
+        if (!await controller.CancelAsync(run, request, ApiContext.Actor(context), ct).ConfigureAwait(false))
         {
             return Problems.Conflict($"{kind} '{name}' has already finished");
         }
 
-        if (run.Phase == RunPhase.Pending)
-        {
-            // Nobody drives a pending run: queue it, and its first owner finds the cancel request
-            // and ends it at once (Tekton cancels a pending PipelineRun without starting tasks).
-            await store.ReleasePendingAsync(run.Uid, ApiContext.Actor(context), ct).ConfigureAwait(false);
-            controller.Wake();
-        }
-
-        controller.TryCancel(run.Uid, request);
         return Results.Accepted(value: new { kind, name, status = request });
     }
 

@@ -12,6 +12,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mothership.Ci.Forge;
 using Mothership.Ci.Hooks;
+using Mothership.Ci.Jobs;
+using Mothership.Ci.Reporting;
+using Mothership.Ci.Triggers;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution.Remote;
 using Mothership.Executors.Kubernetes;
@@ -201,12 +204,11 @@ public static class ServerHost
         // The validator has refused a file without secrets before anything asks for these.
         services.AddSingleton(sp => new WebhookSignature(sp.GetRequiredService<IOptions<ServerOptions>>().Value.GitHub.ReadWebhookSecrets()));
         services.AddSingleton<WebhookIntake>();
-        services.AddSingleton<IDeliveryHandler, RecordingDeliveryHandler>();
         services.AddSingleton(sp => new DeliveryProcessor(sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IDeliveryHandler>(),
             sp.GetRequiredService<TimeProvider>(), $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}"));
         services.AddSingleton<DeliveryService>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryService>());
-        if (github.GetSection(nameof(GitHubOptions.Hooks)).GetChildren().Any())
+        if (!string.IsNullOrEmpty(github[nameof(GitHubOptions.TokenFile)]))
         {
             services.AddSingleton<IForge>(sp =>
             {
@@ -214,9 +216,50 @@ public static class ServerHost
                 return GitHubForge.WithToken(new GitHubForgeOptions { ApiUrl = new Uri(o.ApiUrl) }, o.ReadToken()!, sp.GetRequiredService<TimeProvider>(),
                     sp.GetRequiredService<ILogger<GitHubForge>>());
             });
+        }
+
+        if (github.GetSection(nameof(GitHubOptions.Hooks)).GetChildren().Any())
+        {
             services.AddSingleton<DeliveryReconciler>();
             services.AddHostedService<DeliveryReconcileService>();
         }
+
+        var ci = configuration.GetSection(ServerOptions.Section + ":Ci");
+        if (string.IsNullOrEmpty(ci[nameof(CiOptions.Config)]) && string.IsNullOrEmpty(ci[nameof(CiOptions.Plugins)]))
+        {
+            services.AddSingleton<IDeliveryHandler, RecordingDeliveryHandler>();
+            return;
+        }
+
+        // The validator has read the files once and refused errors, and a token is set.
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<ServerOptions>>().Value.Ci;
+            return new JobConfigFiles(ServerOptionsValidator.NullIfEmpty(o.Config), ServerOptionsValidator.NullIfEmpty(o.Plugins));
+        });
+        services.AddSingleton<IJobConfigSource>(sp =>
+        {
+            sp.GetRequiredService<JobConfigReloadService>().Load();
+            return sp.GetRequiredService<JobConfigFiles>();
+        });
+        services.AddSingleton<JobConfigReloadService>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobConfigReloadService>());
+        services.AddSingleton<IJobRuns, ServerJobRuns>();
+        services.AddSingleton(sp => new JobTriggerOptions { CloneImage = sp.GetRequiredService<IOptions<ServerOptions>>().Value.Ci.CloneImage });
+        services.AddSingleton<IDeliveryHandler, JobTrigger>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
+            var jobs = sp.GetRequiredService<IJobConfigSource>();
+            return new JobReporterOptions
+            {
+                PublicUrl = o.PublicUrl is { Length: > 0 } url ? new Uri(url) : null,
+                RerunCommand = name => jobs.Current.Presubmits.Values.SelectMany(j => j).FirstOrDefault(j => j.Name == name)?.RerunCommand
+                    ?? TriggerCommands.DefaultRerunCommandFor(name),
+            };
+        });
+        services.AddSingleton<JobReporter>();
+        services.AddHostedService<JobReportService>();
     }
 
     /// <summary>Infrastructure failures as problem documents: 503 when the database is down, 413 for a body too large.</summary>

@@ -121,6 +121,35 @@ public sealed class ServerOptions
 
     /// <summary>The GitHub side of the CI bot: the webhook's secret (and, as the bot grows, its credentials).</summary>
     public GitHubOptions GitHub { get; set; } = new();
+
+    /// <summary>The CI bot's jobs: Prow's job config and plugins files.</summary>
+    public CiOptions Ci { get; set; } = new();
+
+    /// <summary>
+    /// The server's address as users reach it (<c>https://mothership.example.com</c>), for links it
+    /// writes elsewhere: a GitHub status's details link to the run's dashboard page. Default none (statuses without a link).
+    /// </summary>
+    public string? PublicUrl { get; set; }
+}
+
+/// <summary>The CI bot's job configuration.</summary>
+public sealed class CiOptions
+{
+    /// <summary>
+    /// Prow's <c>config.yaml</c>, or a directory of job files (Prow's <c>--job-config-path</c>):
+    /// presubmits, postsubmits, periodics. Read at start (errors stop the server) and again when it
+    /// changes (errors keep the jobs in force). Needs <c>GitHub:WebhookSecretFile</c> and <c>GitHub:TokenFile</c>. Default none.
+    /// </summary>
+    public string? Config { get; set; }
+
+    /// <summary>Prow's <c>plugins.yaml</c>: its <c>triggers</c> say who is trusted per organisation or repository. Default none (Prow's defaults).</summary>
+    public string? Plugins { get; set; }
+
+    /// <summary>The image of the checkout step on Kubernetes. Default <c>docker.io/alpine/git:2.47.2</c>.</summary>
+    public string CloneImage { get; set; } = Mothership.Ci.Triggers.CloneRefs.DefaultImage;
+
+    /// <summary>How often the files are checked for changes. Default: 10 s.</summary>
+    public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>How the server meets GitHub.</summary>
@@ -231,6 +260,46 @@ public sealed class RetentionOptions : RetentionRuleOptions
 /// <summary>Checks <see cref="ServerOptions"/> at start; every failure names the setting.</summary>
 public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
 {
+    /// <summary>The CI settings: files that exist and read without errors (each named at FILE:LINE:COL), the GitHub settings they need.</summary>
+    private static void ValidateCi(ServerOptions o, List<string> errors)
+    {
+        if (o.PublicUrl is { Length: > 0 } publicUrl && (!Uri.TryCreate(publicUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        {
+            errors.Add($"PublicUrl: '{publicUrl}' is not an http(s) URL");
+        }
+
+        if (o.Ci.ReloadInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"Ci:ReloadInterval: must be positive (got {o.Ci.ReloadInterval})");
+        }
+
+        if (string.IsNullOrEmpty(o.Ci.Config) && string.IsNullOrEmpty(o.Ci.Plugins))
+        {
+            return;
+        }
+
+        if (string.IsNullOrEmpty(o.GitHub.WebhookSecretFile) || string.IsNullOrEmpty(o.GitHub.TokenFile))
+        {
+            errors.Add("Ci:Config: jobs start on GitHub's webhooks and report to GitHub: set GitHub:WebhookSecretFile and GitHub:TokenFile too");
+        }
+
+        foreach (var (setting, path) in new[] { ("Ci:Config", o.Ci.Config), ("Ci:Plugins", o.Ci.Plugins) })
+        {
+            if (path is { Length: > 0 } && !File.Exists(path) && !(setting == "Ci:Config" && Directory.Exists(path)))
+            {
+                errors.Add($"{setting}: no file at '{path}'");
+            }
+        }
+
+        if (errors.Count == 0)
+        {
+            var problems = new Mothership.Ci.Jobs.JobConfigFiles(NullIfEmpty(o.Ci.Config), NullIfEmpty(o.Ci.Plugins)).Reload() ?? [];
+            errors.AddRange(problems.Where(d => d.Severity == Mothership.Model.Diagnostics.Severity.Error).Select(d => $"Ci:Config: {d}"));
+        }
+    }
+
+    internal static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
     public ValidateOptionsResult Validate(string? name, ServerOptions o)
     {
         var errors = new List<string>();
@@ -301,6 +370,8 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         {
             errors.Add($"GitHub:ReconcileInterval: must be positive (got {o.GitHub.ReconcileInterval})");
         }
+
+        ValidateCi(o, errors);
 
         if (o.Executor is not ("local" or "kubernetes"))
         {

@@ -37,8 +37,33 @@ internal sealed partial class RunController(
     /// <summary>Looks for work now rather than at the next poll (a run was just created here).</summary>
     public void Wake() => _wake.Release();
 
+    /// <summary>
+    /// Asks for <paramref name="run"/> to be cancelled with <paramref name="request"/> (one of
+    /// <c>SpecStatus.CancelRequests</c>): recorded in the store for whichever replica drives it,
+    /// passed on at once when it is this one. False when the run had finished.
+    /// </summary>
+    public async Task<bool> CancelAsync(RunSummary run, string request, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.Phase == RunPhase.Finished || !await store.RequestCancelAsync(run.Uid, request, actor, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        if (run.Phase == RunPhase.Pending)
+        {
+            // Nobody drives a pending run: queue it, and its first owner finds the cancel request
+            // and ends it at once (Tekton cancels a pending PipelineRun without starting tasks).
+            await store.ReleasePendingAsync(run.Uid, actor, cancellationToken).ConfigureAwait(false);
+            Wake();
+        }
+
+        TryCancel(run.Uid, request);
+        return true;
+    }
+
     /// <summary>Passes a cancel request to the run's supervisor when this replica drives it.</summary>
-    public bool TryCancel(string uid, string request)
+    private bool TryCancel(string uid, string request)
     {
         if (_active.TryGetValue(uid, out var a))
         {

@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using Mothership.Store;
+
+namespace Mothership.Ci.Triggers;
+
+public sealed partial class JobTrigger
+{
+    private const string Branches = "refs/heads/";
+    private const string Tags = "refs/tags/";
+
+    private async Task<string> PushAsync(WebhookDelivery delivery, JsonObject root, CancellationToken cancellationToken)
+    {
+        if (root["deleted"] is JsonValue d && d.TryGetValue<bool>(out var deleted) && deleted)
+        {
+            return "a deleted ref: nothing to run";
+        }
+
+        var gitRef = PullRequestEvent.Text(root["ref"], "ref");
+        var branch = gitRef.StartsWith(Branches, StringComparison.Ordinal) ? gitRef[Branches.Length..]
+            : gitRef.StartsWith(Tags, StringComparison.Ordinal) ? gitRef[Tags.Length..]
+            : gitRef;
+        var orgRepo = PullRequestEvent.Text(root["repository"]?["full_name"], "repository.full_name");
+        var postsubmits = config.Current.PostsubmitsFor(orgRepo);
+        if (postsubmits.IsEmpty)
+        {
+            return "no postsubmits for " + orgRepo;
+        }
+
+        var after = PullRequestEvent.Text(root["after"], "after");
+        var slash = orgRepo.IndexOf('/', StringComparison.Ordinal);
+        var refs = new JobRefs(orgRepo[..slash], orgRepo[(slash + 1)..], branch, after,
+            PullRequestEvent.Optional(root["repository"]?["clone_url"]) ?? "", PullRequestEvent.Optional(root["repository"]?["html_url"]) ?? "");
+        // Prow reads the changes off the push's commits, as GitHub lists them (at most 20 commits).
+        var files = (root["commits"] as JsonArray ?? [])
+            .SelectMany(c => new[] { "added", "removed", "modified" }.SelectMany(k => (c?[k] as JsonArray ?? []).Select(PullRequestEvent.Optional)))
+            .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var requests = postsubmits.Where(j => j.ShouldRun(branch, files)).Select(job => new JobRequest
+        {
+            Type = JobTypes.Postsubmit,
+            Job = job,
+            Refs = refs,
+            RunName = JobRunBuilder.RunName(job.Name, $"{delivery.Id}/{job.Name}/{after}"),
+            BuildId = BuildId(),
+            Delivery = delivery.Id,
+            StatusSha = after,
+            Context = job.SkipReport ? null : job.Context,
+        }).ToList();
+        var pusher = PullRequestEvent.Optional(root["sender"]?["login"]) ?? PullRequestEvent.Optional(root["pusher"]?["name"]) ?? "github";
+        return await StartAllAsync(requests, "ci:" + pusher, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,223 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Mothership.Ci.Forge;
+using Mothership.Ci.Hooks;
+using Mothership.Ci.Jobs;
+using Mothership.Ci.Reporting;
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Loading;
+using Mothership.Model.Tekton;
+using Mothership.Store;
+
+namespace Mothership.Ci.Triggers;
+
+/// <summary>
+/// Prow's trigger plugin on stored deliveries: pull requests start presubmits, pushes start
+/// postsubmits, comments run <c>/test</c>, <c>/retest</c>, <c>/ok-to-test</c> and <c>/cancel</c>;
+/// a push to a pull request aborts its superseded runs and closing it aborts them all. Every run
+/// is named after the delivery and the job, so a delivery handled twice starts nothing twice.
+/// </summary>
+public sealed partial class JobTrigger(
+    IJobConfigSource config,
+    IForge forge,
+    IRunStore store,
+    IJobRuns runs,
+    JobTriggerOptions options,
+    TimeProvider time) : IDeliveryHandler
+{
+    /// <summary>The label an outsider's pull request waits under.</summary>
+    public const string NeedsOkToTest = "needs-ok-to-test";
+
+    /// <summary>The label a trusted user's <c>/ok-to-test</c> puts on.</summary>
+    public const string OkToTest = "ok-to-test";
+
+    /// <summary>The description of runs a push or a close aborted (Prow's).</summary>
+    public const string AbortedByTrigger = "Aborted by trigger plugin.";
+
+    /// <summary>The description of a required job whose paths did not change.</summary>
+    public const string SkippedNoChanges = "Skipped: no matching changes";
+
+    /// <inheritdoc />
+    public async Task<string> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        var root = JsonNode.Parse(delivery.Payload) as JsonObject ?? throw new FormatException($"delivery {delivery.Id}: the payload is not a JSON object");
+        var what = GitHubEvent.Read(delivery).ToString();
+        var outcome = delivery.Event switch
+        {
+            "pull_request" => await PullRequestAsync(delivery, root, cancellationToken).ConfigureAwait(false),
+            "issue_comment" => await CommentAsync(delivery, root, cancellationToken).ConfigureAwait(false),
+            "push" => await PushAsync(delivery, root, cancellationToken).ConfigureAwait(false),
+            _ => "no trigger for this event",
+        };
+        return $"ok: {what}: {outcome}";
+    }
+
+    /// <summary>Starts each request's run and records its job result; a line saying what started.</summary>
+    private async Task<string> StartAllAsync(IReadOnlyList<JobRequest> requests, string actor, CancellationToken cancellationToken)
+    {
+        if (requests.Count == 0)
+        {
+            return "no job to run";
+        }
+
+        var started = new List<string>();
+        var again = new List<string>();
+        var refused = new List<string>();
+        foreach (var request in requests)
+        {
+            var job = await InlinedAsync(request.Job, cancellationToken).ConfigureAwait(false);
+            var run = JobRunBuilder.Build(request with { Job = job }, options.CloneImage);
+            var start = await runs.StartAsync(run, actor, cancellationToken).ConfigureAwait(false);
+            if (start.Outcome == JobStartOutcome.Refused || start.Uid is null)
+            {
+                refused.Add($"{request.Job.Name} ({start.Message})");
+                if (request.Context is { } context && request.StatusSha is { } sha && request.Refs is { } refs)
+                {
+                    await forge.CreateStatusAsync(new RepositoryName(refs.Org, refs.Repo), sha, CommitState.Error, context,
+                        Shorten("Job could not start: " + start.Message), null, cancellationToken).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
+            (start.Outcome == JobStartOutcome.Started ? started : again).Add(request.Job.Name);
+            var now = time.GetUtcNow();
+            await store.AddJobResultAsync(new JobResult
+            {
+                Uid = start.Uid,
+                RunKind = run.Kind,
+                RunName = request.RunName,
+                Job = request.Job.Name,
+                Type = request.Type,
+                Repository = request.Refs?.OrgRepo ?? "",
+                Pull = request.Refs?.Pulls is [var pull, ..] ? pull.Number : null,
+                Sha = request.StatusSha ?? request.Refs?.BaseSha ?? "",
+                BaseRef = request.Refs?.BaseRef ?? "",
+                Context = request.Context,
+                Optional = request.Optional,
+                State = JobStates.Triggered,
+                CreatedAt = now,
+                UpdatedAt = now,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        var parts = new List<string>();
+        if (started.Count > 0)
+        {
+            parts.Add($"started {string.Join(", ", started)}");
+        }
+
+        if (again.Count > 0)
+        {
+            parts.Add($"already started {string.Join(", ", again)}");
+        }
+
+        if (refused.Count > 0)
+        {
+            parts.Add($"refused {string.Join("; ", refused)}");
+        }
+
+        return string.Join("; ", parts);
+    }
+
+    /// <summary>
+    /// A PipelineRun job that names a Pipeline applied to the server gets it inline, so the
+    /// checkout task can go first; a remote or unknown reference is left to the run's validation.
+    /// </summary>
+    private async Task<ProwJob> InlinedAsync(ProwJob job, CancellationToken cancellationToken)
+    {
+        if (job.PipelineRunSpec is not { PipelineRef: { Name: { } name, Resolver: null } } spec)
+        {
+            return job;
+        }
+
+        var stored = await store.GetResourceAsync(nameof(Pipeline), name, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return job;
+        }
+
+        var bag = new DiagnosticBag();
+        var pipeline = ResourceLoader.Load($"pipelines/{name}", stored.Document, bag).OfType<Pipeline>().FirstOrDefault();
+        return pipeline is null || bag.HasErrors ? job : job with { PipelineRunSpec = spec with { PipelineRef = null, PipelineSpec = pipeline.Spec } };
+    }
+
+    /// <summary>
+    /// Whether <paramref name="login"/> may start jobs on <paramref name="repository"/> (Prow's
+    /// <c>TrustedUser</c>): a trusted app, a collaborator (unless only members count), a member of
+    /// the organisation or of the policy's trusted organisation.
+    /// </summary>
+    private async Task<bool> TrustedUserAsync(string login, RepositoryName repository, TriggerPolicy policy, CancellationToken cancellationToken)
+    {
+        if (login.EndsWith("[bot]", StringComparison.Ordinal) && policy.TrustedApps.Contains(login[..^"[bot]".Length], StringComparer.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (!policy.OnlyOrgMembers && await forge.IsCollaboratorAsync(repository, login, cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        if (await forge.IsOrgMemberAsync(repository.Owner, login, cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        return policy.TrustedOrg is { } org && !string.Equals(org, repository.Owner, StringComparison.OrdinalIgnoreCase)
+            && await forge.IsOrgMemberAsync(org, login, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Aborts the unfinished presubmit runs of a pull request (those not on <paramref name="keepSha"/>
+    /// when given, or only <paramref name="job"/>'s), reporting each as aborted with
+    /// <paramref name="description"/>; how many it aborted.
+    /// </summary>
+    private async Task<int> AbortAsync(string repository, int number, string? keepSha, string? job, string description, string actor, CancellationToken cancellationToken)
+    {
+        var results = await store.ListJobResultsAsync(new JobResultQuery { Repository = repository, Pull = number, Limit = 500 }, cancellationToken).ConfigureAwait(false);
+        var aborted = 0;
+        foreach (var result in results.Where(r => !r.Done && r.Type == JobTypes.Presubmit && r.Sha != keepSha && (job is null || r.Job == job)))
+        {
+            var run = await store.GetRunAsync(result.RunKind, result.RunName, cancellationToken).ConfigureAwait(false);
+            if (run is null || run.Phase == RunPhase.Finished || !await runs.CancelAsync(run, actor, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            aborted++;
+            if (result.Context is { } context)
+            {
+                await forge.CreateStatusAsync(RepositoryName.Parse(result.Repository), result.Sha, JobStates.CommitStateOf(JobStates.Aborted), context,
+                    description, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Reported here with its reason; the reporter leaves a final result alone.
+            await store.UpdateJobResultAsync(result.Uid, JobStates.Aborted, JobStates.Aborted, done: true, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return aborted;
+    }
+
+    /// <summary>A presubmit run of <paramref name="job"/> for <paramref name="pr"/>, named after <paramref name="key"/>.</summary>
+    private JobRequest Presubmit(Presubmit job, PullRequestEvent pr, string key, string? delivery) => new()
+    {
+        Type = JobTypes.Presubmit,
+        Job = job,
+        Refs = pr.Refs(),
+        RunName = JobRunBuilder.RunName(job.Name, $"{key}/{job.Name}/{pr.HeadSha}"),
+        BuildId = BuildId(),
+        Delivery = delivery,
+        StatusSha = pr.HeadSha,
+        Context = job.SkipReport ? null : job.Context,
+        RerunCommand = job.RerunCommand,
+        Optional = job.Optional,
+    };
+
+    /// <summary>Prow's <c>BUILD_ID</c>: a number that grows with time (milliseconds since the epoch).</summary>
+    private string BuildId() => time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>GitHub keeps at most 140 characters of a status description.</summary>
+    private static string Shorten(string text) => text.Length <= 140 ? text : text[..139] + "…";
+}

@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+using Mothership.Ci.Triggers;
+using Mothership.Engine.Status;
+using Mothership.Model.Tekton;
+using Mothership.Model.Tekton.Vocabulary;
+using Mothership.Server.Runs;
+using Mothership.Store;
+
+namespace Mothership.Server.Ci;
+
+/// <summary>
+/// The CI bot's runs go where the API's go: written as the Tekton document a user would send,
+/// through <see cref="RunIntake"/> (the same validation, references and frozen manifest), and
+/// cancelled through <see cref="RunController"/>.
+/// </summary>
+internal sealed class ServerJobRuns(RunIntake intake, RunController controller, IRunStore store) : IJobRuns
+{
+    public async Task<JobStart> StartAsync(Resource run, string actor, CancellationToken cancellationToken)
+    {
+        var body = Document(run).ToJsonString();
+        var result = await intake.CreateAsync(run.Kind, body, actor, cancellationToken).ConfigureAwait(false);
+        if (result.Run is { } created)
+        {
+            controller.Wake();
+            return new JobStart(JobStartOutcome.Started, created.Uid);
+        }
+
+        if (result.NameTaken)
+        {
+            var existing = await store.GetRunAsync(run.Kind, run.Metadata.Name!, cancellationToken).ConfigureAwait(false);
+            return new JobStart(JobStartOutcome.AlreadyStarted, existing?.Uid);
+        }
+
+        var errors = result.Diagnostics.Where(d => d.Severity == Mothership.Model.Diagnostics.Severity.Error).Select(d => d.Message).ToList();
+        return new JobStart(JobStartOutcome.Refused, null, string.Join("; ", errors));
+    }
+
+    public Task<bool> CancelAsync(RunSummary run, string actor, CancellationToken cancellationToken) =>
+        controller.CancelAsync(run, SpecStatus.Cancelled, actor, cancellationToken);
+
+    /// <summary>The run as a Tekton JSON document.</summary>
+    internal static JsonObject Document(Resource run)
+    {
+        var metadata = new JsonObject { ["name"] = run.Metadata.Name };
+        if (!run.Metadata.Labels.IsEmpty)
+        {
+            metadata["labels"] = new JsonObject([.. run.Metadata.Labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value))]);
+        }
+
+        if (!run.Metadata.Annotations.IsEmpty)
+        {
+            metadata["annotations"] = new JsonObject([.. run.Metadata.Annotations.Select(a => KeyValuePair.Create(a.Key, (JsonNode?)a.Value))]);
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = run.ApiVersion,
+            ["kind"] = run.Kind,
+            ["metadata"] = metadata,
+            ["spec"] = run switch
+            {
+                PipelineRun p => SpecJson.ToNode(p.Spec),
+                TaskRun t => SpecJson.ToNode(t.Spec),
+                _ => throw new ArgumentException($"a job runs as a PipelineRun or TaskRun, not a {run.Kind}", nameof(run)),
+            },
+        };
+    }
+}
