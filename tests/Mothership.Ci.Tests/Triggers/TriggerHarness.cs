@@ -1,0 +1,201 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
+using Mothership.Ci.Forge;
+using Mothership.Ci.Jobs;
+using Mothership.Ci.Triggers;
+using Mothership.Model.Tekton;
+using Mothership.Store;
+using Mothership.Testing.GitHub;
+
+namespace Mothership.Ci.Tests.Triggers;
+
+/// <summary>
+/// A <see cref="JobTrigger"/> against the fake GitHub, a real SQLite store and runs recorded in
+/// it, fed GitHub's own webhook payloads (../shared/fixtures/github-webhooks) with the fields a
+/// case needs changed.
+/// </summary>
+internal sealed class TriggerHarness : IAsyncDisposable
+{
+    public const string Owner = "Codertocat";
+    public const string Repo = "Hello-World";
+    public const string FullName = Owner + "/" + Repo;
+
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("mship-trigger-");
+
+    private TriggerHarness(FakeGitHub github, IRunStore store, FakeTimeProvider time)
+    {
+        GitHub = github;
+        Store = store;
+        Time = time;
+        Runs = new RecordingJobRuns(store, time);
+        Repository = github.AddRepository(Owner, Repo);
+    }
+
+    public FakeGitHub GitHub { get; }
+
+    public FakeRepository Repository { get; }
+
+    public IRunStore Store { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public RecordingJobRuns Runs { get; }
+
+    public JobConfigFiles Config { get; private set; } = null!;
+
+    public JobTrigger Trigger { get; private set; } = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static async Task<TriggerHarness> StartAsync(string config, string? plugins = null)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero));
+        var github = await FakeGitHub.StartAsync(new FakeGitHubOptions { Token = "t", Time = time }, Ct);
+        var dir = Directory.CreateTempSubdirectory("mship-trigger-store-");
+        var store = RunStoreFactory.Open("sqlite:" + Path.Combine(dir.FullName, "store.db"), time);
+        await store.MigrateAsync(Ct);
+        var harness = new TriggerHarness(github, store, time);
+        harness.UseConfig(config, plugins);
+        return harness;
+    }
+
+    /// <summary>Writes the config (and plugins) files and makes a trigger that reads them.</summary>
+    public void UseConfig(string config, string? plugins = null)
+    {
+        var configFile = Path.Combine(_dir.FullName, "config.yaml");
+        File.WriteAllText(configFile, config);
+        string? pluginsFile = null;
+        if (plugins is not null)
+        {
+            pluginsFile = Path.Combine(_dir.FullName, "plugins.yaml");
+            File.WriteAllText(pluginsFile, plugins);
+        }
+
+        Config = new JobConfigFiles(configFile, pluginsFile);
+        var problems = Config.Reload()!;
+        Assert.Empty(problems);
+        var forge = GitHubForge.WithToken(new GitHubForgeOptions { ApiUrl = GitHub.BaseUri }, "t", Time);
+        Trigger = new JobTrigger(Config, forge, Store, Runs, new JobTriggerOptions(), Time);
+    }
+
+    public Task<string> HandleAsync(WebhookDelivery delivery) => Trigger.HandleAsync(delivery, Ct);
+
+    /// <summary>GitHub's <c>pull_request</c> payload with this case's pull request.</summary>
+    public WebhookDelivery PullRequest(string action, FakeIssue pr, string? id = null, IEnumerable<string>? labels = null)
+    {
+        var root = Payload("pull_request", "opened.payload.json");
+        root["action"] = action;
+        var p = root["pull_request"]!;
+        p["number"] = pr.Number;
+        p["title"] = pr.Title;
+        p["user"]!["login"] = pr.Author;
+        p["head"]!["sha"] = pr.HeadSha;
+        p["head"]!["ref"] = pr.HeadRef;
+        p["base"]!["ref"] = pr.BaseRef;
+        p["base"]!["sha"] = pr.BaseSha;
+        p["draft"] = pr.Draft;
+        p["state"] = pr.Closed ? "closed" : "open";
+        p["labels"] = new JsonArray([.. (labels ?? Repository.LabelsOn(pr.Number)).Select(l => (JsonNode)new JsonObject { ["name"] = l })]);
+        return Delivery(id, "pull_request", root);
+    }
+
+    /// <summary>GitHub's <c>issue_comment</c> payload: <paramref name="author"/> comments <paramref name="body"/> on the pull request.</summary>
+    public WebhookDelivery Comment(FakeIssue pr, string author, string body, string? id = null)
+    {
+        var root = Payload("issue_comment", "created.payload.json");
+        var issue = root["issue"]!;
+        issue["number"] = pr.Number;
+        issue["state"] = pr.Closed ? "closed" : "open";
+        issue["pull_request"] = new JsonObject { ["url"] = $"https://api.github.com/repos/{FullName}/pulls/{pr.Number}" };
+        issue["labels"] = new JsonArray([.. Repository.LabelsOn(pr.Number).Select(l => (JsonNode)new JsonObject { ["name"] = l })]);
+        root["comment"]!["body"] = body;
+        root["comment"]!["user"]!["login"] = author;
+        root["sender"]!["login"] = author;
+        return Delivery(id, "issue_comment", root);
+    }
+
+    /// <summary>GitHub's <c>push</c> payload: <paramref name="after"/> pushed to <paramref name="branch"/>, changing <paramref name="files"/>.</summary>
+    public WebhookDelivery Push(string branch, string after, params string[] files)
+    {
+        var root = Payload("push", "with-new-branch.payload.json");
+        root["ref"] = "refs/heads/" + branch;
+        root["after"] = after;
+        root["deleted"] = false;
+        root["commits"] = new JsonArray(new JsonObject
+        {
+            ["id"] = after,
+            ["added"] = new JsonArray(),
+            ["removed"] = new JsonArray(),
+            ["modified"] = new JsonArray([.. files.Select(f => (JsonNode)f)]),
+        });
+        return Delivery(null, "push", root);
+    }
+
+    /// <summary>The runs started, as the trigger built them.</summary>
+    public IReadOnlyList<Resource> Started => Runs.Started;
+
+    /// <summary>The statuses set on <paramref name="sha"/>, oldest first.</summary>
+    public IReadOnlyList<FakeStatus> StatusesOn(string sha) => [.. Repository.Statuses.Where(s => s.Sha == sha)];
+
+    private static JsonNode Payload(string @event, string file) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures.GitHubWebhooks(), @event, file)))!;
+
+    private WebhookDelivery Delivery(string? id, string @event, JsonNode root) =>
+        new(id ?? Guid.NewGuid().ToString(), @event, root.ToJsonString(), Time.GetUtcNow());
+
+    public async ValueTask DisposeAsync()
+    {
+        Assert.Empty(GitHub.Errors);
+        await GitHub.DisposeAsync();
+        await Store.DisposeAsync();
+        _dir.Delete(recursive: true);
+    }
+}
+
+/// <summary>Runs "started" by writing them to the store as queued, as the server's intake would, and cancels recorded.</summary>
+internal sealed class RecordingJobRuns(IRunStore store, TimeProvider time) : IJobRuns
+{
+    public List<Resource> Started { get; } = [];
+
+    public List<string> Cancelled { get; } = [];
+
+    public async Task<JobStart> StartAsync(Resource run, string actor, CancellationToken cancellationToken)
+    {
+        var record = new RunRecord
+        {
+            Uid = Guid.NewGuid().ToString(),
+            Kind = run.Kind,
+            Name = run.Metadata.Name!,
+            Labels = run.Metadata.Labels,
+            Phase = RunPhase.Queued,
+            Status = "Unknown",
+            CreatedAt = time.GetUtcNow(),
+            Manifest = "kind: " + run.Kind,
+            CreatedBy = actor,
+        };
+        if (await store.CreateRunAsync(record, actor, cancellationToken))
+        {
+            Started.Add(run);
+            return new JobStart(JobStartOutcome.Started, record.Uid);
+        }
+
+        return new JobStart(JobStartOutcome.AlreadyStarted, (await store.GetRunAsync(run.Kind, run.Metadata.Name!, cancellationToken))?.Uid);
+    }
+
+    public async Task<bool> CancelAsync(RunSummary run, string actor, CancellationToken cancellationToken)
+    {
+        Cancelled.Add(run.Name);
+        return await store.RequestCancelAsync(run.Uid, "Cancelled", actor, cancellationToken);
+    }
+}
+
+/// <summary>Reading what a built run holds.</summary>
+internal static class BuiltRuns
+{
+    public static string Job(this Resource run) => run.Metadata.Labels["prow.k8s.io/job"];
+
+    /// <summary>A TaskRun's step env from its step template.</summary>
+    public static ImmutableDictionary<string, string> Env(this Resource run) =>
+        ((TaskRun)run).Spec.TaskSpec!.StepTemplate!.Env.ToImmutableDictionary(e => e.Name, e => e.Value ?? "");
+}
