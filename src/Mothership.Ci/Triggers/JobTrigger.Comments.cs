@@ -116,7 +116,7 @@ public sealed partial class JobTrigger
         var jobs = retest || TriggerCommands.RetestRequired.IsMatch(body)
             ? await RetestSetAsync(pr, presubmits, files, requiredOnly: !retest, cancellationToken).ConfigureAwait(false)
             : TriggerCommands.Triggered(presubmits, body, pr.BaseRef, files, okToTest);
-        var outcome = await StartAllAsync([.. jobs.Select(j => Presubmit(j, pr, delivery.Id, delivery.Id))], actor, cancellationToken).ConfigureAwait(false);
+        var outcome = await starter.StartAllAsync([.. jobs.Select(j => Presubmit(j, pr, delivery.Id, delivery.Id))], actor, cancellationToken).ConfigureAwait(false);
 
         if (okToTest || TriggerCommands.TestAll.IsMatch(body))
         {

@@ -114,7 +114,7 @@ public sealed partial class JobTrigger
             }
         }
 
-        var outcome = await StartAllAsync(requests, actor, cancellationToken).ConfigureAwait(false);
+        var outcome = await starter.StartAllAsync(requests, actor, cancellationToken).ConfigureAwait(false);
         await ReportSkippedAsync(pr, skipped, cancellationToken).ConfigureAwait(false);
         return skipped.Count == 0 ? outcome : $"{outcome}; skipped {string.Join(", ", skipped.Select(j => j.Name))} (no matching changes)";
     }

@@ -46,6 +46,6 @@ public sealed partial class JobTrigger
             Context = job.SkipReport ? null : job.Context,
         }).ToList();
         var pusher = PullRequestEvent.Optional(root["sender"]?["login"]) ?? PullRequestEvent.Optional(root["pusher"]?["name"]) ?? "github";
-        return await StartAllAsync(requests, "ci:" + pusher, cancellationToken).ConfigureAwait(false);
+        return await starter.StartAllAsync(requests, "ci:" + pusher, cancellationToken).ConfigureAwait(false);
     }
 }

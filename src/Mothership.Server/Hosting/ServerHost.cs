@@ -246,6 +246,7 @@ public static class ServerHost
         services.AddHostedService(sp => sp.GetRequiredService<JobConfigReloadService>());
         services.AddSingleton<IJobRuns, ServerJobRuns>();
         services.AddSingleton(sp => new JobTriggerOptions { CloneImage = sp.GetRequiredService<IOptions<ServerOptions>>().Value.Ci.CloneImage });
+        services.AddSingleton<JobStarter>();
         services.AddSingleton<IDeliveryHandler, JobTrigger>();
         services.AddSingleton(sp =>
         {

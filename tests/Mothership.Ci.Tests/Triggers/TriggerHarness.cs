@@ -76,7 +76,7 @@ internal sealed class TriggerHarness : IAsyncDisposable
         var problems = Config.Reload()!;
         Assert.Empty(problems);
         var forge = GitHubForge.WithToken(new GitHubForgeOptions { ApiUrl = GitHub.BaseUri }, "t", Time);
-        Trigger = new JobTrigger(Config, forge, Store, Runs, new JobTriggerOptions(), Time);
+        Trigger = new JobTrigger(Config, forge, Store, Runs, new JobStarter(forge, Store, Runs, new JobTriggerOptions(), Time), Time);
     }
 
     public Task<string> HandleAsync(WebhookDelivery delivery) => Trigger.HandleAsync(delivery, Ct);

@@ -1,0 +1,110 @@
+using Mothership.Ci.Forge;
+using Mothership.Ci.Jobs;
+using Mothership.Ci.Reporting;
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Loading;
+using Mothership.Model.Tekton;
+using Mothership.Store;
+
+namespace Mothership.Ci.Triggers;
+
+/// <summary>
+/// Starts jobs' runs, whatever asked for them (a webhook, a comment, a schedule): builds each run,
+/// hands it to <see cref="IJobRuns"/>, records its <see cref="JobResult"/> for the reporter, and
+/// reports a job that cannot start as an error status.
+/// </summary>
+public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, JobTriggerOptions options, TimeProvider time)
+{
+    /// <summary>Starts each request's run and records its job result; a line saying what started.</summary>
+    public async Task<string> StartAllAsync(IReadOnlyList<JobRequest> requests, string actor, CancellationToken cancellationToken)
+    {
+        if (requests.Count == 0)
+        {
+            return "no job to run";
+        }
+
+        var started = new List<string>();
+        var again = new List<string>();
+        var refused = new List<string>();
+        foreach (var request in requests)
+        {
+            var job = await InlinedAsync(request.Job, cancellationToken).ConfigureAwait(false);
+            var run = JobRunBuilder.Build(request with { Job = job }, options.CloneImage);
+            var start = await runs.StartAsync(run, actor, cancellationToken).ConfigureAwait(false);
+            if (start.Outcome == JobStartOutcome.Refused || start.Uid is null)
+            {
+                refused.Add($"{request.Job.Name} ({start.Message})");
+                if (request.Context is { } context && request.StatusSha is { } sha && request.Refs is { } refs)
+                {
+                    await forge.CreateStatusAsync(new RepositoryName(refs.Org, refs.Repo), sha, CommitState.Error, context,
+                        Shorten("Job could not start: " + start.Message), null, cancellationToken).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
+            (start.Outcome == JobStartOutcome.Started ? started : again).Add(request.Job.Name);
+            var now = time.GetUtcNow();
+            await store.AddJobResultAsync(new JobResult
+            {
+                Uid = start.Uid,
+                RunKind = run.Kind,
+                RunName = request.RunName,
+                Job = request.Job.Name,
+                Type = request.Type,
+                Repository = request.Refs?.OrgRepo ?? "",
+                Pull = request.Refs?.Pulls is [var pull, ..] ? pull.Number : null,
+                Sha = request.StatusSha ?? request.Refs?.BaseSha ?? "",
+                BaseRef = request.Refs?.BaseRef ?? "",
+                Context = request.Context,
+                Optional = request.Optional,
+                State = JobStates.Triggered,
+                CreatedAt = now,
+                UpdatedAt = now,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        var parts = new List<string>();
+        if (started.Count > 0)
+        {
+            parts.Add($"started {string.Join(", ", started)}");
+        }
+
+        if (again.Count > 0)
+        {
+            parts.Add($"already started {string.Join(", ", again)}");
+        }
+
+        if (refused.Count > 0)
+        {
+            parts.Add($"refused {string.Join("; ", refused)}");
+        }
+
+        return string.Join("; ", parts);
+    }
+
+    /// <summary>
+    /// A PipelineRun job that names a Pipeline applied to the server gets it inline, so the
+    /// checkout task can go first; a remote or unknown reference is left to the run's validation.
+    /// </summary>
+    internal async Task<ProwJob> InlinedAsync(ProwJob job, CancellationToken cancellationToken)
+    {
+        if (job.PipelineRunSpec is not { PipelineRef: { Name: { } name, Resolver: null } } spec)
+        {
+            return job;
+        }
+
+        var stored = await store.GetResourceAsync(nameof(Pipeline), name, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return job;
+        }
+
+        var bag = new DiagnosticBag();
+        var pipeline = ResourceLoader.Load($"pipelines/{name}", stored.Document, bag).OfType<Pipeline>().FirstOrDefault();
+        return pipeline is null || bag.HasErrors ? job : job with { PipelineRunSpec = spec with { PipelineRef = null, PipelineSpec = pipeline.Spec } };
+    }
+
+    /// <summary>GitHub keeps at most 140 characters of a status description.</summary>
+    private static string Shorten(string text) => text.Length <= 140 ? text : text[..139] + "…";
+}
