@@ -30,18 +30,19 @@ public sealed class JobReporter(IRunStore store, IForge forge, JobReporterOption
         {
             var state = JobStates.Of(run);
             var final = JobStates.IsFinal(state);
-            if (state == result.State && !final)
+            var report = result.Context is not null && result.Repository.Length > 0 && result.Sha.Length > 0 && Shown(state) != Shown(result.Reported);
+            if (!report && state == result.State && !final)
             {
                 continue;
             }
 
-            if (result.Context is { } context && result.Repository.Length > 0 && result.Sha.Length > 0 && Shown(state) != Shown(result.Reported))
+            if (report)
             {
-                await forge.CreateStatusAsync(RepositoryName.Parse(result.Repository), result.Sha, JobStates.CommitStateOf(state), context,
+                await forge.CreateStatusAsync(RepositoryName.Parse(result.Repository), result.Sha, JobStates.CommitStateOf(state), result.Context!,
                     JobStates.Description(state), options.RunUrl(result.RunKind, result.RunName), cancellationToken).ConfigureAwait(false);
             }
 
-            await store.UpdateJobResultAsync(result.Uid, state, state, final, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await store.UpdateJobResultAsync(result.Uid, state, report ? state : result.Reported, final, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             changed++;
             if (final && result.Pull is { } pull && result.Context is not null)
             {
