@@ -45,7 +45,7 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
 
             (start.Outcome == JobStartOutcome.Started ? started : again).Add(request.Job.Name);
             var now = time.GetUtcNow();
-            await store.AddJobResultAsync(new JobResult
+            var added = await store.AddJobResultAsync(new JobResult
             {
                 Uid = start.Uid,
                 RunKind = run.Kind,
@@ -62,6 +62,13 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
                 CreatedAt = now,
                 UpdatedAt = now,
             }, cancellationToken).ConfigureAwait(false);
+            if (added && request.Context is { } reported && request.StatusSha is { } statusSha && request.Refs is { } at)
+            {
+                // Prow reports a job as triggered the moment it exists, not when a worker first looks.
+                await forge.CreateStatusAsync(new RepositoryName(at.Org, at.Repo), statusSha, JobStates.CommitStateOf(JobStates.Triggered), reported,
+                    JobStates.Description(JobStates.Triggered), options.RunUrl?.Invoke(run.Kind, request.RunName), cancellationToken).ConfigureAwait(false);
+                await store.UpdateJobResultAsync(start.Uid, JobStates.Triggered, JobStates.Triggered, done: false, now, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var parts = new List<string>();

@@ -15,15 +15,22 @@ public static class SpecJson
 {
     private static readonly string[] Hidden = ["Location", "FieldLocations", "Extra", "TypeDeclared", "DisplayName", "ReadinessCommand", "IsSecret"];
 
-    public static JsonSerializerOptions Options { get; } = CreateOptions();
+    public static JsonSerializerOptions Options { get; } = CreateOptions(keepExtra: false);
 
-    private static JsonSerializerOptions CreateOptions()
+    /// <summary>
+    /// As <see cref="Options"/>, and the fields a record keeps as written but does not interpret
+    /// (its <c>Extra</c>, such as a step's <c>resources</c>) written back in place: for documents
+    /// that are read again, so nothing a user wrote is lost on the way.
+    /// </summary>
+    public static JsonSerializerOptions ManifestOptions { get; } = CreateOptions(keepExtra: true);
+
+    private static JsonSerializerOptions CreateOptions(bool keepExtra)
     {
         var options = new JsonSerializerOptions
         {
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { Modify } },
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { info => Modify(info, keepExtra) } },
             Converters =
             {
                 new ParamValueConverter(),
@@ -38,7 +45,7 @@ public static class SpecJson
         return options;
     }
 
-    private static void Modify(JsonTypeInfo info)
+    private static void Modify(JsonTypeInfo info, bool keepExtra)
     {
         if (info.Kind != JsonTypeInfoKind.Object)
         {
@@ -50,6 +57,12 @@ public static class SpecJson
         foreach (var p in info.Properties.ToList())
         {
             var clr = (p.AttributeProvider as System.Reflection.MemberInfo)?.Name ?? p.Name;
+            if (keepExtra && clr == "Extra")
+            {
+                p.IsExtensionData = true;
+                continue;
+            }
+
             if (Hidden.Contains(clr) && (clr != "DisplayName" || isResource))
             {
                 info.Properties.Remove(p);
@@ -61,6 +74,12 @@ public static class SpecJson
                 p.ShouldSerialize = (_, value) => value is IEnumerable e && e.GetEnumerator().MoveNext();
             }
 
+            if (info.Type == typeof(Step) && clr == "Name")
+            {
+                // A step template, or a step left unnamed, has no name to write.
+                p.ShouldSerialize = (_, value) => value is string { Length: > 0 };
+            }
+
             if (info.Type == typeof(Step) && clr == "Ref")
             {
                 p.CustomConverter = new RefNameConverter();
@@ -69,6 +88,9 @@ public static class SpecJson
     }
 
     public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options);
+
+    /// <summary>Serializes with <see cref="ManifestOptions"/>.</summary>
+    public static JsonNode? ToManifestNode<T>(T value) => JsonSerializer.SerializeToNode(value, ManifestOptions);
 
     private sealed class ParamValueConverter : JsonConverter<ParamValue>
     {

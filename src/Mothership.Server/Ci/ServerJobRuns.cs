@@ -59,8 +59,8 @@ internal sealed class ServerJobRuns(RunIntake intake, RunController controller, 
             ["metadata"] = metadata,
             ["spec"] = run switch
             {
-                PipelineRun p => SpecJson.ToNode(p.Spec),
-                TaskRun t => SpecJson.ToNode(t.Spec),
+                PipelineRun p => SpecJson.ToManifestNode(p.Spec),
+                TaskRun t => SpecJson.ToManifestNode(t.Spec),
                 _ => throw new ArgumentException($"a job runs as a PipelineRun or TaskRun, not a {run.Kind}", nameof(run)),
             },
         };

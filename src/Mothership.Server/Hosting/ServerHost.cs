@@ -245,7 +245,11 @@ public static class ServerHost
         services.AddSingleton<JobConfigReloadService>();
         services.AddHostedService(sp => sp.GetRequiredService<JobConfigReloadService>());
         services.AddSingleton<IJobRuns, ServerJobRuns>();
-        services.AddSingleton(sp => new JobTriggerOptions { CloneImage = sp.GetRequiredService<IOptions<ServerOptions>>().Value.Ci.CloneImage });
+        services.AddSingleton(sp => new JobTriggerOptions
+        {
+            CloneImage = sp.GetRequiredService<IOptions<ServerOptions>>().Value.Ci.CloneImage,
+            RunUrl = sp.GetRequiredService<JobReporterOptions>().RunUrl,
+        });
         services.AddSingleton<JobStarter>();
         services.AddSingleton<IDeliveryHandler, JobTrigger>();
         services.AddSingleton(sp =>
