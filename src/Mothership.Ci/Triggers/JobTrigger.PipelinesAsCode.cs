@@ -72,7 +72,9 @@ public sealed partial class JobTrigger
     private Task<(string Text, int Requested)> PacCommentAsync(PullRequestEvent pr, JsonObject root, string body, string commenter, bool trusted, bool okToTest, WebhookDelivery delivery, string actor, CancellationToken cancellationToken)
     {
         var names = PacCommands.Named(body);
-        var eventType = PacCommands.EventType(body, okToTest);
+        // A comment that is no command can start only on-comment PipelineRuns, and those run as
+        // PaC's on-comment event (their {{event_type}} is substituted before matching).
+        var eventType = PacCommands.EventType(body, okToTest) is var type && type == PacEvent.NoOpsCommentEventType ? PacEvent.OnCommentEventType : type;
         var pacEvent = PacPullRequest(pr, root, eventType, commenter, body, null, delivery.Event, delivery.Id);
         var target = new PacTarget(pacEvent, pr.Refs(), JobTypes.Presubmit, trusted, DefaultBranch(root), delivery.Id, delivery.Id, actor);
         return PacStartAsync(target, async (runs, files) =>
