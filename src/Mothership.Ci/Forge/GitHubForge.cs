@@ -252,6 +252,28 @@ public sealed partial class GitHubForge : IForge
     }
 
     /// <inheritdoc/>
+    public Task<IReadOnlyList<DirectoryEntry>?> ListDirectoryAsync(RepositoryName repository, string path, string gitRef, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentException.ThrowIfNullOrEmpty(gitRef);
+        return CallAsync(
+            async () =>
+            {
+                try
+                {
+                    var entries = await _client.Repository.Content.GetAllContentsByRef(repository.Owner, repository.Name, path, gitRef).ConfigureAwait(false);
+                    return (IReadOnlyList<DirectoryEntry>?)[.. entries.Select(e => new DirectoryEntry(e.Name, e.Path, e.Type.StringValue))];
+                }
+                catch (Gh.NotFoundException)
+                {
+                    return null;
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public Task<bool> IsCollaboratorAsync(RepositoryName repository, string login, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(repository);

@@ -50,6 +50,13 @@ public interface IForge
     /// <summary>A file's bytes at <paramref name="gitRef"/>; null when the file (or the ref) does not exist.</summary>
     Task<byte[]?> GetFileContentAsync(RepositoryName repository, string path, string gitRef, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The entries directly under <paramref name="path"/> at <paramref name="gitRef"/>, in the
+    /// forge's order; null when the directory (or the ref) does not exist. A path that names a
+    /// file lists that file alone, as GitHub does.
+    /// </summary>
+    Task<IReadOnlyList<DirectoryEntry>?> ListDirectoryAsync(RepositoryName repository, string path, string gitRef, CancellationToken cancellationToken = default);
+
     /// <summary>Whether <paramref name="login"/> is a collaborator of the repository (GitHub: 204 yes, 404 no).</summary>
     Task<bool> IsCollaboratorAsync(RepositoryName repository, string login, CancellationToken cancellationToken = default);
 

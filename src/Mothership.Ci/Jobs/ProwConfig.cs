@@ -34,6 +34,27 @@ public sealed record ProwConfig
 
     public ImmutableArray<Periodic> Periodics { get; init; } = [];
 
+    /// <summary>
+    /// The top-level key that turns Pipelines-as-Code on: a list of organisations and
+    /// <c>org/repo</c>s whose <c>.tekton/</c> PipelineRuns the bot runs. It is Mothership's, not
+    /// Prow's; it sits in this file (rather than in a server setting) because enabling a
+    /// repository's in-repo pipelines belongs with that repository's jobs, reloads with them
+    /// without a restart, and is keyed by org or org/repo as Prow's <c>in_repo_config</c> is.
+    /// </summary>
+    public const string PipelinesAsCodeKey = "pipelines_as_code";
+
+    /// <summary>The organisations and <c>org/repo</c>s with Pipelines-as-Code (<see cref="PipelinesAsCodeKey"/>); default none.</summary>
+    public ImmutableArray<string> PipelinesAsCode { get; init; } = [];
+
+    /// <summary>Whether <paramref name="orgRepo"/> (<c>org/repo</c>) runs its <c>.tekton/</c> PipelineRuns: it or its organisation is listed.</summary>
+    public bool PipelinesAsCodeFor(string orgRepo)
+    {
+        ArgumentNullException.ThrowIfNull(orgRepo);
+        var slash = orgRepo.IndexOf('/', StringComparison.Ordinal);
+        var org = slash > 0 ? orgRepo[..slash] : orgRepo;
+        return PipelinesAsCode.Any(e => string.Equals(e, orgRepo, StringComparison.OrdinalIgnoreCase) || string.Equals(e, org, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>The presubmits of <paramref name="orgRepo"/> (<c>org/repo</c>); none when it has none.</summary>
     public ImmutableArray<Presubmit> PresubmitsFor(string orgRepo) =>
         Presubmits.TryGetValue(orgRepo, out var jobs) ? jobs : [];
@@ -115,6 +136,6 @@ public sealed record ProwConfig
         }
 
         var keys = Enumerable.Range(0, root.Count).Select(root.KeyText).ToList();
-        return !keys.Contains("apiVersion") && !keys.Contains("kind") && keys.Any(k => k is not null && (JobKeys.Contains(k) || OtherKeys.Contains(k)));
+        return !keys.Contains("apiVersion") && !keys.Contains("kind") && keys.Any(k => k is not null && (JobKeys.Contains(k) || OtherKeys.Contains(k) || k == PipelinesAsCodeKey));
     }
 }

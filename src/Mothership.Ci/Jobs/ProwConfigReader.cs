@@ -80,10 +80,16 @@ internal static partial class ProwConfigReader
         var presubmits = ReadRepos(root, "presubmits", r => ReadPresubmit(r, decorateAll));
         var postsubmits = ReadRepos(root, "postsubmits", r => ReadPostsubmit(r, decorateAll));
         var periodics = root.List("periodics", r => ReadPeriodic(r, decorateAll));
+        var pipelinesAsCode = root.Strings(ProwConfig.PipelinesAsCodeKey);
+        foreach (var entry in pipelinesAsCode.Where(e => e.Length == 0 || e.Split('/').Length > 2 || e.Split('/').Any(p => p.Length == 0)))
+        {
+            bag.Error(root.At(ProwConfig.PipelinesAsCodeKey), $"'{entry}' in {ProwConfig.PipelinesAsCodeKey} is neither an organisation nor org/repo");
+        }
+
         root.Ignore([.. ProwConfig.OtherKeys]);
         root.CheckUnknown();
 
-        return new ProwConfig { Presubmits = presubmits, Postsubmits = postsubmits, Periodics = periodics };
+        return new ProwConfig { Presubmits = presubmits, Postsubmits = postsubmits, Periodics = periodics, PipelinesAsCode = pipelinesAsCode };
     }
 
     /// <summary>
@@ -120,8 +126,10 @@ internal static partial class ProwConfigReader
         var presubmits = new SortedDictionary<string, ImmutableArray<Presubmit>>(StringComparer.Ordinal);
         var postsubmits = new SortedDictionary<string, ImmutableArray<Postsubmit>>(StringComparer.Ordinal);
         var periodics = ImmutableArray.CreateBuilder<Periodic>();
+        var pipelinesAsCode = ImmutableArray.CreateBuilder<string>();
         foreach (var config in configs)
         {
+            pipelinesAsCode.AddRange(config.PipelinesAsCode);
             foreach (var (repo, jobs) in config.Presubmits)
             {
                 presubmits[repo] = presubmits.TryGetValue(repo, out var before) ? before.AddRange(jobs) : jobs;
@@ -140,6 +148,7 @@ internal static partial class ProwConfigReader
             Presubmits = presubmits.ToImmutableSortedDictionary(StringComparer.Ordinal),
             Postsubmits = postsubmits.ToImmutableSortedDictionary(StringComparer.Ordinal),
             Periodics = periodics.ToImmutable(),
+            PipelinesAsCode = pipelinesAsCode.ToImmutable(),
         };
     }
 

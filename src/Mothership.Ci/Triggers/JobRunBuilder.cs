@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Mothership.Ci.Jobs;
+using Mothership.Ci.PipelinesAsCode;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
 
@@ -57,6 +58,19 @@ public static class JobRunBuilder
             Labels = Labels(request),
             Annotations = Annotations(request),
         };
+        if (job is PacJob pac)
+        {
+            return new PipelineRun
+            {
+                ApiVersion = TektonLabels.ApiVersion,
+                Kind = "PipelineRun",
+                Metadata = metadata with { Labels = PacLabels(metadata.Labels, pac, request) },
+                Spec = pac.WantsCheckout && request.Refs is { } checkout
+                    ? WithCheckout(pac.PipelineRunSpec!, checkout, cloneImage)
+                    : pac.PipelineRunSpec!,
+            };
+        }
+
         if (job.PipelineRunSpec is { } pipelineRun)
         {
             return new PipelineRun
@@ -104,7 +118,13 @@ public static class JobRunBuilder
     {
         var given = spec.Params.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         spec = spec with { Params = [.. spec.Params, .. env.Where(v => !given.Contains(v.Key)).Select(v => new Param { Name = v.Key, Value = ParamValue.Of(v.Value) })] };
-        if (refs is null || spec.PipelineSpec is not { } pipeline || pipeline.Tasks.Any(t => t.Name == CloneRefs.Name))
+        return refs is null ? spec : WithCheckout(spec, refs, cloneImage);
+    }
+
+    /// <summary>The pipeline with the checkout task first, every task after it, and its <c>source</c> workspace bound when the run binds none.</summary>
+    private static PipelineRunSpec WithCheckout(PipelineRunSpec spec, JobRefs refs, string cloneImage)
+    {
+        if (spec.PipelineSpec is not { } pipeline || pipeline.Tasks.Any(t => t.Name == CloneRefs.Name))
         {
             // A pipeline by reference is not rewritten here: the trigger inlines a stored one first.
             return spec;
@@ -128,6 +148,24 @@ public static class JobRunBuilder
         }
 
         return spec with { PipelineSpec = pipeline };
+    }
+
+    /// <summary>PaC's labels on a run of a <c>.tekton/</c> PipelineRun, so its runs can be found (and pruned) by name and repository.</summary>
+    private static ImmutableSortedDictionary<string, string> PacLabels(ImmutableSortedDictionary<string, string> labels, PacJob job, JobRequest request)
+    {
+        labels = labels
+            .SetItem(PacAnnotations.OriginalPipelineRunName, JobLabels.Value(job.Name))
+            .SetItem(PacAnnotations.EventType, JobLabels.Value(job.EventType));
+        if (request.Refs is { } refs)
+        {
+            labels = labels.SetItem(PacAnnotations.Repository, JobLabels.Value(refs.Org + "-" + refs.Repo));
+            if (refs.Pulls is [var pull, ..])
+            {
+                labels = labels.SetItem(PacAnnotations.PullRequest, pull.Number.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        return request.StatusSha is { } sha ? labels.SetItem(PacAnnotations.Sha, JobLabels.Value(sha)) : labels;
     }
 
     private static ImmutableArray<EnvVar> Env(IEnumerable<KeyValuePair<string, string>> env) =>

@@ -28,7 +28,12 @@ public sealed partial class JobTrigger
         }
 
         var body = PullRequestEvent.Optional(root["comment"]?["body"]) ?? "";
-        if (!Commands.IsMatch(body))
+        var orgRepo = PullRequestEvent.Text(root["repository"]?["full_name"], "repository.full_name");
+        var prowCommand = Commands.IsMatch(body);
+        var pac = PacEnabled(orgRepo);
+
+        // With Pipelines-as-Code any comment may match an on-comment regex.
+        if (!prowCommand && !pac)
         {
             return "no command";
         }
@@ -38,7 +43,6 @@ public sealed partial class JobTrigger
             return "closed pull request: commands ignored";
         }
 
-        var orgRepo = PullRequestEvent.Text(root["repository"]?["full_name"], "repository.full_name");
         var repository = RepositoryName.Parse(orgRepo);
         var number = issue["number"] is JsonValue n && n.TryGetValue<int>(out var value) ? value : throw new FormatException("issue.number is missing");
         var commenter = PullRequestEvent.Optional(root["comment"]?["user"]?["login"]) ?? PullRequestEvent.Text(root["sender"]?["login"], "sender.login");
@@ -99,6 +103,18 @@ public sealed partial class JobTrigger
 
         var prTrusted = okToTest || (labels.Contains(OkToTest) && !policy.IgnoreOkToTest)
             || await TrustedUserAsync(pr.Author, repository, policy, cancellationToken).ConfigureAwait(false);
+        if (!prowCommand)
+        {
+            // Only an on-comment match can start something. PaC lets the pull_request policy
+            // decide on the commenter: a trusted user, or the author of a trusted pull request.
+            if (!commenterTrusted && !(commenter == pr.Author && prTrusted))
+            {
+                return $"comment from untrusted {commenter}: on-comment not matched";
+            }
+
+            return (await PacCommentAsync(pr, root, body, commenter, prTrusted, okToTest, delivery, actor, cancellationToken).ConfigureAwait(false)).Text;
+        }
+
         if (!commenterTrusted && !prTrusted)
         {
             return $"command from untrusted {commenter} on an untrusted pull request: ignored";
@@ -117,6 +133,14 @@ public sealed partial class JobTrigger
             ? await RetestSetAsync(pr, presubmits, files, requiredOnly: !retest, cancellationToken).ConfigureAwait(false)
             : TriggerCommands.Triggered(presubmits, body, pr.BaseRef, files, okToTest);
         var outcome = await starter.StartAllAsync([.. jobs.Select(j => Presubmit(j, pr, delivery.Id, delivery.Id))], actor, cancellationToken).ConfigureAwait(false);
+        var pacRequested = 0;
+        if (pac)
+        {
+            // The .tekton/ definitions of an untrusted pull request are read from the default branch, whoever asks.
+            var (pacOutcome, requested) = await PacCommentAsync(pr, root, body, commenter, prTrusted, okToTest, delivery, actor, cancellationToken).ConfigureAwait(false);
+            outcome = presubmits.IsEmpty ? pacOutcome : $"{outcome}; {pacOutcome}";
+            pacRequested = requested;
+        }
 
         if (okToTest || TriggerCommands.TestAll.IsMatch(body))
         {
@@ -125,6 +149,12 @@ public sealed partial class JobTrigger
         }
 
         var (respond, note) = TriggerCommands.ShouldRespondWithHelp(body, jobs.Count);
+        if (respond && pacRequested > 0 && note.Length > 0)
+        {
+            // The targets were PaC's PipelineRuns (or /retest NAME, /test alone, which PaC takes).
+            respond = false;
+        }
+
         if (respond)
         {
             var help = TriggerCommands.Available(presubmits, pr.BaseRef, files).HelpMessage(orgRepo, pr.BaseRef, note);

@@ -35,6 +35,9 @@ public sealed partial class JobTrigger
                 return $"closed: {closed} run(s) aborted";
             case "opened" or "reopened" or "ready_for_review" or "synchronize":
                 break;
+            case "labeled" when PacEnabled(pr.Repository):
+                // Only PaC's on-label acts on a label; Prow's trigger does not.
+                break;
             default:
                 return $"nothing to do on {action}";
         }
@@ -57,7 +60,8 @@ public sealed partial class JobTrigger
         }
 
         var presubmits = config.Current.PresubmitsFor(pr.Repository);
-        if (presubmits.IsEmpty)
+        var pac = PacEnabled(pr.Repository);
+        if (presubmits.IsEmpty && !pac)
         {
             return note + "no presubmits for " + pr.Repository;
         }
@@ -90,7 +94,19 @@ public sealed partial class JobTrigger
             }
         }
 
-        return note + await TestAllAsync(pr, presubmits, delivery.Id, delivery.Id, actor, cancellationToken).ConfigureAwait(false);
+        var outcomes = new List<string>();
+        if (action != "labeled" && !presubmits.IsEmpty)
+        {
+            outcomes.Add(await TestAllAsync(pr, presubmits, delivery.Id, delivery.Id, actor, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (pac)
+        {
+            // Trusted here: the author is, or a member vouched for this commit.
+            outcomes.Add(await PacPullRequestAsync(pr, root, action, trusted: true, delivery, actor, cancellationToken).ConfigureAwait(false));
+        }
+
+        return note + string.Join("; ", outcomes);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Mothership.Ci.Forge;
 using Mothership.Store;
 
 namespace Mothership.Ci.Triggers;
@@ -21,7 +22,8 @@ public sealed partial class JobTrigger
             : gitRef;
         var orgRepo = PullRequestEvent.Text(root["repository"]?["full_name"], "repository.full_name");
         var postsubmits = config.Current.PostsubmitsFor(orgRepo);
-        if (postsubmits.IsEmpty)
+        var pac = PacEnabled(orgRepo);
+        if (postsubmits.IsEmpty && !pac)
         {
             return "no postsubmits for " + orgRepo;
         }
@@ -31,9 +33,11 @@ public sealed partial class JobTrigger
         var refs = new JobRefs(orgRepo[..slash], orgRepo[(slash + 1)..], branch, after,
             PullRequestEvent.Optional(root["repository"]?["clone_url"]) ?? "", PullRequestEvent.Optional(root["repository"]?["html_url"]) ?? "");
         // Prow reads the changes off the push's commits, as GitHub lists them (at most 20 commits).
-        var files = (root["commits"] as JsonArray ?? [])
-            .SelectMany(c => new[] { "added", "removed", "modified" }.SelectMany(k => (c?[k] as JsonArray ?? []).Select(PullRequestEvent.Optional)))
-            .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var changes = (root["commits"] as JsonArray ?? [])
+            .SelectMany(c => new[] { "added", "removed", "modified" }.SelectMany(k => (c?[k] as JsonArray ?? []).Select(f => (Path: PullRequestEvent.Optional(f), Status: k))))
+            .Where(f => f.Path is not null).DistinctBy(f => f.Path, StringComparer.Ordinal)
+            .Select(f => new ChangedFile(f.Path!, f.Status, null, 0, 0)).ToList();
+        var files = changes.Select(f => f.Path).ToList();
         var requests = postsubmits.Where(j => j.ShouldRun(branch, files)).Select(job => new JobRequest
         {
             Type = JobTypes.Postsubmit,
@@ -46,6 +50,17 @@ public sealed partial class JobTrigger
             Context = job.SkipReport ? null : job.Context,
         }).ToList();
         var pusher = PullRequestEvent.Optional(root["sender"]?["login"]) ?? PullRequestEvent.Optional(root["pusher"]?["name"]) ?? "github";
-        return await starter.StartAllAsync(requests, "ci:" + pusher, cancellationToken).ConfigureAwait(false);
+        var outcomes = new List<string>();
+        if (!postsubmits.IsEmpty)
+        {
+            outcomes.Add(await starter.StartAllAsync(requests, "ci:" + pusher, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (pac)
+        {
+            outcomes.Add(await PacPushAsync(root, refs, gitRef, after, changes, delivery, pusher, cancellationToken).ConfigureAwait(false));
+        }
+
+        return string.Join("; ", outcomes);
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Mothership.Ci.Forge;
 using Mothership.Ci.Hooks;
 using Mothership.Ci.Jobs;
+using Mothership.Ci.PipelinesAsCode;
 using Mothership.Ci.Reporting;
 using Mothership.Store;
 
@@ -79,13 +80,22 @@ public sealed partial class JobTrigger(
     /// <summary>
     /// Aborts the unfinished presubmit runs of a pull request (those not on <paramref name="keepSha"/>
     /// when given, or only <paramref name="job"/>'s), reporting each as aborted with
-    /// <paramref name="description"/>; how many it aborted.
+    /// <paramref name="description"/>; how many it aborted. With <paramref name="keepSha"/>
+    /// (a push superseding older commits) PaC runs are left alone: they are cancelled only by a
+    /// new run of their own that asks for it (<c>cancel-in-progress</c>).
     /// </summary>
-    private async Task<int> AbortAsync(string repository, int number, string? keepSha, string? job, string description, string actor, CancellationToken cancellationToken)
+    private Task<int> AbortAsync(string repository, int number, string? keepSha, string? job, string description, string actor, CancellationToken cancellationToken) =>
+        AbortAsync(
+            new JobResultQuery { Repository = repository, Pull = number, Limit = 500 },
+            r => r.Type == JobTypes.Presubmit && r.Sha != keepSha && (job is null || r.Job == job) && (keepSha is null || !PacAnnotations.IsContext(r.Context)),
+            description, actor, cancellationToken);
+
+    /// <summary>Aborts the unfinished runs among <paramref name="query"/>'s results that <paramref name="which"/> picks; how many it aborted.</summary>
+    private async Task<int> AbortAsync(JobResultQuery query, Func<JobResult, bool> which, string description, string actor, CancellationToken cancellationToken)
     {
-        var results = await store.ListJobResultsAsync(new JobResultQuery { Repository = repository, Pull = number, Limit = 500 }, cancellationToken).ConfigureAwait(false);
+        var results = await store.ListJobResultsAsync(query, cancellationToken).ConfigureAwait(false);
         var aborted = 0;
-        foreach (var result in results.Where(r => !r.Done && r.Type == JobTypes.Presubmit && r.Sha != keepSha && (job is null || r.Job == job)))
+        foreach (var result in results.Where(r => !r.Done && which(r)))
         {
             var run = await store.GetRunAsync(result.RunKind, result.RunName, cancellationToken).ConfigureAwait(false);
             if (run is null || run.Phase == RunPhase.Finished || !await runs.CancelAsync(run, actor, cancellationToken).ConfigureAwait(false))

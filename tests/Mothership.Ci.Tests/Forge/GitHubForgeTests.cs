@@ -193,6 +193,28 @@ public sealed class GitHubForgeTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task ListDirectoryAsync_AtRef_FilesAndDirectoriesElseNull()
+    {
+        _repo.SetBranch("main", Sha);
+        _repo.SetFile("main", ".tekton/push.yaml", "kind: PipelineRun\n");
+        _repo.SetFile("main", ".tekton/pull.yaml", "kind: PipelineRun\n");
+        _repo.SetFile("main", ".tekton/tasks/lint.yaml", "kind: Task\n");
+        _repo.SetFile("0000000000000000000000000000000000000002", ".tekton/other.yaml", "kind: PipelineRun\n");
+        var forge = Forge();
+
+        var atBranch = await forge.ListDirectoryAsync(Repo, ".tekton", "main", Ct);
+        var atOther = await forge.ListDirectoryAsync(Repo, ".tekton", "0000000000000000000000000000000000000002", Ct);
+        var missing = await forge.ListDirectoryAsync(Repo, ".github", "main", Ct);
+
+        Assert.Equal(
+            [new(".tekton/pull.yaml", "file"), new(".tekton/push.yaml", "file"), new(".tekton/tasks", "dir")],
+            atBranch!.Select(e => (e.Path, e.Type)).ToList());
+        Assert.Equal(["pull.yaml", "push.yaml", "tasks"], atBranch!.Select(e => e.Name));
+        Assert.Equal([".tekton/other.yaml"], atOther!.Select(e => e.Path));
+        Assert.Null(missing);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task IsCollaboratorAsync_204True404False()
     {
         _repo.AddCollaborator("alice");
