@@ -40,6 +40,33 @@ internal static class HookEndpoints
                 }),
             });
         });
+        api.MapGet("/jobresults", async (IRunStore store, string? repository, int? pull, string? sha, string? job, int? limit, CancellationToken ct) =>
+        {
+            var items = await store.ListJobResultsAsync(new JobResultQuery
+            {
+                Repository = repository, Pull = pull, Sha = sha, Job = job, Limit = Math.Clamp(limit ?? 100, 1, MaxListed),
+            }, ct).ConfigureAwait(false);
+            return Results.Json(new
+            {
+                items = items.Select(r => new
+                {
+                    job = r.Job,
+                    type = r.Type,
+                    repository = r.Repository,
+                    pull = r.Pull,
+                    sha = r.Sha,
+                    baseRef = r.BaseRef,
+                    context = r.Context,
+                    optional = r.Optional,
+                    state = r.State,
+                    reported = r.Reported,
+                    runKind = r.RunKind,
+                    runName = r.RunName,
+                    createdAt = r.CreatedAt,
+                    updatedAt = r.UpdatedAt,
+                }),
+            });
+        });
     }
 
     private static async Task<IResult> ReceiveAsync(HttpContext context, CancellationToken ct)

@@ -309,6 +309,45 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
     }
 
     [Fact(Timeout = 60000)]
+    public async Task PullRequests_JobResultsByPullRequest_LatestPerJobOnTheHeadCommit()
+    {
+        var (server, page) = await OpenAsync();
+        var name = Unique("unit");
+        await CreateRunAsync(server, $"apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata: {{name: {name}}}\nspec:\n  taskSpec:\n    steps:\n      - {{name: test, image: bash, script: echo tested}}\n", "taskruns");
+        var run = await WaitForFinishAsync(server, name, "taskruns");
+        var repository = Unique("octo") + "/hello";
+        // The CI bot's records, written to the server's own store as its trigger writes them.
+        await using (var store = Mothership.Store.RunStoreFactory.Open(server.Database, TimeProvider.System))
+        {
+            var at = DateTimeOffset.UtcNow;
+            Mothership.Store.JobResult Result(string job, string sha, string state, string runName, int seconds) => new()
+            {
+                Uid = Guid.NewGuid().ToString(), RunKind = "TaskRun", RunName = runName, Job = job, Type = "presubmit", Repository = repository, Pull = 7,
+                Sha = sha, BaseRef = "main", Context = job, Optional = job == "lint", State = state, Reported = state, Done = true,
+                CreatedAt = at.AddSeconds(seconds), UpdatedAt = at.AddSeconds(seconds),
+            };
+            await store.AddJobResultAsync(Result("unit", "aaaaaaaaaa", "failure", "old-run", 0), Ct);
+            await store.AddJobResultAsync(Result("unit", "bbbbbbbbbb", "success", (string)run["metadata"]!["name"]!, 1), Ct);
+            await store.AddJobResultAsync(Result("lint", "bbbbbbbbbb", "failure", "gone-run", 2), Ct);
+        }
+
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Pull requests" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/ui/pulls$"));
+        var pull = page.Locator($"section[data-pull='{repository}#7']");
+        await Expect(pull.Locator("h2")).ToContainTextAsync($"{repository} #7 bbbbbbb");
+        await Expect(pull.Locator("tr[data-job]")).ToHaveCountAsync(2);
+        await Expect(pull.Locator("tr[data-job='unit'] .state")).ToHaveAttributeAsync("data-state", "Succeeded");
+        await Expect(pull.Locator("tr[data-job='lint'] .state")).ToHaveAttributeAsync("data-state", "Failed");
+        await Expect(pull.Locator("tr[data-job='lint']")).ToContainTextAsync("optional");
+        await ShotAsync(page, "pulls");
+
+        await pull.GetByRole(AriaRole.Link, new() { Name = "unit" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/ui/taskruns/{Regex.Escape(name)}$"));
+        NoScriptErrors();
+    }
+
+    [Fact(Timeout = 60000)]
     public async Task Pages_PipelinesTasksAndKeyboard()
     {
         var (server, page) = await OpenAsync();

@@ -1,0 +1,58 @@
+// Pull requests: the CI bot's job results grouped by repository and pull request, newest first;
+// for each its head commit and the latest result of every job on it (Prow's states shown as the
+// run states they are), with links to the runs. Read from /api/v1/jobresults, which outlives
+// the pruning of runs; refreshed every 5 s.
+
+import { api } from "./api.js";
+import { h, timeElement, errorBox } from "./util.js";
+import { badge } from "./state.js";
+
+// Prow's job states (JobStates in Mothership.Ci) as the dashboard's run states.
+const JOB_STATES = { triggered: "Queued", pending: "Running", success: "Succeeded", failure: "Failed", aborted: "Cancelled", error: "Failed" };
+
+export function pullsPage(main, { params }) {
+  const body = h("div", {}, h("p.muted", {}, "Loading…"));
+  main.replaceChildren(h("h1", {}, "Pull requests"), body);
+  const controller = new AbortController();
+  let timer = null;
+  const load = () => api.jobResults(params.get("repository") || "", controller.signal).then((r) => {
+    const pulls = group(r.items.filter((i) => i.pull !== null && i.pull !== undefined));
+    if (!pulls.length) {
+      body.replaceChildren(h("p.empty", {}, "No pull request has run a job yet. Jobs start from GitHub's webhooks (README: Jobs from GitHub)."));
+      return;
+    }
+    body.replaceChildren(...pulls.map(pullSection));
+  }).catch((e) => { if (e.name !== "AbortError") body.replaceChildren(errorBox(e)); })
+    .finally(() => { if (!controller.signal.aborted) timer = setTimeout(load, 5000); });
+  load();
+  return () => { controller.abort(); clearTimeout(timer); };
+}
+
+/** Results (newest first) as pull requests, each with its newest commit's latest result per job. */
+function group(items) {
+  const pulls = new Map();
+  for (const item of items) {
+    const key = `${item.repository}#${item.pull}`;
+    if (!pulls.has(key)) pulls.set(key, { repository: item.repository, pull: item.pull, sha: item.sha, updatedAt: item.updatedAt, jobs: new Map() });
+    const pr = pulls.get(key);
+    if (item.sha === pr.sha && !pr.jobs.has(item.job)) pr.jobs.set(item.job, item);
+  }
+  return [...pulls.values()];
+}
+
+function pullSection(pr) {
+  const id = `pr-${pr.repository}-${pr.pull}`.replace(/[^A-Za-z0-9_-]/g, "_");
+  const rows = [...pr.jobs.values()].sort((a, b) => a.job.localeCompare(b.job)).map((j) =>
+    h("tr", { dataset: { job: j.job } },
+      h("th", { scope: "row" }, h("a", { href: `/ui/${j.runKind.toLowerCase()}s/${encodeURIComponent(j.runName)}`, "data-link": true }, j.job)),
+      h("td", {}, badge(JOB_STATES[j.state] || "Pending", j.state === "aborted" ? "aborted" : j.state === "error" ? "error" : "")),
+      h("td", {}, j.context ? h("code", {}, j.context) : "—"),
+      h("td", {}, j.optional ? "optional" : "required"),
+      h("td", {}, timeElement(j.updatedAt))));
+  return h("section.pull", { "aria-labelledby": id, dataset: { pull: `${pr.repository}#${pr.pull}` } },
+    h("h2", { id }, `${pr.repository} #${pr.pull}`, " ", h("code.muted", { title: pr.sha }, pr.sha.slice(0, 7))),
+    h("table.pulls", {},
+      h("caption.visually-hidden", {}, `Jobs of ${pr.repository} #${pr.pull} at ${pr.sha}`),
+      h("thead", {}, h("tr", {}, ["Job", "State", "Context", "Required", "Updated"].map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, rows)));
+}
