@@ -28,40 +28,19 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
         var refused = new List<string>();
         foreach (var request in requests)
         {
-            var job = await InlinedAsync(request.Job, cancellationToken).ConfigureAwait(false);
-            var run = JobRunBuilder.Build(request with { Job = job }, options.CloneImage);
-            var start = await runs.StartAsync(run, actor, cancellationToken).ConfigureAwait(false);
-            if (start.Outcome == JobStartOutcome.Refused || start.Uid is null)
+            var start = await StartAsync(request, actor, cancellationToken).ConfigureAwait(false);
+            switch (start.Outcome)
             {
-                refused.Add($"{request.Job.Name} ({start.Message})");
-                if (request.Context is { } context && request.StatusSha is { } sha && request.Refs is { } refs)
-                {
-                    await forge.CreateStatusAsync(new RepositoryName(refs.Org, refs.Repo), sha, CommitState.Error, context,
-                        Shorten("Job could not start: " + start.Message), null, cancellationToken).ConfigureAwait(false);
-                }
-
-                continue;
+                case JobStartOutcome.Refused:
+                    refused.Add($"{request.Job.Name} ({start.Message})");
+                    break;
+                case JobStartOutcome.Started:
+                    started.Add(request.Job.Name);
+                    break;
+                default:
+                    again.Add(request.Job.Name);
+                    break;
             }
-
-            (start.Outcome == JobStartOutcome.Started ? started : again).Add(request.Job.Name);
-            var now = time.GetUtcNow();
-            await store.AddJobResultAsync(new JobResult
-            {
-                Uid = start.Uid,
-                RunKind = run.Kind,
-                RunName = request.RunName,
-                Job = request.Job.Name,
-                Type = request.Type,
-                Repository = request.Refs?.OrgRepo ?? "",
-                Pull = request.Refs?.Pulls is [var pull, ..] ? pull.Number : null,
-                Sha = request.StatusSha ?? request.Refs?.BaseSha ?? "",
-                BaseRef = request.Refs?.BaseRef ?? "",
-                Context = request.Context,
-                Optional = request.Optional,
-                State = JobStates.Triggered,
-                CreatedAt = now,
-                UpdatedAt = now,
-            }, cancellationToken).ConfigureAwait(false);
         }
 
         var parts = new List<string>();
@@ -81,6 +60,49 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
         }
 
         return string.Join("; ", parts);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="request"/>'s run and records its job result (also when a run of that
+    /// name was started before, so a start that died before recording it is completed); a job that
+    /// cannot start is reported as an error status when it reports at all.
+    /// </summary>
+    public async Task<JobStart> StartAsync(JobRequest request, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var job = await InlinedAsync(request.Job, cancellationToken).ConfigureAwait(false);
+        var run = JobRunBuilder.Build(request with { Job = job }, options.CloneImage);
+        var start = await runs.StartAsync(run, actor, cancellationToken).ConfigureAwait(false);
+        if (start.Outcome == JobStartOutcome.Refused || start.Uid is null)
+        {
+            if (request.Context is { } context && request.StatusSha is { } sha && request.Refs is { } refs)
+            {
+                await forge.CreateStatusAsync(new RepositoryName(refs.Org, refs.Repo), sha, CommitState.Error, context,
+                    Shorten("Job could not start: " + start.Message), null, cancellationToken).ConfigureAwait(false);
+            }
+
+            return start with { Outcome = JobStartOutcome.Refused };
+        }
+
+        var now = time.GetUtcNow();
+        await store.AddJobResultAsync(new JobResult
+        {
+            Uid = start.Uid,
+            RunKind = run.Kind,
+            RunName = request.RunName,
+            Job = request.Job.Name,
+            Type = request.Type,
+            Repository = request.Refs?.OrgRepo ?? "",
+            Pull = request.Refs?.Pulls is [var pull, ..] ? pull.Number : null,
+            Sha = request.StatusSha ?? request.Refs?.BaseSha ?? "",
+            BaseRef = request.Refs?.BaseRef ?? "",
+            Context = request.Context,
+            Optional = request.Optional,
+            State = JobStates.Triggered,
+            CreatedAt = now,
+            UpdatedAt = now,
+        }, cancellationToken).ConfigureAwait(false);
+        return start;
     }
 
     /// <summary>

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Options;
 using Mothership.Ci.Forge;
 using Mothership.Ci.Hooks;
 using Mothership.Ci.Jobs;
+using Mothership.Ci.Periodics;
 using Mothership.Ci.Reporting;
 using Mothership.Ci.Triggers;
 using Mothership.Engine.Execution;
@@ -248,6 +249,8 @@ public static class ServerHost
         services.AddSingleton(sp => new JobTriggerOptions { CloneImage = sp.GetRequiredService<IOptions<ServerOptions>>().Value.Ci.CloneImage });
         services.AddSingleton<JobStarter>();
         services.AddSingleton<IDeliveryHandler, JobTrigger>();
+        services.AddSingleton<PeriodicScheduler>();
+        services.AddHostedService<PeriodicService>();
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
