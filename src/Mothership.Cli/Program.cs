@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mothership.Cli.Commands;
+using Mothership.Cli.Commands.Ci;
 using Mothership.Cli.Commands.Client;
 using Mothership.Cli.Commands.Cloud;
 
@@ -16,6 +17,7 @@ public static class Program
             ConvertCommand.Create(),
             RunCommand.Create(),
             ServerCommand.Create(),
+            CiCommand.Create(),
         };
         foreach (var command in ClientCommand.All().Concat([PlanCommand.Create(), RenderCommand.Create(), DeployCommand.Create(), ExportCommand.Create()]))
         {

@@ -12,6 +12,9 @@ public sealed record JobResultQuery
 
     public string? Job { get; init; }
 
+    /// <summary>Prow's job type (<c>presubmit</c>, <c>postsubmit</c>, <c>periodic</c>): job names are unique per type, not across types.</summary>
+    public string? Type { get; init; }
+
     /// <summary>At most this many, newest first. Default 100.</summary>
     public int Limit { get; init; } = 100;
 }

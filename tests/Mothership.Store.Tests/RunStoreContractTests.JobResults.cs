@@ -32,6 +32,7 @@ public abstract partial class RunStoreContractTests
         var periodic = Result("p1") with { Type = "periodic", Repository = "", Pull = null, Sha = "", Context = null };
         Assert.True(await Store.AddJobResultAsync(periodic, Ct));
         Assert.Equal(periodic, Assert.Single(await Store.ListJobResultsAsync(new JobResultQuery { Job = "unit", Pull = null, Repository = "" }, Ct)));
+        Assert.Equal(periodic, Assert.Single(await Store.ListJobResultsAsync(new JobResultQuery { Job = "unit", Type = "periodic" }, Ct)));
     }
 
     [Fact(Timeout = 60000)]

@@ -426,6 +426,11 @@ internal static partial class ProwConfigReader
             : extra.ContainsKey("tekton_pipeline_run_spec") ? "tekton_pipeline_run_spec"
             : null;
         CheckAgent(r, name, agent, pipelineRunField, extra);
+        foreach (var problem in Periodics.ExtraRefs.Problems(extra.GetValueOrDefault(Periodics.ExtraRefs.Key)))
+        {
+            r.Diagnostics.Error(r.At(Periodics.ExtraRefs.Key), $"job '{name}': {problem}");
+        }
+
         if (extra.ContainsKey("tekton_pipeline_run_spec"))
         {
             r.Diagnostics.Warning(r.At("tekton_pipeline_run_spec"), "tekton_pipeline_run_spec is kept but not checked: write the spec as pipeline_run_spec (tekton.dev/v1) to have it validated");

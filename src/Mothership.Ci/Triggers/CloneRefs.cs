@@ -5,7 +5,7 @@ namespace Mothership.Ci.Triggers;
 
 /// <summary>
 /// The checkout of a job's refs into its <c>source</c> workspace, as Prow's clonerefs makes it:
-/// the base branch fetched and its commit checked out, then each pull request's head merged onto
+/// the base branch fetched and its commit checked out (its head, when the refs name no commit), then each pull request's head merged onto
 /// it with <c>--no-ff</c>. It is a step (of the job's TaskRun, or of a first pipeline task), so it
 /// runs the same on the local executor (git on the host) and on Kubernetes (the image's git).
 /// </summary>
@@ -31,7 +31,8 @@ public static class CloneRefs
         git config user.name "Mothership"
         git config user.email "mothership@localhost"
         git fetch -q --no-tags "$CLONE_URI" "refs/heads/$PULL_BASE_REF" || git fetch -q --no-tags "$CLONE_URI" "refs/tags/$PULL_BASE_REF"
-        git checkout -q "$PULL_BASE_SHA"
+        # No base commit (a periodic's extra_refs without base_sha): the branch head just fetched.
+        git checkout -q "${PULL_BASE_SHA:-FETCH_HEAD}"
         for pull in $CLONE_PULLS; do
           number=${pull%%:*}
           sha=${pull#*:}

@@ -57,8 +57,12 @@ public static class JobEnvironment
                 ["repo_link"] = refs.RepoLink,
                 ["base_ref"] = refs.BaseRef,
                 ["base_sha"] = refs.BaseSha,
-                ["base_link"] = $"{refs.RepoLink}/commit/{refs.BaseSha}",
             };
+            if (refs.BaseSha.Length > 0)
+            {
+                node["base_link"] = $"{refs.RepoLink}/commit/{refs.BaseSha}";
+            }
+
             if (!refs.Pulls.IsEmpty)
             {
                 var host = RepoHost(refs.RepoLink);

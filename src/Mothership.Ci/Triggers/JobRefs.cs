@@ -9,7 +9,7 @@ namespace Mothership.Ci.Triggers;
 /// <param name="Org">The repository's owner.</param>
 /// <param name="Repo">The repository's name.</param>
 /// <param name="BaseRef">The branch (<c>main</c>), or a tag for a postsubmit on one.</param>
-/// <param name="BaseSha">The base branch's commit the job tests.</param>
+/// <param name="BaseSha">The base branch's commit the job tests; empty for the branch's head when the checkout fetches it (a periodic's extra_refs).</param>
 /// <param name="CloneUri">Where the repository is fetched from (the payload's <c>clone_url</c>).</param>
 /// <param name="RepoLink">The repository's page (<c>https://github.com/org/repo</c>).</param>
 public sealed record JobRefs(string Org, string Repo, string BaseRef, string BaseSha, string CloneUri, string RepoLink)
@@ -20,8 +20,8 @@ public sealed record JobRefs(string Org, string Repo, string BaseRef, string Bas
     /// <summary><c>org/repo</c>.</summary>
     public string OrgRepo => Org + "/" + Repo;
 
-    /// <summary>Prow's <c>PULL_REFS</c>: <c>main:BASESHA,12:HEADSHA</c>.</summary>
-    public string PullRefs => string.Join(",", [$"{BaseRef}:{BaseSha}", .. Pulls.Select(p => $"{p.Number}:{p.Sha}")]);
+    /// <summary>Prow's <c>PULL_REFS</c>: <c>main:BASESHA,12:HEADSHA</c>; just <c>main</c> for a base without a commit, as Prow writes it.</summary>
+    public string PullRefs => string.Join(",", [BaseSha.Length == 0 ? BaseRef : $"{BaseRef}:{BaseSha}", .. Pulls.Select(p => $"{p.Number}:{p.Sha}")]);
 }
 
 /// <summary>A pull request a job tests (Prow's <c>Pull</c>).</summary>

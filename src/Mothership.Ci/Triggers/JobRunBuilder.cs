@@ -46,7 +46,14 @@ public static class JobRunBuilder
     }
 
     /// <summary>The run for <paramref name="request"/>; <paramref name="cloneImage"/> is the checkout step's image.</summary>
-    public static Resource Build(JobRequest request, string cloneImage)
+    public static Resource Build(JobRequest request, string cloneImage) => Build(request, cloneImage, workingTree: null);
+
+    /// <summary>
+    /// The run for <paramref name="request"/>; with <paramref name="workingTree"/> (a host directory,
+    /// for the local executor), the <c>source</c> workspace is bound to it instead of being checked
+    /// out: no clonerefs step or task, everything else as on the server (<c>mship ci test</c>).
+    /// </summary>
+    public static Resource Build(JobRequest request, string cloneImage, string? workingTree)
     {
         ArgumentNullException.ThrowIfNull(request);
         var job = request.Job;
@@ -78,7 +85,7 @@ public static class JobRunBuilder
                 ApiVersion = TektonLabels.ApiVersion,
                 Kind = "PipelineRun",
                 Metadata = metadata,
-                Spec = PipelineRunSpecFor(pipelineRun, env, refs, cloneImage),
+                Spec = PipelineRunSpecFor(pipelineRun, env, refs, cloneImage, workingTree),
             };
         }
 
@@ -88,11 +95,11 @@ public static class JobRunBuilder
             ApiVersion = TektonLabels.ApiVersion,
             Kind = "TaskRun",
             Metadata = metadata,
-            Spec = TaskRunSpecFor(spec, env, refs, cloneImage),
+            Spec = TaskRunSpecFor(spec, env, refs, cloneImage, workingTree),
         };
     }
 
-    private static TaskRunSpec TaskRunSpecFor(TaskRunSpec spec, IReadOnlyList<KeyValuePair<string, string>> env, JobRefs? refs, string cloneImage)
+    private static TaskRunSpec TaskRunSpecFor(TaskRunSpec spec, IReadOnlyList<KeyValuePair<string, string>> env, JobRefs? refs, string cloneImage, string? workingTree)
     {
         var task = spec.TaskSpec ?? throw new InvalidOperationException("a pod-spec job's TaskRun has its task inline");
         var template = task.StepTemplate ?? new Step();
@@ -100,29 +107,30 @@ public static class JobRunBuilder
         if (refs is not null)
         {
             var workdir = $"$(workspaces.{CloneRefs.Workspace}.path)";
+            var steps = task.Steps.Select(s => s.WorkingDir is null ? s with { WorkingDir = workdir } : s);
             task = task with
             {
                 Workspaces = CloneRefs.Declared(task.Workspaces),
-                Steps = [CloneRefs.Step(refs, cloneImage), .. task.Steps.Select(s => s.WorkingDir is null ? s with { WorkingDir = workdir } : s)],
+                Steps = workingTree is null ? [CloneRefs.Step(refs, cloneImage), .. steps] : [.. steps],
             };
-            if (!spec.Workspaces.Any(w => w.Name == CloneRefs.Workspace))
-            {
-                spec = spec with { Workspaces = spec.Workspaces.Add(new WorkspaceBinding { Name = CloneRefs.Workspace, Source = new VolumeSource { EmptyDir = true } }) };
-            }
+            spec = WithSource(spec.Workspaces, workingTree, new VolumeSource { EmptyDir = true }) is { } bound ? spec with { Workspaces = bound } : spec;
         }
 
         return spec with { TaskSpec = task };
     }
 
-    private static PipelineRunSpec PipelineRunSpecFor(PipelineRunSpec spec, IReadOnlyList<KeyValuePair<string, string>> env, JobRefs? refs, string cloneImage)
+    private static PipelineRunSpec PipelineRunSpecFor(PipelineRunSpec spec, IReadOnlyList<KeyValuePair<string, string>> env, JobRefs? refs, string cloneImage, string? workingTree)
     {
         var given = spec.Params.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         spec = spec with { Params = [.. spec.Params, .. env.Where(v => !given.Contains(v.Key)).Select(v => new Param { Name = v.Key, Value = ParamValue.Of(v.Value) })] };
-        return refs is null ? spec : WithCheckout(spec, refs, cloneImage);
+        return refs is null ? spec : WithCheckout(spec, refs, cloneImage, workingTree);
     }
 
-    /// <summary>The pipeline with the checkout task first, every task after it, and its <c>source</c> workspace bound when the run binds none.</summary>
-    private static PipelineRunSpec WithCheckout(PipelineRunSpec spec, JobRefs refs, string cloneImage)
+    /// <summary>
+    /// The pipeline with the checkout task first, every task after it, and its <c>source</c> workspace
+    /// bound when the run binds none; with <paramref name="workingTree"/>, no checkout and <c>source</c> bound to it.
+    /// </summary>
+    private static PipelineRunSpec WithCheckout(PipelineRunSpec spec, JobRefs refs, string cloneImage, string? workingTree = null)
     {
         if (spec.PipelineSpec is not { } pipeline || pipeline.Tasks.Any(t => t.Name == CloneRefs.Name))
         {
@@ -133,21 +141,27 @@ public static class JobRunBuilder
         pipeline = pipeline with
         {
             Workspaces = CloneRefs.Declared(pipeline.Workspaces),
-            Tasks = [CloneRefs.Task(refs, cloneImage), .. pipeline.Tasks.Select(t => t with { RunAfter = t.RunAfter.Contains(CloneRefs.Name) ? t.RunAfter : t.RunAfter.Insert(0, CloneRefs.Name) })],
+            Tasks = workingTree is not null ? pipeline.Tasks
+                : [CloneRefs.Task(refs, cloneImage), .. pipeline.Tasks.Select(t => t with { RunAfter = t.RunAfter.Contains(CloneRefs.Name) ? t.RunAfter : t.RunAfter.Insert(0, CloneRefs.Name) })],
         };
-        if (!spec.Workspaces.Any(w => w.Name == CloneRefs.Workspace))
+        var claim = new VolumeSource { VolumeClaimTemplate = true, ClaimTemplate = SourceClaim };
+        spec = WithSource(spec.Workspaces, workingTree, claim) is { } bound ? spec with { Workspaces = bound } : spec;
+        return spec with { PipelineSpec = pipeline };
+    }
+
+    /// <summary>
+    /// The run's workspace bindings with <c>source</c> bound to <paramref name="workingTree"/>, else
+    /// to <paramref name="checkout"/> when the job binds none itself; null when nothing changes.
+    /// </summary>
+    private static ImmutableArray<WorkspaceBinding>? WithSource(ImmutableArray<WorkspaceBinding> bindings, string? workingTree, VolumeSource checkout)
+    {
+        if (workingTree is not null)
         {
-            spec = spec with
-            {
-                Workspaces = spec.Workspaces.Add(new WorkspaceBinding
-                {
-                    Name = CloneRefs.Workspace,
-                    Source = new VolumeSource { VolumeClaimTemplate = true, ClaimTemplate = SourceClaim },
-                }),
-            };
+            return [.. bindings.Where(w => w.Name != CloneRefs.Workspace), new WorkspaceBinding { Name = CloneRefs.Workspace, Source = new VolumeSource { HostPath = workingTree } }];
         }
 
-        return spec with { PipelineSpec = pipeline };
+        return bindings.Any(w => w.Name == CloneRefs.Workspace) ? null
+            : bindings.Add(new WorkspaceBinding { Name = CloneRefs.Workspace, Source = checkout });
     }
 
     /// <summary>PaC's labels on a run of a <c>.tekton/</c> PipelineRun, so its runs can be found (and pruned) by name and repository.</summary>

@@ -28,46 +28,18 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
         var refused = new List<string>();
         foreach (var request in requests)
         {
-            var job = await InlinedAsync(request.Job, cancellationToken).ConfigureAwait(false);
-            var run = JobRunBuilder.Build(request with { Job = job }, options.CloneImage);
-            var start = await runs.StartAsync(run, actor, cancellationToken).ConfigureAwait(false);
-            if (start.Outcome == JobStartOutcome.Refused || start.Uid is null)
+            var start = await StartAsync(request, actor, cancellationToken).ConfigureAwait(false);
+            switch (start.Outcome)
             {
-                refused.Add($"{request.Job.Name} ({start.Message})");
-                if (request.Context is { } context && request.StatusSha is { } sha && request.Refs is { } refs)
-                {
-                    await forge.CreateStatusAsync(new RepositoryName(refs.Org, refs.Repo), sha, CommitState.Error, context,
-                        Shorten("Job could not start: " + start.Message), null, cancellationToken).ConfigureAwait(false);
-                }
-
-                continue;
-            }
-
-            (start.Outcome == JobStartOutcome.Started ? started : again).Add(request.Job.Name);
-            var now = time.GetUtcNow();
-            var added = await store.AddJobResultAsync(new JobResult
-            {
-                Uid = start.Uid,
-                RunKind = run.Kind,
-                RunName = request.RunName,
-                Job = request.Job.Name,
-                Type = request.Type,
-                Repository = request.Refs?.OrgRepo ?? "",
-                Pull = request.Refs?.Pulls is [var pull, ..] ? pull.Number : null,
-                Sha = request.StatusSha ?? request.Refs?.BaseSha ?? "",
-                BaseRef = request.Refs?.BaseRef ?? "",
-                Context = request.Context,
-                Optional = request.Optional,
-                State = JobStates.Triggered,
-                CreatedAt = now,
-                UpdatedAt = now,
-            }, cancellationToken).ConfigureAwait(false);
-            if (added && request.Context is { } reported && request.StatusSha is { } statusSha && request.Refs is { } at)
-            {
-                // Prow reports a job as triggered the moment it exists, not when a worker first looks.
-                await forge.CreateStatusAsync(new RepositoryName(at.Org, at.Repo), statusSha, JobStates.CommitStateOf(JobStates.Triggered), reported,
-                    JobStates.Description(JobStates.Triggered), options.RunUrl?.Invoke(run.Kind, request.RunName), cancellationToken).ConfigureAwait(false);
-                await store.UpdateJobResultAsync(start.Uid, JobStates.Triggered, JobStates.Triggered, done: false, now, cancellationToken).ConfigureAwait(false);
+                case JobStartOutcome.Refused:
+                    refused.Add($"{request.Job.Name} ({start.Message})");
+                    break;
+                case JobStartOutcome.Started:
+                    started.Add(request.Job.Name);
+                    break;
+                default:
+                    again.Add(request.Job.Name);
+                    break;
             }
         }
 
@@ -88,6 +60,57 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
         }
 
         return string.Join("; ", parts);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="request"/>'s run and records its job result (also when a run of that
+    /// name was started before, so a start that died before recording it is completed); a job that
+    /// cannot start is reported as an error status when it reports at all.
+    /// </summary>
+    public async Task<JobStart> StartAsync(JobRequest request, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var job = await InlinedAsync(request.Job, cancellationToken).ConfigureAwait(false);
+        var run = JobRunBuilder.Build(request with { Job = job }, options.CloneImage);
+        var start = await runs.StartAsync(run, actor, cancellationToken).ConfigureAwait(false);
+        if (start.Outcome == JobStartOutcome.Refused || start.Uid is null)
+        {
+            if (request.Context is { } context && request.StatusSha is { } sha && request.Refs is { } refs)
+            {
+                await forge.CreateStatusAsync(new RepositoryName(refs.Org, refs.Repo), sha, CommitState.Error, context,
+                    Shorten("Job could not start: " + start.Message), null, cancellationToken).ConfigureAwait(false);
+            }
+
+            return start with { Outcome = JobStartOutcome.Refused };
+        }
+
+        var now = time.GetUtcNow();
+        var added = await store.AddJobResultAsync(new JobResult
+        {
+            Uid = start.Uid,
+            RunKind = run.Kind,
+            RunName = request.RunName,
+            Job = request.Job.Name,
+            Type = request.Type,
+            Repository = request.Refs?.OrgRepo ?? "",
+            Pull = request.Refs?.Pulls is [var pull, ..] ? pull.Number : null,
+            Sha = request.StatusSha ?? request.Refs?.BaseSha ?? "",
+            BaseRef = request.Refs?.BaseRef ?? "",
+            Context = request.Context,
+            Optional = request.Optional,
+            State = JobStates.Triggered,
+            CreatedAt = now,
+            UpdatedAt = now,
+        }, cancellationToken).ConfigureAwait(false);
+        if (added && request.Context is { } reported && request.StatusSha is { } statusSha && request.Refs is { } at)
+        {
+            // Prow reports a job as triggered the moment it exists, not when a worker first looks.
+            await forge.CreateStatusAsync(new RepositoryName(at.Org, at.Repo), statusSha, JobStates.CommitStateOf(JobStates.Triggered), reported,
+                JobStates.Description(JobStates.Triggered), options.RunUrl?.Invoke(run.Kind, request.RunName), cancellationToken).ConfigureAwait(false);
+            await store.UpdateJobResultAsync(start.Uid, JobStates.Triggered, JobStates.Triggered, done: false, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        return start;
     }
 
     /// <summary>

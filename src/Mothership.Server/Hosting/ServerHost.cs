@@ -13,6 +13,7 @@ using Microsoft.Extensions.Options;
 using Mothership.Ci.Forge;
 using Mothership.Ci.Hooks;
 using Mothership.Ci.Jobs;
+using Mothership.Ci.Periodics;
 using Mothership.Ci.Reporting;
 using Mothership.Ci.Triggers;
 using Mothership.Engine.Execution;
@@ -252,6 +253,8 @@ public static class ServerHost
         });
         services.AddSingleton<JobStarter>();
         services.AddSingleton<IDeliveryHandler, JobTrigger>();
+        services.AddSingleton<PeriodicScheduler>();
+        services.AddHostedService<PeriodicService>();
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<ServerOptions>>().Value;

@@ -82,10 +82,15 @@ internal sealed partial class SqlRunStore
             where.Add("job = @Job");
         }
 
+        if (query.Type is not null)
+        {
+            where.Add("type = @Type");
+        }
+
         var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
         return ReadAsync<IReadOnlyList<JobResult>>(async c => (await c.QueryAsync<JobResultRow>(Cmd(
             $"SELECT {JobResultColumns} FROM job_results {filter} ORDER BY created_at DESC, uid DESC LIMIT @Limit",
-            new { query.Repository, pull = (long?)query.Pull, query.Sha, query.Job, query.Limit }, null, cancellationToken)).ConfigureAwait(false))
+            new { query.Repository, pull = (long?)query.Pull, query.Sha, query.Job, query.Type, query.Limit }, null, cancellationToken)).ConfigureAwait(false))
             .Select(r => r.ToRecord()).ToList(), cancellationToken);
     }
 

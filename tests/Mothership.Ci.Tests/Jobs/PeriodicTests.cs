@@ -58,4 +58,10 @@ public sealed class PeriodicTests
         Assert.Equal(
             ["config.yaml:3:3: error: interval '0s' must be longer than zero"],
             ProwYaml.Problems("periodics:\n- name: x\n  interval: 0s\n  spec: {containers: [{image: alpine}]}\n"));
+
+    [Fact]
+    public void Parse_ExtraRefsWithoutRepository_ErrorAtTheField() =>
+        Assert.Equal(
+            ["config.yaml:4:3: error: job 'x': extra_refs[0] has no repo, base_ref: write the repository (org, repo) and the branch (base_ref) to check out"],
+            ProwYaml.Problems("periodics:\n- name: x\n  interval: 1h\n  extra_refs: [{org: o}]\n  spec: {containers: [{image: alpine}]}\n"));
 }

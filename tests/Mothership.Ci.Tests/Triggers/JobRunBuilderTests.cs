@@ -1,4 +1,5 @@
 using Mothership.Ci.Jobs;
+using Mothership.Ci.Tests.Jobs;
 using Mothership.Ci.Triggers;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Tekton;
@@ -154,5 +155,62 @@ public sealed class JobRunBuilderTests
         Assert.Equal(
             """{"type":"presubmit","job":"unit","buildid":"42","prowjobid":"unit-1","refs":{"org":"octo","repo":"hello","repo_link":"https://github.com/octo/hello","base_ref":"release/1.0","base_sha":"base000","base_link":"https://github.com/octo/hello/commit/base000","pulls":[{"number":12,"author":"alice","sha":"head111","title":"Fix it","head_ref":"fix","link":"https://github.com/octo/hello/pull/12","commit_link":"https://github.com/octo/hello/pull/12/commits/head111","author_link":"https://github.com/alice"}]}}""",
             spec);
+    }
+
+    private static readonly JobRefs PostsubmitRefs = new("octo", "app", "main", "abc123", "https://github.com/octo/app.git", "https://github.com/octo/app");
+
+    private static JobRequest PostsubmitRequest(ProwJob job) => new()
+    {
+        Type = JobTypes.Postsubmit,
+        Job = job,
+        Refs = PostsubmitRefs,
+        RunName = JobRunBuilder.RunName(job.Name, "key"),
+        BuildId = "1",
+    };
+
+    [Fact]
+    public void Build_PodSpecJobWithWorkingTree_SourceBoundToItWithoutClonerefs()
+    {
+        var job = ProwYaml.Presubmit($"name: unit\n{ProwYaml.Spec}\n");
+
+        var run = Assert.IsType<TaskRun>(JobRunBuilder.Build(PostsubmitRequest(job), CloneRefs.DefaultImage, "/home/alice/app"));
+
+        Assert.DoesNotContain(run.Spec.TaskSpec!.Steps, s => s.Name == CloneRefs.Name);
+        Assert.All(run.Spec.TaskSpec.Steps, s => Assert.Equal("$(workspaces.source.path)", s.WorkingDir));
+        Assert.Contains(run.Spec.TaskSpec.Workspaces, w => w.Name == CloneRefs.Workspace);
+        Assert.Equal("/home/alice/app", Assert.Single(run.Spec.Workspaces, w => w.Name == CloneRefs.Workspace).Source.HostPath);
+        Assert.Equal("abc123", run.Env()["PULL_BASE_SHA"]);
+    }
+
+    [Fact]
+    public void Build_PodSpecJobWithoutWorkingTree_ClonerefsIntoAnEmptyDir()
+    {
+        var job = ProwYaml.Presubmit($"name: unit\n{ProwYaml.Spec}\n");
+
+        var run = Assert.IsType<TaskRun>(JobRunBuilder.Build(PostsubmitRequest(job), CloneRefs.DefaultImage));
+
+        Assert.Equal(CloneRefs.Name, run.Spec.TaskSpec!.Steps[0].Name);
+        Assert.True(Assert.Single(run.Spec.Workspaces, w => w.Name == CloneRefs.Workspace).Source.EmptyDir);
+    }
+
+    [Fact]
+    public void Build_PipelineJobWithWorkingTree_NoClonerefsTaskAndSourceBoundToIt()
+    {
+        var job = ProwYaml.Presubmit("""
+            name: lint
+            agent: tekton-pipeline
+            pipeline_run_spec:
+              pipelineSpec:
+                tasks:
+                - name: lint
+                  taskSpec: {steps: [{image: alpine, script: "true"}]}
+            """);
+
+        var run = Assert.IsType<PipelineRun>(JobRunBuilder.Build(PostsubmitRequest(job), CloneRefs.DefaultImage, "/home/alice/app"));
+
+        Assert.Equal(["lint"], run.Spec.PipelineSpec!.Tasks.Select(t => t.Name));
+        Assert.Empty(run.Spec.PipelineSpec.Tasks[0].RunAfter);
+        Assert.Contains(run.Spec.PipelineSpec.Workspaces, w => w.Name == CloneRefs.Workspace);
+        Assert.Equal("/home/alice/app", Assert.Single(run.Spec.Workspaces, w => w.Name == CloneRefs.Workspace).Source.HostPath);
     }
 }

@@ -46,6 +46,12 @@ internal sealed class TriggerHarness : IAsyncDisposable
 
     public JobTrigger Trigger { get; private set; } = null!;
 
+    /// <summary>The forge on the fake GitHub that the trigger uses.</summary>
+    public IForge Forge { get; private set; } = null!;
+
+    /// <summary>A starter on the harness's forge, store and recorded runs.</summary>
+    public JobStarter Starter => new(Forge, Store, Runs, new JobTriggerOptions(), Time);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public static async Task<TriggerHarness> StartAsync(string config, string? plugins = null)
@@ -75,8 +81,15 @@ internal sealed class TriggerHarness : IAsyncDisposable
         Config = new JobConfigFiles(configFile, pluginsFile);
         var problems = Config.Reload()!;
         Assert.Empty(problems);
-        var forge = GitHubForge.WithToken(new GitHubForgeOptions { ApiUrl = GitHub.BaseUri }, "t", Time);
-        Trigger = new JobTrigger(Config, forge, Store, Runs, new JobStarter(forge, Store, Runs, new JobTriggerOptions(), Time), Time);
+        Forge = GitHubForge.WithToken(new GitHubForgeOptions { ApiUrl = GitHub.BaseUri }, "t", Time);
+        Trigger = new JobTrigger(Config, Forge, Store, Runs, Starter, Time);
+    }
+
+    /// <summary>Rewrites the config file and reloads it into the same <see cref="Config"/>, as the server's reload does.</summary>
+    public void ReloadConfig(string config)
+    {
+        File.WriteAllText(Path.Combine(_dir.FullName, "config.yaml"), config);
+        Assert.Empty(Config.Reload()!);
     }
 
     public Task<string> HandleAsync(WebhookDelivery delivery) => Trigger.HandleAsync(delivery, Ct);

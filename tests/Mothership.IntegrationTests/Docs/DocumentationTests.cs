@@ -16,6 +16,8 @@ public sealed class DocumentationTests
 {
     private static readonly ConcurrentDictionary<string, HashSet<string>?> Help = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, List<string[]>> Groups = new(StringComparer.Ordinal);
+    private static readonly SemaphoreSlim VerbsGate = new(1, 1);
+    private static List<string>? KnownVerbs;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -26,15 +28,38 @@ public sealed class DocumentationTests
 
     private static string DocsText() => string.Join("\n", DocumentedCommands.Files(Root).Select(f => File.ReadAllText(Path.Combine(Root, f))));
 
-    /// <summary>The verbs mship has, from its own help.</summary>
+    /// <summary>The verbs mship has, from its own help, and each verb's subcommands as <c>VERB SUB</c> (<c>ci test</c>).</summary>
     private static async Task<List<string>> VerbsAsync()
     {
-        var help = await MshipProcess.RunAsync(["--help"], cancellationToken: Ct);
-        return [.. help.Stdout.Split('\n').SkipWhile(l => !l.StartsWith("Commands:", StringComparison.Ordinal)).Skip(1)
-            .Select(l => Regex.Match(l, @"^\s{2}([a-z-]+)")).Where(m => m.Success).Select(m => m.Groups[1].Value)];
+        // Asked once per test run: each verb's help is a process of its own.
+        await VerbsGate.WaitAsync(Ct);
+        try
+        {
+            return KnownVerbs ??= await ReadVerbsAsync();
+        }
+        finally
+        {
+            VerbsGate.Release();
+        }
     }
 
-    /// <summary>The options of <c>mship VERB</c> (of <c>mship</c> itself for null), or null when there is no such verb.</summary>
+    private static async Task<List<string>> ReadVerbsAsync()
+    {
+        var verbs = SubcommandsOf((await MshipProcess.RunAsync(["--help"], cancellationToken: Ct)).Stdout);
+        var all = new List<string>(verbs);
+        foreach (var verb in verbs)
+        {
+            all.AddRange(SubcommandsOf((await MshipProcess.RunAsync([verb, "--help"], cancellationToken: Ct)).Stdout).Select(sub => verb + " " + sub));
+        }
+
+        return all;
+    }
+
+    private static List<string> SubcommandsOf(string help) =>
+        [.. help.Split('\n').SkipWhile(l => !l.StartsWith("Commands:", StringComparison.Ordinal)).Skip(1)
+            .Select(l => Regex.Match(l, @"^\s{2}([a-z-]+)")).Where(m => m.Success).Select(m => m.Groups[1].Value)];
+
+    /// <summary>The options of <c>mship VERB</c> (or <c>mship VERB SUB</c>; of <c>mship</c> itself for null), or null when there is no such verb.</summary>
     private static async Task<HashSet<string>?> OptionsAsync(string? verb)
     {
         if (Help.TryGetValue(verb ?? "", out var known))
@@ -46,7 +71,7 @@ public sealed class DocumentationTests
         HashSet<string>? options = null;
         if (verb is null || verbs.Contains(verb))
         {
-            var help = await MshipProcess.RunAsync(verb is null ? ["--help"] : [verb, "--help"], cancellationToken: Ct);
+            var help = await MshipProcess.RunAsync(verb is null ? ["--help"] : [.. verb.Split(' '), "--help"], cancellationToken: Ct);
             options = DocumentedCommands.Options(help.Stdout);
             Groups[verb ?? ""] = DocumentedCommands.OptionGroups(help.Stdout);
         }
@@ -59,7 +84,7 @@ public sealed class DocumentationTests
     {
         var commands = All();
         Assert.Contains(commands, c => c.Verb == "run");
-        foreach (var verb in commands.Where(c => c.IsMship).Select(c => c.Verb).Distinct())
+        foreach (var verb in commands.Where(c => c.IsMship).Select(c => c.Verb).Concat(commands.Select(c => c.Subcommand).OfType<string>()).Distinct())
         {
             await OptionsAsync(verb);
         }

@@ -23,6 +23,9 @@ public sealed record DocumentedCommand(string File, int Line, string Text, strin
     /// <summary>The mship verb (<c>run</c>, <c>get</c> …), or null when the command is not mship's or names none.</summary>
     public string? Verb => Words is ["mship" or "./mship", var verb, ..] && !verb.StartsWith('-') ? verb : null;
 
+    /// <summary>The verb with the word after it (<c>ci test</c>), when that word may name a subcommand; null otherwise.</summary>
+    public string? Subcommand => Words is ["mship" or "./mship", var verb, var sub, ..] && !verb.StartsWith('-') && Regex.IsMatch(sub, "^[a-z][a-z-]*$") ? verb + " " + sub : null;
+
     /// <summary>Whether this is a call of mship (<c>mship …</c> or <c>./mship …</c>).</summary>
     public bool IsMship => Words is ["mship" or "./mship", ..];
 
@@ -132,15 +135,17 @@ public static partial class DocumentedCommands
         var problems = new List<string>();
         foreach (var c in commands.Where(c => c.IsMship))
         {
-            if (optionsOf(c.Verb) is not { } options)
+            // A subcommand's options are its own (mship ci test); any other second word is an argument.
+            var verb = c.Subcommand is { } sub && optionsOf(sub) is not null ? sub : c.Verb;
+            if (optionsOf(verb) is not { } options)
             {
-                problems.Add($"{c.File}:{c.Line}: `{c.Text}`: mship has no command '{c.Verb}'");
+                problems.Add($"{c.File}:{c.Line}: `{c.Text}`: mship has no command '{verb}'");
                 continue;
             }
 
             foreach (var flag in c.Flags.Where(f => !options.Contains(f)).Distinct())
             {
-                problems.Add($"{c.File}:{c.Line}: `{c.Text}`: {flag} is not an option of mship{(c.Verb is null ? "" : " " + c.Verb)}");
+                problems.Add($"{c.File}:{c.Line}: `{c.Text}`: {flag} is not an option of mship{(verb is null ? "" : " " + verb)}");
             }
         }
 
