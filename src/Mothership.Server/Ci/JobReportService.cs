@@ -1,46 +1,23 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mothership.Ci.Reporting;
-using Mothership.Store;
 
 namespace Mothership.Server.Ci;
 
-/// <summary>Runs the <see cref="JobReporter"/> every few seconds: CI runs' states go to GitHub as they change.</summary>
-internal sealed partial class JobReportService(JobReporter reporter, TimeProvider time, ILogger<JobReportService> logger) : BackgroundService
+/// <summary>
+/// Runs the <see cref="JobReporter"/> every 2 seconds: CI runs' states go to GitHub as they
+/// change. Nothing is marked reported before GitHub took it, so a failed pass is reported by the next.
+/// </summary>
+internal sealed class JobReportService(JobReporter reporter, TimeProvider time, ILogger<JobReportService> logger) : CiPassService(time, logger)
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(2);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string What => "Reporting CI results to GitHub";
+
+    protected override async Task RunPassAsync(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        // Passes until a batch is not full, so a burst is not left to the next interval.
+        while (await reporter.RunOnceAsync(cancellationToken).ConfigureAwait(false) >= 100)
         {
-            try
-            {
-                while (await reporter.RunOnceAsync(stoppingToken).ConfigureAwait(false) >= 100)
-                {
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is HttpRequestException or Octokit.ApiException or StoreUnavailableException)
-            {
-                // Nothing is marked reported before GitHub took it: the next pass reports it.
-                LogFailed(logger, e.Message);
-            }
-
-            try
-            {
-                await Task.Delay(Poll, time, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting CI results to GitHub failed, will retry: {Reason}")]
-    private static partial void LogFailed(ILogger logger, string reason);
 }
