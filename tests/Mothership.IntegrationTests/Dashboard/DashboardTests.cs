@@ -319,7 +319,7 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
         // The CI bot's records, written to the server's own store as its trigger writes them.
         await using (var store = Mothership.Store.RunStoreFactory.Open(server.Database, TimeProvider.System))
         {
-            var at = DateTimeOffset.UtcNow;
+            var at = TimeProvider.System.GetUtcNow();
             Mothership.Store.JobResult Result(string job, string sha, string state, string runName, int seconds) => new()
             {
                 Uid = Guid.NewGuid().ToString(), RunKind = "TaskRun", RunName = runName, Job = job, Type = "presubmit", Repository = repository, Pull = 7,
