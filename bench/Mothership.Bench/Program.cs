@@ -12,6 +12,11 @@ namespace Mothership.Bench;
 /// compares the compute kit's sequential install time with the plan's (defaults 1000, 30, 5).
 /// <c>… -- kubernetes [--taskruns N] [--qps Q]</c>: N TaskRuns at once on the Kubernetes executor
 /// against the tests' fake API server: API calls per TaskRun, time, memory (defaults 1000, 50).
+/// <c>… -- webhooks [--deliveries N] [--samples S] [--db sqlite|postgres|both] [--payload FILE]</c>: the CI
+/// bot's intake on a real <c>mship server</c> with the tests' fake GitHub: signed pull_request
+/// deliveries one at a time against the server's floor, bursts of 100 and N (16 in flight, 10 %
+/// sent twice: exactly one run each), GitHub calls per delivery (defaults 1000, 200, both, the
+/// fixtures' opened.payload.json).
 /// </summary>
 public static class Program
 {
@@ -30,6 +35,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "cloud")
         {
             return Cloud(args);
+        }
+
+        if (args.Length > 0 && args[0] == "webhooks")
+        {
+            return Webhooks(args);
         }
 
         if (args is [KubernetesBenchmark.FakeApiMode])
@@ -120,6 +130,28 @@ public static class Program
         return CloudBenchmark.Run(sites, services, iterations, charts);
     }
 
+    private static int Webhooks(string[] args)
+    {
+        var deliveries = 1000;
+        var samples = 200;
+        var databases = "both";
+        string? payload = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
+            switch (args[i])
+            {
+                case "--deliveries" when ok: deliveries = int.Parse(args[++i]); break;
+                case "--samples" when ok: samples = int.Parse(args[++i]); break;
+                case "--db" when i + 1 < args.Length && args[i + 1] is "sqlite" or "postgres" or "both": databases = args[++i]; break;
+                case "--payload" when i + 1 < args.Length: payload = args[++i]; break;
+                default: return Usage();
+            }
+        }
+
+        return WebhooksBenchmark.RunAsync(deliveries, samples, databases, payload).GetAwaiter().GetResult();
+    }
+
     private static int Store(string[] args)
     {
         var runs = 100_000;
@@ -147,6 +179,7 @@ public static class Program
         Console.Error.WriteLine("       Mothership.Bench dashboard [--runs N] [--iterations I] [--log-mb M]");
         Console.Error.WriteLine("       Mothership.Bench cloud [--sites N] [--services S] [--iterations I] [--charts DIR]");
         Console.Error.WriteLine("       Mothership.Bench kubernetes [--taskruns N] [--qps Q]");
+        Console.Error.WriteLine("       Mothership.Bench webhooks [--deliveries N] [--samples S] [--db sqlite|postgres|both] [--payload FILE]");
         return 2;
     }
 }
