@@ -85,6 +85,10 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
         }
 
         var now = time.GetUtcNow();
+        // Prow reports a job as triggered the moment it exists, not when a worker first looks. The
+        // result is stored as reported first, so a reporter pass between the two does not say it
+        // again; a status GitHub refuses is marked unreported for the reporter to retry.
+        var reports = request.Context is not null && request.StatusSha is not null && request.Refs is not null;
         var added = await store.AddJobResultAsync(new JobResult
         {
             Uid = start.Uid,
@@ -99,15 +103,22 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
             Context = request.Context,
             Optional = request.Optional,
             State = JobStates.Triggered,
+            Reported = reports ? JobStates.Triggered : "",
             CreatedAt = now,
             UpdatedAt = now,
         }, cancellationToken).ConfigureAwait(false);
-        if (added && request.Context is { } reported && request.StatusSha is { } statusSha && request.Refs is { } at)
+        if (added && reports)
         {
-            // Prow reports a job as triggered the moment it exists, not when a worker first looks.
-            await forge.CreateStatusAsync(new RepositoryName(at.Org, at.Repo), statusSha, JobStates.CommitStateOf(JobStates.Triggered), reported,
-                JobStates.Description(JobStates.Triggered), options.RunUrl?.Invoke(run.Kind, request.RunName), cancellationToken).ConfigureAwait(false);
-            await store.UpdateJobResultAsync(start.Uid, JobStates.Triggered, JobStates.Triggered, done: false, now, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await forge.CreateStatusAsync(new RepositoryName(request.Refs!.Org, request.Refs.Repo), request.StatusSha!, JobStates.CommitStateOf(JobStates.Triggered),
+                    request.Context!, JobStates.Description(JobStates.Triggered), options.RunUrl?.Invoke(run.Kind, request.RunName), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or Octokit.ApiException)
+            {
+                await store.UpdateJobResultAsync(start.Uid, JobStates.Triggered, "", done: false, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
         }
 
         return start;
