@@ -70,6 +70,24 @@ public sealed class DocumentationTests
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task DocumentedFlags_AWrongFlagPutInTheReadme_IsCaughtAtItsLine()
+    {
+        // The check itself, on the real README changed in memory, against the real --help.
+        var readme = await File.ReadAllTextAsync(Path.Combine(Root, "README.md"), Ct);
+        const string Line = "./mship validate -f examples/hello-pipeline.yaml    # → prints \"3 resource(s): valid\"";
+        var at = readme[..readme.IndexOf(Line, StringComparison.Ordinal)].Count(ch => ch == '\n') + 1;
+        var commands = DocumentedCommands.Parse("README.md", readme.Replace(Line, Line.Replace(".yaml ", ".yaml --recursve ", StringComparison.Ordinal), StringComparison.Ordinal));
+        foreach (var verb in commands.Where(c => c.IsMship).Select(c => c.Verb).Distinct())
+        {
+            await OptionsAsync(verb);
+        }
+
+        var problems = DocumentedCommands.UnknownFlags(commands, v => Help.GetValueOrDefault(v ?? ""));
+
+        Assert.Equal([$"README.md:{at}: `./mship validate -f examples/hello-pipeline.yaml --recursve`: --recursve is not an option of mship validate"], problems);
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task EveryOption_IsDocumented()
     {
         var text = DocsText();
@@ -93,7 +111,26 @@ public sealed class DocumentationTests
     [Fact]
     public void Settings_DocumentedAreTheServersAndTheServersAreDocumented()
     {
-        var text = DocsText();
+        var (unknown, undocumented) = SettingProblems(DocsText());
+
+        Assert.True(unknown.Count == 0, "documented settings the server does not have:\n" + string.Join("\n", unknown));
+        Assert.True(undocumented.Count == 0, "server settings no document names (as Mothership__NAME or Mothership:NAME):\n" + string.Join("\n", undocumented));
+    }
+
+    [Fact]
+    public void Settings_ASettingMisspeltInTheDocs_IsCaughtBothWays()
+    {
+        // The check itself, on the real docs changed in memory: the misspelt name is not the
+        // server's, and the real one is then named nowhere.
+        var (unknown, undocumented) = SettingProblems(DocsText().Replace("MaxActiveRuns", "MaxActiveRun", StringComparison.Ordinal));
+
+        Assert.Equal(["MaxActiveRun"], unknown);
+        Assert.Equal(["MaxActiveRuns"], undocumented);
+    }
+
+    /// <summary>The <c>Mothership__…</c> settings <paramref name="text"/> names that the server lacks, and the server's that it does not name.</summary>
+    private static (List<string> Unknown, List<string> Undocumented) SettingProblems(string text)
+    {
         var documented = Regex.Matches(text, @"Mothership(?:__|:)([A-Z][A-Za-z]*(?:(?:__|:)[A-Z][A-Za-z]*)*)")
             .Select(m => m.Groups[1].Value.Replace("__", ":", StringComparison.Ordinal))
             .ToHashSet(StringComparer.Ordinal);
@@ -102,28 +139,50 @@ public sealed class DocumentationTests
         // A documented path may stop at a section (Mothership__Retention) or name a key inside a free-keyed map.
         var unknown = documented.Where(d => !settings.Any(s => s == d || s.StartsWith(d + ":", StringComparison.Ordinal) || Matches(s, d))).Order().ToList();
         var undocumented = settings.Where(s => !documented.Any(d => d == s || Matches(s, d))).Order().ToList();
-
-        Assert.True(unknown.Count == 0, "documented settings the server does not have:\n" + string.Join("\n", unknown));
-        Assert.True(undocumented.Count == 0, "server settings no document names (as Mothership__NAME or Mothership:NAME):\n" + string.Join("\n", undocumented));
+        return (unknown, undocumented);
     }
 
     [Fact]
     public void EnvironmentVariables_DocumentedAreReadAndReadAreDocumented()
     {
-        // mship's own variables (MSHIP_*, MOTHERSHIP_*): the ones the code reads, against the ones the docs name.
-        var read = Directory.EnumerateFiles(Path.Combine(Root, "src"), "*.cs", SearchOption.AllDirectories)
+        var read = VariablesRead();
+
+        Assert.NotEmpty(read);
+        var (undocumented, unread) = VariableProblems(DocsText(), read);
+        Assert.Equal([], undocumented);
+        Assert.Equal([], unread);
+    }
+
+    [Fact]
+    public void EnvironmentVariables_AVariableAddedToOrDroppedFromTheDocs_IsCaught()
+    {
+        // The check itself, on the real docs changed in memory.
+        var text = DocsText();
+        var read = VariablesRead();
+
+        var (_, unread) = VariableProblems(text + "\nSet `MSHIP_NO_SUCH_VARIABLE=1` to …\n", read);
+        var (undocumented, _) = VariableProblems(text.Replace("MSHIP_DEBUG", "MSHIP_DEBUGGING", StringComparison.Ordinal), read);
+
+        Assert.Equal(["MSHIP_NO_SUCH_VARIABLE"], unread);
+        Assert.Equal(["MSHIP_DEBUG"], undocumented);
+    }
+
+    /// <summary>mship's own variables (MSHIP_*, MOTHERSHIP_*) that the code reads.</summary>
+    private static HashSet<string> VariablesRead() =>
+        Directory.EnumerateFiles(Path.Combine(Root, "src"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             // Read through GetEnvironmentVariable, or through the reader RemoteResolverOptions is given.
             .SelectMany(f => Regex.Matches(File.ReadAllText(f), "(?:GetEnvironmentVariable|read)\\(\"((?:MSHIP|MOTHERSHIP)_[A-Z_]+)\"\\)").Select(m => m.Groups[1].Value))
             .ToHashSet(StringComparer.Ordinal);
-        var documented = Regex.Matches(DocsText(), @"\b((?:MSHIP|MOTHERSHIP)_[A-Z_]+)\b").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The variables read but named in no document, and those named but read nowhere.</summary>
+    private static (List<string> Undocumented, List<string> Unread) VariableProblems(string docs, HashSet<string> read)
+    {
+        var documented = Regex.Matches(docs, @"\b((?:MSHIP|MOTHERSHIP)_[A-Z_]+)\b").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
         // The test suites' own switches (documented for contributors, read by the tests), and the
         // variable mship sets for every step (MOTHERSHIP_ATTEMPT) rather than reads.
         var testSwitches = new HashSet<string>(StringComparer.Ordinal) { "MOTHERSHIP_FIXTURES", "MOTHERSHIP_CHROMIUM", "MSHIP_FUZZ_ITERATIONS", "MSHIP_FUZZ_SEED", "MOTHERSHIP_ATTEMPT" };
-
-        Assert.NotEmpty(read);
-        Assert.Equal([], read.Except(documented).Order());
-        Assert.Equal([], documented.Except(read).Except(testSwitches).Order());
+        return ([.. read.Except(documented).Order(StringComparer.Ordinal)], [.. documented.Except(read).Except(testSwitches).Order(StringComparer.Ordinal)]);
     }
 
     [Fact]

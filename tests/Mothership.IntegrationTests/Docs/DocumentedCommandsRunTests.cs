@@ -62,20 +62,71 @@ public sealed class DocumentedCommandsRunTests : IAsyncDisposable
     public async Task ConcreteCommands_RunAsTheTextSays(string document)
     {
         var root = Fixtures.RepositoryRoot();
-        var commands = DocumentedCommands.Parse(document, await File.ReadAllTextAsync(Path.Combine(root, document), Ct))
+        var commands = Concrete(document, await File.ReadAllTextAsync(Path.Combine(root, document), Ct));
+        await PrepareAsync(withServer: true);
+
+        var (failures, ran) = await RunAsync(commands);
+
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+        TestContext.Current.SendDiagnosticMessage($"{document}: {ran} command(s) run");
+    }
+
+    /// <summary>
+    /// The checker itself, on the real README changed in memory: an announced exit code or output
+    /// that the command does not give, and a flag the command does not have, each fail it.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task ConcreteCommands_ReadmeChangedToContradictWhatHappens_EachChangeFails()
+    {
+        var readme = await File.ReadAllTextAsync(Path.Combine(Fixtures.RepositoryRoot(), "README.md"), Ct);
+        string[] wrong =
+        [
+            "./mship validate -f examples/hello-pipeline.yaml    # → prints \"4 resource(s): valid\"",
+            "./mship validate -f examples/no-such-file.yaml      # → exit 0",
+            "./mship validate -f examples/hello-pipeline.yaml --no-such-flag",
+        ];
+        var changed = readme.Replace("./mship validate -f examples/hello-pipeline.yaml    # → prints \"3 resource(s): valid\"\n", wrong[0] + "\n" + wrong[2] + "\n", StringComparison.Ordinal)
+            .Replace("./mship validate -f examples/no-such-file.yaml      # → exit 2\n", wrong[1] + "\n", StringComparison.Ordinal);
+        Assert.NotEqual(readme, changed);
+        var commands = Concrete("README.md", changed).Where(c => c.Text.StartsWith("./mship validate", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, commands.Count);
+        await PrepareAsync(withServer: false);
+
+        var (failures, _) = await RunAsync(commands);
+
+        Assert.Equal(3, failures.Count);
+        Assert.StartsWith("README.md:98: `./mship validate -f examples/hello-pipeline.yaml` did not print \"4 resource(s): valid\"", failures[0], StringComparison.Ordinal);
+        Assert.StartsWith("README.md:99: `./mship validate -f examples/hello-pipeline.yaml --no-such-flag` exited 2, the text says 0", failures[1], StringComparison.Ordinal);
+        Assert.StartsWith("README.md:100: `./mship validate -f examples/no-such-file.yaml` exited 2, the text says 0", failures[2], StringComparison.Ordinal);
+    }
+
+    /// <summary>The commands of <paramref name="markdown"/> that run: fenced, placeholders filled in, not synopses.</summary>
+    private List<DocumentedCommand> Concrete(string document, string markdown) =>
+        [.. DocumentedCommands.Parse(document, markdown)
             .Where(c => c.Fenced)
             .Select(c => c with { Text = Placeholders.Aggregate(c.Text, (t, p) => t.Replace(p.Key, p.Value(this), StringComparison.Ordinal)) })
-            .Where(c => !c.IsSynopsis)
-            .ToList();
-        CopyDirectory(Path.Combine(root, "examples"), Path.Combine(_dir, "examples"));
+            .Where(c => !c.IsSynopsis)];
+
+    /// <summary>The fresh directory: a copy of <c>examples/</c>, <c>./mship</c> as the built CLI, and the throwaway server.</summary>
+    private async Task PrepareAsync(bool withServer)
+    {
+        CopyDirectory(Path.Combine(Fixtures.RepositoryRoot(), "examples"), Path.Combine(_dir, "examples"));
         var shim = Path.Combine(_dir, "mship");
         await File.WriteAllTextAsync(shim, $"#!/bin/sh\nexec '{MshipProcess.Binary}' \"$@\"\n", Ct);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
-        _server = await ServerProcess.StartAsync(Directory.CreateDirectory(Path.Combine(_dir, "server")).FullName, cancellationToken: Ct);
 
+        if (withServer)
+        {
+            _server = await ServerProcess.StartAsync(Directory.CreateDirectory(Path.Combine(_dir, "server")).FullName, cancellationToken: Ct);
+        }
+    }
+
+    /// <summary>Runs <paramref name="commands"/> in order (those that cannot run here skipped); what contradicted the text, and how many ran.</summary>
+    private async Task<(List<string> Failures, int Ran)> RunAsync(IEnumerable<DocumentedCommand> commands)
+    {
         var failures = new List<string>();
         var ran = 0;
         foreach (var c in commands)
@@ -98,8 +149,7 @@ public sealed class DocumentedCommandsRunTests : IAsyncDisposable
             }
         }
 
-        Assert.True(failures.Count == 0, string.Join("\n\n", failures));
-        TestContext.Current.SendDiagnosticMessage($"{document}: {ran} command(s) run");
+        return (failures, ran);
     }
 
     private async Task<(int Exit, string Output)> ShellAsync(string command)
@@ -110,7 +160,11 @@ public sealed class DocumentedCommandsRunTests : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        info.Environment["MSHIP_SERVER"] = _server!.Url;
+        if (_server is not null)
+        {
+            info.Environment["MSHIP_SERVER"] = _server.Url;
+        }
+
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync(Ct);
         var stderr = process.StandardError.ReadToEndAsync(Ct);
