@@ -240,6 +240,16 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             errors.Add($"Database: '{o.Database}' is neither sqlite:PATH nor postgres://USER@HOST:PORT/DB");
         }
 
+        if (string.IsNullOrWhiteSpace(o.Urls))
+        {
+            errors.Add("Urls: empty; give one or more http(s) URLs separated by ';' (default http://127.0.0.1:8080)");
+        }
+
+        if (string.IsNullOrWhiteSpace(o.Workdir))
+        {
+            errors.Add("Workdir: empty; give a directory (default .mothership/runs)");
+        }
+
         var loopback = true;
         foreach (var url in o.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

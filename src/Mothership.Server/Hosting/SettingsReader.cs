@@ -153,7 +153,8 @@ public static class SettingsReader
         };
         return ok ? null : type switch
         {
-            _ when type == typeof(int) || type == typeof(long) => "is not a whole number",
+            _ when type == typeof(int) => $"is not a whole number (at most {int.MaxValue})",
+            _ when type == typeof(long) => $"is not a whole number (at most {long.MaxValue})",
             _ when type == typeof(bool) => "is neither true nor false",
             _ when type == typeof(TimeSpan) => "is not a duration (Go's 90s, 15m, 720h, or d.hh:mm:ss)",
             _ => $"is not one of {string.Join(", ", Enum.GetNames(type))}",

@@ -37,6 +37,8 @@ public sealed class ServerSettingsTests : IDisposable
     [InlineData("Mothership__MaxRequestBytes", "-5", "MaxRequestBytes: -5 is below 1024 (a number of bytes, at least 1024")]
     [InlineData("Mothership__MaxActiveRuns", "0", "MaxActiveRuns: 0 is below 1")]
     [InlineData("Mothership__Sandbox", "maybe", "Mothership:Sandbox: 'maybe' is neither true nor false")]
+    [InlineData("Mothership__MaxRequestBytes", "99999999999999999999", "Mothership:MaxRequestBytes: '99999999999999999999' is not a whole number (at most 9223372036854775807)")]
+    [InlineData("Mothership__Workdir", "", "Workdir: empty; give a directory")]
     public async Task Server_BadSetting_Exit2OnOneLineNamingItTheValueAndWhatItTakes(string key, string value, string message)
     {
         RefusedNaming(await ServerAsync(new Dictionary<string, string> { [key] = value }), "mship server: invalid setting: ", message);

@@ -92,6 +92,16 @@ public sealed class ServerOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_EmptyWorkdirOrUrls_NamesEach()
+    {
+        // An empty Workdir was "The value cannot be an empty string. (Parameter 'path')" at start.
+        var failures = Failures(new ServerOptions { Workdir = "", Urls = " " }).ToList();
+
+        Assert.Contains("Workdir: empty; give a directory (default .mothership/runs)", failures);
+        Assert.Contains("Urls: empty; give one or more http(s) URLs separated by ';' (default http://127.0.0.1:8080)", failures);
+    }
+
+    [Fact]
     public void Validate_NumbersAndDurationsOutOfRange_NameTheSettingTheValueAndWhatItTakes()
     {
         // Issue 20, 2: "MaxRequestBytes: at least 1024" named neither the value nor what it takes.
