@@ -288,6 +288,17 @@ public sealed class DocumentedCommandsTests
         Assert.Equal(8, commands[2].Line);
     }
 
+    [Theory]
+    [InlineData("./mship run -f FILE... [-R] [-p NAME=VALUE]... [-o text|json] [--pipeline NAME | --task NAME]", "./mship run -f FILE")]
+    [InlineData("./mship get tr|pipelines|tasks|stepactions [NAME] [-o json|yaml]", "./mship get tr")]
+    [InlineData("./mship server [--db sqlite:PATH | --db postgres://USER@HOST:PORT/DB] [--urls http://127.0.0.1:8080]", "./mship server")]
+    [InlineData("./mship delete pr NAME...", "./mship delete pr NAME")]
+    [InlineData("./mship deploy --repo DIR [--state [DIR]] --site SITE", "./mship deploy --repo DIR --site SITE")]
+    public void Shortest_Synopsis_OptionalPartsDroppedFirstAlternativeKept(string synopsis, string shortest)
+    {
+        Assert.Equal(shortest, new DocumentedCommand("README.md", 1, synopsis, null, Fenced: true).Shortest());
+    }
+
     [Fact]
     public void UnknownFlags_AWrongFlag_IsReportedWithItsLine()
     {

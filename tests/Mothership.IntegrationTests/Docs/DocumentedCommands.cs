@@ -20,6 +20,26 @@ public sealed record DocumentedCommand(string File, int Line, string Text, strin
     /// <summary>A synopsis (<c>[--flag]</c>, <c>FILE...</c>, <c>a|b</c>) shows a command's shape; it is checked for its flags, not run.</summary>
     public bool IsSynopsis => Regex.IsMatch(Text, @"\[|\.\.\.|(?<![|])\|(?![|])|\b[A-Z]{2,}\b");
 
+    /// <summary>
+    /// A synopsis as its shortest call: optional parts (<c>[…]</c>) dropped, the first of
+    /// <c>a|b|c</c> kept, repetition (<c>FILE...</c>) once. Placeholders (<c>FILE</c>) stay.
+    /// </summary>
+    public string Shortest()
+    {
+        var text = Text;
+        string previous;
+        do
+        {
+            previous = text;
+            text = Regex.Replace(text, @"\s*\[[^\[\]]*\]", "");
+        }
+        while (text != previous);
+
+        text = Regex.Replace(text, @"(?<=\S)\.\.\.", "");
+        text = Regex.Replace(text, @"(?<![|\S])([^\s|]+)(?:\|[^\s|]+)+", "$1");
+        return Regex.Replace(text, @"\s+", " ").Trim();
+    }
+
     /// <summary>The mship verb (<c>run</c>, <c>get</c> …), or null when the command is not mship's or names none.</summary>
     public string? Verb => Words is ["mship" or "./mship", var verb, ..] && !verb.StartsWith('-') ? verb : null;
 

@@ -1,28 +1,41 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace Mothership.IntegrationTests.Docs;
 
 /// <summary>
-/// Runs every concrete command of the docs' fenced shell blocks (synopses, with their
-/// <c>[options]</c> and <c>FILE</c> placeholders, are checked by <see cref="DocumentationTests"/>
-/// instead), in a fresh directory holding a copy of <c>examples/</c> and a <c>./mship</c> that is
-/// the built CLI, against a throwaway <c>mship server</c> (SQLite in that directory) given as
-/// <c>$MSHIP_SERVER</c>. A command must exit as its comment announces (<c># → exit N</c>, else 0)
-/// and print what it says it prints (<c># → prints "…"</c>).
+/// Runs every command of the docs' fenced shell blocks in a fresh directory holding a copy of
+/// <c>examples/</c> and a <c>./mship</c> that is the built CLI, against a throwaway
+/// <c>mship server</c> (SQLite in that directory) given as <c>$MSHIP_SERVER</c>. A synopsis runs
+/// as its shortest call (<see cref="DocumentedCommand.Shortest"/>: optional parts dropped, the
+/// first of <c>a|b</c>) with its placeholders filled in from <see cref="Placeholders"/>; a
+/// placeholder the table lacks fails the test. A command must exit as its comment announces
+/// (<c># → exit N</c>, else 0) and print what it says it prints (<c># → prints "…"</c>).
 /// </summary>
-public sealed class DocumentedCommandsRunTests : IAsyncDisposable
+public sealed partial class DocumentedCommandsRunTests : IAsyncDisposable
 {
-    /// <summary>Placeholders a concrete command may still hold, and what they stand for here.</summary>
-    private static readonly Dictionary<string, Func<DocumentedCommandsRunTests, string>> Placeholders = new(StringComparer.Ordinal)
-    {
-        ["../shared/fixtures"] = _ => Fixtures.Location(),
-    };
+    /// <summary>
+    /// Placeholders a command may hold, in the order they are filled in, and what they stand for
+    /// here. The charts of <c>plan</c>, <c>render</c> and <c>export</c> come from
+    /// <c>$MOTHERSHIP_CHARTS</c>, set to the fixtures' OpenStack-Helm charts.
+    /// </summary>
+    private static readonly (string Placeholder, Func<DocumentedCommandsRunTests, string> Value)[] Placeholders =
+    [
+        ("../shared/fixtures", _ => Fixtures.Location()),
+        ("--service NAME", _ => "--service keystone"),
+        ("FILE", _ => "examples/hello-pipeline.yaml"),
+        ("DIR", _ => "examples/cloud"),
+        ("SITE", _ => "dev-kr1"),
+        // The run the block last created, as a reader takes the name `mship start` printed.
+        ("NAME", t => t._lastRun ?? "NAME"),
+    ];
 
-    /// <summary>Commands that cannot run here, each with the reason; matched on the start of the command.</summary>
+    /// <summary>Commands that cannot run here, each with the reason; matched on the start of the command as written.</summary>
     private static readonly Dictionary<string, string> CannotRun = new(StringComparer.Ordinal)
     {
         ["./test"] = "it runs every suite, this one included",
-        ["./mship server &"] = "the test starts the server itself, on a free port, as $MSHIP_SERVER",
+        ["./mship server"] = "the test starts the server itself, on a free port, as $MSHIP_SERVER",
+        ["./mship deploy --repo DIR"] = "a deploy without --dry-run needs helm, kubectl and the site's cluster; the dry run at the top runs",
         ["Mothership__GitHub__WebhookSecretFile="] = "starts a second server; IntegrationTests/Server/WebhookTests runs one with a webhook secret on a free port",
         ["docker "] = "no Docker engine runs on our machines",
         ["kubectl "] = "no Kubernetes cluster here",
@@ -30,6 +43,8 @@ public sealed class DocumentedCommandsRunTests : IAsyncDisposable
         ["apt-get "] = "installs packages on the machine",
         ["sudo "] = "changes the machine",
     };
+
+    private string? _lastRun;
 
     private readonly string _dir = Directory.CreateTempSubdirectory("mship-docs-").FullName;
     private ServerProcess? _server;
@@ -100,12 +115,14 @@ public sealed class DocumentedCommandsRunTests : IAsyncDisposable
         Assert.StartsWith("README.md:100: `./mship validate -f examples/no-such-file.yaml` exited 2, the text says 0", failures[2], StringComparison.Ordinal);
     }
 
-    /// <summary>The commands of <paramref name="markdown"/> that run: fenced, placeholders filled in, not synopses.</summary>
-    private List<DocumentedCommand> Concrete(string document, string markdown) =>
-        [.. DocumentedCommands.Parse(document, markdown)
-            .Where(c => c.Fenced)
-            .Select(c => c with { Text = Placeholders.Aggregate(c.Text, (t, p) => t.Replace(p.Key, p.Value(this), StringComparison.Ordinal)) })
-            .Where(c => !c.IsSynopsis)];
+    /// <summary>The commands of <paramref name="markdown"/> that run: the fenced ones.</summary>
+    private static List<DocumentedCommand> Concrete(string document, string markdown) =>
+        [.. DocumentedCommands.Parse(document, markdown).Where(c => c.Fenced)];
+
+    /// <summary>What runs for <paramref name="c"/>: a synopsis's shortest call, with the placeholders filled in.</summary>
+    private string Runnable(DocumentedCommand c) =>
+        Placeholders.Aggregate(c.IsSynopsis ? c.Shortest() : c.Text,
+            (text, p) => Regex.Replace(text, $@"(?<!\w){Regex.Escape(p.Placeholder)}(?!\w)", _ => p.Value(this)));
 
     /// <summary>The fresh directory: a copy of <c>examples/</c>, <c>./mship</c> as the built CLI, and the throwaway server.</summary>
     private async Task PrepareAsync(bool withServer)
@@ -137,15 +154,27 @@ public sealed class DocumentedCommandsRunTests : IAsyncDisposable
                 continue;
             }
 
+            var text = Runnable(c);
+            if (UpperCaseWord().Match(text) is { Success: true } unfilled)
+            {
+                failures.Add($"{c.File}:{c.Line}: `{c.Text}`: no value for the placeholder {unfilled.Value}; add one to DocumentedCommandsRunTests.Placeholders");
+                continue;
+            }
+
             ran++;
-            var (exit, output) = await ShellAsync(c.Text);
+            var (exit, output) = await ShellAsync(text);
+            if (CreatedRun().Matches(output).LastOrDefault() is { } created)
+            {
+                _lastRun = created.Groups[1].Value;
+            }
+
             if (exit != c.ExpectedExit)
             {
-                failures.Add($"{c.File}:{c.Line}: `{c.Text}` exited {exit}, the text says {c.ExpectedExit}:\n{Tail(output)}");
+                failures.Add($"{c.File}:{c.Line}: `{text}` exited {exit}, the text says {c.ExpectedExit}:\n{Tail(output)}");
             }
             else if (c.ExpectedOutput is { } expected && !output.Contains(expected, StringComparison.Ordinal))
             {
-                failures.Add($"{c.File}:{c.Line}: `{c.Text}` did not print \"{expected}\":\n{Tail(output)}");
+                failures.Add($"{c.File}:{c.Line}: `{text}` did not print \"{expected}\":\n{Tail(output)}");
             }
         }
 
@@ -165,6 +194,8 @@ public sealed class DocumentedCommandsRunTests : IAsyncDisposable
             info.Environment["MSHIP_SERVER"] = _server.Url;
         }
 
+        info.Environment["MOTHERSHIP_CHARTS"] = Path.Combine(Fixtures.Location(), "openstack-helm");
+
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync(Ct);
         var stderr = process.StandardError.ReadToEndAsync(Ct);
@@ -182,6 +213,12 @@ public sealed class DocumentedCommandsRunTests : IAsyncDisposable
 
         return (process.ExitCode, await stdout + await stderr);
     }
+
+    [GeneratedRegex(@"\b[A-Z]{2,}\b")]
+    private static partial Regex UpperCaseWord();
+
+    [GeneratedRegex(@"(?:pipelinerun|taskrun)\.tekton\.dev/([a-z0-9.-]+) created")]
+    private static partial Regex CreatedRun();
 
     private static string Tail(string text) => text.Length > 3000 ? text[^3000..] : text;
 
