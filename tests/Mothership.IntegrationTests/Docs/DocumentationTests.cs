@@ -293,6 +293,15 @@ public sealed class DocumentedCommandsTests
         Assert.Equal(8, commands[2].Line);
     }
 
+    [Fact]
+    public void Parse_BackslashContinuation_OneCommand()
+    {
+        var commands = DocumentedCommands.Parse("README.md", "```sh\nA=1 B=2 \\\n  C=3 ./mship server   # a server\n./mship get pr\n```\n");
+
+        Assert.Equal(["A=1 B=2 C=3 ./mship server", "./mship get pr"], commands.Select(c => c.Text));
+        Assert.Equal("a server", commands[0].Comment);
+    }
+
     [Theory]
     [InlineData("./mship run -f FILE... [-R] [-p NAME=VALUE]... [-o text|json] [--pipeline NAME | --task NAME]", "./mship run -f FILE")]
     [InlineData("./mship get tr|pipelines|tasks|stepactions [NAME] [-o json|yaml]", "./mship get tr")]

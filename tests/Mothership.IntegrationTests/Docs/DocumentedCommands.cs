@@ -72,6 +72,7 @@ public static partial class DocumentedCommands
         var lines = markdown.Split('\n');
         var fence = false;
         var shell = false;
+        var continues = false;
         for (var i = 0; i < lines.Length; i++)
         {
             var line = lines[i].TrimEnd('\r');
@@ -79,6 +80,7 @@ public static partial class DocumentedCommands
             {
                 shell = !fence && Regex.IsMatch(line.Trim(), "^```(sh|bash|console|shell)$");
                 fence = !fence;
+                continues = false;
                 continue;
             }
 
@@ -91,6 +93,16 @@ public static partial class DocumentedCommands
                     continue;
                 }
 
+                if (continues)
+                {
+                    // The previous line ended in a backslash: the shell reads this one as its rest.
+                    var previous = commands[^1];
+                    commands[^1] = previous with { Text = previous.Text[..^1].TrimEnd() + " " + text, Comment = previous.Comment ?? comment };
+                    continues = text.EndsWith('\\');
+                    continue;
+                }
+
+                continues = text.EndsWith('\\');
                 if (char.IsWhiteSpace(line[0]) && text[0] is '[' or '-' && commands.Count > 0 && commands[^1].Fenced && commands[^1].File == file)
                 {
                     var previous = commands[^1];

@@ -38,6 +38,7 @@ public sealed partial class DocumentedCommandsRunTests : IAsyncDisposable
     {
         ["./test"] = "it runs every suite, this one included",
         ["./mship server"] = "the test starts the server itself, on a free port, as $MSHIP_SERVER (a server with settings: IntegrationTests/Server/ServerSettingsTests, WebhookTests)",
+        ["mship ci test"] = "needs a Prow job config and a git working tree with a base branch; IntegrationTests/Cli/CiTestCommandTests runs it on one",
         ["./mship deploy --repo DIR"] = "a deploy without --dry-run needs helm, kubectl and the site's cluster; the dry run at the top runs",
         ["docker "] = "no Docker engine runs on our machines",
         ["kubectl "] = "no Kubernetes cluster here",
@@ -198,6 +199,8 @@ public sealed partial class DocumentedCommandsRunTests : IAsyncDisposable
         }
 
         info.Environment["MOTHERSHIP_CHARTS"] = Path.Combine(Fixtures.Location(), "openstack-helm");
+        // `mship …` as an installed CLI: the same built CLI as ./mship.
+        info.Environment["PATH"] = _dir + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
 
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync(Ct);
