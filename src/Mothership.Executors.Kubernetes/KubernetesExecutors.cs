@@ -15,11 +15,27 @@ public static class KubernetesExecutors
     /// </summary>
     public static KubernetesTaskExecutor Create(string? kubeconfig, string? context, string? @namespace, TimeProvider time, KubernetesExecutorOptions? settings = null)
     {
-        KubernetesClientConfiguration config;
+        var config = Credentials(kubeconfig, context);
+        var ns = @namespace
+            ?? (File.Exists(InClusterNamespaceFile) ? File.ReadAllText(InClusterNamespaceFile).Trim() : null)
+            ?? config.Namespace
+            ?? "default";
+        return new KubernetesTaskExecutor(new k8s.Kubernetes(config), (settings ?? new KubernetesExecutorOptions()) with { Namespace = ns, TimeProvider = time });
+    }
+
+    /// <summary>
+    /// Checks that the credentials <see cref="Create"/> would use are there and readable, without
+    /// connecting: a command calls it before printing anything it would otherwise print first.
+    /// </summary>
+    /// <exception cref="KubernetesConfigException">The credentials are missing or unreadable.</exception>
+    public static void CheckCredentials(string? kubeconfig, string? context) => Credentials(kubeconfig, context);
+
+    private static KubernetesClientConfiguration Credentials(string? kubeconfig, string? context)
+    {
         try
         {
             // The client reads ~/.kube/config when given no file; $KUBECONFIG (its first file) comes first, as for kubectl.
-            config = kubeconfig is null && KubernetesClientConfiguration.IsInCluster()
+            return kubeconfig is null && KubernetesClientConfiguration.IsInCluster()
                 ? KubernetesClientConfiguration.InClusterConfig()
                 : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig ?? FromEnvironment(), context);
         }
@@ -29,12 +45,6 @@ public static class KubernetesExecutors
             throw new KubernetesConfigException(
                 $"no Kubernetes credentials from {where}{(context is null ? "" : $" (context '{context}')")}: {e.Message.TrimEnd('.')}; pass --kubeconfig (and --kube-context), set KUBECONFIG, or run inside a pod", e);
         }
-
-        var ns = @namespace
-            ?? (File.Exists(InClusterNamespaceFile) ? File.ReadAllText(InClusterNamespaceFile).Trim() : null)
-            ?? config.Namespace
-            ?? "default";
-        return new KubernetesTaskExecutor(new k8s.Kubernetes(config), (settings ?? new KubernetesExecutorOptions()) with { Namespace = ns, TimeProvider = time });
     }
 
     private static string? FromEnvironment() =>

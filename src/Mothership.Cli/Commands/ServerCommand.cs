@@ -84,8 +84,14 @@ internal static class ServerCommand
             }
             catch (InvalidDataException e)
             {
-                // A malformed appsettings.json: the provider names the file, its inner exception the place.
-                await Console.Error.WriteLineAsync($"mship server: {e.Message} {e.InnerException?.Message}".TrimEnd()).ConfigureAwait(false);
+                // A malformed appsettings.json: the provider names the file, the JSON reader (innermost) the place.
+                var place = e.InnerException;
+                while (place?.InnerException is not null)
+                {
+                    place = place.InnerException;
+                }
+
+                await Console.Error.WriteLineAsync($"mship server: {e.Message} {place?.Message}".TrimEnd()).ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
             catch (ArgumentException e)

@@ -8,7 +8,8 @@ namespace Mothership.Server.Api;
 /// <summary>
 /// The <c>status</c> filter of run lists, for the API, the CLI (<c>mship get --status</c>) and the
 /// dashboard alike: a group (<c>Succeeded</c> is every run that succeeded, <c>Completed</c> — some
-/// tasks skipped — included) or an exact condition reason, comma-separated. Anything else is a 400.
+/// tasks skipped — included; every reason is in exactly one group) or an exact condition reason,
+/// comma-separated. Anything else is a 400.
 /// </summary>
 public static class StatusFilter
 {
@@ -20,6 +21,9 @@ public static class StatusFilter
         [
             PipelineRunReason.Failed, PipelineRunReason.Timeout, TaskRunReason.Timeout, PipelineRunReason.InvalidTaskResultReference,
             PipelineRunReason.CelEvaluationFailed, PipelineRunReason.CouldntGetSpec, PipelineRunReason.InternalError,
+            // A TaskRun that failed under a pipeline task's onError: continue: failed (condition
+            // False, ✗ in the dashboard), though its PipelineRun goes on.
+            TaskRunReason.FailureIgnored,
         ],
         ["Cancelled"] = [PipelineRunReason.Cancelled, TaskRunReason.Cancelled, PipelineRunReason.CancelledRunFinally, PipelineRunReason.StoppedRunFinally],
         ["Running"] = [PipelineRunReason.Running],

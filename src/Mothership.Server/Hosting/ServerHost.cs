@@ -67,7 +67,7 @@ public static class ServerHost
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Environment.CurrentDirectory, Args = [] });
         builder.Configuration.AddInMemoryCollection(overrides);
-        var problems = SettingsReader.Check(builder.Configuration, out var normalized);
+        var problems = SettingsReader.Check(builder.Configuration, out var normalized, out var unknown);
         if (problems.Count > 0)
         {
             throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions), problems);
@@ -128,6 +128,12 @@ public static class ServerHost
         builder.WebHost.UseUrls((builder.Configuration.GetValue<string>("Mothership:Urls") ?? new ServerOptions().Urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
         var app = builder.Build();
+        var settingsLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mothership.Server.Settings");
+        foreach (var line in unknown)
+        {
+            SettingsLog.Unknown(settingsLog, line);
+        }
+
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             ExceptionHandler = WriteErrorAsync,

@@ -309,6 +309,16 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             errors.Add($"Database: '{o.Database}' is neither sqlite:PATH nor postgres://USER@HOST:PORT/DB");
         }
 
+        if (string.IsNullOrWhiteSpace(o.Urls))
+        {
+            errors.Add("Urls: empty; give one or more http(s) URLs separated by ';' (default http://127.0.0.1:8080)");
+        }
+
+        if (string.IsNullOrWhiteSpace(o.Workdir))
+        {
+            errors.Add("Workdir: empty; give a directory (default .mothership/runs)");
+        }
+
         var loopback = true;
         foreach (var url in o.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -415,7 +425,8 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         Positive(errors, nameof(o.MaxActiveRuns), o.MaxActiveRuns);
         if (o.LeaseDuration < TimeSpan.FromSeconds(1) || o.PollInterval <= TimeSpan.Zero || o.PollInterval * 3 > o.LeaseDuration)
         {
-            errors.Add("LeaseDuration/PollInterval: the lease must be at least 1 s and at least three poll intervals");
+            errors.Add($"LeaseDuration/PollInterval: {Duration(o.LeaseDuration)} and {Duration(o.PollInterval)}: the poll interval must be positive and the lease at least 1s "
+                + "and at least three poll intervals (defaults 15s and 1s)");
         }
 
         // Both wait on timers (the poll interval is at most a third of the lease), which take at most about 49.7 days.
@@ -423,13 +434,24 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         {
             if (value > InputLimits.MaxTimeout)
             {
-                errors.Add($"{setting}: {value} is longer than {InputLimits.MaxTimeout.TotalHours}h, the longest the server can wait");
+                errors.Add($"{setting}: {Duration(value)} is longer than {InputLimits.MaxTimeout.TotalHours}h, the longest the server can wait");
             }
         }
 
         if (o.MaxRequestBytes < 1024)
         {
-            errors.Add("MaxRequestBytes: at least 1024");
+            errors.Add($"MaxRequestBytes: {o.MaxRequestBytes} is below 1024 (a number of bytes, at least 1024; default 4194304, 4 MiB)");
+        }
+
+        Retained(errors, "Retention", o.Retention);
+        foreach (var (pipeline, rule) in o.Retention.Pipelines)
+        {
+            Retained(errors, $"Retention:Pipelines:{pipeline}", rule);
+        }
+
+        if (o.Retention.DeliveryMaxAge is { } deliveries && deliveries <= TimeSpan.Zero)
+        {
+            errors.Add($"Retention:DeliveryMaxAge: {Duration(deliveries)} is not positive (a duration such as 720h)");
         }
 
         if (!string.IsNullOrWhiteSpace(o.Retention.Schedule) && !Retention.PruneSchedule.TryParse(o.Retention.Schedule, out _))
@@ -444,7 +466,31 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
     {
         if (value < 1)
         {
-            errors.Add($"{name}: must be at least 1");
+            errors.Add($"{name}: {value} is below 1 (a whole number, at least 1)");
         }
     }
+
+    /// <summary>A retention rule's counts are not negative and its ages are positive.</summary>
+    private static void Retained(List<string> errors, string prefix, RetentionRuleOptions rule)
+    {
+        foreach (var (name, count) in new[] { (nameof(rule.KeepLast), rule.KeepLast), (nameof(rule.KeepLastFailed), rule.KeepLastFailed) })
+        {
+            if (count < 0)
+            {
+                errors.Add($"{prefix}:{name}: {count} is negative (a number of runs, 0 or more)");
+            }
+        }
+
+        foreach (var (name, age) in new[] { (nameof(rule.MaxAge), rule.MaxAge), (nameof(rule.FailedMaxAge), rule.FailedMaxAge) })
+        {
+            if (age <= TimeSpan.Zero)
+            {
+                errors.Add($"{prefix}:{name}: {Duration(age.Value)} is not positive (a duration such as 720h)");
+            }
+        }
+    }
+
+    /// <summary>A duration as the settings take it (Go's form: 15s, 720h).</summary>
+    private static string Duration(TimeSpan value) =>
+        value < TimeSpan.Zero ? "-" + Model.Validation.GoDuration.Format(-value) : Model.Validation.GoDuration.Format(value);
 }

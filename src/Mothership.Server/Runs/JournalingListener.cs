@@ -10,8 +10,8 @@ namespace Mothership.Server.Runs;
 
 /// <summary>
 /// Persists what a run produces as it produces it: every decision of the driver (journal entry and
-/// run object, before its actions are carried out), every step that ran to its end (after its log
-/// lines), log lines, and the run object with live step states (<see cref="LiveAttempts"/>)
+/// run object, before its actions are carried out; an attempt's end after all its log lines),
+/// every step that ran to its end (after its log lines), log lines, and the run object with live step states (<see cref="LiveAttempts"/>)
 /// as steps start and end.
 /// </summary>
 internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions transitions, SecretMasker masker, CancellationToken stop) : IRunListener
@@ -33,16 +33,26 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
             _latest = state;
         }
 
+        var endedTaskRuns = new HashSet<string>(StringComparer.Ordinal);
         foreach (var ended in record.Events.OfType<AttemptEnded>())
         {
-            _live.Ended(state.Tasks[ended.PipelineTask].Runs[ended.ChildIndex].TaskRunName);
+            var taskRun = state.Tasks[ended.PipelineTask].Runs[ended.ChildIndex].TaskRunName;
+            endedTaskRuns.Add(taskRun);
+            _live.Ended(taskRun);
             OnAttemptEnded?.Invoke(ended);
         }
 
+        // Every line an attempt printed is stored before its end is journaled, whatever the
+        // outcome: a step that failed, timed out, or an attempt that ended without reporting its
+        // steps' ends (an executor's error, a lost pod).
         var completion = state.Completion;
         if (completion is not null)
         {
             await writer.FlushAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+        else if (endedTaskRuns.Count > 0)
+        {
+            await writer.FlushAsync(s => endedTaskRuns.Contains(s.TaskRun), cancellationToken).ConfigureAwait(false);
         }
 
         var transition = transitions.Of(completion is null ? Store.RunPhase.Running : Store.RunPhase.Finished, completion?.Status ?? ConditionStatus.Unknown,

@@ -35,6 +35,7 @@ public sealed class CommandInputTests : IDisposable
         { new[] { "run", "--executor", "kubernetes", "-f", "EXAMPLE" } },
         { new[] { "run", "--executor", "kubernetes", "--kubeconfig", "KUBECONFIG", "-f", "EXAMPLE" } },
         { new[] { "server", "--executor", "kubernetes", "--urls", "http://127.0.0.1:0", "--db", "sqlite:DIR/m.db" } },
+        { new[] { "deploy", "--executor", "kubernetes", "--repo", "CLOUD", "--site", "dev-kr1", "--dry-run", "--charts", "CHARTS" } },
     };
 
     [Theory(Timeout = 60000)]
@@ -45,12 +46,17 @@ public sealed class CommandInputTests : IDisposable
         var broken = Path.Combine(_dir, "kubeconfig");
         await File.WriteAllTextAsync(broken, "clusters: [", Ct);
         var example = Path.Combine(Fixtures.RepositoryRoot(), "examples", "hello-pipeline.yaml");
+        var charts = args.Contains("CHARTS") ? Fixtures.OpenStackHelm() : "";
         var r = await MshipProcess.RunAsync([.. args.Select(a => a.Replace("EXAMPLE", example, StringComparison.Ordinal)
-                .Replace("KUBECONFIG", broken, StringComparison.Ordinal).Replace("DIR", _dir, StringComparison.Ordinal))],
+                .Replace("KUBECONFIG", broken, StringComparison.Ordinal).Replace("DIR", _dir, StringComparison.Ordinal)
+                .Replace("CLOUD", Path.Combine(Fixtures.RepositoryRoot(), "examples", "cloud"), StringComparison.Ordinal)
+                .Replace("CHARTS", charts, StringComparison.Ordinal))],
             _dir, TimeSpan.FromSeconds(60), cancellationToken: Ct, environment: new Dictionary<string, string> { ["KUBECONFIG"] = Path.Combine(_dir, "missing") });
 
         OneLineNaming(r, "no Kubernetes credentials from " + (args.Contains("--kubeconfig") ? broken : Path.Combine(_dir, "missing")));
         Assert.DoesNotContain("listening", r.Stderr, StringComparison.Ordinal);
+        // Before a deploy's plan too: nothing printed, then the error.
+        Assert.Equal("", r.Stdout);
     }
 
     [Theory(Timeout = 60000)]

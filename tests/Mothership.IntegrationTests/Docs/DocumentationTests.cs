@@ -95,6 +95,25 @@ public sealed class DocumentationTests
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task DocumentedFlags_AWrongFlagPutInTheReadme_IsCaughtAtItsLine()
+    {
+        // The check itself, on the real README changed in memory, against the real --help.
+        var readme = await File.ReadAllTextAsync(Path.Combine(Root, "README.md"), Ct);
+        const string Line = "./mship validate -f examples/hello-pipeline.yaml    # → prints \"3 resource(s): valid\"";
+        var at = readme[..readme.IndexOf(Line, StringComparison.Ordinal)].Count(ch => ch == '\n') + 1;
+        var commands = DocumentedCommands.Parse("README.md", readme.Replace(Line, Line.Replace(".yaml ", ".yaml --recursve ", StringComparison.Ordinal), StringComparison.Ordinal));
+        foreach (var verb in commands.Where(c => c.IsMship).Select(c => c.Verb).Distinct())
+        {
+            await OptionsAsync(verb);
+        }
+
+        var before = DocumentedCommands.UnknownFlags(DocumentedCommands.Parse("README.md", readme), v => Help.GetValueOrDefault(v ?? ""));
+        var problems = DocumentedCommands.UnknownFlags(commands, v => Help.GetValueOrDefault(v ?? ""));
+
+        Assert.Equal([$"README.md:{at}: `./mship validate -f examples/hello-pipeline.yaml --recursve`: --recursve is not an option of mship validate"], problems.Except(before));
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task EveryOption_IsDocumented()
     {
         var text = DocsText();
@@ -118,7 +137,28 @@ public sealed class DocumentationTests
     [Fact]
     public void Settings_DocumentedAreTheServersAndTheServersAreDocumented()
     {
-        var text = DocsText();
+        var (unknown, undocumented) = SettingProblems(DocsText());
+
+        Assert.True(unknown.Count == 0, "documented settings the server does not have:\n" + string.Join("\n", unknown));
+        Assert.True(undocumented.Count == 0, "server settings no document names (as Mothership__NAME or Mothership:NAME):\n" + string.Join("\n", undocumented));
+    }
+
+    [Fact]
+    public void Settings_ASettingMisspeltInTheDocs_IsCaughtBothWays()
+    {
+        // The check itself, on the real docs changed in memory: the misspelt name is not the
+        // server's, and the real one is then named nowhere.
+        // Compared with what the docs as they are give, so this check stands apart from that one.
+        var (unknownBefore, undocumentedBefore) = SettingProblems(DocsText());
+        var (unknown, undocumented) = SettingProblems(DocsText().Replace("MaxActiveRuns", "MaxActiveRun", StringComparison.Ordinal));
+
+        Assert.Equal(["MaxActiveRun"], unknown.Except(unknownBefore));
+        Assert.Equal(["MaxActiveRuns"], undocumented.Except(undocumentedBefore));
+    }
+
+    /// <summary>The <c>Mothership__…</c> settings <paramref name="text"/> names that the server lacks, and the server's that it does not name.</summary>
+    private static (List<string> Unknown, List<string> Undocumented) SettingProblems(string text)
+    {
         var documented = Regex.Matches(text, @"Mothership(?:__|:)([A-Z][A-Za-z]*(?:(?:__|:)[A-Z][A-Za-z]*)*)")
             .Select(m => m.Groups[1].Value.Replace("__", ":", StringComparison.Ordinal))
             .ToHashSet(StringComparer.Ordinal);
@@ -127,28 +167,52 @@ public sealed class DocumentationTests
         // A documented path may stop at a section (Mothership__Retention) or name a key inside a free-keyed map.
         var unknown = documented.Where(d => !settings.Any(s => s == d || s.StartsWith(d + ":", StringComparison.Ordinal) || Matches(s, d))).Order().ToList();
         var undocumented = settings.Where(s => !documented.Any(d => d == s || Matches(s, d))).Order().ToList();
-
-        Assert.True(unknown.Count == 0, "documented settings the server does not have:\n" + string.Join("\n", unknown));
-        Assert.True(undocumented.Count == 0, "server settings no document names (as Mothership__NAME or Mothership:NAME):\n" + string.Join("\n", undocumented));
+        return (unknown, undocumented);
     }
 
     [Fact]
     public void EnvironmentVariables_DocumentedAreReadAndReadAreDocumented()
     {
-        // mship's own variables (MSHIP_*, MOTHERSHIP_*): the ones the code reads, against the ones the docs name.
-        var read = Directory.EnumerateFiles(Path.Combine(Root, "src"), "*.cs", SearchOption.AllDirectories)
+        var read = VariablesRead();
+
+        Assert.NotEmpty(read);
+        var (undocumented, unread) = VariableProblems(DocsText(), read);
+        Assert.Equal([], undocumented);
+        Assert.Equal([], unread);
+    }
+
+    [Fact]
+    public void EnvironmentVariables_AVariableAddedToOrDroppedFromTheDocs_IsCaught()
+    {
+        // The check itself, on the real docs changed in memory.
+        var text = DocsText();
+        var read = VariablesRead();
+
+        var (undocumentedBefore, unreadBefore) = VariableProblems(text, read);
+
+        var (_, unread) = VariableProblems(text + "\nSet `MSHIP_NO_SUCH_VARIABLE=1` to …\n", read);
+        var (undocumented, _) = VariableProblems(text.Replace("MSHIP_DEBUG", "MSHIP_DEBUGGING", StringComparison.Ordinal), read);
+
+        Assert.Equal(["MSHIP_NO_SUCH_VARIABLE"], unread.Except(unreadBefore));
+        Assert.Equal(["MSHIP_DEBUG"], undocumented.Except(undocumentedBefore));
+    }
+
+    /// <summary>mship's own variables (MSHIP_*, MOTHERSHIP_*) that the code reads.</summary>
+    private static HashSet<string> VariablesRead() =>
+        Directory.EnumerateFiles(Path.Combine(Root, "src"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             // Read through GetEnvironmentVariable, or through the reader RemoteResolverOptions is given.
             .SelectMany(f => Regex.Matches(File.ReadAllText(f), "(?:GetEnvironmentVariable|read)\\(\"((?:MSHIP|MOTHERSHIP)_[A-Z_]+)\"\\)").Select(m => m.Groups[1].Value))
             .ToHashSet(StringComparer.Ordinal);
-        var documented = Regex.Matches(DocsText(), @"\b((?:MSHIP|MOTHERSHIP)_[A-Z_]+)\b").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The variables read but named in no document, and those named but read nowhere.</summary>
+    private static (List<string> Undocumented, List<string> Unread) VariableProblems(string docs, HashSet<string> read)
+    {
+        var documented = Regex.Matches(docs, @"\b((?:MSHIP|MOTHERSHIP)_[A-Z_]+)\b").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
         // The test suites' own switches (documented for contributors, read by the tests), and the
         // variable mship sets for every step (MOTHERSHIP_ATTEMPT) rather than reads.
         var testSwitches = new HashSet<string>(StringComparer.Ordinal) { "MOTHERSHIP_FIXTURES", "MOTHERSHIP_CHROMIUM", "MSHIP_FUZZ_ITERATIONS", "MSHIP_FUZZ_SEED", "MOTHERSHIP_ATTEMPT" };
-
-        Assert.NotEmpty(read);
-        Assert.Equal([], read.Except(documented).Order());
-        Assert.Equal([], documented.Except(read).Except(testSwitches).Order());
+        return ([.. read.Except(documented).Order(StringComparer.Ordinal)], [.. documented.Except(read).Except(testSwitches).Order(StringComparer.Ordinal)]);
     }
 
     [Fact]
@@ -252,6 +316,26 @@ public sealed class DocumentedCommandsTests
         Assert.Equal("apiVersion: tekton.dev/v1", commands[3].ExpectedOutput);
         Assert.Equal("but this is", commands[4].Comment);
         Assert.Equal(8, commands[2].Line);
+    }
+
+    [Fact]
+    public void Parse_BackslashContinuation_OneCommand()
+    {
+        var commands = DocumentedCommands.Parse("README.md", "```sh\nA=1 B=2 \\\n  C=3 ./mship server   # a server\n./mship get pr\n```\n");
+
+        Assert.Equal(["A=1 B=2 C=3 ./mship server", "./mship get pr"], commands.Select(c => c.Text));
+        Assert.Equal("a server", commands[0].Comment);
+    }
+
+    [Theory]
+    [InlineData("./mship run -f FILE... [-R] [-p NAME=VALUE]... [-o text|json] [--pipeline NAME | --task NAME]", "./mship run -f FILE")]
+    [InlineData("./mship get tr|pipelines|tasks|stepactions [NAME] [-o json|yaml]", "./mship get tr")]
+    [InlineData("./mship server [--db sqlite:PATH | --db postgres://USER@HOST:PORT/DB] [--urls http://127.0.0.1:8080]", "./mship server")]
+    [InlineData("./mship delete pr NAME...", "./mship delete pr NAME")]
+    [InlineData("./mship deploy --repo DIR [--state [DIR]] --site SITE", "./mship deploy --repo DIR --site SITE")]
+    public void Shortest_Synopsis_OptionalPartsDroppedFirstAlternativeKept(string synopsis, string shortest)
+    {
+        Assert.Equal(shortest, new DocumentedCommand("README.md", 1, synopsis, null, Fenced: true).Shortest());
     }
 
     [Fact]

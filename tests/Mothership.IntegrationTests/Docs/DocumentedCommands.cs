@@ -20,6 +20,26 @@ public sealed record DocumentedCommand(string File, int Line, string Text, strin
     /// <summary>A synopsis (<c>[--flag]</c>, <c>FILE...</c>, <c>a|b</c>) shows a command's shape; it is checked for its flags, not run.</summary>
     public bool IsSynopsis => Regex.IsMatch(Text, @"\[|\.\.\.|(?<![|])\|(?![|])|\b[A-Z]{2,}\b");
 
+    /// <summary>
+    /// A synopsis as its shortest call: optional parts (<c>[…]</c>) dropped, the first of
+    /// <c>a|b|c</c> kept, repetition (<c>FILE...</c>) once. Placeholders (<c>FILE</c>) stay.
+    /// </summary>
+    public string Shortest()
+    {
+        var text = Text;
+        string previous;
+        do
+        {
+            previous = text;
+            text = Regex.Replace(text, @"\s*\[[^\[\]]*\]", "");
+        }
+        while (text != previous);
+
+        text = Regex.Replace(text, @"(?<=\S)\.\.\.", "");
+        text = Regex.Replace(text, @"(?<![|\S])([^\s|]+)(?:\|[^\s|]+)+", "$1");
+        return Regex.Replace(text, @"\s+", " ").Trim();
+    }
+
     /// <summary>The mship verb (<c>run</c>, <c>get</c> …), or null when the command is not mship's or names none.</summary>
     public string? Verb => Words is ["mship" or "./mship", var verb, ..] && !verb.StartsWith('-') ? verb : null;
 
@@ -55,6 +75,7 @@ public static partial class DocumentedCommands
         var lines = markdown.Split('\n');
         var fence = false;
         var shell = false;
+        var continues = false;
         for (var i = 0; i < lines.Length; i++)
         {
             var line = lines[i].TrimEnd('\r');
@@ -62,6 +83,7 @@ public static partial class DocumentedCommands
             {
                 shell = !fence && Regex.IsMatch(line.Trim(), "^```(sh|bash|console|shell)$");
                 fence = !fence;
+                continues = false;
                 continue;
             }
 
@@ -74,6 +96,16 @@ public static partial class DocumentedCommands
                     continue;
                 }
 
+                if (continues)
+                {
+                    // The previous line ended in a backslash: the shell reads this one as its rest.
+                    var previous = commands[^1];
+                    commands[^1] = previous with { Text = previous.Text[..^1].TrimEnd() + " " + text, Comment = previous.Comment ?? comment };
+                    continues = text.EndsWith('\\');
+                    continue;
+                }
+
+                continues = text.EndsWith('\\');
                 if (char.IsWhiteSpace(line[0]) && text[0] is '[' or '-' && commands.Count > 0 && commands[^1].Fenced && commands[^1].File == file)
                 {
                     var previous = commands[^1];

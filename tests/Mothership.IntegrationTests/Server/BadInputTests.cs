@@ -163,6 +163,8 @@ public sealed class BadInputTests(SharedServer shared, PostgresFixture postgres)
             (HttpMethod.Get, "api/v1/pipelineruns/nope"), (HttpMethod.Get, "api/v1/taskruns/nope"), (HttpMethod.Get, "api/v1/pipelineruns/nope/logs"),
             (HttpMethod.Get, "api/v1/pipelineruns/nope/events"), (HttpMethod.Post, "api/v1/pipelineruns/nope/cancel"), (HttpMethod.Post, "api/v1/pipelineruns/nope/rerun"),
             (HttpMethod.Post, "api/v1/pipelineruns/nope/start"), (HttpMethod.Delete, "api/v1/pipelineruns/nope"), (HttpMethod.Get, "api/v1/tasks/nope"),
+            // No route at all (issue 20, 6: an empty body): routing's own 404 is a problem document too.
+            (HttpMethod.Get, "api/v1/nosuch"), (HttpMethod.Get, "nosuch"),
         })
         {
             var (status, body, text) = await SendAsync(server, method, path, token: Token);
@@ -259,6 +261,16 @@ public sealed class BadInputTests(SharedServer shared, PostgresFixture postgres)
         Assert.True(response.StatusCode == HttpStatusCode.RequestEntityTooLarge, $"{(int)response.StatusCode} {text[..Math.Min(500, text.Length)]}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(413, (int?)JsonNode.Parse(text)?["status"]);
+        // An answer the server means to give is one warning line, not an unhandled exception's stack (issue 20, 11).
+        var deadline = TimeProvider.System.GetUtcNow().AddSeconds(10);
+        while (!server.Output.Contains("POST /api/v1/apply answered 413", StringComparison.Ordinal) && TimeProvider.System.GetUtcNow() < deadline)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.Contains("POST /api/v1/apply answered 413", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("unhandled", server.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("   at ", server.Output, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 60000)]

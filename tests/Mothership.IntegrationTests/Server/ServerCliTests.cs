@@ -140,6 +140,20 @@ public sealed class ServerCliTests(SharedServer shared, PostgresFixture postgres
         Assert.Equal("Succeeded", (string?)taskRun["status"]!["conditions"]![0]!["reason"]);
         var missing = await server.CliAsync("get", "tr", run + "-nosuch");
         Assert.Equal(2, missing.ExitCode);
+
+        // -o yaml is YAML as kubectl prints it, for one run and for lists alike (issue 20, 4: JSON was printed).
+        foreach (var (args, start) in new (string[], string)[]
+        {
+            (["get", "tr", child, "-o", "yaml"], "apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata:\n  name: " + child + "\n"),
+            (["get", "pr", run, "-o", "yaml"], "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: " + run + "\n"),
+            (["get", "tr", "-l", $"suite={name}", "-o", "yaml"], "items:\n- kind: TaskRun\n  name: " + child + "\n"),
+            (["get", "pr", "-l", $"suite={name}", "-o", "yaml"], "items:\n- kind: PipelineRun\n  name: " + run + "\n"),
+        })
+        {
+            var yaml = await server.CliAsync(args);
+            Ok(yaml);
+            Assert.StartsWith(start, yaml.Stdout, StringComparison.Ordinal);
+        }
     }
 
     [Fact(Timeout = 60000)]

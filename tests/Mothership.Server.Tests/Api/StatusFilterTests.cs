@@ -13,6 +13,22 @@ public class StatusFilterTests
     }
 
     [Fact]
+    public void Groups_EveryReasonARunCanHave_InExactlyOneGroup()
+    {
+        // A reason in no group is shown by the dashboard (✗ for FailureIgnored) but found by no filter.
+        var reasons = new[] { typeof(Mothership.Model.Tekton.Vocabulary.PipelineRunReason), typeof(Mothership.Model.Tekton.Vocabulary.TaskRunReason) }
+            .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .Distinct();
+
+        foreach (var reason in reasons)
+        {
+            Assert.True(StatusFilter.Groups.Count(g => g.Value.Contains(reason)) == 1, $"{reason} is in {StatusFilter.Groups.Count(g => g.Value.Contains(reason))} groups");
+        }
+    }
+
+    [Fact]
     public void TryParse_GroupsAndReasonsMixed_EachReasonOnce()
     {
         Assert.True(StatusFilter.TryParse("failed, Cancelled,PipelineRunTimeout", out var reasons, out _));

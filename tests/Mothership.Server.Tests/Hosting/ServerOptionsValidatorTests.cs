@@ -86,8 +86,50 @@ public sealed class ServerOptionsValidatorTests
     {
         var failures = Failures(new ServerOptions { LeaseDuration = TimeSpan.FromDays(60), PollInterval = TimeSpan.FromDays(20), SweepInterval = TimeSpan.FromDays(365) }).ToList();
 
-        Assert.Contains("LeaseDuration: 60.00:00:00 is longer than 1000h, the longest the server can wait", failures);
-        Assert.Contains("SweepInterval: 365.00:00:00 is longer than 1000h, the longest the server can wait", failures);
+        Assert.Contains("LeaseDuration: 1440h0m0s is longer than 1000h, the longest the server can wait", failures);
+        Assert.Contains("SweepInterval: 8760h0m0s is longer than 1000h, the longest the server can wait", failures);
         Assert.Empty(Failures(new ServerOptions { LeaseDuration = TimeSpan.FromHours(1000), PollInterval = TimeSpan.FromHours(300), SweepInterval = TimeSpan.FromHours(1000) }));
+    }
+
+    [Fact]
+    public void Validate_EmptyWorkdirOrUrls_NamesEach()
+    {
+        // An empty Workdir was "The value cannot be an empty string. (Parameter 'path')" at start.
+        var failures = Failures(new ServerOptions { Workdir = "", Urls = " " }).ToList();
+
+        Assert.Contains("Workdir: empty; give a directory (default .mothership/runs)", failures);
+        Assert.Contains("Urls: empty; give one or more http(s) URLs separated by ';' (default http://127.0.0.1:8080)", failures);
+    }
+
+    [Fact]
+    public void Validate_NumbersAndDurationsOutOfRange_NameTheSettingTheValueAndWhatItTakes()
+    {
+        // Issue 20, 2: "MaxRequestBytes: at least 1024" named neither the value nor what it takes.
+        var failures = Failures(new ServerOptions
+        {
+            MaxRequestBytes = -5,
+            MaxActiveRuns = 0,
+            LeaseDuration = TimeSpan.FromSeconds(2),
+            Retention = new RetentionOptions
+            {
+                KeepLast = -1,
+                MaxAge = TimeSpan.Zero,
+                DeliveryMaxAge = TimeSpan.FromHours(-1),
+                Pipelines = { ["deploy"] = new RetentionRuleOptions { KeepLastFailed = -3, FailedMaxAge = TimeSpan.FromMinutes(-5) } },
+            },
+        }).ToList();
+
+        Assert.Equal(
+            [
+                "MaxActiveRuns: 0 is below 1 (a whole number, at least 1)",
+                "LeaseDuration/PollInterval: 2s and 1s: the poll interval must be positive and the lease at least 1s and at least three poll intervals (defaults 15s and 1s)",
+                "MaxRequestBytes: -5 is below 1024 (a number of bytes, at least 1024; default 4194304, 4 MiB)",
+                "Retention:KeepLast: -1 is negative (a number of runs, 0 or more)",
+                "Retention:MaxAge: 0s is not positive (a duration such as 720h)",
+                "Retention:Pipelines:deploy:KeepLastFailed: -3 is negative (a number of runs, 0 or more)",
+                "Retention:Pipelines:deploy:FailedMaxAge: -5m0s is not positive (a duration such as 720h)",
+                "Retention:DeliveryMaxAge: -1h0m0s is not positive (a duration such as 720h)",
+            ],
+            failures);
     }
 }

@@ -20,14 +20,34 @@ public class SettingsReaderTests
     [InlineData("Mothership:Retention:KeepLast", "abc", "Mothership:Retention:KeepLast: 'abc' is not a whole number")]
     [InlineData("Mothership:Sandbox", "yes", "Mothership:Sandbox: 'yes' is neither true nor false")]
     [InlineData("Mothership:Retention:Pipelines:deploy:KeepLast", "x", "Mothership:Retention:Pipelines:deploy:KeepLast: 'x' is not a whole number")]
-    [InlineData("Mothership:Bogus", "1", "Mothership:Bogus: unknown setting (known here: AllowedHosts,")]
-    [InlineData("Mothership:Retention:KeepLats", "3", "Mothership:Retention:KeepLats: unknown setting (known here: DeliveryMaxAge, FailedMaxAge, KeepLast,")]
-    [InlineData("Mothership:KubernetesSites:eu:Cluster", "x", "Mothership:KubernetesSites:eu:Cluster: unknown setting (known here: Context, Kubeconfig, Namespace)")]
     public void Check_BadSetting_OneLineNamingTheKey(string key, string value, string expected)
     {
         var (errors, _) = Check((key, value));
 
         Assert.StartsWith(expected, Assert.Single(errors), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Mothership:Bogus", "1", "Mothership:Bogus: unknown setting, ignored (known here: AllowedHosts,")]
+    [InlineData("Mothership:Retention:KeepLats", "3", "Mothership:Retention:KeepLats: unknown setting, ignored (known here: DeliveryMaxAge, FailedMaxAge, KeepLast,")]
+    [InlineData("Mothership:KubernetesSites:eu:Cluster", "x", "Mothership:KubernetesSites:eu:Cluster: unknown setting, ignored (known here: Context, Kubeconfig, Namespace)")]
+    public void Check_UnknownSetting_AWarningNamingTheKeyNotAnError(string key, string value, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([KeyValuePair.Create(key, (string?)value)]).Build();
+
+        var errors = SettingsReader.Check(configuration, out _, out var unknown);
+
+        Assert.Empty(errors);
+        Assert.StartsWith(expected, Assert.Single(unknown), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_UnknownSettingThroughTheHost_TheServerStillStarts()
+    {
+        // Issue 20, 2: unknown settings are warned about, not fatal.
+        var app = ServerHost.Build(new Dictionary<string, string?> { ["Mothership:NoSuchSetting"] = "1" });
+
+        Assert.NotNull(app);
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.CommandLine;
 using Mothership.Cloud.Deploy;
 using Mothership.Cloud.Planning;
+using Mothership.Executors.Kubernetes;
 using Mothership.Model.Tekton;
 
 namespace Mothership.Cli.Commands.Cloud;
@@ -52,6 +53,12 @@ internal static class DeployCommand
             {
                 Console.Error.WriteLine($"mship deploy: {error}");
                 return ExitCodes.Usage;
+            }
+
+            if (onKubernetes)
+            {
+                // Missing credentials are one line before the plan, not an error after it.
+                KubernetesExecutors.CheckCredentials(definition.Cluster.Kubeconfig, definition.Cluster.Context);
             }
 
             var json = parse.GetValue(output) == "json";
