@@ -141,6 +141,7 @@ internal static class SchemaMigrations
             CREATE INDEX job_results_to_sync ON job_results (created_at, uid) WHERE done = 0;
             CREATE INDEX job_results_by_pull ON job_results (repository, pull, created_at);
             CREATE INDEX job_results_by_sha ON job_results (sha, created_at);
+            CREATE INDEX job_results_by_job ON job_results (job, created_at);
             CREATE INDEX job_results_by_updated ON job_results (updated_at) WHERE done = 1;
             """),
     ];
