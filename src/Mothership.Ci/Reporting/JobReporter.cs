@@ -18,14 +18,13 @@ public sealed class JobReporter(IRunStore store, IForge forge, JobReporterOption
     public const string CommentTag = "<!-- test report -->";
 
     /// <summary>Results looked at per pass.</summary>
-    private const int Batch = 100;
+    public const int Batch = 100;
 
     /// <summary>Reports what changed; how many results it looked at (0 when none waited).</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var pending = await store.ListJobResultsToSyncAsync(Batch, cancellationToken).ConfigureAwait(false);
         var comments = new HashSet<(string Repository, int Pull)>();
-        var changed = 0;
         foreach (var (result, run) in pending)
         {
             var state = JobStates.Of(run);
@@ -43,7 +42,6 @@ public sealed class JobReporter(IRunStore store, IForge forge, JobReporterOption
             }
 
             await store.UpdateJobResultAsync(result.Uid, state, report ? state : result.Reported, final, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            changed++;
             if (final && result.Pull is { } pull && result.Context is not null)
             {
                 comments.Add((result.Repository, pull));
@@ -55,7 +53,7 @@ public sealed class JobReporter(IRunStore store, IForge forge, JobReporterOption
             await UpdateFailureCommentAsync(RepositoryName.Parse(repository), pull, cancellationToken).ConfigureAwait(false);
         }
 
-        return pending.Count == Batch ? pending.Count : changed;
+        return pending.Count;
     }
 
     /// <summary>Writes, replaces or deletes the pull request's failure comment after the latest result of each context.</summary>

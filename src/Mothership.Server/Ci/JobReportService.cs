@@ -16,7 +16,7 @@ internal sealed class JobReportService(JobReporter reporter, TimeProvider time, 
     protected override async Task RunPassAsync(CancellationToken cancellationToken)
     {
         // Passes until a batch is not full, so a burst is not left to the next interval.
-        while (await reporter.RunOnceAsync(cancellationToken).ConfigureAwait(false) >= 100)
+        while (await reporter.RunOnceAsync(cancellationToken).ConfigureAwait(false) == JobReporter.Batch)
         {
         }
     }
