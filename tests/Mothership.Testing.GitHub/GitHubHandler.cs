@@ -99,7 +99,9 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
             return Fault(GitHubFault.PrimaryRateLimit, reset - github.Now);
         }
 
-        var segments = call.Request.Path.Trim('/').Split('/');
+        // Kestrel decodes the path except "%2F", which would change its segments: a label named
+        // "do-not-merge/hold" arrives as one segment "do-not-merge%2Fhold", as GitHub reads it.
+        var segments = call.Request.Path.Trim('/').Split('/').Select(s => s.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase)).ToArray();
         return segments switch
         {
             ["repos", var owner, var name, .. var rest] =>

@@ -127,7 +127,9 @@ public sealed partial class GitHubForge : IForge
             {
                 try
                 {
-                    await _client.Issue.Labels.RemoveFromIssue(repository.Owner, repository.Name, number, label).ConfigureAwait(false);
+                    // Octokit puts the name in the path as it is: "do-not-merge/hold" would become two
+                    // segments, and GitHub answers 404. Escaped, GitHub reads it back as one name.
+                    await _client.Issue.Labels.RemoveFromIssue(repository.Owner, repository.Name, number, Uri.EscapeDataString(label)).ConfigureAwait(false);
                     return true;
                 }
                 catch (Gh.NotFoundException)

@@ -6,16 +6,21 @@ namespace Mothership.Ci.Forge;
 public sealed record RepositoryName(string Owner, string Name)
 {
     /// <summary>Reads <c>owner/name</c>; refuses anything else.</summary>
-    public static RepositoryName Parse(string fullName)
+    public static RepositoryName Parse(string fullName) =>
+        TryParse(fullName, out var name) ? name : throw new FormatException($"'{fullName}' is not a repository name: write owner/name");
+
+    /// <summary>Reads <c>owner/name</c>; false for anything else.</summary>
+    public static bool TryParse(string? fullName, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RepositoryName? name)
     {
-        ArgumentNullException.ThrowIfNull(fullName);
-        var slash = fullName.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == fullName.Length - 1 || fullName.IndexOf('/', slash + 1) >= 0)
+        name = null;
+        var slash = fullName?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        if (fullName is null || slash <= 0 || slash == fullName.Length - 1 || fullName.IndexOf('/', slash + 1) >= 0)
         {
-            throw new FormatException($"'{fullName}' is not a repository name: write owner/name");
+            return false;
         }
 
-        return new RepositoryName(fullName[..slash], fullName[(slash + 1)..]);
+        name = new RepositoryName(fullName[..slash], fullName[(slash + 1)..]);
+        return true;
     }
 
     /// <summary><c>owner/name</c>.</summary>

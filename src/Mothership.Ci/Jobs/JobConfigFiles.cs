@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Mothership.Ci.Triggers;
+using Mothership.Ci.Plugins;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 
@@ -8,17 +8,16 @@ namespace Mothership.Ci.Jobs;
 
 /// <summary>
 /// The job configuration read from files: Prow's <c>config.yaml</c> (or a directory of job
-/// files, as Prow's <c>--job-config-path</c>) and its <c>plugins.yaml</c> for the trigger
-/// policies. <see cref="Reload"/> reads them again when any changed; a version with errors is
+/// files, as Prow's <c>--job-config-path</c>) and its <c>plugins.yaml</c>. <see cref="Reload"/> reads them again when any changed; a version with errors is
 /// refused and the one in force kept, as Prow's config agent keeps its last good config.
 /// </summary>
 public sealed class JobConfigFiles : IJobConfigSource
 {
     private readonly string? _config;
     private readonly string? _plugins;
-    private volatile Loaded _loaded = new(new ProwConfig(), TriggerPolicies.None, "");
+    private volatile Loaded _loaded = new(new ProwConfig(), PluginsConfig.None, "");
 
-    private sealed record Loaded(ProwConfig Config, TriggerPolicies Policies, string Stamp);
+    private sealed record Loaded(ProwConfig Config, PluginsConfig Plugins, string Stamp);
 
     /// <param name="config">A Prow config file or a directory of them; null for no jobs.</param>
     /// <param name="plugins">A Prow <c>plugins.yaml</c>; null for Prow's default trigger policy.</param>
@@ -32,7 +31,7 @@ public sealed class JobConfigFiles : IJobConfigSource
     public ProwConfig Current => _loaded.Config;
 
     /// <inheritdoc />
-    public TriggerPolicy PolicyFor(string orgRepo) => _loaded.Policies.For(orgRepo);
+    public PluginsConfig Plugins => _loaded.Plugins;
 
     /// <summary>The files read: the config's (sorted, when a directory) and the plugins file.</summary>
     public IReadOnlyList<string> Files() =>
@@ -53,15 +52,15 @@ public sealed class JobConfigFiles : IJobConfigSource
 
         var bag = new DiagnosticBag();
         var config = _config is null ? new ProwConfig() : ProwConfig.LoadFiles(ConfigFiles(), bag);
-        var policies = TriggerPolicies.None;
+        var plugins = PluginsConfig.None;
         if (_plugins is not null && ResourceLoader.ReadFile(_plugins, bag) is { } text)
         {
-            policies = TriggerPolicies.Parse(_plugins, text, bag);
+            plugins = PluginsConfig.Parse(_plugins, text, bag);
         }
 
         if (!bag.HasErrors && config is not null)
         {
-            _loaded = new Loaded(config, policies, stamp);
+            _loaded = new Loaded(config, plugins, stamp);
         }
 
         return bag.Sorted().ToList();

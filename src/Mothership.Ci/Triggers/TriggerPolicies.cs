@@ -6,8 +6,7 @@ namespace Mothership.Ci.Triggers;
 
 /// <summary>
 /// The <c>triggers</c> section of Prow's <c>plugins.yaml</c>: a <see cref="TriggerPolicy"/> per
-/// organisation or repository. The file's other sections (the plugins of the review issue) are
-/// accepted and not read here; the fields of a <c>triggers</c> entry are checked as Prow's, plus
+/// organisation or repository, read with the rest of the file by <see cref="Plugins.PluginsConfig"/>; the fields of a <c>triggers</c> entry are checked as Prow's, plus
 /// <c>ok_to_test_persists</c>.
 /// </summary>
 public sealed record TriggerPolicies
@@ -31,30 +30,15 @@ public sealed record TriggerPolicies
         return slash > 0 && ByRepo.TryGetValue(orgRepo[..slash], out var org) ? org : TriggerPolicy.Default;
     }
 
-    /// <summary>Reads a <c>plugins.yaml</c>'s text; problems go to <paramref name="diagnostics"/> at <c>FILE:LINE:COL</c>.</summary>
-    public static TriggerPolicies Parse(string file, string text, DiagnosticBag diagnostics)
+    /// <summary>Reads a <c>plugins.yaml</c>'s text for its <c>triggers</c>; problems go to <paramref name="diagnostics"/> at <c>FILE:LINE:COL</c>.</summary>
+    public static TriggerPolicies Parse(string file, string text, DiagnosticBag diagnostics) =>
+        Plugins.PluginsConfig.Parse(file, text, diagnostics).Triggers;
+
+    /// <summary>Reads the <c>triggers</c> section of a <c>plugins.yaml</c>'s root.</summary>
+    internal static TriggerPolicies Read(MapReader root)
     {
-        ArgumentNullException.ThrowIfNull(diagnostics);
-        if (ResourceLoader.ParseYaml(file, text, diagnostics) is not { } documents)
-        {
-            return None;
-        }
-
-        var roots = documents.Where(d => d is not TreeScalar s || !string.IsNullOrWhiteSpace(s.Value)).ToList();
-        if (roots.Count == 0)
-        {
-            return None;
-        }
-
-        if (roots is not [TreeMapping node])
-        {
-            diagnostics.Error(new SourceLocation(file, roots[0].Line, roots[0].Column), "a plugins.yaml is one YAML mapping");
-            return None;
-        }
-
-        var root = new MapReader(node, file, "", diagnostics);
         var byRepo = ImmutableDictionary<string, TriggerPolicy>.Empty.WithComparers(StringComparer.OrdinalIgnoreCase);
-        foreach (var (repos, policy) in root.List("triggers", Read).Select(e => (e.Item1, e.Item2)))
+        foreach (var (repos, policy) in root.List("triggers", ReadEntry).Select(e => (e.Item1, e.Item2)))
         {
             foreach (var repo in repos)
             {
@@ -62,10 +46,10 @@ public sealed record TriggerPolicies
             }
         }
 
-        return new TriggerPolicies { ByRepo = byRepo };
+        return byRepo.IsEmpty ? None : new TriggerPolicies { ByRepo = byRepo };
     }
 
-    private static Tuple<ImmutableArray<string>, TriggerPolicy> Read(MapReader r)
+    private static Tuple<ImmutableArray<string>, TriggerPolicy> ReadEntry(MapReader r)
     {
         var repos = r.Strings("repos");
         if (repos.IsEmpty)

@@ -14,6 +14,8 @@ using Mothership.Ci.Forge;
 using Mothership.Ci.Hooks;
 using Mothership.Ci.Jobs;
 using Mothership.Ci.Periodics;
+using Mothership.Ci.Plugins;
+using Mothership.Ci.Plugins.Hold;
 using Mothership.Ci.Reporting;
 using Mothership.Ci.Triggers;
 using Mothership.Engine.Execution;
@@ -258,7 +260,10 @@ public static class ServerHost
             RunUrl = sp.GetRequiredService<JobReporterOptions>().RunUrl,
         });
         services.AddSingleton<JobStarter>();
-        services.AddSingleton<IDeliveryHandler, JobTrigger>();
+        services.AddSingleton<JobTrigger>();
+        services.AddSingleton<IReviewPlugin, HoldPlugin>();
+        services.AddSingleton<ReviewPlugins>();
+        services.AddSingleton<IDeliveryHandler>(sp => new DeliveryHandlers([sp.GetRequiredService<JobTrigger>(), sp.GetRequiredService<ReviewPlugins>()]));
         services.AddSingleton<PeriodicScheduler>();
         services.AddHostedService<PeriodicService>();
         services.AddSingleton(sp =>

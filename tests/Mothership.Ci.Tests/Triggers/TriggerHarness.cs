@@ -128,6 +128,24 @@ internal sealed class TriggerHarness : IAsyncDisposable
         return Delivery(id, "issue_comment", root);
     }
 
+    /// <summary>GitHub's <c>pull_request_review</c> payload: <paramref name="author"/> submits a review in <paramref name="state"/> with <paramref name="body"/>.</summary>
+    public WebhookDelivery Review(FakeIssue pr, string author, string state, string body, string action = "submitted", string? id = null)
+    {
+        var root = Payload("pull_request_review", "submitted.payload.json");
+        root["action"] = action;
+        var p = root["pull_request"]!;
+        p["number"] = pr.Number;
+        p["user"]!["login"] = pr.Author;
+        p["head"]!["sha"] = pr.HeadSha;
+        p["base"]!["ref"] = pr.BaseRef;
+        p["labels"] = new JsonArray([.. Repository.LabelsOn(pr.Number).Select(l => (JsonNode)new JsonObject { ["name"] = l })]);
+        root["review"]!["state"] = state;
+        root["review"]!["body"] = body;
+        root["review"]!["user"]!["login"] = author;
+        root["sender"]!["login"] = author;
+        return Delivery(id, "pull_request_review", root);
+    }
+
     /// <summary>GitHub's <c>push</c> payload: <paramref name="after"/> pushed to <paramref name="branch"/>, changing <paramref name="files"/>.</summary>
     public WebhookDelivery Push(string branch, string after, params string[] files)
     {

@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+using Mothership.Ci.Triggers;
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Loading;
+
+namespace Mothership.Ci.Plugins;
+
+/// <summary>
+/// Prow's <c>plugins.yaml</c>: which plugins each organisation or repository enables
+/// (<c>plugins</c>), and the plugins' own sections (<c>triggers</c>…). A Prow user's file is read
+/// unchanged: sections of plugins Mothership does not have are accepted and not read, and
+/// enabling such a plugin is a warning, not an error.
+/// </summary>
+public sealed record PluginsConfig
+{
+    /// <summary>The plugins Mothership implements, by Prow's names; <c>trigger</c> is always on.</summary>
+    public static readonly ImmutableArray<string> Known = ["trigger", "lgtm", "approve", "hold", "label", "size", "release-note", "assign", "help"];
+
+    /// <summary>No file: no review plugin, Prow's default trigger policy.</summary>
+    public static PluginsConfig None { get; } = new();
+
+    /// <summary>The <c>triggers</c> section.</summary>
+    public TriggerPolicies Triggers { get; init; } = TriggerPolicies.None;
+
+    /// <summary>The <c>plugins</c> section: by <c>org</c> or <c>org/repo</c>.</summary>
+    public ImmutableDictionary<string, PluginSet> Plugins { get; init; } = ImmutableDictionary<string, PluginSet>.Empty.WithComparers(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The plugins enabled for <paramref name="orgRepo"/>: its organisation's (unless the entry
+    /// excludes the repository) and its own (Prow's <c>Plugins.getPlugins</c>).
+    /// </summary>
+    public ImmutableSortedSet<string> EnabledFor(string orgRepo)
+    {
+        ArgumentNullException.ThrowIfNull(orgRepo);
+        var enabled = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
+        var slash = orgRepo.IndexOf('/', StringComparison.Ordinal);
+        if (slash > 0 && Plugins.TryGetValue(orgRepo[..slash], out var org) && !org.ExcludedRepos.Contains(orgRepo[(slash + 1)..], StringComparer.OrdinalIgnoreCase))
+        {
+            enabled.UnionWith(org.Plugins);
+        }
+
+        if (Plugins.TryGetValue(orgRepo, out var own))
+        {
+            enabled.UnionWith(own.Plugins);
+        }
+
+        return enabled.ToImmutable();
+    }
+
+    /// <summary>Reads a <c>plugins.yaml</c>'s text; problems go to <paramref name="diagnostics"/> at <c>FILE:LINE:COL</c>.</summary>
+    public static PluginsConfig Parse(string file, string text, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        if (ResourceLoader.ParseYaml(file, text, diagnostics) is not { } documents)
+        {
+            return None;
+        }
+
+        var roots = documents.Where(d => d is not TreeScalar s || !string.IsNullOrWhiteSpace(s.Value)).ToList();
+        if (roots.Count == 0)
+        {
+            return None;
+        }
+
+        if (roots is not [TreeMapping node])
+        {
+            diagnostics.Error(new SourceLocation(file, roots[0].Line, roots[0].Column), "a plugins.yaml is one YAML mapping");
+            return None;
+        }
+
+        var root = new MapReader(node, file, "", diagnostics);
+        return new PluginsConfig
+        {
+            Triggers = TriggerPolicies.Read(root),
+            Plugins = ReadPlugins(root),
+        };
+    }
+
+    /// <summary>
+    /// <c>plugins</c>: each key an organisation or <c>org/repo</c>, its value Prow's
+    /// <c>{plugins: [...], excluded_repos: [...]}</c> or the older plain list of names.
+    /// </summary>
+    private static ImmutableDictionary<string, PluginSet> ReadPlugins(MapReader root)
+    {
+        var byRepo = ImmutableDictionary<string, PluginSet>.Empty.WithComparers(StringComparer.OrdinalIgnoreCase);
+        if (root.Map("plugins") is not { } plugins)
+        {
+            return byRepo;
+        }
+
+        foreach (var key in plugins.Keys.ToList())
+        {
+            PluginSet set;
+            if (plugins.Peek(key) is not null)
+            {
+                set = new PluginSet(plugins.Strings(key), []);
+            }
+            else if (plugins.Map(key) is { } entry)
+            {
+                set = new PluginSet(entry.Strings("plugins"), entry.Strings("excluded_repos"));
+                entry.CheckUnknown();
+            }
+            else
+            {
+                continue;
+            }
+
+            foreach (var name in set.Plugins.Where(n => !Known.Contains(n)))
+            {
+                plugins.Diagnostics.Warning(plugins.At(key), $"plugins.{key}: Mothership has no plugin '{name}'; it is ignored (known: {string.Join(", ", Known)})");
+            }
+
+            byRepo = byRepo.SetItem(key, set);
+        }
+
+        return byRepo;
+    }
+}
