@@ -212,7 +212,12 @@ public sealed partial class GitHubForge : IForge
                         pr.Head.Sha,
                         pr.Head.Ref,
                         pr.Base.Ref,
-                        pr.Base.Sha);
+                        pr.Base.Sha)
+                    {
+                        CloneUri = pr.Base.Repository?.CloneUrl ?? "",
+                        RepoLink = pr.Base.Repository?.HtmlUrl ?? "",
+                        Labels = [.. pr.Labels?.Select(l => l.Name) ?? []],
+                    };
                 }
                 catch (Gh.NotFoundException)
                 {

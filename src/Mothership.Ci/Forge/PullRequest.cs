@@ -26,4 +26,14 @@ public sealed record PullRequest(
     string HeadSha,
     string HeadRef,
     string BaseRef,
-    string BaseSha);
+    string BaseSha)
+{
+    /// <summary>The base repository's clone URL; empty when the forge did not say.</summary>
+    public string CloneUri { get; init; } = "";
+
+    /// <summary>The base repository's page; empty when the forge did not say.</summary>
+    public string RepoLink { get; init; } = "";
+
+    /// <summary>Its labels' names.</summary>
+    public System.Collections.Immutable.ImmutableArray<string> Labels { get; init; } = [];
+}

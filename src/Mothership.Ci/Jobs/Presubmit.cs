@@ -26,6 +26,15 @@ public sealed record Presubmit : ProwJob
     /// <summary>Neither a status nor a comment is written for it.</summary>
     public bool SkipReport { get; init; }
 
+    /// <summary>The most <see cref="FlakeRetries"/> a job may set.</summary>
+    public const int MaxFlakeRetries = 3;
+
+    /// <summary>
+    /// Mothership's <c>flake_retries</c>: how many times a failed run of this required job is
+    /// started again on the same commit without being asked, before the failure stands. Default 0.
+    /// </summary>
+    public int FlakeRetries { get; init; }
+
     public Brancher Brancher { get; init; } = Brancher.All;
 
     public ChangeMatcher Changes { get; init; } = ChangeMatcher.None;

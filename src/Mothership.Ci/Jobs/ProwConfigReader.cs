@@ -251,8 +251,22 @@ internal static partial class ProwConfigReader
             Brancher = ReadBrancher(r),
             Changes = changes,
             TriggerRegex = triggerRegex,
+            FlakeRetries = ReadFlakeRetries(r, name),
         };
         return r.Finish(ReadCommon(r, job, decorateAll, "jenkins_spec"));
+    }
+
+    /// <summary>Mothership's <c>flake_retries</c>: 0 (the default) to <see cref="Presubmit.MaxFlakeRetries"/>.</summary>
+    private static int ReadFlakeRetries(MapReader r, string name)
+    {
+        var retries = r.Int("flake_retries") ?? 0;
+        if (retries is < 0 or > Presubmit.MaxFlakeRetries)
+        {
+            r.Diagnostics.Error(r.At("flake_retries"),
+                $"job '{name}': flake_retries {retries} must be 0 (no automatic retry) to {Presubmit.MaxFlakeRetries}; a job that fails more often is broken, not flaky");
+        }
+
+        return Math.Clamp(retries, 0, Presubmit.MaxFlakeRetries);
     }
 
     private static Postsubmit? ReadPostsubmit(MapReader r, bool decorateAll)

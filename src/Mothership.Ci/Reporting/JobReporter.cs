@@ -1,4 +1,5 @@
 using System.Text;
+using Mothership.Ci.Flakes;
 using Mothership.Ci.Forge;
 using Mothership.Ci.Triggers;
 using Mothership.Store;
@@ -12,7 +13,11 @@ namespace Mothership.Ci.Reporting;
 /// when nothing fails. A result is final once its run ended and that was reported; a server
 /// that dies between the report and the record reports again, which GitHub takes as the same status.
 /// </summary>
-public sealed class JobReporter(IRunStore store, IForge forge, JobReporterOptions options, TimeProvider time)
+/// <remarks>
+/// With a <see cref="FlakeRetrier"/>, a required run that ends failed is started again first when
+/// its job's <c>flake_retries</c> allows, and the failure comment says so.
+/// </remarks>
+public sealed class JobReporter(IRunStore store, IForge forge, JobReporterOptions options, TimeProvider time, FlakeRetrier? retrier = null)
 {
     /// <summary>What marks the bot's failure comment (Prow's).</summary>
     public const string CommentTag = "<!-- test report -->";
@@ -42,6 +47,12 @@ public sealed class JobReporter(IRunStore store, IForge forge, JobReporterOption
             }
 
             await store.UpdateJobResultAsync(result.Uid, state, report ? state : result.Reported, final, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            if (final && retrier is not null)
+            {
+                // After the record: a retry is a new result, and the failed one is final either way.
+                await retrier.RetryAsync(result with { State = state, Done = true }, cancellationToken).ConfigureAwait(false);
+            }
+
             if (final && result.Pull is { } pull && result.Context is not null)
             {
                 comments.Add((result.Repository, pull));
@@ -80,7 +91,9 @@ public sealed class JobReporter(IRunStore store, IForge forge, JobReporterOption
         }
 
         var author = (await forge.GetPullRequestAsync(repository, pull, cancellationToken).ConfigureAwait(false))?.Author ?? "";
-        var body = FailureComment(author, failed, options);
+        var retries = failed.Select(f => (f.Context!, FlakeRetrier.RetriesUsed(results.Where(r => r.Job == f.Job && r.Sha == f.Sha), f.Job, f.Repository, pull, f.Sha, Jobs.Presubmit.MaxFlakeRetries)))
+            .Where(r => r.Item2 > 0).ToDictionary(r => r.Item1, r => r.Item2, StringComparer.Ordinal);
+        var body = FailureComment(author, failed, options, retries);
         if (existing.Count == 0)
         {
             await forge.CreateCommentAsync(repository, pull, body, cancellationToken).ConfigureAwait(false);
@@ -99,7 +112,11 @@ public sealed class JobReporter(IRunStore store, IForge forge, JobReporterOption
     }
 
     /// <summary>Prow's failure comment (crier's <c>createComment</c>): the table of failed jobs, then the tag that finds it again.</summary>
-    public static string FailureComment(string author, IReadOnlyList<JobResult> failed, JobReporterOptions options)
+    /// <param name="author">The pull request's author, whom the comment addresses.</param>
+    /// <param name="failed">The latest failed result of each context.</param>
+    /// <param name="options">Links and rerun commands.</param>
+    /// <param name="retries">Automatic retries (<c>flake_retries</c>) started so far, by context; they are listed under the table.</param>
+    public static string FailureComment(string author, IReadOnlyList<JobResult> failed, JobReporterOptions options, IReadOnlyDictionary<string, int>? retries = null)
     {
         var text = new StringBuilder();
         text.Append('@').Append(author).Append(": The following test").Append(failed.Count > 1 ? "s" : "")
@@ -112,6 +129,12 @@ public sealed class JobReporter(IRunStore store, IForge forge, JobReporterOption
             var rerun = options.RerunCommand(r.Job);
             text.Append(r.Context).Append(" | ").Append(r.Sha.Length > 7 ? r.Sha[..7] : r.Sha).Append(" | ").Append(link)
                 .Append(" | ").Append(r.Optional ? "false" : "true").Append(" | `").Append(rerun).Append("`\n");
+        }
+
+        foreach (var (context, count) in (retries ?? new Dictionary<string, int>()).OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            text.Append("\n").Append(context).Append(" was retried automatically ").Append(count == 1 ? "once" : $"{count} times")
+                .Append(" on this commit (`flake_retries`).\n");
         }
 
         text.Append("\n<details>\n\nInstructions for interacting with me using PR comments are available [here](https://git.k8s.io/community/contributors/guide/pull-requests.md).\n</details>\n")

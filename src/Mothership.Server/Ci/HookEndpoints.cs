@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Mothership.Ci.Flakes;
 using Mothership.Ci.Hooks;
 using Mothership.Server.Api;
 using Mothership.Store;
@@ -9,8 +10,8 @@ using Mothership.Store;
 namespace Mothership.Server.Ci;
 
 /// <summary>
-/// <c>POST /hook</c>, GitHub's webhook (Prow's path), and <c>GET /api/v1/deliveries</c>, what
-/// arrived and what came of it. The hook takes no bearer token: its signature is its credential.
+/// <c>POST /hook</c>, GitHub's webhook (Prow's path), <c>GET /api/v1/deliveries</c>, what
+/// arrived and what came of it, <c>GET /api/v1/jobresults</c> and <c>GET /api/v1/flakes</c>. The hook takes no bearer token: its signature is its credential.
 /// </summary>
 internal static class HookEndpoints
 {
@@ -40,6 +41,7 @@ internal static class HookEndpoints
                 }),
             });
         });
+        api.MapGet("/flakes", FlakesAsync);
         api.MapGet("/jobresults", async (IRunStore store, string? repository, int? pull, string? sha, string? job, int? limit, CancellationToken ct) =>
         {
             var items = await store.ListJobResultsAsync(new JobResultQuery
@@ -66,6 +68,26 @@ internal static class HookEndpoints
                     updatedAt = r.UpdatedAt,
                 }),
             });
+        });
+    }
+
+    /// <summary><c>GET /api/v1/flakes</c>: flakes counted per repository, job and week, and the latest ones.</summary>
+    private static async Task<IResult> FlakesAsync(FlakeReport report, string? repository, CancellationToken ct)
+    {
+        var flakes = (await report.FlakesAsync(ct).ConfigureAwait(false)).Where(f => repository is null || f.Repository == repository).ToList();
+        return Results.Json(new
+        {
+            weeks = FlakeLedger.Count(flakes).Select(c => new { repository = c.Repository, job = c.Job, week = c.Week, count = c.Count }),
+            items = flakes.Take(MaxListed).Select(f => new
+            {
+                repository = f.Repository,
+                job = f.Job,
+                pull = f.Pull,
+                sha = f.Sha,
+                failedRun = f.FailedRun,
+                passedAt = f.PassedAt,
+                week = f.Week,
+            }),
         });
     }
 

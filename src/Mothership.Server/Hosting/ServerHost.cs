@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mothership.Ci.Flakes;
 using Mothership.Ci.Forge;
 using Mothership.Ci.Hooks;
 using Mothership.Ci.Jobs;
@@ -106,6 +107,7 @@ public static class ServerHost
         services.AddSingleton<IRunStore>(sp => new InstrumentedRunStore(
             RunStoreFactory.Open(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Database, sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<ServerMetrics>()));
+        services.AddSingleton<FlakeReport>();
         services.AddSingleton<ITaskExecutor>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
@@ -170,6 +172,21 @@ public static class ServerHost
             catch (StoreUnavailableException)
             {
                 // The scrape still returns the other metrics, and store errors count the outage.
+            }
+        });
+        var flakes = app.Services.GetRequiredService<FlakeReport>();
+        registry.AddBeforeCollectCallback(async ct =>
+        {
+            try
+            {
+                foreach (var c in FlakeLedger.Count(await flakes.FlakesAsync(ct).ConfigureAwait(false)))
+                {
+                    metrics.CiFlakes.WithLabels(c.Repository, c.Job, c.Week).Set(c.Count);
+                }
+            }
+            catch (StoreUnavailableException)
+            {
+                // As the runs' gauge: the scrape goes on without it.
             }
         });
         if (app.Services.GetService<IForge>() is { } forge)
@@ -277,6 +294,7 @@ public static class ServerHost
                     ?? TriggerCommands.DefaultRerunCommandFor(name),
             };
         });
+        services.AddSingleton<FlakeRetrier>();
         services.AddSingleton<JobReporter>();
         services.AddHostedService<JobReportService>();
     }

@@ -25,6 +25,7 @@ public sealed class ServerMetrics
         StoreErrors = factory.CreateCounter("mothership_store_errors_total", "Store operations that failed because the database was unavailable.", "operation");
         LogLinesTotal = factory.CreateCounter("mothership_log_lines_total", "Log lines appended to the store.");
         GitHubRateLimit = factory.CreateGauge("mothership_github_ratelimit", "GitHub's REST quota as its last answer reported it (X-RateLimit-*): limit and remaining requests.", "kind");
+        CiFlakes = factory.CreateGauge("mothership_ci_flakes", "Commits on which a required presubmit failed and then passed, by repository, job and ISO week.", "repository", "job", "week");
         GitHubRateLimitReset = factory.CreateGauge("mothership_github_ratelimit_reset_seconds", "When GitHub's REST quota resets, as Unix seconds (X-RateLimit-Reset).");
     }
 
@@ -38,6 +39,7 @@ public sealed class ServerMetrics
     public Counter LogLinesTotal { get; }
     public Gauge GitHubRateLimit { get; }
     public Gauge GitHubRateLimitReset { get; }
+    public Gauge CiFlakes { get; }
 
     public void RunFinished(string kind, string reason) => RunsFinished.WithLabels(kind, reason).Inc();
 

@@ -524,6 +524,17 @@ public sealed class ProwConfigTests
             """
             presubmits:
               org/repo:
+              - name: unit
+                flake_retries: 4
+                spec:
+                  containers: [{image: alpine, command: [make]}]
+            """,
+            ["config.yaml:4:5: error: job 'unit': flake_retries 4 must be 0 (no automatic retry) to 3; a job that fails more often is broken, not flaky"]
+        },
+        {
+            """
+            presubmits:
+              org/repo:
               - name: pull-unit
                 agent: jenkins
                 labels: {prow.k8s.io/type: presubmit, preset-dind: "true"}

@@ -329,6 +329,10 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
             await store.AddJobResultAsync(Result("unit", "aaaaaaaaaa", "failure", "old-run", 0), Ct);
             await store.AddJobResultAsync(Result("unit", "bbbbbbbbbb", "success", (string)run["metadata"]!["name"]!, 1), Ct);
             await store.AddJobResultAsync(Result("lint", "bbbbbbbbbb", "failure", "gone-run", 2), Ct);
+
+            // e2e failed and then passed on the same commit: a flake.
+            await store.AddJobResultAsync(Result("e2e", "bbbbbbbbbb", "failure", "e2e-1", 3), Ct);
+            await store.AddJobResultAsync(Result("e2e", "bbbbbbbbbb", "success", "e2e-2", 4), Ct);
         }
 
         await page.GotoAsync("/");
@@ -336,7 +340,12 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
         await Expect(page).ToHaveURLAsync(new Regex("/ui/pulls$"));
         var pull = page.Locator($"section[data-pull='{repository}#7']");
         await Expect(pull.Locator("h2")).ToContainTextAsync($"{repository} #7 bbbbbbb");
-        await Expect(pull.Locator("tr[data-job]")).ToHaveCountAsync(2);
+        await Expect(pull.Locator("tr[data-job]")).ToHaveCountAsync(3);
+        await Expect(pull.Locator("tr[data-job='e2e'] .state")).ToHaveAttributeAsync("data-state", "Succeeded");
+        var flakes = page.GetByRole(AriaRole.Region, new() { Name = "Flaky jobs" });
+        await Expect(flakes.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Expect(flakes.Locator("tbody tr")).ToContainTextAsync("e2e");
+        await Expect(flakes.Locator("tbody tr td.num")).ToHaveTextAsync("1");
         await Expect(pull.Locator("tr[data-job='unit'] .state")).ToHaveAttributeAsync("data-state", "Succeeded");
         await Expect(pull.Locator("tr[data-job='lint'] .state")).ToHaveAttributeAsync("data-state", "Failed");
         await Expect(pull.Locator("tr[data-job='lint']")).ToContainTextAsync("optional");

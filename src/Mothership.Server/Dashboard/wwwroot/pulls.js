@@ -1,7 +1,8 @@
 // Pull requests: the CI bot's job results grouped by repository and pull request, newest first;
 // for each its head commit and the latest result of every job on it (Prow's states shown as the
 // run states they are), with links to the runs. Read from /api/v1/jobresults, which outlives
-// the pruning of runs; refreshed every 5 s.
+// the pruning of runs; refreshed every 5 s. Above them, the flaky jobs of the last weeks
+// (/api/v1/flakes: required jobs that failed and then passed on the same commit).
 
 import { api } from "./api.js";
 import { h, timeElement, errorBox } from "./util.js";
@@ -15,13 +16,14 @@ export function pullsPage(main, { params }) {
   main.replaceChildren(h("h1", {}, "Pull requests"), body);
   const controller = new AbortController();
   let timer = null;
-  const load = () => api.jobResults(params.get("repository") || "", controller.signal).then((r) => {
+  const repository = params.get("repository") || "";
+  const load = () => Promise.all([api.jobResults(repository, controller.signal), api.flakes(repository, controller.signal)]).then(([r, f]) => {
     const pulls = group(r.items.filter((i) => i.pull !== null && i.pull !== undefined));
     if (!pulls.length) {
       body.replaceChildren(h("p.empty", {}, "No pull request has run a job yet. Jobs start from GitHub's webhooks (README: Jobs from GitHub)."));
       return;
     }
-    body.replaceChildren(...pulls.map(pullSection));
+    body.replaceChildren(...(f.weeks.length ? [flakeSection(f.weeks)] : []), ...pulls.map(pullSection));
   }).catch((e) => { if (e.name !== "AbortError") body.replaceChildren(errorBox(e)); })
     .finally(() => { if (!controller.signal.aborted) timer = setTimeout(load, 5000); });
   load();
@@ -54,5 +56,21 @@ function pullSection(pr) {
     h("table.pulls", {},
       h("caption.visually-hidden", {}, `Jobs of ${pr.repository} #${pr.pull} at ${pr.sha}`),
       h("thead", {}, h("tr", {}, ["Job", "State", "Context", "Required", "Updated"].map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, rows)));
+}
+
+/** Flaky jobs per week, the most flaky first within a week (newest week first, as the API orders them). */
+function flakeSection(weeks) {
+  const rows = weeks.map((w) =>
+    h("tr", { dataset: { flake: `${w.repository}/${w.job}/${w.week}` } },
+      h("th", { scope: "row" }, w.job),
+      h("td", {}, w.repository),
+      h("td", {}, w.week),
+      h("td.num", {}, String(w.count))));
+  return h("section.flakes", { "aria-labelledby": "flaky-jobs" },
+    h("h2", { id: "flaky-jobs" }, "Flaky jobs"),
+    h("p.muted", {}, "Required jobs that failed and then passed on the same commit, counted once per commit."),
+    h("table.pulls", {},
+      h("thead", {}, h("tr", {}, ["Job", "Repository", "Week", "Commits"].map((c) => h("th", { scope: "col" }, c)))),
       h("tbody", {}, rows)));
 }
