@@ -131,7 +131,8 @@ public sealed class GitHubForgeTests : IAsyncLifetime
 
         Assert.Equal(
             new PullRequest(pr.Number, "Fix the flake", "alice", PullRequestState.Open, Draft: true, Merged: false, Mergeable: null, Sha, "fix-flake", "release-1.2", "fedcba9876543210fedcba9876543210fedcba98"),
-            got);
+            got! with { CloneUri = "", RepoLink = "", Labels = [] });
+        Assert.Equal(($"{_github.BaseUri}org/repo.git", $"{_github.BaseUri}org/repo"), (got.CloneUri, got.RepoLink));
     }
 
     [Fact(Timeout = 30_000)]
