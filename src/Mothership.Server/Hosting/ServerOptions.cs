@@ -138,7 +138,7 @@ public sealed class CiOptions
     /// <summary>
     /// Prow's <c>config.yaml</c>, or a directory of job files (Prow's <c>--job-config-path</c>):
     /// presubmits, postsubmits, periodics. Read at start (errors stop the server) and again when it
-    /// changes (errors keep the jobs in force). Needs <c>GitHub:WebhookSecretFile</c> and <c>GitHub:TokenFile</c>. Default none.
+    /// changes (errors keep the jobs in force). Needs <c>GitHub:WebhookSecretFile</c> and <c>GitHub:TokenFile</c> (or <c>GitHub:AppId</c>). Default none.
     /// </summary>
     public string? Config { get; set; }
 
@@ -182,7 +182,7 @@ public sealed class GitHubOptions
 
     /// <summary>
     /// The hooks whose missed deliveries are recovered: <c>OWNER/REPO:ID</c> or <c>ORG:ID</c>; needs
-    /// <see cref="TokenFile"/> (a token that may read the hooks). Default none.
+    /// <see cref="TokenFile"/> (a token that may read the hooks) or <see cref="AppId"/>. Default none.
     /// </summary>
     public string[] Hooks { get; set; } = [];
 
