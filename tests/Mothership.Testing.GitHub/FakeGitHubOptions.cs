@@ -9,6 +9,12 @@ public sealed class FakeGitHubOptions
     /// </summary>
     public string? Token { get; set; }
 
+    /// <summary>
+    /// The GitHub App whose JWTs and installation tokens authenticate requests (see
+    /// <see cref="FakeGitHubApp"/>); replaces <see cref="Token"/>. Default null: no app.
+    /// </summary>
+    public FakeGitHubApp? App { get; set; }
+
     /// <summary>The login the token belongs to: the creator of statuses and the author of comments. Default <c>mothership-bot</c>.</summary>
     public string Login { get; set; } = "mothership-bot";
 

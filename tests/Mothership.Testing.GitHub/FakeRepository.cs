@@ -42,6 +42,20 @@ public sealed class FakeRepository
 
     internal List<FakeComment> CommentList { get; } = [];
 
+    internal List<FakeCheckRun> CheckRunList { get; } = [];
+
+    /// <summary>Every check run, oldest first, as it stands now.</summary>
+    public IReadOnlyList<FakeCheckRun> CheckRuns
+    {
+        get
+        {
+            lock (_github.Gate)
+            {
+                return [.. CheckRunList];
+            }
+        }
+    }
+
     /// <summary>Every status reported, oldest first.</summary>
     public IReadOnlyList<FakeStatus> Statuses
     {

@@ -80,8 +80,39 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
 
     private Reply Answer(Call call, int remaining, DateTimeOffset reset)
     {
+        // Kestrel decodes the path except "%2F", which would change its segments: a label named
+        // "do-not-merge/hold" arrives as one segment "do-not-merge%2Fhold", as GitHub reads it.
+        var segments = call.Request.Path.Trim('/').Split('/').Select(s => s.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase)).ToArray();
+        FakeInstallationToken? installation = null;
+        if (github.Options.App is { } app)
+        {
+            if (segments is ["app", ..] or ["repos", _, _, "installation"] or ["orgs", _, "installation"])
+            {
+                // The app speaks as itself with a JWT: GitHub answers 401 to anything else here.
+                var jwt = Credential(call, "bearer") ?? throw new GitHubError(401, "A JSON web token could not be decoded");
+                if (app.JwtProblem(jwt, github.Now) is { } problem)
+                {
+                    throw new GitHubError(401, problem);
+                }
+
+                return RouteApp(call, app, segments);
+            }
+
+            installation = (Credential(call, "token") ?? Credential(call, "bearer")) is { } presented ? app.ValidToken(presented, github.Now) : null;
+            if (installation is null)
+            {
+                throw new GitHubError(401, "Bad credentials");
+            }
+
+            if (segments is ["repos" or "orgs", var account, ..] && app.AccountOf(installation.InstallationId) is { } own
+                && !string.Equals(own, account, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new GitHubError(403, "Resource not accessible by integration");
+            }
+        }
+
         // The scheme is case-insensitive (RFC 9110): Octokit sends "Token T", GitHub's docs "token T" or "Bearer T".
-        if (github.Options.Token is { } token
+        if (github.Options.App is null && github.Options.Token is { } token
             && !(call.Request.Authorization.Split(' ', 2) is [var scheme, var value] && value == token
                 && (scheme.Equals("token", StringComparison.OrdinalIgnoreCase) || scheme.Equals("bearer", StringComparison.OrdinalIgnoreCase))))
         {
@@ -99,9 +130,6 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
             return Fault(GitHubFault.PrimaryRateLimit, reset - github.Now);
         }
 
-        // Kestrel decodes the path except "%2F", which would change its segments: a label named
-        // "do-not-merge/hold" arrives as one segment "do-not-merge%2Fhold", as GitHub reads it.
-        var segments = call.Request.Path.Trim('/').Split('/').Select(s => s.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase)).ToArray();
         return segments switch
         {
             ["repos", var owner, var name, .. var rest] =>
@@ -142,6 +170,24 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
         {
             case ["statuses", var sha] when method == "POST":
                 return CreateStatus(call, repo, sha);
+
+            case ["check-runs", .. var checkRest]:
+                return CheckRuns(call, repo, checkRest);
+
+            case ["commits", var gitRef, "check-runs"] when method == "GET":
+                {
+                    var app = github.Options.App ?? throw new GitHubError(403, "You must authenticate via a GitHub App.", CheckRunDocs);
+                    var sha = ExistingSha(repo, gitRef);
+                    var name = call.Query["check_name"].ToString();
+                    var runs = repo.CheckRunList.Where(r => r.HeadSha == sha && (name.Length == 0 || r.Name == name)).Reverse().ToList();
+                    var size = PageSize(call);
+                    var page = int.TryParse(call.Query["page"], CultureInfo.InvariantCulture, out var p) && p > 0 ? p : 1;
+                    return new Reply(200, new JsonObject
+                    {
+                        ["total_count"] = runs.Count,
+                        ["check_runs"] = new JsonArray([.. runs.Skip((page - 1) * size).Take(size).Select(r => (JsonNode)json.CheckRun(repo, app, r))]),
+                    });
+                }
 
             case ["commits", var gitRef, "statuses"] when method == "GET":
                 {
@@ -343,6 +389,143 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
             default:
                 throw NotFound();
         }
+    }
+
+    private const string CheckRunDocs = "https://docs.github.com/rest/checks/runs#create-a-check-run";
+
+    /// <summary>The Authorization header's credential when its scheme is <paramref name="scheme"/> (case-insensitive), or null.</summary>
+    private static string? Credential(Call call, string scheme) =>
+        call.Request.Authorization.Split(' ', 2) is [var s, var value] && s.Equals(scheme, StringComparison.OrdinalIgnoreCase) && value.Length > 0 ? value : null;
+
+    /// <summary>What the app asks as itself: its installations and their tokens.</summary>
+    private Reply RouteApp(Call call, FakeGitHubApp app, string[] segments)
+    {
+        const string Docs = "https://docs.github.com/rest/apps/apps";
+        switch (segments)
+        {
+            case ["app"] when call.Request.Method == "GET":
+                return new Reply(200, call.Json.App(app));
+
+            case ["app", "installations", var id, "access_tokens"] when call.Request.Method == "POST"
+                && long.TryParse(id, CultureInfo.InvariantCulture, out var installationId) && app.AccountOf(installationId) is not null:
+                return new Reply(201, GitHubJson.AccessToken(app.Mint(installationId, github.Now)));
+
+            case ["repos", var owner, var name, "installation"] when call.Request.Method == "GET" && github.Repository(owner, name) is not null
+                && app.InstallationOf(owner) is { } repoInstallation:
+                return new Reply(200, call.Json.Installation(app, repoInstallation, owner, github.FindOrganization(owner) is not null));
+
+            case ["orgs", var org, "installation"] when call.Request.Method == "GET" && app.InstallationOf(org) is { } orgInstallation:
+                return new Reply(200, call.Json.Installation(app, orgInstallation, org, organization: true));
+
+            default:
+                throw new GitHubError(404, "Not Found", Docs);
+        }
+    }
+
+    /// <summary>Check runs: create, read, update (<c>/repos/O/R/check-runs[/ID]</c>); only an app's installation may.</summary>
+    private Reply CheckRuns(Call call, FakeRepository repo, string[] rest)
+    {
+        var app = github.Options.App ?? throw new GitHubError(403, "You must authenticate via a GitHub App.", CheckRunDocs);
+        switch (rest)
+        {
+            case [] when call.Request.Method == "POST":
+                {
+                    var input = ParseObject(call);
+                    var name = input["name"]?.GetValue<string>() ?? throw Invalid("CheckRun", "missing_field", "name", CheckRunDocs);
+                    var sha = input["head_sha"]?.GetValue<string>() ?? throw Invalid("CheckRun", "missing_field", "head_sha", CheckRunDocs);
+                    var run = Apply(new FakeCheckRun { Id = github.NextId(), HeadSha = repo.Resolve(sha), Name = name, Status = "queued", StartedAt = github.Now }, input);
+                    repo.CheckRunList.Add(run);
+                    return Created(call.Json.CheckRun(repo, app, run));
+                }
+
+            case [var id] when long.TryParse(id, CultureInfo.InvariantCulture, out var runId):
+                {
+                    var index = repo.CheckRunList.FindIndex(r => r.Id == runId);
+                    if (index < 0)
+                    {
+                        throw NotFound();
+                    }
+
+                    switch (call.Request.Method)
+                    {
+                        case "GET":
+                            return new Reply(200, call.Json.CheckRun(repo, app, repo.CheckRunList[index]));
+                        case "PATCH":
+                            var updated = Apply(repo.CheckRunList[index], ParseObject(call)) with { Updates = repo.CheckRunList[index].Updates + 1 };
+                            repo.CheckRunList[index] = updated;
+                            return new Reply(200, call.Json.CheckRun(repo, app, updated));
+                        default:
+                            throw NotFound();
+                    }
+                }
+
+            default:
+                throw NotFound();
+        }
+    }
+
+    /// <summary>
+    /// A create or update body applied as GitHub does: a conclusion completes the run; completed
+    /// needs a conclusion; at most 50 annotations a request, appended to those sent before.
+    /// </summary>
+    private FakeCheckRun Apply(FakeCheckRun run, JsonObject input)
+    {
+        var status = input["status"]?.GetValue<string>() ?? run.Status;
+        var conclusion = input["conclusion"]?.GetValue<string>() ?? run.Conclusion;
+        if (status is not ("queued" or "in_progress" or "completed" or "waiting" or "requested" or "pending"))
+        {
+            throw Invalid("CheckRun", "invalid", "status", CheckRunDocs);
+        }
+
+        if (conclusion is not (null or "action_required" or "cancelled" or "failure" or "neutral" or "success" or "skipped" or "stale" or "timed_out"))
+        {
+            throw Invalid("CheckRun", "invalid", "conclusion", CheckRunDocs);
+        }
+
+        if (input["conclusion"] is not null)
+        {
+            status = "completed";
+        }
+
+        if (status == "completed" && conclusion is null)
+        {
+            throw new GitHubError(422, "Invalid request.\n\nNo subschema in \"anyOf\" matched.\n\"conclusion\" wasn't supplied.", CheckRunDocs);
+        }
+
+        var output = input["output"] as JsonObject;
+        var annotations = output?["annotations"]?.AsArray() ?? [];
+        if (annotations.Count > 50)
+        {
+            throw new GitHubError(422, "Invalid request.\n\nOnly 50 annotations are allowed per request.", CheckRunDocs);
+        }
+
+        if (output is not null && (output["title"] is null || output["summary"] is null))
+        {
+            throw Invalid("CheckRun", "missing_field", output["title"] is null ? "title" : "summary", CheckRunDocs);
+        }
+
+        var added = annotations.OfType<JsonObject>().Select(a => new FakeCheckAnnotation(
+            a["path"]?.GetValue<string>() ?? throw Invalid("CheckRun", "missing_field", "path", CheckRunDocs),
+            a["start_line"]?.GetValue<int>() ?? throw Invalid("CheckRun", "missing_field", "start_line", CheckRunDocs),
+            a["end_line"]?.GetValue<int>() ?? throw Invalid("CheckRun", "missing_field", "end_line", CheckRunDocs),
+            a["start_column"]?.GetValue<int>(),
+            a["end_column"]?.GetValue<int>(),
+            a["annotation_level"]?.GetValue<string>() ?? throw Invalid("CheckRun", "missing_field", "annotation_level", CheckRunDocs),
+            a["message"]?.GetValue<string>() ?? throw Invalid("CheckRun", "missing_field", "message", CheckRunDocs),
+            a["title"]?.GetValue<string>())).ToList();
+        return run with
+        {
+            Name = input["name"]?.GetValue<string>() ?? run.Name,
+            Status = status,
+            Conclusion = status == "completed" ? conclusion : null,
+            DetailsUrl = input["details_url"]?.GetValue<string>() ?? run.DetailsUrl,
+            ExternalId = input["external_id"]?.GetValue<string>() ?? run.ExternalId,
+            CompletedAt = status == "completed" ? run.CompletedAt ?? (input["completed_at"]?.GetValue<string>() is { } at ? DateTimeOffset.Parse(at, CultureInfo.InvariantCulture) : github.Now) : null,
+            Title = output is null ? run.Title : output["title"]!.GetValue<string>(),
+            Summary = output is null ? run.Summary : output["summary"]!.GetValue<string>(),
+            Text = output?["text"]?.GetValue<string>() ?? run.Text,
+            Annotations = [.. run.Annotations, .. added],
+        };
     }
 
     private Reply CreateStatus(Call call, FakeRepository repo, string sha)

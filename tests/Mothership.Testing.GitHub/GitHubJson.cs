@@ -175,6 +175,95 @@ internal sealed record GitHubJson(string Api, string Html, Func<string, long> Us
         };
     }
 
+    /// <summary>A GitHub App as it shows in a check run (<c>app</c>).</summary>
+    public JsonObject App(FakeGitHubApp app) => new()
+    {
+        ["id"] = app.AppId,
+        ["slug"] = app.Slug,
+        ["node_id"] = NodeId,
+        ["owner"] = User(app.Slug + "-owner", "Organization"),
+        ["name"] = app.Slug,
+        ["description"] = "",
+        ["external_url"] = Html,
+        ["html_url"] = $"{Html}apps/{app.Slug}",
+        ["created_at"] = "2019-04-19T19:36:24Z",
+        ["updated_at"] = "2019-04-19T19:36:56Z",
+        ["permissions"] = new JsonObject { ["checks"] = "write", ["metadata"] = "read", ["pull_requests"] = "write", ["statuses"] = "write" },
+        ["events"] = new JsonArray(),
+    };
+
+    /// <summary>An installation (GET /repos/…/installation, /orgs/…/installation): the docs' shape.</summary>
+    public JsonObject Installation(FakeGitHubApp app, long id, string account, bool organization) => new()
+    {
+        ["id"] = id,
+        ["account"] = User(account, organization ? "Organization" : "User"),
+        ["repository_selection"] = "all",
+        ["access_tokens_url"] = $"{Api}app/installations/{id}/access_tokens",
+        ["repositories_url"] = $"{Api}installation/repositories",
+        ["html_url"] = $"{Html}organizations/{account}/settings/installations/{id}",
+        ["app_id"] = app.AppId,
+        ["app_slug"] = app.Slug,
+        ["target_id"] = UserId(account),
+        ["target_type"] = organization ? "Organization" : "User",
+        ["permissions"] = new JsonObject { ["checks"] = "write", ["metadata"] = "read", ["pull_requests"] = "write", ["statuses"] = "write" },
+        ["events"] = new JsonArray("pull_request", "push", "issue_comment"),
+        ["created_at"] = "2018-02-09T20:51:14Z",
+        ["updated_at"] = "2018-02-09T20:51:14Z",
+        ["single_file_name"] = null,
+        ["has_multiple_single_files"] = false,
+        ["single_file_paths"] = new JsonArray(),
+        ["suspended_by"] = null,
+        ["suspended_at"] = null,
+    };
+
+    /// <summary>A minted installation token (POST /app/installations/ID/access_tokens).</summary>
+    public static JsonObject AccessToken(FakeInstallationToken token) => new()
+    {
+        ["token"] = token.Token,
+        ["expires_at"] = Time(token.ExpiresAt),
+        ["permissions"] = new JsonObject { ["checks"] = "write", ["metadata"] = "read", ["pull_requests"] = "write", ["statuses"] = "write" },
+        ["repository_selection"] = "all",
+    };
+
+    /// <summary>A check run, key for key as the check_run webhook payloads carry it.</summary>
+    public JsonObject CheckRun(FakeRepository repo, FakeGitHubApp app, FakeCheckRun run)
+    {
+        var url = $"{Api}repos/{repo.FullName}/check-runs/{run.Id}";
+        return new JsonObject
+        {
+            ["id"] = run.Id,
+            ["node_id"] = NodeId,
+            ["head_sha"] = run.HeadSha,
+            ["external_id"] = run.ExternalId ?? "",
+            ["url"] = url,
+            ["html_url"] = $"{Html}{repo.FullName}/runs/{run.Id}",
+            ["details_url"] = run.DetailsUrl ?? Html,
+            ["status"] = run.Status,
+            ["conclusion"] = run.Conclusion,
+            ["started_at"] = Time(run.StartedAt),
+            ["completed_at"] = run.CompletedAt is { } done ? Time(done) : null,
+            ["output"] = new JsonObject
+            {
+                ["title"] = run.Title,
+                ["summary"] = run.Summary,
+                ["text"] = run.Text,
+                ["annotations_count"] = run.Annotations.Count,
+                ["annotations_url"] = $"{url}/annotations",
+            },
+            ["name"] = run.Name,
+            ["check_suite"] = new JsonObject { ["id"] = run.Id + 1_000_000 },
+            ["app"] = App(app),
+            ["pull_requests"] = new JsonArray([.. repo.Issues.Values.Where(i => i.IsPullRequest && i.HeadSha == run.HeadSha && !i.Closed).Select(pr => (JsonNode)new JsonObject
+            {
+                ["url"] = $"{Api}repos/{repo.FullName}/pulls/{pr.Number}",
+                ["id"] = pr.Id,
+                ["number"] = pr.Number,
+                ["head"] = new JsonObject { ["ref"] = pr.HeadRef, ["sha"] = pr.HeadSha, ["repo"] = new JsonObject { ["id"] = repo.Id, ["url"] = $"{Api}repos/{repo.FullName}", ["name"] = repo.Name } },
+                ["base"] = new JsonObject { ["ref"] = pr.BaseRef, ["sha"] = pr.BaseSha, ["repo"] = new JsonObject { ["id"] = repo.Id, ["url"] = $"{Api}repos/{repo.FullName}", ["name"] = repo.Name } },
+            })]),
+        };
+    }
+
     /// <summary>An issue; <paramref name="single"/> (one issue read or created, not a list item) adds <c>closed_by</c> as GitHub does.</summary>
     public JsonObject Issue(FakeRepository repo, FakeIssue issue, int comments, bool single = false)
     {

@@ -24,7 +24,7 @@ namespace Mothership.Ci.Forge;
 /// <see cref="Gh.IConnection"/> with GitHub's paths, so they share its authentication, rate-limit
 /// bookkeeping and error mapping.
 /// </remarks>
-public sealed partial class GitHubForge : IForge
+public sealed partial class GitHubForge : IForge, ICheckRuns
 {
     private readonly Gh.IGitHubClient _client;
     private readonly GitHubForgeOptions _options;
@@ -337,6 +337,59 @@ public sealed partial class GitHubForge : IForge
             cancellationToken);
     }
 
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<CheckRun>> ListCheckRunsAsync(RepositoryName repository, string sha, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentException.ThrowIfNullOrEmpty(sha);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return CallAsync<IReadOnlyList<CheckRun>>(
+            async () => [.. (await _client.Check.Run.GetAllForReference(repository.Owner, repository.Name, sha, new Gh.CheckRunRequest { CheckName = name }, Pages)
+                .ConfigureAwait(false)).CheckRuns.Select(ToCheckRun)],
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<CheckRun> CreateCheckRunAsync(RepositoryName repository, CheckRunReport report, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(report);
+        var run = new Gh.NewCheckRun(report.Name, report.HeadSha)
+        {
+            Status = ToOctokit(report.Status),
+            Conclusion = report.Conclusion is { } c ? ToOctokit(c) : null,
+            DetailsUrl = report.DetailsUrl,
+            ExternalId = report.ExternalId,
+            StartedAt = report.StartedAt,
+            CompletedAt = report.CompletedAt,
+            Output = ToOctokit(report.Output),
+        };
+        return CallAsync(
+            async () => ToCheckRun(await _client.Check.Run.Create(repository.Owner, repository.Name, run).ConfigureAwait(false)),
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<CheckRun> UpdateCheckRunAsync(RepositoryName repository, long id, CheckRunReport report, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(report);
+        var update = new Gh.CheckRunUpdate
+        {
+            Name = report.Name,
+            Status = ToOctokit(report.Status),
+            Conclusion = report.Conclusion is { } c ? ToOctokit(c) : null,
+            DetailsUrl = report.DetailsUrl,
+            ExternalId = report.ExternalId,
+            StartedAt = report.StartedAt,
+            CompletedAt = report.CompletedAt,
+            Output = ToOctokit(report.Output),
+        };
+        return CallAsync(
+            async () => ToCheckRun(await _client.Check.Run.Update(repository.Owner, repository.Name, id, update).ConfigureAwait(false)),
+            cancellationToken);
+    }
+
     /// <summary>
     /// How long to wait before trying again after <paramref name="e"/>, or null when it is not a
     /// rate limit worth waiting for (a plain 403, or a wait beyond <see cref="GitHubForgeOptions.MaxWait"/>).
@@ -441,6 +494,47 @@ public sealed partial class GitHubForge : IForge
         "failure" => CommitState.Failure,
         "error" => CommitState.Error,
         _ => CommitState.Pending,
+    };
+
+    private static CheckRun ToCheckRun(Gh.CheckRun r) => new(
+        r.Id, r.Name, r.HeadSha,
+        r.Status.StringValue switch { "queued" => CheckRunStatus.Queued, "in_progress" => CheckRunStatus.InProgress, _ => CheckRunStatus.Completed },
+        r.Conclusion?.StringValue switch
+        {
+            "success" => CheckRunConclusion.Success,
+            "failure" => CheckRunConclusion.Failure,
+            "cancelled" => CheckRunConclusion.Cancelled,
+            null or "" => null,
+            _ => CheckRunConclusion.Neutral,
+        },
+        string.IsNullOrEmpty(r.ExternalId) ? null : r.ExternalId,
+        r.DetailsUrl);
+
+    private static Gh.CheckStatus ToOctokit(CheckRunStatus status) => status switch
+    {
+        CheckRunStatus.Queued => Gh.CheckStatus.Queued,
+        CheckRunStatus.InProgress => Gh.CheckStatus.InProgress,
+        CheckRunStatus.Completed => Gh.CheckStatus.Completed,
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "not a check run status"),
+    };
+
+    private static Gh.CheckConclusion ToOctokit(CheckRunConclusion conclusion) => conclusion switch
+    {
+        CheckRunConclusion.Success => Gh.CheckConclusion.Success,
+        CheckRunConclusion.Failure => Gh.CheckConclusion.Failure,
+        CheckRunConclusion.Cancelled => Gh.CheckConclusion.Cancelled,
+        CheckRunConclusion.Neutral => Gh.CheckConclusion.Neutral,
+        _ => throw new ArgumentOutOfRangeException(nameof(conclusion), conclusion, "not a check run conclusion"),
+    };
+
+    private static Gh.NewCheckRunOutput? ToOctokit(CheckRunOutput? output) => output is null ? null : new Gh.NewCheckRunOutput(output.Title, output.Summary)
+    {
+        Annotations = [.. output.Annotations.Take(CheckRunOutput.MaxAnnotations).Select(a => new Gh.NewCheckRunAnnotation(a.Path, a.Line, a.Line, Gh.CheckAnnotationLevel.Failure, a.Message)
+        {
+            // GitHub takes columns only on a one-line annotation, which these are.
+            StartColumn = a.Column,
+            EndColumn = a.Column,
+        })],
     };
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "GitHub rate limit ({Status}): waiting {Delay} before attempt {Attempt} of {MaxAttempts}")]

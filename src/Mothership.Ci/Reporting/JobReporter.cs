@@ -12,12 +12,20 @@ namespace Mothership.Ci.Reporting;
 /// a pull request gets one failure comment with Prow's table, replaced on each change and deleted
 /// when nothing fails. A result is final once its run ended and that was reported; a server
 /// that dies between the report and the record reports again, which GitHub takes as the same status.
+/// As a GitHub App (with <paramref name="checks"/>) each change of state also updates the
+/// result's check run (<see cref="CheckRunReporter"/>), queued and in progress told apart.
 /// </summary>
+/// <param name="store">The job results and their runs.</param>
+/// <param name="forge">Where statuses and comments go.</param>
+/// <param name="options">Links and rerun commands.</param>
+/// <param name="time">The clock.</param>
+/// <param name="checks">Check runs beside the statuses; null (a token) reports statuses alone.</param>
+/// <param name="retrier">Automatic retries of failed required runs (<c>flake_retries</c>); null for none.</param>
 /// <remarks>
 /// With a <see cref="FlakeRetrier"/>, a required run that ends failed is started again first when
 /// its job's <c>flake_retries</c> allows, and the failure comment says so.
 /// </remarks>
-public sealed class JobReporter(IRunStore store, IForge forge, JobReporterOptions options, TimeProvider time, FlakeRetrier? retrier = null)
+public sealed class JobReporter(IRunStore store, IForge forge, JobReporterOptions options, TimeProvider time, CheckRunReporter? checks = null, FlakeRetrier? retrier = null)
 {
     /// <summary>What marks the bot's failure comment (Prow's).</summary>
     public const string CommentTag = "<!-- test report -->";
@@ -34,8 +42,10 @@ public sealed class JobReporter(IRunStore store, IForge forge, JobReporterOption
         {
             var state = JobStates.Of(run);
             var final = JobStates.IsFinal(state);
-            var report = result.Context is not null && result.Repository.Length > 0 && result.Sha.Length > 0 && Shown(state) != Shown(result.Reported);
-            if (!report && state == result.State && !final)
+            var reportable = result.Context is not null && result.Repository.Length > 0 && result.Sha.Length > 0;
+            var report = reportable && Shown(state) != Shown(result.Reported);
+            var reportCheck = reportable && checks is not null && state != result.Reported;
+            if (!report && !reportCheck && state == result.State && !final)
             {
                 continue;
             }
@@ -46,7 +56,12 @@ public sealed class JobReporter(IRunStore store, IForge forge, JobReporterOption
                     JobStates.Description(state), options.RunUrl(result.RunKind, result.RunName), cancellationToken).ConfigureAwait(false);
             }
 
-            await store.UpdateJobResultAsync(result.Uid, state, report ? state : result.Reported, final, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            if (reportCheck)
+            {
+                await checks!.ReportAsync(result, state, cancellationToken).ConfigureAwait(false);
+            }
+
+            await store.UpdateJobResultAsync(result.Uid, state, report || reportCheck ? state : result.Reported, final, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             if (final && retrier is not null)
             {
                 // After the record: a retry is a new result, and the failed one is final either way.

@@ -234,6 +234,7 @@ public static class ServerHost
             sp.GetRequiredService<TimeProvider>(), $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}"));
         services.AddSingleton<DeliveryService>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryService>());
+        var app = !string.IsNullOrEmpty(github[nameof(GitHubOptions.AppId)]);
         if (!string.IsNullOrEmpty(github[nameof(GitHubOptions.TokenFile)]))
         {
             services.AddSingleton<IForge>(sp =>
@@ -242,6 +243,17 @@ public static class ServerHost
                 return GitHubForge.WithToken(new GitHubForgeOptions { ApiUrl = new Uri(o.ApiUrl) }, o.ReadToken()!, sp.GetRequiredService<TimeProvider>(),
                     sp.GetRequiredService<ILogger<GitHubForge>>());
             });
+        }
+        else if (app)
+        {
+            // The validator has read the key once and refused a missing id, a bad key, or a token beside them.
+            services.AddSingleton(sp =>
+            {
+                var o = sp.GetRequiredService<IOptions<ServerOptions>>().Value.GitHub;
+                return new GitHubAppForge(new GitHubForgeOptions { ApiUrl = new Uri(o.ApiUrl) }, new GitHubAppCredentials(o.AppId!.Value, o.ReadPrivateKey(out _)!),
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GitHubForge>>(), sp.GetRequiredService<ILogger<GitHubAppTokens>>());
+            });
+            services.AddSingleton<IForge>(sp => sp.GetRequiredService<GitHubAppForge>());
         }
 
         if (github.GetSection(nameof(GitHubOptions.Hooks)).GetChildren().Any())
@@ -295,6 +307,14 @@ public static class ServerHost
             };
         });
         services.AddSingleton<FlakeRetrier>();
+        if (app)
+        {
+            // GitHub creates check runs for an app only: with a token, statuses alone.
+            services.AddSingleton<IJobLogs, ServerJobLogs>();
+            services.AddSingleton(sp => new CheckRunReporter(sp.GetRequiredService<GitHubAppForge>(), sp.GetRequiredService<IJobLogs>(),
+                sp.GetRequiredService<JobReporterOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CheckRunReporter>>()));
+        }
+
         services.AddSingleton<JobReporter>();
         services.AddHostedService<JobReportService>();
     }

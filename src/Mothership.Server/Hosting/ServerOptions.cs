@@ -138,7 +138,7 @@ public sealed class CiOptions
     /// <summary>
     /// Prow's <c>config.yaml</c>, or a directory of job files (Prow's <c>--job-config-path</c>):
     /// presubmits, postsubmits, periodics. Read at start (errors stop the server) and again when it
-    /// changes (errors keep the jobs in force). Needs <c>GitHub:WebhookSecretFile</c> and <c>GitHub:TokenFile</c>. Default none.
+    /// changes (errors keep the jobs in force). Needs <c>GitHub:WebhookSecretFile</c> and <c>GitHub:TokenFile</c> (or <c>GitHub:AppId</c>). Default none.
     /// </summary>
     public string? Config { get; set; }
 
@@ -161,15 +161,28 @@ public sealed class GitHubOptions
     /// </summary>
     public string? WebhookSecretFile { get; set; }
 
-    /// <summary>The file holding the bot's GitHub token (its first line). Without it, nothing is asked of GitHub.</summary>
+    /// <summary>
+    /// The file holding the bot's GitHub token (its first line). Without it (or <see cref="AppId"/>),
+    /// nothing is asked of GitHub.
+    /// </summary>
     public string? TokenFile { get; set; }
+
+    /// <summary>
+    /// The GitHub App the bot speaks as, instead of <see cref="TokenFile"/>: its App ID. Each
+    /// repository's calls use its installation's token (renewed before it expires), and results
+    /// are also reported as check runs. Needs <see cref="PrivateKeyFile"/>. Default none.
+    /// </summary>
+    public long? AppId { get; set; }
+
+    /// <summary>The GitHub App's private key (the PEM file GitHub lets you download), with <see cref="AppId"/>. Default none.</summary>
+    public string? PrivateKeyFile { get; set; }
 
     /// <summary>GitHub's REST API: <c>https://api.github.com/</c>, or a GitHub Enterprise server's (<c>https://HOST/api/v3/</c>).</summary>
     public string ApiUrl { get; set; } = "https://api.github.com/";
 
     /// <summary>
     /// The hooks whose missed deliveries are recovered: <c>OWNER/REPO:ID</c> or <c>ORG:ID</c>; needs
-    /// <see cref="TokenFile"/> (a token that may read the hooks). Default none.
+    /// <see cref="TokenFile"/> (a token that may read the hooks) or <see cref="AppId"/>. Default none.
     /// </summary>
     public string[] Hooks { get; set; } = [];
 
@@ -185,6 +198,24 @@ public sealed class GitHubOptions
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            return null;
+        }
+    }
+
+    /// <summary>Whether GitHub is reached at all: a token or an app is set.</summary>
+    public bool HasCredentials => !string.IsNullOrEmpty(TokenFile) || AppId is not null;
+
+    /// <summary>The key of <see cref="PrivateKeyFile"/>; null, with the reason, when none is set or the file holds no RSA private key.</summary>
+    public System.Security.Cryptography.RSA? ReadPrivateKey(out string? error)
+    {
+        error = "no file set";
+        try
+        {
+            return PrivateKeyFile is { Length: > 0 } file ? Mothership.Ci.Forge.GitHubAppCredentials.ReadPrivateKey(File.ReadAllText(file), out error) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error = "no readable file there";
             return null;
         }
     }
@@ -278,9 +309,10 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             return;
         }
 
-        if (string.IsNullOrEmpty(o.GitHub.WebhookSecretFile) || string.IsNullOrEmpty(o.GitHub.TokenFile))
+        if (string.IsNullOrEmpty(o.GitHub.WebhookSecretFile) || !o.GitHub.HasCredentials)
         {
-            errors.Add("Ci:Config: jobs start on GitHub's webhooks and report to GitHub: set GitHub:WebhookSecretFile and GitHub:TokenFile too");
+            errors.Add("Ci:Config: jobs start on GitHub's webhooks and report to GitHub: set GitHub:WebhookSecretFile and GitHub:TokenFile "
+                + "(or GitHub:AppId and GitHub:PrivateKeyFile) too");
         }
 
         foreach (var (setting, path) in new[] { ("Ci:Config", o.Ci.Config), ("Ci:Plugins", o.Ci.Plugins) })
@@ -295,6 +327,42 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         {
             var problems = new Mothership.Ci.Jobs.JobConfigFiles(NullIfEmpty(o.Ci.Config), NullIfEmpty(o.Ci.Plugins)).Reload() ?? [];
             errors.AddRange(problems.Where(d => d.Severity == Mothership.Model.Diagnostics.Severity.Error).Select(d => $"Ci:Config: {d}"));
+        }
+    }
+
+    /// <summary>A GitHub App instead of a token: an id, a key file with an RSA private key, and no token beside them.</summary>
+    private static void ValidateGitHubApp(GitHubOptions github, List<string> errors)
+    {
+        if (github.AppId is null && string.IsNullOrEmpty(github.PrivateKeyFile))
+        {
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(github.TokenFile))
+        {
+            errors.Add("GitHub:AppId: the bot speaks either with a token or as a GitHub App: set GitHub:TokenFile, or GitHub:AppId and GitHub:PrivateKeyFile, not both");
+        }
+
+        if (github.AppId is null)
+        {
+            errors.Add("GitHub:AppId: a GitHub App's private key is set (GitHub:PrivateKeyFile) but not its App ID: set GitHub:AppId too (the app's settings page shows it)");
+        }
+        else if (github.AppId <= 0)
+        {
+            errors.Add($"GitHub:AppId: must be a positive number, the app's App ID (got {github.AppId})");
+        }
+
+        if (string.IsNullOrEmpty(github.PrivateKeyFile))
+        {
+            errors.Add("GitHub:PrivateKeyFile: a GitHub App signs its requests with its private key: set GitHub:PrivateKeyFile to the PEM file GitHub generated for it");
+        }
+        else
+        {
+            using var key = github.ReadPrivateKey(out var keyError);
+            if (key is null)
+            {
+                errors.Add($"GitHub:PrivateKeyFile: no RSA private key in '{github.PrivateKeyFile}': {keyError}");
+            }
         }
     }
 
@@ -358,6 +426,8 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             errors.Add($"GitHub:TokenFile: no token in '{tokenFile}' (the file is missing, unreadable or empty)");
         }
 
+        ValidateGitHubApp(o.GitHub, errors);
+
         if (!Uri.TryCreate(o.GitHub.ApiUrl, UriKind.Absolute, out var apiUrl) || apiUrl.Scheme is not ("http" or "https"))
         {
             errors.Add($"GitHub:ApiUrl: '{o.GitHub.ApiUrl}' is not an http(s) URL");
@@ -371,9 +441,9 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             }
         }
 
-        if (o.GitHub.Hooks.Length > 0 && string.IsNullOrEmpty(o.GitHub.TokenFile))
+        if (o.GitHub.Hooks.Length > 0 && !o.GitHub.HasCredentials)
         {
-            errors.Add("GitHub:Hooks: recovering a hook's missed deliveries asks GitHub for them: set GitHub:TokenFile too");
+            errors.Add("GitHub:Hooks: recovering a hook's missed deliveries asks GitHub for them: set GitHub:TokenFile (or GitHub:AppId and GitHub:PrivateKeyFile) too");
         }
 
         if (o.GitHub.ReconcileInterval <= TimeSpan.Zero)

@@ -26,7 +26,7 @@ public sealed class FlakeRetrierTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static JobReporter Reporter(TriggerHarness h) =>
-        new(h.Store, h.Forge, new JobReporterOptions(), h.Time, new FlakeRetrier(h.Config, h.Forge, h.Store, h.Starter, h.Time));
+        new(h.Store, h.Forge, new JobReporterOptions(), h.Time, retrier: new FlakeRetrier(h.Config, h.Forge, h.Store, h.Starter, h.Time));
 
     /// <summary>Ends the newest unfinished run as the executor would.</summary>
     private static async Task FinishNewestAsync(TriggerHarness h, bool passed)

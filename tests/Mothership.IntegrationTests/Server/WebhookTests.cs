@@ -189,9 +189,64 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Contains($"mothership_github_ratelimit_reset_seconds {github.RateLimitReset.ToUnixTimeSeconds()}", metrics, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Server_AsGitHubApp_WatchedHookRedeliveredWithTheInstallationsToken()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var app = new FakeGitHubApp(31337, key);
+        var installation = app.Install("octo");
+        await using var github = await FakeGitHub.StartAsync(new FakeGitHubOptions { App = app }, Ct);
+        var repo = github.AddRepository("octo", "app");
+        var hookId = repo.AddHook();
+        var missed = repo.AddDelivery(hookId, "pull_request", "opened", statusCode: 502);
+        var keyFile = Path.Combine(_dir.FullName, "app.pem");
+        await File.WriteAllTextAsync(keyFile, key.ExportRSAPrivateKeyPem(), Ct);
+
+        await using var server = await ServerProcess.StartAsync(_dir.FullName, cancellationToken: Ct, environment: new Dictionary<string, string>
+        {
+            ["Mothership__GitHub__WebhookSecretFile"] = SecretFile,
+            ["Mothership__GitHub__AppId"] = "31337",
+            ["Mothership__GitHub__PrivateKeyFile"] = keyFile,
+            ["Mothership__GitHub__ApiUrl"] = github.BaseUri.ToString(),
+            ["Mothership__GitHub__Hooks__0"] = $"octo/app:{hookId}",
+        });
+
+        for (var i = 0; i < 300 && !repo.Deliveries(hookId).Any(d => d.Redelivery); i++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.Equal(missed.Guid, Assert.Single(repo.Deliveries(hookId), d => d.Redelivery).Guid);
+        var token = Assert.Single(app.Tokens);
+        Assert.Equal(installation, token.InstallationId);
+        Assert.Equal("token " + token.Token, github.Requests.Last(r => r.Path.EndsWith("/attempts", StringComparison.Ordinal)).Authorization, ignoreCase: true);
+        Assert.Empty(github.Errors);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Server_TokenAndGitHubAppBoth_RefusesToStartNamingThem()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var keyFile = Path.Combine(_dir.FullName, "app.pem");
+        var tokenFile = Path.Combine(_dir.FullName, "token");
+        await File.WriteAllTextAsync(keyFile, key.ExportRSAPrivateKeyPem(), Ct);
+        await File.WriteAllTextAsync(tokenFile, "t\n", Ct);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(_dir.FullName, cancellationToken: Ct,
+            environment: new Dictionary<string, string>
+            {
+                ["Mothership__GitHub__TokenFile"] = tokenFile, ["Mothership__GitHub__AppId"] = "12", ["Mothership__GitHub__PrivateKeyFile"] = keyFile,
+            }));
+
+        Assert.Contains("GitHub:AppId: the bot speaks either with a token or as a GitHub App: set GitHub:TokenFile, or GitHub:AppId and GitHub:PrivateKeyFile, not both",
+            e.Message, StringComparison.Ordinal);
+    }
+
     [Theory(Timeout = 60_000)]
     [InlineData("Mothership__GitHub__Hooks__0", "octo/app", "GitHub:Hooks: 'octo/app' is neither OWNER/REPO:HOOK-ID nor ORG:HOOK-ID")]
-    [InlineData("Mothership__GitHub__Hooks__0", "octo/app:12", "GitHub:Hooks: recovering a hook's missed deliveries asks GitHub for them: set GitHub:TokenFile too")]
+    [InlineData("Mothership__GitHub__Hooks__0", "octo/app:12", "GitHub:Hooks: recovering a hook's missed deliveries asks GitHub for them: set GitHub:TokenFile (or GitHub:AppId and GitHub:PrivateKeyFile) too")]
+    [InlineData("Mothership__GitHub__AppId", "12", "GitHub:PrivateKeyFile: a GitHub App signs its requests with its private key: set GitHub:PrivateKeyFile to the PEM file GitHub generated for it")]
+    [InlineData("Mothership__GitHub__PrivateKeyFile", "/nonexistent/app.pem", "GitHub:AppId: a GitHub App's private key is set (GitHub:PrivateKeyFile) but not its App ID")]
     [InlineData("Mothership__GitHub__ApiUrl", "ftp://x", "GitHub:ApiUrl: 'ftp://x' is not an http(s) URL")]
     [InlineData("Mothership__GitHub__TokenFile", "/nonexistent/token", "GitHub:TokenFile: no token in '/nonexistent/token'")]
     public async Task Server_BadGitHubSetting_RefusesToStartNamingIt(string key, string value, string message)

@@ -82,6 +82,44 @@ public sealed class ServerOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_GitHubApp_IdAndRsaKeyAccepted_MisconfigurationsNamed()
+    {
+        var dir = Directory.CreateTempSubdirectory("mship-app-");
+        try
+        {
+            using var rsa = System.Security.Cryptography.RSA.Create(2048);
+            var key = Path.Combine(dir.FullName, "app.pem");
+            var publicKey = Path.Combine(dir.FullName, "public.pem");
+            File.WriteAllText(key, rsa.ExportRSAPrivateKeyPem());
+            File.WriteAllText(publicKey, rsa.ExportRSAPublicKeyPem());
+            File.WriteAllText(Path.Combine(dir.FullName, "token"), "t\n");
+
+            Assert.Empty(Failures(new ServerOptions { GitHub = new GitHubOptions { AppId = 12, PrivateKeyFile = key } }));
+            Assert.Equal(
+                ["GitHub:PrivateKeyFile: a GitHub App signs its requests with its private key: set GitHub:PrivateKeyFile to the PEM file GitHub generated for it"],
+                Failures(new ServerOptions { GitHub = new GitHubOptions { AppId = 12 } }));
+            Assert.Equal(
+                ["GitHub:AppId: a GitHub App's private key is set (GitHub:PrivateKeyFile) but not its App ID: set GitHub:AppId too (the app's settings page shows it)"],
+                Failures(new ServerOptions { GitHub = new GitHubOptions { PrivateKeyFile = key } }));
+            Assert.Equal(
+                [$"GitHub:PrivateKeyFile: no RSA private key in '{publicKey}': it holds no RSA private key (a public key, or another kind of key)"],
+                Failures(new ServerOptions { GitHub = new GitHubOptions { AppId = 12, PrivateKeyFile = publicKey } }));
+            Assert.Equal(
+                ["GitHub:PrivateKeyFile: no RSA private key in '/nonexistent/app.pem': no readable file there"],
+                Failures(new ServerOptions { GitHub = new GitHubOptions { AppId = 12, PrivateKeyFile = "/nonexistent/app.pem" } }));
+            Assert.Equal(
+                ["GitHub:AppId: the bot speaks either with a token or as a GitHub App: set GitHub:TokenFile, or GitHub:AppId and GitHub:PrivateKeyFile, not both"],
+                Failures(new ServerOptions { GitHub = new GitHubOptions { AppId = 12, PrivateKeyFile = key, TokenFile = Path.Combine(dir.FullName, "token") } }));
+            Assert.Contains("GitHub:AppId: must be a positive number, the app's App ID (got -3)",
+                Failures(new ServerOptions { GitHub = new GitHubOptions { AppId = -3, PrivateKeyFile = key } }));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Validate_WaitsLongerThanATimerTakes_NamesEachSetting()
     {
         var failures = Failures(new ServerOptions { LeaseDuration = TimeSpan.FromDays(60), PollInterval = TimeSpan.FromDays(20), SweepInterval = TimeSpan.FromDays(365) }).ToList();
