@@ -11,9 +11,10 @@ namespace Mothership.Ci.Triggers;
 /// <summary>
 /// Starts jobs' runs, whatever asked for them (a webhook, a comment, a schedule): builds each run,
 /// hands it to <see cref="IJobRuns"/>, records its <see cref="JobResult"/> for the reporter, and
-/// reports a job that cannot start as an error status.
+/// reports a job that cannot start as an error status. A job with <c>max_concurrency</c> has its
+/// run created held and released by <see cref="JobConcurrency"/> when a slot is free.
 /// </summary>
-public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, JobTriggerOptions options, TimeProvider time)
+public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, JobConcurrency concurrency, JobTriggerOptions options, TimeProvider time)
 {
     /// <summary>Starts each request's run and records its job result; a line saying what started.</summary>
     public async Task<string> StartAllAsync(IReadOnlyList<JobRequest> requests, string actor, CancellationToken cancellationToken)
@@ -24,6 +25,7 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
         }
 
         var started = new List<string>();
+        var waiting = new List<string>();
         var again = new List<string>();
         var refused = new List<string>();
         foreach (var request in requests)
@@ -33,6 +35,9 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
             {
                 case JobStartOutcome.Refused:
                     refused.Add($"{request.Job.Name} ({start.Message})");
+                    break;
+                case JobStartOutcome.Started when start.Waiting:
+                    waiting.Add(request.Job.Name);
                     break;
                 case JobStartOutcome.Started:
                     started.Add(request.Job.Name);
@@ -47,6 +52,11 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
         if (started.Count > 0)
         {
             parts.Add($"started {string.Join(", ", started)}");
+        }
+
+        if (waiting.Count > 0)
+        {
+            parts.Add($"waiting for max_concurrency {string.Join(", ", waiting)}");
         }
 
         if (again.Count > 0)
@@ -71,7 +81,7 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
     {
         ArgumentNullException.ThrowIfNull(request);
         var job = await InlinedAsync(request.Job, cancellationToken).ConfigureAwait(false);
-        var run = JobRunBuilder.Build(request with { Job = job }, options.CloneImage);
+        var run = JobConcurrency.Held(JobRunBuilder.Build(request with { Job = job }, options.CloneImage), job.MaxConcurrency);
         var start = await runs.StartAsync(run, actor, cancellationToken).ConfigureAwait(false);
         if (start.Outcome == JobStartOutcome.Refused || start.Uid is null)
         {
@@ -118,6 +128,17 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
             {
                 await store.UpdateJobResultAsync(start.Uid, JobStates.Triggered, "", done: false, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
                 throw;
+            }
+        }
+
+        if (job.MaxConcurrency > 0)
+        {
+            // Also for a run started before: a start that died before its release is completed.
+            await concurrency.ReleaseAsync(JobLabels.Value(job.Name), request.Type, job.MaxConcurrency, cancellationToken).ConfigureAwait(false);
+            if (start.Outcome == JobStartOutcome.Started)
+            {
+                var stands = await store.GetRunByUidAsync(start.Uid, cancellationToken).ConfigureAwait(false);
+                return start with { Waiting = stands?.Phase == RunPhase.Pending };
             }
         }
 

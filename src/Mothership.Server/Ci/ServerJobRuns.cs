@@ -35,6 +35,18 @@ internal sealed class ServerJobRuns(RunIntake intake, RunController controller, 
         return new JobStart(JobStartOutcome.Refused, null, string.Join("; ", errors));
     }
 
+    public async Task<bool> ReleaseAsync(RunSummary run, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (!await store.ReleasePendingAsync(run.Uid, actor, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        controller.Wake();
+        return true;
+    }
+
     public Task<bool> CancelAsync(RunSummary run, string actor, CancellationToken cancellationToken) =>
         controller.CancelAsync(run, SpecStatus.Cancelled, actor, cancellationToken);
 

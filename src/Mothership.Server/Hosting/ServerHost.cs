@@ -257,6 +257,8 @@ public static class ServerHost
             CloneImage = sp.GetRequiredService<IOptions<ServerOptions>>().Value.Ci.CloneImage,
             RunUrl = sp.GetRequiredService<JobReporterOptions>().RunUrl,
         });
+        services.AddSingleton<JobConcurrency>();
+        services.AddHostedService<JobConcurrencyService>();
         services.AddSingleton<JobStarter>();
         services.AddSingleton<IDeliveryHandler, JobTrigger>();
         services.AddSingleton<PeriodicScheduler>();
