@@ -29,8 +29,11 @@ public sealed record JobStart(JobStartOutcome Outcome, string? Uid, string Messa
 /// </summary>
 public interface IJobRuns
 {
-    /// <summary>Validates and stores <paramref name="run"/> (a PipelineRun or TaskRun) as <paramref name="actor"/>.</summary>
-    Task<JobStart> StartAsync(Resource run, string actor, CancellationToken cancellationToken);
+    /// <summary>
+    /// Validates and stores <paramref name="run"/> (a PipelineRun or TaskRun) as <paramref name="actor"/>,
+    /// with <paramref name="secrets"/> as the run's own Secrets (what its steps read; stored with it, never served, masked in logs).
+    /// </summary>
+    Task<JobStart> StartAsync(Resource run, IReadOnlyList<DataObject> secrets, string actor, CancellationToken cancellationToken);
 
     /// <summary>Starts <paramref name="run"/>, created held (pending), now; false when it was not held.</summary>
     Task<bool> ReleaseAsync(RunSummary run, string actor, CancellationToken cancellationToken);

@@ -1,5 +1,6 @@
 using Mothership.Ci.Forge;
 using Mothership.Ci.Jobs;
+using Mothership.Ci.PipelinesAsCode;
 using Mothership.Ci.Reporting;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
@@ -81,8 +82,9 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
     {
         ArgumentNullException.ThrowIfNull(request);
         var job = await InlinedAsync(request.Job, cancellationToken).ConfigureAwait(false);
-        var run = JobConcurrency.Held(JobRunBuilder.Build(request with { Job = job }, options.CloneImage), job.MaxConcurrency);
-        var start = await runs.StartAsync(run, actor, cancellationToken).ConfigureAwait(false);
+        var credentials = await CloneCredentialsAsync(request, job, cancellationToken).ConfigureAwait(false);
+        var run = JobConcurrency.Held(JobRunBuilder.Build(request with { Job = job }, options.CloneImage, null, credentials?.Credentials), job.MaxConcurrency);
+        var start = await runs.StartAsync(run, credentials is { Secret: var secret } ? [secret] : [], actor, cancellationToken).ConfigureAwait(false);
         if (start.Outcome == JobStartOutcome.Refused || start.Uid is null)
         {
             if (request.Context is { } context && request.StatusSha is { } sha && request.Refs is { } refs)
@@ -143,6 +145,18 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
         }
 
         return start;
+    }
+
+    /// <summary>The bot's credentials for the request's checkout, when it has one, from the forge's host, and a token is configured.</summary>
+    private async Task<(CloneCredentials Credentials, DataObject Secret)?> CloneCredentialsAsync(JobRequest request, ProwJob job, CancellationToken cancellationToken)
+    {
+        if (options.CloneToken is not { } tokenFor || request.Refs is not { } refs || job.Decorate == false || job is PacJob { WantsCheckout: false })
+        {
+            return null;
+        }
+
+        var token = await tokenFor(new RepositoryName(refs.Org, refs.Repo), cancellationToken).ConfigureAwait(false);
+        return string.IsNullOrEmpty(token) ? null : CloneCredentials.For(request.RunName, refs.CloneUri, options.CloneHost, token);
     }
 
     /// <summary>

@@ -181,8 +181,12 @@ internal sealed class RecordingJobRuns(IRunStore store, TimeProvider time) : IJo
     /// <summary>The names of held runs released, in order.</summary>
     public List<string> Released { get; } = [];
 
-    public async Task<JobStart> StartAsync(Resource run, string actor, CancellationToken cancellationToken)
+    /// <summary>The Secrets sent with each run, by run name.</summary>
+    public Dictionary<string, IReadOnlyList<DataObject>> Secrets { get; } = [];
+
+    public async Task<JobStart> StartAsync(Resource run, IReadOnlyList<DataObject> secrets, string actor, CancellationToken cancellationToken)
     {
+        Secrets[run.Metadata.Name!] = secrets;
         var record = new RunRecord
         {
             Uid = Guid.NewGuid().ToString(),
