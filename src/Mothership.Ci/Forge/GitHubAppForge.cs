@@ -127,6 +127,17 @@ public sealed class GitHubAppForge : IForge, ICheckRuns
         return Forge(await Tokens.InstallationForRepositoryAsync(repository, cancellationToken).ConfigureAwait(false));
     }
 
+    /// <summary>
+    /// A token of the installation that covers <paramref name="repository"/>, valid for at least
+    /// the few minutes before its renewal: what a checkout of a private repository fetches with.
+    /// </summary>
+    public async Task<string> TokenForAsync(RepositoryName repository, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        var installation = await Tokens.InstallationForRepositoryAsync(repository, cancellationToken).ConfigureAwait(false);
+        return await Tokens.TokenAsync(installation, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<GitHubForge> ForOrganizationAsync(string org, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(org);

@@ -13,7 +13,10 @@ public interface IDeliveryHandler
 /// Takes stored deliveries up under a lease and hands them to the handler: oldest first, each by
 /// one server at a time (a server that dies leaves its lease to run out, and another takes the
 /// delivery up), a failed one retried with growing pauses and given up on after
-/// <see cref="MaxAttempts"/> attempts with its last error kept.
+/// <see cref="MaxAttempts"/> attempts with its last error kept. Up to <see cref="Parallelism"/>
+/// deliveries are handled at once, but those of one pull request (or issue), and those of one
+/// pushed ref, one after the other in the order they came (<see cref="GitHubEvent.OrderKey"/>):
+/// a push to a pull request is never handled before its opening, nor a comment before it.
 /// </summary>
 public sealed class DeliveryProcessor(IRunStore store, IDeliveryHandler handler, TimeProvider time, string owner)
 {
@@ -23,6 +26,9 @@ public sealed class DeliveryProcessor(IRunStore store, IDeliveryHandler handler,
     /// <summary>How long a server holds a delivery it took up; longer than any handling takes.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
 
+    /// <summary>Deliveries handled at once (of different pull requests or refs).</summary>
+    public const int Parallelism = 4;
+
     /// <summary>Deliveries taken up at once.</summary>
     private const int Batch = 20;
 
@@ -30,31 +36,62 @@ public sealed class DeliveryProcessor(IRunStore store, IDeliveryHandler handler,
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var claimed = await store.ClaimDeliveriesAsync(owner, Batch, Lease, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        foreach (var delivery in claimed)
+
+        // The whole batch ends before the next is claimed, so a key's deliveries stay in order across batches too.
+        using var slots = new SemaphoreSlim(Parallelism, Parallelism);
+        await Task.WhenAll(claimed.GroupBy(OrderKey, StringComparer.OrdinalIgnoreCase).Select(async inOrder =>
         {
-            string outcome;
-            DateTimeOffset? retryAt = null;
+            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                outcome = await handler.HandleAsync(delivery, cancellationToken).ConfigureAwait(false);
+                foreach (var delivery in inOrder)
+                {
+                    await HandleAsync(delivery, cancellationToken).ConfigureAwait(false);
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            finally
             {
-                outcome = $"attempt {delivery.Attempts} failed: {e.Message}";
-                if (delivery.Attempts < MaxAttempts)
-                {
-                    // 10 s, 40 s, 90 s, 160 s: a forge that is down for minutes is waited out.
-                    retryAt = time.GetUtcNow() + TimeSpan.FromSeconds(10 * delivery.Attempts * delivery.Attempts);
-                }
-                else
-                {
-                    outcome = $"given up after {MaxAttempts} attempts: {e.Message}";
-                }
+                slots.Release();
             }
+        })).ConfigureAwait(false);
+        return claimed.Count;
+    }
 
-            await store.FinishDeliveryAsync(delivery.Id, owner, outcome, retryAt, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+    /// <summary>What orders <paramref name="delivery"/> among others; a payload that does not parse is ordered with nothing (its handling fails it).</summary>
+    private static string OrderKey(WebhookDelivery delivery)
+    {
+        try
+        {
+            return GitHubEvent.Read(delivery).OrderKey ?? "delivery " + delivery.Id;
+        }
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
+        {
+            return "delivery " + delivery.Id;
+        }
+    }
+
+    private async Task HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        string outcome;
+        DateTimeOffset? retryAt = null;
+        try
+        {
+            outcome = await handler.HandleAsync(delivery, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            outcome = $"attempt {delivery.Attempts} failed: {e.Message}";
+            if (delivery.Attempts < MaxAttempts)
+            {
+                // 10 s, 40 s, 90 s, 160 s: a forge that is down for minutes is waited out.
+                retryAt = time.GetUtcNow() + TimeSpan.FromSeconds(10 * delivery.Attempts * delivery.Attempts);
+            }
+            else
+            {
+                outcome = $"given up after {MaxAttempts} attempts: {e.Message}";
+            }
         }
 
-        return claimed.Count;
+        await store.FinishDeliveryAsync(delivery.Id, owner, outcome, retryAt, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
     }
 }

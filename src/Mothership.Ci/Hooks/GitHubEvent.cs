@@ -32,6 +32,17 @@ public sealed record GitHubEvent(string Event, string? Action, string? Repositor
             Text(root["pull_request"]?["head"]?["sha"]) ?? Text(root["after"]));
     }
 
+    /// <summary>
+    /// What deliveries that must be handled in order share: the pull request or issue
+    /// (<c>octo/app#12</c>: its <c>pull_request</c>, <c>issue_comment</c> and
+    /// <c>pull_request_review</c> events), or the pushed ref (<c>octo/app@refs/heads/main</c>);
+    /// null for events of neither, which need no order.
+    /// </summary>
+    public string? OrderKey => Repository is null ? null
+        : Number is { } n ? $"{Repository}#{n}"
+        : Ref is { } r ? $"{Repository}@{r}"
+        : null;
+
     /// <summary>One line for logs and a delivery's outcome: <c>pull_request opened octo/hello#12 by alice</c>.</summary>
     public override string ToString()
     {

@@ -8,6 +8,10 @@ namespace Mothership.Ci.Triggers;
 /// the base branch fetched and its commit checked out (its head, when the refs name no commit), then each pull request's head merged onto
 /// it with <c>--no-ff</c>. It is a step (of the job's TaskRun, or of a first pipeline task), so it
 /// runs the same on the local executor (git on the host) and on Kubernetes (the image's git).
+/// With <see cref="CloneCredentials"/> it fetches as the bot: the token, in a Secret sent with the
+/// run, reaches only this step (env <c>secretKeyRef</c>, so it is masked in logs) and git only as
+/// an <c>http.&lt;forge&gt;.extraHeader</c> given through <c>GIT_CONFIG_*</c> variables — never in
+/// the run's spec, a URL, a command line or the checkout's <c>.git/config</c>.
 /// </summary>
 public static class CloneRefs
 {
@@ -30,44 +34,65 @@ public static class CloneRefs
         cd "$dir"
         git config user.name "Mothership"
         git config user.email "mothership@localhost"
+        export GIT_TERMINAL_PROMPT=0
+        if [ -n "${CLONE_AUTHORIZATION:-}" ]; then
+          export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0="http.${CLONE_AUTH_URL}.extraHeader" GIT_CONFIG_VALUE_0="Authorization: Basic ${CLONE_AUTHORIZATION}"
+        fi
         git fetch -q --no-tags "$CLONE_URI" "refs/heads/$PULL_BASE_REF" || git fetch -q --no-tags "$CLONE_URI" "refs/tags/$PULL_BASE_REF"
         # No base commit (a periodic's extra_refs without base_sha): the branch head just fetched.
         git checkout -q "${PULL_BASE_SHA:-FETCH_HEAD}"
+        # NUMBER:SHA pairs split on spaces only, never globbed; anything else stops the checkout.
+        set -f
         for pull in $CLONE_PULLS; do
           number=${pull%%:*}
           sha=${pull#*:}
+          case "$number:$sha" in
+            *[!0-9a-fA-F:]*|:*|*:) echo "clonerefs: not a pull request NUMBER:SHA: $pull" >&2; exit 1 ;;
+          esac
           git fetch -q --no-tags "$CLONE_URI" "refs/pull/$number/head" || true
           git cat-file -e "$sha^{commit}" 2>/dev/null || git fetch -q --no-tags "$CLONE_URI" "$sha"
           git merge -q --no-ff --no-stat -m "Merge pull request #$number" "$sha"
         done
+        set +f
         echo "checked out $PULL_REFS"
         """;
 
-    /// <summary>The step that checks <paramref name="refs"/> out into the workspace.</summary>
-    public static Step Step(JobRefs refs, string image) => new()
+    /// <summary>The step that checks <paramref name="refs"/> out into the workspace, as the bot when <paramref name="credentials"/> are given.</summary>
+    public static Step Step(JobRefs refs, string image, CloneCredentials? credentials = null)
     {
-        Name = Name,
-        Image = image,
-        Script = Script,
-        Env =
+        ArgumentNullException.ThrowIfNull(refs);
+        ImmutableArray<EnvVar> env =
         [
             new EnvVar { Name = "CLONE_URI", Value = refs.CloneUri },
             new EnvVar { Name = "PULL_BASE_REF", Value = refs.BaseRef },
             new EnvVar { Name = "PULL_BASE_SHA", Value = refs.BaseSha },
             new EnvVar { Name = "PULL_REFS", Value = refs.PullRefs },
             new EnvVar { Name = "CLONE_PULLS", Value = string.Join(" ", refs.Pulls.Select(p => $"{p.Number}:{p.Sha}")) },
-        ],
-    };
+        ];
+        if (credentials is not null)
+        {
+            env =
+            [
+                .. env,
+                new EnvVar { Name = "CLONE_AUTH_URL", Value = credentials.Url },
+                // Optional: on Kubernetes the Secret exists only in the run's files, not in the
+                // cluster, and a pod must still start (fetching without credentials, as before).
+                new EnvVar { Name = "CLONE_AUTHORIZATION", SecretKeyRef = new KeyRef(credentials.SecretName, CloneCredentials.AuthorizationKey, Optional: true) },
+            ];
+        }
+
+        return new Step { Name = Name, Image = image, Script = Script, Env = env };
+    }
 
     /// <summary>The pipeline task that runs <see cref="Step"/> with the pipeline's <c>source</c> workspace.</summary>
-    public static PipelineTask Task(JobRefs refs, string image) => new()
+    public static PipelineTask Task(JobRefs refs, string image, CloneCredentials? credentials = null) => new()
     {
         Name = Name,
         Workspaces = [new WorkspaceTaskBinding { Name = Workspace, Workspace = Workspace }],
         TaskSpec = new TaskSpec
         {
             Workspaces = [new WorkspaceDeclaration { Name = Workspace }],
-            Steps = [Step(refs, image)],
+            Steps = [Step(refs, image, credentials)],
         },
     };
 

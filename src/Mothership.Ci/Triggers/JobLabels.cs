@@ -21,6 +21,9 @@ public static class JobLabels
     /// <summary>The commit whose status the run reports: a pull request's head, a push's after.</summary>
     public const string Sha = "mothership.io/sha";
 
+    /// <summary>The job's <c>max_concurrency</c> on a run created held until a slot frees (<see cref="JobConcurrency"/>).</summary>
+    public const string MaxConcurrency = "mothership.io/max-concurrency";
+
     /// <summary>Annotation: the GitHub status context; absent when the job does not report.</summary>
     public const string Context = "mothership.io/context";
 

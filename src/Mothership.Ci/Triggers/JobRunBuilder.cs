@@ -53,7 +53,10 @@ public static class JobRunBuilder
     /// for the local executor), the <c>source</c> workspace is bound to it instead of being checked
     /// out: no clonerefs step or task, everything else as on the server (<c>mship ci test</c>).
     /// </summary>
-    public static Resource Build(JobRequest request, string cloneImage, string? workingTree)
+    public static Resource Build(JobRequest request, string cloneImage, string? workingTree) => Build(request, cloneImage, workingTree, credentials: null);
+
+    /// <summary>The run for <paramref name="request"/>, its checkout fetching with <paramref name="credentials"/> when given (<see cref="CloneRefs"/>).</summary>
+    public static Resource Build(JobRequest request, string cloneImage, string? workingTree, CloneCredentials? credentials)
     {
         ArgumentNullException.ThrowIfNull(request);
         var job = request.Job;
@@ -73,7 +76,7 @@ public static class JobRunBuilder
                 Kind = "PipelineRun",
                 Metadata = metadata with { Labels = PacLabels(metadata.Labels, pac, request) },
                 Spec = pac.WantsCheckout && request.Refs is { } checkout
-                    ? WithCheckout(pac.PipelineRunSpec!, checkout, cloneImage)
+                    ? WithCheckout(pac.PipelineRunSpec!, checkout, cloneImage, credentials)
                     : pac.PipelineRunSpec!,
             };
         }
@@ -85,7 +88,7 @@ public static class JobRunBuilder
                 ApiVersion = TektonLabels.ApiVersion,
                 Kind = "PipelineRun",
                 Metadata = metadata,
-                Spec = PipelineRunSpecFor(pipelineRun, env, refs, cloneImage, workingTree),
+                Spec = PipelineRunSpecFor(pipelineRun, env, refs, cloneImage, workingTree, credentials),
             };
         }
 
@@ -95,11 +98,11 @@ public static class JobRunBuilder
             ApiVersion = TektonLabels.ApiVersion,
             Kind = "TaskRun",
             Metadata = metadata,
-            Spec = TaskRunSpecFor(spec, env, refs, cloneImage, workingTree),
+            Spec = TaskRunSpecFor(spec, env, refs, cloneImage, workingTree, credentials),
         };
     }
 
-    private static TaskRunSpec TaskRunSpecFor(TaskRunSpec spec, IReadOnlyList<KeyValuePair<string, string>> env, JobRefs? refs, string cloneImage, string? workingTree)
+    private static TaskRunSpec TaskRunSpecFor(TaskRunSpec spec, IReadOnlyList<KeyValuePair<string, string>> env, JobRefs? refs, string cloneImage, string? workingTree, CloneCredentials? credentials)
     {
         var task = spec.TaskSpec ?? throw new InvalidOperationException("a pod-spec job's TaskRun has its task inline");
         var template = task.StepTemplate ?? new Step();
@@ -111,7 +114,7 @@ public static class JobRunBuilder
             task = task with
             {
                 Workspaces = CloneRefs.Declared(task.Workspaces),
-                Steps = workingTree is null ? [CloneRefs.Step(refs, cloneImage), .. steps] : [.. steps],
+                Steps = workingTree is null ? [CloneRefs.Step(refs, cloneImage, credentials), .. steps] : [.. steps],
             };
             spec = WithSource(spec.Workspaces, workingTree, new VolumeSource { EmptyDir = true }) is { } bound ? spec with { Workspaces = bound } : spec;
         }
@@ -119,18 +122,18 @@ public static class JobRunBuilder
         return spec with { TaskSpec = task };
     }
 
-    private static PipelineRunSpec PipelineRunSpecFor(PipelineRunSpec spec, IReadOnlyList<KeyValuePair<string, string>> env, JobRefs? refs, string cloneImage, string? workingTree)
+    private static PipelineRunSpec PipelineRunSpecFor(PipelineRunSpec spec, IReadOnlyList<KeyValuePair<string, string>> env, JobRefs? refs, string cloneImage, string? workingTree, CloneCredentials? credentials)
     {
         var given = spec.Params.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         spec = spec with { Params = [.. spec.Params, .. env.Where(v => !given.Contains(v.Key)).Select(v => new Param { Name = v.Key, Value = ParamValue.Of(v.Value) })] };
-        return refs is null ? spec : WithCheckout(spec, refs, cloneImage, workingTree);
+        return refs is null ? spec : WithCheckout(spec, refs, cloneImage, credentials, workingTree);
     }
 
     /// <summary>
     /// The pipeline with the checkout task first, every task after it, and its <c>source</c> workspace
     /// bound when the run binds none; with <paramref name="workingTree"/>, no checkout and <c>source</c> bound to it.
     /// </summary>
-    private static PipelineRunSpec WithCheckout(PipelineRunSpec spec, JobRefs refs, string cloneImage, string? workingTree = null)
+    private static PipelineRunSpec WithCheckout(PipelineRunSpec spec, JobRefs refs, string cloneImage, CloneCredentials? credentials, string? workingTree = null)
     {
         if (spec.PipelineSpec is not { } pipeline || pipeline.Tasks.Any(t => t.Name == CloneRefs.Name))
         {
@@ -142,7 +145,7 @@ public static class JobRunBuilder
         {
             Workspaces = CloneRefs.Declared(pipeline.Workspaces),
             Tasks = workingTree is not null ? pipeline.Tasks
-                : [CloneRefs.Task(refs, cloneImage), .. pipeline.Tasks.Select(t => t with { RunAfter = t.RunAfter.Contains(CloneRefs.Name) ? t.RunAfter : t.RunAfter.Insert(0, CloneRefs.Name) })],
+                : [CloneRefs.Task(refs, cloneImage, credentials), .. pipeline.Tasks.Select(t => t with { RunAfter = t.RunAfter.Contains(CloneRefs.Name) ? t.RunAfter : t.RunAfter.Insert(0, CloneRefs.Name) })],
         };
         var claim = new VolumeSource { VolumeClaimTemplate = true, ClaimTemplate = SourceClaim };
         spec = WithSource(spec.Workspaces, workingTree, claim) is { } bound ? spec with { Workspaces = bound } : spec;

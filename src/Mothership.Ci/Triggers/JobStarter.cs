@@ -1,5 +1,6 @@
 using Mothership.Ci.Forge;
 using Mothership.Ci.Jobs;
+using Mothership.Ci.PipelinesAsCode;
 using Mothership.Ci.Reporting;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
@@ -11,9 +12,10 @@ namespace Mothership.Ci.Triggers;
 /// <summary>
 /// Starts jobs' runs, whatever asked for them (a webhook, a comment, a schedule): builds each run,
 /// hands it to <see cref="IJobRuns"/>, records its <see cref="JobResult"/> for the reporter, and
-/// reports a job that cannot start as an error status.
+/// reports a job that cannot start as an error status. A job with <c>max_concurrency</c> has its
+/// run created held and released by <see cref="JobConcurrency"/> when a slot is free.
 /// </summary>
-public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, JobTriggerOptions options, TimeProvider time)
+public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, JobConcurrency concurrency, JobTriggerOptions options, TimeProvider time)
 {
     /// <summary>Starts each request's run and records its job result; a line saying what started.</summary>
     public async Task<string> StartAllAsync(IReadOnlyList<JobRequest> requests, string actor, CancellationToken cancellationToken)
@@ -24,6 +26,7 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
         }
 
         var started = new List<string>();
+        var waiting = new List<string>();
         var again = new List<string>();
         var refused = new List<string>();
         foreach (var request in requests)
@@ -33,6 +36,9 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
             {
                 case JobStartOutcome.Refused:
                     refused.Add($"{request.Job.Name} ({start.Message})");
+                    break;
+                case JobStartOutcome.Started when start.Waiting:
+                    waiting.Add(request.Job.Name);
                     break;
                 case JobStartOutcome.Started:
                     started.Add(request.Job.Name);
@@ -47,6 +53,11 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
         if (started.Count > 0)
         {
             parts.Add($"started {string.Join(", ", started)}");
+        }
+
+        if (waiting.Count > 0)
+        {
+            parts.Add($"waiting for max_concurrency {string.Join(", ", waiting)}");
         }
 
         if (again.Count > 0)
@@ -71,8 +82,9 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
     {
         ArgumentNullException.ThrowIfNull(request);
         var job = await InlinedAsync(request.Job, cancellationToken).ConfigureAwait(false);
-        var run = JobRunBuilder.Build(request with { Job = job }, options.CloneImage);
-        var start = await runs.StartAsync(run, actor, cancellationToken).ConfigureAwait(false);
+        var credentials = await CloneCredentialsAsync(request, job, cancellationToken).ConfigureAwait(false);
+        var run = JobConcurrency.Held(JobRunBuilder.Build(request with { Job = job }, options.CloneImage, null, credentials?.Credentials), job.MaxConcurrency);
+        var start = await runs.StartAsync(run, credentials is { Secret: var secret } ? [secret] : [], actor, cancellationToken).ConfigureAwait(false);
         if (start.Outcome == JobStartOutcome.Refused || start.Uid is null)
         {
             if (request.Context is { } context && request.StatusSha is { } sha && request.Refs is { } refs)
@@ -121,7 +133,30 @@ public sealed class JobStarter(IForge forge, IRunStore store, IJobRuns runs, Job
             }
         }
 
+        if (job.MaxConcurrency > 0)
+        {
+            // Also for a run started before: a start that died before its release is completed.
+            await concurrency.ReleaseAsync(JobLabels.Value(job.Name), request.Type, job.MaxConcurrency, cancellationToken).ConfigureAwait(false);
+            if (start.Outcome == JobStartOutcome.Started)
+            {
+                var stands = await store.GetRunByUidAsync(start.Uid, cancellationToken).ConfigureAwait(false);
+                return start with { Waiting = stands?.Phase == RunPhase.Pending };
+            }
+        }
+
         return start;
+    }
+
+    /// <summary>The bot's credentials for the request's checkout, when it has one, from the forge's host, and a token is configured.</summary>
+    private async Task<(CloneCredentials Credentials, DataObject Secret)?> CloneCredentialsAsync(JobRequest request, ProwJob job, CancellationToken cancellationToken)
+    {
+        if (options.CloneToken is not { } tokenFor || request.Refs is not { } refs || job.Decorate == false || job is PacJob { WantsCheckout: false })
+        {
+            return null;
+        }
+
+        var token = await tokenFor(new RepositoryName(refs.Org, refs.Repo), cancellationToken).ConfigureAwait(false);
+        return string.IsNullOrEmpty(token) ? null : CloneCredentials.For(request.RunName, refs.CloneUri, options.CloneHost, token);
     }
 
     /// <summary>

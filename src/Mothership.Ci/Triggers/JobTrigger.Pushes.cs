@@ -28,7 +28,7 @@ public sealed partial class JobTrigger
             return "no postsubmits for " + orgRepo;
         }
 
-        var after = PullRequestEvent.Text(root["after"], "after");
+        var after = PullRequestEvent.Sha(root["after"], "after");
         var slash = orgRepo.IndexOf('/', StringComparison.Ordinal);
         var refs = new JobRefs(orgRepo[..slash], orgRepo[(slash + 1)..], branch, after,
             PullRequestEvent.Optional(root["repository"]?["clone_url"]) ?? "", PullRequestEvent.Optional(root["repository"]?["html_url"]) ?? "");

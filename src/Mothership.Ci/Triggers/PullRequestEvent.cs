@@ -44,10 +44,10 @@ public sealed record PullRequestEvent(
             pr["number"] is JsonValue n && n.TryGetValue<int>(out var number) ? number : throw new FormatException("pull_request.number is missing"),
             Text(pr["user"]?["login"], "pull_request.user.login"),
             Optional(pr["title"]) ?? "",
-            Text(pr["head"]?["sha"], "pull_request.head.sha"),
+            Sha(pr["head"]?["sha"], "pull_request.head.sha"),
             Optional(pr["head"]?["ref"]) ?? "",
             Text(pr["base"]?["ref"], "pull_request.base.ref"),
-            Text(pr["base"]?["sha"], "pull_request.base.sha"),
+            Sha(pr["base"]?["sha"], "pull_request.base.sha"),
             Optional(pr["state"]) != "closed",
             pr["draft"] is JsonValue d && d.TryGetValue<bool>(out var draft) && draft,
             pr["mergeable"] is JsonValue m && m.TryGetValue<bool>(out var mergeable) ? mergeable : null,
@@ -64,6 +64,16 @@ public sealed record PullRequestEvent(
         {
             Pulls = [new PullRef(Number, Author, HeadSha, HeadRef, Title)],
         };
+    }
+
+    /// <summary>
+    /// A commit SHA from a payload (SHA-1 or SHA-256: 40 or 64 hex digits); anything else throws
+    /// <see cref="FormatException"/>. Payloads come from outside: what reaches a run's checkout is checked first.
+    /// </summary>
+    internal static string Sha(JsonNode? node, string field)
+    {
+        var sha = Text(node, field);
+        return sha.Length is 40 or 64 && sha.All(char.IsAsciiHexDigit) ? sha : throw new FormatException($"{field} is not a commit SHA (40 or 64 hex digits)");
     }
 
     internal static string Text(JsonNode? node, string field) => Optional(node) ?? throw new FormatException($"{field} is missing");

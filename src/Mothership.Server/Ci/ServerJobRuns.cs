@@ -15,9 +15,11 @@ namespace Mothership.Server.Ci;
 /// </summary>
 internal sealed class ServerJobRuns(RunIntake intake, RunController controller, IRunStore store) : IJobRuns
 {
-    public async Task<JobStart> StartAsync(Resource run, string actor, CancellationToken cancellationToken)
+    public async Task<JobStart> StartAsync(Resource run, IReadOnlyList<DataObject> secrets, string actor, CancellationToken cancellationToken)
     {
-        var body = Document(run).ToJsonString();
+        ArgumentNullException.ThrowIfNull(secrets);
+        // The Secrets go in the body as a user's would: stored in the run's manifest, never served, masked in logs.
+        var body = string.Join("\n---\n", [Document(run).ToJsonString(), .. secrets.Select(s => SecretDocument(s).ToJsonString())]);
         var result = await intake.CreateAsync(run.Kind, body, actor, cancellationToken).ConfigureAwait(false);
         if (result.Run is { } created)
         {
@@ -35,8 +37,30 @@ internal sealed class ServerJobRuns(RunIntake intake, RunController controller, 
         return new JobStart(JobStartOutcome.Refused, null, string.Join("; ", errors));
     }
 
+    public async Task<bool> ReleaseAsync(RunSummary run, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (!await store.ReleasePendingAsync(run.Uid, actor, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        controller.Wake();
+        return true;
+    }
+
     public Task<bool> CancelAsync(RunSummary run, string actor, CancellationToken cancellationToken) =>
         controller.CancelAsync(run, SpecStatus.Cancelled, actor, cancellationToken);
+
+    /// <summary>A Secret as a Kubernetes JSON document, its values as <c>stringData</c>.</summary>
+    internal static JsonObject SecretDocument(DataObject secret) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Secret",
+        ["metadata"] = new JsonObject { ["name"] = secret.Metadata.Name },
+        ["type"] = secret.Type ?? "Opaque",
+        ["stringData"] = new JsonObject([.. secret.Data.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)d.Value))]),
+    };
 
     /// <summary>The run as a Tekton JSON document.</summary>
     internal static JsonObject Document(Resource run)

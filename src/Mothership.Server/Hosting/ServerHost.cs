@@ -283,11 +283,23 @@ public static class ServerHost
         services.AddSingleton<JobConfigReloadService>();
         services.AddHostedService(sp => sp.GetRequiredService<JobConfigReloadService>());
         services.AddSingleton<IJobRuns, ServerJobRuns>();
-        services.AddSingleton(sp => new JobTriggerOptions
+        services.AddSingleton(sp =>
         {
-            CloneImage = sp.GetRequiredService<IOptions<ServerOptions>>().Value.Ci.CloneImage,
-            RunUrl = sp.GetRequiredService<JobReporterOptions>().RunUrl,
+            var o = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
+            return new JobTriggerOptions
+            {
+                CloneImage = o.Ci.CloneImage,
+                RunUrl = sp.GetRequiredService<JobReporterOptions>().RunUrl,
+                // Checkouts fetch as the bot (private repositories); read per run, so a rotated token file is picked up.
+                // As an app, the repository's installation token (an hour's life: longer than a checkout).
+                CloneToken = !string.IsNullOrEmpty(o.GitHub.TokenFile) ? (_, _) => Task.FromResult(o.GitHub.ReadToken())
+                    : sp.GetService<GitHubAppForge>() is { } appForge ? async (repo, ct) => await appForge.TokenForAsync(repo, ct).ConfigureAwait(false)
+                    : null,
+                CloneHost = CloneCredentials.CloneHostOf(new Uri(o.GitHub.ApiUrl)),
+            };
         });
+        services.AddSingleton<JobConcurrency>();
+        services.AddHostedService<JobConcurrencyService>();
         services.AddSingleton<JobStarter>();
         services.AddSingleton<JobTrigger>();
         services.AddSingleton<IReviewPlugin, HoldPlugin>();

@@ -65,6 +65,18 @@ public sealed class GitHubAppForgeTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task TokenForAsync_Repository_TheInstallationsTokenTheForgeUsesToo()
+    {
+        _app.Install("octo");
+        var forge = Forge();
+
+        var token = await forge.TokenForAsync(Repo, Ct);
+        await forge.CreateStatusAsync(Repo, Sha, CommitState.Pending, "unit", "Job triggered.", null, Ct);
+
+        Assert.Equal(Assert.Single(_app.Tokens).Token, token);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task IsOrgMemberAsync_OtherOrganisation_AsksWithThatOrganisationsInstallation()
     {
         _app.Install("octo");

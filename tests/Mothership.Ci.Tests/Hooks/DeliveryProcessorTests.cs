@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Mothership.Ci.Hooks;
 using Mothership.Store;
@@ -108,5 +110,121 @@ public sealed class DeliveryProcessorTests : IAsyncLifetime
         _time.Advance(DeliveryProcessor.Lease + TimeSpan.FromSeconds(1));
         Assert.Equal(1, await processor.RunOnceAsync(Ct));
         Assert.Equal("ok", (await _store.GetDeliveryAsync("x", Ct))!.Outcome);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task RunOnceAsync_DeliveriesOfDifferentPullRequests_HandledAtOnce()
+    {
+        await AddRealAsync("pr-1", "pull_request", "opened", 1);
+        await AddRealAsync("pr-2", "pull_request", "opened", 2);
+        await AddRealAsync("push", "push", null, null);
+        var inside = 0;
+        var allInside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new BlockingHandler(async (_, _) =>
+        {
+            if (Interlocked.Increment(ref inside) == 3)
+            {
+                allInside.SetResult();
+            }
+
+            // One at a time, the first would wait here for the others forever (and fail after 10 s).
+            await allInside.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            return "ok";
+        });
+
+        Assert.Equal(3, await new DeliveryProcessor(_store, handler, _time, "server-1").RunOnceAsync(Ct));
+
+        foreach (var id in new[] { "pr-1", "pr-2", "push" })
+        {
+            Assert.Equal("ok", (await _store.GetDeliveryAsync(id, Ct))!.Outcome);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task RunOnceAsync_DeliveriesOfOnePullRequest_NeverOverlapAndKeepTheirOrder()
+    {
+        await AddRealAsync("7-opened", "pull_request", "opened", 7);
+        await AddRealAsync("8-opened", "pull_request", "opened", 8);
+        await AddRealAsync("7-comment", "issue_comment", "created", 7);
+        await AddRealAsync("7-synchronize", "pull_request", "synchronize", 7);
+        await AddRealAsync("7-closed", "pull_request", "closed", 7);
+        var eightInside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var events = new ConcurrentQueue<string>();
+        var handler = new BlockingHandler(async (delivery, _) =>
+        {
+            events.Enqueue("enter " + delivery.Id);
+            if (delivery.Id == "8-opened")
+            {
+                eightInside.SetResult();
+            }
+            else
+            {
+                // Pull request 7's deliveries wait for 8's to be handled alongside, then give the
+                // others every chance to overlap with them.
+                await eightInside.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+                for (var i = 0; i < 20; i++)
+                {
+                    await Task.Yield();
+                }
+            }
+
+            events.Enqueue("leave " + delivery.Id);
+            return "ok";
+        });
+
+        Assert.Equal(5, await new DeliveryProcessor(_store, handler, _time, "server-1").RunOnceAsync(Ct));
+
+        Assert.Equal(
+            ["enter 7-opened", "leave 7-opened", "enter 7-comment", "leave 7-comment", "enter 7-synchronize", "leave 7-synchronize", "enter 7-closed", "leave 7-closed"],
+            events.Where(e => e.Contains(" 7-", StringComparison.Ordinal)));
+        Assert.Contains("leave 8-opened", events);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task RunOnceAsync_OneOfAPullRequestsDeliveriesFails_RetriedWhileTheOthersAreHandled()
+    {
+        await AddRealAsync("7-opened", "pull_request", "opened", 7);
+        await AddRealAsync("7-comment", "issue_comment", "created", 7);
+        await AddRealAsync("8-opened", "pull_request", "opened", 8);
+        var handler = new BlockingHandler((delivery, _) =>
+            delivery.Id == "7-opened" ? throw new HttpRequestException("GitHub answered 502") : Task.FromResult("ok"));
+
+        Assert.Equal(3, await new DeliveryProcessor(_store, handler, _time, "server-1").RunOnceAsync(Ct));
+
+        var failed = await _store.GetDeliveryAsync("7-opened", Ct);
+        Assert.Equal(("attempt 1 failed: GitHub answered 502", null), (failed!.Outcome, failed.HandledAt));
+        Assert.Equal("ok", (await _store.GetDeliveryAsync("7-comment", Ct))!.Outcome);
+        Assert.Equal("ok", (await _store.GetDeliveryAsync("8-opened", Ct))!.Outcome);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, await new DeliveryProcessor(_store, handler, _time, "server-1").RunOnceAsync(Ct));
+    }
+
+    /// <summary>GitHub's own payload of <paramref name="event"/> with the action and number set, received one second after the previous.</summary>
+    private async Task AddRealAsync(string id, string @event, string? action, int? number)
+    {
+        var file = @event == "push" ? "with-new-branch.payload.json" : "created.payload.json";
+        if (@event == "pull_request")
+        {
+            file = "opened.payload.json";
+        }
+
+        var root = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures.GitHubWebhooks(), @event, file)))!;
+        if (action is not null)
+        {
+            root["action"] = action;
+        }
+
+        if (number is { } n)
+        {
+            root[@event == "issue_comment" ? "issue" : "pull_request"]!["number"] = n;
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await _store.AddDeliveryAsync(new WebhookDelivery(id, @event, root.ToJsonString(), _time.GetUtcNow()), Ct));
+    }
+
+    private sealed class BlockingHandler(Func<WebhookDelivery, CancellationToken, Task<string>> handle) : IDeliveryHandler
+    {
+        public Task<string> HandleAsync(WebhookDelivery delivery, CancellationToken cancellationToken) => handle(delivery, cancellationToken);
     }
 }

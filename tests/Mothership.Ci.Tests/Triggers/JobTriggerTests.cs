@@ -267,4 +267,22 @@ public sealed class JobTriggerTests
         Assert.False(run.Env().ContainsKey("PULL_NUMBER"));
         Assert.Equal("master:" + NewHead, run.Env()["PULL_REFS"]);
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task StartAsync_CloneToken_TheRunCarriesTheBotsCredentialsInASecretOfItsOwn()
+    {
+        await using var h = await TriggerHarness.StartAsync(Config);
+        var starter = new JobStarter(h.Forge, h.Store, h.Runs, h.Concurrency, new JobTriggerOptions { CloneToken = (_, _) => Task.FromResult<string?>("ghp_token") }, h.Time);
+        var job = h.Config.Current.PresubmitsFor(TriggerHarness.FullName).Single(j => j.Name == "unit");
+        var refs = new JobRefs("Codertocat", "Hello-World", "master", Head, "https://github.com/Codertocat/Hello-World.git", "");
+
+        await starter.StartAsync(new JobRequest { Type = JobTypes.Presubmit, Job = job, Refs = refs, RunName = "unit-1", BuildId = "1" }, "ci:test", Ct);
+        await starter.StartAsync(new JobRequest { Type = JobTypes.Presubmit, Job = job, Refs = refs with { CloneUri = "https://elsewhere.example.com/r.git" }, RunName = "unit-2", BuildId = "2" }, "ci:test", Ct);
+
+        var secret = Assert.Single(h.Runs.Secrets["unit-1"]);
+        Assert.Equal(("unit-1-clone", Convert.ToBase64String("x-access-token:ghp_token"u8)), (secret.Metadata.Name, secret.Data[CloneCredentials.AuthorizationKey]));
+        Assert.Equal("unit-1-clone", ((TaskRun)h.Started[0]).Spec.TaskSpec!.Steps[0].Env.Single(e => e.Name == "CLONE_AUTHORIZATION").SecretKeyRef!.Name);
+        Assert.Empty(h.Runs.Secrets["unit-2"]);
+        Assert.DoesNotContain(((TaskRun)h.Started[1]).Spec.TaskSpec!.Steps[0].Env, e => e.Name == "CLONE_AUTHORIZATION");
+    }
 }

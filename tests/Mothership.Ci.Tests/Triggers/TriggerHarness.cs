@@ -5,6 +5,7 @@ using Mothership.Ci.Forge;
 using Mothership.Ci.Jobs;
 using Mothership.Ci.Triggers;
 using Mothership.Model.Tekton;
+using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Store;
 using Mothership.Testing.GitHub;
 
@@ -29,6 +30,7 @@ internal sealed class TriggerHarness : IAsyncDisposable
         Store = store;
         Time = time;
         Runs = new RecordingJobRuns(store, time);
+        Concurrency = new JobConcurrency(store, Runs);
         Repository = github.AddRepository(Owner, Repo);
     }
 
@@ -42,6 +44,9 @@ internal sealed class TriggerHarness : IAsyncDisposable
 
     public RecordingJobRuns Runs { get; }
 
+    /// <summary>The <c>max_concurrency</c> releases of the harness's starters.</summary>
+    public JobConcurrency Concurrency { get; }
+
     public JobConfigFiles Config { get; private set; } = null!;
 
     public JobTrigger Trigger { get; private set; } = null!;
@@ -50,7 +55,7 @@ internal sealed class TriggerHarness : IAsyncDisposable
     public IForge Forge { get; private set; } = null!;
 
     /// <summary>A starter on the harness's forge, store and recorded runs.</summary>
-    public JobStarter Starter => new(Forge, Store, Runs, new JobTriggerOptions(), Time);
+    public JobStarter Starter => new(Forge, Store, Runs, Concurrency, new JobTriggerOptions(), Time);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -184,22 +189,29 @@ internal sealed class TriggerHarness : IAsyncDisposable
     }
 }
 
-/// <summary>Runs "started" by writing them to the store as queued, as the server's intake would, and cancels recorded.</summary>
+/// <summary>Runs "started" by writing them to the store as queued (pending when held), as the server's intake would; releases and cancels recorded.</summary>
 internal sealed class RecordingJobRuns(IRunStore store, TimeProvider time) : IJobRuns
 {
     public List<Resource> Started { get; } = [];
 
     public List<string> Cancelled { get; } = [];
 
-    public async Task<JobStart> StartAsync(Resource run, string actor, CancellationToken cancellationToken)
+    /// <summary>The names of held runs released, in order.</summary>
+    public List<string> Released { get; } = [];
+
+    /// <summary>The Secrets sent with each run, by run name.</summary>
+    public Dictionary<string, IReadOnlyList<DataObject>> Secrets { get; } = [];
+
+    public async Task<JobStart> StartAsync(Resource run, IReadOnlyList<DataObject> secrets, string actor, CancellationToken cancellationToken)
     {
+        Secrets[run.Metadata.Name!] = secrets;
         var record = new RunRecord
         {
             Uid = Guid.NewGuid().ToString(),
             Kind = run.Kind,
             Name = run.Metadata.Name!,
             Labels = run.Metadata.Labels,
-            Phase = RunPhase.Queued,
+            Phase = Held(run) ? RunPhase.Pending : RunPhase.Queued,
             Status = "Unknown",
             CreatedAt = time.GetUtcNow(),
             Manifest = "kind: " + run.Kind,
@@ -213,6 +225,24 @@ internal sealed class RecordingJobRuns(IRunStore store, TimeProvider time) : IJo
 
         return new JobStart(JobStartOutcome.AlreadyStarted, (await store.GetRunAsync(run.Kind, run.Metadata.Name!, cancellationToken))?.Uid);
     }
+
+    public async Task<bool> ReleaseAsync(RunSummary run, string actor, CancellationToken cancellationToken)
+    {
+        if (!await store.ReleasePendingAsync(run.Uid, actor, cancellationToken))
+        {
+            return false;
+        }
+
+        Released.Add(run.Name);
+        return true;
+    }
+
+    private static bool Held(Resource run) => run switch
+    {
+        PipelineRun p => SpecStatus.IsPending(p.Spec.Status),
+        TaskRun t => SpecStatus.IsPending(t.Spec.Status),
+        _ => false,
+    };
 
     public async Task<bool> CancelAsync(RunSummary run, string actor, CancellationToken cancellationToken)
     {

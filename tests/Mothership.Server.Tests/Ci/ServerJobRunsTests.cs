@@ -63,4 +63,32 @@ public sealed class ServerJobRunsTests
             Assert.Contains("\"resources\":{\"requests\":{\"cpu\":\"100m\"}}", text, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public void SecretDocument_CloneCredentials_LoadWithTheRunAsItsSecretAndValidate()
+    {
+        var bag = new DiagnosticBag();
+        var job = ProwConfig.Parse("config.yaml", """
+            presubmits:
+              octo/hello:
+              - name: unit
+                always_run: true
+                spec:
+                  containers:
+                  - image: alpine
+                    command: [make]
+            """, bag)!.PresubmitsFor("octo/hello").Single();
+        var (credentials, secret) = CloneCredentials.For("unit-0123456789", Refs.CloneUri, "github.com", "ghp_token")!.Value;
+        var run = JobRunBuilder.Build(new JobRequest { Type = JobTypes.Presubmit, Job = job, Refs = Refs, RunName = "unit-0123456789", BuildId = "1" },
+            CloneRefs.DefaultImage, null, credentials);
+
+        var text = ServerJobRuns.Document(run).ToJsonString() + "\n---\n" + ServerJobRuns.SecretDocument(secret).ToJsonString();
+        var loaded = ResourceLoader.Load("body", text, bag);
+        var set = new ResourceSet { All = [.. loaded] };
+        ResourceValidator.Validate(set, bag);
+
+        Assert.Empty(bag.Items.Where(d => d.Severity == Severity.Error).Select(d => d.ToString()));
+        Assert.Equal(secret.Data, set.FindSecret("unit-0123456789-clone")!.Data);
+        Assert.DoesNotContain(secret.Data[CloneCredentials.AuthorizationKey], ServerJobRuns.Document(run).ToJsonString(), StringComparison.Ordinal);
+    }
 }
