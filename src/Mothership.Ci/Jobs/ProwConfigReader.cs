@@ -136,7 +136,7 @@ internal static partial class ProwConfigReader
         var root = new MapReader(node, file, "", bag);
         foreach (var key in root.Keys.Where(k => k is not (ProwConfig.PresetsKey or "presubmits" or "postsubmits" or "prow_ignored")).ToList())
         {
-            var hint = key == "periodics" ? "periodics are defined in the central config only" : "only presets, presubmits and postsubmits may be defined in a repository";
+            var hint = key == "periodics" ? "periodics belong in the central config" : "only presets, presubmits and postsubmits may be defined in a repository";
             bag.Error(root.At(key), $"'{key}' is not allowed in in-repo config: {hint}");
             root.Ignore(key);
         }
