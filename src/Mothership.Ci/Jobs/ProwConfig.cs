@@ -17,8 +17,8 @@ public sealed record ProwConfig
     /// <summary>The other top-level keys of Prow's <c>config.yaml</c> (its <c>ProwConfig</c> and <c>JobConfig</c>), accepted and not interpreted.</summary>
     public static readonly ImmutableArray<string> OtherKeys =
     [
-        "presets", "decorate_all_jobs", "prow_ignored", "config_version_sha", "tide", "plank", "pipeline", "sinker",
-        "deck", "branch-protection", "gerrit", "github_reporter", "horologium", "slack_reporter_configs", "in_repo_config",
+        "decorate_all_jobs", "prow_ignored", "config_version_sha", "tide", "plank", "pipeline", "sinker",
+        "deck", "branch-protection", "gerrit", "github_reporter", "horologium", "slack_reporter_configs",
         "jenkins_operators", "log_level", "managed_webhooks", "moonraker", "owners_dir_denylist", "pubsub_subscriptions",
         "pubsub_triggers", "push_gateway", "scheduler", "status_error_link", "default_job_timeout", "disabled_clusters",
         "gangway", "github", "prowjob_default_entries", "prowjob_namespace", "pod_namespace",
@@ -33,6 +33,24 @@ public sealed record ProwConfig
         ImmutableSortedDictionary<string, ImmutableArray<Postsubmit>>.Empty.WithComparers(StringComparer.Ordinal);
 
     public ImmutableArray<Periodic> Periodics { get; init; } = [];
+
+    /// <summary>The key of Prow's presets.</summary>
+    public const string PresetsKey = "presets";
+
+    /// <summary>The key of Prow's in-repo config settings.</summary>
+    public const string InRepoConfigKey = "in_repo_config";
+
+    /// <summary>
+    /// Prow's presets, in file order. They are already merged into the pods of the jobs above (as
+    /// Prow's config loading does); they are kept for the jobs of repositories' <c>.prow.yaml</c>.
+    /// </summary>
+    public ImmutableArray<Preset> Presets { get; init; } = [];
+
+    /// <summary>Prow's <c>in_repo_config</c>: which repositories' <c>.prow.yaml</c> holds jobs too; default none.</summary>
+    public InRepoConfig InRepoConfig { get; init; } = new();
+
+    /// <summary>Prow's <c>decorate_all_jobs</c>, kept for the jobs of repositories' <c>.prow.yaml</c>; default false.</summary>
+    public bool DecorateAllJobs { get; init; }
 
     /// <summary>
     /// The top-level key that turns Pipelines-as-Code on: a list of organisations and
@@ -93,8 +111,7 @@ public sealed record ProwConfig
             }
         }
 
-        var config = ProwConfigReader.Merge(configs);
-        ProwConfigReader.CheckDuplicates(config, own);
+        var config = ProwConfigReader.Complete(ProwConfigReader.Merge(configs), own);
         diagnostics.AddRange(own.Items);
         return own.HasErrors ? null : config;
     }
@@ -106,8 +123,7 @@ public sealed record ProwConfig
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(diagnostics);
         var own = new DiagnosticBag();
-        var config = ProwConfigReader.Read(file, text, own);
-        ProwConfigReader.CheckDuplicates(config, own);
+        var config = ProwConfigReader.Complete(ProwConfigReader.Read(file, text, own), own);
         diagnostics.AddRange(own.Items);
         return own.HasErrors ? null : config;
     }
@@ -136,6 +152,6 @@ public sealed record ProwConfig
         }
 
         var keys = Enumerable.Range(0, root.Count).Select(root.KeyText).ToList();
-        return !keys.Contains("apiVersion") && !keys.Contains("kind") && keys.Any(k => k is not null && (JobKeys.Contains(k) || OtherKeys.Contains(k) || k == PipelinesAsCodeKey));
+        return !keys.Contains("apiVersion") && !keys.Contains("kind") && keys.Any(k => k is not null && (JobKeys.Contains(k) || OtherKeys.Contains(k) || k is PipelinesAsCodeKey or PresetsKey or InRepoConfigKey));
     }
 }

@@ -77,6 +77,8 @@ internal static partial class ProwConfigReader
 
         var root = new MapReader(node, file, "", bag);
         var decorateAll = root.Bool("decorate_all_jobs");
+        var presets = root.List(ProwConfig.PresetsKey, ReadPreset);
+        var inRepoConfig = root.Map(ProwConfig.InRepoConfigKey) is { } irc ? ReadInRepoConfig(irc) : new InRepoConfig();
         var presubmits = ReadRepos(root, "presubmits", r => ReadPresubmit(r, decorateAll));
         var postsubmits = ReadRepos(root, "postsubmits", r => ReadPostsubmit(r, decorateAll));
         var periodics = root.List("periodics", r => ReadPeriodic(r, decorateAll));
@@ -89,7 +91,121 @@ internal static partial class ProwConfigReader
         root.Ignore([.. ProwConfig.OtherKeys]);
         root.CheckUnknown();
 
-        return new ProwConfig { Presubmits = presubmits, Postsubmits = postsubmits, Periodics = periodics, PipelinesAsCode = pipelinesAsCode };
+        return new ProwConfig
+        {
+            Presubmits = presubmits,
+            Postsubmits = postsubmits,
+            Periodics = periodics,
+            PipelinesAsCode = pipelinesAsCode,
+            Presets = presets,
+            InRepoConfig = inRepoConfig,
+            DecorateAllJobs = decorateAll,
+        };
+    }
+
+    /// <summary>
+    /// A repository's <c>.prow.yaml</c> (or one file of <c>.prow/</c>): Prow's <c>ProwYAML</c>,
+    /// whose only keys are <c>presets</c>, <c>presubmits</c> and <c>postsubmits</c> (lists: the
+    /// repository is the one the file is in) and <c>prow_ignored</c>; anything else is an error.
+    /// </summary>
+    public static (ImmutableArray<Preset> Presets, ImmutableArray<Presubmit> Presubmits, ImmutableArray<Postsubmit> Postsubmits) ReadInRepo(
+        string file, string text, bool decorateAll, DiagnosticBag bag)
+    {
+        if (ResourceLoader.ParseYaml(file, text, bag) is not { } documents)
+        {
+            return ([], [], []);
+        }
+
+        var roots = documents.Where(d => d is not TreeScalar s || !string.IsNullOrWhiteSpace(s.Value)).ToList();
+        if (roots.Count == 0)
+        {
+            return ([], [], []);
+        }
+
+        if (roots.Count > 1)
+        {
+            bag.Error(Loc(file, roots[1]), "an in-repo config file is one YAML document: merge the documents or split them into files under .prow/");
+        }
+
+        if (roots[0] is not TreeMapping node)
+        {
+            bag.Error(Loc(file, roots[0]), "an in-repo config must be a mapping with presubmits or postsubmits");
+            return ([], [], []);
+        }
+
+        var root = new MapReader(node, file, "", bag);
+        foreach (var key in root.Keys.Where(k => k is not (ProwConfig.PresetsKey or "presubmits" or "postsubmits" or "prow_ignored")).ToList())
+        {
+            var hint = key == "periodics" ? "periodics belong in the central config" : "only presets, presubmits and postsubmits may be defined in a repository";
+            bag.Error(root.At(key), $"'{key}' is not allowed in in-repo config: {hint}");
+            root.Ignore(key);
+        }
+
+        var presets = root.List(ProwConfig.PresetsKey, ReadPreset);
+        var presubmits = root.List("presubmits", r => ReadPresubmit(r, decorateAll));
+        var postsubmits = root.List("postsubmits", r => ReadPostsubmit(r, decorateAll));
+        root.Ignore("prow_ignored");
+        root.CheckUnknown();
+        return (presets, presubmits, postsubmits);
+    }
+
+    /// <summary>
+    /// What follows reading all of a config's files: the rules across them
+    /// (<see cref="CheckDuplicates"/>, a preset <c>label:value</c> twice) and Prow's merge of the
+    /// presets into the jobs' pods.
+    /// </summary>
+    public static ProwConfig Complete(ProwConfig config, DiagnosticBag bag)
+    {
+        CheckDuplicates(config, bag);
+        PresetResolver.CheckLabels(config.Presets, bag);
+        return PresetResolver.Apply(config, bag);
+    }
+
+    private static Preset? ReadPreset(MapReader r)
+    {
+        var tolerations = r.Keep("tolerations").GetValueOrDefault("tolerations");
+        if (tolerations is not (null or List<object?>))
+        {
+            r.Diagnostics.Error(r.At("tolerations"), "tolerations must be a list of Kubernetes tolerations");
+        }
+
+        return r.Finish(new Preset
+        {
+            Labels = r.StringMap("labels"),
+            Env = r.List("env", ResourceLoader.ReadEnv),
+            Volumes = r.List("volumes", ResourceLoader.ReadVolume),
+            VolumeMounts = r.List("volumeMounts", ResourceLoader.ReadVolumeMount),
+            Tolerations = tolerations is List<object?> list ? [.. list] : [],
+        });
+    }
+
+    /// <summary>Prow's <c>in_repo_config</c>: <c>enabled</c> (key to bool) and <c>allowed_clusters</c> (key to cluster names).</summary>
+    private static InRepoConfig ReadInRepoConfig(MapReader r)
+    {
+        var enabled = ImmutableSortedDictionary.CreateBuilder<string, bool>(StringComparer.Ordinal);
+        if (r.Map("enabled") is { } e)
+        {
+            foreach (var key in e.Keys.ToList())
+            {
+                enabled[key] = e.Bool(key);
+            }
+
+            e.CheckUnknown();
+        }
+
+        var allowed = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        if (r.Map("allowed_clusters") is { } a)
+        {
+            foreach (var key in a.Keys.ToList())
+            {
+                allowed[key] = a.Strings(key);
+            }
+
+            a.CheckUnknown();
+        }
+
+        r.CheckUnknown();
+        return new InRepoConfig { Enabled = enabled.ToImmutable(), AllowedClusters = allowed.ToImmutable() };
     }
 
     /// <summary>
@@ -127,9 +243,19 @@ internal static partial class ProwConfigReader
         var postsubmits = new SortedDictionary<string, ImmutableArray<Postsubmit>>(StringComparer.Ordinal);
         var periodics = ImmutableArray.CreateBuilder<Periodic>();
         var pipelinesAsCode = ImmutableArray.CreateBuilder<string>();
+        var presets = ImmutableArray.CreateBuilder<Preset>();
+        var inRepoConfig = new InRepoConfig();
+        var decorateAll = false;
         foreach (var config in configs)
         {
             pipelinesAsCode.AddRange(config.PipelinesAsCode);
+            presets.AddRange(config.Presets);
+            decorateAll |= config.DecorateAllJobs;
+            inRepoConfig = new InRepoConfig
+            {
+                Enabled = inRepoConfig.Enabled.SetItems(config.InRepoConfig.Enabled),
+                AllowedClusters = inRepoConfig.AllowedClusters.SetItems(config.InRepoConfig.AllowedClusters),
+            };
             foreach (var (repo, jobs) in config.Presubmits)
             {
                 presubmits[repo] = presubmits.TryGetValue(repo, out var before) ? before.AddRange(jobs) : jobs;
@@ -149,6 +275,9 @@ internal static partial class ProwConfigReader
             Postsubmits = postsubmits.ToImmutableSortedDictionary(StringComparer.Ordinal),
             Periodics = periodics.ToImmutable(),
             PipelinesAsCode = pipelinesAsCode.ToImmutable(),
+            Presets = presets.ToImmutable(),
+            InRepoConfig = inRepoConfig,
+            DecorateAllJobs = decorateAll,
         };
     }
 

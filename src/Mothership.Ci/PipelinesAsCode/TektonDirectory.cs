@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text;
 using Mothership.Ci.Forge;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
@@ -27,26 +26,7 @@ public sealed record TektonDirectory(string GitRef, ImmutableArray<PipelineRun> 
     /// <summary>Reads <c>.tekton/</c> of <paramref name="repository"/> at <paramref name="gitRef"/>; empty when there is none.</summary>
     public static async Task<TektonDirectory> ReadAsync(IForge forge, RepositoryName repository, string gitRef, IReadOnlyDictionary<string, string> variables, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(forge);
-        var texts = new List<(string Path, string Text)>();
-        var pending = new Queue<(string Path, int Depth)>([(PacAnnotations.Directory, 0)]);
-        while (pending.TryDequeue(out var directory))
-        {
-            var entries = await forge.ListDirectoryAsync(repository, directory.Path, gitRef, cancellationToken).ConfigureAwait(false) ?? [];
-            foreach (var entry in entries.OrderBy(e => e.Path, StringComparer.Ordinal))
-            {
-                if (entry.Type == DirectoryEntry.Directory && directory.Depth < MaxDepth)
-                {
-                    pending.Enqueue((entry.Path, directory.Depth + 1));
-                }
-                else if (entry.Type == DirectoryEntry.File && (entry.Name.EndsWith(".yaml", StringComparison.Ordinal) || entry.Name.EndsWith(".yml", StringComparison.Ordinal))
-                    && await forge.GetFileContentAsync(repository, entry.Path, gitRef, cancellationToken).ConfigureAwait(false) is { } bytes)
-                {
-                    texts.Add((entry.Path, Encoding.UTF8.GetString(bytes)));
-                }
-            }
-        }
-
+        var texts = await RepositoryFiles.ReadYamlTreeAsync(forge, repository, PacAnnotations.Directory, gitRef, MaxDepth, cancellationToken).ConfigureAwait(false) ?? [];
         return Load(gitRef, texts, variables);
     }
 

@@ -126,13 +126,14 @@ public sealed partial class JobTrigger
             return "merge conflicts: nothing started";
         }
 
-        var presubmits = config.Current.PresubmitsFor(orgRepo);
+        // An untrusted pull request's .prow.yaml is read from its base branch, whoever asks.
+        var (presubmits, inRepoNote) = await PresubmitsAsync(pr, prTrusted, cancellationToken).ConfigureAwait(false);
         var files = await ChangedFilesAsync(pr, presubmits, cancellationToken).ConfigureAwait(false);
         var retest = TriggerCommands.Retest.IsMatch(body);
         var jobs = retest || TriggerCommands.RetestRequired.IsMatch(body)
             ? await RetestSetAsync(pr, presubmits, files, requiredOnly: !retest, cancellationToken).ConfigureAwait(false)
             : TriggerCommands.Triggered(presubmits, body, pr.BaseRef, files, okToTest);
-        var outcome = await starter.StartAllAsync([.. jobs.Select(j => Presubmit(j, pr, delivery.Id, delivery.Id))], actor, cancellationToken).ConfigureAwait(false);
+        var outcome = inRepoNote + await starter.StartAllAsync([.. jobs.Select(j => Presubmit(j, pr, delivery.Id, delivery.Id))], actor, cancellationToken).ConfigureAwait(false);
         var pacRequested = 0;
         if (pac)
         {

@@ -133,9 +133,8 @@ public sealed partial class JobTrigger
         var pacEvent = target.Event;
         var repository = RepositoryName.Parse(pacEvent.Repository);
 
-        // The security point: an untrusted change must not run its own pipeline definitions, so
-        // they are read from the default branch (PaC's pipelinerun_provenance: default_branch).
-        var gitRef = target.Trusted ? pacEvent.Revision : target.DefaultBranch;
+        // An untrusted change's .tekton/ is read from the default branch, as PaC does.
+        var gitRef = DefinitionSource.Ref(target.Trusted, pacEvent.Revision, target.DefaultBranch);
         if (gitRef is null)
         {
             return ("pac: untrusted change and no default branch in the payload: .tekton not read", 0);

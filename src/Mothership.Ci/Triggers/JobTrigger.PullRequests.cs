@@ -59,9 +59,9 @@ public sealed partial class JobTrigger
             return note + "merge conflicts: nothing started";
         }
 
-        var presubmits = config.Current.PresubmitsFor(pr.Repository);
+        var central = config.Current.PresubmitsFor(pr.Repository);
         var pac = PacEnabled(pr.Repository);
-        if (presubmits.IsEmpty && !pac)
+        if (central.IsEmpty && !pac && !InRepoConfigEnabled(pr.Repository))
         {
             return note + "no presubmits for " + pr.Repository;
         }
@@ -95,9 +95,18 @@ public sealed partial class JobTrigger
         }
 
         var outcomes = new List<string>();
-        if (action != "labeled" && !presubmits.IsEmpty)
+        if (action != "labeled")
         {
-            outcomes.Add(await TestAllAsync(pr, presubmits, delivery.Id, delivery.Id, actor, cancellationToken).ConfigureAwait(false));
+            // Trusted here: the author is, or a member vouched for this commit.
+            var (presubmits, inRepoNote) = await PresubmitsAsync(pr, trusted: true, cancellationToken).ConfigureAwait(false);
+            if (!presubmits.IsEmpty)
+            {
+                outcomes.Add(inRepoNote + await TestAllAsync(pr, presubmits, delivery.Id, delivery.Id, actor, cancellationToken).ConfigureAwait(false));
+            }
+            else if (inRepoNote.Length > 0)
+            {
+                outcomes.Add(inRepoNote.TrimEnd(' ', ';'));
+            }
         }
 
         if (pac)

@@ -21,14 +21,15 @@ public sealed partial class JobTrigger
             : gitRef.StartsWith(Tags, StringComparison.Ordinal) ? gitRef[Tags.Length..]
             : gitRef;
         var orgRepo = PullRequestEvent.Text(root["repository"]?["full_name"], "repository.full_name");
-        var postsubmits = config.Current.PostsubmitsFor(orgRepo);
         var pac = PacEnabled(orgRepo);
-        if (postsubmits.IsEmpty && !pac)
+        if (config.Current.PostsubmitsFor(orgRepo).IsEmpty && !pac && !InRepoConfigEnabled(orgRepo))
         {
             return "no postsubmits for " + orgRepo;
         }
 
         var after = PullRequestEvent.Sha(root["after"], "after");
+        // A push is trusted (only those with write access push): .prow.yaml is read at the pushed commit.
+        var (postsubmits, inRepoNote) = await PostsubmitsAsync(orgRepo, after, cancellationToken).ConfigureAwait(false);
         var slash = orgRepo.IndexOf('/', StringComparison.Ordinal);
         var refs = new JobRefs(orgRepo[..slash], orgRepo[(slash + 1)..], branch, after,
             PullRequestEvent.Optional(root["repository"]?["clone_url"]) ?? "", PullRequestEvent.Optional(root["repository"]?["html_url"]) ?? "");
@@ -53,7 +54,11 @@ public sealed partial class JobTrigger
         var outcomes = new List<string>();
         if (!postsubmits.IsEmpty)
         {
-            outcomes.Add(await starter.StartAllAsync(requests, "ci:" + pusher, cancellationToken).ConfigureAwait(false));
+            outcomes.Add(inRepoNote + await starter.StartAllAsync(requests, "ci:" + pusher, cancellationToken).ConfigureAwait(false));
+        }
+        else if (inRepoNote.Length > 0)
+        {
+            outcomes.Add(inRepoNote.TrimEnd(' ', ';'));
         }
 
         if (pac)

@@ -149,4 +149,39 @@ public sealed class CiTestCommandTests : IDisposable
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("octo/app has no presubmit named 'nope'; it has unit, docs, go, e2e", r.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task CiTest_InRepoConfigEnabled_RunsTheWorkingTreesProwYamlJobsToo()
+    {
+        await FeatureBranchAsync();
+        await File.WriteAllTextAsync(ConfigFile, "in_repo_config:\n  enabled: {octo: true}\n" + Config, Ct);
+        await File.WriteAllTextAsync(Path.Combine(Repo, ".prow.yaml"), """
+            presubmits:
+            - name: in-repo-lint
+              always_run: true
+              spec:
+                containers:
+                - image: alpine
+                  command: [sh, -c, 'echo "$JOB_NAME" > lint.out']
+            """, Ct);
+
+        var r = await CiTestAsync("in-repo-lint");
+
+        Assert.True(r.ExitCode == 0, r.Stdout + r.Stderr);
+        Assert.Contains("run   in-repo-lint: named", r.Stdout, StringComparison.Ordinal);
+        Assert.Equal("in-repo-lint", (await File.ReadAllTextAsync(Path.Combine(Repo, "lint.out"), Ct)).Trim());
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task CiTest_BrokenProwYaml_FileLineColumnAndExitTwo()
+    {
+        await FeatureBranchAsync();
+        await File.WriteAllTextAsync(ConfigFile, "in_repo_config:\n  enabled: {octo/app: true}\n" + Config, Ct);
+        await File.WriteAllTextAsync(Path.Combine(Repo, ".prow.yaml"), "presubmits:\n- name: unit\n  spec: {containers: [{image: alpine}]}\n", Ct);
+
+        var r = await CiTestAsync();
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(".prow.yaml:2:3: error: duplicate presubmit 'unit': also defined at", r.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -14,7 +14,8 @@ namespace Mothership.Cli.Commands.Ci;
 /// a pull request from the current branch to the base, postsubmits for a push of the current
 /// branch — with the <c>source</c> workspace bound to the working tree instead of a clonerefs
 /// checkout and Prow's environment from the local git state. Exit 0 when every job passed (or none
-/// ran), 1 when one failed, 2 for a bad config or usage.
+/// ran), 1 when one failed, 2 for a bad config or usage. When the config's <c>in_repo_config</c>
+/// enables the repository, the working tree's <c>.prow.yaml</c> (or <c>.prow/</c>) adds its jobs.
 /// </summary>
 internal static class CiTestCommand
 {
@@ -68,6 +69,24 @@ internal static class CiTestCommand
         }
 
         var orgRepo = OrgRepo(git, prow, @event);
+        var presubmits = prow.PresubmitsFor(orgRepo);
+        var postsubmits = prow.PostsubmitsFor(orgRepo);
+        if (prow.InRepoConfig.EnabledFor(orgRepo))
+        {
+            // The working tree's own .prow.yaml (or .prow/), as the trigger reads a trusted pull request's.
+            var inRepo = InRepoJobs.ReadDirectory(prow, orgRepo, git.Root);
+            var inRepoBag = new DiagnosticBag();
+            inRepoBag.AddRange(inRepo.Diagnostics);
+            InputFiles.Print(inRepoBag, Console.Error);
+            if (inRepo.HasErrors)
+            {
+                return ExitCodes.Usage;
+            }
+
+            presubmits = presubmits.AddRange(inRepo.Presubmits);
+            postsubmits = postsubmits.AddRange(inRepo.Postsubmits);
+        }
+
         var slash = orgRepo.IndexOf('/', StringComparison.Ordinal);
         var link = git.CloneUri.StartsWith("https://", StringComparison.Ordinal) ? git.CloneUri.EndsWith(".git", StringComparison.Ordinal) ? git.CloneUri[..^4] : git.CloneUri : "";
         IReadOnlyList<JobDecision> decisions;
@@ -80,7 +99,7 @@ internal static class CiTestCommand
                 : await git.ExistsAsync("HEAD~1", cancellationToken).ConfigureAwait(false) ? "HEAD~1"
                 : null;
             var files = await git.ChangedFilesAsync(upstream, cancellationToken).ConfigureAwait(false);
-            decisions = LocalJobSelection.Push(prow.PostsubmitsFor(orgRepo), git.Branch, files, named);
+            decisions = LocalJobSelection.Push(postsubmits, git.Branch, files, named);
             refs = new JobRefs(orgRepo[..slash], orgRepo[(slash + 1)..], git.Branch, git.HeadSha, git.CloneUri, link);
             type = JobTypes.Postsubmit;
             what = $"{orgRepo}: push to {git.Branch} at {Short(git.HeadSha)}, {Count(files.Count)} changed since {upstream ?? "nothing"}";
@@ -95,7 +114,7 @@ internal static class CiTestCommand
             }
 
             var files = await git.ChangedFilesAsync(resolved?.Ref, cancellationToken).ConfigureAwait(false);
-            decisions = LocalJobSelection.PullRequest(prow.PresubmitsFor(orgRepo), baseBranch, files, named);
+            decisions = LocalJobSelection.PullRequest(presubmits, baseBranch, files, named);
             refs = new JobRefs(orgRepo[..slash], orgRepo[(slash + 1)..], baseBranch, resolved?.Sha ?? "", git.CloneUri, link)
             {
                 // No pull request exists: number 0, the branch and its last commit stand for it.
@@ -109,7 +128,7 @@ internal static class CiTestCommand
         if (named is not null && decisions.Count == 0)
         {
             var kind = @event == PushEvent ? "postsubmit" : "presubmit";
-            var names = (@event == PushEvent ? prow.PostsubmitsFor(orgRepo).Select(j => j.Name) : prow.PresubmitsFor(orgRepo).Select(j => j.Name)).ToList();
+            var names = (@event == PushEvent ? postsubmits.Select(j => j.Name) : presubmits.Select(j => j.Name)).ToList();
             await Console.Error.WriteLineAsync($"mship ci test: {orgRepo} has no {kind} named '{named}'" + (names.Count == 0 ? "" : $"; it has {string.Join(", ", names)}")).ConfigureAwait(false);
             return ExitCodes.Usage;
         }
