@@ -10,8 +10,8 @@ namespace Mothership.Executors.Kubernetes;
 
 /// <summary>
 /// What a run leaves in the namespace: the claims made from its workspaces' templates (shared by
-/// its TaskRuns, so they outlive each pod) and, after a server died, pods and creds-init Secrets
-/// nobody follows any more. Tekton makes the PipelineRun object the claims' owner and lets Kubernetes' garbage
+/// its TaskRuns, so they outlive each pod), the Secrets and ConfigMaps of its files it created
+/// for its pods, and, after a server died, pods and creds-init Secrets nobody follows any more. Tekton makes the PipelineRun object the claims' owner and lets Kubernetes' garbage
 /// collector remove them; here runs live in Mothership's store, not in the cluster, so the
 /// server releases them itself, through the <see cref="MothershipLabels.RunUid"/> label on both.
 /// </summary>
@@ -29,6 +29,8 @@ public sealed partial class KubernetesTaskExecutor : IRunCleanup
             (name, ct) => _client.CoreV1.DeleteNamespacedPodAsync(name, _options.Namespace, cancellationToken: ct)),
         new(async (selector, ct) => (await _client.CoreV1.ListNamespacedSecretAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct).ConfigureAwait(false)).Items.Select(p => p.Metadata),
             (name, ct) => _client.CoreV1.DeleteNamespacedSecretAsync(name, _options.Namespace, cancellationToken: ct)),
+        new(async (selector, ct) => (await _client.CoreV1.ListNamespacedConfigMapAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct).ConfigureAwait(false)).Items.Select(p => p.Metadata),
+            (name, ct) => _client.CoreV1.DeleteNamespacedConfigMapAsync(name, _options.Namespace, cancellationToken: ct)),
         new(async (selector, ct) => (await _client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct).ConfigureAwait(false)).Items.Select(p => p.Metadata),
             (name, ct) => _client.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync(name, _options.Namespace, cancellationToken: ct)),
     ];

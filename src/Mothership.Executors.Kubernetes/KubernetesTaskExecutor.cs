@@ -128,6 +128,19 @@ public sealed partial class KubernetesTaskExecutor : ITaskExecutor, IAsyncDispos
             await CreateIfAbsentAsync(ct => _client.CoreV1.CreateNamespacedSecretAsync(secret, _options.Namespace, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
         }
 
+        // The Secrets and ConfigMaps of the run's files that the pod reads (a server's run has
+        // them in its files only); released with the run's claims.
+        var (inputSecrets, inputConfigMaps) = RunInputObjects.For(plan.Pod, request, _options.Namespace);
+        foreach (var input in inputSecrets)
+        {
+            await CreateIfAbsentAsync(ct => _client.CoreV1.CreateNamespacedSecretAsync(input, _options.Namespace, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var input in inputConfigMaps)
+        {
+            await CreateIfAbsentAsync(ct => _client.CoreV1.CreateNamespacedConfigMapAsync(input, _options.Namespace, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             var masked = new MaskingListener(listener, SecretValues.Masker(request, credentialValues));

@@ -119,6 +119,87 @@ public sealed class KubernetesTaskExecutorTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task RunAsync_SecretAndConfigMapOfTheRunsFiles_CreatedForThePodAndReleasedWithTheRun()
+    {
+        var request = PodBuilderTests.Request("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: clone-token}
+            stringData: {header: s3cr3t-header}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings}
+            data: {greeting: hello}
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: unused}
+            stringData: {x: y}
+            ---
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: clone}
+            spec:
+              steps:
+                - name: print
+                  image: alpine
+                  env:
+                    - {name: HEADER, valueFrom: {secretKeyRef: {name: clone-token, key: header}}}
+                    - {name: GREETING, valueFrom: {configMapKeyRef: {name: settings, key: greeting}}}
+                  script: echo "$GREETING with $HEADER"
+            """);
+        var listener = new Listener();
+
+        var outcome = await _executor.RunAsync(request, listener, TestContext.Current.CancellationToken);
+
+        Assert.True(outcome.Phase == TaskRunPhase.Succeeded, outcome.Message);
+        Assert.Equal(["hello with ***"], listener.Lines("step-print"));
+        var secrets = (await _executor.Client.CoreV1.ListNamespacedSecretAsync("default", cancellationToken: TestContext.Current.CancellationToken)).Items;
+        var secret = Assert.Single(secrets);
+        Assert.Equal("clone-token", secret.Metadata.Name);
+        Assert.Equal(request.PipelineRunUid, secret.Metadata.Labels[Mothership.Model.Tekton.Vocabulary.MothershipLabels.RunUid]);
+        Assert.Single((await _executor.Client.CoreV1.ListNamespacedConfigMapAsync("default", cancellationToken: TestContext.Current.CancellationToken)).Items, c => c.Metadata.Name == "settings");
+
+        Assert.Equal(2, await _executor.ReleaseRunAsync(request.PipelineRunUid!, TestContext.Current.CancellationToken));
+
+        Assert.Empty((await _executor.Client.CoreV1.ListNamespacedSecretAsync("default", cancellationToken: TestContext.Current.CancellationToken)).Items);
+        Assert.DoesNotContain((await _executor.Client.CoreV1.ListNamespacedConfigMapAsync("default", cancellationToken: TestContext.Current.CancellationToken)).Items, c => c.Metadata.Name == "settings");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task RunAsync_SecretTheClusterHasAlready_UsedAsItIsAndLeftThere()
+    {
+        var request = PodBuilderTests.Request("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: shared}
+            stringData: {value: from-the-run}
+            ---
+            apiVersion: tekton.dev/v1
+            kind: Task
+            metadata: {name: read}
+            spec:
+              steps:
+                - name: print
+                  image: alpine
+                  env: [{name: VALUE, valueFrom: {secretKeyRef: {name: shared, key: value}}}]
+                  script: echo "$VALUE" | tr a-z A-Z
+            """);
+        await _executor.Client.CoreV1.CreateNamespacedSecretAsync(
+            new k8s.Models.V1Secret { Metadata = new k8s.Models.V1ObjectMeta { Name = "shared" }, Data = new Dictionary<string, byte[]> { ["value"] = "from-the-cluster"u8.ToArray() } },
+            "default", cancellationToken: TestContext.Current.CancellationToken);
+        var listener = new Listener();
+
+        var outcome = await _executor.RunAsync(request, listener, TestContext.Current.CancellationToken);
+        await _executor.ReleaseRunAsync(request.PipelineRunUid!, TestContext.Current.CancellationToken);
+
+        Assert.Equal(TaskRunPhase.Succeeded, outcome.Phase);
+        Assert.Equal(["FROM-THE-CLUSTER"], listener.Lines("step-print"));
+        Assert.Single((await _executor.Client.CoreV1.ListNamespacedSecretAsync("default", cancellationToken: TestContext.Current.CancellationToken)).Items);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task RunAsync_SecretValuesInLogs_AreMaskedAsLocally()
     {
         var request = PodBuilderTests.Request("""

@@ -75,9 +75,8 @@ public static class CloneRefs
             [
                 .. env,
                 new EnvVar { Name = "CLONE_AUTH_URL", Value = credentials.Url },
-                // Optional: on Kubernetes the Secret exists only in the run's files, not in the
-                // cluster, and a pod must still start (fetching without credentials, as before).
-                new EnvVar { Name = "CLONE_AUTHORIZATION", SecretKeyRef = new KeyRef(credentials.SecretName, CloneCredentials.AuthorizationKey, Optional: true) },
+                // The Secret travels in the run's files; on Kubernetes the executor creates it beside the pod.
+                new EnvVar { Name = "CLONE_AUTHORIZATION", SecretKeyRef = new KeyRef(credentials.SecretName, CloneCredentials.AuthorizationKey, Optional: false) },
             ];
         }
 

@@ -100,7 +100,7 @@ public sealed class CloneRefsTests : IDisposable
         var run = Assert.IsType<TaskRun>(JobRunBuilder.Build(request, CloneRefs.DefaultImage, null, credentials));
 
         var env = run.Spec.TaskSpec!.Steps[0].Env;
-        Assert.Equal(new KeyRef("unit-0123456789-clone", CloneCredentials.AuthorizationKey, true), env.Single(e => e.Name == "CLONE_AUTHORIZATION").SecretKeyRef);
+        Assert.Equal(new KeyRef("unit-0123456789-clone", CloneCredentials.AuthorizationKey, false), env.Single(e => e.Name == "CLONE_AUTHORIZATION").SecretKeyRef);
         Assert.Equal("https://github.com/", env.Single(e => e.Name == "CLONE_AUTH_URL").Value);
         Assert.DoesNotContain(run.Spec.TaskSpec.Steps.Skip(1).SelectMany(s => s.Env), e => e.SecretKeyRef is not null);
         Assert.DoesNotContain(secret.Data.Values.Single(), System.Text.Json.JsonSerializer.Serialize(run), StringComparison.Ordinal);
