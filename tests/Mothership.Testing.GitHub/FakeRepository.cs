@@ -32,6 +32,18 @@ public sealed class FakeRepository
     /// <summary>The branch a ref-less content read uses. Default <c>main</c>.</summary>
     public string DefaultBranch { get; set; } = "main";
 
+    /// <summary>The merge methods the repository allows (GitHub's repository settings). Default all three.</summary>
+    public HashSet<string> AllowedMergeMethods { get; } = new(StringComparer.Ordinal) { "merge", "squash", "rebase" };
+
+    /// <summary>The commit <paramref name="branch"/> points at now; null when there is no such branch.</summary>
+    public string? BranchSha(string branch)
+    {
+        lock (_github.Gate)
+        {
+            return _branches.GetValueOrDefault(branch);
+        }
+    }
+
     internal FakeHooks Hooks { get; }
 
     internal SortedDictionary<int, FakeIssue> Issues { get; } = [];

@@ -257,7 +257,23 @@ internal sealed record GitHubJson(string Api, string Html, Func<string, long> Us
         };
     }
 
-    public JsonObject PullRequest(FakeRepository repo, FakeIssue pr, int comments)
+    /// <summary>A pull request as GitHub serves it alone, or (<paramref name="listed"/>) as its lists serve it, without the fields only the single one has.</summary>
+    public JsonObject PullRequest(FakeRepository repo, FakeIssue pr, int comments, bool listed = false)
+    {
+        var full = PullRequestFull(repo, pr, comments);
+        if (listed)
+        {
+            foreach (var field in (string[])["merged", "mergeable", "rebaseable", "mergeable_state", "merged_by", "comments", "review_comments",
+                "maintainer_can_modify", "commits", "additions", "deletions", "changed_files"])
+            {
+                full.Remove(field);
+            }
+        }
+
+        return full;
+    }
+
+    private JsonObject PullRequestFull(FakeRepository repo, FakeIssue pr, int comments)
     {
         var url = $"{Api}repos/{repo.FullName}/pulls/{pr.Number}";
         var issueUrl = $"{Api}repos/{repo.FullName}/issues/{pr.Number}";

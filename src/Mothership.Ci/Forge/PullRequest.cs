@@ -26,4 +26,14 @@ public sealed record PullRequest(
     string HeadSha,
     string HeadRef,
     string BaseRef,
-    string BaseSha);
+    string BaseSha)
+{
+    /// <summary>The names of its labels (lists of pull requests carry them, so a pool needs no call per pull request).</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [];
+
+    /// <summary>The base repository's clone URL; empty when the forge did not say.</summary>
+    public string CloneUrl { get; init; } = "";
+
+    /// <summary>The base repository's page; empty when the forge did not say.</summary>
+    public string RepoLink { get; init; } = "";
+}

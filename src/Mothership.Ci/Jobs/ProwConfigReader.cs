@@ -86,10 +86,11 @@ internal static partial class ProwConfigReader
             bag.Error(root.At(ProwConfig.PipelinesAsCodeKey), $"'{entry}' in {ProwConfig.PipelinesAsCodeKey} is neither an organisation nor org/repo");
         }
 
+        var tide = Tide.TideConfigReader.Read(root);
         root.Ignore([.. ProwConfig.OtherKeys]);
         root.CheckUnknown();
 
-        return new ProwConfig { Presubmits = presubmits, Postsubmits = postsubmits, Periodics = periodics, PipelinesAsCode = pipelinesAsCode };
+        return new ProwConfig { Presubmits = presubmits, Postsubmits = postsubmits, Periodics = periodics, PipelinesAsCode = pipelinesAsCode, Tide = tide };
     }
 
     /// <summary>
@@ -127,9 +128,11 @@ internal static partial class ProwConfigReader
         var postsubmits = new SortedDictionary<string, ImmutableArray<Postsubmit>>(StringComparer.Ordinal);
         var periodics = ImmutableArray.CreateBuilder<Periodic>();
         var pipelinesAsCode = ImmutableArray.CreateBuilder<string>();
+        var tide = Tide.TideConfig.Empty;
         foreach (var config in configs)
         {
             pipelinesAsCode.AddRange(config.PipelinesAsCode);
+            tide = tide.Merge(config.Tide);
             foreach (var (repo, jobs) in config.Presubmits)
             {
                 presubmits[repo] = presubmits.TryGetValue(repo, out var before) ? before.AddRange(jobs) : jobs;
@@ -149,6 +152,7 @@ internal static partial class ProwConfigReader
             Postsubmits = postsubmits.ToImmutableSortedDictionary(StringComparer.Ordinal),
             Periodics = periodics.ToImmutable(),
             PipelinesAsCode = pipelinesAsCode.ToImmutable(),
+            Tide = tide,
         };
     }
 
