@@ -126,13 +126,22 @@ public sealed record TideConfig
         return policy;
     }
 
-    /// <summary>Prow's merge of config files' <c>tide</c> sections: queries one after the other, keyed settings together (the first file's setting of a key wins).</summary>
+    /// <summary>
+    /// Prow's merge of config files' <c>tide</c> sections: queries one after the other, keyed
+    /// settings together (the first file's setting of a key wins); the other settings are the first
+    /// section's.
+    /// </summary>
     public TideConfig Merge(TideConfig other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if (!other.Enabled && other.MergeMethods.IsEmpty && other.BatchSizeLimits.IsEmpty && other.ContextPolicies.IsEmpty)
+        if (other == Empty)
         {
             return this;
+        }
+
+        if (this == Empty)
+        {
+            return other;
         }
 
         return this with

@@ -21,6 +21,9 @@ public static class JobLabels
     /// <summary>The commit whose status the run reports: a pull request's head, a push's after.</summary>
     public const string Sha = "mothership.io/sha";
 
+    /// <summary>The base commit the run tests (its refs' base sha): the merge pool merges only on results for the branch's current head.</summary>
+    public const string BaseSha = "mothership.io/base-sha";
+
     /// <summary>Annotation: the GitHub status context; absent when the job does not report.</summary>
     public const string Context = "mothership.io/context";
 
