@@ -36,4 +36,14 @@ public sealed record PullRequest(
 
     /// <summary>The base repository's page; empty when the forge did not say.</summary>
     public string RepoLink { get; init; } = "";
+
+    /// <summary>Field by field, the labels by content (in order).</summary>
+    public bool Equals(PullRequest? other) =>
+        other is not null
+        && (Number, Title, Author, State, Draft, Merged, Mergeable, HeadSha, HeadRef, BaseRef, BaseSha, CloneUrl, RepoLink)
+            == (other.Number, other.Title, other.Author, other.State, other.Draft, other.Merged, other.Mergeable, other.HeadSha, other.HeadRef, other.BaseRef, other.BaseSha, other.CloneUrl, other.RepoLink)
+        && Labels.SequenceEqual(other.Labels, StringComparer.Ordinal);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Number, HeadSha, BaseRef, BaseSha, Labels.Count);
 }
