@@ -54,6 +54,8 @@ public sealed class FakeRepository
 
     internal List<FakeComment> CommentList { get; } = [];
 
+    internal List<FakeReview> ReviewList { get; } = [];
+
     /// <summary>Every status reported, oldest first.</summary>
     public IReadOnlyList<FakeStatus> Statuses
     {
@@ -131,6 +133,18 @@ public sealed class FakeRepository
             pr.Files.AddRange(files ?? []);
             Issues[number] = pr;
             return pr;
+        }
+    }
+
+    /// <summary>Submits a review (<c>APPROVED</c>, <c>CHANGES_REQUESTED</c>, <c>COMMENTED</c>) by <paramref name="author"/> on the pull request's head.</summary>
+    public FakeReview AddReview(int number, string author, string state, string body = "")
+    {
+        lock (_github.Gate)
+        {
+            var pr = Issues.GetValueOrDefault(number) ?? throw new ArgumentException($"no pull request #{number}", nameof(number));
+            var review = new FakeReview(_github.NextId(), number, author, state, body, pr.HeadSha, _github.Now);
+            ReviewList.Add(review);
+            return review;
         }
     }
 

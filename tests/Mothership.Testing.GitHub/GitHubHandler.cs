@@ -202,6 +202,12 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
                     return Page(call, [.. pulls.Select(p => json.PullRequest(repo, p, 0, listed: true))]);
                 }
 
+            case ["pulls", var n, "reviews"] when method == "GET" && int.TryParse(n, CultureInfo.InvariantCulture, out var number):
+                {
+                    var pr = PullRequest(repo, number);
+                    return Page(call, [.. repo.ReviewList.Where(r => r.PullNumber == pr.Number).Select(r => json.Review(repo, r))]);
+                }
+
             case ["pulls", var n, "merge"] when method == "PUT" && int.TryParse(n, CultureInfo.InvariantCulture, out var number):
                 return Merge(call, repo, PullRequest(repo, number));
 

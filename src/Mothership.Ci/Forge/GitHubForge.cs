@@ -385,6 +385,16 @@ public sealed partial class GitHubForge : IForge
             cancellationToken);
     }
 
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<PullRequestReview>> ListPullRequestReviewsAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return CallAsync<IReadOnlyList<PullRequestReview>>(
+            async () => [.. (await _client.PullRequest.Review.GetAll(repository.Owner, repository.Name, number, Pages).ConfigureAwait(false))
+                .Select(r => new PullRequestReview(r.Id, r.User?.Login ?? "", r.State.StringValue.ToUpperInvariant(), r.CommitId ?? "", r.SubmittedAt == default ? (DateTimeOffset?)null : r.SubmittedAt))],
+            cancellationToken);
+    }
+
     /// <summary>
     /// How long to wait before trying again after <paramref name="e"/>, or null when it is not a
     /// rate limit worth waiting for (a plain 403, or a wait beyond <see cref="GitHubForgeOptions.MaxWait"/>).

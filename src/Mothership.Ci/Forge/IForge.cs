@@ -85,4 +85,7 @@ public interface IForge
     /// is still <paramref name="sha"/>: GitHub's 409 (head moved) and 405 (not mergeable) are outcomes, not exceptions.
     /// </summary>
     Task<MergeResult> MergePullRequestAsync(RepositoryName repository, int number, string sha, MergeMethod method, CancellationToken cancellationToken = default);
+
+    /// <summary>The reviews submitted on a pull request, oldest first (every page read).</summary>
+    Task<IReadOnlyList<PullRequestReview>> ListPullRequestReviewsAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default);
 }

@@ -23,8 +23,9 @@ namespace Mothership.Ci.Tide;
 /// GitHub is asked little: the open pull requests of each repository (with their labels, one
 /// call per 100), the head of each branch with a pool, the changed files of a pull request only
 /// when a <c>run_if_changed</c> job decides, the combined status only of a pull request about to
-/// merge and only when contexts other than our jobs count, and a <c>tide</c> status only when
-/// it changed since this process last wrote it. Our jobs' states and the base each run tested
+/// merge and only when contexts other than our jobs count, its reviews only when it meets
+/// everything else of a query with <c>reviewApprovedRequired</c>, and a <c>tide</c> status only
+/// when it changed since this process last wrote it. Our jobs' states and the base each run tested
 /// come from the store (job results, and the run's <see cref="JobLabels.BaseSha"/> label).
 /// One loop calls <see cref="SyncAsync"/> at a time.
 /// </remarks>
@@ -168,10 +169,17 @@ public sealed partial class MergePool(
         TideConfig tide, RepositoryName repository, PullRequest pr, IReadOnlyList<Presubmit> presubmits, TideContextPolicy policy, CancellationToken cancellationToken)
     {
         var queries = tide.QueriesFor(repository.ToString()).ToList();
-        var matching = queries.Where(q => TideStatus.RequirementDiff(q, pr, [], reviewApproved: true).Weight == 0).ToList();
-        if (matching.Count == 0)
+        var candidates = queries.Where(q => TideStatus.RequirementDiff(q, pr, [], reviewApproved: true).Weight == 0).ToList();
+        bool? approved = null;
+        if (candidates.Count > 0 && candidates.All(q => q.ReviewApprovedRequired))
         {
-            var closest = queries.Select(q => TideStatus.RequirementDiff(q, pr, [], reviewApproved: true)).MinBy(d => d.Weight);
+            // Reviews are read only for a pull request that meets everything else of such a query.
+            approved = PullRequestReview.Approved(await forge.ListPullRequestReviewsAsync(repository, pr.Number, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (candidates.Count == 0 || approved == false)
+        {
+            var closest = queries.Select(q => TideStatus.RequirementDiff(q, pr, [], approved)).MinBy(d => d.Weight);
             return (null, TideStatus.NotMergeable(closest.Reason));
         }
 

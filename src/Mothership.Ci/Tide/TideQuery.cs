@@ -35,7 +35,11 @@ public sealed record TideQuery
     /// <summary>Only pull requests in this milestone (accepted; the pool does not read milestones, so a query with one matches nothing).</summary>
     public string? Milestone { get; init; }
 
-    /// <summary>GitHub's review decision must be "approved".</summary>
+    /// <summary>
+    /// The reviews must approve: each reviewer's latest approval or change request counts, at
+    /// least one approves and none requests changes (GitHub's review decision without branch
+    /// protection's required count).
+    /// </summary>
     public bool ReviewApprovedRequired { get; init; }
 
     /// <summary>Whether the query covers <paramref name="orgRepo"/> (<c>org/repo</c>).</summary>

@@ -478,6 +478,20 @@ public sealed class GitHubForgeTests : IAsyncLifetime
         Assert.False(pr.Merged);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task ListPullRequestReviewsAsync_Reviews_StateAuthorAndCommit()
+    {
+        var pr = _repo.AddPullRequest("alice", Sha);
+        _repo.AddReview(pr.Number, "bob", "CHANGES_REQUESTED", "please fix");
+        _repo.AddReview(pr.Number, "bob", "APPROVED");
+
+        var reviews = await Forge().ListPullRequestReviewsAsync(Repo, pr.Number, Ct);
+
+        Assert.Equal([("bob", "CHANGES_REQUESTED", Sha), ("bob", "APPROVED", Sha)], reviews.Select(r => (r.Author, r.State, r.CommitId)));
+        Assert.True(PullRequestReview.Approved(reviews));
+        Assert.False(PullRequestReview.Approved(reviews.Take(1)));
+    }
+
     private GitHubForge Forge(Action<GitHubForgeOptions>? configure = null)
     {
         var options = new GitHubForgeOptions { ApiUrl = _github.BaseUri };

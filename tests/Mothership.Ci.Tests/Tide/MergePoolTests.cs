@@ -304,4 +304,23 @@ public sealed class MergePoolTests
         await t.H.Forge.CreateStatusAsync(repo, pr.HeadSha, Mothership.Ci.Forge.CommitState.Success, "cla/linuxfoundation", "signed", null, TestContext.Current.CancellationToken);
         Assert.Equal(1, (await t.SyncAsync()).Merged);
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task SyncAsync_ReviewApprovedRequired_ReadsReviewsOnlyWhenAllElseIsMetAndMergesOnceApproved()
+    {
+        await using var t = await TideHarness.StartAsync(Config.Replace("    includedBranches: [main]", "    includedBranches: [main]\n    reviewApprovedRequired: true", StringComparison.Ordinal));
+        var unlabelled = await t.OpenAsync(Sha('a'));
+        var pr = await t.OpenAsync(Sha('b'), labels: Ready);
+        await t.FinishAsync();
+        t.Repository.AddReview(pr.Number, "bob", "APPROVED");
+        t.Repository.AddReview(pr.Number, "carol", "CHANGES_REQUESTED");
+
+        Assert.Equal(0, (await t.SyncAsync()).Merged);
+        Assert.Equal("pending: Not mergeable. PullRequest is missing sufficient approving GitHub review(s)", t.TideStatusOf(pr));
+        Assert.Equal("pending: Not mergeable. Needs approved, lgtm labels.", t.TideStatusOf(unlabelled));
+        Assert.Equal([$"/repos/{TriggerHarness.FullName}/pulls/{pr.Number}/reviews"], t.H.GitHub.Requests.Where(r => r.Path.EndsWith("/reviews", StringComparison.Ordinal)).Select(r => r.Path));
+
+        t.Repository.AddReview(pr.Number, "carol", "APPROVED");
+        Assert.Equal(1, (await t.SyncAsync()).Merged);
+    }
 }
