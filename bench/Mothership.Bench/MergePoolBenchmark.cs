@@ -20,8 +20,9 @@ namespace Mothership.Bench;
 /// <c>lgtm</c> and <c>approved</c> (half of those passed on an older base, half on the branch's
 /// head), 15 % lack a label, 10 % are held, 5 % have a failed job. Times each sync and counts the
 /// GitHub calls it made, by endpoint, from the fake's request log: the first sync (this process
-/// has written no <c>tide</c> status yet), then S syncs with nothing changed, then one after a
-/// merge moved the branch.
+/// has written no <c>tide</c> status yet; it merges one), the second (that merge moved the
+/// branch), then S syncs with nothing changed, then one after a push moved the branch. Nothing
+/// runs the jobs the pool starts: they stay queued.
 /// </summary>
 internal static class MergePoolBenchmark
 {
@@ -120,15 +121,16 @@ internal static class MergePoolBenchmark
         Console.WriteLine("| sync | time (ms) | GitHub calls | by endpoint | merged | started |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
 
-        await SyncAsync("1st (no status written yet)", pool, github, runs).ConfigureAwait(false);
+        await SyncAsync("1: no tide status written yet by this process", pool, github, runs).ConfigureAwait(false);
+        await SyncAsync("2: the merge of sync 1 moved the branch", pool, github, runs).ConfigureAwait(false);
         for (var i = 0; i < syncs; i++)
         {
-            await SyncAsync($"{i + 2}th, nothing changed", pool, github, runs).ConfigureAwait(false);
+            await SyncAsync($"{i + 3}: nothing changed", pool, github, runs).ConfigureAwait(false);
         }
 
-        // The pull request merged moved the branch: every other one is stale now.
+        // A push to the branch: what ran on the old head is stale, the batch and the retest start again.
         repo.SetBranch("main", Sha(0xb2, 0));
-        await SyncAsync("after the branch moved", pool, github, runs).ConfigureAwait(false);
+        await SyncAsync($"{syncs + 3}: a push moved the branch", pool, github, runs).ConfigureAwait(false);
         Console.WriteLine();
         Console.WriteLine($"GitHub's quota left: {forge.LastRateLimit?.Remaining.ToString(CultureInfo.InvariantCulture) ?? "?"}");
         return 0;
