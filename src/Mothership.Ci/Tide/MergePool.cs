@@ -222,7 +222,7 @@ public sealed partial class MergePool(
             return (null, TideStatus.NotMergeable(TideStatus.UnsuccessfulReason(unsuccessful)));
         }
 
-        return (new Member(pr, [.. required], results), null);
+        return (new Member(pr, [.. required], results) { Passed = required.All(j => latest[j.Context].State == JobStates.Success) }, null);
     }
 
     /// <summary>Sorts a member's required jobs by how they stand on <paramref name="baseSha"/>: passed, running, or not run there.</summary>
@@ -283,7 +283,8 @@ public sealed partial class MergePool(
             return;
         }
 
-        var candidates = members.Take(limit <= 0 ? int.MaxValue : limit).ToList();
+        // Prow's pickBatch: only pull requests whose jobs have passed (on some base) go into a batch.
+        var candidates = members.Where(m => m.Passed).Take(limit <= 0 ? int.MaxValue : limit).ToList();
         if (limit != -1 && required.Count > 0 && candidates.Count > 1 && batches.All(b => JobStates.IsFinal(b.State))
             && !batches.Any(b => b.Members.Select(m => m.Pr.Number).SequenceEqual(candidates.Select(m => m.Pr.Number))))
         {
@@ -571,6 +572,9 @@ public sealed partial class MergePool(
 
         /// <summary>One of them runs on the current base.</summary>
         public bool Pending { get; set; }
+
+        /// <summary>Every required job's latest result on its head passed (on whatever base).</summary>
+        public bool Passed { get; init; }
     }
 
     /// <summary>A batch run on the current base, and how it stands.</summary>

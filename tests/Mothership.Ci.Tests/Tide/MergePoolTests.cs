@@ -323,4 +323,20 @@ public sealed class MergePoolTests
         t.Repository.AddReview(pr.Number, "carol", "APPROVED");
         Assert.Equal(1, (await t.SyncAsync()).Merged);
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task SyncAsync_JobsStillRunningForTheFirstTime_NotBatched()
+    {
+        await using var t = await TideHarness.StartAsync(Config);
+        var passed = await t.OpenAsync(Sha('a'), labels: Ready);
+        await t.FinishAsync();
+        var running = await t.OpenAsync(Sha('b'), labels: Ready);
+        t.Repository.SetBranch("main", Sha('e'));
+
+        var pool = Assert.Single((await t.SyncAsync()).Pools);
+
+        Assert.Equal([passed.Number, running.Number], pool.InPool);
+        Assert.Empty(pool.Batch);
+        Assert.Equal([passed.Number], pool.Retested);
+    }
 }
