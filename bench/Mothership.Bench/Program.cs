@@ -17,6 +17,8 @@ namespace Mothership.Bench;
 /// deliveries one at a time against the server's floor, bursts of 100 and N (16 in flight, 10 %
 /// sent twice: exactly one run each), GitHub calls per delivery (defaults 1000, 200, both, the
 /// fixtures' opened.payload.json).
+/// <c>… -- tide [--prs N] [--syncs S]</c>: the merge pool's sync over N open pull requests in one
+/// repository (the fake GitHub, a SQLite store): time and GitHub calls per sync (defaults 200, 3).
 /// </summary>
 public static class Program
 {
@@ -40,6 +42,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "webhooks")
         {
             return Webhooks(args);
+        }
+
+        if (args.Length > 0 && args[0] == "tide")
+        {
+            return Tide(args);
         }
 
         if (args is [KubernetesBenchmark.FakeApiMode])
@@ -152,6 +159,24 @@ public static class Program
         return WebhooksBenchmark.RunAsync(deliveries, samples, databases, payload).GetAwaiter().GetResult();
     }
 
+    private static int Tide(string[] args)
+    {
+        var prs = 200;
+        var syncs = 3;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
+            switch (args[i])
+            {
+                case "--prs" when ok: prs = int.Parse(args[++i]); break;
+                case "--syncs" when ok: syncs = int.Parse(args[++i]); break;
+                default: return Usage();
+            }
+        }
+
+        return MergePoolBenchmark.RunAsync(prs, syncs).GetAwaiter().GetResult();
+    }
+
     private static int Store(string[] args)
     {
         var runs = 100_000;
@@ -180,6 +205,7 @@ public static class Program
         Console.Error.WriteLine("       Mothership.Bench cloud [--sites N] [--services S] [--iterations I] [--charts DIR]");
         Console.Error.WriteLine("       Mothership.Bench kubernetes [--taskruns N] [--qps Q]");
         Console.Error.WriteLine("       Mothership.Bench webhooks [--deliveries N] [--samples S] [--db sqlite|postgres|both] [--payload FILE]");
+        Console.Error.WriteLine("       Mothership.Bench tide [--prs N] [--syncs S]");
         return 2;
     }
 }

@@ -52,6 +52,9 @@ public sealed class FakeIssue
     /// <summary>Null: GitHub has not computed it yet.</summary>
     public bool? Mergeable { get; set; } = true;
 
+    /// <summary>The <c>merge_method</c> it was merged with; null until merged.</summary>
+    public string? MergeMethod { get; internal set; }
+
     /// <summary>The files a pull request changes, in GitHub's order.</summary>
     public List<FakePullRequestFile> Files { get; } = [];
 

@@ -32,6 +32,18 @@ public sealed class FakeRepository
     /// <summary>The branch a ref-less content read uses. Default <c>main</c>.</summary>
     public string DefaultBranch { get; set; } = "main";
 
+    /// <summary>The merge methods the repository allows (GitHub's repository settings). Default all three.</summary>
+    public HashSet<string> AllowedMergeMethods { get; } = new(StringComparer.Ordinal) { "merge", "squash", "rebase" };
+
+    /// <summary>The commit <paramref name="branch"/> points at now; null when there is no such branch.</summary>
+    public string? BranchSha(string branch)
+    {
+        lock (_github.Gate)
+        {
+            return _branches.GetValueOrDefault(branch);
+        }
+    }
+
     internal FakeHooks Hooks { get; }
 
     internal SortedDictionary<int, FakeIssue> Issues { get; } = [];
@@ -55,6 +67,8 @@ public sealed class FakeRepository
             }
         }
     }
+
+    internal List<FakeReview> ReviewList { get; } = [];
 
     /// <summary>Every status reported, oldest first.</summary>
     public IReadOnlyList<FakeStatus> Statuses
@@ -133,6 +147,18 @@ public sealed class FakeRepository
             pr.Files.AddRange(files ?? []);
             Issues[number] = pr;
             return pr;
+        }
+    }
+
+    /// <summary>Submits a review (<c>APPROVED</c>, <c>CHANGES_REQUESTED</c>, <c>COMMENTED</c>) by <paramref name="author"/> on the pull request's head.</summary>
+    public FakeReview AddReview(int number, string author, string state, string body = "")
+    {
+        lock (_github.Gate)
+        {
+            var pr = Issues.GetValueOrDefault(number) ?? throw new ArgumentException($"no pull request #{number}", nameof(number));
+            var review = new FakeReview(_github.NextId(), number, author, state, body, pr.HeadSha, _github.Now);
+            ReviewList.Add(review);
+            return review;
         }
     }
 

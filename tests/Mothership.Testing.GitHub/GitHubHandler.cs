@@ -238,6 +238,25 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
             case ["issues", var n, .. var sub] when int.TryParse(n, CultureInfo.InvariantCulture, out var number):
                 return RouteIssue(call, repo, repo.Issues.GetValueOrDefault(number) ?? throw NotFound(), sub);
 
+            case ["pulls"] when method == "GET":
+                {
+                    // GitHub's list: open by default, newest first unless direction=asc (sort=created).
+                    var state = call.Query["state"].ToString() is { Length: > 0 } s ? s : "open";
+                    var pulls = repo.Issues.Values.Where(i => i.IsPullRequest && (state == "all" || (state == "closed") == i.Closed));
+                    var ascending = call.Query["direction"].ToString() == "asc";
+                    pulls = ascending ? pulls.OrderBy(p => p.Number) : pulls.OrderByDescending(p => p.Number);
+                    return Page(call, [.. pulls.Select(p => json.PullRequest(repo, p, 0, listed: true))]);
+                }
+
+            case ["pulls", var n, "reviews"] when method == "GET" && int.TryParse(n, CultureInfo.InvariantCulture, out var number):
+                {
+                    var pr = PullRequest(repo, number);
+                    return Page(call, [.. repo.ReviewList.Where(r => r.PullNumber == pr.Number).Select(r => json.Review(repo, r))]);
+                }
+
+            case ["pulls", var n, "merge"] when method == "PUT" && int.TryParse(n, CultureInfo.InvariantCulture, out var number):
+                return Merge(call, repo, PullRequest(repo, number));
+
             case ["pulls", var n] when method == "GET" && int.TryParse(n, CultureInfo.InvariantCulture, out var number):
                 {
                     var pr = PullRequest(repo, number);
@@ -544,6 +563,47 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
             input["description"]?.GetValue<string>(), input["target_url"]?.GetValue<string>(), github.Options.Login, github.Now);
         repo.StatusList.Add(status);
         return Created(call.Json.Status(repo, status, withCreator: true));
+    }
+
+    /// <summary>GitHub's merge: 405 when it cannot merge, 409 when the head is not the sha given; else the base moves to a new commit.</summary>
+    private Reply Merge(Call call, FakeRepository repo, FakeIssue pr)
+    {
+        const string Docs = "https://docs.github.com/rest/pulls/pulls#merge-a-pull-request";
+        var input = string.IsNullOrWhiteSpace(call.Request.Body) ? new JsonObject() : ParseObject(call);
+        var mergeMethod = input["merge_method"]?.GetValue<string>() ?? "merge";
+        if (mergeMethod is not ("merge" or "squash" or "rebase"))
+        {
+            throw Invalid("PullRequest", "invalid", "merge_method", Docs);
+        }
+
+        if (pr.Closed || pr.Merged || pr.Mergeable == false)
+        {
+            throw new GitHubError(405, "Pull Request is not mergeable", Docs);
+        }
+
+        if (!repo.AllowedMergeMethods.Contains(mergeMethod))
+        {
+            throw new GitHubError(405, mergeMethod switch
+            {
+                "squash" => "Squash merges are not allowed on this repository.",
+                "rebase" => "Rebase merges are not allowed on this repository.",
+                _ => "Merge commits are not allowed on this repository.",
+            }, Docs);
+        }
+
+        if (input["sha"]?.GetValue<string>() is { } sha && sha != pr.HeadSha)
+        {
+            throw new GitHubError(409, "Head branch was modified. Review and try the merge again.", Docs);
+        }
+
+        var baseSha = repo.Branches.GetValueOrDefault(pr.BaseRef) ?? pr.BaseSha;
+        var merged = Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(Encoding.UTF8.GetBytes($"{baseSha}+{pr.HeadSha}+{mergeMethod}")));
+        repo.Branches[pr.BaseRef] = merged;
+        pr.Merged = true;
+        pr.Closed = true;
+        pr.MergeMethod = mergeMethod;
+        pr.UpdatedAt = github.Now;
+        return new Reply(200, new JsonObject { ["sha"] = merged, ["merged"] = true, ["message"] = "Pull Request successfully merged" });
     }
 
     private Reply CreateLabel(Call call, FakeRepository repo)

@@ -326,6 +326,27 @@ internal sealed record GitHubJson(string Api, string Html, Func<string, long> Us
             .OfType<FakeLabel>()
             .Select(l => (JsonNode)Label(repo, l))]);
 
+    /// <summary>A pull request review, as <c>GET /repos/{o}/{r}/pulls/{n}/reviews</c> lists it.</summary>
+    public JsonObject Review(FakeRepository repo, FakeReview r)
+    {
+        var html = $"{Html}{repo.FullName}/pull/{r.PullNumber}#pullrequestreview-{r.Id}";
+        var pull = $"{Api}repos/{repo.FullName}/pulls/{r.PullNumber}";
+        return new JsonObject
+        {
+            ["id"] = r.Id,
+            ["node_id"] = NodeId,
+            ["user"] = User(r.Author),
+            ["body"] = r.Body,
+            ["state"] = r.State,
+            ["html_url"] = html,
+            ["pull_request_url"] = pull,
+            ["author_association"] = "COLLABORATOR",
+            ["_links"] = new JsonObject { ["html"] = Href(html), ["pull_request"] = Href(pull) },
+            ["submitted_at"] = Time(r.SubmittedAt),
+            ["commit_id"] = r.CommitId,
+        };
+    }
+
     public JsonObject Comment(FakeRepository repo, FakeComment c)
     {
         var url = $"{Api}repos/{repo.FullName}/issues/comments/{c.Id}";
@@ -346,7 +367,23 @@ internal sealed record GitHubJson(string Api, string Html, Func<string, long> Us
         };
     }
 
-    public JsonObject PullRequest(FakeRepository repo, FakeIssue pr, int comments)
+    /// <summary>A pull request as GitHub serves it alone, or (<paramref name="listed"/>) as its lists serve it, without the fields only the single one has.</summary>
+    public JsonObject PullRequest(FakeRepository repo, FakeIssue pr, int comments, bool listed = false)
+    {
+        var full = PullRequestFull(repo, pr, comments);
+        if (listed)
+        {
+            foreach (var field in (string[])["merged", "mergeable", "rebaseable", "mergeable_state", "merged_by", "comments", "review_comments",
+                "maintainer_can_modify", "commits", "additions", "deletions", "changed_files"])
+            {
+                full.Remove(field);
+            }
+        }
+
+        return full;
+    }
+
+    private JsonObject PullRequestFull(FakeRepository repo, FakeIssue pr, int comments)
     {
         var url = $"{Api}repos/{repo.FullName}/pulls/{pr.Number}";
         var issueUrl = $"{Api}repos/{repo.FullName}/issues/{pr.Number}";

@@ -74,7 +74,7 @@ public sealed class FlakeRetrier(IJobConfigSource config, IForge forge, IRunStor
 
         var attempt = used + 1;
         var refs = new PullRequestEvent(failed.Repository, pull, pr.Author, pr.Title, pr.HeadSha, pr.HeadRef, pr.BaseRef, pr.BaseSha,
-            true, pr.Draft, pr.Mergeable, pr.CloneUri, pr.RepoLink, pr.Labels).Refs();
+            true, pr.Draft, pr.Mergeable, pr.CloneUri, pr.RepoLink, [.. pr.Labels]).Refs();
         var start = await starter.StartAsync(new JobRequest
         {
             Type = JobTypes.Presubmit,

@@ -110,6 +110,22 @@ public sealed class GitHubAppForge : IForge, ICheckRuns
         await (await ForHookAsync(hook, cancellationToken).ConfigureAwait(false)).RedeliverAsync(hook, deliveryId, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
+    public async Task<IReadOnlyList<PullRequest>> ListOpenPullRequestsAsync(RepositoryName repository, CancellationToken cancellationToken = default) =>
+        await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).ListOpenPullRequestsAsync(repository, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async Task<string?> GetBranchShaAsync(RepositoryName repository, string branch, CancellationToken cancellationToken = default) =>
+        await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).GetBranchShaAsync(repository, branch, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async Task<MergeResult> MergePullRequestAsync(RepositoryName repository, int number, string sha, MergeMethod method, CancellationToken cancellationToken = default) =>
+        await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).MergePullRequestAsync(repository, number, sha, method, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<PullRequestReview>> ListPullRequestReviewsAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default) =>
+        await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).ListPullRequestReviewsAsync(repository, number, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<CheckRun>> ListCheckRunsAsync(RepositoryName repository, string sha, string name, CancellationToken cancellationToken = default) =>
         await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).ListCheckRunsAsync(repository, sha, name, cancellationToken).ConfigureAwait(false);
 

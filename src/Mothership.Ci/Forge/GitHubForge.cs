@@ -200,24 +200,7 @@ public sealed partial class GitHubForge : IForge, ICheckRuns
             {
                 try
                 {
-                    var pr = await _client.PullRequest.Get(repository.Owner, repository.Name, number).ConfigureAwait(false);
-                    return new PullRequest(
-                        pr.Number,
-                        pr.Title ?? "",
-                        pr.User?.Login ?? "",
-                        pr.State.StringValue == "closed" ? PullRequestState.Closed : PullRequestState.Open,
-                        pr.Draft,
-                        pr.Merged,
-                        pr.Mergeable,
-                        pr.Head.Sha,
-                        pr.Head.Ref,
-                        pr.Base.Ref,
-                        pr.Base.Sha)
-                    {
-                        CloneUri = pr.Base.Repository?.CloneUrl ?? "",
-                        RepoLink = pr.Base.Repository?.HtmlUrl ?? "",
-                        Labels = [.. pr.Labels?.Select(l => l.Name) ?? []],
-                    };
+                    return ToPullRequest(await _client.PullRequest.Get(repository.Owner, repository.Name, number).ConfigureAwait(false));
                 }
                 catch (Gh.NotFoundException)
                 {
@@ -334,6 +317,81 @@ public sealed partial class GitHubForge : IForge, ICheckRuns
 
                 return true;
             },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<PullRequest>> ListOpenPullRequestsAsync(RepositoryName repository, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        var request = new Gh.PullRequestRequest { State = Gh.ItemStateFilter.Open, SortProperty = Gh.PullRequestSort.Created, SortDirection = Gh.SortDirection.Ascending };
+        return CallAsync<IReadOnlyList<PullRequest>>(
+            async () => [.. (await _client.PullRequest.GetAllForRepository(repository.Owner, repository.Name, request, Pages).ConfigureAwait(false)).Select(ToPullRequest)],
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<string?> GetBranchShaAsync(RepositoryName repository, string branch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentException.ThrowIfNullOrEmpty(branch);
+        return CallAsync(
+            async () =>
+            {
+                try
+                {
+                    return (await _client.Git.Reference.Get(repository.Owner, repository.Name, "heads/" + branch).ConfigureAwait(false)).Object?.Sha;
+                }
+                catch (Gh.NotFoundException)
+                {
+                    return null;
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<MergeResult> MergePullRequestAsync(RepositoryName repository, int number, string sha, MergeMethod method, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentException.ThrowIfNullOrEmpty(sha);
+        var merge = new Gh.MergePullRequest
+        {
+            Sha = sha,
+            MergeMethod = method switch
+            {
+                MergeMethod.Squash => Gh.PullRequestMergeMethod.Squash,
+                MergeMethod.Rebase => Gh.PullRequestMergeMethod.Rebase,
+                _ => Gh.PullRequestMergeMethod.Merge,
+            },
+        };
+        return CallAsync(
+            async () =>
+            {
+                try
+                {
+                    var merged = await _client.PullRequest.Merge(repository.Owner, repository.Name, number, merge).ConfigureAwait(false);
+                    return new MergeResult(merged.Merged ? MergeOutcome.Merged : MergeOutcome.NotMergeable, merged.Merged ? merged.Sha : null, merged.Message ?? "");
+                }
+                catch (Gh.PullRequestNotMergeableException e)
+                {
+                    return new MergeResult(MergeOutcome.NotMergeable, null, e.Message);
+                }
+                catch (Gh.PullRequestMismatchException e)
+                {
+                    return new MergeResult(MergeOutcome.HeadModified, null, e.Message);
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<PullRequestReview>> ListPullRequestReviewsAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return CallAsync<IReadOnlyList<PullRequestReview>>(
+            async () => [.. (await _client.PullRequest.Review.GetAll(repository.Owner, repository.Name, number, Pages).ConfigureAwait(false))
+                .Select(r => new PullRequestReview(r.Id, r.User?.Login ?? "", r.State.StringValue.ToUpperInvariant(), r.CommitId ?? "", r.SubmittedAt == default ? (DateTimeOffset?)null : r.SubmittedAt))],
             cancellationToken);
     }
 
@@ -561,4 +619,23 @@ public sealed partial class GitHubForge : IForge, ICheckRuns
 
         public HookDelivery ToDelivery() => new(Id, Guid ?? "", DeliveredAt, Redelivery, StatusCode, Status ?? "", Event ?? "", Action);
     }
+
+    private static PullRequest ToPullRequest(Gh.PullRequest pr) =>
+        new(
+            pr.Number,
+            pr.Title ?? "",
+            pr.User?.Login ?? "",
+            pr.State.StringValue == "closed" ? PullRequestState.Closed : PullRequestState.Open,
+            pr.Draft,
+            pr.Merged,
+            pr.Mergeable,
+            pr.Head.Sha,
+            pr.Head.Ref,
+            pr.Base.Ref,
+            pr.Base.Sha)
+        {
+            Labels = [.. (pr.Labels ?? []).Select(l => l.Name)],
+            CloneUri = pr.Base.Repository?.CloneUrl ?? "",
+            RepoLink = pr.Base.Repository?.HtmlUrl ?? "",
+        };
 }

@@ -71,4 +71,21 @@ public interface IForge
 
     /// <summary>Asks the forge to send a delivery again (it does so asynchronously).</summary>
     Task RedeliverAsync(WebhookRef hook, long deliveryId, CancellationToken cancellationToken = default);
+
+    // ---- Merge pool ----
+
+    /// <summary>The open pull requests of the repository, oldest first, with their labels (every page read).</summary>
+    Task<IReadOnlyList<PullRequest>> ListOpenPullRequestsAsync(RepositoryName repository, CancellationToken cancellationToken = default);
+
+    /// <summary>The commit <paramref name="branch"/> points at; null when there is no such branch.</summary>
+    Task<string?> GetBranchShaAsync(RepositoryName repository, string branch, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Merges pull request <paramref name="number"/> with <paramref name="method"/>, only if its head
+    /// is still <paramref name="sha"/>: GitHub's 409 (head moved) and 405 (not mergeable) are outcomes, not exceptions.
+    /// </summary>
+    Task<MergeResult> MergePullRequestAsync(RepositoryName repository, int number, string sha, MergeMethod method, CancellationToken cancellationToken = default);
+
+    /// <summary>The reviews submitted on a pull request, oldest first (every page read).</summary>
+    Task<IReadOnlyList<PullRequestReview>> ListPullRequestReviewsAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default);
 }

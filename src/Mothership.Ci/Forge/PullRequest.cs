@@ -28,12 +28,22 @@ public sealed record PullRequest(
     string BaseRef,
     string BaseSha)
 {
+    /// <summary>The names of its labels (lists of pull requests carry them, so a pool needs no call per pull request).</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [];
+
     /// <summary>The base repository's clone URL; empty when the forge did not say.</summary>
     public string CloneUri { get; init; } = "";
 
     /// <summary>The base repository's page; empty when the forge did not say.</summary>
     public string RepoLink { get; init; } = "";
 
-    /// <summary>Its labels' names.</summary>
-    public System.Collections.Immutable.ImmutableArray<string> Labels { get; init; } = [];
+    /// <summary>Field by field, the labels by content (in order).</summary>
+    public bool Equals(PullRequest? other) =>
+        other is not null
+        && (Number, Title, Author, State, Draft, Merged, Mergeable, HeadSha, HeadRef, BaseRef, BaseSha, CloneUri, RepoLink)
+            == (other.Number, other.Title, other.Author, other.State, other.Draft, other.Merged, other.Mergeable, other.HeadSha, other.HeadRef, other.BaseRef, other.BaseSha, other.CloneUri, other.RepoLink)
+        && Labels.SequenceEqual(other.Labels, StringComparer.Ordinal);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Number, HeadSha, BaseRef, BaseSha, Labels.Count);
 }

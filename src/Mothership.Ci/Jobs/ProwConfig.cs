@@ -6,7 +6,7 @@ namespace Mothership.Ci.Jobs;
 
 /// <summary>
 /// The jobs of a Prow <c>config.yaml</c>: presubmits and postsubmits by <c>org/repo</c>, and
-/// periodics, with Prow's defaults filled in. Prow's other settings (tide, plank, deck, …) are
+/// periodics, with Prow's defaults filled in, and the merge pool's <c>tide</c> section. Prow's other settings (plank, deck, …) are
 /// accepted and not read here. Load with <see cref="Load"/>, <see cref="LoadFiles"/> or <see cref="Parse"/>.
 /// </summary>
 public sealed record ProwConfig
@@ -72,6 +72,9 @@ public sealed record ProwConfig
         var org = slash > 0 ? orgRepo[..slash] : orgRepo;
         return PipelinesAsCode.Any(e => string.Equals(e, orgRepo, StringComparison.OrdinalIgnoreCase) || string.Equals(e, org, StringComparison.OrdinalIgnoreCase));
     }
+
+    /// <summary>The merge pool's settings (the <c>tide:</c> section); default no queries, no pool.</summary>
+    public Tide.TideConfig Tide { get; init; } = Mothership.Ci.Tide.TideConfig.Empty;
 
     /// <summary>The presubmits of <paramref name="orgRepo"/> (<c>org/repo</c>); none when it has none.</summary>
     public ImmutableArray<Presubmit> PresubmitsFor(string orgRepo) =>

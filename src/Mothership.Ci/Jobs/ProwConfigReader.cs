@@ -88,6 +88,7 @@ internal static partial class ProwConfigReader
             bag.Error(root.At(ProwConfig.PipelinesAsCodeKey), $"'{entry}' in {ProwConfig.PipelinesAsCodeKey} is neither an organisation nor org/repo");
         }
 
+        var tide = Tide.TideConfigReader.Read(root);
         root.Ignore([.. ProwConfig.OtherKeys]);
         root.CheckUnknown();
 
@@ -100,6 +101,7 @@ internal static partial class ProwConfigReader
             Presets = presets,
             InRepoConfig = inRepoConfig,
             DecorateAllJobs = decorateAll,
+            Tide = tide,
         };
     }
 
@@ -246,9 +248,11 @@ internal static partial class ProwConfigReader
         var presets = ImmutableArray.CreateBuilder<Preset>();
         var inRepoConfig = new InRepoConfig();
         var decorateAll = false;
+        var tide = Tide.TideConfig.Empty;
         foreach (var config in configs)
         {
             pipelinesAsCode.AddRange(config.PipelinesAsCode);
+            tide = tide.Merge(config.Tide);
             presets.AddRange(config.Presets);
             decorateAll |= config.DecorateAllJobs;
             inRepoConfig = new InRepoConfig
@@ -278,6 +282,7 @@ internal static partial class ProwConfigReader
             Presets = presets.ToImmutable(),
             InRepoConfig = inRepoConfig,
             DecorateAllJobs = decorateAll,
+            Tide = tide,
         };
     }
 

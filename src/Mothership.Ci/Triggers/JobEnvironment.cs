@@ -33,7 +33,8 @@ public static class JobEnvironment
         env.Add(new("PULL_BASE_REF", refs.BaseRef));
         env.Add(new("PULL_BASE_SHA", refs.BaseSha));
         env.Add(new("PULL_REFS", refs.PullRefs));
-        if (refs.Pulls is [var pull, ..])
+        // Prow's EnvForSpec: a batch tests several pull requests, so it gets their refs and no single one's fields.
+        if (type != JobTypes.Batch && refs.Pulls is [var pull, ..])
         {
             env.Add(new("PULL_NUMBER", pull.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             env.Add(new("PULL_PULL_SHA", pull.Sha));

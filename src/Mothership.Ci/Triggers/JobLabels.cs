@@ -24,6 +24,9 @@ public static class JobLabels
     /// <summary>The job's <c>max_concurrency</c> on a run created held until a slot frees (<see cref="JobConcurrency"/>).</summary>
     public const string MaxConcurrency = "mothership.io/max-concurrency";
 
+    /// <summary>The base commit the run tests (its refs' base sha): the merge pool merges only on results for the branch's current head.</summary>
+    public const string BaseSha = "mothership.io/base-sha";
+
     /// <summary>Annotation: the GitHub status context; absent when the job does not report.</summary>
     public const string Context = "mothership.io/context";
 

@@ -199,6 +199,11 @@ public static class JobRunBuilder
                 .SetItem(JobLabels.Org, JobLabels.Value(refs.Org))
                 .SetItem(JobLabels.Repo, JobLabels.Value(refs.Repo))
                 .SetItem(JobLabels.BaseRef, JobLabels.Value(refs.BaseRef));
+            if (refs.BaseSha.Length > 0)
+            {
+                labels = labels.SetItem(JobLabels.BaseSha, JobLabels.Value(refs.BaseSha));
+            }
+
             if (refs.Pulls is [var pull, ..])
             {
                 labels = labels.SetItem(JobLabels.Pull, pull.Number.ToString(CultureInfo.InvariantCulture));

@@ -6,4 +6,7 @@ public static class JobTypes
     public const string Presubmit = "presubmit";
     public const string Postsubmit = "postsubmit";
     public const string Periodic = "periodic";
+
+    /// <summary>Several pull requests tested together by the merge pool.</summary>
+    public const string Batch = "batch";
 }

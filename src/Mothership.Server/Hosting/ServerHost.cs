@@ -18,6 +18,7 @@ using Mothership.Ci.Periodics;
 using Mothership.Ci.Plugins;
 using Mothership.Ci.Plugins.Hold;
 using Mothership.Ci.Reporting;
+using Mothership.Ci.Tide;
 using Mothership.Ci.Triggers;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution.Remote;
@@ -329,6 +330,8 @@ public static class ServerHost
 
         services.AddSingleton<JobReporter>();
         services.AddHostedService<JobReportService>();
+        services.AddSingleton<MergePool>();
+        services.AddHostedService<MergePoolService>();
     }
 
     /// <summary>Infrastructure failures as problem documents: 503 when the database is down, 413 for a body too large.</summary>

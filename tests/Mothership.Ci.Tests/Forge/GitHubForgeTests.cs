@@ -130,9 +130,12 @@ public sealed class GitHubForgeTests : IAsyncLifetime
         var got = await forge.GetPullRequestAsync(Repo, pr.Number, Ct);
 
         Assert.Equal(
-            new PullRequest(pr.Number, "Fix the flake", "alice", PullRequestState.Open, Draft: true, Merged: false, Mergeable: null, Sha, "fix-flake", "release-1.2", "fedcba9876543210fedcba9876543210fedcba98"),
-            got! with { CloneUri = "", RepoLink = "", Labels = [] });
-        Assert.Equal(($"{_github.BaseUri}org/repo.git", $"{_github.BaseUri}org/repo"), (got.CloneUri, got.RepoLink));
+            new PullRequest(pr.Number, "Fix the flake", "alice", PullRequestState.Open, Draft: true, Merged: false, Mergeable: null, Sha, "fix-flake", "release-1.2", "fedcba9876543210fedcba9876543210fedcba98")
+            {
+                CloneUri = new Uri(_github.BaseUri, "org/repo.git").ToString(),
+                RepoLink = new Uri(_github.BaseUri, "org/repo").ToString(),
+            },
+            got);
     }
 
     [Fact(Timeout = 30_000)]
@@ -401,6 +404,93 @@ public sealed class GitHubForgeTests : IAsyncLifetime
     [InlineData("o/r/x")]
     public void RepositoryName_Parse_Malformed_Refused(string text) =>
         Assert.Throws<FormatException>(() => RepositoryName.Parse(text));
+
+    [Fact(Timeout = 30_000)]
+    public async Task ListOpenPullRequestsAsync_SeveralPages_OldestFirstWithLabelsAndCloneUrl()
+    {
+        _repo.SetBranch("main", Sha);
+        for (var i = 0; i < 5; i++)
+        {
+            _repo.AddPullRequest("alice", new string((char)('a' + i), 40), $"topic-{i}");
+        }
+
+        _repo.Issue(2)!.Closed = true;
+        var labels = await Forge().AddLabelsAsync(Repo, 3, ["lgtm", "do-not-merge/hold"], Ct);
+        var before = _github.Requests.Count;
+
+        var open = await Forge(o => o.PageSize = 2).ListOpenPullRequestsAsync(Repo, Ct);
+
+        Assert.Equal([1, 3, 4, 5], open.Select(p => p.Number));
+        Assert.Equal(["lgtm", "do-not-merge/hold"], open[1].Labels);
+        Assert.Equal((new string('c', 40), "topic-2", "main", Sha), (open[1].HeadSha, open[1].HeadRef, open[1].BaseRef, open[1].BaseSha));
+        Assert.EndsWith("/org/repo.git", open[0].CloneUri, StringComparison.Ordinal);
+        Assert.Equal(2, _github.Requests.Count - before);
+        Assert.Equal(2, labels.Count);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task GetBranchShaAsync_BranchOrNone_ItsCommitOrNull()
+    {
+        _repo.SetBranch("release/1.0", Sha);
+        var forge = Forge();
+
+        Assert.Equal((Sha, (string?)null), (await forge.GetBranchShaAsync(Repo, "release/1.0", Ct), await forge.GetBranchShaAsync(Repo, "gone", Ct)));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task MergePullRequestAsync_AtTheTestedHead_MergedAndTheBaseMoves()
+    {
+        _repo.SetBranch("main", Sha);
+        var pr = _repo.AddPullRequest("alice", new string('a', 40));
+
+        var result = await Forge().MergePullRequestAsync(Repo, pr.Number, pr.HeadSha, MergeMethod.Squash, Ct);
+
+        Assert.Equal((MergeOutcome.Merged, "Pull Request successfully merged"), (result.Outcome, result.Message));
+        Assert.Equal(result.Sha, _repo.BranchSha("main"));
+        Assert.NotEqual(Sha, result.Sha);
+        Assert.Equal((true, true, "squash"), (pr.Merged, pr.Closed, pr.MergeMethod));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task MergePullRequestAsync_HeadMoved_HeadModifiedAsGitHubAnswers409()
+    {
+        var pr = _repo.AddPullRequest("alice", new string('a', 40));
+
+        var result = await Forge().MergePullRequestAsync(Repo, pr.Number, new string('b', 40), MergeMethod.Merge, Ct);
+
+        Assert.Equal(MergeOutcome.HeadModified, result.Outcome);
+        Assert.Contains("Head branch was modified", result.Message, StringComparison.Ordinal);
+        Assert.False(pr.Merged);
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData(false, "merge", "Pull Request is not mergeable")]
+    [InlineData(true, "rebase", "Rebase merges are not allowed on this repository.")]
+    public async Task MergePullRequestAsync_Refused_NotMergeableAsGitHubAnswers405(bool mergeable, string allowedOnly, string message)
+    {
+        var pr = _repo.AddPullRequest("alice", new string('a', 40));
+        pr.Mergeable = mergeable;
+        _repo.AllowedMergeMethods.RemoveWhere(m => m != (allowedOnly == "rebase" ? "merge" : allowedOnly));
+
+        var result = await Forge().MergePullRequestAsync(Repo, pr.Number, pr.HeadSha, MergeMethod.Rebase, Ct);
+
+        Assert.Equal((MergeOutcome.NotMergeable, message), (result.Outcome, result.Message));
+        Assert.False(pr.Merged);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ListPullRequestReviewsAsync_Reviews_StateAuthorAndCommit()
+    {
+        var pr = _repo.AddPullRequest("alice", Sha);
+        _repo.AddReview(pr.Number, "bob", "CHANGES_REQUESTED", "please fix");
+        _repo.AddReview(pr.Number, "bob", "APPROVED");
+
+        var reviews = await Forge().ListPullRequestReviewsAsync(Repo, pr.Number, Ct);
+
+        Assert.Equal([("bob", "CHANGES_REQUESTED", Sha), ("bob", "APPROVED", Sha)], reviews.Select(r => (r.Author, r.State, r.CommitId)));
+        Assert.True(PullRequestReview.Approved(reviews));
+        Assert.False(PullRequestReview.Approved(reviews.Take(1)));
+    }
 
     private GitHubForge Forge(Action<GitHubForgeOptions>? configure = null)
     {

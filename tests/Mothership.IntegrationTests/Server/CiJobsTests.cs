@@ -168,4 +168,64 @@ public sealed class CiJobsTests : IAsyncLifetime
         Assert.StartsWith("@Codertocat: The following test **failed**", comment, StringComparison.Ordinal);
         Assert.Contains($"broken | {headSha[..7]} | [link]({broken.TargetUrl}) | false | `/test broken`", comment, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 300_000)]
+    public async Task MergePool_PresubmitPassedOnTheBranchHead_TideMergesWithTheConfiguredMethod()
+    {
+        await using var github = await FakeGitHub.StartAsync(new FakeGitHubOptions { Token = "bot-token" }, Ct);
+        var repo = github.AddRepository("Codertocat", "Hello-World");
+        repo.AddCollaborator("Codertocat");
+        var (bare, baseSha, headSha) = Repository(1);
+        repo.SetBranch("master", baseSha);
+        var pr = repo.AddPullRequest("Codertocat", headSha, "changes", "master", baseSha);
+        repo.AddLabel("lgtm");
+        var config = Config + """
+
+            tide:
+              sync_period: 1s
+              queries:
+              - repos: [Codertocat/Hello-World]
+                labels: [lgtm]
+              merge_method:
+                Codertocat: squash
+            """;
+        await using var server = await StartAsync(github, config);
+
+        await PostAsync(server, Opened(pr, bare), "a2d1e0e0-0000-4000-8000-000000000002");
+        var merged = await FinalStatusAsync(repo, server, headSha, "merged");
+        Assert.True(merged.State == "success", await LogsAsync(server, merged));
+
+        // Without lgtm the pool says what is missing, and merges nothing.
+        for (var i = 0; i < 100 && !repo.Statuses.Any(s => s.Sha == headSha && s.Context == "tide"); i++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.Equal("Not mergeable. Needs lgtm label.", repo.Statuses.Last(s => s.Sha == headSha && s.Context == "tide").Description);
+        Assert.False(pr.Merged);
+
+        await GitHubLabelAsync(github, pr.Number, "lgtm");
+        for (var i = 0; i < 100 && !pr.Merged; i++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.True(pr.Merged, server.Output);
+        Assert.Equal("squash", pr.MergeMethod);
+        Assert.NotEqual(baseSha, repo.BranchSha("master"));
+    }
+
+    /// <summary>Puts a label on the pull request through GitHub's API, as a reviewer's tool would.</summary>
+    private static async Task GitHubLabelAsync(FakeGitHub github, int number, string label)
+    {
+        using var http = new HttpClient { BaseAddress = github.BaseUri };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"repos/Codertocat/Hello-World/issues/{number}/labels")
+        {
+            Content = new StringContent($$"""{"labels":["{{label}}"]}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Authorization", "token bot-token");
+        request.Headers.UserAgent.ParseAdd("test");
+        using var response = await http.SendAsync(request, Ct);
+        response.EnsureSuccessStatusCode();
+    }
 }
