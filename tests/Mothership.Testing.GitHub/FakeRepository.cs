@@ -42,6 +42,8 @@ public sealed class FakeRepository
 
     internal List<FakeComment> CommentList { get; } = [];
 
+    internal List<FakeReview> ReviewList { get; } = [];
+
     /// <summary>Every status reported, oldest first.</summary>
     public IReadOnlyList<FakeStatus> Statuses
     {
@@ -156,6 +158,29 @@ public sealed class FakeRepository
         lock (_github.Gate)
         {
             return [.. Issues.GetValueOrDefault(number)?.LabelNames ?? []];
+        }
+    }
+
+    /// <summary>Records a comment <paramref name="author"/> wrote on an issue or pull request (as a person would, outside the code under test).</summary>
+    public FakeComment AddComment(int number, string author, string body)
+    {
+        lock (_github.Gate)
+        {
+            var comment = new FakeComment(_github.NextId(), number, author, body, _github.Now, _github.Now);
+            CommentList.Add(comment);
+            return comment;
+        }
+    }
+
+    /// <summary>Records a review <paramref name="author"/> submitted on a pull request, in GitHub's upper-case <paramref name="state"/> (<c>APPROVED</c>…).</summary>
+    public FakeReview AddReview(int number, string author, string state, string body = "")
+    {
+        lock (_github.Gate)
+        {
+            var pr = Issues.GetValueOrDefault(number) ?? throw new ArgumentException($"no pull request {number}", nameof(number));
+            var review = new FakeReview(_github.NextId(), number, author, state, body, pr.HeadSha, _github.Now);
+            ReviewList.Add(review);
+            return review;
         }
     }
 

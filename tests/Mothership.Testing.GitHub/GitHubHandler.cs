@@ -204,6 +204,12 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
                     return Page(call, [.. pr.Files.Take(3000).Select(f => json.PullRequestFile(repo, pr, f))]);
                 }
 
+            case ["pulls", var n, "reviews"] when method == "GET" && int.TryParse(n, CultureInfo.InvariantCulture, out var number):
+                {
+                    var pr = PullRequest(repo, number);
+                    return Page(call, [.. repo.ReviewList.Where(r => r.PullNumber == pr.Number).Select(r => json.Review(repo, r))]);
+                }
+
             case ["contents", .. var path] when method == "GET":
                 return Contents(call, repo, string.Join('/', path));
 

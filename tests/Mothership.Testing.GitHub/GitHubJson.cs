@@ -257,6 +257,27 @@ internal sealed record GitHubJson(string Api, string Html, Func<string, long> Us
         };
     }
 
+    /// <summary>A pull request review as <c>GET /repos/{o}/{r}/pulls/{n}/reviews</c> lists it.</summary>
+    public JsonObject Review(FakeRepository repo, FakeReview r)
+    {
+        var html = $"{Html}{repo.FullName}/pull/{r.PullNumber}#pullrequestreview-{r.Id}";
+        var pull = $"{Api}repos/{repo.FullName}/pulls/{r.PullNumber}";
+        return new JsonObject
+        {
+            ["id"] = r.Id,
+            ["node_id"] = NodeId,
+            ["user"] = User(r.Author),
+            ["body"] = r.Body,
+            ["state"] = r.State,
+            ["html_url"] = html,
+            ["pull_request_url"] = pull,
+            ["author_association"] = "MEMBER",
+            ["_links"] = new JsonObject { ["html"] = Href(html), ["pull_request"] = Href(pull) },
+            ["submitted_at"] = Time(r.SubmittedAt),
+            ["commit_id"] = r.CommitId,
+        };
+    }
+
     public JsonObject PullRequest(FakeRepository repo, FakeIssue pr, int comments)
     {
         var url = $"{Api}repos/{repo.FullName}/pulls/{pr.Number}";

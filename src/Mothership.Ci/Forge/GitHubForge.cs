@@ -276,6 +276,18 @@ public sealed partial class GitHubForge : IForge
     }
 
     /// <inheritdoc/>
+    public Task<IReadOnlyList<PullRequestReview>> ListReviewsAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return CallAsync<IReadOnlyList<PullRequestReview>>(
+            async () => [.. (await _client.PullRequest.Review.GetAll(repository.Owner, repository.Name, number, Pages).ConfigureAwait(false))
+                .Select(r => new PullRequestReview(
+                    r.Id, r.User?.Login ?? "", r.State.StringValue.ToLowerInvariant(), r.Body ?? "",
+                    r.SubmittedAt == default ? null : r.SubmittedAt, r.HtmlUrl))],
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public Task<bool> IsCollaboratorAsync(RepositoryName repository, string login, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(repository);

@@ -71,4 +71,7 @@ public interface IForge
 
     /// <summary>Asks the forge to send a delivery again (it does so asynchronously).</summary>
     Task RedeliverAsync(WebhookRef hook, long deliveryId, CancellationToken cancellationToken = default);
+
+    /// <summary>The reviews of a pull request, oldest first (GitHub: <c>GET /repos/{o}/{r}/pulls/{n}/reviews</c>).</summary>
+    Task<IReadOnlyList<PullRequestReview>> ListReviewsAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default);
 }
