@@ -184,6 +184,18 @@ public sealed class FakeRepository
         }
     }
 
+    /// <summary>Dismisses a review, as a maintainer would: its state becomes <c>DISMISSED</c>.</summary>
+    public FakeReview DismissReview(long id)
+    {
+        lock (_github.Gate)
+        {
+            var index = ReviewList.FindIndex(r => r.Id == id);
+            var dismissed = ReviewList[index] with { State = "DISMISSED" };
+            ReviewList[index] = dismissed;
+            return dismissed;
+        }
+    }
+
     /// <summary>The comments on an issue or pull request now, oldest first.</summary>
     public IReadOnlyList<FakeComment> CommentsOn(int number)
     {

@@ -17,6 +17,8 @@ internal sealed class ApproveHarness : IAsyncDisposable
 {
     public const string BaseSha = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
+    private readonly Dictionary<string, long> _reviews = [];
+
     private ApproveHarness(TriggerHarness h)
     {
         H = h;
@@ -72,8 +74,16 @@ internal sealed class ApproveHarness : IAsyncDisposable
     public Task<string> ReviewAsync(FakeIssue pr, string user, string state, string body = "")
     {
         H.Time.Advance(TimeSpan.FromMinutes(1));
-        Repository.AddReview(pr.Number, user, state, body);
+        _reviews[user] = Repository.AddReview(pr.Number, user, state, body).Id;
         return HandleAsync(WithPage(H.Review(pr, user, state.ToLowerInvariant(), body), pr));
+    }
+
+    /// <summary>A maintainer dismisses <paramref name="user"/>'s last review.</summary>
+    public Task<string> DismissAsync(FakeIssue pr, string user)
+    {
+        H.Time.Advance(TimeSpan.FromMinutes(1));
+        var review = Repository.DismissReview(_reviews[user]);
+        return HandleAsync(WithPage(H.Review(pr, user, "dismissed", review.Body, action: "dismissed"), pr));
     }
 
     /// <summary>A push: the pull request's head moves and it changes <paramref name="files"/> now.</summary>

@@ -203,6 +203,45 @@ public sealed class ApprovePluginTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Handle_ApprovingReviewDismissed_NoLongerApproves()
+    {
+        await using var h = await ApproveHarness.StartAsync(Tree);
+        var pr = h.Open("carol", "b/y.go");
+        await h.ReviewAsync(pr, "erin", "APPROVED");
+        Assert.True(h.Approved(pr));
+
+        var outcome = await h.DismissAsync(pr, "erin");
+
+        Assert.Equal("plugins: approve: not approved, needs b/OWNERS (notifier updated, approved removed)", outcome);
+        Assert.False(h.Approved(pr));
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Handle_Lgtm_ApprovesOnlyWithLgtmActsAsApprove(bool lgtmActsAsApprove)
+    {
+        await using var h = await ApproveHarness.StartAsync(Tree, $"""
+            approve:
+            - repos: [Codertocat]
+              lgtm_acts_as_approve: {(lgtmActsAsApprove ? "true" : "false")}
+            """);
+        var pr = h.Open("carol", "a/x.go");
+
+        var outcome = await h.CommentAsync(pr, "bob", "/lgtm");
+
+        Assert.Equal(lgtmActsAsApprove, h.Approved(pr));
+        if (lgtmActsAsApprove)
+        {
+            Assert.Contains("title=\"LGTM\">bob</a>*", h.Notifier(pr), StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal("plugins: nothing to do", outcome);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Handle_IgnoreReviewState_ReviewsNeitherApproveNorTrigger()
     {
         await using var h = await ApproveHarness.StartAsync(Tree, """
