@@ -113,7 +113,7 @@ public sealed class RepoOwners
             var relative = Relative(d, path);
             if (people.TryGetValue(d, out var entries))
             {
-                foreach (var (filter, logins) in entries.Where(e => e.Filter.Matches(relative)))
+                foreach (var (_, logins) in entries.Where(e => e.Filter.Matches(relative)))
                 {
                     found.UnionWith(logins);
                 }
