@@ -265,7 +265,10 @@ public static class ServerHost
         services.AddSingleton<JobTrigger>();
         services.AddSingleton<IReviewPlugin, HoldPlugin>();
         services.AddSingleton<OwnersReader>();
-        services.AddSingleton<IReviewPlugin, ApprovePlugin>();
+        services.AddSingleton<IReviewPlugin>(sp => new ApprovePlugin(sp.GetRequiredService<IForge>(), sp.GetRequiredService<OwnersReader>())
+        {
+            LinkUrl = ApprovePlugin.WebRootOf(new Uri(sp.GetRequiredService<IOptions<ServerOptions>>().Value.GitHub.ApiUrl)),
+        });
         services.AddSingleton<ReviewPlugins>();
         services.AddSingleton<IDeliveryHandler>(sp => new DeliveryHandlers([sp.GetRequiredService<JobTrigger>(), sp.GetRequiredService<ReviewPlugins>()]));
         services.AddSingleton<PeriodicScheduler>();

@@ -30,6 +30,18 @@ public sealed class ApprovePlugin(IForge forge, OwnersReader owners) : IReviewPl
     /// <summary>The forge's web root the notifier links to (Prow's <c>github.link_url</c>). Default <c>https://github.com</c>.</summary>
     public Uri LinkUrl { get; init; } = new("https://github.com");
 
+    /// <summary>
+    /// The web root of the forge whose API is at <paramref name="apiUrl"/>: <c>https://github.com</c>
+    /// for <c>api.github.com</c>, else the API's scheme and host (GitHub Enterprise serves both there).
+    /// </summary>
+    public static Uri WebRootOf(Uri apiUrl)
+    {
+        ArgumentNullException.ThrowIfNull(apiUrl);
+        return string.Equals(apiUrl.Host, "api.github.com", StringComparison.OrdinalIgnoreCase)
+            ? new Uri("https://github.com")
+            : new Uri(apiUrl.GetLeftPart(UriPartial.Authority));
+    }
+
     /// <inheritdoc />
     public PluginHelp Help { get; } = new(
         "The approve plugin implements a pull request approval process that manages the 'approved' label and an approval notification comment. Approval is achieved when the set of users that have approved the PR is capable of approving every file changed by the PR. A user is able to approve a file if their username or an alias they belong to is listed in the 'approvers' section of an OWNERS file in the directory of the file or higher in the directory tree.",

@@ -396,4 +396,11 @@ public sealed class ApprovePluginTests
         Assert.All(h.H.GitHub.Requests.Where(r => r.Path.Contains("/contents/", StringComparison.Ordinal)), r => Assert.Contains(ApproveHarness.BaseSha, r.Query, StringComparison.Ordinal));
         Assert.Equal(4, h.H.GitHub.Requests.Count(r => r.Path.Contains("/contents/", StringComparison.Ordinal)));
     }
+
+    [Theory]
+    [InlineData("https://api.github.com/", "https://github.com/")]
+    [InlineData("https://ghe.example.com/api/v3/", "https://ghe.example.com/")]
+    [InlineData("http://127.0.0.1:5000/", "http://127.0.0.1:5000/")]
+    public void WebRootOf_ApiUrl_TheForgesPages(string api, string web) =>
+        Assert.Equal(new Uri(web), ApprovePlugin.WebRootOf(new Uri(api)));
 }
