@@ -15,7 +15,7 @@ namespace Mothership.Testing.GitHub;
 /// (<c>X-RateLimit-*</c> on every answer, <c>Link</c> pagination, <c>Location</c> on 201,
 /// <c>{"message", "documentation_url"}</c> errors). It serves what a CI bot uses: commit
 /// statuses and combined status, repository and issue labels, issues, issue comments, pull
-/// requests and their files, contents by ref (JSON or raw), branch refs (<c>git/refs</c>), collaborators, organisation
+/// requests with their files and reviews, contents by ref (JSON or raw), branch refs (<c>git/refs</c>), collaborators, organisation
 /// membership (with GitHub's 302 to public membership), webhook deliveries with cursor
 /// pagination and redelivery, and check runs; with <see cref="FakeGitHubOptions.App"/>, a GitHub
 /// App's installation lookups and installation tokens (<see cref="FakeGitHubApp"/>). Paths are served both as on github.com and under GitHub

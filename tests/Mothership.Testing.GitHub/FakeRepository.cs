@@ -150,18 +150,6 @@ public sealed class FakeRepository
         }
     }
 
-    /// <summary>Submits a review (<c>APPROVED</c>, <c>CHANGES_REQUESTED</c>, <c>COMMENTED</c>) by <paramref name="author"/> on the pull request's head.</summary>
-    public FakeReview AddReview(int number, string author, string state, string body = "")
-    {
-        lock (_github.Gate)
-        {
-            var pr = Issues.GetValueOrDefault(number) ?? throw new ArgumentException($"no pull request #{number}", nameof(number));
-            var review = new FakeReview(_github.NextId(), number, author, state, body, pr.HeadSha, _github.Now);
-            ReviewList.Add(review);
-            return review;
-        }
-    }
-
     /// <summary>Makes <paramref name="login"/> a collaborator.</summary>
     public void AddCollaborator(string login)
     {
@@ -196,6 +184,41 @@ public sealed class FakeRepository
         lock (_github.Gate)
         {
             return [.. Issues.GetValueOrDefault(number)?.LabelNames ?? []];
+        }
+    }
+
+    /// <summary>Records a comment <paramref name="author"/> wrote on an issue or pull request (as a person would, outside the code under test).</summary>
+    public FakeComment AddComment(int number, string author, string body)
+    {
+        lock (_github.Gate)
+        {
+            var comment = new FakeComment(_github.NextId(), number, author, body, _github.Now, _github.Now);
+            CommentList.Add(comment);
+            return comment;
+        }
+    }
+
+    /// <summary>Records a review <paramref name="author"/> submitted on a pull request, in GitHub's upper-case <paramref name="state"/> (<c>APPROVED</c>…).</summary>
+    public FakeReview AddReview(int number, string author, string state, string body = "")
+    {
+        lock (_github.Gate)
+        {
+            var pr = Issues.GetValueOrDefault(number) ?? throw new ArgumentException($"no pull request {number}", nameof(number));
+            var review = new FakeReview(_github.NextId(), number, author, state, body, pr.HeadSha, _github.Now);
+            ReviewList.Add(review);
+            return review;
+        }
+    }
+
+    /// <summary>Dismisses a review, as a maintainer would: its state becomes <c>DISMISSED</c>.</summary>
+    public FakeReview DismissReview(long id)
+    {
+        lock (_github.Gate)
+        {
+            var index = ReviewList.FindIndex(r => r.Id == id);
+            var dismissed = ReviewList[index] with { State = "DISMISSED" };
+            ReviewList[index] = dismissed;
+            return dismissed;
         }
     }
 

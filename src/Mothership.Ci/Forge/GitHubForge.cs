@@ -391,7 +391,8 @@ public sealed partial class GitHubForge : IForge, ICheckRuns
         ArgumentNullException.ThrowIfNull(repository);
         return CallAsync<IReadOnlyList<PullRequestReview>>(
             async () => [.. (await _client.PullRequest.Review.GetAll(repository.Owner, repository.Name, number, Pages).ConfigureAwait(false))
-                .Select(r => new PullRequestReview(r.Id, r.User?.Login ?? "", r.State.StringValue.ToUpperInvariant(), r.CommitId ?? "", r.SubmittedAt == default ? (DateTimeOffset?)null : r.SubmittedAt))],
+                .Select(r => new PullRequestReview(r.Id, r.User?.Login ?? "", r.State.StringValue.ToLowerInvariant(), r.Body ?? "", r.CommitId ?? "",
+                    r.SubmittedAt == default ? null : r.SubmittedAt, r.HtmlUrl))],
             cancellationToken);
     }
 

@@ -86,6 +86,6 @@ public interface IForge
     /// </summary>
     Task<MergeResult> MergePullRequestAsync(RepositoryName repository, int number, string sha, MergeMethod method, CancellationToken cancellationToken = default);
 
-    /// <summary>The reviews submitted on a pull request, oldest first (every page read).</summary>
+    /// <summary>The reviews of a pull request, oldest first, every page read (GitHub: <c>GET /repos/{o}/{r}/pulls/{n}/reviews</c>).</summary>
     Task<IReadOnlyList<PullRequestReview>> ListPullRequestReviewsAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default);
 }

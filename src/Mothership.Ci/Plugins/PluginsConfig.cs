@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Mothership.Ci.Plugins.Approve;
 using Mothership.Ci.Triggers;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
@@ -21,6 +22,9 @@ public sealed record PluginsConfig
 
     /// <summary>The <c>triggers</c> section.</summary>
     public TriggerPolicies Triggers { get; init; } = TriggerPolicies.None;
+
+    /// <summary>The <c>approve</c> section, in written order.</summary>
+    public ImmutableArray<ApproveOptions> Approve { get; init; } = [];
 
     /// <summary>The <c>plugins</c> section: by <c>org</c> or <c>org/repo</c>.</summary>
     public ImmutableDictionary<string, PluginSet> Plugins { get; init; } = ImmutableDictionary<string, PluginSet>.Empty.WithComparers(StringComparer.OrdinalIgnoreCase);
@@ -47,6 +51,20 @@ public sealed record PluginsConfig
         return enabled.ToImmutable();
     }
 
+    /// <summary>
+    /// The approve settings of <paramref name="orgRepo"/>: the first entry naming the repository,
+    /// else the first naming its organisation, else the defaults (Prow's <c>ApproveFor</c>).
+    /// </summary>
+    public ApproveOptions ApproveFor(string orgRepo)
+    {
+        ArgumentNullException.ThrowIfNull(orgRepo);
+        var slash = orgRepo.IndexOf('/', StringComparison.Ordinal);
+        var org = slash > 0 ? orgRepo[..slash] : orgRepo;
+        return Approve.FirstOrDefault(a => a.Repos.Contains(orgRepo, StringComparer.OrdinalIgnoreCase))
+            ?? Approve.FirstOrDefault(a => a.Repos.Contains(org, StringComparer.OrdinalIgnoreCase))
+            ?? ApproveOptions.Default;
+    }
+
     /// <summary>Reads a <c>plugins.yaml</c>'s text; problems go to <paramref name="diagnostics"/> at <c>FILE:LINE:COL</c>.</summary>
     public static PluginsConfig Parse(string file, string text, DiagnosticBag diagnostics)
     {
@@ -69,11 +87,48 @@ public sealed record PluginsConfig
         }
 
         var root = new MapReader(node, file, "", diagnostics);
+        CheckOwners(root);
         return new PluginsConfig
         {
             Triggers = TriggerPolicies.Read(root),
             Plugins = ReadPlugins(root),
+            Approve = root.List("approve", ReadApprove),
         };
+    }
+
+    private static ApproveOptions ReadApprove(MapReader r)
+    {
+        var repos = r.Strings("repos");
+        if (repos.IsEmpty)
+        {
+            r.Diagnostics.Error(r.Location, "an approve entry needs repos: the organisations or org/repo it applies to");
+        }
+
+        var options = new ApproveOptions
+        {
+            Repos = repos,
+            IssueRequired = r.Bool("issue_required"),
+            RequireSelfApproval = r.Bool("require_self_approval"),
+            LgtmActsAsApprove = r.Bool("lgtm_acts_as_approve"),
+            IgnoreReviewState = r.Bool("ignore_review_state"),
+            CommandHelpLink = r.String("commandHelpLink") is { Length: > 0 } help ? help : ApproveOptions.DefaultCommandHelpLink,
+            PrProcessLink = r.String("pr_process_link") is { Length: > 0 } process ? process : ApproveOptions.DefaultPrProcessLink,
+        };
+        r.CheckUnknown();
+        return options;
+    }
+
+    /// <summary>
+    /// <c>owners</c>: Prow's keys are accepted; Mothership reads OWNERS and OWNERS_ALIASES by
+    /// their default names and does not filter approvers by collaborators, so none changes what it does.
+    /// </summary>
+    private static void CheckOwners(MapReader root)
+    {
+        if (root.Map("owners") is { } owners)
+        {
+            owners.Ignore("mdyamlrepos", "skip_collaborators", "labels_denylist", "filenames");
+            owners.CheckUnknown();
+        }
     }
 
     /// <summary>

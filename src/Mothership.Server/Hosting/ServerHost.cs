@@ -14,8 +14,10 @@ using Mothership.Ci.Flakes;
 using Mothership.Ci.Forge;
 using Mothership.Ci.Hooks;
 using Mothership.Ci.Jobs;
+using Mothership.Ci.Owners;
 using Mothership.Ci.Periodics;
 using Mothership.Ci.Plugins;
+using Mothership.Ci.Plugins.Approve;
 using Mothership.Ci.Plugins.Hold;
 using Mothership.Ci.Reporting;
 using Mothership.Ci.Tide;
@@ -304,6 +306,11 @@ public static class ServerHost
         services.AddSingleton<JobStarter>();
         services.AddSingleton<JobTrigger>();
         services.AddSingleton<IReviewPlugin, HoldPlugin>();
+        services.AddSingleton<OwnersReader>();
+        services.AddSingleton<IReviewPlugin>(sp => new ApprovePlugin(sp.GetRequiredService<IForge>(), sp.GetRequiredService<OwnersReader>())
+        {
+            LinkUrl = ApprovePlugin.WebRootOf(new Uri(sp.GetRequiredService<IOptions<ServerOptions>>().Value.GitHub.ApiUrl)),
+        });
         services.AddSingleton<ReviewPlugins>();
         services.AddSingleton<IDeliveryHandler>(sp => new DeliveryHandlers([sp.GetRequiredService<JobTrigger>(), sp.GetRequiredService<ReviewPlugins>()]));
         services.AddSingleton<PeriodicScheduler>();

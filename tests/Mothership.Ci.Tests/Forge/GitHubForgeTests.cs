@@ -487,7 +487,7 @@ public sealed class GitHubForgeTests : IAsyncLifetime
 
         var reviews = await Forge().ListPullRequestReviewsAsync(Repo, pr.Number, Ct);
 
-        Assert.Equal([("bob", "CHANGES_REQUESTED", Sha), ("bob", "APPROVED", Sha)], reviews.Select(r => (r.Author, r.State, r.CommitId)));
+        Assert.Equal([("bob", "changes_requested", Sha), ("bob", "approved", Sha)], reviews.Select(r => (r.Author, r.State, r.CommitId)));
         Assert.True(PullRequestReview.Approved(reviews));
         Assert.False(PullRequestReview.Approved(reviews.Take(1)));
     }
