@@ -16,6 +16,7 @@ using Mothership.Ci.Jobs;
 using Mothership.Ci.Periodics;
 using Mothership.Ci.Plugins;
 using Mothership.Ci.Plugins.Hold;
+using Mothership.Ci.Plugins.Lgtm;
 using Mothership.Ci.Reporting;
 using Mothership.Ci.Triggers;
 using Mothership.Engine.Execution;
@@ -262,6 +263,7 @@ public static class ServerHost
         services.AddSingleton<JobStarter>();
         services.AddSingleton<JobTrigger>();
         services.AddSingleton<IReviewPlugin, HoldPlugin>();
+        services.AddSingleton<IReviewPlugin, LgtmPlugin>();
         services.AddSingleton<ReviewPlugins>();
         services.AddSingleton<IDeliveryHandler>(sp => new DeliveryHandlers([sp.GetRequiredService<JobTrigger>(), sp.GetRequiredService<ReviewPlugins>()]));
         services.AddSingleton<PeriodicScheduler>();
