@@ -16,6 +16,7 @@ using Mothership.Ci.Jobs;
 using Mothership.Ci.Periodics;
 using Mothership.Ci.Plugins;
 using Mothership.Ci.Plugins.Hold;
+using Mothership.Ci.Plugins.Label;
 using Mothership.Ci.Plugins.Lgtm;
 using Mothership.Ci.Reporting;
 using Mothership.Ci.Triggers;
@@ -264,6 +265,7 @@ public static class ServerHost
         services.AddSingleton<JobTrigger>();
         services.AddSingleton<IReviewPlugin, HoldPlugin>();
         services.AddSingleton<IReviewPlugin, LgtmPlugin>();
+        services.AddSingleton<IReviewPlugin, LabelPlugin>();
         services.AddSingleton<ReviewPlugins>();
         services.AddSingleton<IDeliveryHandler>(sp => new DeliveryHandlers([sp.GetRequiredService<JobTrigger>(), sp.GetRequiredService<ReviewPlugins>()]));
         services.AddSingleton<PeriodicScheduler>();
