@@ -18,6 +18,7 @@ using Mothership.Ci.Plugins;
 using Mothership.Ci.Plugins.Hold;
 using Mothership.Ci.Plugins.Label;
 using Mothership.Ci.Plugins.Lgtm;
+using Mothership.Ci.Plugins.ReleaseNote;
 using Mothership.Ci.Plugins.Size;
 using Mothership.Ci.Reporting;
 using Mothership.Ci.Triggers;
@@ -268,6 +269,7 @@ public static class ServerHost
         services.AddSingleton<IReviewPlugin, LgtmPlugin>();
         services.AddSingleton<IReviewPlugin, LabelPlugin>();
         services.AddSingleton<IReviewPlugin, SizePlugin>();
+        services.AddSingleton<IReviewPlugin, ReleaseNotePlugin>();
         services.AddSingleton<ReviewPlugins>();
         services.AddSingleton<IDeliveryHandler>(sp => new DeliveryHandlers([sp.GetRequiredService<JobTrigger>(), sp.GetRequiredService<ReviewPlugins>()]));
         services.AddSingleton<PeriodicScheduler>();
