@@ -15,6 +15,7 @@ using Mothership.Ci.Hooks;
 using Mothership.Ci.Jobs;
 using Mothership.Ci.Periodics;
 using Mothership.Ci.Plugins;
+using Mothership.Ci.Plugins.Assign;
 using Mothership.Ci.Plugins.Hold;
 using Mothership.Ci.Plugins.Label;
 using Mothership.Ci.Plugins.Lgtm;
@@ -270,6 +271,7 @@ public static class ServerHost
         services.AddSingleton<IReviewPlugin, LabelPlugin>();
         services.AddSingleton<IReviewPlugin, SizePlugin>();
         services.AddSingleton<IReviewPlugin, ReleaseNotePlugin>();
+        services.AddSingleton<IReviewPlugin, AssignPlugin>();
         services.AddSingleton<ReviewPlugins>();
         services.AddSingleton<IDeliveryHandler>(sp => new DeliveryHandlers([sp.GetRequiredService<JobTrigger>(), sp.GetRequiredService<ReviewPlugins>()]));
         services.AddSingleton<PeriodicScheduler>();
