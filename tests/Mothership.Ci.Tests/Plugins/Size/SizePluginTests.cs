@@ -136,5 +136,18 @@ public sealed class SizePluginTests
         Assert.False(generated.Match("b.go"));
     }
 
+    [Fact]
+    public void Parse_DecreasingThresholds_IsAnErrorAtTheSection()
+    {
+        var bag = new Mothership.Model.Diagnostics.DiagnosticBag();
+
+        var config = PluginsConfig.Parse("plugins.yaml", "plugins: {}\nsize:\n  s: 50\n  m: 20\n", bag);
+
+        var error = Assert.Single(bag.Sorted());
+        Assert.Equal(("plugins.yaml", 3), (error.Location.File, error.Location.Line));
+        Assert.Contains("must not decrease", error.Message, StringComparison.Ordinal);
+        Assert.Equal(new SizeThresholds(50, 20, 100, 500, 1000), config.Size);
+    }
+
     private static ReviewPlugins Dispatcher(TriggerHarness h) => new(h.Config, [new SizePlugin(h.Forge)]);
 }
