@@ -15,6 +15,10 @@ public sealed class ReleaseNotePlugin(IForge forge) : IReviewPlugin
 {
     private const string NeededFormat = "Adding the \"{0}\" label because no release-note block was detected, please follow our [release note process]({1}) to remove it.";
 
+    private static readonly Regex CherryPickOf = GoRegex.Compile(@"Cherry pick of #([0-9]+) on release-([0-9]+\.[0-9]+).");
+    private static readonly string ParentNotice =
+        $"All 'parent' PRs of a cherry-pick PR must have one of the \"{ReleaseNotes.ReleaseNoteLabel}\" or \"{ReleaseNotes.ActionRequiredLabel}\" labels, or this PR must follow the standard/parent release note labeling requirement.";
+
     private static readonly Regex ReleaseNoteCommand = GoRegex.Compile(@"(?mi)^/release-note\s*$");
     private static readonly Regex NoneCommand = GoRegex.Compile(@"(?mi)^/release-note-none\s*$");
     private static readonly Regex ActionRequiredCommand = GoRegex.Compile(@"(?mi)^/release-note-action-required\s*$");
@@ -69,6 +73,18 @@ public sealed class ReleaseNotePlugin(IForge forge) : IReviewPlugin
                 return null;
             }
 
+            if (!await MustFollowProcessAsync(e, number, body, labels, cancellationToken).ConfigureAwait(false))
+            {
+                // A cherry-pick whose parents all carry a note: it needs none of its own.
+                if (labels.Contains(ReleaseNotes.LabelNeededLabel))
+                {
+                    await forge.RemoveLabelAsync(e.Repository, number, ReleaseNotes.LabelNeededLabel, cancellationToken).ConfigureAwait(false);
+                }
+
+                await DeleteStaleAsync(e, number, notice, cancellationToken).ConfigureAwait(false);
+                return "cherry-pick of pull requests with release notes";
+            }
+
             if (labels.Contains(ReleaseNotes.DeprecationLabel))
             {
                 if (!labels.Contains(ReleaseNotes.LabelNeededLabel))
@@ -102,13 +118,64 @@ public sealed class ReleaseNotePlugin(IForge forge) : IReviewPlugin
         if (want != ReleaseNotes.LabelNeededLabel)
         {
             // The note is there now: the comment asking for it is stale (Prow deletes it).
-            foreach (var stale in (await forge.ListCommentsAsync(e.Repository, number, cancellationToken).ConfigureAwait(false)).Where(c => c.Body.Contains(notice, StringComparison.Ordinal)))
-            {
-                await forge.DeleteCommentAsync(e.Repository, stale.Id, cancellationToken).ConfigureAwait(false);
-            }
+            await DeleteStaleAsync(e, number, notice, cancellationToken).ConfigureAwait(false);
         }
 
         return want;
+    }
+
+    private async Task DeleteStaleAsync(PluginEvent e, int number, string notice, CancellationToken cancellationToken)
+    {
+        var comments = await forge.ListCommentsAsync(e.Repository, number, cancellationToken).ConfigureAwait(false);
+        foreach (var stale in comments.Where(c => c.Body.Contains(notice, StringComparison.Ordinal) || c.Body.Contains(ParentNotice, StringComparison.Ordinal)))
+        {
+            await forge.DeleteCommentAsync(e.Repository, stale.Id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Prow's <c>prMustFollowRelNoteProcess</c>: a pull request into <c>master</c>, or one that is
+    /// no cherry-pick ("Cherry pick of #N on release-X.Y."), needs its own note; a cherry-pick
+    /// needs one when a parent has neither note label, which Prow's comment names once.
+    /// </summary>
+    private async Task<bool> MustFollowProcessAsync(PluginEvent e, int number, string? body, HashSet<string> labels, CancellationToken cancellationToken)
+    {
+        if (PullRequestEvent.Optional(e.Payload["pull_request"]?["base"]?["ref"]) == "master")
+        {
+            return true;
+        }
+
+        var parents = (body ?? "").Split('\n').Select(l => CherryPickOf.Match(l)).Where(m => m.Success)
+            .Select(m => int.TryParse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0).Where(n => n > 0).ToList();
+        if (parents.Count == 0)
+        {
+            return true;
+        }
+
+        var noteless = new List<string>();
+        foreach (var parent in parents)
+        {
+            var parentLabels = await forge.ListLabelsAsync(e.Repository, parent, cancellationToken).ConfigureAwait(false);
+            if (!parentLabels.Contains(ReleaseNotes.ReleaseNoteLabel) && !parentLabels.Contains(ReleaseNotes.ActionRequiredLabel))
+            {
+                noteless.Add("#" + parent.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        if (noteless.Count == 0)
+        {
+            return false;
+        }
+
+        if (!labels.Contains(ReleaseNotes.LabelNeededLabel))
+        {
+            await forge.CreateCommentAsync(
+                e.Repository, number,
+                $"@{e.Author}: {ParentNotice}\n\n<details>\n\nThe following parent PRs have neither the \"{ReleaseNotes.ReleaseNoteLabel}\" nor the \"{ReleaseNotes.ActionRequiredLabel}\" labels: {string.Join(", ", noteless)}.\n</details>\n",
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     private async Task<string?> CommentAsync(PluginEvent e, int number, GenericComment comment, CancellationToken cancellationToken)

@@ -129,5 +129,37 @@ public sealed class ReleaseNotePluginTests
         Assert.Equal([ReleaseNotes.NoneLabel], h.Repository.LabelsOn(pr.Number));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Handle_CherryPickOfNotedParent_NeedsNoNote()
+    {
+        await using var h = await TriggerHarness.StartAsync("presubmits: {}", Enabled);
+        var parent = h.Repository.AddPullRequest("alice", new string('a', 40));
+        await h.Forge.AddLabelsAsync(new Mothership.Ci.Forge.RepositoryName(TriggerHarness.Owner, TriggerHarness.Repo), parent.Number, [ReleaseNotes.ReleaseNoteLabel], Ct);
+        var pick = h.Repository.AddPullRequest("bot", new string('c', 40), "pick", "release-1.2");
+        pick.Body = $"Cherry pick of #{parent.Number} on release-1.2.";
+
+        var outcome = await Dispatcher(h).HandleAsync(h.PullRequest("opened", pick), Ct);
+
+        Assert.Equal("plugins: release-note: cherry-pick of pull requests with release notes", outcome);
+        Assert.Empty(h.Repository.LabelsOn(pick.Number));
+        Assert.Empty(h.Repository.CommentsOn(pick.Number));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Handle_CherryPickOfNotelessParent_NeedsANoteAndNamesTheParent()
+    {
+        await using var h = await TriggerHarness.StartAsync("presubmits: {}", Enabled);
+        var parent = h.Repository.AddPullRequest("alice", new string('a', 40));
+        var pick = h.Repository.AddPullRequest("bot", new string('c', 40), "pick", "release-1.2");
+        pick.Body = $"Cherry pick of #{parent.Number} on release-1.2.";
+
+        await Dispatcher(h).HandleAsync(h.PullRequest("opened", pick), Ct);
+
+        Assert.Equal([ReleaseNotes.LabelNeededLabel], h.Repository.LabelsOn(pick.Number));
+        var comments = h.Repository.CommentsOn(pick.Number);
+        Assert.Equal(2, comments.Count);
+        Assert.Contains($"The following parent PRs have neither the \"release-note\" nor the \"release-note-action-required\" labels: #{parent.Number}.", comments[0].Body, StringComparison.Ordinal);
+    }
+
     private static ReviewPlugins Dispatcher(TriggerHarness h) => new(h.Config, [new ReleaseNotePlugin(h.Forge)]);
 }
