@@ -31,6 +31,9 @@ public sealed class LgtmPlugin(IForge forge) : IReviewPlugin
     private static readonly Regex CancelCommand = GoRegex.Compile(@"(?mi)^/(remove-lgtm|lgtm cancel)\s*$");
     private static readonly Regex TreeHashComment = GoRegex.Compile(@"LGTM label has been added\.  <details>Git tree hash: (.*)</details>");
 
+    /// <summary>The bot's own login, learnt from the first tree-hash comment it writes.</summary>
+    private string? _botLogin;
+
     /// <inheritdoc />
     public string Name => "lgtm";
 
@@ -132,7 +135,7 @@ public sealed class LgtmPlugin(IForge forge) : IReviewPlugin
                 var head = e.HeadSha ?? (await forge.GetPullRequestAsync(e.Repository, number, cancellationToken).ConfigureAwait(false))?.HeadSha;
                 if (head is not null && await forge.GetCommitTreeAsync(e.Repository, head, cancellationToken).ConfigureAwait(false) is { } tree)
                 {
-                    await forge.CreateCommentAsync(e.Repository, number, TreeHashNotice(tree), cancellationToken).ConfigureAwait(false);
+                    _botLogin = (await forge.CreateCommentAsync(e.Repository, number, TreeHashNotice(tree), cancellationToken).ConfigureAwait(false)).Author;
                 }
             }
 
@@ -155,10 +158,16 @@ public sealed class LgtmPlugin(IForge forge) : IReviewPlugin
         {
             // The newest tree-hash comment never edited since (Prow's test), newest first.
             var comments = await forge.ListCommentsAsync(e.Repository, number, cancellationToken).ConfigureAwait(false);
-            var stored = comments.Reverse()
-                .Where(c => c.UpdatedAt == c.CreatedAt)
-                .Select(c => TreeHashComment.Match(c.Body))
-                .FirstOrDefault(m => m.Success)?.Groups[1].Value;
+            string? stored = null;
+            foreach (var c in comments.Reverse().Where(c => c.UpdatedAt == c.CreatedAt))
+            {
+                if (TreeHashComment.Match(c.Body) is { Success: true } m && await TrustedAsync(e, c, cancellationToken).ConfigureAwait(false))
+                {
+                    stored = m.Groups[1].Value;
+                    break;
+                }
+            }
+
             if (stored is { Length: > 0 } && await forge.GetCommitTreeAsync(e.Repository, head, cancellationToken).ConfigureAwait(false) == stored)
             {
                 return $"{Label} kept: the tree {stored} is unchanged";
@@ -169,6 +178,17 @@ public sealed class LgtmPlugin(IForge forge) : IReviewPlugin
         await forge.CreateCommentAsync(e.Repository, number, RemovedNotice, cancellationToken).ConfigureAwait(false);
         return $"{Label} removed: new changes";
     }
+
+    /// <summary>
+    /// Whether a tree-hash comment can be believed: Prow takes only the bot's. Written by this
+    /// bot (its login is learnt when it writes one), or by a collaborator other than the author
+    /// (who could as well have given <c>/lgtm</c>); never by the author, who could otherwise keep
+    /// <c>lgtm</c> over new code by writing the next tree's hash.
+    /// </summary>
+    private async Task<bool> TrustedAsync(PluginEvent e, IssueComment comment, CancellationToken cancellationToken) =>
+        string.Equals(comment.Author, _botLogin, StringComparison.OrdinalIgnoreCase)
+        || (!string.Equals(comment.Author, e.Author, StringComparison.OrdinalIgnoreCase)
+            && await forge.IsCollaboratorAsync(e.Repository, comment.Author, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Removes the label; with <c>store_tree_hash</c>, asks the assignees to review again (Prow).</summary>
     private async Task RemoveAsync(PluginEvent e, int number, LgtmOptions options, CancellationToken cancellationToken)

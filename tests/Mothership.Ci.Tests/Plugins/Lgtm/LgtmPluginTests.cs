@@ -131,15 +131,32 @@ public sealed class LgtmPluginTests
         h.Repository.SetCommitTree(Head, "tree1");
         h.Repository.SetCommitTree(NewHead, "tree1");
         var pr = h.Repository.AddPullRequest("alice", Head);
-        await Dispatcher(h).HandleAsync(h.Comment(pr, "bob", "/lgtm"), Ct);
+        var plugins = Dispatcher(h);
+        await plugins.HandleAsync(h.Comment(pr, "bob", "/lgtm"), Ct);
         Assert.Equal("LGTM label has been added.  <details>Git tree hash: tree1</details>", Assert.Single(h.Repository.CommentsOn(pr.Number)).Body);
         Assert.Contains(h.GitHub.Requests, r => r.Method == "GET" && r.Path == $"/repos/{TriggerHarness.FullName}/git/commits/{Head}");
+        pr.HeadSha = NewHead;
+
+        var outcome = await plugins.HandleAsync(h.PullRequest("synchronize", pr), Ct);
+
+        Assert.Equal("plugins: lgtm: lgtm kept: the tree tree1 is unchanged", outcome);
+        Assert.Equal(["lgtm"], h.Repository.LabelsOn(pr.Number));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Handle_PushKeepingTheTreeAfterARestart_TrustsTheCollaboratorBotsComment()
+    {
+        await using var h = await StartAsync(TreeHash);
+        h.Repository.AddCollaborator("mothership-bot");
+        h.Repository.SetCommitTree(Head, "tree1");
+        h.Repository.SetCommitTree(NewHead, "tree1");
+        var pr = h.Repository.AddPullRequest("alice", Head);
+        await Dispatcher(h).HandleAsync(h.Comment(pr, "bob", "/lgtm"), Ct);
         pr.HeadSha = NewHead;
 
         var outcome = await Dispatcher(h).HandleAsync(h.PullRequest("synchronize", pr), Ct);
 
         Assert.Equal("plugins: lgtm: lgtm kept: the tree tree1 is unchanged", outcome);
-        Assert.Equal(["lgtm"], h.Repository.LabelsOn(pr.Number));
     }
 
     [Fact(Timeout = 30_000)]
@@ -160,6 +177,26 @@ public sealed class LgtmPluginTests
         Assert.Empty(h.Repository.LabelsOn(pr.Number));
         Assert.Equal(["bob"], pr.RequestedReviewers);
         Assert.Equal(LgtmPlugin.RemovedNotice, h.Repository.CommentsOn(pr.Number)[^1].Body);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Handle_AuthorForgesTheTreeHashComment_LgtmStillRemoved()
+    {
+        await using var h = await StartAsync(TreeHash);
+        h.Repository.SetCommitTree(Head, "tree1");
+        h.Repository.SetCommitTree(NewHead, "evil");
+        var pr = h.Repository.AddPullRequest("alice", Head);
+        await Dispatcher(h).HandleAsync(h.Comment(pr, "bob", "/lgtm"), Ct);
+
+        // A fresh plugin (a restarted server) has not learnt its own login: the forged comment is the newest.
+        h.GitHub.Options.Login = "alice";
+        await h.Forge.CreateCommentAsync(new Mothership.Ci.Forge.RepositoryName(TriggerHarness.Owner, TriggerHarness.Repo), pr.Number, LgtmPlugin.TreeHashNotice("evil"), Ct);
+        pr.HeadSha = NewHead;
+
+        var outcome = await new ReviewPlugins(h.Config, [new LgtmPlugin(h.Forge)]).HandleAsync(h.PullRequest("synchronize", pr), Ct);
+
+        Assert.Equal("plugins: lgtm: lgtm removed: new changes", outcome);
+        Assert.Empty(h.Repository.LabelsOn(pr.Number));
     }
 
     [Theory(Timeout = 30_000)]
