@@ -58,6 +58,12 @@ public sealed class FakeIssue
     /// <summary>The files a pull request changes, in GitHub's order.</summary>
     public List<FakePullRequestFile> Files { get; } = [];
 
+    /// <summary>Who it is assigned to, in the order assigned.</summary>
+    public List<string> Assignees { get; } = [];
+
+    /// <summary>Who a pull request's review is requested from: users, and teams as <c>org/team</c>.</summary>
+    public List<string> RequestedReviewers { get; } = [];
+
     /// <summary>The names of its labels, in the order added.</summary>
     internal List<string> LabelNames { get; } = [];
 }

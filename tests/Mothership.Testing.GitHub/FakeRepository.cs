@@ -10,6 +10,7 @@ public sealed class FakeRepository
     private readonly FakeGitHub _github;
     private readonly Dictionary<string, string> _branches = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Sha, string Path), byte[]> _files = [];
+    private readonly Dictionary<string, string> _trees = new(StringComparer.Ordinal);
     private readonly HashSet<string> _collaborators = new(StringComparer.OrdinalIgnoreCase);
 
     internal FakeRepository(FakeGitHub github, long id, string owner, string name)
@@ -105,6 +106,18 @@ public sealed class FakeRepository
             _files[(Resolve(gitRef), path.Trim('/'))] = content;
         }
     }
+
+    /// <summary>Records commit <paramref name="sha"/> with tree <paramref name="tree"/> (for <c>GET git/commits/{sha}</c>).</summary>
+    public void SetCommitTree(string sha, string tree)
+    {
+        lock (_github.Gate)
+        {
+            _trees[sha] = tree;
+        }
+    }
+
+    /// <summary>The tree of a commit recorded by <see cref="SetCommitTree"/>, or null. Call under the gate.</summary>
+    internal string? Tree(string sha) => _trees.GetValueOrDefault(sha);
 
     /// <summary>Adds a repository label.</summary>
     public FakeLabel AddLabel(string name, string color = "ededed", string? description = null, bool isDefault = false)

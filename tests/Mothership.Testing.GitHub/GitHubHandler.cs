@@ -269,6 +269,16 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
                     return Page(call, [.. pr.Files.Take(3000).Select(f => json.PullRequestFile(repo, pr, f))]);
                 }
 
+            case ["pulls", var n, "requested_reviewers"] when int.TryParse(n, CultureInfo.InvariantCulture, out var number):
+                return ReviewRequests(call, repo, PullRequest(repo, number));
+
+            case ["git", "commits", var sha] when method == "GET":
+                {
+                    // GitHub: 404 for a sha it does not have, 422 for a ref-like string that is not one.
+                    var tree = repo.Tree(sha) ?? throw new GitHubError(404, "Not Found", "https://docs.github.com/rest/git/commits#get-a-commit-object");
+                    return new Reply(200, json.GitCommit(repo, sha, tree, github.Now));
+                }
+
             case ["contents", .. var path] when method == "GET":
                 return Contents(call, repo, string.Join('/', path));
 
@@ -370,6 +380,28 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
                     return new Reply(200, json.LabelsOf(repo, issue));
                 }
 
+            case ["assignees"] when method is "POST" or "DELETE":
+                {
+                    var logins = ParseObject(call)["assignees"]?.AsArray().Select(l => l!.GetValue<string>()).ToList()
+                        ?? throw Invalid("Issue", "missing_field", "assignees");
+                    foreach (var login in logins)
+                    {
+                        if (method == "DELETE")
+                        {
+                            issue.Assignees.RemoveAll(a => string.Equals(a, login, StringComparison.OrdinalIgnoreCase));
+                        }
+                        else if (repo.IsCollaborator(login) && !issue.Assignees.Contains(login, StringComparer.OrdinalIgnoreCase) && issue.Assignees.Count < 10)
+                        {
+                            // GitHub ignores, without an error, users who cannot be assigned.
+                            issue.Assignees.Add(login);
+                        }
+                    }
+
+                    issue.UpdatedAt = github.Now;
+                    var answer = json.Issue(repo, issue, Comments(repo, issue.Number), single: true);
+                    return method == "POST" ? new Reply(201, answer) : new Reply(200, answer);
+                }
+
             case ["comments"] when method == "GET":
                 return Page(call, [.. repo.CommentList.Where(c => c.IssueNumber == issue.Number).Select(c => json.Comment(repo, c))]);
 
@@ -380,6 +412,54 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
                     repo.CommentList.Add(comment);
                     return Created(json.Comment(repo, comment));
                 }
+
+            default:
+                throw NotFound();
+        }
+    }
+
+    private Reply ReviewRequests(Call call, FakeRepository repo, FakeIssue pr)
+    {
+        const string Docs = "https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request";
+        var method = call.Request.Method;
+        if (method == "GET")
+        {
+            return new Reply(200, new JsonObject
+            {
+                ["users"] = call.Json.Users(pr.RequestedReviewers.Where(r => !r.Contains('/', StringComparison.Ordinal))),
+                ["teams"] = new JsonArray([.. pr.RequestedReviewers.Where(r => r.Contains('/', StringComparison.Ordinal)).Select(t => (JsonNode)call.Json.Team(t))]),
+            });
+        }
+
+        var input = ParseObject(call);
+        var users = input["reviewers"]?.AsArray().Select(l => l!.GetValue<string>()).ToList() ?? [];
+        var teams = input["team_reviewers"]?.AsArray().Select(l => repo.Owner + "/" + l!.GetValue<string>()).ToList() ?? [];
+        switch (method)
+        {
+            case "POST":
+                if (users.Any(u => string.Equals(u, pr.Author, StringComparison.OrdinalIgnoreCase)))
+                {
+                    throw new GitHubError(422, "Review cannot be requested from pull request author.", Docs);
+                }
+
+                if (users.Any(u => !repo.IsCollaborator(u)))
+                {
+                    throw new GitHubError(
+                        422, $"Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the {repo.FullName} repository.", Docs);
+                }
+
+                foreach (var name in users.Concat(teams).Where(n => !pr.RequestedReviewers.Contains(n, StringComparer.OrdinalIgnoreCase)))
+                {
+                    pr.RequestedReviewers.Add(name);
+                }
+
+                pr.UpdatedAt = github.Now;
+                return Created(call.Json.PullRequest(repo, pr, Comments(repo, pr.Number)));
+
+            case "DELETE":
+                pr.RequestedReviewers.RemoveAll(r => users.Concat(teams).Contains(r, StringComparer.OrdinalIgnoreCase));
+                pr.UpdatedAt = github.Now;
+                return new Reply(200, call.Json.PullRequest(repo, pr, Comments(repo, pr.Number)));
 
             default:
                 throw NotFound();

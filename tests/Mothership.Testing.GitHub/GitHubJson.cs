@@ -284,8 +284,8 @@ internal sealed record GitHubJson(string Api, string Html, Func<string, long> Us
             ["labels"] = LabelsOf(repo, issue),
             ["state"] = issue.Closed ? "closed" : "open",
             ["locked"] = false,
-            ["assignee"] = null,
-            ["assignees"] = new JsonArray(),
+            ["assignee"] = issue.Assignees.Count == 0 ? null : User(issue.Assignees[0]),
+            ["assignees"] = Users(issue.Assignees),
             ["milestone"] = null,
             ["comments"] = comments,
             ["created_at"] = Time(issue.CreatedAt),
@@ -318,6 +318,50 @@ internal sealed record GitHubJson(string Api, string Html, Func<string, long> Us
         o["performed_via_github_app"] = null;
         o["state_reason"] = issue.Closed ? "completed" : null;
         return o;
+    }
+
+    public JsonArray Users(IEnumerable<string> logins) => new([.. logins.Select(l => (JsonNode)User(l))]);
+
+    /// <summary>A team as <c>requested_teams</c> lists it; <paramref name="orgTeam"/> is <c>org/slug</c>.</summary>
+    public JsonObject Team(string orgTeam)
+    {
+        var (org, slug) = (orgTeam[..orgTeam.IndexOf('/', StringComparison.Ordinal)], orgTeam[(orgTeam.IndexOf('/', StringComparison.Ordinal) + 1)..]);
+        var id = UserId(orgTeam);
+        return new JsonObject
+        {
+            ["name"] = slug,
+            ["id"] = id,
+            ["node_id"] = NodeId,
+            ["slug"] = slug,
+            ["description"] = null,
+            ["privacy"] = "closed",
+            ["notification_setting"] = "notifications_enabled",
+            ["url"] = $"{Api}organizations/{UserId(org)}/team/{id}",
+            ["html_url"] = $"{Html}orgs/{org}/teams/{slug}",
+            ["members_url"] = $"{Api}organizations/{UserId(org)}/team/{id}/members" + "{/member}",
+            ["repositories_url"] = $"{Api}organizations/{UserId(org)}/team/{id}/repos",
+            ["permission"] = "pull",
+            ["parent"] = null,
+        };
+    }
+
+    /// <summary>A git commit (<c>GET /repos/{owner}/{repo}/git/commits/{sha}</c>).</summary>
+    public JsonObject GitCommit(FakeRepository repo, string sha, string tree, DateTimeOffset date)
+    {
+        var person = new JsonObject { ["name"] = "Monalisa Octocat", ["email"] = "mona@github.com", ["date"] = Time(date) };
+        return new JsonObject
+        {
+            ["sha"] = sha,
+            ["node_id"] = NodeId,
+            ["url"] = $"{Api}repos/{repo.FullName}/git/commits/{sha}",
+            ["html_url"] = $"{Html}{repo.FullName}/commit/{sha}",
+            ["author"] = person,
+            ["committer"] = person.DeepClone(),
+            ["tree"] = new JsonObject { ["sha"] = tree, ["url"] = $"{Api}repos/{repo.FullName}/git/trees/{tree}" },
+            ["message"] = "Commit " + sha[..Math.Min(7, sha.Length)],
+            ["parents"] = new JsonArray(),
+            ["verification"] = new JsonObject { ["verified"] = false, ["reason"] = "unsigned", ["signature"] = null, ["payload"] = null, ["verified_at"] = null },
+        };
     }
 
     public JsonArray LabelsOf(FakeRepository repo, FakeIssue issue) =>
@@ -409,10 +453,10 @@ internal sealed record GitHubJson(string Api, string Html, Func<string, long> Us
             ["closed_at"] = pr.Closed ? Time(pr.UpdatedAt) : null,
             ["merged_at"] = pr.Merged ? Time(pr.UpdatedAt) : null,
             ["merge_commit_sha"] = pr.Mergeable == true ? pr.HeadSha : null,
-            ["assignee"] = null,
-            ["assignees"] = new JsonArray(),
-            ["requested_reviewers"] = new JsonArray(),
-            ["requested_teams"] = new JsonArray(),
+            ["assignee"] = pr.Assignees.Count == 0 ? null : User(pr.Assignees[0]),
+            ["assignees"] = Users(pr.Assignees),
+            ["requested_reviewers"] = Users(pr.RequestedReviewers.Where(r => !r.Contains('/', StringComparison.Ordinal))),
+            ["requested_teams"] = new JsonArray([.. pr.RequestedReviewers.Where(r => r.Contains('/', StringComparison.Ordinal)).Select(t => (JsonNode)Team(t))]),
             ["labels"] = LabelsOf(repo, pr),
             ["milestone"] = null,
             ["commits_url"] = $"{url}/commits",

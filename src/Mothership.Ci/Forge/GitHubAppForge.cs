@@ -126,6 +126,30 @@ public sealed class GitHubAppForge : IForge, ICheckRuns
         await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).ListPullRequestReviewsAsync(repository, number, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
+    public async Task<IReadOnlyList<string>> ListRepositoryLabelsAsync(RepositoryName repository, CancellationToken cancellationToken = default) =>
+        await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).ListRepositoryLabelsAsync(repository, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async Task<string?> GetCommitTreeAsync(RepositoryName repository, string sha, CancellationToken cancellationToken = default) =>
+        await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).GetCommitTreeAsync(repository, sha, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<string>> AddAssigneesAsync(RepositoryName repository, int number, IReadOnlyList<string> logins, CancellationToken cancellationToken = default) =>
+        await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).AddAssigneesAsync(repository, number, logins, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async Task RemoveAssigneesAsync(RepositoryName repository, int number, IReadOnlyList<string> logins, CancellationToken cancellationToken = default) =>
+        await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).RemoveAssigneesAsync(repository, number, logins, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<string>> RequestReviewersAsync(RepositoryName repository, int number, IReadOnlyList<string> logins, CancellationToken cancellationToken = default) =>
+        await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).RequestReviewersAsync(repository, number, logins, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public async Task RemoveRequestedReviewersAsync(RepositoryName repository, int number, IReadOnlyList<string> logins, CancellationToken cancellationToken = default) =>
+        await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).RemoveRequestedReviewersAsync(repository, number, logins, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
     public async Task<IReadOnlyList<CheckRun>> ListCheckRunsAsync(RepositoryName repository, string sha, string name, CancellationToken cancellationToken = default) =>
         await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).ListCheckRunsAsync(repository, sha, name, cancellationToken).ConfigureAwait(false);
 

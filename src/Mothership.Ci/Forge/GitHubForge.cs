@@ -397,6 +397,120 @@ public sealed partial class GitHubForge : IForge, ICheckRuns
     }
 
     /// <inheritdoc/>
+    public Task<IReadOnlyList<string>> ListRepositoryLabelsAsync(RepositoryName repository, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return CallAsync(
+            async () => Names(await _client.Issue.Labels.GetAllForRepository(repository.Owner, repository.Name, Pages).ConfigureAwait(false)),
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<string?> GetCommitTreeAsync(RepositoryName repository, string sha, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentException.ThrowIfNullOrEmpty(sha);
+        return CallAsync(
+            async () =>
+            {
+                try
+                {
+                    return (await _client.Git.Commit.Get(repository.Owner, repository.Name, sha).ConfigureAwait(false)).Tree?.Sha;
+                }
+                catch (Gh.NotFoundException)
+                {
+                    return null;
+                }
+                catch (Gh.ApiValidationException)
+                {
+                    // GitHub answers 422 "No commit found for SHA" for a sha it cannot resolve.
+                    return null;
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<string>> AddAssigneesAsync(RepositoryName repository, int number, IReadOnlyList<string> logins, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(logins);
+        return CallAsync<IReadOnlyList<string>>(
+            async () =>
+            {
+                var issue = await _client.Issue.Assignee.AddAssignees(repository.Owner, repository.Name, number, new Gh.AssigneesUpdate([.. logins])).ConfigureAwait(false);
+                var assigned = (issue.Assignees ?? []).Select(a => a.Login).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                return [.. logins.Where(l => !assigned.Contains(l))];
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task RemoveAssigneesAsync(RepositoryName repository, int number, IReadOnlyList<string> logins, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(logins);
+        return CallAsync(
+            async () => await _client.Issue.Assignee.RemoveAssignees(repository.Owner, repository.Name, number, new Gh.AssigneesUpdate([.. logins])).ConfigureAwait(false),
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<string>> RequestReviewersAsync(RepositoryName repository, int number, IReadOnlyList<string> logins, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(logins);
+        return CallAsync<IReadOnlyList<string>>(
+            async () =>
+            {
+                if (await TryRequestAsync(logins).ConfigureAwait(false))
+                {
+                    return [];
+                }
+
+                // One refused name fails the whole request (422): ask for each alone to learn which.
+                var refused = new List<string>();
+                foreach (var login in logins)
+                {
+                    if (!await TryRequestAsync([login]).ConfigureAwait(false))
+                    {
+                        refused.Add(login);
+                    }
+                }
+
+                return refused;
+            },
+            cancellationToken);
+
+        async Task<bool> TryRequestAsync(IReadOnlyList<string> names)
+        {
+            try
+            {
+                await _client.PullRequest.ReviewRequest.Create(repository.Owner, repository.Name, number, ReviewRequest(repository, names)).ConfigureAwait(false);
+                return true;
+            }
+            catch (Gh.ApiValidationException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task RemoveRequestedReviewersAsync(RepositoryName repository, int number, IReadOnlyList<string> logins, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(logins);
+        return CallAsync(
+            async () =>
+            {
+                await _client.PullRequest.ReviewRequest.Delete(repository.Owner, repository.Name, number, ReviewRequest(repository, logins)).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public Task<IReadOnlyList<CheckRun>> ListCheckRunsAsync(RepositoryName repository, string sha, string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(repository);
@@ -639,4 +753,10 @@ public sealed partial class GitHubForge : IForge, ICheckRuns
             CloneUri = pr.Base.Repository?.CloneUrl ?? "",
             RepoLink = pr.Base.Repository?.HtmlUrl ?? "",
         };
+
+    /// <summary>Users as <c>reviewers</c>, <c>org/team</c> as <c>team_reviewers</c> (by slug, GitHub's form).</summary>
+    private static Gh.PullRequestReviewRequest ReviewRequest(RepositoryName repository, IReadOnlyList<string> logins) =>
+        new(
+            [.. logins.Where(l => !l.Contains('/', StringComparison.Ordinal))],
+            [.. logins.Where(l => l.Contains('/', StringComparison.Ordinal)).Select(l => l[(l.IndexOf('/', StringComparison.Ordinal) + 1)..])]);
 }

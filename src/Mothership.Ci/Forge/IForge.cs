@@ -88,4 +88,31 @@ public interface IForge
 
     /// <summary>The reviews of a pull request, oldest first, every page read (GitHub: <c>GET /repos/{o}/{r}/pulls/{n}/reviews</c>).</summary>
     Task<IReadOnlyList<PullRequestReview>> ListPullRequestReviewsAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default);
+
+    // ---- Review plugins ----
+
+    /// <summary>The labels the repository has (GitHub: <c>GET /repos/{owner}/{repo}/labels</c>).</summary>
+    Task<IReadOnlyList<string>> ListRepositoryLabelsAsync(RepositoryName repository, CancellationToken cancellationToken = default);
+
+    /// <summary>The tree a commit records (<c>GET /repos/{owner}/{repo}/git/commits/{sha}</c>'s <c>tree.sha</c>); null when there is no such commit.</summary>
+    Task<string?> GetCommitTreeAsync(RepositoryName repository, string sha, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Assigns <paramref name="logins"/> to an issue or pull request; returns those GitHub did not
+    /// assign (it ignores, without an error, users who cannot be assigned).
+    /// </summary>
+    Task<IReadOnlyList<string>> AddAssigneesAsync(RepositoryName repository, int number, IReadOnlyList<string> logins, CancellationToken cancellationToken = default);
+
+    /// <summary>Unassigns <paramref name="logins"/> from an issue or pull request (those not assigned are no error).</summary>
+    Task RemoveAssigneesAsync(RepositoryName repository, int number, IReadOnlyList<string> logins, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Requests reviews on a pull request from users, or teams written <c>org/team</c>; returns
+    /// those GitHub refused (not collaborators, the author). GitHub refuses a whole request for one
+    /// such name, so after a refusal each is asked alone.
+    /// </summary>
+    Task<IReadOnlyList<string>> RequestReviewersAsync(RepositoryName repository, int number, IReadOnlyList<string> logins, CancellationToken cancellationToken = default);
+
+    /// <summary>Withdraws review requests from users, or teams written <c>org/team</c> (those not requested are no error).</summary>
+    Task RemoveRequestedReviewersAsync(RepositoryName repository, int number, IReadOnlyList<string> logins, CancellationToken cancellationToken = default);
 }

@@ -46,6 +46,9 @@ public sealed record PluginEvent
     /// <summary>The issue's or pull request's labels as the payload lists them.</summary>
     public ImmutableHashSet<string> Labels { get; init; } = [];
 
+    /// <summary>Who the issue or pull request is assigned to, as the payload lists them.</summary>
+    public ImmutableArray<string> Assignees { get; init; } = [];
+
     /// <summary>Whether the issue or pull request is closed.</summary>
     public bool Closed { get; init; }
 
@@ -85,6 +88,7 @@ public sealed record PluginEvent
             Author = PullRequestEvent.Optional(item?["user"]?["login"]),
             Sender = PullRequestEvent.Optional(root["sender"]?["login"]) ?? "",
             Labels = (item?["labels"] as JsonArray ?? []).Select(l => PullRequestEvent.Optional(l?["name"])).OfType<string>().ToImmutableHashSet(StringComparer.Ordinal),
+            Assignees = [.. (item?["assignees"] as JsonArray ?? []).Select(a => PullRequestEvent.Optional(a?["login"])).OfType<string>()],
             Closed = PullRequestEvent.Optional(item?["state"]) == "closed",
             HeadSha = PullRequestEvent.Optional(pull?["head"]?["sha"]),
             Comment = GenericComment.Read(delivery.Event, action, root, item),

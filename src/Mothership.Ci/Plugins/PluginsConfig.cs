@@ -1,5 +1,9 @@
 using System.Collections.Immutable;
 using Mothership.Ci.Plugins.Approve;
+using Mothership.Ci.Plugins.Label;
+using Mothership.Ci.Plugins.Lgtm;
+using Mothership.Ci.Plugins.ReleaseNote;
+using Mothership.Ci.Plugins.Size;
 using Mothership.Ci.Triggers;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
@@ -28,6 +32,31 @@ public sealed record PluginsConfig
 
     /// <summary>The <c>plugins</c> section: by <c>org</c> or <c>org/repo</c>.</summary>
     public ImmutableDictionary<string, PluginSet> Plugins { get; init; } = ImmutableDictionary<string, PluginSet>.Empty.WithComparers(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The <c>lgtm</c> section: options by organisation or repository.</summary>
+    public ImmutableArray<LgtmOptions> Lgtm { get; init; } = [];
+
+    /// <summary>The <c>label</c> section.</summary>
+    public LabelOptions Label { get; init; } = LabelOptions.Default;
+
+    /// <summary>The <c>size</c> section.</summary>
+    public SizeThresholds Size { get; init; } = SizeThresholds.Default;
+
+    /// <summary>The <c>release_note</c> section.</summary>
+    public ReleaseNoteOptions ReleaseNote { get; init; } = ReleaseNoteOptions.Default;
+
+    /// <summary>
+    /// The <c>lgtm</c> options of <paramref name="orgRepo"/>: the first entry naming the
+    /// repository or its organisation (Prow's <c>LgtmFor</c>), else the defaults.
+    /// </summary>
+    public LgtmOptions LgtmFor(string orgRepo)
+    {
+        ArgumentNullException.ThrowIfNull(orgRepo);
+        var org = orgRepo.Split('/')[0];
+        return Lgtm.FirstOrDefault(l => l.Repos.Contains(orgRepo, StringComparer.OrdinalIgnoreCase))
+            ?? Lgtm.FirstOrDefault(l => l.Repos.Contains(org, StringComparer.OrdinalIgnoreCase))
+            ?? LgtmOptions.Default;
+    }
 
     /// <summary>
     /// The plugins enabled for <paramref name="orgRepo"/>: its organisation's (unless the entry
@@ -92,6 +121,10 @@ public sealed record PluginsConfig
         {
             Triggers = TriggerPolicies.Read(root),
             Plugins = ReadPlugins(root),
+            Lgtm = LgtmOptions.Read(root),
+            Label = LabelOptions.Read(root),
+            Size = SizeThresholds.Read(root),
+            ReleaseNote = ReleaseNoteOptions.Read(root),
             Approve = root.List("approve", ReadApprove),
         };
     }

@@ -18,7 +18,12 @@ using Mothership.Ci.Owners;
 using Mothership.Ci.Periodics;
 using Mothership.Ci.Plugins;
 using Mothership.Ci.Plugins.Approve;
+using Mothership.Ci.Plugins.Assign;
 using Mothership.Ci.Plugins.Hold;
+using Mothership.Ci.Plugins.Label;
+using Mothership.Ci.Plugins.Lgtm;
+using Mothership.Ci.Plugins.ReleaseNote;
+using Mothership.Ci.Plugins.Size;
 using Mothership.Ci.Reporting;
 using Mothership.Ci.Tide;
 using Mothership.Ci.Triggers;
@@ -306,6 +311,11 @@ public static class ServerHost
         services.AddSingleton<JobStarter>();
         services.AddSingleton<JobTrigger>();
         services.AddSingleton<IReviewPlugin, HoldPlugin>();
+        services.AddSingleton<IReviewPlugin, LgtmPlugin>();
+        services.AddSingleton<IReviewPlugin, LabelPlugin>();
+        services.AddSingleton<IReviewPlugin, SizePlugin>();
+        services.AddSingleton<IReviewPlugin, ReleaseNotePlugin>();
+        services.AddSingleton<IReviewPlugin, AssignPlugin>();
         services.AddSingleton<OwnersReader>();
         services.AddSingleton<IReviewPlugin>(sp => new ApprovePlugin(sp.GetRequiredService<IForge>(), sp.GetRequiredService<OwnersReader>())
         {

@@ -115,6 +115,8 @@ internal sealed class TriggerHarness : IAsyncDisposable
         p["draft"] = pr.Draft;
         p["state"] = pr.Closed ? "closed" : "open";
         p["labels"] = new JsonArray([.. (labels ?? Repository.LabelsOn(pr.Number)).Select(l => (JsonNode)new JsonObject { ["name"] = l })]);
+        p["body"] = pr.Body;
+        p["assignees"] = Assignees(pr);
         return Delivery(id, "pull_request", root);
     }
 
@@ -127,6 +129,9 @@ internal sealed class TriggerHarness : IAsyncDisposable
         issue["state"] = pr.Closed ? "closed" : "open";
         issue["pull_request"] = new JsonObject { ["url"] = $"https://api.github.com/repos/{FullName}/pulls/{pr.Number}" };
         issue["labels"] = new JsonArray([.. Repository.LabelsOn(pr.Number).Select(l => (JsonNode)new JsonObject { ["name"] = l })]);
+        issue["user"]!["login"] = pr.Author;
+        issue["body"] = pr.Body;
+        issue["assignees"] = Assignees(pr);
         root["comment"]!["body"] = body;
         root["comment"]!["user"]!["login"] = author;
         root["sender"]!["login"] = author;
@@ -144,6 +149,8 @@ internal sealed class TriggerHarness : IAsyncDisposable
         p["head"]!["sha"] = pr.HeadSha;
         p["base"]!["ref"] = pr.BaseRef;
         p["labels"] = new JsonArray([.. Repository.LabelsOn(pr.Number).Select(l => (JsonNode)new JsonObject { ["name"] = l })]);
+        p["body"] = pr.Body;
+        p["assignees"] = Assignees(pr);
         root["review"]!["state"] = state;
         root["review"]!["body"] = body;
         root["review"]!["user"]!["login"] = author;
@@ -173,6 +180,10 @@ internal sealed class TriggerHarness : IAsyncDisposable
 
     /// <summary>The statuses set on <paramref name="sha"/>, oldest first.</summary>
     public IReadOnlyList<FakeStatus> StatusesOn(string sha) => [.. Repository.Statuses.Where(s => s.Sha == sha)];
+
+    /// <summary>The pull request's assignees as a payload lists them (the fake's, not the fixture's).</summary>
+    private static JsonArray Assignees(FakeIssue pr) =>
+        new([.. pr.Assignees.Select(a => (JsonNode)new JsonObject { ["login"] = a, ["type"] = "User" })]);
 
     private static JsonNode Payload(string @event, string file) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures.GitHubWebhooks(), @event, file)))!;

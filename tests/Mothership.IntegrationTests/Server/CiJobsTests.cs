@@ -51,7 +51,7 @@ public sealed class CiJobsTests : IAsyncLifetime
         return (bare, baseSha, headSha);
     }
 
-    private async Task<ServerProcess> StartAsync(FakeGitHub github, string config)
+    private async Task<ServerProcess> StartAsync(FakeGitHub github, string config, string? plugins = null)
     {
         var secretFile = Path.Combine(_dir.FullName, "secret");
         var tokenFile = Path.Combine(_dir.FullName, "token");
@@ -59,14 +59,22 @@ public sealed class CiJobsTests : IAsyncLifetime
         await File.WriteAllTextAsync(secretFile, Secret + "\n", Ct);
         await File.WriteAllTextAsync(tokenFile, "bot-token\n", Ct);
         await File.WriteAllTextAsync(configFile, config, Ct);
-        return await ServerProcess.StartAsync(_dir.FullName, cancellationToken: Ct, environment: new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["Mothership__GitHub__WebhookSecretFile"] = secretFile,
             ["Mothership__GitHub__TokenFile"] = tokenFile,
             ["Mothership__GitHub__ApiUrl"] = github.BaseUri.ToString(),
             ["Mothership__Ci__Config"] = configFile,
             ["Mothership__PublicUrl"] = PublicUrl,
-        });
+        };
+        if (plugins is not null)
+        {
+            var pluginsFile = Path.Combine(_dir.FullName, "plugins.yaml");
+            await File.WriteAllTextAsync(pluginsFile, plugins, Ct);
+            environment["Mothership__Ci__Plugins"] = pluginsFile;
+        }
+
+        return await ServerProcess.StartAsync(_dir.FullName, cancellationToken: Ct, environment: environment);
     }
 
     /// <summary>GitHub's opened pull_request payload, for this repository's pull request.</summary>
@@ -227,5 +235,26 @@ public sealed class CiJobsTests : IAsyncLifetime
         request.Headers.UserAgent.ParseAdd("test");
         using var response = await http.SendAsync(request, Ct);
         response.EnsureSuccessStatusCode();
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task PullRequestOpened_ReviewPluginsEnabled_LabelItThroughTheServer()
+    {
+        await using var github = await FakeGitHub.StartAsync(new FakeGitHubOptions { Token = "bot-token" }, Ct);
+        var repo = github.AddRepository("Codertocat", "Hello-World");
+        var pr = repo.AddPullRequest("Codertocat", new string('a', 40), "changes", "master", new string('b', 40), files: [new FakePullRequestFile("main.go", Additions: 12, Deletions: 3)]);
+        await using var server = await StartAsync(github, "presubmits: {}\n", """
+            plugins:
+              Codertocat: [size, release-note, lgtm, label, assign, hold, help]
+            """);
+
+        await PostAsync(server, Opened(pr, "/nowhere.git"), "a2d1e0e0-0000-4000-8000-000000000002");
+
+        for (var i = 0; i < 200 && repo.LabelsOn(1).Count < 2; i++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.Equal(["size/S", "do-not-merge/release-note-label-needed"], repo.LabelsOn(1));
     }
 }
