@@ -195,19 +195,7 @@ public sealed partial class GitHubForge : IForge, ICheckRuns
     public Task<PullRequest?> GetPullRequestAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(repository);
-        return CallAsync(
-            async () =>
-            {
-                try
-                {
-                    return ToPullRequest(await _client.PullRequest.Get(repository.Owner, repository.Name, number).ConfigureAwait(false));
-                }
-                catch (Gh.NotFoundException)
-                {
-                    return (PullRequest?)null;
-                }
-            },
-            cancellationToken);
+        return CallOrNullAsync(async () => ToPullRequest(await _client.PullRequest.Get(repository.Owner, repository.Name, number).ConfigureAwait(false)), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -226,19 +214,7 @@ public sealed partial class GitHubForge : IForge, ICheckRuns
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentException.ThrowIfNullOrEmpty(gitRef);
-        return CallAsync(
-            async () =>
-            {
-                try
-                {
-                    return await _client.Repository.Content.GetRawContentByRef(repository.Owner, repository.Name, path, gitRef).ConfigureAwait(false);
-                }
-                catch (Gh.NotFoundException)
-                {
-                    return null;
-                }
-            },
-            cancellationToken);
+        return CallOrNullAsync(async () => await _client.Repository.Content.GetRawContentByRef(repository.Owner, repository.Name, path, gitRef).ConfigureAwait(false), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -247,18 +223,11 @@ public sealed partial class GitHubForge : IForge, ICheckRuns
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentException.ThrowIfNullOrEmpty(gitRef);
-        return CallAsync(
+        return CallOrNullAsync(
             async () =>
             {
-                try
-                {
-                    var entries = await _client.Repository.Content.GetAllContentsByRef(repository.Owner, repository.Name, path, gitRef).ConfigureAwait(false);
-                    return (IReadOnlyList<DirectoryEntry>?)[.. entries.Select(e => new DirectoryEntry(e.Name, e.Path, e.Type.StringValue))];
-                }
-                catch (Gh.NotFoundException)
-                {
-                    return null;
-                }
+                var entries = await _client.Repository.Content.GetAllContentsByRef(repository.Owner, repository.Name, path, gitRef).ConfigureAwait(false);
+                return (IReadOnlyList<DirectoryEntry>?)[.. entries.Select(e => new DirectoryEntry(e.Name, e.Path, e.Type.StringValue))];
             },
             cancellationToken);
     }
@@ -335,19 +304,7 @@ public sealed partial class GitHubForge : IForge, ICheckRuns
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentException.ThrowIfNullOrEmpty(branch);
-        return CallAsync(
-            async () =>
-            {
-                try
-                {
-                    return (await _client.Git.Reference.Get(repository.Owner, repository.Name, "heads/" + branch).ConfigureAwait(false)).Object?.Sha;
-                }
-                catch (Gh.NotFoundException)
-                {
-                    return null;
-                }
-            },
-            cancellationToken);
+        return CallOrNullAsync(async () => (await _client.Git.Reference.Get(repository.Owner, repository.Name, "heads/" + branch).ConfigureAwait(false)).Object?.Sha, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -632,6 +589,23 @@ public sealed partial class GitHubForge : IForge, ICheckRuns
             })
             .Build();
     }
+
+    /// <summary><see cref="CallAsync{T}"/> for a lookup: GitHub's 404 (no such thing) is null.</summary>
+    private Task<T?> CallOrNullAsync<T>(Func<Task<T?>> call, CancellationToken cancellationToken)
+        where T : class =>
+        CallAsync<T?>(
+            async () =>
+            {
+                try
+                {
+                    return await call().ConfigureAwait(false);
+                }
+                catch (Gh.NotFoundException)
+                {
+                    return null;
+                }
+            },
+            cancellationToken);
 
     private async Task<T> CallAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken) =>
         await _pipeline.ExecuteAsync(async _ => await call().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);

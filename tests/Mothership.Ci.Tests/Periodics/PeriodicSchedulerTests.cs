@@ -106,7 +106,7 @@ public sealed class PeriodicSchedulerTests
         h.Time.Advance(TimeSpan.FromHours(2));
         Assert.Equal(0, await scheduler.RunOnceAsync(Ct));
 
-        await FinishAsync(h, h.Started[0].Metadata.Name!);
+        await h.FinishAsync(h.Started[0].Metadata.Name!);
         h.Time.Advance(TimeSpan.FromMinutes(29));
         Assert.Equal(0, await scheduler.RunOnceAsync(Ct));
         h.Time.Advance(TimeSpan.FromMinutes(1));
@@ -214,23 +214,5 @@ public sealed class PeriodicSchedulerTests
         var now = new DateTimeOffset(2026, 12, 1, 11, 17, 3, TimeSpan.Zero);
 
         Assert.Equal(new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero), PeriodicScheduler.DueAt(job, null, now, now));
-    }
-
-    /// <summary>Ends the run as the engine would: claimed, then finished at the clock's time.</summary>
-    private static async Task FinishAsync(TriggerHarness h, string name)
-    {
-        var now = h.Time.GetUtcNow();
-        var claimed = await h.Store.ClaimRunsAsync("test", 100, TimeSpan.FromMinutes(5), now, Ct);
-        var run = claimed.Single(c => c.Run.Name == name).Run;
-        Assert.True(await h.Store.CommitTransitionAsync(new RunTransition
-        {
-            Uid = run.Uid,
-            Owner = "test",
-            Phase = RunPhase.Finished,
-            Status = "True",
-            Reason = "Succeeded",
-            StartedAt = now,
-            CompletedAt = now,
-        }, Ct));
     }
 }

@@ -54,14 +54,14 @@ public sealed class JobConcurrencyTests
         await using var h = await TriggerHarness.StartAsync(Config);
         await OpenThreeAsync(h);
 
-        await FinishAsync(h, h.Started[0].Metadata.Name!);
+        await h.FinishAsync(h.Started[0].Metadata.Name!);
         Assert.Equal(1, await h.Concurrency.RunOnceAsync(Ct));
         Assert.Equal(0, await h.Concurrency.RunOnceAsync(Ct));
 
         Assert.Equal([h.Started[0].Metadata.Name!, h.Started[1].Metadata.Name!], h.Runs.Released);
         Assert.Equal([RunPhase.Finished, RunPhase.Queued, RunPhase.Pending], await PhasesAsync(h));
 
-        await FinishAsync(h, h.Started[1].Metadata.Name!);
+        await h.FinishAsync(h.Started[1].Metadata.Name!);
         Assert.Equal(1, await h.Concurrency.RunOnceAsync(Ct));
         Assert.Equal([.. h.Started.Select(r => r.Metadata.Name!)], h.Runs.Released);
     }
@@ -82,7 +82,7 @@ public sealed class JobConcurrencyTests
         Assert.Equal((JobStates.Aborted, true), (result.State, result.Done));
 
         // The slot that frees goes to the third pull request; the aborted run never starts.
-        await FinishAsync(h, h.Started[0].Metadata.Name!);
+        await h.FinishAsync(h.Started[0].Metadata.Name!);
         Assert.Equal(1, await h.Concurrency.RunOnceAsync(Ct));
         Assert.Equal([h.Started[0].Metadata.Name!, h.Started[2].Metadata.Name!], h.Runs.Released);
     }
@@ -101,7 +101,7 @@ public sealed class JobConcurrencyTests
         Assert.Contains("1 superseded run(s) aborted", pushed, StringComparison.Ordinal);
         Assert.Contains("waiting for max_concurrency unit", pushed, StringComparison.Ordinal);
         Assert.Equal([superseded], h.Runs.Cancelled);
-        await FinishAsync(h, h.Started[0].Metadata.Name!);
+        await h.FinishAsync(h.Started[0].Metadata.Name!);
         await h.Concurrency.RunOnceAsync(Ct);
         Assert.Equal([h.Started[0].Metadata.Name!, h.Started[2].Metadata.Name!], h.Runs.Released);
     }
@@ -144,23 +144,5 @@ public sealed class JobConcurrencyTests
         }
 
         return phases;
-    }
-
-    /// <summary>Ends the run as the engine would: claimed, then finished at the clock's time.</summary>
-    private static async Task FinishAsync(TriggerHarness h, string name)
-    {
-        var now = h.Time.GetUtcNow();
-        var claimed = await h.Store.ClaimRunsAsync("test", 100, TimeSpan.FromMinutes(5), now, Ct);
-        var run = claimed.Single(c => c.Run.Name == name).Run;
-        Assert.True(await h.Store.CommitTransitionAsync(new RunTransition
-        {
-            Uid = run.Uid,
-            Owner = "test",
-            Phase = RunPhase.Finished,
-            Status = "True",
-            Reason = "Succeeded",
-            StartedAt = now,
-            CompletedAt = now,
-        }, Ct));
     }
 }

@@ -175,6 +175,24 @@ internal sealed class TriggerHarness : IAsyncDisposable
         return Delivery(null, "push", root);
     }
 
+    /// <summary>Ends run <paramref name="name"/> as the engine would: claimed, then finished at the clock's time, passed or failed.</summary>
+    public async Task FinishAsync(string name, bool passed = true)
+    {
+        var now = Time.GetUtcNow();
+        var claimed = await Store.ClaimRunsAsync("test", 100, TimeSpan.FromMinutes(5), now, Ct);
+        var run = claimed.Single(c => c.Run.Name == name).Run;
+        Assert.True(await Store.CommitTransitionAsync(new RunTransition
+        {
+            Uid = run.Uid,
+            Owner = "test",
+            Phase = RunPhase.Finished,
+            Status = passed ? "True" : "False",
+            Reason = passed ? "Succeeded" : "Failed",
+            StartedAt = now,
+            CompletedAt = now,
+        }, Ct));
+    }
+
     /// <summary>The runs started, as the trigger built them.</summary>
     public IReadOnlyList<Resource> Started => Runs.Started;
 
