@@ -58,12 +58,16 @@ public sealed partial class MergePool(
     /// <summary>Pull requests GitHub refused to merge (405), by head and base: left out until either moves.</summary>
     private readonly ConcurrentDictionary<(string Repository, int Number, string Head, string Base), string> _refused = new();
 
+    /// <summary>The last sync's outcome and when it ended, for the dashboard's merge pool page; null before the first.</summary>
+    public (DateTimeOffset At, MergePoolSync Sync)? Last { get; private set; }
+
     /// <summary>One pass over every repository the queries name.</summary>
     public async Task<MergePoolSync> SyncAsync(CancellationToken cancellationToken)
     {
         var current = config.Current;
         if (!current.Tide.Enabled)
         {
+            Last = (time.GetUtcNow(), MergePoolSync.Empty);
             return MergePoolSync.Empty;
         }
 
@@ -73,7 +77,9 @@ public sealed partial class MergePool(
             pools.AddRange(await SyncRepositoryAsync(current, RepositoryName.Parse(repository), cancellationToken).ConfigureAwait(false));
         }
 
-        return new MergePoolSync(pools.ToImmutable());
+        var sync = new MergePoolSync(pools.ToImmutable());
+        Last = (time.GetUtcNow(), sync);
+        return sync;
     }
 
     /// <summary>The repositories of the queries: those named, and those of the named organisations that have presubmits.</summary>

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Mothership.Ci.Flakes;
 using Mothership.Ci.Hooks;
+using Mothership.Ci.Tide;
 using Mothership.Server.Api;
 using Mothership.Store;
 
@@ -11,7 +12,8 @@ namespace Mothership.Server.Ci;
 
 /// <summary>
 /// <c>POST /hook</c>, GitHub's webhook (Prow's path), <c>GET /api/v1/deliveries</c>, what
-/// arrived and what came of it, <c>GET /api/v1/jobresults</c> and <c>GET /api/v1/flakes</c>. The hook takes no bearer token: its signature is its credential.
+/// arrived and what came of it, <c>GET /api/v1/jobresults</c>, <c>GET /api/v1/flakes</c> and
+/// <c>GET /api/v1/mergepool</c>. The hook takes no bearer token: its signature is its credential.
 /// </summary>
 internal static class HookEndpoints
 {
@@ -42,6 +44,7 @@ internal static class HookEndpoints
             });
         });
         api.MapGet("/flakes", FlakesAsync);
+        api.MapGet("/mergepool", MergePool);
         api.MapGet("/jobresults", async (IRunStore store, string? repository, int? pull, string? sha, string? job, int? limit, CancellationToken ct) =>
         {
             var items = await store.ListJobResultsAsync(new JobResultQuery
@@ -68,6 +71,32 @@ internal static class HookEndpoints
                     updatedAt = r.UpdatedAt,
                 }),
             });
+        });
+    }
+
+    /// <summary>
+    /// <c>GET /api/v1/mergepool</c>: the merge pool as its last sync left it, per repository and
+    /// branch — the pull requests in the pool in merge order, the batch under test, those retested
+    /// alone, those merged, and each one's <c>tide</c> status (why it waits). Empty without a
+    /// job config or <c>tide</c> queries.
+    /// </summary>
+    private static IResult MergePool(HttpContext context)
+    {
+        var last = context.RequestServices.GetService<MergePool>()?.Last;
+        return Results.Json(new
+        {
+            syncedAt = last?.At,
+            pools = (last?.Sync.Pools ?? []).Select(p => new
+            {
+                repository = p.Repository,
+                branch = p.Branch,
+                baseSha = p.BaseSha,
+                inPool = p.InPool,
+                batch = p.Batch,
+                retested = p.Retested,
+                merged = p.Merged,
+                pulls = p.Statuses.Select(s => new { number = s.Key, state = s.Value.State.ToString().ToLowerInvariant(), description = s.Value.Description }),
+            }),
         });
     }
 

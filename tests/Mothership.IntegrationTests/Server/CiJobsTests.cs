@@ -1,7 +1,9 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Playwright;
 using Mothership.Ci.Hooks;
+using Mothership.IntegrationTests.Dashboard;
 using Mothership.Testing;
 using Mothership.Testing.GitHub;
 
@@ -13,7 +15,7 @@ namespace Mothership.IntegrationTests.Server;
 /// from a real git repository (as Prow's clonerefs) and runs on the local executor; its status and
 /// failure comment go to the fake GitHub, linking the run's dashboard page.
 /// </summary>
-public sealed class CiJobsTests : IAsyncLifetime
+public sealed class CiJobsTests(SharedBrowser browser) : IAsyncLifetime, IClassFixture<SharedBrowser>
 {
     private const string Secret = "hook-secret";
     private const string PublicUrl = "https://ci.example.com";
@@ -211,6 +213,16 @@ public sealed class CiJobsTests : IAsyncLifetime
 
         Assert.Equal("Not mergeable. Needs lgtm label.", repo.Statuses.Last(s => s.Sha == headSha && s.Context == "tide").Description);
         Assert.False(pr.Merged);
+
+        // The dashboard's merge pool page says why it waits.
+        var context = await (await browser.GetAsync(Ct)).NewContextAsync(new() { BaseURL = server.Url });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Merge pool" }).ClickAsync();
+        var row = page.Locator("section[data-pool='Codertocat/Hello-World:master'] tr[data-pull='1']");
+        await Assertions.Expect(row).ToContainTextAsync("Not mergeable. Needs lgtm label.", new() { Timeout = 20_000 });
+        await Assertions.Expect(row).ToContainTextAsync("waiting");
+        await context.CloseAsync();
 
         await GitHubLabelAsync(github, pr.Number, "lgtm");
         for (var i = 0; i < 100 && !pr.Merged; i++)

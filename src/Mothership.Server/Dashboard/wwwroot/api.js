@@ -78,6 +78,7 @@ export const api = {
   cancel: (kinds, name, status) => post(`/api/v1/${kinds}/${q(name)}/cancel`, { status }),
   rerun: (kinds, name) => post(`/api/v1/${kinds}/${q(name)}/rerun`),
   resources: (kinds, signal) => getJson(`/api/v1/${kinds}`, signal),
+  mergePool: (signal) => getJson("/api/v1/mergepool", signal),
   flakes: (repository, signal) => getJson(`/api/v1/flakes${repository ? `?repository=${q(repository)}` : ""}`, signal),
   jobResults: (repository, signal) => getJson(`/api/v1/jobresults?limit=500${repository ? `&repository=${q(repository)}` : ""}`, signal),
   logPage: (kinds, name, { taskRun, container, afterId, limit, maxLines }, signal) =>
