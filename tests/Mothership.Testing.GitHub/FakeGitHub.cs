@@ -22,10 +22,12 @@ namespace Mothership.Testing.GitHub;
 /// Enterprise's <c>/api/v3</c> prefix, which Octokit adds for any host but api.github.com.
 /// </summary>
 /// <remarks>
+/// Every GET answered 200 carries an <c>ETag</c> (weak, of its body, as GitHub's), and a request
+/// whose <c>If-None-Match</c> names it is answered 304 without spending quota.
 /// Seed state through <see cref="AddRepository"/> and <see cref="Organization"/>; look at what
 /// happened through <see cref="Requests"/> and the repositories' snapshots; break it through
 /// <see cref="Faults"/>. Not modelled: git data (commits, trees, tags; refs other than branches),
-/// permissions (every token may do everything), search, GraphQL, conditional requests (ETags).
+/// permissions (every token may do everything), search, GraphQL, <c>If-Modified-Since</c>.
 /// </remarks>
 /// <example>
 /// <code>
@@ -79,6 +81,16 @@ public sealed class FakeGitHub : IAsyncDisposable
     /// one. A test may set it.
     /// </summary>
     public int RateLimitRemaining { get; set; }
+
+    /// <summary>
+    /// GET requests answered 304 Not Modified: their <c>If-None-Match</c> named the current
+    /// <c>ETag</c> of what they ask for. GitHub does not count those against the quota; neither does this.
+    /// </summary>
+    public int NotModified => Volatile.Read(ref _notModified);
+
+    private int _notModified;
+
+    internal void CountNotModified() => Interlocked.Increment(ref _notModified);
 
     /// <summary>When the current rate-limit window resets (<c>X-RateLimit-Reset</c>). A test may set it.</summary>
     public DateTimeOffset RateLimitReset { get; set; }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -62,8 +63,29 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
             reply = new Reply(500, GitHubJson.Error("fake GitHub: " + e.Message));
         }
 
+        // Conditional requests, as GitHub answers them: an ETag on every GET answered 200; the
+        // same ETag in If-None-Match gets 304 and its quota back.
+        if (request.Method == "GET" && reply.Status == 200 && Body(reply) is { } bytes)
+        {
+            var etag = $"W/\"{Convert.ToHexStringLower(SHA256.HashData(bytes))[..40]}\"";
+            reply = reply with { Headers = new Dictionary<string, string>(reply.Headers ?? []) { ["ETag"] = etag } };
+            if (ctx.Request.Headers.IfNoneMatch.ToString() == etag)
+            {
+                lock (github.Gate)
+                {
+                    github.RateLimitRemaining = Math.Min(github.Options.RateLimit, github.RateLimitRemaining + 1);
+                    remaining = github.RateLimitRemaining;
+                }
+
+                github.CountNotModified();
+                reply = new Reply(304, Headers: new Dictionary<string, string> { ["ETag"] = etag });
+            }
+        }
+
         await WriteAsync(ctx, reply, remaining, reset).ConfigureAwait(false);
     }
+
+    private static byte[]? Body(Reply reply) => reply.Raw ?? (reply.Json is { } node ? Encoding.UTF8.GetBytes(node.ToJsonString(WriteOptions)) : null);
 
     private (int Remaining, DateTimeOffset Reset) SpendQuota()
     {
@@ -975,7 +997,7 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
             headers[name] = value;
         }
 
-        byte[]? body = reply.Raw ?? (reply.Json is { } node ? Encoding.UTF8.GetBytes(node.ToJsonString(WriteOptions)) : null);
+        var body = Body(reply);
         if (body is null)
         {
             return;

@@ -564,7 +564,13 @@ public sealed partial class GitHubForge : IForge, ICheckRuns
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(credentials);
         options.Validate();
-        return new Gh.GitHubClient(new Gh.ProductHeaderValue(options.UserAgent), credentials, options.ApiUrl);
+        var client = new Gh.GitHubClient(new Gh.ProductHeaderValue(options.UserAgent), credentials, options.ApiUrl);
+        if (options.ResponseCacheEntries > 0)
+        {
+            client.ResponseCache = new GitHubResponseCache(options.ResponseCacheEntries);
+        }
+
+        return client;
     }
 
     private ResiliencePipeline BuildPipeline()

@@ -33,6 +33,12 @@ public sealed class GitHubForgeOptions
     /// </summary>
     public TimeSpan SecondaryLimitWait { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Answers kept for conditional requests (<c>If-None-Match</c>: GitHub's 304 costs no quota),
+    /// least recently used dropped first; 0 turns them off. Default 2,000.
+    /// </summary>
+    public int ResponseCacheEntries { get; set; } = 2000;
+
     /// <summary>Items asked for per page when listing. Default 100, GitHub's maximum.</summary>
     public int PageSize { get; set; } = 100;
 
@@ -44,6 +50,7 @@ public sealed class GitHubForgeOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxAttempts);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxWait, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(SecondaryLimitWait, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegative(ResponseCacheEntries);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(PageSize);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(PageSize, 100);
     }

@@ -178,6 +178,44 @@ public sealed class GitHubForgeTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task ConditionalRequests_SameAnswerAgain_304WithoutQuotaAndAChangeIsSeen()
+    {
+        _repo.SetFile("main", "docs/OWNERS", "approvers: [alice]\n");
+        _repo.AddPullRequest("alice", Sha);
+        var forge = Forge();
+
+        var listing = await forge.ListDirectoryAsync(Repo, "docs", "main", Ct);
+        var pulls = await forge.ListOpenPullRequestsAsync(Repo, Ct);
+        var quota = _github.RateLimitRemaining;
+        var listingAgain = await forge.ListDirectoryAsync(Repo, "docs", "main", Ct);
+        var pullsAgain = await forge.ListOpenPullRequestsAsync(Repo, Ct);
+
+        Assert.Equal(2, _github.NotModified);
+        Assert.Equal(quota, _github.RateLimitRemaining);
+        Assert.Equal(listing, listingAgain);
+        Assert.Equal(pulls, pullsAgain);
+
+        // A change is a new ETag, read whole; raw content (a stream) is never answered from the cache.
+        _repo.SetFile("main", "docs/README.md", "hello\n");
+        Assert.Equal(2, (await forge.ListDirectoryAsync(Repo, "docs", "main", Ct))!.Count);
+        Assert.Equal("approvers: [alice]\n", Encoding.UTF8.GetString((await forge.GetFileContentAsync(Repo, "docs/OWNERS", "main", Ct))!));
+        Assert.Equal("approvers: [alice]\n", Encoding.UTF8.GetString((await forge.GetFileContentAsync(Repo, "docs/OWNERS", "main", Ct))!));
+        Assert.Equal(2, _github.NotModified);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ConditionalRequests_Off_EveryAnswerWhole()
+    {
+        _repo.AddPullRequest("alice", Sha);
+        var forge = Forge(o => o.ResponseCacheEntries = 0);
+
+        await forge.ListOpenPullRequestsAsync(Repo, Ct);
+        await forge.ListOpenPullRequestsAsync(Repo, Ct);
+
+        Assert.Equal(0, _github.NotModified);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task GetFileContentAsync_AtRef_BytesElseNull()
     {
         _repo.SetBranch("main", Sha);
