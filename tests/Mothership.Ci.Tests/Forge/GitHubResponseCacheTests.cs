@@ -19,7 +19,7 @@ public sealed class GitHubResponseCacheTests
     private static CachedResponse.V1 Answer(string body, string? etag = "W/\"1\"") => new(
         body, new Dictionary<string, string>(), new ApiInfo(new Dictionary<string, Uri>(), [], [], etag!, new RateLimit(5000, 4999, 0)), HttpStatusCode.OK, "application/json");
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task SetAsync_OverCapacity_DropsTheLeastRecentlyUsed()
     {
         var cache = new GitHubResponseCache(2);
@@ -34,7 +34,7 @@ public sealed class GitHubResponseCacheTests
         Assert.Equal("c", (await cache.GetAsync(Get("c"))).Body);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task SetAsync_NoETagOrAStream_NotKept()
     {
         var cache = new GitHubResponseCache(10);
@@ -45,7 +45,7 @@ public sealed class GitHubResponseCacheTests
         Assert.Equal(0, cache.Count);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task GetAsync_SameUrlOtherMediaType_IsAnotherAnswer()
     {
         var cache = new GitHubResponseCache(10);

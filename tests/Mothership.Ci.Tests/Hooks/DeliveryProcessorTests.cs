@@ -41,7 +41,7 @@ public sealed class DeliveryProcessorTests : IAsyncLifetime
     private Task AddAsync(string id) =>
         _store.AddDeliveryAsync(new WebhookDelivery(id, "push", "{\"ref\":\"refs/heads/main\",\"sender\":{\"login\":\"a\"}}", _time.GetUtcNow()), Ct);
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task RunOnceAsync_PendingDeliveries_EachHandledOnceWithItsOutcome()
     {
         await AddAsync("a");
@@ -57,7 +57,7 @@ public sealed class DeliveryProcessorTests : IAsyncLifetime
         Assert.NotNull((await _store.GetDeliveryAsync("b", Ct))!.HandledAt);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task RunOnceAsync_HandlerFails_RetriedAfterGrowingPauses()
     {
         await AddAsync("x");
@@ -80,7 +80,7 @@ public sealed class DeliveryProcessorTests : IAsyncLifetime
         Assert.Null(stored.HandledAt);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task RunOnceAsync_HandlerKeepsFailing_GivenUpAfterMaxAttemptsWithTheError()
     {
         await AddAsync("x");
@@ -99,7 +99,7 @@ public sealed class DeliveryProcessorTests : IAsyncLifetime
         Assert.Equal(0, await processor.RunOnceAsync(Ct));
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task RunOnceAsync_LeaseOfADeadServer_TakenUpWhenItEnds()
     {
         await AddAsync("x");

@@ -53,7 +53,7 @@ public sealed class WebhookIntakeTests : IAsyncLifetime
         return data;
     }
 
-    [Theory]
+    [Theory(Timeout = 30_000)]
     [MemberData(nameof(Payloads))]
     public async Task ReceiveAsync_GitHubsPayloadSigned_StoredAsReceivedAndReadable(string eventName, string file)
     {
@@ -70,7 +70,7 @@ public sealed class WebhookIntakeTests : IAsyncLifetime
         Assert.NotNull(read.Sender);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task ReceiveAsync_PullRequestOpened_ItsFieldsRead()
     {
         var body = Payload("pull_request", "opened.payload.json");
@@ -82,7 +82,7 @@ public sealed class WebhookIntakeTests : IAsyncLifetime
         Assert.Equal("pull_request opened Codertocat/Hello-World#2 by Codertocat", read.ToString());
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task ReceiveAsync_SignedWithTheRotatedOutSecret_StillAccepted()
     {
         var body = Payload("push", "payload.json");
@@ -90,7 +90,7 @@ public sealed class WebhookIntakeTests : IAsyncLifetime
         Assert.True((await PostAsync(body, WebhookSignature.Sign("old-secret", body), "push")).Stored);
     }
 
-    [Theory]
+    [Theory(Timeout = 30_000)]
     [InlineData(null)]
     [InlineData("sha256=0000000000000000000000000000000000000000000000000000000000000000")]
     [InlineData("sha1=e3b0c44298fc1c149afbf4c8996fb92427ae41e4")]
@@ -103,7 +103,7 @@ public sealed class WebhookIntakeTests : IAsyncLifetime
         Assert.Empty(await _store.ListDeliveriesAsync(10, Ct));
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task ReceiveAsync_SignatureOfAnotherBody_401()
     {
         var body = Payload("pull_request", "opened.payload.json");
@@ -112,7 +112,7 @@ public sealed class WebhookIntakeTests : IAsyncLifetime
         Assert.Equal(401, (await PostAsync(body, WebhookSignature.Sign(Secret, other))).Status);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task ReceiveAsync_SameDeliveryTwice_StoredOnce()
     {
         var body = Payload("pull_request", "opened.payload.json");
@@ -125,7 +125,7 @@ public sealed class WebhookIntakeTests : IAsyncLifetime
         Assert.Single(await _store.ListDeliveriesAsync(10, Ct));
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task ReceiveAsync_PingAndUnknownEvents_200NothingStored()
     {
         var body = Encoding.UTF8.GetBytes("""{"zen":"Keep it logically awesome.","hook_id":4711}""");
@@ -135,7 +135,7 @@ public sealed class WebhookIntakeTests : IAsyncLifetime
         Assert.Empty(await _store.ListDeliveriesAsync(10, Ct));
     }
 
-    [Theory]
+    [Theory(Timeout = 30_000)]
     [InlineData("payload=%7B%7D")]
     [InlineData("[1,2]")]
     [InlineData("{\"action\": ")]
@@ -150,7 +150,7 @@ public sealed class WebhookIntakeTests : IAsyncLifetime
         Assert.Empty(await _store.ListDeliveriesAsync(10, Ct));
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task ReceiveAsync_NestedBeyondAnyPayload_400()
     {
         var body = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("{\"a\":", 100)) + "1" + new string('}', 100));
@@ -158,7 +158,7 @@ public sealed class WebhookIntakeTests : IAsyncLifetime
         Assert.Equal(400, (await PostAsync(body, WebhookSignature.Sign(Secret, body))).Status);
     }
 
-    [Theory]
+    [Theory(Timeout = 30_000)]
     [InlineData(null, "d-1", "missing X-GitHub-Event header")]
     [InlineData("push", null, "missing or overlong X-GitHub-Delivery header")]
     [InlineData("push", "", "missing or overlong X-GitHub-Delivery header")]
@@ -169,7 +169,7 @@ public sealed class WebhookIntakeTests : IAsyncLifetime
         Assert.Equal(new IntakeAnswer(400, message), await PostAsync(body, WebhookSignature.Sign(Secret, body), eventName, delivery));
     }
 
-    [Theory]
+    [Theory(Timeout = 30_000)]
     [InlineData("../../etc")]
     [InlineData("12\u001b[31m")]
     [InlineData("123456789012345678901")]
