@@ -94,6 +94,28 @@ public sealed record PluginsConfig
             ?? ApproveOptions.Default;
     }
 
+    /// <summary>The top-level keys that make a file a <c>plugins.yaml</c>: the plugin map, triggers, and the sections of the plugins Mothership has.</summary>
+    private static readonly string[] MarkerKeys = ["plugins", "external_plugins", "triggers", "approve", "lgtm", "label", "size", "owners", "help"];
+
+    /// <summary>
+    /// Whether <paramref name="text"/> is a <c>plugins.yaml</c> (what <c>mship validate</c> reads
+    /// as one): a single mapping with none of a Kubernetes object's or Prow job config's keys and
+    /// at least one of a plugin config's.
+    /// </summary>
+    public static bool IsPluginsConfig(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var documents = ResourceLoader.ParseYaml("", text, new DiagnosticBag());
+        var roots = documents?.Where(d => d is not TreeScalar s || !string.IsNullOrWhiteSpace(s.Value)).ToList();
+        if (roots is not [TreeMapping root])
+        {
+            return false;
+        }
+
+        var keys = Enumerable.Range(0, root.Count).Select(root.KeyText).OfType<string>().ToList();
+        return !keys.Contains("apiVersion") && !keys.Contains("kind") && !Jobs.ProwConfig.IsProwConfig(text) && keys.Any(MarkerKeys.Contains);
+    }
+
     /// <summary>Reads a <c>plugins.yaml</c>'s text; problems go to <paramref name="diagnostics"/> at <c>FILE:LINE:COL</c>.</summary>
     public static PluginsConfig Parse(string file, string text, DiagnosticBag diagnostics)
     {

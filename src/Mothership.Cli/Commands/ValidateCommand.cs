@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mothership.Ci.Jobs;
+using Mothership.Ci.Plugins;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
@@ -11,7 +12,9 @@ namespace Mothership.Cli.Commands;
 /// <c>mship validate -f FILE... [-R]</c>: every problem as <c>FILE:LINE:COL: error: MESSAGE</c>, exit 2
 /// if any. A file whose top-level keys are Prow's (<c>presubmits</c>, <c>periodics</c>, …) is read as a
 /// Prow job config (<see cref="ProwConfig"/>; several such files as one, merged as Prow merges its
-/// job config files); every other file as Tekton resources.
+/// job config files); one whose keys are a <c>plugins.yaml</c>'s (<c>plugins</c>, <c>triggers</c>,
+/// <c>approve</c>, …) as Prow's plugin config (<see cref="PluginsConfig"/>); every other file as
+/// Tekton resources.
 /// </summary>
 internal static class ValidateCommand
 {
@@ -33,11 +36,20 @@ internal static class ValidateCommand
         {
             var bag = new DiagnosticBag();
             var paths = InputFiles.Expand(parse.GetValue(files) ?? [], bag, parse.GetValue(recursive));
-            var prowFiles = paths.Where(IsProwConfigFile).ToList();
-            var resources = ResourceLoader.LoadFiles(paths.Except(prowFiles), bag);
+            var prowFiles = paths.Where(p => Holds(p, ProwConfig.IsProwConfig)).ToList();
+            var pluginFiles = paths.Except(prowFiles).Where(p => Holds(p, PluginsConfig.IsPluginsConfig)).ToList();
+            var resources = ResourceLoader.LoadFiles(paths.Except(prowFiles).Except(pluginFiles), bag);
             ResourceValidator.Validate(resources, bag);
             // Several Prow files are one config, as Prow merges config.yaml with its job config files.
             var jobs = prowFiles.Count == 0 ? 0 : ProwConfig.LoadFiles(prowFiles, bag)?.JobCount ?? 0;
+            foreach (var file in pluginFiles)
+            {
+                if (ResourceLoader.ReadFile(file, bag) is { } text)
+                {
+                    PluginsConfig.Parse(file, text, bag);
+                }
+            }
+
             if (!bag.HasErrors && parse.GetValue(resolve))
             {
                 bag = await ResolvedAsync(resources, bag).ConfigureAwait(false);
@@ -49,20 +61,21 @@ internal static class ValidateCommand
                 return ExitCodes.Usage;
             }
 
-            Console.WriteLine(prowFiles.Count == 0
-                ? $"{paths.Count} file(s), {resources.All.Length} resource(s): valid"
-                : $"{paths.Count} file(s), {resources.All.Length} resource(s), {jobs} Prow job(s): valid");
+            Console.WriteLine($"{paths.Count} file(s), {resources.All.Length} resource(s)"
+                + (prowFiles.Count == 0 ? "" : $", {jobs} Prow job(s)")
+                + (pluginFiles.Count == 0 ? "" : $", {pluginFiles.Count} Prow plugins file(s)")
+                + ": valid");
             return ExitCodes.Success;
         });
         return command;
     }
 
-    /// <summary>Whether <paramref name="path"/> holds a Prow config; a file that cannot be read is left to the Tekton loader, which reports it.</summary>
-    private static bool IsProwConfigFile(string path)
+    /// <summary>Whether <paramref name="path"/>'s text is what <paramref name="kind"/> recognises; a file that cannot be read is left to the Tekton loader, which reports it.</summary>
+    private static bool Holds(string path, Func<string, bool> kind)
     {
         try
         {
-            return ProwConfig.IsProwConfig(File.ReadAllText(path));
+            return kind(File.ReadAllText(path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

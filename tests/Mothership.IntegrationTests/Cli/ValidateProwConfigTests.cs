@@ -53,6 +53,41 @@ public sealed class ValidateProwConfigTests : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Validate_PluginsYaml_ReadAsProwsPluginConfigWithItsProblemsAtTheirLines()
+    {
+        var good = await WriteAsync("plugins.yaml", """
+            plugins:
+              octo:
+                plugins: [trigger, hold, lgtm, approve, size, cat]
+            triggers:
+            - repos: [octo]
+              only_org_members: true
+            lgtm:
+            - repos: [octo]
+              review_acts_as_lgtm: true
+            size: {s: 10, m: 30, l: 100, xl: 500, xxl: 1000}
+            """);
+        var bad = await WriteAsync("bad-plugins.yaml", """
+            plugins:
+              octo:
+                plugin: [hold]
+            triggers:
+            - only_org_members: true
+            """);
+
+        var ok = await MshipProcess.RunAsync(["validate", "-f", good], _dir, TimeSpan.FromSeconds(60), cancellationToken: Ct);
+        var refused = await MshipProcess.RunAsync(["validate", "-f", bad], _dir, TimeSpan.FromSeconds(60), cancellationToken: Ct);
+
+        Assert.True(ok.ExitCode == 0, ok.Stderr);
+        Assert.Contains("1 file(s), 0 resource(s), 1 Prow plugins file(s): valid", ok.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"{good}:2:3: warning: plugins.octo: Mothership has no plugin 'cat'", ok.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"{bad}:3:5: error: unknown field 'plugins.octo.plugin'", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"{bad}:5:3: error: a triggers entry needs repos", refused.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("apiVersion", refused.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Validate_BadProwConfig_EveryProblemAtFileLineColumnExit2()
     {
         var config = await WriteAsync("config.yaml", """
