@@ -118,8 +118,8 @@ internal static class MergePoolBenchmark
         Console.WriteLine($"tide: {prs} open pull requests in {Owner}/{Name} ({string.Join(", ", kinds.Select(k => $"{k.Value} {k.Key}"))}), "
             + $"2 required jobs each, batch_size_limit 5; seeded in {seeded.Elapsed.TotalSeconds:F1} s; {Environment.ProcessorCount} cores, load {Load()}");
         Console.WriteLine();
-        Console.WriteLine("| sync | time (ms) | GitHub calls | by endpoint | merged | started |");
-        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+        Console.WriteLine("| sync | time (ms) | GitHub calls | of them 304 | quota spent | by endpoint | merged | started |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
 
         await SyncAsync("1: no tide status written yet by this process", pool, github, runs).ConfigureAwait(false);
         await SyncAsync("2: the merge of sync 1 moved the branch", pool, github, runs).ConfigureAwait(false);
@@ -139,6 +139,7 @@ internal static class MergePoolBenchmark
     private static async Task SyncAsync(string what, MergePool pool, FakeGitHub github, StoredJobRuns runs)
     {
         var before = github.Requests.Count;
+        var (notModified, quota) = (github.NotModified, github.RateLimitRemaining);
         var started = runs.Started;
         var watch = Stopwatch.StartNew();
         var sync = await pool.SyncAsync(CancellationToken.None).ConfigureAwait(false);
@@ -148,7 +149,9 @@ internal static class MergePoolBenchmark
             .GroupBy(r => r.Method + " " + Template(r.Path))
             .OrderByDescending(g => g.Count())
             .Select(g => $"{g.Count()} `{g.Key}`");
-        Console.WriteLine($"| {what} | {elapsed.TotalMilliseconds:F0} | {calls.Count} | {string.Join(", ", byEndpoint)} | {sync.Merged} | {runs.Started - started} runs |");
+        // GitHub does not count a 304 (a conditional request whose answer did not change) against the quota.
+        Console.WriteLine($"| {what} | {elapsed.TotalMilliseconds:F0} | {calls.Count} | {github.NotModified - notModified} | {quota - github.RateLimitRemaining} "
+            + $"| {string.Join(", ", byEndpoint)} | {sync.Merged} | {runs.Started - started} runs |");
     }
 
     /// <summary>A path with its numbers and shas as placeholders.</summary>
