@@ -301,7 +301,7 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
 
         if (o.Ci.ReloadInterval <= TimeSpan.Zero)
         {
-            errors.Add($"Ci:ReloadInterval: must be positive (got {o.Ci.ReloadInterval})");
+            errors.Add($"Ci:ReloadInterval: {Duration(o.Ci.ReloadInterval)} is not positive (a duration such as 30s)");
         }
 
         if (string.IsNullOrEmpty(o.Ci.Config) && string.IsNullOrEmpty(o.Ci.Plugins))
@@ -448,7 +448,7 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
 
         if (o.GitHub.ReconcileInterval <= TimeSpan.Zero)
         {
-            errors.Add($"GitHub:ReconcileInterval: must be positive (got {o.GitHub.ReconcileInterval})");
+            errors.Add($"GitHub:ReconcileInterval: {Duration(o.GitHub.ReconcileInterval)} is not positive (a duration such as 10m)");
         }
 
         ValidateCi(o, errors);

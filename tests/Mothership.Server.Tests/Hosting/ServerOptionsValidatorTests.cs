@@ -170,4 +170,17 @@ public sealed class ServerOptionsValidatorTests
             ],
             failures);
     }
+
+    [Fact]
+    public void Validate_CiIntervalsNotPositive_NamedAsGoDurations()
+    {
+        var failures = Failures(new ServerOptions
+        {
+            Ci = { ReloadInterval = TimeSpan.Zero },
+            GitHub = { ReconcileInterval = TimeSpan.FromMinutes(-10) },
+        });
+
+        Assert.Contains("Ci:ReloadInterval: 0s is not positive (a duration such as 30s)", failures);
+        Assert.Contains("GitHub:ReconcileInterval: -10m0s is not positive (a duration such as 10m)", failures);
+    }
 }
