@@ -367,16 +367,12 @@ public sealed partial class GitHubForge : IForge, ICheckRuns
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentException.ThrowIfNullOrEmpty(sha);
-        return CallAsync(
+        return CallOrNullAsync(
             async () =>
             {
                 try
                 {
                     return (await _client.Git.Commit.Get(repository.Owner, repository.Name, sha).ConfigureAwait(false)).Tree?.Sha;
-                }
-                catch (Gh.NotFoundException)
-                {
-                    return null;
                 }
                 catch (Gh.ApiValidationException)
                 {

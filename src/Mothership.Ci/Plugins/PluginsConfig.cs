@@ -49,14 +49,7 @@ public sealed record PluginsConfig
     /// The <c>lgtm</c> options of <paramref name="orgRepo"/>: the first entry naming the
     /// repository or its organisation (Prow's <c>LgtmFor</c>), else the defaults.
     /// </summary>
-    public LgtmOptions LgtmFor(string orgRepo)
-    {
-        ArgumentNullException.ThrowIfNull(orgRepo);
-        var org = orgRepo.Split('/')[0];
-        return Lgtm.FirstOrDefault(l => l.Repos.Contains(orgRepo, StringComparer.OrdinalIgnoreCase))
-            ?? Lgtm.FirstOrDefault(l => l.Repos.Contains(org, StringComparer.OrdinalIgnoreCase))
-            ?? LgtmOptions.Default;
-    }
+    public LgtmOptions LgtmFor(string orgRepo) => FirstFor(Lgtm, l => l.Repos, orgRepo) ?? LgtmOptions.Default;
 
     /// <summary>
     /// The plugins enabled for <paramref name="orgRepo"/>: its organisation's (unless the entry
@@ -84,14 +77,20 @@ public sealed record PluginsConfig
     /// The approve settings of <paramref name="orgRepo"/>: the first entry naming the repository,
     /// else the first naming its organisation, else the defaults (Prow's <c>ApproveFor</c>).
     /// </summary>
-    public ApproveOptions ApproveFor(string orgRepo)
+    public ApproveOptions ApproveFor(string orgRepo) => FirstFor(Approve, a => a.Repos, orgRepo) ?? ApproveOptions.Default;
+
+    /// <summary>
+    /// Prow's rule for a plugin's per-repository entries: the first naming <paramref name="orgRepo"/>,
+    /// else the first naming its organisation; null when none does.
+    /// </summary>
+    private static T? FirstFor<T>(ImmutableArray<T> entries, Func<T, ImmutableArray<string>> repos, string orgRepo)
+        where T : class
     {
         ArgumentNullException.ThrowIfNull(orgRepo);
         var slash = orgRepo.IndexOf('/', StringComparison.Ordinal);
         var org = slash > 0 ? orgRepo[..slash] : orgRepo;
-        return Approve.FirstOrDefault(a => a.Repos.Contains(orgRepo, StringComparer.OrdinalIgnoreCase))
-            ?? Approve.FirstOrDefault(a => a.Repos.Contains(org, StringComparer.OrdinalIgnoreCase))
-            ?? ApproveOptions.Default;
+        return entries.FirstOrDefault(e => repos(e).Contains(orgRepo, StringComparer.OrdinalIgnoreCase))
+            ?? entries.FirstOrDefault(e => repos(e).Contains(org, StringComparer.OrdinalIgnoreCase));
     }
 
     /// <summary>The top-level keys that make a file a <c>plugins.yaml</c>: the plugin map, triggers, and the sections of the plugins Mothership has.</summary>
