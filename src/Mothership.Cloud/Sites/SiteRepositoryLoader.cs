@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
+using Mothership.Cloud.Promotion;
 using Mothership.Cloud.Sources;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
@@ -87,6 +88,7 @@ public static partial class SiteRepositoryLoader
             var e = r.Finish(new ExternalEndpoint { Endpoint = r.RequiredString("endpoint"), Reason = r.RequiredString("reason") });
             return e;
         });
+        var promotion = spec.Map("promotion") is { } p ? ReadPromotion(p, name) : null;
         spec.CheckUnknown();
         root.CheckUnknown();
         NameRules.Unique(services, s => s.Name, "service", diagnostics);
@@ -106,7 +108,57 @@ public static partial class SiteRepositoryLoader
             }
         }
 
-        return diagnostics.HasErrors ? null : new CloudCatalog { Name = name, Services = services, ExternalEndpoints = external, Location = root.Location };
+        return diagnostics.HasErrors ? null : new CloudCatalog { Name = name, Services = services, ExternalEndpoints = external, Promotion = promotion, Location = root.Location };
+    }
+
+    /// <summary><c>spec.promotion</c>: environments in order (each known and named once, at least two), labels GitHub accepts, an <c>OWNER/NAME</c> repository.</summary>
+    private static PromotionPolicy ReadPromotion(MapReader r, string cloud)
+    {
+        var repository = r.String("repository");
+        if (repository is not null && !GitHubRepository().IsMatch(repository))
+        {
+            r.Diagnostics.Error(r.At("repository"), $"field '{r.Path}.repository': '{repository}' is not a GitHub repository as OWNER/NAME");
+        }
+
+        var branch = r.String("branch") ?? "main";
+        if (branch.Length == 0 || branch.StartsWith('-') || branch.Contains("..", StringComparison.Ordinal) || branch.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '~' or '^' or ':' or '?' or '*' or '[' or '\\'))
+        {
+            r.Diagnostics.Error(r.At("branch"), $"field '{r.Path}.branch': '{branch}' is not a branch name git accepts");
+        }
+
+        var stages = r.List("environments", e =>
+        {
+            var environment = e.RequiredString("name");
+            if (environment.Length > 0 && !Environments.Contains(environment))
+            {
+                e.Diagnostics.Error(e.At("name"), $"field '{e.Path}.name': '{environment}' must be one of dev, stage, prod");
+            }
+
+            var label = e.String("label") ?? PromotionPolicy.DefaultLabel(cloud, environment);
+            // GitHub refuses label names longer than 50 characters; a comma would split it in Prow's /label.
+            if (label.Trim().Length == 0 || label.Length > 50 || label.Contains(',', StringComparison.Ordinal) || label.Any(char.IsControl))
+            {
+                e.Diagnostics.Error(e.At("label"), $"field '{e.Path}.label': '{label}' is not a GitHub label (1 to 50 characters, no comma)");
+            }
+
+            return e.Finish(new PromotionStage { Environment = environment, Label = label });
+        });
+        if (stages.Length < 2)
+        {
+            r.Diagnostics.Error(r.Has("environments") ? r.At("environments") : r.Location, $"field '{r.Path}.environments': a promotion names at least two environments, in the order a revision travels (e.g. dev, stage, prod)");
+        }
+
+        foreach (var duplicate in stages.GroupBy(s => s.Environment).Where(g => g.Count() > 1))
+        {
+            r.Diagnostics.Error(duplicate.Last().Location, $"environment '{duplicate.Key}' is named twice in {r.Path}.environments");
+        }
+
+        foreach (var duplicate in stages.DistinctBy(s => s.Environment).GroupBy(s => s.Label, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            r.Diagnostics.Error(duplicate.Last().At("label"), $"label '{duplicate.Key}' starts the deploys of two environments in {r.Path}.environments");
+        }
+
+        return r.Finish(new PromotionPolicy { Repository = repository, Branch = branch, Environments = stages });
     }
 
     private static ServiceEntry? ReadService(MapReader r)
@@ -386,4 +438,7 @@ public static partial class SiteRepositoryLoader
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]
     private static partial Regex FeatureName();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")]
+    private static partial Regex GitHubRepository();
 }
