@@ -15,7 +15,8 @@ namespace Mothership.Testing.GitHub;
 /// (<c>X-RateLimit-*</c> on every answer, <c>Link</c> pagination, <c>Location</c> on 201,
 /// <c>{"message", "documentation_url"}</c> errors). It serves what a CI bot uses: commit
 /// statuses and combined status, repository and issue labels, issues, issue comments, pull
-/// requests with their files and reviews, contents by ref (JSON or raw), branch refs (<c>git/refs</c>), collaborators, organisation
+/// requests with their files and reviews (and, for a promotion bot, pull requests opened and edited, files committed through
+/// <c>PUT contents</c>, tags and releases), contents by ref (JSON or raw), branch and tag refs (<c>git/refs</c>), collaborators, organisation
 /// membership (with GitHub's 302 to public membership), webhook deliveries with cursor
 /// pagination and redelivery, and check runs; with <see cref="FakeGitHubOptions.App"/>, a GitHub
 /// App's installation lookups and installation tokens (<see cref="FakeGitHubApp"/>). Paths are served both as on github.com and under GitHub
@@ -26,7 +27,7 @@ namespace Mothership.Testing.GitHub;
 /// whose <c>If-None-Match</c> names it is answered 304 without spending quota.
 /// Seed state through <see cref="AddRepository"/> and <see cref="Organization"/>; look at what
 /// happened through <see cref="Requests"/> and the repositories' snapshots; break it through
-/// <see cref="Faults"/>. Not modelled: git data (commits, trees, tags; refs other than branches),
+/// <see cref="Faults"/>. Not modelled: git data beyond one file per commit (trees, annotated tags, merges of content),
 /// permissions (every token may do everything), search, GraphQL, <c>If-Modified-Since</c>.
 /// </remarks>
 /// <example>

@@ -12,6 +12,7 @@ public sealed class FakeRepository
     private readonly Dictionary<(string Sha, string Path), byte[]> _files = [];
     private readonly Dictionary<string, string> _trees = new(StringComparer.Ordinal);
     private readonly HashSet<string> _collaborators = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _tags = new(StringComparer.Ordinal);
 
     internal FakeRepository(FakeGitHub github, long id, string owner, string name)
     {
@@ -94,6 +95,84 @@ public sealed class FakeRepository
 
     /// <summary>The branches and the commits they point at, by name. Call under the gate.</summary>
     internal Dictionary<string, string> Branches => _branches;
+
+    /// <summary>The tags and the commits they point at, by name. Call under the gate.</summary>
+    internal Dictionary<string, string> TagRefs => _tags;
+
+    /// <summary>The commit tag <paramref name="tag"/> points at; null when there is no such tag.</summary>
+    public string? TagSha(string tag)
+    {
+        lock (_github.Gate)
+        {
+            return _tags.GetValueOrDefault(tag);
+        }
+    }
+
+    internal List<FakeRelease> ReleaseList { get; } = [];
+
+    /// <summary>Every release published, oldest first.</summary>
+    public IReadOnlyList<FakeRelease> Releases
+    {
+        get
+        {
+            lock (_github.Gate)
+            {
+                return [.. ReleaseList];
+            }
+        }
+    }
+
+    /// <summary>Publishes a release of <paramref name="tag"/> on <paramref name="target"/> (as a maintainer would, outside the code under test).</summary>
+    public FakeRelease AddRelease(string tag, string target, string name, string body = "")
+    {
+        lock (_github.Gate)
+        {
+            _tags.TryAdd(tag, Resolve(target));
+            var release = new FakeRelease(_github.NextId(), tag, target, name, body, _github.Options.Login, _github.Now);
+            ReleaseList.Add(release);
+            return release;
+        }
+    }
+
+    internal List<FakeCommit> CommitList { get; } = [];
+
+    /// <summary>Every commit made through the contents API, oldest first.</summary>
+    public IReadOnlyList<FakeCommit> Commits
+    {
+        get
+        {
+            lock (_github.Gate)
+            {
+                return [.. CommitList];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes one file on <paramref name="branch"/> as a new commit whose tree is its parent's with
+    /// that file replaced (a branch that does not exist yet gets a first commit); returns the commit.
+    /// Call under the gate.
+    /// </summary>
+    internal FakeCommit CommitFile(string branch, string path, byte[] content, string message, string author)
+    {
+        var parent = _branches.GetValueOrDefault(branch);
+        path = path.Trim('/');
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"{parent}\n{path}\n{message}\n{CommitList.Count}\n").Concat(content).ToArray()));
+        if (parent is not null)
+        {
+            foreach (var ((_, filePath), bytes) in _files.Where(f => f.Key.Sha == parent).ToList())
+            {
+                _files[(sha, filePath)] = bytes;
+            }
+        }
+
+        _files[(sha, path)] = content;
+        _branches[branch] = sha;
+        var commit = new FakeCommit(sha, parent, branch, path, message, author);
+        CommitList.Add(commit);
+        return commit;
+    }
 
     /// <summary>Sets a file's content at a ref (a branch set by <see cref="SetBranch"/>, or a sha).</summary>
     public void SetFile(string gitRef, string path, string content) => SetFile(gitRef, path, System.Text.Encoding.UTF8.GetBytes(content));

@@ -304,6 +304,45 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
             case ["contents", .. var path] when method == "GET":
                 return Contents(call, repo, string.Join('/', path));
 
+            case ["contents", .. var path] when method == "PUT" && path.Length > 0:
+                return PutContents(call, repo, string.Join('/', path));
+
+            case ["pulls"] when method == "POST":
+                return CreatePullRequest(call, repo);
+
+            case ["pulls", var n] when method == "PATCH" && int.TryParse(n, CultureInfo.InvariantCulture, out var number):
+                {
+                    var pr = PullRequest(repo, number);
+                    var input = ParseObject(call);
+                    pr.Title = input["title"]?.GetValue<string>() ?? pr.Title;
+                    pr.Body = input.ContainsKey("body") ? input["body"]?.GetValue<string>() : pr.Body;
+                    if (input["state"]?.GetValue<string>() is { } state)
+                    {
+                        pr.Closed = state == "closed" ? true : state == "open" ? false : throw Invalid("PullRequest", "invalid", "state");
+                    }
+
+                    pr.UpdatedAt = github.Now;
+                    return new Reply(200, json.PullRequest(repo, pr, Comments(repo, number)));
+                }
+
+            case ["releases"] when method == "POST":
+                return CreateRelease(call, repo);
+
+            case ["releases", "tags", .. var tagPath] when method == "GET" && tagPath.Length > 0:
+                {
+                    var tag = string.Join('/', tagPath);
+                    var release = repo.ReleaseList.LastOrDefault(r => r.Tag == tag) ?? throw new GitHubError(404, "Not Found", "https://docs.github.com/rest/releases/releases#get-a-release-by-tag-name");
+                    return new Reply(200, json.Release(repo, release));
+                }
+
+            case ["git", "ref" or "refs", "tags", .. var tagPath] when method == "GET" && tagPath.Length > 0:
+                {
+                    var tag = string.Join('/', tagPath);
+                    return repo.TagRefs.TryGetValue(tag, out var tagged)
+                        ? new Reply(200, json.Ref(repo, "refs/tags/" + tag, tagged))
+                        : throw new GitHubError(404, "Not Found", "https://docs.github.com/rest/git/refs#get-a-reference");
+                }
+
             case ["collaborators", var login] when method == "GET":
                 return repo.IsCollaborator(login) ? new Reply(204) : throw NotFound();
 
@@ -318,9 +357,16 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
                     var input = ParseObject(call);
                     var name = input["ref"]?.GetValue<string>() ?? throw Invalid("Reference", "missing_field", "ref");
                     var sha = input["sha"]?.GetValue<string>() ?? throw Invalid("Reference", "missing_field", "sha");
+                    if (name.StartsWith("refs/tags/", StringComparison.Ordinal))
+                    {
+                        return repo.TagRefs.TryAdd(name["refs/tags/".Length..], sha)
+                            ? Created(json.Ref(repo, name, sha))
+                            : throw new GitHubError(422, "Reference already exists", "https://docs.github.com/rest/git/refs#create-a-reference");
+                    }
+
                     if (!name.StartsWith("refs/heads/", StringComparison.Ordinal))
                     {
-                        throw new GitHubError(422, "Reference name must start with 'refs/heads/' in this fake", "https://docs.github.com/rest/git/refs#create-a-reference");
+                        throw new GitHubError(422, "Reference name must start with 'refs/heads/' or 'refs/tags/' in this fake", "https://docs.github.com/rest/git/refs#create-a-reference");
                     }
 
                     if (!repo.Branches.TryAdd(name["refs/heads/".Length..], sha))
@@ -838,6 +884,98 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
         }
 
         return new Reply(200, new JsonArray([.. entries.Select(e => (JsonNode)call.Json.Content(repo, gitRef, e.Path, e.Content, withContent: false))]));
+    }
+
+    /// <summary>
+    /// <c>PUT contents/{path}</c>: one file written on a branch as a new commit. Replacing a file
+    /// needs its current blob <c>sha</c> (GitHub: 422 without it, 409 when it is not the current one).
+    /// </summary>
+    private Reply PutContents(Call call, FakeRepository repo, string path)
+    {
+        const string Docs = "https://docs.github.com/rest/repos/contents#create-or-update-file-contents";
+        var input = ParseObject(call);
+        var message = input["message"]?.GetValue<string>() ?? throw Invalid("Content", "missing_field", "message", Docs);
+        var encoded = input["content"]?.GetValue<string>() ?? throw Invalid("Content", "missing_field", "content", Docs);
+        byte[] content;
+        try
+        {
+            content = Convert.FromBase64String(encoded);
+        }
+        catch (FormatException)
+        {
+            throw new GitHubError(422, "content is not valid Base64", Docs);
+        }
+
+        var branch = input["branch"]?.GetValue<string>() ?? repo.DefaultBranch;
+        var existing = repo.Branches.ContainsKey(branch) ? repo.File(branch, path) : null;
+        var given = input["sha"]?.GetValue<string>();
+        if (existing is not null)
+        {
+            var current = Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(existing));
+            if (given is null)
+            {
+                throw new GitHubError(422, "Invalid request.\n\n\"sha\" wasn't supplied.", Docs);
+            }
+
+            if (given != current)
+            {
+                throw new GitHubError(409, $"{path} does not match {given}", Docs);
+            }
+        }
+
+        var commit = repo.CommitFile(branch, path, content, message, github.Options.Login);
+        return new Reply(existing is null ? 201 : 200, call.Json.FileCommit(repo, commit, content, github.Now));
+    }
+
+    /// <summary><c>POST pulls</c>: a pull request from a branch of this repository; one open pull request per head and base.</summary>
+    private Reply CreatePullRequest(Call call, FakeRepository repo)
+    {
+        const string Docs = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request";
+        var input = ParseObject(call);
+        var title = input["title"]?.GetValue<string>() ?? throw Invalid("PullRequest", "missing_field", "title", Docs);
+        var head = input["head"]?.GetValue<string>() ?? throw Invalid("PullRequest", "missing_field", "head", Docs);
+        var baseRef = input["base"]?.GetValue<string>() ?? throw Invalid("PullRequest", "missing_field", "base", Docs);
+        head = head.Contains(':', StringComparison.Ordinal) ? head[(head.IndexOf(':', StringComparison.Ordinal) + 1)..] : head;
+        if (!repo.Branches.TryGetValue(head, out var headSha))
+        {
+            throw Invalid("PullRequest", "invalid", "head", Docs);
+        }
+
+        if (!repo.Branches.TryGetValue(baseRef, out var baseSha))
+        {
+            throw Invalid("PullRequest", "invalid", "base", Docs);
+        }
+
+        if (repo.Issues.Values.Any(i => i.IsPullRequest && !i.Closed && i.HeadRef == head && i.BaseRef == baseRef))
+        {
+            throw new GitHubError(422, "Validation Failed", Docs, new JsonArray(new JsonObject
+            {
+                ["resource"] = "PullRequest", ["code"] = "custom", ["message"] = $"A pull request already exists for {repo.Owner}:{head}.",
+            }));
+        }
+
+        var pr = repo.AddPullRequest(github.Options.Login, headSha, head, baseRef, baseSha, title);
+        pr.Body = input["body"]?.GetValue<string>();
+        pr.Draft = input["draft"]?.GetValue<bool>() ?? false;
+        return Created(call.Json.PullRequest(repo, pr, 0));
+    }
+
+    /// <summary><c>POST releases</c>: publishes a release of a tag, making the tag on <c>target_commitish</c> (default: the default branch) when missing.</summary>
+    private Reply CreateRelease(Call call, FakeRepository repo)
+    {
+        const string Docs = "https://docs.github.com/rest/releases/releases#create-a-release";
+        var input = ParseObject(call);
+        var tag = input["tag_name"]?.GetValue<string>() ?? throw Invalid("Release", "missing_field", "tag_name", Docs);
+        if (repo.ReleaseList.Any(r => r.Tag == tag))
+        {
+            throw Invalid("Release", "already_exists", "tag_name", Docs);
+        }
+
+        var target = input["target_commitish"]?.GetValue<string>() ?? repo.DefaultBranch;
+        repo.TagRefs.TryAdd(tag, repo.Resolve(target));
+        var release = new FakeRelease(github.NextId(), tag, target, input["name"]?.GetValue<string>() ?? tag, input["body"]?.GetValue<string>() ?? "", github.Options.Login, github.Now);
+        repo.ReleaseList.Add(release);
+        return Created(call.Json.Release(repo, release));
     }
 
     private Reply Deliveries(Call call, FakeHooks hooks, long hookId, string[] sub, long? repositoryId)

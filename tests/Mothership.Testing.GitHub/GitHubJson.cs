@@ -364,6 +364,64 @@ internal sealed record GitHubJson(string Api, string Html, Func<string, long> Us
         };
     }
 
+    /// <summary>The answer to <c>PUT /repos/{o}/{r}/contents/{path}</c>: the file written and the commit made (recorded in <c>create-file.json</c>).</summary>
+    public JsonObject FileCommit(FakeRepository repo, FakeCommit commit, byte[] content, DateTimeOffset date)
+    {
+        var file = Content(repo, commit.Branch, commit.Path, content, withContent: false);
+        file.Remove("_links");
+        file["_links"] = new JsonObject { ["self"] = file["url"]!.DeepClone(), ["git"] = file["git_url"]!.DeepClone(), ["html"] = file["html_url"]!.DeepClone() };
+        var person = new JsonObject { ["name"] = commit.Author, ["email"] = $"{UserId(commit.Author)}+{commit.Author}@users.noreply.github.com", ["date"] = Time(date) };
+        return new JsonObject
+        {
+            ["content"] = file,
+            ["commit"] = new JsonObject
+            {
+                ["sha"] = commit.Sha,
+                ["node_id"] = NodeId,
+                ["url"] = $"{Api}repos/{repo.FullName}/git/commits/{commit.Sha}",
+                ["html_url"] = $"{Html}{repo.FullName}/commit/{commit.Sha}",
+                ["author"] = person,
+                ["committer"] = person.DeepClone(),
+                ["tree"] = new JsonObject { ["sha"] = commit.Sha, ["url"] = $"{Api}repos/{repo.FullName}/git/trees/{commit.Sha}" },
+                ["message"] = commit.Message,
+                ["parents"] = commit.Parent is null ? new JsonArray() : new JsonArray(new JsonObject
+                {
+                    ["sha"] = commit.Parent,
+                    ["url"] = $"{Api}repos/{repo.FullName}/git/commits/{commit.Parent}",
+                    ["html_url"] = $"{Html}{repo.FullName}/commit/{commit.Parent}",
+                }),
+                ["verification"] = new JsonObject { ["verified"] = false, ["reason"] = "unsigned", ["signature"] = null, ["payload"] = null },
+            },
+        };
+    }
+
+    /// <summary>A release (recorded in <c>release-assets.json</c>).</summary>
+    public JsonObject Release(FakeRepository repo, FakeRelease r)
+    {
+        var url = $"{Api}repos/{repo.FullName}/releases/{r.Id}";
+        return new JsonObject
+        {
+            ["url"] = url,
+            ["assets_url"] = url + "/assets",
+            ["upload_url"] = $"{Html}uploads/repos/{repo.FullName}/releases/{r.Id}/assets" + "{?name,label}",
+            ["html_url"] = $"{Html}{repo.FullName}/releases/tag/{r.Tag}",
+            ["id"] = r.Id,
+            ["author"] = User(r.Author),
+            ["node_id"] = NodeId,
+            ["tag_name"] = r.Tag,
+            ["target_commitish"] = r.Target,
+            ["name"] = r.Name,
+            ["draft"] = false,
+            ["prerelease"] = false,
+            ["created_at"] = Time(r.CreatedAt),
+            ["published_at"] = Time(r.CreatedAt),
+            ["assets"] = new JsonArray(),
+            ["tarball_url"] = $"{Api}repos/{repo.FullName}/tarball/{r.Tag}",
+            ["zipball_url"] = $"{Api}repos/{repo.FullName}/zipball/{r.Tag}",
+            ["body"] = r.Body,
+        };
+    }
+
     public JsonArray LabelsOf(FakeRepository repo, FakeIssue issue) =>
         new([.. issue.LabelNames
             .Select(n => repo.Labels.FirstOrDefault(l => string.Equals(l.Name, n, StringComparison.OrdinalIgnoreCase)))

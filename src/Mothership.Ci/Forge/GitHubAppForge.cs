@@ -10,7 +10,7 @@ namespace Mothership.Ci.Forge;
 /// finds them and keeps the tokens fresh). Each installation has its own <see cref="GitHubForge"/>,
 /// so rate limits (an installation's own quota) are waited out as a token's are.
 /// </summary>
-public sealed class GitHubAppForge : IForge, ICheckRuns
+public sealed partial class GitHubAppForge : IForge, ICheckRuns
 {
     private readonly GitHubForgeOptions _options;
     private readonly TimeProvider _time;

@@ -25,6 +25,9 @@ public sealed partial class FakeGitHubRecordedTests
         { "errors.json", int.MaxValue },
         { "get-content.json", int.MaxValue },
         { "git-refs.json", int.MaxValue },
+        { "create-file.json", int.MaxValue },
+        // Only the first call: a release's shape (the rest uploads assets, which the fake does not model).
+        { "release-assets.json", 1 },
         // Only the first call: a 404's shape (the rest changes branch protection, which the fake does not model).
         { "branch-protection.json", 1 },
     };
@@ -150,6 +153,11 @@ public sealed partial class FakeGitHubRecordedTests
                     repo.SetBranch(gitRef!["ref"]!.GetValue<string>()["refs/heads/".Length..], gitRef["object"]!["sha"]!.GetValue<string>());
                 }
 
+                break;
+
+            case "release-assets.json":
+                repo.SetBranch("main", "0000000000000000000000000000000000000001");
+                repo.AddRelease("v1.0.0", "0000000000000000000000000000000000000001", "Version 1.0.0", "Initial release");
                 break;
 
             case "get-content.json":

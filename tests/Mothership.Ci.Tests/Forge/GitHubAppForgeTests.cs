@@ -65,6 +65,27 @@ public sealed class GitHubAppForgeTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task RepositoryWrites_AsAnApp_BranchFilePullRequestAndReleaseWithTheInstallationsToken()
+    {
+        _app.Install("octo");
+        _repo.SetBranch("main", Sha);
+        var forge = Forge();
+
+        await forge.SetBranchAsync(Repo, "deploy", Sha, Ct);
+        var head = await forge.PutFileAsync(Repo, "deploy", "pin.yaml", "revision: b\n", "pin", Ct);
+        var pr = await forge.CreatePullRequestAsync(Repo, "Deploy", "deploy", "main", "body", Ct);
+        await forge.UpdatePullRequestAsync(Repo, pr.Number, "Deploy #2", "body 2", Ct);
+        Assert.True(await forge.CreateTagAsync(Repo, "stage/1", Sha, Ct));
+        await forge.CreateReleaseAsync(Repo, "v1.0.0", Sha, "v1.0.0", "notes", Ct);
+
+        var token = Assert.Single(_app.Tokens);
+        Assert.Equal((head, "Deploy #2"), (_repo.BranchSha("deploy"), _repo.Issue(pr.Number)!.Title));
+        Assert.Equal("notes", Assert.Single(_repo.Releases).Body);
+        Assert.All(_github.Requests.Where(r => r.Method is "POST" or "PUT" or "PATCH" && !r.Path.EndsWith("/access_tokens", StringComparison.Ordinal)),
+            r => Assert.Equal("token " + token.Token, r.Authorization, ignoreCase: true));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task TokenForAsync_Repository_TheInstallationsTokenTheForgeUsesToo()
     {
         _app.Install("octo");
