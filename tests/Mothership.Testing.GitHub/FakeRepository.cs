@@ -335,6 +335,15 @@ public sealed class FakeRepository
         _branches.ContainsKey(gitRef.StartsWith("refs/heads/", StringComparison.Ordinal) ? gitRef["refs/heads/".Length..] : gitRef)
         || (gitRef.Length is >= 7 and <= 40 && gitRef.All(char.IsAsciiHexDigit));
 
+    /// <summary>A file's content at a ref (a branch or a sha) now; null when there is none.</summary>
+    public byte[]? FileAt(string gitRef, string path)
+    {
+        lock (_github.Gate)
+        {
+            return File(gitRef, path);
+        }
+    }
+
     /// <summary>A file at a ref, or null. Call under the gate.</summary>
     internal byte[]? File(string gitRef, string path) => _files.GetValueOrDefault((Resolve(gitRef), path.Trim('/')));
 
