@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Mothership.Ci.Forge;
 
 namespace Mothership.Ci.Promotion;
 
@@ -39,6 +40,13 @@ public static partial class DeploymentPullRequests
     {
         ArgumentNullException.ThrowIfNull(request);
         return $"Deploy {request.Site} #{request.Number}";
+    }
+
+    /// <summary>How a reply names a site's deployment pull request.</summary>
+    public static string Describe(string site, PullRequest pullRequest)
+    {
+        ArgumentNullException.ThrowIfNull(pullRequest);
+        return $"The deployment pull request of {site} (#{pullRequest.Number})";
     }
 
     /// <summary>The pull request's body (markdown).</summary>

@@ -1,0 +1,155 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Mothership.Ci.Forge;
+using Mothership.Ci.Jobs;
+using Mothership.Ci.Owners;
+using Mothership.Ci.Promotion;
+using Mothership.Ci.Triggers;
+
+namespace Mothership.Ci.Plugins.Deploy;
+
+/// <summary>
+/// Deploys from deployment pull requests (<c>mothership/deploy/&lt;site&gt;</c>): the site's label
+/// added by a collaborator starts the deploy of the revision the pin file names (added by anyone
+/// else, it is taken off again with a reply and nothing deploys); the label taken off, or
+/// <c>/cancel</c>, stops a running deploy gracefully; <c>/deploy REVISION</c> by an approver of
+/// the site's folder (OWNERS; a collaborator when the repository has no OWNERS) points the pull
+/// request at another revision — older is a rollback.
+/// </summary>
+public sealed class DeployPlugin(IForge forge, ISiteDeployments deployments, OwnersReader? owners = null) : IReviewPlugin
+{
+    private static readonly Regex CancelCommand = GoRegex.Compile(@"(?mi)^/cancel\s*$");
+    private static readonly Regex DeployCommand = GoRegex.Compile(@"(?mi)^/deploy(?:\s+(\S+))?\s*$");
+    private static readonly Regex Revision = GoRegex.Compile(@"^[0-9A-Za-z][0-9A-Za-z._/-]{0,199}$");
+
+    private readonly OwnersReader _owners = owners ?? new OwnersReader(forge);
+
+    /// <inheritdoc />
+    public string Name => "deploy";
+
+    /// <inheritdoc />
+    public PluginHelp Help { get; } = new(
+        "The deploy plugin deploys a site from its deployment pull request when the site's environment label is added, and stops the deploy when it is removed.",
+        [
+            new PluginCommand("/cancel", "Stops the site's running deploy: services already deploying finish, nothing new starts.", "Collaborators, on a deployment pull request."),
+            new PluginCommand("/deploy REVISION", "Points the deployment pull request at REVISION (older than the deployed one: a rollback).", "Approvers of the site's folder, on a deployment pull request."),
+        ]);
+
+    /// <inheritdoc />
+    public async Task<string?> HandleAsync(PluginEvent e, PluginsConfig config, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (!e.IsPullRequest || e.Number is not { } number || e.Closed)
+        {
+            return null;
+        }
+
+        if (e.Event == "pull_request" && e.Action is "labeled" or "unlabeled")
+        {
+            var label = PullRequestEvent.Optional(e.Payload["label"]?["name"]);
+            var branch = PullRequestEvent.Optional(e.Payload["pull_request"]?["head"]?["ref"]);
+            if (label is null || branch is null || DeploymentPullRequests.SiteOfBranch(branch) is not { } labelSite
+                || await deployments.LabelForAsync(labelSite, cancellationToken).ConfigureAwait(false) is not { } expected
+                || !string.Equals(label, expected, StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+
+            return e.Action == "labeled"
+                ? await DeployAsync(e, number, labelSite, label, cancellationToken).ConfigureAwait(false)
+                : await StopAsync(e, labelSite, e.Sender, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (e.NewComment is not { } comment)
+        {
+            return null;
+        }
+
+        var cancel = CancelCommand.IsMatch(comment.Body);
+        var deploy = DeployCommand.Match(comment.Body);
+        if (!cancel && !deploy.Success)
+        {
+            return null;
+        }
+
+        if (await forge.GetPullRequestAsync(e.Repository, number, cancellationToken).ConfigureAwait(false) is not { } pr
+            || DeploymentPullRequests.SiteOfBranch(pr.HeadRef) is not { } site)
+        {
+            return null;
+        }
+
+        if (cancel)
+        {
+            if (!await forge.IsCollaboratorAsync(e.Repository, comment.User, cancellationToken).ConfigureAwait(false))
+            {
+                await ReplyAsync(e, $"only collaborators of {e.Repository} may stop site {site}'s deploy.", cancellationToken).ConfigureAwait(false);
+                return $"/cancel refused: {comment.User} is not a collaborator";
+            }
+
+            return await StopAsync(e, site, comment.User, cancellationToken).ConfigureAwait(false);
+        }
+
+        var revision = deploy.Groups[1].Value;
+        if (!Revision.IsMatch(revision))
+        {
+            await ReplyAsync(e, "`/deploy` takes the revision to deploy: a commit, tag or branch of the site repository, such as `/deploy 3f2c1a9` or `/deploy stage/12`.", cancellationToken).ConfigureAwait(false);
+            return "/deploy without a revision";
+        }
+
+        if (!await IsApproverAsync(e.Repository, pr.BaseSha, site, comment.User, cancellationToken).ConfigureAwait(false))
+        {
+            await ReplyAsync(e, $"only approvers of `sites/{site}/` (OWNERS) may choose the revision site {site} deploys.", cancellationToken).ConfigureAwait(false);
+            return $"/deploy refused: {comment.User} is not an approver of sites/{site}";
+        }
+
+        var proposed = await deployments.ProposeAsync(site, revision, comment.User, cancellationToken).ConfigureAwait(false);
+        await ReplyAsync(e, $"{DeploymentPullRequests.Describe(site, proposed)} now proposes `{revision}`.", cancellationToken).ConfigureAwait(false);
+        return $"{site} proposed at {revision} by {comment.User}";
+    }
+
+    private async Task<string> DeployAsync(PluginEvent e, int number, string site, string label, CancellationToken cancellationToken)
+    {
+        if (!await forge.IsCollaboratorAsync(e.Repository, e.Sender, cancellationToken).ConfigureAwait(false))
+        {
+            await forge.RemoveLabelAsync(e.Repository, number, label, cancellationToken).ConfigureAwait(false);
+            await ReplyAsync(e, $"only collaborators of {e.Repository} may deploy site {site}: the label `{label}` was removed and nothing deploys.", cancellationToken).ConfigureAwait(false);
+            return $"{label} removed: {e.Sender} may not deploy {site}";
+        }
+
+        var head = e.HeadSha ?? "";
+        var pin = await forge.GetFileContentAsync(e.Repository, DeploymentPullRequests.PinPath(site), head, cancellationToken).ConfigureAwait(false);
+        if (DeploymentPullRequests.ReadPin(pin is null ? null : Encoding.UTF8.GetString(pin)) is not { } revision)
+        {
+            await ReplyAsync(e, $"`{DeploymentPullRequests.PinPath(site)}` names no revision at {head}: nothing deploys.", cancellationToken).ConfigureAwait(false);
+            return $"no revision pinned for {site}";
+        }
+
+        var start = await deployments.StartAsync(new DeployTrigger(site, revision, e.Sender, e.Repository, number, head), cancellationToken).ConfigureAwait(false);
+        await ReplyAsync(e, start.Message, cancellationToken).ConfigureAwait(false);
+        return start.Started ? $"deploying {site} at {revision} ({start.Run})" : $"{site} not deployed: {start.Message}";
+    }
+
+    private async Task<string> StopAsync(PluginEvent e, string site, string actor, CancellationToken cancellationToken)
+    {
+        if (await deployments.StopAsync(site, actor, cancellationToken).ConfigureAwait(false) is not { } run)
+        {
+            return $"no deploy of {site} to stop";
+        }
+
+        await ReplyAsync(e, $"stopping site {site}'s deploy ({run}): services already deploying finish, nothing new starts.", cancellationToken).ConfigureAwait(false);
+        return $"stopping {site}'s deploy {run} for {actor}";
+    }
+
+    /// <summary>An approver of the site's folder in the OWNERS files at the base; a collaborator when the repository has none.</summary>
+    private async Task<bool> IsApproverAsync(RepositoryName repository, string baseSha, string site, string login, CancellationToken cancellationToken)
+    {
+        var path = DeploymentPullRequests.PinPath(site);
+        var loaded = await _owners.LoadAsync(repository, baseSha, [path], cancellationToken).ConfigureAwait(false);
+        return loaded.Owners.Files.Count == 0
+            ? await forge.IsCollaboratorAsync(repository, login, cancellationToken).ConfigureAwait(false)
+            : loaded.Owners.Approvers(path).Contains(RepoOwners.NormalizeLogin(login));
+    }
+
+    private Task<bool> ReplyAsync(PluginEvent e, string message, CancellationToken cancellationToken) =>
+        PluginReplies.ReplyAsync(forge, e, Name, message, cancellationToken);
+}
