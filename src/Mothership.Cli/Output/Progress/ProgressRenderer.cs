@@ -18,7 +18,7 @@ internal static class ProgressRenderer
 
     public static IRenderable Render(ProgressFrame frame, LogTails? tails = null)
     {
-        var left = frame.TimeLeft is { } t ? $"~{Duration(t)} left on the critical path" : frame.HasEstimates ? "" : "no estimates";
+        var left = frame.Finished ? "" : frame.TimeLeft is { } t ? $"~{Duration(t)} left on the critical path" : "no estimates";
         var header = new Markup(
             $"[bold]PipelineRun {Markup.Escape(TerminalText.Escape(frame.RunName))}[/]  {StatusMarkup(frame)}  " +
             $"{Duration(frame.Elapsed)} elapsed" + (left.Length > 0 ? $"  [dim]·[/]  {left}" : ""));
