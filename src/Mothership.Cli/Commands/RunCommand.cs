@@ -4,16 +4,19 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mothership.Cli.Output;
+using Mothership.Cli.Output.Progress;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Preparation;
 using Mothership.Engine.Resolution;
 using Mothership.Engine.Running;
+using Mothership.Engine.Scheduling;
 using Mothership.Engine.Status;
 using Mothership.Executors.Kubernetes;
 using Mothership.Executors.Local;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
+using Spectre.Console;
 
 namespace Mothership.Cli.Commands;
 
@@ -99,6 +102,9 @@ internal static class RunCommand
 
         /// <summary>YAML beside the files whose ConfigMaps, Secrets, claims and accounts are created first with <c>--executor kubernetes</c>.</summary>
         public ImmutableArray<string> ClusterYaml { get; init; } = [];
+
+        /// <summary>Whether a PipelineRun is shown in the live progress view instead of log lines (a terminal, not <c>--plain</c>, not json).</summary>
+        public bool Progress { get; init; }
     }
 
     internal sealed record KubernetesTarget(string? Kubeconfig, string? Context, string? Namespace)
@@ -330,16 +336,35 @@ internal static class RunCommand
     private static async Task<(int, JsonObject)> RunPipelineAsync(PreparedPipelineRun run, ITaskExecutor executor, RunPrinter printer, RunOptions o)
     {
         var state = run.Start(Guid.NewGuid().ToString(), TimeProvider.System.GetUtcNow());
-        var driver = new PipelineRunDriver(executor, printer, new RunDriverOptions { Parallelism = o.Parallel });
+        // With the view, logs go to it (their last lines) instead of the terminal, and so do notices while it draws.
+        var progress = o.Progress && !o.Json ? new ProgressListener(TimeProvider.System) : null;
+        var driver = new PipelineRunDriver(executor, progress ?? (IRunListener)printer, new RunDriverOptions { Parallelism = o.Parallel });
+        Action<string> notice = progress is null ? printer.Notice : progress.Model.Notice;
         var interrupts = 0;
         using var interrupt = OnInterrupt(() =>
         {
             // First Ctrl-C: cancel running tasks and run finally (Tekton's CancelledRunFinally); second: cancel everything.
             var request = Interlocked.Increment(ref interrupts) == 1 ? SpecStatus.CancelledRunFinally : SpecStatus.Cancelled;
-            printer.Notice(request == SpecStatus.Cancelled ? "cancelling everything…" : "cancelling; finally tasks will still run (Ctrl-C again to stop them)…");
+            notice(request == SpecStatus.Cancelled ? "cancelling everything…" : "cancelling; finally tasks will still run (Ctrl-C again to stop them)…");
             driver.RequestCancel(request);
         });
-        var final = await driver.RunAsync(state, CancellationToken.None).ConfigureAwait(false);
+        PipelineRunState final;
+        if (progress is null)
+        {
+            final = await driver.RunAsync(state, CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            var running = driver.RunAsync(state, CancellationToken.None);
+            await ProgressView.ShowAsync(AnsiConsole.Console, progress.Model, progress.Tails, _ =>
+            {
+                progress.Refresh(running.IsCompletedSuccessfully ? running.Result : null);
+                return Task.CompletedTask;
+            }, running, ProgressView.LocalInterval, TimeProvider.System, CancellationToken.None).ConfigureAwait(false);
+            final = await running.ConfigureAwait(false);
+            ProgressView.PrintFailedTails(progress.Model, progress.Tails, Console.Out);
+        }
+
         await ReleaseAsync(executor, state.Uid, printer).ConfigureAwait(false);
         if (!o.Json)
         {

@@ -6,6 +6,7 @@ using Mothership.Cloud.Sources;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
+using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Model.Validation;
 
 namespace Mothership.Cloud.Tests.Deploy;
@@ -16,7 +17,7 @@ public sealed class DeployPipelineBuilderTests
     {
         var files = new Dictionary<string, string>
         {
-            ["cloud.yaml"] = MemoryFiles.Catalog(("db", "      namespace: infra\n      timeout: 10m\n"), ("ident", "      test: true\n"), ("compute", ""), ("net", "")),
+            ["cloud.yaml"] = MemoryFiles.Catalog(("db", "      namespace: infra\n      timeout: 10m\n      estimatedDuration: 7m\n"), ("ident", "      test: true\n"), ("compute", ""), ("net", "")),
             ["sites/dev/site.yaml"] = MemoryFiles.Site("dev", "dev", "r1", "db", "ident", "compute", "net")
                 + "  cluster: {context: dev-ctx, kubeconfig: /etc/kube/dev}\n  executor: {kind: kubernetes, namespace: deploys, serviceAccount: dev-deployer}\n",
             ["values/global/ident.yaml"] = "conf:\n  debug: \"yes\"\n",
@@ -77,6 +78,23 @@ public sealed class DeployPipelineBuilderTests
         var run = resources.All.OfType<PipelineRun>().Single();
         Assert.Equal("true", run.Spec.Params.Single(p => p.Name == "run-ident").Value.ToString());
         Assert.Equal("false", run.Spec.Params.Single(p => p.Name == "run-db").Value.ToString());
+    }
+
+    [Fact]
+    public void Yaml_PipelineAndRunCarryTheEstimatesOfTheServicesThatRun()
+    {
+        var changes = new ChangeSet("HEAD~1", new Dictionary<string, System.Collections.Immutable.ImmutableArray<string>> { ["db"] = ["values/global/db.yaml"] }, []);
+
+        var (resources, _) = Build(changes: changes);
+
+        var run = resources.All.OfType<PipelineRun>().Single();
+        Assert.Equal(Pipeline(resources).Metadata.Annotations[MothershipLabels.EstimatedDurations], run.Metadata.Annotations[MothershipLabels.EstimatedDurations]);
+        var estimates = System.Text.Json.Nodes.JsonNode.Parse(run.Metadata.Annotations[MothershipLabels.EstimatedDurations])!.AsObject();
+        // Only what runs: db changed (and what follows it re-runs per the plan); the default is 5m.
+        Assert.Equal("7m", (string?)estimates["db"]);
+        Assert.All(estimates.Where(kv => kv.Key != "db"), kv => Assert.Equal("5m", (string?)kv.Value));
+        var plannedToRun = run.Spec.Params.Where(p => p.Name.StartsWith("run-", StringComparison.Ordinal) && p.Value.ToString() == "true").Select(p => p.Name[4..]);
+        Assert.Equal(plannedToRun.Order(), estimates.Select(kv => kv.Key).Order());
     }
 
     [Fact]

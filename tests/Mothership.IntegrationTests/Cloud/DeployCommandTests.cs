@@ -154,6 +154,74 @@ public sealed class DeployCommandTests : IDisposable
         Assert.Contains("[summary/print]   ident", r.Stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>mship on a pseudo-terminal (util-linux <c>script</c>), as a person at a terminal runs it; the output without ANSI sequences.</summary>
+    private async Task<(int ExitCode, string Output)> OnTerminal(string[] args, IReadOnlyDictionary<string, string> environment)
+    {
+        if (!File.Exists("/usr/bin/script"))
+        {
+            Assert.Skip("util-linux script (a pseudo-terminal) is not installed");
+        }
+
+        var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/script") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _work };
+        foreach (var a in new[] { "-qec", string.Join(' ', new[] { MshipProcess.Binary }.Concat(args).Select(a => $"'{a}'")), "/dev/null" })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        // A terminal as a person's, even when the tests run in CI.
+        info.Environment["TERM"] = "xterm-256color";
+        info.Environment["CI"] = "";
+        info.Environment["COLUMNS"] = "160";
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var text = System.Text.RegularExpressions.Regex.Replace(await output + await errors, @"\x1b(\[[0-9;?]*[A-Za-z]|\][^\x07]*\x07|[()][A-Z0-9])", "");
+        return (process.ExitCode, text.Replace("\r", "", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Deploy_OnATerminal_ShowsTheProgressViewThenTheSummary()
+    {
+        var (exit, output) = await OnTerminal(["deploy", "--repo", _repo.Root, "--site", "dev-a", "--state", State], FakeTools());
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("PipelineRun deploy-dev-a-", output, StringComparison.Ordinal);
+        Assert.Matches(@"done (\d+)/\1", output);
+        Assert.Matches(@"\s1\s+.*✔ ", output);
+        Assert.Matches(@"finally\s+✔ summary", output);
+        // The summary table and line as without the view.
+        Assert.Matches(@"ident\s+Succeeded", output);
+        Assert.Matches(@"PipelineRun deploy-dev-a-\w+: Succeeded", output);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Deploy_OnATerminalAFailedService_PrintsItsLastLinesAfterTheView()
+    {
+        var (exit, output) = await OnTerminal(["deploy", "--repo", _repo.Root, "--site", "dev-a", "--state", State], FakeTools(failing: "ident"));
+
+        Assert.True(exit == 1, output);
+        Assert.Contains("✖ ident", output, StringComparison.Ordinal);
+        Assert.Contains("last lines of ident (Failed):", output, StringComparison.Ordinal);
+        Assert.Contains("ident: job(s) failed: ident-db-sync", output, StringComparison.Ordinal);
+        Assert.Matches(@"image\s+Skipped", output);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Deploy_OnATerminalWithPlain_PrintsLogLines()
+    {
+        var (exit, output) = await OnTerminal(["deploy", "--repo", _repo.Root, "--site", "dev-a", "--state", State, "--dry-run", "--plain"], FakeTools());
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("[ident/diff] ident: first deploy to site dev-a; every value is new:", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("done ", output, StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task Export_IsValidTektonThatRunsLocally()
     {

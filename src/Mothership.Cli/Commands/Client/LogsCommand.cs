@@ -75,35 +75,14 @@ internal static class LogsCommand
     /// <summary>Streams the server-sent log events as <c>[task/step] line</c>; the exit code says how the run ended.</summary>
     public static async Task<int> FollowAsync(ApiClient client, string segment, string name, CancellationToken ct, string filters = "")
     {
-        using var response = await client.StreamAsync($"api/v1/{segment}/{Uri.EscapeDataString(name)}/logs?follow=true{filters}", ct).ConfigureAwait(false);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false));
-        string? eventName = null;
-        while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
+        // The prefix names come from the server: escaped; the lines are the step's own output, as written.
+        var end = await LogEventStream.ReadAsync(client, segment, name, filters, (_, prefix, lines) =>
         {
-            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            foreach (var l in lines)
             {
-                eventName = line[7..];
+                Console.Out.Write(prefix + (string?)l + "\n");
             }
-            else if (line.StartsWith("data: ", StringComparison.Ordinal))
-            {
-                var data = JsonNode.Parse(line[6..])!;
-                if (eventName == "end")
-                {
-                    var status = (string?)data["status"];
-                    Console.Error.WriteLine($"mship: {segment[..^1]} {TerminalText.Escape(name)} {TerminalText.Escape(data["reason"])}");
-                    return status == "True" ? ExitCodes.Success : ExitCodes.RunFailed;
-                }
-
-                // The prefix names come from the server: escaped; the lines are the step's own output, as written.
-                var prefix = TerminalText.Escape(LogPrefix.Of((string?)data["pipelineTask"] ?? (string)data["taskRun"]!, (string)data["container"]!));
-                foreach (var l in data["lines"]!.AsArray())
-                {
-                    Console.Out.Write(prefix + (string?)l + "\n");
-                }
-            }
-        }
-
-        await Console.Error.WriteLineAsync("mship: the log stream ended before the run did (server stopped?)").ConfigureAwait(false);
-        return ExitCodes.RunFailed;
+        }, ct).ConfigureAwait(false);
+        return LogEventStream.Ended(end, segment, name);
     }
 }

@@ -8,6 +8,7 @@ using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Cli.Output;
+using Mothership.Cli.Output.Progress;
 
 namespace Mothership.Cli.Commands.Client;
 
@@ -25,7 +26,8 @@ internal static class StartCommand
         var run = new Option<string?>("--run") { Description = "start this pending PipelineRun or TaskRun" };
         var labels = new Option<string[]>("--label", "-l") { Description = "KEY=VALUE labels on the run" };
         var follow = new Option<bool>("--follow", "-F") { Description = "stream the logs until the run ends; exit 0 if it succeeded, 1 if not" };
-        var command = new Command("start", "Start a Pipeline (or Task) on the server") { pipeline, files, parameters, workspaces, task, pending, run, labels, follow };
+        var plain = new Option<bool>("--plain") { Description = "with -F: print log lines, not the live progress view a terminal gets (the default when stdout is not a terminal, TERM=dumb or CI is set)" };
+        var command = new Command("start", "Start a Pipeline (or Task) on the server") { pipeline, files, parameters, workspaces, task, pending, run, labels, follow, plain };
         ClientCommand.Configure(command, async (parse, client, ct) =>
         {
             if (parse.GetValue(run) is { } pendingName)
@@ -33,7 +35,7 @@ internal static class StartCommand
                 var (segment, found) = await RunKinds.FindAsync(client, pendingName, ct).ConfigureAwait(false);
                 await client.PostAsync($"api/v1/{segment}/{Uri.EscapeDataString(found)}/start", null, "application/json", ct).ConfigureAwait(false);
                 Console.WriteLine($"{segment[..^1]}.tekton.dev/{TerminalText.Escape(found)} started");
-                return parse.GetValue(follow) ? await LogsCommand.FollowAsync(client, segment, found, ct).ConfigureAwait(false) : ExitCodes.Success;
+                return parse.GetValue(follow) ? await FollowAsync(client, segment, found, parse.GetValue(plain), ct).ConfigureAwait(false) : ExitCodes.Success;
             }
 
             RequestBundle? bundle;
@@ -81,10 +83,16 @@ internal static class StartCommand
 
             var createdName = (string)created["metadata"]!["name"]!;
             Console.WriteLine($"{kinds[..^1]}.tekton.dev/{TerminalText.Escape(createdName)} created");
-            return parse.GetValue(follow) ? await LogsCommand.FollowAsync(client, kinds, createdName, ct).ConfigureAwait(false) : ExitCodes.Success;
+            return parse.GetValue(follow) ? await FollowAsync(client, kinds, createdName, parse.GetValue(plain), ct).ConfigureAwait(false) : ExitCodes.Success;
         });
         return command;
     }
+
+    /// <summary><c>-F</c>: a PipelineRun in the live progress view on a terminal, else (and a TaskRun always) its log lines.</summary>
+    private static Task<int> FollowAsync(ApiClient client, string segment, string name, bool plain, CancellationToken ct) =>
+        segment == "pipelineruns" && ProgressView.Enabled(plain)
+            ? ProgressView.FollowAsync(client, name, ct)
+            : LogsCommand.FollowAsync(client, segment, name, ct);
 
     /// <summary>The endpoint of the one run in <paramref name="paths"/>, by its kind as loaded; null (after saying why) when there is not exactly one.</summary>
     private static string? SegmentOfRunIn(IEnumerable<string> paths)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.CommandLine;
+using Mothership.Cli.Output.Progress;
 using Mothership.Cloud.Deploy;
 using Mothership.Cloud.Planning;
 using Mothership.Executors.Kubernetes;
@@ -23,6 +24,7 @@ internal static class DeployCommand
         var executor = new Option<string?>("--executor") { Description = "local: helm and kubectl of this machine; kubernetes: pods in the site's cluster (its kubeconfig and context, the namespace and account of the site's executor); default: the site's executor.kind" };
         executor.AcceptOnlyFromAmong("local", "kubernetes");
         var image = DeployPipelineYaml.ImageOption("with the kubernetes executor: ");
+        var plain = new Option<bool>("--plain") { Description = "print log lines as they come, not the live progress view a terminal gets (the default when stdout is not a terminal, TERM=dumb or CI is set)" };
         var command = new Command("deploy", "Deploy a site: its services in dependency order, only what changed between --from and --to");
         site.AddTo(command, revisions: true);
         command.Options.Add(dryRun);
@@ -31,6 +33,7 @@ internal static class DeployCommand
         command.Options.Add(output);
         command.Options.Add(executor);
         command.Options.Add(image);
+        command.Options.Add(plain);
         command.SetAction(async (parse, _) =>
         {
             if (!ParallelOption.Check(parse.GetValue(parallel), "mship deploy"))
@@ -79,7 +82,10 @@ internal static class DeployCommand
 
             var resources = DeployPipelineYaml.Load(yaml, $"deploy-{request.Site}.yaml");
             var run = resources.All.OfType<PipelineRun>().Single();
-            var runOptions = new RunCommand.RunOptions([], [], [], json, null, null, parse.GetValue(parallel), false, null);
+            var runOptions = new RunCommand.RunOptions([], [], [], json, null, null, parse.GetValue(parallel), false, null)
+            {
+                Progress = !json && ProgressView.Enabled(parse.GetValue(plain)),
+            };
             if (onKubernetes)
             {
                 var cluster = definition.Cluster;

@@ -15,6 +15,14 @@ public static class MothershipLabels
     /// </summary>
     public const string PlainParams = "mothership.io/plain-params";
 
+    /// <summary>
+    /// Annotation on a Pipeline and its run: a JSON object of pipeline task name to estimated
+    /// duration (Go duration, <c>{"keystone":"5m"}</c>); a deploy pipeline carries its services'
+    /// <c>estimatedDuration</c>, and <c>mship deploy</c> / <c>mship start -F</c> show the time left
+    /// on the critical path from it. Tasks it does not name count as zero.
+    /// </summary>
+    public const string EstimatedDurations = "mothership.io/estimated-durations";
+
     /// <summary>On a rerun: the name of the run it repeats.</summary>
     public const string RerunOf = "mothership.io/rerun-of";
 
