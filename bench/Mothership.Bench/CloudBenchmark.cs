@@ -116,7 +116,7 @@ internal static class CloudBenchmark
             }
 
             PrintTable(sites, services, scale, makespan);
-            return scale.RanAsExpected && makespan.Agrees ? 0 : 1;
+            return scale.RanAsExpected && makespan.Agrees && scale.Batches.All(b => b.SameAsPerSite) ? 0 : 1;
         }
         finally
         {
@@ -194,7 +194,12 @@ internal static class CloudBenchmark
         public required double PeakMb { get; init; }
 
         public required double HeapAfterMb { get; init; }
+
+        public required List<BatchResult> Batches { get; init; }
     }
+
+    /// <summary>The batch planner over the first <see cref="Sites"/> sites between the two commits.</summary>
+    private sealed record BatchResult(int Sites, List<double> Ms, List<double> PerSiteMs, bool SameAsPerSite);
 
     private static ScaleResult? PlanAtScale(string dir, string chartDir, int sites, List<string> services, int iterations)
     {
@@ -305,6 +310,8 @@ internal static class CloudBenchmark
             Console.Error.WriteLine($"cloud: change detection ran other services than {ChangedService} in the {inRegion.Count} sites of {ChangedRegion}: unexpected [{string.Join(", ", extra)}], missing [{string.Join(", ", absent)}]");
         }
 
+        var batches = BatchPlanning(dir, chartDir, siteNames, iterations);
+
         GC.Collect();
         return new ScaleResult
         {
@@ -324,7 +331,78 @@ internal static class CloudBenchmark
             RanAsExpected = asExpected,
             PeakMb = PeakWorkingSetMb(),
             HeapAfterMb = GC.GetGCMemoryInfo().HeapSizeBytes / 1024.0 / 1024.0,
+            Batches = batches,
         };
+    }
+
+    /// <summary>
+    /// <see cref="RepositoryPlanner.PlanSites"/> over the first 100, 500 and 1,000 sites (as many
+    /// as there are) between HEAD~1 and HEAD, each with a fresh <see cref="ChartStore"/> as a new
+    /// <c>mship plan</c> process would have, after one untimed warm-up; every batch's plans are
+    /// compared with the same sites planned one by one.
+    /// </summary>
+    private static List<BatchResult> BatchPlanning(string dir, string chartDir, List<string> siteNames, int iterations)
+    {
+        using (RepositoryPlanner.PlanSites(new SitePlansRequest { Repository = dir, Sites = [.. siteNames.Take(10)], From = "HEAD~1", To = "HEAD" }, new ChartStore(chartDir)))
+        {
+            // Warm-up: JIT of the batch path.
+        }
+
+        var results = new List<BatchResult>();
+        foreach (var size in new[] { 100, 500, 1000 }.Where(n => n <= siteNames.Count).DefaultIfEmpty(siteNames.Count).Distinct())
+        {
+            var sites = siteNames.Take(size).ToList();
+            var times = new List<double>();
+            var perSite = new List<double>();
+            var same = true;
+            for (var n = 0; n < iterations; n++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                var clock = Stopwatch.StartNew();
+                using var plans = RepositoryPlanner.PlanSites(new SitePlansRequest { Repository = dir, Sites = [.. sites], From = "HEAD~1", To = "HEAD" }, new ChartStore(chartDir));
+                times.Add(clock.Elapsed.TotalMilliseconds);
+                if (plans.HasErrors)
+                {
+                    throw new InvalidOperationException($"the batch of {size} sites does not plan: {string.Join("; ", plans.Sites.First(s => s.HasErrors).Diagnostics.Take(3))}");
+                }
+
+                if (n == 0)
+                {
+                    same = SameAsPerSite(dir, chartDir, plans);
+                }
+
+                // Per-site planning of the same sites, timed right after, so both see the same machine load.
+                clock.Restart();
+                PlanAll(dir, chartDir, sites, new ChartStore(chartDir), "HEAD~1", null);
+                perSite.Add(clock.Elapsed.TotalMilliseconds);
+            }
+
+            var sorted = times.Order().ToList();
+            var alone = perSite.Order().ToList();
+            Console.WriteLine($"  batch of {size:N0} sites, HEAD~1..HEAD: median {Median(sorted):F0} ms, min {sorted[0]:F0} ms; per-site planning of the same sites, interleaved: median {Median(alone):F0} ms ({iterations} iterations each); plans equal to per-site planning: {(same ? "yes" : "NO")}");
+            results.Add(new BatchResult(size, times, perSite, same));
+        }
+
+        return results;
+    }
+
+    /// <summary>Whether every site's batch plan prints as the same site planned alone does (JSON) — checked on every 10th site to keep the run short.</summary>
+    private static bool SameAsPerSite(string dir, string chartDir, SitePlans plans)
+    {
+        var store = new ChartStore(chartDir);
+        foreach (var result in plans.Sites.Where((_, i) => i % 10 == 0))
+        {
+            var bag = new DiagnosticBag();
+            using var alone = RepositoryPlanner.Plan(new DeployPlanRequest { Repository = dir, Site = result.Site, From = "HEAD~1", To = "HEAD" }, store, bag);
+            if (alone is null || PlanFormats.JsonText(alone.Plan) != PlanFormats.JsonText(result.Planned!.Plan) || bag.Items.Count != result.Diagnostics.Length)
+            {
+                Console.Error.WriteLine($"cloud: site {result.Site}: the batch plan differs from planning it alone");
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Which services a plan with a base revision runs, over all sites.</summary>
@@ -587,6 +665,13 @@ internal static class CloudBenchmark
         Console.WriteLine($"| HEAD~1..HEAD, services that ran | {scale.ServicesRan} in {scale.SitesRan} sites (expected {ChangedService} in the {scale.SitesInRegion} sites of {ChangedRegion}: {(scale.RanAsExpected ? "yes" : "NO")}) |");
         Console.WriteLine($"| peak working set: after working tree / at the end | {scale.PeakAfterWorkingTreeMb:F0} / {scale.PeakMb:F0} MB |");
         Console.WriteLine($"| GC heap at the end | {scale.HeapAfterMb:F0} MB |");
+        foreach (var batch in scale.Batches)
+        {
+            var times = batch.Ms.Order().ToList();
+            var alone = Median([.. batch.PerSiteMs.Order()]);
+            Console.WriteLine($"| batch planner (PlanSites), {batch.Sites:N0} sites HEAD~1..HEAD: median / min ({times.Count} iterations) | **{Median(times):F0}** / {times[0]:F0} ms = {Median(times) / batch.Sites:F2} ms per site; per-site planning of the same sites (interleaved) {alone:F0} ms, **{alone / Median(times):F1}x**; plans equal: {(batch.SameAsPerSite ? "yes" : "NO")} |");
+        }
+
         Console.WriteLine($"| warnings per site (first site) | {scale.Warnings} |");
         Console.WriteLine();
         Console.WriteLine("| compute kit (14 services) | minutes |");

@@ -1,3 +1,5 @@
+using Mothership.Cloud.Values;
+
 namespace Mothership.Cloud.Deploy;
 
 /// <summary>
@@ -36,7 +38,11 @@ internal static class DeployScripts
 
     // Logs are kept and shown on the dashboard: values under keys that name a secret are masked.
     public const string Diff = Prelude + """
-        mask() { sed -E 's/^([-+ ]?[[:space:]]*[A-Za-z0-9_.-]*(password|passwd|secret|token|private_key|cookie|credential)[A-Za-z0-9_.-]*:[[:space:]]*).+$/\1********/I'; }
+        mask() { sed -E 's/^([-+ ]?[[:space:]]*[A-Za-z0-9_.-]*(
+        """ + SecretValueKeys.Pattern + """
+        )[A-Za-z0-9_.-]*:[[:space:]]*).+$/\1
+        """ + SecretValueKeys.Mask + """
+        /I'; }
         if [ ! -f "$old" ]; then
           echo "$(params.service): first deploy to site $(params.site); every value is new:"
           sed 's/^/+ /' "$new" | mask

@@ -22,10 +22,14 @@ public static class DeployPlanner
     {
         var serviceCharts = site.Repository.Services.ToDictionary(
             s => s.Name,
-            s => new ServiceChart(site.Charts[s.Name].Name, ChartDependencyReader.Read((ValueMap)ValueMap.Merge(site.Charts[s.Name].Values, site.Values[s.Name].Values))),
+            s => ServiceChartOf(site.Charts[s.Name], site.Values[s.Name]),
             StringComparer.Ordinal);
         return Plan(site.Repository, serviceCharts, changes, to);
     }
+
+    /// <summary>What a service's chart waits for and serves: read from the chart's defaults merged with the site's values.</summary>
+    public static ServiceChart ServiceChartOf(ChartInfo chart, RenderedValues values) =>
+        new(chart.Name, ChartDependencyReader.Read((ValueMap)ValueMap.Merge(chart.Values, values.Values)));
 
     /// <summary>Plans a site from what each enabled service's chart waits for; <paramref name="changes"/> null means every service runs.</summary>
     public static DeployPlan Plan(SiteRepository repository, IReadOnlyDictionary<string, ServiceChart> charts, ChangeSet? changes, string to)

@@ -42,6 +42,10 @@ public static class PlanFormats
 
     public static string JsonText(DeployPlan plan) => Json(plan).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
+    /// <summary>Several sites' plans: a JSON array of <see cref="Json"/>'s objects.</summary>
+    public static string JsonText(IEnumerable<DeployPlan> plans) =>
+        new JsonArray([.. plans.Select(p => (JsonNode)Json(p))]).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
     public static string Text(DeployPlan plan)
     {
         var b = new StringBuilder();

@@ -31,8 +31,18 @@ public static partial class SiteRepositoryLoader
         var siteDiagnostics = new DiagnosticBag();
         var catalog = LoadCatalog(files, displayRoot, catalogDiagnostics);
         var definition = LoadSite(files, site, displayRoot, siteDiagnostics);
-        diagnostics.AddRange(catalogDiagnostics.Items);
-        diagnostics.AddRange(siteDiagnostics.Items);
+        return Combine(catalog, catalogDiagnostics.Items, definition, siteDiagnostics.Items, diagnostics);
+    }
+
+    /// <summary>
+    /// The site with its services looked up in the catalog, from a catalog and a site file already
+    /// read (each with the diagnostics reading it gave): how <see cref="Load"/> ends, and how a
+    /// batch of sites reuses one parsed catalog.
+    /// </summary>
+    internal static SiteRepository? Combine(CloudCatalog? catalog, IEnumerable<Diagnostic> catalogDiagnostics, SiteDefinition? definition, IEnumerable<Diagnostic> siteDiagnostics, DiagnosticBag diagnostics)
+    {
+        diagnostics.AddRange(catalogDiagnostics);
+        diagnostics.AddRange(siteDiagnostics);
         if (catalog is null || definition is null)
         {
             return null;

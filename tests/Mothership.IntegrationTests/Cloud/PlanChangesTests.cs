@@ -139,4 +139,37 @@ public sealed class PlanChangesTests : IDisposable
         Assert.Contains("unknown revision 'no-such-branch'", r.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", r.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Plan_Environment_PrintsEverySitesPlanAsAnArray()
+    {
+        _repo.Write("values/regions/b/db.yaml", "size: 40Gi\n");
+        _repo.Commit("grow region b's database");
+
+        var r = await MshipProcess.RunAsync(["plan", "--repo", _repo.Root, "--environment", "prod", "--from", "HEAD~1", "--to", "HEAD", "-o", "json"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var plans = JsonNode.Parse(r.Stdout)!.AsArray();
+        Assert.Equal(["prod-a", "prod-b"], plans.Select(p => p!["site"]!.GetValue<string>()));
+        Assert.Equal(["db"], plans[1]!["services"]!.AsArray().Where(s => s!["run"]!.GetValue<bool>()).Select(s => s!["name"]!.GetValue<string>()));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Plan_SiteRepeatedAsText_PrintsEachSite()
+    {
+        var r = await MshipProcess.RunAsync(["plan", "--repo", _repo.Root, "--site", "dev-a", "--site", "prod-b"], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("Site dev-a at working tree", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Site prod-b at working tree", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Plan_NoSiteNorEnvironment_ExitsTwo()
+    {
+        var r = await MshipProcess.RunAsync(["plan", "--repo", _repo.Root], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--environment", r.Stderr, StringComparison.Ordinal);
+    }
 }

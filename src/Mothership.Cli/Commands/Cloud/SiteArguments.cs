@@ -19,10 +19,14 @@ internal sealed class SiteArguments
 
     public Option<string?> To { get; } = new("--to") { Description = "git revision to plan (default: the files on disk)" };
 
-    public void AddTo(Command command, bool revisions)
+    public void AddTo(Command command, bool revisions, bool site = true)
     {
         command.Options.Add(Repo);
-        command.Options.Add(Site);
+        if (site)
+        {
+            command.Options.Add(Site);
+        }
+
         command.Options.Add(Charts);
         if (revisions)
         {
@@ -38,8 +42,12 @@ internal sealed class SiteArguments
         Site = parse.GetValue(Site) ?? "",
         From = revisions ? parse.GetValue(From) : null,
         To = parse.GetValue(To),
-        Charts = parse.GetValue(Charts) ?? (Environment.GetEnvironmentVariable("MOTHERSHIP_CHARTS") is { Length: > 0 } env ? env : null),
+        Charts = ChartFolder(parse),
     };
+
+    /// <summary><c>--charts</c>, else <c>$MOTHERSHIP_CHARTS</c>.</summary>
+    public string? ChartFolder(ParseResult parse) =>
+        parse.GetValue(Charts) ?? (Environment.GetEnvironmentVariable("MOTHERSHIP_CHARTS") is { Length: > 0 } env ? env : null);
 
     /// <summary>Plans, printing diagnostics; null (with the exit code) when the input is unusable.</summary>
     public static DeployPlanWithSite? Plan(DeployPlanRequest request, out int exit, bool quiet = false)
