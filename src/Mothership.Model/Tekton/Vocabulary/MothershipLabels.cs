@@ -18,6 +18,12 @@ public static class MothershipLabels
     /// <summary>On a rerun: the name of the run it repeats.</summary>
     public const string RerunOf = "mothership.io/rerun-of";
 
+    /// <summary>On a rerun from the failure: the name of the PipelineRun whose succeeded tasks it reuses.</summary>
+    public const string RerunFromFailed = "mothership.io/rerun-from-failed";
+
+    /// <summary>Annotation on a reused TaskRun of a rerun from the failure: the name of the earlier TaskRun whose status it carries (and which holds its logs).</summary>
+    public const string ReusedFrom = "mothership.io/reused-from";
+
     /// <summary>On pods, claims and Secrets: the uid of the run (PipelineRun, or standalone TaskRun) they belong to.</summary>
     public const string RunUid = "mothership.io/run-uid";
 
