@@ -145,7 +145,12 @@ public static class RunObjectWriter
                 if (child.ReusedFrom is { } from)
                 {
                     // Not run here: the TaskRun it was taken over from says where it ran (and where its logs are).
-                    entry["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [MothershipLabels.ReusedFrom] = from.TaskRun } };
+                    var annotations = new JsonObject
+                    {
+                        [MothershipLabels.ReusedFrom] = from.TaskRun,
+                        [MothershipLabels.ReusedFromPipelineRun] = from.PipelineRun,
+                    };
+                    entry["metadata"] = new JsonObject { ["annotations"] = annotations };
                     if (taskRunStatus["conditions"]?[0] is JsonObject condition)
                     {
                         condition["message"] = TaskReuse.Message(from);
