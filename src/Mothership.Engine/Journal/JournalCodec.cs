@@ -138,14 +138,16 @@ public static class JournalCodec
     private static ImmutableArray<RunResult> ReadResults(JsonArray a) =>
         [.. a.Select(r => new RunResult(Str(r!.AsObject(), "name"), ReadValue(r!["value"]!)))];
 
-    private static JsonNode Value(ParamValue v) => v.Type switch
+    /// <summary>A result or param value as JSON: a string, an array or an object.</summary>
+    public static JsonNode Value(ParamValue v) => v.Type switch
     {
         ParamType.String => JsonValue.Create(v.StringValue!),
         ParamType.Array => new JsonArray([.. v.ArrayValue.Select(x => (JsonNode)JsonValue.Create(x))]),
         _ => new JsonObject(v.ObjectValue!.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
     };
 
-    private static ParamValue ReadValue(JsonNode n) => n switch
+    /// <summary>Reads back what <see cref="Value"/> wrote.</summary>
+    public static ParamValue ReadValue(JsonNode n) => n switch
     {
         JsonArray a => ParamValue.Of(a.Select(x => (string)x!)),
         JsonObject o => ParamValue.Of(o.Select(kv => KeyValuePair.Create(kv.Key, (string)kv.Value!))),

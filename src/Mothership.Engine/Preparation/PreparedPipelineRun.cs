@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Mothership.Engine.Reuse;
 using Mothership.Engine.Scheduling;
 using Mothership.Model.Graph;
 using Mothership.Model.Tekton;
@@ -19,9 +20,12 @@ public sealed record PreparedPipelineRun : PreparedRun
     /// <summary>The pipeline's DAG, without a cycle.</summary>
     public required PipelineGraph Graph { get; init; }
 
+    /// <summary>For a rerun from the failure, the earlier run's tasks it reuses (<see cref="TaskReuse"/>); empty otherwise.</summary>
+    public ImmutableDictionary<string, ReusedTask> Reuse { get; init; } = ImmutableDictionary<string, ReusedTask>.Empty;
+
     public override Resource Resource => Run;
 
     /// <summary>The scheduler's initial state of the run, started at <paramref name="now"/>.</summary>
     public PipelineRunState Start(string uid, DateTimeOffset now) =>
-        PipelineRunScheduler.Start(Run, Spec, Params, Resources, uid, now, Graph);
+        PipelineRunScheduler.Start(Run, Spec, Params, Resources, uid, now, Graph) with { Reuse = Reuse };
 }

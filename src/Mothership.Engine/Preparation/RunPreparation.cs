@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Mothership.Engine.Resolution;
+using Mothership.Engine.Reuse;
 using Mothership.Engine.Scheduling;
 using Mothership.Model.Graph;
 using Mothership.Model.Tekton;
@@ -39,8 +40,23 @@ public static class RunPreparation
         _ => throw new ArgumentException($"{run?.Kind} is not a run", nameof(run)),
     };
 
+    /// <summary>
+    /// Prepares a PipelineRun; the reused tasks of a rerun from the failure, stored as a document
+    /// of its manifest (<see cref="ReuseDocument"/>), become <see cref="PreparedPipelineRun.Reuse"/>.
+    /// </summary>
     public static PreparedPipelineRun Prepare(PipelineRun run, ResourceSet resources, RunInputs? inputs = null)
     {
+        ArgumentNullException.ThrowIfNull(resources);
+        ImmutableDictionary<string, ReusedTask> reuse;
+        try
+        {
+            (reuse, resources) = ReuseDocument.Split(resources);
+        }
+        catch (FormatException e)
+        {
+            throw new TaskResolutionException(e.Message);
+        }
+
         run = RunNames.Named(run);
         var (parameters, workspaces) = WithInputs(run.Spec.Params, run.Spec.Workspaces, inputs);
         run = run with { Spec = run.Spec with { Params = parameters, Workspaces = workspaces } };
@@ -55,7 +71,7 @@ public static class RunPreparation
             throw new TaskResolutionException($"dependency cycle: {string.Join(" → ", cycle)}");
         }
 
-        return new PreparedPipelineRun { Run = run, Spec = spec, Params = resolved, Graph = graph, Resources = resources };
+        return new PreparedPipelineRun { Run = run, Spec = spec, Params = resolved, Graph = graph, Resources = resources, Reuse = reuse };
     }
 
     public static PreparedTaskRun Prepare(TaskRun run, ResourceSet resources, RunInputs? inputs = null)

@@ -27,4 +27,7 @@ public sealed record ChildRun
 
     /// <summary>Set by the scheduler when the last failed attempt will not be retried.</summary>
     public bool NoMoreRetries { get; init; }
+
+    /// <summary>Set when this TaskRun was not run but taken over from an earlier run (<see cref="Reuse.TaskReuse"/>): the one it carries the attempts of.</summary>
+    public Reuse.ReusedTaskRun? ReusedFrom { get; init; }
 }

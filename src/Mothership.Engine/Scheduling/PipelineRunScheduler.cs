@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution;
+using Mothership.Engine.Reuse;
 using Mothership.Engine.Running;
 using Mothership.Model.Graph;
 using Mothership.Model.Substitution;
@@ -145,6 +146,15 @@ public static class PipelineRunScheduler
             if (parents.Any(p => p.Phase == TaskPhase.Skipped && p.Skip?.Reason != SkipReasons.WhenExpressions))
             {
                 s = Skip(s, name, SkipReasons.ParentTasks);
+                continue;
+            }
+
+            if (TaskReuse.TryReuse(s, t, parents) is { } reused)
+            {
+                // Taken over from the earlier run: done now, so its children become candidates, and
+                // their scopes must see its results (the only task to end within a decision).
+                s = SetTask(s, reused);
+                scopes = new DecisionScopes(s);
                 continue;
             }
 
@@ -387,7 +397,7 @@ public static class PipelineRunScheduler
         return SetTask(s, s.Tasks[t.Name] with { ResultSpecs = ResultSpecsOf(s, task) });
     }
 
-    private static ImmutableArray<ResultSpec> ResultSpecsOf(PipelineRunState s, PipelineTask task) =>
+    internal static ImmutableArray<ResultSpec> ResultSpecsOf(PipelineRunState s, PipelineTask task) =>
         task.TaskSpec?.Results ?? (task.TaskRef?.Name is { } n ? s.Resources.FindTask(n)?.Spec.Results ?? [] : []);
 
     /// <summary>A task that cannot be turned into a TaskRun fails the run, as Tekton's validation failures do.</summary>

@@ -31,6 +31,12 @@ public sealed record PipelineRunState
     public RunCompletion? Failure { get; init; }
 
     /// <summary>
+    /// For a rerun from the failure, the tasks of the earlier run it takes over when they are
+    /// ready instead of running them (<see cref="Reuse.TaskReuse"/>); empty otherwise.
+    /// </summary>
+    public ImmutableDictionary<string, Reuse.ReusedTask> Reuse { get; init; } = ImmutableDictionary<string, Reuse.ReusedTask>.Empty;
+
+    /// <summary>
     /// The limits the host holds runs to; the scheduler checks <see cref="InputLimits.MaxMatrixCombinations"/>
     /// when a matrixed task starts. Default: <see cref="InputLimits.Default"/>.
     /// </summary>

@@ -20,6 +20,9 @@ public sealed record PipelineTaskState
     /// <summary>True when the task failed only because it was cancelled (a cancel or a timeout of the run).</summary>
     public bool WasCancelled => Phase == TaskPhase.Failed && Runs.Any(r => r.CancelReason is not null && r.Last?.Phase is TaskRunPhase.Cancelled);
 
+    /// <summary>True when the task was taken over from an earlier run instead of running (<see cref="Reuse.TaskReuse"/>).</summary>
+    public bool Reused => !Runs.IsEmpty && Runs.All(r => r.ReusedFrom is not null);
+
     public bool Done => Phase is TaskPhase.Succeeded or TaskPhase.Failed or TaskPhase.Skipped;
 
     /// <summary>Failed, but with <c>onError: continue</c>: Tekton's <c>FailureIgnored</c>.</summary>

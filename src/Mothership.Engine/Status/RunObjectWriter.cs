@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Mothership.Engine.Execution;
+using Mothership.Engine.Reuse;
 using Mothership.Engine.Running;
 using Mothership.Engine.Scheduling;
 using Mothership.Model.Tekton;
@@ -134,13 +135,29 @@ public static class RunObjectWriter
                             ? Condition(ConditionStatus.Unknown, TaskRunReason.Running, AttemptMessages.StepsRunning, s.StartTime)
                             : Condition(ConditionStatus.Unknown, TaskRunReason.Pending, TaskRunReason.Pending, s.StartTime),
                     }
-                    : TaskRunStatus(child.Attempts, child.Running, t.Task.OnError == "continue", child.TaskRunName);
+                    : TaskRunStatus(child.Attempts, child.Running, t.Task.OnError == "continue", child.ReusedFrom?.TaskRun ?? child.TaskRunName);
                 if (child.Running && live?.Steps(child.TaskRunName) is { } steps)
                 {
                     taskRunStatus["steps"] = new JsonArray([.. steps.Select(x => (JsonNode)Step(x))]);
                 }
 
-                taskRuns[child.TaskRunName] = new JsonObject { ["pipelineTaskName"] = t.Name, ["status"] = taskRunStatus };
+                var entry = new JsonObject { ["pipelineTaskName"] = t.Name, ["status"] = taskRunStatus };
+                if (child.ReusedFrom is { } from)
+                {
+                    // Not run here: the TaskRun it was taken over from says where it ran (and where its logs are).
+                    var annotations = new JsonObject
+                    {
+                        [MothershipLabels.ReusedFrom] = from.TaskRun,
+                        [MothershipLabels.ReusedFromPipelineRun] = from.PipelineRun,
+                    };
+                    entry["metadata"] = new JsonObject { ["annotations"] = annotations };
+                    if (taskRunStatus["conditions"]?[0] is JsonObject condition)
+                    {
+                        condition["message"] = TaskReuse.Message(from);
+                    }
+                }
+
+                taskRuns[child.TaskRunName] = entry;
             }
         }
 

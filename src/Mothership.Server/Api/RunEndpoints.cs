@@ -298,16 +298,45 @@ internal static class RunEndpoints
     private static async Task<IResult> RerunAsync(string kinds, string name, HttpContext context, IRunStore store, RunIntake intake, RunController controller, CancellationToken ct)
     {
         var kind = ApiContext.RunKind(kinds)!;
+        var fromFailed = false;
+        if (context.Request.ContentLength is not 0)
+        {
+            var body = await ApiContext.BodyAsync(context.Request, ct).ConfigureAwait(false);
+            if (!RerunRequest.TryParse(body, out fromFailed, out var error))
+            {
+                return Problems.BadRequest(error);
+            }
+        }
+
         var run = await store.GetRunAsync(kind, name, ct).ConfigureAwait(false);
         if (run is null)
         {
             return Problems.NotFound($"{kind} '{name}'");
         }
 
-        var copy = await intake.RerunAsync(run, ApiContext.Actor(context), ct).ConfigureAwait(false);
-        if (copy is null)
+        RunRecord? copy;
+        if (fromFailed)
         {
-            return Problems.Conflict("the generated name is taken; try again");
+            var rerun = await intake.RerunFromFailedAsync(run, ApiContext.Actor(context), ct).ConfigureAwait(false);
+            if (rerun.Refusal == RerunRefusal.NotApplicable)
+            {
+                return Problems.BadRequest(rerun.Message);
+            }
+
+            if (rerun.Run is null)
+            {
+                return Problems.Conflict(rerun.Message);
+            }
+
+            copy = rerun.Run;
+        }
+        else
+        {
+            copy = await intake.RerunAsync(run, ApiContext.Actor(context), ct).ConfigureAwait(false);
+            if (copy is null)
+            {
+                return Problems.Conflict("the generated name is taken; try again");
+            }
         }
 
         controller.Wake();

@@ -27,8 +27,22 @@ public static class RunGraph
         var durations = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (task, isFinally) in spec.Tasks.Select(t => (t, false)).Concat(spec.Finally.Select(t => (t, true))))
         {
-            var runs = taskRuns.Where(x => (string?)x.Run!["pipelineTaskName"] == task.Name).Select(x => (x.Name, Status: x.Run!["status"] as JsonObject)).ToList();
+            var own = taskRuns.Where(x => (string?)x.Run!["pipelineTaskName"] == task.Name).ToList();
+            var runs = own.Select(x => (x.Name, Status: x.Run!["status"] as JsonObject)).ToList();
             var node = Node(task.Name, isFinally, runs, skipped.GetValueOrDefault(task.Name), now, out var seconds);
+            var reusedFrom = own.Select(x => x.Run!["metadata"]?["annotations"]).ToList();
+            if (reusedFrom.Count > 0 && reusedFrom.All(a => a?[MothershipLabels.ReusedFrom] is not null) && (string?)node["state"] == "Succeeded")
+            {
+                // Taken over from an earlier run (a rerun from the failure): it cost this run nothing.
+                node["state"] = "Reused";
+                node["reusedFrom"] = new JsonObject
+                {
+                    ["pipelineRun"] = (string?)reusedFrom[0]![MothershipLabels.ReusedFromPipelineRun],
+                    ["taskRuns"] = new JsonArray([.. reusedFrom.Select(a => (JsonNode?)JsonValue.Create((string?)a![MothershipLabels.ReusedFrom]))]),
+                };
+                seconds = 0;
+            }
+
             durations[task.Name] = seconds;
             nodes.Add(node);
         }

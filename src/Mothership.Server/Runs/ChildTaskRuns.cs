@@ -41,6 +41,11 @@ internal static class ChildTaskRuns
                 ["completionTime"] = (string?)status?["completionTime"],
                 ["labels"] = Labels(pipelineRun, (string?)entry["pipelineTaskName"] ?? ""),
             };
+            if (ReusedFrom(entry) is { } from)
+            {
+                row["reusedFrom"] = from;
+            }
+
             yield return row;
         }
     }
@@ -54,7 +59,7 @@ internal static class ChildTaskRuns
         }
 
         var task = (string?)entry["pipelineTaskName"] ?? "";
-        return new JsonObject
+        var taskRun = new JsonObject
         {
             ["apiVersion"] = TektonLabels.ApiVersion,
             ["kind"] = nameof(TaskRun),
@@ -72,7 +77,16 @@ internal static class ChildTaskRuns
             },
             ["status"] = entry["status"]?.DeepClone(),
         };
+        if (entry["metadata"]?["annotations"] is JsonObject annotations)
+        {
+            taskRun["metadata"]!["annotations"] = annotations.DeepClone();
+        }
+
+        return taskRun;
     }
+
+    /// <summary>The TaskRun a reused one was taken over from (a rerun from the failure), or null when it ran.</summary>
+    private static string? ReusedFrom(JsonObject entry) => (string?)entry["metadata"]?["annotations"]?[MothershipLabels.ReusedFrom];
 
     /// <summary>
     /// The PipelineRuns that may have made a TaskRun named <paramref name="name"/>: Tekton names a

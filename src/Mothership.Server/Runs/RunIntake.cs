@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
+using Mothership.Engine.Journal;
 using Mothership.Engine.Preparation;
 using Mothership.Engine.Resolution;
 using Mothership.Engine.Resolution.Remote;
+using Mothership.Engine.Reuse;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
@@ -37,6 +39,13 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time, RemoteResolu
         var given = ResourceLoader.Load(BodyFile, body, bag);
         if (bag.HasErrors)
         {
+            return new IntakeResult(null, bag.Sorted().ToList());
+        }
+
+        if (given.FirstOrDefault(ReuseDocument.Is) is { } reserved)
+        {
+            // Only a rerun from the failure writes it: a body bringing one would pass off made-up outcomes as reused.
+            bag.Error(reserved.Location, $"ConfigMap '{ReuseDocument.Name}' is reserved for reruns from the failure (POST …/rerun {{\"fromFailed\": true}}); rename it");
             return new IntakeResult(null, bag.Sorted().ToList());
         }
 
@@ -126,22 +135,100 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time, RemoteResolu
         }
     }
 
-    /// <summary>Stores a copy of a run under a new name, with the same frozen manifest.</summary>
+    /// <summary>
+    /// Stores a copy of a run under a new name, with the same frozen manifest (without the tasks a
+    /// rerun from the failure reused: a plain rerun runs every task).
+    /// </summary>
     public async Task<RunRecord?> RerunAsync(RunRecord original, string actor, CancellationToken cancellationToken)
+    {
+        var record = Copy(original, ReuseDocument.Strip(original.Manifest), actor, fromFailed: false);
+        return await store.CreateRunAsync(record, actor, cancellationToken).ConfigureAwait(false) ? record : null;
+    }
+
+    /// <summary>
+    /// Reruns a finished PipelineRun that did not succeed from its failure: a copy as
+    /// <see cref="RerunAsync"/> makes, that reuses the tasks which succeeded in it
+    /// (<see cref="TaskReuse.FromFailed"/>) and runs the others again. The reused tasks are stored in
+    /// the new run's manifest (<see cref="ReuseDocument"/>), so the earlier run may go and a restart
+    /// mid-run still knows them. The new run is labelled <see cref="MothershipLabels.RerunFromFailed"/>.
+    /// </summary>
+    public async Task<FromFailedRerun> RerunFromFailedAsync(RunRecord original, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        string? refused = original switch
+        {
+            { Kind: not nameof(PipelineRun) } => $"{original.Kind} '{original.Name}': only a PipelineRun can be rerun from its failure (it has tasks to reuse); rerun it whole",
+            { Phase: not RunPhase.Finished } => $"PipelineRun '{original.Name}' has not finished ({original.Phase.ToString().ToLowerInvariant()}): cancel it or wait for its end",
+            { Status: ConditionStatus.True } => $"PipelineRun '{original.Name}' succeeded ({original.Reason}): nothing failed to rerun from; rerun it whole",
+            _ => null,
+        };
+        if (refused is not null)
+        {
+            var refusal = original.Kind != nameof(PipelineRun) ? RerunRefusal.NotApplicable
+                : original.Phase != RunPhase.Finished ? RerunRefusal.NotFinished : RerunRefusal.NothingFailed;
+            return new FromFailedRerun { Refusal = refusal, Message = refused };
+        }
+
+        ImmutableDictionary<string, ReusedTask> reuse;
+        try
+        {
+            reuse = await ReusableAsync(original, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FormatException or TaskResolutionException or InvalidOperationException or ArgumentException or KeyNotFoundException or IndexOutOfRangeException)
+        {
+            return new FromFailedRerun { Refusal = RerunRefusal.Unreadable, Message = $"PipelineRun '{original.Name}': its history cannot be read back ({e.Message}); rerun it whole" };
+        }
+
+        var manifest = ReuseDocument.Strip(original.Manifest);
+        if (!reuse.IsEmpty)
+        {
+            manifest = ReuseDocument.Append(manifest, original.Name, reuse.Values.OrderBy(t => t.PipelineTask, StringComparer.Ordinal));
+        }
+
+        var record = Copy(original, manifest, actor, fromFailed: true);
+        return await store.CreateRunAsync(record, actor, cancellationToken).ConfigureAwait(false)
+            ? new FromFailedRerun { Run = record, Reused = [.. reuse.Keys.Order(StringComparer.Ordinal)] }
+            : new FromFailedRerun { Refusal = RerunRefusal.NameTaken, Message = "the generated name is taken; try again" };
+    }
+
+    /// <summary>
+    /// The tasks of a finished PipelineRun a rerun from its failure reuses: its journal replayed
+    /// as a server resuming it replays it (<see cref="RunReplay"/>), for the outcomes exactly as
+    /// recorded. None when it ended before its first decision (its spec could not be read).
+    /// </summary>
+    private async Task<ImmutableDictionary<string, ReusedTask>> ReusableAsync(RunRecord original, CancellationToken cancellationToken)
+    {
+        var manifest = RunManifest.Load(original);
+        if (manifest.Errors.Count > 0)
+        {
+            throw new FormatException(string.Join("; ", manifest.Errors));
+        }
+
+        var prepared = RunPreparation.Prepare((PipelineRun)manifest.Run, manifest.Resources);
+        var run = prepared.Run;
+        // As RunSupervisor resumes a run that made decisions: a pending run's spec.status was released.
+        prepared = prepared with { Run = run with { Spec = run.Spec with { Status = SpecStatus.IsPending(run.Spec.Status) ? null : run.Spec.Status } } };
+        var entries = await store.ReadJournalAsync(original.Uid, cancellationToken).ConfigureAwait(false);
+        var replay = RunReplay.Replay(now => prepared.Start(original.Uid, now), [.. entries.Select(e => JournalCodec.Deserialize(e.Entry))]);
+        return replay is null ? ImmutableDictionary<string, ReusedTask>.Empty : TaskReuse.FromFailed(replay.State);
+    }
+
+    private RunRecord Copy(RunRecord original, string manifest, string actor, bool fromFailed)
     {
         var run = RunManifest.Load(original).Run;
         var baseName = original.Labels.GetValueOrDefault(MothershipLabels.RerunOf) ?? original.Name;
+        var labels = run.Metadata.Labels.SetItem(MothershipLabels.RerunOf, baseName);
+        labels = fromFailed ? labels.SetItem(MothershipLabels.RerunFromFailed, original.Name) : labels.Remove(MothershipLabels.RerunFromFailed);
         run = run with
         {
             Metadata = run.Metadata with
             {
                 Name = RunNames.Generate($"{Trim(baseName)}-r-"),
                 GenerateName = null,
-                Labels = run.Metadata.Labels.SetItem(MothershipLabels.RerunOf, baseName),
+                Labels = labels,
             },
         };
-        var record = Record(run, original.Manifest, actor) with { Phase = RunPhase.Queued };
-        return await store.CreateRunAsync(record, actor, cancellationToken).ConfigureAwait(false) ? record : null;
+        return Record(run, manifest, actor) with { Phase = RunPhase.Queued };
     }
 
     private RunRecord Record(Resource run, string manifest, string actor)

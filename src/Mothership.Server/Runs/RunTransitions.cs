@@ -19,13 +19,28 @@ internal sealed class RunTransitions(RunRecord record, string owner, TimeProvide
         Object = obj?.ToJsonString(),
     };
 
-    /// <summary>The server's own metadata on a run object: creation time and uid as stored.</summary>
+    /// <summary>
+    /// The server's own metadata on a run object: creation time and uid as stored, and the stored
+    /// labels (a rerun's <c>mothership.io/rerun-of</c> and <c>rerun-from-failed</c> are not in its manifest).
+    /// </summary>
     public JsonObject Decorate(JsonObject obj)
     {
         if (obj["metadata"] is JsonObject m)
         {
             m["uid"] = record.Uid;
             m["creationTimestamp"] = RunObjectWriter.Time(record.CreatedAt);
+            if (!record.Labels.IsEmpty)
+            {
+                if (m["labels"] is not JsonObject labels)
+                {
+                    m["labels"] = labels = [];
+                }
+
+                foreach (var (key, value) in record.Labels)
+                {
+                    labels[key] = value;
+                }
+            }
         }
 
         return obj;

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution;
+using Mothership.Engine.Reuse;
 using Mothership.Engine.Scheduling;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Limits;
@@ -39,6 +40,13 @@ internal sealed class SchedulerHarness
     public SchedulerHarness WithLimits(InputLimits limits)
     {
         State = State with { Limits = limits };
+        return this;
+    }
+
+    /// <summary>Makes the run a rerun from the failure that reuses <paramref name="reuse"/> (<see cref="TaskReuse"/>).</summary>
+    public SchedulerHarness WithReuse(ImmutableDictionary<string, ReusedTask> reuse)
+    {
+        State = State with { Reuse = reuse };
         return this;
     }
 

@@ -223,6 +223,65 @@ public abstract class CrashRecoveryTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, Lines).Select(i => $"[lone/s] line {i}"), logs);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Server_KilledDuringARerunFromTheFailure_ResumesStillReusingWhatSucceeded()
+    {
+        var gate = new StepGate(Marks, "rerun-killed");
+        await using var server = await ServerProcess.StartAsync(WorkingDirectory, await DatabaseAsync(), ["--replica-id", "rerun-replica"], Ct);
+        // a counts its runs; b fails until MARKER exists, then holds at the gate until the server was killed.
+        using var created = await server.Http.PostAsync("api/v1/pipelineruns", new StringContent($$"""
+            apiVersion: tekton.dev/v1
+            kind: PipelineRun
+            metadata: {name: ff}
+            spec:
+              pipelineSpec:
+                tasks:
+                  - name: a
+                    taskSpec:
+                      results: [{name: v}]
+                      steps:
+                        - name: s
+                          image: bash
+                          script: |
+                            echo a >> {{Marks}}/a-runs
+                            printf yes > $(results.v.path)
+                  - name: b
+                    params: [{name: got, value: "$(tasks.a.results.v)"}]
+                    taskSpec:
+                      params: [{name: got}]
+                      steps:
+                        - name: s
+                          image: bash
+                          script: |
+                            test -f {{Marks}}/MARKER
+                            echo "b got $(params.got)" >> {{Marks}}/b-started
+                            {{gate.Wait}}
+            """, Encoding.UTF8, "application/yaml"), Ct);
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync(Ct));
+        await WaitAsync(() => (string?)server.Http.GetFromJsonAsync<JsonObject>("api/v1/pipelineruns/ff", Ct).Result!["status"]?["conditions"]?[0]?["status"] == "False",
+            TimeSpan.FromSeconds(60), "the first run to fail");
+        await File.WriteAllTextAsync(Path.Combine(Marks, "MARKER"), "", Ct);
+
+        using var rerun = await server.Http.PostAsync("api/v1/pipelineruns/ff/rerun", new StringContent("""{"fromFailed": true}""", Encoding.UTF8, "application/json"), Ct);
+        Assert.True(rerun.IsSuccessStatusCode, await rerun.Content.ReadAsStringAsync(Ct));
+        var name = (string)JsonNode.Parse(await rerun.Content.ReadAsStringAsync(Ct))!["metadata"]!["name"]!;
+        await WaitAsync(() => File.Exists(Path.Combine(Marks, "b-started")), TimeSpan.FromSeconds(60), "b to start in the rerun");
+        await server.KillAsync();
+        await gate.OpenAsync(Ct);
+        await server.StartAgainAsync(Ct);
+
+        JsonObject? run = null;
+        await WaitAsync(() => (string?)(run = server.Http.GetFromJsonAsync<JsonObject>($"api/v1/pipelineruns/{name}", Ct).Result)!["status"]?["conditions"]?[0]?["status"] is "True" or "False",
+            TimeSpan.FromSeconds(60), "the rerun to finish");
+        Assert.Equal("Succeeded", (string?)run!["status"]!["conditions"]![0]!["reason"]);
+        Assert.Single(File.ReadAllLines(Path.Combine(Marks, "a-runs")));
+        Assert.Equal(["b got yes", "b got yes"], File.ReadAllLines(Path.Combine(Marks, "b-started")));
+        var a = run["status"]!["taskRuns"]![$"{name}-a"]!;
+        Assert.Equal("ff-a", (string?)a["metadata"]!["annotations"]!["mothership.io/reused-from"]);
+        Assert.Equal("yes", (string?)a["status"]!["results"]![0]!["value"]);
+        Assert.Contains("Resumed", await server.Http.GetStringAsync($"api/v1/pipelineruns/{name}/events", Ct), StringComparison.Ordinal);
+    }
+
     private static async Task<string> ResumedAnywhereAsync(ServerProcess server, IEnumerable<string> names)
     {
         var all = new StringBuilder();

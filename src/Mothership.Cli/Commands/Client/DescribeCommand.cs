@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Mothership.Cli.Output;
+using Mothership.Model.Tekton.Vocabulary;
 
 namespace Mothership.Cli.Commands.Client;
 
@@ -42,7 +43,8 @@ internal static class DescribeCommand
                 RunTables.Table([["TASK", "TASKRUN", "STATUS", "REASON"], .. taskRuns.Select(kv => new[]
                 {
                     (string?)kv.Value!["pipelineTaskName"] ?? "", kv.Key,
-                    (string?)kv.Value["status"]?["conditions"]?[0]?["status"] ?? "", (string?)kv.Value["status"]?["conditions"]?[0]?["reason"] ?? "",
+                    (string?)kv.Value["status"]?["conditions"]?[0]?["status"] ?? "",
+                    RunTables.Reason((string?)kv.Value["status"]?["conditions"]?[0]?["reason"], (string?)kv.Value["metadata"]?["annotations"]?[MothershipLabels.ReusedFrom]),
                 })]);
             }
 

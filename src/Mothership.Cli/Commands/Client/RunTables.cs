@@ -30,8 +30,11 @@ internal static class RunTables
     public static void PrintTaskRuns(IReadOnlyList<JsonObject> runs) =>
         Table([["NAME", "PIPELINERUN", "STATUS", "REASON", "STARTED", "DURATION"], .. runs.Select(r => new[]
         {
-            (string?)r["name"] ?? "", (string?)r["pipelineRun"] ?? "-", (string?)r["status"] ?? "", (string?)r["reason"] ?? "", (string?)r["startTime"] ?? "-", Duration(r),
+            (string?)r["name"] ?? "", (string?)r["pipelineRun"] ?? "-", (string?)r["status"] ?? "", Reason((string?)r["reason"], (string?)r["reusedFrom"]), (string?)r["startTime"] ?? "-", Duration(r),
         })]);
+
+    /// <summary>A TaskRun's reason, with the TaskRun it was reused from (a rerun from the failure) when it did not run.</summary>
+    public static string Reason(string? reason, string? reusedFrom) => reusedFrom is null ? reason ?? "" : $"{reason} (reused from {reusedFrom})";
 
     private static string Duration(JsonObject r)
     {

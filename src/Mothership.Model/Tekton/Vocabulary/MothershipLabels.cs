@@ -26,6 +26,15 @@ public static class MothershipLabels
     /// <summary>On a rerun: the name of the run it repeats.</summary>
     public const string RerunOf = "mothership.io/rerun-of";
 
+    /// <summary>On a rerun from the failure: the name of the PipelineRun whose succeeded tasks it reuses.</summary>
+    public const string RerunFromFailed = "mothership.io/rerun-from-failed";
+
+    /// <summary>Annotation on a reused TaskRun of a rerun from the failure: the name of the earlier TaskRun whose status it carries (and which holds its logs).</summary>
+    public const string ReusedFrom = "mothership.io/reused-from";
+
+    /// <summary>Annotation on a reused TaskRun: the PipelineRun that ran the TaskRun named by <see cref="ReusedFrom"/>.</summary>
+    public const string ReusedFromPipelineRun = "mothership.io/reused-from-pipelinerun";
+
     /// <summary>On pods, claims and Secrets: the uid of the run (PipelineRun, or standalone TaskRun) they belong to.</summary>
     public const string RunUid = "mothership.io/run-uid";
 

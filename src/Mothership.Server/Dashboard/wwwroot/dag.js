@@ -57,7 +57,7 @@ export function layout(nodes, edges) {
 }
 
 function nodeDuration(n) {
-  if (n.state === "Skipped" || n.state === "Pending") return "";
+  if (n.state === "Skipped" || n.state === "Pending" || n.state === "Reused") return "";
   // A running task's start is known once its first attempt is recorded.
   if (n.state === "Running" && !n.startTime) return "";
   return duration(n.durationSeconds);
@@ -67,6 +67,7 @@ function label(n) {
   const info = stateInfo(n.state);
   const parts = [`${n.name}${n.finally ? " (finally)" : ""}: ${info.label}`];
   if (n.skipReason) parts.push(`skipped because ${n.skipReason}`);
+  if (n.reusedFrom) parts.push(`reused from ${n.reusedFrom.pipelineRun}, not run again`);
   const d = nodeDuration(n);
   if (d) parts.push(d);
   if (n.attempts > 1) parts.push(`${n.attempts} attempts`);

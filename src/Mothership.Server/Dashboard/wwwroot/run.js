@@ -69,13 +69,14 @@ function defaultStep(steps) {
  * `ctx` keeps the log viewer between redraws so polling does not restart it.
  */
 function taskPanel(ctx, info) {
-  const { title, state, taskRun, status, pipelineTask, kinds, runName, skip, finished } = info;
+  const { title, state, taskRun, status, pipelineTask, kinds, runName, skip, finished, reusedFrom } = info;
   const steps = stepsOf(status, info.taskSpec);
   const panel = h("section.panel", { "aria-labelledby": "panel-title", id: "task-panel" });
   const close = info.onClose ? h("button.quiet.close", { type: "button", dataset: { focusKey: "close" }, onclick: info.onClose, "aria-label": "Close task panel" }, "✕") : "";
   panel.append(h("header.panel-head", {}, h("h2", { id: "panel-title", tabindex: -1 }, title, " ", badge(state)), close));
   panel.append(kv([
     ["TaskRun", taskRun ? h("code", {}, taskRun) : "not created"],
+    ["Reused from", reusedFrom ? h("a", { href: `/ui/pipelineruns/${encodeURIComponent(reusedFrom.pipelineRun)}`, "data-link": true }, reusedFrom.pipelineRun) : ""],
     ["Pod", status?.podName],
     ["Started", timeElement(status?.startTime)],
     ["Duration", status?.startTime ? duration(between(status.startTime, status.completionTime)) : ""],
@@ -119,7 +120,10 @@ function taskPanel(ctx, info) {
     disposeViewer(ctx);
   } else if (ctx.viewerKey !== key) {
     disposeViewer(ctx);
-    ctx.viewer = new LogViewer({ kinds, run: runName, taskRun, container: pick, live: !finished });
+    // A reused task did not run here: its log is the earlier run's, which has ended.
+    ctx.viewer = reusedFrom
+      ? new LogViewer({ kinds, run: reusedFrom.pipelineRun, taskRun: reusedFrom.taskRuns[0], container: pick, live: false })
+      : new LogViewer({ kinds, run: runName, taskRun, container: pick, live: !finished });
     ctx.viewerKey = key;
     ctx.logSlot = h("section.log-slot", { "aria-labelledby": "log-title" }, h("h3", { id: "log-title" }, `Log: ${pick.replace(/^step-/, "")}`), ctx.viewer.element);
   }
@@ -308,7 +312,7 @@ export function pipelineRunPage(main, { name, navigate, params }) {
       place(panelBox, taskPanel(ctx, {
         title: node.name + (node.finally ? " (finally)" : ""), state: node.state, taskRun: trName, status, pipelineTask,
         taskSpec: pipelineTask?.taskSpec, kinds: "pipelineruns", runName: name, finished: finished || isFinished(node.state),
-        skip: skipped.find((s) => s.name === node.name), resolve: resolver(run),
+        skip: skipped.find((s) => s.name === node.name), resolve: resolver(run), reusedFrom: node.reusedFrom,
         onClose: () => { select(null); ctx.redraw(); },
       }));
     },

@@ -3,6 +3,8 @@
 
 const STATES = {
   Succeeded: { icon: "✓", cls: "ok" },
+  // A rerun from the failure took the task over from the earlier run instead of running it.
+  Reused: { icon: "↺", cls: "reuse" },
   Failed: { icon: "✗", cls: "bad" },
   FailureIgnored: { icon: "✗", cls: "warn", label: "Failure ignored" },
   Running: { icon: "⟳", cls: "run" },
