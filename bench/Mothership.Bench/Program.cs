@@ -19,6 +19,9 @@ namespace Mothership.Bench;
 /// fixtures' opened.payload.json).
 /// <c>… -- tide [--prs N] [--syncs S]</c>: the merge pool's sync over N open pull requests in one
 /// repository (the fake GitHub, a SQLite store): time and GitHub calls per sync (defaults 200, 3).
+/// <c>… -- release-notes [--prs N] [--iterations I]</c>: release notes of the last 100 and the last N
+/// merged pull requests of a generated git repository, read from the fake GitHub and from a SQLite
+/// store (defaults 1000, 3).
 /// </summary>
 public static class Program
 {
@@ -47,6 +50,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "tide")
         {
             return Tide(args);
+        }
+
+        if (args.Length > 0 && args[0] == "release-notes")
+        {
+            return ReleaseNotes(args);
         }
 
         if (args is [KubernetesBenchmark.FakeApiMode])
@@ -177,6 +185,24 @@ public static class Program
         return MergePoolBenchmark.RunAsync(prs, syncs).GetAwaiter().GetResult();
     }
 
+    private static int ReleaseNotes(string[] args)
+    {
+        var prs = 1000;
+        var iterations = 3;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
+            switch (args[i])
+            {
+                case "--prs" when ok: prs = int.Parse(args[++i]); break;
+                case "--iterations" when ok: iterations = int.Parse(args[++i]); break;
+                default: return Usage();
+            }
+        }
+
+        return ReleaseNotesBenchmark.RunAsync(prs, iterations).GetAwaiter().GetResult();
+    }
+
     private static int Store(string[] args)
     {
         var runs = 100_000;
@@ -206,6 +232,7 @@ public static class Program
         Console.Error.WriteLine("       Mothership.Bench kubernetes [--taskruns N] [--qps Q]");
         Console.Error.WriteLine("       Mothership.Bench webhooks [--deliveries N] [--samples S] [--db sqlite|postgres|both] [--payload FILE]");
         Console.Error.WriteLine("       Mothership.Bench tide [--prs N] [--syncs S]");
+        Console.Error.WriteLine("       Mothership.Bench release-notes [--prs N] [--iterations I]");
         return 2;
     }
 }

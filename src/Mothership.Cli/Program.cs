@@ -3,6 +3,7 @@ using Mothership.Cli.Commands;
 using Mothership.Cli.Commands.Ci;
 using Mothership.Cli.Commands.Client;
 using Mothership.Cli.Commands.Cloud;
+using Mothership.Cli.Commands.Releases;
 
 namespace Mothership.Cli;
 
@@ -18,6 +19,7 @@ public static class Program
             RunCommand.Create(),
             ServerCommand.Create(),
             CiCommand.Create(),
+            ReleaseNotesCommand.Create(),
         };
         foreach (var command in ClientCommand.All().Concat([PlanCommand.Create(), RenderCommand.Create(), DeployCommand.Create(), ExportCommand.Create()]))
         {

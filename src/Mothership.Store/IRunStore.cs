@@ -177,4 +177,10 @@ public interface IRunStore : IAsyncDisposable
 
     /// <summary>Results matching <paramref name="query"/>, newest first.</summary>
     Task<IReadOnlyList<JobResult>> ListJobResultsAsync(JobResultQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Stores a pull request as a webhook showed it, replacing what was stored of it.</summary>
+    Task UpsertPullRequestAsync(PullRequestRecord pullRequest, CancellationToken cancellationToken);
+
+    /// <summary>A stored pull request; null when none was recorded.</summary>
+    Task<PullRequestRecord?> GetPullRequestAsync(string repository, int number, CancellationToken cancellationToken);
 }

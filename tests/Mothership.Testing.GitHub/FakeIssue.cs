@@ -64,6 +64,9 @@ public sealed class FakeIssue
     /// <summary>Who a pull request's review is requested from: users, and teams as <c>org/team</c>.</summary>
     public List<string> RequestedReviewers { get; } = [];
 
+    /// <summary>The commit a merge made (GitHub's <c>merge_commit_sha</c> once merged); null: the head when mergeable, as before a merge.</summary>
+    public string? MergeCommitSha { get; set; }
+
     /// <summary>The names of its labels, in the order added.</summary>
     internal List<string> LabelNames { get; } = [];
 }

@@ -279,6 +279,27 @@ public sealed class FakeRepository
         }
     }
 
+    /// <summary>Puts <paramref name="labels"/> on an issue or pull request (as a person would), creating those the repository lacks.</summary>
+    public void AddLabelsTo(int number, params string[] labels)
+    {
+        lock (_github.Gate)
+        {
+            var issue = Issues[number];
+            foreach (var name in labels)
+            {
+                if (!Labels.Any(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase)))
+                {
+                    AddLabel(name);
+                }
+
+                if (!issue.LabelNames.Contains(name, StringComparer.OrdinalIgnoreCase))
+                {
+                    issue.LabelNames.Add(name);
+                }
+            }
+        }
+    }
+
     /// <summary>Records a comment <paramref name="author"/> wrote on an issue or pull request (as a person would, outside the code under test).</summary>
     public FakeComment AddComment(int number, string author, string body)
     {

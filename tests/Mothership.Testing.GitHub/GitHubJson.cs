@@ -510,7 +510,7 @@ internal sealed record GitHubJson(string Api, string Html, Func<string, long> Us
             ["updated_at"] = Time(pr.UpdatedAt),
             ["closed_at"] = pr.Closed ? Time(pr.UpdatedAt) : null,
             ["merged_at"] = pr.Merged ? Time(pr.UpdatedAt) : null,
-            ["merge_commit_sha"] = pr.Mergeable == true ? pr.HeadSha : null,
+            ["merge_commit_sha"] = pr.MergeCommitSha ?? (pr.Mergeable == true ? pr.HeadSha : null),
             ["assignee"] = pr.Assignees.Count == 0 ? null : User(pr.Assignees[0]),
             ["assignees"] = Users(pr.Assignees),
             ["requested_reviewers"] = Users(pr.RequestedReviewers.Where(r => !r.Contains('/', StringComparison.Ordinal))),

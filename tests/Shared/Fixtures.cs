@@ -54,6 +54,13 @@ public static class Fixtures
     public static string GitHubWebhooks() =>
         Require("github-webhooks", "pull_request", "GitHub webhook payloads", "octokit/webhooks");
 
+    /// <summary>
+    /// Kubernetes' release-notes goldens (<c>k8s-release-notes</c>: the "Changes by Kind" document
+    /// and the inputs and ordering rules that produce it, as data), or ends the calling test (skipped, or failed on CI).
+    /// </summary>
+    public static string K8sReleaseNotes() =>
+        Require("k8s-release-notes", "inputs.json", "Kubernetes release-notes goldens", "kubernetes/release pkg/notes/document/testdata");
+
     /// <summary>Present only when <paramref name="folder"/> holds <paramref name="probe"/> (a folder or a file); a half-copied folder counts as missing.</summary>
     private static string Require(string folder, string probe, string what, string upstream)
     {

@@ -729,6 +729,7 @@ public sealed partial class GitHubForge : IForge, ICheckRuns
             Body = pr.Body ?? "",
             CloneUri = pr.Base.Repository?.CloneUrl ?? "",
             RepoLink = pr.Base.Repository?.HtmlUrl ?? "",
+            Body = pr.Body ?? "",
         };
 
     /// <summary>Users as <c>reviewers</c>, <c>org/team</c> as <c>team_reviewers</c> (by slug, GitHub's form).</summary>

@@ -40,11 +40,14 @@ public sealed record PullRequest(
     /// <summary>The base repository's page; empty when the forge did not say.</summary>
     public string RepoLink { get; init; } = "";
 
+    /// <summary>Its description (where its <c>```release-note</c> block is); empty when it has none or the forge did not say.</summary>
+    public string Body { get; init; } = "";
+
     /// <summary>Field by field, the labels by content (in order).</summary>
     public bool Equals(PullRequest? other) =>
         other is not null
-        && (Number, Title, Author, State, Draft, Merged, Mergeable, HeadSha, HeadRef, BaseRef, BaseSha, CloneUri, RepoLink)
-            == (other.Number, other.Title, other.Author, other.State, other.Draft, other.Merged, other.Mergeable, other.HeadSha, other.HeadRef, other.BaseRef, other.BaseSha, other.CloneUri, other.RepoLink)
+        && (Number, Title, Author, State, Draft, Merged, Mergeable, HeadSha, HeadRef, BaseRef, BaseSha, CloneUri, RepoLink, Body)
+            == (other.Number, other.Title, other.Author, other.State, other.Draft, other.Merged, other.Mergeable, other.HeadSha, other.HeadRef, other.BaseRef, other.BaseSha, other.CloneUri, other.RepoLink, other.Body)
         && Labels.SequenceEqual(other.Labels, StringComparer.Ordinal);
 
     /// <inheritdoc/>

@@ -24,6 +24,7 @@ using Mothership.Ci.Plugins.Label;
 using Mothership.Ci.Plugins.Lgtm;
 using Mothership.Ci.Plugins.ReleaseNote;
 using Mothership.Ci.Plugins.Size;
+using Mothership.Ci.Releases;
 using Mothership.Ci.Reporting;
 using Mothership.Ci.Tide;
 using Mothership.Ci.Triggers;
@@ -218,6 +219,7 @@ public static class ServerHost
         RunEndpoints.Map(api);
         LogEndpoints.Map(api);
         HookEndpoints.Map(app, api);
+        PullRequestEndpoints.Map(api);
         DashboardEndpoints.Map(app);
         return app;
     }
@@ -273,7 +275,8 @@ public static class ServerHost
         var ci = configuration.GetSection(ServerOptions.Section + ":Ci");
         if (string.IsNullOrEmpty(ci[nameof(CiOptions.Config)]) && string.IsNullOrEmpty(ci[nameof(CiOptions.Plugins)]))
         {
-            services.AddSingleton<IDeliveryHandler, RecordingDeliveryHandler>();
+            services.AddSingleton<IDeliveryHandler>(sp => new DeliveryHandlers(
+                [new PullRequestRecorder(sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<TimeProvider>()), new RecordingDeliveryHandler()]));
             return;
         }
 
@@ -322,7 +325,8 @@ public static class ServerHost
             LinkUrl = ApprovePlugin.WebRootOf(new Uri(sp.GetRequiredService<IOptions<ServerOptions>>().Value.GitHub.ApiUrl)),
         });
         services.AddSingleton<ReviewPlugins>();
-        services.AddSingleton<IDeliveryHandler>(sp => new DeliveryHandlers([sp.GetRequiredService<JobTrigger>(), sp.GetRequiredService<ReviewPlugins>()]));
+        services.AddSingleton<IDeliveryHandler>(sp => new DeliveryHandlers(
+            [new PullRequestRecorder(sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<JobTrigger>(), sp.GetRequiredService<ReviewPlugins>()]));
         services.AddSingleton<PeriodicScheduler>();
         services.AddHostedService<PeriodicService>();
         services.AddSingleton(sp =>

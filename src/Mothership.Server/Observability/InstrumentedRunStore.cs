@@ -79,5 +79,7 @@ internal sealed class InstrumentedRunStore(IRunStore inner, ServerMetrics metric
     public Task<IReadOnlyList<JobResult>> ListJobResultsAsync(JobResultQuery query, CancellationToken cancellationToken) => Measure("list_job_results", () => inner.ListJobResultsAsync(query, cancellationToken));
     public Task<PruneResult> PruneAsync(RetentionPolicy policy, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken) => Measure("prune", () => inner.PruneAsync(policy, now, dryRun, cancellationToken));
     public Task<IReadOnlyList<RunCount>> CountRunsAsync(CancellationToken cancellationToken) => Measure("count_runs", () => inner.CountRunsAsync(cancellationToken));
+    public Task UpsertPullRequestAsync(PullRequestRecord pullRequest, CancellationToken cancellationToken) => Measure("upsert_pull_request", () => inner.UpsertPullRequestAsync(pullRequest, cancellationToken));
+    public Task<PullRequestRecord?> GetPullRequestAsync(string repository, int number, CancellationToken cancellationToken) => Measure("get_pull_request", () => inner.GetPullRequestAsync(repository, number, cancellationToken));
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -144,6 +144,22 @@ internal static class SchemaMigrations
             CREATE INDEX job_results_by_job ON job_results (job, created_at);
             CREATE INDEX job_results_by_updated ON job_results (updated_at) WHERE done = 1;
             """),
+        // Pull requests as their webhooks showed them: release notes read their bodies, labels and
+        // authors from here when the forge cannot be reached.
+        (5, "pull requests", """
+            CREATE TABLE pull_requests (
+                repository {text} NOT NULL,
+                number BIGINT NOT NULL,
+                title TEXT NOT NULL,
+                body TEXT NOT NULL,
+                author TEXT NOT NULL,
+                labels TEXT NOT NULL,
+                merge_sha TEXT,
+                merged_at BIGINT,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (repository, number)
+            );
+            """),
     ];
 
     /// <summary>The newest schema version.</summary>

@@ -39,6 +39,7 @@ public sealed partial class DocumentedCommandsRunTests : IAsyncDisposable
         ["./test"] = "it runs every suite, this one included",
         ["./mship server"] = "the test starts the server itself, on a free port, as $MSHIP_SERVER (a server with settings: IntegrationTests/Server/ServerSettingsTests, WebhookTests)",
         ["mship ci test"] = "needs a Prow job config and a git working tree with a base branch; IntegrationTests/Cli/CiTestCommandTests runs it on one",
+        ["mship release-notes"] = "needs a git history of merged pull requests and GitHub or a server that knows them; IntegrationTests/Cli/ReleaseNotesCommandTests runs it on one",
         ["./mship deploy --repo DIR"] = "a deploy without --dry-run needs helm, kubectl and the site's cluster; the dry run at the top runs",
         ["docker "] = "no Docker engine runs on our machines",
         ["kubectl "] = "no Kubernetes cluster here",

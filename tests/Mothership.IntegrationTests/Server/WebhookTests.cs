@@ -93,6 +93,13 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(1, (int)handled["attempts"]!);
         Assert.Equal("292430182", (string?)handled["hookId"]);
         Assert.Equal("ok: pull_request opened Codertocat/Hello-World#2 by Codertocat; no job configuration, nothing started", (string?)handled["outcome"]);
+
+        // The pull request is recorded for release notes, and served read-only (a GET needs no token).
+        var pr = await server.Http.GetFromJsonAsync<JsonObject>("api/v1/pullrequests/Codertocat/Hello-World/2", Ct);
+        Assert.Equal(("Codertocat", "Update the README with new information.", "This is a pretty simple change that we need to pull into master."),
+            ((string?)pr!["author"], (string?)pr["title"], (string?)pr["body"]));
+        using var none = await server.Http.GetAsync("api/v1/pullrequests/Codertocat/Hello-World/3", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
     }
 
     [Fact(Timeout = 120_000)]
