@@ -726,7 +726,6 @@ public sealed partial class GitHubForge : IForge, ICheckRuns
             pr.Base.Sha)
         {
             Labels = [.. (pr.Labels ?? []).Select(l => l.Name)],
-            Body = pr.Body ?? "",
             CloneUri = pr.Base.Repository?.CloneUrl ?? "",
             RepoLink = pr.Base.Repository?.HtmlUrl ?? "",
             Body = pr.Body ?? "",

@@ -31,9 +31,6 @@ public sealed record PullRequest(
     /// <summary>The names of its labels (lists of pull requests carry them, so a pool needs no call per pull request).</summary>
     public IReadOnlyList<string> Labels { get; init; } = [];
 
-    /// <summary>Its description (markdown); empty when it has none. Not part of equality: a pool's view of a pull request does not change with its text.</summary>
-    public string Body { get; init; } = "";
-
     /// <summary>The base repository's clone URL; empty when the forge did not say.</summary>
     public string CloneUri { get; init; } = "";
 
