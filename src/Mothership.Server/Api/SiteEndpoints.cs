@@ -129,8 +129,13 @@ internal static class SiteEndpoints
         return Results.Json(new JsonObject { ["items"] = new JsonArray([.. deploys.Select(d => (JsonNode)DeployObject(d))]) });
     }
 
-    private static async Task<IResult> DeployAsync(string site, HttpContext context, SiteDeployIntake intake, CancellationToken ct)
+    private static async Task<IResult> DeployAsync(string site, HttpContext context, SiteRepositoryCache cache, SiteDeployIntake intake, CancellationToken ct)
     {
+        if (!cache.Configured)
+        {
+            return NoRepository();
+        }
+
         var body = await ApiContext.BodyAsync(context.Request, ct).ConfigureAwait(false);
         string? revision = null;
         var dryRun = false;

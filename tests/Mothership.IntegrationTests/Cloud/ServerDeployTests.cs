@@ -221,4 +221,33 @@ public sealed class ServerDeployTests : IAsyncLifetime
         Assert.Contains("no-such-branch", (string?)body!["detail"], StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("api/v1/sites/nowhere", Ct)).StatusCode);
     }
+
+    [Fact(Timeout = 240_000)]
+    public async Task Cli_DeployWithServerFollowed_ThenSitesAndHistory()
+    {
+        var server = await StartServerAsync();
+        var head = _repo.Git("rev-parse", "HEAD").Trim();
+
+        var deploy = await MshipProcess.RunAsync(["deploy", "--server", server.Url, "--site", "dev-a", "-F"], _work.FullName, cancellationToken: Ct);
+
+        Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
+        Assert.Contains($"of site dev-a: nothing deployed → {head[..12]}, pipelinerun.tekton.dev/deploy-dev-a-", deploy.Stdout, StringComparison.Ordinal);
+        Assert.Contains("services: db, ident, image", deploy.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[summary/print] site dev-a: Succeeded", deploy.Stdout, StringComparison.Ordinal);
+        var id = (string)(await GetAsync(server, "api/v1/sites/dev-a/history"))["items"]![0]!["id"]!;
+        await WaitForDeployAsync(server, "dev-a", id);
+
+        var sites = await server.CliAsync("sites");
+        Assert.True(sites.ExitCode == 0, sites.Stderr);
+        var row = sites.Stdout.Split('\n').Single(l => l.StartsWith("dev-a ", StringComparison.Ordinal));
+        Assert.Contains(head[..12], row, StringComparison.Ordinal);
+        Assert.Contains("Succeeded", row, StringComparison.Ordinal);
+        var history = await server.CliAsync("sites", "history", "dev-a", "-o", "json");
+        var entry = JsonNode.Parse(history.Stdout)!.AsArray().Single()!;
+        Assert.Equal(("cli", "Succeeded", head), ((string?)entry["source"], (string?)entry["result"], (string?)entry["toRevision"]));
+
+        var local = await MshipProcess.RunAsync(["deploy", "--server", server.Url, "--site", "dev-a", "--from", "HEAD"], _work.FullName, cancellationToken: Ct);
+        Assert.Equal(2, local.ExitCode);
+        Assert.Contains("--from is for a deploy on this machine", local.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -23,7 +23,8 @@ internal static class DeployCommand
         var executor = new Option<string?>("--executor") { Description = "local: helm and kubectl of this machine; kubernetes: pods in the site's cluster (its kubeconfig and context, the namespace and account of the site's executor); default: the site's executor.kind" };
         executor.AcceptOnlyFromAmong("local", "kubernetes");
         var image = DeployPipelineYaml.ImageOption("with the kubernetes executor: ");
-        var command = new Command("deploy", "Deploy a site: its services in dependency order, only what changed between --from and --to");
+        var server = new ServerDeployOptions();
+        var command = new Command("deploy", "Deploy a site: its services in dependency order, only what changed between --from and --to (or, with --server, since the site's deployed revision)");
         site.AddTo(command, revisions: true);
         command.Options.Add(dryRun);
         command.Options.Add(state);
@@ -31,8 +32,15 @@ internal static class DeployCommand
         command.Options.Add(output);
         command.Options.Add(executor);
         command.Options.Add(image);
-        command.SetAction(async (parse, _) =>
+        server.AddTo(command);
+        command.SetAction(async (parse, ct) =>
         {
+            if (server.Requested(parse))
+            {
+                return await server.DeployAsync(parse, parse.GetValue(site.Site)!, parse.GetValue(dryRun), parse.GetValue(output) == "json",
+                    [site.Repo, site.From, site.To, site.Charts, state, parallel, executor, image], ct).ConfigureAwait(false);
+            }
+
             if (!ParallelOption.Check(parse.GetValue(parallel), "mship deploy"))
             {
                 return ExitCodes.Usage;
