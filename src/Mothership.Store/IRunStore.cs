@@ -183,4 +183,34 @@ public interface IRunStore : IAsyncDisposable
 
     /// <summary>A stored pull request; null when none was recorded.</summary>
     Task<PullRequestRecord?> GetPullRequestAsync(string repository, int number, CancellationToken cancellationToken);
+
+    // ---- Sites: deploys, their history and what each site runs --------------------------------
+
+    /// <summary>
+    /// Starts a deploy of <see cref="SiteDeploy.Site"/> in one transaction: takes the site's deploy
+    /// lock (one row per site, so at most one deploy per site across replicas), stores
+    /// <paramref name="run"/> as <see cref="CreateRunAsync"/> does (as <see cref="SiteDeploy.Actor"/>)
+    /// and records the deploy in the site's history, unfinished. Nothing is written unless all are.
+    /// </summary>
+    Task<SiteDeployStart> StartSiteDeployAsync(SiteDeploy deploy, RunRecord run, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records how an unfinished deploy ended and releases its site's lock, in one transaction:
+    /// the site's latest result always; with <paramref name="deployed"/> (and not a dry run) also the
+    /// site's revision and each service the deploy ran. False, with nothing written, when the
+    /// deploy is unknown or already finished (so several replicas record an end once).
+    /// </summary>
+    Task<bool> FinishSiteDeployAsync(string id, string result, bool deployed, DateTimeOffset? startedAt, DateTimeOffset finishedAt, CancellationToken cancellationToken);
+
+    /// <summary>Every unfinished deploy (each holds its site's lock), oldest first.</summary>
+    Task<IReadOnlyList<SiteDeploy>> ListActiveSiteDeploysAsync(CancellationToken cancellationToken);
+
+    /// <summary>A site's deploys, newest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<SiteDeploy>> ListSiteDeploysAsync(string site, int limit, CancellationToken cancellationToken);
+
+    /// <summary>What a site runs; null when no deploy of it has finished.</summary>
+    Task<SiteState?> GetSiteStateAsync(string site, CancellationToken cancellationToken);
+
+    /// <summary>Every site with a finished deploy, by name.</summary>
+    Task<IReadOnlyList<SiteState>> ListSiteStatesAsync(CancellationToken cancellationToken);
 }

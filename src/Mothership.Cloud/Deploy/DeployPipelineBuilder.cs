@@ -57,6 +57,17 @@ public static class DeployPipelineBuilder
         ? new() { [MothershipLabels.ManagedBy] = MothershipLabels.ManagedByValue }
         : new() { [MothershipLabels.ManagedBy] = MothershipLabels.ManagedByValue, [MothershipLabels.Site] = site };
 
+    private static Dictionary<string, object?> RunLabels(string site, DeployPipelineOptions options)
+    {
+        var labels = Labels(site);
+        foreach (var (key, value) in options.RunLabels)
+        {
+            labels[key] = value;
+        }
+
+        return labels;
+    }
+
     private static Dictionary<string, object?> StateVolume(string site) => new()
     {
         ["apiVersion"] = "v1",
@@ -234,7 +245,7 @@ public static class DeployPipelineBuilder
         var parameters = new List<object?> { Arg("dry-run", options.DryRun ? "true" : "false"), Arg("chart-root", options.ChartRoot ?? "") };
         parameters.AddRange(plan.Services.Select(s => Arg(RunParam(s.Name), s.Run ? "true" : "false")));
         var workspace = new Dictionary<string, object?> { ["name"] = StateWorkspace };
-        if (options.ForKubernetes)
+        if (options.ForKubernetes || options.StateOnClaim)
         {
             workspace["persistentVolumeClaim"] = new Dictionary<string, object?> { ["claimName"] = StateClaim(plan.Site) };
         }
@@ -262,7 +273,7 @@ public static class DeployPipelineBuilder
         {
             ["apiVersion"] = TektonLabels.ApiVersion,
             ["kind"] = "PipelineRun",
-            ["metadata"] = new Dictionary<string, object?> { ["generateName"] = $"{PipelineName(plan.Site)}-", ["labels"] = Labels(plan.Site), ["annotations"] = Estimates(plan) },
+            ["metadata"] = new Dictionary<string, object?> { ["generateName"] = $"{PipelineName(plan.Site)}-", ["labels"] = RunLabels(plan.Site, options), ["annotations"] = Estimates(plan) },
             ["spec"] = spec,
         };
     }

@@ -22,4 +22,14 @@ public sealed record DeployPipelineOptions
     /// kubeconfig context: there is no kubeconfig in the pod). Default false.
     /// </summary>
     public bool ForKubernetes { get; init; }
+
+    /// <summary>
+    /// Bind the state workspace to the site's claim (<see cref="DeployPipelineBuilder.StateClaim"/>)
+    /// without declaring it: the server's local executor keeps a claim as a folder of its data
+    /// directory, so the values last deployed stay per site between runs. Default false (emptyDir).
+    /// </summary>
+    public bool StateOnClaim { get; init; }
+
+    /// <summary>Labels added to the PipelineRun's (a server deploy adds the revision). Default none.</summary>
+    public IReadOnlyDictionary<string, string> RunLabels { get; init; } = new Dictionary<string, string>();
 }

@@ -39,7 +39,10 @@ public sealed class GitRevisionFiles : IRepositoryFiles, IDisposable
         var repository = new Repository(gitDir);
         try
         {
-            var workdir = repository.Info.WorkingDirectory ?? throw new SiteSourceException($"{gitDir}: a bare repository; point --repo at a checkout");
+            // A bare repository (the server's cache of the site repository) is the site repository as a whole.
+            var workdir = repository.Info.WorkingDirectory
+                ?? (repository.Info.IsBare && Path.TrimEndingDirectorySeparator(Path.GetFullPath(gitDir)) == Path.TrimEndingDirectorySeparator(full) ? full : null)
+                ?? throw new SiteSourceException($"{gitDir}: a bare repository; point --repo at a checkout");
             var prefix = Path.GetRelativePath(Path.GetFullPath(workdir), full).Replace(Path.DirectorySeparatorChar, '/');
             prefix = prefix == "." ? "" : prefix + "/";
             var commit = Lookup(repository, revision)

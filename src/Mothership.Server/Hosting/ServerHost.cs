@@ -34,6 +34,7 @@ using Mothership.Executors.Kubernetes;
 using Mothership.Executors.Local;
 using Mothership.Server.Api;
 using Mothership.Server.Ci;
+using Mothership.Server.Cloud;
 using Mothership.Server.Dashboard;
 using Mothership.Server.Observability;
 using Mothership.Server.Retention;
@@ -132,6 +133,10 @@ public static class ServerHost
         services.AddSingleton<RunController>();
         services.AddHostedService(sp => sp.GetRequiredService<RunController>());
         services.AddHostedService<PruneService>();
+        services.AddSingleton<SiteRepositoryCache>();
+        services.AddSingleton<SiteDeployIntake>();
+        services.AddSingleton<SiteDeployReconciler>();
+        services.AddHostedService(sp => sp.GetRequiredService<SiteDeployReconciler>());
         AddCi(services, builder.Configuration);
         services.AddHostedService<ExecutorSweepService>();
         // Kestrel's options are read before ours are validated: a size it refuses waits for the validator's message.
@@ -218,6 +223,7 @@ public static class ServerHost
         ResourceEndpoints.Map(api);
         RunEndpoints.Map(api);
         LogEndpoints.Map(api);
+        SiteEndpoints.Map(api);
         HookEndpoints.Map(app, api);
         PullRequestEndpoints.Map(api);
         DashboardEndpoints.Map(app);

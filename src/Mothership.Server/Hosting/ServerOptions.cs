@@ -125,11 +125,47 @@ public sealed class ServerOptions
     /// <summary>The CI bot's jobs: Prow's job config and plugins files.</summary>
     public CiOptions Ci { get; set; } = new();
 
+    /// <summary>The site repository whose sites the server deploys (<c>POST /api/v1/sites/SITE/deploys</c>).</summary>
+    public CloudOptions Cloud { get; set; } = new();
+
     /// <summary>
     /// The server's address as users reach it (<c>https://mothership.example.com</c>), for links it
     /// writes elsewhere: a GitHub status's details link to the run's dashboard page. Default none (statuses without a link).
     /// </summary>
     public string? PublicUrl { get; set; }
+}
+
+/// <summary>The cloud layer on the server: the site repository it deploys from.</summary>
+public sealed class CloudOptions
+{
+    /// <summary>
+    /// The site repository: a git URL (<c>https://…</c>, <c>ssh://…</c>, <c>file://…</c>) or a local
+    /// path. The server keeps one bare cache of it under its data directory, fetched before a deploy
+    /// is planned (at most every few seconds). Default none: the sites endpoints answer 404.
+    /// </summary>
+    public string? Repository { get; set; }
+
+    /// <summary>
+    /// A file whose first line is a token for an https <see cref="Repository"/>, sent as an HTTP
+    /// Authorization header (never in a URL or a log; re-read at each fetch). Default none.
+    /// </summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>A folder of unpacked repository charts (<c>DIR/CHART/Chart.yaml</c>), as <c>mship deploy --charts</c>. Default none.</summary>
+    public string? Charts { get; set; }
+
+    /// <summary>The token of <see cref="TokenFile"/>; null when none is set or the file cannot be read or is empty.</summary>
+    public string? ReadToken()
+    {
+        try
+        {
+            return TokenFile is { Length: > 0 } file && File.ReadLines(file).FirstOrDefault()?.Trim() is { Length: > 0 } token ? token : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 }
 
 /// <summary>The CI bot's job configuration.</summary>
@@ -330,6 +366,35 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         }
     }
 
+    /// <summary>The site repository: given when its token or charts are, a token that reads, a charts folder that exists.</summary>
+    private static void ValidateCloud(CloudOptions cloud, List<string> errors)
+    {
+        if (string.IsNullOrEmpty(cloud.Repository))
+        {
+            if (!string.IsNullOrEmpty(cloud.TokenFile) || !string.IsNullOrEmpty(cloud.Charts))
+            {
+                errors.Add("Cloud:Repository: Cloud:TokenFile and Cloud:Charts belong to a site repository: set Cloud:Repository (a git URL or a path) too");
+            }
+
+            return;
+        }
+
+        if (cloud.TokenFile is { Length: > 0 } tokenFile && cloud.ReadToken() is null)
+        {
+            errors.Add($"Cloud:TokenFile: no token in '{tokenFile}' (the file is missing, unreadable or empty)");
+        }
+
+        if (cloud.Charts is { Length: > 0 } charts && !Directory.Exists(charts))
+        {
+            errors.Add($"Cloud:Charts: no folder at '{charts}'");
+        }
+
+        if (!Cloud.SiteRepositoryCache.IsRemote(cloud.Repository) && !Directory.Exists(cloud.Repository))
+        {
+            errors.Add($"Cloud:Repository: '{cloud.Repository}' is neither a git URL (https://, ssh://, file://, git@HOST:PATH) nor a folder");
+        }
+    }
+
     /// <summary>A GitHub App instead of a token: an id, a key file with an RSA private key, and no token beside them.</summary>
     private static void ValidateGitHubApp(GitHubOptions github, List<string> errors)
     {
@@ -452,6 +517,7 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         }
 
         ValidateCi(o, errors);
+        ValidateCloud(o.Cloud, errors);
 
         if (o.Executor is not ("local" or "kubernetes"))
         {

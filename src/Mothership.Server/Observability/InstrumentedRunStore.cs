@@ -82,4 +82,10 @@ internal sealed class InstrumentedRunStore(IRunStore inner, ServerMetrics metric
     public Task UpsertPullRequestAsync(PullRequestRecord pullRequest, CancellationToken cancellationToken) => Measure("upsert_pull_request", () => inner.UpsertPullRequestAsync(pullRequest, cancellationToken));
     public Task<PullRequestRecord?> GetPullRequestAsync(string repository, int number, CancellationToken cancellationToken) => Measure("get_pull_request", () => inner.GetPullRequestAsync(repository, number, cancellationToken));
     public ValueTask DisposeAsync() => inner.DisposeAsync();
+    public Task<SiteDeployStart> StartSiteDeployAsync(SiteDeploy deploy, RunRecord run, CancellationToken cancellationToken) => Measure("start_site_deploy", () => inner.StartSiteDeployAsync(deploy, run, cancellationToken));
+    public Task<bool> FinishSiteDeployAsync(string id, string result, bool deployed, DateTimeOffset? startedAt, DateTimeOffset finishedAt, CancellationToken cancellationToken) => Measure("finish_site_deploy", () => inner.FinishSiteDeployAsync(id, result, deployed, startedAt, finishedAt, cancellationToken));
+    public Task<IReadOnlyList<SiteDeploy>> ListActiveSiteDeploysAsync(CancellationToken cancellationToken) => Measure("list_active_site_deploys", () => inner.ListActiveSiteDeploysAsync(cancellationToken));
+    public Task<IReadOnlyList<SiteDeploy>> ListSiteDeploysAsync(string site, int limit, CancellationToken cancellationToken) => Measure("list_site_deploys", () => inner.ListSiteDeploysAsync(site, limit, cancellationToken));
+    public Task<SiteState?> GetSiteStateAsync(string site, CancellationToken cancellationToken) => Measure("get_site_state", () => inner.GetSiteStateAsync(site, cancellationToken));
+    public Task<IReadOnlyList<SiteState>> ListSiteStatesAsync(CancellationToken cancellationToken) => Measure("list_site_states", () => inner.ListSiteStatesAsync(cancellationToken));
 }

@@ -35,6 +35,22 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time, RemoteResolu
     /// <summary>Validates and stores a run; <paramref name="kind"/> is what the endpoint accepts.</summary>
     public async Task<IntakeResult> CreateAsync(string kind, string body, string actor, CancellationToken cancellationToken)
     {
+        var result = await PrepareAsync(kind, body, actor, cancellationToken).ConfigureAwait(false);
+        if (result.Run is not { } record)
+        {
+            return result;
+        }
+
+        var created = await store.CreateRunAsync(record, actor, cancellationToken).ConfigureAwait(false);
+        return created ? result : new IntakeResult(null, [], NameTaken: true);
+    }
+
+    /// <summary>
+    /// Validates a run and makes its record (frozen manifest, queued) without storing it, for a
+    /// caller that stores it with more in one transaction (a site deploy with its lock).
+    /// </summary>
+    public async Task<IntakeResult> PrepareAsync(string kind, string body, string actor, CancellationToken cancellationToken)
+    {
         var bag = new DiagnosticBag();
         var given = ResourceLoader.Load(BodyFile, body, bag);
         if (bag.HasErrors)
@@ -87,9 +103,7 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time, RemoteResolu
             return new IntakeResult(null, bag.Sorted().Distinct().ToList());
         }
 
-        var record = Record(run, ManifestOf(body, [.. storedText, .. FrozenResolutions.Documents(resolved.Fetched)]), actor);
-        var created = await store.CreateRunAsync(record, actor, cancellationToken).ConfigureAwait(false);
-        return created ? new IntakeResult(record, []) : new IntakeResult(null, [], NameTaken: true);
+        return new IntakeResult(Record(run, ManifestOf(body, [.. storedText, .. FrozenResolutions.Documents(resolved.Fetched)]), actor), []);
     }
 
     /// <summary>

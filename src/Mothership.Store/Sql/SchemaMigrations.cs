@@ -160,6 +160,56 @@ internal static class SchemaMigrations
                 PRIMARY KEY (repository, number)
             );
             """),
+        // Site deploys: the history (kept when the runs are pruned), what each site runs, and one
+        // lock row per site whose primary key lets one deploy at a time hold a site, across replicas.
+        (6, "site deploys", """
+            CREATE TABLE site_deploys (
+                id {text} NOT NULL PRIMARY KEY,
+                site {text} NOT NULL,
+                from_revision TEXT,
+                to_revision TEXT NOT NULL,
+                run_uid {text} NOT NULL,
+                run_name TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                source TEXT NOT NULL,
+                dry_run BIGINT NOT NULL,
+                requested_at BIGINT NOT NULL,
+                started_at BIGINT,
+                finished_at BIGINT,
+                result TEXT,
+                services TEXT NOT NULL
+            );
+            CREATE INDEX site_deploys_by_site ON site_deploys (site, requested_at, id);
+            CREATE INDEX site_deploys_unfinished ON site_deploys (requested_at, id) WHERE result IS NULL;
+            CREATE TABLE site_deploy_locks (
+                site {text} NOT NULL PRIMARY KEY,
+                deploy_id {text} NOT NULL,
+                taken_at BIGINT NOT NULL
+            );
+            CREATE TABLE sites (
+                site {text} NOT NULL PRIMARY KEY,
+                revision TEXT,
+                deployed_at BIGINT,
+                deploy_id TEXT,
+                run_uid TEXT,
+                run_name TEXT,
+                actor TEXT,
+                source TEXT,
+                last_deploy_id TEXT,
+                last_result TEXT,
+                last_finished_at BIGINT
+            );
+            CREATE TABLE site_services (
+                site {text} NOT NULL,
+                service {text} NOT NULL,
+                chart TEXT NOT NULL,
+                version TEXT NOT NULL,
+                values_digest TEXT NOT NULL,
+                revision TEXT NOT NULL,
+                deployed_at BIGINT NOT NULL,
+                PRIMARY KEY (site, service)
+            );
+            """),
     ];
 
     /// <summary>The newest schema version.</summary>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text;
 using Dapper;
 
@@ -8,58 +9,66 @@ internal sealed partial class SqlRunStore
     public Task<bool> CreateRunAsync(RunRecord run, string actor, CancellationToken cancellationToken) =>
         WriteAsync(async (c, tx) =>
         {
-            var inserted = await c.ExecuteAsync(Cmd("""
-                INSERT INTO runs (uid, kind, name, pipeline, labels, phase, status, reason, created_at, started_at, completed_at,
-                                  manifest, object, cancel_request, created_by, owner, lease_expires_at)
-                VALUES (@Uid, @Kind, @Name, @Pipeline, @Labels, @Phase, @Status, @Reason, @CreatedAt, @StartedAt, @CompletedAt,
-                        @Manifest, @Object, @CancelRequest, @CreatedBy, @Owner, @LeaseExpiresAt)
-                ON CONFLICT DO NOTHING
-                """, new
-            {
-                run.Uid,
-                run.Kind,
-                run.Name,
-                run.Pipeline,
-                Labels = SerializeLabels(run.Labels),
-                Phase = run.Phase.ToString(),
-                run.Status,
-                run.Reason,
-                CreatedAt = UnixMicros.From(run.CreatedAt),
-                StartedAt = UnixMicros.From(run.StartedAt),
-                CompletedAt = UnixMicros.From(run.CompletedAt),
-                run.Manifest,
-                run.Object,
-                run.CancelRequest,
-                run.CreatedBy,
-                run.Owner,
-                LeaseExpiresAt = UnixMicros.From(run.LeaseExpiresAt),
-            }, tx, cancellationToken)).ConfigureAwait(false);
-            if (inserted == 0)
-            {
-                return (false, false);
-            }
-
-            // Labels and audit record in one command: one round trip more, whatever the number of labels.
-            var rest = new DynamicParameters(Audit(actor, "create", run.Kind, run.Name, run.Uid, ""));
-            var sql = new StringBuilder();
-            if (!run.Labels.IsEmpty)
-            {
-                sql.Append("INSERT INTO run_labels (uid, key, value) VALUES ");
-                var i = 0;
-                foreach (var (key, value) in run.Labels)
-                {
-                    sql.Append(i == 0 ? "" : ", ").Append($"(@Uid, @k{i}, @v{i})");
-                    rest.Add($"k{i}", key);
-                    rest.Add($"v{i}", value);
-                    i++;
-                }
-
-                sql.Append("; ");
-            }
-
-            await c.ExecuteAsync(Cmd(sql.Append(InsertAudit).ToString(), rest, tx, cancellationToken)).ConfigureAwait(false);
-            return (true, true);
+            var inserted = await InsertRunAsync(c, tx, run, actor, cancellationToken).ConfigureAwait(false);
+            return (inserted, inserted);
         }, cancellationToken);
+
+    /// <summary>Inserts a run with its labels and audit record in the caller's transaction; false when its kind and name are taken.</summary>
+    private async Task<bool> InsertRunAsync(DbConnection c, DbTransaction tx, RunRecord run, string actor,
+        CancellationToken cancellationToken)
+    {
+        var inserted = await c.ExecuteAsync(Cmd("""
+            INSERT INTO runs (uid, kind, name, pipeline, labels, phase, status, reason, created_at, started_at, completed_at,
+                              manifest, object, cancel_request, created_by, owner, lease_expires_at)
+            VALUES (@Uid, @Kind, @Name, @Pipeline, @Labels, @Phase, @Status, @Reason, @CreatedAt, @StartedAt, @CompletedAt,
+                    @Manifest, @Object, @CancelRequest, @CreatedBy, @Owner, @LeaseExpiresAt)
+            ON CONFLICT DO NOTHING
+            """, new
+        {
+            run.Uid,
+            run.Kind,
+            run.Name,
+            run.Pipeline,
+            Labels = SerializeLabels(run.Labels),
+            Phase = run.Phase.ToString(),
+            run.Status,
+            run.Reason,
+            CreatedAt = UnixMicros.From(run.CreatedAt),
+            StartedAt = UnixMicros.From(run.StartedAt),
+            CompletedAt = UnixMicros.From(run.CompletedAt),
+            run.Manifest,
+            run.Object,
+            run.CancelRequest,
+            run.CreatedBy,
+            run.Owner,
+            LeaseExpiresAt = UnixMicros.From(run.LeaseExpiresAt),
+        }, tx, cancellationToken)).ConfigureAwait(false);
+        if (inserted == 0)
+        {
+            return false;
+        }
+
+        // Labels and audit record in one command: one round trip more, whatever the number of labels.
+        var rest = new DynamicParameters(Audit(actor, "create", run.Kind, run.Name, run.Uid, ""));
+        var sql = new StringBuilder();
+        if (!run.Labels.IsEmpty)
+        {
+            sql.Append("INSERT INTO run_labels (uid, key, value) VALUES ");
+            var i = 0;
+            foreach (var (key, value) in run.Labels)
+            {
+                sql.Append(i == 0 ? "" : ", ").Append($"(@Uid, @k{i}, @v{i})");
+                rest.Add($"k{i}", key);
+                rest.Add($"v{i}", value);
+                i++;
+            }
+
+            sql.Append("; ");
+        }
+
+        await c.ExecuteAsync(Cmd(sql.Append(InsertAudit).ToString(), rest, tx, cancellationToken)).ConfigureAwait(false);
+        return true;
+    }
 
     public Task<RunRecord?> GetRunAsync(string kind, string name, CancellationToken cancellationToken) =>
         ReadAsync(async c => (await c.QuerySingleOrDefaultAsync<RunRow>(Cmd(

@@ -41,6 +41,8 @@ public sealed partial class DocumentedCommandsRunTests : IAsyncDisposable
         ["mship ci test"] = "needs a Prow job config and a git working tree with a base branch; IntegrationTests/Cli/CiTestCommandTests runs it on one",
         ["mship release-notes"] = "needs a git history of merged pull requests and GitHub or a server that knows them; IntegrationTests/Cli/ReleaseNotesCommandTests runs it on one",
         ["./mship deploy --repo DIR"] = "a deploy without --dry-run needs helm, kubectl and the site's cluster; the dry run at the top runs",
+        ["./mship deploy --server"] = "needs a server with a site repository in git and helm; IntegrationTests/Cloud/ServerDeployTests runs it with stand-ins",
+        ["./mship sites"] = "needs a server with a site repository in git; IntegrationTests/Cloud/ServerDeployTests runs it",
         ["docker "] = "no Docker engine runs on our machines",
         ["kubectl "] = "no Kubernetes cluster here",
         ["helm "] = "no Helm binary here",

@@ -25,7 +25,8 @@ internal static class DeployCommand
         executor.AcceptOnlyFromAmong("local", "kubernetes");
         var image = DeployPipelineYaml.ImageOption("with the kubernetes executor: ");
         var plain = new Option<bool>("--plain") { Description = "print log lines as they come, not the live progress view a terminal gets (the default when stdout is not a terminal, TERM=dumb or CI is set)" };
-        var command = new Command("deploy", "Deploy a site: its services in dependency order, only what changed between --from and --to");
+        var server = new ServerDeployOptions();
+        var command = new Command("deploy", "Deploy a site: its services in dependency order, only what changed between --from and --to (or, with --server, since the site's deployed revision)");
         site.AddTo(command, revisions: true);
         command.Options.Add(dryRun);
         command.Options.Add(state);
@@ -34,8 +35,15 @@ internal static class DeployCommand
         command.Options.Add(executor);
         command.Options.Add(image);
         command.Options.Add(plain);
-        command.SetAction(async (parse, _) =>
+        server.AddTo(command);
+        command.SetAction(async (parse, ct) =>
         {
+            if (server.Requested(parse))
+            {
+                return await server.DeployAsync(parse, parse.GetValue(site.Site)!, parse.GetValue(dryRun), parse.GetValue(output) == "json", parse.GetValue(plain),
+                    [site.Repo, site.From, site.To, site.Charts, state, parallel, executor, image], ct).ConfigureAwait(false);
+            }
+
             if (!ParallelOption.Check(parse.GetValue(parallel), "mship deploy"))
             {
                 return ExitCodes.Usage;

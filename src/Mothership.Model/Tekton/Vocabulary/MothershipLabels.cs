@@ -6,6 +6,9 @@ public static class MothershipLabels
     /// <summary>On a run: the site it deploys; the server runs its TaskRuns in that site's cluster.</summary>
     public const string Site = "mothership.io/site";
 
+    /// <summary>On a server deploy's run: the site repository's commit it deploys.</summary>
+    public const string SiteRevision = "mothership.io/site-revision";
+
     /// <summary>On a TaskRun: <c>"true"</c> keeps the host's network for sandboxed local steps.</summary>
     public const string Network = "mothership.io/network";
 

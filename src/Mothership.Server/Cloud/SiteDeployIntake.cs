@@ -1,0 +1,196 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Mothership.Cloud.Charts;
+using Mothership.Cloud.Deploy;
+using Mothership.Cloud.Planning;
+using Mothership.Cloud.Sites;
+using Mothership.Cloud.Sources;
+using Mothership.Cloud.Values;
+using Mothership.Model.Diagnostics;
+using Mothership.Model.Tekton;
+using Mothership.Model.Tekton.Vocabulary;
+using Mothership.Model.Validation;
+using Mothership.Server.Hosting;
+using Mothership.Server.Runs;
+using Mothership.Store;
+
+namespace Mothership.Server.Cloud;
+
+/// <summary>
+/// Starts a site's deploy on the server: fetches the site repository's cache, plans from the
+/// revision the site runs (none: everything) to the one asked for, builds the deploy pipeline and
+/// stores its PipelineRun through <see cref="RunIntake"/> together with the deploy and the site's
+/// lock (<see cref="IRunStore.StartSiteDeployAsync"/>), so it runs, journals and resumes like any
+/// run. What is called to deploy site S at revision R for an actor and a source (API, CLI, bots).
+/// </summary>
+internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore store, RunIntake intake, RunController controller, TimeProvider time,
+    IOptions<ServerOptions> options)
+{
+    /// <summary>Where a deploy's files (the tree its path charts are read from) live while it runs.</summary>
+    public string ScratchOf(string deployId) => Path.Combine(cache.DataDirectory, "cloud", "deploys", deployId);
+
+    public async Task<SiteDeployResult> StartAsync(SiteDeployRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!cache.Configured || !KubernetesNames.IsDns1123Label(request.Site))
+        {
+            return new SiteDeployResult(SiteDeployAnswer.UnknownSite);
+        }
+
+        await cache.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        if (request.Revision is not null && cache.Resolve(request.Revision) is null)
+        {
+            // Pushed within the fetch interval: one more fetch before calling it unknown.
+            await cache.RefreshAsync(cancellationToken, force: true).ConfigureAwait(false);
+        }
+
+        if (cache.Resolve(request.Revision) is not { } to)
+        {
+            return new SiteDeployResult(SiteDeployAnswer.Invalid, Message: request.Revision is null
+                ? "the site repository has no default branch to deploy"
+                : $"revision '{request.Revision}' names no commit of the site repository");
+        }
+
+        using (var files = cache.Open(to))
+        {
+            if (!SiteRepositoryLoader.SiteNames(files).Contains(request.Site, StringComparer.Ordinal))
+            {
+                return new SiteDeployResult(SiteDeployAnswer.UnknownSite);
+            }
+        }
+
+        var state = await store.GetSiteStateAsync(request.Site, cancellationToken).ConfigureAwait(false);
+        // A deployed revision the repository lost (a force push) cannot be compared with: everything runs.
+        var from = state?.Revision is { } deployed && cache.Resolve(deployed) is not null ? deployed : null;
+        var charts = ServerOptionsValidator.NullIfEmpty(options.Value.Cloud.Charts);
+        var bag = new DiagnosticBag();
+        var planRequest = new DeployPlanRequest { Repository = cache.GitDirectory, Site = request.Site, From = from, To = to, Charts = charts };
+        DeployPlanWithSite? planned;
+        try
+        {
+            planned = RepositoryPlanner.Plan(planRequest, new ChartStore(charts), bag);
+        }
+        catch (SiteSourceException e)
+        {
+            return new SiteDeployResult(SiteDeployAnswer.Invalid, Message: e.Message);
+        }
+
+        using (planned)
+        {
+            if (planned is null || bag.HasErrors)
+            {
+                var first = bag.Sorted().FirstOrDefault(d => d.Severity == Severity.Error);
+                return new SiteDeployResult(SiteDeployAnswer.Invalid, Message: $"site '{request.Site}' cannot be planned at {to[..12]}: {first?.ToString() ?? "unknown reason"}");
+            }
+
+            return await StartPlannedAsync(request, planned, from, to, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<SiteDeployResult> StartPlannedAsync(SiteDeployRequest request, DeployPlanWithSite planned, string? from, string to, CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid().ToString();
+        var definition = planned.Site.Repository.Site;
+        var onKubernetes = definition.Executor.Kind == "kubernetes";
+        var labels = new Dictionary<string, string> { [MothershipLabels.SiteRevision] = to };
+        DeployPipelineOptions pipelineOptions;
+        string? scratch = null;
+        if (onKubernetes)
+        {
+            if (!request.DryRun && PathCharts(planned) is { Length: > 0 } local)
+            {
+                return new SiteDeployResult(SiteDeployAnswer.Invalid,
+                    Message: $"site '{request.Site}' deploys as pods in its cluster, which cannot read charts given by path in the site repository: {local}");
+            }
+
+            pipelineOptions = new DeployPipelineOptions { DryRun = request.DryRun, ForKubernetes = true, RunLabels = labels };
+        }
+        else
+        {
+            scratch = ScratchOf(id);
+            if (!request.DryRun && PathCharts(planned) is { Length: > 0 })
+            {
+                await Task.Run(() => cache.Materialize(to, scratch), cancellationToken).ConfigureAwait(false);
+            }
+
+            pipelineOptions = new DeployPipelineOptions { DryRun = request.DryRun, ChartRoot = scratch, StateOnClaim = true, RunLabels = labels };
+        }
+
+        try
+        {
+            var yaml = DeployPipelineBuilder.Yaml(planned, pipelineOptions);
+            var prepared = await intake.PrepareAsync(nameof(PipelineRun), yaml, request.Actor, cancellationToken).ConfigureAwait(false);
+            if (prepared.Run is not { } run)
+            {
+                var first = prepared.Diagnostics.FirstOrDefault(d => d.Severity == Severity.Error);
+                return Cleaned(scratch, new SiteDeployResult(SiteDeployAnswer.Invalid, Message: $"the deploy pipeline of site '{request.Site}' is invalid: {first}"));
+            }
+
+            var deploy = new SiteDeploy
+            {
+                Id = id,
+                Site = request.Site,
+                FromRevision = from,
+                ToRevision = to,
+                RunUid = run.Uid,
+                RunName = run.Name,
+                Actor = request.Actor,
+                Source = request.Source,
+                DryRun = request.DryRun,
+                RequestedAt = time.GetUtcNow(),
+                Services = [.. planned.Plan.Services.Where(s => s.Run).Select(s => ServiceState(planned, s))],
+            };
+            var start = await store.StartSiteDeployAsync(deploy, run, cancellationToken).ConfigureAwait(false);
+            switch (start.Outcome)
+            {
+                case SiteDeployOutcome.Started:
+                    controller.Wake();
+                    return new SiteDeployResult(SiteDeployAnswer.Started, deploy, run);
+                case SiteDeployOutcome.Busy:
+                    return Cleaned(scratch, new SiteDeployResult(SiteDeployAnswer.Busy, Active: start.Active));
+                default:
+                    return Cleaned(scratch, new SiteDeployResult(SiteDeployAnswer.Invalid, Message: $"a run named '{run.Name}' exists; ask again"));
+            }
+        }
+        catch (SiteSourceException e)
+        {
+            return Cleaned(scratch, new SiteDeployResult(SiteDeployAnswer.Invalid, Message: e.Message));
+        }
+        catch
+        {
+            Cleaned(scratch, new SiteDeployResult(SiteDeployAnswer.Invalid));
+            throw;
+        }
+    }
+
+    /// <summary>A service as the deploy will leave it: the chart, its version and a digest of the merged values.</summary>
+    private static SiteServiceState ServiceState(DeployPlanWithSite planned, ServicePlan service)
+    {
+        var values = planned.Site.Values.TryGetValue(service.Name, out var rendered) ? ValuesRenderer.Render(rendered.Values, sources: false) : "";
+        return new SiteServiceState
+        {
+            Service = service.Name,
+            Chart = service.Chart,
+            Version = planned.Site.Charts.TryGetValue(service.Name, out var chart) ? chart.Version : "",
+            ValuesDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(values))),
+        };
+    }
+
+    /// <summary>The services that run with a chart given by path, as <c>NAME (PATH)</c>.</summary>
+    private static string PathCharts(DeployPlanWithSite planned)
+    {
+        var catalog = planned.Site.Repository.Services.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        return string.Join(", ", planned.Plan.Services.Where(s => s.Run && catalog[s.Name].Chart.Path is not null).Select(s => $"{s.Name} ({catalog[s.Name].Chart.Path})"));
+    }
+
+    private static SiteDeployResult Cleaned(string? scratch, SiteDeployResult result)
+    {
+        if (scratch is not null && Directory.Exists(scratch))
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Mothership.Testing;
+
+namespace Mothership.IntegrationTests.Cloud;
+
+/// <summary>
+/// Deploys run by the server (<c>POST /api/v1/sites/SITE/deploys</c>, <c>mship deploy --server</c>)
+/// from a real git site repository, with recording helm and kubectl stand-ins on the server's PATH.
+/// </summary>
+public sealed class ServerDeployTests : IAsyncLifetime
+{
+    private readonly SiteRepositoryFixture _repo = SiteRepositoryFixture.Small();
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("mship-server-deploy-");
+    private ServerProcess? _server;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string HelmLog => Path.Combine(_work.FullName, "helm.log");
+
+    /// <summary>While this file exists, <c>helm upgrade</c> waits (after writing <see cref="Started"/>).</summary>
+    private string Hold => Path.Combine(_work.FullName, "hold");
+
+    private string Started => Path.Combine(_work.FullName, "helm-started");
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        _repo.Dispose();
+        try
+        {
+            _work.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A stand-in the killed server left running may still hold a file; the OS cleans temp.
+        }
+    }
+
+    private async Task<ServerProcess> StartServerAsync()
+    {
+        var bin = Path.Combine(_work.FullName, "bin");
+        Directory.CreateDirectory(bin);
+        File.WriteAllText(Path.Combine(bin, "helm"), $$"""
+            #!/usr/bin/env bash
+            echo "helm $*" >> '{{HelmLog}}'
+            if [ "$1" = upgrade ]; then
+              touch '{{Started}}'
+              while [ -e '{{Hold}}' ]; do sleep 0.1; done
+            fi
+            """);
+        File.WriteAllText(Path.Combine(bin, "kubectl"), $$"""
+            #!/usr/bin/env bash
+            case "$*" in
+              *"get jobs"*Failed*) echo "db-init " ;;
+              *"get jobs"*) echo "db-init 1" ;;
+              *"get pods"*) echo "api-0 ReplicaSet True" ;;
+            esac
+            """);
+        if (!OperatingSystem.IsWindows())
+        {
+            foreach (var tool in new[] { "helm", "kubectl" })
+            {
+                File.SetUnixFileMode(Path.Combine(bin, tool), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        _server = await ServerProcess.StartAsync(_work.FullName, null, ["--replica-id", "deployer"], Ct, new Dictionary<string, string>
+        {
+            ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}",
+            ["Mothership__Cloud__Repository"] = _repo.Root,
+        });
+        return _server;
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonNode? Body)> DeployAsync(ServerProcess server, string site, string? revision = null)
+    {
+        using var response = await server.Http.PostAsJsonAsync($"api/v1/sites/{site}/deploys", new { revision }, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
+    }
+
+    private static async Task<JsonNode> GetAsync(ServerProcess server, string path) =>
+        JsonNode.Parse(await server.Http.GetStringAsync(path, Ct))!;
+
+    /// <summary>Polls the site until its latest deploy is <paramref name="deployId"/> and recorded.</summary>
+    private static async Task<JsonNode> WaitForDeployAsync(ServerProcess server, string site, string deployId, int seconds = 90)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var history = await GetAsync(server, $"api/v1/sites/{site}/history");
+            var deploy = history["items"]!.AsArray().FirstOrDefault(d => (string?)d!["id"] == deployId);
+            if (deploy?["result"] is not null)
+            {
+                return deploy;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromSeconds(seconds))
+            {
+                Assert.Fail($"deploy {deployId} of {site} not recorded in {seconds} s: {history.ToJsonString()}\nserver:\n{server.Output}");
+            }
+
+            await Task.Delay(200, Ct);
+        }
+    }
+
+    private async Task WaitForFileAsync(string path, int seconds = 60)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(path))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(seconds), $"{path} did not appear; server:\n{_server?.Output}");
+            await Task.Delay(100, Ct);
+        }
+    }
+
+    private string[] Upgrades() => [.. File.ReadAllLines(HelmLog).Where(l => l.StartsWith("helm upgrade", StringComparison.Ordinal))];
+
+    [Fact(Timeout = 240_000)]
+    public async Task Deploy_ThenAChangedValue_RecordsTheSiteAndRunsOnlyTheChangedService()
+    {
+        var server = await StartServerAsync();
+        var first = _repo.Git("rev-parse", "HEAD").Trim();
+
+        var (status, created) = await DeployAsync(server, "prod-a");
+
+        Assert.True(status == HttpStatusCode.Created, created?.ToJsonString());
+        Assert.Null((string?)created!["fromRevision"]);
+        Assert.Equal(first, (string?)created["toRevision"]);
+        var done = await WaitForDeployAsync(server, "prod-a", (string)created["id"]!);
+        Assert.Equal("Succeeded", (string?)done["result"]);
+        var run = await GetAsync(server, $"api/v1/pipelineruns/{(string)created["run"]!["name"]!}");
+        Assert.Equal("prod-a", (string?)run["metadata"]!["labels"]!["mothership.io/site"]);
+        Assert.Equal(first, (string?)run["metadata"]!["labels"]!["mothership.io/site-revision"]);
+        Assert.Equal(3, Upgrades().Length);
+        var site = await GetAsync(server, "api/v1/sites/prod-a");
+        Assert.Equal((first, "Succeeded", "prod", "a"), ((string?)site["revision"], (string?)site["lastResult"], (string?)site["environment"], (string?)site["region"]));
+        Assert.Equal(["db", "ident", "image"], site["services"]!.AsArray().Select(s => (string)s!["name"]!));
+        Assert.StartsWith("sha256:", (string?)site["services"]![0]!["valuesDigest"], StringComparison.Ordinal);
+
+        _repo.Write("values/global/image.yaml", "replicas: 7\n");
+        var second = _repo.Commit("more image replicas");
+        var (again, next) = await DeployAsync(server, "prod-a", second);
+
+        Assert.True(again == HttpStatusCode.Created, next?.ToJsonString());
+        Assert.Equal((first, second), ((string?)next!["fromRevision"], (string?)next["toRevision"]));
+        Assert.Equal(["image"], next["services"]!.AsArray().Select(s => (string)s!["name"]!));
+        Assert.Equal("Succeeded", (string?)(await WaitForDeployAsync(server, "prod-a", (string)next["id"]!))["result"]);
+        var upgrades = Upgrades();
+        Assert.Equal(4, upgrades.Length);
+        Assert.StartsWith("helm upgrade --install image ", upgrades[3], StringComparison.Ordinal);
+        site = await GetAsync(server, "api/v1/sites/prod-a");
+        Assert.Equal(second, (string?)site["revision"]);
+        Assert.Equal(second, (string?)site["services"]!.AsArray().Single(s => (string?)s!["name"] == "image")!["revision"]);
+        Assert.Equal(first, (string?)site["services"]!.AsArray().Single(s => (string?)s!["name"] == "db")!["revision"]);
+        var sites = await GetAsync(server, "api/v1/sites");
+        Assert.Equal(["dev-a", "prod-a", "prod-b"], sites["items"]!.AsArray().Select(s => (string)s!["name"]!));
+        Assert.Null((string?)sites["items"]![0]!["revision"]);
+    }
+
+    [Fact(Timeout = 240_000)]
+    public async Task Deploy_TwoAtOnce_OneRunsTheOtherIsRefusedNamingIt()
+    {
+        var server = await StartServerAsync();
+        File.WriteAllText(Hold, "");
+
+        var answers = await Task.WhenAll(DeployAsync(server, "dev-a"), DeployAsync(server, "dev-a"));
+
+        var started = Assert.Single(answers, a => a.Status == HttpStatusCode.Created).Body!;
+        var refused = Assert.Single(answers, a => a.Status == HttpStatusCode.Conflict).Body!;
+        Assert.Contains((string)started["run"]!["name"]!, (string?)refused["detail"], StringComparison.Ordinal);
+        var listed = await GetAsync(server, "api/v1/sites");
+        Assert.Equal((string?)started["id"], (string?)listed["items"]!.AsArray().Single(s => (string?)s!["name"] == "dev-a")!["runningDeploy"]!["id"]);
+
+        File.Delete(Hold);
+        Assert.Equal("Succeeded", (string?)(await WaitForDeployAsync(server, "dev-a", (string)started["id"]!))["result"]);
+        var (status, _) = await DeployAsync(server, "dev-a");
+        Assert.Equal(HttpStatusCode.Created, status);
+    }
+
+    [Fact(Timeout = 240_000)]
+    public async Task Deploy_ServerKilledMidDeploy_ResumesAndRecordsTheSiteOnce()
+    {
+        var server = await StartServerAsync();
+        File.WriteAllText(Hold, "");
+        var (status, created) = await DeployAsync(server, "prod-b");
+        Assert.True(status == HttpStatusCode.Created, created?.ToJsonString());
+        await WaitForFileAsync(Started);
+
+        await server.KillAsync();
+        File.Delete(Hold);
+        await server.StartAgainAsync(Ct);
+
+        var done = await WaitForDeployAsync(server, "prod-b", (string)created!["id"]!);
+        Assert.Equal("Succeeded", (string?)done["result"]);
+        Assert.Single((await GetAsync(server, "api/v1/sites/prod-b/history"))["items"]!.AsArray());
+        var site = await GetAsync(server, "api/v1/sites/prod-b");
+        Assert.Equal((string?)created["toRevision"], (string?)site["revision"]);
+        Assert.Null(site["runningDeploy"]);
+        Assert.Equal(3, site["services"]!.AsArray().Count);
+        Assert.Contains(Upgrades(), u => u.StartsWith("helm upgrade --install image ", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Deploy_UnknownSiteOrRevision_404And400()
+    {
+        var server = await StartServerAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, (await DeployAsync(server, "nowhere")).Status);
+        var (status, body) = await DeployAsync(server, "dev-a", "no-such-branch");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("no-such-branch", (string?)body!["detail"], StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("api/v1/sites/nowhere", Ct)).StatusCode);
+    }
+
+    [Fact(Timeout = 240_000)]
+    public async Task Cli_DeployWithServerFollowed_ThenSitesAndHistory()
+    {
+        var server = await StartServerAsync();
+        var head = _repo.Git("rev-parse", "HEAD").Trim();
+
+        var deploy = await MshipProcess.RunAsync(["deploy", "--server", server.Url, "--site", "dev-a", "-F"], _work.FullName, cancellationToken: Ct);
+
+        Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
+        Assert.Contains($"of site dev-a: nothing deployed → {head[..12]}, pipelinerun.tekton.dev/deploy-dev-a-", deploy.Stdout, StringComparison.Ordinal);
+        Assert.Contains("services: db, ident, image", deploy.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[summary/print] site dev-a: Succeeded", deploy.Stdout, StringComparison.Ordinal);
+        var id = (string)(await GetAsync(server, "api/v1/sites/dev-a/history"))["items"]![0]!["id"]!;
+        await WaitForDeployAsync(server, "dev-a", id);
+
+        var sites = await server.CliAsync("sites");
+        Assert.True(sites.ExitCode == 0, sites.Stderr);
+        var row = sites.Stdout.Split('\n').Single(l => l.StartsWith("dev-a ", StringComparison.Ordinal));
+        Assert.Contains(head[..12], row, StringComparison.Ordinal);
+        Assert.Contains("Succeeded", row, StringComparison.Ordinal);
+        var history = await server.CliAsync("sites", "history", "dev-a", "-o", "json");
+        var entry = JsonNode.Parse(history.Stdout)!.AsArray().Single()!;
+        Assert.Equal(("cli", "Succeeded", head), ((string?)entry["source"], (string?)entry["result"], (string?)entry["toRevision"]));
+
+        var local = await MshipProcess.RunAsync(["deploy", "--server", server.Url, "--site", "dev-a", "--from", "HEAD"], _work.FullName, cancellationToken: Ct);
+        Assert.Equal(2, local.ExitCode);
+        Assert.Contains("--from is for a deploy on this machine", local.Stderr, StringComparison.Ordinal);
+    }
+}
