@@ -93,6 +93,14 @@ internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore stor
         var id = Guid.NewGuid().ToString();
         var definition = planned.Site.Repository.Site;
         var onKubernetes = definition.Executor.Kind == "kubernetes";
+        if (definition.Executor.Kind != options.Value.Executor)
+        {
+            // The pipeline is built for one executor (state claim and in-cluster credentials, or
+            // files on this machine); the server's executor must be that one.
+            return new SiteDeployResult(SiteDeployAnswer.Invalid,
+                Message: $"site '{request.Site}' deploys on the {definition.Executor.Kind} executor (its site.yaml's executor.kind), but this server runs tasks on {options.Value.Executor} (Mothership__Executor)");
+        }
+
         var labels = new Dictionary<string, string> { [MothershipLabels.SiteRevision] = to };
         DeployPipelineOptions pipelineOptions;
         string? scratch = null;

@@ -220,6 +220,12 @@ public sealed class ServerDeployTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("no-such-branch", (string?)body!["detail"], StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("api/v1/sites/nowhere", Ct)).StatusCode);
+
+        _repo.Write("sites/prod-b/site.yaml", File.ReadAllText(Path.Combine(_repo.Root, "sites/prod-b/site.yaml")) + "\n  executor: {kind: kubernetes}\n");
+        var pods = _repo.Commit("prod-b deploys as pods");
+        (status, body) = await DeployAsync(server, "prod-b", pods);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("deploys on the kubernetes executor (its site.yaml's executor.kind), but this server runs tasks on local", (string?)body!["detail"], StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 240_000)]

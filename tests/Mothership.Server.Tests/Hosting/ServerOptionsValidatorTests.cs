@@ -27,6 +27,20 @@ public sealed class ServerOptionsValidatorTests
         Assert.Empty(Failures(new ServerOptions { Urls = "http://0.0.0.0:8080", Token = "s3cret", AllowedHosts = "*" }));
     }
 
+    [Fact]
+    public void Validate_CloudSettings_NeedARepositoryAReadableTokenAndAChartsFolder()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "mship-no-such-" + Guid.NewGuid().ToString("N"));
+
+        Assert.Equal(["Cloud:Repository: Cloud:TokenFile and Cloud:Charts belong to a site repository: set Cloud:Repository (a git URL or a path) too"],
+            Failures(new ServerOptions { Cloud = new CloudOptions { Charts = "/tmp" } }));
+        Assert.Equal([$"Cloud:TokenFile: no token in '{missing}' (the file is missing, unreadable or empty)", $"Cloud:Charts: no folder at '{missing}'"],
+            Failures(new ServerOptions { Cloud = new CloudOptions { Repository = "https://git.example.com/sites.git", TokenFile = missing, Charts = missing } }));
+        Assert.Equal([$"Cloud:Repository: '{missing}' is neither a git URL (https://, ssh://, file://, git@HOST:PATH) nor a folder"],
+            Failures(new ServerOptions { Cloud = new CloudOptions { Repository = missing } }));
+        Assert.Empty(Failures(new ServerOptions { Cloud = new CloudOptions { Repository = "git@github.com:org/sites.git" } }));
+    }
+
     [Theory]
     [InlineData("a b")]
     [InlineData("host:http")]
