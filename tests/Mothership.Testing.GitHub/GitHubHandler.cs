@@ -335,6 +335,13 @@ internal sealed partial class GitHubHandler(FakeGitHub github, ConcurrentQueue<R
                     return new Reply(200, json.Release(repo, release));
                 }
 
+            case ["git", "matching-refs", "tags", .. var prefixPath] when method == "GET":
+                {
+                    var prefix = string.Join('/', prefixPath);
+                    return Page(call, [.. repo.TagRefs.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(t => t.Key, StringComparer.Ordinal)
+                        .Select(t => json.Ref(repo, "refs/tags/" + t.Key, t.Value))]);
+                }
+
             case ["git", "ref" or "refs", "tags", .. var tagPath] when method == "GET" && tagPath.Length > 0:
                 {
                     var tag = string.Join('/', tagPath);

@@ -24,6 +24,10 @@ public sealed partial class GitHubAppForge : IRepositoryWrites
         await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).CreateTagAsync(repository, tag, sha, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<string, string>> ListTagsAsync(RepositoryName repository, string prefix, CancellationToken cancellationToken = default) =>
+        await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).ListTagsAsync(repository, prefix, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
     public async Task<Release?> GetReleaseAsync(RepositoryName repository, string tag, CancellationToken cancellationToken = default) =>
         await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).GetReleaseAsync(repository, tag, cancellationToken).ConfigureAwait(false);
 

@@ -105,6 +105,21 @@ public sealed partial class GitHubForge : IRepositoryWrites
     }
 
     /// <inheritdoc/>
+    public Task<IReadOnlyDictionary<string, string>> ListTagsAsync(RepositoryName repository, string prefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(prefix);
+        // GitHub's matching-refs lists refs by prefix (always a list; git/refs/{ref} answers one
+        // object for an exact match), which Octokit has no method for: its connection with GitHub's path.
+        var uri = new Uri($"repos/{Uri.EscapeDataString(repository.Owner)}/{Uri.EscapeDataString(repository.Name)}/git/matching-refs/tags/{Uri.EscapeDataString(prefix).Replace("%2F", "/", StringComparison.Ordinal)}", UriKind.Relative);
+        return CallAsync<IReadOnlyDictionary<string, string>>(
+            async () => (await new Gh.ApiConnection(_client.Connection).GetAll<Gh.Reference>(uri, Pages).ConfigureAwait(false))
+                .Where(r => r.Ref.StartsWith("refs/tags/", StringComparison.Ordinal))
+                .ToDictionary(r => r.Ref["refs/tags/".Length..], r => r.Object.Sha, StringComparer.Ordinal),
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public Task<Release?> GetReleaseAsync(RepositoryName repository, string tag, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(repository);

@@ -31,6 +31,9 @@ public interface IRepositoryWrites
     /// <summary>Makes a lightweight tag <paramref name="tag"/> on <paramref name="sha"/>; false when the tag exists already (left as it is).</summary>
     Task<bool> CreateTagAsync(RepositoryName repository, string tag, string sha, CancellationToken cancellationToken = default);
 
+    /// <summary>The tags whose names start with <paramref name="prefix"/> and the commits they point at, by name.</summary>
+    Task<IReadOnlyDictionary<string, string>> ListTagsAsync(RepositoryName repository, string prefix, CancellationToken cancellationToken = default);
+
     /// <summary>The release of <paramref name="tag"/>; null when there is none.</summary>
     Task<Release?> GetReleaseAsync(RepositoryName repository, string tag, CancellationToken cancellationToken = default);
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Mothership.Ci.Forge;
+using Mothership.Ci.Releases;
 
 namespace Mothership.Ci.Promotion;
 
@@ -73,9 +74,9 @@ public static partial class DeploymentPullRequests
             b.Append("| Pull request | Kind | Release note |\n|---|---|---|\n");
             foreach (var change in request.Changes)
             {
-                b.Append("| #").Append(change.Number).Append(' ').Append(Cell(change.Title)).Append(" (@").Append(change.Author).Append(") | ")
+                b.Append("| #").Append(change.PullRequest).Append(change.Author is { Length: > 0 } author ? $" (@{author})" : "").Append(" | ")
                     .Append(change.Kinds.Count == 0 ? "—" : Cell(string.Join(", ", change.Kinds))).Append(" | ")
-                    .Append(change.Note is null ? "—" : Cell(change.Note)).Append(" |\n");
+                    .Append(change.DoNotPublish ? "—" : Cell(ReleaseNotesDocument.StripBullet(change.Markdown))).Append(change.ActionRequired ? " **(action required)**" : "").Append(" |\n");
             }
 
             b.Append('\n');

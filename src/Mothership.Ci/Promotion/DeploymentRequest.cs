@@ -1,3 +1,5 @@
+using Mothership.Ci.Releases;
+
 namespace Mothership.Ci.Promotion;
 
 /// <summary>What a deployment pull request proposes: one site moved from one revision of the site repository to another.</summary>
@@ -30,8 +32,8 @@ public sealed record DeploymentRequest
     /// <summary>The label that starts the deploy.</summary>
     public required string Label { get; init; }
 
-    /// <summary>The pull requests merged in <c>From...To</c>, oldest first.</summary>
-    public IReadOnlyList<DeploymentChange> Changes { get; init; } = [];
+    /// <summary>The release notes of the pull requests merged in <c>From...To</c>, in the order listed.</summary>
+    public IReadOnlyList<ReleaseNote> Changes { get; init; } = [];
 
     /// <summary>The site's plan between the two revisions, as <c>mship plan</c> prints it.</summary>
     public string Plan { get; init; } = "";

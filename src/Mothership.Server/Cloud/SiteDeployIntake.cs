@@ -101,7 +101,7 @@ internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore stor
                 Message: $"site '{request.Site}' deploys on the {definition.Executor.Kind} executor (its site.yaml's executor.kind), but this server runs tasks on {options.Value.Executor} (Mothership__Executor)");
         }
 
-        var labels = new Dictionary<string, string> { [MothershipLabels.SiteRevision] = to };
+        var labels = new Dictionary<string, string>(request.Labels) { [MothershipLabels.SiteRevision] = to };
         DeployPipelineOptions pipelineOptions;
         string? scratch = null;
         if (onKubernetes)

@@ -16,4 +16,7 @@ internal sealed record SiteDeployRequest
 
     /// <summary>Through what: <c>api</c>, <c>cli</c>, <c>github</c>, …</summary>
     public required string Source { get; init; }
+
+    /// <summary>More labels for the deploy's run (a deployment pull request's number and head), beside the site's and the revision's.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing.Constraints;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,9 +17,11 @@ using Mothership.Ci.Hooks;
 using Mothership.Ci.Jobs;
 using Mothership.Ci.Owners;
 using Mothership.Ci.Periodics;
+using Mothership.Ci.Promotion;
 using Mothership.Ci.Plugins;
 using Mothership.Ci.Plugins.Approve;
 using Mothership.Ci.Plugins.Assign;
+using Mothership.Ci.Plugins.Deploy;
 using Mothership.Ci.Plugins.Hold;
 using Mothership.Ci.Plugins.Label;
 using Mothership.Ci.Plugins.Lgtm;
@@ -37,6 +40,7 @@ using Mothership.Server.Ci;
 using Mothership.Server.Cloud;
 using Mothership.Server.Dashboard;
 using Mothership.Server.Observability;
+using Mothership.Server.Promotion;
 using Mothership.Server.Retention;
 using Mothership.Server.Runs;
 using Mothership.Server.Security;
@@ -359,6 +363,16 @@ public static class ServerHost
         services.AddHostedService<JobReportService>();
         services.AddSingleton<MergePool>();
         services.AddHostedService<MergePoolService>();
+        if (!string.IsNullOrEmpty(configuration[ServerOptions.Section + ":Cloud:" + nameof(CloudOptions.Repository)]))
+        {
+            // Promotion: deployment pull requests of the site repository, deployed by its labels (the deploy plugin).
+            services.AddSingleton(sp => (IRepositoryWrites)sp.GetRequiredService<IForge>());
+            services.AddSingleton<SitePromotion>();
+            services.AddSingleton<ISiteDeployments, ServerSiteDeployments>();
+            services.AddSingleton<IReviewPlugin>(sp => new DeployPlugin(sp.GetRequiredService<IForge>(), sp.GetRequiredService<ISiteDeployments>(), sp.GetRequiredService<OwnersReader>()));
+            services.TryAddSingleton<IJobLogs, ServerJobLogs>();
+            services.AddHostedService<PromotionService>();
+        }
     }
 
     /// <summary>Infrastructure failures as problem documents: 503 when the database is down, 413 for a body too large.</summary>

@@ -108,6 +108,22 @@ public sealed class RepositoryWritesTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task ListTagsAsync_Prefix_OnlyThoseTagsWithTheirCommits()
+    {
+        var forge = Forge();
+        await forge.CreateTagAsync(Repo, "stage/1", Base, Ct);
+        await forge.CreateTagAsync(Repo, "stage/2", new string('b', 40), Ct);
+        await forge.CreateTagAsync(Repo, "prod/1", Base, Ct);
+
+        var stage = await forge.ListTagsAsync(Repo, "stage/", Ct);
+        var none = await forge.ListTagsAsync(Repo, "v", Ct);
+
+        Assert.Equal([("stage/1", Base), ("stage/2", new string('b', 40))], stage.OrderBy(t => t.Key).Select(t => (t.Key, t.Value)));
+        Assert.Empty(none);
+        Assert.Equal("/repos/org/cloud/git/matching-refs/tags/stage/", _github.Requests.First(r => r.Path.Contains("matching-refs", StringComparison.Ordinal)).Path);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task CreateReleaseAsync_ThenGetByTag_SameNotes()
     {
         var forge = Forge();

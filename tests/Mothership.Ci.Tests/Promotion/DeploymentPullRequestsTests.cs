@@ -1,4 +1,5 @@
 using Mothership.Ci.Promotion;
+using Mothership.Ci.Releases;
 
 namespace Mothership.Ci.Tests.Promotion;
 
@@ -19,8 +20,9 @@ public sealed class DeploymentPullRequestsTests
         Label = "area/alienware/stage",
         Changes =
         [
-            new(12, "Raise keystone's workers | kr1", "alice", ["feature"], "Keystone runs 8 workers in kr1.\nFaster logins."),
-            new(13, "Fix a typo", "bob", [], null),
+            new ReleaseNote { PullRequest = 12, Author = "alice", Kinds = ["feature"], Markdown = "- Keystone runs 8 workers | kr1.\nFaster logins." },
+            new ReleaseNote { PullRequest = 13, Author = "bob", Markdown = "NONE", DoNotPublish = true },
+            new ReleaseNote { PullRequest = 14, Author = "carol", Kinds = ["api-change"], Markdown = "Glance's v1 API is gone.", ActionRequired = true },
         ],
         Plan = "site stage-kr1: 2 of 5 services change\nwave 0: keystone\n",
     };
@@ -40,8 +42,9 @@ public sealed class DeploymentPullRequestsTests
 
             | Pull request | Kind | Release note |
             |---|---|---|
-            | #12 Raise keystone's workers \| kr1 (@alice) | feature | Keystone runs 8 workers in kr1. Faster logins. |
-            | #13 Fix a typo (@bob) | — | — |
+            | #12 (@alice) | feature | Keystone runs 8 workers \| kr1. Faster logins. |
+            | #13 (@bob) | — | — |
+            | #14 (@carol) | api-change | Glance's v1 API is gone. **(action required)** |
 
             ### Plan
 

@@ -12,6 +12,12 @@ public static class MothershipLabels
     /// <summary>On a TaskRun: <c>"true"</c> keeps the host's network for sandboxed local steps.</summary>
     public const string Network = "mothership.io/network";
 
+    /// <summary>On a site's deploy run started from a deployment pull request: the pull request's number.</summary>
+    public const string DeploymentPullRequest = "mothership.io/deployment-pull-request";
+
+    /// <summary>On a site's deploy run started from a deployment pull request: the pull request's head commit (its statuses go there).</summary>
+    public const string DeploymentHead = "mothership.io/deployment-head";
+
     /// <summary>
     /// Annotation on a run: comma-separated names of params that look secret (<c>Secrets.SecretNames</c>)
     /// but are not, so their values are shown in logs and run objects.

@@ -1,0 +1,251 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Mothership.Ci.Forge;
+using Mothership.Ci.Promotion;
+using Mothership.Ci.Releases;
+using Mothership.Cloud.Charts;
+using Mothership.Cloud.Planning;
+using Mothership.Cloud.Sites;
+using Mothership.Model.Diagnostics;
+using Mothership.Server.Cloud;
+using Mothership.Server.Hosting;
+using Mothership.Store;
+
+namespace Mothership.Server.Promotion;
+
+/// <summary>
+/// GitOps promotion on the server: reads cloud.yaml's promotion at the tip, opens or updates a
+/// site's deployment pull request (range, notes, plan) through <see cref="DeploymentPullRequestWriter"/>,
+/// and, once a revision runs on every site of an environment, tags it (<c>&lt;environment&gt;/&lt;N&gt;</c>;
+/// for the chain's last environment also <c>vX.Y.Z</c> with a GitHub Release of its notes) and
+/// proposes it to every site of the next environment.
+/// </summary>
+internal sealed partial class SitePromotion(
+    SiteRepositoryCache cache, IRunStore store, IForge forge, IRepositoryWrites writes, IOptions<ServerOptions> options, ILogger<SitePromotion> logger)
+{
+    private readonly DeploymentPullRequestWriter _writer = new(forge, writes);
+
+    /// <summary>The promotion at the tip; null when no site repository is set, or its cloud.yaml declares no promotion or no GitHub repository.</summary>
+    public async Task<PromotionView?> ViewAsync(CancellationToken cancellationToken)
+    {
+        if (!cache.Configured)
+        {
+            return null;
+        }
+
+        await cache.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        if (cache.Resolve(null) is not { } tip)
+        {
+            return null;
+        }
+
+        using var files = cache.Open(tip);
+        var catalog = SiteRepositoryLoader.LoadCatalog(files, "", new DiagnosticBag());
+        if (catalog?.Promotion is not { } policy
+            || (policy.Repository is { } named ? RepositoryName.TryParse(named, out var repository) ? repository : null : RepositoryOf(options.Value.Cloud.Repository)) is not { } github)
+        {
+            return null;
+        }
+
+        var sites = new Dictionary<string, SiteDefinition>(StringComparer.Ordinal);
+        foreach (var name in SiteRepositoryLoader.SiteNames(files))
+        {
+            if (SiteRepositoryLoader.LoadSite(files, name, "", new DiagnosticBag()) is { } site)
+            {
+                sites[name] = site;
+            }
+        }
+
+        return new PromotionView(policy, github, sites);
+    }
+
+    /// <summary>Makes <paramref name="site"/>'s deployment pull request propose <paramref name="revision"/>; null when the site is not promoted by pull requests.</summary>
+    public async Task<PullRequest?> ProposeAsync(PromotionView view, string site, string revision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        if (view.StageOf(site) is not { } stage)
+        {
+            return null;
+        }
+
+        var to = cache.Resolve(revision) ?? throw new ArgumentException($"revision '{revision}' names no commit of the site repository", nameof(revision));
+        var from = (await store.GetSiteStateAsync(site, cancellationToken).ConfigureAwait(false))?.Revision is { } deployed && cache.Resolve(deployed) is not null ? deployed : null;
+        var rollback = from is not null && from != to && IsAncestor(to, from);
+        var notes = from is null || rollback || from == to
+            ? []
+            : (await ReleaseNoteGatherer.GatherAsync(cache.GitDirectory, from, to, view.Repository, Notes(), cancellationToken).ConfigureAwait(false)).Notes;
+        var history = await store.ListSiteDeploysAsync(site, 10_000, cancellationToken).ConfigureAwait(false);
+        var request = new DeploymentRequest
+        {
+            Site = site,
+            Environment = stage.Environment,
+            Region = view.Sites[site].Region,
+            Number = history.Count(d => !d.DryRun && d.Result == "Succeeded") + 1,
+            From = from,
+            To = to,
+            Rollback = rollback,
+            RepoLink = RepoLink(view.Repository),
+            Label = stage.Label,
+            Changes = notes,
+            Plan = Plan(site, from, to),
+        };
+        var (pullRequest, changed) = await _writer.OpenOrUpdateAsync(view.Repository, view.Policy.Branch, request, cancellationToken).ConfigureAwait(false);
+        if (changed)
+        {
+            Log.Proposed(logger, site, to, pullRequest.Number);
+        }
+
+        return pullRequest;
+    }
+
+    /// <summary>Whether every site of <paramref name="environment"/> runs <paramref name="revision"/> (and it has sites).</summary>
+    public async Task<bool> EnvironmentRunsAsync(PromotionView view, string environment, string revision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var sites = view.SitesOf(environment);
+        foreach (var site in sites)
+        {
+            if ((await store.GetSiteStateAsync(site.Name, cancellationToken).ConfigureAwait(false))?.Revision != revision)
+            {
+                return false;
+            }
+        }
+
+        return sites.Count > 0;
+    }
+
+    /// <summary>
+    /// What follows a revision that runs on every site of <paramref name="environment"/>: its tag,
+    /// a release when it is the chain's last environment, deployment pull requests for the next one.
+    /// </summary>
+    /// <remarks><paramref name="before"/>: what the environment ran before (a first release's notes start there).</remarks>
+    public async Task CompleteEnvironmentAsync(PromotionView view, string environment, string revision, string? before, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        await TagAsync(view, environment, revision, cancellationToken).ConfigureAwait(false);
+        if (view.Policy.Next(environment) is not { } next)
+        {
+            if (view.Policy.Position(environment) >= 0)
+            {
+                await ReleaseAsync(view, revision, before, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        foreach (var site in view.SitesOf(next.Environment))
+        {
+            if ((await store.GetSiteStateAsync(site.Name, cancellationToken).ConfigureAwait(false))?.Revision != revision)
+            {
+                await ProposeAsync(view, site.Name, revision, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary><c>&lt;environment&gt;/&lt;N&gt;</c> on <paramref name="revision"/>, N one more than the environment's last; nothing when one points there already.</summary>
+    private async Task TagAsync(PromotionView view, string environment, string revision, CancellationToken cancellationToken)
+    {
+        var prefix = environment + "/";
+        var tags = await writes.ListTagsAsync(view.Repository, prefix, cancellationToken).ConfigureAwait(false);
+        if (tags.Values.Contains(revision, StringComparer.Ordinal))
+        {
+            return;
+        }
+
+        var next = tags.Keys.Select(t => int.TryParse(t.AsSpan(prefix.Length), System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0).DefaultIfEmpty(0).Max() + 1;
+        var tag = prefix + next.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (await writes.CreateTagAsync(view.Repository, tag, revision, cancellationToken).ConfigureAwait(false))
+        {
+            Log.Tagged(logger, tag, revision);
+        }
+    }
+
+    /// <summary>
+    /// A production release: <c>vX.Y.Z</c> bumped from the last one by the kinds of the pull requests
+    /// merged since (<see cref="ReleaseVersion"/>), with a GitHub Release whose body is their notes.
+    /// Before the first release, the range starts at what the environment ran before (<paramref name="before"/>).
+    /// </summary>
+    private async Task ReleaseAsync(PromotionView view, string revision, string? before, CancellationToken cancellationToken)
+    {
+        var versions = (await writes.ListTagsAsync(view.Repository, "v", cancellationToken).ConfigureAwait(false))
+            .Where(t => TryVersion(t.Key) is not null)
+            .OrderByDescending(t => TryVersion(t.Key))
+            .ToList();
+        if (versions.Any(v => v.Value == revision))
+        {
+            return;
+        }
+
+        var previous = versions.FirstOrDefault(v => cache.Resolve(v.Value) is not null);
+        var start = previous.Key is not null ? previous.Value : before is not null && cache.Resolve(before) is not null && before != revision ? before : null;
+        var notes = start is null
+            ? []
+            : (await ReleaseNoteGatherer.GatherAsync(cache.GitDirectory, start, revision, view.Repository, Notes(), cancellationToken).ConfigureAwait(false)).Notes;
+        var version = ReleaseVersion.Next(previous.Key ?? "v0.0.0", notes);
+        var document = ReleaseNotesDocument.Build(notes);
+        var body = document.IsEmpty ? "No release notes: no pull request merged since the previous release has one.\n" : document.ToMarkdown();
+        if (await writes.GetReleaseAsync(view.Repository, version, cancellationToken).ConfigureAwait(false) is null)
+        {
+            await writes.CreateReleaseAsync(view.Repository, version, revision, version, body, cancellationToken).ConfigureAwait(false);
+            Log.Released(logger, version, revision);
+        }
+    }
+
+    private static (int, int, int)? TryVersion(string tag)
+    {
+        try
+        {
+            return ReleaseVersion.Parse(tag);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Pull requests read from GitHub, or from those the store recorded when GitHub cannot be reached.</summary>
+    private FallbackPullRequestSource Notes() => new(new ForgePullRequestSource(forge), new StorePullRequestSource(store));
+
+    /// <summary>The site's plan between the revisions, as <c>mship plan</c> prints it (empty when it cannot be planned).</summary>
+    private string Plan(string site, string? from, string to)
+    {
+        var charts = ServerOptionsValidator.NullIfEmpty(options.Value.Cloud.Charts);
+        using var plans = RepositoryPlanner.PlanSites(new SitePlansRequest { Repository = cache.GitDirectory, Sites = [site], From = from, To = to }, new ChartStore(charts));
+        return plans.Sites.FirstOrDefault()?.Planned is { } planned ? PlanFormats.Text(planned.Plan) : "";
+    }
+
+    private bool IsAncestor(string ancestor, string of)
+    {
+        using var repository = new LibGit2Sharp.Repository(cache.GitDirectory);
+        var a = repository.Lookup(ancestor)?.Peel<LibGit2Sharp.Commit>();
+        var b = repository.Lookup(of)?.Peel<LibGit2Sharp.Commit>();
+        return a is not null && b is not null && repository.ObjectDatabase.FindMergeBase(a, b)?.Sha == a.Sha;
+    }
+
+    /// <summary>The repository's web page, on github.com or the GitHub Enterprise host of <c>GitHub:ApiUrl</c>.</summary>
+    private string RepoLink(RepositoryName repository)
+    {
+        var api = new Uri(options.Value.GitHub.ApiUrl);
+        var root = api.Host == "api.github.com" ? "https://github.com" : $"{api.Scheme}://{api.Authority}";
+        return $"{root}/{repository}";
+    }
+
+    /// <summary><c>OWNER/NAME</c> of a GitHub URL of the site repository; null for anything else (a path).</summary>
+    internal static RepositoryName? RepositoryOf(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"
+        && uri.AbsolutePath.Trim('/') is var path && RepositoryName.TryParse(path.EndsWith(".git", StringComparison.Ordinal) ? path[..^4] : path, out var name)
+            ? name
+            : null;
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Deployment pull request #{Number} proposes {Revision} for site {Site}")]
+        public static partial void Proposed(ILogger logger, string site, string revision, int number);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Tagged {Revision} {Tag}")]
+        public static partial void Tagged(ILogger logger, string tag, string revision);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Released {Version} at {Revision}")]
+        public static partial void Released(ILogger logger, string version, string revision);
+    }
+}

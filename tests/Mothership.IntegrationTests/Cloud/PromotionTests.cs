@@ -1,0 +1,277 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Mothership.Ci.Hooks;
+using Mothership.Testing;
+using Mothership.Testing.GitHub;
+
+namespace Mothership.IntegrationTests.Cloud;
+
+/// <summary>
+/// GitOps promotion end to end: a real git site repository, the fake GitHub, the server with the
+/// deploy plugin, recording helm/kubectl stand-ins. A merged change deploys to dev; the bot opens a
+/// deployment pull request per prod site with the range, the notes and the plan; the label deploys
+/// only what changed; the pull request is merged, the revision tagged and released.
+/// </summary>
+public sealed class PromotionTests : IAsyncLifetime
+{
+    private const string Secret = "promotion-secret";
+    private const string Label = "area/small/prod";
+    private const string Note = "The database of region a grows to 15Gi.";
+
+    private readonly SiteRepositoryFixture _repo = SiteRepositoryFixture.Small();
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("mship-promotion-");
+    private FakeGitHub _github = null!;
+    private FakeRepository _gh = null!;
+    private ServerProcess? _server;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string HelmLog => Path.Combine(_work.FullName, "helm.log");
+
+    /// <summary>While this file exists, the database's jobs fail.</summary>
+    private string FailDb => Path.Combine(_work.FullName, "fail-db");
+
+    public async ValueTask InitializeAsync()
+    {
+        _github = await FakeGitHub.StartAsync(new FakeGitHubOptions { Token = "bot-token", Login = "mothership-bot" }, Ct);
+        _gh = _github.AddRepository("Codertocat", "Hello-World");
+        _gh.AddCollaborator("alice");
+        _gh.AddLabel(Label);
+        _gh.AddLabel("kind/feature");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        Assert.Empty(_github.Errors);
+        await _github.DisposeAsync();
+        _repo.Dispose();
+        _work.Delete(recursive: true);
+    }
+
+    /// <summary>The example's cloud.yaml with a promotion dev → prod on the fake GitHub's repository.</summary>
+    private string Promote()
+    {
+        var cloud = File.ReadAllText(Path.Combine(_repo.Root, "cloud.yaml"));
+        _repo.Write("cloud.yaml", cloud.TrimEnd() + "\n  promotion:\n    repository: Codertocat/Hello-World\n    environments: [{name: dev}, {name: prod}]\n");
+        return _repo.Commit("promotion dev → prod");
+    }
+
+    private async Task<ServerProcess> StartServerAsync()
+    {
+        var bin = Path.Combine(_work.FullName, "bin");
+        Directory.CreateDirectory(bin);
+        File.WriteAllText(Path.Combine(bin, "helm"), $$"""
+            #!/usr/bin/env bash
+            echo "helm $*" >> '{{HelmLog}}'
+            """);
+        File.WriteAllText(Path.Combine(bin, "kubectl"), $$"""
+            #!/usr/bin/env bash
+            if [ -e '{{FailDb}}' ]; then
+              case "$*" in *"get jobs -l release_group=db "*Failed*) echo "db-sync True"; exit 0 ;; esac
+            fi
+            case "$*" in
+              *"get jobs"*Failed*) echo "db-init " ;;
+              *"get jobs"*) echo "db-init 1" ;;
+              *"get pods"*) echo "api-0 ReplicaSet True" ;;
+            esac
+            """);
+        if (!OperatingSystem.IsWindows())
+        {
+            foreach (var tool in new[] { "helm", "kubectl" })
+            {
+                File.SetUnixFileMode(Path.Combine(bin, tool), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        var files = new Dictionary<string, string>
+        {
+            ["secret"] = Secret + "\n",
+            ["token"] = "bot-token\n",
+            ["config.yaml"] = "presubmits: {}\n",
+            ["plugins.yaml"] = "plugins:\n  Codertocat/Hello-World: [deploy]\n",
+        };
+        foreach (var (name, text) in files)
+        {
+            await File.WriteAllTextAsync(Path.Combine(_work.FullName, name), text, Ct);
+        }
+
+        _server = await ServerProcess.StartAsync(_work.FullName, null, ["--replica-id", "promoter"], Ct, new Dictionary<string, string>
+        {
+            ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}",
+            ["Mothership__Cloud__Repository"] = _repo.Root,
+            ["Mothership__GitHub__WebhookSecretFile"] = Path.Combine(_work.FullName, "secret"),
+            ["Mothership__GitHub__TokenFile"] = Path.Combine(_work.FullName, "token"),
+            ["Mothership__GitHub__ApiUrl"] = _github.BaseUri.ToString(),
+            ["Mothership__Ci__Config"] = Path.Combine(_work.FullName, "config.yaml"),
+            ["Mothership__Ci__Plugins"] = Path.Combine(_work.FullName, "plugins.yaml"),
+            ["Mothership__PublicUrl"] = "https://mothership.example",
+        });
+        return _server;
+    }
+
+    private static async Task<JsonNode> DeployAsync(ServerProcess server, string site, string revision)
+    {
+        using var response = await server.Http.PostAsJsonAsync($"api/v1/sites/{site}/deploys", new { revision }, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        return JsonNode.Parse(text)!;
+    }
+
+    private static async Task<JsonNode> WaitForDeployAsync(ServerProcess server, string site, Func<JsonNode, bool> which)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var history = JsonNode.Parse(await server.Http.GetStringAsync($"api/v1/sites/{site}/history", Ct))!;
+            if (history["items"]!.AsArray().FirstOrDefault(d => which(d!) && d!["result"] is not null) is { } done)
+            {
+                return done;
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"no finished deploy of {site}: {history.ToJsonString()}\n{server.Output}");
+            await Task.Delay(200, Ct);
+        }
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<T?> probe, string what, ServerProcess server)
+        where T : class
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (probe() is { } found)
+            {
+                return found;
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"{what} did not happen; server:\n{server.Output}");
+            await Task.Delay(200, Ct);
+        }
+    }
+
+    private FakeIssue? DeploymentPullRequest(string site) =>
+        Enumerable.Range(1, 30).Select(_gh.Issue).FirstOrDefault(i => i is { IsPullRequest: true } && i.HeadRef == $"mothership/deploy/{site}");
+
+    /// <summary>GitHub's labeled payload: <paramref name="sender"/> adds <paramref name="label"/> to <paramref name="pr"/>.</summary>
+    private static async Task LabeledAsync(ServerProcess server, FakeIssue pr, string label, string sender)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures.GitHubWebhooks(), "pull_request", "labeled.payload.json")))!;
+        var p = root["pull_request"]!;
+        p["number"] = pr.Number;
+        p["head"]!["sha"] = pr.HeadSha;
+        p["head"]!["ref"] = pr.HeadRef;
+        p["base"]!["ref"] = pr.BaseRef;
+        p["state"] = "open";
+        root["label"] = new JsonObject { ["name"] = label };
+        root["sender"]!["login"] = sender;
+        var body = System.Text.Encoding.UTF8.GetBytes(root.ToJsonString());
+        using var request = new HttpRequestMessage(HttpMethod.Post, "hook") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add("X-GitHub-Event", "pull_request");
+        request.Headers.Add("X-GitHub-Delivery", Guid.NewGuid().ToString());
+        request.Headers.Add("X-Hub-Signature-256", WebhookSignature.Sign(Secret, body));
+        using var response = await server.Http.SendAsync(request, Ct);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
+    /// Prod runs A; a merged pull request changes region a's database and dev deploys it (B). The bot
+    /// proposes B to both prod sites with the range, the note and the plan; the label deploys prod-a's
+    /// database only; both merged; B tagged dev/1 and prod/1 and released as v0.1.0 with the note.
+    /// </summary>
+    [Fact(Timeout = 420_000)]
+    public async Task MergedChange_DevThenLabelledDeploymentPullRequests_DeployOnlyWhatChangedThenTagAndRelease()
+    {
+        var a = Promote();
+        _gh.SetBranch("main", a);
+        var change = _gh.AddPullRequest("alice", new string('c', 40), "bigger-db", "main", a, "Bigger database in region a");
+        change.Body = $"Region a needs room.\n\n```release-note\n{Note}\n```\n";
+        _gh.AddLabelsTo(change.Number, "kind/feature");
+        _repo.Write("values/regions/a/db.yaml", "size: 15Gi\n");
+        var b = _repo.Commit($"Merge pull request #{change.Number} from alice/bigger-db\n\nBigger database in region a");
+        var server = await StartServerAsync();
+        foreach (var site in new[] { "prod-a", "prod-b", "dev-a" })
+        {
+            var first = await DeployAsync(server, site, a);
+            await WaitForDeployAsync(server, site, d => (string?)d["id"] == (string?)first["id"]);
+        }
+
+        _gh.SetBranch("main", b);
+        change.Merged = true;
+        change.Closed = true;
+        var dev = await DeployAsync(server, "dev-a", b);
+        Assert.Equal("Succeeded", (string?)(await WaitForDeployAsync(server, "dev-a", d => (string?)d["id"] == (string?)dev["id"]))["result"]);
+
+        var prA = await WaitForAsync(() => DeploymentPullRequest("prod-a"), "prod-a's deployment pull request", server);
+        var prB = await WaitForAsync(() => DeploymentPullRequest("prod-b"), "prod-b's deployment pull request", server);
+        Assert.Equal("Deploy prod-a #2", prA.Title);
+        Assert.Contains($"/Codertocat/Hello-World/compare/{a}...{b}", prA.Body, StringComparison.Ordinal);
+        Assert.Contains($"| #{change.Number} (@alice) | feature | {Note} |", prA.Body, StringComparison.Ordinal);
+        Assert.Contains("db", prA.Body!.Split("### Plan")[1], StringComparison.Ordinal);
+        Assert.Equal($"revision: {b}", System.Text.Encoding.UTF8.GetString(_gh.FileAt(prA.HeadSha, "sites/prod-a/deployed.yaml")!).Split('\n')[2]);
+        Assert.Equal((a, b), (_gh.TagSha("dev/1"), _gh.TagSha("dev/2")));
+
+        File.Delete(HelmLog);
+        await LabeledAsync(server, prA, Label, "alice");
+        var deployedA = await WaitForDeployAsync(server, "prod-a", d => (string?)d["toRevision"] == b);
+        Assert.Equal("Succeeded", (string?)deployedA["result"]);
+        Assert.Equal(["db"], File.ReadAllLines(HelmLog).Where(l => l.StartsWith("helm upgrade", StringComparison.Ordinal)).Select(l => l.Split(' ')[3]));
+        await WaitForAsync(() => _gh.Issue(prA.Number)!.Merged ? prA : null, "prod-a's pull request merged", server);
+        Assert.Equal("success", _gh.Statuses.Last(s => s.Sha == prA.HeadSha && s.Context == "mothership/deploy").State);
+        Assert.Contains(_gh.CommentsOn(prA.Number), c => c.Body.Contains("Site **prod-a** runs", StringComparison.Ordinal));
+        Assert.Null(_gh.TagSha("prod/2"));
+
+        await LabeledAsync(server, prB, Label, "alice");
+        await WaitForAsync(() => _gh.Issue(prB.Number)!.Merged ? prB : null, "prod-b's pull request merged", server);
+        var release = await WaitForAsync(() => _gh.Releases.FirstOrDefault(r => r.Tag != "v0.0.1"), "the release", server);
+
+        // A first: prod/1 and v0.0.1 (no notes before it); B: prod/2, a feature → v0.1.0.
+        Assert.Equal((a, b), (_gh.TagSha("prod/1"), _gh.TagSha("prod/2")));
+        Assert.Equal(a, _gh.TagSha("v0.0.1"));
+        Assert.Equal(("v0.1.0", b), (release.Tag, _gh.TagSha("v0.1.0")));
+        Assert.Equal($"## Changes by Kind\n\n### Feature\n\n- {Note} (#{change.Number}, @alice)\n", release.Body);
+    }
+
+    [Fact(Timeout = 420_000)]
+    public async Task LabelledDeploy_ServiceFails_PullRequestStaysOpenWithTheExcerptNothingTagged()
+    {
+        var a = Promote();
+        _gh.SetBranch("main", a);
+        _repo.Write("values/regions/a/db.yaml", "size: 15Gi\n");
+        var b = _repo.Commit("bigger database in region a");
+        var server = await StartServerAsync();
+        foreach (var site in new[] { "prod-a", "prod-b" })
+        {
+            var first = await DeployAsync(server, site, a);
+            await WaitForDeployAsync(server, site, d => (string?)d["id"] == (string?)first["id"]);
+        }
+
+        _gh.SetBranch("main", b);
+        var dev = await DeployAsync(server, "dev-a", b);
+        await WaitForDeployAsync(server, "dev-a", d => (string?)d["id"] == (string?)dev["id"]);
+        var prA = await WaitForAsync(() => DeploymentPullRequest("prod-a"), "prod-a's deployment pull request", server);
+
+        File.WriteAllText(FailDb, "");
+        await LabeledAsync(server, prA, Label, "mallory");
+        await WaitForAsync(() => _gh.CommentsOn(prA.Number).FirstOrDefault(c => c.Body.Contains("only collaborators", StringComparison.Ordinal)), "the refusal", server);
+        await LabeledAsync(server, prA, Label, "alice");
+        var failed = await WaitForDeployAsync(server, "prod-a", d => (string?)d["toRevision"] == b);
+
+        Assert.NotEqual("Succeeded", (string?)failed["result"]);
+        var comment = await WaitForAsync(() => _gh.CommentsOn(prA.Number).FirstOrDefault(c => c.Body.Contains("The deploy of site **prod-a** ended", StringComparison.Ordinal)), "the failure comment", server);
+        Assert.Contains("Service `db`", comment.Body, StringComparison.Ordinal);
+        Assert.Equal("failure", _gh.Statuses.Last(s => s.Sha == prA.HeadSha && s.Context == "mothership/deploy").State);
+        Assert.False(_gh.Issue(prA.Number)!.Merged);
+        Assert.Null(_gh.TagSha("prod/2"));
+        Assert.Equal(["v0.0.1"], _gh.Releases.Select(r => r.Tag));
+        Assert.Equal(a, (string?)JsonNode.Parse(await server.Http.GetStringAsync("api/v1/sites/prod-a", Ct))!["revision"]);
+    }
+}
