@@ -230,6 +230,7 @@ public static class ServerHost
         SiteEndpoints.Map(api);
         HookEndpoints.Map(app, api);
         PullRequestEndpoints.Map(api);
+        PromotionEndpoints.Map(api);
         DashboardEndpoints.Map(app);
         return app;
     }

@@ -274,4 +274,33 @@ public sealed class PromotionTests : IAsyncLifetime
         Assert.Equal(["v0.0.1"], _gh.Releases.Select(r => r.Tag));
         Assert.Equal(a, (string?)JsonNode.Parse(await server.Http.GetStringAsync("api/v1/sites/prod-a", Ct))!["revision"]);
     }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Promote_OlderRevision_OpensARollbackPullRequestFromTheCli()
+    {
+        var a = Promote();
+        _gh.SetBranch("main", a);
+        _repo.Write("values/regions/a/db.yaml", "size: 15Gi\n");
+        var b = _repo.Commit("bigger database in region a");
+        _gh.SetBranch("main", b);
+        var server = await StartServerAsync();
+        foreach (var revision in new[] { a, b })
+        {
+            var deploy = await DeployAsync(server, "prod-a", revision);
+            await WaitForDeployAsync(server, "prod-a", d => (string?)d["id"] == (string?)deploy["id"]);
+        }
+
+        var promoted = await MshipProcess.RunAsync(["promote", "prod-a", "--revision", a, "--server", server.Url], cancellationToken: Ct);
+        var unknown = await MshipProcess.RunAsync(["promote", "prod-a", "--revision", "no-such-tag", "--server", server.Url], cancellationToken: Ct);
+        var onDemand = await MshipProcess.RunAsync(["promote", "dev-a", "--revision", a, "--server", server.Url], cancellationToken: Ct);
+
+        Assert.True(promoted.ExitCode == 0, promoted.Stdout + promoted.Stderr);
+        var pr = DeploymentPullRequest("prod-a")!;
+        Assert.Equal($"pull request #{pr.Number} \"Deploy prod-a #3\" (mothership/deploy/prod-a) proposes {a} for site prod-a", promoted.Stdout.Trim());
+        Assert.StartsWith($"Rolls back **prod-a** (prod, region a) to `{a[..12]}`, from `{b[..12]}`.", pr.Body, StringComparison.Ordinal);
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("revision 'no-such-tag' names no commit of the site repository", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, onDemand.ExitCode);
+        Assert.Contains("site 'dev-a' is deployed on demand", onDemand.Stderr, StringComparison.Ordinal);
+    }
 }

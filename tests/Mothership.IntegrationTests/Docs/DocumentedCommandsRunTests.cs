@@ -43,6 +43,7 @@ public sealed partial class DocumentedCommandsRunTests : IAsyncDisposable
         ["./mship deploy --repo DIR"] = "a deploy without --dry-run needs helm, kubectl and the site's cluster; the dry run at the top runs",
         ["./mship deploy --server"] = "needs a server with a site repository in git and helm; IntegrationTests/Cloud/ServerDeployTests runs it with stand-ins",
         ["./mship sites"] = "needs a server with a site repository in git; IntegrationTests/Cloud/ServerDeployTests runs it",
+        ["./mship promote"] = "needs a server with a site repository in git and GitHub; IntegrationTests/Cloud/PromotionTests runs it against the fake GitHub",
         ["docker "] = "no Docker engine runs on our machines",
         ["kubectl "] = "no Kubernetes cluster here",
         ["helm "] = "no Helm binary here",
