@@ -123,7 +123,9 @@ internal sealed partial class SiteDriftMonitor(SiteRepositoryCache cache, IRunSt
 
     private async Task<SiteDriftReport> CompareAsync(string site, string revision, CancellationToken cancellationToken)
     {
-        var unknown = new SiteDriftReport { Site = site, State = nameof(DriftState.Unknown), Revision = revision, CheckedAt = time.GetUtcNow() };
+        // Stamped when the check starts: of two overlapping checks, the one that asked the cluster later is kept.
+        var started = time.GetUtcNow();
+        var unknown = new SiteDriftReport { Site = site, State = nameof(DriftState.Unknown), Revision = revision, CheckedAt = started };
         await cache.RefreshAsync(cancellationToken).ConfigureAwait(false);
         if (cache.Resolve(revision) is null)
         {
@@ -149,7 +151,7 @@ internal sealed partial class SiteDriftMonitor(SiteRepositoryCache cache, IRunSt
             Site = site,
             State = drift.State.ToString(),
             Revision = revision,
-            CheckedAt = time.GetUtcNow(),
+            CheckedAt = started,
             Services = [.. drift.Services.Select(s => new SiteDriftService
             {
                 Service = s.Service,
