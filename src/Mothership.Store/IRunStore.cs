@@ -213,4 +213,18 @@ public interface IRunStore : IAsyncDisposable
 
     /// <summary>Every site with a finished deploy, by name.</summary>
     Task<IReadOnlyList<SiteState>> ListSiteStatesAsync(CancellationToken cancellationToken);
+
+    // ---- Drift: the latest check of each site ---------------------------------------------------
+
+    /// <summary>
+    /// Stores <paramref name="report"/> as its site's latest drift check, unless a check made later
+    /// (<see cref="SiteDriftReport.CheckedAt"/>) is stored already; true when it was stored.
+    /// </summary>
+    Task<bool> RecordSiteDriftAsync(SiteDriftReport report, CancellationToken cancellationToken);
+
+    /// <summary>A site's latest drift check; null when it was never checked.</summary>
+    Task<SiteDriftReport?> GetSiteDriftAsync(string site, CancellationToken cancellationToken);
+
+    /// <summary>Every site's latest drift check, by site name.</summary>
+    Task<IReadOnlyList<SiteDriftReport>> ListSiteDriftsAsync(CancellationToken cancellationToken);
 }

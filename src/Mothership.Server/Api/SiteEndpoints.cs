@@ -25,6 +25,8 @@ internal static class SiteEndpoints
         api.MapGet("/sites/{site}", GetAsync);
         api.MapGet("/sites/{site}/history", HistoryAsync);
         api.MapPost("/sites/{site}/deploys", DeployAsync);
+        api.MapGet("/sites/{site}/drift", DriftAsync);
+        api.MapPost("/sites/{site}/drift", CheckDriftAsync);
     }
 
     private static IResult NoRepository() =>
@@ -65,9 +67,11 @@ internal static class SiteEndpoints
 
         var states = (await store.ListSiteStatesAsync(ct).ConfigureAwait(false)).ToDictionary(s => s.Site, StringComparer.Ordinal);
         var active = (await store.ListActiveSiteDeploysAsync(ct).ConfigureAwait(false)).ToDictionary(d => d.Site, StringComparer.Ordinal);
+        var drifts = (await store.ListSiteDriftsAsync(ct).ConfigureAwait(false)).ToDictionary(d => d.Site, StringComparer.Ordinal);
         return Results.Json(new JsonObject
         {
-            ["items"] = new JsonArray([.. sites.Select(s => (JsonNode)SiteObject(s.Name, s.Definition, states.GetValueOrDefault(s.Name), active.GetValueOrDefault(s.Name), services: false))]),
+            ["items"] = new JsonArray([.. sites.Select(s => (JsonNode)WithDrift(
+                SiteObject(s.Name, s.Definition, states.GetValueOrDefault(s.Name), active.GetValueOrDefault(s.Name), services: false), drifts.GetValueOrDefault(s.Name)))]),
         });
     }
 
@@ -95,7 +99,8 @@ internal static class SiteEndpoints
         }
 
         var active = (await store.ListActiveSiteDeploysAsync(ct).ConfigureAwait(false)).FirstOrDefault(d => d.Site == site);
-        return Results.Json(SiteObject(site, sites.FirstOrDefault(s => s.Name == site).Definition, state, active, services: true));
+        var drift = await store.GetSiteDriftAsync(site, ct).ConfigureAwait(false);
+        return Results.Json(WithDrift(SiteObject(site, sites.FirstOrDefault(s => s.Name == site).Definition, state, active, services: true), drift));
     }
 
     private static async Task<IResult> HistoryAsync(string site, HttpContext context, SiteRepositoryCache cache, IRunStore store, CancellationToken ct)
@@ -190,6 +195,83 @@ internal static class SiteEndpoints
             _ => Problems.BadRequest(result.Message ?? "the deploy cannot start"),
         };
     }
+
+    /// <summary>A site's latest drift check (<c>GET /api/v1/sites/SITE/drift</c>); 404 when the site is unknown or was never checked.</summary>
+    private static async Task<IResult> DriftAsync(string site, SiteRepositoryCache cache, IRunStore store, CancellationToken ct)
+    {
+        if (!cache.Configured)
+        {
+            return NoRepository();
+        }
+
+        if (await store.GetSiteDriftAsync(site, ct).ConfigureAwait(false) is { } drift)
+        {
+            return Results.Json(DriftObject(drift));
+        }
+
+        return await store.GetSiteStateAsync(site, ct).ConfigureAwait(false) is null
+            ? Problems.NotFound($"site '{site}' (or it has never been deployed, so there is no drift to check)")
+            : Problems.NotFound($"drift of site '{site}' (not checked yet; POST to this path checks now)");
+    }
+
+    /// <summary>Checks a site for drift now (<c>POST /api/v1/sites/SITE/drift</c>) and answers the result.</summary>
+    private static async Task<IResult> CheckDriftAsync(string site, SiteRepositoryCache cache, SiteDriftMonitor monitor, CancellationToken ct)
+    {
+        if (!cache.Configured)
+        {
+            return NoRepository();
+        }
+
+        SiteDriftReport? drift;
+        try
+        {
+            drift = await monitor.CheckAsync(site, ct).ConfigureAwait(false);
+        }
+        catch (SiteSourceException e)
+        {
+            return Unavailable(e);
+        }
+
+        return drift is null
+            ? Problems.NotFound($"site '{site}' with a deployed revision (drift compares a cluster with the revision a site has deployed)")
+            : Results.Json(DriftObject(drift));
+    }
+
+    /// <summary>Adds <paramref name="drift"/> to a site object as <c>drift</c>; absent when the site was never checked.</summary>
+    private static JsonObject WithDrift(JsonObject site, SiteDriftReport? drift)
+    {
+        if (drift is not null)
+        {
+            site["drift"] = DriftObject(drift);
+        }
+
+        return site;
+    }
+
+    /// <summary>A drift check as the API shows it.</summary>
+    public static JsonObject DriftObject(SiteDriftReport d) => new()
+    {
+        ["state"] = d.State,
+        ["checkedAt"] = RunObjectWriter.Time(d.CheckedAt),
+        ["revision"] = d.Revision,
+        ["error"] = d.Error,
+        ["services"] = new JsonArray([.. d.Services.Select(s => (JsonNode)new JsonObject
+        {
+            ["name"] = s.Service,
+            ["release"] = s.Release,
+            ["namespace"] = s.Namespace,
+            ["state"] = s.State,
+            ["desiredChart"] = s.DesiredChart,
+            ["deployedChart"] = s.DeployedChart,
+            ["missing"] = s.Missing,
+            ["chartMismatch"] = s.ChartMismatch,
+            ["differences"] = new JsonArray([.. s.Differences.Select(x => (JsonNode)new JsonObject
+            {
+                ["path"] = x.Path, ["kind"] = x.Kind, ["desired"] = x.Desired, ["deployed"] = x.Deployed,
+            })]),
+            ["error"] = s.Error,
+        })]),
+    };
 
     /// <summary>A site as the API shows it.</summary>
     private static JsonObject SiteObject(string name, SiteDefinition? definition, SiteState? state, SiteDeploy? active, bool services)

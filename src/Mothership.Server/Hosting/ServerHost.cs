@@ -31,6 +31,7 @@ using Mothership.Ci.Releases;
 using Mothership.Ci.Reporting;
 using Mothership.Ci.Tide;
 using Mothership.Ci.Triggers;
+using Mothership.Cloud.Drift;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution.Remote;
 using Mothership.Executors.Kubernetes;
@@ -141,6 +142,9 @@ public static class ServerHost
         services.AddSingleton<SiteDeployIntake>();
         services.AddSingleton<SiteDeployReconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<SiteDeployReconciler>());
+        services.AddSingleton<IHelmRunner>(sp => new HelmProcessRunner(new HelmProcessRunnerOptions(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<SiteDriftMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<SiteDriftMonitor>());
         AddCi(services, builder.Configuration);
         services.AddHostedService<ExecutorSweepService>();
         // Kestrel's options are read before ours are validated: a size it refuses waits for the validator's message.
@@ -200,6 +204,24 @@ public static class ServerHost
                 foreach (var c in FlakeLedger.Count(await flakes.FlakesAsync(ct).ConfigureAwait(false)))
                 {
                     metrics.CiFlakes.WithLabels(c.Repository, c.Job, c.Week).Set(c.Count);
+                }
+            }
+            catch (StoreUnavailableException)
+            {
+                // As the runs' gauge: the scrape goes on without it.
+            }
+        });
+        registry.AddBeforeCollectCallback(async ct =>
+        {
+            try
+            {
+                foreach (var drift in await store.ListSiteDriftsAsync(ct).ConfigureAwait(false))
+                {
+                    // Every state of a site, 1 for the current one, so a change leaves no stale 1 behind.
+                    foreach (var state in Enum.GetNames<DriftState>())
+                    {
+                        metrics.SiteDrift.WithLabels(drift.Site, state).Set(state == drift.State ? 1 : 0);
+                    }
                 }
             }
             catch (StoreUnavailableException)

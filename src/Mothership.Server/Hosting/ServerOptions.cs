@@ -154,6 +154,14 @@ public sealed class CloudOptions
     /// <summary>A folder of unpacked repository charts (<c>DIR/CHART/Chart.yaml</c>), as <c>mship deploy --charts</c>. Default none.</summary>
     public string? Charts { get; set; }
 
+    /// <summary>
+    /// How often each deployed site is checked for drift (its releases' chart versions and values,
+    /// as helm reports them, against the site repository at the deployed revision); also right
+    /// after each successful deploy. <c>0</c> turns the automatic checks off
+    /// (<c>POST /api/v1/sites/SITE/drift</c> still checks). Default: 10 minutes.
+    /// </summary>
+    public TimeSpan DriftInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The token of <see cref="TokenFile"/>; null when none is set or the file cannot be read or is empty.</summary>
     public string? ReadToken()
     {
@@ -369,6 +377,11 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
     /// <summary>The site repository: given when its token or charts are, a token that reads, a charts folder that exists.</summary>
     private static void ValidateCloud(CloudOptions cloud, List<string> errors)
     {
+        if (cloud.DriftInterval < TimeSpan.Zero || cloud.DriftInterval > InputLimits.MaxTimeout)
+        {
+            errors.Add($"Cloud:DriftInterval: {Duration(cloud.DriftInterval)} is not a duration from 0 (off) to {InputLimits.MaxTimeout.TotalHours}h (default 10m)");
+        }
+
         if (string.IsNullOrEmpty(cloud.Repository))
         {
             if (!string.IsNullOrEmpty(cloud.TokenFile) || !string.IsNullOrEmpty(cloud.Charts))

@@ -88,4 +88,7 @@ internal sealed class InstrumentedRunStore(IRunStore inner, ServerMetrics metric
     public Task<IReadOnlyList<SiteDeploy>> ListSiteDeploysAsync(string site, int limit, CancellationToken cancellationToken) => Measure("list_site_deploys", () => inner.ListSiteDeploysAsync(site, limit, cancellationToken));
     public Task<SiteState?> GetSiteStateAsync(string site, CancellationToken cancellationToken) => Measure("get_site_state", () => inner.GetSiteStateAsync(site, cancellationToken));
     public Task<IReadOnlyList<SiteState>> ListSiteStatesAsync(CancellationToken cancellationToken) => Measure("list_site_states", () => inner.ListSiteStatesAsync(cancellationToken));
+    public Task<bool> RecordSiteDriftAsync(SiteDriftReport report, CancellationToken cancellationToken) => Measure("record_site_drift", () => inner.RecordSiteDriftAsync(report, cancellationToken));
+    public Task<SiteDriftReport?> GetSiteDriftAsync(string site, CancellationToken cancellationToken) => Measure("get_site_drift", () => inner.GetSiteDriftAsync(site, cancellationToken));
+    public Task<IReadOnlyList<SiteDriftReport>> ListSiteDriftsAsync(CancellationToken cancellationToken) => Measure("list_site_drifts", () => inner.ListSiteDriftsAsync(cancellationToken));
 }

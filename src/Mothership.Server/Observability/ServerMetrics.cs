@@ -6,7 +6,7 @@ namespace Mothership.Server.Observability;
 /// <summary>
 /// The server's Prometheus metrics (<c>/metrics</c>, text format): runs by kind, phase and reason
 /// (read from the store at each scrape), finished runs, TaskRun durations, queue depth and
-/// running attempts, store latency per operation, log lines stored, GitHub's quota when the
+/// running attempts, store latency per operation, log lines stored, each site's drift state, GitHub's quota when the
 /// server talks to GitHub.
 /// </summary>
 public sealed class ServerMetrics
@@ -26,6 +26,7 @@ public sealed class ServerMetrics
         LogLinesTotal = factory.CreateCounter("mothership_log_lines_total", "Log lines appended to the store.");
         GitHubRateLimit = factory.CreateGauge("mothership_github_ratelimit", "GitHub's REST quota as its last answer reported it (X-RateLimit-*): limit and remaining requests.", "kind");
         CiFlakes = factory.CreateGauge("mothership_ci_flakes", "Commits on which a required presubmit failed and then passed, by repository, job and ISO week.", "repository", "job", "week");
+        SiteDrift = factory.CreateGauge("mothership_site_drift", "Each site's latest drift check: 1 for its state (InSync, OutOfSync, Unknown), 0 for the others.", "site", "state");
         GitHubRateLimitReset = factory.CreateGauge("mothership_github_ratelimit_reset_seconds", "When GitHub's REST quota resets, as Unix seconds (X-RateLimit-Reset).");
     }
 
@@ -40,6 +41,7 @@ public sealed class ServerMetrics
     public Gauge GitHubRateLimit { get; }
     public Gauge GitHubRateLimitReset { get; }
     public Gauge CiFlakes { get; }
+    public Gauge SiteDrift { get; }
 
     public void RunFinished(string kind, string reason) => RunsFinished.WithLabels(kind, reason).Inc();
 

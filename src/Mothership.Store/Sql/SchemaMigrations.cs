@@ -210,6 +210,18 @@ internal static class SchemaMigrations
                 PRIMARY KEY (site, service)
             );
             """),
+        // Drift: each site's latest check (state, revision, per service what differs as JSON), so
+        // every replica answers the same.
+        (7, "site drift", """
+            CREATE TABLE site_drift (
+                site {text} NOT NULL PRIMARY KEY,
+                state TEXT NOT NULL,
+                revision TEXT NOT NULL,
+                checked_at BIGINT NOT NULL,
+                error TEXT,
+                services TEXT NOT NULL
+            );
+            """),
     ];
 
     /// <summary>The newest schema version.</summary>

@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using Mothership.IntegrationTests.Dashboard;
 using Mothership.Testing;
+using static Microsoft.Playwright.Assertions;
 
 namespace Mothership.IntegrationTests.Cloud;
 
@@ -10,7 +13,7 @@ namespace Mothership.IntegrationTests.Cloud;
 /// Deploys run by the server (<c>POST /api/v1/sites/SITE/deploys</c>, <c>mship deploy --server</c>)
 /// from a real git site repository, with recording helm and kubectl stand-ins on the server's PATH.
 /// </summary>
-public sealed class ServerDeployTests : IAsyncLifetime
+public sealed class ServerDeployTests(SharedBrowser browser) : IAsyncLifetime, IClassFixture<SharedBrowser>
 {
     private readonly SiteRepositoryFixture _repo = SiteRepositoryFixture.Small();
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("mship-server-deploy-");
@@ -24,6 +27,9 @@ public sealed class ServerDeployTests : IAsyncLifetime
     private string Hold => Path.Combine(_work.FullName, "hold");
 
     private string Started => Path.Combine(_work.FullName, "helm-started");
+
+    /// <summary>What the stand-in answers to <c>helm list</c> (the drift check's releases).</summary>
+    private string Releases => Path.Combine(_work.FullName, "releases.json");
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -56,6 +62,9 @@ public sealed class ServerDeployTests : IAsyncLifetime
               touch '{{Started}}'
               while [ -e '{{Hold}}' ]; do sleep 0.1; done
             fi
+            # The cluster as the drift check reads it, once the test has written it.
+            if [ "$1 $2" = "list -n" ] && [ -e '{{Releases}}' ]; then cat '{{Releases}}'; fi
+            if [ "$1 $2" = "get values" ] && [ -e '{{_work.FullName}}/values-'"$3"'.json' ]; then cat '{{_work.FullName}}/values-'"$3"'.json'; fi
             """);
         File.WriteAllText(Path.Combine(bin, "kubectl"), $$"""
             #!/usr/bin/env bash
@@ -255,5 +264,122 @@ public sealed class ServerDeployTests : IAsyncLifetime
         var local = await MshipProcess.RunAsync(["deploy", "--server", server.Url, "--site", "dev-a", "--from", "HEAD"], _work.FullName, cancellationToken: Ct);
         Assert.Equal(2, local.ExitCode);
         Assert.Contains("--from is for a deploy on this machine", local.Stderr, StringComparison.Ordinal);
+    }
+
+    private async Task<JsonNode> CheckDriftAsync(ServerProcess server, string site)
+    {
+        using var response = await server.Http.PostAsJsonAsync($"api/v1/sites/{site}/drift", new { }, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text + "\nserver:\n" + server.Output);
+        return JsonNode.Parse(text)!;
+    }
+
+    /// <summary>What the cluster answers for prod-a's releases: the deployed values, ident's debug as given.</summary>
+    private void Cluster(bool debug)
+    {
+        File.WriteAllText(Releases, """
+            [{"name":"db","namespace":"infra","chart":"db-0.1.0"},{"name":"ident","namespace":"openstack","chart":"ident-0.1.0"},
+             {"name":"image","namespace":"openstack","chart":"image-0.1.0"}]
+            """);
+        File.WriteAllText(Path.Combine(_work.FullName, "values-db.json"), """{"size":"10Gi"}""");
+        File.WriteAllText(Path.Combine(_work.FullName, "values-image.json"), """{"replicas":2}""");
+        File.WriteAllText(Path.Combine(_work.FullName, "values-ident.json"), $$$"""{"conf":{"debug":{{{(debug ? "true" : "false")}}},"admin_password":"hunter2"}}""");
+    }
+
+    [Fact(Timeout = 240_000)]
+    public async Task SitesPage_DeployedSiteOutOfSync_MatrixSitePageHistoryAndCheckNow()
+    {
+        var server = await StartServerAsync();
+        var (status, created) = await DeployAsync(server, "prod-a");
+        Assert.True(status == HttpStatusCode.Created, created?.ToJsonString());
+        Assert.Equal("Succeeded", (string?)(await WaitForDeployAsync(server, "prod-a", (string)created!["id"]!))["result"]);
+        Cluster(debug: true);
+        Assert.Equal("OutOfSync", (string?)(await CheckDriftAsync(server, "prod-a"))["state"]);
+        var run = (string)created["run"]!["name"]!;
+        var revision = (string)created["toRevision"]!;
+        var context = await (await browser.GetAsync(Ct)).NewContextAsync(new() { BaseURL = server.Url, ViewportSize = new() { Width = 1400, Height = 900 } });
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        var screenshots = Path.Combine(Fixtures.RepositoryRoot(), "artifacts", "screenshots");
+        Directory.CreateDirectory(screenshots);
+
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Sites" }).ClickAsync();
+
+        var card = page.Locator("[data-site='prod-a']");
+        await Expect(card).ToHaveAttributeAsync("data-drift", "OutOfSync", new() { Timeout = 20_000 });
+        await Expect(card).ToContainTextAsync(revision[..12]);
+        await Expect(card).ToContainTextAsync("Succeeded");
+        await Expect(card).ToContainTextAsync("Out of sync");
+        await Expect(card.GetByRole(AriaRole.Link, new() { Name = "Last deploy run" })).ToHaveAttributeAsync("href", $"/ui/pipelineruns/{run}");
+        await Expect(page.Locator("[data-site='dev-a']")).ToContainTextAsync("not deployed");
+        await Expect(page.Locator("table.sites tbody th")).ToHaveTextAsync(["dev", "prod"]);
+        await Expect(page.Locator("table.sites thead th")).ToHaveTextAsync(["Environment", "a", "b"]);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "sites.png"), FullPage = true });
+
+        await card.GetByRole(AriaRole.Link, new() { Name = "prod-a" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/ui/sites/prod-a$"));
+        var ident = page.Locator("table.drift tr[data-service='ident']");
+        await Expect(ident).ToContainTextAsync("Out of sync");
+        await Expect(ident.Locator("[data-path='conf.debug']")).ToContainTextAsync("false → true");
+        await Expect(page.Locator("table.drift")).Not.ToContainTextAsync("hunter2");
+        await Expect(page.Locator("table.history tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator("table.history").GetByRole(AriaRole.Link, new() { Name = run })).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "site-drift.png"), FullPage = true });
+
+        Cluster(debug: false);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check now" }).ClickAsync();
+        await Expect(page.Locator("#drift-title")).ToContainTextAsync("In sync");
+        await Expect(ident).ToContainTextAsync("In sync");
+        Assert.True(errors.Count == 0, "script errors in the page:\n" + string.Join("\n", errors));
+    }
+
+    [Fact(Timeout = 240_000)]
+    public async Task Drift_AfterDeployAValueChangedInTheCluster_OutOfSyncNamingTheKeyThenInSyncWhenUnchanged()
+    {
+        var server = await StartServerAsync();
+        var (status, created) = await DeployAsync(server, "prod-a");
+        Assert.True(status == HttpStatusCode.Created, created?.ToJsonString());
+        Assert.Equal("Succeeded", (string?)(await WaitForDeployAsync(server, "prod-a", (string)created!["id"]!))["result"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Http.PostAsJsonAsync("api/v1/sites/prod-b/drift", new { }, Ct)).StatusCode);
+        File.WriteAllText(Releases, """
+            [{"name":"db","namespace":"infra","chart":"db-0.1.0"},{"name":"ident","namespace":"openstack","chart":"ident-0.1.0"},
+             {"name":"image","namespace":"openstack","chart":"image-0.1.0"}]
+            """);
+        File.WriteAllText(Path.Combine(_work.FullName, "values-db.json"), """{"size":"10Gi"}""");
+        File.WriteAllText(Path.Combine(_work.FullName, "values-image.json"), """{"replicas":2}""");
+        File.WriteAllText(Path.Combine(_work.FullName, "values-ident.json"), """{"conf":{"debug":true,"admin_password":"hunter3"}}""");
+
+        var drift = await CheckDriftAsync(server, "prod-a");
+
+        Assert.Equal("OutOfSync", (string?)drift["state"]);
+        Assert.Equal((string?)created["toRevision"], (string?)drift["revision"]);
+        var ident = drift["services"]!.AsArray().Single(s => (string?)s!["name"] == "ident")!;
+        Assert.Equal("OutOfSync", (string?)ident["state"]);
+        var differences = ident["differences"]!.AsArray().ToDictionary(d => (string)d!["path"]!);
+        Assert.Equal(["conf.admin_password", "conf.debug"], differences.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(("Changed", "false", "true"), ((string?)differences["conf.debug"]!["kind"], (string?)differences["conf.debug"]!["desired"], (string?)differences["conf.debug"]!["deployed"]));
+        Assert.DoesNotContain("hunter", drift.ToJsonString(), StringComparison.Ordinal);
+        Assert.All(drift["services"]!.AsArray().Where(s => (string?)s!["name"] != "ident"), s => Assert.Equal("InSync", (string?)s!["state"]));
+        var listed = (await GetAsync(server, "api/v1/sites"))["items"]!.AsArray();
+        Assert.Equal("OutOfSync", (string?)listed.Single(s => (string?)s!["name"] == "prod-a")!["drift"]!["state"]);
+        Assert.Null(listed.Single(s => (string?)s!["name"] == "prod-b")!["drift"]);
+        Assert.Contains("conf.debug", (await GetAsync(server, "api/v1/sites/prod-a/drift"))["services"]!.AsArray()
+            .Single(s => (string?)s!["name"] == "ident")!["differences"]!.AsArray().Select(d => (string?)d!["path"]));
+        var metrics = await server.Http.GetStringAsync("metrics", Ct);
+        Assert.Contains("mothership_site_drift{site=\"prod-a\",state=\"OutOfSync\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("mothership_site_drift{site=\"prod-a\",state=\"InSync\"} 0", metrics, StringComparison.Ordinal);
+        var sites = await server.CliAsync("sites");
+        Assert.Contains("OutOfSync (ident)", sites.Stdout.Split('\n').Single(l => l.StartsWith("prod-a ", StringComparison.Ordinal)), StringComparison.Ordinal);
+
+        File.WriteAllText(Path.Combine(_work.FullName, "values-ident.json"), """{"conf":{"debug":false,"admin_password":"hunter2"}}""");
+        drift = await CheckDriftAsync(server, "prod-a");
+
+        Assert.Equal("InSync", (string?)drift["state"]);
+        Assert.Equal("InSync", (string?)(await GetAsync(server, "api/v1/sites/prod-a"))["drift"]!["state"]);
+        metrics = await server.Http.GetStringAsync("metrics", Ct);
+        Assert.Contains("mothership_site_drift{site=\"prod-a\",state=\"InSync\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("mothership_site_drift{site=\"prod-a\",state=\"OutOfSync\"} 0", metrics, StringComparison.Ordinal);
     }
 }

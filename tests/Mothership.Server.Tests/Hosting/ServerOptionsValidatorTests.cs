@@ -41,6 +41,15 @@ public sealed class ServerOptionsValidatorTests
         Assert.Empty(Failures(new ServerOptions { Cloud = new CloudOptions { Repository = "git@github.com:org/sites.git" } }));
     }
 
+    [Fact]
+    public void Validate_DriftInterval_ZeroIsOffNegativeOrBeyondTheLongestWaitRefused()
+    {
+        Assert.Empty(Failures(new ServerOptions { Cloud = new CloudOptions { DriftInterval = TimeSpan.Zero } }));
+        Assert.Equal(["Cloud:DriftInterval: -1m0s is not a duration from 0 (off) to 1000h (default 10m)"],
+            Failures(new ServerOptions { Cloud = new CloudOptions { DriftInterval = TimeSpan.FromMinutes(-1) } }));
+        Assert.Single(Failures(new ServerOptions { Cloud = new CloudOptions { DriftInterval = TimeSpan.FromDays(60) } }));
+    }
+
     [Theory]
     [InlineData("a b")]
     [InlineData("host:http")]

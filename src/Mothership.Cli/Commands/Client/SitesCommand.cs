@@ -10,7 +10,7 @@ internal static class SitesCommand
     public static Command Create()
     {
         var output = Output();
-        var command = new Command("sites", "List the sites of the server's site repository: environment, region, deployed revision, last result, running deploy") { output };
+        var command = new Command("sites", "List the sites of the server's site repository: environment, region, deployed revision, last result, drift, running deploy") { output };
         ClientCommand.Configure(command, async (parse, client, ct) =>
         {
             var items = (await client.GetAsync("api/v1/sites", ct).ConfigureAwait(false))["items"]!.AsArray();
@@ -20,9 +20,10 @@ internal static class SitesCommand
                 return ExitCodes.Success;
             }
 
-            RunTables.Table([["SITE", "ENVIRONMENT", "REGION", "REVISION", "DEPLOYED", "LAST RESULT", "RUNNING"], .. items.Select(s => new[]
+            RunTables.Table([["SITE", "ENVIRONMENT", "REGION", "REVISION", "DEPLOYED", "LAST RESULT", "DRIFT", "RUNNING"], .. items.Select(s => new[]
             {
                 Text(s?["name"]), Text(s?["environment"]), Text(s?["region"]), Short(s?["revision"]), Text(s?["deployedAt"]), Text(s?["lastResult"]),
+                Drift(s?["drift"]),
                 s?["runningDeploy"] is JsonObject running ? Text(running["run"]?["name"]) : "-",
             })]);
             return ExitCodes.Success;
@@ -68,4 +69,16 @@ internal static class SitesCommand
 
     /// <summary>A commit id as people read it: its first 12 characters.</summary>
     private static string Short(JsonNode? node) => Text(node) is { Length: > 12 } s && s != "-" ? s[..12] : Text(node);
+
+    /// <summary>The drift column: the state, with the services out of sync or unknown (<c>OutOfSync (ident, image)</c>); <c>-</c> when never checked.</summary>
+    private static string Drift(JsonNode? drift)
+    {
+        if (drift is not JsonObject d)
+        {
+            return "-";
+        }
+
+        var off = (d["services"] as JsonArray ?? []).Where(s => Text(s?["state"]) != "InSync").Select(s => Text(s?["name"])).ToList();
+        return off.Count == 0 ? Text(d["state"]) : $"{Text(d["state"])} ({string.Join(", ", off)})";
+    }
 }

@@ -13,6 +13,12 @@ const STATES = {
   Skipped: { icon: "⊘", cls: "skip" },
   Cancelled: { icon: "⊘", cls: "cancel" },
   TimedOut: { icon: "✗", cls: "bad", label: "Timed out" },
+  // A site's drift (Argo CD's sync status).
+  InSync: { icon: "✓", cls: "ok", label: "In sync" },
+  OutOfSync: { icon: "≠", cls: "bad", label: "Out of sync" },
+  Unknown: { icon: "?", cls: "warn" },
+  // A deploy whose run was deleted before it ended.
+  Lost: { icon: "✗", cls: "bad" },
 };
 
 /** The state of a Succeeded condition ({status, reason}) and the run's phase, when known. */
