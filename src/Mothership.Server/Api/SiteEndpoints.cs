@@ -8,7 +8,9 @@ using Mothership.Cloud.Sources;
 using Mothership.Engine.Status;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Validation;
+using Microsoft.Extensions.DependencyInjection;
 using Mothership.Server.Cloud;
+using Mothership.Server.Promotion;
 using Mothership.Store;
 
 namespace Mothership.Server.Api;
@@ -48,7 +50,7 @@ internal static class SiteEndpoints
         return [.. SiteRepositoryLoader.SiteNames(files).Select(name => (name, SiteRepositoryLoader.LoadSite(files, name, "", new DiagnosticBag())))];
     }
 
-    private static async Task<IResult> ListAsync(SiteRepositoryCache cache, IRunStore store, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext context, SiteRepositoryCache cache, IRunStore store, CancellationToken ct)
     {
         if (!cache.Configured)
         {
@@ -68,14 +70,16 @@ internal static class SiteEndpoints
         var states = (await store.ListSiteStatesAsync(ct).ConfigureAwait(false)).ToDictionary(s => s.Site, StringComparer.Ordinal);
         var active = (await store.ListActiveSiteDeploysAsync(ct).ConfigureAwait(false)).ToDictionary(d => d.Site, StringComparer.Ordinal);
         var drifts = (await store.ListSiteDriftsAsync(ct).ConfigureAwait(false)).ToDictionary(d => d.Site, StringComparer.Ordinal);
+        var open = await OpenDeploymentsAsync(context, ct).ConfigureAwait(false);
         return Results.Json(new JsonObject
         {
-            ["items"] = new JsonArray([.. sites.Select(s => (JsonNode)WithDrift(
-                SiteObject(s.Name, s.Definition, states.GetValueOrDefault(s.Name), active.GetValueOrDefault(s.Name), services: false), drifts.GetValueOrDefault(s.Name)))]),
+            ["items"] = new JsonArray([.. sites.Select(s => (JsonNode)WithDeployment(WithDrift(
+                SiteObject(s.Name, s.Definition, states.GetValueOrDefault(s.Name), active.GetValueOrDefault(s.Name), services: false), drifts.GetValueOrDefault(s.Name)),
+                open.GetValueOrDefault(s.Name)))]),
         });
     }
 
-    private static async Task<IResult> GetAsync(string site, SiteRepositoryCache cache, IRunStore store, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string site, HttpContext context, SiteRepositoryCache cache, IRunStore store, CancellationToken ct)
     {
         if (!cache.Configured)
         {
@@ -100,7 +104,26 @@ internal static class SiteEndpoints
 
         var active = (await store.ListActiveSiteDeploysAsync(ct).ConfigureAwait(false)).FirstOrDefault(d => d.Site == site);
         var drift = await store.GetSiteDriftAsync(site, ct).ConfigureAwait(false);
-        return Results.Json(WithDrift(SiteObject(site, sites.FirstOrDefault(s => s.Name == site).Definition, state, active, services: true), drift));
+        var open = await OpenDeploymentsAsync(context, ct).ConfigureAwait(false);
+        return Results.Json(WithDeployment(WithDrift(SiteObject(site, sites.FirstOrDefault(s => s.Name == site).Definition, state, active, services: true), drift),
+            open.GetValueOrDefault(site)));
+    }
+
+    /// <summary>The open deployment pull requests by site; none when the server does not promote.</summary>
+    private static async Task<IReadOnlyDictionary<string, OpenDeployment>> OpenDeploymentsAsync(HttpContext context, CancellationToken ct) =>
+        context.RequestServices.GetService<SitePromotion>() is { } promotion
+            ? await promotion.OpenDeploymentsAsync(ct).ConfigureAwait(false)
+            : new Dictionary<string, OpenDeployment>();
+
+    /// <summary>Adds <c>deploymentPullRequest</c> (number, title, url, the revision it proposes) when the site has one open.</summary>
+    private static JsonObject WithDeployment(JsonObject site, OpenDeployment? open)
+    {
+        if (open is not null)
+        {
+            site["deploymentPullRequest"] = new JsonObject { ["number"] = open.Number, ["title"] = open.Title, ["url"] = open.Link, ["revision"] = open.Revision };
+        }
+
+        return site;
     }
 
     private static async Task<IResult> HistoryAsync(string site, HttpContext context, SiteRepositoryCache cache, IRunStore store, CancellationToken ct)

@@ -98,6 +98,36 @@ internal sealed partial class SitePromotion(
         return pullRequest;
     }
 
+    /// <summary>
+    /// The open deployment pull requests by site (one list call, answered from GitHub's cache when
+    /// nothing changed); empty without promotion, or when GitHub cannot be reached (the sites API
+    /// then shows none rather than failing).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, OpenDeployment>> OpenDeploymentsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await ViewAsync(cancellationToken).ConfigureAwait(false) is not { } view)
+            {
+                return new Dictionary<string, OpenDeployment>();
+            }
+
+            var open = await forge.ListOpenPullRequestsAsync(view.Repository, cancellationToken).ConfigureAwait(false);
+            var link = RepoLink(view.Repository);
+            return open
+                .Where(pr => DeploymentPullRequests.SiteOfBranch(pr.HeadRef) is { } site && view.Sites.ContainsKey(site))
+                .GroupBy(pr => DeploymentPullRequests.SiteOfBranch(pr.HeadRef)!, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.First() is var pr
+                    ? new OpenDeployment(pr.Number, pr.Title, $"{link}/pull/{pr.Number}", DeploymentPullRequests.ReadMark(pr.Body)?.To)
+                    : null!, StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is Octokit.ApiException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            Log.OpenUnknown(logger, e.Message);
+            return new Dictionary<string, OpenDeployment>();
+        }
+    }
+
     /// <summary>Whether every site of <paramref name="environment"/> runs <paramref name="revision"/> (and it has sites).</summary>
     public async Task<bool> EnvironmentRunsAsync(PromotionView view, string environment, string revision, CancellationToken cancellationToken)
     {
@@ -244,6 +274,9 @@ internal sealed partial class SitePromotion(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Tagged {Revision} {Tag}")]
         public static partial void Tagged(ILogger logger, string tag, string revision);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "The open deployment pull requests could not be read from GitHub: {Error}")]
+        public static partial void OpenUnknown(ILogger logger, string error);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Released {Version} at {Revision}")]
         public static partial void Released(ILogger logger, string version, string revision);

@@ -218,6 +218,10 @@ public sealed class PromotionTests : IAsyncLifetime
         Assert.Contains("db", prA.Body!.Split("### Plan")[1], StringComparison.Ordinal);
         Assert.Equal($"revision: {b}", System.Text.Encoding.UTF8.GetString(_gh.FileAt(prA.HeadSha, "sites/prod-a/deployed.yaml")!).Split('\n')[2]);
         Assert.Equal((a, b), (_gh.TagSha("dev/1"), _gh.TagSha("dev/2")));
+        var listed = JsonNode.Parse(await server.Http.GetStringAsync("api/v1/sites", Ct))!["items"]!.AsArray().ToDictionary(i => (string)i!["name"]!);
+        Assert.Equal((prA.Number, b), ((int)listed["prod-a"]!["deploymentPullRequest"]!["number"]!, (string?)listed["prod-a"]!["deploymentPullRequest"]!["revision"]));
+        Assert.EndsWith($"/Codertocat/Hello-World/pull/{prB.Number}", (string?)listed["prod-b"]!["deploymentPullRequest"]!["url"], StringComparison.Ordinal);
+        Assert.Null(listed["dev-a"]!["deploymentPullRequest"]);
 
         File.Delete(HelmLog);
         await LabeledAsync(server, prA, Label, "alice");

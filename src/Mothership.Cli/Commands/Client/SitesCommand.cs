@@ -20,11 +20,12 @@ internal static class SitesCommand
                 return ExitCodes.Success;
             }
 
-            RunTables.Table([["SITE", "ENVIRONMENT", "REGION", "REVISION", "DEPLOYED", "LAST RESULT", "DRIFT", "RUNNING"], .. items.Select(s => new[]
+            RunTables.Table([["SITE", "ENVIRONMENT", "REGION", "REVISION", "DEPLOYED", "LAST RESULT", "DRIFT", "RUNNING", "DEPLOYMENT PR"], .. items.Select(s => new[]
             {
                 Text(s?["name"]), Text(s?["environment"]), Text(s?["region"]), Short(s?["revision"]), Text(s?["deployedAt"]), Text(s?["lastResult"]),
                 Drift(s?["drift"]),
                 s?["runningDeploy"] is JsonObject running ? Text(running["run"]?["name"]) : "-",
+                s?["deploymentPullRequest"] is JsonObject pr ? $"#{pr["number"]} → {Short(pr["revision"])}" : "-",
             })]);
             return ExitCodes.Success;
         });

@@ -63,7 +63,15 @@ function siteCard(site) {
     h("div", {}, site.lastResult ? badge(site.lastResult) : h("span.muted", {}, "no deploy"), " ",
       site.drift ? badge(site.drift.state) : h("span.muted", { dataset: { drift: "none" } }, "drift not checked")),
     site.runningDeploy ? h("div", {}, badge("Running", "deploying"), " ", runLink(site.runningDeploy.run?.name)) : "",
+    deploymentLink(site.deploymentPullRequest),
     site.deployRun ? h("div", {}, h("a.button", { href: `/ui/pipelineruns/${encodeURIComponent(site.deployRun)}`, "data-link": true }, "Last deploy run")) : "");
+}
+
+// The site's open deployment pull request on GitHub and the revision it proposes (promotion).
+function deploymentLink(pr) {
+  if (!pr || !/^https?:\/\//.test(pr.url || "")) return "";
+  return h("div.deployment-pr", {}, h("a", { href: pr.url, rel: "noopener noreferrer" }, `Deployment PR #${pr.number}`),
+    pr.revision ? [" → ", revisionCode(pr.revision)] : "");
 }
 
 function sitePage(main, name) {
@@ -79,7 +87,8 @@ function sitePage(main, name) {
       h("dt", {}, "Region"), h("dd", {}, site.region || "—"),
       h("dt", {}, "Deployed"), h("dd", {}, revisionCode(site.revision), " ", timeElement(site.deployedAt), site.deployedBy ? ` by ${site.deployedBy}` : ""),
       h("dt", {}, "Last result"), h("dd", {}, site.lastResult ? badge(site.lastResult) : "—", " ", timeElement(site.lastFinishedAt)),
-      h("dt", {}, "Deploy run"), h("dd", {}, runLink(site.deployRun) || "—")));
+      h("dt", {}, "Deploy run"), h("dd", {}, runLink(site.deployRun) || "—"),
+      h("dt", {}, "Deployment PR"), h("dd", {}, deploymentLink(site.deploymentPullRequest) || "—")));
     drift.replaceChildren(...driftSection(name, site, () => load(signal)));
     history.replaceChildren(h("h2", { id: "history-title" }, "History"), historyTable(deploys.items));
   }).catch((e) => {
