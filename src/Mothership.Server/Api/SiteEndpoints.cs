@@ -167,6 +167,7 @@ internal static class SiteEndpoints
         var body = await ApiContext.BodyAsync(context.Request, ct).ConfigureAwait(false);
         string? revision = null;
         var dryRun = false;
+        var resume = false;
         var source = "api";
         if (!string.IsNullOrWhiteSpace(body))
         {
@@ -179,6 +180,7 @@ internal static class SiteEndpoints
 
                 revision = json["revision"]?.GetValue<string>();
                 dryRun = json["dryRun"]?.GetValue<bool>() ?? false;
+                resume = json["resume"]?.GetValue<bool>() ?? false;
                 source = json["source"]?.GetValue<string>() ?? source;
             }
             catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
@@ -200,8 +202,15 @@ internal static class SiteEndpoints
         SiteDeployResult result;
         try
         {
-            result = await intake.StartAsync(new SiteDeployRequest { Site = site, Revision = revision, DryRun = dryRun, Actor = ApiContext.Actor(context), Source = source }, ct)
-                .ConfigureAwait(false);
+            if (resume && (revision is not null || dryRun))
+            {
+                return Problems.BadRequest("resume: resumes the site's last deploy, which names its revision and dry run; send {\"resume\": true} alone");
+            }
+
+            result = resume
+                ? await intake.ResumeAsync(site, ApiContext.Actor(context), source, ct).ConfigureAwait(false)
+                : await intake.StartAsync(new SiteDeployRequest { Site = site, Revision = revision, DryRun = dryRun, Actor = ApiContext.Actor(context), Source = source }, ct)
+                    .ConfigureAwait(false);
         }
         catch (SiteSourceException e)
         {

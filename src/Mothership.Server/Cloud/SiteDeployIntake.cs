@@ -27,8 +27,12 @@ namespace Mothership.Server.Cloud;
 internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore store, RunIntake intake, RunController controller, TimeProvider time,
     IOptions<ServerOptions> options)
 {
-    /// <summary>Where a deploy's files (the tree its path charts are read from) live while it runs.</summary>
-    public string ScratchOf(string deployId) => Path.Combine(cache.DataDirectory, "cloud", "deploys", deployId);
+    /// <summary>
+    /// Where the files of a deploy of <paramref name="site"/> at <paramref name="revision"/> (the
+    /// tree its path charts are read from) live while it runs: one deploy per site runs at a time,
+    /// and a deploy resumed from its failure finds them again at the path its run names.
+    /// </summary>
+    public string ScratchOf(string site, string revision) => Path.Combine(cache.DataDirectory, "cloud", "deploys", $"{site}-{revision}");
 
     public async Task<SiteDeployResult> StartAsync(SiteDeployRequest request, CancellationToken cancellationToken)
     {
@@ -116,10 +120,16 @@ internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore stor
         }
         else
         {
-            scratch = ScratchOf(id);
+            scratch = ScratchOf(request.Site, to);
+            if ((await store.ListActiveSiteDeploysAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(d => d.Site == request.Site) is { } running)
+            {
+                // The site's folder may be the running deploy's: neither rewritten nor removed.
+                return new SiteDeployResult(SiteDeployAnswer.Busy, Active: running);
+            }
+
             if (!request.DryRun && PathCharts(planned) is { Length: > 0 })
             {
-                await Task.Run(() => cache.Materialize(to, scratch), cancellationToken).ConfigureAwait(false);
+                await Task.Run(() => MaterializeOnce(to, scratch), cancellationToken).ConfigureAwait(false);
             }
 
             pipelineOptions = new DeployPipelineOptions { DryRun = request.DryRun, ChartRoot = scratch, StateOnClaim = true, RunLabels = labels };
@@ -156,7 +166,8 @@ internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore stor
                     controller.Wake();
                     return new SiteDeployResult(SiteDeployAnswer.Started, deploy, run);
                 case SiteDeployOutcome.Busy:
-                    return Cleaned(scratch, new SiteDeployResult(SiteDeployAnswer.Busy, Active: start.Active));
+                    // Another request won the site meanwhile: at the same revision, the folder is its.
+                    return Cleaned(start.Active?.ToRevision == to ? null : scratch, new SiteDeployResult(SiteDeployAnswer.Busy, Active: start.Active));
                 default:
                     return Cleaned(scratch, new SiteDeployResult(SiteDeployAnswer.Invalid, Message: $"a run named '{run.Name}' exists; ask again"));
             }
@@ -169,6 +180,102 @@ internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore stor
         {
             Cleaned(scratch, new SiteDeployResult(SiteDeployAnswer.Invalid));
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="commit"/>'s files to <paramref name="directory"/> unless they are there:
+    /// into a folder of its own first, then moved into place, so two requests racing for one site
+    /// never write into the same folder (the loser's copy, the same files, is dropped).
+    /// </summary>
+    private void MaterializeOnce(string commit, string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            return;
+        }
+
+        var own = $"{directory}.{Guid.NewGuid():N}";
+        cache.Materialize(commit, own);
+        try
+        {
+            Directory.Move(own, directory);
+        }
+        catch (IOException) when (Directory.Exists(directory))
+        {
+            Directory.Delete(own, recursive: true);
+        }
+    }
+
+    /// <summary>Whether <paramref name="revision"/> names commit <paramref name="commit"/> in the site repository.</summary>
+    public bool Resolves(string revision, string commit) => revision == commit || cache.Resolve(revision) == commit;
+
+    /// <summary>
+    /// Resumes <paramref name="site"/>'s last deploy when it failed: its run rerun from the failure
+    /// (<see cref="RunIntake.PrepareRerunFromFailedAsync"/>: the services that succeeded are reused,
+    /// the one that failed and those after it run again), stored with a new deploy of the same
+    /// revisions under the site's lock, as <see cref="StartAsync"/> stores a new one.
+    /// </summary>
+    public async Task<SiteDeployResult> ResumeAsync(string site, string actor, string source, CancellationToken cancellationToken)
+    {
+        if (!cache.Configured || !KubernetesNames.IsDns1123Label(site))
+        {
+            return new SiteDeployResult(SiteDeployAnswer.UnknownSite);
+        }
+
+        var last = (await store.ListSiteDeploysAsync(site, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        switch (last)
+        {
+            case null:
+                return new SiteDeployResult(SiteDeployAnswer.Invalid, Message: $"site '{site}' has no deploy to resume");
+            case { Result: null }:
+                return new SiteDeployResult(SiteDeployAnswer.Busy, Active: last);
+            case { Result: "Succeeded" }:
+                return new SiteDeployResult(SiteDeployAnswer.Invalid, Message: $"the last deploy of site '{site}' ({last.RunName}) succeeded: nothing to resume");
+        }
+
+        if (await store.GetRunByUidAsync(last.RunUid, cancellationToken).ConfigureAwait(false) is not { } failed)
+        {
+            return new SiteDeployResult(SiteDeployAnswer.Invalid, Message: $"the run of site '{site}''s last deploy ({last.RunName}) was deleted: deploy again");
+        }
+
+        var rerun = await intake.PrepareRerunFromFailedAsync(failed, actor, cancellationToken).ConfigureAwait(false);
+        if (rerun.Run is not { } run)
+        {
+            return new SiteDeployResult(SiteDeployAnswer.Invalid, Message: rerun.Message);
+        }
+
+        string? scratch = null;
+        if (!last.DryRun && options.Value.Executor == "local")
+        {
+            // The rerun's pipeline names the path its charts are read from; its files were removed when the deploy ended.
+            scratch = ScratchOf(site, last.ToRevision);
+            await cache.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            await Task.Run(() => MaterializeOnce(last.ToRevision, scratch), cancellationToken).ConfigureAwait(false);
+        }
+
+        var deploy = last with
+        {
+            Id = Guid.NewGuid().ToString(),
+            RunUid = run.Uid,
+            RunName = run.Name,
+            Actor = actor,
+            Source = source,
+            RequestedAt = time.GetUtcNow(),
+            StartedAt = null,
+            FinishedAt = null,
+            Result = null,
+        };
+        var start = await store.StartSiteDeployAsync(deploy, run, cancellationToken).ConfigureAwait(false);
+        switch (start.Outcome)
+        {
+            case SiteDeployOutcome.Started:
+                controller.Wake();
+                return new SiteDeployResult(SiteDeployAnswer.Started, deploy, run);
+            case SiteDeployOutcome.Busy:
+                return Cleaned(start.Active?.ToRevision == last.ToRevision ? null : scratch, new SiteDeployResult(SiteDeployAnswer.Busy, Active: start.Active));
+            default:
+                return Cleaned(scratch, new SiteDeployResult(SiteDeployAnswer.Invalid, Message: $"a run named '{run.Name}' exists; ask again"));
         }
     }
 

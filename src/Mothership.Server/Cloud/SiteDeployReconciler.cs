@@ -60,7 +60,7 @@ internal sealed partial class SiteDeployReconciler(IRunStore store, SiteDeployIn
                 continue; // another replica recorded it
             }
 
-            var scratch = intake.ScratchOf(deploy.Id);
+            var scratch = intake.ScratchOf(deploy.Site, deploy.ToRevision);
             if (Directory.Exists(scratch))
             {
                 Directory.Delete(scratch, recursive: true);

@@ -24,7 +24,12 @@ internal sealed class ServerSiteDeployments(
     public async Task<DeployStart> StartAsync(DeployTrigger trigger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(trigger);
-        var result = await intake.StartAsync(new SiteDeployRequest
+        // The label again after a failed deploy of the same revision resumes it at the service that failed.
+        var last = (await store.ListSiteDeploysAsync(trigger.Site, 1, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        var resume = last is { Result: not null and not "Succeeded", DryRun: false } && intake.Resolves(trigger.Revision, last.ToRevision);
+        var result = resume
+            ? await intake.ResumeAsync(trigger.Site, trigger.Actor, "github", cancellationToken).ConfigureAwait(false)
+            : await intake.StartAsync(new SiteDeployRequest
         {
             Site = trigger.Site,
             Revision = trigger.Revision,
@@ -45,7 +50,7 @@ internal sealed class ServerSiteDeployments(
                     $"Deploying {trigger.Site}.", link, cancellationToken).ConfigureAwait(false);
                 var services = result.Deploy!.Services.Select(s => s.Service).ToList();
                 return new DeployStart(true,
-                    $"Deploying site {trigger.Site} at `{Short(trigger.Revision)}` ({(services.Count == 0 ? "no service changed" : string.Join(", ", services))}): {link ?? run}", run);
+                    $"{(resume ? "Resuming the failed deploy of" : "Deploying")} site {trigger.Site} at `{Short(trigger.Revision)}` ({(services.Count == 0 ? "no service changed" : string.Join(", ", services))}): {link ?? run}", run);
             case SiteDeployAnswer.Busy:
                 return new DeployStart(false, $"a deploy of site {trigger.Site} is running ({result.Active?.RunName}); add the label again once it has ended.");
             case SiteDeployAnswer.UnknownSite:

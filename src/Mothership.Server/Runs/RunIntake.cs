@@ -168,6 +168,23 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time, RemoteResolu
     /// </summary>
     public async Task<FromFailedRerun> RerunFromFailedAsync(RunRecord original, string actor, CancellationToken cancellationToken)
     {
+        var rerun = await PrepareRerunFromFailedAsync(original, actor, cancellationToken).ConfigureAwait(false);
+        if (rerun.Run is not { } record)
+        {
+            return rerun;
+        }
+
+        return await store.CreateRunAsync(record, actor, cancellationToken).ConfigureAwait(false)
+            ? rerun
+            : new FromFailedRerun { Refusal = RerunRefusal.NameTaken, Message = "the generated name is taken; try again" };
+    }
+
+    /// <summary>
+    /// <see cref="RerunFromFailedAsync"/> without storing the run: for a caller that stores it in a
+    /// transaction of its own (a site deploy resumed under the site's lock).
+    /// </summary>
+    public async Task<FromFailedRerun> PrepareRerunFromFailedAsync(RunRecord original, string actor, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(original);
         string? refused = original switch
         {
@@ -199,10 +216,7 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time, RemoteResolu
             manifest = ReuseDocument.Append(manifest, original.Name, reuse.Values.OrderBy(t => t.PipelineTask, StringComparer.Ordinal));
         }
 
-        var record = Copy(original, manifest, actor, fromFailed: true);
-        return await store.CreateRunAsync(record, actor, cancellationToken).ConfigureAwait(false)
-            ? new FromFailedRerun { Run = record, Reused = [.. reuse.Keys.Order(StringComparer.Ordinal)] }
-            : new FromFailedRerun { Refusal = RerunRefusal.NameTaken, Message = "the generated name is taken; try again" };
+        return new FromFailedRerun { Run = Copy(original, manifest, actor, fromFailed: true), Reused = [.. reuse.Keys.Order(StringComparer.Ordinal)] };
     }
 
     /// <summary>

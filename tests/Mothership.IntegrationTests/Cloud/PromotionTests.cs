@@ -31,7 +31,7 @@ public sealed class PromotionTests : IAsyncLifetime
 
     private string HelmLog => Path.Combine(_work.FullName, "helm.log");
 
-    /// <summary>While this file exists, the database's jobs fail.</summary>
+    /// <summary>While this file exists, the jobs of the service it names (empty: db) fail.</summary>
     private string FailDb => Path.Combine(_work.FullName, "fail-db");
 
     public async ValueTask InitializeAsync()
@@ -75,7 +75,8 @@ public sealed class PromotionTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(bin, "kubectl"), $$"""
             #!/usr/bin/env bash
             if [ -e '{{FailDb}}' ]; then
-              case "$*" in *"get jobs -l release_group=db "*Failed*) echo "db-sync True"; exit 0 ;; esac
+              failing=$(cat '{{FailDb}}')
+              case "$*" in *"get jobs -l release_group=${failing:-db} "*Failed*) echo "${failing:-db}-sync True"; exit 0 ;; esac
             fi
             case "$*" in
               *"get jobs"*Failed*) echo "db-init " ;;
@@ -307,4 +308,39 @@ public sealed class PromotionTests : IAsyncLifetime
         Assert.Equal(2, onDemand.ExitCode);
         Assert.Contains("site 'dev-a' is deployed on demand", onDemand.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Resume_FailedDeploy_ReusesWhatSucceededAndRunsTheFailedServiceAgain()
+    {
+        var a = Promote();
+        _repo.Write("values/regions/a/db.yaml", "size: 15Gi\n");
+        _repo.Write("values/global/image.yaml", "replicas: 3\n");
+        var b = _repo.Commit("bigger database, more image replicas");
+        var server = await StartServerAsync();
+        var first = await DeployAsync(server, "prod-a", a);
+        await WaitForDeployAsync(server, "prod-a", d => (string?)d["id"] == (string?)first["id"]);
+        File.WriteAllText(FailDb, "image");
+        File.Delete(HelmLog);
+        var failing = await DeployAsync(server, "prod-a", b);
+        var failed = await WaitForDeployAsync(server, "prod-a", d => (string?)d["id"] == (string?)failing["id"]);
+        Assert.NotEqual("Succeeded", (string?)failed["result"]);
+        Assert.Equal(["db", "image"], Upgrades());
+
+        File.Delete(FailDb);
+        File.Delete(HelmLog);
+        using var response = await server.Http.PostAsJsonAsync("api/v1/sites/prod-a/deploys", new { resume = true }, Ct);
+        var resumed = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+        Assert.True(response.StatusCode == HttpStatusCode.Created, resumed.ToJsonString());
+        var done = await WaitForDeployAsync(server, "prod-a", d => (string?)d["id"] == (string?)resumed["id"]);
+
+        Assert.Equal(("Succeeded", a, b), ((string?)done["result"], (string?)done["fromRevision"], (string?)done["toRevision"]));
+        Assert.Equal(["image"], Upgrades());
+        Assert.Equal(b, (string?)JsonNode.Parse(await server.Http.GetStringAsync("api/v1/sites/prod-a", Ct))!["revision"]);
+        using var again = await server.Http.PostAsJsonAsync("api/v1/sites/prod-a/deploys", new { resume = true }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        Assert.Contains("succeeded: nothing to resume", await again.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    private string[] Upgrades() =>
+        [.. File.ReadAllLines(HelmLog).Where(l => l.StartsWith("helm upgrade", StringComparison.Ordinal)).Select(l => l.Split(' ')[3])];
 }

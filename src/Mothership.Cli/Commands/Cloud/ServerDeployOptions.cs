@@ -22,6 +22,8 @@ internal sealed class ServerDeployOptions
 
     private readonly Option<string?> _revision = new("--revision") { Description = "with --server: the revision to deploy (default: the tip of the repository's default branch)" };
 
+    private readonly Option<bool> _resume = new("--resume") { Description = "with --server: resume the site's last deploy that failed, reusing the services that succeeded (a rerun of its run from the failure)" };
+
     private readonly Option<bool> _follow = new("--follow", "-F") { Description = "with --server: stream the deploy's logs until it ends; exit 0 if it succeeded, 1 if not" };
 
     public void AddTo(Command command)
@@ -29,6 +31,7 @@ internal sealed class ServerDeployOptions
         command.Options.Add(_server);
         command.Options.Add(_token);
         command.Options.Add(_revision);
+        command.Options.Add(_resume);
         command.Options.Add(_follow);
     }
 
@@ -48,7 +51,9 @@ internal sealed class ServerDeployOptions
         var token = parse.GetValue(_token) ?? Environment.GetEnvironmentVariable("MSHIP_TOKEN");
         return await ClientCommand.RunAsync(server, token, async client =>
         {
-            var body = new JsonObject { ["revision"] = parse.GetValue(_revision), ["dryRun"] = dryRun, ["source"] = "cli" };
+            var body = parse.GetValue(_resume)
+                ? new JsonObject { ["resume"] = true, ["source"] = "cli" }
+                : new JsonObject { ["revision"] = parse.GetValue(_revision), ["dryRun"] = dryRun, ["source"] = "cli" };
             var deploy = await client.PostAsync($"api/v1/sites/{Uri.EscapeDataString(site)}/deploys", body.ToJsonString(), "application/json", ct).ConfigureAwait(false);
             var run = (string)deploy["run"]!["name"]!;
             if (json)
