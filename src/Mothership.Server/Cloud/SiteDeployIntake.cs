@@ -159,18 +159,7 @@ internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore stor
                 RequestedAt = time.GetUtcNow(),
                 Services = [.. planned.Plan.Services.Where(s => s.Run).Select(s => ServiceState(planned, s))],
             };
-            var start = await store.StartSiteDeployAsync(deploy, run, cancellationToken).ConfigureAwait(false);
-            switch (start.Outcome)
-            {
-                case SiteDeployOutcome.Started:
-                    controller.Wake();
-                    return new SiteDeployResult(SiteDeployAnswer.Started, deploy, run);
-                case SiteDeployOutcome.Busy:
-                    // Another request won the site meanwhile: at the same revision, the folder is its.
-                    return Cleaned(start.Active?.ToRevision == to ? null : scratch, new SiteDeployResult(SiteDeployAnswer.Busy, Active: start.Active));
-                default:
-                    return Cleaned(scratch, new SiteDeployResult(SiteDeployAnswer.Invalid, Message: $"a run named '{run.Name}' exists; ask again"));
-            }
+            return await StoreAsync(deploy, run, scratch, cancellationToken).ConfigureAwait(false);
         }
         catch (SiteSourceException e)
         {
@@ -266,6 +255,12 @@ internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore stor
             FinishedAt = null,
             Result = null,
         };
+        return await StoreAsync(deploy, run, scratch, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stores the deploy with its run under the site's lock; a refusal removes the deploy's folder unless it is the winner's.</summary>
+    private async Task<SiteDeployResult> StoreAsync(SiteDeploy deploy, RunRecord run, string? scratch, CancellationToken cancellationToken)
+    {
         var start = await store.StartSiteDeployAsync(deploy, run, cancellationToken).ConfigureAwait(false);
         switch (start.Outcome)
         {
@@ -273,7 +268,8 @@ internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore stor
                 controller.Wake();
                 return new SiteDeployResult(SiteDeployAnswer.Started, deploy, run);
             case SiteDeployOutcome.Busy:
-                return Cleaned(start.Active?.ToRevision == last.ToRevision ? null : scratch, new SiteDeployResult(SiteDeployAnswer.Busy, Active: start.Active));
+                // Another request won the site meanwhile: at the same revision, the folder is its.
+                return Cleaned(start.Active?.ToRevision == deploy.ToRevision ? null : scratch, new SiteDeployResult(SiteDeployAnswer.Busy, Active: start.Active));
             default:
                 return Cleaned(scratch, new SiteDeployResult(SiteDeployAnswer.Invalid, Message: $"a run named '{run.Name}' exists; ask again"));
         }
