@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mothership.Ci.Forge;
+using Mothership.Ci.Jobs;
 using Mothership.Ci.Reporting;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
@@ -16,7 +17,7 @@ namespace Mothership.Server.Promotion;
 /// What follows a site deploy's end (<see cref="SiteDeployReconciler.Finished"/>, raised once per
 /// end across replicas): a deploy started from a deployment pull request reports there (status,
 /// a comment with the run's link; on failure the failed service's last log lines) and, when it
-/// succeeded, merges it; a revision that now runs on every site of its environment is tagged and
+/// succeeded, merges it (or leaves it to the merge pool when one serves the repository); a revision that now runs on every site of its environment is tagged and
 /// proposed to the next environment (<see cref="SitePromotion.CompleteEnvironmentAsync"/>).
 /// </summary>
 internal sealed partial class PromotionService : BackgroundService
@@ -30,10 +31,11 @@ internal sealed partial class PromotionService : BackgroundService
     private readonly IForge _forge;
     private readonly IJobLogs _logs;
     private readonly JobReporterOptions _links;
+    private readonly IJobConfigSource _jobs;
     private readonly ILogger<PromotionService> _logger;
 
     public PromotionService(SiteDeployReconciler reconciler, SitePromotion promotion, IRunStore store, IForge forge, IJobLogs logs, JobReporterOptions links,
-        ILogger<PromotionService> logger)
+        IJobConfigSource jobs, ILogger<PromotionService> logger)
     {
         ArgumentNullException.ThrowIfNull(reconciler);
         _promotion = promotion;
@@ -41,6 +43,7 @@ internal sealed partial class PromotionService : BackgroundService
         _forge = forge;
         _logs = logs;
         _links = links;
+        _jobs = jobs;
         _logger = logger;
         reconciler.Finished += deploy => _ended.Writer.TryWrite(deploy);
     }
@@ -96,10 +99,17 @@ internal sealed partial class PromotionService : BackgroundService
             return;
         }
 
+        // With a merge pool for the repository, the pool merges it once its query matches (its labels and required contexts).
+        var pooled = _jobs.Current.Tide.QueriesFor(view.Repository.ToString()).Any();
         var body = new StringBuilder();
         if (succeeded)
         {
             body.Append("Site **").Append(deploy.Site).Append("** runs `").Append(deploy.ToRevision).Append("`: ").Append(target).Append('\n');
+            if (pooled)
+            {
+                body.Append("\nThe merge pool merges this pull request once it matches its query (its labels and required statuses, `")
+                    .Append(ServerSiteDeployments.StatusContext).Append("` among them).\n");
+            }
         }
         else
         {
@@ -114,7 +124,7 @@ internal sealed partial class PromotionService : BackgroundService
         }
 
         await _forge.CreateCommentAsync(view.Repository, pull, body.Append(mark).Append('\n').ToString(), cancellationToken).ConfigureAwait(false);
-        if (succeeded)
+        if (succeeded && !pooled)
         {
             var merged = await _forge.MergePullRequestAsync(view.Repository, pull, head, MergeMethod.Merge, cancellationToken).ConfigureAwait(false);
             Log.Merged(_logger, pull, deploy.Site, merged.Outcome.ToString());

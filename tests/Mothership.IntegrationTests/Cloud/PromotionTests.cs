@@ -64,7 +64,7 @@ public sealed class PromotionTests : IAsyncLifetime
         return _repo.Commit("promotion dev → prod");
     }
 
-    private async Task<ServerProcess> StartServerAsync()
+    private async Task<ServerProcess> StartServerAsync(string config = "presubmits: {}\n")
     {
         var bin = Path.Combine(_work.FullName, "bin");
         Directory.CreateDirectory(bin);
@@ -96,7 +96,7 @@ public sealed class PromotionTests : IAsyncLifetime
         {
             ["secret"] = Secret + "\n",
             ["token"] = "bot-token\n",
-            ["config.yaml"] = "presubmits: {}\n",
+            ["config.yaml"] = config,
             ["plugins.yaml"] = "plugins:\n  Codertocat/Hello-World: [deploy]\n",
         };
         foreach (var (name, text) in files)
@@ -339,6 +339,29 @@ public sealed class PromotionTests : IAsyncLifetime
         using var again = await server.Http.PostAsJsonAsync("api/v1/sites/prod-a/deploys", new { resume = true }, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
         Assert.Contains("succeeded: nothing to resume", await again.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task LabelledDeploy_MergePoolServesTheRepository_LeftToThePool()
+    {
+        var a = Promote();
+        _gh.SetBranch("main", a);
+        _repo.Write("values/regions/a/db.yaml", "size: 15Gi\n");
+        var b = _repo.Commit("bigger database in region a");
+        var server = await StartServerAsync("presubmits: {}\ntide:\n  queries:\n  - repos: [Codertocat/Hello-World]\n    labels: [lgtm, approved]\n");
+        var first = await DeployAsync(server, "prod-a", a);
+        await WaitForDeployAsync(server, "prod-a", d => (string?)d["id"] == (string?)first["id"]);
+        _gh.SetBranch("main", b);
+        var dev = await DeployAsync(server, "dev-a", b);
+        await WaitForDeployAsync(server, "dev-a", d => (string?)d["id"] == (string?)dev["id"]);
+        var prA = await WaitForAsync(() => DeploymentPullRequest("prod-a"), "prod-a's deployment pull request", server);
+
+        await LabeledAsync(server, prA, Label, "alice");
+        var comment = await WaitForAsync(() => _gh.CommentsOn(prA.Number).FirstOrDefault(c => c.Body.Contains("Site **prod-a** runs", StringComparison.Ordinal)), "the success comment", server);
+
+        Assert.Contains("The merge pool merges this pull request once it matches its query", comment.Body, StringComparison.Ordinal);
+        Assert.Equal("success", _gh.Statuses.Last(s => s.Sha == prA.HeadSha && s.Context == "mothership/deploy").State);
+        Assert.False(_gh.Issue(prA.Number)!.Merged);
     }
 
     private string[] Upgrades() =>
