@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mothership.Ci.Forge;
+using Mothership.Ci.Plugins.Approve;
 using Mothership.Ci.Promotion;
 using Mothership.Ci.Releases;
 using Mothership.Cloud.Charts;
@@ -24,6 +25,7 @@ internal sealed partial class SitePromotion(
     SiteRepositoryCache cache, IRunStore store, IForge forge, IRepositoryWrites writes, IOptions<ServerOptions> options, ILogger<SitePromotion> logger)
 {
     private readonly DeploymentPullRequestWriter _writer = new(forge, writes);
+    private TipView? _last;
 
     /// <summary>The promotion at the tip; null when no site repository is set, or its cloud.yaml declares no promotion or no GitHub repository.</summary>
     public async Task<PromotionView?> ViewAsync(CancellationToken cancellationToken)
@@ -39,6 +41,20 @@ internal sealed partial class SitePromotion(
             return null;
         }
 
+        // A commit's files never change: the view of the tip read last serves every caller until the tip moves
+        // (each webhook, each sites request and each deploy's end asks for it).
+        if (Volatile.Read(ref _last) is { } last && last.Tip == tip)
+        {
+            return last.View;
+        }
+
+        var view = Read(tip);
+        Volatile.Write(ref _last, new TipView(tip, view));
+        return view;
+    }
+
+    private PromotionView? Read(string tip)
+    {
         using var files = cache.Open(tip);
         var catalog = SiteRepositoryLoader.LoadCatalog(files, "", new DiagnosticBag());
         if (catalog?.Promotion is not { } policy
@@ -252,13 +268,9 @@ internal sealed partial class SitePromotion(
         return a is not null && b is not null && repository.ObjectDatabase.FindMergeBase(a, b)?.Sha == a.Sha;
     }
 
-    /// <summary>The repository's web page, on github.com or the GitHub Enterprise host of <c>GitHub:ApiUrl</c>.</summary>
-    private string RepoLink(RepositoryName repository)
-    {
-        var api = new Uri(options.Value.GitHub.ApiUrl);
-        var root = api.Host == "api.github.com" ? "https://github.com" : $"{api.Scheme}://{api.Authority}";
-        return $"{root}/{repository}";
-    }
+    /// <summary>The repository's web page, on github.com or the GitHub Enterprise host of <c>GitHub:ApiUrl</c> (the approve plugin's rule).</summary>
+    private string RepoLink(RepositoryName repository) =>
+        $"{ApprovePlugin.WebRootOf(new Uri(options.Value.GitHub.ApiUrl)).ToString().TrimEnd('/')}/{repository}";
 
     /// <summary><c>OWNER/NAME</c> of a GitHub URL of the site repository; null for anything else (a path).</summary>
     internal static RepositoryName? RepositoryOf(string? url) =>
@@ -266,6 +278,9 @@ internal sealed partial class SitePromotion(
         && uri.AbsolutePath.Trim('/') is var path && RepositoryName.TryParse(path.EndsWith(".git", StringComparison.Ordinal) ? path[..^4] : path, out var name)
             ? name
             : null;
+
+    /// <summary>The view read at a commit (one reference, so replicas' threads never see half of it).</summary>
+    private sealed record TipView(string Tip, PromotionView? View);
 
     private static partial class Log
     {
