@@ -6,12 +6,18 @@ namespace Mothership.Cloud.Sources;
 /// The site repository as committed at one revision, read from git's objects (LibGit2Sharp): no
 /// checkout, so planning between two revisions leaves the working tree alone. The site repository
 /// may be a folder inside a larger git repository; paths are taken relative to that folder.
+/// Each directory's tree is read from git once and kept: LibGit2Sharp's path indexer
+/// (<c>git_tree_entry_bypath</c>) looks every tree on the way up again, and libgit2 keeps no
+/// tree over 4 KiB in its object cache, so with 1,000 sites each lookup under <c>sites/</c>
+/// inflated, hashed and parsed the 1,000-entry <c>sites</c> tree again — planning cost grew with
+/// the number of sites in the repository, not with the number planned.
 /// </summary>
 public sealed class GitRevisionFiles : IRepositoryFiles, IDisposable
 {
     private readonly Repository _repository;
     private readonly Tree _tree;
     private readonly string _prefix;
+    private readonly Dictionary<string, Dictionary<string, TreeEntry>?> _directories = new(StringComparer.Ordinal);
 
     private GitRevisionFiles(Repository repository, Tree tree, string prefix, string revision)
     {
@@ -68,14 +74,13 @@ public sealed class GitRevisionFiles : IRepositoryFiles, IDisposable
         }
     }
 
-    public string? ReadText(string path) =>
-        _tree[_prefix + path]?.Target is Blob blob ? blob.GetContentText() : null;
+    public string? ReadText(string path) => Entry(_prefix + path)?.Target is Blob blob ? blob.GetContentText() : null;
 
-    public string? Fingerprint(string path) => _tree[_prefix + path]?.Target is Blob blob ? blob.Sha : null;
+    public string? Fingerprint(string path) => Entry(_prefix + path) is { TargetType: TreeEntryTargetType.Blob } entry ? entry.Target.Sha : null;
 
     public IReadOnlyList<string> List(string directory)
     {
-        if (_tree[_prefix + directory]?.Target is not Tree tree)
+        if (Entry(_prefix + directory.TrimEnd('/'))?.Target is not Tree tree)
         {
             return [];
         }
@@ -88,8 +93,30 @@ public sealed class GitRevisionFiles : IRepositoryFiles, IDisposable
 
     public IReadOnlyList<string> Directories(string directory)
     {
-        var tree = directory.Length == 0 && _prefix.Length == 0 ? _tree : _tree[_prefix + directory]?.Target as Tree;
-        return tree is null ? [] : [.. tree.Where(e => e.TargetType == TreeEntryTargetType.Tree).Select(e => e.Name).Order(StringComparer.Ordinal)];
+        var entries = Entries((_prefix + directory).TrimEnd('/'));
+        return entries is null ? [] : [.. entries.Values.Where(e => e.TargetType == TreeEntryTargetType.Tree).Select(e => e.Name).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The entry at <paramref name="path"/> (from the commit's root); null when there is none.</summary>
+    private TreeEntry? Entry(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        var entries = Entries(slash < 0 ? "" : path[..slash]);
+        return entries is not null && entries.TryGetValue(path[(slash + 1)..], out var entry) ? entry : null;
+    }
+
+    /// <summary>The entries of the directory at <paramref name="directory"/> (from the commit's root), each directory read once; null when it is not a directory.</summary>
+    private Dictionary<string, TreeEntry>? Entries(string directory)
+    {
+        if (_directories.TryGetValue(directory, out var known))
+        {
+            return known;
+        }
+
+        var tree = directory.Length == 0 ? _tree : Entry(directory)?.Target as Tree;
+        var entries = tree?.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        _directories[directory] = entries;
+        return entries;
     }
 
     private static void Collect(Tree tree, string path, List<string> into)
