@@ -17,6 +17,11 @@ public interface ISiteDeployments
     /// <summary>Stops <paramref name="site"/>'s running deploy gracefully (services deploying finish, nothing new starts); the run stopped, or null when none was running.</summary>
     Task<string?> StopAsync(string site, string actor, CancellationToken cancellationToken);
 
-    /// <summary>Opens or updates <paramref name="site"/>'s deployment pull request to propose <paramref name="revision"/> (older than the deployed one: a rollback).</summary>
-    Task<PullRequest> ProposeAsync(string site, string revision, string actor, CancellationToken cancellationToken);
+    /// <summary>
+    /// Opens or updates <paramref name="site"/>'s deployment pull request to propose
+    /// <paramref name="revision"/> (older than the deployed one: a rollback). What a user can get
+    /// wrong (an unknown revision, a site deployed on demand) comes back as the proposal's message,
+    /// not as an exception.
+    /// </summary>
+    Task<DeployProposal> ProposeAsync(string site, string revision, string actor, CancellationToken cancellationToken);
 }

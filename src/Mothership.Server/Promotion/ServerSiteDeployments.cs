@@ -1,6 +1,7 @@
 using Mothership.Ci.Forge;
 using Mothership.Ci.Promotion;
 using Mothership.Ci.Reporting;
+using Mothership.Cloud.Sources;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Server.Cloud;
@@ -74,12 +75,28 @@ internal sealed class ServerSiteDeployments(
     }
 
     /// <inheritdoc/>
-    public async Task<PullRequest> ProposeAsync(string site, string revision, string actor, CancellationToken cancellationToken)
+    public async Task<DeployProposal> ProposeAsync(string site, string revision, string actor, CancellationToken cancellationToken)
     {
-        var view = await promotion.ViewAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("the site repository declares no promotion (cloud.yaml spec.promotion)");
-        return await promotion.ProposeAsync(view, site, revision, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"site {site} is not deployed by deployment pull requests (its environment is not after the first in cloud.yaml's promotion)");
+        try
+        {
+            if (await promotion.ViewAsync(cancellationToken).ConfigureAwait(false) is not { } view)
+            {
+                return new DeployProposal(null, "the site repository declares no promotion (cloud.yaml spec.promotion)");
+            }
+
+            return await promotion.ProposeAsync(view, site, revision, cancellationToken).ConfigureAwait(false) is { } pullRequest
+                ? new DeployProposal(pullRequest)
+                : new DeployProposal(null, $"site {site} is deployed on demand (the first environment of cloud.yaml's promotion), not by a deployment pull request");
+        }
+        catch (ArgumentException e)
+        {
+            // SitePromotion's refusals of what the user wrote (an unknown revision).
+            return new DeployProposal(null, e.Message);
+        }
+        catch (SiteSourceException e)
+        {
+            return new DeployProposal(null, $"the site repository cannot be read: {e.Message}");
+        }
     }
 
     private static string Short(string revision) => revision.Length > 12 ? revision[..12] : revision;

@@ -84,7 +84,7 @@ internal sealed partial class SitePromotion(
             return null;
         }
 
-        var to = cache.Resolve(revision) ?? throw new ArgumentException($"revision '{revision}' names no commit of the site repository", nameof(revision));
+        var to = cache.Resolve(revision) ?? throw new ArgumentException($"revision '{revision}' names no commit of the site repository");
         var from = (await store.GetSiteStateAsync(site, cancellationToken).ConfigureAwait(false))?.Revision is { } deployed && cache.Resolve(deployed) is not null ? deployed : null;
         var rollback = from is not null && from != to && IsAncestor(to, from);
         var notes = from is null || rollback || from == to

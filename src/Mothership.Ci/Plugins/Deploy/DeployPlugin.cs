@@ -102,7 +102,13 @@ public sealed class DeployPlugin(IForge forge, ISiteDeployments deployments, Own
             return $"/deploy refused: {comment.User} is not an approver of sites/{site}";
         }
 
-        var proposed = await deployments.ProposeAsync(site, revision, comment.User, cancellationToken).ConfigureAwait(false);
+        var proposal = await deployments.ProposeAsync(site, revision, comment.User, cancellationToken).ConfigureAwait(false);
+        if (proposal.PullRequest is not { } proposed)
+        {
+            await ReplyAsync(e, $"nothing changed: {proposal.Message}", cancellationToken).ConfigureAwait(false);
+            return $"/deploy {revision} not proposed: {proposal.Message}";
+        }
+
         await ReplyAsync(e, $"{DeploymentPullRequests.Describe(site, proposed)} now proposes `{revision}`.", cancellationToken).ConfigureAwait(false);
         return $"{site} proposed at {revision} by {comment.User}";
     }

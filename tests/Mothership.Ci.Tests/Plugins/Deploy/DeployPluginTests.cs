@@ -22,6 +22,7 @@ public sealed class DeployPluginTests
     private const string Label = "area/alienware/stage";
     private const string Revision = "2222222222222222222222222222222222222222";
     private const string Head = "abababababababababababababababababababab";
+    private const string UnknownRevision = "feedfacefeedface";
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -147,6 +148,21 @@ public sealed class DeployPluginTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task DeployCommand_UnknownRevision_RepliesWhyAndHandlesTheDelivery()
+    {
+        await using var h = await TriggerHarness.StartAsync("presubmits: {}", Plugins);
+        var pr = DeploymentPullRequest(h);
+        h.Repository.SetFile(pr.BaseSha, $"sites/{Site}/OWNERS", "approvers: [carol]\n");
+        var deployments = new RecordingDeployments();
+        var plugins = new ReviewPlugins(h.Config, [new DeployPlugin(h.Forge, deployments)]);
+
+        var handled = await plugins.HandleAsync(h.Comment(pr, "carol", $"/deploy {UnknownRevision}"), Ct);
+
+        Assert.Equal($"plugins: deploy: /deploy {UnknownRevision} not proposed: revision '{UnknownRevision}' names no commit of the site repository", handled);
+        Assert.Equal($"@carol: nothing changed: revision '{UnknownRevision}' names no commit of the site repository", Assert.Single(h.Repository.CommentsOn(pr.Number)).Body.Split('\n')[0]);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Labeled_SameDeliveryTwice_OneReply()
     {
         await using var h = await TriggerHarness.StartAsync("presubmits: {}", Plugins);
@@ -195,10 +211,12 @@ public sealed class DeployPluginTests
             return Task.FromResult<string?>($"deploy-{site}-abcde");
         }
 
-        public Task<PullRequest> ProposeAsync(string site, string revision, string actor, CancellationToken cancellationToken)
+        public Task<DeployProposal> ProposeAsync(string site, string revision, string actor, CancellationToken cancellationToken)
         {
             Proposed.Add((site, revision, actor));
-            return Task.FromResult(new PullRequest(7, "Deploy", "mothership-bot", PullRequestState.Open, false, false, true, Head, DeploymentPullRequests.Branch(site), "main", Head));
+            return Task.FromResult(revision == UnknownRevision
+                ? new DeployProposal(null, $"revision '{revision}' names no commit of the site repository")
+                : new DeployProposal(new PullRequest(7, "Deploy", "mothership-bot", PullRequestState.Open, false, false, true, Head, DeploymentPullRequests.Branch(site), "main", Head)));
         }
     }
 }
