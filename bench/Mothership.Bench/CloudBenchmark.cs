@@ -68,7 +68,11 @@ internal static class CloudBenchmark
         "tacker", "cyborg", "skyline", "freezer", "swift",
     ];
 
-    public static int Run(int sites, int services, int iterations, string? charts)
+    /// <summary>
+    /// Runs the cloud mode; with <paramref name="batchOnly"/> only the repository, its two commits
+    /// and the batch planner against per-site planning (a short run for an idle window).
+    /// </summary>
+    public static int Run(int sites, int services, int iterations, string? charts, bool batchOnly = false)
     {
         var chartDir = charts ?? DefaultChartDirectory();
         if (chartDir is null || !Directory.Exists(chartDir))
@@ -102,6 +106,21 @@ internal static class CloudBenchmark
         try
         {
             var names = ServiceNames(chartDir, services);
+            if (batchOnly)
+            {
+                var clock = Stopwatch.StartNew();
+                var siteNames = WriteRepository(root.FullName, chartDir, sites, names);
+                CommitTwoRevisions(root.FullName);
+                Console.WriteLine($"cloud --batch-only: {sites:N0} sites × {services} services written and committed twice in {clock.Elapsed.TotalSeconds:F1} s; {iterations} timed iterations");
+                var batches = BatchPlanning(root.FullName, chartDir, siteNames, iterations);
+                Console.WriteLine();
+                Console.WriteLine("| batch planner, HEAD~1..HEAD | value |");
+                Console.WriteLine("| --- | --- |");
+                PrintBatches(batches);
+                Console.WriteLine($"| peak working set | {PeakWorkingSetMb():F0} MB |");
+                return batches.All(b => b.SameAsPerSite) ? 0 : 1;
+            }
+
             var scale = PlanAtScale(root.FullName, chartDir, sites, names, iterations);
             if (scale is null)
             {
@@ -199,7 +218,8 @@ internal static class CloudBenchmark
     }
 
     /// <summary>The batch planner over the first <see cref="Sites"/> sites between the two commits.</summary>
-    private sealed record BatchResult(int Sites, List<double> Ms, List<double> PerSiteMs, bool SameAsPerSite);
+    /// <summary>A batch size's wall times, the process CPU time of each batch (all threads, the GC's included: less sensitive to other load on the machine than wall time), and per-site planning's wall times.</summary>
+    private sealed record BatchResult(int Sites, List<double> Ms, List<double> CpuMs, List<double> PerSiteMs, bool SameAsPerSite);
 
     private static ScaleResult? PlanAtScale(string dir, string chartDir, int sites, List<string> services, int iterations)
     {
@@ -268,12 +288,7 @@ internal static class CloudBenchmark
 
         // Change detection: commit everything, change one region's file in a second commit.
         clock.Restart();
-        Git(dir, "init", "-q");
-        Git(dir, "add", "-A");
-        Git(dir, "commit", "-q", "-m", "sites");
-        var changed = Path.Combine(dir, "values", "regions", ChangedRegion, $"{ChangedService}.yaml");
-        File.WriteAllText(changed, RegionValues(ChangedRegion, ChangedService, allocationRatio: "4.0"));
-        Git(dir, "commit", "-q", "-a", "-m", $"{ChangedRegion}: raise nova's cpu_allocation_ratio");
+        CommitTwoRevisions(dir);
         Console.WriteLine($"git: two commits in {clock.Elapsed.TotalSeconds:F1} s; second changes values/regions/{ChangedRegion}/{ChangedService}.yaml");
 
         var ran = new RunCount();
@@ -335,6 +350,17 @@ internal static class CloudBenchmark
         };
     }
 
+    /// <summary>Makes the folder a git repository of two commits, the second changing one region's nova values.</summary>
+    private static void CommitTwoRevisions(string dir)
+    {
+        Git(dir, "init", "-q");
+        Git(dir, "add", "-A");
+        Git(dir, "commit", "-q", "-m", "sites");
+        var changed = Path.Combine(dir, "values", "regions", ChangedRegion, $"{ChangedService}.yaml");
+        File.WriteAllText(changed, RegionValues(ChangedRegion, ChangedService, allocationRatio: "4.0"));
+        Git(dir, "commit", "-q", "-a", "-m", $"{ChangedRegion}: raise nova's cpu_allocation_ratio");
+    }
+
     /// <summary>
     /// <see cref="RepositoryPlanner.PlanSites"/> over the first 100, 500 and 1,000 sites (as many
     /// as there are) between HEAD~1 and HEAD, each with a fresh <see cref="ChartStore"/> as a new
@@ -353,15 +379,18 @@ internal static class CloudBenchmark
         {
             var sites = siteNames.Take(size).ToList();
             var times = new List<double>();
+            var cpu = new List<double>();
             var perSite = new List<double>();
             var same = true;
             for (var n = 0; n < iterations; n++)
             {
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 var clock = Stopwatch.StartNew();
                 using var plans = RepositoryPlanner.PlanSites(new SitePlansRequest { Repository = dir, Sites = [.. sites], From = "HEAD~1", To = "HEAD" }, new ChartStore(chartDir));
                 times.Add(clock.Elapsed.TotalMilliseconds);
+                cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
                 if (plans.HasErrors)
                 {
                     throw new InvalidOperationException($"the batch of {size} sites does not plan: {string.Join("; ", plans.Sites.First(s => s.HasErrors).Diagnostics.Take(3))}");
@@ -380,8 +409,8 @@ internal static class CloudBenchmark
 
             var sorted = times.Order().ToList();
             var alone = perSite.Order().ToList();
-            Console.WriteLine($"  batch of {size:N0} sites, HEAD~1..HEAD: median {Median(sorted):F0} ms, min {sorted[0]:F0} ms; per-site planning of the same sites, interleaved: median {Median(alone):F0} ms ({iterations} iterations each); plans equal to per-site planning: {(same ? "yes" : "NO")}");
-            results.Add(new BatchResult(size, times, perSite, same));
+            Console.WriteLine($"  batch of {size:N0} sites, HEAD~1..HEAD: median {Median(sorted):F0} ms, min {sorted[0]:F0} ms (process CPU median {Median([.. cpu.Order()]):F0} ms); per-site planning of the same sites, interleaved: median {Median(alone):F0} ms ({iterations} iterations each); plans equal to per-site planning: {(same ? "yes" : "NO")}");
+            results.Add(new BatchResult(size, times, cpu, perSite, same));
         }
 
         return results;
@@ -665,13 +694,7 @@ internal static class CloudBenchmark
         Console.WriteLine($"| HEAD~1..HEAD, services that ran | {scale.ServicesRan} in {scale.SitesRan} sites (expected {ChangedService} in the {scale.SitesInRegion} sites of {ChangedRegion}: {(scale.RanAsExpected ? "yes" : "NO")}) |");
         Console.WriteLine($"| peak working set: after working tree / at the end | {scale.PeakAfterWorkingTreeMb:F0} / {scale.PeakMb:F0} MB |");
         Console.WriteLine($"| GC heap at the end | {scale.HeapAfterMb:F0} MB |");
-        foreach (var batch in scale.Batches)
-        {
-            var times = batch.Ms.Order().ToList();
-            var alone = Median([.. batch.PerSiteMs.Order()]);
-            Console.WriteLine($"| batch planner (PlanSites), {batch.Sites:N0} sites HEAD~1..HEAD: median / min ({times.Count} iterations) | **{Median(times):F0}** / {times[0]:F0} ms = {Median(times) / batch.Sites:F2} ms per site; per-site planning of the same sites (interleaved) {alone:F0} ms, **{alone / Median(times):F1}x**; plans equal: {(batch.SameAsPerSite ? "yes" : "NO")} |");
-        }
-
+        PrintBatches(scale.Batches);
         Console.WriteLine($"| warnings per site (first site) | {scale.Warnings} |");
         Console.WriteLine();
         Console.WriteLine("| compute kit (14 services) | minutes |");
@@ -680,6 +703,16 @@ internal static class CloudBenchmark
         Console.WriteLine($"| plan: CriticalPath.Duration ({string.Join(" → ", makespan.Path.Services)}) | {makespan.Planned.TotalMinutes:F0} |");
         Console.WriteLine($"| plan: earliest-start simulation | {makespan.Simulated.TotalMinutes:F0} ({(makespan.Agrees ? "agrees" : "DISAGREES")}) |");
         Console.WriteLine($"| ratio sequential / plan | **{makespan.Sequential / makespan.Planned:F2}x** |");
+    }
+
+    private static void PrintBatches(List<BatchResult> batches)
+    {
+        foreach (var batch in batches)
+        {
+            var times = batch.Ms.Order().ToList();
+            var alone = Median([.. batch.PerSiteMs.Order()]);
+            Console.WriteLine($"| batch planner (PlanSites), {batch.Sites:N0} sites HEAD~1..HEAD: median / min ({times.Count} iterations) | **{Median(times):F0}** / {times[0]:F0} ms = {Median(times) / batch.Sites:F2} ms per site, process CPU median {Median([.. batch.CpuMs.Order()]):F0} ms; per-site planning of the same sites (interleaved) {alone:F0} ms, **{alone / Median(times):F1}x**; plans equal: {(batch.SameAsPerSite ? "yes" : "NO")} |");
+        }
     }
 
     private static double PeakWorkingSetMb()

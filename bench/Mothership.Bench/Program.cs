@@ -7,7 +7,7 @@ namespace Mothership.Bench;
 /// (defaults 100000, 200, both).
 /// <c>… -- dashboard [--runs N] [--iterations I] [--log-mb M]</c>: times what the dashboard asks
 /// the server for, with N stored runs and an M MB log (defaults 10000, 200, 50).
-/// <c>… -- cloud [--sites N] [--services S] [--iterations I] [--charts DIR]</c>: times planning N
+/// <c>… -- cloud [--sites N] [--services S] [--iterations I] [--charts DIR] [--batch-only]</c>: times planning N
 /// sites of S OpenStack-Helm services, from the working tree and between two git revisions, and
 /// compares the compute kit's sequential install time with the plan's (defaults 1000, 30, 5).
 /// <c>… -- kubernetes [--taskruns N] [--qps Q]</c>: N TaskRuns at once on the Kubernetes executor
@@ -129,11 +129,13 @@ public static class Program
         var services = 30;
         var iterations = 5;
         string? charts = null;
+        var batchOnly = false;
         for (var i = 1; i < args.Length; i++)
         {
             var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
             switch (args[i])
             {
+                case "--batch-only": batchOnly = true; break;
                 case "--sites" when ok: sites = int.Parse(args[++i]); break;
                 case "--services" when ok: services = int.Parse(args[++i]); break;
                 case "--iterations" when ok: iterations = int.Parse(args[++i]); break;
@@ -142,7 +144,7 @@ public static class Program
             }
         }
 
-        return CloudBenchmark.Run(sites, services, iterations, charts);
+        return CloudBenchmark.Run(sites, services, iterations, charts, batchOnly);
     }
 
     private static int Webhooks(string[] args)
@@ -228,7 +230,7 @@ public static class Program
         Console.Error.WriteLine("usage: Mothership.Bench plan [--tasks N] [--layers L] [--iterations I]   (each a positive integer)");
         Console.Error.WriteLine("       Mothership.Bench store [--runs N] [--iterations I] [--db sqlite|postgres|both]");
         Console.Error.WriteLine("       Mothership.Bench dashboard [--runs N] [--iterations I] [--log-mb M]");
-        Console.Error.WriteLine("       Mothership.Bench cloud [--sites N] [--services S] [--iterations I] [--charts DIR]");
+        Console.Error.WriteLine("       Mothership.Bench cloud [--sites N] [--services S] [--iterations I] [--charts DIR] [--batch-only]");
         Console.Error.WriteLine("       Mothership.Bench kubernetes [--taskruns N] [--qps Q]");
         Console.Error.WriteLine("       Mothership.Bench webhooks [--deliveries N] [--samples S] [--db sqlite|postgres|both] [--payload FILE]");
         Console.Error.WriteLine("       Mothership.Bench tide [--prs N] [--syncs S]");
