@@ -149,16 +149,13 @@ internal sealed partial class SitePromotion(
     {
         ArgumentNullException.ThrowIfNull(view);
         var sites = view.SitesOf(environment);
-        foreach (var site in sites)
-        {
-            if ((await store.GetSiteStateAsync(site.Name, cancellationToken).ConfigureAwait(false))?.Revision != revision)
-            {
-                return false;
-            }
-        }
-
-        return sites.Count > 0;
+        var deployed = await DeployedAsync(cancellationToken).ConfigureAwait(false);
+        return sites.Count > 0 && sites.All(s => deployed.GetValueOrDefault(s.Name) == revision);
     }
+
+    /// <summary>The revision each site runs, in one read of the store (not one per site).</summary>
+    private async Task<Dictionary<string, string?>> DeployedAsync(CancellationToken cancellationToken) =>
+        (await store.ListSiteStatesAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.Site, s => s.Revision, StringComparer.Ordinal);
 
     /// <summary>
     /// What follows a revision that runs on every site of <paramref name="environment"/>: its tag,
@@ -179,9 +176,10 @@ internal sealed partial class SitePromotion(
             return;
         }
 
+        var deployed = await DeployedAsync(cancellationToken).ConfigureAwait(false);
         foreach (var site in view.SitesOf(next.Environment))
         {
-            if ((await store.GetSiteStateAsync(site.Name, cancellationToken).ConfigureAwait(false))?.Revision != revision)
+            if (deployed.GetValueOrDefault(site.Name) != revision)
             {
                 await ProposeAsync(view, site.Name, revision, cancellationToken).ConfigureAwait(false);
             }
