@@ -142,7 +142,7 @@ internal static partial class RolloutPolicyReader
             r.Diagnostics.Error(r.At("pipeline"), $"field '{r.Path}.pipeline': '{pipeline}' must be a Pipeline's name (lower-case letters, digits, '-') or a relative .yaml path inside the site repository");
         }
 
-        if (pipeline is null && duration == TimeSpan.Zero)
+        if (pipeline is null && !r.Has("duration"))
         {
             r.Diagnostics.Error(r.Location, $"field '{r.Path}': give a duration, a pipeline or both");
         }
