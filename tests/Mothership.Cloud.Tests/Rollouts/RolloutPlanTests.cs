@@ -69,4 +69,22 @@ public sealed class RolloutPlanTests
 
         Assert.Equal(Waves(RolloutYaml.Plan(policy, sites)), Waves(RolloutYaml.Plan(policy, shuffled)));
     }
+
+    [Fact]
+    public void Build_ExampleCloud_CanaryThenOtherRegionBehindTheGate()
+    {
+        var root = Path.Combine(Fixtures.RepositoryRoot(), "examples", "cloud");
+        var files = new Mothership.Cloud.Sources.WorkingTreeFiles(root);
+        var bag = new DiagnosticBag();
+        var catalog = Mothership.Cloud.Sites.SiteRepositoryLoader.LoadCatalog(files, "examples/cloud", bag);
+        var sites = Mothership.Cloud.Sites.SiteRepositoryLoader.SiteNames(files)
+            .Select(n => Mothership.Cloud.Sites.SiteRepositoryLoader.LoadSite(files, n, "examples/cloud", bag)!)
+            .Select(s => new RolloutSite(s.Name, s.Region, s.Environment));
+        Assert.False(bag.HasErrors, string.Join("\n", bag.Items));
+
+        var plan = RolloutYaml.Plan(catalog!.Promotion!.Environments[2].Rollout!, sites);
+
+        Assert.Equal([["prod-kr1"], ["prod-us1"]], Waves(plan));
+        Assert.Equal(["sre-leads"], plan.Waves[1].Gate!.Approvers);
+    }
 }
