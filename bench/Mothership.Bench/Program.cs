@@ -22,6 +22,9 @@ namespace Mothership.Bench;
 /// <c>… -- release-notes [--prs N] [--iterations I]</c>: release notes of the last 100 and the last N
 /// merged pull requests of a generated git repository, read from the fake GitHub and from a SQLite
 /// store (defaults 1000, 3).
+/// <c>… -- rollout [--sites N] [--seed S]</c>: N sites in 5 regions rolled out through the rollout
+/// decider in simulated time, per policy: makespan, transitions (store writes) per site, the
+/// decider's CPU time (defaults 1000, 18).
 /// </summary>
 public static class Program
 {
@@ -50,6 +53,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "tide")
         {
             return Tide(args);
+        }
+
+        if (args.Length > 0 && args[0] == "rollout")
+        {
+            return Rollout(args);
         }
 
         if (args.Length > 0 && args[0] == "release-notes")
@@ -225,6 +233,24 @@ public static class Program
         return StoreBenchmark.RunAsync(runs, iterations, databases).GetAwaiter().GetResult();
     }
 
+    private static int Rollout(string[] args)
+    {
+        var sites = 1000;
+        var seed = 18;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
+            switch (args[i])
+            {
+                case "--sites" when ok: sites = int.Parse(args[++i]); break;
+                case "--seed" when ok: seed = int.Parse(args[++i]); break;
+                default: return Usage();
+            }
+        }
+
+        return RolloutBenchmark.Run(sites, seed);
+    }
+
     private static int Usage()
     {
         Console.Error.WriteLine("usage: Mothership.Bench plan [--tasks N] [--layers L] [--iterations I]   (each a positive integer)");
@@ -235,6 +261,7 @@ public static class Program
         Console.Error.WriteLine("       Mothership.Bench webhooks [--deliveries N] [--samples S] [--db sqlite|postgres|both] [--payload FILE]");
         Console.Error.WriteLine("       Mothership.Bench tide [--prs N] [--syncs S]");
         Console.Error.WriteLine("       Mothership.Bench release-notes [--prs N] [--iterations I]");
+        Console.Error.WriteLine("       Mothership.Bench rollout [--sites N] [--seed S]");
         return 2;
     }
 }

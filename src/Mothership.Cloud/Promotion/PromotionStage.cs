@@ -1,3 +1,4 @@
+using Mothership.Cloud.Rollouts;
 using Mothership.Model.Tekton;
 
 namespace Mothership.Cloud.Promotion;
@@ -10,4 +11,7 @@ public sealed record PromotionStage : Located
 
     /// <summary>The label that starts the deploy of a deployment pull request of this environment's sites (default <c>area/&lt;cloud&gt;/&lt;environment&gt;</c>).</summary>
     public required string Label { get; init; }
+
+    /// <summary>How a revision reaches this environment's sites (<c>rollout</c>); null: the environment declares no rollout.</summary>
+    public RolloutPolicy? Rollout { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using Mothership.Cloud.Promotion;
+using Mothership.Cloud.Rollouts;
 using Mothership.Cloud.Sources;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
@@ -121,7 +122,7 @@ public static partial class SiteRepositoryLoader
         return diagnostics.HasErrors ? null : new CloudCatalog { Name = name, Services = services, ExternalEndpoints = external, Promotion = promotion, Location = root.Location };
     }
 
-    /// <summary><c>spec.promotion</c>: environments in order (each known and named once, at least two), labels GitHub accepts, an <c>OWNER/NAME</c> repository.</summary>
+    /// <summary><c>spec.promotion</c>: environments in order (each known and named once, at least two), labels GitHub accepts, an <c>OWNER/NAME</c> repository, each environment's rollout.</summary>
     private static PromotionPolicy ReadPromotion(MapReader r, string cloud)
     {
         var repository = r.String("repository");
@@ -151,7 +152,8 @@ public static partial class SiteRepositoryLoader
                 e.Diagnostics.Error(e.At("label"), $"field '{e.Path}.label': '{label}' is not a GitHub label (1 to 50 characters, no comma)");
             }
 
-            return e.Finish(new PromotionStage { Environment = environment, Label = label });
+            var rollout = e.Map("rollout") is { } ro ? RolloutPolicyReader.Read(ro, environment) : null;
+            return e.Finish(new PromotionStage { Environment = environment, Label = label, Rollout = rollout });
         });
         if (stages.Length < 2)
         {

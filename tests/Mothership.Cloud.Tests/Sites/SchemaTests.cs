@@ -79,4 +79,25 @@ public sealed class SchemaTests
         Assert.False(bag.HasErrors, string.Join("\n", bag.Items));
         Assert.NotNull(catalog);
     }
+
+    [Fact]
+    public void Loader_AcceptsEveryRolloutPropertyTheSchemaNames()
+    {
+        var properties = JsonNode.Parse(File.ReadAllText(Path.Combine(Root, "schemas", "cloud.schema.json")))!["$defs"]!["rollout"]!["properties"]!.AsObject().Select(p => p.Key).ToList();
+        var values = new Dictionary<string, string>
+        {
+            ["canary"] = "{perRegion: 1}", ["waves"] = "{by: region}", ["maxParallelSites"] = "5", ["haltOnFailure"] = "true", ["failureBudget"] = "1",
+            ["bake"] = "{duration: 5m}", ["gates"] = "[{before: each, approvers: sre}]", ["windows"] = "{timeZone: UTC, allow: [{days: [Mon], hours: \"01:00-02:00\"}], freeze: [2026-12-24]}",
+        };
+        Assert.Equal(values.Keys.Order(), properties.Order());
+        var yaml = "apiVersion: mothership.io/v1\nkind: Cloud\nmetadata: {name: c}\nspec:\n  services: [{name: db, chart: {path: charts/db}}]\n  promotion:\n    environments:\n      - name: stage\n      - name: prod\n        rollout:\n" +
+            string.Concat(properties.Select(p => $"          {p}: {values[p]}\n"));
+        var bag = new DiagnosticBag();
+
+        var catalog = SiteRepositoryLoader.LoadCatalog(new MemoryFiles(new() { ["cloud.yaml"] = yaml }), "", bag);
+
+        Assert.False(bag.HasErrors, string.Join("\n", bag.Items));
+        Assert.NotNull(catalog!.Promotion!.Environments[1].Rollout);
+        Assert.True(Evaluate(Schema("cloud.schema.json"), Json(ValueFileReader.Read("cloud.yaml", yaml, new DiagnosticBag())!)!).IsValid);
+    }
 }
