@@ -43,6 +43,15 @@ public sealed record InputLimits
     /// <summary>Longest single YAML value (a script, a description), in characters. Default: 1 MiB (1,048,576).</summary>
     public int MaxYamlScalarLength { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// Largest access policy file (<c>policy.csv</c>, Argo CD's RBAC format), in bytes. Default:
+    /// 1 MiB (1,048,576); a policy for hundreds of teams is a few tens of kilobytes.
+    /// </summary>
+    public int MaxPolicyBytes { get; init; } = 1 << 20;
+
+    /// <summary>Most lines in one access policy file, comments and blank lines included. Default: 20,000.</summary>
+    public int MaxPolicyLines { get; init; } = 20_000;
+
     /// <summary>Most tasks in one pipeline, <c>tasks</c> and <c>finally</c> together. Default: 20,000.</summary>
     public int MaxPipelineTasks { get; init; } = 20_000;
 
