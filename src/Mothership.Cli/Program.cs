@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mothership.Cli.Commands;
+using Mothership.Cli.Commands.Auth;
 using Mothership.Cli.Commands.Ci;
 using Mothership.Cli.Commands.Client;
 using Mothership.Cli.Commands.Cloud;
@@ -20,6 +21,7 @@ public static class Program
             ServerCommand.Create(),
             CiCommand.Create(),
             ReleaseNotesCommand.Create(),
+            AuthCommand.Create(),
         };
         foreach (var command in ClientCommand.All().Concat([PlanCommand.Create(), RenderCommand.Create(), DeployCommand.Create(), ExportCommand.Create()]))
         {
