@@ -23,20 +23,20 @@ internal static class IdentityEndpoints
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/whoami", WhoAmI);
+        api.MapGet("/whoami", (Delegate)WhoAmIAsync);
         api.MapPost("/tokens", CreateAsync);
         api.MapGet("/tokens", ListAsync);
         api.MapDelete("/tokens/{id}", RevokeAsync);
     }
 
-    private static IResult WhoAmI(HttpContext context)
+    private static async Task<IResult> WhoAmIAsync(HttpContext context)
     {
         var user = context.User;
         if (MothershipClaims.NameOf(user) is not { } name)
         {
             // A credential that was refused is an error here, where the caller asks whether it works.
-            return CallerIdentity.Refusal(context) is not null
-                ? CallerIdentity.Unauthorized(context, "")
+            return await CallerIdentity.RefusalAsync(context).ConfigureAwait(false) is not null
+                ? await CallerIdentity.UnauthorizedAsync(context, "").ConfigureAwait(false)
                 : Results.Json(new JsonObject { ["name"] = "anonymous", ["groups"] = new JsonArray(), ["source"] = "none", ["admin"] = false });
         }
 
@@ -53,7 +53,7 @@ internal static class IdentityEndpoints
     {
         if (MothershipClaims.NameOf(context.User) is not { } caller)
         {
-            return CallerIdentity.Unauthorized(context, NeedIdentity);
+            return await CallerIdentity.UnauthorizedAsync(context, NeedIdentity).ConfigureAwait(false);
         }
 
         JsonObject request;
@@ -107,7 +107,7 @@ internal static class IdentityEndpoints
     {
         if (MothershipClaims.NameOf(context.User) is not { } caller)
         {
-            return CallerIdentity.Unauthorized(context, NeedIdentity);
+            return await CallerIdentity.UnauthorizedAsync(context, NeedIdentity).ConfigureAwait(false);
         }
 
         var tokens = await store.ListApiTokensAsync(MothershipClaims.IsAdmin(context.User) ? null : caller, ct).ConfigureAwait(false);
@@ -119,7 +119,7 @@ internal static class IdentityEndpoints
     {
         if (MothershipClaims.NameOf(context.User) is not { } caller)
         {
-            return CallerIdentity.Unauthorized(context, NeedIdentity);
+            return await CallerIdentity.UnauthorizedAsync(context, NeedIdentity).ConfigureAwait(false);
         }
 
         // Someone else's token is as unknown to the caller as a token that does not exist.

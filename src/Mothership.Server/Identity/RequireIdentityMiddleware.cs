@@ -22,8 +22,8 @@ internal sealed class RequireIdentityMiddleware(RequestDelegate next, IOptions<S
         if (_required && BrowserRequestRules.IsChange(context.Request.Method) && context.Request.Path != Ci.HookEndpoints.HookPath
             && context.User.Identity?.IsAuthenticated != true)
         {
-            await CallerIdentity.Unauthorized(context,
-                    "this server requires a bearer token for changes: pass --token or set MSHIP_TOKEN (the server's token, a personal token or an OIDC token)")
+            await (await CallerIdentity.UnauthorizedAsync(context,
+                    "this server requires a bearer token for changes: pass --token or set MSHIP_TOKEN (the server's token, a personal token or an OIDC token)").ConfigureAwait(false))
                 .ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
