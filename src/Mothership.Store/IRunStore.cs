@@ -227,4 +227,28 @@ public interface IRunStore : IAsyncDisposable
 
     /// <summary>Every site's latest drift check, by site name.</summary>
     Task<IReadOnlyList<SiteDriftReport>> ListSiteDriftsAsync(CancellationToken cancellationToken);
+
+    // ---- Personal API tokens --------------------------------------------------------------------
+
+    /// <summary>Stores a new token (its hash, never its text). Ids and hashes are unique.</summary>
+    Task CreateApiTokenAsync(ApiToken token, CancellationToken cancellationToken);
+
+    /// <summary>The token whose SHA-256 is <paramref name="hash"/> (lower-case hex), revoked or expired ones too; null when none.</summary>
+    Task<ApiToken?> FindApiTokenAsync(string hash, CancellationToken cancellationToken);
+
+    /// <summary>The token with this id; null when none.</summary>
+    Task<ApiToken?> GetApiTokenAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Tokens of <paramref name="owner"/> (every owner's when null), oldest first.</summary>
+    Task<IReadOnlyList<ApiToken>> ListApiTokensAsync(string? owner, CancellationToken cancellationToken);
+
+    /// <summary>Revokes a token at <paramref name="now"/>; false when there is no such token or it was already revoked (the first revocation's time stays).</summary>
+    Task<bool> RevokeApiTokenAsync(string id, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that a token was used at <paramref name="now"/>, unless it was recorded less than
+    /// <paramref name="interval"/> before (so a busy token does not write on every request);
+    /// true when it wrote.
+    /// </summary>
+    Task<bool> TouchApiTokenAsync(string id, DateTimeOffset now, TimeSpan interval, CancellationToken cancellationToken);
 }

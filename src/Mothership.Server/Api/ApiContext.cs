@@ -9,12 +9,17 @@ namespace Mothership.Server.Api;
 internal static class ApiContext
 {
     /// <summary>
-    /// Who the audit trail names: the <c>X-Mothership-Actor</c> header (the CLI sends the user's
-    /// login), else <c>anonymous</c>. Self-declared: the bearer token authenticates the client,
-    /// not the person (per-user identities come with site permissions, roadmap step 8).
+    /// Who the audit trail names: the authenticated caller's name (<see cref="Identity.MothershipClaims.Name"/>)
+    /// when a credential was accepted; otherwise, on a server without authentication, the
+    /// self-declared <c>X-Mothership-Actor</c> header (the CLI sends the user's login), else <c>anonymous</c>.
     /// </summary>
     public static string Actor(HttpContext context)
     {
+        if (Identity.MothershipClaims.NameOf(context.User) is { } name)
+        {
+            return name;
+        }
+
         // Without control characters: the audit trail is read in terminals and logs.
         var actor = new string([.. context.Request.Headers["X-Mothership-Actor"].ToString().Where(c => !KubernetesNames.NeedsEscape(c))]).Trim();
         return actor.Length == 0 ? "anonymous" : actor[..Math.Min(actor.Length, 100)];

@@ -17,7 +17,7 @@ namespace Mothership.Server.Ci;
 /// </summary>
 internal static class HookEndpoints
 {
-    /// <summary>The hook's path; <see cref="Security.BearerTokenMiddleware"/> lets it through unauthenticated.</summary>
+    /// <summary>The hook's path; <see cref="Identity.RequireIdentityMiddleware"/> lets it through unauthenticated.</summary>
     public const string HookPath = "/hook";
 
     /// <summary>How many deliveries the list answers at most.</summary>

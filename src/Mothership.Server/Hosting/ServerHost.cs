@@ -40,6 +40,7 @@ using Mothership.Server.Api;
 using Mothership.Server.Ci;
 using Mothership.Server.Cloud;
 using Mothership.Server.Dashboard;
+using Mothership.Server.Identity;
 using Mothership.Server.Observability;
 using Mothership.Server.Promotion;
 using Mothership.Server.Retention;
@@ -145,6 +146,7 @@ public static class ServerHost
         services.AddSingleton<IHelmRunner>(sp => new HelmProcessRunner(new HelmProcessRunnerOptions(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SiteDriftMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<SiteDriftMonitor>());
+        IdentitySchemes.Add(services, builder.Configuration);
         AddCi(services, builder.Configuration);
         services.AddHostedService<ExecutorSweepService>();
         // Kestrel's options are read before ours are validated: a size it refuses waits for the validator's message.
@@ -171,7 +173,8 @@ public static class ServerHost
         // body; every error this server sends is a problem document.
         app.UseStatusCodePages(WriteStatusAsync);
         app.UseMiddleware<BrowserSafetyMiddleware>();
-        app.UseMiddleware<BearerTokenMiddleware>();
+        app.UseAuthentication();
+        app.UseMiddleware<RequireIdentityMiddleware>();
 
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", async (IRunStore store, CancellationToken ct) =>
@@ -253,6 +256,7 @@ public static class ServerHost
         HookEndpoints.Map(app, api);
         PullRequestEndpoints.Map(api);
         PromotionEndpoints.Map(api);
+        IdentityEndpoints.Map(api);
         DashboardEndpoints.Map(app);
         return app;
     }

@@ -78,10 +78,14 @@ public sealed class ServerOptions
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// Bearer token required by every mutating endpoint when set; required when
-    /// <see cref="Urls"/> is not loopback. Default: none (loopback only).
+    /// The shared bootstrap token: it authenticates as <c>admin</c> (the admin role). When it (or
+    /// <see cref="AuthOptions.Oidc"/>) is set, every mutating endpoint needs an authenticated
+    /// caller; required when <see cref="Urls"/> is not loopback. Default: none (loopback only).
     /// </summary>
     public string? Token { get; set; }
+
+    /// <summary>Who callers are besides the bootstrap <see cref="Token"/>: OIDC bearer tokens (personal API tokens need no setting).</summary>
+    public AuthOptions Auth { get; set; } = new();
 
     /// <summary>
     /// Host names this server answers to besides <c>localhost</c> and IP addresses, separated by
@@ -133,6 +137,43 @@ public sealed class ServerOptions
     /// writes elsewhere: a GitHub status's details link to the run's dashboard page. Default none (statuses without a link).
     /// </summary>
     public string? PublicUrl { get; set; }
+}
+
+/// <summary>How callers authenticate besides the bootstrap token.</summary>
+public sealed class AuthOptions
+{
+    /// <summary>OIDC bearer tokens (JWTs) from one issuer. Default: none.</summary>
+    public OidcOptions Oidc { get; set; } = new();
+}
+
+/// <summary>
+/// OIDC bearer tokens: JWTs signed by <see cref="Issuer"/>'s keys (its discovery document's JWKS),
+/// for <see cref="Audience"/>, within their lifetime.
+/// </summary>
+public sealed class OidcOptions
+{
+    /// <summary>
+    /// The issuer's URL, exactly as its tokens' <c>iss</c> claim says; its discovery document is
+    /// <c>ISSUER/.well-known/openid-configuration</c>. Must be https, except on a loopback address
+    /// (a test issuer). Default none: OIDC tokens are not accepted.
+    /// </summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>The <c>aud</c> the tokens must carry (the client id the issuer gives this server). Required with <see cref="Issuer"/>.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>The claim listing the caller's groups. Default: <c>groups</c>.</summary>
+    public string GroupsClaim { get; set; } = "groups";
+
+    /// <summary>The claim naming the caller (their login); <c>sub</c> when a token lacks it. Default: <c>preferred_username</c>.</summary>
+    public string NameClaim { get; set; } = "preferred_username";
+
+    /// <summary>Whether an issuer is configured.</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(Issuer);
+
+    /// <summary>Whether <paramref name="issuer"/> may be fetched over plain http: only on a loopback address.</summary>
+    public static bool IsLoopbackHttp(Uri issuer) =>
+        issuer.Scheme == "http" && (issuer.IsLoopback || (IPAddress.TryParse(issuer.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
 }
 
 /// <summary>The cloud layer on the server: the site repository it deploys from.</summary>
@@ -444,6 +485,35 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         }
     }
 
+    /// <summary>An issuer is an https URL (http only on loopback) with an audience and claim names.</summary>
+    private static void ValidateOidc(OidcOptions oidc, List<string> errors)
+    {
+        if (!oidc.Enabled)
+        {
+            if (!string.IsNullOrWhiteSpace(oidc.Audience))
+            {
+                errors.Add("Auth:Oidc:Audience: set Auth:Oidc:Issuer too (the issuer whose tokens carry this audience)");
+            }
+
+            return;
+        }
+
+        if (!Uri.TryCreate(oidc.Issuer, UriKind.Absolute, out var issuer) || (issuer.Scheme != "https" && !OidcOptions.IsLoopbackHttp(issuer)))
+        {
+            errors.Add($"Auth:Oidc:Issuer: '{oidc.Issuer}' is not an https URL (plain http only on a loopback address, for tests)");
+        }
+
+        if (string.IsNullOrWhiteSpace(oidc.Audience))
+        {
+            errors.Add("Auth:Oidc:Audience: required with Auth:Oidc:Issuer: the audience (client id) the issuer puts in tokens for this server");
+        }
+
+        if (string.IsNullOrWhiteSpace(oidc.GroupsClaim) || string.IsNullOrWhiteSpace(oidc.NameClaim))
+        {
+            errors.Add("Auth:Oidc:GroupsClaim/NameClaim: a claim name may not be empty (defaults groups and preferred_username)");
+        }
+    }
+
     internal static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     public ValidateOptionsResult Validate(string? name, ServerOptions o)
@@ -481,6 +551,8 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         {
             errors.Add("Token: required when the server listens on a non-loopback address (set --token or Mothership__Token)");
         }
+
+        ValidateOidc(o.Auth.Oidc, errors);
 
         if (Security.HostAllowList.Parse(o.AllowedHosts, out var hostErrors) is null)
         {

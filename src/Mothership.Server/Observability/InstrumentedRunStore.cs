@@ -80,6 +80,12 @@ internal sealed class InstrumentedRunStore(IRunStore inner, ServerMetrics metric
     public Task<PruneResult> PruneAsync(RetentionPolicy policy, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken) => Measure("prune", () => inner.PruneAsync(policy, now, dryRun, cancellationToken));
     public Task<IReadOnlyList<RunCount>> CountRunsAsync(CancellationToken cancellationToken) => Measure("count_runs", () => inner.CountRunsAsync(cancellationToken));
     public Task UpsertPullRequestAsync(PullRequestRecord pullRequest, CancellationToken cancellationToken) => Measure("upsert_pull_request", () => inner.UpsertPullRequestAsync(pullRequest, cancellationToken));
+    public Task CreateApiTokenAsync(ApiToken token, CancellationToken cancellationToken) => Measure("create_api_token", () => inner.CreateApiTokenAsync(token, cancellationToken));
+    public Task<ApiToken?> FindApiTokenAsync(string hash, CancellationToken cancellationToken) => Measure("find_api_token", () => inner.FindApiTokenAsync(hash, cancellationToken));
+    public Task<ApiToken?> GetApiTokenAsync(string id, CancellationToken cancellationToken) => Measure("get_api_token", () => inner.GetApiTokenAsync(id, cancellationToken));
+    public Task<IReadOnlyList<ApiToken>> ListApiTokensAsync(string? owner, CancellationToken cancellationToken) => Measure("list_api_tokens", () => inner.ListApiTokensAsync(owner, cancellationToken));
+    public Task<bool> RevokeApiTokenAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) => Measure("revoke_api_token", () => inner.RevokeApiTokenAsync(id, now, cancellationToken));
+    public Task<bool> TouchApiTokenAsync(string id, DateTimeOffset now, TimeSpan interval, CancellationToken cancellationToken) => Measure("touch_api_token", () => inner.TouchApiTokenAsync(id, now, interval, cancellationToken));
     public Task<PullRequestRecord?> GetPullRequestAsync(string repository, int number, CancellationToken cancellationToken) => Measure("get_pull_request", () => inner.GetPullRequestAsync(repository, number, cancellationToken));
     public ValueTask DisposeAsync() => inner.DisposeAsync();
     public Task<SiteDeployStart> StartSiteDeployAsync(SiteDeploy deploy, RunRecord run, CancellationToken cancellationToken) => Measure("start_site_deploy", () => inner.StartSiteDeployAsync(deploy, run, cancellationToken));

@@ -222,6 +222,20 @@ internal static class SchemaMigrations
                 services TEXT NOT NULL
             );
             """),
+        // Personal API tokens: the SHA-256 of each token (never the token), looked up by it.
+        (8, "api tokens", """
+            CREATE TABLE api_tokens (
+                id {text} NOT NULL PRIMARY KEY,
+                owner {text} NOT NULL,
+                description TEXT NOT NULL,
+                token_hash {text} NOT NULL UNIQUE,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                revoked_at BIGINT,
+                last_used_at BIGINT
+            );
+            CREATE INDEX api_tokens_by_owner ON api_tokens (owner, created_at, id);
+            """),
     ];
 
     /// <summary>The newest schema version.</summary>

@@ -44,6 +44,7 @@ public sealed partial class DocumentedCommandsRunTests : IAsyncDisposable
         ["./mship deploy --server"] = "needs a server with a site repository in git and helm; IntegrationTests/Cloud/ServerDeployTests runs it with stand-ins",
         ["./mship sites"] = "needs a server with a site repository in git; IntegrationTests/Cloud/ServerDeployTests runs it",
         ["./mship promote"] = "needs a server with a site repository in git and GitHub; IntegrationTests/Cloud/PromotionTests runs it against the fake GitHub",
+        ["./mship auth token"] = "personal tokens need a server with authentication (a token or OIDC); IntegrationTests/Server/IdentityTests runs them",
         ["docker "] = "no Docker engine runs on our machines",
         ["kubectl "] = "no Kubernetes cluster here",
         ["helm "] = "no Helm binary here",

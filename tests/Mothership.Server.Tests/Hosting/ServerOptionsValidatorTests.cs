@@ -19,6 +19,21 @@ public sealed class ServerOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_OidcIssuer_HttpsOrLoopbackHttpWithAnAudience()
+    {
+        static ServerOptions With(string? issuer, string? audience) => new() { Auth = new AuthOptions { Oidc = new OidcOptions { Issuer = issuer, Audience = audience } } };
+
+        Assert.Empty(Failures(With("https://login.example.com/realms/ops", "mothership")));
+        Assert.Empty(Failures(With("http://127.0.0.1:5556", "mothership")));
+        Assert.Empty(Failures(With("http://localhost:5556/dex", "mothership")));
+        Assert.Equal(["Auth:Oidc:Issuer: 'http://login.example.com' is not an https URL (plain http only on a loopback address, for tests)"],
+            Failures(With("http://login.example.com", "mothership")));
+        Assert.Equal(["Auth:Oidc:Audience: required with Auth:Oidc:Issuer: the audience (client id) the issuer puts in tokens for this server"],
+            Failures(With("https://login.example.com", null)));
+        Assert.Equal(["Auth:Oidc:Audience: set Auth:Oidc:Issuer too (the issuer whose tokens carry this audience)"], Failures(With(null, "mothership")));
+    }
+
+    [Fact]
     public void Validate_NonLoopbackWithoutAllowedHosts_FailsNamingIt()
     {
         var failures = Failures(new ServerOptions { Urls = "http://0.0.0.0:8080", Token = "s3cret" }).ToList();
