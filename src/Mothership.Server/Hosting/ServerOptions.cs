@@ -30,7 +30,11 @@ public sealed class ServerOptions
     /// </summary>
     public string? KubernetesNamespace { get; set; }
 
-    /// <summary>With the Kubernetes executor: a kubeconfig file. Default: in-cluster credentials in a pod, else <c>~/.kube/config</c> (or <c>$KUBECONFIG</c>).</summary>
+    /// <summary>
+    /// With the Kubernetes executor, and for the sites whose deploys run as pods (their
+    /// <c>cluster.context</c> is one of its contexts): a kubeconfig file. Default: in-cluster
+    /// credentials in a pod, else <c>~/.kube/config</c> (or <c>$KUBECONFIG</c>).
+    /// </summary>
     public string? Kubeconfig { get; set; }
 
     /// <summary>With the Kubernetes executor: the kubeconfig context. Default: the file's current context.</summary>
