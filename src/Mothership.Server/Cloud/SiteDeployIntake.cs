@@ -158,6 +158,20 @@ internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore stor
                 return Cleaned(scratch, new SiteDeployResult(SiteDeployAnswer.Invalid, Message: $"the deploy pipeline of site '{request.Site}' is invalid: {first}"));
             }
 
+            if (onKubernetes && executors.For(route) is KubernetesTaskExecutor cluster)
+            {
+                // The site's state claim outlives its deploys, so it is not one of a run's objects
+                // (those go with the run): made here when the cluster lacks it, as mship deploy makes it.
+                try
+                {
+                    await ClusterObjects.CreateAsync(cluster.Client, cluster.Namespace, [(null, yaml)], others: false, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ClusterObjectException e)
+                {
+                    return new SiteDeployResult(SiteDeployAnswer.Invalid, Message: $"site '{request.Site}': its state claim cannot be made in {route}: {e.Message}");
+                }
+            }
+
             var deploy = new SiteDeploy
             {
                 Id = id,
