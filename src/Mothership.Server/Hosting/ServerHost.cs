@@ -34,8 +34,6 @@ using Mothership.Ci.Triggers;
 using Mothership.Cloud.Drift;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution.Remote;
-using Mothership.Executors.Kubernetes;
-using Mothership.Executors.Local;
 using Mothership.Server.Api;
 using Mothership.Server.Ci;
 using Mothership.Server.Cloud;

@@ -3,7 +3,7 @@ namespace Mothership.Model.Tekton.Vocabulary;
 /// <summary>The labels and annotations Mothership reads or writes on runs and on the objects it makes.</summary>
 public static class MothershipLabels
 {
-    /// <summary>On a run: the site it deploys; the server runs its TaskRuns in that site's cluster.</summary>
+    /// <summary>On a run: the site it deploys (where its TaskRuns run is in the <see cref="Executor"/> annotations).</summary>
     public const string Site = "mothership.io/site";
 
     /// <summary>On a server deploy's run: the site repository's commit it deploys.</summary>
