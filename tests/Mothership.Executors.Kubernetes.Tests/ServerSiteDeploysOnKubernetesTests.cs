@@ -54,6 +54,7 @@ public sealed class ServerSiteDeploysOnKubernetesTests : IAsyncLifetime
         Write(Repo, "sites/eu1/site.yaml", Site("eu1", "cluster: {context: eu}", "executor: {kind: kubernetes, namespace: deploys-eu, serviceAccount: eu-deployer}"));
         Write(Repo, "sites/us1/site.yaml", Site("us1", "cluster: {context: us}", "executor: {kind: kubernetes, namespace: deploys-us, serviceAccount: us-deployer}"));
         Write(Repo, "sites/kr1/site.yaml", Site("kr1", "cluster: {context: eu, kubeconfig: ../kubeconfig}", "executor: {kind: kubernetes}"));
+        Write(Repo, "sites/loc1/site.yaml", Site("loc1", "cluster: {context: eu}", "executor: {kind: local}"));
         Write(Repo, "values/global/db.yaml", "size: 20Gi\n");
         Write(_dir.FullName, "charts/db/Chart.yaml", "apiVersion: v2\nname: db\nversion: 1.0.0\n");
         Write(_dir.FullName, "charts/db/values.yaml", "dependencies: {static: {}}\nendpoints: {oslo_db: {hosts: {default: db}}}\n");
@@ -97,7 +98,7 @@ public sealed class ServerSiteDeploysOnKubernetesTests : IAsyncLifetime
         return (await GitCommand.RunAsync(Repo, "rev-parse", "HEAD")).Trim();
     }
 
-    private Task<ServerProcess> StartServerAsync() => ServerProcess.StartAsync(_dir.FullName, extraArgs: ["--replica-id", "deployer"], cancellationToken: Ct, environment: new Dictionary<string, string>
+    private Task<ServerProcess> StartServerAsync(params string[] extraArgs) => ServerProcess.StartAsync(_dir.FullName, extraArgs: ["--replica-id", "deployer", .. extraArgs], cancellationToken: Ct, environment: new Dictionary<string, string>
     {
         ["Mothership__Kubeconfig"] = Path.Combine(_dir.FullName, "kubeconfig"),
         ["Mothership__Cloud__Repository"] = Repo,
@@ -226,6 +227,22 @@ public sealed class ServerSiteDeploysOnKubernetesTests : IAsyncLifetime
         var done = await WaitForDeployAsync(server, "eu1", (string)created!["id"]!);
         Assert.True((string?)done["result"] == "Succeeded", done.ToJsonString() + "\n" + server.Output);
         Assert.Contains(_eu.Requests, r => r.Method == "POST" && r.Resource == "pods" && r.Namespace == "deploys-eu");
+        Assert.DoesNotContain(_us.Requests, r => r.Method == "POST");
+    }
+
+    [Fact(Timeout = 240_000)]
+    public async Task Deploy_LocalSiteOnAKubernetesServer_RunsOnTheServersMachineNotInItsCluster()
+    {
+        await using var server = await StartServerAsync("--executor", "kubernetes", "--kube-context", "eu", "--namespace", "default");
+
+        var (status, created) = await DeployAsync(server, "loc1");
+        Assert.True(status == HttpStatusCode.Created, created?.ToJsonString() + "\n" + server.Output);
+        var done = await WaitForDeployAsync(server, "loc1", (string)created!["id"]!);
+
+        Assert.True((string?)done["result"] == "Succeeded", done.ToJsonString() + "\n" + server.Output);
+        var run = JsonNode.Parse(await server.Http.GetStringAsync($"api/v1/pipelineruns/{(string)done["run"]!["name"]!}", Ct))!;
+        Assert.Equal("local", (string?)run["metadata"]!["annotations"]!["mothership.io/executor"]);
+        Assert.DoesNotContain(_eu.Requests, r => r.Method == "POST");
         Assert.DoesNotContain(_us.Requests, r => r.Method == "POST");
     }
 
