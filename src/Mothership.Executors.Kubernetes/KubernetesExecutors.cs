@@ -9,7 +9,7 @@ public static class KubernetesExecutors
 
     /// <summary>
     /// A kubeconfig file when <paramref name="kubeconfig"/> is given; otherwise in-cluster
-    /// credentials when running in a pod, else <c>$KUBECONFIG</c> or <c>~/.kube/config</c>. The
+    /// credentials when running in a pod (and no <paramref name="context"/> is named), else <c>$KUBECONFIG</c> or <c>~/.kube/config</c>. The
     /// namespace defaults to the pod's own, else to the context's, else <c>default</c>. Missing or
     /// unreadable credentials are a <see cref="KubernetesConfigException"/>.
     /// </summary>
@@ -35,7 +35,8 @@ public static class KubernetesExecutors
         try
         {
             // The client reads ~/.kube/config when given no file; $KUBECONFIG (its first file) comes first, as for kubectl.
-            return kubeconfig is null && KubernetesClientConfiguration.IsInCluster()
+            // A context names an entry of a kubeconfig: in a pod too it is read from one, not ignored for the pod's own cluster.
+            return kubeconfig is null && context is null && KubernetesClientConfiguration.IsInCluster()
                 ? KubernetesClientConfiguration.InClusterConfig()
                 : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig ?? FromEnvironment(), context);
         }

@@ -100,54 +100,6 @@ public sealed class ServerOnKubernetesTests : IAsyncLifetime
         await WaitAsync(() => _api.PersistentVolumeClaims.Select(c => c.Metadata.Name).SequenceEqual(["pvc-of-a-cli-run"]) && _api.Pods.Count == 0, server);
     }
 
-    [Fact(Timeout = 120_000)]
-    public async Task PipelineRun_OfAConfiguredSite_RunsInThatSitesCluster()
-    {
-        await using var siteCluster = await FakeKubernetesApi.StartAsync(new FakeKubernetesApiOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200) }, Ct);
-        await using var server = await ServerProcess.StartAsync(
-            _dir.FullName,
-            extraArgs: ["--executor", "kubernetes", "--kubeconfig", _api.KubeconfigPath, "--namespace", "default"],
-            cancellationToken: Ct,
-            environment: new Dictionary<string, string>
-            {
-                ["Mothership__KubernetesSites__prod-kr1__Kubeconfig"] = siteCluster.KubeconfigPath,
-                ["Mothership__KubernetesSites__prod-kr1__Namespace"] = "deploys",
-            });
-
-        string Run(string name, string labels) => $$$"""
-            apiVersion: tekton.dev/v1
-            kind: PipelineRun
-            metadata: {name: {{{name}}}, labels: {{{{labels}}}}}
-            spec:
-              pipelineSpec:
-                tasks:
-                  - name: hello
-                    taskSpec: {steps: [{name: s, image: alpine, script: 'echo hello'}]}
-            """;
-        foreach (var (name, labels) in new[] { ("site-run", "mothership.io/site: prod-kr1"), ("other-site-run", "mothership.io/site: dev-kr1"), ("plain-run", "team: a") })
-        {
-            using var body = new StringContent(Run(name, labels), Encoding.UTF8, "application/yaml");
-            using var created = await server.Http.PostAsync("api/v1/pipelineruns", body, Ct);
-            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync(Ct));
-        }
-
-        foreach (var name in new[] { "site-run", "other-site-run", "plain-run" })
-        {
-            var run = await FinishedAsync(server, name);
-            Assert.True((string?)run["status"]!["conditions"]![0]!["reason"] == "Succeeded", run.ToJsonString());
-        }
-
-        // The configured site's pods went to its cluster and namespace; the others to the server's.
-        static string[] PodsLogged(FakeKubernetesApi api) =>
-            [.. api.Requests.Where(r => r.Subresource == "log").Select(r => $"{r.Namespace}/{r.Name}").Distinct().Order(StringComparer.Ordinal)];
-        Assert.Equal("deploys", Assert.Single(siteCluster.Requests, r => r.Method == "POST" && r.Resource == "pods").Namespace);
-        Assert.NotEmpty(PodsLogged(siteCluster));
-        Assert.All(PodsLogged(siteCluster), p => Assert.StartsWith("deploys/site-run-", p, StringComparison.Ordinal));
-        Assert.Equal(2, _api.Requests.Count(r => r.Method == "POST" && r.Resource == "pods"));
-        Assert.DoesNotContain(PodsLogged(_api), p => p.StartsWith("default/site-run-", StringComparison.Ordinal));
-        Assert.Contains(PodsLogged(_api), p => p.StartsWith("default/other-site-run-", StringComparison.Ordinal));
-    }
-
     private async Task<string> FirstPodNameAsync(ServerProcess server)
     {
         var clock = Stopwatch.StartNew();

@@ -68,6 +68,17 @@ public static class DeployPipelineBuilder
         return labels;
     }
 
+    private static Dictionary<string, object?> RunAnnotations(DeployPlan plan, DeployPipelineOptions options)
+    {
+        var annotations = Estimates(plan);
+        foreach (var (key, value) in options.RunAnnotations)
+        {
+            annotations[key] = value;
+        }
+
+        return annotations;
+    }
+
     private static Dictionary<string, object?> StateVolume(string site) => new()
     {
         ["apiVersion"] = "v1",
@@ -273,7 +284,7 @@ public static class DeployPipelineBuilder
         {
             ["apiVersion"] = TektonLabels.ApiVersion,
             ["kind"] = "PipelineRun",
-            ["metadata"] = new Dictionary<string, object?> { ["generateName"] = $"{PipelineName(plan.Site)}-", ["labels"] = RunLabels(plan.Site, options), ["annotations"] = Estimates(plan) },
+            ["metadata"] = new Dictionary<string, object?> { ["generateName"] = $"{PipelineName(plan.Site)}-", ["labels"] = RunLabels(plan.Site, options), ["annotations"] = RunAnnotations(plan, options) },
             ["spec"] = spec,
         };
     }

@@ -32,4 +32,7 @@ public sealed record DeployPipelineOptions
 
     /// <summary>Labels added to the PipelineRun's (a server deploy adds the revision). Default none.</summary>
     public IReadOnlyDictionary<string, string> RunLabels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Annotations added to the PipelineRun's (a server deploy adds where its TaskRuns run). Default none.</summary>
+    public IReadOnlyDictionary<string, string> RunAnnotations { get; init; } = new Dictionary<string, string>();
 }

@@ -82,6 +82,9 @@ public sealed record TaskRunRequest
 
     public ImmutableSortedDictionary<string, string> Labels { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
 
+    /// <summary>The run's annotations (a server deploy's say which executor and cluster its TaskRuns run on).</summary>
+    public ImmutableSortedDictionary<string, string> Annotations { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
     /// <summary>
     /// Values every executor masks in the attempt's logs besides the Secrets it reads: those of
     /// params whose names look secret (<see cref="Model.Secrets.SecretNames"/>), the task's and the pipeline's.

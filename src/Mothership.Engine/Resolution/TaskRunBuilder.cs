@@ -98,6 +98,7 @@ public static class TaskRunBuilder
             Timeout = input.Timeout,
             ServiceAccountName = input.ServiceAccountName,
             Labels = input.Labels,
+            Annotations = input.Annotations,
             PodTemplate = podTemplate,
             SecretValues = [.. input.SecretValues.Concat(SecretNames.Values(values, SecretNames.Plain(input.Annotations))).Distinct(StringComparer.Ordinal)],
         };

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,8 @@ using Mothership.Model.Diagnostics;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Model.Validation;
+using Mothership.Executors.Kubernetes;
+using Mothership.Server.Execution;
 using Mothership.Server.Hosting;
 using Mothership.Server.Runs;
 using Mothership.Store;
@@ -25,7 +28,7 @@ namespace Mothership.Server.Cloud;
 /// run. What is called to deploy site S at revision R for an actor and a source (API, CLI, bots).
 /// </summary>
 internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore store, RunIntake intake, RunController controller, TimeProvider time,
-    IOptions<ServerOptions> options)
+    IOptions<ServerOptions> options, RoutingExecutor executors)
 {
     /// <summary>
     /// Where the files of a deploy of <paramref name="site"/> at <paramref name="revision"/> (the
@@ -96,15 +99,25 @@ internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore stor
     {
         var id = Guid.NewGuid().ToString();
         var definition = planned.Site.Repository.Site;
-        var onKubernetes = definition.Executor.Kind == "kubernetes";
-        if (definition.Executor.Kind != options.Value.Executor)
+        // Where the deploy runs is its site.yaml's to say (executor.kind, cluster, executor.namespace),
+        // whatever the server's own executor: either kind on either server. The run carries the route
+        // (annotations), so a rerun or a restart sends it to the same place without the repository.
+        if (ServerExecutors.RouteOf(definition, options.Value, out var routeError) is not { } route)
         {
-            // The pipeline is built for one executor (state claim and in-cluster credentials, or
-            // files on this machine); the server's executor must be that one.
-            return new SiteDeployResult(SiteDeployAnswer.Invalid,
-                Message: $"site '{request.Site}' deploys on the {definition.Executor.Kind} executor (its site.yaml's executor.kind), but this server runs tasks on {options.Value.Executor} (Mothership__Executor)");
+            return new SiteDeployResult(SiteDeployAnswer.Invalid, Message: routeError);
         }
 
+        try
+        {
+            executors.For(route);
+        }
+        catch (KubernetesConfigException e)
+        {
+            return new SiteDeployResult(SiteDeployAnswer.Invalid,
+                Message: $"site '{request.Site}' deploys as pods in {route} (its site.yaml's cluster and executor), which this server cannot reach: {e.Message}");
+        }
+
+        var onKubernetes = route.Kind == ExecutorRoute.Kubernetes;
         var labels = new Dictionary<string, string>(request.Labels) { [MothershipLabels.SiteRevision] = to };
         DeployPipelineOptions pipelineOptions;
         string? scratch = null;
@@ -116,7 +129,7 @@ internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore stor
                     Message: $"site '{request.Site}' deploys as pods in its cluster, which cannot read charts given by path in the site repository: {local}");
             }
 
-            pipelineOptions = new DeployPipelineOptions { DryRun = request.DryRun, ForKubernetes = true, RunLabels = labels };
+            pipelineOptions = new DeployPipelineOptions { DryRun = request.DryRun, ForKubernetes = true, RunLabels = labels, RunAnnotations = route.Annotations() };
         }
         else
         {
@@ -132,17 +145,31 @@ internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore stor
                 await Task.Run(() => MaterializeOnce(to, scratch), cancellationToken).ConfigureAwait(false);
             }
 
-            pipelineOptions = new DeployPipelineOptions { DryRun = request.DryRun, ChartRoot = scratch, StateOnClaim = true, RunLabels = labels };
+            pipelineOptions = new DeployPipelineOptions { DryRun = request.DryRun, ChartRoot = scratch, StateOnClaim = true, RunLabels = labels, RunAnnotations = route.Annotations() };
         }
 
         try
         {
             var yaml = DeployPipelineBuilder.Yaml(planned, pipelineOptions);
-            var prepared = await intake.PrepareAsync(nameof(PipelineRun), yaml, request.Actor, cancellationToken).ConfigureAwait(false);
+            var prepared = await intake.PrepareAsync(nameof(PipelineRun), yaml, request.Actor, cancellationToken, routed: true).ConfigureAwait(false);
             if (prepared.Run is not { } run)
             {
                 var first = prepared.Diagnostics.FirstOrDefault(d => d.Severity == Severity.Error);
                 return Cleaned(scratch, new SiteDeployResult(SiteDeployAnswer.Invalid, Message: $"the deploy pipeline of site '{request.Site}' is invalid: {first}"));
+            }
+
+            if (onKubernetes && executors.For(route) is KubernetesTaskExecutor cluster)
+            {
+                // The site's state claim outlives its deploys, so it is not one of a run's objects
+                // (those go with the run): made here when the cluster lacks it, as mship deploy makes it.
+                try
+                {
+                    await ClusterObjects.CreateAsync(cluster.Client, cluster.Namespace, [(null, yaml)], others: false, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ClusterObjectException e)
+                {
+                    return new SiteDeployResult(SiteDeployAnswer.Invalid, Message: $"site '{request.Site}': its state claim cannot be made in {route}: {e.Message}");
+                }
             }
 
             var deploy = new SiteDeploy
@@ -235,7 +262,9 @@ internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore stor
         }
 
         string? scratch = null;
-        if (!last.DryRun && options.Value.Executor == "local")
+        // A deploy stored before runs carried their route ran on the server's own executor.
+        var kind = ExecutorRoute.Of(RunManifest.Load(failed).Run?.Metadata.Annotations ?? ImmutableSortedDictionary<string, string>.Empty)?.Kind ?? options.Value.Executor;
+        if (!last.DryRun && kind == ExecutorRoute.Local)
         {
             // The rerun's pipeline names the path its charts are read from; its files were removed when the deploy ended.
             scratch = ScratchOf(site, last.ToRevision);

@@ -34,12 +34,11 @@ using Mothership.Ci.Triggers;
 using Mothership.Cloud.Drift;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution.Remote;
-using Mothership.Executors.Kubernetes;
-using Mothership.Executors.Local;
 using Mothership.Server.Api;
 using Mothership.Server.Ci;
 using Mothership.Server.Cloud;
 using Mothership.Server.Dashboard;
+using Mothership.Server.Execution;
 using Mothership.Server.Identity;
 using Mothership.Server.Observability;
 using Mothership.Server.Promotion;
@@ -54,29 +53,6 @@ namespace Mothership.Server.Hosting;
 /// <summary>Builds and runs <c>mship server</c>: the REST API, the run controller and the pruning job.</summary>
 public static class ServerHost
 {
-    /// <summary>The server's own cluster, and one executor per configured site routed to by the runs' site label.</summary>
-    private static ITaskExecutor KubernetesExecutor(ServerOptions o, TimeProvider time)
-    {
-        var settings = new KubernetesExecutorOptions
-        {
-            ResultsFrom = KubernetesExecutorOptions.ParseResultsFrom(o.KubernetesResultsFrom) ?? ResultsFrom.TerminationMessage,
-            MaxResultSize = o.KubernetesMaxResultSize,
-            Instance = o.KubernetesInstance,
-            Registries = KubernetesExecutorOptions.ParseRegistries(o.KubernetesRegistries, out _) ?? new Dictionary<string, Uri>(),
-        };
-        var fallback = KubernetesExecutors.Create(o.Kubeconfig, o.KubernetesContext, o.KubernetesNamespace, time, settings);
-        if (o.KubernetesSites.Count == 0)
-        {
-            return fallback;
-        }
-
-        var sites = o.KubernetesSites.ToDictionary(
-            s => s.Key,
-            s => KubernetesExecutors.Create(s.Value.Kubeconfig ?? o.Kubeconfig, s.Value.Context, s.Value.Namespace ?? o.KubernetesNamespace, time, settings),
-            StringComparer.Ordinal);
-        return new SiteRoutingExecutor(fallback, sites);
-    }
-
     /// <summary>
     /// Builds the host. Configuration, later wins: <c>appsettings.json</c> in the current
     /// directory, environment variables (<c>Mothership__Database</c>, …), then
@@ -124,13 +100,9 @@ public static class ServerHost
             RunStoreFactory.Open(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Database, sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<ServerMetrics>()));
         services.AddSingleton<FlakeReport>();
-        services.AddSingleton<ITaskExecutor>(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
-            return o.Executor == "kubernetes"
-                ? KubernetesExecutor(o, sp.GetRequiredService<TimeProvider>())
-                : new LocalTaskExecutor(new LocalExecutorOptions { Root = Path.GetFullPath(o.Workdir), Sandbox = o.Sandbox });
-        });
+        // The server's own executor, and those of the sites' deploys (their site.yaml says where) made on first use.
+        services.AddSingleton(sp => ServerExecutors.Create(sp.GetRequiredService<IOptions<ServerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ITaskExecutor>(sp => sp.GetRequiredService<RoutingExecutor>());
         services.AddSingleton(sp => new FairAttemptGate(sp.GetRequiredService<IOptions<ServerOptions>>().Value.MaxConcurrentTaskRuns));
         services.AddSingleton<RunLeftovers>();
         // Remote resolution's settings are environment variables, the same for mship run and the server (README, "Remote resolution").

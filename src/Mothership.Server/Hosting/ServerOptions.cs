@@ -30,20 +30,15 @@ public sealed class ServerOptions
     /// </summary>
     public string? KubernetesNamespace { get; set; }
 
-    /// <summary>With the Kubernetes executor: a kubeconfig file. Default: in-cluster credentials in a pod, else <c>~/.kube/config</c> (or <c>$KUBECONFIG</c>).</summary>
+    /// <summary>
+    /// With the Kubernetes executor, and for the sites whose deploys run as pods (their
+    /// <c>cluster.context</c> is one of its contexts): a kubeconfig file. Default: in-cluster
+    /// credentials in a pod, else <c>~/.kube/config</c> (or <c>$KUBECONFIG</c>).
+    /// </summary>
     public string? Kubeconfig { get; set; }
 
     /// <summary>With the Kubernetes executor: the kubeconfig context. Default: the file's current context.</summary>
     public string? KubernetesContext { get; set; }
-
-    /// <summary>
-    /// With the Kubernetes executor: clusters by site. A TaskRun labelled
-    /// <c>mothership.io/site=SITE</c> runs in SITE's cluster when SITE is here
-    /// (<c>Mothership__KubernetesSites__prod-kr1__Context=prod-kr1</c>), every other one in the
-    /// server's own (<see cref="Kubeconfig"/>, <see cref="KubernetesContext"/>,
-    /// <see cref="KubernetesNamespace"/>). Default none.
-    /// </summary>
-    public Dictionary<string, KubernetesSiteOptions> KubernetesSites { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
     /// With the Kubernetes executor: Tekton's <c>results-from</c>, <c>termination-message</c> (all
@@ -203,6 +198,13 @@ public sealed class CloudOptions
     /// </summary>
     public TimeSpan DriftInterval { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// A folder of kubeconfig files that a site's <c>cluster.kubeconfig</c> may name, relative to
+    /// it (the site repository names no other file of the server). Default none: a site that
+    /// names a kubeconfig is refused, one that names none uses the server's (<c>Kubeconfig</c>).
+    /// </summary>
+    public string? Kubeconfigs { get; set; }
+
     /// <summary>The token of <see cref="TokenFile"/>; null when none is set or the file cannot be read or is empty.</summary>
     public string? ReadToken()
     {
@@ -319,16 +321,6 @@ public sealed class GitHubOptions
     }
 }
 
-/// <summary>Where one site's TaskRuns run: a kubeconfig (default the server's), its context, a namespace (default the server's).</summary>
-public sealed class KubernetesSiteOptions
-{
-    public string? Kubeconfig { get; set; }
-
-    public string? Context { get; set; }
-
-    public string? Namespace { get; set; }
-}
-
 /// <summary>
 /// One retention rule, as configured (durations as TimeSpans, e.g. <c>30.00:00:00</c>). Every
 /// setting defaults to none: keep everything.
@@ -418,6 +410,11 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
     /// <summary>The site repository: given when its token or charts are, a token that reads, a charts folder that exists.</summary>
     private static void ValidateCloud(CloudOptions cloud, List<string> errors)
     {
+        if (cloud.Kubeconfigs is { Length: > 0 } kubeconfigs && !Directory.Exists(kubeconfigs))
+        {
+            errors.Add($"Cloud:Kubeconfigs: no folder at '{kubeconfigs}'");
+        }
+
         if (cloud.DriftInterval < TimeSpan.Zero || cloud.DriftInterval > InputLimits.MaxTimeout)
         {
             errors.Add($"Cloud:DriftInterval: {Duration(cloud.DriftInterval)} is not a duration from 0 (off) to {InputLimits.MaxTimeout.TotalHours}h (default 10m)");
@@ -627,14 +624,6 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (o.KubernetesMaxResultSize is < 1 or > Executors.Kubernetes.KubernetesExecutorOptions.MaxResultSizeLimit)
         {
             errors.Add($"KubernetesMaxResultSize: {o.KubernetesMaxResultSize} is not between 1 and {Executors.Kubernetes.KubernetesExecutorOptions.MaxResultSizeLimit} bytes (1.5 MiB, Tekton's ceiling)");
-        }
-
-        foreach (var (site, cluster) in o.KubernetesSites)
-        {
-            if (cluster.Kubeconfig is { Length: > 0 } siteKubeconfig && !File.Exists(siteKubeconfig))
-            {
-                errors.Add($"KubernetesSites:{site}:Kubeconfig: no file at '{siteKubeconfig}'");
-            }
         }
 
         if (o.Kubeconfig is { Length: > 0 } kubeconfig && !File.Exists(kubeconfig))

@@ -48,8 +48,11 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time, RemoteResolu
     /// <summary>
     /// Validates a run and makes its record (frozen manifest, queued) without storing it, for a
     /// caller that stores it with more in one transaction (a site deploy with its lock).
+    /// <paramref name="routed"/>: the caller is the server's site deploy, which alone may write the
+    /// annotations that route a run's TaskRuns (<see cref="MothershipLabels.Routing"/>); any other
+    /// body that carries one is refused, so a submitted run cannot pick a cluster or this machine.
     /// </summary>
-    public async Task<IntakeResult> PrepareAsync(string kind, string body, string actor, CancellationToken cancellationToken)
+    public async Task<IntakeResult> PrepareAsync(string kind, string body, string actor, CancellationToken cancellationToken, bool routed = false)
     {
         var bag = new DiagnosticBag();
         var given = ResourceLoader.Load(BodyFile, body, bag);
@@ -70,6 +73,12 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time, RemoteResolu
         {
             var where = runs.Count > 0 ? runs[0].Location : new SourceLocation(BodyFile, 1, 1);
             bag.Error(where, runs.Count > 1 ? "the body holds several runs: send one per request" : $"the body holds no {kind}");
+            return new IntakeResult(null, bag.Sorted().ToList());
+        }
+
+        if (!routed && MothershipLabels.Routing.FirstOrDefault(runs[0].Metadata.Annotations.ContainsKey) is { } routing)
+        {
+            bag.Error(runs[0].Location, $"annotation '{routing}' is reserved for the server's site deploys (it picks the executor and cluster their TaskRuns run on); remove it");
             return new IntakeResult(null, bag.Sorted().ToList());
         }
 

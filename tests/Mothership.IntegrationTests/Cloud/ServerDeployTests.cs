@@ -230,11 +230,15 @@ public sealed class ServerDeployTests(SharedBrowser browser) : IAsyncLifetime, I
         Assert.Contains("no-such-branch", (string?)body!["detail"], StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("api/v1/sites/nowhere", Ct)).StatusCode);
 
-        _repo.Write("sites/prod-b/site.yaml", File.ReadAllText(Path.Combine(_repo.Root, "sites/prod-b/site.yaml")) + "\n  executor: {kind: kubernetes}\n");
+        // A kubeconfig named by the repository is a file of the server: refused while no kubeconfig folder is set.
+        var siteYaml = File.ReadAllText(Path.Combine(_repo.Root, "sites/prod-b/site.yaml"))
+            .Replace("cluster: {context: prod-b,", "cluster: {context: prod-b, kubeconfig: ../../root/.kube/config,", StringComparison.Ordinal);
+        _repo.Write("sites/prod-b/site.yaml", siteYaml + "\n  executor: {kind: kubernetes}\n");
         var pods = _repo.Commit("prod-b deploys as pods");
         (status, body) = await DeployAsync(server, "prod-b", pods);
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Contains("deploys on the kubernetes executor (its site.yaml's executor.kind), but this server runs tasks on local", (string?)body!["detail"], StringComparison.Ordinal);
+        Assert.Matches(@"sites/prod-b/site\.yaml:\d+:\d+: site 'prod-b': field 'spec\.cluster\.kubeconfig': '\.\./\.\./root/\.kube/config': the server reads a site's kubeconfig only from its kubeconfig folder \(Mothership__Cloud__Kubeconfigs\), which is not set",
+            (string?)body!["detail"]);
     }
 
     [Fact(Timeout = 240_000)]

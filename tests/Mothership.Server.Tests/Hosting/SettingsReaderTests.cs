@@ -30,7 +30,8 @@ public class SettingsReaderTests
     [Theory]
     [InlineData("Mothership:Bogus", "1", "Mothership:Bogus: unknown setting, ignored (known here: AllowedHosts,")]
     [InlineData("Mothership:Retention:KeepLats", "3", "Mothership:Retention:KeepLats: unknown setting, ignored (known here: DeliveryMaxAge, FailedMaxAge, KeepLast,")]
-    [InlineData("Mothership:KubernetesSites:eu:Cluster", "x", "Mothership:KubernetesSites:eu:Cluster: unknown setting, ignored (known here: Context, Kubeconfig, Namespace)")]
+    [InlineData("Mothership:Retention:Pipelines:deploy:Keep", "x", "Mothership:Retention:Pipelines:deploy:Keep: unknown setting, ignored (known here: FailedMaxAge, KeepLast, KeepLastFailed, MaxAge)")]
+    [InlineData("Mothership:KubernetesSites:eu:Context", "x", "Mothership:KubernetesSites: unknown setting, ignored")]
     public void Check_UnknownSetting_AWarningNamingTheKeyNotAnError(string key, string value, string expected)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection([KeyValuePair.Create(key, (string?)value)]).Build();
@@ -72,7 +73,7 @@ public class SettingsReaderTests
             ("Mothership:Retention:MaxAge", ""),
             ("Mothership:Sandbox", "true"),
             ("Mothership:KubernetesRegistries:0", "docker.io=http://localhost:5000"),
-            ("Mothership:KubernetesSites:eu:Namespace", "ci"),
+            ("Mothership:Cloud:Kubeconfigs", "/etc/mothership/kubeconfigs"),
             ("Mothership:Retention:Pipelines:deploy:KeepLast", "3"),
             ("Mothership:MaxRequestBytes", "1048576"),
             ("Logging:LogLevel:Default", "Debug"));

@@ -3,11 +3,32 @@ namespace Mothership.Model.Tekton.Vocabulary;
 /// <summary>The labels and annotations Mothership reads or writes on runs and on the objects it makes.</summary>
 public static class MothershipLabels
 {
-    /// <summary>On a run: the site it deploys; the server runs its TaskRuns in that site's cluster.</summary>
+    /// <summary>On a run: the site it deploys (where its TaskRuns run is in the <see cref="Executor"/> annotations).</summary>
     public const string Site = "mothership.io/site";
 
     /// <summary>On a server deploy's run: the site repository's commit it deploys.</summary>
     public const string SiteRevision = "mothership.io/site-revision";
+
+    /// <summary>
+    /// Annotation on a server deploy's run: the executor its TaskRuns run on, <c>local</c> or
+    /// <c>kubernetes</c>, as its site's <c>site.yaml</c> said when the deploy started. With the
+    /// cluster annotations below it routes the run (and its rerun, and the run resumed after a
+    /// restart) without reading the site repository again. Only the server writes these: a
+    /// submitted run that carries one is refused.
+    /// </summary>
+    public const string Executor = "mothership.io/executor";
+
+    /// <summary>Annotation on a server deploy's run on <c>kubernetes</c>: the kubeconfig context of its site's cluster (absent: the kubeconfig's current one).</summary>
+    public const string ClusterContext = "mothership.io/cluster-context";
+
+    /// <summary>Annotation on a server deploy's run on <c>kubernetes</c>: its site's <c>cluster.kubeconfig</c>, a file under the server's kubeconfig directory (absent: the server's kubeconfig).</summary>
+    public const string ClusterKubeconfig = "mothership.io/cluster-kubeconfig";
+
+    /// <summary>Annotation on a server deploy's run on <c>kubernetes</c>: the namespace of its pods (the site's <c>executor.namespace</c>).</summary>
+    public const string ClusterNamespace = "mothership.io/cluster-namespace";
+
+    /// <summary>The annotations that route a run to an executor; reserved to the server.</summary>
+    public static readonly IReadOnlyList<string> Routing = [Executor, ClusterContext, ClusterKubeconfig, ClusterNamespace];
 
     /// <summary>On a TaskRun: <c>"true"</c> keeps the host's network for sandboxed local steps.</summary>
     public const string Network = "mothership.io/network";
