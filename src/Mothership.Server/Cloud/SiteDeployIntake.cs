@@ -105,7 +105,8 @@ internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore stor
                 Message: $"site '{request.Site}' deploys on the {definition.Executor.Kind} executor (its site.yaml's executor.kind), but this server runs tasks on {options.Value.Executor} (Mothership__Executor)");
         }
 
-        var labels = new Dictionary<string, string>(request.Labels) { [MothershipLabels.SiteRevision] = to };
+        // The environment beside the site: the access policy names a run's object ENVIRONMENT/SITE (Access.ServerAccess).
+        var labels = new Dictionary<string, string>(request.Labels) { [MothershipLabels.SiteRevision] = to, [MothershipLabels.Environment] = definition.Environment };
         DeployPipelineOptions pipelineOptions;
         string? scratch = null;
         if (onKubernetes)

@@ -36,6 +36,7 @@ using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution.Remote;
 using Mothership.Executors.Kubernetes;
 using Mothership.Executors.Local;
+using Mothership.Server.Access;
 using Mothership.Server.Api;
 using Mothership.Server.Ci;
 using Mothership.Server.Cloud;
@@ -140,6 +141,7 @@ public static class ServerHost
         services.AddHostedService(sp => sp.GetRequiredService<RunController>());
         services.AddHostedService<PruneService>();
         services.AddSingleton<SiteRepositoryCache>();
+        services.AddSingleton<ServerAccess>();
         services.AddSingleton<SiteDeployIntake>();
         services.AddSingleton<SiteDeployReconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<SiteDeployReconciler>());
@@ -257,6 +259,7 @@ public static class ServerHost
         PullRequestEndpoints.Map(api);
         PromotionEndpoints.Map(api);
         IdentityEndpoints.Map(api);
+        AccessEndpoints.Map(api);
         DashboardEndpoints.Map(app);
         return app;
     }
