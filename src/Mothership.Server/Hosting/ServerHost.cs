@@ -399,7 +399,9 @@ public static class ServerHost
             services.AddSingleton(sp => (IRepositoryWrites)sp.GetRequiredService<IForge>());
             services.AddSingleton<SitePromotion>();
             services.AddSingleton<ISiteDeployments, ServerSiteDeployments>();
-            services.AddSingleton<IReviewPlugin>(sp => new DeployPlugin(sp.GetRequiredService<IForge>(), sp.GetRequiredService<ISiteDeployments>(), sp.GetRequiredService<OwnersReader>()));
+            services.AddSingleton<IDeployPermissions, ServerDeployPermissions>();
+            services.AddSingleton<IReviewPlugin>(sp => new DeployPlugin(sp.GetRequiredService<IForge>(), sp.GetRequiredService<ISiteDeployments>(), sp.GetRequiredService<OwnersReader>(),
+                sp.GetRequiredService<IDeployPermissions>()));
             services.TryAddSingleton<IJobLogs, ServerJobLogs>();
             services.AddHostedService<PromotionService>();
         }
