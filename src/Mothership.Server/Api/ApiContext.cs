@@ -25,9 +25,10 @@ internal static class ApiContext
         return actor.Length == 0 ? "anonymous" : actor[..Math.Min(actor.Length, 100)];
     }
 
-    public static async Task<string> BodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>The request's body as text; <paramref name="leaveOpen"/> keeps the stream open (a buffered body read twice).</summary>
+    public static async Task<string> BodyAsync(HttpRequest request, CancellationToken cancellationToken, bool leaveOpen = false)
     {
-        using var reader = new StreamReader(request.Body);
+        using var reader = new StreamReader(request.Body, leaveOpen: leaveOpen);
         return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
     }
 

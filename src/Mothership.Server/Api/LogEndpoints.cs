@@ -11,6 +11,9 @@ using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Model.Validation;
 using Mothership.Store;
 
+using Mothership.Cloud.Access;
+using Mothership.Server.Access;
+
 namespace Mothership.Server.Api;
 
 /// <summary>
@@ -71,8 +74,8 @@ internal static class LogEndpoints
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet($"/{Kinds}/{{name}}/logs", LogsAsync);
-        api.MapGet($"/{Kinds}/{{name}}/logs/search", SearchAsync);
+        api.MapGet($"/{Kinds}/{{name}}/logs", LogsAsync).RequireAccess(AccessResources.Runs, AccessActions.Get, AccessObjects.Run());
+        api.MapGet($"/{Kinds}/{{name}}/logs/search", SearchAsync).RequireAccess(AccessResources.Runs, AccessActions.Get, AccessObjects.Run());
     }
 
     private static async Task LogsAsync(string kinds, string name, HttpContext context, IRunStore store, TimeProvider time, CancellationToken ct)

@@ -7,6 +7,8 @@ using Mothership.Model.Diagnostics;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
 using Mothership.Model.Validation;
+using Mothership.Server.Access;
+using Mothership.Cloud.Access;
 using Mothership.Server.Runs;
 using Mothership.Store;
 
@@ -19,12 +21,15 @@ internal static class ResourceEndpoints
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapPost("/apply", ApplyAsync);
-        api.MapGet("/{kinds:regex(^(tasks|pipelines|stepactions)$)}", async (string kinds, IRunStore store, CancellationToken ct) =>
+        api.MapPost("/apply", ApplyAsync).RequireAccess(ApplyQuestionsAsync);
+        // Filtered by get on each definition, not refused.
+        api.MapGet("/{kinds:regex(^(tasks|pipelines|stepactions)$)}", async (string kinds, HttpContext context, IRunStore store, ServerAccess access, CancellationToken ct) =>
         {
-            var items = await store.ListResourcesAsync(ApiContext.ResourceKind(kinds)!, ct).ConfigureAwait(false);
-            return Results.Json(new { items = items.Select(Json) });
-        });
+            var kind = ApiContext.ResourceKind(kinds)!;
+            var view = await access.CurrentAsync(ct).ConfigureAwait(false);
+            var items = await store.ListResourcesAsync(kind, ct).ConfigureAwait(false);
+            return Results.Json(new { items = items.Where(r => AccessRequirements.MayGet(context, view, AccessObjects.DefinitionResource(kind), AccessObjects.Definition(r.Name))).Select(Json) });
+        }).WithMetadata(new AccessRequiredMetadata());
         api.MapGet("/{kinds:regex(^(tasks|pipelines|stepactions)$)}/{name}", async (string kinds, string name, HttpContext context, IRunStore store, CancellationToken ct) =>
         {
             var r = await store.GetResourceAsync(ApiContext.ResourceKind(kinds)!, name, ct).ConfigureAwait(false);
@@ -36,11 +41,27 @@ internal static class ResourceEndpoints
             return context.Request.Headers.Accept.ToString().Contains("yaml", StringComparison.Ordinal)
                 ? Results.Text(r.Document, "application/yaml")
                 : Results.Json(Json(r));
-        });
+        }).RequireAccess(DefinitionQuestion(AccessActions.Get));
         api.MapDelete("/{kinds:regex(^(tasks|pipelines|stepactions)$)}/{name}", async (string kinds, string name, HttpContext context, IRunStore store, CancellationToken ct) =>
             await store.DeleteResourceAsync(ApiContext.ResourceKind(kinds)!, name, ApiContext.Actor(context), ct).ConfigureAwait(false)
                 ? Results.Json(new { kind = ApiContext.ResourceKind(kinds), name, deleted = true })
-                : Problems.NotFound($"{ApiContext.ResourceKind(kinds)} '{name}'"));
+                : Problems.NotFound($"{ApiContext.ResourceKind(kinds)} '{name}'")).RequireAccess(DefinitionQuestion(AccessActions.Delete));
+    }
+
+    /// <summary>The question about the definition the route names.</summary>
+    private static Func<HttpContext, AccessView, ValueTask<IReadOnlyList<AccessQuestion>>> DefinitionQuestion(string action) => (context, _) =>
+        ValueTask.FromResult<IReadOnlyList<AccessQuestion>>([new AccessQuestion(
+            AccessObjects.DefinitionResource(ApiContext.ResourceKind(context.Request.RouteValues["kinds"] as string ?? "") ?? ""), action,
+            AccessObjects.Definition(context.Request.RouteValues["name"] as string ?? ""))]);
+
+    /// <summary>An apply creates each definition of its body: one question each (a body that does not read asks nothing; the handler refuses it).</summary>
+    private static async ValueTask<IReadOnlyList<AccessQuestion>> ApplyQuestionsAsync(HttpContext context, AccessView view)
+    {
+        context.Request.EnableBuffering();
+        var body = await ApiContext.BodyAsync(context.Request, context.RequestAborted, leaveOpen: true).ConfigureAwait(false);
+        context.Request.Body.Position = 0;
+        return [.. ResourceLoader.Load(RunIntake.BodyFile, body, new DiagnosticBag()).Where(r => Appliable.Contains(r.Kind))
+            .Select(r => new AccessQuestion(AccessObjects.DefinitionResource(r.Kind), AccessActions.Create, AccessObjects.Definition(r.Metadata.Name ?? "")))];
     }
 
     private static JsonObject Json(StoredResource r) => new()

@@ -9,6 +9,8 @@ using Mothership.Engine.Status;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Model.Validation;
+using Mothership.Cloud.Access;
+using Mothership.Server.Access;
 using Mothership.Server.Hosting;
 using Mothership.Server.Runs;
 using Mothership.Store;
@@ -22,18 +24,24 @@ internal static class RunEndpoints
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapPost($"/{Kinds}", CreateAsync);
-        api.MapGet($"/{Kinds}", ListAsync);
-        api.MapGet($"/{Kinds}/{{name}}", GetAsync);
-        api.MapDelete($"/{Kinds}/{{name}}", DeleteAsync);
-        api.MapPost($"/{Kinds}/{{name}}/cancel", CancelAsync);
-        api.MapPost($"/{Kinds}/{{name}}/start", StartAsync);
-        api.MapPost($"/{Kinds}/{{name}}/rerun", RerunAsync);
-        api.MapGet($"/{Kinds}/{{name}}/events", EventsAsync);
-        api.MapGet("/pipelineruns/{name}/graph", GraphAsync);
-        api.MapPost("/prune", PruneAsync);
-        api.MapGet("/audit", AuditAsync);
+        api.MapPost($"/{Kinds}", CreateAsync).RequireAccess(AccessResources.Runs, AccessActions.Create, AccessObjects.RunInBody());
+        // Filtered by get on each run's object (ListAsync), not refused.
+        api.MapGet($"/{Kinds}", ListAsync).WithMetadata(new AccessRequiredMetadata());
+        api.MapGet($"/{Kinds}/{{name}}", GetAsync).RequireAccess(AccessResources.Runs, AccessActions.Get, AccessObjects.Run());
+        api.MapDelete($"/{Kinds}/{{name}}", DeleteAsync).RequireAccess(AccessResources.Runs, AccessActions.Delete, AccessObjects.Run());
+        api.MapPost($"/{Kinds}/{{name}}/cancel", CancelAsync).RequireAccess(AccessResources.Runs, AccessActions.Cancel, AccessObjects.Run());
+        // Releasing a pending run lets it go on, as an approval does.
+        api.MapPost($"/{Kinds}/{{name}}/start", StartAsync).RequireAccess(AccessResources.Runs, AccessActions.Approve, AccessObjects.Run());
+        api.MapPost($"/{Kinds}/{{name}}/rerun", RerunAsync).RequireAccess(AccessResources.Runs, AccessActions.Rerun, AccessObjects.Run());
+        api.MapGet($"/{Kinds}/{{name}}/events", EventsAsync).RequireAccess(AccessResources.Runs, AccessActions.Get, AccessObjects.Run());
+        api.MapGet("/pipelineruns/{name}/graph", GraphAsync).RequireAccess(AccessResources.Runs, AccessActions.Get, AccessObjects.Run(nameof(PipelineRun)));
+        // Pruning deletes runs of any site: only a rule whose object is * (every object) allows it.
+        api.MapPost("/prune", PruneAsync).RequireAccess(AccessResources.Runs, AccessActions.Delete, AccessObjects.Fixed(AllObjects));
+        api.MapGet("/audit", AuditAsync).RequireAccess(AccessResources.Settings, AccessActions.Get, AccessObjects.Fixed(AccessObjects.Settings));
     }
+
+    /// <summary>The object of a request about every object (pruning): matched only by a rule whose OBJECT glob matches <c>*</c>.</summary>
+    private const string AllObjects = "*";
 
     private static async Task<IResult> AuditAsync(HttpContext context, IRunStore store, CancellationToken ct)
     {
@@ -107,8 +115,9 @@ internal static class RunEndpoints
         return Problems.NotFound($"{kind} '{name}'");
     }
 
-    private static async Task<IResult> ListAsync(string kinds, HttpContext context, IRunStore store, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ListAsync(string kinds, HttpContext context, IRunStore store, TimeProvider time, ServerAccess access, CancellationToken ct)
     {
+        var view = await access.CurrentAsync(ct).ConfigureAwait(false);
         var q = context.Request.Query;
         var query = new RunQuery { Kind = ApiContext.RunKind(kinds) };
         if (q["pipeline"].ToString() is { Length: > 0 } pipeline)
@@ -192,7 +201,8 @@ internal static class RunEndpoints
         }
 
         var items = new List<JsonObject>();
-        foreach (var item in page.Items)
+        // A page may hold fewer rows than the limit once filtered; its cursor still leads to the rest.
+        foreach (var item in page.Items.Where(i => AccessRequirements.MayGet(context, view, AccessResources.Runs, ServerAccess.RunObject(view, i))))
         {
             if (!withChildren || item.Kind == nameof(TaskRun))
             {

@@ -9,6 +9,8 @@ using Mothership.Engine.Status;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Validation;
 using Microsoft.Extensions.DependencyInjection;
+using Mothership.Cloud.Access;
+using Mothership.Server.Access;
 using Mothership.Server.Cloud;
 using Mothership.Server.Promotion;
 using Mothership.Store;
@@ -23,12 +25,15 @@ internal static class SiteEndpoints
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/sites", ListAsync);
-        api.MapGet("/sites/{site}", GetAsync);
-        api.MapGet("/sites/{site}/history", HistoryAsync);
-        api.MapPost("/sites/{site}/deploys", DeployAsync);
-        api.MapGet("/sites/{site}/drift", DriftAsync);
-        api.MapPost("/sites/{site}/drift", CheckDriftAsync);
+        var site = AccessObjects.Site();
+        // Filtered by get on each site, not refused.
+        api.MapGet("/sites", ListAsync).WithMetadata(new AccessRequiredMetadata());
+        api.MapGet("/sites/{site}", GetAsync).RequireAccess(AccessResources.Sites, AccessActions.Get, site);
+        api.MapGet("/sites/{site}/history", HistoryAsync).RequireAccess(AccessResources.Sites, AccessActions.Get, site);
+        api.MapPost("/sites/{site}/deploys", DeployAsync).RequireAccess(AccessResources.Deploys, AccessActions.Create, site);
+        api.MapGet("/sites/{site}/drift", DriftAsync).RequireAccess(AccessResources.Sites, AccessActions.Get, site);
+        // A drift check starts work on the site (helm diffs against its cluster): create on the site.
+        api.MapPost("/sites/{site}/drift", CheckDriftAsync).RequireAccess(AccessResources.Sites, AccessActions.Create, site);
     }
 
     private static IResult NoRepository() =>
@@ -50,7 +55,7 @@ internal static class SiteEndpoints
         return [.. SiteRepositoryLoader.SiteNames(files).Select(name => (name, SiteRepositoryLoader.LoadSite(files, name, "", new DiagnosticBag())))];
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, SiteRepositoryCache cache, IRunStore store, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext context, SiteRepositoryCache cache, IRunStore store, ServerAccess access, CancellationToken ct)
     {
         if (!cache.Configured)
         {
@@ -67,6 +72,8 @@ internal static class SiteEndpoints
             return Unavailable(e);
         }
 
+        var view = await access.CurrentAsync(ct).ConfigureAwait(false);
+        sites = [.. sites.Where(s => AccessRequirements.MayGet(context, view, AccessResources.Sites, view.SiteObject(s.Name)))];
         var states = (await store.ListSiteStatesAsync(ct).ConfigureAwait(false)).ToDictionary(s => s.Site, StringComparer.Ordinal);
         var active = (await store.ListActiveSiteDeploysAsync(ct).ConfigureAwait(false)).ToDictionary(d => d.Site, StringComparer.Ordinal);
         var drifts = (await store.ListSiteDriftsAsync(ct).ConfigureAwait(false)).ToDictionary(d => d.Site, StringComparer.Ordinal);

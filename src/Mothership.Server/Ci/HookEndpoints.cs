@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Mothership.Ci.Flakes;
 using Mothership.Ci.Hooks;
 using Mothership.Ci.Tide;
+using Mothership.Cloud.Access;
+using Mothership.Server.Access;
 using Mothership.Server.Api;
 using Mothership.Store;
 
@@ -26,6 +28,7 @@ internal static class HookEndpoints
     public static void Map(IEndpointRouteBuilder app, IEndpointRouteBuilder api)
     {
         app.MapPost(HookPath, ReceiveAsync);
+        var ci = AccessObjects.Fixed(AccessObjects.Ci);
         api.MapGet("/deliveries", async (IRunStore store, int? limit, CancellationToken ct) =>
         {
             var items = await store.ListDeliveriesAsync(Math.Clamp(limit ?? 100, 1, MaxListed), ct).ConfigureAwait(false);
@@ -42,9 +45,9 @@ internal static class HookEndpoints
                     outcome = d.Outcome,
                 }),
             });
-        });
-        api.MapGet("/flakes", FlakesAsync);
-        api.MapGet("/mergepool", MergePool);
+        }).RequireAccess(AccessResources.Settings, AccessActions.Get, ci);
+        api.MapGet("/flakes", FlakesAsync).RequireAccess(AccessResources.Settings, AccessActions.Get, ci);
+        api.MapGet("/mergepool", MergePool).RequireAccess(AccessResources.Settings, AccessActions.Get, ci);
         api.MapGet("/jobresults", async (IRunStore store, string? repository, int? pull, string? sha, string? job, int? limit, CancellationToken ct) =>
         {
             var items = await store.ListJobResultsAsync(new JobResultQuery
@@ -71,7 +74,7 @@ internal static class HookEndpoints
                     updatedAt = r.UpdatedAt,
                 }),
             });
-        });
+        }).RequireAccess(AccessResources.Settings, AccessActions.Get, ci);
     }
 
     /// <summary>

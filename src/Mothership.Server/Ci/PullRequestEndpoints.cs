@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Mothership.Server.Api;
+using Mothership.Cloud.Access;
+using Mothership.Server.Access;
 using Mothership.Store;
 
 namespace Mothership.Server.Ci;
@@ -32,6 +34,6 @@ internal static class PullRequestEndpoints
                     mergedAt = pr.MergedAt,
                     updatedAt = pr.UpdatedAt,
                 });
-        });
+        }).RequireAccess(AccessResources.Settings, AccessActions.Get, AccessObjects.Fixed(AccessObjects.Ci));
     }
 }

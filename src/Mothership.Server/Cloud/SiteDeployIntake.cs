@@ -118,7 +118,8 @@ internal sealed class SiteDeployIntake(SiteRepositoryCache cache, IRunStore stor
         }
 
         var onKubernetes = route.Kind == ExecutorRoute.Kubernetes;
-        var labels = new Dictionary<string, string>(request.Labels) { [MothershipLabels.SiteRevision] = to };
+        // The environment beside the site: the access policy names a run's object ENVIRONMENT/SITE (Access.ServerAccess).
+        var labels = new Dictionary<string, string>(request.Labels) { [MothershipLabels.SiteRevision] = to, [MothershipLabels.Environment] = definition.Environment };
         DeployPipelineOptions pipelineOptions;
         string? scratch = null;
         if (onKubernetes)

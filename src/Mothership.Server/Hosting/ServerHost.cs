@@ -34,6 +34,7 @@ using Mothership.Ci.Triggers;
 using Mothership.Cloud.Drift;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution.Remote;
+using Mothership.Server.Access;
 using Mothership.Server.Api;
 using Mothership.Server.Ci;
 using Mothership.Server.Cloud;
@@ -112,6 +113,7 @@ public static class ServerHost
         services.AddHostedService(sp => sp.GetRequiredService<RunController>());
         services.AddHostedService<PruneService>();
         services.AddSingleton<SiteRepositoryCache>();
+        services.AddSingleton<ServerAccess>();
         services.AddSingleton<SiteDeployIntake>();
         services.AddSingleton<SiteDeployReconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<SiteDeployReconciler>());
@@ -229,6 +231,7 @@ public static class ServerHost
         PullRequestEndpoints.Map(api);
         PromotionEndpoints.Map(api);
         IdentityEndpoints.Map(api);
+        AccessEndpoints.Map(api);
         DashboardEndpoints.Map(app);
         return app;
     }
@@ -368,7 +371,9 @@ public static class ServerHost
             services.AddSingleton(sp => (IRepositoryWrites)sp.GetRequiredService<IForge>());
             services.AddSingleton<SitePromotion>();
             services.AddSingleton<ISiteDeployments, ServerSiteDeployments>();
-            services.AddSingleton<IReviewPlugin>(sp => new DeployPlugin(sp.GetRequiredService<IForge>(), sp.GetRequiredService<ISiteDeployments>(), sp.GetRequiredService<OwnersReader>()));
+            services.AddSingleton<IDeployPermissions, ServerDeployPermissions>();
+            services.AddSingleton<IReviewPlugin>(sp => new DeployPlugin(sp.GetRequiredService<IForge>(), sp.GetRequiredService<ISiteDeployments>(), sp.GetRequiredService<OwnersReader>(),
+                sp.GetRequiredService<IDeployPermissions>()));
             services.TryAddSingleton<IJobLogs, ServerJobLogs>();
             services.AddHostedService<PromotionService>();
         }

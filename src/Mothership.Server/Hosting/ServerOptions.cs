@@ -139,6 +139,20 @@ public sealed class AuthOptions
 {
     /// <summary>OIDC bearer tokens (JWTs) from one issuer. Default: none.</summary>
     public OidcOptions Oidc { get; set; } = new();
+
+    /// <summary>
+    /// The server's access policy file (Argo CD's RBAC CSV), merged with the site repository's
+    /// <c>policy.csv</c>; a mistake in it stops the server at start (<c>FILE:LINE:COL</c>). Default:
+    /// none. With no policy at all (no file, no default role, no <c>policy.csv</c> in the site
+    /// repository) nothing is enforced beyond authentication.
+    /// </summary>
+    public string? PolicyFile { get; set; }
+
+    /// <summary>The role every caller has (<c>role:NAME</c>, Argo CD's <c>policy.default</c>); setting it turns enforcement on. Default: none.</summary>
+    public string? DefaultRole { get; set; }
+
+    /// <summary>Whether the server configures a policy itself (the site repository may still bring one).</summary>
+    public bool PolicyConfigured => !string.IsNullOrWhiteSpace(PolicyFile) || !string.IsNullOrWhiteSpace(DefaultRole);
 }
 
 /// <summary>
@@ -511,6 +525,24 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         }
     }
 
+    /// <summary>A default role is role:NAME; the policy file reads without a mistake (each one FILE:LINE:COL).</summary>
+    private static void ValidatePolicy(AuthOptions auth, List<string> errors)
+    {
+        if (!string.IsNullOrWhiteSpace(auth.DefaultRole) && !Mothership.Cloud.Access.AccessRoles.IsRoleName(auth.DefaultRole))
+        {
+            errors.Add($"Auth:DefaultRole: '{auth.DefaultRole}' is not role:NAME (role:readonly, role:developer)");
+        }
+
+        if (string.IsNullOrWhiteSpace(auth.PolicyFile))
+        {
+            return;
+        }
+
+        var bag = new Mothership.Model.Diagnostics.DiagnosticBag();
+        Mothership.Cloud.Access.PolicyCsvParser.ReadFile(auth.PolicyFile, bag);
+        errors.AddRange(bag.Sorted().Where(d => d.Severity == Mothership.Model.Diagnostics.Severity.Error).Select(d => $"Auth:PolicyFile: {d}"));
+    }
+
     internal static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     public ValidateOptionsResult Validate(string? name, ServerOptions o)
@@ -550,6 +582,7 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         }
 
         ValidateOidc(o.Auth.Oidc, errors);
+        ValidatePolicy(o.Auth, errors);
 
         if (Security.HostAllowList.Parse(o.AllowedHosts, out var hostErrors) is null)
         {

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Mothership.Model.Validation;
 using Mothership.Server.Api;
+using Microsoft.Extensions.DependencyInjection;
 using Mothership.Store;
 
 namespace Mothership.Server.Identity;
@@ -23,13 +24,14 @@ internal static class IdentityEndpoints
 
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/whoami", (Delegate)WhoAmIAsync);
-        api.MapPost("/tokens", CreateAsync);
-        api.MapGet("/tokens", ListAsync);
-        api.MapDelete("/tokens/{id}", RevokeAsync);
+        // About the caller and their own tokens: other people's tokens are asked of the policy inside (MayManageOthersAsync).
+        api.MapGet("/whoami", WhoAmIAsync).WithMetadata(new Access.AccessRequiredMetadata());
+        api.MapPost("/tokens", CreateAsync).WithMetadata(new Access.AccessRequiredMetadata());
+        api.MapGet("/tokens", ListAsync).WithMetadata(new Access.AccessRequiredMetadata());
+        api.MapDelete("/tokens/{id}", RevokeAsync).WithMetadata(new Access.AccessRequiredMetadata());
     }
 
-    private static async Task<IResult> WhoAmIAsync(HttpContext context)
+    private static async Task<IResult> WhoAmIAsync(HttpContext context, Access.ServerAccess access, CancellationToken ct)
     {
         var user = context.User;
         if (MothershipClaims.NameOf(user) is not { } name)
@@ -46,10 +48,11 @@ internal static class IdentityEndpoints
             ["groups"] = new JsonArray([.. MothershipClaims.GroupsOf(user).Select(g => (JsonNode)g)]),
             ["source"] = MothershipClaims.SourceOf(user),
             ["admin"] = MothershipClaims.IsAdmin(user),
+            ["roles"] = new JsonArray([.. (await access.RolesOfAsync(user, ct).ConfigureAwait(false)).Select(r => (JsonNode)r)]),
         });
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IRunStore store, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(HttpContext context, IRunStore store, TimeProvider time, Access.ServerAccess access, CancellationToken ct)
     {
         if (MothershipClaims.NameOf(context.User) is not { } caller)
         {
@@ -79,7 +82,7 @@ internal static class IdentityEndpoints
         }
 
         owner = string.IsNullOrWhiteSpace(owner) ? caller : owner.Trim();
-        if (owner != caller && !MothershipClaims.IsAdmin(context.User))
+        if (owner != caller && !await MayManageOthersAsync(context, access, Mothership.Cloud.Access.AccessActions.Create, ct).ConfigureAwait(false))
         {
             return Forbidden($"owner: only an admin creates tokens for someone else ({KubernetesNames.Quote(caller)} asked for {KubernetesNames.Quote(owner)})");
         }
@@ -103,19 +106,20 @@ internal static class IdentityEndpoints
         return Results.Json(created, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IRunStore store, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext context, IRunStore store, TimeProvider time, Access.ServerAccess access, CancellationToken ct)
     {
         if (MothershipClaims.NameOf(context.User) is not { } caller)
         {
             return await CallerIdentity.UnauthorizedAsync(context, NeedIdentity).ConfigureAwait(false);
         }
 
-        var tokens = await store.ListApiTokensAsync(MothershipClaims.IsAdmin(context.User) ? null : caller, ct).ConfigureAwait(false);
+        var everyone = await MayManageOthersAsync(context, access, Mothership.Cloud.Access.AccessActions.Get, ct).ConfigureAwait(false);
+        var tokens = await store.ListApiTokensAsync(everyone ? null : caller, ct).ConfigureAwait(false);
         var now = time.GetUtcNow();
         return Results.Json(new JsonObject { ["items"] = new JsonArray([.. tokens.Select(t => (JsonNode)TokenObject(t, now))]) });
     }
 
-    private static async Task<IResult> RevokeAsync(string id, HttpContext context, IRunStore store, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> RevokeAsync(string id, HttpContext context, IRunStore store, TimeProvider time, Access.ServerAccess access, CancellationToken ct)
     {
         if (MothershipClaims.NameOf(context.User) is not { } caller)
         {
@@ -124,7 +128,7 @@ internal static class IdentityEndpoints
 
         // Someone else's token is as unknown to the caller as a token that does not exist.
         if (id.Length > 64 || await store.GetApiTokenAsync(id, ct).ConfigureAwait(false) is not { } token
-            || (token.Owner != caller && !MothershipClaims.IsAdmin(context.User)))
+            || (token.Owner != caller && !await MayManageOthersAsync(context, access, Mothership.Cloud.Access.AccessActions.Delete, ct).ConfigureAwait(false)))
         {
             return Problems.NotFound($"token {KubernetesNames.Quote(id)}");
         }
@@ -150,6 +154,30 @@ internal static class IdentityEndpoints
         ["lastUsedAt"] = token.LastUsedAt,
         ["state"] = token.RevokedAt is not null ? "revoked" : token.ExpiresAt <= now ? "expired" : "active",
     };
+
+    /// <summary>The object of other people's tokens: <c>-/tokens</c> (settings). Your own tokens need only your identity.</summary>
+    public static readonly string TokensObject = Mothership.Cloud.Access.AccessObject.Unscoped("tokens");
+
+    /// <summary>
+    /// Whether the caller may act on other people's tokens: the bootstrap admin always; with a policy,
+    /// <paramref name="action"/> on settings <see cref="TokensObject"/> (audited when it changes something); without one, only the admin.
+    /// </summary>
+    private static async Task<bool> MayManageOthersAsync(HttpContext context, Access.ServerAccess access, string action, CancellationToken ct)
+    {
+        var question = new Access.AccessQuestion(Mothership.Cloud.Access.AccessResources.Settings, action, TokensObject);
+        if (Access.ServerAccess.Decide(await access.CurrentAsync(ct).ConfigureAwait(false), context.User, question.Resource, question.Action, question.Object) is not { } decision)
+        {
+            return MothershipClaims.IsAdmin(context.User);
+        }
+
+        if (action != Mothership.Cloud.Access.AccessActions.Get)
+        {
+            await Access.AccessAudit.WriteAsync(context.RequestServices.GetRequiredService<IRunStore>(), context.RequestServices.GetRequiredService<TimeProvider>(),
+                ApiContext.Actor(context), Access.AccessSources.Of(context.Request), question, decision, ct).ConfigureAwait(false);
+        }
+
+        return decision.Allowed;
+    }
 
     private static IResult Forbidden(string detail) => Problems.Of(StatusCodes.Status403Forbidden, "Forbidden", detail);
 

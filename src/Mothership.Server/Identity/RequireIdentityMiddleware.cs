@@ -19,7 +19,9 @@ internal sealed class RequireIdentityMiddleware(RequestDelegate next, IOptions<S
     public async Task InvokeAsync(HttpContext context)
     {
         // The webhook authenticates by its signature (Ci.HookEndpoints): GitHub sends no bearer token.
+        // The batch can-i only reads (the dashboard asks it before a token was given).
         if (_required && BrowserRequestRules.IsChange(context.Request.Method) && context.Request.Path != Ci.HookEndpoints.HookPath
+            && context.Request.Path != Access.AccessEndpoints.CanIPath
             && context.User.Identity?.IsAuthenticated != true)
         {
             await (await CallerIdentity.UnauthorizedAsync(context,

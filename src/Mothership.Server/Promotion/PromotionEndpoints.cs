@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Mothership.Cloud.Sources;
+using Mothership.Cloud.Access;
+using Mothership.Server.Access;
 using Mothership.Server.Api;
 
 namespace Mothership.Server.Promotion;
@@ -17,7 +19,9 @@ namespace Mothership.Server.Promotion;
 /// </summary>
 internal static class PromotionEndpoints
 {
-    public static void Map(IEndpointRouteBuilder api) => api.MapPost("/sites/{site}/promotions", ProposeAsync);
+    /// <summary>Proposing a revision for a site is asking to deploy it: create on the site's deploys.</summary>
+    public static void Map(IEndpointRouteBuilder api) =>
+        api.MapPost("/sites/{site}/promotions", ProposeAsync).RequireAccess(AccessResources.Deploys, AccessActions.Create, AccessObjects.Site());
 
     private static async Task<IResult> ProposeAsync(string site, HttpContext context, CancellationToken ct)
     {

@@ -46,6 +46,17 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time, RemoteResolu
     }
 
     /// <summary>
+    /// The name (else <c>generateName</c>) and labels of the one run a create request's body holds,
+    /// read without validating it (the access check asks before <see cref="CreateAsync"/> does);
+    /// empty when the body holds no single run.
+    /// </summary>
+    public static (string Name, IReadOnlyDictionary<string, string> Labels) NameAndLabels(string body)
+    {
+        var runs = ResourceLoader.Load(BodyFile, body, new DiagnosticBag()).Where(r => r is PipelineRun or TaskRun).ToList();
+        return runs.Count == 1 ? (runs[0].Metadata.Name ?? runs[0].Metadata.GenerateName ?? "", runs[0].Metadata.Labels) : ("", new Dictionary<string, string>());
+    }
+
+    /// <summary>
     /// Validates a run and makes its record (frozen manifest, queued) without storing it, for a
     /// caller that stores it with more in one transaction (a site deploy with its lock).
     /// <paramref name="routed"/>: the caller is the server's site deploy, which alone may write the

@@ -19,6 +19,30 @@ public sealed class ServerOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_PolicyFileWithAMistakeOrABadDefaultRole_FailsAtFileLineColumn()
+    {
+        var dir = Directory.CreateTempSubdirectory("mship-policy-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "policy.csv");
+            File.WriteAllText(file, "# ok\np, role:x, runs, deploy, *, allow\ng, alice, role:x\n");
+
+            Assert.Equal([$"Auth:PolicyFile: {file}:2:18: error: action: 'deploy' is not one of get, create, cancel, rerun, delete, approve or *"],
+                Failures(new ServerOptions { Auth = new AuthOptions { PolicyFile = file } }));
+            Assert.Equal(["Auth:DefaultRole: 'readonly' is not role:NAME (role:readonly, role:developer)"],
+                Failures(new ServerOptions { Auth = new AuthOptions { DefaultRole = "readonly" } }));
+            File.WriteAllText(file, "p, role:x, runs, get, *, allow\n");
+            Assert.Empty(Failures(new ServerOptions { Auth = new AuthOptions { PolicyFile = file, DefaultRole = "role:readonly" } }));
+            Assert.Contains(Failures(new ServerOptions { Auth = new AuthOptions { PolicyFile = Path.Combine(dir.FullName, "missing.csv") } }),
+                f => f.EndsWith("missing.csv: error: policy file not found", StringComparison.Ordinal));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Validate_OidcIssuer_HttpsOrLoopbackHttpWithAnAudience()
     {
         static ServerOptions With(string? issuer, string? audience) => new() { Auth = new AuthOptions { Oidc = new OidcOptions { Issuer = issuer, Audience = audience } } };

@@ -14,9 +14,12 @@ namespace Mothership.Ci.Plugins.Deploy;
 /// else, it is taken off again with a reply and nothing deploys); the label taken off, or
 /// <c>/cancel</c>, stops a running deploy gracefully; <c>/deploy REVISION</c> by an approver of
 /// the site's folder (OWNERS; a collaborator when the repository has no OWNERS) points the pull
-/// request at another revision — older is a rollback.
+/// request at another revision — older is a rollback. With an access policy
+/// (<paramref name="permissions"/>), the label and <c>/cancel</c> also need <c>create</c> and
+/// <c>cancel</c> on the site's deploys for <c>github:LOGIN</c>: a label added without it is removed
+/// with a reply naming the policy's reason, a removal or <c>/cancel</c> without it stops nothing.
 /// </summary>
-public sealed class DeployPlugin(IForge forge, ISiteDeployments deployments, OwnersReader? owners = null) : IReviewPlugin
+public sealed class DeployPlugin(IForge forge, ISiteDeployments deployments, OwnersReader? owners = null, IDeployPermissions? permissions = null) : IReviewPlugin
 {
     private static readonly Regex CancelCommand = GoRegex.Compile(@"(?mi)^/cancel\s*$");
     private static readonly Regex DeployCommand = GoRegex.Compile(@"(?mi)^/deploy(?:\s+(\S+))?\s*$");
@@ -55,9 +58,13 @@ public sealed class DeployPlugin(IForge forge, ISiteDeployments deployments, Own
                 return null;
             }
 
-            return e.Action == "labeled"
-                ? await DeployAsync(e, number, labelSite, label, cancellationToken).ConfigureAwait(false)
-                : await StopAsync(e, labelSite, e.Sender, cancellationToken).ConfigureAwait(false);
+            if (e.Action == "labeled")
+            {
+                return await DeployAsync(e, number, labelSite, label, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await RefusedAsync(e, e.Sender, IDeployPermissions.Cancel, labelSite, cancellationToken).ConfigureAwait(false)
+                ?? await StopAsync(e, labelSite, e.Sender, cancellationToken).ConfigureAwait(false);
         }
 
         if (e.NewComment is not { } comment)
@@ -86,7 +93,8 @@ public sealed class DeployPlugin(IForge forge, ISiteDeployments deployments, Own
                 return $"/cancel refused: {comment.User} is not a collaborator";
             }
 
-            return await StopAsync(e, site, comment.User, cancellationToken).ConfigureAwait(false);
+            return await RefusedAsync(e, comment.User, IDeployPermissions.Cancel, site, cancellationToken).ConfigureAwait(false)
+                ?? await StopAsync(e, site, comment.User, cancellationToken).ConfigureAwait(false);
         }
 
         var revision = deploy.Groups[1].Value;
@@ -122,6 +130,13 @@ public sealed class DeployPlugin(IForge forge, ISiteDeployments deployments, Own
             return $"{label} removed: {e.Sender} may not deploy {site}";
         }
 
+        if (permissions is not null && await permissions.CheckAsync(e.Sender, IDeployPermissions.Create, site, cancellationToken).ConfigureAwait(false) is { Allowed: false } refused)
+        {
+            await forge.RemoveLabelAsync(e.Repository, number, label, cancellationToken).ConfigureAwait(false);
+            await ReplyAsync(e, $"github:{e.Sender} may not deploy site {site} ({refused.Reason}): the label `{label}` was removed and nothing deploys.", cancellationToken).ConfigureAwait(false);
+            return $"{label} removed: the access policy does not let {e.Sender} deploy {site}";
+        }
+
         var head = e.HeadSha ?? "";
         var pin = await forge.GetFileContentAsync(e.Repository, DeploymentPullRequests.PinPath(site), head, cancellationToken).ConfigureAwait(false);
         if (DeploymentPullRequests.ReadPin(pin is null ? null : Encoding.UTF8.GetString(pin)) is not { } revision)
@@ -133,6 +148,18 @@ public sealed class DeployPlugin(IForge forge, ISiteDeployments deployments, Own
         var start = await deployments.StartAsync(new DeployTrigger(site, revision, e.Sender, e.Repository, number, head), cancellationToken).ConfigureAwait(false);
         await ReplyAsync(e, start.Message, cancellationToken).ConfigureAwait(false);
         return start.Started ? $"deploying {site} at {revision} ({start.Run})" : $"{site} not deployed: {start.Message}";
+    }
+
+    /// <summary>The outcome of a stop the policy refuses (after replying why); null when it allows it or none is enforced.</summary>
+    private async Task<string?> RefusedAsync(PluginEvent e, string login, string action, string site, CancellationToken cancellationToken)
+    {
+        if (permissions is null || await permissions.CheckAsync(login, action, site, cancellationToken).ConfigureAwait(false) is not { Allowed: false } refused)
+        {
+            return null;
+        }
+
+        await ReplyAsync(e, $"github:{login} may not stop site {site}'s deploy ({refused.Reason}): it goes on.", cancellationToken).ConfigureAwait(false);
+        return $"stop of {site}'s deploy refused: the access policy does not let {login} cancel it";
     }
 
     private async Task<string> StopAsync(PluginEvent e, string site, string actor, CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ internal static class AuthWhoAmICommand
 {
     public static Command Create()
     {
-        var command = new Command("whoami", "Show who the server takes you for: name, groups, and which credential said so (bootstrap, token, oidc)");
+        var command = new Command("whoami", "Show who the server takes you for: name, groups, which credential said so (bootstrap, token, oidc), and your roles in its access policy");
         ClientCommand.Configure(command, async (_, client, ct) =>
         {
             var me = await client.GetAsync("api/v1/whoami", ct).ConfigureAwait(false);
@@ -19,6 +19,8 @@ internal static class AuthWhoAmICommand
             Console.WriteLine($"groups: {TerminalText.Escape(groups.Length > 0 ? groups : "-")}");
             Console.WriteLine($"source: {TerminalText.Escape((string?)me["source"])}");
             Console.WriteLine($"admin:  {((bool?)me["admin"] == true ? "yes" : "no")}");
+            var roles = me["roles"] is JsonArray r ? string.Join(", ", r.Select(x => (string?)x)) : "";
+            Console.WriteLine($"roles:  {TerminalText.Escape(roles.Length > 0 ? roles : "-")}");
             return ExitCodes.Success;
         });
         return command;

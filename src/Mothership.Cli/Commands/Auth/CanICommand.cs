@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.CommandLine;
+using Mothership.Cli.Commands.Client;
 using Mothership.Cli.Output;
 using Mothership.Cloud.Access;
 using Mothership.Model.Diagnostics;
@@ -10,8 +11,9 @@ namespace Mothership.Cli.Commands.Auth;
 /// <c>mship auth can-i ACTION RESOURCE OBJECT --policy FILE [--as USER] [--group G]...</c>, as
 /// <c>kubectl auth can-i</c>: prints <c>yes</c> (exit 0) or <c>no</c> (exit 1), and on stderr the
 /// line that decided; a bad policy file is <c>FILE:LINE:COL</c> and exit 2. The question is built
-/// first and answered by one source — today the policy files; asking a server is meant to be a
-/// second answerer chosen by <c>--server</c>, printing the same way.
+/// first and answered by one source: the policy files, or with <c>--server URL</c> the server's
+/// policy in force (<c>GET /api/v1/auth/can-i</c>, about the <c>--token</c>'s caller, or with
+/// <c>--as</c> about someone else, which only an admin may ask), printing the same way.
 /// </summary>
 internal static class CanICommand
 {
@@ -32,6 +34,12 @@ internal static class CanICommand
         var user = new Option<string?>("--as") { Description = "the user to ask for", HelpName = "USER" };
         var groups = new Option<string[]>("--group") { Description = "a group of that user (repeatable)", Arity = ArgumentArity.ZeroOrMore, HelpName = "GROUP" };
         var defaultRole = new Option<string?>("--default-role") { Description = "a role every user has, as Argo CD's policy.default (role:NAME; default none)", HelpName = "ROLE" };
+        var server = new Option<string?>("--server") { Description = "ask this server's policy in force instead of files (about the --token's caller, or --as USER as an admin)", HelpName = "URL" };
+        var token = new Option<string?>("--token")
+        {
+            Description = "bearer token for --server (default $MSHIP_TOKEN)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MSHIP_TOKEN"),
+        };
         var command = new Command("can-i", "Whether a user may do ACTION on RESOURCE OBJECT: prints yes (exit 0) or no (exit 1), and the deciding line on stderr")
         {
             action, resource, obj,
@@ -40,8 +48,22 @@ internal static class CanICommand
         command.Options.Add(user);
         command.Options.Add(groups);
         command.Options.Add(defaultRole);
-        command.SetAction(parse =>
+        command.Options.Add(server);
+        command.Options.Add(token);
+        command.SetAction(async (parse, ct) =>
         {
+            if (parse.GetValue(server) is { } url)
+            {
+                if ((parse.GetValue(policy) ?? []).Length > 0 || parse.GetValue(defaultRole) is not null)
+                {
+                    Console.Error.WriteLine("mship auth can-i: --server asks the server's policy: give it without --policy and --default-role");
+                    return ExitCodes.Usage;
+                }
+
+                return await AskServerAsync(url, parse.GetValue(token), parse.GetValue(user), parse.GetValue(groups) ?? [], parse.GetValue(action)!, parse.GetValue(resource)!,
+                    parse.GetValue(obj)!, ct).ConfigureAwait(false);
+            }
+
             var question = Question(parse.GetValue(user), parse.GetValue(groups) ?? [], parse.GetValue(action)!, parse.GetValue(resource)!, parse.GetValue(obj)!);
             if (question is null)
             {
@@ -61,6 +83,43 @@ internal static class CanICommand
         return command;
     }
 
+    /// <summary>The server's answer, printed as the offline one.</summary>
+    private static Task<int> AskServerAsync(string url, string? token, string? user, string[] groups, string action, string resource, string obj, CancellationToken ct)
+    {
+        if (CheckObject(obj) is false)
+        {
+            return Task.FromResult(ExitCodes.Usage);
+        }
+
+        var query = $"api/v1/auth/can-i?action={Uri.EscapeDataString(action)}&resource={Uri.EscapeDataString(resource)}&object={Uri.EscapeDataString(obj)}";
+        if (!string.IsNullOrWhiteSpace(user))
+        {
+            query += $"&as={Uri.EscapeDataString(user.Trim())}" + string.Concat(groups.Select(g => $"&group={Uri.EscapeDataString(g)}"));
+        }
+
+        return ClientCommand.RunAsync(url, token, async client =>
+        {
+            var answer = await client.GetAsync(query, ct).ConfigureAwait(false);
+            var allowed = (bool?)answer["allowed"] == true;
+            Console.Out.WriteLine(allowed ? "yes" : "no");
+            Console.Error.WriteLine(TerminalText.Escape((string?)answer["reason"]));
+            return allowed ? ExitCodes.Success : ExitCodes.RunFailed;
+        });
+    }
+
+    /// <summary>Whether <paramref name="obj"/> is ENVIRONMENT/SITE or -/NAME (after saying why not).</summary>
+    private static bool CheckObject(string obj)
+    {
+        var slash = obj.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == obj.Length - 1 || obj.Any(char.IsControl))
+        {
+            Console.Error.WriteLine($"mship auth can-i: OBJECT: '{TerminalText.Escape(obj)}' is not ENVIRONMENT/SITE (prod/prod-kr1) or -/NAME (-/settings)");
+            return false;
+        }
+
+        return true;
+    }
+
     /// <summary>The question, or null (after saying why) when it cannot be asked.</summary>
     private static CanIQuestion? Question(string? user, string[] groups, string action, string resource, string obj)
     {
@@ -70,10 +129,8 @@ internal static class CanICommand
             return null;
         }
 
-        var slash = obj.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == obj.Length - 1 || obj.Any(char.IsControl))
+        if (!CheckObject(obj))
         {
-            Console.Error.WriteLine($"mship auth can-i: OBJECT: '{TerminalText.Escape(obj)}' is not ENVIRONMENT/SITE (prod/prod-kr1) or -/NAME (-/settings)");
             return null;
         }
 

@@ -6,6 +6,12 @@ public static class MothershipLabels
     /// <summary>On a run: the site it deploys (where its TaskRuns run is in the <see cref="Executor"/> annotations).</summary>
     public const string Site = "mothership.io/site";
 
+    /// <summary>
+    /// On a server deploy's run: the environment of its site (site.yaml's <c>environment</c>), so
+    /// the access policy can name the run <c>ENVIRONMENT/SITE</c> when the site repository no longer knows the site.
+    /// </summary>
+    public const string Environment = "mothership.io/environment";
+
     /// <summary>On a server deploy's run: the site repository's commit it deploys.</summary>
     public const string SiteRevision = "mothership.io/site-revision";
 

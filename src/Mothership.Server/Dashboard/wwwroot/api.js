@@ -51,16 +51,23 @@ async function problem(response) {
   }
 }
 
+// Every request says it is the dashboard's (the audit log's source) and carries the token when one
+// was given: a server with an access policy may restrict reads too.
+function headersOf(extra) {
+  const headers = { Accept: "application/json", "X-Mothership-Client": "dashboard", ...extra };
+  if (token()) headers.Authorization = `Bearer ${token()}`;
+  return headers;
+}
+
 export async function getJson(path, signal) {
-  const response = await fetch(path, { headers: { Accept: "application/json" }, signal });
+  const response = await fetch(path, { headers: headersOf({}), signal });
   if (!response.ok) throw new ApiError(response.status, await problem(response));
   return response.json();
 }
 
 export async function post(path, body) {
   for (let attempt = 0; ; attempt++) {
-    const headers = { Accept: "application/json", "Content-Type": "application/json", "X-Mothership-Actor": "dashboard" };
-    if (token()) headers.Authorization = `Bearer ${token()}`;
+    const headers = headersOf({ "Content-Type": "application/json", "X-Mothership-Actor": "dashboard" });
     const response = await fetch(path, { method: "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) });
     if (response.status === 401 && attempt === 0 && await askToken(await problem(response))) continue;
     if (!response.ok) throw new ApiError(response.status, await problem(response));
@@ -69,6 +76,23 @@ export async function post(path, body) {
 }
 
 export const q = encodeURIComponent;
+
+/**
+ * Which of `questions` ({action, resource, and object, site or run+kind}) the caller may do, in
+ * order, from POST /api/v1/auth/can-i; all true when the server enforces no policy or cannot say
+ * (the API refuses anyway what is not allowed: hiding a button is a courtesy, not the check).
+ */
+export async function canI(questions) {
+  try {
+    const response = await fetch("/api/v1/auth/can-i", {
+      method: "POST", headers: headersOf({ "Content-Type": "application/json" }), body: JSON.stringify({ questions }),
+    });
+    if (!response.ok) return questions.map(() => true);
+    return (await response.json()).answers.map((a) => a.allowed);
+  } catch {
+    return questions.map(() => true);
+  }
+}
 
 export const api = {
   runs: (kinds, params, signal) => getJson(`/api/v1/${kinds}?${params}`, signal),

@@ -2,7 +2,7 @@
 // standalone TaskRun's page (the same panel). The page polls the run and its graph every second
 // until the run finishes; logs stream through the viewer's own paging.
 
-import { api, q, ApiError } from "./api.js";
+import { api, q, ApiError, canI } from "./api.js";
 import { badge, runState, stateOf, isFinished } from "./state.js";
 import { drawDag } from "./dag.js";
 import { LogViewer } from "./logs.js";
@@ -217,6 +217,12 @@ function runFrame(main, { kinds, name, navigate, params, renderBody }) {
   main.replaceChildren(
     h("p.crumbs", {}, h("a", { href: "/", "data-link": true }, "PipelineRuns"), " / ", kinds === "taskruns" ? "TaskRuns / " : "", name),
     h("div.run-head", {}, heading, h("div.actions", {}, cancel, rerun)), meta, tabs(view, base), body);
+  // Buttons the caller may not use are hidden (the API would refuse them anyway).
+  const kind = kinds === "taskruns" ? "TaskRun" : "PipelineRun";
+  canI([{ action: "cancel", resource: "runs", run: name, kind }, { action: "rerun", resource: "runs", run: name, kind }]).then(([mayCancel, mayRerun]) => {
+    cancel.hidden = !mayCancel;
+    rerun.hidden = !mayRerun;
+  });
   let stopped = false;
   let timer = 0;
   let lastState = null;

@@ -4,7 +4,7 @@
 // details (per service what differs, secrets masked by the server), a "Check now" button and its
 // deploy history. Read from /api/v1/sites, /sites/NAME and /sites/NAME/history; refreshed every 5 s.
 
-import { api, ApiError } from "./api.js";
+import { api, ApiError, canI } from "./api.js";
 import { h, timeElement, errorBox, announce } from "./util.js";
 import { badge } from "./state.js";
 
@@ -115,6 +115,7 @@ function driftSection(name, site, reload) {
       }
     },
   }, "Check now");
+  canI([{ action: "create", resource: "sites", site: name }]).then(([may]) => { check.hidden = !may; });
   const title = h("h2", { id: "drift-title" }, "Drift ", site.drift ? badge(site.drift.state) : "");
   if (!site.drift) {
     return [title, h("p.muted", {}, site.revision ? "Not checked yet." : "Not deployed: nothing to compare with."), check];

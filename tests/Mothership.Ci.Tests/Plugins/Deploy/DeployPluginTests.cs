@@ -178,6 +178,68 @@ public sealed class DeployPluginTests
         Assert.Equal("@alice: a deploy of stage-kr1 is running: deploy-stage-kr1-zzzzz", Assert.Single(h.Repository.CommentsOn(pr.Number)).Body.Split('\n')[0]);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Labeled_ByACollaboratorThePolicyRefuses_LabelRemovedWithTheReasonNothingDeploys()
+    {
+        await using var h = await TriggerHarness.StartAsync("presubmits: {}", Plugins);
+        var pr = DeploymentPullRequest(h);
+        h.Repository.AddCollaborator("bob");
+        await h.Forge.AddLabelsAsync(new RepositoryName("Codertocat", "Hello-World"), pr.Number, [Label], Ct);
+        var deployments = new RecordingDeployments();
+        var permissions = new ListedPermissions(("alice", IDeployPermissions.Create));
+        var plugins = new ReviewPlugins(h.Config, [new DeployPlugin(h.Forge, deployments, permissions: permissions)]);
+
+        var outcome = await plugins.HandleAsync(Labeled(h, pr, "labeled", Label, "bob"), Ct);
+
+        Assert.Empty(deployments.Started);
+        Assert.DoesNotContain(Label, h.Repository.LabelsOn(pr.Number));
+        Assert.Equal($"plugins: deploy: {Label} removed: the access policy does not let bob deploy {Site}", outcome);
+        Assert.Contains("github:bob may not deploy site stage-kr1 (no rule allows it)", Assert.Single(h.Repository.CommentsOn(pr.Number)).Body, StringComparison.Ordinal);
+        Assert.Equal([("bob", IDeployPermissions.Create, Site)], permissions.Asked);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Labeled_ByACollaboratorThePolicyAllows_Deploys()
+    {
+        await using var h = await TriggerHarness.StartAsync("presubmits: {}", Plugins);
+        var pr = DeploymentPullRequest(h);
+        h.Repository.AddCollaborator("alice");
+        var deployments = new RecordingDeployments();
+        var plugins = new ReviewPlugins(h.Config, [new DeployPlugin(h.Forge, deployments, permissions: new ListedPermissions(("alice", IDeployPermissions.Create)))]);
+
+        await plugins.HandleAsync(Labeled(h, pr, "labeled", Label, "alice"), Ct);
+
+        Assert.Single(deployments.Started);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Unlabeled_BySomeoneThePolicyRefusesCancel_DeployGoesOn()
+    {
+        await using var h = await TriggerHarness.StartAsync("presubmits: {}", Plugins);
+        var pr = DeploymentPullRequest(h);
+        var deployments = new RecordingDeployments();
+        var plugins = new ReviewPlugins(h.Config, [new DeployPlugin(h.Forge, deployments, permissions: new ListedPermissions(("alice", IDeployPermissions.Create)))]);
+
+        var outcome = await plugins.HandleAsync(Labeled(h, pr, "unlabeled", Label, "alice"), Ct);
+
+        Assert.Empty(deployments.Stopped);
+        Assert.Equal($"plugins: deploy: stop of {Site}'s deploy refused: the access policy does not let alice cancel it", outcome);
+    }
+
+    /// <summary>A policy that allows exactly the listed (login, action) pairs, and records what it was asked.</summary>
+    private sealed class ListedPermissions(params (string Login, string Action)[] allowed) : IDeployPermissions
+    {
+        public List<(string Login, string Action, string Site)> Asked { get; } = [];
+
+        public Task<DeployPermission?> CheckAsync(string login, string action, string site, CancellationToken cancellationToken)
+        {
+            Asked.Add((login, action, site));
+            return Task.FromResult<DeployPermission?>(allowed.Contains((login, action))
+                ? new DeployPermission(true, "policy.csv:2: p, github:alice, deploys, *, stage/*, allow")
+                : new DeployPermission(false, "no rule allows it"));
+        }
+    }
+
     /// <summary>Deploys recorded: the plugin's seam, which the server implements.</summary>
     private sealed class RecordingDeployments : ISiteDeployments
     {
