@@ -100,7 +100,17 @@ internal static class YamlTree
     /// </summary>
     public static List<TreeNode> Parse(string text, InputLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(limits);
+        return BlockYamlScanner.TryParse(text, limits) ?? ParseEvents(text, limits);
+    }
+
+    /// <summary>
+    /// <see cref="Parse(string, InputLimits)"/> through YamlDotNet's parser events alone: any YAML,
+    /// every error worded (the tests compare <see cref="BlockYamlScanner"/> with it).
+    /// </summary>
+    internal static List<TreeNode> ParseEvents(string text, InputLimits limits)
+    {
         var documents = new List<TreeNode>();
         var parser = new Parser(new StringReader(text));
 
