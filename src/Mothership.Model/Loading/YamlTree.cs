@@ -102,8 +102,14 @@ internal static class YamlTree
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(limits);
-        return BlockYamlScanner.TryParse(text, limits) ?? ParseEvents(text, limits);
+        return (ScannerEnabled ? BlockYamlScanner.TryParse(text, limits) : null) ?? ParseEvents(text, limits);
     }
+
+    /// <summary>
+    /// Whether <see cref="Parse(string, InputLimits)"/> tries <see cref="BlockYamlScanner"/> first:
+    /// always, except in the plan benchmark's A/B run (<c>--reader events</c>).
+    /// </summary>
+    internal static bool ScannerEnabled { get; set; } = true;
 
     /// <summary>
     /// <see cref="Parse(string, InputLimits)"/> through YamlDotNet's parser events alone: any YAML,
