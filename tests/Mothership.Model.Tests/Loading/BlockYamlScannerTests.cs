@@ -121,6 +121,55 @@ public sealed class BlockYamlScannerTests
         Assert.True(accepted >= 30, $"the scanner accepted only {accepted} of {files.Count} fixture files");
     }
 
+    [Fact]
+    public void TryParse_MutatedTexts_AcceptedOnlyWhenYamlDotNetReadsTheSameTree()
+    {
+        // Small edits with YAML's structural characters to texts of the subset: whatever the
+        // scanner still accepts, YamlDotNet must read without error into the same tree.
+        const string alphabet = " \n:-#\"'[],ax";
+        var seeds = Accepted().Select(row => (string)row.Data).Append(LayeredDag(20, 4)).ToList();
+        var random = new Random(19);
+        var accepted = 0;
+        for (var n = 0; n < 5_000; n++)
+        {
+            var chars = new StringBuilder(seeds[random.Next(seeds.Count)]);
+            for (var edits = random.Next(1, 4); edits > 0; edits--)
+            {
+                var at = random.Next(chars.Length + 1);
+                if (random.Next(2) == 0 && at < chars.Length)
+                {
+                    chars.Remove(at, 1);
+                }
+                else
+                {
+                    chars.Insert(at, alphabet[random.Next(alphabet.Length)]);
+                }
+            }
+
+            var text = chars.ToString();
+            if (BlockYamlScanner.TryParse(text, InputLimits.Default) is not { } fast)
+            {
+                continue;
+            }
+
+            accepted++;
+            List<TreeNode> expected;
+            try
+            {
+                expected = YamlTree.ParseEvents(text, InputLimits.Default);
+            }
+            catch (YamlException e)
+            {
+                Assert.Fail($"the scanner accepted what YamlDotNet refuses ({e.Message}): {text}");
+                return;
+            }
+
+            AssertSame(expected, fast, text);
+        }
+
+        Assert.True(accepted > 250, $"only {accepted} mutated texts accepted");
+    }
+
     private static void AssertSame(List<TreeNode> expected, List<TreeNode> actual, string where)
     {
         Assert.True(expected.Count == actual.Count, $"{where}: {actual.Count} documents, YamlDotNet {expected.Count}");
