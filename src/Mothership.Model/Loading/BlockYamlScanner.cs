@@ -6,8 +6,9 @@ namespace Mothership.Model.Loading;
 /// <summary>
 /// Reads the plain subset of YAML that large generated Tekton files are written in straight into
 /// <see cref="TreeNode"/>s, without YamlDotNet: block mappings and sequences (indentless ones
-/// too), one-line plain, single- and double-quoted scalars (no escapes), one-line flow sequences
-/// of such scalars, comments and <c>---</c> between documents. On anything else (block scalars,
+/// too), one-line plain, single- and double-quoted scalars (no escapes), literal block scalars
+/// (<c>|</c>, <c>|-</c>), one-line flow sequences of such scalars, comments and <c>---</c> between
+/// documents. On anything else (folded or keep-chomped block scalars,
 /// anchors, tags, multi-line values, flow mappings, tabs, CR, non-ASCII, empty values, duplicate
 /// keys, a limit reached, malformed YAML) it gives up and <see cref="YamlTree"/> parses the whole
 /// text with YamlDotNet, which also words every error. Positions are YamlDotNet's (1-based line and
@@ -380,6 +381,10 @@ internal sealed class BlockYamlScanner
         {
             value = FlowSequence();
         }
+        else if (c == '|')
+        {
+            value = Literal(indent);
+        }
         else
         {
             value = Scalar(flow: false);
@@ -577,6 +582,118 @@ internal sealed class BlockYamlScanner
             _pos = close + 1;
             return Text(sb.ToString());
         }
+    }
+
+    /// <summary>
+    /// A literal block scalar (<c>|</c> or <c>|-</c>, the form Tekton scripts take) below a key or
+    /// <c>-</c> at <paramref name="parentIndent"/>; its indentation is its first line's. Left to
+    /// YamlDotNet: <c>|+</c>, an indentation indicator, a blank first line, a blank line holding
+    /// more spaces than the indentation, an empty body, a body running to the end of the text
+    /// without a line break. The position is left at the end of the last content line.
+    /// </summary>
+    private TreeScalar Literal(int parentIndent)
+    {
+        var line = _line;
+        var column = Column;
+        _pos++; // '|'
+        var strip = At(_pos) == '-';
+        if (strip)
+        {
+            _pos++;
+        }
+
+        if (At(_pos) is not (' ' or '\n'))
+        {
+            throw Leave();
+        }
+
+        RestOfLineBlank();
+        if (AtEnd)
+        {
+            throw Leave();
+        }
+
+        var body = new System.Text.StringBuilder();
+        var indent = -1;
+        var blanks = 0;
+        var i = _pos + 1; // the next line's start
+        var lastEnd = -1;
+        var lastLine = _line;
+        var lastLineStart = _lineStart;
+        var lineNumber = _line;
+        while (i < _text.Length)
+        {
+            lineNumber++;
+            var k = i;
+            while (k < _text.Length && _text[k] == ' ')
+            {
+                k++;
+            }
+
+            var spaces = k - i;
+            if (k >= _text.Length)
+            {
+                break; // trailing spaces at the end of the text
+            }
+
+            if (_text[k] == '\n')
+            {
+                if (indent < 0 || spaces > indent)
+                {
+                    throw Leave();
+                }
+
+                blanks++;
+                i = k + 1;
+                continue;
+            }
+
+            if (indent < 0)
+            {
+                if (spaces <= parentIndent)
+                {
+                    throw Leave(); // an empty body
+                }
+
+                indent = spaces;
+            }
+            else if (spaces < indent)
+            {
+                break;
+            }
+
+            var eol = _text.IndexOf('\n', k);
+            if (eol < 0)
+            {
+                throw Leave(); // no line break after the last line
+            }
+
+            if (body.Length > 0 || lastEnd >= 0)
+            {
+                body.Append('\n', blanks + 1);
+            }
+
+            blanks = 0;
+            body.Append(_text, i + indent, eol - i - indent);
+            lastEnd = eol;
+            lastLine = lineNumber;
+            lastLineStart = i;
+            i = eol + 1;
+        }
+
+        if (indent < 0)
+        {
+            throw Leave();
+        }
+
+        if (!strip)
+        {
+            body.Append('\n');
+        }
+
+        (_pos, _line, _lineStart) = (lastEnd, lastLine, lastLineStart);
+        Count();
+        return new TreeScalar(Text(body.ToString()), isPlain: false, line, column);
     }
 
     /// <summary>A flow sequence of one-line scalars, closed on its own line.</summary>
