@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Mothership.Engine.Resolution;
 using Mothership.Engine.Scheduling;
 using Mothership.Model.Diagnostics;
@@ -19,19 +20,29 @@ internal static class PlanBenchmark
     /// <summary>MiB allocated by each phase in the last iteration.</summary>
     private static readonly Dictionary<string, double> Allocations = [];
 
+    /// <summary>Process CPU milliseconds (all threads, the GC's included) of each phase, per iteration.</summary>
+    private static readonly Dictionary<string, List<double>> Cpu = [];
+
+    /// <summary>GC pause milliseconds of each phase, per iteration.</summary>
+    private static readonly Dictionary<string, List<double>> Pause = [];
+
     private static readonly string[] Phases = ["yaml-only", "load", "validate", "graph", "params", "start", "next", "total"];
 
     public static int Run(int tasks, int layers, int iterations)
     {
         var yaml = LayeredDag.Yaml(tasks, layers);
-        Console.WriteLine($"plan: {tasks} tasks in {layers} layers, {yaml.Length / 1024} KiB of YAML, {iterations} timed iterations after 1 warm-up");
+        Console.WriteLine($"plan: {tasks} tasks in {layers} layers, {yaml.Length / 1024} KiB of YAML, {iterations} timed iterations after 1 warm-up, "
+            + (YamlTree.ScannerEnabled ? "YAML read by BlockYamlScanner (YamlDotNet for what it declines)" : "YAML read through YamlDotNet's parser events (--reader events)"));
 
         // Warm-up on a small DAG so JIT and static initialisation are not billed to the first iteration.
         Once(LayeredDag.Yaml(50, 5), out _);
+        Cpu.Clear();
+        Pause.Clear();
 
         var samples = Phases.ToDictionary(p => p, _ => new List<double>());
         var allocated = new List<long>();
         var firstActions = 0;
+        var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         for (var n = 0; n < iterations; n++)
         {
             GC.Collect();
@@ -46,12 +57,15 @@ internal static class PlanBenchmark
         }
 
         Console.WriteLine($"first decision: {firstActions} tasks to start");
-        Console.WriteLine($"{"phase",-10} {"min ms",10} {"median ms",10} {"alloc MiB",10}");
+        Console.WriteLine($"GCs per iteration (gen0/1/2, the benchmark's own GC.Collect included): {(GC.CollectionCount(0) - gcBefore.Item1) / (double)iterations:F1}/{(GC.CollectionCount(1) - gcBefore.Item2) / (double)iterations:F1}/{(GC.CollectionCount(2) - gcBefore.Item3) / (double)iterations:F1}");
+        Console.WriteLine($"{"phase",-10} {"min ms",10} {"median ms",10} {"min CPU ms",10} {"GC pause ms",11} {"alloc MiB",10}");
         foreach (var phase in Phases)
         {
             var s = samples[phase].Order().ToList();
-            var alloc = Allocations.TryGetValue(phase, out var mb) ? $"{mb,10:F0}" : "";
-            Console.WriteLine($"{phase,-10} {s[0],10:F1} {Median(s),10:F1} {alloc}");
+            var cpu = Cpu[phase].Min();
+            var pause = Median([.. Pause[phase].Order()]);
+            var alloc = Allocations.TryGetValue(phase, out var mb) ? $"{mb,10:F1}" : "";
+            Console.WriteLine($"{phase,-10} {s[0],10:F1} {Median(s),10:F1} {cpu,10:F1} {pause,11:F1} {alloc}");
         }
 
         using var self = Process.GetCurrentProcess();
@@ -63,7 +77,40 @@ internal static class PlanBenchmark
         var total = Median([.. samples["total"].Order()]);
         Console.WriteLine($"targets: total < 200 ms -> {(total < 200 ? "met" : "NOT met")} ({total / 200:F2}x); peak < 300 MB -> {(peakMb < 300 ? "met" : "NOT met")} ({peakMb / 300:F2}x)");
         Profile();
+        Curve(layers, iterations);
         return 0;
+    }
+
+    /// <summary>
+    /// Cost per task of load + validate + plan at 100, 1,000 and 10,000 tasks (flat is the goal):
+    /// wall and process CPU time (min of the iterations, the machine being shared) and bytes allocated.
+    /// </summary>
+    private static void Curve(int layers, int iterations)
+    {
+        Console.WriteLine($"curve: per task, load + validate + plan, {layers} layers, min of {iterations * 10} runs at 100 and 1,000 tasks, of {iterations} at 10,000");
+        Console.WriteLine($"{"tasks",8} {"total ms",10} {"CPU ms",10} {"µs/task",10} {"CPU µs/task",12} {"alloc KiB/task",15}");
+        foreach (var n in new[] { 100, 1000, 10_000 })
+        {
+            var yaml = LayeredDag.Yaml(n, layers);
+            var runs = n < 10_000 ? iterations * 10 : iterations;
+            var wall = double.MaxValue;
+            var cpu = double.MaxValue;
+            var bytes = long.MaxValue;
+            for (var r = 0; r < runs; r++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                var before = GC.GetTotalAllocatedBytes(precise: true);
+                var cpuBefore = Environment.CpuUsage.TotalTime;
+                var sw = Stopwatch.StartNew();
+                Once(yaml, out _, parseAlone: false);
+                wall = Math.Min(wall, sw.Elapsed.TotalMilliseconds);
+                cpu = Math.Min(cpu, (Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds);
+                bytes = Math.Min(bytes, GC.GetTotalAllocatedBytes(precise: true) - before);
+            }
+
+            Console.WriteLine($"{n,8} {wall,10:F1} {cpu,10:F1} {wall * 1000 / n,10:F1} {cpu * 1000 / n,12:F1} {bytes / 1024.0 / n,15:F2}");
+        }
     }
 
     /// <summary>How the scheduler's first decision grows with the task count (linear is the goal).</summary>
@@ -90,12 +137,15 @@ internal static class PlanBenchmark
             TimeProvider.System.GetUtcNow());
     }
 
-    private static List<(string Phase, double Ms)> Once(string yaml, out int firstActions)
+    private static List<(string Phase, double Ms)> Once(string yaml, out int firstActions, bool parseAlone = true)
     {
         var times = new List<(string, double)>();
         var sw = Stopwatch.StartNew();
         var all = Stopwatch.StartNew();
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var cpuBefore = Environment.CpuUsage.TotalTime;
+        var cpuAll = cpuBefore;
+        var pauseBefore = GC.GetTotalPauseDuration();
         double Lap(string phase)
         {
             var ms = sw.Elapsed.TotalMilliseconds;
@@ -103,14 +153,37 @@ internal static class PlanBenchmark
             var allocated = GC.GetAllocatedBytesForCurrentThread();
             Allocations[phase] = (allocated - allocatedBefore) / 1024.0 / 1024.0;
             allocatedBefore = allocated;
+            var cpu = Environment.CpuUsage.TotalTime;
+            CollectionsMarshal.GetValueRefOrAddDefault(Cpu, phase, out _) ??= [];
+            Cpu[phase].Add((cpu - cpuBefore).TotalMilliseconds);
+            cpuBefore = cpu;
+            var pause = GC.GetTotalPauseDuration();
+            CollectionsMarshal.GetValueRefOrAddDefault(Pause, phase, out _) ??= [];
+            Pause[phase].Add((pause - pauseBefore).TotalMilliseconds);
+            pauseBefore = pause;
             sw.Restart();
             return ms;
         }
 
         // YamlDotNet's parse alone, for reference: not part of the total.
-        new YamlDotNet.RepresentationModel.YamlStream().Load(new StringReader(yaml));
+        if (parseAlone)
+        {
+            new YamlDotNet.RepresentationModel.YamlStream().Load(new StringReader(yaml));
+        }
+
         Lap("yaml-only");
+
+        // Its garbage must not be billed to the phases measured next.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        cpuBefore = Environment.CpuUsage.TotalTime;
+        pauseBefore = GC.GetTotalPauseDuration();
+        sw.Restart();
         all.Restart();
+        cpuAll = Environment.CpuUsage.TotalTime;
+        var pauseAll = GC.GetTotalPauseDuration();
+        var allocAll = GC.GetAllocatedBytesForCurrentThread();
         var bag = new DiagnosticBag();
         var set = new ResourceSet { All = [.. ResourceLoader.Load("dag.yaml", yaml, bag)] };
         Lap("load");
@@ -139,6 +212,11 @@ internal static class PlanBenchmark
         Lap("next");
         firstActions = decision.Actions.Length;
         times.Add(("total", all.Elapsed.TotalMilliseconds));
+        CollectionsMarshal.GetValueRefOrAddDefault(Cpu, "total", out _) ??= [];
+        Cpu["total"].Add((Environment.CpuUsage.TotalTime - cpuAll).TotalMilliseconds);
+        CollectionsMarshal.GetValueRefOrAddDefault(Pause, "total", out _) ??= [];
+        Pause["total"].Add((GC.GetTotalPauseDuration() - pauseAll).TotalMilliseconds);
+        Allocations["total"] = (GC.GetAllocatedBytesForCurrentThread() - allocAll) / 1024.0 / 1024.0;
         return times;
     }
 

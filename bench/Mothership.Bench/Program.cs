@@ -2,7 +2,9 @@ namespace Mothership.Bench;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Mothership.Bench -- plan [--tasks N] [--layers L] [--iterations I]</c>:
-/// times load, validation and planning of an N-task layered DAG (defaults 10000, 10, 7).
+/// times load, validation and planning of an N-task layered DAG (defaults 10000, 10, 7), then the
+/// cost per task at 100, 1,000 and 10,000 tasks; <c>--reader events</c> loads through YamlDotNet's
+/// parser events alone (the reader before BlockYamlScanner), for an A/B in one sitting.
 /// <c>… -- store [--runs N] [--iterations I] [--db sqlite|postgres|both]</c>: times the run store
 /// (defaults 100000, 200, both).
 /// <c>… -- dashboard [--runs N] [--iterations I] [--log-mb M]</c>: times what the dashboard asks
@@ -104,6 +106,9 @@ public static class Program
                 case "--tasks" when ok: tasks = int.Parse(args[++i]); break;
                 case "--layers" when ok: layers = int.Parse(args[++i]); break;
                 case "--iterations" when ok: iterations = int.Parse(args[++i]); break;
+                case "--reader" when i + 1 < args.Length && args[i + 1] is "scanner" or "events":
+                    Mothership.Model.Loading.YamlTree.ScannerEnabled = args[++i] == "scanner";
+                    break;
                 default: return Usage();
             }
         }
@@ -253,7 +258,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: Mothership.Bench plan [--tasks N] [--layers L] [--iterations I]   (each a positive integer)");
+        Console.Error.WriteLine("usage: Mothership.Bench plan [--tasks N] [--layers L] [--iterations I] [--reader scanner|events]   (each a positive integer)");
         Console.Error.WriteLine("       Mothership.Bench store [--runs N] [--iterations I] [--db sqlite|postgres|both]");
         Console.Error.WriteLine("       Mothership.Bench dashboard [--runs N] [--iterations I] [--log-mb M]");
         Console.Error.WriteLine("       Mothership.Bench cloud [--sites N] [--services S] [--iterations I] [--charts DIR] [--batch-only]");

@@ -100,7 +100,23 @@ internal static class YamlTree
     /// </summary>
     public static List<TreeNode> Parse(string text, InputLimits limits)
     {
+        ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(limits);
+        return (ScannerEnabled ? BlockYamlScanner.TryParse(text, limits) : null) ?? ParseEvents(text, limits);
+    }
+
+    /// <summary>
+    /// Whether <see cref="Parse(string, InputLimits)"/> tries <see cref="BlockYamlScanner"/> first:
+    /// always, except in the plan benchmark's A/B run (<c>--reader events</c>).
+    /// </summary>
+    internal static bool ScannerEnabled { get; set; } = true;
+
+    /// <summary>
+    /// <see cref="Parse(string, InputLimits)"/> through YamlDotNet's parser events alone: any YAML,
+    /// every error worded (the tests compare <see cref="BlockYamlScanner"/> with it).
+    /// </summary>
+    internal static List<TreeNode> ParseEvents(string text, InputLimits limits)
+    {
         var documents = new List<TreeNode>();
         var parser = new Parser(new StringReader(text));
 
