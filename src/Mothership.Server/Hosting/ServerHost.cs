@@ -44,6 +44,7 @@ using Mothership.Server.Identity;
 using Mothership.Server.Observability;
 using Mothership.Server.Promotion;
 using Mothership.Server.Retention;
+using Mothership.Server.Rollouts;
 using Mothership.Server.Runs;
 using Mothership.Server.Security;
 using Mothership.Store;
@@ -143,6 +144,10 @@ public static class ServerHost
         services.AddSingleton<SiteDeployIntake>();
         services.AddSingleton<SiteDeployReconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<SiteDeployReconciler>());
+        services.AddSingleton<IRolloutRoles, ClaimRolloutRoles>();
+        services.AddSingleton<RolloutService>();
+        services.AddSingleton<RolloutDriver>();
+        services.AddHostedService(sp => sp.GetRequiredService<RolloutDriver>());
         services.AddSingleton<IHelmRunner>(sp => new HelmProcessRunner(new HelmProcessRunnerOptions(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SiteDriftMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<SiteDriftMonitor>());
@@ -256,6 +261,7 @@ public static class ServerHost
         HookEndpoints.Map(app, api);
         PullRequestEndpoints.Map(api);
         PromotionEndpoints.Map(api);
+        RolloutEndpoints.Map(api);
         IdentityEndpoints.Map(api);
         DashboardEndpoints.Map(app);
         return app;
