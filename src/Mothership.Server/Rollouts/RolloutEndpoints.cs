@@ -157,8 +157,8 @@ internal static class RolloutEndpoints
             ["wave"] = plan.Waves[s.Wave].Name,
             ["state"] = s.State.ToString(),
             ["attempt"] = s.Attempt,
-            ["run"] = (s.State == SiteRolloutState.Baking ? document.Bakes : document.Deploys).GetValueOrDefault(s.Site) is { } w && w.Attempt == s.Attempt ? w.RunName
-                : document.Deploys.GetValueOrDefault(s.Site)?.RunName,
+            ["run"] = document.Deploys.GetValueOrDefault(s.Site) is { } d && d.Attempt == s.Attempt ? d.RunName : null,
+            ["check"] = document.Bakes.GetValueOrDefault(s.Site) is { } b && b.Attempt == s.Attempt ? b.RunName : null,
             ["reason"] = s.Reason,
             ["message"] = s.Message,
             ["updatedAt"] = lastChange.TryGetValue(s.Site, out var at) ? at : null,

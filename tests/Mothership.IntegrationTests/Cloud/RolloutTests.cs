@@ -275,4 +275,42 @@ public sealed class RolloutTests : IAsyncDisposable
             Assert.Single(Upgrades(site, "image "));
         }
     }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Rollout_BakeCheckFails_HaltsBeforeTheNextWave()
+    {
+        // The check, a Pipeline file of the site repository, fails for prod-a only.
+        _repo.Write("checks/health.yaml", """
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: health}
+            spec:
+              params: [{name: site, type: string}]
+              tasks:
+                - name: probe
+                  params: [{name: site, value: $(params.site)}]
+                  taskSpec:
+                    params: [{name: site, type: string}]
+                    steps:
+                      - name: probe
+                        image: busybox
+                        script: |
+                          echo "probing $(params.site)"
+                          test "$(params.site)" != prod-a
+            """);
+        Policy("canary: {sites: [prod-a]}\nbake: {duration: 1s, pipeline: checks/health.yaml}");
+        var server = await StartServerAsync();
+
+        var name = await StartRolloutAsync(server);
+        var halted = await WaitForAsync(server, name, r => (string?)r["status"] == "Halted", "halted");
+
+        Assert.Equal("Failed", State(halted, "prod-a"));
+        Assert.Equal(("Halted", "Halted"), (State(halted, "prod-b"), State(halted, "prod-c")));
+        Assert.Contains("bake check failed", (string?)halted["reason"], StringComparison.Ordinal);
+        var check = (string?)halted["sites"]!.AsArray().Single(s => (string?)s!["site"] == "prod-a")!["check"];
+        Assert.StartsWith("bake-prod-a-", check, StringComparison.Ordinal);
+        Assert.Contains(halted["events"]!.AsArray(), e => (string?)e!["site"] == "prod-a" && (string?)e["reason"] == "BakeFailed");
+        Assert.Single(Upgrades("prod-a", "image "));
+        Assert.Empty(Upgrades("prod-b"));
+    }
 }
