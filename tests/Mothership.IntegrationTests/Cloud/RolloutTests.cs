@@ -229,7 +229,10 @@ public sealed class RolloutTests : IAsyncDisposable
         Policy($"windows: {{freeze: [{today:yyyy-MM-dd}..{today.AddDays(1):yyyy-MM-dd}]}}");
         var server = await StartServerAsync();
 
-        var name = await StartRolloutAsync(server);
+        var started = await server.CliAsync("rollout", "start", "prod");
+        Assert.True(started.ExitCode == 0, started.Stderr);
+        var name = started.Stdout.Split(' ')[1];
+        Assert.Contains($"rollout {name} of prod to", started.Stdout, StringComparison.Ordinal);
         var waiting = await WaitForAsync(server, name, r => State(r, "prod-a") == "WaitingForWindow", "waiting for the window");
 
         Assert.All(waiting["sites"]!.AsArray(), s => Assert.Equal("WaitingForWindow", (string?)s!["state"]));
@@ -237,6 +240,18 @@ public sealed class RolloutTests : IAsyncDisposable
         Assert.Equal(today.AddDays(2).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), waiting["window"]!["nextOpening"]!.GetValue<DateTimeOffset>().UtcDateTime);
         Assert.Contains("the change windows are closed until", (string?)waiting["sites"]![0]!["message"], StringComparison.Ordinal);
         Assert.False(File.Exists(HelmLog) && File.ReadAllText(HelmLog).Contains("upgrade", StringComparison.Ordinal));
+
+        var shown = await server.CliAsync("rollout", "get", name);
+        Assert.Contains($"change windows closed; next opening {today.AddDays(2):yyyy-MM-dd}", shown.Stdout, StringComparison.Ordinal);
+        var paused = await server.CliAsync("rollout", "pause", name);
+        Assert.True(paused.ExitCode == 0, paused.Stderr);
+        Assert.Contains("Paused (paused by ", paused.Stdout, StringComparison.Ordinal);
+        var again = await server.CliAsync("rollout", "pause", name);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("the rollout is paused already", again.Stderr, StringComparison.Ordinal);
+        var resumed = await server.CliAsync("rollout", "resume", name);
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.Contains(": Running", resumed.Stdout, StringComparison.Ordinal);
 
         var aborted = await server.CliAsync("rollout", "abort", name);
         Assert.True(aborted.ExitCode == 0, aborted.Stderr);
