@@ -82,8 +82,10 @@ public static class ServerHost
     /// Builds the host. Configuration, later wins: <c>appsettings.json</c> in the current
     /// directory, environment variables (<c>Mothership__Database</c>, …), then
     /// <paramref name="overrides"/> (the command line's flags, keys like <c>Mothership:Database</c>).
+    /// <paramref name="configure"/>, when given, runs last over the registrations: the tests' hook
+    /// to replace one (a shifted <see cref="TimeProvider"/> to move the server's clock).
     /// </summary>
-    public static WebApplication Build(IReadOnlyDictionary<string, string?> overrides)
+    public static WebApplication Build(IReadOnlyDictionary<string, string?> overrides, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Environment.CurrentDirectory, Args = [] });
         builder.Configuration.AddInMemoryCollection(overrides);
@@ -160,6 +162,7 @@ public static class ServerHost
             : new ServerOptions().MaxRequestBytes);
         builder.WebHost.UseUrls((builder.Configuration.GetValue<string>("Mothership:Urls") ?? new ServerOptions().Urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
+        configure?.Invoke(builder.Services);
         var app = builder.Build();
         var settingsLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mothership.Server.Settings");
         foreach (var line in unknown)
