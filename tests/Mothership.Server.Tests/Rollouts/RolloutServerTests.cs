@@ -8,11 +8,12 @@ using Mothership.Store;
 namespace Mothership.Server.Tests.Rollouts;
 
 /// <summary>
-/// A rollout on a server whose clock the test moves (<see cref="ServerHost.Build"/>'s hook
-/// replacing its <see cref="TimeProvider"/>): the change windows are closed "now", so the wave
-/// waits; two days later they are open and it starts.
+/// Rollouts on an in-process server whose clock the test moves (<see cref="ServerHost.Build"/>'s hook
+/// replacing its <see cref="TimeProvider"/>): a wave waits for its closed change windows and starts
+/// when the clock reaches the opening; a deploy started just before a crash is found by its
+/// rollout and attempt labels rather than started again.
 /// </summary>
-public sealed class RolloutClockTests : IAsyncDisposable
+public sealed class RolloutServerTests : IAsyncDisposable
 {
     private static readonly DateTimeOffset Frozen = new(2026, 12, 24, 9, 0, 0, TimeSpan.Zero);
 
@@ -159,6 +160,83 @@ public sealed class RolloutClockTests : IAsyncDisposable
             var deploy = events.First(e => e.Reason == "DeployStarted");
             Assert.Equal(("prod-a", "WaitingForWindow", "Deploying"), (deploy.Site, deploy.From, deploy.To));
             Assert.True(deploy.At >= new DateTimeOffset(2026, 12, 26, 0, 0, 0, TimeSpan.Zero), $"{deploy.At:O}");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await server.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task Rollout_DeployStartedBeforeACrash_FoundByItsLabelsNotStartedAgain()
+    {
+        var clock = new ShiftedClock(Frozen.AddDays(4) - TimeProvider.System.GetUtcNow());
+        var repository = Repository();
+        var app = ServerHost.Build(new Dictionary<string, string?>
+        {
+            ["Mothership:Database"] = "sqlite:" + Path.Combine(_dir.FullName, "m.db"),
+            ["Mothership:Urls"] = "http://127.0.0.1:0",
+            ["Mothership:Workdir"] = Path.Combine(_dir.FullName, "data", "runs"),
+            ["Mothership:Cloud:Repository"] = repository,
+            ["Mothership:Cloud:DriftInterval"] = "0",
+        }, s => s.AddSingleton<TimeProvider>(clock));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var server = ServerHost.RunAsync(app, TimeSpan.FromSeconds(10), null, stop.Token);
+        try
+        {
+            var store = app.Services.GetRequiredService<IRunStore>();
+            var wait = Stopwatch.StartNew();
+            while (!await MigratedAsync(store))
+            {
+                Assert.True(wait.Elapsed < TimeSpan.FromSeconds(30), "the store was not migrated in 30 s");
+                await Task.Delay(100, Ct);
+            }
+
+            var cache = app.Services.GetRequiredService<Cloud.SiteRepositoryCache>();
+            await cache.RefreshAsync(Ct);
+            var commit = cache.Resolve(null)!;
+            var rollouts = app.Services.GetRequiredService<RolloutService>();
+            var (plan, regions, error) = rollouts.Plan("prod", commit);
+            Assert.True(plan is not null, error);
+            var now = clock.GetUtcNow();
+            var decision = RolloutDecider.Next(plan, RolloutState.Start(plan), now, []);
+            Assert.Equal((SiteRolloutState.Deploying, 1), (decision.State["prod-a"].State, decision.State["prod-a"].Attempt));
+
+            // The crash: attempt 1's deploy started, the server died before writing which run it is.
+            var started = await app.Services.GetRequiredService<Cloud.SiteDeployIntake>().StartAsync(new Cloud.SiteDeployRequest
+            {
+                Site = "prod-a",
+                Revision = commit,
+                Actor = "tester",
+                Source = RolloutDriver.Source,
+                Labels = new Dictionary<string, string>
+                {
+                    [Model.Tekton.Vocabulary.MothershipLabels.Rollout] = "prod-crash",
+                    [Model.Tekton.Vocabulary.MothershipLabels.RolloutAttempt] = "1",
+                    [Model.Tekton.Vocabulary.MothershipLabels.RolloutStep] = "deploy",
+                },
+            }, Ct);
+            Assert.Equal(Cloud.SiteDeployAnswer.Started, started.Answer);
+            var document = new RolloutDocument { State = decision.State, Regions = regions };
+            Assert.Equal(RolloutCreateOutcome.Created, await store.CreateRolloutAsync(new RolloutRecord
+            {
+                Name = "prod-crash", Environment = "prod", Revision = commit, Actor = "tester", Status = "Running", Document = document.Serialize(), CreatedAt = now, UpdatedAt = now,
+            }, [], Ct));
+
+            var driver = app.Services.GetRequiredService<RolloutDriver>();
+            RolloutDocument stored;
+            wait.Restart();
+            while ((stored = RolloutDocument.Parse((await store.GetRolloutAsync("prod-crash", Ct))!.Document)).State["prod-a"].State == SiteRolloutState.Deploying)
+            {
+                Assert.True(wait.Elapsed < TimeSpan.FromSeconds(120), "the deploy did not end in 120 s");
+                await driver.DriveAllAsync(Ct);
+                await Task.Delay(200, Ct);
+            }
+
+            Assert.Equal(started.Run!.Name, stored.Deploys["prod-a"].RunName);
+            var history = await store.ListSiteDeploysAsync("prod-a", 10, Ct);
+            Assert.Equal(started.Deploy!.Id, Assert.Single(history).Id);
         }
         finally
         {
