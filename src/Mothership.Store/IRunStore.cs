@@ -251,4 +251,36 @@ public interface IRunStore : IAsyncDisposable
     /// true when it wrote.
     /// </summary>
     Task<bool> TouchApiTokenAsync(string id, DateTimeOffset now, TimeSpan interval, CancellationToken cancellationToken);
+
+    // ---- Rollouts: one environment, one revision, wave by wave ----------------------------------
+
+    /// <summary>
+    /// Stores a new rollout with its first events, in one transaction; refused (nothing written)
+    /// when its name is taken or another rollout of its environment is active.
+    /// </summary>
+    Task<RolloutCreateOutcome> CreateRolloutAsync(RolloutRecord rollout, IReadOnlyList<RolloutEventRecord> events, CancellationToken cancellationToken);
+
+    /// <summary>The rollout named so; null when none.</summary>
+    Task<RolloutRecord?> GetRolloutAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Rollouts, newest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<RolloutRecord>> ListRolloutsAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the rollout's status, reason, activity, document and wake time and appends
+    /// <paramref name="events"/>, in one transaction, only when it is still at
+    /// <paramref name="expectedVersion"/> (then its version becomes one more); false, with nothing
+    /// written, when another write came first. The lease is left as it is.
+    /// </summary>
+    Task<bool> UpdateRolloutAsync(RolloutRecord rollout, long expectedVersion, IReadOnlyList<RolloutEventRecord> events, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes or renews the lease of every active rollout that no other replica holds (or whose
+    /// lease expired) for <paramref name="owner"/> until <paramref name="now"/> + <paramref name="lease"/>,
+    /// and returns them, oldest first.
+    /// </summary>
+    Task<IReadOnlyList<RolloutRecord>> ClaimRolloutsAsync(string owner, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>A rollout's events in the order they were written.</summary>
+    Task<IReadOnlyList<RolloutEventRecord>> ListRolloutEventsAsync(string name, CancellationToken cancellationToken);
 }

@@ -44,6 +44,7 @@ using Mothership.Server.Identity;
 using Mothership.Server.Observability;
 using Mothership.Server.Promotion;
 using Mothership.Server.Retention;
+using Mothership.Server.Rollouts;
 using Mothership.Server.Runs;
 using Mothership.Server.Security;
 using Mothership.Store;
@@ -58,8 +59,10 @@ public static class ServerHost
     /// Builds the host. Configuration, later wins: <c>appsettings.json</c> in the current
     /// directory, environment variables (<c>Mothership__Database</c>, …), then
     /// <paramref name="overrides"/> (the command line's flags, keys like <c>Mothership:Database</c>).
+    /// <paramref name="configure"/>, when given, runs last over the registrations: the tests' hook
+    /// to replace one (a shifted <see cref="TimeProvider"/> to move the server's clock).
     /// </summary>
-    public static WebApplication Build(IReadOnlyDictionary<string, string?> overrides)
+    public static WebApplication Build(IReadOnlyDictionary<string, string?> overrides, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Environment.CurrentDirectory, Args = [] });
         builder.Configuration.AddInMemoryCollection(overrides);
@@ -117,6 +120,10 @@ public static class ServerHost
         services.AddSingleton<SiteDeployIntake>();
         services.AddSingleton<SiteDeployReconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<SiteDeployReconciler>());
+        services.AddSingleton<IRolloutRoles, ClaimRolloutRoles>();
+        services.AddSingleton<RolloutService>();
+        services.AddSingleton<RolloutDriver>();
+        services.AddHostedService(sp => sp.GetRequiredService<RolloutDriver>());
         services.AddSingleton<IHelmRunner>(sp => new HelmProcessRunner(new HelmProcessRunnerOptions(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SiteDriftMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<SiteDriftMonitor>());
@@ -129,6 +136,7 @@ public static class ServerHost
             : new ServerOptions().MaxRequestBytes);
         builder.WebHost.UseUrls((builder.Configuration.GetValue<string>("Mothership:Urls") ?? new ServerOptions().Urls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
+        configure?.Invoke(builder.Services);
         var app = builder.Build();
         var settingsLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mothership.Server.Settings");
         foreach (var line in unknown)
@@ -230,6 +238,7 @@ public static class ServerHost
         HookEndpoints.Map(app, api);
         PullRequestEndpoints.Map(api);
         PromotionEndpoints.Map(api);
+        RolloutEndpoints.Map(api);
         IdentityEndpoints.Map(api);
         AccessEndpoints.Map(api);
         DashboardEndpoints.Map(app);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mothership.Ci.Forge;
@@ -10,6 +11,7 @@ using Mothership.Cloud.Sites;
 using Mothership.Model.Diagnostics;
 using Mothership.Server.Cloud;
 using Mothership.Server.Hosting;
+using Mothership.Server.Rollouts;
 using Mothership.Store;
 
 namespace Mothership.Server.Promotion;
@@ -22,7 +24,7 @@ namespace Mothership.Server.Promotion;
 /// proposes it to every site of the next environment.
 /// </summary>
 internal sealed partial class SitePromotion(
-    SiteRepositoryCache cache, IRunStore store, IForge forge, IRepositoryWrites writes, IOptions<ServerOptions> options, ILogger<SitePromotion> logger)
+    SiteRepositoryCache cache, IRunStore store, IForge forge, IRepositoryWrites writes, RolloutService rollouts, IOptions<ServerOptions> options, ILogger<SitePromotion> logger)
 {
     private readonly DeploymentPullRequestWriter _writer = new(forge, writes);
     private TipView? _last;
@@ -176,6 +178,22 @@ internal sealed partial class SitePromotion(
             return;
         }
 
+        if (next.Rollout is not null)
+        {
+            // An environment with a rollout policy gets the revision wave by wave, not by pull requests.
+            var answer = await rollouts.StartAsync(next.Environment, revision, PromotionActor, cancellationToken).ConfigureAwait(false);
+            if (answer.Rollout is { } started && answer.Status == StatusCodes.Status201Created)
+            {
+                Log.RolloutStarted(logger, started.Name, next.Environment, revision);
+            }
+            else
+            {
+                Log.RolloutNotStarted(logger, next.Environment, revision, answer.Message ?? answer.Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            return;
+        }
+
         var deployed = await DeployedAsync(cancellationToken).ConfigureAwait(false);
         foreach (var site in view.SitesOf(next.Environment))
         {
@@ -280,8 +298,17 @@ internal sealed partial class SitePromotion(
     /// <summary>The view read at a commit (one reference, so replicas' threads never see half of it).</summary>
     private sealed record TipView(string Tip, PromotionView? View);
 
+    /// <summary>Who a rollout the promotion starts names as its actor.</summary>
+    public const string PromotionActor = "promotion";
+
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Promotion started rollout {Name} of {Environment} to {Revision}")]
+        public static partial void RolloutStarted(ILogger logger, string name, string environment, string revision);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Promotion could not start a rollout of {Environment} to {Revision}: {Reason}")]
+        public static partial void RolloutNotStarted(ILogger logger, string environment, string revision, string reason);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Deployment pull request #{Number} proposes {Revision} for site {Site}")]
         public static partial void Proposed(ILogger logger, string site, string revision, int number);
 

@@ -236,6 +236,41 @@ internal static class SchemaMigrations
             );
             CREATE INDEX api_tokens_by_owner ON api_tokens (owner, created_at, id);
             """),
+        // Rollouts: the state of each (a JSON document written whole under an optimistic
+        // version), the lease of the replica driving it, at most one active per environment (a
+        // partial unique index), and every transition in order.
+        (9, "rollouts", """
+            CREATE TABLE rollouts (
+                name {text} NOT NULL PRIMARY KEY,
+                environment {text} NOT NULL,
+                revision TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                status TEXT NOT NULL,
+                reason TEXT,
+                active BIGINT NOT NULL,
+                document TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                wake_at BIGINT,
+                lease_owner TEXT,
+                lease_expires_at BIGINT
+            );
+            CREATE UNIQUE INDEX rollouts_active_environment ON rollouts (environment) WHERE active = 1;
+            CREATE INDEX rollouts_by_created ON rollouts (created_at, name);
+            CREATE TABLE rollout_events (
+                seq {id},
+                rollout {text} NOT NULL,
+                at BIGINT NOT NULL,
+                site TEXT,
+                from_state TEXT NOT NULL,
+                to_state TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                message TEXT NOT NULL,
+                actor TEXT
+            );
+            CREATE INDEX rollout_events_by_rollout ON rollout_events (rollout, seq);
+            """),
     ];
 
     /// <summary>The newest schema version.</summary>

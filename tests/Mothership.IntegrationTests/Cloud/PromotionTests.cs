@@ -281,6 +281,35 @@ public sealed class PromotionTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 300_000)]
+    public async Task DevDeployed_ProdHasARolloutPolicy_StartsARolloutInsteadOfPullRequests()
+    {
+        var cloud = File.ReadAllText(Path.Combine(_repo.Root, "cloud.yaml"));
+        _repo.Write("cloud.yaml", cloud.TrimEnd()
+            + "\n  promotion:\n    repository: Codertocat/Hello-World\n    environments:\n      - {name: dev}\n      - {name: prod, rollout: {canary: {sites: [prod-a]}}}\n");
+        var a = _repo.Commit("promotion dev → prod, prod by rollout");
+        _gh.SetBranch("main", a);
+        var server = await StartServerAsync();
+
+        var deploy = await DeployAsync(server, "dev-a", a);
+        await WaitForDeployAsync(server, "dev-a", d => (string?)d["id"] == (string?)deploy["id"]);
+
+        JsonNode? rollout;
+        var clock = Stopwatch.StartNew();
+        while ((rollout = JsonNode.Parse(await server.Http.GetStringAsync("api/v1/rollouts", Ct))!["items"]!.AsArray()
+            .FirstOrDefault(r => (string?)r!["environment"] == "prod" && (string?)r["status"] == "Succeeded")) is null)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"no prod rollout succeeded; server:\n{server.Output}");
+            await Task.Delay(200, Ct);
+        }
+
+        Assert.Equal((a, "promotion"), ((string?)rollout["revision"], (string?)rollout["actor"]));
+        var shown = JsonNode.Parse(await server.Http.GetStringAsync($"api/v1/rollouts/{rollout["name"]}", Ct))!;
+        Assert.Equal(["canary", "wave-1"], shown["waves"]!.AsArray().Select(w => (string?)w!["name"]));
+        Assert.Null(DeploymentPullRequest("prod-a"));
+        Assert.Null(DeploymentPullRequest("prod-b"));
+    }
+
+    [Fact(Timeout = 300_000)]
     public async Task Promote_OlderRevision_OpensARollbackPullRequestFromTheCli()
     {
         var a = Promote();

@@ -44,6 +44,7 @@ public sealed partial class DocumentedCommandsRunTests : IAsyncDisposable
         ["./mship deploy --server"] = "needs a server with a site repository in git and helm; IntegrationTests/Cloud/ServerDeployTests runs it with stand-ins",
         ["./mship sites"] = "needs a server with a site repository in git; IntegrationTests/Cloud/ServerDeployTests runs it",
         ["./mship promote"] = "needs a server with a site repository in git and GitHub; IntegrationTests/Cloud/PromotionTests runs it against the fake GitHub",
+        ["./mship rollout"] = "needs a server with a site repository in git whose cloud.yaml has a rollout policy, and helm; IntegrationTests/Cloud/RolloutTests runs every subcommand with stand-ins",
         ["./mship auth token"] = "personal tokens need a server with authentication (a token or OIDC); IntegrationTests/Server/IdentityTests runs them",
         ["docker "] = "no Docker engine runs on our machines",
         ["kubectl "] = "no Kubernetes cluster here",

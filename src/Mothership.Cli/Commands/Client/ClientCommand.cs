@@ -18,7 +18,7 @@ internal static class ClientCommand
     public static IEnumerable<Command> All() =>
     [
         ApplyCommand.Create(), StartCommand.Create(), GetCommand.Create(), DescribeCommand.Create(), LogsCommand.Create(),
-        CancelCommand.Create(), RerunCommand.Create(), DeleteCommand.Create(), PruneCommand.Create(), SitesCommand.Create(), PromoteCommand.Create(),
+        CancelCommand.Create(), RerunCommand.Create(), DeleteCommand.Create(), PruneCommand.Create(), SitesCommand.Create(), PromoteCommand.Create(), RolloutCommand.Create(),
     ];
 
     private static readonly Option<string> ServerOption = new("--server")

@@ -39,6 +39,15 @@ public static class MothershipLabels
     /// <summary>On a TaskRun: <c>"true"</c> keeps the host's network for sandboxed local steps.</summary>
     public const string Network = "mothership.io/network";
 
+    /// <summary>On a rollout's site deploy or bake check run: the rollout's name.</summary>
+    public const string Rollout = "mothership.io/rollout";
+
+    /// <summary>On a rollout's site deploy or bake check run: the attempt of the site it is (1, 2, …), so a restarted server finds it rather than starting it again.</summary>
+    public const string RolloutAttempt = "mothership.io/rollout-attempt";
+
+    /// <summary>On a rollout's run: <c>deploy</c> or <c>bake</c>.</summary>
+    public const string RolloutStep = "mothership.io/rollout-step";
+
     /// <summary>On a site's deploy run started from a deployment pull request: the pull request's number.</summary>
     public const string DeploymentPullRequest = "mothership.io/deployment-pull-request";
 

@@ -1,0 +1,12 @@
+using System.Security.Claims;
+
+namespace Mothership.Server.Rollouts;
+
+/// <summary>
+/// Which roles a caller holds, as far as rollout gates are concerned: an approval counts when one
+/// of them is among the gate's approvers. The one place the access policy's answer plugs in.
+/// </summary>
+internal interface IRolloutRoles
+{
+    IReadOnlyList<string> RolesOf(ClaimsPrincipal user);
+}

@@ -1,0 +1,331 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Mothership.Testing;
+
+namespace Mothership.IntegrationTests.Cloud;
+
+/// <summary>
+/// Rollouts run by the server (<c>/api/v1/rollouts</c>, <c>mship rollout</c>) over a real git site
+/// repository with recording helm and kubectl stand-ins: prod's canary prod-a, then wave-1
+/// (prod-b, prod-c), deploys run for real.
+/// </summary>
+public sealed class RolloutTests : IAsyncDisposable
+{
+    private const string Admin = "rollout-admin-token";
+
+    private readonly SiteRepositoryFixture _repo = SiteRepositoryFixture.Small();
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("mship-rollout-");
+    private ServerProcess? _server;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string HelmLog => Path.Combine(_work.FullName, "helm.log");
+
+    /// <summary>While this file exists, <c>helm upgrade</c> waits (after writing <see cref="Started"/>).</summary>
+    private string Hold => Path.Combine(_work.FullName, "hold");
+
+    private string Started => Path.Combine(_work.FullName, "helm-started");
+
+    /// <summary>Sites (one a line) whose helm upgrades fail.</summary>
+    private string Failing => Path.Combine(_work.FullName, "failing");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        _repo.Dispose();
+        try
+        {
+            _work.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A stand-in the killed server left running may still hold a file; the OS cleans temp.
+        }
+    }
+
+    /// <summary>Adds prod-c (region b) and prod's rollout policy (canary prod-a, then the others) to the repository.</summary>
+    private string Policy(string rollout)
+    {
+        _repo.Write("sites/prod-c/site.yaml", """
+            apiVersion: mothership.io/v1
+            kind: Site
+            metadata: {name: prod-c}
+            spec:
+              environment: prod
+              region: b
+              cluster: {context: prod-c, namespace: openstack}
+              services: [db, ident, image]
+            """);
+        var cloud = File.ReadAllText(Path.Combine(_repo.Root, "cloud.yaml")).TrimEnd();
+        _repo.Write("cloud.yaml", cloud + "\n  promotion:\n    environments:\n      - {name: dev}\n      - name: prod\n        rollout:\n"
+            + string.Join("\n", rollout.Split('\n').Select(l => "          " + l)) + "\n");
+        return _repo.Commit("prod rolls out");
+    }
+
+    private async Task<ServerProcess> StartServerAsync(bool auth = false)
+    {
+        var bin = Path.Combine(_work.FullName, "bin");
+        Directory.CreateDirectory(bin);
+        File.WriteAllText(Path.Combine(bin, "helm"), $$"""
+            #!/usr/bin/env bash
+            echo "helm $*" >> '{{HelmLog}}'
+            if [ "$1" = upgrade ]; then
+              if [ -e '{{Failing}}' ]; then
+                for s in $(cat '{{Failing}}'); do case "$* " in *"--kube-context $s "*) echo "boom on $s" >&2; exit 1 ;; esac; done
+              fi
+              touch '{{Started}}'
+              while [ -e '{{Hold}}' ]; do sleep 0.1; done
+            fi
+            """);
+        File.WriteAllText(Path.Combine(bin, "kubectl"), $$"""
+            #!/usr/bin/env bash
+            case "$*" in
+              *"get jobs"*Failed*) echo "db-init " ;;
+              *"get jobs"*) echo "db-init 1" ;;
+              *"get pods"*) echo "api-0 ReplicaSet True" ;;
+            esac
+            """);
+        if (!OperatingSystem.IsWindows())
+        {
+            foreach (var tool in new[] { "helm", "kubectl" })
+            {
+                File.SetUnixFileMode(Path.Combine(bin, tool), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        _server = await ServerProcess.StartAsync(_work.FullName, null, ["--replica-id", "roller", .. auth ? new[] { "--token", Admin } : []], Ct, new Dictionary<string, string>
+        {
+            ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}",
+            ["Mothership__Cloud__Repository"] = _repo.Root,
+        });
+        return _server;
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(ServerProcess server, string path, object? body, string? token = null)
+    {
+        using var request = new HttpRequestMessage(body is null ? HttpMethod.Get : HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var response = await server.Http.SendAsync(request, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        return (response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
+    }
+
+    private static async Task<string> StartRolloutAsync(ServerProcess server, string? token = null)
+    {
+        var (status, body) = await SendAsync(server, "api/v1/rollouts", new { environment = "prod" }, token);
+        Assert.True(status == HttpStatusCode.Created, $"{status}: {body?.ToJsonString()}\n{server.Output}");
+        return (string)body!["name"]!;
+    }
+
+    /// <summary>Polls the rollout until <paramref name="done"/> holds.</summary>
+    private static async Task<JsonNode> WaitForAsync(ServerProcess server, string name, Func<JsonNode, bool> done, string what, string? token = null, int seconds = 120)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var (_, rollout) = await SendAsync(server, $"api/v1/rollouts/{name}", null, token);
+            if (rollout is not null && done(rollout))
+            {
+                return rollout;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromSeconds(seconds))
+            {
+                Assert.Fail($"rollout {name}: not {what} in {seconds} s: {rollout?.ToJsonString()}\nserver:\n{server.Output}");
+            }
+
+            await Task.Delay(250, Ct);
+        }
+    }
+
+    private static string? State(JsonNode rollout, string site) => (string?)rollout["sites"]!.AsArray().Single(s => (string?)s!["site"] == site)!["state"];
+
+    private string[] Upgrades(string site, string service = "") =>
+        File.Exists(HelmLog) ? [.. File.ReadAllLines(HelmLog).Where(l => l.StartsWith($"helm upgrade --install {service}", StringComparison.Ordinal) && (l + " ").Contains($"--kube-context {site} ", StringComparison.Ordinal))] : [];
+
+    [Fact(Timeout = 300_000)]
+    public async Task Rollout_CanaryFails_HaltsBeforeWave1ThenRetrySucceeds()
+    {
+        Policy("canary: {sites: [prod-a]}");
+        File.WriteAllText(Failing, "prod-a\n");
+        var server = await StartServerAsync();
+
+        var name = await StartRolloutAsync(server);
+        var halted = await WaitForAsync(server, name, r => (string?)r["status"] == "Halted", "halted");
+
+        Assert.Equal("Failed", State(halted, "prod-a"));
+        Assert.Equal(("Halted", "Halted"), (State(halted, "prod-b"), State(halted, "prod-c")));
+        Assert.Contains("canary site prod-a failed", (string?)halted["reason"], StringComparison.Ordinal);
+        Assert.Empty(Upgrades("prod-b"));
+        Assert.Empty(Upgrades("prod-c"));
+        var events = halted["events"]!.AsArray();
+        Assert.Contains(events, e => (string?)e!["site"] == "prod-b" && (string?)e["to"] == "Halted" && (string?)e["reason"] == "CanaryFailed");
+        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(server, "api/v1/rollouts", new { environment = "prod" })).Status);
+
+        File.Delete(Failing);
+        var retry = await server.CliAsync("rollout", "retry", name, "--site", "prod-a");
+        Assert.True(retry.ExitCode == 0, retry.Stderr);
+        var done = await WaitForAsync(server, name, r => (string?)r["status"] == "Succeeded", "succeeded");
+        Assert.Equal(2, done["sites"]!.AsArray().Single(s => (string?)s!["site"] == "prod-a")!["attempt"]!.GetValue<int>());
+        Assert.Single(Upgrades("prod-b", "image "));
+        Assert.Single(Upgrades("prod-c", "image "));
+
+        var table = await server.CliAsync("rollout", "get", name);
+        Assert.True(table.ExitCode == 0, table.Stderr);
+        Assert.Contains($"rollout {name} of prod to", table.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"wave-1\s+prod-c\s+b\s+Succeeded\s+1", table.Stdout);
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Rollout_Gate_WaitsRefusesNonApproverOpensForApprover()
+    {
+        Policy("canary: {sites: [prod-a]}\ngates: [{before: wave-1, approvers: [admin]}]");
+        var server = await StartServerAsync(auth: true);
+        var alice = await server.CliAsync("auth", "token", "create", "--owner", "alice", "--description", "ci", "--expires-in", "30d", "--token", Admin);
+        Assert.True(alice.ExitCode == 0, alice.Stderr);
+        var token = alice.Stdout.Trim();
+
+        var name = await StartRolloutAsync(server, token);
+        var waiting = await WaitForAsync(server, name, r => State(r, "prod-b") == "WaitingForApproval", "waiting for approval", Admin);
+        Assert.Equal("Succeeded", State(waiting, "prod-a"));
+        var gate = waiting["gates"]!.AsArray().Single()!;
+        Assert.Equal(("wave-1", true, "admin"), ((string?)gate["wave"], (bool?)gate["waiting"], (string?)gate["roles"]![0]));
+        var shown = await server.CliAsync("rollout", "get", name, "--token", token);
+        Assert.Contains($"wave-1 waits for approval (before-wave-1) by one of: admin", shown.Stdout, StringComparison.Ordinal);
+
+        var refused = await server.CliAsync("rollout", "approve", name, "--token", token);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("alice may not approve before-wave-1", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("it takes one of the roles admin", refused.Stderr, StringComparison.Ordinal);
+        var (status, _) = await SendAsync(server, $"api/v1/rollouts/{name}/approve", new { }, token);
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Empty(Upgrades("prod-b"));
+
+        var approved = await server.CliAsync("rollout", "approve", name, "--gate", "wave-1", "--token", Admin);
+        Assert.True(approved.ExitCode == 0, approved.Stderr);
+        var done = await WaitForAsync(server, name, r => (string?)r["status"] == "Succeeded", "succeeded", Admin);
+        gate = done["gates"]!.AsArray().Single()!;
+        Assert.Equal("admin", (string?)gate["approvedBy"]);
+        Assert.Contains(done["events"]!.AsArray(), e => (string?)e!["reason"] == "Approve" && (string?)e["actor"] == "admin");
+        Assert.Single(Upgrades("prod-b", "image "));
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task Rollout_WindowClosed_WaveWaitsForTheNextOpening()
+    {
+        // Frozen today and tomorrow (UTC): the windows open the day after.
+        var today = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
+        Policy($"windows: {{freeze: [{today:yyyy-MM-dd}..{today.AddDays(1):yyyy-MM-dd}]}}");
+        var server = await StartServerAsync();
+
+        var started = await server.CliAsync("rollout", "start", "prod");
+        Assert.True(started.ExitCode == 0, started.Stderr);
+        var name = started.Stdout.Split(' ')[1];
+        Assert.Contains($"rollout {name} of prod to", started.Stdout, StringComparison.Ordinal);
+        var waiting = await WaitForAsync(server, name, r => State(r, "prod-a") == "WaitingForWindow", "waiting for the window");
+
+        Assert.All(waiting["sites"]!.AsArray(), s => Assert.Equal("WaitingForWindow", (string?)s!["state"]));
+        Assert.False((bool)waiting["window"]!["open"]!);
+        Assert.Equal(today.AddDays(2).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), waiting["window"]!["nextOpening"]!.GetValue<DateTimeOffset>().UtcDateTime);
+        Assert.Contains("the change windows are closed until", (string?)waiting["sites"]![0]!["message"], StringComparison.Ordinal);
+        Assert.False(File.Exists(HelmLog) && File.ReadAllText(HelmLog).Contains("upgrade", StringComparison.Ordinal));
+
+        var shown = await server.CliAsync("rollout", "get", name);
+        Assert.Contains($"change windows closed; next opening {today.AddDays(2):yyyy-MM-dd}", shown.Stdout, StringComparison.Ordinal);
+        var paused = await server.CliAsync("rollout", "pause", name);
+        Assert.True(paused.ExitCode == 0, paused.Stderr);
+        Assert.Contains("Paused (paused by ", paused.Stdout, StringComparison.Ordinal);
+        var again = await server.CliAsync("rollout", "pause", name);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("the rollout is paused already", again.Stderr, StringComparison.Ordinal);
+        var resumed = await server.CliAsync("rollout", "resume", name);
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.Contains(": Running", resumed.Stdout, StringComparison.Ordinal);
+
+        var aborted = await server.CliAsync("rollout", "abort", name);
+        Assert.True(aborted.ExitCode == 0, aborted.Stderr);
+        var over = await WaitForAsync(server, name, r => (bool?)r["active"] == false, "over");
+        Assert.Equal("Aborted", (string?)over["status"]);
+        Assert.All(over["sites"]!.AsArray(), s => Assert.Equal("Skipped", (string?)s!["state"]));
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Rollout_ServerKilledMidWave_RestartsAndFinishesDeployingEachSiteOnce()
+    {
+        Policy("canary: {sites: [prod-a]}");
+        var server = await StartServerAsync();
+        var name = await StartRolloutAsync(server);
+        await WaitForAsync(server, name, r => State(r, "prod-a") == "Succeeded", "past the canary");
+        File.WriteAllText(Hold, "");
+        File.Delete(Started);
+        await WaitForAsync(server, name, r => State(r, "prod-b") == "Deploying" && State(r, "prod-c") == "Deploying", "deploying wave-1");
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(Started))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"no helm upgrade in wave-1; server:\n{server.Output}");
+            await Task.Delay(100, Ct);
+        }
+
+        await server.KillAsync();
+        File.Delete(Hold);
+        await server.StartAgainAsync(Ct);
+
+        var done = await WaitForAsync(server, name, r => (string?)r["status"] == "Succeeded", "succeeded");
+        Assert.All(done["sites"]!.AsArray(), s => Assert.Equal(1, s!["attempt"]!.GetValue<int>()));
+        foreach (var site in new[] { "prod-a", "prod-b", "prod-c" })
+        {
+            var history = (await SendAsync(server, $"api/v1/sites/{site}/history", null)).Body!["items"]!.AsArray();
+            Assert.True(history.Count == 1, $"{site} deployed {history.Count} times: {history.ToJsonString()}");
+            Assert.Single(Upgrades(site, "image "));
+        }
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Rollout_BakeCheckFails_HaltsBeforeTheNextWave()
+    {
+        // The check, a Pipeline file of the site repository, fails for prod-a only.
+        _repo.Write("checks/health.yaml", """
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata: {name: health}
+            spec:
+              params: [{name: site, type: string}]
+              tasks:
+                - name: probe
+                  params: [{name: site, value: $(params.site)}]
+                  taskSpec:
+                    params: [{name: site, type: string}]
+                    steps:
+                      - name: probe
+                        image: busybox
+                        script: |
+                          echo "probing $(params.site)"
+                          test "$(params.site)" != prod-a
+            """);
+        Policy("canary: {sites: [prod-a]}\nbake: {duration: 1s, pipeline: checks/health.yaml}");
+        var server = await StartServerAsync();
+
+        var name = await StartRolloutAsync(server);
+        var halted = await WaitForAsync(server, name, r => (string?)r["status"] == "Halted", "halted");
+
+        Assert.Equal("Failed", State(halted, "prod-a"));
+        Assert.Equal(("Halted", "Halted"), (State(halted, "prod-b"), State(halted, "prod-c")));
+        Assert.Contains("bake check failed", (string?)halted["reason"], StringComparison.Ordinal);
+        var check = (string?)halted["sites"]!.AsArray().Single(s => (string?)s!["site"] == "prod-a")!["check"];
+        Assert.StartsWith("bake-prod-a-", check, StringComparison.Ordinal);
+        Assert.Contains(halted["events"]!.AsArray(), e => (string?)e!["site"] == "prod-a" && (string?)e["reason"] == "BakeFailed");
+        Assert.Single(Upgrades("prod-a", "image "));
+        Assert.Empty(Upgrades("prod-b"));
+    }
+}
