@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Mothership.Cloud.Access;
@@ -69,6 +71,43 @@ internal static class AccessObjects
         context.Request.Body.Position = 0;
         var (name, labels) = RunIntake.NameAndLabels(body);
         return ServerAccess.RunObject(view, name, labels);
+    };
+
+    /// <summary>
+    /// An environment as a whole, what a rollout acts on: <c>ENVIRONMENT/*</c>. A rule's glob
+    /// <c>prod/*</c> (or <c>*</c>) matches it; a rule naming one site (<c>prod/prod-kr1</c>) does not,
+    /// so only who may act on every site of the environment acts on its rollouts.
+    /// </summary>
+    public static string Environment(string environment) => AccessObject.ForSite(environment, "*");
+
+    /// <summary>The rollout named by the route: its environment's object (<see cref="Environment"/>); an unknown rollout is <c>-/NAME</c> (the endpoint answers 404).</summary>
+    public static AccessObjectOf Rollout() => async (context, _) =>
+    {
+        var name = context.Request.RouteValues["name"] as string ?? "";
+        var rollout = await context.RequestServices.GetRequiredService<IRunStore>().GetRolloutAsync(name, context.RequestAborted).ConfigureAwait(false);
+        return rollout is null ? AccessObject.Unscoped(name) : Environment(rollout.Environment);
+    };
+
+    /// <summary>
+    /// The environment a rollout's start request names (<c>{"environment": …}</c>; the body is
+    /// buffered so the endpoint reads it again). A body that does not read is <c>-/</c>: the endpoint
+    /// refuses it with its own message.
+    /// </summary>
+    public static AccessObjectOf RolloutInBody() => async (context, _) =>
+    {
+        context.Request.EnableBuffering();
+        var body = await ApiContext.BodyAsync(context.Request, context.RequestAborted, leaveOpen: true).ConfigureAwait(false);
+        context.Request.Body.Position = 0;
+        try
+        {
+            return JsonNode.Parse(body) is JsonObject json && json["environment"] is JsonValue value && value.TryGetValue<string>(out var environment)
+                ? Environment(environment)
+                : AccessObject.Unscoped("");
+        }
+        catch (JsonException)
+        {
+            return AccessObject.Unscoped("");
+        }
     };
 
     /// <summary>The object of a definition applied or deleted: <c>-/NAME</c>.</summary>

@@ -120,7 +120,7 @@ public static class ServerHost
         services.AddSingleton<SiteDeployIntake>();
         services.AddSingleton<SiteDeployReconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<SiteDeployReconciler>());
-        services.AddSingleton<IRolloutRoles, ClaimRolloutRoles>();
+        services.AddSingleton<IRolloutRoles, PolicyRolloutRoles>();
         services.AddSingleton<RolloutService>();
         services.AddSingleton<RolloutDriver>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutDriver>());

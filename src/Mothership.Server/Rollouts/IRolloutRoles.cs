@@ -4,9 +4,10 @@ namespace Mothership.Server.Rollouts;
 
 /// <summary>
 /// Which roles a caller holds, as far as rollout gates are concerned: an approval counts when one
-/// of them is among the gate's approvers. The one place the access policy's answer plugs in.
+/// of them is among the gate's approvers. The one place the access policy's answer plugs in
+/// (<see cref="PolicyRolloutRoles"/>).
 /// </summary>
 internal interface IRolloutRoles
 {
-    IReadOnlyList<string> RolesOf(ClaimsPrincipal user);
+    Task<IReadOnlyList<string>> RolesOfAsync(ClaimsPrincipal user, CancellationToken cancellationToken);
 }

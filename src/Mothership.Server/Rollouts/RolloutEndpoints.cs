@@ -4,9 +4,11 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Mothership.Cloud.Access;
 using Mothership.Cloud.Rollouts;
 using Mothership.Cloud.Sources;
 using Mothership.Model.Validation;
+using Mothership.Server.Access;
 using Mothership.Server.Api;
 using Mothership.Store;
 
@@ -22,18 +24,28 @@ internal static class RolloutEndpoints
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapPost("/rollouts", StartAsync);
+        // Pausing and aborting stop a rollout (cancel), resuming lets it deploy again (create), a
+        // retry reruns a failed site (rerun); an approval also needs one of the gate's roles.
+        api.MapPost("/rollouts", StartAsync).RequireAccess(AccessResources.Rollouts, AccessActions.Create, AccessObjects.RolloutInBody());
         api.MapGet("/rollouts", ListAsync);
-        api.MapGet("/rollouts/{name}", GetAsync);
+        api.MapGet("/rollouts/{name}", GetAsync).RequireAccess(AccessResources.Rollouts, AccessActions.Get, AccessObjects.Rollout());
         api.MapPost("/rollouts/{name}/pause", (string name, HttpContext c, RolloutService s, IRunStore st, CancellationToken ct) =>
-            ActAsync(name, "Pause", c, s, st, (by, _) => at => new RolloutEvent.Paused(by, at), ct));
+            ActAsync(name, "Pause", c, s, st, (by, _) => at => new RolloutEvent.Paused(by, at), ct))
+            .RequireAccess(AccessResources.Rollouts, AccessActions.Cancel, AccessObjects.Rollout());
         api.MapPost("/rollouts/{name}/resume", (string name, HttpContext c, RolloutService s, IRunStore st, CancellationToken ct) =>
-            ActAsync(name, "Resume", c, s, st, (by, _) => at => new RolloutEvent.Resumed(by, at), ct));
+            ActAsync(name, "Resume", c, s, st, (by, _) => at => new RolloutEvent.Resumed(by, at), ct))
+            .RequireAccess(AccessResources.Rollouts, AccessActions.Create, AccessObjects.Rollout());
         api.MapPost("/rollouts/{name}/abort", (string name, HttpContext c, RolloutService s, IRunStore st, CancellationToken ct) =>
-            ActAsync(name, "Abort", c, s, st, (by, body) => at => new RolloutEvent.Aborted(by, Text(body, "message") ?? "aborted", at), ct));
-        api.MapPost("/rollouts/{name}/retry", RetryAsync);
-        api.MapPost("/rollouts/{name}/approve", ApproveAsync);
+            ActAsync(name, "Abort", c, s, st, (by, body) => at => new RolloutEvent.Aborted(by, Text(body, "message") ?? "aborted", at), ct))
+            .RequireAccess(AccessResources.Rollouts, AccessActions.Cancel, AccessObjects.Rollout());
+        api.MapPost("/rollouts/{name}/retry", RetryAsync).RequireAccess(AccessResources.Rollouts, AccessActions.Rerun, AccessObjects.Rollout());
+        api.MapPost("/rollouts/{name}/approve", ApproveAsync).RequireAccess(AccessResources.Rollouts, AccessActions.Approve, AccessObjects.Rollout());
     }
+
+    /// <summary>A gate's approver and a held role name the same role, written with or without <c>role:</c> (the policy's spelling).</summary>
+    private static bool SameRole(string approver, string held) =>
+        string.Equals(approver.StartsWith("role:", StringComparison.Ordinal) ? approver[5..] : approver,
+            held.StartsWith("role:", StringComparison.Ordinal) ? held[5..] : held, StringComparison.Ordinal);
 
     private static IResult NoRepository() =>
         Problems.NotFound("rollouts: no site repository is configured (Mothership__Cloud__Repository)");
@@ -113,8 +125,14 @@ internal static class RolloutEndpoints
         }
     }
 
-    private static async Task<IResult> ListAsync(IRunStore store, CancellationToken ct) =>
-        Results.Json(new JsonObject { ["items"] = new JsonArray([.. (await store.ListRolloutsAsync(200, ct).ConfigureAwait(false)).Select(r => (JsonNode)Summary(r))]) });
+    /// <summary>The rollouts, without those whose environment the caller may not <c>get</c> (when a policy is in force).</summary>
+    private static async Task<IResult> ListAsync(HttpContext context, IRunStore store, ServerAccess access, CancellationToken ct)
+    {
+        var view = await access.CurrentAsync(ct).ConfigureAwait(false);
+        var visible = (await store.ListRolloutsAsync(200, ct).ConfigureAwait(false))
+            .Where(r => ServerAccess.Decide(view, context.User, AccessResources.Rollouts, AccessActions.Get, AccessObjects.Environment(r.Environment))?.Allowed != false);
+        return Results.Json(new JsonObject { ["items"] = new JsonArray([.. visible.Select(r => (JsonNode)Summary(r))]) });
+    }
 
     private static JsonObject Summary(RolloutRecord r)
     {
@@ -298,9 +316,9 @@ internal static class RolloutEndpoints
         }
 
         var approvers = wave.Gate!.Approvers;
-        var held = roles.RolesOf(context.User);
+        var held = await roles.RolesOfAsync(context.User, ct).ConfigureAwait(false);
         var by = ApiContext.Actor(context);
-        if (!held.Any(r => approvers.Contains(r, StringComparer.Ordinal)))
+        if (!held.Any(r => approvers.Any(a => SameRole(a, r))))
         {
             return Problems.Of(StatusCodes.Status403Forbidden, "Forbidden",
                 $"{by} may not approve {wave.GateId} of rollout {name}: it takes one of the roles {string.Join(", ", approvers)} ({by} holds {(held.Count == 0 ? "none" : string.Join(", ", held))})");

@@ -158,6 +158,8 @@ public sealed class AccessEnforcementTests(SharedBrowser browser) : IAsyncLifeti
             ("runner", HttpMethod.Post, "api/v1/prune?dryRun=true", null, false, null),
             ("deployer", HttpMethod.Post, "api/v1/sites/prod-a/deploys", "{}", false, null),
             ("deployer", HttpMethod.Post, "api/v1/sites/prod-a/drift", "{}", false, null),
+            ("deployer", HttpMethod.Post, "api/v1/rollouts", "{\"environment\": \"prod\"}", false, null),
+            ("viewer", HttpMethod.Post, "api/v1/rollouts/no-such-rollout/approve", "{}", false, null),
             ("nobody", HttpMethod.Get, $"api/v1/pipelineruns/{plain}", null, false, null),
             (null, HttpMethod.Get, $"api/v1/pipelineruns/{plain}", null, false, null),
             ("admin", HttpMethod.Post, "api/v1/prune?dryRun=true", null, true, "<built-in>: p, role:admin, *, *, *, allow"),
