@@ -27,7 +27,7 @@ internal static class RolloutEndpoints
         // Pausing and aborting stop a rollout (cancel), resuming lets it deploy again (create), a
         // retry reruns a failed site (rerun); an approval also needs one of the gate's roles.
         api.MapPost("/rollouts", StartAsync).RequireAccess(AccessResources.Rollouts, AccessActions.Create, AccessObjects.RolloutInBody());
-        api.MapGet("/rollouts", ListAsync);
+        api.MapGet("/rollouts", ListAsync).WithMetadata(new AccessRequiredMetadata());
         api.MapGet("/rollouts/{name}", GetAsync).RequireAccess(AccessResources.Rollouts, AccessActions.Get, AccessObjects.Rollout());
         api.MapPost("/rollouts/{name}/pause", (string name, HttpContext c, RolloutService s, IRunStore st, CancellationToken ct) =>
             ActAsync(name, "Pause", c, s, st, (by, _) => at => new RolloutEvent.Paused(by, at), ct))
