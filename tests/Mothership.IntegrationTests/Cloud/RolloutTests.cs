@@ -3,16 +3,20 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Mothership.IntegrationTests.Dashboard;
 using Mothership.Testing;
+using static Microsoft.Playwright.Assertions;
 
 namespace Mothership.IntegrationTests.Cloud;
 
 /// <summary>
 /// Rollouts run by the server (<c>/api/v1/rollouts</c>, <c>mship rollout</c>) over a real git site
 /// repository with recording helm and kubectl stand-ins: prod's canary prod-a, then wave-1
-/// (prod-b, prod-c), deploys run for real.
+/// (prod-b, prod-c), deploys run for real; the dashboard's rollout page in headless Chromium.
 /// </summary>
-public sealed class RolloutTests : IAsyncDisposable
+public sealed class RolloutTests(SharedBrowser browser) : IAsyncDisposable, IClassFixture<SharedBrowser>
 {
     private const string Admin = "rollout-admin-token";
 
@@ -219,6 +223,61 @@ public sealed class RolloutTests : IAsyncDisposable
         Assert.Equal("admin", (string?)gate["approvedBy"]);
         Assert.Contains(done["events"]!.AsArray(), e => (string?)e!["reason"] == "Approve" && (string?)e["actor"] == "admin");
         Assert.Single(Upgrades("prod-b", "image "));
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task RolloutPage_GateWaiting_GridGateAndApproveOpensIt()
+    {
+        Policy("canary: {sites: [prod-a]}\ngates: [{before: wave-1, approvers: [admin]}]");
+        var server = await StartServerAsync(auth: true);
+        var name = await StartRolloutAsync(server, Admin);
+        var waiting = await WaitForAsync(server, name, r => State(r, "prod-b") == "WaitingForApproval", "waiting for approval", Admin);
+        var run = (string?)waiting["sites"]!.AsArray().Single(s => (string?)s!["site"] == "prod-a")!["run"];
+        Assert.NotNull(run);
+        var context = await (await browser.GetAsync(Ct)).NewContextAsync(new() { BaseURL = server.Url, ViewportSize = new() { Width = 1400, Height = 900 } });
+        await context.AddInitScriptAsync($"sessionStorage.setItem('mothership.token', '{Admin}')");
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        var screenshots = Path.Combine(Fixtures.RepositoryRoot(), "artifacts", "screenshots");
+        Directory.CreateDirectory(screenshots);
+
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Rollouts" }).ClickAsync();
+        var row = page.Locator($"table.rollouts tr[data-rollout='{name}']");
+        await Expect(row).ToContainTextAsync("prod", new() { Timeout = 20_000 });
+        await Expect(row).ToContainTextAsync("1/3 succeeded");
+        await row.GetByRole(AriaRole.Link, new() { Name = name }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/ui/rollouts/{name}$"));
+
+        await Expect(page.Locator("table.rollout-grid tbody th")).ToHaveTextAsync(["canary", "wave-1"], new() { Timeout = 20_000 });
+        await Expect(page.Locator("table.rollout-grid thead th")).ToHaveTextAsync(["Wave", "a", "b"]);
+        var canary = page.Locator("tr[data-wave='canary'] [data-site='prod-a']");
+        await Expect(canary).ToHaveAttributeAsync("data-state", "Succeeded");
+        await Expect(canary.GetByRole(AriaRole.Link, new() { Name = "Deploy run" })).ToHaveAttributeAsync("href", $"/ui/pipelineruns/{run}");
+        var prodB = page.Locator("tr[data-wave='wave-1'] [data-site='prod-b']");
+        var prodC = page.Locator("tr[data-wave='wave-1'] [data-site='prod-c']");
+        await Expect(prodB).ToHaveAttributeAsync("data-state", "WaitingForApproval");
+        await Expect(prodB).ToContainTextAsync("Waiting for approval");
+        await Expect(prodC).ToHaveAttributeAsync("data-state", "WaitingForApproval");
+        var gate = page.Locator("li.gate[data-gate='before-wave-1']");
+        await Expect(gate).ToHaveAttributeAsync("data-waiting", "true");
+        await Expect(gate.Locator(".gate-roles")).ToContainTextAsync("one of admin");
+        await Expect(page.Locator("[data-window]")).ToHaveTextAsync("open");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Pause" })).ToBeVisibleAsync();
+        await Expect(page.Locator("ol.timeline li").Filter(new() { HasText = "prod-b" }).First).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "rollout-gate.png"), FullPage = true });
+
+        await gate.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await Expect(prodB).Not.ToHaveAttributeAsync("data-state", "WaitingForApproval", new() { Timeout = 30_000 });
+        await Expect(gate).ToContainTextAsync("by admin");
+        await Expect(gate.GetByRole(AriaRole.Button, new() { Name = "Approve" })).ToBeHiddenAsync();
+        var after = await WaitForAsync(server, name, r => (string?)r["gates"]![0]!["approvedBy"] is not null, "approved", Admin);
+        Assert.Equal("admin", (string?)after["gates"]![0]!["approvedBy"]);
+        Assert.Contains(after["events"]!.AsArray(), e => (string?)e!["reason"] == "Approve" && (string?)e["actor"] == "admin");
+        await Expect(page.Locator("ol.timeline")).ToContainTextAsync("Approve");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "rollout-approved.png"), FullPage = true });
+        Assert.True(errors.Count == 0, "script errors in the page:\n" + string.Join("\n", errors));
     }
 
     [Fact(Timeout = 180_000)]

@@ -6,11 +6,11 @@
 // Node toolchain in the two-command setup (`./mship server`, `./test`), nothing to download at
 // build time, and the files the browser runs are the files in the repository (embedded in the
 // server's assembly, served from /assets). Modules: api (REST client), state (icon + word for
-// every state), runs / run / resources / pulls / mergepool / sites (pages), dag (layout and SVG), logs (virtualised viewer),
+// every state), runs / run / resources / pulls / mergepool / sites / rollouts (pages), dag (layout and SVG), logs (virtualised viewer),
 // ansi, yaml (JSON → YAML for the YAML views), util (DOM helpers).
 //
 // Routing is on the path (History API): `/` runs, `/ui/pipelineruns/NAME`, `/ui/taskruns[/NAME]`,
-// `/ui/pipelines`, `/ui/tasks`, `/ui/pulls`, `/ui/mergepool`, `/ui/sites[/NAME]`; the server answers every /ui/… path with index.html.
+// `/ui/pipelines`, `/ui/tasks`, `/ui/pulls`, `/ui/mergepool`, `/ui/sites[/NAME]`, `/ui/rollouts[/NAME]`; the server answers every /ui/… path with index.html.
 
 import { askToken } from "./api.js";
 import { runsPage } from "./runs.js";
@@ -19,6 +19,7 @@ import { resourcesPage } from "./resources.js";
 import { pullsPage } from "./pulls.js";
 import { mergePoolPage } from "./mergepool.js";
 import { sitesPage } from "./sites.js";
+import { rolloutsPage } from "./rollouts.js";
 import { h } from "./util.js";
 
 const routes = [
@@ -33,6 +34,8 @@ const routes = [
   [/^\/ui\/mergepool$/, "mergepool", "Merge pool", (main) => mergePoolPage(main)],
   [/^\/ui\/sites\/?$/, "sites", "Sites", (main, ctx) => sitesPage(main, ctx)],
   [/^\/ui\/sites\/([^/]+)$/, "sites", "Site", (main, ctx) => sitesPage(main, ctx)],
+  [/^\/ui\/rollouts\/?$/, "rollouts", "Rollouts", (main, ctx) => rolloutsPage(main, ctx)],
+  [/^\/ui\/rollouts\/([^/]+)$/, "rollouts", "Rollout", (main, ctx) => rolloutsPage(main, ctx)],
 ];
 
 let leave = null;

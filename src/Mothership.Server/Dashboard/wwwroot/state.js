@@ -19,6 +19,15 @@ const STATES = {
   Unknown: { icon: "?", cls: "warn" },
   // A deploy whose run was deleted before it ended.
   Lost: { icon: "✗", cls: "bad" },
+  // A rollout and its sites.
+  WaitingForWindow: { icon: "◷", cls: "wait", label: "Waiting for window" },
+  WaitingForApproval: { icon: "⚑", cls: "warn", label: "Waiting for approval" },
+  Deploying: { icon: "⟳", cls: "run" },
+  Baking: { icon: "⟳", cls: "run" },
+  Halted: { icon: "■", cls: "bad" },
+  Paused: { icon: "❚❚", cls: "cancel" },
+  Aborted: { icon: "⊘", cls: "cancel" },
+  SucceededWithFailures: { icon: "✓", cls: "warn", label: "Succeeded with failures" },
 };
 
 /** The state of a Succeeded condition ({status, reason}) and the run's phase, when known. */
