@@ -324,7 +324,10 @@ internal static class RolloutEndpoints
                 $"{by} may not approve {wave.GateId} of rollout {name}: it takes one of the roles {string.Join(", ", approvers)} ({by} holds {(held.Count == 0 ? "none" : string.Join(", ", held))})");
         }
 
+        // The event carries the gate's approvers the caller holds, spelled as the gate spells them:
+        // the policy says role:admin where cloud.yaml may say admin, and the rollout compares exactly.
         var gate = wave.GateId;
-        return Answer(await rollouts.ActAsync(name, "Approve", by, at => new RolloutEvent.Approved(gate, by, [.. held], at), ct).ConfigureAwait(false));
+        ImmutableArray<string> matched = [.. approvers.Where(a => held.Any(r => SameRole(a, r)))];
+        return Answer(await rollouts.ActAsync(name, "Approve", by, at => new RolloutEvent.Approved(gate, by, matched, at), ct).ConfigureAwait(false));
     }
 }
