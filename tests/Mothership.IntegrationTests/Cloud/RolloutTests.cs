@@ -226,10 +226,14 @@ public sealed class RolloutTests(SharedBrowser browser) : IAsyncDisposable, ICla
     }
 
     [Fact(Timeout = 300_000)]
-    public async Task RolloutPage_GateWaiting_GridGateAndApproveOpensIt()
+    public async Task RolloutPage_GateWaiting_GridGateHiddenForReaderApproveOpensItForAdmin()
     {
+        // alice may only read (role:readonly): she sees the rollout but none of its buttons.
+        _repo.Write("policy.csv", "g, alice, role:readonly\n");
         Policy("canary: {sites: [prod-a]}\ngates: [{before: wave-1, approvers: [admin]}]");
         var server = await StartServerAsync(auth: true);
+        var alice = await server.CliAsync("auth", "token", "create", "--owner", "alice", "--description", "ui", "--expires-in", "30d", "--token", Admin);
+        Assert.True(alice.ExitCode == 0, alice.Stderr);
         var name = await StartRolloutAsync(server, Admin);
         var waiting = await WaitForAsync(server, name, r => State(r, "prod-b") == "WaitingForApproval", "waiting for approval", Admin);
         var run = (string?)waiting["sites"]!.AsArray().Single(s => (string?)s!["site"] == "prod-a")!["run"];
@@ -241,6 +245,17 @@ public sealed class RolloutTests(SharedBrowser browser) : IAsyncDisposable, ICla
         page.PageError += (_, e) => errors.Add(e);
         var screenshots = Path.Combine(Fixtures.RepositoryRoot(), "artifacts", "screenshots");
         Directory.CreateDirectory(screenshots);
+
+        var readerContext = await (await browser.GetAsync(Ct)).NewContextAsync(new() { BaseURL = server.Url });
+        await readerContext.AddInitScriptAsync($"sessionStorage.setItem('mothership.token', '{alice.Stdout.Trim()}')");
+        var reader = await readerContext.NewPageAsync();
+        await reader.GotoAsync($"/ui/rollouts/{name}");
+        await Expect(reader.Locator("tr[data-wave='wave-1'] [data-site='prod-b']")).ToHaveAttributeAsync("data-state", "WaitingForApproval", new() { Timeout = 20_000 });
+        await Expect(reader.Locator("li.gate[data-gate='before-wave-1'] .gate-roles")).ToContainTextAsync("one of admin");
+        foreach (var button in new[] { "Approve", "Pause", "Abort" })
+        {
+            await Expect(reader.GetByRole(AriaRole.Button, new() { Name = button })).ToBeHiddenAsync();
+        }
 
         await page.GotoAsync("/");
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Rollouts" }).ClickAsync();
@@ -269,6 +284,8 @@ public sealed class RolloutTests(SharedBrowser browser) : IAsyncDisposable, ICla
         await page.ScreenshotAsync(new() { Path = Path.Combine(screenshots, "rollout-gate.png"), FullPage = true });
 
         await gate.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await Expect(page.Locator("#gates-title")).ToBeVisibleAsync();
+        await Expect(page.Locator(".notice")).Not.ToContainTextAsync("⚠");
         await Expect(prodB).Not.ToHaveAttributeAsync("data-state", "WaitingForApproval", new() { Timeout = 30_000 });
         await Expect(gate).ToContainTextAsync("by admin");
         await Expect(gate.GetByRole(AriaRole.Button, new() { Name = "Approve" })).ToBeHiddenAsync();

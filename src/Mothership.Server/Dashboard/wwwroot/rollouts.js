@@ -55,6 +55,8 @@ function listPage(main) {
 
 function rolloutPage(main, name) {
   const head = h("div", {}, h("p.muted", {}, "Loading…"));
+  // An action's refusal stays until the next action (the refresh does not wipe it).
+  const notice = h("div.notice", {});
   const actions = h("div.actions", {});
   const gates = h("section.panel", { "aria-labelledby": "gates-title" });
   const grid = h("section.panel", { "aria-labelledby": "grid-title" });
@@ -62,7 +64,7 @@ function rolloutPage(main, name) {
   const title = h("h1", {}, name);
   main.replaceChildren(
     h("p.crumbs", {}, h("a", { href: "/ui/rollouts", "data-link": true }, "Rollouts"), " / ", name),
-    h("div.run-head", {}, title, actions), head, gates, grid, timeline);
+    h("div.run-head", {}, title, actions), notice, head, gates, grid, timeline);
   // What the caller may do is asked once per page, for the rollout's environment.
   let may = null;
   let busy = false;
@@ -89,15 +91,16 @@ function rolloutPage(main, name) {
     head.replaceChildren(e instanceof ApiError && e.status === 404 ? h("p.empty", {}, `No rollout ${name}.`) : errorBox(e));
   });
 
-  // A button's action: runs it, announces the answer, reloads; an error replaces nothing, it shows below the head.
+  // A button's action: runs it, announces the answer, reloads; a refusal shows above the details.
   const act = async (button, what, call, reload) => {
     busy = true;
     button.disabled = true;
+    notice.replaceChildren();
     try {
       const r = await call();
       announce(`${what}: rollout ${name} ${r?.status || "done"}`);
     } catch (e) {
-      head.prepend(errorBox(e));
+      notice.replaceChildren(errorBox(e));
     } finally {
       busy = false;
       button.disabled = false;
