@@ -367,7 +367,7 @@ public sealed class RolloutTests(SharedBrowser browser) : IAsyncDisposable, ICla
             // One deploy per site. Within it, a helm upgrade the kill interrupted may run again when
             // the deploy resumes (the step had not finished; `helm upgrade --install` is idempotent),
             // so wave-1's sites show one or two invocations; the canary, done before the kill, one.
-            var upgrades = Upgrades(site, "image ").Count;
+            var upgrades = Upgrades(site, "image ").Length;
             Assert.True(site == "prod-a" ? upgrades == 1 : upgrades is 1 or 2, $"{site}: {upgrades} helm upgrades of image");
         }
     }
