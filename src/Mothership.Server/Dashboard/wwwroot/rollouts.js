@@ -6,23 +6,10 @@
 // use are hidden (POST /api/v1/auth/can-i on rollouts ENVIRONMENT/*); refreshed every 5 s.
 
 import { api, ApiError, canI } from "./api.js";
-import { h, timeElement, errorBox, announce, confirmDialog } from "./util.js";
+import { h, timeElement, errorBox, announce, confirmDialog, shortRevision as short, runLink, every5s } from "./util.js";
 import { badge } from "./state.js";
 
-const short = (revision) => revision ? revision.slice(0, 12) : "";
-const runLink = (name, text) => name ? h("a", { href: `/ui/pipelineruns/${encodeURIComponent(name)}`, "data-link": true }, text || name) : "";
 const rolloutLink = (name) => h("a", { href: `/ui/rollouts/${encodeURIComponent(name)}`, "data-link": true }, name);
-
-/** Refreshes `load` every 5 s until the page is left; returns the leave function. */
-function every5s(load) {
-  const controller = new AbortController();
-  let timer = null;
-  const tick = () => load(controller.signal)
-    .catch((e) => { if (e.name !== "AbortError") throw e; })
-    .finally(() => { if (!controller.signal.aborted) timer = setTimeout(tick, 5000); });
-  tick();
-  return () => { controller.abort(); clearTimeout(timer); };
-}
 
 export function rolloutsPage(main, ctx) {
   return ctx.name ? rolloutPage(main, ctx.name) : listPage(main);

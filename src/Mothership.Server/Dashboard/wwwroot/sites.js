@@ -5,23 +5,10 @@
 // deploy history. Read from /api/v1/sites, /sites/NAME and /sites/NAME/history; refreshed every 5 s.
 
 import { api, ApiError, canI } from "./api.js";
-import { h, timeElement, errorBox, announce } from "./util.js";
+import { h, timeElement, errorBox, announce, shortRevision as short, runLink, every5s } from "./util.js";
 import { badge } from "./state.js";
 
-const short = (revision) => revision ? revision.slice(0, 12) : "";
 const revisionCode = (revision) => revision ? h("code", { title: revision }, short(revision)) : h("span.muted", {}, "not deployed");
-const runLink = (name) => name ? h("a", { href: `/ui/pipelineruns/${encodeURIComponent(name)}`, "data-link": true }, name) : "";
-
-/** Refreshes `load` every 5 s until the page is left; returns the leave function. */
-function every5s(load) {
-  const controller = new AbortController();
-  let timer = null;
-  const tick = () => load(controller.signal)
-    .catch((e) => { if (e.name !== "AbortError") throw e; })
-    .finally(() => { if (!controller.signal.aborted) timer = setTimeout(tick, 5000); });
-  tick();
-  return () => { controller.abort(); clearTimeout(timer); };
-}
 
 export function sitesPage(main, ctx) {
   return ctx.name ? sitePage(main, ctx.name) : matrixPage(main);

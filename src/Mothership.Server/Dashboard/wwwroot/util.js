@@ -79,3 +79,20 @@ export function confirmDialog({ title, body, ok }) {
 export function errorBox(error) {
   return h("p.error", { role: "alert" }, `⚠ ${error.message || error}`);
 }
+
+/** The first 12 characters of a commit id, as the pages show revisions ("" for none). */
+export const shortRevision = (revision) => revision ? revision.slice(0, 12) : "";
+
+/** A link to a PipelineRun's page, showing `text` (default its name); "" when there is no run. */
+export const runLink = (name, text) => name ? h("a", { href: `/ui/pipelineruns/${encodeURIComponent(name)}`, "data-link": true }, text || name) : "";
+
+/** Refreshes `load` every 5 s until the page is left; returns the leave function. */
+export function every5s(load) {
+  const controller = new AbortController();
+  let timer = null;
+  const tick = () => load(controller.signal)
+    .catch((e) => { if (e.name !== "AbortError") throw e; })
+    .finally(() => { if (!controller.signal.aborted) timer = setTimeout(tick, 5000); });
+  tick();
+  return () => { controller.abort(); clearTimeout(timer); };
+}
