@@ -18,4 +18,17 @@ public sealed record RolloutGate : Located
 
     /// <summary>The roles whose holders may approve.</summary>
     public ImmutableArray<string> Approvers { get; init; } = [];
+
+    /// <summary>
+    /// Whether holding <paramref name="role"/> lets one approve: it is one of <see cref="Approvers"/>,
+    /// either written with or without the access policy's <c>role:</c> prefix (cloud.yaml's
+    /// <c>sre-leads</c> is the policy's <c>role:sre-leads</c>).
+    /// </summary>
+    public bool IsApprover(string role)
+    {
+        ArgumentNullException.ThrowIfNull(role);
+        return Approvers.Any(a => string.Equals(Bare(a), Bare(role), StringComparison.Ordinal));
+    }
+
+    private static string Bare(string role) => role.StartsWith("role:", StringComparison.Ordinal) ? role[5..] : role;
 }

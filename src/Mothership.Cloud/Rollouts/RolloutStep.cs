@@ -165,7 +165,7 @@ internal sealed class RolloutStep
         {
             Ignore(a, $"gate '{a.Gate}' was approved by {by} already");
         }
-        else if (!a.Roles.Any(r => gate.Approvers.Contains(r, StringComparer.Ordinal)))
+        else if (!a.Roles.Any(gate.IsApprover))
         {
             Ignore(a, $"{a.Approver} holds none of the roles that approve gate '{a.Gate}': {string.Join(", ", gate.Approvers)}");
         }

@@ -42,11 +42,6 @@ internal static class RolloutEndpoints
         api.MapPost("/rollouts/{name}/approve", ApproveAsync).RequireAccess(AccessResources.Rollouts, AccessActions.Approve, AccessObjects.Rollout());
     }
 
-    /// <summary>A gate's approver and a held role name the same role, written with or without <c>role:</c> (the policy's spelling).</summary>
-    private static bool SameRole(string approver, string held) =>
-        string.Equals(approver.StartsWith("role:", StringComparison.Ordinal) ? approver[5..] : approver,
-            held.StartsWith("role:", StringComparison.Ordinal) ? held[5..] : held, StringComparison.Ordinal);
-
     private static IResult NoRepository() =>
         Problems.NotFound("rollouts: no site repository is configured (Mothership__Cloud__Repository)");
 
@@ -318,16 +313,13 @@ internal static class RolloutEndpoints
         var approvers = wave.Gate!.Approvers;
         var held = await roles.RolesOfAsync(context.User, ct).ConfigureAwait(false);
         var by = ApiContext.Actor(context);
-        if (!held.Any(r => approvers.Any(a => SameRole(a, r))))
+        if (!held.Any(wave.Gate.IsApprover))
         {
             return Problems.Of(StatusCodes.Status403Forbidden, "Forbidden",
                 $"{by} may not approve {wave.GateId} of rollout {name}: it takes one of the roles {string.Join(", ", approvers)} ({by} holds {(held.Count == 0 ? "none" : string.Join(", ", held))})");
         }
 
-        // The event carries the gate's approvers the caller holds, spelled as the gate spells them:
-        // the policy says role:admin where cloud.yaml may say admin, and the rollout compares exactly.
         var gate = wave.GateId;
-        ImmutableArray<string> matched = [.. approvers.Where(a => held.Any(r => SameRole(a, r)))];
-        return Answer(await rollouts.ActAsync(name, "Approve", by, at => new RolloutEvent.Approved(gate, by, matched, at), ct).ConfigureAwait(false));
+        return Answer(await rollouts.ActAsync(name, "Approve", by, at => new RolloutEvent.Approved(gate, by, [.. held], at), ct).ConfigureAwait(false));
     }
 }
