@@ -4,7 +4,7 @@
 // from /api/v1/mergepool, which is the last sync's outcome; refreshed every 5 s.
 
 import { api } from "./api.js";
-import { h, timeElement, errorBox } from "./util.js";
+import { h, timeElement, errorBox, every5s } from "./util.js";
 import { badge } from "./state.js";
 
 // A tide status as the dashboard's states: in the pool passes, waiting is pending, error cannot merge as it stands.
@@ -13,9 +13,7 @@ const STATES = { success: "Succeeded", pending: "Pending", error: "Failed", fail
 export function mergePoolPage(main) {
   const body = h("div", {}, h("p.muted", {}, "Loading…"));
   main.replaceChildren(h("h1", {}, "Merge pool"), body);
-  const controller = new AbortController();
-  let timer = null;
-  const load = () => api.mergePool(controller.signal).then((r) => {
+  return every5s((signal) => api.mergePool(signal).then((r) => {
     if (!r.pools.length) {
       body.replaceChildren(h("p.empty", {}, r.syncedAt
         ? "No open pull request into a branch the merge pool watches."
@@ -23,10 +21,10 @@ export function mergePoolPage(main) {
       return;
     }
     body.replaceChildren(h("p.muted", {}, "Last sync ", timeElement(r.syncedAt)), ...r.pools.map(poolSection));
-  }).catch((e) => { if (e.name !== "AbortError") body.replaceChildren(errorBox(e)); })
-    .finally(() => { if (!controller.signal.aborted) timer = setTimeout(load, 5000); });
-  load();
-  return () => { controller.abort(); clearTimeout(timer); };
+  }).catch((e) => {
+    if (e.name === "AbortError") throw e;
+    body.replaceChildren(errorBox(e));
+  }));
 }
 
 function poolSection(pool) {

@@ -5,7 +5,7 @@
 // (/api/v1/flakes: required jobs that failed and then passed on the same commit).
 
 import { api } from "./api.js";
-import { h, timeElement, errorBox } from "./util.js";
+import { h, timeElement, errorBox, every5s } from "./util.js";
 import { badge } from "./state.js";
 
 // Prow's job states (JobStates in Mothership.Ci) as the dashboard's run states.
@@ -14,20 +14,18 @@ const JOB_STATES = { triggered: "Queued", pending: "Running", success: "Succeede
 export function pullsPage(main, { params }) {
   const body = h("div", {}, h("p.muted", {}, "Loading…"));
   main.replaceChildren(h("h1", {}, "Pull requests"), body);
-  const controller = new AbortController();
-  let timer = null;
   const repository = params.get("repository") || "";
-  const load = () => Promise.all([api.jobResults(repository, controller.signal), api.flakes(repository, controller.signal)]).then(([r, f]) => {
+  return every5s((signal) => Promise.all([api.jobResults(repository, signal), api.flakes(repository, signal)]).then(([r, f]) => {
     const pulls = group(r.items.filter((i) => i.pull !== null && i.pull !== undefined));
     if (!pulls.length) {
       body.replaceChildren(h("p.empty", {}, "No pull request has run a job yet. Jobs start from GitHub's webhooks (README: Jobs from GitHub)."));
       return;
     }
     body.replaceChildren(...(f.weeks.length ? [flakeSection(f.weeks)] : []), ...pulls.map(pullSection));
-  }).catch((e) => { if (e.name !== "AbortError") body.replaceChildren(errorBox(e)); })
-    .finally(() => { if (!controller.signal.aborted) timer = setTimeout(load, 5000); });
-  load();
-  return () => { controller.abort(); clearTimeout(timer); };
+  }).catch((e) => {
+    if (e.name === "AbortError") throw e;
+    body.replaceChildren(errorBox(e));
+  }));
 }
 
 /** Results (newest first) as pull requests, each with its newest commit's latest result per job. */
