@@ -82,6 +82,11 @@ internal static class IdentityEndpoints
         }
 
         owner = string.IsNullOrWhiteSpace(owner) ? caller : owner.Trim();
+        if (owner.StartsWith(Access.ServerDeployPermissions.SubjectPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.BadRequest($"owner: {KubernetesNames.Quote(owner)} starts with '{Access.ServerDeployPermissions.SubjectPrefix}', which names GitHub users in the access policy; a token cannot act as one");
+        }
+
         if (owner != caller && !await MayManageOthersAsync(context, access, Mothership.Cloud.Access.AccessActions.Create, ct).ConfigureAwait(false))
         {
             return Forbidden($"owner: only an admin creates tokens for someone else ({KubernetesNames.Quote(caller)} asked for {KubernetesNames.Quote(owner)})");

@@ -43,6 +43,13 @@ internal static class OidcTokens
                     return Task.CompletedTask;
                 }
 
+                if (name.StartsWith(Access.ServerDeployPermissions.SubjectPrefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    // The policy names GitHub users github:LOGIN: an issuer must not be able to speak for one.
+                    context.Fail(new IdentityRefusal($"the OIDC token's name '{name}' starts with '{Access.ServerDeployPermissions.SubjectPrefix}', which names GitHub users in the access policy"));
+                    return Task.CompletedTask;
+                }
+
                 var groups = claims.FindAll(oidc.GroupsClaim).SelectMany(c => GroupsOf(c.Value));
                 context.Principal = MothershipClaims.Create(name, groups, MothershipClaims.SourceOidc, admin: false, IdentitySchemes.OidcScheme);
                 return Task.CompletedTask;

@@ -113,5 +113,10 @@ public sealed class IdentityTests(SharedServer shared, PostgresFixture postgres)
         var badLife = await server.CliAsync("auth", "token", "create", "--expires-in", "2y", "--token", token);
         Assert.Equal(2, badLife.ExitCode);
         Assert.Contains("expiresIn: '2y' is not a duration", badLife.Stderr, StringComparison.Ordinal);
+
+        // github:LOGIN names a GitHub user in the access policy: not even the admin makes a token that speaks for one.
+        var asGitHub = await server.CliAsync("auth", "token", "create", "--owner", "github:alice", "--token", Admin);
+        Assert.Equal(2, asGitHub.ExitCode);
+        Assert.Contains("which names GitHub users in the access policy", asGitHub.Stderr, StringComparison.Ordinal);
     }
 }

@@ -140,6 +140,7 @@ public sealed class OidcTests : IAsyncLifetime
         { "audience", "its audience (aud) is not" },
         { "issuer", "comes from another issuer" },
         { "signature", "signature does not verify" },
+        { "github", "which names GitHub users in the access policy" },
     };
 
     [Theory(Timeout = 120000)]
@@ -152,6 +153,7 @@ public sealed class OidcTests : IAsyncLifetime
             "expired" => Sign(d => (d.IssuedAt, d.NotBefore, d.Expires) = (Now.AddHours(-2), Now.AddHours(-2), Now.AddHours(-1))),
             "audience" => Sign(d => d.Audience = "someone-else"),
             "issuer" => Sign(d => d.Issuer = "http://127.0.0.1:1/other"),
+            "github" => Sign(claims: new Dictionary<string, object> { ["sub"] = "u-789", ["preferred_username"] = "github:alice" }),
             _ => Sign(key: other),
         };
 
