@@ -6,7 +6,7 @@ namespace Mothership.Executors.Local;
 public sealed class LocalExecutorOptions
 {
     /// <summary>
-    /// Where attempt directories live: <c>Root/&lt;RunUid&gt;/&lt;TaskRunUid&gt;/attempt-&lt;RetryCount&gt;/</c>,
+    /// Where attempt directories live: <c>Root/&lt;RunUid&gt;/&lt;TaskRunUid&gt;.attempt-&lt;RetryCount&gt;/</c>,
     /// removed with their run.
     /// Persistent volume claims go next to it, in <c>Root/../volumes/&lt;claimName&gt;</c>.
     /// Default: <c>.mothership/runs</c> under the current directory when the options are created.

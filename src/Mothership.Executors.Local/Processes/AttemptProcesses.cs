@@ -24,6 +24,10 @@ internal static class AttemptProcesses
     // catch such children, and stop as soon as a pass finds nothing new.
     private const int MaxPasses = 10;
 
+    // Listing /proc reads every process's entry (hundreds on a busy host); one stat per id costs
+    // less while the window holds fewer ids than that.
+    private const int WindowScanLimit = 256;
+
     /// <summary>The marker's value for one attempt.</summary>
     public static string Marker(string taskRunUid, int retryCount) =>
         taskRunUid + "/" + retryCount.ToString(CultureInfo.InvariantCulture);
@@ -45,9 +49,12 @@ internal static class AttemptProcesses
             // Children forked since the last pass have later ids.
             window = window.Extended();
             var found = false;
-            foreach (var pid in Pids())
+            // A window of a few ids (an attempt's own, and what else the machine started
+            // meanwhile) is read id by id; a wide one, or none, by listing /proc. Read by id,
+            // /proc also answers for threads: a thread of this process is never signalled.
+            foreach (var pid in window.Ids(WindowScanLimit) ?? Pids())
             {
-                if (pid == self || !window.Contains(pid) || killed.Contains(pid) || !Carries(pid, entry))
+                if (pid == self || !window.Contains(pid) || killed.Contains(pid) || !Carries(pid, entry) || Directory.Exists($"/proc/self/task/{pid}"))
                 {
                     continue;
                 }
@@ -86,6 +93,12 @@ internal static class AttemptProcesses
         byte[] environ;
         try
         {
+            // Most ids of a window are gone (or were threads): a stat, not an exception, says so.
+            if (!File.Exists($"/proc/{pid}/environ"))
+            {
+                return false;
+            }
+
             environ = File.ReadAllBytes($"/proc/{pid}/environ");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

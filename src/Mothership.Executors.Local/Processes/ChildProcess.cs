@@ -1,6 +1,4 @@
-using System.IO.Pipes;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 
 namespace Mothership.Executors.Local.Processes;
 
@@ -39,9 +37,9 @@ internal sealed record LaunchSpec(
 /// When the main process ends, whatever is left in its group is killed, as Kubernetes does when
 /// a container's main process exits; otherwise a leftover background child would hold the
 /// output pipes open and the step would never finish.
-/// The runtime reaps only the children it started itself, so each child gets a thread blocked
-/// in <c>waitpid</c> (see <see cref="ReaperPool"/>). Output is read through pipe streams, which the runtime reads
-/// asynchronously through epoll: blocking reads would hold two pool threads per running step.
+/// The runtime reaps only the children it started itself, so this class reaps its own: one
+/// thread, <see cref="ProcessEventLoop"/>, waits for every child's exit and reads every child's
+/// output pipe, instead of a thread blocked in <c>waitpid</c> and two pipe readers per step.
 /// </remarks>
 internal sealed class ChildProcess : IDisposable
 {
@@ -53,7 +51,6 @@ internal sealed class ChildProcess : IDisposable
     private const int Enoexec = 8;
     private const int Etxtbsy = 26;
     private static readonly TimeSpan PipeDrainLimit = TimeSpan.FromSeconds(5);
-    private static readonly ReaperPool Reapers = new();
 
     private readonly int _pid;
     private readonly Task<int> _exited;
@@ -80,8 +77,9 @@ internal sealed class ChildProcess : IDisposable
     public static ChildProcess Start(LaunchSpec spec, Action<string> onOutput) => Start(spec, onOutput, null);
 
     /// <summary>
-    /// Starts the process; the callbacks receive its output lines, from two threads (one pipe and
-    /// one thread when <paramref name="onStderr"/> is null: stderr joins stdout). A program that
+    /// Starts the process; the callbacks receive its output lines on the thread of
+    /// <see cref="ProcessEventLoop"/> (one pipe when <paramref name="onStderr"/> is null: stderr
+    /// joins stdout), so they must not block for long. A program that
     /// cannot be executed ends at once with 127 (not found) or 126, and the reason as a line of
     /// its stderr, as a shell reports it.
     /// </summary>
@@ -145,19 +143,10 @@ internal sealed class ChildProcess : IDisposable
             return Failed(spec, rc, onStderr ?? onStdout);
         }
 
-        return new ChildProcess(pid, Reap(pid), PumpAsync(outRead, onStdout), merged ? Task.CompletedTask : PumpAsync(errRead, onStderr!));
-    }
-
-    /// <summary>
-    /// Hands the child to a reaper thread blocked in <c>waitpid</c>. Reapers are kept and reused:
-    /// creating a thread per step costs milliseconds. Continuations must not run on a reaper
-    /// (it would block the next wait), so the task completes asynchronously.
-    /// </summary>
-    private static Task<int> Reap(int pid)
-    {
-        var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Reapers.Add(pid, exited);
-        return exited.Task;
+        var loop = ProcessEventLoop.Shared;
+        var stdout = loop.ReadLines(outRead, onStdout);
+        var stderr = merged ? Task.CompletedTask : loop.ReadLines(errRead, onStderr!);
+        return new ChildProcess(pid, loop.WatchExit(pid), stdout, stderr);
     }
 
     /// <summary>
@@ -347,76 +336,8 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
-    private static async Task PumpAsync(int fd, Action<string> onLine)
-    {
-        await using var stream = new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(fd, ownsHandle: true));
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096);
-        while (await reader.ReadLineAsync(CancellationToken.None).ConfigureAwait(false) is { } line)
-        {
-            onLine(line);
-        }
-    }
-
     public void Dispose()
     {
-        // Nothing native is held: the reaper thread ends with the child and the readers own their pipes.
-    }
-}
-
-/// <summary>
-/// Threads that wait for children with <c>waitpid</c>, one child at a time each; a thread is
-/// added only when every existing one is busy, so there are as many as children ever ran at once.
-/// </summary>
-/// <remarks>
-/// Reapers never end: a process spawned from a thread that later exits would get bubblewrap's
-/// <c>--die-with-parent</c> signal, and although steps are not spawned from reapers, a thread
-/// that lives as long as the executor keeps that from ever mattering.
-/// </remarks>
-internal sealed class ReaperPool
-{
-    // Monitor.Wait needs a monitor, which System.Threading.Lock is not.
-    private readonly object _lock = new();
-    private readonly Queue<(int Pid, TaskCompletionSource<int> Exited)> _pending = new();
-    private int _idle;
-
-    public void Add(int pid, TaskCompletionSource<int> exited)
-    {
-        lock (_lock)
-        {
-            _pending.Enqueue((pid, exited));
-            if (_idle > 0)
-            {
-                _idle--;
-                Monitor.Pulse(_lock);
-                return;
-            }
-        }
-
-        new Thread(Run) { IsBackground = true, Name = "mship waitpid" }.Start();
-    }
-
-    private void Run()
-    {
-        while (true)
-        {
-            (int Pid, TaskCompletionSource<int> Exited) next;
-            lock (_lock)
-            {
-                while (!_pending.TryDequeue(out next))
-                {
-                    _idle++;
-                    Monitor.Wait(_lock);
-                }
-            }
-
-            try
-            {
-                next.Exited.SetResult(PosixSpawn.WaitForExit(next.Pid));
-            }
-            catch (IOException e)
-            {
-                next.Exited.SetException(e);
-            }
-        }
+        // Nothing native is held: the event loop closes the child's pidfd and pipes once they are done.
     }
 }

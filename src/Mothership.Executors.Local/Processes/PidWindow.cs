@@ -26,8 +26,43 @@ internal sealed record PidWindow(int First, int Last)
     /// <summary>The window extended to the processes started until now.</summary>
     public PidWindow Extended() => this == All ? All : this with { Last = LastPid() ?? Last };
 
+    /// <summary>
+    /// The ids of the window, oldest first, when there are at most <paramref name="limit"/>;
+    /// otherwise null (and always for <see cref="All"/>): then listing <c>/proc</c> costs less.
+    /// </summary>
+    public IEnumerable<int>? Ids(int limit)
+    {
+        if (this == All)
+        {
+            return null;
+        }
+
+        if (Last >= First)
+        {
+            return Last - First <= limit ? Enumerable.Range(First + 1, Last - First) : null;
+        }
+
+        // Wrapped at pid_max: the ids above First, then from 1 to Last.
+        var max = PidMax.Value;
+        var above = Math.Max(0, max - 1 - First);
+        return above + Last <= limit ? Enumerable.Range(First + 1, above).Concat(Enumerable.Range(1, Last)) : null;
+    }
+
     public bool Contains(int pid) =>
         this == All || (Last >= First ? pid > First && pid <= Last : pid > First || pid <= Last);
+
+    /// <summary>One more than the highest process id (<c>/proc/sys/kernel/pid_max</c>); the 64-bit kernels' largest where unreadable.</summary>
+    private static readonly Lazy<int> PidMax = new(() =>
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText("/proc/sys/kernel/pid_max").AsSpan().Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var max) ? max : 4194304;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 4194304;
+        }
+    });
 
     private static int? LastPid()
     {

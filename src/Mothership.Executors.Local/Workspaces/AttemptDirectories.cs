@@ -1,7 +1,9 @@
+using System.Globalization;
+
 namespace Mothership.Executors.Local.Workspaces;
 
 /// <summary>
-/// The directories of one attempt, <c>Root/&lt;RunUid&gt;/&lt;TaskRunUid&gt;/attempt-&lt;RetryCount&gt;/</c>
+/// The directories of one attempt, <c>Root/&lt;RunUid&gt;/&lt;TaskRunUid&gt;.attempt-&lt;RetryCount&gt;/</c>
 /// (the run's folder holds all its TaskRuns' attempts and claims, so it goes with the run: <see cref="RunDirectories"/>):
 /// <c>results/</c>, <c>steps/</c>, <c>home/</c>, <c>scripts/</c>, <c>workspace/</c>, <c>creds/</c>
 /// and <c>volumes/</c> (ConfigMap, Secret and emptyDir volumes materialized as files).
@@ -23,8 +25,10 @@ internal sealed record AttemptDirectories
     /// <summary>
     /// Creates the attempt directory with <c>home/</c> (the steps' <c>$HOME</c>) and
     /// <c>workspace/</c> (their working directory), and of the others only those in
-    /// <paramref name="needed"/>: each directory costs a few syscalls, and the benchmark of 500
-    /// one-step tasks needs none of them. An existing attempt directory is deleted first, unless
+    /// <paramref name="needed"/>: each directory costs a few syscalls to make and as many to
+    /// remove with the run, and the benchmark of 500 one-step tasks needs none of them. The
+    /// attempt directory sits right in the run's folder, named after the TaskRun and the retry,
+    /// rather than in a directory per TaskRun: one directory less per attempt. An existing attempt directory is deleted first, unless
     /// <paramref name="resume"/>: then what the finished steps left in it stays.
     /// </summary>
     public static AttemptDirectories Create(string root, string runUid, string taskRunUid, int retryCount, AttemptParts needed, bool resume = false)
@@ -55,6 +59,7 @@ internal sealed record AttemptDirectories
         // The run's folder is its user's alone (Secret files live below it); the first of the
         // attempt's own creates the parents, the others are siblings.
         RunDirectories.Create(dirs.Run);
+        Directory.CreateDirectory(attempt);
         Directory.CreateDirectory(dirs.Home);
         Directory.CreateDirectory(dirs.Workspace);
         (AttemptParts Part, string Dir)[] optional =
@@ -70,9 +75,9 @@ internal sealed record AttemptDirectories
         return dirs;
     }
 
-    /// <summary>The attempt directory, <c>Root/&lt;RunUid&gt;/&lt;TaskRunUid&gt;/attempt-&lt;RetryCount&gt;</c>, as a full path.</summary>
+    /// <summary>The attempt directory, <c>Root/&lt;RunUid&gt;/&lt;TaskRunUid&gt;.attempt-&lt;RetryCount&gt;</c>, as a full path.</summary>
     public static string PathOf(string root, string runUid, string taskRunUid, int retryCount) =>
-        Path.Combine(RunDirectories.PathOf(root, runUid), taskRunUid, $"attempt-{retryCount}");
+        Path.Combine(RunDirectories.PathOf(root, runUid), string.Create(CultureInfo.InvariantCulture, $"{taskRunUid}.attempt-{retryCount}"));
 }
 
 /// <summary>The optional directories of an attempt.</summary>

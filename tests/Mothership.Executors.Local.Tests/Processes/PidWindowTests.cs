@@ -35,4 +35,26 @@ public class PidWindowTests
         Assert.True(PidWindow.All.Contains(1));
         Assert.True(PidWindow.All.Extended().Contains(int.MaxValue));
     }
+
+    [Fact]
+    public void Ids_NarrowWindow_EveryIdOldestFirst()
+    {
+        Assert.Equal([101, 102, 103, 104, 105], new PidWindow(100, 105).Ids(10));
+        Assert.Empty(new PidWindow(100, 100).Ids(10)!);
+    }
+
+    [Fact]
+    public void Ids_WrappedAtPidMax_TheIdsAboveFirstThenFromOne()
+    {
+        var max = int.Parse(File.ReadAllText("/proc/sys/kernel/pid_max").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal([max - 2, max - 1, 1, 2], new PidWindow(max - 3, 2).Ids(10));
+    }
+
+    [Fact]
+    public void Ids_WiderThanTheLimitOrAll_NullForAListingOfProc()
+    {
+        Assert.Null(new PidWindow(100, 400).Ids(256));
+        Assert.Null(PidWindow.All.Ids(int.MaxValue));
+    }
 }

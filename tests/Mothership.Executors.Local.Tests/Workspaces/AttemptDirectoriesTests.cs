@@ -13,7 +13,8 @@ public sealed class AttemptDirectoriesTests : IDisposable
     {
         var dirs = AttemptDirectories.Create(_root.Path, "run-1", "uid-1", 2, AttemptParts.None);
 
-        Assert.Equal(_root.Combine("run-1", "uid-1", "attempt-2"), dirs.Attempt);
+        Assert.Equal(_root.Combine("run-1", "uid-1.attempt-2"), dirs.Attempt);
+        Assert.Equal(["uid-1.attempt-2"], Directory.EnumerateDirectories(_root.Combine("run-1")).Select(Path.GetFileName));
         Assert.Equal(["home", "workspace"], Directory.EnumerateDirectories(dirs.Attempt).Select(Path.GetFileName).Order());
         Assert.Equal(Path.Combine(dirs.Attempt, "results"), dirs.Results);
         Assert.Equal(Path.Combine(dirs.Attempt, "volumes"), dirs.Volumes);
@@ -78,6 +79,6 @@ public sealed class AttemptDirectoriesTests : IDisposable
     {
         var path = AttemptDirectories.PathOf(Path.Combine("runs", "."), "run-1", "uid-1", 3);
 
-        Assert.Equal(Path.Combine(Environment.CurrentDirectory, "runs", "run-1", "uid-1", "attempt-3"), path);
+        Assert.Equal(Path.Combine(Environment.CurrentDirectory, "runs", "run-1", "uid-1.attempt-3"), path);
     }
 }
