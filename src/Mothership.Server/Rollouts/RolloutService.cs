@@ -272,6 +272,54 @@ internal sealed partial class RolloutService(SiteRepositoryCache cache, IRunStor
     }
 
     /// <summary>
+    /// The one rule of approving a gate, whoever asks (the API, the CLI, the dashboard, <c>/approve-rollout</c>
+    /// on the rollout's pull request): <paramref name="gate"/> names a wave (<c>wave-1</c>) or its gate
+    /// (<c>before-wave-1</c>), null the gate waiting now; <paramref name="actor"/> approves it when one
+    /// of <paramref name="roles"/> is among the gate's approvers (<see cref="RolloutGate.IsApprover"/>),
+    /// otherwise 403 naming the roles that may. Whether the actor may <c>approve</c> the environment's
+    /// rollouts at all is the caller's question to the access policy, asked before.
+    /// </summary>
+    public async Task<RolloutAnswer> ApproveAsync(string name, string? gate, string actor, IReadOnlyList<string> roles, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(roles);
+        if (await store.GetRolloutAsync(name, cancellationToken).ConfigureAwait(false) is not { } rollout)
+        {
+            return new RolloutAnswer(StatusCodes.Status404NotFound, Message: $"rollout '{name}' not found");
+        }
+
+        var plan = await PlanOfAsync(rollout, cancellationToken).ConfigureAwait(false);
+        var state = RolloutDocument.Parse(rollout.Document).State;
+        var gated = plan.Waves.Where(w => w.Gate is not null).ToList();
+        var gates = string.Join(", ", gated.Select(w => w.GateId).DefaultIfEmpty("none"));
+        RolloutWave? wave;
+        if (gate is null)
+        {
+            wave = gated.FirstOrDefault(w => state.Sites.Any(s => s.Wave == w.Index && s.State == SiteRolloutState.WaitingForApproval));
+            if (wave is null)
+            {
+                return new RolloutAnswer(StatusCodes.Status409Conflict, rollout, Message: $"no gate of rollout {name} waits for approval (its gates: {gates}); name one");
+            }
+        }
+        else
+        {
+            wave = gated.FirstOrDefault(w => w.Name == gate || w.GateId == gate);
+            if (wave is null)
+            {
+                return new RolloutAnswer(StatusCodes.Status400BadRequest, rollout, Field: "gate", Message: $"rollout {name} has no gate '{gate}' (its gates: {gates})");
+            }
+        }
+
+        if (!roles.Any(wave.Gate!.IsApprover))
+        {
+            return new RolloutAnswer(StatusCodes.Status403Forbidden, rollout,
+                Message: $"{actor} may not approve {wave.GateId} of rollout {name}: it takes one of the roles {string.Join(", ", wave.Gate.Approvers)} ({actor} holds {(roles.Count == 0 ? "none" : string.Join(", ", roles))})");
+        }
+
+        var id = wave.GateId;
+        return await ActAsync(name, "Approve", actor, at => new RolloutEvent.Approved(id, actor, [.. roles], at), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Writes <paramref name="decision"/>'s state into <paramref name="document"/> and the rollout,
     /// with <paramref name="first"/> and every transition as events, if the rollout is still at
     /// the version it was read at; the stored rollout, or null when another write came first.
