@@ -267,7 +267,8 @@ internal static class RolloutEndpoints
         return Answer(await rollouts.ActAsync(name, "Retry", by, at => new RolloutEvent.RetryRequested(site, by, at), ct).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> ApproveAsync(string name, HttpContext context, RolloutService rollouts, IRolloutRoles roles, CancellationToken ct)
+    private static async Task<IResult> ApproveAsync(string name, HttpContext context, RolloutService rollouts, IRolloutRoles roles, ServerAccess access, IRunStore store, TimeProvider time,
+        CancellationToken ct)
     {
         var (body, problem) = await BodyAsync(context, "{\"gate\": \"wave-1\"}", ct).ConfigureAwait(false);
         if (problem is not null)
@@ -286,6 +287,13 @@ internal static class RolloutEndpoints
         }
 
         var held = await roles.RolesOfAsync(context.User, ct).ConfigureAwait(false);
-        return Answer(await rollouts.ApproveAsync(name, asked, ApiContext.Actor(context), held, ct).ConfigureAwait(false));
+        var answer = await rollouts.ApproveAsync(name, asked, ApiContext.Actor(context), held, ct).ConfigureAwait(false);
+        if (answer is { Status: StatusCodes.Status403Forbidden, Rollout: { } refused } && (await access.CurrentAsync(ct).ConfigureAwait(false)).Enforced)
+        {
+            // The policy let the caller approve (the filter audited that); the gate's roles did not.
+            await AccessAudit.WriteGateRefusalAsync(store, time, ApiContext.Actor(context), AccessSources.Of(context.Request), refused.Environment, answer.Message ?? "", ct).ConfigureAwait(false);
+        }
+
+        return Answer(answer);
     }
 }

@@ -25,6 +25,13 @@ internal sealed partial class RolloutService(SiteRepositoryCache cache, IRunStor
     private readonly ConcurrentDictionary<string, RolloutPlan> _plans = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
 
+    /// <summary>
+    /// Raised with the rollout as stored after each write of this replica (its start, each step,
+    /// each action), in the order the writes were made; a handler must return at once (it runs on
+    /// the writer's thread). The rollout's pull request follows it (<see cref="Promotion.RolloutPullRequestService"/>).
+    /// </summary>
+    public event Action<RolloutRecord>? Changed;
+
     /// <summary>Makes the driver look at the rollouts now.</summary>
     public void Wake()
     {
@@ -214,6 +221,7 @@ internal sealed partial class RolloutService(SiteRepositoryCache cache, IRunStor
             case RolloutCreateOutcome.Created:
                 _plans.TryAdd(name, plan);
                 Log.Started(logger, name, environment, commit, actor);
+                Changed?.Invoke(record);
                 Wake();
                 return new RolloutAnswer(StatusCodes.Status201Created, record);
             case RolloutCreateOutcome.EnvironmentBusy:
@@ -276,7 +284,7 @@ internal sealed partial class RolloutService(SiteRepositoryCache cache, IRunStor
     /// on the rollout's pull request): <paramref name="gate"/> names a wave (<c>wave-1</c>) or its gate
     /// (<c>before-wave-1</c>), null the gate waiting now; <paramref name="actor"/> approves it when one
     /// of <paramref name="roles"/> is among the gate's approvers (<see cref="RolloutGate.IsApprover"/>),
-    /// otherwise 403 naming the roles that may. Whether the actor may <c>approve</c> the environment's
+    /// otherwise 403 naming the roles that may (200's message says which gate opened). Whether the actor may <c>approve</c> the environment's
     /// rollouts at all is the caller's question to the access policy, asked before.
     /// </summary>
     public async Task<RolloutAnswer> ApproveAsync(string name, string? gate, string actor, IReadOnlyList<string> roles, CancellationToken cancellationToken)
@@ -316,7 +324,8 @@ internal sealed partial class RolloutService(SiteRepositoryCache cache, IRunStor
         }
 
         var id = wave.GateId;
-        return await ActAsync(name, "Approve", actor, at => new RolloutEvent.Approved(id, actor, [.. roles], at), cancellationToken).ConfigureAwait(false);
+        var answer = await ActAsync(name, "Approve", actor, at => new RolloutEvent.Approved(id, actor, [.. roles], at), cancellationToken).ConfigureAwait(false);
+        return answer.Status == StatusCodes.Status200OK ? answer with { Message = $"{actor} approved {id} of rollout {name}" } : answer;
     }
 
     /// <summary>
@@ -350,6 +359,7 @@ internal sealed partial class RolloutService(SiteRepositoryCache cache, IRunStor
             Log.Finished(logger, rollout.Name, updated.Status);
         }
 
+        Changed?.Invoke(updated);
         return updated;
     }
 
