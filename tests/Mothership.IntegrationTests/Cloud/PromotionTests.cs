@@ -279,6 +279,40 @@ public sealed class PromotionTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A rollout started from the CLI of an environment the promotion names opens its pull request
+    /// too; aborted while its gate waits, the bot says so and closes the pull request unmerged.
+    /// </summary>
+    [Fact(Timeout = 300_000)]
+    public async Task RolloutStartedByTheCli_Aborted_PullRequestOpenedThenClosedWithTheEnd()
+    {
+        var cloud = File.ReadAllText(Path.Combine(_repo.Root, "cloud.yaml"));
+        _repo.Write("cloud.yaml", cloud.TrimEnd()
+            + "\n  promotion:\n    repository: Codertocat/Hello-World\n    environments:\n      - {name: dev}\n"
+            + "      - {name: prod, rollout: {canary: {sites: [prod-a]}, gates: [{before: canary, approvers: [sre]}]}}\n");
+        var a = _repo.Commit("prod by a rollout gated before its canary");
+        _gh.SetBranch("main", a);
+        var server = await StartServerAsync(plugins: "[deploy, approve-rollout]");
+
+        var started = await server.CliAsync("rollout", "start", "prod");
+        Assert.True(started.ExitCode == 0, started.Stderr);
+        var name = System.Text.RegularExpressions.Regex.Match(started.Stdout, @"^rollout (\S+) of prod").Groups[1].Value;
+        var pr = await WaitForAsync(() => Enumerable.Range(1, 30).Select(_gh.Issue)
+            .FirstOrDefault(i => i is { IsPullRequest: true } && i.HeadRef == "mothership/rollout/prod" && (i.Body ?? "").Contains("**waits for approval**", StringComparison.Ordinal)),
+            "the rollout pull request showing the canary's gate waiting", server);
+        Assert.Contains($"started by {(string?)(await RolloutAsync(server, name))["actor"]}", pr.Body, StringComparison.Ordinal);
+        Assert.Equal(a, System.Text.RegularExpressions.Regex.Match(System.Text.Encoding.UTF8.GetString(_gh.FileAt(pr.HeadSha, "environments/prod/deployed.yaml")!), "revision: (\\w+)").Groups[1].Value);
+
+        var aborted = await server.CliAsync("rollout", "abort", name);
+        Assert.True(aborted.ExitCode == 0, aborted.Stderr);
+
+        await WaitForAsync(() => _gh.Issue(pr.Number) is { Closed: true } closed ? closed : null, "the rollout pull request closed", server);
+        Assert.False(_gh.Issue(pr.Number)!.Merged);
+        Assert.Contains(_gh.CommentsOn(pr.Number), c => c.Body.Contains($"Rollout `{name}` ended **Aborted**", StringComparison.Ordinal));
+        Assert.Contains("Status: **Aborted**", _gh.Issue(pr.Number)!.Body, StringComparison.Ordinal);
+        Assert.Empty(File.Exists(HelmLog) ? File.ReadAllLines(HelmLog).Where(l => l.Contains("--kube-context prod-", StringComparison.Ordinal)) : []);
+    }
+
+    /// <summary>
     /// Prod runs A; a merged pull request changes region a's database and dev deploys it (B). The bot
     /// proposes B to both prod sites with the range, the note and the plan; the label deploys prod-a's
     /// database only; both merged; B tagged dev/1 and prod/1 and released as v0.1.0 with the note.
