@@ -20,6 +20,10 @@ public sealed partial class GitHubAppForge : IRepositoryWrites
         await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).UpdatePullRequestAsync(repository, number, title, body, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
+    public async Task<PullRequest> ClosePullRequestAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default) =>
+        await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).ClosePullRequestAsync(repository, number, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
     public async Task<bool> CreateTagAsync(RepositoryName repository, string tag, string sha, CancellationToken cancellationToken = default) =>
         await (await ForAsync(repository, cancellationToken).ConfigureAwait(false)).CreateTagAsync(repository, tag, sha, cancellationToken).ConfigureAwait(false);
 

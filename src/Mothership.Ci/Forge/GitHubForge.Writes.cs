@@ -83,6 +83,14 @@ public sealed partial class GitHubForge : IRepositoryWrites
     }
 
     /// <inheritdoc/>
+    public Task<PullRequest> ClosePullRequestAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        var update = new Gh.PullRequestUpdate { State = Gh.ItemState.Closed };
+        return CallAsync(async () => ToPullRequest(await _client.PullRequest.Update(repository.Owner, repository.Name, number, update).ConfigureAwait(false)), cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public Task<bool> CreateTagAsync(RepositoryName repository, string tag, string sha, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(repository);

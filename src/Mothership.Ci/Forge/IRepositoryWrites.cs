@@ -28,6 +28,9 @@ public interface IRepositoryWrites
     /// <summary>Replaces a pull request's title and body.</summary>
     Task<PullRequest> UpdatePullRequestAsync(RepositoryName repository, int number, string title, string body, CancellationToken cancellationToken = default);
 
+    /// <summary>Closes a pull request without merging it (a rollout's pull request once the rollout ended other than succeeded).</summary>
+    Task<PullRequest> ClosePullRequestAsync(RepositoryName repository, int number, CancellationToken cancellationToken = default);
+
     /// <summary>Makes a lightweight tag <paramref name="tag"/> on <paramref name="sha"/>; false when the tag exists already (left as it is).</summary>
     Task<bool> CreateTagAsync(RepositoryName repository, string tag, string sha, CancellationToken cancellationToken = default);
 

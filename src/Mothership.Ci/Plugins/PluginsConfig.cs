@@ -19,7 +19,7 @@ namespace Mothership.Ci.Plugins;
 public sealed record PluginsConfig
 {
     /// <summary>The plugins Mothership implements, by Prow's names; <c>trigger</c> is always on.</summary>
-    public static readonly ImmutableArray<string> Known = ["trigger", "lgtm", "approve", "hold", "label", "size", "release-note", "assign", "help", "deploy"];
+    public static readonly ImmutableArray<string> Known = ["trigger", "lgtm", "approve", "hold", "label", "size", "release-note", "assign", "help", "deploy", "approve-rollout"];
 
     /// <summary>No file: no review plugin, Prow's default trigger policy.</summary>
     public static PluginsConfig None { get; } = new();

@@ -10,7 +10,9 @@ namespace Mothership.Ci.Promotion;
 /// (<c>Deploy &lt;site&gt; #&lt;N&gt;</c>), the pin file it changes (<c>sites/&lt;site&gt;/deployed.yaml</c>,
 /// holding the revision) and its body (the compare link, the merged pull requests with their
 /// kinds and release notes, the plan) ending with a hidden mark by which the bot knows its own
-/// pull requests again.
+/// pull requests again. A rollout's pull request (<see cref="RolloutBranch"/>, one per environment
+/// at a time) is written and read here too: it pins the environment's revision
+/// (<see cref="EnvironmentPinPath"/>) and shows the rollout's waves and gates.
 /// </summary>
 public static partial class DeploymentPullRequests
 {
@@ -102,6 +104,73 @@ public static partial class DeploymentPullRequests
             ? (m.Groups[1].Value, m.Groups[2].Value == "-" ? null : m.Groups[2].Value, m.Groups[3].Value)
             : null;
 
+    /// <summary>The head branch of <paramref name="environment"/>'s rollout pull request (the active rollout's; rebuilt for each rollout).</summary>
+    public static string RolloutBranch(string environment) => RolloutPrefix + environment;
+
+    /// <summary>The environment a rollout branch is for; null when <paramref name="branch"/> is not one.</summary>
+    public static string? EnvironmentOfRolloutBranch(string branch) =>
+        branch.StartsWith(RolloutPrefix, StringComparison.Ordinal) && branch.Length > RolloutPrefix.Length ? branch[RolloutPrefix.Length..] : null;
+
+    /// <summary>The pin file a rollout pull request changes: the revision every site of <paramref name="environment"/> runs once it is merged.</summary>
+    public static string EnvironmentPinPath(string environment) => $"environments/{environment}/deployed.yaml";
+
+    /// <summary>The environment pin file's content for <paramref name="revision"/> (read back with <see cref="ReadPin"/>).</summary>
+    public static string EnvironmentPinFile(string environment, string revision) =>
+        $"# Written by Mothership's promotion bot: the revision of this repository that every site of environment {environment} runs\n"
+        + "# once the rollout whose pull request changes this line has succeeded and the pull request is merged.\n"
+        + $"revision: {revision}\n";
+
+    /// <summary><c>Roll out &lt;environment&gt; to &lt;revision&gt;</c>.</summary>
+    public static string RolloutTitle(RolloutRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return $"Roll out {request.Environment} to {Short(request.To)}";
+    }
+
+    /// <summary>A rollout pull request's body (markdown): the revision, the waves with their sites and gates, how to approve, and the hidden mark naming the rollout.</summary>
+    public static string RolloutBody(RolloutRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var b = new StringBuilder();
+        b.Append("Rolls out **").Append(request.Environment).Append("** to `").Append(Short(request.To)).Append("` wave by wave: rollout `")
+            .Append(request.Rollout).Append('`').Append(request.Link is { } link ? $" ({link})" : "").Append(", started by ").Append(request.Actor).Append(".\n\n");
+        b.Append("Status: **").Append(request.Status).Append("**").Append(request.Reason is { Length: > 0 } reason ? $": {Cell(reason)}" : "").Append("\n\n");
+        b.Append("### Waves\n\n| Wave | Sites | Gate |\n|---|---|---|\n");
+        foreach (var wave in request.Waves)
+        {
+            var sites = wave.Sites.Count <= MaxSitesShown
+                ? string.Join(", ", wave.Sites)
+                : $"{string.Join(", ", wave.Sites.Take(MaxSitesShown))} and {wave.Sites.Count - MaxSitesShown} more";
+            b.Append("| ").Append(wave.Name).Append(" | ").Append(wave.Sites.Count).Append(": ").Append(sites).Append(" | ").Append(Gate(wave)).Append(" |\n");
+        }
+
+        b.Append("\nComment `/approve-rollout` to approve the gate that waits (or `/approve-rollout GATE` for a named one): it takes ")
+            .Append("`approve` on the environment's rollouts and one of the gate's roles, as the access policy says of `github:LOGIN`. ")
+            .Append("The pull request is merged when the rollout succeeds and closed when it ends otherwise.\n\n");
+        b.Append(RolloutMark(request.Rollout, request.Environment, request.To)).Append('\n');
+        return b.ToString();
+    }
+
+    /// <summary>The hidden mark that ends a rollout pull request's body.</summary>
+    public static string RolloutMark(string rollout, string environment, string to) => $"<!-- mothership:rollout name={rollout} environment={environment} to={to} -->";
+
+    /// <summary>The rollout, environment and revision a body's mark names; null when the body has none.</summary>
+    public static (string Rollout, string Environment, string To)? ReadRolloutMark(string? body) =>
+        body is not null && RolloutMarkPattern().Match(body) is { Success: true } m ? (m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value) : null;
+
+    private static string Gate(RolloutRequestWave wave) => wave switch
+    {
+        { Gate: null } => "—",
+        { ApprovedBy: { } by } => $"`{wave.Gate}`: approved by {Cell(by)}",
+        { Waiting: true } => $"`{wave.Gate}`: **waits for approval** by one of: {Cell(string.Join(", ", wave.Approvers))}",
+        _ => $"`{wave.Gate}`: approval by one of: {Cell(string.Join(", ", wave.Approvers))}",
+    };
+
+    /// <summary>Sites listed per wave in a rollout pull request's body (a prod wave can hold hundreds).</summary>
+    private const int MaxSitesShown = 50;
+
+    private const string RolloutPrefix = "mothership/rollout/";
+
     private static string Short(string revision) => revision.Length > 12 && revision.All(char.IsAsciiHexDigit) ? revision[..12] : revision;
 
     /// <summary>A markdown table cell: one line, pipes escaped, at most 300 characters.</summary>
@@ -113,6 +182,9 @@ public static partial class DeploymentPullRequests
 
     [GeneratedRegex(@"^revision:\s*""?([0-9A-Za-z._/-]{1,200})""?\s*$", RegexOptions.Multiline)]
     private static partial Regex PinLine();
+
+    [GeneratedRegex(@"<!-- mothership:rollout name=([a-z0-9-]{1,253}) environment=([a-z0-9-]{1,63}) to=([0-9A-Za-z._/-]{1,200}) -->")]
+    private static partial Regex RolloutMarkPattern();
 
     [GeneratedRegex(@"<!-- mothership:deployment site=([a-z0-9-]{1,63}) from=([0-9A-Za-z._/-]{1,200}) to=([0-9A-Za-z._/-]{1,200}) -->")]
     private static partial Regex MarkPattern();

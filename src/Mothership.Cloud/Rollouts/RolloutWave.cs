@@ -27,7 +27,10 @@ public sealed record RolloutWave
     public RolloutGate? Gate { get; init; }
 
     /// <summary>The key an approval of <see cref="Gate"/> names: <c>before-&lt;wave&gt;</c>.</summary>
-    public string GateId => $"before-{Name}";
+    public string GateId => GateIdOf(Name);
+
+    /// <summary>The id of the gate before the wave named <paramref name="wave"/>: <c>before-&lt;wave&gt;</c>.</summary>
+    public static string GateIdOf(string wave) => $"before-{wave}";
 
     public bool IsCanary => Name == CanaryName;
 }

@@ -17,6 +17,19 @@ internal static class AccessAudit
     public static AuditRecord Record(DateTimeOffset time, string actor, string source, AccessQuestion question, AccessDecision decision) =>
         new(time, actor, decision.Allowed ? "allow" : "deny", Kind, $"{question.Action} {question.Resource} {question.Object}", null, $"source: {source}; {decision.Reason}");
 
+    /// <summary>
+    /// The record of an approval the policy allowed but the gate refused (the approver holds none of
+    /// its roles): a <c>deny</c> of <c>approve rollouts ENVIRONMENT/*</c> whose detail is the gate's reason.
+    /// </summary>
+    public static Task WriteGateRefusalAsync(IRunStore store, TimeProvider time, string actor, string source, string environment, string why, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(time);
+        return store.AddAuditAsync(
+            new AuditRecord(time.GetUtcNow(), actor, "deny", Kind, $"{AccessActions.Approve} {AccessResources.Rollouts} {AccessObjects.Environment(environment)}", null, $"source: {source}; gate: {why}"),
+            cancellationToken);
+    }
+
     /// <summary>Writes the record of one decision.</summary>
     public static Task WriteAsync(IRunStore store, TimeProvider time, string actor, string source, AccessQuestion question, AccessDecision decision, CancellationToken cancellationToken)
     {

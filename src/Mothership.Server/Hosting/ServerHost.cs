@@ -20,6 +20,7 @@ using Mothership.Ci.Periodics;
 using Mothership.Ci.Promotion;
 using Mothership.Ci.Plugins;
 using Mothership.Ci.Plugins.Approve;
+using Mothership.Ci.Plugins.ApproveRollout;
 using Mothership.Ci.Plugins.Assign;
 using Mothership.Ci.Plugins.Deploy;
 using Mothership.Ci.Plugins.Hold;
@@ -383,8 +384,12 @@ public static class ServerHost
             services.AddSingleton<IDeployPermissions, ServerDeployPermissions>();
             services.AddSingleton<IReviewPlugin>(sp => new DeployPlugin(sp.GetRequiredService<IForge>(), sp.GetRequiredService<ISiteDeployments>(), sp.GetRequiredService<OwnersReader>(),
                 sp.GetRequiredService<IDeployPermissions>()));
+            // Rollouts of promoted environments: their pull requests, and /approve-rollout on them.
+            services.AddSingleton<IRolloutApprovals, ServerRolloutApprovals>();
+            services.AddSingleton<IReviewPlugin>(sp => new ApproveRolloutPlugin(sp.GetRequiredService<IForge>(), sp.GetRequiredService<IRolloutApprovals>()));
             services.TryAddSingleton<IJobLogs, ServerJobLogs>();
             services.AddHostedService<PromotionService>();
+            services.AddHostedService<RolloutPullRequestService>();
         }
     }
 

@@ -180,7 +180,8 @@ internal sealed partial class SitePromotion(
 
         if (next.Rollout is not null)
         {
-            // An environment with a rollout policy gets the revision wave by wave, not by pull requests.
+            // An environment with a rollout policy gets the revision wave by wave, not by a pull request per site;
+            // the rollout's own pull request follows its start (RolloutPullRequestService).
             var answer = await rollouts.StartAsync(next.Environment, revision, PromotionActor, cancellationToken).ConfigureAwait(false);
             if (answer.Rollout is { } started && answer.Status == StatusCodes.Status201Created)
             {

@@ -72,6 +72,7 @@ internal static class RolloutEndpoints
         StatusCodes.Status200OK or StatusCodes.Status201Created => Results.Json(Summary(answer.Rollout!), statusCode: answer.Status),
         StatusCodes.Status404NotFound => Problems.Of(answer.Status, "Not found", answer.Message ?? "not found"),
         StatusCodes.Status400BadRequest => Problems.BadRequest(answer.Field is { } f ? $"{f}: {answer.Message}" : answer.Message ?? "bad request"),
+        StatusCodes.Status403Forbidden => Problems.Of(answer.Status, "Forbidden", answer.Message ?? "forbidden"),
         _ => Problems.Conflict(answer.Message ?? "conflict"),
     };
 
@@ -266,7 +267,8 @@ internal static class RolloutEndpoints
         return Answer(await rollouts.ActAsync(name, "Retry", by, at => new RolloutEvent.RetryRequested(site, by, at), ct).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> ApproveAsync(string name, HttpContext context, RolloutService rollouts, IRunStore store, IRolloutRoles roles, CancellationToken ct)
+    private static async Task<IResult> ApproveAsync(string name, HttpContext context, RolloutService rollouts, IRolloutRoles roles, ServerAccess access, IRunStore store, TimeProvider time,
+        CancellationToken ct)
     {
         var (body, problem) = await BodyAsync(context, "{\"gate\": \"wave-1\"}", ct).ConfigureAwait(false);
         if (problem is not null)
@@ -284,42 +286,14 @@ internal static class RolloutEndpoints
             return Problems.BadRequest("gate: must be a string, a wave (wave-1) or its gate (before-wave-1)");
         }
 
-        if (await store.GetRolloutAsync(name, ct).ConfigureAwait(false) is not { } rollout)
-        {
-            return Problems.NotFound($"rollout '{name}'");
-        }
-
-        var plan = await rollouts.PlanOfAsync(rollout, ct).ConfigureAwait(false);
-        var state = RolloutDocument.Parse(rollout.Document).State;
-        var gated = plan.Waves.Where(w => w.Gate is not null).ToList();
-        RolloutWave? wave;
-        if (asked is null)
-        {
-            wave = gated.FirstOrDefault(w => state.Sites.Any(s => s.Wave == w.Index && s.State == SiteRolloutState.WaitingForApproval));
-            if (wave is null)
-            {
-                return Problems.Conflict($"no gate of rollout {name} waits for approval (its gates: {string.Join(", ", gated.Select(w => w.GateId).DefaultIfEmpty("none"))}); name one with {{\"gate\": \"...\"}}");
-            }
-        }
-        else
-        {
-            wave = gated.FirstOrDefault(w => w.Name == asked || w.GateId == asked);
-            if (wave is null)
-            {
-                return Problems.BadRequest($"gate: rollout {name} has no gate '{asked}' (its gates: {string.Join(", ", gated.Select(w => w.GateId).DefaultIfEmpty("none"))})");
-            }
-        }
-
-        var approvers = wave.Gate!.Approvers;
         var held = await roles.RolesOfAsync(context.User, ct).ConfigureAwait(false);
-        var by = ApiContext.Actor(context);
-        if (!held.Any(wave.Gate.IsApprover))
+        var answer = await rollouts.ApproveAsync(name, asked, ApiContext.Actor(context), held, ct).ConfigureAwait(false);
+        if (answer is { Status: StatusCodes.Status403Forbidden, Rollout: { } refused } && (await access.CurrentAsync(ct).ConfigureAwait(false)).Enforced)
         {
-            return Problems.Of(StatusCodes.Status403Forbidden, "Forbidden",
-                $"{by} may not approve {wave.GateId} of rollout {name}: it takes one of the roles {string.Join(", ", approvers)} ({by} holds {(held.Count == 0 ? "none" : string.Join(", ", held))})");
+            // The policy let the caller approve (the filter audited that); the gate's roles did not.
+            await AccessAudit.WriteGateRefusalAsync(store, time, ApiContext.Actor(context), AccessSources.Of(context.Request), refused.Environment, answer.Message ?? "", ct).ConfigureAwait(false);
         }
 
-        var gate = wave.GateId;
-        return Answer(await rollouts.ActAsync(name, "Approve", by, at => new RolloutEvent.Approved(gate, by, [.. held], at), ct).ConfigureAwait(false));
+        return Answer(answer);
     }
 }

@@ -25,6 +25,13 @@ internal sealed partial class RolloutService(SiteRepositoryCache cache, IRunStor
     private readonly ConcurrentDictionary<string, RolloutPlan> _plans = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
 
+    /// <summary>
+    /// Raised with the rollout as stored after each write of this replica (its start, each step,
+    /// each action), in the order the writes were made; a handler must return at once (it runs on
+    /// the writer's thread). The rollout's pull request follows it (<see cref="Promotion.RolloutPullRequestService"/>).
+    /// </summary>
+    public event Action<RolloutRecord>? Changed;
+
     /// <summary>Makes the driver look at the rollouts now.</summary>
     public void Wake()
     {
@@ -214,6 +221,7 @@ internal sealed partial class RolloutService(SiteRepositoryCache cache, IRunStor
             case RolloutCreateOutcome.Created:
                 _plans.TryAdd(name, plan);
                 Log.Started(logger, name, environment, commit, actor);
+                Changed?.Invoke(record);
                 Wake();
                 return new RolloutAnswer(StatusCodes.Status201Created, record);
             case RolloutCreateOutcome.EnvironmentBusy:
@@ -272,6 +280,55 @@ internal sealed partial class RolloutService(SiteRepositoryCache cache, IRunStor
     }
 
     /// <summary>
+    /// The one rule of approving a gate, whoever asks (the API, the CLI, the dashboard, <c>/approve-rollout</c>
+    /// on the rollout's pull request): <paramref name="gate"/> names a wave (<c>wave-1</c>) or its gate
+    /// (<c>before-wave-1</c>), null the gate waiting now; <paramref name="actor"/> approves it when one
+    /// of <paramref name="roles"/> is among the gate's approvers (<see cref="RolloutGate.IsApprover"/>),
+    /// otherwise 403 naming the roles that may (200's message says which gate opened). Whether the actor may <c>approve</c> the environment's
+    /// rollouts at all is the caller's question to the access policy, asked before.
+    /// </summary>
+    public async Task<RolloutAnswer> ApproveAsync(string name, string? gate, string actor, IReadOnlyList<string> roles, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(roles);
+        if (await store.GetRolloutAsync(name, cancellationToken).ConfigureAwait(false) is not { } rollout)
+        {
+            return new RolloutAnswer(StatusCodes.Status404NotFound, Message: $"rollout '{name}' not found");
+        }
+
+        var plan = await PlanOfAsync(rollout, cancellationToken).ConfigureAwait(false);
+        var state = RolloutDocument.Parse(rollout.Document).State;
+        var gated = plan.Waves.Where(w => w.Gate is not null).ToList();
+        var gates = string.Join(", ", gated.Select(w => w.GateId).DefaultIfEmpty("none"));
+        RolloutWave? wave;
+        if (gate is null)
+        {
+            wave = gated.FirstOrDefault(w => state.Sites.Any(s => s.Wave == w.Index && s.State == SiteRolloutState.WaitingForApproval));
+            if (wave is null)
+            {
+                return new RolloutAnswer(StatusCodes.Status409Conflict, rollout, Message: $"no gate of rollout {name} waits for approval (its gates: {gates}); name one");
+            }
+        }
+        else
+        {
+            wave = gated.FirstOrDefault(w => w.Name == gate || w.GateId == gate);
+            if (wave is null)
+            {
+                return new RolloutAnswer(StatusCodes.Status400BadRequest, rollout, Field: "gate", Message: $"rollout {name} has no gate '{gate}' (its gates: {gates})");
+            }
+        }
+
+        if (!roles.Any(wave.Gate!.IsApprover))
+        {
+            return new RolloutAnswer(StatusCodes.Status403Forbidden, rollout,
+                Message: $"{actor} may not approve {wave.GateId} of rollout {name}: it takes one of the roles {string.Join(", ", wave.Gate.Approvers)} ({actor} holds {(roles.Count == 0 ? "none" : string.Join(", ", roles))})");
+        }
+
+        var id = wave.GateId;
+        var answer = await ActAsync(name, "Approve", actor, at => new RolloutEvent.Approved(id, actor, [.. roles], at), cancellationToken).ConfigureAwait(false);
+        return answer.Status == StatusCodes.Status200OK ? answer with { Message = $"{actor} approved {id} of rollout {name}" } : answer;
+    }
+
+    /// <summary>
     /// Writes <paramref name="decision"/>'s state into <paramref name="document"/> and the rollout,
     /// with <paramref name="first"/> and every transition as events, if the rollout is still at
     /// the version it was read at; the stored rollout, or null when another write came first.
@@ -302,6 +359,7 @@ internal sealed partial class RolloutService(SiteRepositoryCache cache, IRunStor
             Log.Finished(logger, rollout.Name, updated.Status);
         }
 
+        Changed?.Invoke(updated);
         return updated;
     }
 

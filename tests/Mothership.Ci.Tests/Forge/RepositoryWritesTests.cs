@@ -84,6 +84,21 @@ public sealed class RepositoryWritesTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task ClosePullRequestAsync_Open_ClosedNotMergedAndNoLongerListed()
+    {
+        var forge = Forge();
+        await forge.SetBranchAsync(Repo, "rollout", Base, Ct);
+        await forge.PutFileAsync(Repo, "rollout", "pin.yaml", "revision: b\n", "pin", Ct);
+        var created = await forge.CreatePullRequestAsync(Repo, "Roll out prod", "rollout", "main", "", Ct);
+
+        var closed = await forge.ClosePullRequestAsync(Repo, created.Number, Ct);
+
+        Assert.Equal((PullRequestState.Closed, false), (closed.State, closed.Merged));
+        Assert.True(_repo.Issue(created.Number)!.Closed);
+        Assert.Empty(await forge.ListOpenPullRequestsAsync(Repo, Ct));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task CreatePullRequestAsync_SecondForTheSameBranch_RefusedAsGitHubDoes()
     {
         var forge = Forge();

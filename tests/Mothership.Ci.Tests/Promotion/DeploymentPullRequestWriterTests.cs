@@ -60,6 +60,32 @@ public sealed class DeploymentPullRequestWriterTests : IAsyncLifetime
         Assert.Equal(("stage-kr1", A, B), DeploymentPullRequests.ReadMark(_repo.Issue(pr.Number)!.Body));
     }
 
+    private static RolloutRequest Rollout(string waiting) => new()
+    {
+        Rollout = "prod-2222222-abcde", Environment = "prod", To = B, Actor = "promotion", Status = "Running",
+        Waves = [new RolloutRequestWave("canary", ["prod-a"], null, [], null, false), new RolloutRequestWave("wave-1", ["prod-b", "prod-c"], "before-wave-1", ["sre"], null, waiting == "wave-1")],
+    };
+
+    [Fact(Timeout = 30_000)]
+    public async Task OpenOrUpdateAsync_Rollout_OnePullRequestPinningTheEnvironmentThenTheBodyFollowsTheGate()
+    {
+        var (pr, opened) = await _writer.OpenOrUpdateAsync(Repo, "main", Rollout(""), Ct);
+        var (same, again) = await _writer.OpenOrUpdateAsync(Repo, "main", Rollout(""), Ct);
+        var (waiting, changed) = await _writer.OpenOrUpdateAsync(Repo, "main", Rollout("wave-1"), Ct);
+
+        Assert.Equal((true, false, true), (opened, again, changed));
+        Assert.Equal((pr.Number, pr.Number), (same.Number, waiting.Number));
+        Assert.Equal(("Roll out prod to 222222222222", "mothership/rollout/prod", "main"), (pr.Title, pr.HeadRef, pr.BaseRef));
+        var commit = Assert.Single(_repo.Commits);
+        Assert.Equal((Main, "environments/prod/deployed.yaml"), (commit.Parent, commit.Path));
+        Assert.Equal(B, _repo.FileAt(pr.HeadSha, "environments/prod/deployed.yaml") is { } bytes ? DeploymentPullRequests.ReadPin(Encoding.UTF8.GetString(bytes)) : null);
+        var body = _repo.Issue(pr.Number)!.Body;
+        Assert.Equal(("prod-2222222-abcde", "prod", B), DeploymentPullRequests.ReadRolloutMark(body));
+        Assert.Contains("| wave-1 | 2: prod-b, prod-c | `before-wave-1`: **waits for approval** by one of: sre |", body, StringComparison.Ordinal);
+        Assert.Equal(pr.Number, (await _writer.FindRolloutAsync(Repo, "prod", Ct))?.Number);
+        Assert.Null(await _writer.FindAsync(Repo, "prod", Ct));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task OpenOrUpdateAsync_SameRequestAgain_WritesNothing()
     {

@@ -93,6 +93,42 @@ public sealed class DeploymentPullRequestsTests
     }
 
     [Fact]
+    public void RolloutBody_GatesApprovedWaitingAndAhead_EachSaidSoWithTheSitesAndTheMark()
+    {
+        var body = DeploymentPullRequests.RolloutBody(new RolloutRequest
+        {
+            Rollout = "prod-2222222-abcde", Environment = "prod", To = "2222222222222222222222222222222222222222", Actor = "promotion",
+            Status = "Running", Reason = "wave-1 waits | for approval", Link = "https://mothership.example/ui/rollouts/prod-2222222-abcde",
+            Waves =
+            [
+                new RolloutRequestWave("canary", ["prod-a"], "before-canary", ["sre"], "github:carol", false),
+                new RolloutRequestWave("wave-1", [.. Enumerable.Range(1, 52).Select(i => $"prod-{i}")], "before-wave-1", ["sre", "leads"], null, true),
+                new RolloutRequestWave("wave-2", ["prod-z"], "before-wave-2", ["sre"], null, false),
+            ],
+        });
+
+        Assert.StartsWith("Rolls out **prod** to `222222222222` wave by wave: rollout `prod-2222222-abcde` (https://mothership.example/ui/rollouts/prod-2222222-abcde), started by promotion.", body, StringComparison.Ordinal);
+        Assert.Contains("Status: **Running**: wave-1 waits \\| for approval", body, StringComparison.Ordinal);
+        Assert.Contains("| canary | 1: prod-a | `before-canary`: approved by github:carol |", body, StringComparison.Ordinal);
+        Assert.Contains("`before-wave-1`: **waits for approval** by one of: sre, leads |", body, StringComparison.Ordinal);
+        Assert.Contains("| wave-1 | 52: prod-1, ", body, StringComparison.Ordinal);
+        Assert.Contains("prod-50 and 2 more |", body, StringComparison.Ordinal);
+        Assert.Contains("| wave-2 | 1: prod-z | `before-wave-2`: approval by one of: sre |", body, StringComparison.Ordinal);
+        Assert.Contains("Comment `/approve-rollout`", body, StringComparison.Ordinal);
+        Assert.Equal(("prod-2222222-abcde", "prod", "2222222222222222222222222222222222222222"), DeploymentPullRequests.ReadRolloutMark(body));
+        Assert.Null(DeploymentPullRequests.ReadMark(body));
+    }
+
+    [Fact]
+    public void EnvironmentOfRolloutBranch_OnlyRolloutBranches()
+    {
+        Assert.Equal("prod", DeploymentPullRequests.EnvironmentOfRolloutBranch(DeploymentPullRequests.RolloutBranch("prod")));
+        Assert.Null(DeploymentPullRequests.EnvironmentOfRolloutBranch("mothership/rollout/"));
+        Assert.Null(DeploymentPullRequests.EnvironmentOfRolloutBranch(DeploymentPullRequests.Branch("prod-a")));
+        Assert.Null(DeploymentPullRequests.SiteOfBranch(DeploymentPullRequests.RolloutBranch("prod")));
+    }
+
+    [Fact]
     public void SiteOfBranch_OnlyDeploymentBranches()
     {
         Assert.Equal("prod-us1", DeploymentPullRequests.SiteOfBranch(DeploymentPullRequests.Branch("prod-us1")));

@@ -64,7 +64,7 @@ public sealed class PromotionTests : IAsyncLifetime
         return _repo.Commit("promotion dev → prod");
     }
 
-    private async Task<ServerProcess> StartServerAsync(string config = "presubmits: {}\n")
+    private async Task<ServerProcess> StartServerAsync(string config = "presubmits: {}\n", string plugins = "[deploy]", string? admin = null)
     {
         var bin = Path.Combine(_work.FullName, "bin");
         Directory.CreateDirectory(bin);
@@ -97,14 +97,14 @@ public sealed class PromotionTests : IAsyncLifetime
             ["secret"] = Secret + "\n",
             ["token"] = "bot-token\n",
             ["config.yaml"] = config,
-            ["plugins.yaml"] = "plugins:\n  Codertocat/Hello-World: [deploy]\n",
+            ["plugins.yaml"] = $"plugins:\n  Codertocat/Hello-World: {plugins}\n",
         };
         foreach (var (name, text) in files)
         {
             await File.WriteAllTextAsync(Path.Combine(_work.FullName, name), text, Ct);
         }
 
-        _server = await ServerProcess.StartAsync(_work.FullName, null, ["--replica-id", "promoter"], Ct, new Dictionary<string, string>
+        _server = await ServerProcess.StartAsync(_work.FullName, null, ["--replica-id", "promoter", .. admin is null ? [] : new[] { "--token", admin }], Ct, new Dictionary<string, string>
         {
             ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}",
             ["Mothership__Cloud__Repository"] = _repo.Root,
@@ -115,6 +115,12 @@ public sealed class PromotionTests : IAsyncLifetime
             ["Mothership__Ci__Plugins"] = Path.Combine(_work.FullName, "plugins.yaml"),
             ["Mothership__PublicUrl"] = "https://mothership.example",
         });
+        if (admin is not null)
+        {
+            // The API calls of the helpers as the bootstrap admin; GitHub users stay what the policy says of github:LOGIN.
+            _server.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+        }
+
         return _server;
     }
 
@@ -181,6 +187,129 @@ public sealed class PromotionTests : IAsyncLifetime
         request.Headers.Add("X-Hub-Signature-256", WebhookSignature.Sign(Secret, body));
         using var response = await server.Http.SendAsync(request, Ct);
         response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>GitHub's <c>issue_comment</c> payload: <paramref name="author"/> comments <paramref name="comment"/> on the pull request <paramref name="pr"/>.</summary>
+    private static async Task CommentedAsync(ServerProcess server, FakeIssue pr, string comment, string author)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures.GitHubWebhooks(), "issue_comment", "created.payload.json")))!;
+        var issue = root["issue"]!;
+        issue["number"] = pr.Number;
+        issue["state"] = "open";
+        issue["pull_request"] = new JsonObject { ["url"] = $"https://api.github.com/repos/Codertocat/Hello-World/pulls/{pr.Number}" };
+        issue["user"]!["login"] = pr.Author;
+        issue["body"] = pr.Body;
+        root["comment"]!["body"] = comment;
+        root["comment"]!["user"]!["login"] = author;
+        root["sender"]!["login"] = author;
+        var body = System.Text.Encoding.UTF8.GetBytes(root.ToJsonString());
+        using var request = new HttpRequestMessage(HttpMethod.Post, "hook") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add("X-GitHub-Event", "issue_comment");
+        request.Headers.Add("X-GitHub-Delivery", Guid.NewGuid().ToString());
+        request.Headers.Add("X-Hub-Signature-256", WebhookSignature.Sign(Secret, body));
+        using var response = await server.Http.SendAsync(request, Ct);
+        response.EnsureSuccessStatusCode();
+    }
+
+    private static async Task<JsonNode> RolloutAsync(ServerProcess server, string name) =>
+        JsonNode.Parse(await server.Http.GetStringAsync($"api/v1/rollouts/{name}", Ct))!;
+
+    /// <summary>
+    /// Prod rolls out with a gate before wave-1 that role sre opens; the repository's policy lets
+    /// github:bob approve prod's rollouts without the role and makes github:carol an sre. Dev's deploy
+    /// starts prod's rollout, which opens its pull request (waves, gate); the gate waiting is said
+    /// there; bob's <c>/approve-rollout</c> is refused with a reply and the gate stays closed; carol's
+    /// opens it, prod-b deploys, the rollout succeeds and its pull request is merged. Both decisions audited.
+    /// </summary>
+    [Fact(Timeout = 420_000)]
+    public async Task DevDeployed_ProdRolloutWithAGate_PullRequestOpensApproveRolloutRefusedForNonApproverOpensForApprover()
+    {
+        var cloud = File.ReadAllText(Path.Combine(_repo.Root, "cloud.yaml"));
+        _repo.Write("cloud.yaml", cloud.TrimEnd()
+            + "\n  promotion:\n    repository: Codertocat/Hello-World\n    environments:\n      - {name: dev}\n"
+            + "      - {name: prod, rollout: {canary: {sites: [prod-a]}, gates: [{before: wave-1, approvers: [sre]}]}}\n");
+        _repo.Write("policy.csv", """
+            p, role:sre, rollouts, approve, prod/*, allow
+            g, github:carol, role:sre
+            p, github:bob, rollouts, approve, prod/*, allow
+            """);
+        var a = _repo.Commit("promotion dev → prod by a rollout gated for sre");
+        _gh.SetBranch("main", a);
+        const string Admin = "promotion-admin-token";
+        var server = await StartServerAsync(plugins: "[deploy, approve-rollout]", admin: Admin);
+
+        var deploy = await DeployAsync(server, "dev-a", a);
+        await WaitForDeployAsync(server, "dev-a", d => (string?)d["id"] == (string?)deploy["id"]);
+
+        var pr = await WaitForAsync(() => Enumerable.Range(1, 30).Select(_gh.Issue)
+            .FirstOrDefault(i => i is { IsPullRequest: true } && i.HeadRef == "mothership/rollout/prod" && (i.Body ?? "").Contains("**waits for approval**", StringComparison.Ordinal)),
+            "the rollout pull request showing the gate waiting", server);
+        var name = Assert.Single(JsonNode.Parse(await server.Http.GetStringAsync("api/v1/rollouts", Ct))!["items"]!.AsArray(), r => (string?)r!["environment"] == "prod")!["name"]!.GetValue<string>();
+        Assert.Equal($"Roll out prod to {a[..12]}", pr.Title);
+        Assert.Contains($"<!-- mothership:rollout name={name} environment=prod to={a} -->", pr.Body, StringComparison.Ordinal);
+        Assert.Contains("| canary | 1: prod-a | — |", pr.Body, StringComparison.Ordinal);
+        Assert.Contains("| wave-1 | 1: prod-b | `before-wave-1`: **waits for approval** by one of: sre |", pr.Body, StringComparison.Ordinal);
+        Assert.Contains($"https://mothership.example/ui/rollouts/{name}", pr.Body, StringComparison.Ordinal);
+        await WaitForAsync(() => _gh.CommentsOn(pr.Number).FirstOrDefault(c => c.Body.Contains("waits at gate `before-wave-1`", StringComparison.Ordinal)),
+            "the comment saying the gate waits", server);
+
+        await CommentedAsync(server, pr, "/approve-rollout", "bob");
+        var refused = await WaitForAsync(() => _gh.CommentsOn(pr.Number).FirstOrDefault(c => c.Body.StartsWith("@bob", StringComparison.Ordinal)), "the reply to bob", server);
+        Assert.Contains($"github:bob may not approve before-wave-1 of rollout {name}: it takes one of the roles sre (github:bob holds none): the gate stays closed.", refused.Body, StringComparison.Ordinal);
+        var waiting = await RolloutAsync(server, name);
+        Assert.Null((string?)waiting["gates"]![0]!["approvedBy"]);
+        Assert.Equal("WaitingForApproval", (string?)waiting["sites"]!.AsArray().Single(s => (string?)s!["site"] == "prod-b")!["state"]);
+
+        await CommentedAsync(server, pr, "/approve-rollout wave-1", "carol");
+        var approved = await WaitForAsync(() => _gh.CommentsOn(pr.Number).FirstOrDefault(c => c.Body.StartsWith("@carol", StringComparison.Ordinal)), "the reply to carol", server);
+        Assert.Contains($"github:carol approved before-wave-1 of rollout {name}: its wave starts.", approved.Body, StringComparison.Ordinal);
+        await WaitForAsync(() => _gh.Issue(pr.Number) is { Merged: true } merged ? merged : null, "the rollout pull request merged", server);
+        var done = await RolloutAsync(server, name);
+        Assert.Equal(("Succeeded", "github:carol"), ((string?)done["status"], (string?)done["gates"]![0]!["approvedBy"]));
+        Assert.Contains(_gh.CommentsOn(pr.Number), c => c.Body.Contains($"Rollout `{name}` ended **Succeeded**", StringComparison.Ordinal));
+        Assert.Equal(a, (string?)JsonNode.Parse(await server.Http.GetStringAsync("api/v1/sites/prod-b", Ct))!["revision"]);
+
+        var audit = JsonNode.Parse(await server.Http.GetStringAsync("api/v1/audit?limit=1000", Ct))!["items"]!.AsArray()
+            .Where(e => ((string?)e!["actor"])?.StartsWith("github:", StringComparison.Ordinal) == true)
+            .Select(e => ((string?)e!["actor"], (string?)e["action"], (string?)e["name"], (string?)e["detail"])).ToList();
+        Assert.Contains(("github:bob", "allow", "approve rollouts prod/*", "source: github; policy.csv@" + a[..12] + ":3: p, github:bob, rollouts, approve, prod/*, allow"), audit);
+        Assert.Contains(audit, e => e is ("github:bob", "deny", "approve rollouts prod/*", { } detail) && detail.StartsWith("source: github; gate: github:bob may not approve before-wave-1", StringComparison.Ordinal));
+        Assert.Contains(audit, e => e is ("github:carol", "allow", "approve rollouts prod/*", { } detail) && detail.Contains(":1: p, role:sre, rollouts, approve, prod/*, allow", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A rollout started from the CLI of an environment the promotion names opens its pull request
+    /// too; aborted while its gate waits, the bot says so and closes the pull request unmerged.
+    /// </summary>
+    [Fact(Timeout = 300_000)]
+    public async Task RolloutStartedByTheCli_Aborted_PullRequestOpenedThenClosedWithTheEnd()
+    {
+        var cloud = File.ReadAllText(Path.Combine(_repo.Root, "cloud.yaml"));
+        _repo.Write("cloud.yaml", cloud.TrimEnd()
+            + "\n  promotion:\n    repository: Codertocat/Hello-World\n    environments:\n      - {name: dev}\n"
+            + "      - {name: prod, rollout: {canary: {sites: [prod-a]}, gates: [{before: canary, approvers: [sre]}]}}\n");
+        var a = _repo.Commit("prod by a rollout gated before its canary");
+        _gh.SetBranch("main", a);
+        var server = await StartServerAsync(plugins: "[deploy, approve-rollout]");
+
+        var started = await server.CliAsync("rollout", "start", "prod");
+        Assert.True(started.ExitCode == 0, started.Stderr);
+        var name = System.Text.RegularExpressions.Regex.Match(started.Stdout, @"^rollout (\S+) of prod").Groups[1].Value;
+        var pr = await WaitForAsync(() => Enumerable.Range(1, 30).Select(_gh.Issue)
+            .FirstOrDefault(i => i is { IsPullRequest: true } && i.HeadRef == "mothership/rollout/prod" && (i.Body ?? "").Contains("**waits for approval**", StringComparison.Ordinal)),
+            "the rollout pull request showing the canary's gate waiting", server);
+        Assert.Contains($"started by {(string?)(await RolloutAsync(server, name))["actor"]}", pr.Body, StringComparison.Ordinal);
+        Assert.Equal(a, System.Text.RegularExpressions.Regex.Match(System.Text.Encoding.UTF8.GetString(_gh.FileAt(pr.HeadSha, "environments/prod/deployed.yaml")!), "revision: (\\w+)").Groups[1].Value);
+
+        var aborted = await server.CliAsync("rollout", "abort", name);
+        Assert.True(aborted.ExitCode == 0, aborted.Stderr);
+
+        await WaitForAsync(() => _gh.Issue(pr.Number) is { Closed: true } closed ? closed : null, "the rollout pull request closed", server);
+        Assert.False(_gh.Issue(pr.Number)!.Merged);
+        Assert.Contains(_gh.CommentsOn(pr.Number), c => c.Body.Contains($"Rollout `{name}` ended **Aborted**", StringComparison.Ordinal));
+        Assert.Contains("Status: **Aborted**", _gh.Issue(pr.Number)!.Body, StringComparison.Ordinal);
+        Assert.Empty(File.Exists(HelmLog) ? File.ReadAllLines(HelmLog).Where(l => l.Contains("--kube-context prod-", StringComparison.Ordinal)) : []);
     }
 
     /// <summary>

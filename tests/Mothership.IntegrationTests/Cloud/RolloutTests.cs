@@ -226,6 +226,31 @@ public sealed class RolloutTests(SharedBrowser browser) : IAsyncDisposable, ICla
     }
 
     [Fact(Timeout = 300_000)]
+    public async Task Rollout_PolicyAllowsApproveButNotTheGatesRole_RefusedAndAuditedAsADenyOfTheGate()
+    {
+        // alice may do anything to prod's rollouts, but holds no role the gate takes.
+        _repo.Write("policy.csv", "p, alice, rollouts, *, prod/*, allow\n");
+        Policy("canary: {sites: [prod-a]}\ngates: [{before: wave-1, approvers: [sre]}]");
+        var server = await StartServerAsync(auth: true);
+        var alice = await server.CliAsync("auth", "token", "create", "--owner", "alice", "--description", "ci", "--expires-in", "30d", "--token", Admin);
+        Assert.True(alice.ExitCode == 0, alice.Stderr);
+        var token = alice.Stdout.Trim();
+        var name = await StartRolloutAsync(server, token);
+        await WaitForAsync(server, name, r => State(r, "prod-b") == "WaitingForApproval", "waiting for approval", token);
+
+        var (status, problem) = await SendAsync(server, $"api/v1/rollouts/{name}/approve", new { gate = "wave-1" }, token);
+
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains($"alice may not approve before-wave-1 of rollout {name}: it takes one of the roles sre (alice holds none)", (string?)problem!["detail"], StringComparison.Ordinal);
+        var (_, audit) = await SendAsync(server, "api/v1/audit?limit=1000", null, Admin);
+        var approvals = audit!["items"]!.AsArray().Where(e => (string?)e!["actor"] == "alice" && (string?)e["name"] == "approve rollouts prod/*")
+            .Select(e => ((string?)e!["action"], (string?)e["detail"])).ToList();
+        Assert.Contains(approvals, e => e is ("allow", { } d) && d.StartsWith("source: api; policy.csv@", StringComparison.Ordinal));
+        Assert.Contains(approvals, e => e is ("deny", { } d) && d.StartsWith($"source: api; gate: alice may not approve before-wave-1 of rollout {name}", StringComparison.Ordinal));
+        Assert.Null((string?)(await WaitForAsync(server, name, _ => true, "read", token))["gates"]![0]!["approvedBy"]);
+    }
+
+    [Fact(Timeout = 300_000)]
     public async Task RolloutPage_GateWaiting_GridGateHiddenForReaderApproveOpensItForAdmin()
     {
         // alice may only read (role:readonly): she sees the rollout but none of its buttons.

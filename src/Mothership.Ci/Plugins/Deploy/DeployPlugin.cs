@@ -15,9 +15,10 @@ namespace Mothership.Ci.Plugins.Deploy;
 /// <c>/cancel</c>, stops a running deploy gracefully; <c>/deploy REVISION</c> by an approver of
 /// the site's folder (OWNERS; a collaborator when the repository has no OWNERS) points the pull
 /// request at another revision — older is a rollback. With an access policy
-/// (<paramref name="permissions"/>), the label and <c>/cancel</c> also need <c>create</c> and
-/// <c>cancel</c> on the site's deploys for <c>github:LOGIN</c>: a label added without it is removed
-/// with a reply naming the policy's reason, a removal or <c>/cancel</c> without it stops nothing.
+/// (<paramref name="permissions"/>), the label and <c>/deploy</c> also need <c>create</c>, and the
+/// label's removal and <c>/cancel</c> need <c>cancel</c>, on the site's deploys for
+/// <c>github:LOGIN</c>: a label added without it is removed with a reply naming the policy's reason,
+/// a <c>/deploy</c> without it changes nothing, a removal or <c>/cancel</c> without it stops nothing.
 /// </summary>
 public sealed class DeployPlugin(IForge forge, ISiteDeployments deployments, OwnersReader? owners = null, IDeployPermissions? permissions = null) : IReviewPlugin
 {
@@ -35,7 +36,7 @@ public sealed class DeployPlugin(IForge forge, ISiteDeployments deployments, Own
         "The deploy plugin deploys a site from its deployment pull request when the site's environment label is added, and stops the deploy when it is removed.",
         [
             new PluginCommand("/cancel", "Stops the site's running deploy: services already deploying finish, nothing new starts.", "Collaborators, on a deployment pull request."),
-            new PluginCommand("/deploy REVISION", "Points the deployment pull request at REVISION (older than the deployed one: a rollback).", "Approvers of the site's folder, on a deployment pull request."),
+            new PluginCommand("/deploy REVISION", "Points the deployment pull request at REVISION (older than the deployed one: a rollback).", "Approvers of the site's folder (and, with an access policy, who may create its deploys), on a deployment pull request."),
         ]);
 
     /// <inheritdoc />
@@ -108,6 +109,12 @@ public sealed class DeployPlugin(IForge forge, ISiteDeployments deployments, Own
         {
             await ReplyAsync(e, $"only approvers of `sites/{site}/` (OWNERS) may choose the revision site {site} deploys.", cancellationToken).ConfigureAwait(false);
             return $"/deploy refused: {comment.User} is not an approver of sites/{site}";
+        }
+
+        if (permissions is not null && await permissions.CheckAsync(comment.User, IDeployPermissions.Create, site, cancellationToken).ConfigureAwait(false) is { Allowed: false } denied)
+        {
+            await ReplyAsync(e, $"github:{comment.User} may not deploy site {site} ({denied.Reason}): the deployment pull request is unchanged.", cancellationToken).ConfigureAwait(false);
+            return $"/deploy refused: the access policy does not let {comment.User} deploy {site}";
         }
 
         var proposal = await deployments.ProposeAsync(site, revision, comment.User, cancellationToken).ConfigureAwait(false);

@@ -226,6 +226,26 @@ public sealed class DeployPluginTests
         Assert.Equal($"plugins: deploy: stop of {Site}'s deploy refused: the access policy does not let alice cancel it", outcome);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task DeployCommand_ByAnApproverThePolicyRefuses_NothingProposedReplyNamesTheReason()
+    {
+        await using var h = await TriggerHarness.StartAsync("presubmits: {}", Plugins);
+        var pr = DeploymentPullRequest(h);
+        h.Repository.SetFile(pr.BaseSha, $"sites/{Site}/OWNERS", "approvers: [carol, alice]\n");
+        var deployments = new RecordingDeployments();
+        var permissions = new ListedPermissions(("alice", IDeployPermissions.Create));
+        var plugins = new ReviewPlugins(h.Config, [new DeployPlugin(h.Forge, deployments, permissions: permissions)]);
+
+        var byCarol = await plugins.HandleAsync(h.Comment(pr, "carol", "/deploy stage/12"), Ct);
+        var byAlice = await plugins.HandleAsync(h.Comment(pr, "alice", "/deploy stage/13"), Ct);
+
+        Assert.Equal($"plugins: deploy: /deploy refused: the access policy does not let carol deploy {Site}", byCarol);
+        Assert.Equal([(Site, "stage/13", "alice")], deployments.Proposed);
+        Assert.Equal([("carol", IDeployPermissions.Create, Site), ("alice", IDeployPermissions.Create, Site)], permissions.Asked);
+        Assert.Equal("@carol: github:carol may not deploy site stage-kr1 (no rule allows it): the deployment pull request is unchanged.",
+            h.Repository.CommentsOn(pr.Number)[0].Body.Split('\n')[0]);
+    }
+
     /// <summary>A policy that allows exactly the listed (login, action) pairs, and records what it was asked.</summary>
     private sealed class ListedPermissions(params (string Login, string Action)[] allowed) : IDeployPermissions
     {
