@@ -86,6 +86,8 @@ internal static class RolloutServerBenchmark
                     return 1;
                 }
 
+                // Each result as it comes, so a run cut short keeps what it measured.
+                Console.Error.WriteLine(line);
                 results.Add(JsonSerializer.Deserialize<Result>(line)!);
             }
         }
