@@ -27,6 +27,9 @@ namespace Mothership.Bench;
 /// <c>… -- rollout [--sites N] [--seed S]</c>: N sites in 5 regions rolled out through the rollout
 /// decider in simulated time, per policy: makespan, transitions (store writes) per site, the
 /// decider's CPU time (defaults 1000, 18).
+/// <c>… -- rollout --server [--sizes 200,1000] [--parallel 1,10,100] [--seed S]</c>: the same rollouts
+/// through the real server (in-process, deploy stand-ins on a simulated clock): makespan, server
+/// CPU and memory, store writes per site, per size and maxParallelSites.
 /// </summary>
 public static class Program
 {
@@ -240,6 +243,11 @@ public static class Program
 
     private static int Rollout(string[] args)
     {
+        if (args.Length > 1 && args[1] is "--server" or RolloutServerBenchmark.ChildMode)
+        {
+            return RolloutServer(args);
+        }
+
         var sites = 1000;
         var seed = 18;
         for (var i = 1; i < args.Length; i++)
@@ -256,6 +264,34 @@ public static class Program
         return RolloutBenchmark.Run(sites, seed);
     }
 
+    private static int RolloutServer(string[] args)
+    {
+        int[] sizes = [200, 1000];
+        int[] parallels = [1, 10, 100];
+        var sites = 1000;
+        var parallel = 1;
+        var seed = 18;
+        static int[]? List(string text) => text.Split(',').Select(t => int.TryParse(t, out var v) && v > 0 ? v : 0).ToArray() is var l && l.All(v => v > 0) ? l : null;
+        for (var i = 2; i < args.Length; i++)
+        {
+            var next = i + 1 < args.Length ? args[i + 1] : "";
+            var ok = int.TryParse(next, out var v) && v > 0;
+            switch (args[i])
+            {
+                case "--sizes" when List(next) is { } l: sizes = l; i++; break;
+                case "--parallel" when args[1] == "--server" && List(next) is { } l: parallels = l; i++; break;
+                case "--parallel" when ok: parallel = v; i++; break;
+                case "--sites" when ok: sites = v; i++; break;
+                case "--seed" when ok: seed = v; i++; break;
+                default: return Usage();
+            }
+        }
+
+        return args[1] == "--server"
+            ? RolloutServerBenchmark.Run(sizes, parallels, seed)
+            : RolloutServerBenchmark.RunOneAsync(sites, parallel, seed).GetAwaiter().GetResult();
+    }
+
     private static int Usage()
     {
         Console.Error.WriteLine("usage: Mothership.Bench plan [--tasks N] [--layers L] [--iterations I] [--reader scanner|events]   (each a positive integer)");
@@ -267,6 +303,7 @@ public static class Program
         Console.Error.WriteLine("       Mothership.Bench tide [--prs N] [--syncs S]");
         Console.Error.WriteLine("       Mothership.Bench release-notes [--prs N] [--iterations I]");
         Console.Error.WriteLine("       Mothership.Bench rollout [--sites N] [--seed S]");
+        Console.Error.WriteLine("       Mothership.Bench rollout --server [--sizes 200,1000] [--parallel 1,10,100] [--seed S]");
         return 2;
     }
 }

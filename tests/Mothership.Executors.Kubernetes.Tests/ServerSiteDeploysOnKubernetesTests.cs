@@ -98,14 +98,17 @@ public sealed class ServerSiteDeploysOnKubernetesTests : IAsyncLifetime
         return (await GitCommand.RunAsync(Repo, "rev-parse", "HEAD")).Trim();
     }
 
-    private Task<ServerProcess> StartServerAsync(params string[] extraArgs) => ServerProcess.StartAsync(_dir.FullName, extraArgs: ["--replica-id", "deployer", .. extraArgs], cancellationToken: Ct, environment: new Dictionary<string, string>
+    private Task<ServerProcess> StartServerAsync(params string[] extraArgs) =>
+        ServerProcess.StartAsync(_dir.FullName, extraArgs: ["--replica-id", "deployer", .. extraArgs], cancellationToken: Ct, environment: ServerEnvironment());
+
+    private Dictionary<string, string> ServerEnvironment() => new()
     {
         ["Mothership__Kubeconfig"] = Path.Combine(_dir.FullName, "kubeconfig"),
         ["Mothership__Cloud__Repository"] = Repo,
         ["Mothership__Cloud__Charts"] = Path.Combine(_dir.FullName, "charts"),
         ["Mothership__Cloud__Kubeconfigs"] = Kubeconfigs,
         ["Mothership__Cloud__DriftInterval"] = "0",
-    });
+    };
 
     private static async Task<(HttpStatusCode Status, JsonNode? Body)> DeployAsync(ServerProcess server, string site, string? revision = null)
     {
@@ -228,6 +231,58 @@ public sealed class ServerSiteDeploysOnKubernetesTests : IAsyncLifetime
         Assert.True((string?)done["result"] == "Succeeded", done.ToJsonString() + "\n" + server.Output);
         Assert.Contains(_eu.Requests, r => r.Method == "POST" && r.Resource == "pods" && r.Namespace == "deploys-eu");
         Assert.DoesNotContain(_us.Requests, r => r.Method == "POST");
+    }
+
+    [Fact(Timeout = 240_000)]
+    public async Task Restart_UnfinishedDeployInASitesCluster_FirstSweepReachesThatClusterBeforeTheRunResumes()
+    {
+        // The dead replica's lease outlives the test: the run stays unfinished and unclaimed, so no
+        // TaskRun of it makes the eu cluster's executor after the restart; only start-up recovery can.
+        var environment = ServerEnvironment();
+        environment["Mothership__LeaseDuration"] = "30m";
+        await using var first = await ServerProcess.StartAsync(_dir.FullName, extraArgs: ["--replica-id", "deployer"], cancellationToken: Ct, environment: environment);
+        var (status, created) = await DeployAsync(first, "eu1");
+        Assert.True(status == HttpStatusCode.Created, created?.ToJsonString() + "\n" + first.Output);
+        var clock = Stopwatch.StartNew();
+        while (!_eu.Requests.Any(r => r.Method == "POST" && r.Resource == "pods"))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"no pod in the eu cluster in 60 s; server:\n{first.Output}");
+            await Task.Delay(20, Ct);
+        }
+
+        await first.KillAsync();
+        var live = _eu.Pods.Where(p => p.Metadata.NamespaceProperty == "deploys-eu").Select(p => p.Metadata.Name).ToList();
+        Assert.NotEmpty(live);
+        // What a run that ended while no server was there to release it left: a Secret of this server's instance.
+        var gone = Guid.NewGuid().ToString();
+        _eu.Seed(new k8s.Models.V1Secret
+        {
+            Metadata = new k8s.Models.V1ObjectMeta
+            {
+                Name = "creds-init-left-behind",
+                NamespaceProperty = "deploys-eu",
+                Labels = new Dictionary<string, string>
+                {
+                    ["app.kubernetes.io/managed-by"] = "mothership",
+                    ["app.kubernetes.io/instance"] = "mothership",
+                    ["mothership.io/run-uid"] = gone,
+                },
+            },
+            StringData = new Dictionary<string, string> { ["token"] = "x" },
+        });
+
+        await using var second = await ServerProcess.StartAsync(_dir.FullName, first.Database, ["--replica-id", "successor"], Ct, environment);
+        clock.Restart();
+        while (_eu.Get<k8s.Models.V1Secret>("creds-init-left-behind", "deploys-eu") is not null)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the leftover in the eu cluster was not swept in 60 s; server:\n{second.Output}");
+            await Task.Delay(50, Ct);
+        }
+
+        // The unfinished run's own pod stays: its run is live in the store, another replica's to resume.
+        Assert.All(live, pod => Assert.NotNull(_eu.GetPod(pod, "deploys-eu")));
+        Assert.Contains("Sweeping Kubernetes context 'eu'", second.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(_us.Requests, r => r.Method is "POST" or "DELETE");
     }
 
     [Fact(Timeout = 240_000)]

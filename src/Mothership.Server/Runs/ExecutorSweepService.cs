@@ -2,6 +2,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mothership.Engine.Execution;
+using Mothership.Executors.Kubernetes;
+using Mothership.Server.Execution;
 using Mothership.Server.Hosting;
 using Mothership.Store;
 
@@ -13,6 +15,9 @@ namespace Mothership.Server.Runs;
 /// them, claims whose run's release failed. At start, then every
 /// <see cref="ServerOptions.SweepInterval"/>. The cluster is listed before the store is asked,
 /// so a run created meanwhile (by another replica) is seen as live: nothing of a live run goes.
+/// A site's cluster is swept once its executor exists; after a restart the executors of the
+/// clusters the unfinished runs name (<see cref="UnfinishedRunRoutes"/>) are made before the
+/// first sweep, so it reaches them without waiting for a run to ask.
 /// </summary>
 internal sealed partial class ExecutorSweepService(
     IRunStore store, ITaskExecutor executor, IOptions<ServerOptions> options, TimeProvider time, ILogger<ExecutorSweepService> logger) : BackgroundService
@@ -24,10 +29,17 @@ internal sealed partial class ExecutorSweepService(
             return;
         }
 
+        var recovered = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                if (!recovered && executor is RoutingExecutor router)
+                {
+                    await RecoverRoutesAsync(router, stoppingToken).ConfigureAwait(false);
+                }
+
+                recovered = true;
                 var deleted = await SweepAsync(cleanup, store, stoppingToken).ConfigureAwait(false);
                 if (deleted > 0)
                 {
@@ -49,6 +61,23 @@ internal sealed partial class ExecutorSweepService(
         }
     }
 
+    /// <summary>Makes the executor of every cluster an unfinished run names; one whose credentials are gone is logged and left to its run.</summary>
+    private async Task RecoverRoutesAsync(RoutingExecutor router, CancellationToken cancellationToken)
+    {
+        foreach (var route in await UnfinishedRunRoutes.ListAsync(store, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                router.For(route);
+                LogRouteRecovered(logger, route.ToString());
+            }
+            catch (Exception e) when (e is KubernetesConfigException or InvalidOperationException)
+            {
+                LogRouteNotRecovered(logger, route.ToString(), e.Message);
+            }
+        }
+    }
+
     /// <summary>One sweep: everything held for a run the store has not, or has as finished, is released; how many objects went.</summary>
     public static async Task<int> SweepAsync(IRunCleanup cleanup, IRunStore store, CancellationToken cancellationToken)
     {
@@ -64,6 +93,12 @@ internal sealed partial class ExecutorSweepService(
 
         return deleted;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sweeping {Route}: an unfinished run ran there")]
+    private static partial void LogRouteRecovered(ILogger logger, string route);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot sweep {Route}, where an unfinished run ran: {Message}")]
+    private static partial void LogRouteNotRecovered(ILogger logger, string route, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Swept {Count} object(s) left by runs that ended")]
     private static partial void LogSwept(ILogger logger, int count);

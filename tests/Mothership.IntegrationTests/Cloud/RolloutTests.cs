@@ -322,6 +322,75 @@ public sealed class RolloutTests(SharedBrowser browser) : IAsyncDisposable, ICla
         Assert.True(errors.Count == 0, "script errors in the page:\n" + string.Join("\n", errors));
     }
 
+    [Fact(Timeout = 300_000)]
+    public async Task RolloutPage_RetryPauseResumeAbortButtons_ChangeTheRolloutAndThePageShowsIt()
+    {
+        // The canary fails first (Retry), then wave-1 waits at its gate: a rollout that stands still for Pause, Resume and Abort.
+        Policy("canary: {sites: [prod-a]}\ngates: [{before: wave-1, approvers: [admin]}]");
+        File.WriteAllText(Failing, "prod-a\n");
+        var server = await StartServerAsync(auth: true);
+        var name = await StartRolloutAsync(server, Admin);
+        await WaitForAsync(server, name, r => (string?)r["status"] == "Halted", "halted", Admin);
+        var context = await (await browser.GetAsync(Ct)).NewContextAsync(new() { BaseURL = server.Url, ViewportSize = new() { Width = 1400, Height = 900 } });
+        await context.AddInitScriptAsync($"sessionStorage.setItem('mothership.token', '{Admin}')");
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync($"/ui/rollouts/{name}");
+        var status = page.Locator("h1 [data-state]");
+        var prodA = page.Locator("tr[data-wave='canary'] [data-site='prod-a']");
+        var prodB = page.Locator("tr[data-wave='wave-1'] [data-site='prod-b']");
+        await Expect(status).ToHaveAttributeAsync("data-state", "Halted", new() { Timeout = 20_000 });
+        await Expect(prodA).ToHaveAttributeAsync("data-state", "Failed");
+
+        // Retry on the failed site: a second attempt, which passes now.
+        File.Delete(Failing);
+        await prodA.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
+        var retried = await WaitForAsync(server, name, r => State(r, "prod-b") == "WaitingForApproval", "past the retried canary", Admin);
+        var canary = retried["sites"]!.AsArray().Single(s => (string?)s!["site"] == "prod-a")!;
+        Assert.Equal(("Succeeded", 2), ((string?)canary["state"], canary["attempt"]!.GetValue<int>()));
+        Assert.Contains(retried["events"]!.AsArray(), e => (string?)e!["reason"] == "Retry" && (string?)e["actor"] == "admin");
+        // The first attempt failed at its first service (db), the retry deployed them all.
+        Assert.Equal((2, 1), (Upgrades("prod-a", "db ").Length, Upgrades("prod-a", "image ").Length));
+        await Expect(prodA).ToHaveAttributeAsync("data-state", "Succeeded", new() { Timeout = 20_000 });
+        await Expect(prodA).ToContainTextAsync("attempt 2");
+        await Expect(prodB).ToHaveAttributeAsync("data-state", "WaitingForApproval");
+        await Expect(prodA.GetByRole(AriaRole.Button, new() { Name = "Retry" })).ToHaveCountAsync(0);
+
+        // Pause, then Resume: each an event by admin; the buttons swap.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
+        var paused = await WaitForAsync(server, name, r => (string?)r["status"] == "Paused", "paused", Admin);
+        Assert.Contains(paused["events"]!.AsArray(), e => (string?)e!["reason"] == "Pause" && (string?)e["actor"] == "admin");
+        await Expect(status).ToHaveAttributeAsync("data-state", "Paused", new() { Timeout = 20_000 });
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Pause" })).ToBeHiddenAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Resume" }).ClickAsync();
+        var resumed = await WaitForAsync(server, name, r => (string?)r["status"] == "Running", "running again", Admin);
+        Assert.Contains(resumed["events"]!.AsArray(), e => (string?)e!["reason"] == "Resume" && (string?)e["actor"] == "admin");
+        Assert.Equal("WaitingForApproval", State(resumed, "prod-b"));
+        await Expect(status).ToHaveAttributeAsync("data-state", "Running", new() { Timeout = 20_000 });
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Resume" })).ToBeHiddenAsync();
+        await Expect(page.Locator("ol.timeline")).ToContainTextAsync("Resume");
+
+        // Abort asks first in a dialog; confirming ends the rollout.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Abort" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog).ToContainTextAsync($"Abort rollout {name}?");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Abort" }).ClickAsync();
+        var aborted = await WaitForAsync(server, name, r => (bool?)r["active"] == false, "over", Admin);
+        Assert.Equal("Aborted", (string?)aborted["status"]);
+        Assert.Equal(("Skipped", "Skipped"), (State(aborted, "prod-b"), State(aborted, "prod-c")));
+        Assert.Contains(aborted["events"]!.AsArray(), e => (string?)e!["reason"] == "Abort" && (string?)e["actor"] == "admin");
+        await Expect(status).ToHaveAttributeAsync("data-state", "Aborted", new() { Timeout = 20_000 });
+        await Expect(prodB).ToHaveAttributeAsync("data-state", "Skipped");
+        foreach (var button in new[] { "Pause", "Resume", "Abort", "Approve" })
+        {
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = button })).ToBeHiddenAsync();
+        }
+
+        Assert.Empty(Upgrades("prod-b"));
+        Assert.True(errors.Count == 0, "script errors in the page:\n" + string.Join("\n", errors));
+    }
+
     [Fact(Timeout = 180_000)]
     public async Task Rollout_WindowClosed_WaveWaitsForTheNextOpening()
     {
