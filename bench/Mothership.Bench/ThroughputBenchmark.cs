@@ -21,7 +21,7 @@ namespace Mothership.Bench;
 /// </summary>
 internal static class ThroughputBenchmark
 {
-    private const int Warmups = 20;
+    private const int Warmups = 100;
     private const string FloorPath = "api/v1/pipelineruns?limit=1";
 
     /// <summary>The one task every run has: one step, the same no-op as bench/dag/generate.py's.</summary>
