@@ -39,7 +39,9 @@ command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install
 # Build once, outside every timing: the CLI (artifacts/cli/mship, which the server benchmarks
 # start) and the benchmark program, run as its built binary.
 ./mship --version >/dev/null || exit 2
-dotnet build -c Release -v q -nologo bench/Mothership.Bench >"$raw/build.txt" 2>&1 || { cat "$raw/build.txt" >&2; exit 2; }
+if [[ "$only" != ",dag," ]]; then
+  dotnet build -c Release -v q -nologo bench/Mothership.Bench >"$raw/build.txt" 2>&1 || { cat "$raw/build.txt" >&2; exit 2; }
+fi
 bench=bench/Mothership.Bench/bin/Release/net10.0/Mothership.Bench
 # The kubernetes mode's fake API server checks objects with a node program, as ./test installs it.
 validator=tests/Mothership.Testing.Kubernetes/schema-validator
@@ -72,9 +74,11 @@ to_markdown() {
 section() {
   local name="$1" title="$2"; shift 2
   if [[ -n "$only" && "$only" != *",$name,"* ]]; then return; fi
-  local log="$raw/$name.txt" times="$raw/$name.time" before after start rc
+  local log="$raw/$name.txt" times="$raw/$name.time" before after start rc cmd="" a
+  for a in "$@"; do if [[ "$a" =~ [[:space:]\&\;\|\$] ]]; then cmd+="'$a' "; else cmd+="$a "; fi; done
+  cmd="${cmd% }"
   before="$(load)"; start="$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-  echo "== $name: $* (load $before)" >&2
+  echo "== $name: $cmd (load $before)" >&2
   /usr/bin/time -f '%e %U %S' -o "$times" "$@" >"$log" 2>&1; rc=$?
   after="$(load)"
   read -r wall user sys <<<"$(tail -n 1 "$times")"
@@ -82,7 +86,7 @@ section() {
     echo
     echo "## $title"
     echo
-    echo "Command: \`$*\`"
+    echo "Command: \`$cmd\`"
     echo
     echo "Started $start; load average $before → $after; wall ${wall} s, CPU $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", u + s }') s (user ${user} s, system ${sys} s); exit code $rc."
     to_markdown <"$log"
