@@ -40,9 +40,10 @@ command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install
 # start) and the benchmark program, run as its built binary.
 ./mship --version >/dev/null || exit 2
 if [[ "$only" != ",dag," ]]; then
-  dotnet build -c Release -v q -nologo bench/Mothership.Bench >"$raw/build.txt" 2>&1 || { cat "$raw/build.txt" >&2; exit 2; }
+  # Its own output folder, so a benchmark started by hand from bin/ keeps running meanwhile.
+  dotnet build -c Release -v q -nologo bench/Mothership.Bench -o bench/out/bin >"$raw/build.txt" 2>&1 || { cat "$raw/build.txt" >&2; exit 2; }
 fi
-bench=bench/Mothership.Bench/bin/Release/net10.0/Mothership.Bench
+bench=bench/out/bin/Mothership.Bench
 # The kubernetes mode's fake API server checks objects with a node program, as ./test installs it.
 validator=tests/Mothership.Testing.Kubernetes/schema-validator
 if [[ ( -z "$only" || "$only" == *",kubernetes,"* ) && ( ! -f $validator/node_modules/.package-lock.json || $validator/package-lock.json -nt $validator/node_modules/.package-lock.json ) ]]; then
