@@ -103,7 +103,7 @@ if [[ $quick == 1 ]]; then
   section plan "Load, validate and plan (1,000 tasks)" "$bench" plan --tasks 1000 --iterations 2
   section store "Run store (2,000 runs)" "$bench" store --runs 2000 --iterations 20 --db both
   section dashboard "Dashboard (500 runs, 2 MB log)" "$bench" dashboard --runs 500 --iterations 20 --log-mb 2
-  section cloud "Cloud planning (20 sites × 5 services)" "$bench" cloud --sites 20 --services 5 --iterations 1
+  section cloud "Cloud planning (20 sites × 14 services)" "$bench" cloud --sites 20 --services 14 --iterations 1
   section kubernetes "Kubernetes executor (20 TaskRuns)" "$bench" kubernetes --taskruns 20
   section webhooks "CI webhook intake (50 deliveries)" "$bench" webhooks --deliveries 50 --samples 20 --db sqlite
   section tide "CI merge pool (20 pull requests)" "$bench" tide --prs 20 --syncs 1
