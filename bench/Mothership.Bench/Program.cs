@@ -30,6 +30,10 @@ namespace Mothership.Bench;
 /// <c>… -- rollout --server [--sizes 200,1000] [--parallel 1,10,100] [--seed S]</c>: the same rollouts
 /// through the real server (in-process, deploy stand-ins on a simulated clock): makespan, server
 /// CPU and memory, store writes per site, per size and maxParallelSites.
+/// <c>… -- throughput [--runs N] [--queued Q] [--pipelines P] [--clients C] [--cli-samples S] [--db sqlite|postgres|both]</c>:
+/// N one-task PipelineRuns created through the API of a real <c>mship server</c> at once, against
+/// <c>mship run</c> of the same work; then Q queued across P pipelines: memory and each pipeline's
+/// wait (defaults 1000, 10000, 5, 32, 20, both).
 /// </summary>
 public static class Program
 {
@@ -63,6 +67,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "rollout")
         {
             return Rollout(args);
+        }
+
+        if (args.Length > 0 && args[0] == "throughput")
+        {
+            return Throughput(args);
         }
 
         if (args.Length > 0 && args[0] == "release-notes")
@@ -221,6 +230,32 @@ public static class Program
         return ReleaseNotesBenchmark.RunAsync(prs, iterations).GetAwaiter().GetResult();
     }
 
+    private static int Throughput(string[] args)
+    {
+        var runs = 1000;
+        var queued = 10_000;
+        var pipelines = 5;
+        var clients = 32;
+        var samples = 20;
+        var databases = "both";
+        for (var i = 1; i < args.Length; i++)
+        {
+            var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
+            switch (args[i])
+            {
+                case "--runs" when ok: runs = int.Parse(args[++i]); break;
+                case "--queued" when ok: queued = int.Parse(args[++i]); break;
+                case "--pipelines" when ok && int.Parse(args[i + 1]) >= 2: pipelines = int.Parse(args[++i]); break;
+                case "--clients" when ok: clients = int.Parse(args[++i]); break;
+                case "--cli-samples" when ok: samples = int.Parse(args[++i]); break;
+                case "--db" when i + 1 < args.Length && args[i + 1] is "sqlite" or "postgres" or "both": databases = args[++i]; break;
+                default: return Usage();
+            }
+        }
+
+        return ThroughputBenchmark.RunAsync(runs, queued, pipelines, clients, samples, databases).GetAwaiter().GetResult();
+    }
+
     private static int Store(string[] args)
     {
         var runs = 100_000;
@@ -304,6 +339,7 @@ public static class Program
         Console.Error.WriteLine("       Mothership.Bench release-notes [--prs N] [--iterations I]");
         Console.Error.WriteLine("       Mothership.Bench rollout [--sites N] [--seed S]");
         Console.Error.WriteLine("       Mothership.Bench rollout --server [--sizes 200,1000] [--parallel 1,10,100] [--seed S]");
+        Console.Error.WriteLine("       Mothership.Bench throughput [--runs N] [--queued Q] [--pipelines P (at least 2)] [--clients C] [--cli-samples S] [--db sqlite|postgres|both]");
         return 2;
     }
 }

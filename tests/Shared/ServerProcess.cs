@@ -36,6 +36,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string Url => $"http://127.0.0.1:{Port}";
 
+    /// <summary>The running process's id (for a benchmark's CPU and memory samples); null before the first start.</summary>
+    public int? ProcessId => _process?.Id;
+
     /// <summary>A client for the API (no token).</summary>
     public HttpClient Http { get; }
 

@@ -77,7 +77,9 @@ internal sealed partial class RunController(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        var lastRenew = time.GetUtcNow();
+        // When the leases were last renewed: due at once, then once per poll interval.
+        var lastRenew = DateTimeOffset.MinValue;
+        var started = time.GetUtcNow();
         var released = false;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -96,8 +98,16 @@ internal sealed partial class RunController(
 
                 metrics.QueueDepth.Set(gate.QueueDepth);
                 metrics.RunningAttempts.Set(gate.Running);
-                await RenewAsync(o, stoppingToken).ConfigureAwait(false);
-                await DeliverCancelsAsync(stoppingToken).ConfigureAwait(false);
+                // Leases and other replicas' cancel requests once per poll interval, not on every
+                // wake: a busy server is woken by every run created and every run ended, and
+                // renewing all its leases each time made those writes most of its store traffic.
+                if (time.GetUtcNow() - lastRenew >= o.PollInterval)
+                {
+                    await RenewAsync(o, stoppingToken).ConfigureAwait(false);
+                    await DeliverCancelsAsync(stoppingToken).ConfigureAwait(false);
+                    lastRenew = time.GetUtcNow();
+                }
+
                 var room = o.MaxActiveRuns - _active.Count;
                 if (room > 0)
                 {
@@ -106,13 +116,11 @@ internal sealed partial class RunController(
                         Start(claimed);
                     }
                 }
-
-                lastRenew = time.GetUtcNow();
             }
             catch (StoreUnavailableException e)
             {
                 LogStoreUnavailable(logger, e.Message);
-                if (time.GetUtcNow() - lastRenew > o.LeaseDuration)
+                if (time.GetUtcNow() - (lastRenew == DateTimeOffset.MinValue ? started : lastRenew) > o.LeaseDuration)
                 {
                     // Our leases have expired by now: another replica may own these runs. Stop them.
                     StopAll();
@@ -126,6 +134,11 @@ internal sealed partial class RunController(
             try
             {
                 await _wake.WaitAsync(o.PollInterval, stoppingToken).ConfigureAwait(false);
+                // Wakes that came meanwhile (a burst of creates, many runs ending) are answered by
+                // this one pass: the claim below sees every run they were about.
+                while (_wake.Wait(0))
+                {
+                }
             }
             catch (OperationCanceledException)
             {

@@ -14,7 +14,8 @@ using Mothership.Store;
 namespace Mothership.Server.Runs;
 
 /// <summary>A run accepted by <see cref="RunIntake"/>, or the diagnostics that refused it.</summary>
-internal sealed record IntakeResult(RunRecord? Run, IReadOnlyList<Diagnostic> Diagnostics, bool NameTaken = false);
+/// <paramref name="GenerateName"/>: the prefix the run's name was made from, when the body gave <c>generateName</c> rather than a name.
+internal sealed record IntakeResult(RunRecord? Run, IReadOnlyList<Diagnostic> Diagnostics, bool NameTaken = false, string? GenerateName = null);
 
 /// <summary>
 /// Turns a submitted PipelineRun or TaskRun (YAML or JSON, with any Tasks, Pipelines, ConfigMaps
@@ -29,6 +30,13 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time, RemoteResolu
     /// <summary>Rounds of resolving and fetching from the store: resolved content may reference stored definitions, which may reference remote ones.</summary>
     private const int MaxRounds = 5;
 
+    /// <summary>
+    /// Names tried for a run created with <c>generateName</c> before answering that the name is
+    /// taken, as the Kubernetes API server retries (five random characters: thousands of runs of
+    /// one prefix make a collision likely).
+    /// </summary>
+    private const int GeneratedNameAttempts = 8;
+
     /// <summary>The file name diagnostics give the request body.</summary>
     public const string BodyFile = "body";
 
@@ -41,8 +49,20 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time, RemoteResolu
             return result;
         }
 
-        var created = await store.CreateRunAsync(record, actor, cancellationToken).ConfigureAwait(false);
-        return created ? result : new IntakeResult(null, [], NameTaken: true);
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await store.CreateRunAsync(record, actor, cancellationToken).ConfigureAwait(false))
+            {
+                return result with { Run = record };
+            }
+
+            if (result.GenerateName is not { } prefix || attempt == GeneratedNameAttempts)
+            {
+                return new IntakeResult(null, [], NameTaken: true);
+            }
+
+            record = record with { Name = RunNames.Generate(prefix) };
+        }
     }
 
     /// <summary>
@@ -123,7 +143,8 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time, RemoteResolu
             return new IntakeResult(null, bag.Sorted().Distinct().ToList());
         }
 
-        return new IntakeResult(Record(run, ManifestOf(body, [.. storedText, .. FrozenResolutions.Documents(resolved.Fetched)]), actor), []);
+        return new IntakeResult(Record(run, ManifestOf(body, [.. storedText, .. FrozenResolutions.Documents(resolved.Fetched)]), actor), [],
+            GenerateName: runs[0].Metadata.Name is null ? runs[0].Metadata.GenerateName ?? runs[0].Kind.ToLowerInvariant() + "-" : null);
     }
 
     /// <summary>

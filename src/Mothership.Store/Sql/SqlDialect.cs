@@ -43,6 +43,12 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>True for failures of the database or the way to it, as opposed to bugs in a statement.</summary>
     public abstract bool IsUnavailable(Exception exception);
 
+    /// <summary>
+    /// Waits for this process's turn to write, for a database that lets one writer in at a time;
+    /// null when writers need no turn (PostgreSQL locks rows). Disposing the result ends the turn.
+    /// </summary>
+    public virtual ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
+
     /// <summary>Called after a failure <see cref="IsUnavailable"/> accepted: drops pooled connections that may be dead.</summary>
     public virtual void OnUnavailable()
     {

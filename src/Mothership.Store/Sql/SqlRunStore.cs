@@ -60,12 +60,28 @@ internal sealed partial class SqlRunStore(SqlDialect dialect, TimeProvider time)
         }
     }
 
+    /// <summary>Runs one statement that writes, without a transaction of its own, in this process's turn to write (<see cref="SqlDialect.EnterWriteAsync"/>).</summary>
+    private async Task<T> WriteStatementAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+            using var turn = await dialect.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
+            return await work(connection).ConfigureAwait(false);
+        }
+        catch (Exception e) when (dialect.IsUnavailable(e))
+        {
+            throw Unavailable(e);
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> in one transaction, committed when it says so and rolled back otherwise.</summary>
     private async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<(T Result, bool Commit)>> work, CancellationToken cancellationToken)
     {
         try
         {
             await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+            using var turn = await dialect.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var (result, commit) = await work(connection, transaction).ConfigureAwait(false);
             if (commit)

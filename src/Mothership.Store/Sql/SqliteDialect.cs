@@ -6,13 +6,18 @@ namespace Mothership.Store.Sql;
 /// <summary>
 /// SQLite in WAL mode: readers never wait for the writer, writers take the lock up front
 /// (Microsoft.Data.Sqlite begins transactions with <c>BEGIN IMMEDIATE</c>), so two writers
-/// queue on the busy timeout instead of failing on a lock upgrade.
+/// queue instead of failing on a lock upgrade. Within one process they queue on
+/// <see cref="EnterWriteAsync"/>, first come first served; the busy timeout is left for writers in
+/// other processes (a second server or a CLI on the same file), whom SQLite makes poll for the lock
+/// with growing sleeps — which, for a server's own concurrent writers, made a burst of run
+/// creations wait hundreds of milliseconds at p99 (bench/RESULTS.md, server throughput).
 /// </summary>
 internal sealed class SqliteDialect : SqlDialect
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
     private readonly string _path;
+    private readonly SemaphoreSlim _writer = new(1, 1);
     private int _walSet;
 
     public SqliteDialect(string path, RunStoreOptions options)
@@ -67,6 +72,12 @@ internal sealed class SqliteDialect : SqlDialect
         }
     }
 
+    public override async ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Turn(_writer);
+    }
+
     public override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         // The transaction is BEGIN IMMEDIATE: it already holds the write lock.
         Task.CompletedTask;
@@ -82,6 +93,20 @@ internal sealed class SqliteDialect : SqlDialect
         IOException or UnauthorizedAccessException => true,
         _ => false,
     };
+
+    /// <summary>One writer's turn; ends once, however often it is disposed.</summary>
+    private sealed class Turn(SemaphoreSlim writer) : IDisposable
+    {
+        private int _ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                writer.Release();
+            }
+        }
+    }
 
     public override ValueTask DisposeAsync()
     {
