@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Mothership.Server.Hosting;
+using Mothership.Store;
 using Mothership.Testing;
 
 namespace Mothership.Bench;
@@ -73,10 +74,16 @@ internal static class ServerBenchmark
 
     private static async Task<ServerResult> ServerAsync(string file, int tasks, int parallel, string dir, TimeSpan limit)
     {
+        var database = $"sqlite:{Path.Combine(dir, "mothership.db")}";
+        await using (var store = RunStoreFactory.Open(database, TimeProvider.System))
+        {
+            await store.MigrateAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
         var port = LoopbackPort.Free();
         var app = ServerHost.Build(new Dictionary<string, string?>
         {
-            ["Mothership:Database"] = $"sqlite:{Path.Combine(dir, "mothership.db")}",
+            ["Mothership:Database"] = database,
             ["Mothership:Urls"] = $"http://127.0.0.1:{port}",
             ["Mothership:Workdir"] = Path.Combine(dir, "runs"),
             ["Mothership:MaxConcurrentTaskRuns"] = parallel.ToString(CultureInfo.InvariantCulture),
