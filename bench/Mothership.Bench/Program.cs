@@ -9,9 +9,10 @@ namespace Mothership.Bench;
 /// (defaults 100000, 200, both).
 /// <c>… -- dashboard [--runs N] [--iterations I] [--log-mb M]</c>: times what the dashboard asks
 /// the server for, with N stored runs and an M MB log (defaults 10000, 200, 50).
-/// <c>… -- server [--tasks 500,2000,10000] [--layers L] [--parallel P] [--minutes M] [--no-local]</c>: an N-task
+/// <c>… -- server [--tasks 500,2000,10000] [--layers L] [--parallel P] [--minutes M] [--no-local] [--viewers K]</c>: an N-task
 /// no-op DAG through a <c>mship server</c> host against <c>mship run</c> of the same file, and
-/// <c>GET …/graph</c> during and after the run (defaults 10 layers, parallelism 4, 10 minutes per run at most).
+/// <c>GET …/graph</c> during and after the run, with K clients following the run's changes (defaults 10
+/// layers, parallelism 4, 10 minutes per run at most, no viewers).
 /// <c>… -- cloud [--sites N] [--services S] [--iterations I] [--charts DIR] [--batch-only]</c>: times planning N
 /// sites of S OpenStack-Helm services, from the working tree and between two git revisions, and
 /// compares the compute kit's sequential install time with the plan's (defaults 1000, 30, 5).
@@ -151,6 +152,7 @@ public static class Program
         var parallel = 4;
         var minutes = 10;
         var skipLocal = false;
+        var viewers = 0;
         for (var i = 1; i < args.Length; i++)
         {
             var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
@@ -161,11 +163,12 @@ public static class Program
                 case "--parallel" when ok: parallel = int.Parse(args[++i]); break;
                 case "--minutes" when ok: minutes = int.Parse(args[++i]); break;
                 case "--no-local": skipLocal = true; break;
+                case "--viewers" when ok: viewers = int.Parse(args[++i]); break;
                 default: return Usage();
             }
         }
 
-        return ServerBenchmark.RunAsync(sizes, layers, parallel, TimeSpan.FromMinutes(minutes), skipLocal).GetAwaiter().GetResult();
+        return ServerBenchmark.RunAsync(sizes, layers, parallel, TimeSpan.FromMinutes(minutes), skipLocal, viewers).GetAwaiter().GetResult();
     }
 
     private static int Cloud(string[] args)
@@ -293,7 +296,7 @@ public static class Program
         Console.Error.WriteLine("usage: Mothership.Bench plan [--tasks N] [--layers L] [--iterations I] [--reader scanner|events]   (each a positive integer)");
         Console.Error.WriteLine("       Mothership.Bench store [--runs N] [--iterations I] [--db sqlite|postgres|both]");
         Console.Error.WriteLine("       Mothership.Bench dashboard [--runs N] [--iterations I] [--log-mb M]");
-        Console.Error.WriteLine("       Mothership.Bench server [--tasks 500,2000,10000] [--layers L] [--parallel P] [--minutes M] [--no-local]");
+        Console.Error.WriteLine("       Mothership.Bench server [--tasks 500,2000,10000] [--layers L] [--parallel P] [--minutes M] [--no-local] [--viewers K]");
         Console.Error.WriteLine("       Mothership.Bench cloud [--sites N] [--services S] [--iterations I] [--charts DIR] [--batch-only]");
         Console.Error.WriteLine("       Mothership.Bench kubernetes [--taskruns N] [--qps Q]");
         Console.Error.WriteLine("       Mothership.Bench webhooks [--deliveries N] [--samples S] [--db sqlite|postgres|both] [--payload FILE]");

@@ -15,12 +15,14 @@ namespace Mothership.Bench;
 /// process (SQLite, the local executor, the same parallelism) and waited for. Reports wall and CPU
 /// time of both (CPU: this process and its reaped children, read from /proc), and the time of
 /// <c>GET …/graph</c> while the run runs (as the dashboard asks for it, every 2 s) and after it ended.
+/// With <c>--viewers K</c>, K clients follow the run's pushed changes (<c>GET …/watch</c>) meanwhile,
+/// as K open dashboards do: the server's CPU time with K viewers against none says what they cost.
 /// </summary>
 internal static class ServerBenchmark
 {
-    public static async Task<int> RunAsync(IReadOnlyList<int> sizes, int layers, int parallel, TimeSpan limit, bool skipLocal)
+    public static async Task<int> RunAsync(IReadOnlyList<int> sizes, int layers, int parallel, TimeSpan limit, bool skipLocal, int viewers)
     {
-        Console.WriteLine($"layered DAG, {layers} layers, no-op tasks (bash -c true), parallelism {parallel}; load average {LoadAverage()}");
+        Console.WriteLine($"layered DAG, {layers} layers, no-op tasks (bash -c true), parallelism {parallel}, {viewers} watch viewers; load average {LoadAverage()}");
         Console.WriteLine($"{"tasks",7} {"mship run wall/CPU s",22} {"server wall/CPU s",20} {"ratio",6} {"graph during p50/max ms",25} {"graph after p50 ms",19} {"load",6}");
         foreach (var tasks in sizes)
         {
@@ -30,7 +32,7 @@ internal static class ServerBenchmark
                 var file = Path.Combine(dir.FullName, "dag.yaml");
                 await File.WriteAllTextAsync(file, LayeredDag.Yaml(tasks, layers)).ConfigureAwait(false);
                 var local = skipLocal ? (Wall: double.NaN, Cpu: double.NaN) : await LocalAsync(file, parallel, dir.FullName).ConfigureAwait(false);
-                var server = await ServerAsync(file, tasks, parallel, dir.FullName, limit).ConfigureAwait(false);
+                var server = await ServerAsync(file, tasks, parallel, dir.FullName, limit, viewers).ConfigureAwait(false);
                 var ratio = server.Finished ? (server.Wall / local.Wall).ToString("F2", CultureInfo.InvariantCulture) : "-";
                 var serverText = server.Finished
                     ? $"{server.Wall:F2} / {server.Cpu:F2}"
@@ -72,7 +74,23 @@ internal static class ServerBenchmark
 
     private sealed record ServerResult(bool Finished, double Wall, double Cpu, int Done, List<double> GraphDuring, List<double> GraphAfter);
 
-    private static async Task<ServerResult> ServerAsync(string file, int tasks, int parallel, string dir, TimeSpan limit)
+    /// <summary>Follows the run's pushed changes to their end, as a dashboard does: the frames and bytes it got.</summary>
+    private static async Task<(int Frames, long Bytes)> ViewAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync("api/v1/pipelineruns/dag-run/watch", HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync().ConfigureAwait(false));
+        var frames = 0;
+        long bytes = 0;
+        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            bytes += line.Length + 1;
+            frames += line.StartsWith("event: ", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        return (frames, bytes);
+    }
+
+    private static async Task<ServerResult> ServerAsync(string file, int tasks, int parallel, string dir, TimeSpan limit, int viewers)
     {
         var database = $"sqlite:{Path.Combine(dir, "mothership.db")}";
         await using (var store = RunStoreFactory.Open(database, TimeProvider.System))
@@ -105,6 +123,7 @@ internal static class ServerBenchmark
                 }
             }
 
+            var watching = Enumerable.Range(0, viewers).Select(_ => ViewAsync(http)).ToList();
             // The dashboard's graph request, every 2 s while the run runs; the end is seen from the run list (summaries only).
             var during = new List<double>();
             var done = 0;
@@ -137,6 +156,12 @@ internal static class ServerBenchmark
             {
                 await http.PostAsync("api/v1/pipelineruns/dag-run/cancel", null).ConfigureAwait(false);
                 return new ServerResult(false, wall, cpu, done, during, []);
+            }
+
+            if (watching.Count > 0)
+            {
+                var seen = await Task.WhenAll(watching).ConfigureAwait(false);
+                Console.WriteLine($"  {viewers} viewers got {seen.Min(v => v.Frames)}–{seen.Max(v => v.Frames)} frames, {seen.Average(v => v.Bytes) / 1024:N0} KiB each");
             }
 
             var after = new List<double>();
