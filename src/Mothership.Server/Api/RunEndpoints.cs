@@ -94,12 +94,13 @@ internal static class RunEndpoints
         return RunSecrets.Masker(manifest.Resources, manifest.Run).Mask(RunObjects.NotStarted(run, manifest.Run));
     }
 
-    private static async Task<IResult> GetAsync(string kinds, string name, IRunStore store, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string kinds, string name, HttpContext context, IRunStore store, CancellationToken ct)
     {
         var kind = ApiContext.RunKind(kinds)!;
-        if (await store.GetRunAsync(kind, name, ct).ConfigureAwait(false) is { } run)
+        if (await ApiContext.RunAsync(context, store, kind, name, ct).ConfigureAwait(false) is { } run)
         {
-            return Results.Text(ObjectOf(run).ToJsonString(), "application/json");
+            // The stored object as it is (it is the engine's JSON): parsed and written again only when built here.
+            return run.Object is { } stored ? Results.Text(stored, "application/json") : Results.Text(ObjectOf(run).ToJsonString(), "application/json");
         }
 
         if (kind == nameof(TaskRun))
@@ -382,7 +383,7 @@ internal static class RunEndpoints
     /// </summary>
     private static async Task<IResult> GraphAsync(string name, HttpContext context, IRunStore store, RunGraphCache graphs, CancellationToken ct)
     {
-        var run = await store.GetRunAsync("PipelineRun", name, ct).ConfigureAwait(false);
+        var run = await ApiContext.RunAsync(context, store, nameof(PipelineRun), name, ct).ConfigureAwait(false);
         if (run is null)
         {
             return Problems.NotFound($"PipelineRun '{name}'");
@@ -409,7 +410,7 @@ internal static class RunEndpoints
     private static async Task WatchAsync(string kinds, string name, HttpContext context, IRunStore store, RunWatchHub watches, CancellationToken ct)
     {
         var kind = ApiContext.RunKind(kinds)!;
-        var run = await store.GetRunAsync(kind, name, ct).ConfigureAwait(false);
+        var run = await ApiContext.RunAsync(context, store, kind, name, ct).ConfigureAwait(false);
         if (run is null)
         {
             await Problems.NotFound($"{kind} '{name}'").ExecuteAsync(context).ConfigureAwait(false);

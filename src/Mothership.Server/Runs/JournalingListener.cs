@@ -20,14 +20,17 @@ namespace Mothership.Server.Runs;
 /// </summary>
 internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions transitions, SecretMasker masker, TimeProvider time, CancellationToken stop) : IRunListener
 {
-    /// <summary>The least time between two writes of the run object while the run runs.</summary>
-    public static readonly TimeSpan MinObjectInterval = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// The least time between two writes of the run object while the run runs: what the dashboard
+    /// polled at before it was pushed the changes (the watch reads the object after each write).
+    /// </summary>
+    public static readonly TimeSpan MinObjectInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How many times its own cost the object waits before it is written again: the object's
-    /// share of the run's time stays under a third, however big the pipeline.
+    /// share of the run's time stays under a fifth, however big the pipeline.
     /// </summary>
-    private const int CostFactor = 2;
+    private const int CostFactor = 4;
 
     private readonly LiveAttempts _live = new();
     private readonly Lock _lock = new();

@@ -48,7 +48,7 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
         public readonly List<(long FirstLine, string Text)> Sealed = [];
     }
 
-    /// <summary>Called after each commit (the run's watchers read the run then).</summary>
+    /// <summary>Called after each commit of a run object (the run's watchers read the run then).</summary>
     public Action? Stored { get; init; }
 
     /// <summary>Set when the run must stop being driven here (lease lost).</summary>
@@ -74,7 +74,11 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
             }
 
             _finished |= transition.Phase == RunPhase.Finished;
-            Stored?.Invoke();
+            if (transition.Object is not null)
+            {
+                // What watchers show changed (a status-only commit comes with the next object).
+                Stored?.Invoke();
+            }
             // The object is not repeated: a later status-only commit leaves the stored one as it is.
             _last = transition with { JournalEntry = null, CancelHandled = false, Object = null };
         }
