@@ -137,7 +137,16 @@ public sealed class WatchTests(SharedServer shared, PostgresFixture postgres) : 
         var name = await CreateRunAsync(server, GatedPipeline(Unique("cli"), gate));
         await WaitForAsync(server, name, r => r["status"]?["taskRuns"]?.AsObject().Count > 0);
 
-        var watching = server.CliAsync("get", "pr", name, "-w");
+        // The gate opens once the command has printed the run running (a row per change it is pushed).
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watching = MshipProcess.RunAsync(["get", "pr", name, "-w", "--server", server.Url], server.WorkingDirectory, onStarted: p => p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("Running", StringComparison.Ordinal) == true)
+            {
+                running.TrySetResult();
+            }
+        }, cancellationToken: Ct);
+        await running.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
         await File.WriteAllTextAsync(gate, "", Ct);
         var result = await watching;
 
