@@ -9,6 +9,10 @@ namespace Mothership.Bench;
 /// (defaults 100000, 200, both).
 /// <c>… -- dashboard [--runs N] [--iterations I] [--log-mb M]</c>: times what the dashboard asks
 /// the server for, with N stored runs and an M MB log (defaults 10000, 200, 50).
+/// <c>… -- server [--tasks 500,2000,10000] [--layers L] [--parallel P] [--minutes M] [--no-local] [--viewers K]</c>: an N-task
+/// no-op DAG through a <c>mship server</c> host against <c>mship run</c> of the same file, and
+/// <c>GET …/graph</c> during and after the run, with K clients following the run's changes (defaults 10
+/// layers, parallelism 4, 10 minutes per run at most, no viewers).
 /// <c>… -- cloud [--sites N] [--services S] [--iterations I] [--charts DIR] [--batch-only]</c>: times planning N
 /// sites of S OpenStack-Helm services, from the working tree and between two git revisions, and
 /// compares the compute kit's sequential install time with the plan's (defaults 1000, 30, 5).
@@ -47,6 +51,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "dashboard")
         {
             return Dashboard(args);
+        }
+
+        if (args.Length > 0 && args[0] == "server")
+        {
+            return Server(args);
         }
 
         if (args.Length > 0 && args[0] == "cloud")
@@ -146,6 +155,32 @@ public static class Program
         }
 
         return DashboardBenchmark.RunAsync(runs, iterations, megabytes).GetAwaiter().GetResult();
+    }
+
+    private static int Server(string[] args)
+    {
+        IReadOnlyList<int> sizes = [500, 2000, 10_000];
+        var layers = 10;
+        var parallel = 4;
+        var minutes = 10;
+        var skipLocal = false;
+        var viewers = 0;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
+            switch (args[i])
+            {
+                case "--tasks" when i + 1 < args.Length: sizes = [.. args[++i].Split(',').Select(int.Parse)]; break;
+                case "--layers" when ok: layers = int.Parse(args[++i]); break;
+                case "--parallel" when ok: parallel = int.Parse(args[++i]); break;
+                case "--minutes" when ok: minutes = int.Parse(args[++i]); break;
+                case "--no-local": skipLocal = true; break;
+                case "--viewers" when ok: viewers = int.Parse(args[++i]); break;
+                default: return Usage();
+            }
+        }
+
+        return ServerBenchmark.RunAsync(sizes, layers, parallel, TimeSpan.FromMinutes(minutes), skipLocal, viewers).GetAwaiter().GetResult();
     }
 
     private static int Cloud(string[] args)
@@ -332,6 +367,7 @@ public static class Program
         Console.Error.WriteLine("usage: Mothership.Bench plan [--tasks N] [--layers L] [--iterations I] [--reader scanner|events]   (each a positive integer)");
         Console.Error.WriteLine("       Mothership.Bench store [--runs N] [--iterations I] [--db sqlite|postgres|both]");
         Console.Error.WriteLine("       Mothership.Bench dashboard [--runs N] [--iterations I] [--log-mb M]");
+        Console.Error.WriteLine("       Mothership.Bench server [--tasks 500,2000,10000] [--layers L] [--parallel P] [--minutes M] [--no-local] [--viewers K]");
         Console.Error.WriteLine("       Mothership.Bench cloud [--sites N] [--services S] [--iterations I] [--charts DIR] [--batch-only]");
         Console.Error.WriteLine("       Mothership.Bench kubernetes [--taskruns N] [--qps Q]");
         Console.Error.WriteLine("       Mothership.Bench webhooks [--deliveries N] [--samples S] [--db sqlite|postgres|both] [--payload FILE]");

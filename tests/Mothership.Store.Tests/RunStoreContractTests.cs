@@ -341,6 +341,24 @@ public abstract partial class RunStoreContractTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60000)]
+    public async Task CommitTransitionAsync_StatusAsItWas_JournalWrittenAndStillFencedByOwner()
+    {
+        // A journal entry with the status unchanged and no object leaves the row alone (a whole-row
+        // rewrite on SQLite), but the owner's fence holds the same.
+        var run = await ClaimedAsync("r");
+        Assert.True(await Store.CommitTransitionAsync(Transition(run.Uid, "a", 0, "{\"e\":0}"), Ct));
+        var same = Transition(run.Uid, "a", 1, "{\"e\":1}") with { Object = null };
+
+        Assert.True(await Store.CommitTransitionAsync(same, Ct));
+        Assert.False(await Store.CommitTransitionAsync(same with { Owner = "b", Seq = 2, JournalEntry = "{\"e\":2}" }, Ct));
+        Assert.True(await Store.CommitTransitionAsync(same with { Seq = 2, JournalEntry = null, CompletedAt = Start.AddMinutes(1) }, Ct));
+
+        Assert.Equal([new JournalEntry(0, "{\"e\":0}"), new JournalEntry(1, "{\"e\":1}")], await Store.ReadJournalAsync(run.Uid, Ct));
+        var stored = (await Store.GetRunByUidAsync(run.Uid, Ct))!;
+        Assert.Equal(("Running", "{\"seq\":0}", Start.AddMinutes(1)), (stored.Reason, stored.Object, stored.CompletedAt));
+    }
+
+    [Fact(Timeout = 60000)]
     public async Task CommitTransitionAsync_DuplicateSeq_ReturnsFalseAndKeepsStatus()
     {
         var run = await ClaimedAsync("r");

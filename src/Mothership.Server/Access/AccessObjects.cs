@@ -42,6 +42,7 @@ internal static class AccessObjects
         var ct = context.RequestAborted;
         if (await store.GetRunAsync(kind, name, ct).ConfigureAwait(false) is { } run)
         {
+            ApiContext.RememberRun(context, run);
             return ServerAccess.RunObject(view, run);
         }
 

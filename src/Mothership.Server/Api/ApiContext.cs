@@ -3,6 +3,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Mothership.Model.Validation;
 
+using Mothership.Store;
+
 namespace Mothership.Server.Api;
 
 /// <summary>Request helpers shared by the endpoints.</summary>
@@ -33,6 +35,19 @@ internal static class ApiContext
     }
 
     /// <summary>The URL segment of a kind: <c>pipelineruns</c> → <c>PipelineRun</c>.</summary>
+    /// <summary>
+    /// The run a request names, read once: the access check stores what it read
+    /// (<see cref="RememberRun"/>) and the handler takes it from there instead of reading a run
+    /// object (megabytes for a 10,000-task run) a second time.
+    /// </summary>
+    public static async Task<RunRecord?> RunAsync(HttpContext context, IRunStore store, string kind, string name, CancellationToken cancellationToken) =>
+        context.Items.TryGetValue(typeof(RunRecord), out var item) && item is RunRecord run && run.Kind == kind && run.Name == name
+            ? run
+            : await store.GetRunAsync(kind, name, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Keeps the run the request names for <see cref="RunAsync"/>.</summary>
+    public static void RememberRun(HttpContext context, RunRecord run) => context.Items[typeof(RunRecord)] = run;
+
     public static string? RunKind(string segment) => segment switch
     {
         "pipelineruns" => "PipelineRun",

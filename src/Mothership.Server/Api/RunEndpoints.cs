@@ -13,6 +13,7 @@ using Mothership.Cloud.Access;
 using Mothership.Server.Access;
 using Mothership.Server.Hosting;
 using Mothership.Server.Runs;
+using Mothership.Server.Watching;
 using Mothership.Store;
 
 namespace Mothership.Server.Api;
@@ -33,6 +34,8 @@ internal static class RunEndpoints
         // Releasing a pending run lets it go on, as an approval does.
         api.MapPost($"/{Kinds}/{{name}}/start", StartAsync).RequireAccess(AccessResources.Runs, AccessActions.Approve, AccessObjects.Run());
         api.MapPost($"/{Kinds}/{{name}}/rerun", RerunAsync).RequireAccess(AccessResources.Runs, AccessActions.Rerun, AccessObjects.Run());
+        // The run's changes pushed (SSE) instead of polled: as readable as the run itself.
+        api.MapGet($"/{Kinds}/{{name}}/watch", WatchAsync).RequireAccess(AccessResources.Runs, AccessActions.Get, AccessObjects.Run());
         api.MapGet($"/{Kinds}/{{name}}/events", EventsAsync).RequireAccess(AccessResources.Runs, AccessActions.Get, AccessObjects.Run());
         api.MapGet("/pipelineruns/{name}/graph", GraphAsync).RequireAccess(AccessResources.Runs, AccessActions.Get, AccessObjects.Run(nameof(PipelineRun)));
         // Pruning deletes runs of any site: only a rule whose object is * (every object) allows it.
@@ -91,12 +94,13 @@ internal static class RunEndpoints
         return RunSecrets.Masker(manifest.Resources, manifest.Run).Mask(RunObjects.NotStarted(run, manifest.Run));
     }
 
-    private static async Task<IResult> GetAsync(string kinds, string name, IRunStore store, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string kinds, string name, HttpContext context, IRunStore store, CancellationToken ct)
     {
         var kind = ApiContext.RunKind(kinds)!;
-        if (await store.GetRunAsync(kind, name, ct).ConfigureAwait(false) is { } run)
+        if (await ApiContext.RunAsync(context, store, kind, name, ct).ConfigureAwait(false) is { } run)
         {
-            return Results.Text(ObjectOf(run).ToJsonString(), "application/json");
+            // The stored object as it is (it is the engine's JSON): parsed and written again only when built here.
+            return run.Object is { } stored ? Results.Text(stored, "application/json") : Results.Text(ObjectOf(run).ToJsonString(), "application/json");
         }
 
         if (kind == nameof(TaskRun))
@@ -372,23 +376,70 @@ internal static class RunEndpoints
         return Results.Json(new { kind, name, deleted = true });
     }
 
-    /// <summary>The DAG with each task's state and the critical path (<see cref="RunGraph"/>).</summary>
-    private static async Task<IResult> GraphAsync(string name, IRunStore store, TimeProvider time, CancellationToken ct)
+    /// <summary>
+    /// The DAG with each task's state and the critical path (<see cref="RunGraph"/>): the same bytes
+    /// for every viewer until the run changes (<see cref="RunGraphCache"/>), 304 for an
+    /// <c>If-None-Match</c> that names them.
+    /// </summary>
+    private static async Task<IResult> GraphAsync(string name, HttpContext context, IRunStore store, RunGraphCache graphs, CancellationToken ct)
     {
-        var run = await store.GetRunAsync("PipelineRun", name, ct).ConfigureAwait(false);
+        var run = await ApiContext.RunAsync(context, store, nameof(PipelineRun), name, ct).ConfigureAwait(false);
         if (run is null)
         {
             return Problems.NotFound($"PipelineRun '{name}'");
         }
 
-        var spec = RunManifest.Load(run).PipelineSpec;
-        if (spec is null)
+        if (await graphs.GetAsync(run, ct).ConfigureAwait(false) is not { } graph)
         {
             return Problems.Of(StatusCodes.Status500InternalServerError, "Unreadable run", $"PipelineRun '{name}' has no readable pipeline spec");
         }
 
-        var obj = run.Object is { } text ? JsonNode.Parse(text)?.AsObject() : null;
-        return Results.Text(RunGraph.Build(spec, obj, time.GetUtcNow()).ToJsonString(), "application/json");
+        context.Response.Headers.ETag = graph.ETag;
+        if (context.Request.Headers.IfNoneMatch.Contains(graph.ETag))
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return Results.Bytes(graph.Bytes, "application/json");
+    }
+
+    /// <summary>
+    /// The run's changes as server-sent events (<see cref="RunWatchHub"/>): its state now, then each
+    /// change, until it has finished. Every viewer of a run shares one reader of the store.
+    /// </summary>
+    private static async Task WatchAsync(string kinds, string name, HttpContext context, IRunStore store, RunWatchHub watches, CancellationToken ct)
+    {
+        var kind = ApiContext.RunKind(kinds)!;
+        var run = await ApiContext.RunAsync(context, store, kind, name, ct).ConfigureAwait(false);
+        if (run is null)
+        {
+            await Problems.NotFound($"{kind} '{name}'").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        // A dropped stream (a viewer too far behind, a restart) is reconnected by EventSource after this long.
+        await response.WriteAsync("retry: 2000\n\n", ct).ConfigureAwait(false);
+        await response.Body.FlushAsync(ct).ConfigureAwait(false);
+        var frames = watches.Subscribe(run, ct);
+        try
+        {
+            while (await frames.WaitToReadAsync(ct).ConfigureAwait(false))
+            {
+                while (frames.TryRead(out var frame))
+                {
+                    await response.WriteAsync(frame, ct).ConfigureAwait(false);
+                }
+
+                await response.Body.FlushAsync(ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The viewer left.
+        }
     }
 
     private static async Task<IResult> EventsAsync(string kinds, string name, IRunStore store, CancellationToken ct)

@@ -18,8 +18,9 @@ public static class RunGraph
     {
         var graph = PipelineGraph.Build(spec.Tasks);
         var status = runObject?["status"] as JsonObject;
-        var taskRuns = (status?["taskRuns"] as JsonObject)?.Select(kv => (Name: kv.Key, Run: kv.Value as JsonObject))
-            .Where(x => x.Run is not null).ToList() ?? [];
+        // Grouped once by pipeline task: a lookup per task, not a scan of every TaskRun per task.
+        var taskRuns = ((status?["taskRuns"] as JsonObject)?.Select(kv => (Name: kv.Key, Run: kv.Value as JsonObject))
+            .Where(x => x.Run is not null) ?? []).ToLookup(x => (string?)x.Run!["pipelineTaskName"] ?? "", StringComparer.Ordinal);
         var skipped = (status?["skippedTasks"] as JsonArray)?.OfType<JsonObject>()
             .ToDictionary(s => (string)s["name"]!, s => (string?)s["reason"] ?? "", StringComparer.Ordinal) ?? [];
 
@@ -27,7 +28,7 @@ public static class RunGraph
         var durations = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (task, isFinally) in spec.Tasks.Select(t => (t, false)).Concat(spec.Finally.Select(t => (t, true))))
         {
-            var own = taskRuns.Where(x => (string?)x.Run!["pipelineTaskName"] == task.Name).ToList();
+            var own = taskRuns[task.Name].ToList();
             var runs = own.Select(x => (x.Name, Status: x.Run!["status"] as JsonObject)).ToList();
             var node = Node(task.Name, isFinally, runs, skipped.GetValueOrDefault(task.Name), now, out var seconds);
             var reusedFrom = own.Select(x => x.Run!["metadata"]?["annotations"]).ToList();

@@ -48,6 +48,7 @@ using Mothership.Server.Retention;
 using Mothership.Server.Rollouts;
 using Mothership.Server.Runs;
 using Mothership.Server.Security;
+using Mothership.Server.Watching;
 using Mothership.Store;
 using Prometheus;
 
@@ -113,6 +114,8 @@ public static class ServerHost
         // Remote resolution's settings are environment variables, the same for mship run and the server (README, "Remote resolution").
         services.AddSingleton(sp => RemoteResolution.Create(RemoteResolverOptions.FromEnvironment(), new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RunIntake>();
+        services.AddSingleton<RunGraphCache>();
+        services.AddSingleton<RunWatchHub>();
         services.AddSingleton<RunController>();
         services.AddHostedService(sp => sp.GetRequiredService<RunController>());
         services.AddHostedService<PruneService>();

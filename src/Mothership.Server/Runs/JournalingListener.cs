@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Journal;
 using Mothership.Engine.Running;
@@ -10,15 +11,72 @@ namespace Mothership.Server.Runs;
 
 /// <summary>
 /// Persists what a run produces as it produces it: every decision of the driver (journal entry and
-/// run object, before its actions are carried out; an attempt's end after all its log lines),
-/// every step that ran to its end (after its log lines), log lines, and the run object with live step states (<see cref="LiveAttempts"/>)
-/// as steps start and end.
+/// status, before its actions are carried out; an attempt's end after all its log lines), every
+/// step that ran to its end (after its log lines), and log lines. The run object (with live step
+/// states, <see cref="LiveAttempts"/>) is for readers, not for the run's own recovery, and its
+/// size grows with the pipeline: it is written by <see cref="RefreshObjectsAsync"/>, the newest
+/// state at most once per <see cref="MinObjectInterval"/>, and once more, synchronously, with the
+/// run's end. So a decision costs what it changed, not a rewrite of the whole run.
 /// </summary>
-internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions transitions, SecretMasker masker, CancellationToken stop) : IRunListener
+internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions transitions, SecretMasker masker, TimeProvider time, CancellationToken stop) : IRunListener
 {
+    /// <summary>
+    /// The least time between two writes of the run object while the run runs: what the dashboard
+    /// polled at before it was pushed the changes (the watch reads the object after each write).
+    /// </summary>
+    public static readonly TimeSpan MinObjectInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How many times its own cost the object waits before it is written again: the object's
+    /// share of the run's time stays under a fifth, however big the pipeline.
+    /// </summary>
+    private const int CostFactor = 4;
+
     private readonly LiveAttempts _live = new();
     private readonly Lock _lock = new();
+    // One pending signal at most: any number of changes while a write runs make one more write.
+    private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private PipelineRunState? _latest;
+
+    /// <summary>
+    /// Writes the newest run object whenever something changed, at most once per
+    /// <see cref="MinObjectInterval"/> (longer when the object is expensive), until cancelled.
+    /// </summary>
+    public async Task RefreshObjectsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await _changed.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _changed.Reader.TryRead(out _);
+                PipelineRunState? latest;
+                lock (_lock)
+                {
+                    latest = _latest;
+                }
+
+                if (latest is null || latest.Completion is not null)
+                {
+                    continue;
+                }
+
+                var started = time.GetTimestamp();
+                await writer.CommitObjectAsync(ObjectOf(latest).ToJsonString(), cancellationToken).ConfigureAwait(false);
+                var cost = time.GetElapsedTime(started);
+                await Task.Delay(cost * CostFactor > MinObjectInterval ? cost * CostFactor : MinObjectInterval, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended (its final object is written with its end) or the server stops.
+        }
+        catch (LeaseLostException)
+        {
+            // Another replica drives the run now; the run's own path stops on the same abort.
+        }
+    }
+
+    private void Changed() => _changed.Writer.TryWrite(true);
 
     /// <summary>Called with each decision's attempt ends (metrics).</summary>
     public Action<AttemptEnded>? OnAttemptEnded { get; init; }
@@ -55,13 +113,15 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
             await writer.FlushAsync(s => endedTaskRuns.Contains(s.TaskRun), cancellationToken).ConfigureAwait(false);
         }
 
+        // The final object goes with the run's end; until then objects follow at their own pace.
         var transition = transitions.Of(completion is null ? Store.RunPhase.Running : Store.RunPhase.Finished, completion?.Status ?? ConditionStatus.Unknown,
-            completion?.Reason ?? PipelineRunReason.Running, completion?.Time, ObjectOf(state)) with
+            completion?.Reason ?? PipelineRunReason.Running, completion?.Time, completion is null ? null : ObjectOf(state)) with
         {
             StartedAt = state.StartTime,
             CancelHandled = record.Events.Any(e => e is CancelRequested),
         };
         await writer.CommitAsync(record, transition, cancellationToken).ConfigureAwait(false);
+        Changed();
         if (completion is not null && OnCompleted is { } completed)
         {
             await completed(completion, cancellationToken).ConfigureAwait(false);
@@ -78,20 +138,9 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
         }
 
         _live.OnStep(request, step);
-        PipelineRunState? latest;
-        lock (_lock)
-        {
-            latest = _latest;
-        }
-
-        var obj = latest is null ? null : ObjectOf(latest).ToJsonString();
+        Changed(); // a step started or ended: show it so
         if (step.ExitCode is null)
         {
-            if (obj is not null)
-            {
-                writer.Refresh(obj); // a step started: show it running
-            }
-
             return;
         }
 
@@ -101,15 +150,11 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
             && !request.FinishedSteps.Any(f => f.Container == step.Container);
         if (finished)
         {
-            writer.StepFinished(request, step, obj);
+            writer.StepFinished(request, step);
         }
         else
         {
             writer.FlushStep(request, step.Container);
-            if (obj is not null)
-            {
-                writer.Refresh(obj);
-            }
         }
     }
 

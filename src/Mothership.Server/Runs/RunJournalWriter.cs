@@ -31,6 +31,8 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     private readonly Lock _logLock = new();
     private readonly Dictionary<(string TaskRun, int Attempt, string Container), LogStream> _logs = [];
     private long _seq = nextSeq;
+    /// <summary>Set once the run's final status (and object) is stored: no older object may replace it.</summary>
+    private bool _finished;
     private RunTransition _last = new()
     {
         Uid = run.Uid, Owner = owner, Phase = RunPhase.Running, Status = "Unknown", Reason = "Running", StartedAt = run.StartedAt,
@@ -45,6 +47,9 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
         /// <summary>Full chunks waiting for the next flush.</summary>
         public readonly List<(long FirstLine, string Text)> Sealed = [];
     }
+
+    /// <summary>Called after each commit of a run object (the run's watchers read the run then).</summary>
+    public Action? Stored { get; init; }
 
     /// <summary>Set when the run must stop being driven here (lease lost).</summary>
     public CancellationTokenSource Abort { get; } = new();
@@ -68,7 +73,44 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
                 _seq++;
             }
 
-            _last = transition with { JournalEntry = null, CancelHandled = false };
+            _finished |= transition.Phase == RunPhase.Finished;
+            if (transition.Object is not null)
+            {
+                // What watchers show changed (a status-only commit comes with the next object).
+                Stored?.Invoke();
+            }
+            // The object is not repeated: a later status-only commit leaves the stored one as it is.
+            _last = transition with { JournalEntry = null, CancelHandled = false, Object = null };
+        }
+        finally
+        {
+            _commit.Release();
+        }
+    }
+
+    /// <summary>
+    /// Stores a newer run object (live task and step states) with the status as it was, without a
+    /// journal entry; nothing once the run's final object is stored (an object built before the
+    /// end must not replace it).
+    /// </summary>
+    public async Task CommitObjectAsync(string runObject, CancellationToken cancellationToken)
+    {
+        await _commit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_finished)
+            {
+                return;
+            }
+
+            var transition = _last with { Object = runObject };
+            if (!await WithRetryAsync(() => store.CommitTransitionAsync(transition, cancellationToken), cancellationToken).ConfigureAwait(false))
+            {
+                await Abort.CancelAsync().ConfigureAwait(false);
+                throw new LeaseLostException(run.Uid);
+            }
+
+            Stored?.Invoke();
         }
         finally
         {
@@ -77,23 +119,19 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     }
 
     /// <summary>A step ran to its end: flush its lines, then journal it (with the status as it was).</summary>
-    public void StepFinished(TaskRunRequest request, StepState step, string? runObject)
+    public void StepFinished(TaskRunRequest request, StepState step)
     {
         FlushAsync(s => s.TaskRun == request.TaskRunName && s.Attempt == request.RetryCount && s.Container == step.Container, CancellationToken.None)
             .GetAwaiter().GetResult();
         // Blocking here is deliberate: the executor must not start the next step before this one
         // is recorded, or a crash in between would run it twice.
-        CommitAsync(new StepRecord(request.TaskRunUid, request.RetryCount, step), _last with { Object = runObject ?? _last.Object }, Abort.Token).GetAwaiter().GetResult();
+        CommitAsync(new StepRecord(request.TaskRunUid, request.RetryCount, step), _last, Abort.Token).GetAwaiter().GetResult();
     }
 
     /// <summary>A step ended without finishing (it failed, or was stopped): its lines are stored before the attempt's end is journaled.</summary>
     public void FlushStep(TaskRunRequest request, string container) =>
         FlushAsync(s => s.TaskRun == request.TaskRunName && s.Attempt == request.RetryCount && s.Container == container, CancellationToken.None)
             .GetAwaiter().GetResult();
-
-    /// <summary>Stores a newer run object (live step states) without a journal entry.</summary>
-    public void Refresh(string runObject) =>
-        CommitAsync(null, _last with { Object = runObject }, Abort.Token).GetAwaiter().GetResult();
 
     public void Log(TaskRunRequest request, string container, string line)
     {

@@ -32,6 +32,9 @@ internal sealed partial class RunSupervisor(
 
     public required string Owner { get; init; }
 
+    /// <summary>Called with the run's uid after each change is stored (the run's watchers read it then).</summary>
+    public Action<string>? Stored { get; init; }
+
     /// <summary>Who held the run's lease before this replica claimed it; null for a fresh run.</summary>
     public string? PreviousOwner { get; init; }
 
@@ -76,7 +79,7 @@ internal sealed partial class RunSupervisor(
 
         var entries = await store.ReadJournalAsync(Record.Uid, stopping).ConfigureAwait(false);
         var journal = entries.Select(e => JournalCodec.Deserialize(e.Entry)).ToList();
-        await using var writer = new RunJournalWriter(store, Record, Owner, journal.Count, time, metrics);
+        await using var writer = new RunJournalWriter(store, Record, Owner, journal.Count, time, metrics) { Stored = Stored is { } stored ? () => stored(Record.Uid) : null };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping, writer.Abort.Token);
         using var flushing = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
         var flusher = FlushPeriodicallyAsync(writer, flushing.Token);
@@ -133,7 +136,7 @@ internal sealed partial class RunSupervisor(
         {
             Run = run with { Spec = run.Spec with { Status = (fresh ? Record.CancelRequest : null) ?? (SpecStatus.IsPending(run.Spec.Status) ? null : run.Spec.Status) } },
         };
-        var listener = new JournalingListener(writer, Transitions, _secrets, stop)
+        var listener = new JournalingListener(writer, Transitions, _secrets, time, stop)
         {
             OnAttemptEnded = ended => metrics.TaskRunEnded(Record.Pipeline, ended.Outcome),
             OnCompleted = async (completion, ct) =>
@@ -148,11 +151,26 @@ internal sealed partial class RunSupervisor(
             _driver.RequestCancel(early);
         }
 
+        using var refreshing = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var refresher = listener.RefreshObjectsAsync(refreshing.Token);
+        try
+        {
+            await DrivePipelineAsync(prepared, journal, recovery, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            await refreshing.CancelAsync().ConfigureAwait(false);
+            await refresher.ConfigureAwait(false);
+        }
+    }
+
+    private async Task DrivePipelineAsync(PreparedPipelineRun prepared, List<JournalRecord> journal, CrashRecovery recovery, CancellationToken stop)
+    {
         var replay = RunReplay.Replay(now => prepared.Start(Record.Uid, now), journal);
         if (replay is null)
         {
             await AddEventAsync("Normal", "Started", "PipelineRun started", stop).ConfigureAwait(false);
-            await _driver.RunAsync(prepared.Start(Record.Uid, time.GetUtcNow()), stop).ConfigureAwait(false);
+            await _driver!.RunAsync(prepared.Start(Record.Uid, time.GetUtcNow()), stop).ConfigureAwait(false);
             return;
         }
 
@@ -167,7 +185,7 @@ internal sealed partial class RunSupervisor(
 
         await AddEventAsync("Normal", "Resumed",
             $"PipelineRun resumed by {Owner} {ResumedBecause}; {replay.InFlight.Length} TaskRun(s) were in flight", stop).ConfigureAwait(false);
-        await _driver.ResumeAsync(replay, a => a with { Request = resumed[(a.PipelineTask, a.ChildIndex)] }, stop).ConfigureAwait(false);
+        await _driver!.ResumeAsync(replay, a => a with { Request = resumed[(a.PipelineTask, a.ChildIndex)] }, stop).ConfigureAwait(false);
     }
 
     private async Task RunTaskAsync(PreparedTaskRun prepared, List<JournalRecord> journal, RunJournalWriter writer, CrashRecovery recovery, CancellationToken stop)
@@ -184,7 +202,7 @@ internal sealed partial class RunSupervisor(
             await writer.CommitAsync(null, Transitions.Of(RunPhase.Running, ConditionStatus.Unknown, TaskRunReason.Running, null, _secrets.Mask(RunObjects.NotStarted(Record with { Reason = TaskRunReason.Running }, run))), stop).ConfigureAwait(false);
         }
 
-        var listener = new JournalingListener(writer, Transitions, _secrets, stop);
+        var listener = new JournalingListener(writer, Transitions, _secrets, time, stop);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop, _userCancel.Token);
         if (_cancelRequest is not null)
         {

@@ -218,13 +218,11 @@ internal sealed partial class SqlRunStore
         WriteAsync(async (c, tx) =>
         {
             // The update comes first: it takes the row lock, so no claimer can take the run over
-            // between the fence and the journal insert.
-            var updated = await c.ExecuteAsync(Cmd($"""
-                UPDATE runs SET phase = @Phase, status = @Status, reason = @Reason,
-                    started_at = COALESCE(@StartedAt, started_at), completed_at = COALESCE(@CompletedAt, completed_at),
-                    object = COALESCE(@Object, object){(transition.CancelHandled ? ", cancel_request = NULL" : "")}
-                WHERE uid = @Uid AND owner = @Owner
-                """, new
+            // between the fence and the journal insert. It changes the row only when something in
+            // it changes: SQLite rewrites a whole row, run object and manifest included (megabytes
+            // for a 10,000-task run), to change one column, and most transitions are a journal
+            // entry with the status as it was.
+            var parameters = new
             {
                 transition.Uid,
                 transition.Owner,
@@ -234,9 +232,24 @@ internal sealed partial class SqlRunStore
                 StartedAt = UnixMicros.From(transition.StartedAt),
                 CompletedAt = UnixMicros.From(transition.CompletedAt),
                 transition.Object,
-            }, tx, cancellationToken)).ConfigureAwait(false);
-            if (updated == 0)
+            };
+            var changes = transition.Object is not null || transition.CancelHandled
+                ? ""
+                : """
+                   AND (phase <> @Phase OR status <> @Status OR reason <> @Reason
+                    OR (@StartedAt IS NOT NULL AND (started_at IS NULL OR started_at <> @StartedAt))
+                    OR (@CompletedAt IS NOT NULL AND (completed_at IS NULL OR completed_at <> @CompletedAt)))
+                  """;
+            var updated = await c.ExecuteAsync(Cmd($"""
+                UPDATE runs SET phase = @Phase, status = @Status, reason = @Reason,
+                    started_at = COALESCE(@StartedAt, started_at), completed_at = COALESCE(@CompletedAt, completed_at),
+                    object = COALESCE(@Object, object){(transition.CancelHandled ? ", cancel_request = NULL" : "")}
+                WHERE uid = @Uid AND owner = @Owner{changes}
+                """, parameters, tx, cancellationToken)).ConfigureAwait(false);
+            if (updated == 0 && (changes.Length == 0 || await c.ExecuteScalarAsync<int?>(Cmd(
+                    $"SELECT 1 FROM runs WHERE uid = @Uid AND owner = @Owner{dialect.ForUpdate}", parameters, tx, cancellationToken)).ConfigureAwait(false) is null))
             {
+                // Fenced: another replica owns the run now.
                 return (false, false);
             }
 

@@ -168,6 +168,58 @@ public sealed class DashboardTests(SharedServer shared, SharedBrowser browser, P
     }
 
     [Fact(Timeout = 60000)]
+    public async Task RunPage_LiveRun_UpdatedByPushedChangesWithoutPolling()
+    {
+        var (server, page) = await OpenAsync();
+        var pipeline = Unique("pushed");
+        var gate = new StepGate(server.WorkingDirectory, "pushed");
+        await ApplyAsync(server, DiamondYaml(pipeline, GatedAScript(gate)));
+        var run = await CreateRunAsync(server, PipelineRunYaml(Unique("push"), pipeline));
+        var asked = new List<string>();
+        page.Request += (_, r) =>
+        {
+            var path = new Uri(r.Url).AbsolutePath;
+            if (path.StartsWith($"/api/v1/pipelineruns/{run}", StringComparison.Ordinal))
+            {
+                lock (asked)
+                {
+                    asked.Add(path[$"/api/v1/pipelineruns/{run}".Length..]);
+                }
+            }
+        };
+        int Count(string suffix)
+        {
+            lock (asked)
+            {
+                return asked.Count(a => a == suffix);
+            }
+        }
+
+        await page.GotoAsync($"/ui/pipelineruns/{run}");
+        var a = page.Locator("[data-node='a']");
+        await Expect(a).ToHaveAttributeAsync("data-state", "Running");
+        // A window in which the page, were it polling, would have asked for the run and its graph
+        // again (it used to, every second); here only the one stream is open.
+        await page.WaitForTimeoutAsync(3000);
+        Assert.Equal(1, Count("/watch"));
+        Assert.Equal(1, Count(""));
+        Assert.True(Count("/graph") <= 1, string.Join(", ", asked));
+        await gate.OpenAsync(Ct);
+
+        foreach (var node in new[] { "a", "b", "c", "fin" })
+        {
+            await Expect(page.Locator($"[data-node='{node}']")).ToHaveAttributeAsync("data-state", "Succeeded", new() { Timeout = 30000 });
+        }
+
+        await Expect(page.Locator("h1 .state")).ToContainTextAsync("Succeeded");
+        // The run object once more at the end (its results); the graph never: its changes were pushed.
+        Assert.True(Count("") <= 2, string.Join(", ", asked));
+        Assert.True(Count("/graph") <= 1, string.Join(", ", asked));
+        Assert.Equal(1, Count("/watch"));
+        NoScriptErrors();
+    }
+
+    [Fact(Timeout = 60000)]
     public async Task RunPage_CancelAndRerun_AskForConfirmation()
     {
         var (server, page) = await OpenAsync();

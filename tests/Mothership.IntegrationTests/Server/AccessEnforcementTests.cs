@@ -142,6 +142,8 @@ public sealed class AccessEnforcementTests(SharedBrowser browser) : IAsyncLifeti
             ("team-a", HttpMethod.Get, $"api/v1/pipelineruns/{prod}", null, true, null),
             ("team-a", HttpMethod.Get, $"api/v1/pipelineruns/{plain}", null, false, null),
             ("team-a", HttpMethod.Get, $"api/v1/pipelineruns/{prod}/events", null, true, null),
+            // The pushed changes of a run are as readable as the run (the allowed stream is WatchTests' subject).
+            ("team-a", HttpMethod.Get, $"api/v1/pipelineruns/{plain}/watch", null, false, null),
             ("team-a", HttpMethod.Post, $"api/v1/pipelineruns/{prod}/cancel", null, false, null),
             ("team-a", HttpMethod.Get, "api/v1/audit", null, false, null),
             ("viewer", HttpMethod.Get, $"api/v1/pipelineruns/{plain}", null, true, null),

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Mothership.Cli.Client;
 using Mothership.Cli.Output;
 
 namespace Mothership.Cli.Commands.Client;
@@ -19,7 +20,8 @@ internal static class GetCommand
         var since = new Option<string?>("--since") { Description = "created since: an RFC 3339 time or a duration such as 24h" };
         var limit = new Option<int>("--limit") { Description = "runs per page (default 50)", DefaultValueFactory = _ => 50 };
         var cursor = new Option<string?>("--cursor") { Description = "the next page, as printed after the previous one" };
-        var command = new Command("get", "List or show runs, Pipelines and Tasks") { kind, name, output, pipeline, status, selector, since, limit, cursor };
+        var watch = new Option<bool>("--watch", "-w") { Description = "with a run's NAME: print a line each time the run changes (pushed by the server) until it finishes" };
+        var command = new Command("get", "List or show runs, Pipelines and Tasks") { kind, name, output, pipeline, status, selector, since, limit, cursor, watch };
         ClientCommand.Configure(command, async (parse, client, ct) =>
         {
             var segment = RunKinds.Segment(parse.GetValue(kind)!);
@@ -30,6 +32,17 @@ internal static class GetCommand
             }
 
             var o = parse.GetValue(output)!;
+            if (parse.GetValue(watch))
+            {
+                if (parse.GetValue(name) is not { } watched || !segment.EndsWith("runs", StringComparison.Ordinal) || o == "yaml")
+                {
+                    await Console.Error.WriteLineAsync("mship get: --watch needs a pipelinerun or taskrun NAME, and -o table or json").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+
+                return await WatchAsync(client, segment, watched, o, ct).ConfigureAwait(false);
+            }
+
             if (parse.GetValue(name) is { } n)
             {
                 var item = await client.GetAsync($"api/v1/{segment}/{Uri.EscapeDataString(n)}", ct).ConfigureAwait(false);
@@ -99,5 +112,57 @@ internal static class GetCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// <c>get -w</c>: the run's summary as a table row (or a JSON line) each time it changes, as
+    /// <c>kubectl get -w</c> prints; read from the server's stream of the run's changes, not polled.
+    /// </summary>
+    private static async Task<int> WatchAsync(ApiClient client, string segment, string name, string output, CancellationToken ct)
+    {
+        string[] header = ["NAME", "STATUS", "REASON", "STARTED", "DURATION"];
+        int[]? widths = null;
+        string? last = null;
+        void Print(JsonObject run)
+        {
+            if (output == "json")
+            {
+                var text = run.ToJsonString();
+                if (text != last)
+                {
+                    Console.WriteLine(text);
+                    last = text;
+                }
+
+                return;
+            }
+
+            var row = RunTables.Row(run);
+            var line = string.Join("\u0000", row);
+            if (line == last)
+            {
+                return;
+            }
+
+            last = line;
+            if (widths is null)
+            {
+                // Columns as wide as the first row needs (and a bit more for a reason that grows), as kubectl does.
+                widths = [.. header.Select((h, i) => Math.Max(h.Length, row[i].Length) + (i == 2 ? 8 : 0))];
+                Console.WriteLine(RunTables.Line(header, widths));
+            }
+
+            Console.WriteLine(RunTables.Line(row, widths));
+        }
+
+        var end = await RunWatchStream.ReadAsync(client, segment, name, Print, ct).ConfigureAwait(false);
+        if (end is null)
+        {
+            await Console.Error.WriteLineAsync($"mship get: the server's stream of {TerminalText.Escape(name)} kept dropping before the run ended").ConfigureAwait(false);
+            return ExitCodes.RunFailed;
+        }
+
+        Print(end);
+        return ExitCodes.Success;
     }
 }

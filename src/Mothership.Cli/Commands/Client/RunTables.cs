@@ -21,10 +21,15 @@ internal static class RunTables
     }
 
     public static void PrintRuns(IReadOnlyList<JsonObject> runs) =>
-        Table([["NAME", "STATUS", "REASON", "STARTED", "DURATION"], .. runs.Select(r => new[]
-        {
-            (string?)r["name"] ?? "", (string?)r["status"] ?? "", (string?)r["reason"] ?? "", (string?)r["startTime"] ?? "-", Duration(r),
-        })]);
+        Table([["NAME", "STATUS", "REASON", "STARTED", "DURATION"], .. runs.Select(Row)]);
+
+    /// <summary>A run's row of <see cref="PrintRuns"/> (unescaped).</summary>
+    public static string[] Row(JsonObject r) =>
+        [(string?)r["name"] ?? "", (string?)r["status"] ?? "", (string?)r["reason"] ?? "", (string?)r["startTime"] ?? "-", Duration(r)];
+
+    /// <summary>One row padded to <paramref name="widths"/> (escaped), for rows printed one at a time.</summary>
+    public static string Line(IReadOnlyList<string> row, IReadOnlyList<int> widths) =>
+        string.Join("   ", row.Select((c, i) => i == row.Count - 1 ? TerminalText.Escape(c) : TerminalText.Escape(c).PadRight(widths[i]))).TrimEnd();
 
     /// <summary>TaskRuns, with the PipelineRun that made each (<c>-</c> for a standalone one), as <c>kubectl get taskruns</c> shows the label.</summary>
     public static void PrintTaskRuns(IReadOnlyList<JsonObject> runs) =>

@@ -78,6 +78,35 @@ export async function post(path, body) {
 export const q = encodeURIComponent;
 
 /**
+ * Follows a run's pushed changes (GET …/watch, server-sent events) until the run ends, the stream
+ * drops or `signal` aborts, calling `onEvent(name, data)` per event: `run` (its summary), `graph`
+ * (the whole graph), `tasks` (the graph nodes that changed), `end`. Read through fetch rather than
+ * EventSource, which cannot send the bearer token a server with an access policy may want.
+ * Resolves true when the run ended, false when the stream dropped first.
+ */
+export async function watch(kinds, name, onEvent, signal) {
+  const response = await fetch(`/api/v1/${kinds}/${q(name)}/watch`, { headers: headersOf({ Accept: "text/event-stream" }), signal });
+  if (!response.ok) throw new ApiError(response.status, await problem(response));
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return false;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(frame)?.[1];
+      const data = /^data: (.*)$/m.exec(frame)?.[1];
+      if (!event || data === undefined) continue;
+      onEvent(event, JSON.parse(data));
+      if (event === "end") return true;
+    }
+  }
+}
+
+/**
  * Which of `questions` ({action, resource, and object, site or run+kind}) the caller may do, in
  * order, from POST /api/v1/auth/can-i; all true when the server enforces no policy or cannot say
  * (the API refuses anyway what is not allowed: hiding a button is a courtesy, not the check).

@@ -1,15 +1,21 @@
 // A PipelineRun's page (DAG, task panel with logs, YAML, events, cancel and rerun) and a
-// standalone TaskRun's page (the same panel). The page polls the run and its graph every second
-// until the run finishes; logs stream through the viewer's own paging.
+// standalone TaskRun's page (the same panel). The server pushes the run's changes (GET …/watch):
+// its summary and the graph nodes that changed, so a viewer of a 10,000-task run neither polls nor
+// reloads the whole run object for each change; the object is fetched again only when the open
+// task changed or the run ended. Should the stream drop, the page polls slowly until it is back.
+// Logs stream through the viewer's own paging.
 
-import { api, q, ApiError, canI } from "./api.js";
+import { api, q, ApiError, canI, watch } from "./api.js";
 import { badge, runState, stateOf, isFinished } from "./state.js";
 import { drawDag } from "./dag.js";
 import { LogViewer } from "./logs.js";
 import { toYaml } from "./yaml.js";
 import { h, duration, between, timeElement, announce, confirmDialog, errorBox } from "./util.js";
 
-const POLL_MS = 1000;
+/** Polling while the pushed stream is down (it reconnects meanwhile). */
+const POLL_MS = 10000;
+/** Pause before opening a dropped stream again. */
+const RECONNECT_MS = 2000;
 
 function kv(pairs) {
   return h("dl.meta", {}, pairs.filter(([, v]) => v !== undefined && v !== null && v !== "").map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
@@ -226,14 +232,30 @@ function runFrame(main, { kinds, name, navigate, params, renderBody }) {
   let stopped = false;
   let timer = 0;
   let lastState = null;
-  const ctx = { redraw: () => tick(true) };
+  let fetched = null; // the run object as last fetched
+  let summary = null; // the run's summary as last pushed: newer than `fetched` between fetches
+  const stream = new AbortController();
+  const ctx = { redraw: () => tick(true), graph: null, streaming: false };
 
-  async function tick(once) {
+  /** The fetched run object with the pushed summary laid over it (state, reason, message, times, results). */
+  function current() {
+    if (!summary || !fetched) return fetched;
+    const status = { ...(fetched.status || {}) };
+    const c = status.conditions?.[0] || {};
+    status.conditions = [{ ...c, status: summary.status, reason: summary.reason, message: summary.message ?? c.message }];
+    if (summary.startTime) status.startTime = summary.startTime;
+    if (summary.completionTime) status.completionTime = summary.completionTime;
+    if (summary.results) status.results = summary.results;
+    return { ...fetched, status };
+  }
+
+  async function tick(once, fetchRun = true) {
     clearTimeout(timer);
     let finished = false;
     try {
-      const run = await api.run(kinds, name);
+      if (fetchRun || !fetched) fetched = await api.run(kinds, name);
       if (stopped) return;
+      const run = current();
       const state = runState(run);
       finished = isFinished(state);
       if (lastState && lastState !== state) announce(`${name}: ${state}`);
@@ -265,15 +287,67 @@ function runFrame(main, { kinds, name, navigate, params, renderBody }) {
       }
       body.prepend(errorBox(e));
     }
-    // Once finished there is nothing more to poll for. Overlapping ticks (a redraw during a
-    // poll) collapse into one timer.
-    if (!stopped && !finished) {
+    // Once finished there is nothing more to poll for, and while changes are pushed nothing to
+    // poll at all. Overlapping ticks (a redraw during a poll) collapse into one timer.
+    if (!stopped && !finished && !ctx.streaming) {
       clearTimeout(timer);
       timer = setTimeout(() => tick(false), POLL_MS);
     }
   }
+
+  // Pushed changes arriving together make one redraw; it fetches the run object only when asked to.
+  let pending = null;
+  function pushed(fetchRun) {
+    if (pending) {
+      pending.fetchRun ||= fetchRun;
+      return;
+    }
+    pending = { fetchRun };
+    setTimeout(() => {
+      const p = pending;
+      pending = null;
+      if (!stopped) tick(false, p.fetchRun);
+    }, 50);
+  }
+
+  async function follow() {
+    while (!stopped) {
+      try {
+        const ended = await watch(kinds, name, (event, data) => {
+          ctx.streaming = true;
+          clearTimeout(timer);
+          const task = new URLSearchParams(location.search).get("task");
+          if (event === "graph") {
+            ctx.graph = data;
+            pushed(false);
+          } else if (event === "tasks" && ctx.graph) {
+            const changed = new Map(data.nodes.map((n) => [n.name, n]));
+            ctx.graph = { ...ctx.graph, nodes: ctx.graph.nodes.map((n) => changed.get(n.name) || n), criticalPath: data.criticalPath };
+            // The open task's panel reads its TaskRun from the run object: fetched only when that task changed.
+            pushed(changed.has(task));
+          } else if (event === "run") {
+            summary = { ...summary, ...data };
+            pushed(kinds === "taskruns");
+          } else if (event === "end") {
+            summary = { ...summary, ...data };
+            pushed(true);
+          }
+        }, stream.signal);
+        if (ended) return;
+      } catch (e) {
+        if (stopped || (e instanceof ApiError && e.status === 404)) return;
+      }
+      if (stopped) return;
+      // The stream dropped: poll (slowly) until it is back.
+      ctx.streaming = false;
+      tick(false);
+      await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
+    }
+  }
+
   tick(false);
-  return () => { stopped = true; clearTimeout(timer); ctx.viewer?.dispose(); };
+  follow();
+  return () => { stopped = true; stream.abort(); clearTimeout(timer); ctx.viewer?.dispose(); };
 }
 
 export function pipelineRunPage(main, { name, navigate, params }) {
@@ -297,10 +371,13 @@ export function pipelineRunPage(main, { name, navigate, params }) {
           skippedBox, panelBox);
         laidOut = true;
       }
-      const graph = await api.graph(name);
+      // Pushed by the run's stream; fetched only while the stream is down.
+      const graph = ctx.streaming && ctx.graph ? ctx.graph : (ctx.graph = await api.graph(name));
       const open = (n) => { select(n.name); ctx.step = null; ctx.redraw(); requestAnimationFrame(() => document.getElementById("panel-title")?.focus()); };
       drawDag(dagBox, graph, { selected: selected(), onSelect: open });
-      const skipped = run.status?.skippedTasks || [];
+      // From the graph, which is pushed: the run object may be older (see current()).
+      const skipped = graph.nodes.filter((n) => n.state === "Skipped")
+        .map((n) => (run.status?.skippedTasks || []).find((s) => s.name === n.name) || { name: n.name, reason: n.skipReason || n.reason });
       skippedBox.replaceChildren(skipped.length ? h("section", { "aria-labelledby": "skipped-title" }, h("h2", { id: "skipped-title" }, "Skipped tasks"),
         h("ul.skipped", {}, skipped.map((s) => h("li", {}, badge("Skipped"), " ", h("code", {}, s.name), `: ${s.reason}`)))) : "");
       const task = selected();

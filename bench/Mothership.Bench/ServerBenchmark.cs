@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Mothership.Server.Hosting;
+using Mothership.Store;
+using Mothership.Testing;
+
+namespace Mothership.Bench;
+
+/// <summary>
+/// The server path of one big pipeline: an N-task layered DAG of no-op tasks (<see cref="LayeredDag"/>)
+/// run by <c>mship run</c> (the baseline), then submitted to a <c>mship server</c> host in this
+/// process (SQLite, the local executor, the same parallelism) and waited for. Reports wall and CPU
+/// time of both (CPU: this process and its reaped children, read from /proc), and the time of
+/// <c>GET …/graph</c> while the run runs (as the dashboard asks for it, every 2 s) and after it ended.
+/// With <c>--viewers K</c>, K clients follow the run's pushed changes (<c>GET …/watch</c>) meanwhile,
+/// as K open dashboards do: the server's CPU time with K viewers against none says what they cost.
+/// </summary>
+internal static class ServerBenchmark
+{
+    public static async Task<int> RunAsync(IReadOnlyList<int> sizes, int layers, int parallel, TimeSpan limit, bool skipLocal, int viewers)
+    {
+        Console.WriteLine($"layered DAG, {layers} layers, no-op tasks (bash -c true), parallelism {parallel}, {viewers} watch viewers; load average {LoadAverage()}");
+        Console.WriteLine($"{"tasks",7} {"mship run wall/CPU s",22} {"server wall/CPU s",20} {"ratio",6} {"graph during p50/max ms",25} {"graph after p50 ms",19} {"load",6}");
+        foreach (var tasks in sizes)
+        {
+            var dir = Directory.CreateTempSubdirectory("mothership-server-bench-");
+            try
+            {
+                var file = Path.Combine(dir.FullName, "dag.yaml");
+                await File.WriteAllTextAsync(file, LayeredDag.Yaml(tasks, layers)).ConfigureAwait(false);
+                var local = skipLocal ? (Wall: double.NaN, Cpu: double.NaN) : await LocalAsync(file, parallel, dir.FullName).ConfigureAwait(false);
+                var server = await ServerAsync(file, tasks, parallel, dir.FullName, limit, viewers).ConfigureAwait(false);
+                var ratio = server.Finished ? (server.Wall / local.Wall).ToString("F2", CultureInfo.InvariantCulture) : "-";
+                var serverText = server.Finished
+                    ? $"{server.Wall:F2} / {server.Cpu:F2}"
+                    : $"unfinished: {server.Done:N0} done in {server.Wall:F0} s ({server.Done / server.Wall:F1}/s)";
+                Console.WriteLine($"{tasks,7:N0} {$"{local.Wall:F2} / {local.Cpu:F2}",22} {serverText,20} {ratio,6} {$"{Percentile(server.GraphDuring, 0.5):F0} / {(server.GraphDuring.Count == 0 ? 0 : server.GraphDuring.Max()):F0} (n={server.GraphDuring.Count})",25} {Percentile(server.GraphAfter, 0.5),19:F1} {LoadAverage(),6}");
+            }
+            finally
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                try
+                {
+                    dir.Delete(recursive: true);
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    // The server's leftover sweep removed a run folder under the delete's feet.
+                }
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary><c>mship run</c> of the file: wall and CPU time (user + system of it and its children, from bash's <c>time</c>).</summary>
+    private static async Task<(double Wall, double Cpu)> LocalAsync(string file, int parallel, string dir)
+    {
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add($"TIMEFORMAT='%R %U %S'; time \"$0\" run -f \"$1\" --parallel {parallel} --workdir \"$2\" >/dev/null");
+        info.ArgumentList.Add(MshipProcess.Binary);
+        info.ArgumentList.Add(file);
+        info.ArgumentList.Add(Path.Combine(dir, "local-runs"));
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        var lines = (await stderr.ConfigureAwait(false)).Trim().Split('\n');
+        var times = lines[^1].Split(' ').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+        if (process.ExitCode != 0 || times.Length != 3)
+        {
+            throw new InvalidOperationException($"mship run failed ({process.ExitCode}): {string.Join('\n', lines)}");
+        }
+
+        return (times[0], times[1] + times[2]);
+    }
+
+    private sealed record ServerResult(bool Finished, double Wall, double Cpu, int Done, List<double> GraphDuring, List<double> GraphAfter);
+
+    /// <summary>Follows the run's pushed changes to their end, as a dashboard does: the frames and bytes it got.</summary>
+    private static async Task<(int Frames, long Bytes)> ViewAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync("api/v1/pipelineruns/dag-run/watch", HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync().ConfigureAwait(false));
+        var frames = 0;
+        long bytes = 0;
+        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            bytes += line.Length + 1;
+            frames += line.StartsWith("event: ", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        return (frames, bytes);
+    }
+
+    private static async Task<ServerResult> ServerAsync(string file, int tasks, int parallel, string dir, TimeSpan limit, int viewers)
+    {
+        var database = $"sqlite:{Path.Combine(dir, "mothership.db")}";
+        await using (var store = RunStoreFactory.Open(database, TimeProvider.System))
+        {
+            await store.MigrateAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var port = LoopbackPort.Free();
+        var app = ServerHost.Build(new Dictionary<string, string?>
+        {
+            ["Mothership:Database"] = database,
+            ["Mothership:Urls"] = $"http://127.0.0.1:{port}",
+            ["Mothership:Workdir"] = Path.Combine(dir, "runs"),
+            ["Mothership:MaxConcurrentTaskRuns"] = parallel.ToString(CultureInfo.InvariantCulture),
+            ["Mothership:Retention:Schedule"] = "",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        await app.StartAsync().ConfigureAwait(false);
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromMinutes(10) };
+            var body = await File.ReadAllTextAsync(file).ConfigureAwait(false);
+            var cpu0 = ProcessCpu();
+            var clock = Stopwatch.StartNew();
+            using (var created = await http.PostAsync("api/v1/pipelineruns", new StringContent(body, Encoding.UTF8, "application/yaml")).ConfigureAwait(false))
+            {
+                if (created.StatusCode != HttpStatusCode.Created)
+                {
+                    throw new InvalidOperationException($"create: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync().ConfigureAwait(false)}");
+                }
+            }
+
+            var watching = Enumerable.Range(0, viewers).Select(_ => ViewAsync(http)).ToList();
+            // The dashboard's graph request, every 2 s while the run runs; the end is seen from the run list (summaries only).
+            var during = new List<double>();
+            var done = 0;
+            var nextGraph = TimeSpan.Zero;
+            var finished = false;
+            while (clock.Elapsed < limit)
+            {
+                using var list = await http.GetAsync("api/v1/pipelineruns?limit=1").ConfigureAwait(false);
+                var item = JsonNode.Parse(await list.Content.ReadAsStringAsync().ConfigureAwait(false))!["items"]![0]!;
+                if ((string?)item["phase"] == "Finished")
+                {
+                    finished = true;
+                    break;
+                }
+
+                if (clock.Elapsed >= nextGraph)
+                {
+                    var (ms, graph) = await GraphAsync(http).ConfigureAwait(false);
+                    during.Add(ms);
+                    done = graph["nodes"]!.AsArray().Count(n => (string?)n!["state"] is "Succeeded" or "Failed" or "Skipped");
+                    nextGraph = clock.Elapsed + TimeSpan.FromSeconds(2);
+                }
+
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+
+            var wall = clock.Elapsed.TotalSeconds;
+            var cpu = ProcessCpu() - cpu0;
+            if (!finished)
+            {
+                await http.PostAsync("api/v1/pipelineruns/dag-run/cancel", null).ConfigureAwait(false);
+                return new ServerResult(false, wall, cpu, done, during, []);
+            }
+
+            if (watching.Count > 0)
+            {
+                var seen = await Task.WhenAll(watching).ConfigureAwait(false);
+                Console.WriteLine($"  {viewers} viewers got {seen.Min(v => v.Frames)}–{seen.Max(v => v.Frames)} frames, {seen.Average(v => v.Bytes) / 1024:N0} KiB each");
+            }
+
+            var after = new List<double>();
+            for (var i = 0; i < 10; i++)
+            {
+                after.Add((await GraphAsync(http).ConfigureAwait(false)).Ms);
+            }
+
+            return new ServerResult(true, wall, cpu, tasks, during, after);
+        }
+        finally
+        {
+            await app.StopAsync().ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<(double Ms, JsonNode Graph)> GraphAsync(HttpClient http)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await http.GetAsync("api/v1/pipelineruns/dag-run/graph").ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        clock.Stop();
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"graph: {(int)response.StatusCode} {text}");
+        }
+
+        return (clock.Elapsed.TotalMilliseconds, JsonNode.Parse(text)!);
+    }
+
+    /// <summary>User + system CPU seconds of this process and its reaped children (/proc/self/stat fields 14–17).</summary>
+    private static double ProcessCpu()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture));
+        return ticks / 100.0;
+    }
+
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+
+    private static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+
+        var sorted = values.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
+}

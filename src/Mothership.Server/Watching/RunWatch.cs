@@ -1,0 +1,269 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Mothership.Model.Tekton;
+using Mothership.Server.Api;
+using Mothership.Server.Runs;
+using Mothership.Store;
+
+namespace Mothership.Server.Watching;
+
+/// <summary>
+/// The one producer of a watched run's changes (<see cref="RunWatchHub"/>): reads the run when told
+/// it changed (or every poll interval), at most once per <see cref="MinInterval"/>, and renders
+/// what changed as SSE frames, once, for every viewer:
+/// <list type="bullet">
+/// <item><c>run</c>: the run's list summary with its condition's message and its results;</item>
+/// <item><c>graph</c> (PipelineRuns): the whole graph of <c>GET …/graph</c>, first to each viewer;</item>
+/// <item><c>tasks</c> (PipelineRuns): <c>{"nodes": [...], "criticalPath": [...]}</c>, the graph nodes that changed;</item>
+/// <item><c>end</c>: the run finished (or was deleted); the stream ends after it.</item>
+/// </list>
+/// </summary>
+internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGraphCache graphs, TimeSpan poll, TimeProvider time, ILogger logger)
+{
+    /// <summary>Frames a viewer may have unread before it is dropped (it reconnects and starts from the current state).</summary>
+    public const int ViewerBacklog = 256;
+
+    /// <summary>The least time between two reads of the run: a busy run's changes are sent in batches.</summary>
+    public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly Lock _lock = new();
+    private readonly List<ChannelWriter<string>> _viewers = [];
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<string, string> _nodes = new(StringComparer.Ordinal);
+    private string? _key;
+    private string? _runFrame;
+    private string? _graphFrame;
+    private bool _ended;
+
+    public string Uid => first.Uid;
+
+    public string Kind => first.Kind;
+
+    public string Name => first.Name;
+
+    /// <summary>Adds a viewer: the current state is its first frames, then it gets every change.</summary>
+    public void Add(ChannelWriter<string> viewer)
+    {
+        lock (_lock)
+        {
+            foreach (var frame in (string?[])[_runFrame, _graphFrame])
+            {
+                if (frame is not null)
+                {
+                    viewer.TryWrite(frame);
+                }
+            }
+
+            if (_ended)
+            {
+                viewer.TryWrite(EndFrame(first));
+                viewer.TryComplete();
+                return;
+            }
+
+            _viewers.Add(viewer);
+        }
+    }
+
+    /// <summary>Removes a viewer; the viewers left.</summary>
+    public int Remove(ChannelWriter<string> viewer)
+    {
+        lock (_lock)
+        {
+            _viewers.Remove(viewer);
+            viewer.TryComplete();
+            return _viewers.Count;
+        }
+    }
+
+    /// <summary>The run changed: read it now (or after <see cref="MinInterval"/> since the last read).</summary>
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    public void Stop()
+    {
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped already.
+        }
+    }
+
+    /// <summary>Ends every viewer's stream (they reconnect).</summary>
+    public void CompleteAll()
+    {
+        lock (_lock)
+        {
+            foreach (var viewer in _viewers)
+            {
+                viewer.TryComplete();
+            }
+
+            _viewers.Clear();
+        }
+    }
+
+    public async Task RunAsync()
+    {
+        var run = first;
+        try
+        {
+            while (true)
+            {
+                await PublishAsync(run, _stop.Token).ConfigureAwait(false);
+                if (run.Phase == RunPhase.Finished)
+                {
+                    End(run);
+                    return;
+                }
+
+                await Task.Delay(MinInterval, time, _stop.Token).ConfigureAwait(false);
+                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+                {
+                    wait.CancelAfter(poll);
+                    try
+                    {
+                        await _wake.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+                        _wake.Reader.TryRead(out _);
+                    }
+                    catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+                    {
+                        // The poll interval passed: read anyway (another replica may drive the run).
+                    }
+                }
+
+                if (await store.GetRunByUidAsync(first.Uid, _stop.Token).ConfigureAwait(false) is not { } next)
+                {
+                    End(run);
+                    return;
+                }
+
+                run = next;
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // The last viewer left.
+        }
+        finally
+        {
+            _stop.Dispose();
+        }
+    }
+
+    private async Task PublishAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        var key = $"{run.Phase}|{run.Status}|{run.Reason}|{run.CompletedAt}|{run.Object?.Length}|{(run.Object is { } o ? StringComparer.Ordinal.GetHashCode(o) : 0)}";
+        if (key == _key)
+        {
+            return;
+        }
+
+        _key = key;
+        _runFrame = Frame("run", RunData(run).ToJsonString());
+        var frames = new List<string> { _runFrame };
+        if (run.Kind == nameof(PipelineRun) && await graphs.GetAsync(run, cancellationToken).ConfigureAwait(false) is { } graph)
+        {
+            var changed = new JsonArray();
+            foreach (var node in graph.Graph["nodes"]!.AsArray())
+            {
+                var text = node!.ToJsonString();
+                var name = (string)node["name"]!;
+                if (!_nodes.TryGetValue(name, out var before) || before != text)
+                {
+                    _nodes[name] = text;
+                    changed.Add(JsonNode.Parse(text));
+                }
+            }
+
+            var whole = Frame("graph", Encoding.UTF8.GetString(graph.Bytes));
+            if (_graphFrame is null)
+            {
+                frames.Add(whole);
+            }
+            else if (changed.Count > 0)
+            {
+                frames.Add(Frame("tasks", new JsonObject { ["nodes"] = changed, ["criticalPath"] = graph.Graph["criticalPath"]!.DeepClone() }.ToJsonString()));
+            }
+
+            _graphFrame = whole;
+        }
+
+        Send(frames);
+    }
+
+    /// <summary>The run's list summary with its condition's message and results (the run object parsed once per change, here only).</summary>
+    private JsonObject RunData(RunRecord run)
+    {
+        var data = RunObjects.Summary(run);
+        if (run.Object is not { } text)
+        {
+            return data;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            if (doc.RootElement.TryGetProperty("status", out var status))
+            {
+                if (status.TryGetProperty("conditions", out var conditions) && conditions.ValueKind == JsonValueKind.Array && conditions.GetArrayLength() > 0
+                    && conditions[0].TryGetProperty("message", out var message))
+                {
+                    data["message"] = message.GetString();
+                }
+
+                if (status.TryGetProperty("results", out var results))
+                {
+                    data["results"] = JsonNode.Parse(results.GetRawText());
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            LogUnreadableObject(logger, run.Name, e.Message);
+        }
+
+        return data;
+    }
+
+    private void End(RunRecord run)
+    {
+        lock (_lock)
+        {
+            _ended = true;
+            first = run;
+        }
+
+        Send([EndFrame(run)]);
+        CompleteAll();
+    }
+
+    private static string EndFrame(RunRecord run) => Frame("end", RunObjects.Summary(run).ToJsonString());
+
+    /// <summary>The same frames to every viewer; one that cannot keep up is dropped (its stream ends, it reconnects).</summary>
+    private void Send(IReadOnlyList<string> frames)
+    {
+        lock (_lock)
+        {
+            foreach (var viewer in _viewers.ToList())
+            {
+                if (!frames.All(viewer.TryWrite))
+                {
+                    viewer.TryComplete();
+                    _viewers.Remove(viewer);
+                }
+            }
+        }
+    }
+
+    private static string Frame(string name, string data) => $"event: {name}\ndata: {data}\n\n";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The stored object of run {Run} is not JSON: {Message}")]
+    private static partial void LogUnreadableObject(ILogger logger, string run, string message);
+}
