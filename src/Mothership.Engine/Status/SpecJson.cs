@@ -66,7 +66,10 @@ public static class SpecJson
             var clr = char.ToUpperInvariant(p.Name[0]) + p.Name[1..];
             if (keepExtra && clr == "Extra")
             {
-                p.IsExtensionData = true;
+                // Not IsExtensionData: source-generated contracts count a record's init-only
+                // members as constructor parameters, which extension data may not be. Written
+                // under a name no field has, then spliced into its object (ToManifestNode).
+                p.Name = ExtraMarker;
                 continue;
             }
 
@@ -101,7 +104,43 @@ public static class SpecJson
     public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, TypeInfo<T>(Options));
 
     /// <summary>Serializes with <see cref="ManifestOptions"/>.</summary>
-    public static JsonNode? ToManifestNode<T>(T value) => JsonSerializer.SerializeToNode(value, TypeInfo<T>(ManifestOptions));
+    public static JsonNode? ToManifestNode<T>(T value) => SpliceExtra(JsonSerializer.SerializeToNode(value, TypeInfo<T>(ManifestOptions)));
+
+    private const string ExtraMarker = "\u0000extra";
+
+    /// <summary>Each record's kept fields written into the record's own object, after its other fields.</summary>
+    private static JsonNode? SpliceExtra(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (_, child) in o.ToList())
+                {
+                    SpliceExtra(child);
+                }
+
+                if (o[ExtraMarker] is JsonObject extra)
+                {
+                    o.Remove(ExtraMarker);
+                    foreach (var (key, value) in extra.ToList())
+                    {
+                        extra.Remove(key);
+                        o[key] = value;
+                    }
+                }
+
+                break;
+            case JsonArray a:
+                foreach (var child in a)
+                {
+                    SpliceExtra(child);
+                }
+
+                break;
+        }
+
+        return node;
+    }
 
     private static JsonTypeInfo<T> TypeInfo<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
 
