@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Tekton;
 
@@ -108,14 +108,34 @@ internal static class PresetResolver
         return false;
     }
 
+    /// <summary>
+    /// A toleration as JSON text, to find the same one twice: built as JSON nodes from the YAML
+    /// reader's maps, lists and scalars rather than through the reflection-based serializer, which
+    /// the native (AOT) CLI's <c>mship validate</c> cannot use.
+    /// </summary>
+    private static string Canonical(object? value) => ToNode(value)?.ToJsonString() ?? "null";
+
+    private static JsonNode? ToNode(object? value) => value switch
+    {
+        null => null,
+        IDictionary<string, object?> map => new JsonObject(map.Select(e => KeyValuePair.Create(e.Key, ToNode(e.Value)))),
+        IEnumerable<object?> list => new JsonArray([.. list.Select(ToNode)]),
+        string text => JsonValue.Create(text),
+        bool flag => JsonValue.Create(flag),
+        long number => JsonValue.Create(number),
+        int number => JsonValue.Create(number),
+        double number => JsonValue.Create(number),
+        _ => JsonValue.Create(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)),
+    };
+
     private static PodTemplate AddTolerations(ProwJob job, PodTemplate template, Preset preset, DiagnosticBag bag)
     {
         var current = template.PodFields.GetValueOrDefault("tolerations") as List<object?> ?? [];
-        var written = current.Select(t => JsonSerializer.Serialize(t)).ToHashSet(StringComparer.Ordinal);
+        var written = current.Select(Canonical).ToHashSet(StringComparer.Ordinal);
         var added = new List<object?>(current);
         foreach (var toleration in preset.Tolerations)
         {
-            if (written.Add(JsonSerializer.Serialize(toleration)))
+            if (written.Add(Canonical(toleration)))
             {
                 added.Add(toleration);
             }

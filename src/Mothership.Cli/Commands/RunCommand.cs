@@ -4,19 +4,25 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mothership.Cli.Output;
+#if !MSHIP_NATIVE
 using Mothership.Cli.Output.Progress;
+#endif
 using Mothership.Engine.Execution;
 using Mothership.Engine.Preparation;
 using Mothership.Engine.Resolution;
 using Mothership.Engine.Running;
 using Mothership.Engine.Scheduling;
 using Mothership.Engine.Status;
+#if !MSHIP_NATIVE
 using Mothership.Executors.Kubernetes;
+#endif
 using Mothership.Executors.Local;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
+#if !MSHIP_NATIVE
 using Spectre.Console;
+#endif
 
 namespace Mothership.Cli.Commands;
 
@@ -24,6 +30,13 @@ namespace Mothership.Cli.Commands;
 /// <c>mship run -f FILE... [-R] [-p NAME=VALUE]... [-w NAME=DIR]... [-o text|json] [--pipeline NAME | --task NAME]</c>:
 /// runs one PipelineRun or TaskRun on the local executor, without a server.
 /// </summary>
+/// <remarks>
+/// Compiled twice: into the ReadyToRun CLI and, with <c>MSHIP_NATIVE</c> defined, into the native
+/// (AOT) front (src/Mothership.Cli.Native). The native build leaves out what it cannot compile
+/// ahead of time (the Kubernetes executor: KubernetesClient's reflection-based JSON) and what
+/// <c>mship run</c> never uses there (the progress view of <c>mship deploy</c>); the front sends
+/// a run with any Kubernetes flag to the ReadyToRun build (NativeCommands).
+/// </remarks>
 internal static class RunCommand
 {
     public static Command Create()
@@ -40,17 +53,24 @@ internal static class RunCommand
         var workdir = new Option<string?>("--workdir") { Description = "where TaskRun directories go (default .mothership/runs)" };
         var executorKind = new Option<string>("--executor") { Description = "local (default): processes on this machine; kubernetes: one pod per TaskRun", DefaultValueFactory = _ => "local" };
         executorKind.AcceptOnlyFromAmong("local", "kubernetes");
+#if !MSHIP_NATIVE
         var kubernetes = new KubernetesFlags("the context's");
+#endif
         var recursive = InputFiles.RecursiveOption();
+#if !MSHIP_NATIVE
         var createObjects = new Option<bool>("--create-objects")
         {
             Description = "with --executor kubernetes: also create the files' other namespaced objects (a Deployment, a Service…), as kubectl create -f; without it only their ConfigMaps, Secrets, claims and ServiceAccounts are",
         };
+#endif
         var command = new Command("run", "Run a PipelineRun or TaskRun without a server: on this machine, or as pods on Kubernetes")
         {
-            files, recursive, parameters, workspaces, output, pipeline, task, parallel, sandbox, workdir, executorKind, createObjects,
+            files, recursive, parameters, workspaces, output, pipeline, task, parallel, sandbox, workdir, executorKind,
         };
+#if !MSHIP_NATIVE
+        command.Options.Add(createObjects);
         kubernetes.AddTo(command);
+#endif
         command.SetAction(async (parse, _) =>
         {
             if (!ParallelOption.Check(parse.GetValue(parallel), "mship run"))
@@ -58,11 +78,19 @@ internal static class RunCommand
                 return ExitCodes.Usage;
             }
 
+#if MSHIP_NATIVE
+            if (parse.GetValue(executorKind) != "local")
+            {
+                // NativeCommands sends every Kubernetes run to the ReadyToRun build before parsing.
+                throw new InvalidOperationException("--executor kubernetes reached the native build");
+            }
+#else
             if (parse.GetValue(createObjects) && parse.GetValue(executorKind) != "kubernetes")
             {
                 Console.Error.WriteLine("mship run: --create-objects needs --executor kubernetes (the local executor runs no Deployments or Services)");
                 return ExitCodes.Usage;
             }
+#endif
 
             var options = new RunOptions(
                 parse.GetValue(files) ?? [],
@@ -76,6 +104,7 @@ internal static class RunCommand
                 parse.GetValue(workdir))
             {
                 Recursive = parse.GetValue(recursive),
+#if !MSHIP_NATIVE
                 Kubernetes = parse.GetValue(executorKind) == "kubernetes"
                     ? new KubernetesTarget(parse.GetValue(kubernetes.Kubeconfig), parse.GetValue(kubernetes.Context), parse.GetValue(kubernetes.Namespace))
                     {
@@ -85,6 +114,7 @@ internal static class RunCommand
                         CreateObjects = parse.GetValue(createObjects),
                     }
                     : null,
+#endif
             };
             return await RunAsync(options).ConfigureAwait(false);
         });
@@ -96,6 +126,7 @@ internal static class RunCommand
     {
         /// <summary>Whether directories among <see cref="Files"/> are read recursively (<c>-R</c>).</summary>
         public bool Recursive { get; init; }
+#if !MSHIP_NATIVE
 
         /// <summary>Where pods go with <c>--executor kubernetes</c>; null for the local executor.</summary>
         public KubernetesTarget? Kubernetes { get; init; }
@@ -105,7 +136,9 @@ internal static class RunCommand
 
         /// <summary>Whether a PipelineRun is shown in the live progress view instead of log lines (a terminal, not <c>--plain</c>, not json).</summary>
         public bool Progress { get; init; }
+#endif
     }
+#if !MSHIP_NATIVE
 
     internal sealed record KubernetesTarget(string? Kubeconfig, string? Context, string? Namespace)
     {
@@ -118,6 +151,7 @@ internal static class RunCommand
         /// <summary>Whether the files' objects beyond the run's inputs are created too (<c>--create-objects</c>).</summary>
         public bool CreateObjects { get; init; }
     }
+#endif
 
     private static async Task<int> RunAsync(RunOptions o)
     {
@@ -140,6 +174,7 @@ internal static class RunCommand
         return await ExecuteAsync(resources, runs, overrides, hostWorkspaces, o).ConfigureAwait(false);
     }
 
+#if !MSHIP_NATIVE
     /// <summary>
     /// As kubectl create -f would: the ConfigMaps, Secrets, claims and accounts the files carry, and
     /// with <c>--create-objects</c> their other namespaced objects. Null when the run may go on,
@@ -180,11 +215,15 @@ internal static class RunCommand
 
         return null;
     }
+#endif
 
     /// <summary>Runs <paramref name="runs"/> one after the other on the chosen executor; the exit code of the worst.</summary>
     internal static async Task<int> ExecuteAsync(ResourceSet resources, IReadOnlyList<Resource> runs, ImmutableArray<Param> overrides,
         ImmutableArray<WorkspaceBinding> hostWorkspaces, RunOptions o)
     {
+#if MSHIP_NATIVE
+        ITaskExecutor executor = new LocalTaskExecutor(new LocalExecutorOptions
+#else
         await using var kubernetes = o.Kubernetes is { } k
             ? KubernetesExecutors.Create(k.Kubeconfig, k.Context, k.Namespace, TimeProvider.System, new KubernetesExecutorOptions { ResultsFrom = k.ResultsFrom, MaxResultSize = k.MaxResultSize, Instance = "mship-run", Registries = k.Registries })
             : null;
@@ -197,6 +236,7 @@ internal static class RunCommand
         }
 
         ITaskExecutor executor = kubernetes ?? (ITaskExecutor)new LocalTaskExecutor(new LocalExecutorOptions
+#endif
         {
             Root = o.Workdir is null ? Path.Combine(Environment.CurrentDirectory, ".mothership", "runs") : Path.GetFullPath(o.Workdir),
             Sandbox = o.Sandbox,
@@ -336,10 +376,15 @@ internal static class RunCommand
     private static async Task<(int, JsonObject)> RunPipelineAsync(PreparedPipelineRun run, ITaskExecutor executor, RunPrinter printer, RunOptions o)
     {
         var state = run.Start(Guid.NewGuid().ToString(), TimeProvider.System.GetUtcNow());
+#if MSHIP_NATIVE
+        var driver = new PipelineRunDriver(executor, printer, new RunDriverOptions { Parallelism = o.Parallel });
+        Action<string> notice = printer.Notice;
+#else
         // With the view, logs go to it (their last lines) instead of the terminal, and so do notices while it draws.
         var progress = o.Progress && !o.Json ? new ProgressListener(TimeProvider.System) : null;
         var driver = new PipelineRunDriver(executor, progress ?? (IRunListener)printer, new RunDriverOptions { Parallelism = o.Parallel });
         Action<string> notice = progress is null ? printer.Notice : progress.Model.Notice;
+#endif
         var interrupts = 0;
         using var interrupt = OnInterrupt(() =>
         {
@@ -348,6 +393,9 @@ internal static class RunCommand
             notice(request == SpecStatus.Cancelled ? "cancelling everything…" : "cancelling; finally tasks will still run (Ctrl-C again to stop them)…");
             driver.RequestCancel(request);
         });
+#if MSHIP_NATIVE
+        var final = await driver.RunAsync(state, CancellationToken.None).ConfigureAwait(false);
+#else
         PipelineRunState final;
         if (progress is null)
         {
@@ -364,6 +412,7 @@ internal static class RunCommand
             final = await running.ConfigureAwait(false);
             ProgressView.PrintFailedTails(progress.Model, progress.Tails, Console.Out);
         }
+#endif
 
         await ReleaseAsync(executor, state.Uid, printer).ConfigureAwait(false);
         if (!o.Json)
@@ -401,7 +450,11 @@ internal static class RunCommand
             {
                 await cleanup.ReleaseRunAsync(runUid, CancellationToken.None).ConfigureAwait(false);
             }
+#if MSHIP_NATIVE
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+#else
             catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException or IOException or UnauthorizedAccessException)
+#endif
             {
                 printer.Notice($"could not remove what run {runUid} left (its folder, or its claims labelled mothership.io/run-uid={runUid}): {e.Message}");
             }

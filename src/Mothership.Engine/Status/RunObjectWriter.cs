@@ -41,9 +41,10 @@ public static class RunObjectWriter
         return m;
     }
 
+    // JsonArray's non-generic Add(JsonNode) throughout: the generic Add<T> is not trimming-safe (the native CLI).
     private static JsonArray Condition(string status, string reason, string message, DateTimeOffset at) =>
     [
-        new JsonObject
+        (JsonNode)new JsonObject
         {
             ["type"] = ConditionStatus.Succeeded,
             ["status"] = status,
@@ -126,7 +127,7 @@ public static class RunObjectWriter
                     reference["displayName"] = display;
                 }
 
-                children.Add(reference);
+                children.Add((JsonNode)reference);
                 // A first attempt that is executing reads Running, as Tekton's TaskRun does once its pod runs.
                 var taskRunStatus = child.Attempts.IsEmpty
                     ? new JsonObject

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -24,17 +25,21 @@ public static class SpecJson
     /// </summary>
     public static JsonSerializerOptions ManifestOptions { get; } = CreateOptions(keepExtra: true);
 
+    // The contracts are source-generated (SpecJsonContext), not reflected: the native (AOT) CLI
+    // writes run objects with them. The modifier then shapes them as the reflection-based resolver did.
     private static JsonSerializerOptions CreateOptions(bool keepExtra)
     {
         var options = new JsonSerializerOptions
         {
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { info => Modify(info, keepExtra) } },
+            TypeInfoResolver = SpecJsonContext.Default.WithAddedModifier(info => Modify(info, keepExtra)),
             Converters =
             {
                 new ParamValueConverter(),
-                new JsonStringEnumConverter(JsonNamingPolicy.CamelCase),
+                // ParamType is the one enum in the spec records; the generic converter needs no runtime code generation.
+                new JsonStringEnumConverter<ParamType>(JsonNamingPolicy.CamelCase),
+                new PlainValueConverter(),
                 new VolumeSourceConverter(),
                 new EnvVarConverter(),
                 new PodTemplateConverter(),
@@ -56,10 +61,15 @@ public static class SpecJson
         var isResource = typeof(Resource).IsAssignableFrom(info.Type);
         foreach (var p in info.Properties.ToList())
         {
-            var clr = (p.AttributeProvider as System.Reflection.MemberInfo)?.Name ?? p.Name;
+            // The C# name, from the camelCase JSON name (no record renames a field): the property's
+            // MemberInfo would need reflection metadata the native CLI does not keep.
+            var clr = char.ToUpperInvariant(p.Name[0]) + p.Name[1..];
             if (keepExtra && clr == "Extra")
             {
-                p.IsExtensionData = true;
+                // Not IsExtensionData: source-generated contracts count a record's init-only
+                // members as constructor parameters, which extension data may not be. Written
+                // under a name no field has, then spliced into its object (ToManifestNode).
+                p.Name = ExtraMarker;
                 continue;
             }
 
@@ -87,10 +97,122 @@ public static class SpecJson
         }
     }
 
-    public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options);
+    /// <summary>
+    /// Serializes <paramref name="value"/> with <see cref="Options"/>; <typeparamref name="T"/> must be
+    /// one of the types <see cref="SpecJsonContext"/> lists (else NotSupportedException).
+    /// </summary>
+    public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, TypeInfo<T>(Options));
 
     /// <summary>Serializes with <see cref="ManifestOptions"/>.</summary>
-    public static JsonNode? ToManifestNode<T>(T value) => JsonSerializer.SerializeToNode(value, ManifestOptions);
+    public static JsonNode? ToManifestNode<T>(T value) => SpliceExtra(JsonSerializer.SerializeToNode(value, TypeInfo<T>(ManifestOptions)));
+
+    private const string ExtraMarker = "\u0000extra";
+
+    /// <summary>Each record's kept fields written into the record's own object, after its other fields.</summary>
+    private static JsonNode? SpliceExtra(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (_, child) in o.ToList())
+                {
+                    SpliceExtra(child);
+                }
+
+                if (o[ExtraMarker] is JsonObject extra)
+                {
+                    o.Remove(ExtraMarker);
+                    foreach (var (key, value) in extra.ToList())
+                    {
+                        extra.Remove(key);
+                        o[key] = value;
+                    }
+                }
+
+                break;
+            case JsonArray a:
+                foreach (var child in a)
+                {
+                    SpliceExtra(child);
+                }
+
+                break;
+        }
+
+        return node;
+    }
+
+    private static JsonTypeInfo<T> TypeInfo<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+
+    /// <summary>
+    /// The values a record keeps as written (<c>Extra</c>, pod fields, claim templates: maps, lists
+    /// and strings from <c>MapReader.ToPlain</c>), written by their runtime shape as the reflection
+    /// serializer wrote them, without needing a contract per runtime type.
+    /// </summary>
+    private sealed class PlainValueConverter : JsonConverter<object>
+    {
+        public override object Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("kept fields are read from YAML");
+
+        public override void Write(Utf8JsonWriter writer, object value, JsonSerializerOptions options)
+        {
+            switch (value)
+            {
+                case string text:
+                    writer.WriteStringValue(text);
+                    break;
+                case bool flag:
+                    writer.WriteBooleanValue(flag);
+                    break;
+                case long number:
+                    writer.WriteNumberValue(number);
+                    break;
+                case int number:
+                    writer.WriteNumberValue(number);
+                    break;
+                case double number:
+                    writer.WriteNumberValue(number);
+                    break;
+                case JsonNode node:
+                    node.WriteTo(writer, options);
+                    break;
+                case IEnumerable<KeyValuePair<string, object?>> map:
+                    writer.WriteStartObject();
+                    foreach (var (key, item) in map)
+                    {
+                        writer.WritePropertyName(key);
+                        WriteItem(writer, item, options);
+                    }
+
+                    writer.WriteEndObject();
+                    break;
+                case IEnumerable<object?> list:
+                    writer.WriteStartArray();
+                    foreach (var item in list)
+                    {
+                        WriteItem(writer, item, options);
+                    }
+
+                    writer.WriteEndArray();
+                    break;
+                default:
+                    writer.WriteStringValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+            }
+        }
+
+        private void WriteItem(Utf8JsonWriter writer, object? item, JsonSerializerOptions options)
+        {
+            if (item is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                Write(writer, item, options);
+            }
+        }
+    }
 
     private sealed class ParamValueConverter : JsonConverter<ParamValue>
     {
@@ -105,10 +227,10 @@ public static class SpecJson
                     writer.WriteStringValue(value.StringValue);
                     break;
                 case ParamType.Array:
-                    JsonSerializer.Serialize(writer, value.ArrayValue, options);
+                    JsonSerializer.Serialize(writer, value.ArrayValue, TypeInfo<ImmutableArray<string>>(options));
                     break;
                 default:
-                    JsonSerializer.Serialize(writer, value.ObjectValue, options);
+                    JsonSerializer.Serialize(writer, value.ObjectValue!, TypeInfo<ImmutableSortedDictionary<string, string>>(options));
                     break;
             }
         }
@@ -132,12 +254,12 @@ public static class SpecJson
             throw new NotSupportedException("volume sources are read from YAML");
 
         public override void Write(Utf8JsonWriter writer, VolumeSource value, JsonSerializerOptions options) =>
-            JsonSerializer.Serialize(writer, ToDictionary(value), options);
+            new JsonObject(ToDictionary(value)).WriteTo(writer, options);
 
         public static Dictionary<string, JsonNode?> ToDictionary(VolumeSource v)
         {
             var d = new Dictionary<string, JsonNode?>();
-            JsonArray Items() => [.. v.Items.Select(i => new JsonObject { ["key"] = i.Key, ["path"] = i.Path })];
+            JsonArray Items() => [.. v.Items.Select(i => (JsonNode)new JsonObject { ["key"] = i.Key, ["path"] = i.Path })];
             if (v.EmptyDir)
             {
                 d["emptyDir"] = new JsonObject();
@@ -229,12 +351,12 @@ public static class SpecJson
 
             if (!value.Env.IsEmpty)
             {
-                o["env"] = JsonSerializer.SerializeToNode(value.Env, options);
+                o["env"] = JsonSerializer.SerializeToNode(value.Env, TypeInfo<ImmutableArray<EnvVar>>(options));
             }
 
             if (!value.Volumes.IsEmpty)
             {
-                o["volumes"] = JsonSerializer.SerializeToNode(value.Volumes, options);
+                o["volumes"] = JsonSerializer.SerializeToNode(value.Volumes, TypeInfo<ImmutableArray<Volume>>(options));
             }
 
             o.WriteTo(writer, options);

@@ -59,8 +59,8 @@ public sealed record ParamValue
     public override string ToString() => Type switch
     {
         ParamType.String => StringValue!,
-        ParamType.Array => System.Text.Json.JsonSerializer.Serialize(ArrayValue),
-        _ => System.Text.Json.JsonSerializer.Serialize(ObjectValue),
+        ParamType.Array => System.Text.Json.JsonSerializer.Serialize(ArrayValue, ParamValueJsonContext.Default.ImmutableArrayString),
+        _ => System.Text.Json.JsonSerializer.Serialize(ObjectValue!, ParamValueJsonContext.Default.ImmutableSortedDictionaryStringString),
     };
 
     /// <summary>Parses a command-line or result-file value: JSON when it looks like an array or object.</summary>

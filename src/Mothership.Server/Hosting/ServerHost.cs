@@ -66,6 +66,13 @@ public static class ServerHost
     /// </summary>
     public static WebApplication Build(IReadOnlyDictionary<string, string?> overrides, Action<IServiceCollection>? configure = null)
     {
+        // The server stays on the ReadyToRun (JIT) build; the native CLI execs it for `mship server`
+        // (src/Mothership.Cli.Native). Native AOT would need, besides this slim builder: the store's
+        // Dapper queries (15 files) rewritten, since Dapper maps rows with IL it emits at run time;
+        // Octokit replaced, its serializer reflects over its models; KubernetesClient swapped for
+        // its AOT variant, whose API is smaller; the minimal-API handlers and options binding moved
+        // to the request-delegate and configuration-binding source generators. A server starts
+        // once and runs for days, so its start-up was not worth that: the CLI's start-up was.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Environment.CurrentDirectory, Args = [] });
         builder.Configuration.AddInMemoryCollection(overrides);
         var problems = SettingsReader.Check(builder.Configuration, out var normalized, out var unknown);

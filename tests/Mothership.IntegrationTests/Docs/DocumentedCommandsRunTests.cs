@@ -119,9 +119,11 @@ public sealed partial class DocumentedCommandsRunTests : IAsyncDisposable
         var (failures, _) = await RunAsync(commands);
 
         Assert.Equal(3, failures.Count);
-        Assert.StartsWith("README.md:98: `./mship validate -f examples/hello-pipeline.yaml` did not print \"4 resource(s): valid\"", failures[0], StringComparison.Ordinal);
-        Assert.StartsWith("README.md:99: `./mship validate -f examples/hello-pipeline.yaml --no-such-flag` exited 2, the text says 0", failures[1], StringComparison.Ordinal);
-        Assert.StartsWith("README.md:100: `./mship validate -f examples/no-such-file.yaml` exited 2, the text says 0", failures[2], StringComparison.Ordinal);
+        // The line of the first changed command, wherever README's edits put it.
+        var line = readme[..readme.IndexOf("./mship validate -f examples/hello-pipeline.yaml    # → prints", StringComparison.Ordinal)].Count(c => c == '\n') + 1;
+        Assert.StartsWith($"README.md:{line}: `./mship validate -f examples/hello-pipeline.yaml` did not print \"4 resource(s): valid\"", failures[0], StringComparison.Ordinal);
+        Assert.StartsWith($"README.md:{line + 1}: `./mship validate -f examples/hello-pipeline.yaml --no-such-flag` exited 2, the text says 0", failures[1], StringComparison.Ordinal);
+        Assert.StartsWith($"README.md:{line + 2}: `./mship validate -f examples/no-such-file.yaml` exited 2, the text says 0", failures[2], StringComparison.Ordinal);
     }
 
     /// <summary>The commands of <paramref name="markdown"/> that run: the fenced ones.</summary>
