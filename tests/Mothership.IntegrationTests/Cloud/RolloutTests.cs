@@ -28,7 +28,7 @@ public sealed class RolloutTests(SharedBrowser browser) : IAsyncDisposable, ICla
 
     private string HelmLog => Path.Combine(_work.FullName, "helm.log");
 
-    /// <summary>While this file exists, <c>helm upgrade</c> waits (after writing <see cref="Started"/>).</summary>
+    /// <summary>While this file exists, <c>helm upgrade</c> of the sites it lists waits (after writing <see cref="Started"/>).</summary>
     private string Hold => Path.Combine(_work.FullName, "hold");
 
     private string Started => Path.Combine(_work.FullName, "helm-started");
@@ -84,8 +84,12 @@ public sealed class RolloutTests(SharedBrowser browser) : IAsyncDisposable, ICla
               if [ -e '{{Failing}}' ]; then
                 for s in $(cat '{{Failing}}'); do case "$* " in *"--kube-context $s "*) echo "boom on $s" >&2; exit 1 ;; esac; done
               fi
-              touch '{{Started}}'
-              while [ -e '{{Hold}}' ]; do sleep 0.1; done
+              if [ -e '{{Hold}}' ]; then
+                for s in $(cat '{{Hold}}'); do case "$* " in *"--kube-context $s "*)
+                  touch '{{Started}}'
+                  while [ -e '{{Hold}}' ]; do sleep 0.1; done ;;
+                esac; done
+              fi
             fi
             """);
         File.WriteAllText(Path.Combine(bin, "kubectl"), $$"""
@@ -435,10 +439,12 @@ public sealed class RolloutTests(SharedBrowser browser) : IAsyncDisposable, ICla
     {
         Policy("canary: {sites: [prod-a]}");
         var server = await StartServerAsync();
+
+        // Wave-1's upgrades hold from the start: the canary passes and wave-1 starts within a second,
+        // faster than a hold placed once the canary is seen to pass.
+        File.WriteAllText(Hold, "prod-b prod-c");
         var name = await StartRolloutAsync(server);
         await WaitForAsync(server, name, r => State(r, "prod-a") == "Succeeded", "past the canary");
-        File.WriteAllText(Hold, "");
-        File.Delete(Started);
         await WaitForAsync(server, name, r => State(r, "prod-b") == "Deploying" && State(r, "prod-c") == "Deploying", "deploying wave-1");
         var clock = Stopwatch.StartNew();
         while (!File.Exists(Started))
