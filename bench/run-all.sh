@@ -8,8 +8,9 @@
 #
 # Usage: bench/run-all.sh [--quick] [--only NAME[,NAME...]] [--out FILE]
 #   --quick   small sizes and few iterations (a few minutes): checks that every benchmark runs
-#   --only    just these sections: dag plan store dashboard cloud kubernetes webhooks tide
-#             release-notes rollout throughput
+#   --only    just these sections: dag one-task plan plan-events store dashboard cloud cloud-batch
+#             kubernetes webhooks tide release-notes rollout rollout-server server server-viewers
+#             throughput
 #   --out     where the markdown goes (default bench/out/results.md; each section's raw output
 #             also goes to bench/out/run-all/NAME.txt)
 # The output is markdown: per section a heading, the command, time, load and CPU time, then the
@@ -39,7 +40,7 @@ command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install
 # Build once, outside every timing: the CLI (artifacts/cli/mship, which the server benchmarks
 # start) and the benchmark program, run as its built binary.
 ./mship --version >/dev/null || exit 2
-if [[ "$only" != ",dag," ]]; then
+if [[ "$only" != ",dag," && "$only" != ",one-task," ]]; then
   # Its own output folder, so a benchmark started by hand from bin/ keeps running meanwhile.
   dotnet build -c Release -v q -nologo bench/Mothership.Bench -o bench/out/bin >"$raw/build.txt" 2>&1 || { cat "$raw/build.txt" >&2; exit 2; }
 fi
@@ -100,6 +101,8 @@ if [[ $quick == 1 ]]; then
   # Sizes that exercise every code path in a few minutes in all; the figures mean little.
   section dag "DAG of no-op tasks: mship run --parallel 2 against make -j2 (1 and 100 tasks, 3 runs)" \
     bash -c 'bench/run-dag.sh 1 1 3 && bench/run-dag.sh 100 10 3'
+  section one-task "One-task mship run (start-up; 3 runs)" \
+    hyperfine -N -w 1 -r 3 "artifacts/cli/mship run -f bench/one-task/one-task.yaml --workdir bench/out/one-task-work"
   section plan "Load, validate and plan (1,000 tasks)" "$bench" plan --tasks 1000 --iterations 2
   section store "Run store (2,000 runs)" "$bench" store --runs 2000 --iterations 20 --db both
   section dashboard "Dashboard (500 runs, 2 MB log)" "$bench" dashboard --runs 500 --iterations 20 --log-mb 2
@@ -109,11 +112,15 @@ if [[ $quick == 1 ]]; then
   section tide "CI merge pool (20 pull requests)" "$bench" tide --prs 20 --syncs 1
   section release-notes "Release notes (50 pull requests)" "$bench" release-notes --prs 50 --iterations 1
   section rollout "Rollouts (100 sites)" "$bench" rollout --sites 100
+  section rollout-server "Rollouts through the server (20 sites)" "$bench" rollout --server --sizes 20 --parallel 10
+  section server "Server path (200 tasks, 2 viewers)" "$bench" server --tasks 200 --minutes 2 --viewers 2
   section throughput "Server throughput (100 runs, 300 queued)" "$bench" throughput --runs 100 --queued 300 --cli-samples 3 --db both
 else
   # The figures of bench/RESULTS.md.
   section dag "DAG of no-op tasks: mship run --parallel 2 against make -j2 (1, 10, 100, 500, 2,000 tasks; 500 again with the workdir on tmpfs)" \
     bash -c 'bench/run-dag.sh 1 1 10 && bench/run-dag.sh 10 10 10 && bench/run-dag.sh 100 10 10 && bench/run-dag.sh 500 10 10 && bench/run-dag.sh 2000 10 5 && BENCH_WORK=/dev/shm/mothership-bench-work bench/run-dag.sh 500 10 10'
+  section one-task "One-task mship run: start-up of the native front (bench/one-task/one-task.yaml)" \
+    hyperfine -N -w 3 -r 20 "artifacts/cli/mship run -f bench/one-task/one-task.yaml --workdir bench/out/one-task-work"
   section plan "Load, validate and plan of 10,000 tasks (BlockYamlScanner)" "$bench" plan --tasks 10000 --iterations 7
   section plan-events "Load, validate and plan of 10,000 tasks (YamlDotNet events: the reader before, for the A/B)" "$bench" plan --tasks 10000 --iterations 7 --reader events
   section store "Run store: 100,000 runs on SQLite and PostgreSQL" "$bench" store --runs 100000 --iterations 200 --db both
@@ -125,6 +132,9 @@ else
   section tide "CI merge pool: 200 pull requests" "$bench" tide --prs 200 --syncs 3
   section release-notes "Release notes: 1,000 pull requests" "$bench" release-notes --prs 1000 --iterations 3
   section rollout "Rollouts: 1,000 sites" "$bench" rollout --sites 1000 --seed 18
+  section rollout-server "Rollouts through the server: 100 and 400 sites" "$bench" rollout --server --sizes 100,400 --parallel 10,100
+  section server "Server path: 500, 2,000 and 10,000 tasks through mship server against mship run" "$bench" server --tasks 500,2000,10000 --minutes 8
+  section server-viewers "Server path: a 10,000-task run with 20 viewers following its changes" "$bench" server --tasks 10000 --minutes 8 --no-local --viewers 20
   section throughput "Server throughput: 1,000 one-task runs at once, 10,000 queued" "$bench" throughput --runs 1000 --queued 10000 --db both
 fi
 

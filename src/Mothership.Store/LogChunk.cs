@@ -5,6 +5,12 @@ public sealed record LogChunk
 {
     public required string Uid { get; init; }
     public required string TaskRun { get; init; }
+    /// <summary>
+    /// The pipeline task the TaskRun runs, for a PipelineRun's chunks; null for a TaskRun's and for
+    /// chunks stored before the store kept it. Log readers take a chunk's task from here, not from
+    /// the run object, which is written at most once a second and may not name the TaskRun yet.
+    /// </summary>
+    public string? PipelineTask { get; init; }
     public int Attempt { get; init; }
     public required string Container { get; init; }
     public required long FirstLine { get; init; }

@@ -544,12 +544,13 @@ public abstract partial class RunStoreContractTests : IAsyncLifetime
             Chunk("u", "t2", "step-a", 0, "c0\n"),
             Chunk("v", "t1", "step-a", 0, "other run\n"),
         ], Ct);
-        await Store.AppendLogsAsync([Chunk("u", "t1", "step-a", 2, "a2\n")], Ct);
+        await Store.AppendLogsAsync([Chunk("u", "t1", "step-a", 2, "a2\n") with { PipelineTask = "build" }], Ct);
 
         var all = await Store.ReadLogsAsync(new LogQuery { Uid = "u" }, Ct);
         Assert.Equal(["a0\na1\n", "b0\n", "c0\n", "a2\n"], all.Select(c => c.Chunk.Text));
         Assert.True(all.Zip(all.Skip(1)).All(p => p.First.Id < p.Second.Id));
-        Assert.Equal(Chunk("u", "t1", "step-a", 2, "a2\n"), all[^1].Chunk);
+        Assert.Equal(Chunk("u", "t1", "step-a", 2, "a2\n") with { PipelineTask = "build" }, all[^1].Chunk);
+        Assert.Null(all[0].Chunk.PipelineTask);
 
         Assert.Equal(["c0\n", "a2\n"], (await Store.ReadLogsAsync(new LogQuery { Uid = "u", AfterId = all[1].Id }, Ct)).Select(c => c.Chunk.Text));
         Assert.Equal(["a0\na1\n", "b0\n", "a2\n"], (await Store.ReadLogsAsync(new LogQuery { Uid = "u", TaskRun = "t1" }, Ct)).Select(c => c.Chunk.Text));

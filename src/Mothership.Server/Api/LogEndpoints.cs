@@ -129,7 +129,7 @@ internal static class LogEndpoints
         while (true)
         {
             var chunks = await store.ReadLogsAsync(new LogQuery { Uid = run.Uid, AfterId = after, TaskRun = filter.TaskRun, Container = filter.Container, Limit = PageSize }, ct).ConfigureAwait(false);
-            if (chunks.Any(c => !tasks.ContainsKey(c.Chunk.TaskRun)))
+            if (kind != "TaskRun" && chunks.Any(c => Unnamed(c.Chunk, tasks)))
             {
                 run = await store.GetRunByUidAsync(run.Uid, ct).ConfigureAwait(false) ?? run;
                 tasks = TaskNames(run);
@@ -139,7 +139,7 @@ internal static class LogEndpoints
             foreach (var (id, chunk) in chunks)
             {
                 after = id;
-                var pipelineTask = tasks.GetValueOrDefault(chunk.TaskRun, chunk.TaskRun);
+                var pipelineTask = PipelineTask(chunk, tasks);
                 if (filter.Task is not null && pipelineTask != filter.Task)
                 {
                     continue;
@@ -246,14 +246,14 @@ internal static class LogEndpoints
 
         // A TaskRun the run object did not name yet started after it was read: read the run again.
         var tasks = TaskNames(run);
-        if (chunks.Any(c => !tasks.ContainsKey(c.Chunk.TaskRun)))
+        if (kind != "TaskRun" && chunks.Any(c => Unnamed(c.Chunk, tasks)))
         {
             tasks = TaskNames(await store.GetRunByUidAsync(run.Uid, ct).ConfigureAwait(false) ?? run);
         }
         var items = new JsonArray();
         foreach (var (id, chunk) in chunks)
         {
-            var pipelineTask = tasks.GetValueOrDefault(chunk.TaskRun, chunk.TaskRun);
+            var pipelineTask = PipelineTask(chunk, tasks);
             if (filter.Task is null || pipelineTask == filter.Task)
             {
                 items.Add(ChunkJson(id, chunk, kind == "TaskRun" ? null : pipelineTask, chunk.Text.Split('\n')[..^1]));
@@ -356,6 +356,16 @@ internal static class LogEndpoints
         ["firstLine"] = chunk.FirstLine,
         ["lines"] = new JsonArray([.. lines.Select(l => (JsonNode)JsonValue.Create(l))]),
     };
+
+    /// <summary>
+    /// The pipeline task of a chunk: as stored with it, else (chunks stored before the store kept
+    /// it) from the run object's child references, else the TaskRun's name.
+    /// </summary>
+    private static string PipelineTask(LogChunk chunk, Dictionary<string, string> tasks) =>
+        chunk.PipelineTask ?? tasks.GetValueOrDefault(chunk.TaskRun, chunk.TaskRun);
+
+    /// <summary>Whether a chunk's pipeline task is known neither from the chunk nor from the run object read.</summary>
+    private static bool Unnamed(LogChunk chunk, Dictionary<string, string> tasks) => chunk.PipelineTask is null && !tasks.ContainsKey(chunk.TaskRun);
 
     /// <summary>TaskRun name → pipeline task name, from the run object's child references.</summary>
     private static Dictionary<string, string> TaskNames(RunRecord run)

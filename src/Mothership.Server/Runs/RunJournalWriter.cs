@@ -38,8 +38,9 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
         Uid = run.Uid, Owner = owner, Phase = RunPhase.Running, Status = "Unknown", Reason = "Running", StartedAt = run.StartedAt,
     };
 
-    private sealed class LogStream
+    private sealed class LogStream(string? pipelineTask)
     {
+        public string? PipelineTask { get; } = pipelineTask;
         public long NextLine;
         public readonly StringBuilder Pending = new();
         public int PendingLines;
@@ -140,7 +141,7 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
             var key = (request.TaskRunName, request.RetryCount, container);
             if (!_logs.TryGetValue(key, out var stream))
             {
-                _logs[key] = stream = new LogStream();
+                _logs[key] = stream = new LogStream(request.PipelineTaskName);
             }
 
             if (stream.PendingLines == 0)
@@ -196,7 +197,7 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
 
                 chunks.AddRange(stream.Sealed.Select(c => new LogChunk
                 {
-                    Uid = run.Uid, TaskRun = key.TaskRun, Attempt = key.Attempt, Container = key.Container,
+                    Uid = run.Uid, TaskRun = key.TaskRun, PipelineTask = stream.PipelineTask, Attempt = key.Attempt, Container = key.Container,
                     FirstLine = c.FirstLine, Text = c.Text, Time = time.GetUtcNow(),
                 }));
                 taken.Add((stream, stream.Sealed.Count));

@@ -271,6 +271,11 @@ internal static class SchemaMigrations
             );
             CREATE INDEX rollout_events_by_rollout ON rollout_events (rollout, seq);
             """),
+        // Each log chunk names its pipeline task: a follower of a live run meets a TaskRun's first
+        // lines before the run object (written at most once a second) names that TaskRun.
+        (10, "log pipeline task", """
+            ALTER TABLE logs ADD COLUMN pipeline_task TEXT;
+            """),
     ];
 
     /// <summary>The newest schema version.</summary>

@@ -31,19 +31,20 @@ internal sealed partial class SqlRunStore
         }, cancellationToken);
     }
 
-    /// <summary>Chunks per INSERT: 7 parameters each stays far below both databases' parameter limits.</summary>
+    /// <summary>Chunks per INSERT: 8 parameters each stays far below both databases' parameter limits.</summary>
     private const int LogBatch = 200;
 
     private static Task<int> InsertLogsAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<LogChunk> chunks, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder("INSERT INTO logs (uid, task_run, attempt, container, first_line, text, time) VALUES ");
+        var sql = new StringBuilder("INSERT INTO logs (uid, task_run, pipeline_task, attempt, container, first_line, text, time) VALUES ");
         var parameters = new DynamicParameters();
         for (var i = 0; i < chunks.Count; i++)
         {
             var x = chunks[i];
-            sql.Append(i == 0 ? "" : ", ").Append($"(@u{i}, @r{i}, @a{i}, @c{i}, @f{i}, @t{i}, @w{i})");
+            sql.Append(i == 0 ? "" : ", ").Append($"(@u{i}, @r{i}, @p{i}, @a{i}, @c{i}, @f{i}, @t{i}, @w{i})");
             parameters.Add($"u{i}", x.Uid);
             parameters.Add($"r{i}", x.TaskRun);
+            parameters.Add($"p{i}", x.PipelineTask);
             parameters.Add($"a{i}", (long)x.Attempt);
             parameters.Add($"c{i}", x.Container);
             parameters.Add($"f{i}", x.FirstLine);
@@ -61,7 +62,7 @@ internal sealed partial class SqlRunStore
             throw new ArgumentOutOfRangeException(nameof(query), query.Limit, "LogQuery.Limit must be between 1 and 100000");
         }
 
-        var sql = "SELECT id AS Id, uid AS Uid, task_run AS TaskRun, attempt AS Attempt, container AS Container, first_line AS FirstLine, text AS Text, time AS Time FROM logs WHERE uid = @Uid AND id > @AfterId"
+        var sql = "SELECT id AS Id, uid AS Uid, task_run AS TaskRun, pipeline_task AS PipelineTask, attempt AS Attempt, container AS Container, first_line AS FirstLine, text AS Text, time AS Time FROM logs WHERE uid = @Uid AND id > @AfterId"
             + (query.TaskRun is null ? "" : " AND task_run = @TaskRun")
             + (query.Container is null ? "" : " AND container = @Container")
             + " ORDER BY id LIMIT @Limit";
@@ -71,6 +72,7 @@ internal sealed partial class SqlRunStore
             {
                 Uid = r.Uid,
                 TaskRun = r.TaskRun,
+                PipelineTask = r.PipelineTask,
                 Attempt = (int)r.Attempt,
                 Container = r.Container,
                 FirstLine = r.FirstLine,
@@ -122,6 +124,7 @@ internal sealed partial class SqlRunStore
         public long Id { get; set; }
         public string Uid { get; set; } = "";
         public string TaskRun { get; set; } = "";
+        public string? PipelineTask { get; set; }
         public long Attempt { get; set; }
         public string Container { get; set; } = "";
         public long FirstLine { get; set; }

@@ -252,7 +252,8 @@ public sealed class ServerDeployTests(SharedBrowser browser) : IAsyncLifetime, I
         Assert.True(deploy.ExitCode == 0, deploy.Stdout + deploy.Stderr);
         Assert.Contains($"of site dev-a: nothing deployed → {head[..12]}, pipelinerun.tekton.dev/deploy-dev-a-", deploy.Stdout, StringComparison.Ordinal);
         Assert.Contains("services: db, ident, image", deploy.Stdout, StringComparison.Ordinal);
-        Assert.Contains("[summary/print] site dev-a: Succeeded", deploy.Stdout, StringComparison.Ordinal);
+        // The whole output on failure: xunit's Assert.Contains shows only its first line.
+        Assert.True(deploy.Stdout.Contains("[summary/print] site dev-a: Succeeded", StringComparison.Ordinal), deploy.Stdout);
         var id = (string)(await GetAsync(server, "api/v1/sites/dev-a/history"))["items"]![0]!["id"]!;
         await WaitForDeployAsync(server, "dev-a", id);
 

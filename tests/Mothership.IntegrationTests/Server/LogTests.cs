@@ -76,6 +76,71 @@ public abstract class LogTests(SharedServer shared, PostgresFixture postgres) : 
     }
 
     [Fact(Timeout = 60000)]
+    public async Task Logs_FollowTaskJustStarted_ChunksNameTheirPipelineTask()
+    {
+        var server = await ServerAsync();
+        var name = Unique("newtask");
+        // "second" prints at once, then holds: its first lines reach the follower well before the
+        // run object, written at most once a second, names its TaskRun.
+        var gate = new StepGate(server.WorkingDirectory, name);
+        await ApplyAsync(server, $"""
+            apiVersion: tekton.dev/v1
+            kind: Pipeline
+            metadata:
+              name: {name}
+            spec:
+              tasks:
+                - name: first
+                  taskSpec:
+                    steps:
+                      - name: main
+                        image: busybox
+                        script: echo one
+                - name: second
+                  runAfter: [first]
+                  taskSpec:
+                    steps:
+                      - name: main
+                        image: busybox
+                        script: |
+                          echo two
+                          {gate.Wait}
+                          echo three
+            """);
+        var run = await CreateRunAsync(server, PipelineRunYaml(name, name));
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/pipelineruns/{run}/logs?follow=true");
+        using var response = await server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct), Encoding.UTF8);
+        var lines = new List<(string? Task, string Line)>();
+        string? eventName = null;
+        while (await reader.ReadLineAsync(Ct) is { } line && eventName != "end")
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                eventName = line[7..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && eventName == "log")
+            {
+                var data = JsonNode.Parse(line[6..])!;
+                foreach (var text in data["lines"]!.AsArray())
+                {
+                    lines.Add(((string?)data["pipelineTask"], (string)text!));
+                    if ((string?)text == "two")
+                    {
+                        await gate.OpenAsync(Ct);
+                    }
+                }
+            }
+        }
+
+        Assert.Equal([("first", "one"), ("second", "two"), ("second", "three")], lines);
+        Assert.Equal("end", eventName);
+        var (_, _, plain) = await SendAsync(server, HttpMethod.Get, $"api/v1/pipelineruns/{run}/logs");
+        Assert.Equal("[first/main] one\n[second/main] two\n[second/main] three\n", plain);
+    }
+
+    [Fact(Timeout = 60000)]
     public async Task CliLogsFollow_RunOutcome_ExitCode0Or1()
     {
         var server = await ServerAsync();
