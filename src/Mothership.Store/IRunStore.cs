@@ -44,6 +44,12 @@ public interface IRunStore : IAsyncDisposable
     Task<RunRecord?> GetRunByUidAsync(string uid, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The run without its manifest and object (megabytes for a big pipeline): what a reader that
+    /// only needs the phase and status, such as a log follower, reads many times a second.
+    /// </summary>
+    Task<RunSummary?> GetRunSummaryAsync(string uid, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Newest first (creation time, then uid), filtered, one page at a time. Throws
     /// <see cref="ArgumentOutOfRangeException"/> for a limit outside 1..500 and
     /// <see cref="ArgumentException"/> for a cursor this store did not return or a label

@@ -13,6 +13,7 @@ using Mothership.Store;
 
 using Mothership.Cloud.Access;
 using Mothership.Server.Access;
+using Mothership.Server.Watching;
 
 namespace Mothership.Server.Api;
 
@@ -21,12 +22,12 @@ namespace Mothership.Server.Api;
 /// <c>follow=true</c> server-sent events that continue until the run finishes, with
 /// <c>format=json</c> one page of chunks at a time (the dashboard's viewer pages through a 50 MB
 /// log this way), a search over one step's log, and a download. Logs are read from the store, so
-/// any replica serves any run's logs, live.
+/// any replica serves any run's logs, live; the followers of one run share one reader of the
+/// store (<see cref="RunLogHub"/>).
 /// </summary>
 internal static class LogEndpoints
 {
     private const string Kinds = "{kinds:regex(^(pipelineruns|taskruns)$)}";
-    private static readonly TimeSpan FollowPoll = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Chunks read per store call when streaming a whole log.</summary>
     private const int PageSize = 1000;
@@ -78,7 +79,7 @@ internal static class LogEndpoints
         api.MapGet($"/{Kinds}/{{name}}/logs/search", SearchAsync).RequireAccess(AccessResources.Runs, AccessActions.Get, AccessObjects.Run());
     }
 
-    private static async Task LogsAsync(string kinds, string name, HttpContext context, IRunStore store, TimeProvider time, CancellationToken ct)
+    private static async Task LogsAsync(string kinds, string name, HttpContext context, IRunStore store, RunLogHub logs, CancellationToken ct)
     {
         var kind = ApiContext.RunKind(kinds)!;
         var query = context.Request.Query;
@@ -126,10 +127,11 @@ internal static class LogEndpoints
 
         long after = long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), out var last) ? last : 0;
         var tasks = TaskNames(run);
-        while (true)
+
+        // Writes the chunks after `after` that the filter selects; false when none was new.
+        async Task WriteAsync(IReadOnlyList<StoredLogChunk> chunks)
         {
-            var chunks = await store.ReadLogsAsync(new LogQuery { Uid = run.Uid, AfterId = after, TaskRun = filter.TaskRun, Container = filter.Container, Limit = PageSize }, ct).ConfigureAwait(false);
-            if (kind != "TaskRun" && chunks.Any(c => Unnamed(c.Chunk, tasks)))
+            if (kind != "TaskRun" && chunks.Any(c => c.Id > after && Unnamed(c.Chunk, tasks)))
             {
                 run = await store.GetRunByUidAsync(run.Uid, ct).ConfigureAwait(false) ?? run;
                 tasks = TaskNames(run);
@@ -138,9 +140,15 @@ internal static class LogEndpoints
             var text = new StringBuilder();
             foreach (var (id, chunk) in chunks)
             {
+                if (id <= after)
+                {
+                    continue;
+                }
+
                 after = id;
                 var pipelineTask = PipelineTask(chunk, tasks);
-                if (filter.Task is not null && pipelineTask != filter.Task)
+                if ((filter.Task is not null && pipelineTask != filter.Task) || (filter.TaskRun is not null && chunk.TaskRun != filter.TaskRun)
+                    || (filter.Container is not null && chunk.Container != filter.Container))
                 {
                     continue;
                 }
@@ -166,27 +174,55 @@ internal static class LogEndpoints
                 await response.WriteAsync(text.ToString(), ct).ConfigureAwait(false);
                 await response.Body.FlushAsync(ct).ConfigureAwait(false);
             }
+        }
 
-            if (chunks.Count >= PageSize)
+        // Everything stored now, a page at a time.
+        async Task CatchUpAsync()
+        {
+            IReadOnlyList<StoredLogChunk> chunks;
+            do
             {
-                continue;
+                chunks = await store.ReadLogsAsync(new LogQuery { Uid = run.Uid, AfterId = after, TaskRun = filter.TaskRun, Container = filter.Container, Limit = PageSize }, ct)
+                    .ConfigureAwait(false);
+                // Moves `after` past what the filter skipped too, so the next page starts after it.
+                await WriteAsync(chunks).ConfigureAwait(false);
             }
+            while (chunks.Count == PageSize);
+        }
 
-            if (!sse)
+        Task EndAsync(string? status, string? reason) =>
+            response.WriteAsync($"event: end\ndata: {new JsonObject { ["status"] = status ?? run.Status, ["reason"] = reason ?? run.Reason }.ToJsonString()}\n\n", ct);
+
+        if (!sse)
+        {
+            await CatchUpAsync().ConfigureAwait(false);
+            return;
+        }
+
+        // Followed: subscribed to the run's shared tail first, then up to the present from the
+        // store, then what the tail hands out (what this follower has already is skipped by id).
+        // A follower that fell behind is dropped by the tail and comes back here.
+        while (true)
+        {
+            var feed = logs.Subscribe(run.Uid, after, ct);
+            // The phase before the logs: a run seen finished has all its lines stored.
+            var summary = await store.GetRunSummaryAsync(run.Uid, ct).ConfigureAwait(false);
+            await CatchUpAsync().ConfigureAwait(false);
+            if (summary is null || summary.Phase == RunPhase.Finished)
             {
+                await EndAsync(summary?.Status, summary?.Reason).ConfigureAwait(false);
                 return;
             }
 
-            if (run.Phase == RunPhase.Finished)
+            await foreach (var batch in feed.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                var end = new JsonObject { ["status"] = run.Status, ["reason"] = run.Reason };
-                await response.WriteAsync($"event: end\ndata: {end.ToJsonString()}\n\n", ct).ConfigureAwait(false);
-                return;
+                await WriteAsync(batch.Chunks).ConfigureAwait(false);
+                if (batch.Ended)
+                {
+                    await EndAsync(batch.Status, batch.Reason).ConfigureAwait(false);
+                    return;
+                }
             }
-
-            await Task.Delay(FollowPoll, time, ct).ConfigureAwait(false);
-            // Read the phase before the next logs: a run seen finished has all its lines stored.
-            run = await store.GetRunByUidAsync(run.Uid, ct).ConfigureAwait(false) ?? run with { Phase = RunPhase.Finished };
         }
     }
 

@@ -123,6 +123,7 @@ public static class ServerHost
         services.AddSingleton<RunIntake>();
         services.AddSingleton<RunGraphCache>();
         services.AddSingleton<RunWatchHub>();
+        services.AddSingleton<RunLogHub>();
         services.AddSingleton<RunController>();
         services.AddHostedService(sp => sp.GetRequiredService<RunController>());
         services.AddHostedService<PruneService>();

@@ -52,6 +52,9 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     /// <summary>Called after each commit of a run object (the run's watchers read the run then).</summary>
     public Action? Stored { get; init; }
 
+    /// <summary>Called after log lines are appended, and after the run's end is stored (its log followers read then).</summary>
+    public Action? LogsStored { get; init; }
+
     /// <summary>Set when the run must stop being driven here (lease lost).</summary>
     public CancellationTokenSource Abort { get; } = new();
 
@@ -74,7 +77,12 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
                 _seq++;
             }
 
-            _finished |= transition.Phase == RunPhase.Finished;
+            if (transition.Phase == RunPhase.Finished && !_finished)
+            {
+                _finished = true;
+                LogsStored?.Invoke();
+            }
+
             if (transition.Object is not null)
             {
                 // What watchers show changed (a status-only commit comes with the next object).
@@ -224,6 +232,7 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
             }
 
             metrics.LogLines(chunks.Sum(c => c.Text.Count(ch => ch == '\n')));
+            LogsStored?.Invoke();
         }
     }
 

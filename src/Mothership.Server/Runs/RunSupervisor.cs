@@ -35,6 +35,9 @@ internal sealed partial class RunSupervisor(
     /// <summary>Called with the run's uid after each change is stored (the run's watchers read it then).</summary>
     public Action<string>? Stored { get; init; }
 
+    /// <summary>Called with the run's uid after log lines or its end are stored (its log followers read then).</summary>
+    public Action<string>? LogsStored { get; init; }
+
     /// <summary>Who held the run's lease before this replica claimed it; null for a fresh run.</summary>
     public string? PreviousOwner { get; init; }
 
@@ -79,7 +82,7 @@ internal sealed partial class RunSupervisor(
 
         var entries = await store.ReadJournalAsync(Record.Uid, stopping).ConfigureAwait(false);
         var journal = entries.Select(e => JournalCodec.Deserialize(e.Entry)).ToList();
-        await using var writer = new RunJournalWriter(store, Record, Owner, journal.Count, time, metrics) { Stored = Stored is { } stored ? () => stored(Record.Uid) : null };
+        await using var writer = new RunJournalWriter(store, Record, Owner, journal.Count, time, metrics) { Stored = Stored is { } stored ? () => stored(Record.Uid) : null, LogsStored = LogsStored is { } logs ? () => logs(Record.Uid) : null };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping, writer.Abort.Token);
         using var flushing = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
         var flusher = FlushPeriodicallyAsync(writer, flushing.Token);

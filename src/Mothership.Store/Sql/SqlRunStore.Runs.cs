@@ -78,6 +78,10 @@ internal sealed partial class SqlRunStore
         ReadAsync(async c => (await c.QuerySingleOrDefaultAsync<RunRow>(Cmd(
             $"SELECT {RunColumns} FROM runs WHERE uid = @uid", new { uid }, null, cancellationToken)).ConfigureAwait(false))?.ToRecord(), cancellationToken);
 
+    public Task<RunSummary?> GetRunSummaryAsync(string uid, CancellationToken cancellationToken) =>
+        ReadAsync(async c => (await c.QuerySingleOrDefaultAsync<RunRow>(Cmd(
+            $"SELECT {SummaryColumns} FROM runs WHERE uid = @uid", new { uid }, null, cancellationToken)).ConfigureAwait(false))?.ToSummary(), cancellationToken);
+
     public Task<RunPage> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
     {
         if (query.Limit is < 1 or > 500)
