@@ -175,6 +175,11 @@ public abstract partial class RunStoreContractTests : IAsyncLifetime
         Assert.Equal(expected, await Store.GetRunByUidAsync("uid-r1", Ct), RunComparer.Instance);
         Assert.Null(await Store.GetRunAsync("TaskRun", "r1", Ct));
         Assert.Null(await Store.GetRunByUidAsync("nope", Ct));
+        var summary = (await Store.GetRunSummaryAsync("uid-r1", Ct))!;
+        Assert.Equal((run.Uid, run.Name, run.Phase, run.Status, run.Reason, Start), (summary.Uid, summary.Name, summary.Phase, summary.Status, summary.Reason, summary.StartedAt));
+        Assert.Equal(run.Labels, summary.Labels);
+        Assert.IsNotType<RunRecord>(summary);
+        Assert.Null(await Store.GetRunSummaryAsync("nope", Ct));
         Assert.Equal(("alice", "create", "uid-r1"), (await Store.ListAuditAsync(1, Ct)).Select(a => (a.Actor, a.Action, a.Uid)).Single());
     }
 
