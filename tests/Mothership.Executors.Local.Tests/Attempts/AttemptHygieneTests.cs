@@ -137,6 +137,30 @@ public sealed class AttemptHygieneTests : IDisposable
         Assert.Empty(await executor.ListHoldingRunsAsync(Ct));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task ReleaseRunAsync_BareAndWrittenAttempts_RemovesBothAndNothingBehindALink()
+    {
+        var executor = Executor();
+        var bare = await executor.RunAsync(Request("  steps: [{name: s, image: bash, command: [bash, -c, 'true']}]\n", uid: "tr-1") with { PipelineRunUid = "run-1" }, NoListener.Instance, Ct);
+        var written = await executor.RunAsync(
+            Request("  steps: [{name: s, script: 'mkdir -p deep/er && echo x > deep/er/f && echo y > $HOME/.rc'}]\n", uid: "tr-2") with { PipelineRunUid = "run-1" },
+            NoListener.Instance, Ct);
+        // A link a step could leave in the run's folder, to a directory shaped like a bare attempt.
+        var outside = _dir.Combine("outside");
+        Directory.CreateDirectory(Path.Combine(outside, "home"));
+        Directory.CreateDirectory(Path.Combine(outside, "workspace"));
+        var run = Path.Combine(Root, "run-1");
+        File.CreateSymbolicLink(Path.Combine(run, "linked.attempt-0"), outside);
+
+        Assert.Equal(TaskRunPhase.Succeeded, bare.Phase);
+        Assert.Equal(TaskRunPhase.Succeeded, written.Phase);
+        Assert.Equal(2, Directory.GetDirectories(run, "*.attempt-0").Count(d => new DirectoryInfo(d).LinkTarget is null));
+        Assert.Equal(1, await executor.ReleaseRunAsync("run-1", Ct));
+        Assert.False(Directory.Exists(run));
+        Assert.True(Directory.Exists(Path.Combine(outside, "home")));
+        Assert.True(Directory.Exists(Path.Combine(outside, "workspace")));
+    }
+
     [Theory]
     [InlineData("..")]
     [InlineData(".")]
