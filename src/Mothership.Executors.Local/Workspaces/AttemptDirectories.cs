@@ -24,7 +24,8 @@ internal sealed record AttemptDirectories
 
     /// <summary>
     /// Creates the attempt directory with <c>home/</c> (the steps' <c>$HOME</c>) and
-    /// <c>workspace/</c> (their working directory), and of the others only those in
+    /// <c>workspace/</c> (their working directory) — or takes a spare of the run that has both
+    /// (<see cref="SpareAttempts"/>) — and of the others only those in
     /// <paramref name="needed"/>: each directory costs a few syscalls to make and as many to
     /// remove with the run, and the benchmark of 500 one-step tasks needs none of them. The
     /// attempt directory sits right in the run's folder, named after the TaskRun and the retry,
