@@ -11,6 +11,8 @@ namespace Mothership.Executors.Local;
 /// </summary>
 public sealed class LocalTaskExecutor(LocalExecutorOptions options) : ITaskExecutor, IOrphanCleanup, IRunCleanup
 {
+    private readonly SpareAttempts _spares = new();
+
     public LocalTaskExecutor()
         : this(new LocalExecutorOptions())
     {
@@ -25,7 +27,7 @@ public sealed class LocalTaskExecutor(LocalExecutorOptions options) : ITaskExecu
             ? new CancellationTokenSource(t, time)
             : new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var attempt = new AttemptRun(options, request, listener, stop.Token, cancellationToken);
+        var attempt = new AttemptRun(options, request, listener, stop.Token, cancellationToken, _spares);
         return await attempt.ExecuteAsync().ConfigureAwait(false);
     }
 
@@ -60,6 +62,7 @@ public sealed class LocalTaskExecutor(LocalExecutorOptions options) : ITaskExecu
     public Task<int> ReleaseRunAsync(string runUid, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(runUid);
+        _spares.Forget(RunDirectories.PathOf(options.Root, runUid));
         return Task.FromResult(RunDirectories.Delete(options.Root, runUid) ? 1 : 0);
     }
 }

@@ -20,7 +20,8 @@ internal sealed class AttemptRun(
     TaskRunRequest request,
     ITaskRunListener listener,
     CancellationToken stop,
-    CancellationToken cancelled)
+    CancellationToken cancelled,
+    SpareAttempts? spares = null)
 {
     private readonly TimeProvider _time = options.TimeProvider;
     private readonly SecretMasker _masker = new();
@@ -40,7 +41,7 @@ internal sealed class AttemptRun(
         PreparedAttempt attempt;
         try
         {
-            attempt = PreparedAttempt.Create(options, request, _rules, finished.Length, _masker);
+            attempt = PreparedAttempt.Create(options, request, _rules, finished.Length, _masker, spares);
         }
         catch (AttemptFailure failure)
         {
@@ -113,7 +114,14 @@ internal sealed class AttemptRun(
             // The attempt already failed for an earlier reason, which is the one to report.
         }
 
-        return AttemptRules.Outcome(end ?? AttemptEnd.Succeeded, start, _time.GetUtcNow(), completed, sidecarStates, results);
+        var outcome = AttemptRules.Outcome(end ?? AttemptEnd.Succeeded, start, _time.GetUtcNow(), completed, sidecarStates, results);
+        if (outcome.Phase == TaskRunPhase.Succeeded)
+        {
+            // Nothing reads a succeeded attempt's directory again; a failed one's stays for inspection.
+            spares?.Return(attempt.Dirs);
+        }
+
+        return outcome;
     }
 
     /// <summary>

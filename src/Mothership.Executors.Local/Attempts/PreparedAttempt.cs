@@ -56,13 +56,13 @@ internal sealed record PreparedAttempt
     /// anything runs, as a pod that cannot be created would; this also registers every Secret
     /// value with <paramref name="masker"/> up front.
     /// </summary>
-    public static PreparedAttempt Create(LocalExecutorOptions options, TaskRunRequest request, AttemptRules rules, int resumeAfter, SecretMasker masker)
+    public static PreparedAttempt Create(LocalExecutorOptions options, TaskRunRequest request, AttemptRules rules, int resumeAfter, SecretMasker masker, SpareAttempts? spares = null)
     {
         rules.CheckPaths();
         var wantsLayout = options.Sandbox || LayoutRule.NeedsTektonLayout(request.Spec);
         var parts = LayoutRule.NeededParts(request.Spec, wantsLayout);
         FreeSpace.Require(options);
-        var dirs = AttemptDirectories.Create(options.Root, request.RunUid, request.TaskRunUid, request.RetryCount, parts, resume: resumeAfter > 0);
+        var dirs = AttemptDirectories.Create(options.Root, request.RunUid, request.TaskRunUid, request.RetryCount, parts, resume: resumeAfter > 0, spares);
         RunDirectories.Mark(dirs.Run, options.Instance);
         if (resumeAfter > 0)
         {

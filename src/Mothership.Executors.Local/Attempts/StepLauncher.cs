@@ -16,6 +16,8 @@ namespace Mothership.Executors.Local.Attempts;
 /// </summary>
 internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest request, PreparedAttempt attempt, SecretMasker masker)
 {
+    private bool _firstLaunch = true;
+
     /// <summary>The launch of <paramref name="step"/>; <paramref name="mountPoints"/> collects the directories bubblewrap creates for it, to remove after it ends.</summary>
     public LaunchSpec Launch(Step step, string container, IReadOnlyList<string> command, bool useScript, List<string>? mountPoints = null)
     {
@@ -95,6 +97,7 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
             : attempt.WorkspaceView + "/" + step.WorkingDir;
         var view = ViewFor(extra);
         CreateWorkingDir(ref view, extra, workingDir, container);
+        _firstLaunch = false;
 
         var env = StepEnvironment.Build(request, step, container, attempt.HomeView, masker);
         // A script run by its own #! line: its interpreter is checked before the start, in and out of bubblewrap.
@@ -192,7 +195,12 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
         {
             if (!attempt.Layout)
             {
-                Directory.CreateDirectory(workingDir);
+                // The attempt's workspace was made just before its first launch; a later step
+                // finds it again even if an earlier one removed it.
+                if (!(_firstLaunch && workingDir == attempt.Dirs.Workspace))
+                {
+                    Directory.CreateDirectory(workingDir);
+                }
             }
             else if (IsUnderBind(view, workingDir))
             {

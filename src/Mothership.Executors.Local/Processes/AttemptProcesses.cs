@@ -90,20 +90,10 @@ internal static class AttemptProcesses
     /// <summary>Whether one of the NUL-separated entries of the process's environment is exactly <paramref name="entry"/>.</summary>
     private static bool Carries(int pid, byte[] entry)
     {
-        byte[] environ;
-        try
+        // Most ids of a window are gone (or were threads): a failed open says so; another user's
+        // process cannot be opened either.
+        if (ProcFiles.Read($"/proc/{pid}/environ") is not { } environ)
         {
-            // Most ids of a window are gone (or were threads): a stat, not an exception, says so.
-            if (!File.Exists($"/proc/{pid}/environ"))
-            {
-                return false;
-            }
-
-            environ = File.ReadAllBytes($"/proc/{pid}/environ");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Another user's process, or one that ended since the directory was listed.
             return false;
         }
 

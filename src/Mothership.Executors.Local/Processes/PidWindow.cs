@@ -64,15 +64,5 @@ internal sealed record PidWindow(int First, int Last)
         }
     });
 
-    private static int? LastPid()
-    {
-        try
-        {
-            return int.TryParse(File.ReadAllText(LastPidFile).AsSpan().Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    private static int? LastPid() => ProcFiles.ReadInt(LastPidFile);
 }

@@ -24,14 +24,16 @@ internal sealed record AttemptDirectories
 
     /// <summary>
     /// Creates the attempt directory with <c>home/</c> (the steps' <c>$HOME</c>) and
-    /// <c>workspace/</c> (their working directory), and of the others only those in
+    /// <c>workspace/</c> (their working directory) — or takes a spare of the run that has both
+    /// (<see cref="SpareAttempts"/>) — and of the others only those in
     /// <paramref name="needed"/>: each directory costs a few syscalls to make and as many to
     /// remove with the run, and the benchmark of 500 one-step tasks needs none of them. The
     /// attempt directory sits right in the run's folder, named after the TaskRun and the retry,
     /// rather than in a directory per TaskRun: one directory less per attempt. An existing attempt directory is deleted first, unless
     /// <paramref name="resume"/>: then what the finished steps left in it stays.
     /// </summary>
-    public static AttemptDirectories Create(string root, string runUid, string taskRunUid, int retryCount, AttemptParts needed, bool resume = false)
+    /// <remarks>A fresh attempt takes a spare of its run from <paramref name="spares"/> when there is one (<see cref="SpareAttempts"/>).</remarks>
+    public static AttemptDirectories Create(string root, string runUid, string taskRunUid, int retryCount, AttemptParts needed, bool resume = false, SpareAttempts? spares = null)
     {
         // Without the trailing separator a root written "runs/" would put claims under runs/ instead of beside it.
         var fullRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
@@ -59,9 +61,14 @@ internal sealed record AttemptDirectories
         // The run's folder is its user's alone (Secret files live below it); the first of the
         // attempt's own creates the parents, the others are siblings.
         RunDirectories.Create(dirs.Run);
-        Directory.CreateDirectory(attempt);
-        Directory.CreateDirectory(dirs.Home);
-        Directory.CreateDirectory(dirs.Workspace);
+        if (resume || spares?.TryTake(dirs.Run, attempt) != true)
+        {
+            Directory.CreateDirectory(attempt);
+            Directory.CreateDirectory(dirs.Home);
+            Directory.CreateDirectory(dirs.Workspace);
+            spares?.LearnMode(attempt);
+        }
+
         (AttemptParts Part, string Dir)[] optional =
             [(AttemptParts.Results, dirs.Results), (AttemptParts.Steps, dirs.Steps), (AttemptParts.Scripts, dirs.Scripts), (AttemptParts.Creds, dirs.Creds)];
         foreach (var (part, dir) in optional)

@@ -1,3 +1,6 @@
+using System.IO.Enumeration;
+using System.Runtime.InteropServices;
+
 namespace Mothership.Executors.Local.Workspaces;
 
 /// <summary>
@@ -7,7 +10,7 @@ namespace Mothership.Executors.Local.Workspaces;
 /// <c>persistentVolumeClaim</c> claims (<c>Root/../volumes</c>) and host directories bound with
 /// <c>mship run -w</c> are not inside it and outlive runs.
 /// </summary>
-internal static class RunDirectories
+internal static partial class RunDirectories
 {
     /// <summary>The file naming the instance (<see cref="LocalExecutorOptions.Instance"/>) that made a run's folder.</summary>
     public const string InstanceFile = ".instance";
@@ -81,7 +84,39 @@ internal static class RunDirectories
             return false;
         }
 
+        RemoveBareAttempts(dir);
         Directory.Delete(dir, recursive: true);
         return true;
     }
+
+    /// <summary>
+    /// Removes the attempt directories that hold nothing but an empty <c>home/</c> and
+    /// <c>workspace/</c> (a step that wrote nothing there, as the benchmark's no-op steps) with
+    /// three <c>rmdir</c> calls each; <see cref="Directory.Delete(string, bool)"/> would open and
+    /// list each of the three first. <c>rmdir</c> removes only empty directories and never follows
+    /// a link in its last component, so anything else (and any directory that is a link) is left
+    /// to the recursive delete after it.
+    /// </summary>
+    private static void RemoveBareAttempts(string runDirectory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var attempts = new FileSystemEnumerable<string>(runDirectory, (ref entry) => entry.ToFullPath(), new EnumerationOptions { AttributesToSkip = 0 })
+        {
+            // A real directory only: a step may have left a link in the run's folder.
+            ShouldIncludePredicate = (ref entry) => entry.IsDirectory && (entry.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
+        foreach (var attempt in attempts)
+        {
+            _ = RemoveDirectory(Path.Combine(attempt, "workspace"));
+            _ = RemoveDirectory(Path.Combine(attempt, "home"));
+            _ = RemoveDirectory(attempt);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "rmdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int RemoveDirectory(string path);
 }

@@ -137,6 +137,74 @@ public sealed class AttemptHygieneTests : IDisposable
         Assert.Empty(await executor.ListHoldingRunsAsync(Ct));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task ReleaseRunAsync_BareAndWrittenAttempts_RemovesBothAndNothingBehindALink()
+    {
+        var executor = Executor();
+        var written = await executor.RunAsync(
+            Request("  steps: [{name: s, script: 'mkdir -p deep/er && echo x > deep/er/f && echo y > $HOME/.rc'}]\n", uid: "tr-1") with { PipelineRunUid = "run-1" },
+            NoListener.Instance, Ct);
+        var bare = await executor.RunAsync(Request("  steps: [{name: s, image: bash, command: [bash, -c, 'true']}]\n", uid: "tr-2") with { PipelineRunUid = "run-1" }, NoListener.Instance, Ct);
+        // A link a step could leave in the run's folder, to a directory shaped like a bare attempt.
+        var outside = _dir.Combine("outside");
+        Directory.CreateDirectory(Path.Combine(outside, "home"));
+        Directory.CreateDirectory(Path.Combine(outside, "workspace"));
+        var run = Path.Combine(Root, "run-1");
+        File.CreateSymbolicLink(Path.Combine(run, "linked.attempt-0"), outside);
+
+        Assert.Equal(TaskRunPhase.Succeeded, bare.Phase);
+        Assert.Equal(TaskRunPhase.Succeeded, written.Phase);
+        // tr-2's directory, bare, is a spare now; tr-1's holds what its step wrote.
+        Assert.Single(Directory.GetDirectories(run, ".spare.tr-2.attempt-0"));
+        Assert.True(File.Exists(Path.Combine(run, "tr-1.attempt-0", "workspace", "deep", "er", "f")));
+        Assert.Equal(1, await executor.ReleaseRunAsync("run-1", Ct));
+        Assert.False(Directory.Exists(run));
+        Assert.True(Directory.Exists(Path.Combine(outside, "home")));
+        Assert.True(Directory.Exists(Path.Combine(outside, "workspace")));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task RunAsync_SucceededBareAttemptThenAnother_SecondRunsInTheFirstsDirectoriesEmptyAgain()
+    {
+        var executor = Executor();
+        const string Noop = "  steps: [{name: s, image: bash, command: [bash, -c, 'true']}]\n";
+        var probe = _dir.Combine("probe");
+        var run = Path.Combine(Root, "run-1");
+
+        var first = await executor.RunAsync(Request(Noop, uid: "tr-1") with { PipelineRunUid = "run-1" }, NoListener.Instance, Ct);
+        var spare = Directory.GetDirectories(run, ".spare.*").Single();
+        var second = await executor.RunAsync(
+            Request($"  steps: [{{name: s, image: bash, command: [bash, -c, 'ls -A . \"$HOME\" > {probe}; pwd >> {probe}; echo x > left']}}]\n", uid: "tr-2")
+                with { PipelineRunUid = "run-1" },
+            NoListener.Instance, Ct);
+
+        Assert.Equal(TaskRunPhase.Succeeded, first.Phase);
+        Assert.Equal(TaskRunPhase.Succeeded, second.Phase);
+        Assert.False(Directory.Exists(spare));
+        var lines = File.ReadAllLines(probe);
+        // ls -A of two empty directories prints their headers only; the step ran in tr-2's own attempt.
+        Assert.DoesNotContain(lines, l => l.Length > 0 && !l.EndsWith(':') && !l.StartsWith('/'));
+        Assert.Equal(Path.Combine(run, "tr-2.attempt-0", "workspace"), lines[^1]);
+        // The second attempt wrote a file: its directory is not a spare, it stays until the run goes.
+        Assert.True(File.Exists(Path.Combine(run, "tr-2.attempt-0", "workspace", "left")));
+        Assert.Empty(Directory.GetDirectories(run, ".spare.*"));
+        Assert.Equal(1, await executor.ReleaseRunAsync("run-1", Ct));
+        Assert.False(Directory.Exists(run));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task RunAsync_FailedBareAttempt_DirectoryStaysForInspection()
+    {
+        var executor = Executor();
+
+        var outcome = await executor.RunAsync(
+            Request("  steps: [{name: s, image: bash, command: [bash, -c, 'exit 3']}]\n", uid: "tr-1") with { PipelineRunUid = "run-1" }, NoListener.Instance, Ct);
+
+        Assert.Equal(TaskRunPhase.Failed, outcome.Phase);
+        Assert.True(Directory.Exists(Path.Combine(Root, "run-1", "tr-1.attempt-0", "workspace")));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(Root, "run-1"), ".spare.*"));
+    }
+
     [Theory]
     [InlineData("..")]
     [InlineData(".")]
