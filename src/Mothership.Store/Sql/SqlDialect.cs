@@ -24,6 +24,14 @@ internal abstract class SqlDialect : IAsyncDisposable
     public abstract string ForUpdate { get; }
 
     /// <summary>
+    /// Joins each row so far with the runs that <paramref name="tail"/> — a correlated
+    /// <c>FROM runs r WHERE … ORDER BY … LIMIT …</c> — picks, as <paramref name="alias"/> with the
+    /// columns <c>uid</c> and <c>created_at</c>: PostgreSQL with <c>LATERAL</c>, SQLite (which has
+    /// none) as a primary-key lookup of each uid the tail picks.
+    /// </summary>
+    public abstract string JoinEach(string alias, string tail);
+
+    /// <summary>
     /// Refreshes the planner's statistics: without them both planners pick a poor plan for label
     /// filters (bench/RESULTS.md: 215 ms p99 on PostgreSQL before ANALYZE, 4 ms after).
     /// </summary>
