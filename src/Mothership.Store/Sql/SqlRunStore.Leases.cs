@@ -38,25 +38,28 @@ internal sealed partial class SqlRunStore
         LIMIT @pool
         """;
 
-    public Task<IReadOnlyList<ClaimedRun>> ClaimRunsAsync(string owner, int max, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ClaimedRun>> ClaimRunsAsync(string owner, int max, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
-        return WriteAsync<IReadOnlyList<ClaimedRun>>(async (c, tx) =>
+        // Two steps. The fair order is read first, outside the write transaction (twice max, so
+        // that a claimer racing another still finds free runs): PostgreSQL allows no FOR UPDATE in
+        // a query with window functions, and on SQLite the read then does not hold up the one
+        // writer — nor does a claim that finds nothing. Then the picked rows are locked and
+        // re-checked in the write transaction, so the guarantee is the re-check's: PostgreSQL
+        // skips rows another claimer has locked, and a row claimed since the read fails the
+        // re-check (a new snapshot; a row whose lock was released is re-read); on SQLite the
+        // transaction holds the write lock, so claimers take turns.
+        var at = UnixMicros.From(now);
+        var order = await ReadAsync<IReadOnlyList<string>>(async c => (await c.QueryAsync<string>(Cmd(
+            FairOrder, new { now = at, pool = 2 * max }, null, cancellationToken)).ConfigureAwait(false)).ToList(), cancellationToken).ConfigureAwait(false);
+        if (order.Count == 0)
         {
-            // Two steps, as PostgreSQL allows no FOR UPDATE in a query with window functions: the
-            // fair order first (twice max, so that a claimer racing another still finds free runs),
-            // then the rows locked and re-checked. PostgreSQL: rows another claimer has locked are
-            // skipped, and a row claimed since the first step fails the re-check (a new snapshot,
-            // and a row whose lock was released is re-read). SQLite: the transaction holds the
-            // write lock, so claimers take turns.
-            var at = UnixMicros.From(now);
-            var order = (await c.QueryAsync<string>(Cmd(FairOrder, new { now = at, pool = 2 * max }, tx, cancellationToken)).ConfigureAwait(false)).ToList();
-            if (order.Count == 0)
-            {
-                return ([], false);
-            }
+            return [];
+        }
 
+        return await WriteAsync<IReadOnlyList<ClaimedRun>>(async (c, tx) =>
+        {
             var free = (await c.QueryAsync<(string Uid, string? Owner)>(Cmd($"""
                 SELECT uid, owner FROM runs
                 WHERE {dialect.InList("uid", "@uids")} AND phase IN ('Queued', 'Running') AND (owner IS NULL OR lease_expires_at < @now){dialect.ForUpdateSkipLocked}
@@ -67,15 +70,12 @@ internal sealed partial class SqlRunStore
                 return ([], false);
             }
 
-            var uids = dialect.ListValue(picked);
-            await c.ExecuteAsync(Cmd(
-                $"UPDATE runs SET owner = @owner, lease_expires_at = @until WHERE {dialect.InList("uid", "@uids")}",
-                new { owner, until = UnixMicros.From(now + lease), uids }, tx, cancellationToken)).ConfigureAwait(false);
             var rows = (await c.QueryAsync<RunRow>(Cmd(
-                $"SELECT {RunColumns} FROM runs WHERE {dialect.InList("uid", "@uids")}",
-                new { uids }, tx, cancellationToken)).ConfigureAwait(false)).ToDictionary(r => r.Uid, StringComparer.Ordinal);
+                $"UPDATE runs SET owner = @owner, lease_expires_at = @until WHERE {dialect.InList("uid", "@uids")} RETURNING {RunColumns}",
+                new { owner, until = UnixMicros.From(now + lease), uids = dialect.ListValue(picked) }, tx, cancellationToken)).ConfigureAwait(false))
+                .ToDictionary(r => r.Uid, StringComparer.Ordinal);
             return (picked.Select(uid => new ClaimedRun(rows[uid].ToRecord(), free[uid])).ToList(), true);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<string>> RenewLeasesAsync(string owner, IReadOnlyCollection<string> uids, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken)
