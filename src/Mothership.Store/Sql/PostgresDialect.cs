@@ -34,6 +34,8 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string ForUpdate => " FOR UPDATE";
 
+    public override string IndexedBy(string index) => "";
+
     public override string JoinEach(string alias, string tail) => $"CROSS JOIN LATERAL (SELECT r.uid, r.created_at {tail}) {alias}";
 
     public override string RefreshStatistics => "ANALYZE runs, run_labels, logs";

@@ -4,8 +4,8 @@ namespace Mothership.Store.Sql;
 
 internal sealed partial class SqlRunStore
 {
-    private const string ClaimableOfPipeline = """
-        FROM runs r
+    private string ClaimableOfPipeline => $"""
+        FROM runs r{dialect.IndexedBy("runs_claimable_by_pipeline")}
         WHERE r.pipeline = h.name AND r.phase IN ('Queued', 'Running') AND (r.owner IS NULL OR r.lease_expires_at < @now)
         ORDER BY r.created_at, r.uid LIMIT @pool
         """;
@@ -20,13 +20,13 @@ internal sealed partial class SqlRunStore
     /// </summary>
     private string FairOrder => $"""
         WITH RECURSIVE pipelines(name) AS (
-            SELECT MIN(pipeline) FROM runs WHERE phase IN ('Queued', 'Running')
+            SELECT MIN(pipeline) FROM runs{dialect.IndexedBy("runs_claimable_by_pipeline")} WHERE phase IN ('Queued', 'Running')
             UNION ALL
-            SELECT (SELECT MIN(n.pipeline) FROM runs n WHERE n.phase IN ('Queued', 'Running') AND n.pipeline > p.name)
+            SELECT (SELECT MIN(n.pipeline) FROM runs n{dialect.IndexedBy("runs_claimable_by_pipeline")} WHERE n.phase IN ('Queued', 'Running') AND n.pipeline > p.name)
             FROM pipelines p WHERE p.name IS NOT NULL
         ),
         heads AS MATERIALIZED (
-            SELECT p.name, (SELECT COUNT(*) FROM runs a
+            SELECT p.name, (SELECT COUNT(*) FROM runs a{dialect.IndexedBy("runs_leased")}
                 WHERE a.pipeline = p.name AND a.owner IS NOT NULL AND a.phase IN ('Queued', 'Running') AND a.lease_expires_at >= @now) AS leased
             FROM pipelines p WHERE p.name IS NOT NULL
         )
