@@ -109,9 +109,15 @@ public interface IRunStore : IAsyncDisposable
 
     /// <summary>
     /// Claims up to <paramref name="max"/> runs that are <see cref="RunPhase.Queued"/> or
-    /// <see cref="RunPhase.Running"/> with no owner or an expired lease, oldest first, for
-    /// <paramref name="owner"/> until <c>now + lease</c>. PostgreSQL: <c>SELECT … FOR UPDATE SKIP
-    /// LOCKED</c>, so replicas never claim the same run; SQLite: one writer at a time.
+    /// <see cref="RunPhase.Running"/> with no owner or an expired lease (a takeover), for
+    /// <paramref name="owner"/> until <c>now + lease</c>, fairly across pipelines: a run's turn is
+    /// its rank among its pipeline's claimable runs (oldest first, so also how many of them this
+    /// claim picks before it) plus the pipeline's runs leased now (by any replica); lowest turn
+    /// first, ties by creation time and uid. So a pipeline that queued thousands of runs first
+    /// delays another's next run by about one run, not by its whole backlog, and a pipeline with
+    /// many runs in flight yields to one with few. Returned in that order. PostgreSQL: the picked
+    /// rows are locked with <c>FOR UPDATE SKIP LOCKED</c> and re-checked, so replicas never claim
+    /// the same run; SQLite: one writer at a time.
     /// </summary>
     Task<IReadOnlyList<ClaimedRun>> ClaimRunsAsync(string owner, int max, TimeSpan lease, DateTimeOffset now, CancellationToken cancellationToken);
 

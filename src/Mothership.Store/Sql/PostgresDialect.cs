@@ -34,6 +34,10 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string ForUpdate => " FOR UPDATE";
 
+    public override string IndexedBy(string index) => "";
+
+    public override string JoinEach(string alias, string tail) => $"CROSS JOIN LATERAL (SELECT r.uid, r.created_at {tail}) {alias}";
+
     public override string RefreshStatistics => "ANALYZE runs, run_labels, logs";
 
     // Dapper passes a list to Npgsql as one array parameter instead of expanding it.

@@ -47,6 +47,10 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string ForUpdate => "";
 
+    public override string IndexedBy(string index) => $" INDEXED BY {index}";
+
+    public override string JoinEach(string alias, string tail) => $"JOIN runs {alias} ON {alias}.uid IN (SELECT r.uid {tail})";
+
     // 0x10002: analyze every table that needs it, with a row limit so it stays fast on big files.
     public override string RefreshStatistics => "PRAGMA optimize=0x10002";
 
