@@ -46,7 +46,8 @@ internal sealed class RunGraphCache(TimeProvider time)
         public required SemaphoreSlim Building { get; init; }
         /// <summary>The newest graphs first, by object key (read and replaced whole; never changed in place).</summary>
         public (string Key, CachedGraph Graph, DateTimeOffset BuiltAt)[] Graphs { get; set; } = [];
-        public DateTimeOffset AskedAt { get; set; }
+        /// <summary>When the graph was last asked for (UTC ticks; written by requests, read by the driver).</summary>
+        public long AskedAt;
         /// <summary>The background rebuild of an aged graph, if one runs (guarded by the entry).</summary>
         public Task? Refresh { get; set; }
     }
@@ -63,7 +64,7 @@ internal sealed class RunGraphCache(TimeProvider time)
             return null;
         }
 
-        entry.AskedAt = time.GetUtcNow();
+        Volatile.Write(ref entry.AskedAt, time.GetUtcNow().UtcTicks);
         var key = KeyOf(run.Phase, run.Object);
         if (Find(entry, key) is { } found)
         {
@@ -95,7 +96,7 @@ internal sealed class RunGraphCache(TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (!_entries.TryGetValue(uid, out var lazy) || !lazy.IsValueCreated || lazy.Value is not { Spec: { } spec } entry
-            || time.GetUtcNow() - entry.AskedAt > InterestWindow)
+            || time.GetUtcNow().UtcTicks - Volatile.Read(ref entry.AskedAt) > InterestWindow.Ticks)
         {
             return;
         }
@@ -176,7 +177,7 @@ internal sealed class RunGraphCache(TimeProvider time)
             return;
         }
 
-        foreach (var (uid, _) in _entries.Where(e => e.Value.IsValueCreated).OrderBy(e => e.Value.Value.AskedAt).Take(_entries.Count - Capacity).ToList())
+        foreach (var (uid, _) in _entries.Where(e => e.Value.IsValueCreated).OrderBy(e => Volatile.Read(ref e.Value.Value.AskedAt)).Take(_entries.Count - Capacity).ToList())
         {
             _entries.TryRemove(uid, out _);
         }
