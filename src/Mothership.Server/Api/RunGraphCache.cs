@@ -14,24 +14,42 @@ internal sealed record CachedGraph(byte[] Bytes, string ETag, JsonObject Graph);
 /// The graphs of recently asked-for PipelineRuns (<see cref="RunGraph"/>), built once per stored run
 /// object and served as the same bytes to every viewer until the run object changes. The pipeline
 /// spec, read from the run's manifest, is kept with it: a 10,000-task manifest takes longer to read
-/// than the graph takes to build. While a run runs its graph is also rebuilt once it is
-/// <see cref="RunningMaxAge"/> old, so a long step's duration grows.
+/// than the graph takes to build.
+/// <para>
+/// While a run runs, the replica that drives it hands each new run object here before storing it
+/// (<see cref="PublishAsync"/>): the graph is built from the object in memory, off the request
+/// path, so a request finds the graph of the object it read already built. That is done only for
+/// runs whose graph was asked for within <see cref="InterestWindow"/> (nobody looking costs
+/// nothing). A replica that does not drive the run builds the graph of a new object on the first
+/// request that reads it. A running run's graph older than <see cref="RunningMaxAge"/> (a long step,
+/// no new object) is served as it is while one rebuild runs in the background, so a long step's
+/// duration grows: that graph is at most <see cref="RunningMaxAge"/> plus one build old.
+/// </para>
 /// </summary>
 internal sealed class RunGraphCache(TimeProvider time)
 {
     /// <summary>Runs whose graph is kept; the least recently built goes first.</summary>
     public const int Capacity = 32;
 
+    /// <summary>Graphs kept per run: the newest published and the one before it (a reader may still hold the older object).</summary>
+    private const int GraphsPerRun = 2;
+
     /// <summary>How long a running run's graph is served unchanged when its object did not change.</summary>
     public static readonly TimeSpan RunningMaxAge = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long after the last request for a run's graph its driver keeps building it with each new object.</summary>
+    public static readonly TimeSpan InterestWindow = TimeSpan.FromMinutes(1);
 
     private sealed class Entry
     {
         public required PipelineSpec? Spec { get; init; }
         public required SemaphoreSlim Building { get; init; }
-        public CachedGraph? Graph { get; set; }
-        public string? ObjectKey { get; set; }
-        public DateTimeOffset BuiltAt { get; set; }
+        /// <summary>The newest graphs first, by object key (read and replaced whole; never changed in place).</summary>
+        public (string Key, CachedGraph Graph, DateTimeOffset BuiltAt)[] Graphs { get; set; } = [];
+        /// <summary>When the graph was last asked for (UTC ticks; written by requests, read by the driver).</summary>
+        public long AskedAt;
+        /// <summary>The background rebuild of an aged graph, if one runs (guarded by the entry).</summary>
+        public Task? Refresh { get; set; }
     }
 
     private readonly ConcurrentDictionary<string, Lazy<Entry>> _entries = new(StringComparer.Ordinal);
@@ -46,31 +64,51 @@ internal sealed class RunGraphCache(TimeProvider time)
             return null;
         }
 
-        var key = KeyOf(run);
-        if (Fresh(entry, run, key) is { } cached)
+        Volatile.Write(ref entry.AskedAt, time.GetUtcNow().UtcTicks);
+        var key = KeyOf(run.Phase, run.Object);
+        if (Find(entry, key) is { } found)
         {
-            return cached;
+            if (run.Phase != RunPhase.Finished && time.GetUtcNow() - found.BuiltAt >= RunningMaxAge)
+            {
+                // Same object, only older: served as it is while one rebuild makes the running durations grow.
+                lock (entry)
+                {
+                    if (entry.Refresh is not { IsCompleted: false })
+                    {
+                        entry.Refresh = Task.Run(() => BuildAsync(entry, spec, key, run, force: true, CancellationToken.None), CancellationToken.None);
+                    }
+                }
+            }
+
+            return found.Graph;
         }
 
-        // One build per change, however many viewers ask at once: the others wait for it.
+        return await BuildAsync(entry, spec, key, run, force: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A new object of a running run that this replica drives, before it is stored: its graph is
+    /// built now, from <paramref name="runObject"/> as it is (not parsed again), when the run's
+    /// graph was asked for within <see cref="InterestWindow"/>. <paramref name="text"/> is the
+    /// object as it will be stored (it names the graph).
+    /// </summary>
+    public async Task PublishAsync(string uid, string text, JsonObject runObject, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (!_entries.TryGetValue(uid, out var lazy) || !lazy.IsValueCreated || lazy.Value is not { Spec: { } spec } entry
+            || time.GetUtcNow().UtcTicks - Volatile.Read(ref entry.AskedAt) > InterestWindow.Ticks)
+        {
+            return;
+        }
+
+        var key = KeyOf(RunPhase.Running, text);
         await entry.Building.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (Fresh(entry, run, key) is { } built)
+            if (Find(entry, key) is null)
             {
-                return built;
+                Add(entry, key, Build(spec, key, runObject));
             }
-
-            var now = time.GetUtcNow();
-            var obj = run.Object is { } text ? JsonNode.Parse(text)?.AsObject() : null;
-            var graph = RunGraph.Build(spec, obj, now);
-            var bytes = System.Text.Encoding.UTF8.GetBytes(graph.ToJsonString());
-            var result = new CachedGraph(bytes, $"\"{key}-{now.ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture)}\"", graph);
-            entry.Graph = result;
-            entry.ObjectKey = key;
-            entry.BuiltAt = now;
-            Trim();
-            return result;
         }
         finally
         {
@@ -78,12 +116,59 @@ internal sealed class RunGraphCache(TimeProvider time)
         }
     }
 
-    private CachedGraph? Fresh(Entry entry, RunRecord run, string key) =>
-        entry.Graph is { } graph && entry.ObjectKey == key && (run.Phase == RunPhase.Finished || time.GetUtcNow() - entry.BuiltAt < RunningMaxAge) ? graph : null;
+    // One build per change, however many viewers ask at once: the others wait for it.
+    private async Task<CachedGraph> BuildAsync(Entry entry, PipelineSpec spec, string key, RunRecord run, bool force, CancellationToken cancellationToken)
+    {
+        await entry.Building.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Find(entry, key) is { } built && (!force || time.GetUtcNow() - built.BuiltAt < RunningMaxAge))
+            {
+                return built.Graph;
+            }
+
+            var graph = Build(spec, key, run.Object is { } text ? JsonNode.Parse(text)?.AsObject() : null);
+            Add(entry, key, graph);
+            Trim();
+            return graph.Graph;
+        }
+        finally
+        {
+            entry.Building.Release();
+        }
+    }
+
+    private (CachedGraph Graph, DateTimeOffset BuiltAt) Build(PipelineSpec spec, string key, JsonObject? runObject)
+    {
+        var now = time.GetUtcNow();
+        var graph = RunGraph.Build(spec, runObject, now);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(graph.ToJsonString());
+        return (new CachedGraph(bytes, $"\"{key}-{now.ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture)}\"", graph), now);
+    }
+
+    private static void Add(Entry entry, string key, (CachedGraph Graph, DateTimeOffset BuiltAt) built) =>
+        entry.Graphs = [(key, built.Graph, built.BuiltAt), .. entry.Graphs.Where(g => g.Key != key).Take(GraphsPerRun - 1)];
+
+    /// <summary>The background rebuild of the run's aged graph, if one runs (tests).</summary>
+    internal Task RefreshOf(string uid)
+    {
+        if (!_entries.TryGetValue(uid, out var lazy) || !lazy.IsValueCreated)
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (lazy.Value)
+        {
+            return lazy.Value.Refresh ?? Task.CompletedTask;
+        }
+    }
+
+    private static (CachedGraph Graph, DateTimeOffset BuiltAt)? Find(Entry entry, string key) =>
+        entry.Graphs.FirstOrDefault(g => g.Key == key) is { Graph: not null } g ? (g.Graph, g.BuiltAt) : null;
 
     /// <summary>What identifies a stored run object: phase, length and content hash (the same object gives the same key in this process).</summary>
-    private static string KeyOf(RunRecord run) =>
-        string.Create(CultureInfo.InvariantCulture, $"{run.Phase}-{run.Object?.Length ?? 0:x}-{(run.Object is { } o ? (uint)StringComparer.Ordinal.GetHashCode(o) : 0):x}");
+    private static string KeyOf(RunPhase phase, string? obj) =>
+        string.Create(CultureInfo.InvariantCulture, $"{phase}-{obj?.Length ?? 0:x}-{(obj is { } o ? (uint)StringComparer.Ordinal.GetHashCode(o) : 0):x}");
 
     private void Trim()
     {
@@ -92,7 +177,7 @@ internal sealed class RunGraphCache(TimeProvider time)
             return;
         }
 
-        foreach (var (uid, _) in _entries.Where(e => e.Value.IsValueCreated).OrderBy(e => e.Value.Value.BuiltAt).Take(_entries.Count - Capacity).ToList())
+        foreach (var (uid, _) in _entries.Where(e => e.Value.IsValueCreated).OrderBy(e => Volatile.Read(ref e.Value.Value.AskedAt)).Take(_entries.Count - Capacity).ToList())
         {
             _entries.TryRemove(uid, out _);
         }

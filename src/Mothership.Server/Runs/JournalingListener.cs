@@ -61,7 +61,14 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
                 }
 
                 var started = time.GetTimestamp();
-                await writer.CommitObjectAsync(ObjectOf(latest).ToJsonString(), cancellationToken).ConfigureAwait(false);
+                var obj = ObjectOf(latest);
+                var text = obj.ToJsonString();
+                if (Storing is { } storing)
+                {
+                    await storing(text, obj, cancellationToken).ConfigureAwait(false);
+                }
+
+                await writer.CommitObjectAsync(text, cancellationToken).ConfigureAwait(false);
                 var cost = time.GetElapsedTime(started);
                 await Task.Delay(cost * CostFactor > MinObjectInterval ? cost * CostFactor : MinObjectInterval, time, cancellationToken).ConfigureAwait(false);
             }
@@ -77,6 +84,13 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
     }
 
     private void Changed() => _changed.Writer.TryWrite(true);
+
+    /// <summary>
+    /// Called with each run object written while the run runs, as text and as the node it was
+    /// written from, before it is stored (the graph is built from it: <c>RunGraphCache.PublishAsync</c>).
+    /// Its time counts in the object's cost, which spaces the writes.
+    /// </summary>
+    public Func<string, JsonObject, CancellationToken, Task>? Storing { get; init; }
 
     /// <summary>Called with each decision's attempt ends (metrics).</summary>
     public Action<AttemptEnded>? OnAttemptEnded { get; init; }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Mothership.Engine.Execution;
 using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Server.Hosting;
+using Mothership.Server.Api;
 using Mothership.Server.Observability;
 using Mothership.Server.Watching;
 using Mothership.Store;
@@ -18,7 +19,7 @@ namespace Mothership.Server.Runs;
 /// </summary>
 internal sealed partial class RunController(
     IRunStore store, ITaskExecutor executor, FairAttemptGate gate, RunLeftovers leftovers, IOptions<ServerOptions> options, TimeProvider time,
-    ServerMetrics metrics, ILogger<RunController> logger, ILogger<RunSupervisor> supervisorLogger, RunWatchHub? watches = null, RunLogHub? logs = null) : BackgroundService
+    ServerMetrics metrics, ILogger<RunController> logger, ILogger<RunSupervisor> supervisorLogger, RunWatchHub? watches = null, RunLogHub? logs = null, RunGraphCache? graphs = null) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, (RunSupervisor Supervisor, Task Task, CancellationTokenSource Stop)> _active = new();
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
@@ -172,7 +173,7 @@ internal sealed partial class RunController(
             LogTakeover(logger, record.Name, previous);
         }
 
-        var supervisor = new RunSupervisor(store, executor, gate, leftovers, time, metrics, supervisorLogger) { Record = record, Owner = Owner, PreviousOwner = claimed.PreviousOwner, Stored = watches is null ? null : watches.Notify, LogsStored = logs is null ? null : logs.Notify };
+        var supervisor = new RunSupervisor(store, executor, gate, leftovers, time, metrics, supervisorLogger) { Record = record, Owner = Owner, PreviousOwner = claimed.PreviousOwner, Stored = watches is null ? null : watches.Notify, LogsStored = logs is null ? null : logs.Notify, Graphs = graphs };
         var stop = new CancellationTokenSource();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // In _active before the work starts: a run that ends at once must not leave its entry

@@ -9,6 +9,7 @@ using Mothership.Engine.Running;
 using Mothership.Engine.Status;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
+using Mothership.Server.Api;
 using Mothership.Server.Observability;
 using Mothership.Store;
 
@@ -37,6 +38,9 @@ internal sealed partial class RunSupervisor(
 
     /// <summary>Called with the run's uid after log lines or its end are stored (its log followers read then).</summary>
     public Action<string>? LogsStored { get; init; }
+
+    /// <summary>The graphs this replica serves: a PipelineRun's graph is built here from each object it writes.</summary>
+    public RunGraphCache? Graphs { get; init; }
 
     /// <summary>Who held the run's lease before this replica claimed it; null for a fresh run.</summary>
     public string? PreviousOwner { get; init; }
@@ -141,6 +145,7 @@ internal sealed partial class RunSupervisor(
         };
         var listener = new JournalingListener(writer, Transitions, _secrets, time, stop)
         {
+            Storing = Graphs is { } graphs ? (text, obj, ct) => graphs.PublishAsync(Record.Uid, text, obj, ct) : null,
             OnAttemptEnded = ended => metrics.TaskRunEnded(Record.Pipeline, ended.Outcome),
             OnCompleted = async (completion, ct) =>
             {

@@ -63,20 +63,84 @@ public sealed class RunGraphCacheTests
     }
 
     [Fact(Timeout = 10_000)]
-    public async Task GetAsync_RunningRunOlderThanMaxAge_RebuiltButFinishedRunKept()
+    public async Task GetAsync_RunningRunOlderThanMaxAge_ServedAsItIsWhileOneRebuildRunsButFinishedRunKept()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero));
         var cache = new RunGraphCache(time);
         var running = await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
 
         time.Advance(RunGraphCache.RunningMaxAge);
+        var aged = await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
+        await cache.RefreshOf("uid-1");
         var later = await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
         var finished = await cache.GetAsync(Run(RunPhase.Finished, Object("Succeeded")), Ct);
         time.Advance(TimeSpan.FromHours(1));
         var stillFinished = await cache.GetAsync(Run(RunPhase.Finished, Object("Succeeded")), Ct);
 
+        Assert.Same(running, aged);
         Assert.NotSame(running, later);
+        Assert.NotEqual(running!.ETag, later!.ETag);
         Assert.Same(finished, stillFinished);
+        Assert.Equal("Succeeded", StateOf(finished!, "a"));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task PublishAsync_GraphAskedFor_NextReadOfThatObjectServedWithoutBuilding()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero));
+        var cache = new RunGraphCache(time);
+        var before = await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
+        var text = Object("Succeeded");
+
+        // The driver builds the graph from the object it is about to store, and a different node (not parsed from the text) proves it was not rebuilt.
+        var written = JsonNode.Parse(text)!.AsObject();
+        written["status"]!["taskRuns"]!["r-a"]!["status"]!["conditions"]![0]!["reason"] = "FromMemory";
+        await cache.PublishAsync("uid-1", text, written, Ct);
+        var old = await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
+        var published = await cache.GetAsync(Run(RunPhase.Running, text), Ct);
+
+        Assert.Same(before, old); // a reader of the object before is still served its graph
+        Assert.NotEqual(before!.ETag, published!.ETag);
+        Assert.Equal("Succeeded", StateOf(published, "a"));
+        Assert.Equal("FromMemory", (string?)published.Graph["nodes"]!.AsArray().Single(n => (string?)n!["name"] == "a")!["reason"]);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task PublishAsync_GraphNotAskedForWithinInterestWindow_NothingBuilt()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero));
+        var cache = new RunGraphCache(time);
+        var text = Object("Succeeded");
+        var marked = JsonNode.Parse(text)!.AsObject();
+        marked["status"]!["taskRuns"]!["r-a"]!["status"]!["conditions"]![0]!["reason"] = "FromMemory";
+
+        await cache.PublishAsync("uid-1", text, marked, Ct); // never asked for
+        await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
+        time.Advance(RunGraphCache.InterestWindow + TimeSpan.FromSeconds(1));
+        await cache.PublishAsync("uid-1", text, marked, Ct); // asked for too long ago
+        var read = await cache.GetAsync(Run(RunPhase.Running, text), Ct);
+
+        Assert.Equal("Succeeded", (string?)read!.Graph["nodes"]!.AsArray().Single(n => (string?)n!["name"] == "a")!["reason"]);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task GetAsync_RunEndedAfterPublishedObjects_GraphOfTheFinalObject()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero));
+        var cache = new RunGraphCache(time);
+        await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
+        var text = Object("Succeeded");
+        var marked = JsonNode.Parse(text)!.AsObject();
+        marked["status"]!["taskRuns"]!["r-a"]!["status"]!["conditions"]![0]!["reason"] = "FromMemory";
+        await cache.PublishAsync("uid-1", text, marked, Ct);
+        var live = await cache.GetAsync(Run(RunPhase.Running, text), Ct);
+
+        // The final object may be the same text as the last one published while running: the phase tells them apart.
+        var final = await cache.GetAsync(Run(RunPhase.Finished, text), Ct);
+
+        Assert.NotEqual(live!.ETag, final!.ETag);
+        Assert.Equal("Succeeded", (string?)final.Graph["nodes"]!.AsArray().Single(n => (string?)n!["name"] == "a")!["reason"]);
+        Assert.Equal("Pending", StateOf(final, "b"));
     }
 
     [Fact(Timeout = 10_000)]
