@@ -12,37 +12,27 @@ namespace Mothership.Server.Watching;
 /// drives a run says when it stored lines (<see cref="Notify"/>), so they arrive at once; runs
 /// driven by another replica are read every <see cref="Poll"/>.
 /// </summary>
-internal sealed partial class RunLogHub(IRunStore store, TimeProvider time, ILogger<RunLogHub> logger)
+internal sealed partial class RunLogHub
 {
     /// <summary>How often a tail reads a run that no one here says changed (another replica drives it).</summary>
     public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
 
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, RunLogTail> _tails = new(StringComparer.Ordinal);
+    private readonly IRunStore _store;
+    private readonly TimeProvider _time;
+    private readonly RunFeeds<RunLogTail, LogTailBatch> _tails;
+
+    public RunLogHub(IRunStore store, TimeProvider time, ILogger<RunLogHub> logger)
+    {
+        _store = store;
+        _time = time;
+        _tails = new(RunLogTail.FollowerBacklog, (e, uid) => LogTailFailed(logger, e, uid));
+    }
 
     /// <summary>Runs whose log is followed now (tests, metrics).</summary>
-    internal int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _tails.Count;
-            }
-        }
-    }
+    internal int Count => _tails.Count;
 
     /// <summary>The run stored log lines or its end (called by its driver on this replica): its tail, if any, reads now.</summary>
-    public void Notify(string uid)
-    {
-        RunLogTail? tail;
-        lock (_lock)
-        {
-            _tails.TryGetValue(uid, out tail);
-        }
-
-        tail?.Wake();
-    }
+    public void Notify(string uid) => _tails.Notify(uid);
 
     /// <summary>
     /// A follower's feed of the run's new chunks, from about <paramref name="afterId"/> on: the
@@ -51,70 +41,8 @@ internal sealed partial class RunLogHub(IRunStore store, TimeProvider time, ILog
     /// <see cref="LogTailBatch.Ended"/> batch, or completes without one when the follower fell
     /// behind or the tail stopped (the caller then reads the store again and subscribes anew).
     /// </summary>
-    public ChannelReader<LogTailBatch> Subscribe(string uid, long afterId, CancellationToken followerGone)
-    {
-        var channel = Channel.CreateBounded<LogTailBatch>(new BoundedChannelOptions(RunLogTail.FollowerBacklog) { SingleReader = true, SingleWriter = true });
-        RunLogTail tail;
-        lock (_lock)
-        {
-            if (!_tails.TryGetValue(uid, out var existing))
-            {
-                existing = new RunLogTail(uid, afterId, store, Poll, time);
-                _tails[uid] = existing;
-                _ = RunAsync(existing);
-            }
-
-            tail = existing;
-            tail.Add(channel.Writer);
-        }
-
-        followerGone.Register(() => Leave(tail, channel.Writer));
-        return channel.Reader;
-    }
-
-    private void Leave(RunLogTail tail, ChannelWriter<LogTailBatch> follower)
-    {
-        lock (_lock)
-        {
-            if (tail.Remove(follower) > 0)
-            {
-                return;
-            }
-
-            Forget(tail);
-        }
-
-        tail.Stop();
-    }
-
-    private void Forget(RunLogTail tail)
-    {
-        if (_tails.TryGetValue(tail.Uid, out var current) && current == tail)
-        {
-            _tails.Remove(tail.Uid);
-        }
-    }
-
-    private async Task RunAsync(RunLogTail tail)
-    {
-        try
-        {
-            await Task.Yield();
-            await tail.RunAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Its followers' feeds are completed: they read the store and subscribe again.
-            LogTailFailed(logger, e, tail.Uid);
-        }
-        finally
-        {
-            lock (_lock)
-            {
-                Forget(tail);
-            }
-        }
-    }
+    public ChannelReader<LogTailBatch> Subscribe(string uid, long afterId, CancellationToken followerGone) =>
+        _tails.Subscribe(uid, () => new RunLogTail(uid, afterId, _store, Poll, _time), followerGone);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The log tail of run {Uid} stopped on an error; its followers read the store again")]
     private static partial void LogTailFailed(ILogger logger, Exception exception, string uid);

@@ -10,7 +10,7 @@ namespace Mothership.Server.Watching;
 /// an <see cref="LogTailBatch.Ended"/> batch once the run was seen finished (its phase read before
 /// its logs: a run seen finished has all its lines stored), or when stopped.
 /// </summary>
-internal sealed class RunLogTail(string uid, long afterId, IRunStore store, TimeSpan poll, TimeProvider time)
+internal sealed class RunLogTail(string uid, long afterId, IRunStore store, TimeSpan poll, TimeProvider time) : IRunFeed<LogTailBatch>
 {
     /// <summary>Batches a follower may lag behind before it is dropped (it then reads the store itself and joins again).</summary>
     public const int FollowerBacklog = 256;
@@ -26,7 +26,6 @@ internal sealed class RunLogTail(string uid, long afterId, IRunStore store, Time
 
     public string Uid => uid;
 
-    /// <summary>Lines were stored: read now rather than at the next poll.</summary>
     public void Wake() => _wake.Writer.TryWrite(true);
 
     public void Add(ChannelWriter<LogTailBatch> follower)
@@ -37,7 +36,6 @@ internal sealed class RunLogTail(string uid, long afterId, IRunStore store, Time
         }
     }
 
-    /// <summary>Removes a follower (its stream completes); returns how many are left.</summary>
     public int Remove(ChannelWriter<LogTailBatch> follower)
     {
         follower.TryComplete();
@@ -60,7 +58,7 @@ internal sealed class RunLogTail(string uid, long afterId, IRunStore store, Time
         }
     }
 
-    /// <summary>Reads and hands out until the run ends or <see cref="Stop"/>; every follower's stream is completed at the end.</summary>
+    /// <summary>Every follower's stream is completed at the end.</summary>
     public async Task RunAsync()
     {
         var token = _stop.Token;
@@ -120,7 +118,7 @@ internal sealed class RunLogTail(string uid, long afterId, IRunStore store, Time
         }
     }
 
-    private void CompleteAll()
+    public void CompleteAll()
     {
         lock (_lock)
         {

@@ -21,7 +21,7 @@ namespace Mothership.Server.Watching;
 /// <item><c>end</c>: the run finished (or was deleted); the stream ends after it.</item>
 /// </list>
 /// </summary>
-internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGraphCache graphs, TimeSpan poll, TimeProvider time, ILogger logger)
+internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGraphCache graphs, TimeSpan poll, TimeProvider time, ILogger logger) : IRunFeed<string>
 {
     /// <summary>Frames a viewer may have unread before it is dropped (it reconnects and starts from the current state).</summary>
     public const int ViewerBacklog = 256;

@@ -15,35 +15,26 @@ namespace Mothership.Server.Watching;
 /// drives a run says when it stored something (<see cref="Notify"/>), so changes arrive at once;
 /// runs driven by another replica are read every <see cref="ServerOptions.PollInterval"/>.
 /// </summary>
-internal sealed partial class RunWatchHub(IRunStore store, RunGraphCache graphs, IOptions<ServerOptions> options, TimeProvider time, ILogger<RunWatchHub> logger)
+internal sealed partial class RunWatchHub
 {
-    private readonly Lock _lock = new();
-    private readonly Dictionary<(string Kind, string Name), RunWatch> _watches = [];
-    private readonly Dictionary<string, RunWatch> _byUid = new(StringComparer.Ordinal);
+    private readonly IRunStore _store;
+    private readonly RunGraphCache _graphs;
+    private readonly IOptions<ServerOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RunWatchHub> _logger;
+    private readonly RunFeeds<RunWatch, string> _watches;
+
+    public RunWatchHub(IRunStore store, RunGraphCache graphs, IOptions<ServerOptions> options, TimeProvider time, ILogger<RunWatchHub> logger)
+    {
+        (_store, _graphs, _options, _time, _logger) = (store, graphs, options, time, logger);
+        _watches = new(RunWatch.ViewerBacklog, (e, uid) => LogWatchFailed(logger, e, uid));
+    }
 
     /// <summary>Runs watched now (tests, metrics).</summary>
-    internal int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _watches.Count;
-            }
-        }
-    }
+    internal int Count => _watches.Count;
 
     /// <summary>The run stored a change (called by its driver on this replica): its watch, if any, reads it now.</summary>
-    public void Notify(string uid)
-    {
-        RunWatch? watch;
-        lock (_lock)
-        {
-            _byUid.TryGetValue(uid, out watch);
-        }
-
-        watch?.Wake();
-    }
+    public void Notify(string uid) => _watches.Notify(uid);
 
     /// <summary>
     /// A viewer's stream of the run's changes as SSE frames: the current state first, then each
@@ -53,75 +44,9 @@ internal sealed partial class RunWatchHub(IRunStore store, RunGraphCache graphs,
     public ChannelReader<string> Subscribe(RunRecord run, CancellationToken viewerGone)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var channel = Channel.CreateBounded<string>(new BoundedChannelOptions(RunWatch.ViewerBacklog) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        RunWatch watch;
-        lock (_lock)
-        {
-            if (_watches.TryGetValue((run.Kind, run.Name), out var existing) && existing.Uid == run.Uid)
-            {
-                watch = existing;
-            }
-            else
-            {
-                watch = new RunWatch(run, store, graphs, options.Value.PollInterval, time, logger);
-                _watches[(run.Kind, run.Name)] = watch;
-                _byUid[run.Uid] = watch;
-                _ = RunAsync(watch);
-            }
-
-            watch.Add(channel.Writer);
-        }
-
-        viewerGone.Register(() => Leave(watch, channel.Writer));
-        return channel.Reader;
+        return _watches.Subscribe(run.Uid, () => new RunWatch(run, _store, _graphs, _options.Value.PollInterval, _time, _logger), viewerGone);
     }
 
-    private void Leave(RunWatch watch, ChannelWriter<string> viewer)
-    {
-        lock (_lock)
-        {
-            if (watch.Remove(viewer) > 0)
-            {
-                return;
-            }
-
-            Forget(watch);
-        }
-
-        // Outside the lock: stopping runs the watch's cancellation callbacks on this thread.
-        watch.Stop();
-    }
-
-    private void Forget(RunWatch watch)
-    {
-        if (_watches.TryGetValue((watch.Kind, watch.Name), out var current) && current == watch)
-        {
-            _watches.Remove((watch.Kind, watch.Name));
-            _byUid.Remove(watch.Uid);
-        }
-    }
-
-    private async Task RunAsync(RunWatch watch)
-    {
-        try
-        {
-            await Task.Yield();
-            await watch.RunAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            LogWatchFailed(logger, e, watch.Name);
-            watch.CompleteAll();
-        }
-        finally
-        {
-            lock (_lock)
-            {
-                Forget(watch);
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The watch of run {Run} stopped on an error; its viewers reconnect")]
-    private static partial void LogWatchFailed(ILogger logger, Exception exception, string run);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The watch of run {Uid} stopped on an error; its viewers reconnect")]
+    private static partial void LogWatchFailed(ILogger logger, Exception exception, string uid);
 }
