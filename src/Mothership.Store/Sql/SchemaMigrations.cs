@@ -285,6 +285,13 @@ internal static class SchemaMigrations
             CREATE INDEX runs_claimable_by_pipeline ON runs (pipeline, created_at, uid, owner, lease_expires_at) WHERE phase IN ('Queued', 'Running');
             CREATE INDEX runs_leased ON runs (pipeline) WHERE owner IS NOT NULL AND phase IN ('Queued', 'Running');
             """),
+        // The fence of every journal commit (CommitTransitionAsync) read from an index: SQLite stores
+        // a row as one record, and `owner` comes after the manifest and the run object, so checking
+        // it read the whole overflow chain of a multi-MB object, about 1.5 ms per commit at 10,000
+        // tasks and four commits per task (0.01 ms from this index).
+        (12, "run fence", """
+            CREATE INDEX runs_fence ON runs (uid, owner, phase, status, reason, started_at, completed_at);
+            """),
     ];
 
     /// <summary>The newest schema version.</summary>

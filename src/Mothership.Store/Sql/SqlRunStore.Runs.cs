@@ -244,14 +244,16 @@ internal sealed partial class SqlRunStore
                     OR (@StartedAt IS NOT NULL AND (started_at IS NULL OR started_at <> @StartedAt))
                     OR (@CompletedAt IS NOT NULL AND (completed_at IS NULL OR completed_at <> @CompletedAt)))
                   """;
+            // runs_fence holds every column the WHERE reads: a commit that changes nothing is
+            // decided from the index, without reading the row (see migration 12).
             var updated = await c.ExecuteAsync(Cmd($"""
-                UPDATE runs SET phase = @Phase, status = @Status, reason = @Reason,
+                UPDATE runs{dialect.IndexedBy("runs_fence")} SET phase = @Phase, status = @Status, reason = @Reason,
                     started_at = COALESCE(@StartedAt, started_at), completed_at = COALESCE(@CompletedAt, completed_at),
                     object = COALESCE(@Object, object){(transition.CancelHandled ? ", cancel_request = NULL" : "")}
                 WHERE uid = @Uid AND owner = @Owner{changes}
                 """, parameters, tx, cancellationToken)).ConfigureAwait(false);
             if (updated == 0 && (changes.Length == 0 || await c.ExecuteScalarAsync<int?>(Cmd(
-                    $"SELECT 1 FROM runs WHERE uid = @Uid AND owner = @Owner{dialect.ForUpdate}", parameters, tx, cancellationToken)).ConfigureAwait(false) is null))
+                    $"SELECT 1 FROM runs{dialect.IndexedBy("runs_fence")} WHERE uid = @Uid AND owner = @Owner{dialect.ForUpdate}", parameters, tx, cancellationToken)).ConfigureAwait(false) is null))
             {
                 // Fenced: another replica owns the run now.
                 return (false, false);
