@@ -17,4 +17,9 @@ public sealed record RunTransition
     public string? Object { get; init; }
     /// <summary>True once the engine has acted on <see cref="RunRecord.CancelRequest"/>: clears it.</summary>
     public bool CancelHandled { get; init; }
+    /// <summary>
+    /// Events of the run stored in the same transaction (nothing when the commit is fenced): a
+    /// run's Started and finished events cost no write of their own.
+    /// </summary>
+    public IReadOnlyList<RunEvent> Events { get; init; } = [];
 }

@@ -346,6 +346,19 @@ public abstract partial class RunStoreContractTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60000)]
+    public async Task CommitTransitionAsync_WithEvents_StoredInTheCommitNotWhenFenced()
+    {
+        var run = await ClaimedAsync("r");
+        var started = new RunEvent(run.Uid, Start.AddSeconds(1), "Normal", "Started", "PipelineRun started");
+        var lost = new RunEvent(run.Uid, Start.AddSeconds(2), "Normal", "Lost", "from a replica that lost the run");
+
+        Assert.True(await Store.CommitTransitionAsync(Transition(run.Uid, "a", 0) with { Object = null, Events = [started] }, Ct));
+        Assert.False(await Store.CommitTransitionAsync(Transition(run.Uid, "b", 1) with { Events = [lost] }, Ct));
+
+        Assert.Equal([started], await Store.ListEventsAsync(run.Uid, Ct));
+    }
+
+    [Fact(Timeout = 60000)]
     public async Task CommitTransitionAsync_StatusAsItWas_JournalWrittenAndStillFencedByOwner()
     {
         // A journal entry with the status unchanged and no object leaves the row alone (a whole-row

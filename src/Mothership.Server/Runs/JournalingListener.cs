@@ -95,7 +95,10 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
     /// <summary>Called with each decision's attempt ends (metrics).</summary>
     public Action<AttemptEnded>? OnAttemptEnded { get; init; }
 
-    /// <summary>Called once the run's completion is stored (metrics, events).</summary>
+    /// <summary>Called with the run's completion before it is stored (what it adds to the writer goes in the same commit).</summary>
+    public Action<RunCompletion>? OnCompleting { get; init; }
+
+    /// <summary>Called once the run's completion is stored (metrics).</summary>
     public Func<RunCompletion, CancellationToken, Task>? OnCompleted { get; init; }
 
     public async ValueTask OnDecisionAsync(PipelineRunState state, DecisionRecord record, CancellationToken cancellationToken)
@@ -134,6 +137,11 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
             StartedAt = state.StartTime,
             CancelHandled = record.Events.Any(e => e is CancelRequested),
         };
+        if (completion is not null)
+        {
+            OnCompleting?.Invoke(completion);
+        }
+
         await writer.CommitAsync(record, transition, cancellationToken).ConfigureAwait(false);
         Changed();
         if (completion is not null && OnCompleted is { } completed)

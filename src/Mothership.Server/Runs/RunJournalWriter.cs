@@ -31,6 +31,9 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     private readonly Lock _logLock = new();
     private readonly Dictionary<(string TaskRun, int Attempt, string Container), LogStream> _logs = [];
     private long _seq = nextSeq;
+    /// <summary>Events waiting for the next commit (guarded by <see cref="_commit"/>'s holder or added before it).</summary>
+    private readonly List<RunEvent> _events = [];
+    private readonly Lock _eventLock = new();
     /// <summary>Set once the run's final status (and object) is stored: no older object may replace it.</summary>
     private bool _finished;
     private RunTransition _last = new()
@@ -58,13 +61,40 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     /// <summary>Set when the run must stop being driven here (lease lost).</summary>
     public CancellationTokenSource Abort { get; } = new();
 
+    /// <summary>
+    /// An event of the run, stored with the next commit (the run's Started or finished event goes
+    /// with the transition it belongs to, in its transaction, rather than costing a write of its own).
+    /// </summary>
+    public void AddEvent(RunEvent runEvent)
+    {
+        lock (_eventLock)
+        {
+            _events.Add(runEvent);
+        }
+    }
+
+    private IReadOnlyList<RunEvent> TakeEvents()
+    {
+        lock (_eventLock)
+        {
+            if (_events.Count == 0)
+            {
+                return [];
+            }
+
+            var taken = _events.ToList();
+            _events.Clear();
+            return taken;
+        }
+    }
+
     /// <summary>Persists a journal entry with the run's new status.</summary>
     public async Task CommitAsync(JournalRecord? record, RunTransition status, CancellationToken cancellationToken)
     {
         await _commit.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var transition = status with { Uid = run.Uid, Owner = owner, Seq = _seq, JournalEntry = record is null ? null : JournalCodec.Serialize(record) };
+            var transition = status with { Uid = run.Uid, Owner = owner, Seq = _seq, JournalEntry = record is null ? null : JournalCodec.Serialize(record), Events = TakeEvents() };
             var ok = await WithRetryAsync(() => store.CommitTransitionAsync(transition, cancellationToken), cancellationToken).ConfigureAwait(false);
             if (!ok)
             {
@@ -89,7 +119,7 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
                 Stored?.Invoke();
             }
             // The object is not repeated: a later status-only commit leaves the stored one as it is.
-            _last = transition with { JournalEntry = null, CancelHandled = false, Object = null };
+            _last = transition with { JournalEntry = null, CancelHandled = false, Object = null, Events = [] };
         }
         finally
         {

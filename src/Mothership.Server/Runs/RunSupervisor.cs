@@ -147,10 +147,12 @@ internal sealed partial class RunSupervisor(
         {
             Storing = Graphs is { } graphs ? (text, obj, ct) => graphs.PublishAsync(Record.Uid, text, obj, ct) : null,
             OnAttemptEnded = ended => metrics.TaskRunEnded(Record.Pipeline, ended.Outcome),
-            OnCompleted = async (completion, ct) =>
+            // The finished event goes with the run's final commit, in its transaction.
+            OnCompleting = completion => writer.AddEvent(Event(completion.Status == ConditionStatus.True ? "Normal" : "Warning", completion.Reason, completion.Message)),
+            OnCompleted = (completion, _) =>
             {
                 metrics.RunFinished(nameof(PipelineRun), completion.Reason);
-                await AddEventAsync(completion.Status == ConditionStatus.True ? "Normal" : "Warning", completion.Reason, completion.Message, ct).ConfigureAwait(false);
+                return Task.CompletedTask;
             },
         };
         _driver = new PipelineRunDriver(executor, listener, new RunDriverOptions { Gate = gate, Time = time, Parallelism = int.MaxValue });
@@ -163,7 +165,7 @@ internal sealed partial class RunSupervisor(
         var refresher = listener.RefreshObjectsAsync(refreshing.Token);
         try
         {
-            await DrivePipelineAsync(prepared, journal, recovery, stop).ConfigureAwait(false);
+            await DrivePipelineAsync(prepared, journal, writer, recovery, stop).ConfigureAwait(false);
         }
         finally
         {
@@ -172,12 +174,13 @@ internal sealed partial class RunSupervisor(
         }
     }
 
-    private async Task DrivePipelineAsync(PreparedPipelineRun prepared, List<JournalRecord> journal, CrashRecovery recovery, CancellationToken stop)
+    private async Task DrivePipelineAsync(PreparedPipelineRun prepared, List<JournalRecord> journal, RunJournalWriter writer, CrashRecovery recovery, CancellationToken stop)
     {
         var replay = RunReplay.Replay(now => prepared.Start(Record.Uid, now), journal);
         if (replay is null)
         {
-            await AddEventAsync("Normal", "Started", "PipelineRun started", stop).ConfigureAwait(false);
+            // Stored with the first decision, which the driver commits at once.
+            writer.AddEvent(Event("Normal", "Started", "PipelineRun started"));
             await _driver!.RunAsync(prepared.Start(Record.Uid, time.GetUtcNow()), stop).ConfigureAwait(false);
             return;
         }
@@ -204,9 +207,13 @@ internal sealed partial class RunSupervisor(
         // Running means a previous owner started it: its attempt may have left processes and partial
         // logs behind even before anything was journaled (the first step had not finished).
         var resumed = Record.Phase == RunPhase.Running || journal.Count > 0;
-        await AddEventAsync("Normal", resumed ? "Resumed" : "Started", resumed ? $"TaskRun resumed by {Owner} {ResumedBecause}" : "TaskRun started", stop).ConfigureAwait(false);
-        if (!resumed)
+        if (resumed)
         {
+            await AddEventAsync("Normal", "Resumed", $"TaskRun resumed by {Owner} {ResumedBecause}", stop).ConfigureAwait(false);
+        }
+        else
+        {
+            writer.AddEvent(Event("Normal", "Started", "TaskRun started"));
             await writer.CommitAsync(null, Transitions.Of(RunPhase.Running, ConditionStatus.Unknown, TaskRunReason.Running, null, _secrets.Mask(RunObjects.NotStarted(Record with { Reason = TaskRunReason.Running }, run))), stop).ConfigureAwait(false);
         }
 
@@ -255,10 +262,10 @@ internal sealed partial class RunSupervisor(
         var condition = obj["status"]!["conditions"]![0]!;
         var status = (string)condition["status"]!;
         var reason = (string)condition["reason"]!;
+        writer.AddEvent(Event(status == ConditionStatus.True ? "Normal" : "Warning", reason, $"TaskRun finished: {reason}"));
         await writer.CommitAsync(null, Transitions.Of(RunPhase.Finished, status, reason, result.Attempts.IsEmpty ? time.GetUtcNow() : result.Last.CompletionTime,
             _secrets.Mask(Transitions.Decorate(obj))) with { CancelHandled = _cancelRequest is not null }, stop).ConfigureAwait(false);
         metrics.RunFinished(nameof(TaskRun), reason);
-        await AddEventAsync(status == ConditionStatus.True ? "Normal" : "Warning", reason, $"TaskRun finished: {reason}", stop).ConfigureAwait(false);
     }
 
     /// <summary>Appends buffered log lines four times a second, so followers see them live.</summary>
@@ -291,8 +298,9 @@ internal sealed partial class RunSupervisor(
         await AddEventAsync("Warning", reason, message, stop).ConfigureAwait(false);
     }
 
-    private Task AddEventAsync(string type, string reason, string message, CancellationToken stop) =>
-        store.AddEventAsync(new RunEvent(Record.Uid, time.GetUtcNow(), type, reason, _secrets.Mask(message)), stop);
+    private Task AddEventAsync(string type, string reason, string message, CancellationToken stop) => store.AddEventAsync(Event(type, reason, message), stop);
+
+    private RunEvent Event(string type, string reason, string message) => new(Record.Uid, time.GetUtcNow(), type, reason, _secrets.Mask(message));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the lease on run {Run}; another replica continues it")]
     private static partial void LogLeaseLost(ILogger logger, string run);

@@ -90,12 +90,13 @@ internal sealed partial class SqlRunStore
             return (true, true);
         }, cancellationToken);
 
+    private const string InsertEvent = "INSERT INTO events (uid, time, type, reason, message) VALUES (@Uid, @Time, @Type, @Reason, @Message)";
+
     public Task AddEventAsync(RunEvent runEvent, CancellationToken cancellationToken) =>
         WriteAsync(async (c, tx) =>
         {
             await c.ExecuteAsync(Cmd(
-                "INSERT INTO events (uid, time, type, reason, message) VALUES (@Uid, @Time, @Type, @Reason, @Message)",
-                new { runEvent.Uid, Time = UnixMicros.From(runEvent.Time), runEvent.Type, runEvent.Reason, runEvent.Message }, tx, cancellationToken)).ConfigureAwait(false);
+                InsertEvent, new { runEvent.Uid, Time = UnixMicros.From(runEvent.Time), runEvent.Type, runEvent.Reason, runEvent.Message }, tx, cancellationToken)).ConfigureAwait(false);
             return (true, true);
         }, cancellationToken);
 

@@ -270,6 +270,11 @@ internal sealed partial class SqlRunStore
                 }
             }
 
+            foreach (var e in transition.Events)
+            {
+                await c.ExecuteAsync(Cmd(InsertEvent, new { e.Uid, Time = UnixMicros.From(e.Time), e.Type, e.Reason, e.Message }, tx, cancellationToken)).ConfigureAwait(false);
+            }
+
             return (true, true);
         }, cancellationToken);
 
