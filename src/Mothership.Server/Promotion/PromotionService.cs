@@ -94,7 +94,7 @@ internal sealed partial class PromotionService : BackgroundService
         await _forge.CreateStatusAsync(view.Repository, head, succeeded ? CommitState.Success : CommitState.Failure, ServerSiteDeployments.StatusContext,
             succeeded ? $"Deployed {deploy.Site}." : $"Deploy of {deploy.Site}: {deploy.Result}.", link, cancellationToken).ConfigureAwait(false);
         var mark = $"<!-- mothership:deploy-result {deploy.Id} -->";
-        if ((await _forge.ListCommentsAsync(view.Repository, pull, cancellationToken).ConfigureAwait(false)).Any(c => c.Body.Contains(mark, StringComparison.Ordinal)))
+        if (await MarkedComments.ExistsAsync(_forge, view.Repository, pull, mark, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
@@ -123,7 +123,7 @@ internal sealed partial class PromotionService : BackgroundService
             }
         }
 
-        await _forge.CreateCommentAsync(view.Repository, pull, body.Append(mark).Append('\n').ToString(), cancellationToken).ConfigureAwait(false);
+        await MarkedComments.CreateAsync(_forge, view.Repository, pull, body.ToString(), mark, cancellationToken).ConfigureAwait(false);
         if (succeeded && !pooled)
         {
             var merged = await _forge.MergePullRequestAsync(view.Repository, pull, head, MergeMethod.Merge, cancellationToken).ConfigureAwait(false);

@@ -172,12 +172,10 @@ internal sealed partial class RolloutPullRequestService : BackgroundService
 
     private async Task CommentOnceAsync(RepositoryName repository, int number, string mark, string text, CancellationToken cancellationToken)
     {
-        if ((await _forge.ListCommentsAsync(repository, number, cancellationToken).ConfigureAwait(false)).Any(c => c.Body.Contains(mark, StringComparison.Ordinal)))
+        if (!await MarkedComments.ExistsAsync(_forge, repository, number, mark, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            await MarkedComments.CreateAsync(_forge, repository, number, text, mark, cancellationToken).ConfigureAwait(false);
         }
-
-        await _forge.CreateCommentAsync(repository, number, text.TrimEnd('\n') + "\n" + mark + "\n", cancellationToken).ConfigureAwait(false);
     }
 
     private static string Waiting(RolloutRequest request, IReadOnlySet<string> gates)
