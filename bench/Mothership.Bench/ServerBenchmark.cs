@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Mothership.Server.Hosting;
 using Mothership.Store;
 using Mothership.Testing;
 
@@ -11,9 +10,9 @@ namespace Mothership.Bench;
 
 /// <summary>
 /// The server path of one big pipeline: an N-task layered DAG of no-op tasks (<see cref="LayeredDag"/>)
-/// run by <c>mship run</c> (the baseline), then submitted to a <c>mship server</c> host in this
-/// process (SQLite, the local executor, the same parallelism) and waited for. Reports wall and CPU
-/// time of both (CPU: this process and its reaped children, read from /proc), and the time of
+/// run by <c>mship run</c> (the baseline), then submitted to a <c>mship server</c> process (SQLite,
+/// the local executor, the same parallelism) and waited for. Reports wall and CPU time of both
+/// (CPU: the process and its reaped children, the steps, read from /proc), and the time of
 /// <c>GET …/graph</c> while the run runs (as the dashboard asks for it, every 2 s) and after it ended.
 /// With <c>--viewers K</c>, K clients follow the run's pushed changes (<c>GET …/watch</c>) meanwhile,
 /// as K open dashboards do: the server's CPU time with K viewers against none says what they cost.
@@ -100,27 +99,21 @@ internal static class ServerBenchmark
     private static async Task<ServerResult> ServerAsync(string file, int tasks, int parallel, string dir, TimeSpan limit, int viewers)
     {
         var database = $"sqlite:{Path.Combine(dir, "mothership.db")}";
-        await using (var store = RunStoreFactory.Open(database, TimeProvider.System))
+        // The server as it ships (the ReadyToRun `mship server` of ./mship, in a process of its own):
+        // its CPU time is read from /proc/PID/stat, so the clients of this process (the graph
+        // requests, the viewers) are not counted as the server's.
+        var environment = new Dictionary<string, string>
         {
-            await store.MigrateAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-
-        var port = LoopbackPort.Free();
-        var app = ServerHost.Build(new Dictionary<string, string?>
-        {
-            ["Mothership:Database"] = database,
-            ["Mothership:Urls"] = $"http://127.0.0.1:{port}",
-            ["Mothership:Workdir"] = Path.Combine(dir, "runs"),
-            ["Mothership:MaxConcurrentTaskRuns"] = parallel.ToString(CultureInfo.InvariantCulture),
-            ["Mothership:Retention:Schedule"] = "",
-            ["Logging:LogLevel:Default"] = "Warning",
-        });
-        await app.StartAsync().ConfigureAwait(false);
+            ["Mothership__Retention__Schedule"] = "",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        await using var server = await ServerProcess.StartAsync(dir, database, ["--max-concurrent-taskruns", parallel.ToString(CultureInfo.InvariantCulture)], environment: environment).ConfigureAwait(false);
+        var pid = server.ProcessId!.Value;
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromMinutes(10) };
+            using var http = new HttpClient { BaseAddress = new Uri(server.Url + "/"), Timeout = TimeSpan.FromMinutes(10) };
             var body = await File.ReadAllTextAsync(file).ConfigureAwait(false);
-            var cpu0 = ProcessCpu();
+            var cpu0 = ProcStat.CpuSeconds(pid);
             var clock = Stopwatch.StartNew();
             using (var created = await http.PostAsync("api/v1/pipelineruns", new StringContent(body, Encoding.UTF8, "application/yaml")).ConfigureAwait(false))
             {
@@ -158,7 +151,7 @@ internal static class ServerBenchmark
             }
 
             var wall = clock.Elapsed.TotalSeconds;
-            var cpu = ProcessCpu() - cpu0;
+            var cpu = ProcStat.CpuSeconds(pid) - cpu0;
             if (!finished)
             {
                 await http.PostAsync("api/v1/pipelineruns/dag-run/cancel", null).ConfigureAwait(false);
@@ -181,8 +174,7 @@ internal static class ServerBenchmark
         }
         finally
         {
-            await app.StopAsync().ConfigureAwait(false);
-            await app.DisposeAsync().ConfigureAwait(false);
+            await server.StopAsync().ConfigureAwait(false);
         }
     }
 
@@ -198,15 +190,6 @@ internal static class ServerBenchmark
         }
 
         return (clock.Elapsed.TotalMilliseconds, JsonNode.Parse(text)!);
-    }
-
-    /// <summary>User + system CPU seconds of this process and its reaped children (/proc/self/stat fields 14–17).</summary>
-    private static double ProcessCpu()
-    {
-        var stat = File.ReadAllText("/proc/self/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture));
-        return ticks / 100.0;
     }
 
     private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];

@@ -234,7 +234,7 @@ internal static class ThroughputBenchmark
         var loadBefore = Load();
         var started = Now();
         var finishedBefore = await FinishedAsync(store).ConfigureAwait(false);
-        var cpuBefore = CpuSeconds(pid);
+        var cpuBefore = ProcStat.CpuSeconds(pid);
         var opsBefore = await StoreOperationsAsync(server).ConfigureAwait(false);
         var bodies = pipelineOf.Select(p => "{\"apiVersion\":\"tekton.dev/v1\",\"kind\":\"PipelineRun\",\"metadata\":{\"generateName\":\"tp-" + p.ToString(CultureInfo.InvariantCulture)
             + "-\"},\"spec\":{\"pipelineRef\":{\"name\":\"tp-" + p.ToString(CultureInfo.InvariantCulture) + "\"}}}").ToArray();
@@ -279,7 +279,7 @@ internal static class ThroughputBenchmark
             {
                 lastCount.Restart();
                 finished = await FinishedAsync(store).ConfigureAwait(false) - finishedBefore;
-                memory.Add((finished / (double)bodies.Length, Rss(pid).Current));
+                memory.Add((finished / (double)bodies.Length, ProcStat.Rss(pid).Current));
                 if (finished >= bodies.Length)
                 {
                     break;
@@ -289,7 +289,7 @@ internal static class ThroughputBenchmark
             await Task.Delay(50).ConfigureAwait(false);
         }
 
-        var cpu = CpuSeconds(pid) - cpuBefore;
+        var cpu = ProcStat.CpuSeconds(pid) - cpuBefore;
         var opsAfter = await StoreOperationsAsync(server).ConfigureAwait(false);
         var runs = (await AllRunsAsync(store).ConfigureAwait(false)).Where(r => r.CreatedAt >= start).ToList();
         var done = runs.Where(r => r.Phase == RunPhase.Finished && r.CompletedAt is not null).OrderBy(r => r.CompletedAt).ToList();
@@ -302,7 +302,7 @@ internal static class ThroughputBenchmark
         var createTimes = create.ToList();
         createTimes.Sort();
         floor.Sort();
-        var figures = new Figures(db, phase, bodies.Length, posted, createTimes, makespan, sustained, floor, cpu, Rss(pid).Peak, failed, loadBefore, Load(), started, done, memory);
+        var figures = new Figures(db, phase, bodies.Length, posted, createTimes, makespan, sustained, floor, cpu, ProcStat.Rss(pid).Peak, failed, loadBefore, Load(), started, done, memory);
         Console.WriteLine($"  [{db}] {phase}: posted in {posted.TotalSeconds:F1} s (create p50 {F(P(createTimes, 0.5))} / p99 {F(P(createTimes, 0.99))} ms), "
             + $"{(makespan == TimeSpan.MaxValue ? $"NOT drained ({done.Count} of {bodies.Length} finished)" : $"makespan {makespan.TotalSeconds:F1} s ({bodies.Length / makespan.TotalSeconds:F1} runs/s, sustained {sustained:F1}/s)")}, "
             + $"server CPU {cpu:F1} s, failed {failed}, load {loadBefore} → {figures.LoadAfter}");
@@ -360,34 +360,6 @@ internal static class ThroughputBenchmark
         }
         while (cursor is not null);
         return all;
-    }
-
-    /// <summary>The process's CPU time, its waited-for children's (the steps) included, from <c>/proc/PID/stat</c>.</summary>
-    private static double CpuSeconds(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        // After the name: state is field 3, so utime (14) … cstime (17) are at 11 … 14 here.
-        var ticks = Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture));
-        return ticks / 100.0;
-    }
-
-    private static (long Current, long Peak) Rss(int pid)
-    {
-        long current = 0, peak = 0;
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                current = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-            }
-            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                peak = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return (current, peak);
     }
 
     private static void Print(List<Figures> results, int runs, int slots, (double Wall, double Cpu, string Load) flat, (double Wall, double Cpu, string Load) one, int samples)
