@@ -430,7 +430,7 @@ internal static class RunEndpoints
             {
                 while (frames.TryRead(out var frame))
                 {
-                    await response.WriteAsync(frame, ct).ConfigureAwait(false);
+                    await response.Body.WriteAsync(frame, ct).ConfigureAwait(false);
                 }
 
                 await response.Body.FlushAsync(ct).ConfigureAwait(false);

@@ -13,7 +13,7 @@ namespace Mothership.Server.Watching;
 /// <summary>
 /// The one producer of a watched run's changes (<see cref="RunWatchHub"/>): reads the run when told
 /// it changed (or every poll interval), at most once per <see cref="MinInterval"/>, and renders
-/// what changed as SSE frames, once, for every viewer:
+/// what changed as SSE frames, encoded once, the same bytes for every viewer:
 /// <list type="bullet">
 /// <item><c>run</c>: the run's list summary with its condition's message and its results;</item>
 /// <item><c>graph</c> (PipelineRuns): the whole graph of <c>GET …/graph</c>, first to each viewer;</item>
@@ -21,7 +21,7 @@ namespace Mothership.Server.Watching;
 /// <item><c>end</c>: the run finished (or was deleted); the stream ends after it.</item>
 /// </list>
 /// </summary>
-internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGraphCache graphs, TimeSpan poll, TimeProvider time, ILogger logger) : IRunFeed<string>
+internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGraphCache graphs, TimeSpan poll, TimeProvider time, ILogger logger) : IRunFeed<byte[]>
 {
     /// <summary>Frames a viewer may have unread before it is dropped (it reconnects and starts from the current state).</summary>
     public const int ViewerBacklog = 256;
@@ -30,13 +30,15 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
     public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly Lock _lock = new();
-    private readonly List<ChannelWriter<string>> _viewers = [];
+    private readonly List<ChannelWriter<byte[]>> _viewers = [];
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, string> _nodes = new(StringComparer.Ordinal);
     private string? _key;
-    private string? _runFrame;
-    private string? _graphFrame;
+    private byte[]? _runFrame;
+    /// <summary>The graph last sent; its whole frame is encoded only when a viewer joins (<see cref="_graphFrame"/>).</summary>
+    private CachedGraph? _graph;
+    private (CachedGraph Graph, byte[] Frame)? _graphFrame;
     private bool _ended;
 
     public string Uid => first.Uid;
@@ -46,16 +48,23 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
     public string Name => first.Name;
 
     /// <summary>Adds a viewer: the current state is its first frames, then it gets every change.</summary>
-    public void Add(ChannelWriter<string> viewer)
+    public void Add(ChannelWriter<byte[]> viewer)
     {
         lock (_lock)
         {
-            foreach (var frame in (string?[])[_runFrame, _graphFrame])
+            if (_runFrame is not null)
             {
-                if (frame is not null)
+                viewer.TryWrite(_runFrame);
+            }
+
+            if (_graph is { } graph)
+            {
+                if (_graphFrame is not { } built || built.Graph != graph)
                 {
-                    viewer.TryWrite(frame);
+                    _graphFrame = built = (graph, Frame("graph", graph.Bytes));
                 }
+
+                viewer.TryWrite(built.Frame);
             }
 
             if (_ended)
@@ -70,7 +79,7 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
     }
 
     /// <summary>Removes a viewer; the viewers left.</summary>
-    public int Remove(ChannelWriter<string> viewer)
+    public int Remove(ChannelWriter<byte[]> viewer)
     {
         lock (_lock)
         {
@@ -166,8 +175,9 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
         }
 
         _key = key;
-        _runFrame = Frame("run", RunData(run).ToJsonString());
-        var frames = new List<string> { _runFrame };
+        var runFrame = Frame("run", RunData(run).ToJsonString());
+        var frames = new List<byte[]> { runFrame };
+        CachedGraph? sent = null;
         if (run.Kind == nameof(PipelineRun) && await graphs.GetAsync(run, cancellationToken).ConfigureAwait(false) is { } graph)
         {
             var changed = new JsonArray();
@@ -182,20 +192,19 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
                 }
             }
 
-            var whole = Frame("graph", Encoding.UTF8.GetString(graph.Bytes));
-            if (_graphFrame is null)
+            if (_graph is null)
             {
-                frames.Add(whole);
+                frames.Add(Frame("graph", graph.Bytes));
             }
             else if (changed.Count > 0)
             {
                 frames.Add(Frame("tasks", new JsonObject { ["nodes"] = changed, ["criticalPath"] = graph.Graph["criticalPath"]!.DeepClone() }.ToJsonString()));
             }
 
-            _graphFrame = whole;
+            sent = graph;
         }
 
-        Send(frames);
+        Send(frames, runFrame, sent);
     }
 
     /// <summary>The run's list summary with its condition's message and results (the run object parsed once per change, here only).</summary>
@@ -240,17 +249,22 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
             first = run;
         }
 
-        Send([EndFrame(run)]);
+        Send([EndFrame(run)], null, null);
         CompleteAll();
     }
 
-    private static string EndFrame(RunRecord run) => Frame("end", RunObjects.Summary(run).ToJsonString());
+    private static byte[] EndFrame(RunRecord run) => Frame("end", RunObjects.Summary(run).ToJsonString());
 
-    /// <summary>The same frames to every viewer; one that cannot keep up is dropped (its stream ends, it reconnects).</summary>
-    private void Send(IReadOnlyList<string> frames)
+    /// <summary>
+    /// The same frames to every viewer (one that cannot keep up is dropped: its stream ends, it
+    /// reconnects), and the state a viewer joining later starts from, changed under the same lock.
+    /// </summary>
+    private void Send(IReadOnlyList<byte[]> frames, byte[]? runFrame, CachedGraph? graph)
     {
         lock (_lock)
         {
+            _runFrame = runFrame ?? _runFrame;
+            _graph = graph ?? _graph;
             foreach (var viewer in _viewers.ToList())
             {
                 if (!frames.All(viewer.TryWrite))
@@ -262,7 +276,19 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
         }
     }
 
-    private static string Frame(string name, string data) => $"event: {name}\ndata: {data}\n\n";
+    private static byte[] Frame(string name, string data) => Encoding.UTF8.GetBytes($"event: {name}\ndata: {data}\n\n");
+
+    /// <summary>A frame around JSON already encoded (the graph's bytes as <c>GET …/graph</c> serves them).</summary>
+    private static byte[] Frame(string name, byte[] data)
+    {
+        var head = Encoding.UTF8.GetBytes($"event: {name}\ndata: ");
+        var frame = new byte[head.Length + data.Length + 2];
+        head.CopyTo(frame, 0);
+        data.CopyTo(frame, head.Length);
+        frame[^2] = (byte)'\n';
+        frame[^1] = (byte)'\n';
+        return frame;
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The stored object of run {Run} is not JSON: {Message}")]
     private static partial void LogUnreadableObject(ILogger logger, string run, string message);

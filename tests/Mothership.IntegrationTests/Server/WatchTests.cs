@@ -110,6 +110,41 @@ public sealed class WatchTests(SharedServer shared, PostgresFixture postgres) : 
         Assert.Null(await frames.NextAsync());
     }
 
+    [Fact(Timeout = 90_000)]
+    public async Task Watch_SecondViewerJoinsRunningRun_StartsFromTheCurrentGraphThenGetsTheSameChanges()
+    {
+        var server = await ServerAsync();
+        var gate = Path.Combine(_dir.FullName, "late-gate");
+        var name = await CreateRunAsync(server, GatedPipeline(Unique("late"), gate));
+        using var firstResponse = await server.Http.GetAsync($"api/v1/pipelineruns/{name}/watch", HttpCompletionOption.ResponseHeadersRead, Ct);
+        var first = new Frames(new StreamReader(await firstResponse.Content.ReadAsStreamAsync(Ct)));
+        var seen = await first.UntilAsync(f => f.Event == "graph");
+        if (StateOf(seen[^1].Data, "gated") != "Running")
+        {
+            await first.UntilAsync(f => f.Event == "tasks" && StateOf(f.Data, "gated") == "Running");
+        }
+
+        // The second viewer joins the same watch: its first frames are the run and the whole graph as it is now.
+        using var secondResponse = await server.Http.GetAsync($"api/v1/pipelineruns/{name}/watch", HttpCompletionOption.ResponseHeadersRead, Ct);
+        var second = new Frames(new StreamReader(await secondResponse.Content.ReadAsStreamAsync(Ct)));
+        var start = await second.UntilAsync(f => f.Event == "graph");
+        Assert.Equal(["run", "graph"], start.Select(f => f.Event));
+        Assert.Equal("Running", StateOf(start[1].Data, "gated"));
+        Assert.Equal("gated>after:runAfter", string.Join(",", start[1].Data["edges"]!.AsArray().Select(e => $"{e!["from"]}>{e["to"]}:{e["kind"]}")));
+
+        await File.WriteAllTextAsync(gate, "", Ct);
+        var firstRest = await first.UntilAsync(f => f.Event == "end");
+        var secondRest = await second.UntilAsync(f => f.Event == "end");
+        foreach (var rest in (List<(string Event, JsonNode Data)>[])[firstRest, secondRest])
+        {
+            Assert.Contains(rest, f => f.Event == "tasks" && StateOf(f.Data, "after") == "Succeeded");
+            Assert.Equal("Succeeded", (string?)rest[^1].Data["reason"]);
+        }
+
+        // From the moment both watch, they are sent the same frames.
+        Assert.Equal(firstRest.TakeLast(secondRest.Count).Select(f => f.Data.ToJsonString()), secondRest.Select(f => f.Data.ToJsonString()));
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Watch_FinishedOrMissingRun_CurrentStateAndEndOr404()
     {
