@@ -54,6 +54,22 @@ internal sealed class RunGraphCache(TimeProvider time)
 
     private readonly ConcurrentDictionary<string, Lazy<Entry>> _entries = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The replica about to drive <paramref name="uid"/> hands over the pipeline it prepared, so the
+    /// run's first graph request does not read it again from the manifest (at 10,000 tasks that
+    /// read is most of the first request's time). Nothing is built until the graph is asked for.
+    /// </summary>
+    public void Prime(string uid, PipelineSpec spec)
+    {
+        var entry = new Entry { Spec = spec, Building = new SemaphoreSlim(1, 1) };
+        var lazy = new Lazy<Entry>(() => entry);
+        _ = lazy.Value;
+        if (_entries.TryAdd(uid, lazy))
+        {
+            Trim();
+        }
+    }
+
     /// <summary>The graph of <paramref name="run"/> as stored now; null when its manifest holds no readable pipeline.</summary>
     public async Task<CachedGraph?> GetAsync(RunRecord run, CancellationToken cancellationToken)
     {

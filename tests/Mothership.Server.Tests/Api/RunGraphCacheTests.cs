@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Mothership.Server.Api;
+using Mothership.Server.Runs;
 using Mothership.Store;
 
 namespace Mothership.Server.Tests.Api;
@@ -60,6 +61,22 @@ public sealed class RunGraphCacheTests
         Assert.NotEqual(first.ETag, changed!.ETag);
         Assert.Equal("Succeeded", StateOf(changed, "a"));
         Assert.Equal("Pending", StateOf(changed, "b"));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task GetAsync_PrimedByTheDriver_BuildsFromTheHandedPipelineWithoutReadingTheManifest()
+    {
+        var cache = new RunGraphCache(new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero)));
+        cache.Prime("uid-1", RunManifest.Load(Run(RunPhase.Running, null)).PipelineSpec!);
+
+        // The stored manifest is not read again: one that no longer parses still gets the graph.
+        var graph = await cache.GetAsync(Run(RunPhase.Running, Object("Running")) with { Manifest = "not: [a manifest" }, Ct);
+
+        Assert.NotNull(graph);
+        Assert.Equal("Running", StateOf(graph, "a"));
+        Assert.Equal("Pending", StateOf(graph, "b"));
+        // Without the driver's pipeline the same request has nothing to draw.
+        Assert.Null(await new RunGraphCache(TimeProvider.System).GetAsync(Run(RunPhase.Running, Object("Running")) with { Manifest = "not: [a manifest" }, Ct));
     }
 
     [Fact(Timeout = 10_000)]
