@@ -22,7 +22,7 @@ internal static class ServerBenchmark
     public static async Task<int> RunAsync(IReadOnlyList<int> sizes, int layers, int parallel, TimeSpan limit, bool skipLocal, int viewers)
     {
         Console.WriteLine($"layered DAG, {layers} layers, no-op tasks (bash -c true), parallelism {parallel}, {viewers} watch viewers; load average {LoadAverage()}");
-        Console.WriteLine($"{"tasks",7} {"mship run wall/CPU s",22} {"server wall/CPU s",20} {"ratio",6} {"graph during p50/max ms",25} {"graph after p50 ms",19} {"load",6}");
+        Console.WriteLine($"{"tasks",7} {"mship run wall/CPU s",22} {"server wall/CPU s",20} {"ratio",6} {"graph during first/p50/max ms",32} {"graph after p50 ms",19} {"load",6}");
         foreach (var tasks in sizes)
         {
             var dir = Directory.CreateTempSubdirectory("mothership-server-bench-");
@@ -36,7 +36,7 @@ internal static class ServerBenchmark
                 var serverText = server.Finished
                     ? $"{server.Wall:F2} / {server.Cpu:F2}"
                     : $"unfinished: {server.Done:N0} done in {server.Wall:F0} s ({server.Done / server.Wall:F1}/s)";
-                Console.WriteLine($"{tasks,7:N0} {$"{local.Wall:F2} / {local.Cpu:F2}",22} {serverText,20} {ratio,6} {$"{Percentile(server.GraphDuring, 0.5):F0} / {(server.GraphDuring.Count == 0 ? 0 : server.GraphDuring.Max()):F0} (n={server.GraphDuring.Count})",25} {Percentile(server.GraphAfter, 0.5),19:F1} {LoadAverage(),6}");
+                Console.WriteLine($"{tasks,7:N0} {$"{local.Wall:F2} / {local.Cpu:F2}",22} {serverText,20} {ratio,6} {$"{(server.GraphDuring.Count == 0 ? 0 : server.GraphDuring[0]):F0} / {Percentile(server.GraphDuring, 0.5):F0} / {(server.GraphDuring.Count == 0 ? 0 : server.GraphDuring.Max()):F0} (n={server.GraphDuring.Count})",32} {Percentile(server.GraphAfter, 0.5),19:F1} {LoadAverage(),6}");
             }
             finally
             {

@@ -63,7 +63,7 @@ internal static class RunEndpoints
         });
     }
 
-    private static async Task<IResult> CreateAsync(string kinds, HttpContext context, RunIntake intake, RunController controller, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(string kinds, HttpContext context, RunIntake intake, RunController controller, RunGraphCache graphs, CancellationToken ct)
     {
         var kind = ApiContext.RunKind(kinds)!;
         var body = await ApiContext.BodyAsync(context.Request, ct).ConfigureAwait(false);
@@ -76,6 +76,12 @@ internal static class RunEndpoints
         if (result.Run is not { } run)
         {
             return Problems.Invalid(result.Diagnostics);
+        }
+
+        if (result.Pipeline is { } pipeline)
+        {
+            // Its first graph request (a dashboard opening it now) is drawn from the pipeline just validated, not read again from the manifest.
+            graphs.Prime(run.Uid, pipeline);
         }
 
         controller.Wake();

@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Collections.Immutable;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mothership.Model.Graph;
 using Mothership.Model.Tekton;
@@ -10,101 +13,173 @@ namespace Mothership.Server.Api;
 /// The DAG of a PipelineRun as the dashboard draws it: one node per pipeline task with its state
 /// (from the run object), edges from <c>runAfter</c> and result references (the model's own
 /// graph, so the picture matches what the scheduler does), and the critical path: the chain of
-/// dependent tasks with the longest total duration. Pure: values in, JSON out.
+/// dependent tasks with the longest total duration. Pure: values in, JSON out (<see cref="RunGraphDocument"/>).
 /// </summary>
 public static class RunGraph
 {
-    public static JsonObject Build(PipelineSpec spec, JsonObject? runObject, DateTimeOffset now)
+    /// <summary>
+    /// The graph of <paramref name="spec"/> with the states of <paramref name="runObject"/> (the
+    /// PipelineRun object, none before it started), written as JSON once. The object is read as a
+    /// <see cref="JsonElement"/> and the graph written with a <see cref="Utf8JsonWriter"/>: at 10,000
+    /// tasks (an object of several MB) a tree of <see cref="JsonNode"/>s in and out cost several
+    /// times the rest of the graph, mostly in garbage collection.
+    /// </summary>
+    public static RunGraphDocument Build(PipelineSpec spec, JsonElement? runObject, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(spec);
         var graph = PipelineGraph.Build(spec.Tasks);
-        var status = runObject?["status"] as JsonObject;
+        var status = runObject is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object ? s : (JsonElement?)null;
         // Grouped once by pipeline task: a lookup per task, not a scan of every TaskRun per task.
-        var taskRuns = ((status?["taskRuns"] as JsonObject)?.Select(kv => (Name: kv.Key, Run: kv.Value as JsonObject))
-            .Where(x => x.Run is not null) ?? []).ToLookup(x => (string?)x.Run!["pipelineTaskName"] ?? "", StringComparer.Ordinal);
-        var skipped = (status?["skippedTasks"] as JsonArray)?.OfType<JsonObject>()
-            .ToDictionary(s => (string)s["name"]!, s => (string?)s["reason"] ?? "", StringComparer.Ordinal) ?? [];
+        var taskRuns = new Dictionary<string, List<TaskRunView>>(StringComparer.Ordinal);
+        if (status is { } st && st.TryGetProperty("taskRuns", out var all) && all.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in all.EnumerateObject())
+            {
+                if (property.Value.ValueKind != JsonValueKind.Object)
+                {
+                    continue;
+                }
 
-        var nodes = new JsonArray();
+                var task = Text(property.Value, "pipelineTaskName") ?? "";
+                if (!taskRuns.TryGetValue(task, out var list))
+                {
+                    taskRuns[task] = list = [];
+                }
+
+                list.Add(TaskRunView.Read(property.Name, property.Value));
+            }
+        }
+
+        var skipped = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (status is { } st2 && st2.TryGetProperty("skippedTasks", out var skips) && skips.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var skip in skips.EnumerateArray())
+            {
+                if (skip.ValueKind == JsonValueKind.Object && Text(skip, "name") is { } name)
+                {
+                    skipped[name] = Text(skip, "reason") ?? "";
+                }
+            }
+        }
+
+        var buffer = new ArrayBufferWriter<byte>();
+        using var writer = new Utf8JsonWriter(buffer);
+        var nodes = ImmutableArray.CreateBuilder<RunGraphNode>(spec.Tasks.Length + spec.Finally.Length);
         var durations = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (task, isFinally) in spec.Tasks.Select(t => (t, false)).Concat(spec.Finally.Select(t => (t, true))))
         {
-            var own = taskRuns[task.Name].ToList();
-            var runs = own.Select(x => (x.Name, Status: x.Run!["status"] as JsonObject)).ToList();
-            var node = Node(task.Name, isFinally, runs, skipped.GetValueOrDefault(task.Name), now, out var seconds);
-            var reusedFrom = own.Select(x => x.Run!["metadata"]?["annotations"]).ToList();
-            if (reusedFrom.Count > 0 && reusedFrom.All(a => a?[MothershipLabels.ReusedFrom] is not null) && (string?)node["state"] == "Succeeded")
-            {
-                // Taken over from an earlier run (a rerun from the failure): it cost this run nothing.
-                node["state"] = "Reused";
-                node["reusedFrom"] = new JsonObject
-                {
-                    ["pipelineRun"] = (string?)reusedFrom[0]![MothershipLabels.ReusedFromPipelineRun],
-                    ["taskRuns"] = new JsonArray([.. reusedFrom.Select(a => (JsonNode?)JsonValue.Create((string?)a![MothershipLabels.ReusedFrom]))]),
-                };
-                seconds = 0;
-            }
-
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            WriteNode(writer, task.Name, isFinally, taskRuns.GetValueOrDefault(task.Name) ?? [], skipped.GetValueOrDefault(task.Name), now, out var seconds);
+            writer.Flush();
             durations[task.Name] = seconds;
-            nodes.Add(node);
+            nodes.Add(new RunGraphNode(task.Name, buffer.WrittenSpan.ToArray()));
         }
 
-        var edges = new JsonArray();
+        var criticalPath = CriticalPath(graph, durations).ToImmutableArray();
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        RunGraphDocument.WriteNodes(writer, nodes);
+        writer.WriteStartArray("edges");
         foreach (var task in spec.Tasks)
         {
             var results = PipelineGraph.ResultSources(task).ToHashSet(StringComparer.Ordinal);
             foreach (var parent in graph.Parents.GetValueOrDefault(task.Name, []).Distinct())
             {
-                edges.Add(new JsonObject
-                {
-                    ["from"] = parent,
-                    ["to"] = task.Name,
-                    ["kind"] = task.RunAfter.Contains(parent) || !results.Contains(parent) ? "runAfter" : "result",
-                });
+                writer.WriteStartObject();
+                writer.WriteString("from", parent);
+                writer.WriteString("to", task.Name);
+                writer.WriteString("kind", task.RunAfter.Contains(parent) || !results.Contains(parent) ? "runAfter" : "result");
+                writer.WriteEndObject();
             }
         }
 
-        return new JsonObject
-        {
-            ["nodes"] = nodes,
-            ["edges"] = edges,
-            ["criticalPath"] = new JsonArray([.. CriticalPath(graph, durations).Select(n => (JsonNode)JsonValue.Create(n))]),
-        };
+        writer.WriteEndArray();
+        RunGraphDocument.WriteCriticalPath(writer, criticalPath);
+        writer.WriteEndObject();
+        writer.Flush();
+        return new RunGraphDocument { Nodes = nodes.MoveToImmutable(), CriticalPath = criticalPath, Bytes = buffer.WrittenSpan.ToArray() };
     }
 
-    private static JsonObject Node(string name, bool isFinally, List<(string Name, JsonObject? Status)> runs, string? skipReason, DateTimeOffset now, out double seconds)
+    /// <summary>What the graph reads of one TaskRun of the run object's <c>status.taskRuns</c>.</summary>
+    private sealed record TaskRunView(string Name, string? Status, string Reason, string? Message, DateTimeOffset? Start, DateTimeOffset? End, int Attempts,
+        string? ReusedFrom, string? ReusedFromPipelineRun)
     {
-        var conditions = runs.Select(r => r.Status?["conditions"]?[0]).ToList();
-        var statuses = conditions.Select(c => (string?)c?["status"]).ToList();
-        var reasons = conditions.Select(c => (string?)c?["reason"] ?? "").ToList();
+        public static TaskRunView Read(string name, JsonElement taskRun)
+        {
+            var status = taskRun.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object ? s : (JsonElement?)null;
+            var condition = status is { } st && st.TryGetProperty("conditions", out var c) && c.ValueKind == JsonValueKind.Array && c.GetArrayLength() > 0
+                && c[0].ValueKind == JsonValueKind.Object ? c[0] : (JsonElement?)null;
+            var annotations = taskRun.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object
+                && m.TryGetProperty("annotations", out var a) && a.ValueKind == JsonValueKind.Object ? a : (JsonElement?)null;
+            return new TaskRunView(
+                name,
+                condition is { } c1 ? Text(c1, "status") : null,
+                (condition is { } c2 ? Text(c2, "reason") : null) ?? "",
+                condition is { } c3 ? Text(c3, "message") : null,
+                status is { } s1 ? Time(s1, "startTime") : null,
+                status is { } s2 ? Time(s2, "completionTime") : null,
+                (status is { } s3 && s3.TryGetProperty("retriesStatus", out var retries) && retries.ValueKind == JsonValueKind.Array ? retries.GetArrayLength() : 0) + 1,
+                annotations is { } a1 ? Text(a1, MothershipLabels.ReusedFrom) : null,
+                annotations is { } a2 ? Text(a2, MothershipLabels.ReusedFromPipelineRun) : null);
+        }
+    }
+
+    private static void WriteNode(Utf8JsonWriter writer, string name, bool isFinally, List<TaskRunView> runs, string? skipReason, DateTimeOffset now, out double seconds)
+    {
         var state = skipReason is not null ? "Skipped"
             : runs.Count == 0 ? "Pending"
-            : statuses.Any(s => s is null or ConditionStatus.Unknown) ? "Running"
-            : statuses.All(s => s == ConditionStatus.True) ? "Succeeded"
-            : reasons.Any(r => r == TaskRunReason.Cancelled) ? "Cancelled"
-            : reasons.Any(r => r == TaskRunReason.FailureIgnored) ? "FailureIgnored"
+            : runs.Any(r => r.Status is null or ConditionStatus.Unknown) ? "Running"
+            : runs.All(r => r.Status == ConditionStatus.True) ? "Succeeded"
+            : runs.Any(r => r.Reason == TaskRunReason.Cancelled) ? "Cancelled"
+            : runs.Any(r => r.Reason == TaskRunReason.FailureIgnored) ? "FailureIgnored"
             : "Failed";
-        var starts = runs.Select(r => Time(r.Status?["startTime"])).OfType<DateTimeOffset>().ToList();
-        var ends = runs.Select(r => Time(r.Status?["completionTime"])).OfType<DateTimeOffset>().ToList();
+        var starts = runs.Select(r => r.Start).OfType<DateTimeOffset>().ToList();
+        var ends = runs.Select(r => r.End).OfType<DateTimeOffset>().ToList();
         DateTimeOffset? start = starts.Count > 0 ? starts.Min() : null;
         DateTimeOffset? end = state == "Running" ? null : ends.Count > 0 ? ends.Max() : null;
-        seconds = start is { } s ? Math.Max(0, ((end ?? now) - s).TotalSeconds) : 0;
-        var failed = conditions.FirstOrDefault(c => (string?)c?["status"] == ConditionStatus.False);
-        return new JsonObject
+        var duration = start is { } s ? Math.Max(0, ((end ?? now) - s).TotalSeconds) : 0;
+        // Taken over from an earlier run (a rerun from the failure): it cost this run nothing (its node still shows how long it took then).
+        var reused = runs.Count > 0 && runs.All(r => r.ReusedFrom is not null) && state == "Succeeded";
+        seconds = reused ? 0 : duration;
+
+        var failed = runs.FirstOrDefault(r => r.Status == ConditionStatus.False);
+        writer.WriteStartObject();
+        writer.WriteString("name", name);
+        writer.WriteBoolean("finally", isFinally);
+        writer.WriteString("state", reused ? "Reused" : state);
+        writer.WriteString("reason", skipReason ?? (runs.Count == 1 ? runs[0].Reason : runs.Select(r => r.Reason).FirstOrDefault(r => r != "Succeeded") ?? runs.Select(r => r.Reason).FirstOrDefault()));
+        writer.WriteString("message", (failed ?? runs.FirstOrDefault())?.Message);
+        writer.WriteString("taskRun", runs.Count > 0 ? runs[0].Name : null);
+        writer.WriteStartArray("taskRuns");
+        foreach (var run in runs)
         {
-            ["name"] = name,
-            ["finally"] = isFinally,
-            ["state"] = state,
-            ["reason"] = skipReason ?? (reasons.Count == 1 ? reasons[0] : reasons.FirstOrDefault(r => r != "Succeeded") ?? reasons.FirstOrDefault()),
-            ["message"] = (string?)(failed ?? conditions.FirstOrDefault())?["message"],
-            ["taskRun"] = runs.Count > 0 ? runs[0].Name : null,
-            ["taskRuns"] = new JsonArray([.. runs.Select(r => (JsonNode)JsonValue.Create(r.Name))]),
-            ["startTime"] = start?.ToString("O", CultureInfo.InvariantCulture),
-            ["completionTime"] = end?.ToString("O", CultureInfo.InvariantCulture),
-            ["durationSeconds"] = Math.Round(seconds, 3),
-            ["skipReason"] = skipReason,
-            ["attempts"] = runs.Count == 0 ? 0 : runs.Max(r => ((r.Status?["retriesStatus"] as JsonArray)?.Count ?? 0) + 1),
-            ["matrix"] = runs.Count,
-        };
+            writer.WriteStringValue(run.Name);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString("startTime", start?.ToString("O", CultureInfo.InvariantCulture));
+        writer.WriteString("completionTime", end?.ToString("O", CultureInfo.InvariantCulture));
+        writer.WriteNumber("durationSeconds", Math.Round(duration, 3));
+        writer.WriteString("skipReason", skipReason);
+        writer.WriteNumber("attempts", runs.Count == 0 ? 0 : runs.Max(r => r.Attempts));
+        writer.WriteNumber("matrix", runs.Count);
+        if (reused)
+        {
+            writer.WriteStartObject("reusedFrom");
+            writer.WriteString("pipelineRun", runs[0].ReusedFromPipelineRun);
+            writer.WriteStartArray("taskRuns");
+            foreach (var run in runs)
+            {
+                writer.WriteStringValue(run.ReusedFrom);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
     }
 
     /// <summary>The dependency chain with the largest sum of durations (ties: the longer chain, then the first in topological order).</summary>
@@ -134,6 +209,10 @@ public static class RunGraph
         return path;
     }
 
-    private static DateTimeOffset? Time(JsonNode? node) =>
-        (string?)node is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+    private static string? Text(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static DateTimeOffset? Time(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+            && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
 }

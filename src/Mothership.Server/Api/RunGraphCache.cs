@@ -1,14 +1,18 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using Mothership.Model.Tekton;
 using Mothership.Server.Runs;
 using Mothership.Store;
 
 namespace Mothership.Server.Api;
 
-/// <summary>A PipelineRun's graph as served: its JSON bytes, the ETag naming them, and the same as a node.</summary>
-internal sealed record CachedGraph(byte[] Bytes, string ETag, JsonObject Graph);
+/// <summary>A PipelineRun's graph as served and the ETag naming it.</summary>
+internal sealed record CachedGraph(RunGraphDocument Document, string ETag)
+{
+    /// <summary>The document's bytes, as <c>GET …/graph</c> serves them.</summary>
+    public byte[] Bytes => Document.Bytes;
+}
 
 /// <summary>
 /// The graphs of recently asked-for PipelineRuns (<see cref="RunGraph"/>), built once per stored run
@@ -104,11 +108,10 @@ internal sealed class RunGraphCache(TimeProvider time)
 
     /// <summary>
     /// A new object of a running run that this replica drives, before it is stored: its graph is
-    /// built now, from <paramref name="runObject"/> as it is (not parsed again), when the run's
-    /// graph was asked for within <see cref="InterestWindow"/>. <paramref name="text"/> is the
-    /// object as it will be stored (it names the graph).
+    /// built now, from <paramref name="text"/>, the object as it will be stored (it names the
+    /// graph), when the run's graph was asked for within <see cref="InterestWindow"/>.
     /// </summary>
-    public async Task PublishAsync(string uid, string text, JsonObject runObject, CancellationToken cancellationToken)
+    public async Task PublishAsync(string uid, string text, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (!_entries.TryGetValue(uid, out var lazy) || !lazy.IsValueCreated || lazy.Value is not { Spec: { } spec } entry
@@ -123,7 +126,7 @@ internal sealed class RunGraphCache(TimeProvider time)
         {
             if (Find(entry, key) is null)
             {
-                Add(entry, key, Build(spec, key, runObject));
+                Add(entry, key, Build(spec, key, text));
             }
         }
         finally
@@ -143,7 +146,7 @@ internal sealed class RunGraphCache(TimeProvider time)
                 return built.Graph;
             }
 
-            var graph = Build(spec, key, run.Object is { } text ? JsonNode.Parse(text)?.AsObject() : null);
+            var graph = Build(spec, key, run.Object);
             Add(entry, key, graph);
             Trim();
             return graph.Graph;
@@ -154,12 +157,21 @@ internal sealed class RunGraphCache(TimeProvider time)
         }
     }
 
-    private (CachedGraph Graph, DateTimeOffset BuiltAt) Build(PipelineSpec spec, string key, JsonObject? runObject)
+    private (CachedGraph Graph, DateTimeOffset BuiltAt) Build(PipelineSpec spec, string key, string? runObject)
     {
         var now = time.GetUtcNow();
-        var graph = RunGraph.Build(spec, runObject, now);
-        var bytes = System.Text.Encoding.UTF8.GetBytes(graph.ToJsonString());
-        return (new CachedGraph(bytes, $"\"{key}-{now.ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture)}\"", graph), now);
+        RunGraphDocument graph;
+        if (runObject is null)
+        {
+            graph = RunGraph.Build(spec, null, now);
+        }
+        else
+        {
+            using var document = JsonDocument.Parse(runObject);
+            graph = RunGraph.Build(spec, document.RootElement, now);
+        }
+
+        return (new CachedGraph(graph, $"\"{key}-{now.ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture)}\""), now);
     }
 
     private static void Add(Entry entry, string key, (CachedGraph Graph, DateTimeOffset BuiltAt) built) =>

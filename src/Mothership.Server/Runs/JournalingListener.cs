@@ -61,11 +61,10 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
                 }
 
                 var started = time.GetTimestamp();
-                var obj = ObjectOf(latest);
-                var text = obj.ToJsonString();
+                var text = ObjectOf(latest).ToJsonString();
                 if (Storing is { } storing)
                 {
-                    await storing(text, obj, cancellationToken).ConfigureAwait(false);
+                    await storing(text, cancellationToken).ConfigureAwait(false);
                 }
 
                 await writer.CommitObjectAsync(text, cancellationToken).ConfigureAwait(false);
@@ -86,11 +85,11 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
     private void Changed() => _changed.Writer.TryWrite(true);
 
     /// <summary>
-    /// Called with each run object written while the run runs, as text and as the node it was
-    /// written from, before it is stored (the graph is built from it: <c>RunGraphCache.PublishAsync</c>).
+    /// Called with each run object written while the run runs, as the text about to be stored,
+    /// before it is stored (the graph is built from it: <c>RunGraphCache.PublishAsync</c>).
     /// Its time counts in the object's cost, which spaces the writes.
     /// </summary>
-    public Func<string, JsonObject, CancellationToken, Task>? Storing { get; init; }
+    public Func<string, CancellationToken, Task>? Storing { get; init; }
 
     /// <summary>Called with each decision's attempt ends (metrics).</summary>
     public Action<AttemptEnded>? OnAttemptEnded { get; init; }

@@ -15,7 +15,8 @@ namespace Mothership.Server.Runs;
 
 /// <summary>A run accepted by <see cref="RunIntake"/>, or the diagnostics that refused it.</summary>
 /// <paramref name="GenerateName"/>: the prefix the run's name was made from, when the body gave <c>generateName</c> rather than a name.
-internal sealed record IntakeResult(RunRecord? Run, IReadOnlyList<Diagnostic> Diagnostics, bool NameTaken = false, string? GenerateName = null);
+/// <paramref name="Pipeline"/>: the pipeline an accepted PipelineRun runs, as validated (its graph is drawn from it).
+internal sealed record IntakeResult(RunRecord? Run, IReadOnlyList<Diagnostic> Diagnostics, bool NameTaken = false, string? GenerateName = null, PipelineSpec? Pipeline = null);
 
 /// <summary>
 /// Turns a submitted PipelineRun or TaskRun (YAML or JSON, with any Tasks, Pipelines, ConfigMaps
@@ -144,7 +145,8 @@ internal sealed class RunIntake(IRunStore store, TimeProvider time, RemoteResolu
         }
 
         return new IntakeResult(Record(run, ManifestOf(body, [.. storedText, .. FrozenResolutions.Documents(resolved.Fetched)]), actor), [],
-            GenerateName: runs[0].Metadata.Name is null ? runs[0].Metadata.GenerateName ?? runs[0].Kind.ToLowerInvariant() + "-" : null);
+            GenerateName: runs[0].Metadata.Name is null ? runs[0].Metadata.GenerateName ?? runs[0].Kind.ToLowerInvariant() + "-" : null,
+            Pipeline: resolved.Run is PipelineRun pipelineRun ? RunPreparation.PipelineOf(pipelineRun, resolved.Resources) : null);
     }
 
     /// <summary>

@@ -33,7 +33,8 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
     private readonly List<ChannelWriter<byte[]>> _viewers = [];
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stop = new();
-    private readonly Dictionary<string, string> _nodes = new(StringComparer.Ordinal);
+    /// <summary>Each node's JSON as last sent (compared byte for byte to find what changed).</summary>
+    private readonly Dictionary<string, byte[]> _nodes = new(StringComparer.Ordinal);
     private string? _key;
     private byte[]? _runFrame;
     /// <summary>The graph last sent; its whole frame is encoded only when a viewer joins (<see cref="_graphFrame"/>).</summary>
@@ -180,15 +181,13 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
         CachedGraph? sent = null;
         if (run.Kind == nameof(PipelineRun) && await graphs.GetAsync(run, cancellationToken).ConfigureAwait(false) is { } graph)
         {
-            var changed = new JsonArray();
-            foreach (var node in graph.Graph["nodes"]!.AsArray())
+            var changed = new List<RunGraphNode>();
+            foreach (var node in graph.Document.Nodes)
             {
-                var text = node!.ToJsonString();
-                var name = (string)node["name"]!;
-                if (!_nodes.TryGetValue(name, out var before) || before != text)
+                if (!_nodes.TryGetValue(node.Name, out var before) || !before.AsSpan().SequenceEqual(node.Json))
                 {
-                    _nodes[name] = text;
-                    changed.Add(JsonNode.Parse(text));
+                    _nodes[node.Name] = node.Json;
+                    changed.Add(node);
                 }
             }
 
@@ -198,7 +197,7 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
             }
             else if (changed.Count > 0)
             {
-                frames.Add(Frame("tasks", new JsonObject { ["nodes"] = changed, ["criticalPath"] = graph.Graph["criticalPath"]!.DeepClone() }.ToJsonString()));
+                frames.Add(Frame("tasks", graph.Document.Changes(changed)));
             }
 
             sent = graph;

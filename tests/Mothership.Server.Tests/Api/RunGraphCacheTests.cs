@@ -42,7 +42,7 @@ public sealed class RunGraphCacheTests
     }.ToJsonString();
 
     private static string? StateOf(CachedGraph graph, string task) =>
-        (string?)graph.Graph["nodes"]!.AsArray().Single(n => (string?)n!["name"] == task)!["state"];
+        (string?)graph.Document.ToJsonObject()["nodes"]!.AsArray().Single(n => (string?)n!["name"] == task)!["state"];
 
     [Fact(Timeout = 10_000)]
     public async Task GetAsync_SameObject_ServesTheSameBytesUntilItChanges()
@@ -109,17 +109,17 @@ public sealed class RunGraphCacheTests
         var before = await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
         var text = Object("Succeeded");
 
-        // The driver builds the graph from the object it is about to store, and a different node (not parsed from the text) proves it was not rebuilt.
-        var written = JsonNode.Parse(text)!.AsObject();
-        written["status"]!["taskRuns"]!["r-a"]!["status"]!["conditions"]![0]!["reason"] = "FromMemory";
-        await cache.PublishAsync("uid-1", text, written, Ct);
+        // The driver builds the graph from the object it is about to store; the ETag's build time proves a later read did not rebuild it.
+        var publishedAt = time.GetUtcNow();
+        await cache.PublishAsync("uid-1", text, Ct);
+        time.Advance(TimeSpan.FromSeconds(1));
         var old = await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
         var published = await cache.GetAsync(Run(RunPhase.Running, text), Ct);
 
         Assert.Same(before, old); // a reader of the object before is still served its graph
         Assert.NotEqual(before!.ETag, published!.ETag);
         Assert.Equal("Succeeded", StateOf(published, "a"));
-        Assert.Equal("FromMemory", (string?)published.Graph["nodes"]!.AsArray().Single(n => (string?)n!["name"] == "a")!["reason"]);
+        Assert.EndsWith($"-{publishedAt.ToUnixTimeMilliseconds():x}\"", published.ETag, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 10_000)]
@@ -128,16 +128,18 @@ public sealed class RunGraphCacheTests
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero));
         var cache = new RunGraphCache(time);
         var text = Object("Succeeded");
-        var marked = JsonNode.Parse(text)!.AsObject();
-        marked["status"]!["taskRuns"]!["r-a"]!["status"]!["conditions"]![0]!["reason"] = "FromMemory";
 
-        await cache.PublishAsync("uid-1", text, marked, Ct); // never asked for
+        await cache.PublishAsync("uid-1", text, Ct); // never asked for
         await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
         time.Advance(RunGraphCache.InterestWindow + TimeSpan.FromSeconds(1));
-        await cache.PublishAsync("uid-1", text, marked, Ct); // asked for too long ago
+        await cache.PublishAsync("uid-1", text, Ct); // asked for too long ago
+        time.Advance(TimeSpan.FromSeconds(1));
+        var readAt = time.GetUtcNow();
         var read = await cache.GetAsync(Run(RunPhase.Running, text), Ct);
 
-        Assert.Equal("Succeeded", (string?)read!.Graph["nodes"]!.AsArray().Single(n => (string?)n!["name"] == "a")!["reason"]);
+        // Built by the read (its ETag names the read's time), not by either publish.
+        Assert.EndsWith($"-{readAt.ToUnixTimeMilliseconds():x}\"", read!.ETag, StringComparison.Ordinal);
+        Assert.Equal("Succeeded", StateOf(read, "a"));
     }
 
     [Fact(Timeout = 10_000)]
@@ -147,16 +149,14 @@ public sealed class RunGraphCacheTests
         var cache = new RunGraphCache(time);
         await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
         var text = Object("Succeeded");
-        var marked = JsonNode.Parse(text)!.AsObject();
-        marked["status"]!["taskRuns"]!["r-a"]!["status"]!["conditions"]![0]!["reason"] = "FromMemory";
-        await cache.PublishAsync("uid-1", text, marked, Ct);
+        await cache.PublishAsync("uid-1", text, Ct);
         var live = await cache.GetAsync(Run(RunPhase.Running, text), Ct);
 
         // The final object may be the same text as the last one published while running: the phase tells them apart.
         var final = await cache.GetAsync(Run(RunPhase.Finished, text), Ct);
 
         Assert.NotEqual(live!.ETag, final!.ETag);
-        Assert.Equal("Succeeded", (string?)final.Graph["nodes"]!.AsArray().Single(n => (string?)n!["name"] == "a")!["reason"]);
+        Assert.Equal("Succeeded", (string?)final.Document.ToJsonObject()["nodes"]!.AsArray().Single(n => (string?)n!["name"] == "a")!["reason"]);
         Assert.Equal("Pending", StateOf(final, "b"));
     }
 

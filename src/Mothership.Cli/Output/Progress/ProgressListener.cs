@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Journal;
 using Mothership.Engine.Running;
@@ -50,6 +51,7 @@ internal sealed class ProgressListener(TimeProvider time) : IRunListener
 
         _shown = state;
         var run = RunObjectWriter.PipelineRun(state);
-        Model.Update(ProgressSnapshot.From(run, RunGraph.Build(state.Spec, run, time.GetUtcNow())));
+        using var document = JsonDocument.Parse(run.ToJsonString());
+        Model.Update(ProgressSnapshot.From(run, RunGraph.Build(state.Spec, document.RootElement, time.GetUtcNow()).ToJsonObject()));
     }
 }

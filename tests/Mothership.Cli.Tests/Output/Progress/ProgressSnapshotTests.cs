@@ -56,7 +56,8 @@ public sealed class ProgressSnapshotTests
     private static ProgressSnapshot Snapshot(string? estimates)
     {
         var run = RunObject(estimates);
-        return ProgressSnapshot.From(run, RunGraph.Build(Spec(), run, DateTimeOffset.Parse("2026-05-01T12:02:00Z", System.Globalization.CultureInfo.InvariantCulture)));
+        using var document = System.Text.Json.JsonDocument.Parse(run.ToJsonString());
+        return ProgressSnapshot.From(run, RunGraph.Build(Spec(), document.RootElement, DateTimeOffset.Parse("2026-05-01T12:02:00Z", System.Globalization.CultureInfo.InvariantCulture)).ToJsonObject());
     }
 
     [Fact]
