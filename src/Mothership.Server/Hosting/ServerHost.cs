@@ -57,6 +57,9 @@ namespace Mothership.Server.Hosting;
 /// <summary>Builds and runs <c>mship server</c>: the REST API, the run controller and the pruning job.</summary>
 public static class ServerHost
 {
+    /// <summary>The host's switch for watching its configuration files (<c>HostingHostBuilderExtensions</c> reads it).</summary>
+    internal const string ReloadConfigOnChange = "hostBuilder:reloadConfigOnChange";
+
     /// <summary>
     /// Builds the host. Configuration, later wins: <c>appsettings.json</c> in the current
     /// directory, environment variables (<c>Mothership__Database</c>, …), then
@@ -73,7 +76,14 @@ public static class ServerHost
         // its AOT variant, whose API is smaller; the minimal-API handlers and options binding moved
         // to the request-delegate and configuration-binding source generators. A server starts
         // once and runs for days, so its start-up was not worth that: the CLI's start-up was.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Environment.CurrentDirectory, Args = [] });
+        // appsettings.json is read once, not watched: the default reload-on-change watches the
+        // content root (the current directory) with its subdirectories, where the run folders are
+        // by default (.mothership/runs), so every step's files cost the server inotify events on a
+        // watcher thread; settings are read at start only (IOptions), so a reload changed nothing.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = Environment.CurrentDirectory, Args = [$"--{ReloadConfigOnChange}=false"],
+        });
         builder.Configuration.AddInMemoryCollection(overrides);
         var problems = SettingsReader.Check(builder.Configuration, out var normalized, out var unknown);
         if (problems.Count > 0)

@@ -51,6 +51,19 @@ public class SettingsReaderTests
         Assert.NotNull(app);
     }
 
+    [Fact]
+    public void Build_AppSettingsFile_ReadButNotWatched()
+    {
+        // The default reload-on-change watches the current directory with its subdirectories,
+        // the run folders among them (.mothership/runs): every step's files became inotify events.
+        var app = ServerHost.Build(new Dictionary<string, string?>());
+
+        var sources = ((IConfigurationBuilder)app.Configuration).Sources.OfType<Microsoft.Extensions.Configuration.Json.JsonConfigurationSource>().ToList();
+        Assert.Contains(sources, s => s.Path == "appsettings.json");
+        Assert.All(sources, s => Assert.False(s.ReloadOnChange, $"{s.Path} is watched"));
+        Assert.DoesNotContain(ServerHost.ReloadConfigOnChange, SettingsReader.Check(app.Configuration, out _, out var unknown).Concat(unknown));
+    }
+
     [Theory]
     [InlineData("720h", "30.00:00:00")]
     [InlineData("10m", "00:10:00")]
