@@ -34,7 +34,7 @@ namespace Mothership.Bench;
 /// <c>… -- rollout --server [--sizes 200,1000] [--parallel 1,10,100] [--seed S]</c>: the same rollouts
 /// through the real server (in-process, deploy stand-ins on a simulated clock): makespan, server
 /// CPU and memory, store writes per site, per size and maxParallelSites.
-/// <c>… -- throughput [--runs N] [--queued Q] [--pipelines P] [--clients C] [--cli-samples S] [--db sqlite|postgres|both]</c>:
+/// <c>… -- throughput [--runs N] [--paced M] [--rate R] [--queued Q] [--pipelines P] [--clients C] [--cli-samples S] [--db sqlite|postgres|both]</c>:
 /// N one-task PipelineRuns created through the API of a real <c>mship server</c> at once, against
 /// <c>mship run</c> of the same work; then Q queued across P pipelines: memory and each pipeline's
 /// wait (defaults 1000, 10000, 5, 32, 20, both).
@@ -273,12 +273,17 @@ public static class Program
         var clients = 32;
         var samples = 20;
         var databases = "both";
+        // The goal's rate: 200 runs/s for 15 s.
+        var paced = 3000;
+        var rate = 200;
         for (var i = 1; i < args.Length; i++)
         {
             var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
             switch (args[i])
             {
                 case "--runs" when ok: runs = int.Parse(args[++i]); break;
+                case "--paced" when i + 1 < args.Length && int.TryParse(args[i + 1], out var p) && p >= 0: paced = int.Parse(args[++i]); break;
+                case "--rate" when ok: rate = int.Parse(args[++i]); break;
                 case "--queued" when ok: queued = int.Parse(args[++i]); break;
                 case "--pipelines" when ok && int.Parse(args[i + 1]) >= 2: pipelines = int.Parse(args[++i]); break;
                 case "--clients" when ok: clients = int.Parse(args[++i]); break;
@@ -288,7 +293,7 @@ public static class Program
             }
         }
 
-        return ThroughputBenchmark.RunAsync(runs, queued, pipelines, clients, samples, databases).GetAwaiter().GetResult();
+        return ThroughputBenchmark.RunAsync(runs, queued, pipelines, clients, samples, databases, paced, rate).GetAwaiter().GetResult();
     }
 
     private static int Store(string[] args)
@@ -375,7 +380,7 @@ public static class Program
         Console.Error.WriteLine("       Mothership.Bench release-notes [--prs N] [--iterations I]");
         Console.Error.WriteLine("       Mothership.Bench rollout [--sites N] [--seed S]");
         Console.Error.WriteLine("       Mothership.Bench rollout --server [--sizes 200,1000] [--parallel 1,10,100] [--seed S]");
-        Console.Error.WriteLine("       Mothership.Bench throughput [--runs N] [--queued Q] [--pipelines P (at least 2)] [--clients C] [--cli-samples S] [--db sqlite|postgres|both]");
+        Console.Error.WriteLine("       Mothership.Bench throughput [--runs N] [--paced M (0: none)] [--rate R] [--queued Q] [--pipelines P (at least 2)] [--clients C] [--cli-samples S] [--db sqlite|postgres|both]");
         return 2;
     }
 }

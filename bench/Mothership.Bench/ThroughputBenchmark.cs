@@ -8,13 +8,15 @@ using Mothership.Testing;
 namespace Mothership.Bench;
 
 /// <summary>
-/// <c>… -- throughput [--runs N] [--queued Q] [--pipelines P] [--clients C] [--cli-samples S] [--db sqlite|postgres|both]</c>:
+/// <c>… -- throughput [--runs N] [--paced M] [--rate R] [--queued Q] [--pipelines P] [--clients C] [--cli-samples S] [--db sqlite|postgres|both]</c>:
 /// the server's run throughput on a real <c>mship server</c> process (<c>artifacts/cli/mship</c>,
 /// local executor, its defaults). Baselines first, in the same invocation: one <c>mship run</c> of
 /// an N-task pipeline without edges (<c>--parallel</c> = the server's default attempt slots) and
 /// S sequential <c>mship run</c>s of a one-task pipeline (extrapolated to N). Then per database:
 /// N one-task PipelineRuns created through the API at once (C clients), until all finished —
-/// makespan, runs/s, create p50/p99, the server's CPU time and peak memory; then Q more queued in
+/// makespan, runs/s, create p50/p99, the server's CPU time and peak memory; then M paced at R a second
+/// (open loop: each sent at its time whatever the answers before, its create time counted from then),
+/// the case of the goal "create p99 while R runs/s go through"; then Q more queued in
 /// one go across P pipelines, the first pipeline's half submitted before the others' (the case
 /// where first-come-first-served claiming would starve them) — memory sampled as they drain, and
 /// each pipeline's wait (created → started).
@@ -37,7 +39,7 @@ internal static class ThroughputBenchmark
         List<double> Floor, double CpuSeconds, long PeakRssKb, int Failed, string LoadBefore, string LoadAfter, string Started, List<RunSummary> Finished,
         List<(double Fraction, long RssKb)> Memory);
 
-    public static async Task<int> RunAsync(int runs, int queued, int pipelines, int clients, int cliSamples, string databases)
+    public static async Task<int> RunAsync(int runs, int queued, int pipelines, int clients, int cliSamples, string databases, int paced, double rate)
     {
         if (!File.Exists(MshipProcess.Binary))
         {
@@ -83,6 +85,13 @@ internal static class ThroughputBenchmark
                         await BurstAsync(server, store, db, "warm-up", [.. Enumerable.Repeat(0, Warmups)], clients).ConfigureAwait(false);
                         var burst = await BurstAsync(server, store, db, $"{runs:N0} at once", [.. Enumerable.Range(0, runs).Select(i => i % pipelines)], clients).ConfigureAwait(false);
                         results.Add(burst);
+                        if (paced > 0)
+                        {
+                            var steady = await BurstAsync(server, store, db, $"{paced:N0} paced at {rate:N0}/s", [.. Enumerable.Range(0, paced).Select(i => i % pipelines)], clients, rate).ConfigureAwait(false);
+                            results.Add(steady);
+                            ok &= steady.Failed == 0;
+                        }
+
                         // Half for the first pipeline, submitted first; then the others' half, round robin.
                         var order = Enumerable.Repeat(0, queued / 2).Concat(Enumerable.Range(0, queued - queued / 2).Select(i => 1 + i % Math.Max(1, pipelines - 1))).ToArray();
                         var backlog = await BurstAsync(server, store, db, $"{queued:N0} queued", order, clients).ConfigureAwait(false);
@@ -227,8 +236,11 @@ internal static class ThroughputBenchmark
         }
     }
 
-    /// <summary>Creates one run per entry of <paramref name="pipelineOf"/> (the pipeline's index), <paramref name="clients"/> at a time, and waits until all have finished.</summary>
-    private static async Task<Figures> BurstAsync(ServerProcess server, IRunStore store, string db, string phase, int[] pipelineOf, int clients)
+    /// <summary>
+    /// Creates one run per entry of <paramref name="pipelineOf"/> (the pipeline's index), <paramref name="clients"/>
+    /// at a time or, with <paramref name="rate"/>, paced at that many a second, and waits until all have finished.
+    /// </summary>
+    private static async Task<Figures> BurstAsync(ServerProcess server, IRunStore store, string db, string phase, int[] pipelineOf, int clients, double? rate = null)
     {
         var pid = server.ProcessId!.Value;
         var loadBefore = Load();
@@ -243,21 +255,52 @@ internal static class ThroughputBenchmark
         var next = -1;
         var start = TimeProvider.System.GetUtcNow();
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        // One create; its time counts from when it was due (paced: its place in the schedule, so a
+        // server that falls behind is charged for the wait too), else from when it was sent.
+        async Task PostAsync(int i, TimeSpan? due)
         {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < bodies.Length)
+            var sentAt = due ?? clock.Elapsed;
+            using var response = await server.Http.PostAsync("api/v1/pipelineruns", new StringContent(bodies[i], Encoding.UTF8, "application/json")).ConfigureAwait(false);
+            var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            create.Add((clock.Elapsed - sentAt).TotalMilliseconds);
+            if ((int)response.StatusCode != 201)
             {
-                var sent = Stopwatch.StartNew();
-                using var response = await server.Http.PostAsync("api/v1/pipelineruns", new StringContent(bodies[i], Encoding.UTF8, "application/json")).ConfigureAwait(false);
-                var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                create.Add(sent.Elapsed.TotalMilliseconds);
-                if ((int)response.StatusCode != 201)
-                {
-                    throw new InvalidOperationException($"POST /api/v1/pipelineruns answered {(int)response.StatusCode}: {text}");
-                }
+                throw new InvalidOperationException($"POST /api/v1/pipelineruns answered {(int)response.StatusCode}: {text}");
             }
-        }))).ConfigureAwait(false);
+        }
+
+        if (rate is { } perSecond)
+        {
+            // Open loop: run i is sent at i / rate seconds whether or not the ones before were answered.
+            var sends = new List<Task>(bodies.Length);
+            for (var i = 0; i < bodies.Length; i++)
+            {
+                var due = TimeSpan.FromSeconds(i / perSecond);
+                if (due - clock.Elapsed is { Ticks: > 0 } wait)
+                {
+                    await Task.Delay(wait).ConfigureAwait(false);
+                }
+
+                var index = i;
+                sends.Add(Task.Run(() => PostAsync(index, due)));
+            }
+
+            await Task.WhenAll(sends).ConfigureAwait(false);
+        }
+        else
+        {
+            // Closed loop: each client sends its next create when the last was answered, so a create's
+            // time is the clients in flight over the server's create rate (a saturation test).
+            await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < bodies.Length)
+                {
+                    await PostAsync(i, null).ConfigureAwait(false);
+                }
+            }))).ConfigureAwait(false);
+        }
+
         var posted = clock.Elapsed;
 
         // Until every run has finished: the floor (a list call) every 50 ms, memory and the count every 250 ms.
@@ -372,6 +415,18 @@ internal static class ThroughputBenchmark
         foreach (var r in results.Where(r => r.Phase.EndsWith("at once", StringComparison.Ordinal)))
         {
             Row(r);
+        }
+
+        if (results.Any(r => r.Phase.Contains(" paced at ", StringComparison.Ordinal)))
+        {
+            // The goal's case: runs arriving at the rate the server must sustain, each create timed from when it was due.
+            Console.WriteLine();
+            Console.WriteLine("| paced runs (open loop) | makespan | runs/s (sustained) | create p50 / p99 | list p50 / p99 while running | CPU (server + steps) | peak RSS | failed | load (1 min) before → after | started |");
+            Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            foreach (var r in results.Where(r => r.Phase.Contains(" paced at ", StringComparison.Ordinal)))
+            {
+                Row(r);
+            }
         }
 
         Console.WriteLine();
