@@ -6,7 +6,7 @@ namespace Mothership.Store.Sql;
 /// <summary>
 /// Group commit for SQLite's one writer: the writes of a process queue here, first come first
 /// served, and one writer loop runs them. While writes are waiting, it runs several in ONE
-/// transaction (up to <see cref="_maxWrites"/>, or until <see cref="_maxTime"/> has passed since the
+/// transaction (up to <c>maxWrites</c>, or until <c>maxTime</c> has passed since the
 /// transaction began), each after the first inside its own <c>SAVEPOINT</c>: a write that returns
 /// Commit=false or throws is rolled back to its savepoint alone and gets its own result or
 /// exception; the others commit together, and nobody learns an outcome before that commit (an
