@@ -45,7 +45,7 @@ internal sealed class SqliteDialect : SqlDialect
     internal const int MaxGroupedWrites = 64;
 
     /// <summary>A transaction takes in more waiting writes until it has run this long: the latency a write can add to those grouped after it.</summary>
-    internal static readonly TimeSpan MaxGroupTime = TimeSpan.FromMilliseconds(5);
+    internal static readonly TimeSpan MaxGroupTime = TimeSpan.FromMilliseconds(2);
 
     public override string Provider => "sqlite";
 
