@@ -5,7 +5,7 @@ namespace Mothership.Store.Sql;
 
 /// <summary>
 /// Group commit for SQLite's one writer: the writes of a process queue here, first come first
-/// served, and one writer loop runs them. While writes are waiting, it runs several in ONE
+/// served, and one writer loop runs them (a write that finds it idle runs on its caller's thread). While writes are waiting, it runs several in ONE
 /// transaction (up to <c>maxWrites</c>, or until <c>maxTime</c> has passed since the
 /// transaction began), each after the first inside its own <c>SAVEPOINT</c>: a write that returns
 /// Commit=false or throws is rolled back to its savepoint alone and gets its own result or
@@ -54,12 +54,34 @@ internal sealed class SqliteGroupCommit(
             _writing = true;
         }
 
-        if (start)
+        return start ? LeadAsync(write) : write.Task;
+    }
+
+    /// <summary>
+    /// A write that found the writer idle runs its transaction on its caller's thread, as a write
+    /// did before writes were grouped (no hop to the thread pool and back on the path of a lone
+    /// write, such as a run's journal commits one after another), then leaves whatever queued
+    /// meanwhile to the writer loop.
+    /// </summary>
+    private async Task<T> LeadAsync<T>(PendingWrite<T> write)
+    {
+        if (Next(0, 0) is { } first)
         {
-            _ = Task.Run(DrainAsync, CancellationToken.None);
+            await RunBatchAsync(first).ConfigureAwait(false);
+            bool more;
+            lock (_lock)
+            {
+                more = _queue.Count > 0;
+                _writing = more;
+            }
+
+            if (more)
+            {
+                _ = Task.Run(DrainAsync, CancellationToken.None);
+            }
         }
 
-        return write.Task;
+        return await write.Task.ConfigureAwait(false);
     }
 
     /// <summary>The writer loop: one transaction after another until the queue is empty. Never throws (every failure goes to the writes it concerns).</summary>
