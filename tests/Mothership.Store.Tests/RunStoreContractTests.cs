@@ -195,6 +195,37 @@ public abstract partial class RunStoreContractTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60000)]
+    public async Task CreateRunAsync_ManyAtOnceSomeWithTheSameName_EachNameCreatedOnceAndEveryCallerTold()
+    {
+        // Concurrent writes (which SQLite groups into shared transactions): each caller gets its
+        // own answer, and a name conflict between two of them still conflicts.
+        var unique = Enumerable.Range(0, 40).Select(i => Run($"u{i:D2}")).ToList();
+        var same = Enumerable.Range(0, 10).Select(i => Run("same") with { Uid = $"uid-same-{i}" }).ToList();
+        var calls = unique.Concat(same).Select(run => (run.Uid, Created: Store.CreateRunAsync(run, "alice", Ct))).ToList();
+        await Task.WhenAll(calls.Select(c => c.Created));
+
+        Assert.All(calls.Take(unique.Count), c => Assert.True(c.Created.Result, c.Uid));
+        var winner = Assert.Single(calls.Skip(unique.Count), c => c.Created.Result).Uid;
+        Assert.Equal(winner, (await Store.GetRunAsync("PipelineRun", "same", Ct))!.Uid);
+        Assert.Equal(41, (await Store.ListRunsAsync(new RunQuery { Limit = 500 }, Ct)).Items.Count);
+        Assert.Equal(41, (await Store.ListAuditAsync(100, Ct)).Count(a => a.Action == "create"));
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task CreateRunAsync_CancelledAmongConcurrentCreates_OnlyItIsNotStored()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var others = Enumerable.Range(0, 20).Select(i => Store.CreateRunAsync(Run($"r{i:D2}"), "alice", Ct)).ToList();
+        var gone = Store.CreateRunAsync(Run("gone"), "alice", cancelled.Token);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gone);
+        Assert.All(await Task.WhenAll(others), Assert.True);
+        Assert.Null(await Store.GetRunAsync("PipelineRun", "gone", Ct));
+        Assert.Equal(20, (await Store.ListRunsAsync(new RunQuery { Limit = 500 }, Ct)).Items.Count);
+    }
+
+    [Fact(Timeout = 60000)]
     public async Task ListRunsAsync_EachFilter_ReturnsMatchingNewestFirst()
     {
         await CreateAsync(

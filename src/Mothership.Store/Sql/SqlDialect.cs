@@ -60,10 +60,39 @@ internal abstract class SqlDialect : IAsyncDisposable
     public abstract bool IsUnavailable(Exception exception);
 
     /// <summary>
-    /// Waits for this process's turn to write, for a database that lets one writer in at a time;
-    /// null when writers need no turn (PostgreSQL locks rows). Disposing the result ends the turn.
+    /// Runs <paramref name="work"/> in a write transaction, committed when it says so and rolled
+    /// back otherwise: here a transaction of its own (PostgreSQL locks rows, so concurrent writers
+    /// proceed); SQLite, whose one writer makes writers queue, groups queued writes into one
+    /// transaction (<see cref="SqliteGroupCommit"/>). Failures come out as they are; the store turns
+    /// those <see cref="IsUnavailable"/> accepts into <see cref="StoreUnavailableException"/>.
     /// </summary>
-    public virtual ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
+    public virtual async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<(T Result, bool Commit)>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var (result, commit) = await work(connection, transaction).ConfigureAwait(false);
+        if (commit)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Runs one statement that writes (atomic by itself): here without a transaction (the
+    /// transaction is null), which saves two round trips; SQLite runs it as one write of
+    /// <see cref="WriteAsync"/>, grouped with the others.
+    /// </summary>
+    public virtual async Task<T> WriteStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await work(connection, null).ConfigureAwait(false);
+    }
 
     /// <summary>Called after a failure <see cref="IsUnavailable"/> accepted: drops pooled connections that may be dead.</summary>
     public virtual void OnUnavailable()

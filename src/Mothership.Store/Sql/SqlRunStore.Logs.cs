@@ -17,7 +17,7 @@ internal sealed partial class SqlRunStore
         // transaction of its own (one statement is atomic), which saves two round trips per call.
         if (chunks.Count <= LogBatch)
         {
-            return WriteStatementAsync(c => InsertLogsAsync(c, null, chunks, cancellationToken), cancellationToken);
+            return WriteStatementAsync((c, tx) => InsertLogsAsync(c, tx, chunks, cancellationToken), cancellationToken);
         }
 
         return WriteAsync(async (c, tx) =>

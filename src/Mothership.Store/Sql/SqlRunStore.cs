@@ -8,7 +8,7 @@ namespace Mothership.Store.Sql;
 /// <summary>
 /// <see cref="IRunStore"/> over plain SQL shared by SQLite and PostgreSQL; the differences sit in
 /// <see cref="SqlDialect"/>. A connection per call (both providers pool them), one transaction
-/// per method that writes.
+/// per method that writes (on SQLite, writes queued at once share one, each in a savepoint).
 /// </summary>
 internal sealed partial class SqlRunStore(SqlDialect dialect, TimeProvider time) : IRunStore
 {
@@ -60,14 +60,12 @@ internal sealed partial class SqlRunStore(SqlDialect dialect, TimeProvider time)
         }
     }
 
-    /// <summary>Runs one statement that writes, without a transaction of its own, in this process's turn to write (<see cref="SqlDialect.EnterWriteAsync"/>).</summary>
-    private async Task<T> WriteStatementAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
+    /// <summary>Runs one statement that writes (<see cref="SqlDialect.WriteStatementAsync"/>): without a transaction of its own where concurrent writers need none.</summary>
+    private async Task<T> WriteStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> work, CancellationToken cancellationToken)
     {
         try
         {
-            await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-            using var turn = await dialect.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-            return await work(connection).ConfigureAwait(false);
+            return await dialect.WriteStatementAsync(work, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (dialect.IsUnavailable(e))
         {
@@ -75,25 +73,17 @@ internal sealed partial class SqlRunStore(SqlDialect dialect, TimeProvider time)
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> in one transaction, committed when it says so and rolled back otherwise.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction (<see cref="SqlDialect.WriteAsync"/>),
+    /// committed when it says so and rolled back otherwise. On SQLite the transaction may hold other
+    /// writes queued at the same time, each in a savepoint of its own: nothing of this one is
+    /// committed unless it says so, and its result is returned once it is committed.
+    /// </summary>
     private async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<(T Result, bool Commit)>> work, CancellationToken cancellationToken)
     {
         try
         {
-            await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-            using var turn = await dialect.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var (result, commit) = await work(connection, transaction).ConfigureAwait(false);
-            if (commit)
-            {
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            return result;
+            return await dialect.WriteAsync(work, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (dialect.IsUnavailable(e))
         {

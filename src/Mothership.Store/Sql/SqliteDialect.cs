@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 
 namespace Mothership.Store.Sql;
@@ -6,18 +7,22 @@ namespace Mothership.Store.Sql;
 /// <summary>
 /// SQLite in WAL mode: readers never wait for the writer, writers take the lock up front
 /// (Microsoft.Data.Sqlite begins transactions with <c>BEGIN IMMEDIATE</c>), so two writers
-/// queue instead of failing on a lock upgrade. Within one process they queue on
-/// <see cref="EnterWriteAsync"/>, first come first served; the busy timeout is left for writers in
-/// other processes (a second server or a CLI on the same file), whom SQLite makes poll for the lock
-/// with growing sleeps — which, for a server's own concurrent writers, made a burst of run
-/// creations wait hundreds of milliseconds at p99 (bench/RESULTS.md, server throughput).
+/// queue instead of failing on a lock upgrade. Within one process they queue in
+/// <see cref="SqliteGroupCommit"/>, first come first served, and those waiting at once share one
+/// transaction; the busy timeout is left for writers in other processes (a second server or a CLI
+/// on the same file), whom SQLite makes poll for the lock with growing sleeps — which, for a
+/// server's own concurrent writers, made a burst of run creations wait hundreds of milliseconds at
+/// p99 (bench/RESULTS.md, server throughput).
 /// </summary>
 internal sealed class SqliteDialect : SqlDialect
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
     private readonly string _path;
-    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly SqliteGroupCommit _writes;
+
+    /// <summary>The pooled connections (their native handles) that have run <see cref="_pragmas"/>: the settings stay with the connection, so a reopen skips them.</summary>
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = [];
     private int _walSet;
 
     public SqliteDialect(string path, RunStoreOptions options)
@@ -33,7 +38,14 @@ internal sealed class SqliteDialect : SqlDialect
             DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.CommandTimeout.TotalSeconds)),
         }.ToString();
         _pragmas = $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+        _writes = new SqliteGroupCommit(OpenAsync, IsUnavailable, MaxGroupedWrites, MaxGroupTime);
     }
+
+    /// <summary>At most this many writes share a transaction.</summary>
+    internal const int MaxGroupedWrites = 64;
+
+    /// <summary>A transaction takes in more waiting writes until it has run this long: the latency a write can add to those grouped after it.</summary>
+    internal static readonly TimeSpan MaxGroupTime = TimeSpan.FromMilliseconds(2);
 
     public override string Provider => "sqlite";
 
@@ -62,11 +74,18 @@ internal sealed class SqliteDialect : SqlDialect
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            using var command = connection.CreateCommand();
-            // journal_mode is stored in the file: set once per store. The others are per connection.
-            command.CommandText = Volatile.Read(ref _walSet) == 0 ? "PRAGMA journal_mode = WAL; " + _pragmas : _pragmas;
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            Volatile.Write(ref _walSet, 1);
+            // journal_mode is stored in the file: set once per store. The others are per connection:
+            // set when the pool opened it, not each time it is taken from the pool.
+            var handle = connection.Handle!;
+            if (Volatile.Read(ref _walSet) == 0 || !_configured.TryGetValue(handle, out _))
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = Volatile.Read(ref _walSet) == 0 ? "PRAGMA journal_mode = WAL; " + _pragmas : _pragmas;
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _walSet, 1);
+                _configured.TryAdd(handle, handle);
+            }
+
             return connection;
         }
         catch
@@ -76,11 +95,11 @@ internal sealed class SqliteDialect : SqlDialect
         }
     }
 
-    public override async ValueTask<IDisposable?> EnterWriteAsync(CancellationToken cancellationToken)
-    {
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new Turn(_writer);
-    }
+    public override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<(T Result, bool Commit)>> work, CancellationToken cancellationToken) =>
+        _writes.WriteAsync(work, cancellationToken);
+
+    public override Task<T> WriteStatementAsync<T>(Func<DbConnection, DbTransaction?, Task<T>> work, CancellationToken cancellationToken) =>
+        _writes.WriteAsync(async (c, tx) => (await work(c, tx).ConfigureAwait(false), true), cancellationToken);
 
     public override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         // The transaction is BEGIN IMMEDIATE: it already holds the write lock.
@@ -97,20 +116,6 @@ internal sealed class SqliteDialect : SqlDialect
         IOException or UnauthorizedAccessException => true,
         _ => false,
     };
-
-    /// <summary>One writer's turn; ends once, however often it is disposed.</summary>
-    private sealed class Turn(SemaphoreSlim writer) : IDisposable
-    {
-        private int _ended;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _ended, 1) == 0)
-            {
-                writer.Release();
-            }
-        }
-    }
 
     public override ValueTask DisposeAsync()
     {
