@@ -71,7 +71,8 @@ public abstract partial class RunStoreContractTests : IAsyncLifetime
         };
 
     private static RunRecord Finished(string name, string pipeline, int minute, bool ok, DateTimeOffset? completed = null) =>
-        Run(name, pipeline, Start.AddMinutes(minute), RunPhase.Finished, ok ? "True" : "False", ok ? "Succeeded" : "Failed", Labels(("team", "ci")), completed);
+        Run(name, pipeline, Start.AddMinutes(minute), RunPhase.Finished, ok ? "True" : "False", ok ? "Succeeded" : "Failed", Labels(("team", "ci")), completed)
+            with { Object = $"{{\"name\":\"{name}\"}}" };
 
     private static ImmutableSortedDictionary<string, string> Labels(params (string Key, string Value)[] labels) =>
         labels.ToImmutableSortedDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
@@ -478,6 +479,7 @@ public abstract partial class RunStoreContractTests : IAsyncLifetime
         Assert.Empty(await Store.ListEventsAsync(run.Uid, Ct));
         Assert.Single(await Store.ReadLogsAsync(new LogQuery { Uid = "uid-keep" }, Ct));
         Assert.Equal(1, await CountRowsAsync("run_labels", "uid-keep", Ct));
+        Assert.Equal((0L, 0L, 1L), (await CountRowsAsync("run_manifests", run.Uid, Ct), await CountRowsAsync("run_objects", run.Uid, Ct), await CountRowsAsync("run_manifests", "uid-keep", Ct)));
         Assert.Equal(("bob", "delete", "r", "uid-r"), (await Store.ListAuditAsync(1, Ct)).Select(a => (a.Actor, a.Action, a.Name, a.Uid)).Single());
     }
 
@@ -668,6 +670,8 @@ public abstract partial class RunStoreContractTests : IAsyncLifetime
             Assert.Equal(gone ? 0 : 2, (await Store.ReadLogsAsync(new LogQuery { Uid = uid }, Ct)).Count);
             Assert.Equal(gone ? 0 : 1, (await Store.ListEventsAsync(uid, Ct)).Count);
             Assert.Equal(gone ? 0 : 1, await CountRowsAsync("run_labels", uid, Ct));
+            Assert.Equal(gone ? 0 : 1, await CountRowsAsync("run_manifests", uid, Ct));
+            Assert.True(!gone || await CountRowsAsync("run_objects", uid, Ct) == 0, uid);
         }
 
         return result.Runs.Select(r => r.Name).Order(StringComparer.Ordinal).ToList();

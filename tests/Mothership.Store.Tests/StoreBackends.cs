@@ -25,6 +25,15 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    protected override async Task ExecuteSqlAsync(string database, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection($"Data Source={FileOf(database)};Pooling=False");
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
@@ -46,6 +55,36 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
 
         var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.CreateRunAsync(Run("r"), "alice", Ct));
         Assert.Contains("locked", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task RenewLeasesAsync_RunWithMegabyteDocuments_WritesSmallRowsNotTheDocuments()
+    {
+        // SQLite rewrites a row as one record: with the manifest and object in the row of runs,
+        // each renewal and status change wrote them again (4 MiB each here) into the WAL.
+        var big = new string('x', 4 << 20);
+        Assert.True(await Store.CreateRunAsync(Run("big") with { Manifest = big }, "alice", Ct));
+        Assert.Single(await Store.ClaimRunsAsync("a", 1, TimeSpan.FromMinutes(1), Time.GetUtcNow(), Ct));
+        var running = new RunTransition { Uid = "uid-big", Owner = "a", Phase = RunPhase.Running, Status = "Unknown", Reason = "Running", Object = big };
+        Assert.True(await Store.CommitTransitionAsync(running, Ct));
+        await ExecuteSqlAsync(Database, "PRAGMA wal_checkpoint(TRUNCATE)", Ct);
+        var wal = new FileInfo(FileOf(Database) + "-wal");
+        Assert.Equal(0, wal.Length);
+
+        for (var i = 0; i < 5; i++)
+        {
+            Time.Advance(TimeSpan.FromSeconds(1));
+            Assert.Equal(["uid-big"], await Store.RenewLeasesAsync("a", ["uid-big"], TimeSpan.FromMinutes(1), Time.GetUtcNow(), Ct));
+            Assert.Empty(await Store.ListCancelRequestsAsync("a", Ct));
+        }
+
+        Assert.True(await Store.CommitTransitionAsync(running with { Object = null, Reason = "Stopping" }, Ct));
+        Assert.True(await Store.RequestCancelAsync("uid-big", "Cancelled", "bob", Ct));
+        Assert.True(await Store.CommitTransitionAsync(running with { Object = null, CancelHandled = true }, Ct));
+        wal.Refresh();
+        Assert.InRange(wal.Length, 1, 512 * 1024);
+        var stored = (await Store.GetRunByUidAsync("uid-big", Ct))!;
+        Assert.Equal((big.Length, big.Length, "Running"), (stored.Manifest.Length, stored.Object!.Length, stored.Reason));
     }
 
     [Fact(Timeout = 60000)]
@@ -73,6 +112,14 @@ public sealed class PostgresRunStoreTests(PostgresFixture postgres) : RunStoreCo
         await using var command = new NpgsqlCommand($"SELECT COUNT(*) FROM {table} WHERE uid = @uid", connection);
         command.Parameters.AddWithValue("uid", uid);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    protected override async Task ExecuteSqlAsync(string database, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     [Fact(Timeout = 60000)]

@@ -292,12 +292,36 @@ internal static class SchemaMigrations
         (12, "run fence", """
             CREATE INDEX runs_fence ON runs (uid, owner, phase, status, reason, started_at, completed_at);
             """),
+        // The run's documents in tables of their own, so that a row of runs is small: SQLite stores
+        // a row as one record and rewrites all of it to change one column, so each lease renewal
+        // (once a second per run driven), each status change and the claim rewrote the manifest and
+        // the run object (megabytes each for a 10,000-task run, into the WAL), and reading
+        // cancel_request or owner walked their overflow pages. Apart, a renewal rewrites a row of
+        // a few hundred bytes and a new object rewrites the object alone, not the manifest with it.
+        // (PostgreSQL keeps large values out of line anyway; one schema for both.) runs_owned: the
+        // runs a replica holds, read by the cancel check and ReleaseOwner without a scan of runs.
+        (13, "run documents apart", """
+            CREATE TABLE run_manifests (
+                uid {text} NOT NULL PRIMARY KEY REFERENCES runs (uid) ON DELETE CASCADE,
+                manifest TEXT NOT NULL
+            );
+            CREATE TABLE run_objects (
+                uid {text} NOT NULL PRIMARY KEY REFERENCES runs (uid) ON DELETE CASCADE,
+                object TEXT NOT NULL
+            );
+            INSERT INTO run_manifests (uid, manifest) SELECT uid, manifest FROM runs;
+            INSERT INTO run_objects (uid, object) SELECT uid, object FROM runs WHERE object IS NOT NULL;
+            ALTER TABLE runs DROP COLUMN object;
+            ALTER TABLE runs DROP COLUMN manifest;
+            CREATE INDEX runs_owned ON runs (owner) WHERE owner IS NOT NULL AND phase <> 'Finished';
+            """),
     ];
 
     /// <summary>The newest schema version.</summary>
     public static int Latest => Scripts[^1].Version;
 
-    public static async Task<int> MigrateAsync(DbConnection connection, SqlDialect dialect, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Applies the scripts not applied yet, up to <paramref name="target"/> (tests stop at an older version to check a migration).</summary>
+    public static async Task<int> MigrateAsync(DbConnection connection, SqlDialect dialect, TimeProvider time, CancellationToken cancellationToken, int target = int.MaxValue)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await dialect.LockForMigrationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
@@ -313,7 +337,7 @@ internal static class SchemaMigrations
 
         foreach (var (version, name, script) in Scripts)
         {
-            if (applied.Contains(version))
+            if (applied.Contains(version) || version > target)
             {
                 continue;
             }
@@ -326,6 +350,6 @@ internal static class SchemaMigrations
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return Latest;
+        return Math.Min(Latest, target);
     }
 }

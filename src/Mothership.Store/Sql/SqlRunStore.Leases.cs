@@ -70,9 +70,14 @@ internal sealed partial class SqlRunStore
                 return ([], false);
             }
 
+            // Updated, then read with the documents (tables of their own, see migration 13).
+            var parameters = new { owner, until = UnixMicros.From(now + lease), uids = dialect.ListValue(picked) };
+            await c.ExecuteAsync(Cmd(
+                $"UPDATE runs SET owner = @owner, lease_expires_at = @until WHERE {dialect.InList("uid", "@uids")}",
+                parameters, tx, cancellationToken)).ConfigureAwait(false);
             var rows = (await c.QueryAsync<RunRow>(Cmd(
-                $"UPDATE runs SET owner = @owner, lease_expires_at = @until WHERE {dialect.InList("uid", "@uids")} RETURNING {RunColumns}",
-                new { owner, until = UnixMicros.From(now + lease), uids = dialect.ListValue(picked) }, tx, cancellationToken)).ConfigureAwait(false))
+                $"SELECT {RunColumns} FROM runs WHERE {dialect.InList("uid", "@uids")}",
+                parameters, tx, cancellationToken)).ConfigureAwait(false))
                 .ToDictionary(r => r.Uid, StringComparer.Ordinal);
             return (picked.Select(uid => new ClaimedRun(rows[uid].ToRecord(), free[uid])).ToList(), true);
         }, cancellationToken).ConfigureAwait(false);

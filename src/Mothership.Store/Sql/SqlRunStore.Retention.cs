@@ -37,7 +37,7 @@ internal sealed partial class SqlRunStore
                     """, new { time = UnixMicros.From(time.GetUtcNow()), uids }, tx, cancellationToken)).ConfigureAwait(false);
                 var logs = await c.ExecuteAsync(Cmd($"DELETE FROM logs WHERE {dialect.InList("uid", "@uids")}", new { uids }, tx, cancellationToken)).ConfigureAwait(false);
                 await c.ExecuteAsync(Cmd($"DELETE FROM events WHERE {dialect.InList("uid", "@uids")}", new { uids }, tx, cancellationToken)).ConfigureAwait(false);
-                // Labels and journal go with the run (ON DELETE CASCADE).
+                // Labels, journal, manifest and object go with the run (ON DELETE CASCADE).
                 await c.ExecuteAsync(Cmd($"DELETE FROM runs WHERE {dialect.InList("uid", "@uids")}", new { uids }, tx, cancellationToken)).ConfigureAwait(false);
                 return (logs, true);
             }, cancellationToken).ConfigureAwait(false);

@@ -19,9 +19,9 @@ internal sealed partial class SqlRunStore
     {
         var inserted = await c.ExecuteAsync(Cmd("""
             INSERT INTO runs (uid, kind, name, pipeline, labels, phase, status, reason, created_at, started_at, completed_at,
-                              manifest, object, cancel_request, created_by, owner, lease_expires_at)
+                              cancel_request, created_by, owner, lease_expires_at)
             VALUES (@Uid, @Kind, @Name, @Pipeline, @Labels, @Phase, @Status, @Reason, @CreatedAt, @StartedAt, @CompletedAt,
-                    @Manifest, @Object, @CancelRequest, @CreatedBy, @Owner, @LeaseExpiresAt)
+                    @CancelRequest, @CreatedBy, @Owner, @LeaseExpiresAt)
             ON CONFLICT DO NOTHING
             """, new
         {
@@ -36,8 +36,6 @@ internal sealed partial class SqlRunStore
             CreatedAt = UnixMicros.From(run.CreatedAt),
             StartedAt = UnixMicros.From(run.StartedAt),
             CompletedAt = UnixMicros.From(run.CompletedAt),
-            run.Manifest,
-            run.Object,
             run.CancelRequest,
             run.CreatedBy,
             run.Owner,
@@ -48,9 +46,16 @@ internal sealed partial class SqlRunStore
             return false;
         }
 
-        // Labels and audit record in one command: one round trip more, whatever the number of labels.
+        // Documents, labels and audit record in one command: one round trip more, whatever the number of labels.
         var rest = new DynamicParameters(Audit(actor, "create", run.Kind, run.Name, run.Uid, ""));
-        var sql = new StringBuilder();
+        rest.Add("Manifest", run.Manifest);
+        var sql = new StringBuilder("INSERT INTO run_manifests (uid, manifest) VALUES (@Uid, @Manifest); ");
+        if (run.Object is { } runObject)
+        {
+            rest.Add("Object", runObject);
+            sql.Append("INSERT INTO run_objects (uid, object) VALUES (@Uid, @Object); ");
+        }
+
         if (!run.Labels.IsEmpty)
         {
             sql.Append("INSERT INTO run_labels (uid, key, value) VALUES ");
@@ -222,10 +227,10 @@ internal sealed partial class SqlRunStore
         WriteAsync(async (c, tx) =>
         {
             // The update comes first: it takes the row lock, so no claimer can take the run over
-            // between the fence and the journal insert. It changes the row only when something in
-            // it changes: SQLite rewrites a whole row, run object and manifest included (megabytes
-            // for a 10,000-task run), to change one column, and most transitions are a journal
-            // entry with the status as it was.
+            // between the fence and the writes that follow. It changes the row only when something
+            // in it changes (SQLite rewrites a whole row to change one column; most transitions are
+            // a journal entry with the status as it was); the object has a table of its own
+            // (migration 13) and is written after the fence.
             var parameters = new
             {
                 transition.Uid,
@@ -237,7 +242,7 @@ internal sealed partial class SqlRunStore
                 CompletedAt = UnixMicros.From(transition.CompletedAt),
                 transition.Object,
             };
-            var changes = transition.Object is not null || transition.CancelHandled
+            var changes = transition.CancelHandled
                 ? ""
                 : """
                    AND (phase <> @Phase OR status <> @Status OR reason <> @Reason
@@ -248,8 +253,7 @@ internal sealed partial class SqlRunStore
             // decided from the index, without reading the row (see migration 12).
             var updated = await c.ExecuteAsync(Cmd($"""
                 UPDATE runs{dialect.IndexedBy("runs_fence")} SET phase = @Phase, status = @Status, reason = @Reason,
-                    started_at = COALESCE(@StartedAt, started_at), completed_at = COALESCE(@CompletedAt, completed_at),
-                    object = COALESCE(@Object, object){(transition.CancelHandled ? ", cancel_request = NULL" : "")}
+                    started_at = COALESCE(@StartedAt, started_at), completed_at = COALESCE(@CompletedAt, completed_at){(transition.CancelHandled ? ", cancel_request = NULL" : "")}
                 WHERE uid = @Uid AND owner = @Owner{changes}
                 """, parameters, tx, cancellationToken)).ConfigureAwait(false);
             if (updated == 0 && (changes.Length == 0 || await c.ExecuteScalarAsync<int?>(Cmd(
@@ -268,6 +272,13 @@ internal sealed partial class SqlRunStore
                 {
                     return (false, false);
                 }
+            }
+
+            if (transition.Object is not null)
+            {
+                await c.ExecuteAsync(Cmd(
+                    "INSERT INTO run_objects (uid, object) VALUES (@Uid, @Object) ON CONFLICT (uid) DO UPDATE SET object = excluded.object",
+                    parameters, tx, cancellationToken)).ConfigureAwait(false);
             }
 
             foreach (var e in transition.Events)
@@ -303,7 +314,7 @@ internal sealed partial class SqlRunStore
                 return (false, false);
             }
 
-            // Labels and journal go with the run (ON DELETE CASCADE); logs and events have no foreign key.
+            // Labels, journal, manifest and object go with the run (ON DELETE CASCADE); logs and events have no foreign key.
             await c.ExecuteAsync(Cmd("DELETE FROM logs WHERE uid = @uid; DELETE FROM events WHERE uid = @uid; DELETE FROM runs WHERE uid = @uid", new { uid }, tx, cancellationToken)).ConfigureAwait(false);
             await c.ExecuteAsync(Cmd(InsertAudit, Audit(actor, "delete", found.Kind, found.Name, uid, ""), tx, cancellationToken)).ConfigureAwait(false);
             return (true, true);
