@@ -33,7 +33,8 @@ public static class PipelineTaskRuns
     /// <summary>A TaskRun's uid, the same at every replay of its run.</summary>
     public static string Uid(string parent, string name)
     {
-        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(parent + "/" + name));
+        // SHA-256, computed without loading OpenSSL (Sha256Digest).
+        var bytes = Sha256Digest.Hash(Encoding.UTF8.GetBytes(parent + "/" + name));
         return new Guid(bytes.AsSpan(0, 16)).ToString();
     }
 

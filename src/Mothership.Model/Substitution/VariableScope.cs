@@ -143,6 +143,11 @@ public sealed partial class VariableScope : IVariableRewriter
     /// </summary>
     public IEnumerable<string> ApplyItem(string item)
     {
+        if (!HasReference(item))
+        {
+            return [item];
+        }
+
         if (WholeReference(item) is { Type: ParamType.Array } array)
         {
             return array.ArrayValue;
@@ -151,8 +156,18 @@ public sealed partial class VariableScope : IVariableRewriter
         return [Apply(item)];
     }
 
-    public ImmutableArray<string> ApplyList(ImmutableArray<string> items) =>
-        items.IsDefaultOrEmpty ? items : [.. items.SelectMany(ApplyItem)];
+    public ImmutableArray<string> ApplyList(ImmutableArray<string> items)
+    {
+        // Most lists hold no variable: return them as they are, without the regex or a copy.
+        if (items.IsDefaultOrEmpty || !items.Any(HasReference))
+        {
+            return items;
+        }
+
+        return [.. items.SelectMany(ApplyItem)];
+    }
+
+    private static bool HasReference(string? text) => !string.IsNullOrEmpty(text) && text.Contains("$(", StringComparison.Ordinal);
 
     /// <summary>Substitutes inside a param value; a whole reference to an array or object takes its type.</summary>
     public ParamValue ApplyValue(ParamValue value) => value.Type switch
@@ -164,6 +179,11 @@ public sealed partial class VariableScope : IVariableRewriter
 
     private ParamValue? WholeReference(string text)
     {
+        if (!HasReference(text))
+        {
+            return null;
+        }
+
         var m = ReferencePattern().Match(text);
         return m.Success && m.Index == 0 && m.Length == text.Length ? Resolve(m.Groups[1].Value) : null;
     }
