@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
 using System.Text;
 using Mothership.Engine.Execution;
 using Mothership.Engine.Resolution;
@@ -7,6 +6,8 @@ using Mothership.Model.Secrets;
 using Mothership.Model.Substitution;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Digests;
 
 namespace Mothership.Engine.Scheduling;
 
@@ -26,16 +27,24 @@ public static class PipelineTaskRuns
             return name;
         }
 
-        var hash = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(name)))[..32];
+        var hash = Convert.ToHexStringLower(Digest(new MD5Digest(), name))[..32];
         return $"{name[..(63 - 33)]}-{hash}"[..63];
     }
 
     /// <summary>A TaskRun's uid, the same at every replay of its run.</summary>
     public static string Uid(string parent, string name)
     {
-        // SHA-256, computed without loading OpenSSL (Sha256Digest).
-        var bytes = Sha256Digest.Hash(Encoding.UTF8.GetBytes(parent + "/" + name));
-        return new Guid(bytes.AsSpan(0, 16)).ToString();
+        return new Guid(Digest(new Sha256Digest(), parent + "/" + name).AsSpan(0, 16)).ToString();
+    }
+
+    /// <summary>The digest of <paramref name="text"/>'s UTF-8 bytes, computed in managed code (no OpenSSL to load for a few short strings).</summary>
+    private static byte[] Digest(IDigest digest, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        digest.BlockUpdate(bytes, 0, bytes.Length);
+        var result = new byte[digest.GetDigestSize()];
+        digest.DoFinal(result, 0);
+        return result;
     }
 
     /// <summary>The request of attempt <paramref name="retryCount"/> of <paramref name="child"/>: its task resolved, params and workspaces mapped, timeout computed.</summary>
