@@ -197,8 +197,10 @@ internal static class ThroughputBenchmark
         var report = Path.GetTempFileName();
         try
         {
-            var info = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in (string[])["-f", "%e %U %S", "-o", report, MshipProcess.Binary, .. args])
+            // bash's `time` to the millisecond: /usr/bin/time reports hundredths, and a one-task run
+            // now takes a few milliseconds (it printed 0.00).
+            var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in (string[])["-c", "TIMEFORMAT='%3R %3U %3S'; r=\"$1\"; shift; exec 3>\"$r\"; { time \"$@\" 2>&1; } 2>&3", "bash", report, MshipProcess.Binary, .. args])
             {
                 info.ArgumentList.Add(a);
             }
