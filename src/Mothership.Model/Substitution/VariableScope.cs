@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.RegularExpressions;
 using Mothership.Model.Tekton;
@@ -122,7 +123,7 @@ public sealed partial class VariableScope : IVariableRewriter
     /// <summary>Replaces every known variable in a string (arrays and objects as JSON).</summary>
     public string Apply(string? text)
     {
-        if (string.IsNullOrEmpty(text) || !text.Contains("$(", StringComparison.Ordinal))
+        if (!HasReference(text))
         {
             return text ?? "";
         }
@@ -143,11 +144,6 @@ public sealed partial class VariableScope : IVariableRewriter
     /// </summary>
     public IEnumerable<string> ApplyItem(string item)
     {
-        if (!HasReference(item))
-        {
-            return [item];
-        }
-
         if (WholeReference(item) is { Type: ParamType.Array } array)
         {
             return array.ArrayValue;
@@ -167,7 +163,7 @@ public sealed partial class VariableScope : IVariableRewriter
         return [.. items.SelectMany(ApplyItem)];
     }
 
-    private static bool HasReference(string? text) => !string.IsNullOrEmpty(text) && text.Contains("$(", StringComparison.Ordinal);
+    private static bool HasReference([NotNullWhen(true)] string? text) => !string.IsNullOrEmpty(text) && text.Contains("$(", StringComparison.Ordinal);
 
     /// <summary>Substitutes inside a param value; a whole reference to an array or object takes its type.</summary>
     public ParamValue ApplyValue(ParamValue value) => value.Type switch
