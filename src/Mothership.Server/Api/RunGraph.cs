@@ -28,10 +28,10 @@ public static class RunGraph
     {
         ArgumentNullException.ThrowIfNull(spec);
         var graph = PipelineGraph.Build(spec.Tasks);
-        var status = runObject is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object ? s : (JsonElement?)null;
+        var status = Child(runObject ?? default, "status");
         // Grouped once by pipeline task: a lookup per task, not a scan of every TaskRun per task.
         var taskRuns = new Dictionary<string, List<TaskRunView>>(StringComparer.Ordinal);
-        if (status is { } st && st.TryGetProperty("taskRuns", out var all) && all.ValueKind == JsonValueKind.Object)
+        if (Child(status, "taskRuns") is { ValueKind: JsonValueKind.Object } all)
         {
             foreach (var property in all.EnumerateObject())
             {
@@ -51,11 +51,11 @@ public static class RunGraph
         }
 
         var skipped = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (status is { } st2 && st2.TryGetProperty("skippedTasks", out var skips) && skips.ValueKind == JsonValueKind.Array)
+        if (Child(status, "skippedTasks") is { ValueKind: JsonValueKind.Array } skips)
         {
             foreach (var skip in skips.EnumerateArray())
             {
-                if (skip.ValueKind == JsonValueKind.Object && Text(skip, "name") is { } name)
+                if (Text(skip, "name") is { } name)
                 {
                     skipped[name] = Text(skip, "reason") ?? "";
                 }
@@ -108,21 +108,19 @@ public static class RunGraph
     {
         public static TaskRunView Read(string name, JsonElement taskRun)
         {
-            var status = taskRun.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object ? s : (JsonElement?)null;
-            var condition = status is { } st && st.TryGetProperty("conditions", out var c) && c.ValueKind == JsonValueKind.Array && c.GetArrayLength() > 0
-                && c[0].ValueKind == JsonValueKind.Object ? c[0] : (JsonElement?)null;
-            var annotations = taskRun.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object
-                && m.TryGetProperty("annotations", out var a) && a.ValueKind == JsonValueKind.Object ? a : (JsonElement?)null;
+            var status = Child(taskRun, "status");
+            var condition = Child(status, "conditions") is { ValueKind: JsonValueKind.Array } conditions && conditions.GetArrayLength() > 0 ? conditions[0] : default;
+            var annotations = Child(Child(taskRun, "metadata"), "annotations");
             return new TaskRunView(
                 name,
-                condition is { } c1 ? Text(c1, "status") : null,
-                (condition is { } c2 ? Text(c2, "reason") : null) ?? "",
-                condition is { } c3 ? Text(c3, "message") : null,
-                status is { } s1 ? Time(s1, "startTime") : null,
-                status is { } s2 ? Time(s2, "completionTime") : null,
-                (status is { } s3 && s3.TryGetProperty("retriesStatus", out var retries) && retries.ValueKind == JsonValueKind.Array ? retries.GetArrayLength() : 0) + 1,
-                annotations is { } a1 ? Text(a1, MothershipLabels.ReusedFrom) : null,
-                annotations is { } a2 ? Text(a2, MothershipLabels.ReusedFromPipelineRun) : null);
+                Text(condition, "status"),
+                Text(condition, "reason") ?? "",
+                Text(condition, "message"),
+                Time(status, "startTime"),
+                Time(status, "completionTime"),
+                (Child(status, "retriesStatus") is { ValueKind: JsonValueKind.Array } retries ? retries.GetArrayLength() : 0) + 1,
+                Text(annotations, MothershipLabels.ReusedFrom),
+                Text(annotations, MothershipLabels.ReusedFromPipelineRun));
         }
     }
 
@@ -209,10 +207,13 @@ public static class RunGraph
         return path;
     }
 
+    /// <summary>A property of an object; the undefined element (<c>default</c>) when <paramref name="element"/> is not an object or lacks it, so lookups chain.</summary>
+    private static JsonElement Child(JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) ? value : default;
+
     private static string? Text(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        Child(element, property) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
 
     private static DateTimeOffset? Time(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
-            && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+        DateTimeOffset.TryParse(Text(element, property), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
 }
