@@ -47,7 +47,8 @@ internal sealed class RunGraphCache(TimeProvider time)
     private sealed class Entry
     {
         public required PipelineSpec? Spec { get; init; }
-        public required SemaphoreSlim Building { get; init; }
+        /// <summary>One build at a time per run.</summary>
+        public SemaphoreSlim Building { get; } = new(1, 1);
         /// <summary>The newest graphs first, by object key (read and replaced whole; never changed in place).</summary>
         public (string Key, CachedGraph Graph, DateTimeOffset BuiltAt)[] Graphs { get; set; } = [];
         /// <summary>When the graph was last asked for (UTC ticks; written by requests, read by the driver).</summary>
@@ -65,7 +66,7 @@ internal sealed class RunGraphCache(TimeProvider time)
     /// </summary>
     public void Prime(string uid, PipelineSpec spec)
     {
-        var entry = new Entry { Spec = spec, Building = new SemaphoreSlim(1, 1) };
+        var entry = new Entry { Spec = spec };
         var lazy = new Lazy<Entry>(() => entry);
         _ = lazy.Value;
         if (_entries.TryAdd(uid, lazy))
@@ -78,7 +79,7 @@ internal sealed class RunGraphCache(TimeProvider time)
     public async Task<CachedGraph?> GetAsync(RunRecord run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var entry = _entries.GetOrAdd(run.Uid, _ => new Lazy<Entry>(() => new Entry { Spec = RunManifest.Load(run).PipelineSpec, Building = new SemaphoreSlim(1, 1) })).Value;
+        var entry = _entries.GetOrAdd(run.Uid, _ => new Lazy<Entry>(() => new Entry { Spec = RunManifest.Load(run).PipelineSpec })).Value;
         if (entry.Spec is not { } spec)
         {
             return null;
