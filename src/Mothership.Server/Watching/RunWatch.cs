@@ -37,7 +37,7 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
     private readonly Dictionary<string, byte[]> _nodes = new(StringComparer.Ordinal);
     private string? _key;
     private byte[]? _runFrame;
-    /// <summary>The graph last sent; its whole frame is encoded only when a viewer joins (<see cref="_graphFrame"/>).</summary>
+    /// <summary>The graph last sent; its whole frame is encoded when first needed (<see cref="GraphFrame"/>).</summary>
     private CachedGraph? _graph;
     private (CachedGraph Graph, byte[] Frame)? _graphFrame;
     private bool _ended;
@@ -60,12 +60,7 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
 
             if (_graph is { } graph)
             {
-                if (_graphFrame is not { } built || built.Graph != graph)
-                {
-                    _graphFrame = built = (graph, Frame("graph", graph.Bytes));
-                }
-
-                viewer.TryWrite(built.Frame);
+                viewer.TryWrite(GraphFrame(graph));
             }
 
             if (_ended)
@@ -193,7 +188,7 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
 
             if (_graph is null)
             {
-                frames.Add(Frame("graph", graph.Bytes));
+                frames.Add(GraphFrame(graph));
             }
             else if (changed.Count > 0)
             {
@@ -276,6 +271,20 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
     }
 
     private static byte[] Frame(string name, string data) => Encoding.UTF8.GetBytes($"event: {name}\ndata: {data}\n\n");
+
+    /// <summary>The whole graph's frame, made once per graph: the watch's first frames and those of each viewer joining later share it.</summary>
+    private byte[] GraphFrame(CachedGraph graph)
+    {
+        lock (_lock)
+        {
+            if (_graphFrame is not { } built || built.Graph != graph)
+            {
+                _graphFrame = built = (graph, Frame("graph", graph.Bytes));
+            }
+
+            return built.Frame;
+        }
+    }
 
     /// <summary>A frame around JSON already encoded (the graph's bytes as <c>GET …/graph</c> serves them).</summary>
     private static byte[] Frame(string name, byte[] data)
