@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Mothership.Store;
 using Mothership.Testing;
 
 namespace Mothership.Bench;
@@ -55,28 +54,9 @@ internal static class ServerBenchmark
         return 0;
     }
 
-    /// <summary><c>mship run</c> of the file: wall and CPU time (user + system of it and its children, from bash's <c>time</c>).</summary>
-    private static async Task<(double Wall, double Cpu)> LocalAsync(string file, int parallel, string dir)
-    {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add($"TIMEFORMAT='%R %U %S'; time \"$0\" run -f \"$1\" --parallel {parallel} --workdir \"$2\" >/dev/null");
-        info.ArgumentList.Add(MshipProcess.Binary);
-        info.ArgumentList.Add(file);
-        info.ArgumentList.Add(Path.Combine(dir, "local-runs"));
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
-        await process.WaitForExitAsync().ConfigureAwait(false);
-        var lines = (await stderr.ConfigureAwait(false)).Trim().Split('\n');
-        var times = lines[^1].Split(' ').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
-        if (process.ExitCode != 0 || times.Length != 3)
-        {
-            throw new InvalidOperationException($"mship run failed ({process.ExitCode}): {string.Join('\n', lines)}");
-        }
-
-        return (times[0], times[1] + times[2]);
-    }
+    /// <summary><c>mship run</c> of the file: wall and CPU time (<see cref="MshipTimer"/>).</summary>
+    private static Task<(double Wall, double Cpu)> LocalAsync(string file, int parallel, string dir) =>
+        MshipTimer.RunAsync("run", "-f", file, "--parallel", parallel.ToString(CultureInfo.InvariantCulture), "--workdir", Path.Combine(dir, "local-runs"));
 
     private sealed record ServerResult(bool Finished, double Wall, double Cpu, int Done, List<double> GraphDuring, List<double> GraphAfter);
 

@@ -167,7 +167,7 @@ internal static class ThroughputBenchmark
         var file = Path.Combine(dir, "flat.yaml");
         await File.WriteAllTextAsync(file, yaml.ToString()).ConfigureAwait(false);
         var load = Load();
-        var (wall, cpu) = await TimeCliAsync(["run", "-f", file, "--parallel", parallel.ToString(CultureInfo.InvariantCulture), "--workdir", Path.Combine(dir, "flat-work")]).ConfigureAwait(false);
+        var (wall, cpu) = await MshipTimer.RunAsync(["run", "-f", file, "--parallel", parallel.ToString(CultureInfo.InvariantCulture), "--workdir", Path.Combine(dir, "flat-work")]).ConfigureAwait(false);
         Console.WriteLine($"baseline: mship run of a {tasks:N0}-task pipeline without edges, --parallel {parallel}: {wall:F2} s wall, {cpu:F2} s CPU, load {load} → {Load()}");
         return (wall, cpu, $"{load.Split(' ')[0]} → {Load().Split(' ')[0]}");
     }
@@ -179,48 +179,17 @@ internal static class ThroughputBenchmark
         await File.WriteAllTextAsync(file, "apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: one\nspec:\n  tasks:\n    - name: t0\n" + TaskSpec
             + "\n---\napiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata:\n  name: one-run\nspec:\n  pipelineRef:\n    name: one\n").ConfigureAwait(false);
         var load = Load();
-        await TimeCliAsync(["run", "-f", file, "--workdir", Path.Combine(dir, "one-warm")]).ConfigureAwait(false);
+        await MshipTimer.RunAsync(["run", "-f", file, "--workdir", Path.Combine(dir, "one-warm")]).ConfigureAwait(false);
         double wall = 0, cpu = 0;
         for (var i = 0; i < samples; i++)
         {
-            var (w, c) = await TimeCliAsync(["run", "-f", file, "--workdir", Path.Combine(dir, $"one-{i}")]).ConfigureAwait(false);
+            var (w, c) = await MshipTimer.RunAsync(["run", "-f", file, "--workdir", Path.Combine(dir, $"one-{i}")]).ConfigureAwait(false);
             wall += w;
             cpu += c;
         }
 
         Console.WriteLine($"baseline: {samples} one-task mship runs one after another: {wall / samples * 1000:F1} ms wall, {cpu / samples * 1000:F1} ms CPU each; load {load} → {Load()}");
         return (wall / samples, cpu / samples, $"{load.Split(' ')[0]} → {Load().Split(' ')[0]}");
-    }
-
-    private static async Task<(double Wall, double Cpu)> TimeCliAsync(string[] args)
-    {
-        var report = Path.GetTempFileName();
-        try
-        {
-            // bash's `time` to the millisecond: /usr/bin/time reports hundredths, and a one-task run
-            // now takes a few milliseconds (it printed 0.00).
-            var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in (string[])["-c", "TIMEFORMAT='%3R %3U %3S'; r=\"$1\"; shift; exec 3>\"$r\"; { time \"$@\" 2>&1; } 2>&3", "bash", report, MshipProcess.Binary, .. args])
-            {
-                info.ArgumentList.Add(a);
-            }
-
-            using var process = Process.Start(info)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().ConfigureAwait(false);
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"mship {string.Join(' ', args)} exited with {process.ExitCode}:\n{await output.ConfigureAwait(false)}\n{await error.ConfigureAwait(false)}");
-            }
-
-            var f = (await File.ReadAllTextAsync(report).ConfigureAwait(false)).Trim().Split('\n')[^1].Split(' ').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
-            return (f[0], f[1] + f[2]);
-        }
-        finally
-        {
-            File.Delete(report);
-        }
     }
 
     private static async Task ApplyPipelinesAsync(ServerProcess server, int pipelines)
