@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using Mothership.Model.Graph;
 using Mothership.Model.Tekton;
 using Mothership.Server.Runs;
 using Mothership.Store;
@@ -16,9 +17,10 @@ internal sealed record CachedGraph(RunGraphDocument Document, string ETag)
 
 /// <summary>
 /// The graphs of recently asked-for PipelineRuns (<see cref="RunGraph"/>), built once per stored run
-/// object and served as the same bytes to every viewer until the run object changes. The pipeline
-/// spec, read from the run's manifest, is kept with it: a 10,000-task manifest takes longer to read
-/// than the graph takes to build.
+/// object and served as the same bytes to every viewer until the run object changes. What the
+/// pipeline alone decides (<see cref="RunGraphShape"/>: read from the run's manifest, or handed over by
+/// the replica that accepted or drives the run) is kept with it: a 10,000-task manifest takes longer
+/// to read than the graph takes to build.
 /// <para>
 /// While a run runs, the replica that drives it hands each new run object here before storing it
 /// (<see cref="PublishAsync"/>): the graph is built from the object in memory, off the request
@@ -46,7 +48,8 @@ internal sealed class RunGraphCache(TimeProvider time)
 
     private sealed class Entry
     {
-        public required PipelineSpec? Spec { get; init; }
+        /// <summary>The run's pipeline as the graph draws it; null when its manifest holds none that can be read.</summary>
+        public required RunGraphShape? Shape { get; init; }
         /// <summary>One build at a time per run.</summary>
         public SemaphoreSlim Building { get; } = new(1, 1);
         /// <summary>The newest graphs first, by object key (read and replaced whole; never changed in place).</summary>
@@ -60,18 +63,23 @@ internal sealed class RunGraphCache(TimeProvider time)
     private readonly ConcurrentDictionary<string, Lazy<Entry>> _entries = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The replica about to drive <paramref name="uid"/> hands over the pipeline it prepared, so the
-    /// run's first graph request does not read it again from the manifest (at 10,000 tasks that
-    /// read is most of the first request's time). Nothing is built until the graph is asked for.
+    /// The replica that accepted <paramref name="uid"/> or is about to drive it hands over the
+    /// pipeline it validated or prepared, and the driver its DAG (<paramref name="graph"/>), so the
+    /// run's first graph request neither reads the manifest again nor builds the DAG again (at
+    /// 10,000 tasks those were most of that request's time). Nothing is drawn until the graph is asked for.
     /// </summary>
-    public void Prime(string uid, PipelineSpec spec)
+    public void Prime(string uid, PipelineSpec spec, PipelineGraph? graph = null)
     {
-        var entry = new Entry { Spec = spec };
+        var entry = new Entry { Shape = new RunGraphShape(spec, graph) };
         var lazy = new Lazy<Entry>(() => entry);
         _ = lazy.Value;
         if (_entries.TryAdd(uid, lazy))
         {
             Trim();
+        }
+        else if (graph is not null && _entries.TryGetValue(uid, out var primed) && primed.IsValueCreated && primed.Value.Shape is { } shape)
+        {
+            shape.Offer(graph);
         }
     }
 
@@ -79,8 +87,8 @@ internal sealed class RunGraphCache(TimeProvider time)
     public async Task<CachedGraph?> GetAsync(RunRecord run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var entry = _entries.GetOrAdd(run.Uid, _ => new Lazy<Entry>(() => new Entry { Spec = RunManifest.Load(run).PipelineSpec })).Value;
-        if (entry.Spec is not { } spec)
+        var entry = _entries.GetOrAdd(run.Uid, _ => new Lazy<Entry>(() => new Entry { Shape = RunManifest.Load(run).PipelineSpec is { } spec ? new RunGraphShape(spec) : null })).Value;
+        if (entry.Shape is not { } shape)
         {
             return null;
         }
@@ -96,7 +104,7 @@ internal sealed class RunGraphCache(TimeProvider time)
                 {
                     if (entry.Refresh is not { IsCompleted: false })
                     {
-                        entry.Refresh = Task.Run(() => BuildAsync(entry, spec, key, run, force: true, CancellationToken.None), CancellationToken.None);
+                        entry.Refresh = Task.Run(() => BuildAsync(entry, shape, key, run, force: true, CancellationToken.None), CancellationToken.None);
                     }
                 }
             }
@@ -104,7 +112,7 @@ internal sealed class RunGraphCache(TimeProvider time)
             return found.Graph;
         }
 
-        return await BuildAsync(entry, spec, key, run, force: false, cancellationToken).ConfigureAwait(false);
+        return await BuildAsync(entry, shape, key, run, force: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -115,7 +123,7 @@ internal sealed class RunGraphCache(TimeProvider time)
     public async Task PublishAsync(string uid, string text, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (!_entries.TryGetValue(uid, out var lazy) || !lazy.IsValueCreated || lazy.Value is not { Spec: { } spec } entry
+        if (!_entries.TryGetValue(uid, out var lazy) || !lazy.IsValueCreated || lazy.Value is not { Shape: { } shape } entry
             || time.GetUtcNow().UtcTicks - Volatile.Read(ref entry.AskedAt) > InterestWindow.Ticks)
         {
             return;
@@ -127,7 +135,7 @@ internal sealed class RunGraphCache(TimeProvider time)
         {
             if (Find(entry, key) is null)
             {
-                Add(entry, key, Build(spec, key, text));
+                Add(entry, key, Build(shape, key, text));
             }
         }
         finally
@@ -137,7 +145,7 @@ internal sealed class RunGraphCache(TimeProvider time)
     }
 
     // One build per change, however many viewers ask at once: the others wait for it.
-    private async Task<CachedGraph> BuildAsync(Entry entry, PipelineSpec spec, string key, RunRecord run, bool force, CancellationToken cancellationToken)
+    private async Task<CachedGraph> BuildAsync(Entry entry, RunGraphShape shape, string key, RunRecord run, bool force, CancellationToken cancellationToken)
     {
         await entry.Building.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -147,7 +155,7 @@ internal sealed class RunGraphCache(TimeProvider time)
                 return built.Graph;
             }
 
-            var graph = Build(spec, key, run.Object);
+            var graph = Build(shape, key, run.Object);
             Add(entry, key, graph);
             Trim();
             return graph.Graph;
@@ -158,18 +166,18 @@ internal sealed class RunGraphCache(TimeProvider time)
         }
     }
 
-    private (CachedGraph Graph, DateTimeOffset BuiltAt) Build(PipelineSpec spec, string key, string? runObject)
+    private (CachedGraph Graph, DateTimeOffset BuiltAt) Build(RunGraphShape shape, string key, string? runObject)
     {
         var now = time.GetUtcNow();
         RunGraphDocument graph;
         if (runObject is null)
         {
-            graph = RunGraph.Build(spec, null, now);
+            graph = RunGraph.Build(shape, null, now);
         }
         else
         {
             using var document = JsonDocument.Parse(runObject);
-            graph = RunGraph.Build(spec, document.RootElement, now);
+            graph = RunGraph.Build(shape, document.RootElement, now);
         }
 
         return (new CachedGraph(graph, $"\"{key}-{now.ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture)}\""), now);

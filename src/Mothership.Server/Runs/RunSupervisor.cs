@@ -135,7 +135,7 @@ internal sealed partial class RunSupervisor(
     private async Task RunPipelineAsync(PreparedPipelineRun prepared, List<JournalRecord> journal, RunJournalWriter writer, CrashRecovery recovery, CancellationToken stop)
     {
         var fresh = !journal.OfType<DecisionRecord>().Any();
-        Graphs?.Prime(Record.Uid, prepared.Spec);
+        Graphs?.Prime(Record.Uid, prepared.Spec, prepared.Graph);
         var run = prepared.Run;
         // A cancel requested before the run started (e.g. while pending) is part of its initial
         // state, as spec.status is in Tekton: otherwise the first tasks start before it is seen.

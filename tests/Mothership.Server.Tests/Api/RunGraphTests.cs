@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Mothership.Model.Diagnostics;
-using Mothership.Model.Graph;
 using Mothership.Model.Loading;
 using Mothership.Model.Tekton;
 using Mothership.Server.Api;
@@ -39,7 +38,7 @@ public sealed class RunGraphTests
     private static JsonObject Build(JsonObject run)
     {
         using var document = System.Text.Json.JsonDocument.Parse(run.ToJsonString());
-        return RunGraph.Build(Spec(), document.RootElement, Now).ToJsonObject();
+        return RunGraph.Build(new RunGraphShape(Spec()), document.RootElement, Now).ToJsonObject();
     }
 
     private static JsonObject TaskRun(string task, string status, string reason, string start, string? end, int retries = 0) => new()
@@ -91,17 +90,86 @@ public sealed class RunGraphTests
     [Fact]
     public void Build_NotStarted_AllPendingAndTheLongestChainIsCritical()
     {
-        var graph = RunGraph.Build(Spec(), null, Now).ToJsonObject();
+        var graph = RunGraph.Build(new RunGraphShape(Spec()), null, Now).ToJsonObject();
 
         Assert.All(graph["nodes"]!.AsArray(), n => Assert.Equal("Pending", (string?)n!["state"]));
         Assert.Equal(["a", "b", "d"], graph["criticalPath"]!.AsArray().Select(n => (string)n!));
     }
 
     [Fact]
-    public void CriticalPath_Cycle_IsEmpty()
+    public void Build_Cycle_NoCriticalPath()
     {
         var spec = Spec();
-        var cyclic = spec.Tasks.Select(t => t.Name == "a" ? t with { RunAfter = ["d"] } : t).ToList();
-        Assert.Empty(RunGraph.CriticalPath(PipelineGraph.Build(cyclic), new Dictionary<string, double>()));
+        var cyclic = spec with { Tasks = [.. spec.Tasks.Select(t => t.Name == "a" ? t with { RunAfter = ["d"] } : t)] };
+
+        var graph = RunGraph.Build(new RunGraphShape(cyclic), null, Now).ToJsonObject();
+
+        Assert.Empty(graph["criticalPath"]!.AsArray());
+        Assert.Equal(6, graph["nodes"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void Build_MatrixTaskOneFailed_FailedWithItsMessageAndTheWholeSpan()
+    {
+        var failed = TaskRun("a", "False", "Failed", "2025-12-31T23:59:30", "2026-01-01T02:02:00+02:00");
+        failed["status"]!["conditions"]![0]!["message"] = "step \"s\" exited with code 1 — ünïcode";
+        var run = new JsonObject
+        {
+            ["status"] = new JsonObject
+            {
+                ["taskRuns"] = new JsonObject
+                {
+                    ["r-a-0"] = TaskRun("a", "True", "Succeeded", "2026-01-01T00:00:00Z", "2026-01-01T00:01:00Z"),
+                    ["r-a-1"] = failed,
+                },
+            },
+        };
+
+        var node = Build(run)["nodes"]!.AsArray().Single(n => (string?)n!["name"] == "a")!;
+
+        Assert.Equal("Failed", (string?)node["state"]);
+        Assert.Equal("Failed", (string?)node["reason"]);
+        Assert.Equal("step \"s\" exited with code 1 — ünïcode", (string?)node["message"]);
+        Assert.Equal(["r-a-0", "r-a-1"], node["taskRuns"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal(2, (int)node["matrix"]!);
+        // A time without an offset is UTC; one with an offset keeps it.
+        Assert.Equal("2025-12-31T23:59:30.0000000+00:00", (string?)node["startTime"]);
+        Assert.Equal("2026-01-01T02:02:00.0000000+02:00", (string?)node["completionTime"]);
+        Assert.Equal(150, (double)node["durationSeconds"]!);
+    }
+
+    [Fact]
+    public void Build_TaskRunsTakenOverFromAnEarlierRun_ReusedAndOffTheCriticalPath()
+    {
+        var reused = TaskRun("a", "True", "Succeeded", "2025-12-31T00:00:00Z", "2025-12-31T01:00:00Z");
+        reused["metadata"] = new JsonObject
+        {
+            ["annotations"] = new JsonObject
+            {
+                [Mothership.Model.Tekton.Vocabulary.MothershipLabels.ReusedFrom] = "old-a",
+                [Mothership.Model.Tekton.Vocabulary.MothershipLabels.ReusedFromPipelineRun] = "old",
+            },
+        };
+        var run = new JsonObject
+        {
+            ["status"] = new JsonObject
+            {
+                ["taskRuns"] = new JsonObject
+                {
+                    ["r-a"] = reused,
+                    ["r-c"] = TaskRun("c", "True", "Succeeded", "2026-01-01T00:00:00Z", "2026-01-01T00:00:05Z"),
+                },
+            },
+        };
+
+        var graph = Build(run);
+        var node = graph["nodes"]!.AsArray().Single(n => (string?)n!["name"] == "a")!;
+
+        Assert.Equal("Reused", (string?)node["state"]);
+        Assert.Equal("old", (string?)node["reusedFrom"]!["pipelineRun"]);
+        Assert.Equal(["old-a"], node["reusedFrom"]!["taskRuns"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal(3600, (double)node["durationSeconds"]!);
+        // a's hour cost this run nothing: c's five seconds make a → c → d the critical path.
+        Assert.Equal(["a", "c", "d"], graph["criticalPath"]!.AsArray().Select(n => (string)n!));
     }
 }

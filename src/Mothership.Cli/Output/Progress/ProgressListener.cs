@@ -18,6 +18,7 @@ internal sealed class ProgressListener(TimeProvider time) : IRunListener
 {
     private PipelineRunState? _state;
     private PipelineRunState? _shown;
+    private RunGraphShape? _shape;
 
     public ProgressModel Model { get; } = new(time);
 
@@ -50,8 +51,13 @@ internal sealed class ProgressListener(TimeProvider time) : IRunListener
         }
 
         _shown = state;
+        if (_shape is null || !ReferenceEquals(_shape.Spec, state.Spec))
+        {
+            _shape = new RunGraphShape(state.Spec, state.Graph);
+        }
+
         var run = RunObjectWriter.PipelineRun(state);
         using var document = JsonDocument.Parse(run.ToJsonString());
-        Model.Update(ProgressSnapshot.From(run, RunGraph.Build(state.Spec, document.RootElement, time.GetUtcNow()).ToJsonObject()));
+        Model.Update(ProgressSnapshot.From(run, RunGraph.Build(_shape, document.RootElement, time.GetUtcNow()).ToJsonObject()));
     }
 }

@@ -57,7 +57,7 @@ public sealed class ProgressSnapshotTests
     {
         var run = RunObject(estimates);
         using var document = System.Text.Json.JsonDocument.Parse(run.ToJsonString());
-        return ProgressSnapshot.From(run, RunGraph.Build(Spec(), document.RootElement, DateTimeOffset.Parse("2026-05-01T12:02:00Z", System.Globalization.CultureInfo.InvariantCulture)).ToJsonObject());
+        return ProgressSnapshot.From(run, RunGraph.Build(new RunGraphShape(Spec()), document.RootElement, DateTimeOffset.Parse("2026-05-01T12:02:00Z", System.Globalization.CultureInfo.InvariantCulture)).ToJsonObject());
     }
 
     [Fact]
