@@ -9,7 +9,7 @@
 # Usage: bench/run-all.sh [--quick] [--only NAME[,NAME...]] [--out FILE]
 #   --quick   small sizes and few iterations (a few minutes): checks that every benchmark runs
 #   --only    just these sections: dag one-task plan plan-events store dashboard cloud cloud-batch
-#             kubernetes webhooks tide release-notes rollout rollout-server server server-viewers
+#             kubernetes webhooks tide release-notes rollout rollout-server graph server server-viewers
 #             throughput
 #   --out     where the markdown goes (default bench/out/results.md; each section's raw output
 #             also goes to bench/out/run-all/NAME.txt)
@@ -113,6 +113,7 @@ if [[ $quick == 1 ]]; then
   section release-notes "Release notes (50 pull requests)" "$bench" release-notes --prs 50 --iterations 1
   section rollout "Rollouts (100 sites)" "$bench" rollout --sites 100
   section rollout-server "Rollouts through the server (20 sites)" "$bench" rollout --server --sizes 20 --parallel 10
+  section graph "Run graph (100 and 1,000 tasks)" "$bench" graph --tasks 100,1000 --iterations 3
   section server "Server path (200 tasks, 2 viewers)" "$bench" server --tasks 200 --minutes 2 --viewers 2
   section throughput "Server throughput (100 runs, 300 queued)" "$bench" throughput --runs 100 --queued 300 --cli-samples 3 --db both
 else
@@ -133,6 +134,7 @@ else
   section release-notes "Release notes: 1,000 pull requests" "$bench" release-notes --prs 1000 --iterations 3
   section rollout "Rollouts: 1,000 sites" "$bench" rollout --sites 1000 --seed 18
   section rollout-server "Rollouts through the server: 100 and 400 sites" "$bench" rollout --server --sizes 100,400 --parallel 10,100
+  section graph "Run graph in process: 100, 1,000 and 10,000 tasks" "$bench" graph --tasks 100,1000,10000 --iterations 15
   section server "Server path: 500, 2,000 and 10,000 tasks through mship server against mship run" "$bench" server --tasks 500,2000,10000 --minutes 8
   section server-viewers "Server path: a 10,000-task run with 20 viewers following its changes" "$bench" server --tasks 10000 --minutes 8 --no-local --viewers 20
   section throughput "Server throughput: 1,000 one-task runs at once, 10,000 queued" "$bench" throughput --runs 1000 --queued 10000 --db both

@@ -13,6 +13,8 @@ namespace Mothership.Bench;
 /// no-op DAG through a <c>mship server</c> host against <c>mship run</c> of the same file, and
 /// <c>GET …/graph</c> during and after the run, with K clients following the run's changes (defaults 10
 /// layers, parallelism 4, 10 minutes per run at most, no viewers).
+/// <c>… -- graph [--tasks 100,1000,10000] [--iterations I]</c>: the run graph of an N-task DAG in
+/// process: its shape, the graph before the run and of a finished run object (default 7 iterations).
 /// <c>… -- cloud [--sites N] [--services S] [--iterations I] [--charts DIR] [--batch-only]</c>: times planning N
 /// sites of S OpenStack-Helm services, from the working tree and between two git revisions, and
 /// compares the compute kit's sequential install time with the plan's (defaults 1000, 30, 5).
@@ -51,6 +53,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "dashboard")
         {
             return Dashboard(args);
+        }
+
+        if (args.Length > 0 && args[0] == "graph")
+        {
+            return Graph(args);
         }
 
         if (args.Length > 0 && args[0] == "server")
@@ -181,6 +188,24 @@ public static class Program
         }
 
         return ServerBenchmark.RunAsync(sizes, layers, parallel, TimeSpan.FromMinutes(minutes), skipLocal, viewers).GetAwaiter().GetResult();
+    }
+
+    private static int Graph(string[] args)
+    {
+        IReadOnlyList<int> sizes = [100, 1000, 10_000];
+        var iterations = 7;
+        for (var i = 1; i < args.Length; i++)
+        {
+            var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
+            switch (args[i])
+            {
+                case "--tasks" when i + 1 < args.Length: sizes = [.. args[++i].Split(',').Select(int.Parse)]; break;
+                case "--iterations" when ok: iterations = int.Parse(args[++i]); break;
+                default: return Usage();
+            }
+        }
+
+        return GraphBenchmark.Run(sizes, iterations);
     }
 
     private static int Cloud(string[] args)
@@ -373,6 +398,7 @@ public static class Program
         Console.Error.WriteLine("       Mothership.Bench store [--runs N] [--iterations I] [--db sqlite|postgres|both]");
         Console.Error.WriteLine("       Mothership.Bench dashboard [--runs N] [--iterations I] [--log-mb M]");
         Console.Error.WriteLine("       Mothership.Bench server [--tasks 500,2000,10000] [--layers L] [--parallel P] [--minutes M] [--no-local] [--viewers K]");
+        Console.Error.WriteLine("       Mothership.Bench graph [--tasks 100,1000,10000] [--iterations I]");
         Console.Error.WriteLine("       Mothership.Bench cloud [--sites N] [--services S] [--iterations I] [--charts DIR] [--batch-only]");
         Console.Error.WriteLine("       Mothership.Bench kubernetes [--taskruns N] [--qps Q]");
         Console.Error.WriteLine("       Mothership.Bench webhooks [--deliveries N] [--samples S] [--db sqlite|postgres|both] [--payload FILE]");
