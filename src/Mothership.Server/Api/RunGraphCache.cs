@@ -75,6 +75,9 @@ internal sealed class RunGraphCache(TimeProvider time)
         _ = lazy.Value;
         if (_entries.TryAdd(uid, lazy))
         {
+            // A dashboard opens a run just created: the first graph request comes while its driver
+            // starts, when a 10,000-task layout took several times its quiet 20 ms.
+            entry.Shape.Prepare();
             Trim();
         }
         else if (graph is not null && _entries.TryGetValue(uid, out var primed) && primed.IsValueCreated && primed.Value.Shape is { } shape)

@@ -15,8 +15,8 @@ namespace Mothership.Server.Api;
 /// </summary>
 public sealed class RunGraphShape
 {
+    private readonly Lazy<Layout> _layout;
     private PipelineGraph? _graph;
-    private Layout? _layout;
 
     /// <param name="spec">The pipeline the run runs.</param>
     /// <param name="graph">Its DAG when already built (the engine's); otherwise built on first use.</param>
@@ -25,6 +25,7 @@ public sealed class RunGraphShape
         ArgumentNullException.ThrowIfNull(spec);
         Spec = spec;
         _graph = graph;
+        _layout = new Lazy<Layout>(Lay, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public PipelineSpec Spec { get; }
@@ -39,8 +40,11 @@ public sealed class RunGraphShape
         Interlocked.CompareExchange(ref _graph, graph, null);
     }
 
-    /// <summary>The graph's nodes (tasks, then finally tasks), the edges' JSON and the DAG by node index.</summary>
-    internal Layout Parts => _layout ??= Lay();
+    /// <summary>The graph's nodes (tasks, then finally tasks), the edges' JSON and the DAG by node index (made once; a second caller waits for it).</summary>
+    internal Layout Parts => _layout.Value;
+
+    /// <summary>Makes <see cref="Parts"/> now, off the caller's thread, so a first graph request finds them made or being made.</summary>
+    public void Prepare() => _ = Task.Run(() => _layout.Value);
 
     /// <summary>
     /// <paramref name="Nodes"/>: each pipeline task and whether it is a finally task, in node order.
