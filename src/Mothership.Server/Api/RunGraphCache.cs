@@ -26,7 +26,8 @@ internal sealed record CachedGraph(RunGraphDocument Document, string ETag)
 /// (<see cref="PublishAsync"/>): the graph is built from the object in memory, off the request
 /// path, so a request finds the graph of the object it read already built. That is done only for
 /// runs whose graph was asked for within <see cref="InterestWindow"/> (nobody looking costs
-/// nothing). A replica that does not drive the run builds the graph of a new object on the first
+/// nothing but the graph before the first object, drawn once when the run is primed: a run is
+/// often opened just after it was created, while its driver starts). A replica that does not drive the run builds the graph of a new object on the first
 /// request that reads it. A running run's graph older than <see cref="RunningMaxAge"/> (a long step,
 /// no new object) is served as it is while one rebuild runs in the background, so a long step's
 /// duration grows: that graph is at most <see cref="RunningMaxAge"/> plus one build old.
@@ -58,6 +59,8 @@ internal sealed class RunGraphCache(TimeProvider time)
         public long AskedAt;
         /// <summary>The background rebuild of an aged graph, if one runs (guarded by the entry).</summary>
         public Task? Refresh { get; set; }
+        /// <summary>The drawing of the graph before the first run object, started when the run was primed.</summary>
+        public Task? Drawing { get; set; }
     }
 
     private readonly ConcurrentDictionary<string, Lazy<Entry>> _entries = new(StringComparer.Ordinal);
@@ -75,9 +78,10 @@ internal sealed class RunGraphCache(TimeProvider time)
         _ = lazy.Value;
         if (_entries.TryAdd(uid, lazy))
         {
-            // A dashboard opens a run just created: the first graph request comes while its driver
-            // starts, when a 10,000-task layout took several times its quiet 20 ms.
-            entry.Shape.Prepare();
+            // A dashboard opens a run just created: its first graph request comes while the driver
+            // starts, before the first run object, when drawing 10,000 tasks took several times
+            // its quiet 20 ms. The graph of the run not started is drawn now, off the request.
+            entry.Drawing = Task.Run(() => DrawNotStartedAsync(entry));
             Trim();
         }
         else if (graph is not null && _entries.TryGetValue(uid, out var primed) && primed.IsValueCreated && primed.Value.Shape is { } shape)
@@ -147,6 +151,22 @@ internal sealed class RunGraphCache(TimeProvider time)
         }
     }
 
+    private async Task DrawNotStartedAsync(Entry entry)
+    {
+        await entry.Building.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (entry.Shape is { } shape && Find(entry, NotStarted) is null)
+            {
+                Add(entry, NotStarted, Build(shape, NotStarted, null));
+            }
+        }
+        finally
+        {
+            entry.Building.Release();
+        }
+    }
+
     // One build per change, however many viewers ask at once: the others wait for it.
     private async Task<CachedGraph> BuildAsync(Entry entry, RunGraphShape shape, string key, RunRecord run, bool force, CancellationToken cancellationToken)
     {
@@ -189,6 +209,10 @@ internal sealed class RunGraphCache(TimeProvider time)
     private static void Add(Entry entry, string key, (CachedGraph Graph, DateTimeOffset BuiltAt) built) =>
         entry.Graphs = [(key, built.Graph, built.BuiltAt), .. entry.Graphs.Where(g => g.Key != key).Take(GraphsPerRun - 1)];
 
+    /// <summary>The drawing of the run's graph before its first object, started when it was primed (tests).</summary>
+    internal Task DrawingOf(string uid) =>
+        _entries.TryGetValue(uid, out var lazy) && lazy.IsValueCreated ? lazy.Value.Drawing ?? Task.CompletedTask : Task.CompletedTask;
+
     /// <summary>The background rebuild of the run's aged graph, if one runs (tests).</summary>
     internal Task RefreshOf(string uid)
     {
@@ -206,9 +230,13 @@ internal sealed class RunGraphCache(TimeProvider time)
     private static (CachedGraph Graph, DateTimeOffset BuiltAt)? Find(Entry entry, string key) =>
         entry.Graphs.FirstOrDefault(g => g.Key == key) is { Graph: not null } g ? (g.Graph, g.BuiltAt) : null;
 
+    /// <summary>The key of the graph before the first run object: all tasks pending, whatever the phase.</summary>
+    private const string NotStarted = "none";
+
     /// <summary>What identifies a stored run object: phase, length and content hash (the same object gives the same key in this process).</summary>
-    private static string KeyOf(RunPhase phase, string? obj) =>
-        string.Create(CultureInfo.InvariantCulture, $"{phase}-{obj?.Length ?? 0:x}-{(obj is { } o ? (uint)StringComparer.Ordinal.GetHashCode(o) : 0):x}");
+    private static string KeyOf(RunPhase phase, string? obj) => obj is null
+        ? NotStarted
+        : string.Create(CultureInfo.InvariantCulture, $"{phase}-{obj.Length:x}-{(uint)StringComparer.Ordinal.GetHashCode(obj):x}");
 
     private void Trim()
     {

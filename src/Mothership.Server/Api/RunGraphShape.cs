@@ -43,9 +43,6 @@ public sealed class RunGraphShape
     /// <summary>The graph's nodes (tasks, then finally tasks), the edges' JSON and the DAG by node index (made once; a second caller waits for it).</summary>
     internal Layout Parts => _layout.Value;
 
-    /// <summary>Makes <see cref="Parts"/> now, off the caller's thread, so a first graph request finds them made or being made.</summary>
-    public void Prepare() => _ = Task.Run(() => _layout.Value);
-
     /// <summary>
     /// <paramref name="Nodes"/>: each pipeline task and whether it is a finally task, in node order.
     /// <paramref name="Edges"/>: the <c>edges</c> array as JSON.

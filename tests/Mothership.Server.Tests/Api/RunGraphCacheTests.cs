@@ -80,6 +80,26 @@ public sealed class RunGraphCacheTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task GetAsync_PrimedRunWithoutObjectYet_ServesTheGraphDrawnWhenPrimedWhateverThePhase()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero));
+        var cache = new RunGraphCache(time);
+        cache.Prime("uid-1", RunManifest.Load(Run(RunPhase.Queued, null)).PipelineSpec!);
+        await cache.DrawingOf("uid-1");
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var queued = await cache.GetAsync(Run(RunPhase.Queued, null), Ct);
+        var claimed = await cache.GetAsync(Run(RunPhase.Running, null), Ct);
+
+        Assert.NotNull(queued);
+        Assert.Same(queued, claimed);
+        // Drawn at the prime, a second before the request.
+        Assert.EndsWith($"-{new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero).ToUnixTimeMilliseconds():x}\"", queued.ETag, StringComparison.Ordinal);
+        Assert.Equal("Pending", StateOf(queued, "a"));
+        Assert.Equal("Pending", StateOf(queued, "b"));
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task GetAsync_RunningRunOlderThanMaxAge_ServedAsItIsWhileOneRebuildRunsButFinishedRunKept()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero));
