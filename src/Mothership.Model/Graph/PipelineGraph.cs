@@ -56,14 +56,6 @@ public sealed partial class PipelineGraph
     [GeneratedRegex(@"^tasks\.([^.\[\]]+)\.results\.")]
     private static partial Regex ResultReference();
 
-    /// <summary>The tasks whose results a pipeline task reads.</summary>
-    public static IEnumerable<string> ResultSources(PipelineTask task)
-    {
-        var sources = new List<string>();
-        AddResultSources(task, sources);
-        return sources;
-    }
-
     /// <summary>Adds to <paramref name="sources"/> each task whose results <paramref name="task"/> reads, once.</summary>
     private static void AddResultSources(PipelineTask task, List<string> sources)
     {

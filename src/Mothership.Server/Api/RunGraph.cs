@@ -76,8 +76,9 @@ public static class RunGraph
         }
 
         var criticalPath = shape.Graph.Cycle is null ? CriticalPath(parts, seconds, nodes) : [];
-        // Sized for the whole document at once: grown by doubling, a 10,000-task graph left 7 MB of
-        // large-object garbage per build besides the document, which made garbage collections of the whole heap.
+        // Sized for the whole document at once: grown by doubling, a 10,000-task graph left about
+        // 7 MB of large-object garbage per build besides the document (and large objects count
+        // toward collections of the whole heap).
         var size = parts.Edges.Length + 64;
         foreach (var node in nodes)
         {

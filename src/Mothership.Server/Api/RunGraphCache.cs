@@ -27,8 +27,8 @@ internal sealed record CachedGraph(RunGraphDocument Document, string ETag)
 /// path, so a request finds the graph of the object it read already built. That is done only for
 /// runs whose graph was asked for within <see cref="InterestWindow"/> (nobody looking costs
 /// nothing but the graph before the first object, drawn once when the run is primed: a run is
-/// often opened just after it was created, while its driver starts). A replica that does not drive the run builds the graph of a new object on the first
-/// request that reads it. A running run's graph older than <see cref="RunningMaxAge"/> (a long step,
+/// often opened just after it was created, while its driver starts). A replica that does not
+/// drive the run builds the graph of a new object on the first request that reads it. A running run's graph older than <see cref="RunningMaxAge"/> (a long step,
 /// no new object) is served as it is while one rebuild runs in the background, so a long step's
 /// duration grows: that graph is at most <see cref="RunningMaxAge"/> plus one build old.
 /// </para>
@@ -69,7 +69,8 @@ internal sealed class RunGraphCache(TimeProvider time)
     /// The replica that accepted <paramref name="uid"/> or is about to drive it hands over the
     /// pipeline it validated or prepared, and the driver its DAG (<paramref name="graph"/>), so the
     /// run's first graph request neither reads the manifest again nor builds the DAG again (at
-    /// 10,000 tasks those were most of that request's time). Nothing is drawn until the graph is asked for.
+    /// 10,000 tasks those were most of that request's time). The first of them draws, in the
+    /// background, the graph before the first run object; nothing else is drawn until asked for.
     /// </summary>
     public void Prime(string uid, PipelineSpec spec, PipelineGraph? graph = null)
     {
