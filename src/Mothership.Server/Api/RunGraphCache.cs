@@ -82,7 +82,7 @@ internal sealed class RunGraphCache(TimeProvider time)
             // A dashboard opens a run just created: its first graph request comes while the driver
             // starts, before the first run object, when drawing 10,000 tasks took several times
             // its quiet 20 ms. The graph of the run not started is drawn now, off the request.
-            entry.Drawing = Task.Run(() => DrawNotStartedAsync(entry));
+            entry.Drawing = Task.Run(() => DrawNotStartedAsync(entry, CancellationToken.None), CancellationToken.None);
             Trim();
         }
         else if (graph is not null && _entries.TryGetValue(uid, out var primed) && primed.IsValueCreated && primed.Value.Shape is { } shape)
@@ -152,9 +152,9 @@ internal sealed class RunGraphCache(TimeProvider time)
         }
     }
 
-    private async Task DrawNotStartedAsync(Entry entry)
+    private async Task DrawNotStartedAsync(Entry entry, CancellationToken cancellationToken)
     {
-        await entry.Building.WaitAsync().ConfigureAwait(false);
+        await entry.Building.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (entry.Shape is { } shape && Find(entry, NotStarted) is null)
