@@ -55,7 +55,7 @@ public sealed class RunGraphShape
     {
         var graph = Graph;
         var nodes = ImmutableArray.CreateRange(Spec.Tasks.Select(t => (Task: t, Finally: false)).Concat(Spec.Finally.Select(t => (Task: t, Finally: true))));
-        // A name declared twice (validation refuses it; a stored run may predate that) counts with its last node.
+        // A name declared twice (validation refuses it) counts with its last node, as the DAG takes the last declaration's edges.
         var nodeOf = new Dictionary<string, int>(nodes.Length, StringComparer.Ordinal);
         for (var i = 0; i < nodes.Length; i++)
         {
