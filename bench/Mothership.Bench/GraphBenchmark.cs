@@ -32,7 +32,7 @@ internal static class GraphBenchmark
             var emptyMs = new List<double>();
             var parseMs = new List<double>();
             var finishedMs = new List<double>();
-            var allocated = new List<long>();
+            var allocated = new List<double>();
             var first = 0.0;
             var bytes = 0;
             for (var i = 0; i <= iterations; i++)
@@ -69,7 +69,7 @@ internal static class GraphBenchmark
 
             var perTask = Median(finishedMs) * 1000 / tasks;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{tasks,7:N0} {Median(shapeMs),9:F1} {Median(emptyMs),15:F1} {Median(parseMs),9:F1} {Median(finishedMs),12:F1} {perTask,17:F2} {allocated.Order().ElementAt(allocated.Count / 2) / tasks,13:N0} {bytes / 1024,9:N0} {first,9:F1}"));
+                $"{tasks,7:N0} {Median(shapeMs),9:F1} {Median(emptyMs),15:F1} {Median(parseMs),9:F1} {Median(finishedMs),12:F1} {perTask,17:F2} {Median(allocated) / tasks,13:N0} {bytes / 1024,9:N0} {first,9:F1}"));
         }
 
         return 0;
@@ -96,5 +96,5 @@ internal static class GraphBenchmark
         return json.Append("}}}").ToString();
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    private static double Median(List<double> values) => StoreBenchmark.Percentile([.. values.Order()], 0.5);
 }

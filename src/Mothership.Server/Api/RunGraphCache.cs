@@ -28,9 +28,10 @@ internal sealed record CachedGraph(RunGraphDocument Document, string ETag)
 /// runs whose graph was asked for within <see cref="InterestWindow"/> (nobody looking costs
 /// nothing but the graph before the first object, drawn once when the run is primed: a run is
 /// often opened just after it was created, while its driver starts). A replica that does not
-/// drive the run builds the graph of a new object on the first request that reads it. A running run's graph older than <see cref="RunningMaxAge"/> (a long step,
-/// no new object) is served as it is while one rebuild runs in the background, so a long step's
-/// duration grows: that graph is at most <see cref="RunningMaxAge"/> plus one build old.
+/// drive the run builds the graph of a new object on the first request that reads it. A running
+/// run's graph older than <see cref="RunningMaxAge"/> (a long step, no new object) is served as it
+/// is while one rebuild runs in the background, so a long step's duration grows: that graph is at
+/// most <see cref="RunningMaxAge"/> plus one build old.
 /// </para>
 /// </summary>
 internal sealed class RunGraphCache(TimeProvider time)

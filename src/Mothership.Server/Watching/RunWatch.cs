@@ -270,7 +270,7 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
         }
     }
 
-    private static byte[] Frame(string name, string data) => Encoding.UTF8.GetBytes($"event: {name}\ndata: {data}\n\n");
+    private static byte[] Frame(string name, string data) => Frame(name, Encoding.UTF8.GetBytes(data));
 
     /// <summary>The whole graph's frame, made once per graph: the watch's first frames and those of each viewer joining later share it.</summary>
     private byte[] GraphFrame(CachedGraph graph)

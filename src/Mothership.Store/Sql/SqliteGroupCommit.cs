@@ -5,9 +5,10 @@ namespace Mothership.Store.Sql;
 
 /// <summary>
 /// Group commit for SQLite's one writer: the writes of a process queue here, first come first
-/// served, and one writer loop runs them (a write that finds it idle runs on its caller's thread). While writes are waiting, it runs several in ONE
-/// transaction (up to <c>maxWrites</c>, or until <c>maxTime</c> has passed since the
-/// transaction began), each after the first inside its own <c>SAVEPOINT</c>: a write that returns
+/// served, and one writer loop runs them (a write that finds it idle runs on its caller's
+/// thread). While writes are waiting, it runs several in ONE transaction (up to <c>maxWrites</c>,
+/// or until <c>maxTime</c> has passed since the transaction began), each after the first inside
+/// its own <c>SAVEPOINT</c>: a write that returns
 /// Commit=false or throws is rolled back to its savepoint alone and gets its own result or
 /// exception; the others commit together, and nobody learns an outcome before that commit (an
 /// outcome may rest on an earlier write of the batch). A failure of the batch itself — its
