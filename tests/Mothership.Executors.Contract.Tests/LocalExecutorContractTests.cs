@@ -11,3 +11,15 @@ public sealed class LocalExecutorContractTests : ExecutorContractTests, IAsyncLi
 
     public ValueTask DisposeAsync() => _harness.DisposeAsync();
 }
+
+/// <summary>The contract on the local executor as <c>mship run</c> runs it: each step's end handled on the process event loop's thread.</summary>
+public sealed class LocalExecutorOnEventThreadContractTests : ExecutorContractTests, IAsyncLifetime
+{
+    private readonly LocalHarness _harness = new(endStepsOnEventThread: true);
+
+    protected override IExecutorHarness Harness => _harness;
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _harness.DisposeAsync();
+}

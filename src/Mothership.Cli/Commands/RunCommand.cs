@@ -241,6 +241,7 @@ internal static class RunCommand
             Root = o.Workdir is null ? Path.Combine(Environment.CurrentDirectory, ".mothership", "runs") : Path.GetFullPath(o.Workdir),
             Sandbox = o.Sandbox,
             Instance = "mship-run",
+            EndStepsOnEventThread = true,
         });
         var printer = new RunPrinter(Console.Out, quiet: o.Json);
         var objects = new List<JsonObject>();

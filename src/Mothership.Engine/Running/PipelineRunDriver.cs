@@ -14,7 +14,14 @@ namespace Mothership.Engine.Running;
 /// </summary>
 public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener listener, RunDriverOptions options)
 {
-    private readonly Channel<(JournalEvent Event, (string, int)? Finished)> _events = Channel.CreateUnbounded<(JournalEvent Event, (string, int)? Finished)>();
+    /// <summary>
+    /// Outcomes and cancel requests, read by the one loop of <see cref="DriveAsync"/>. A write
+    /// runs the waiting loop on the writer's thread (synchronous continuations): the end of an
+    /// attempt goes on to the next decision and the next attempt's start without a hand-off to
+    /// another thread, which the 500-task benchmark paid for at every task (bench/RESULTS.md).
+    /// </summary>
+    private readonly Channel<(JournalEvent Event, (string, int)? Finished)> _events =
+        Channel.CreateUnbounded<(JournalEvent Event, (string, int)? Finished)>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
 
     /// <summary>Asks the run to stop: <c>CancelledRunFinally</c>, <c>StoppedRunFinally</c> or <c>Cancelled</c>.</summary>
     public void RequestCancel(string request) => _events.Writer.TryWrite((new CancelRequested(request), null));
@@ -150,9 +157,13 @@ public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener liste
     private static TimeSpan Clamp(TimeSpan delay) =>
         delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay > InputLimits.MaxTimeout ? InputLimits.MaxTimeout : delay;
 
-    private Task Execute(StartAttempt start, CancellationToken cancellationToken) => Task.Run(async () =>
+    /// <summary>
+    /// Starts an attempt on the loop's thread: the executor's synchronous part (the local one's
+    /// directories and spawn) runs here, up to its first wait.
+    /// </summary>
+    private async Task Execute(StartAttempt start, CancellationToken cancellationToken)
     {
         var outcome = await AttemptExecution.RunAsync(executor, start.Request, listener, options.Gate, options.Time, cancellationToken).ConfigureAwait(false);
         _events.Writer.TryWrite((new AttemptEnded(start.PipelineTask, start.ChildIndex, outcome), (start.PipelineTask, start.ChildIndex)));
-    }, CancellationToken.None);
+    }
 }

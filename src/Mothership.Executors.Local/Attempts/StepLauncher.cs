@@ -105,7 +105,7 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
         var script = useScript && step.Script?.StartsWith("#!", StringComparison.Ordinal) == true && file != "bash" ? Path.Combine(attempt.Dirs.Scripts, container) : null;
         if (!attempt.Layout)
         {
-            return new LaunchSpec(file, args, workingDir, env, DiesWithParentThread: false) { Script = script };
+            return new LaunchSpec(file, args, workingDir, env, DiesWithParentThread: false) { Script = script, EndsOnEventThread = options.EndStepsOnEventThread };
         }
 
         var network = request.Labels.TryGetValue(MothershipLabels.Network, out var net) && net == "true";
@@ -114,7 +114,7 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
         mountPoints?.AddRange(Bubblewrap.HostMountPoints(options.Sandbox, writable, view.Binds));
         bwrapArgs.Add(file);
         bwrapArgs.AddRange(args);
-        return new LaunchSpec(options.BubblewrapPath, bwrapArgs, attempt.Dirs.Attempt, env) { Script = script };
+        return new LaunchSpec(options.BubblewrapPath, bwrapArgs, attempt.Dirs.Attempt, env) { Script = script, EndsOnEventThread = options.EndStepsOnEventThread };
     }
 
     /// <summary>The file a step's <c>stdoutConfig</c>/<c>stderrConfig</c> names, opened for writing; null without one.</summary>

@@ -21,6 +21,12 @@ internal sealed record LaunchSpec(
     /// would only show as their own terse error.
     /// </summary>
     public string? Script { get; init; }
+
+    /// <summary>
+    /// Whoever waits for the process's end goes on on the thread that saw it end (the
+    /// <see cref="ProcessEventLoop"/>'s), not on a pool thread: see <see cref="LocalExecutorOptions.EndStepsOnEventThread"/>.
+    /// </summary>
+    public bool EndsOnEventThread { get; init; }
 }
 
 /// <summary>
@@ -146,7 +152,7 @@ internal sealed class ChildProcess : IDisposable
         var loop = ProcessEventLoop.Shared;
         var stdout = loop.ReadLines(outRead, onStdout);
         var stderr = merged ? Task.CompletedTask : loop.ReadLines(errRead, onStderr!);
-        return new ChildProcess(pid, loop.WatchExit(pid), stdout, stderr);
+        return new ChildProcess(pid, loop.WatchExit(pid, spec.EndsOnEventThread), stdout, stderr);
     }
 
     /// <summary>

@@ -19,8 +19,10 @@ namespace Mothership.Executors.Local.Processes;
 /// Exits: <c>pidfd_open</c> (Linux 5.3, glibc 2.36) gives a descriptor that becomes readable
 /// when the child ends; the loop then reaps it with <c>waitpid(WNOHANG)</c>. Where that call is
 /// missing (older kernel or C library) or refused, the child goes to a <see cref="ReaperPool"/>
-/// thread instead, as before. Exit tasks complete asynchronously: their continuations never run
-/// on the loop thread.
+/// thread instead, as before. Exit tasks complete asynchronously, their continuations on the
+/// thread pool, unless the watch asks for its continuations on the loop thread
+/// (<see cref="WatchExit"/>): then whoever waits for the exit goes on right there, without a
+/// thread switch, and holds every other child's output and exit until its next wait.
 /// </para>
 /// <para>
 /// Output: each pipe is read without blocking (level-triggered, one read of at most 64 KiB per
@@ -97,10 +99,13 @@ internal sealed partial class ProcessEventLoop
     /// <summary>
     /// The exit code of child <paramref name="pid"/> once it ended (128 + signal when killed, as
     /// shells report); the child is reaped. Each child must be watched once, and by nothing else.
+    /// With <paramref name="continueOnLoop"/>, the task's continuations run on the loop's thread
+    /// (where exits are watched through pidfds; a reaper's are always on the pool): they must
+    /// not block, as output callbacks must not.
     /// </summary>
-    public Task<int> WatchExit(int pid)
+    public Task<int> WatchExit(int pid, bool continueOnLoop = false)
     {
-        var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var exited = new TaskCompletionSource<int>(continueOnLoop ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
         if (_pidfd)
         {
             var fd = OpenPidfd(pid, out var errno);
@@ -114,6 +119,11 @@ internal sealed partial class ProcessEventLoop
             {
                 _pidfd = false;
             }
+        }
+
+        if (continueOnLoop)
+        {
+            exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         _reapers.Add(pid, exited);
