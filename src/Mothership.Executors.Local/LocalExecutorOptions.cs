@@ -62,7 +62,8 @@ public sealed class LocalExecutorOptions
     /// one thread that reads every step's output, instead of handing it to a pool thread: a
     /// thread switch less per step (bench/RESULTS.md, "500-task DAG"). Meanwhile no other step's
     /// output is read, so only for hosts whose listeners never block: <c>mship run</c>, which
-    /// prints. Not the server: its journal waits for the store at every step's end. Default: <c>false</c>.
+    /// prints, and only while it runs no more steps at once than there are cores. Not the server:
+    /// its journal waits for the store at every step's end. Default: <c>false</c>.
     /// </summary>
     public bool EndStepsOnEventThread { get; set; }
 }

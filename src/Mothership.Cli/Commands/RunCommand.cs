@@ -241,7 +241,10 @@ internal static class RunCommand
             Root = o.Workdir is null ? Path.Combine(Environment.CurrentDirectory, ".mothership", "runs") : Path.GetFullPath(o.Workdir),
             Sandbox = o.Sandbox,
             Instance = "mship-run",
-            EndStepsOnEventThread = true,
+            // Not when more steps run at once than there are cores: the one loop thread then gets
+            // its share of the cores against the steps, and every step's end waits for it (2,000
+            // no-op tasks at --parallel 4 on 2 cores: 2.05–2.33 s, against 1.54–1.77 s on the pool).
+            EndStepsOnEventThread = o.Parallel <= Environment.ProcessorCount,
         });
         var printer = new RunPrinter(Console.Out, quiet: o.Json);
         var objects = new List<JsonObject>();
