@@ -126,6 +126,16 @@ internal static class RunCommand
     {
         /// <summary>Whether directories among <see cref="Files"/> are read recursively (<c>-R</c>).</summary>
         public bool Recursive { get; init; }
+
+        /// <summary>
+        /// Whether a step's end, the run's next decision and the next start happen on one thread, the
+        /// one that saw the step end (<see cref="LocalExecutorOptions.EndStepsOnEventThread"/>,
+        /// <see cref="RunDriverOptions.OnEndingThread"/>): only while no more steps run at once than
+        /// there are cores. Past that, the one thread gets its share of the cores against the steps
+        /// and every step's end waits for it (2,000 no-op tasks at --parallel 4 on 2 cores: 2.05–2.33 s,
+        /// against 1.54–1.77 s on the pool; bench/RESULTS.md).
+        /// </summary>
+        public bool OneThread => Parallel <= Environment.ProcessorCount;
 #if !MSHIP_NATIVE
 
         /// <summary>Where pods go with <c>--executor kubernetes</c>; null for the local executor.</summary>
@@ -241,10 +251,7 @@ internal static class RunCommand
             Root = o.Workdir is null ? Path.Combine(Environment.CurrentDirectory, ".mothership", "runs") : Path.GetFullPath(o.Workdir),
             Sandbox = o.Sandbox,
             Instance = "mship-run",
-            // Not when more steps run at once than there are cores: the one loop thread then gets
-            // its share of the cores against the steps, and every step's end waits for it (2,000
-            // no-op tasks at --parallel 4 on 2 cores: 2.05–2.33 s, against 1.54–1.77 s on the pool).
-            EndStepsOnEventThread = o.Parallel <= Environment.ProcessorCount,
+            EndStepsOnEventThread = o.OneThread,
         });
         var printer = new RunPrinter(Console.Out, quiet: o.Json);
         var objects = new List<JsonObject>();
@@ -381,12 +388,12 @@ internal static class RunCommand
     {
         var state = run.Start(Guid.NewGuid().ToString(), TimeProvider.System.GetUtcNow());
 #if MSHIP_NATIVE
-        var driver = new PipelineRunDriver(executor, printer, new RunDriverOptions { Parallelism = o.Parallel });
+        var driver = new PipelineRunDriver(executor, printer, new RunDriverOptions { Parallelism = o.Parallel, OnEndingThread = o.OneThread });
         Action<string> notice = printer.Notice;
 #else
         // With the view, logs go to it (their last lines) instead of the terminal, and so do notices while it draws.
         var progress = o.Progress && !o.Json ? new ProgressListener(TimeProvider.System) : null;
-        var driver = new PipelineRunDriver(executor, progress ?? (IRunListener)printer, new RunDriverOptions { Parallelism = o.Parallel });
+        var driver = new PipelineRunDriver(executor, progress ?? (IRunListener)printer, new RunDriverOptions { Parallelism = o.Parallel, OnEndingThread = o.OneThread });
         Action<string> notice = progress is null ? printer.Notice : progress.Model.Notice;
 #endif
         var interrupts = 0;

@@ -15,13 +15,14 @@ namespace Mothership.Engine.Running;
 public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener listener, RunDriverOptions options)
 {
     /// <summary>
-    /// Outcomes and cancel requests, read by the one loop of <see cref="DriveAsync"/>. A write
-    /// runs the waiting loop on the writer's thread (synchronous continuations): the end of an
-    /// attempt goes on to the next decision and the next attempt's start without a hand-off to
-    /// another thread, which the 500-task benchmark paid for at every task (bench/RESULTS.md).
+    /// Outcomes and cancel requests, read by the one loop of <see cref="DriveAsync"/>. With
+    /// <see cref="RunDriverOptions.OnEndingThread"/>, a write runs the waiting loop on the writer's
+    /// thread (synchronous continuations): the end of an attempt goes on to the next decision and
+    /// the next attempt's start without a hand-off to another thread.
     /// </summary>
     private readonly Channel<(JournalEvent Event, (string, int)? Finished)> _events =
-        Channel.CreateUnbounded<(JournalEvent Event, (string, int)? Finished)>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+        Channel.CreateUnbounded<(JournalEvent Event, (string, int)? Finished)>(
+            new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = options.OnEndingThread });
 
     /// <summary>Asks the run to stop: <c>CancelledRunFinally</c>, <c>StoppedRunFinally</c> or <c>Cancelled</c>.</summary>
     public void RequestCancel(string request) => _events.Writer.TryWrite((new CancelRequested(request), null));
@@ -158,10 +159,14 @@ public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener liste
         delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay > InputLimits.MaxTimeout ? InputLimits.MaxTimeout : delay;
 
     /// <summary>
-    /// Starts an attempt on the loop's thread: the executor's synchronous part (the local one's
-    /// directories and spawn) runs here, up to its first wait.
+    /// Starts an attempt on a pool thread, or with <see cref="RunDriverOptions.OnEndingThread"/> on
+    /// the loop's own: the executor's synchronous part (the local one's directories and spawn)
+    /// then runs here, up to its first wait.
     /// </summary>
-    private async Task Execute(StartAttempt start, CancellationToken cancellationToken)
+    private Task Execute(StartAttempt start, CancellationToken cancellationToken) =>
+        options.OnEndingThread ? ExecuteHereAsync(start, cancellationToken) : Task.Run(() => ExecuteHereAsync(start, cancellationToken), CancellationToken.None);
+
+    private async Task ExecuteHereAsync(StartAttempt start, CancellationToken cancellationToken)
     {
         var outcome = await AttemptExecution.RunAsync(executor, start.Request, listener, options.Gate, options.Time, cancellationToken).ConfigureAwait(false);
         _events.Writer.TryWrite((new AttemptEnded(start.PipelineTask, start.ChildIndex, outcome), (start.PipelineTask, start.ChildIndex)));

@@ -12,7 +12,8 @@ using Mothership.Model.Tekton;
 namespace Mothership.Engine.Tests.Running;
 
 /// <summary>
-/// The driver's waits for deadlines. Validation refuses timeouts beyond
+/// The driver's waits for deadlines, on a pool thread and on the ending thread
+/// (<see cref="RunDriverOptions.OnEndingThread"/>). Validation refuses timeouts beyond
 /// <see cref="Model.Limits.InputLimits.MaxTimeout"/>, but a run stored before it did may carry one:
 /// the driver must still wait for it exactly, without handing a timer more than it can take.
 /// </summary>
@@ -20,24 +21,28 @@ public sealed class PipelineRunDriverTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    [Fact(Timeout = 30000)]
-    public async Task RunAsync_RunTimeoutBeyondWhatATimerTakes_RunsToItsEnd()
+    [Theory(Timeout = 30000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunAsync_RunTimeoutBeyondWhatATimerTakes_RunsToItsEnd(bool onEndingThread)
     {
         // Issue finding 10: timeouts.pipeline 8760h ended the run InternalError (ArgumentOutOfRangeException).
         var time = new FakeTimeProvider(T0);
-        var driver = new PipelineRunDriver(new InstantExecutor(), new SilentListener(), new RunDriverOptions { Time = time });
+        var driver = new PipelineRunDriver(new InstantExecutor(), new SilentListener(), new RunDriverOptions { Time = time, OnEndingThread = onEndingThread });
 
         var final = await driver.RunAsync(Start("8760h"), TestContext.Current.CancellationToken);
 
         Assert.Equal("Succeeded", final.Completion!.Reason);
     }
 
-    [Fact(Timeout = 30000)]
-    public async Task RunAsync_DeadlineBeyondTheLongestWait_WakesToDecideAgainAndTimesOutOnTime()
+    [Theory(Timeout = 30000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunAsync_DeadlineBeyondTheLongestWait_WakesToDecideAgainAndTimesOutOnTime(bool onEndingThread)
     {
         var time = new TimerAwareTimeProvider(T0);
         var executor = new BlockingExecutor();
-        var driver = new PipelineRunDriver(executor, new SilentListener(), new RunDriverOptions { Time = time });
+        var driver = new PipelineRunDriver(executor, new SilentListener(), new RunDriverOptions { Time = time, OnEndingThread = onEndingThread });
         var ct = TestContext.Current.CancellationToken;
         var run = driver.RunAsync(Start("2000h"), ct);
         await executor.Started.Task.WaitAsync(ct);
@@ -59,7 +64,36 @@ public sealed class PipelineRunDriverTests
         Assert.Equal(T0 + TimeSpan.FromHours(2000), final.Completion.Time);
     }
 
-    private static PipelineRunState Start(string pipelineTimeout)
+    [Theory(Timeout = 30000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunAsync_OnEndingThread_StartsTheNextAttemptOnTheThreadThatEndedTheLastOnlyThen(bool onEndingThread)
+    {
+        var executor = new HandEndedExecutor();
+        var driver = new PipelineRunDriver(executor, new SilentListener(), new RunDriverOptions { Time = new FakeTimeProvider(T0), OnEndingThread = onEndingThread });
+        var ct = TestContext.Current.CancellationToken;
+        var run = driver.RunAsync(Start("1h", second: true), ct);
+        var first = await executor.Started.Reader.ReadAsync(ct);
+
+        // The first attempt ends on a thread of the test's own; the second one (after it) starts on it or on a pool thread.
+        var ending = 0;
+        var ender = new Thread(() =>
+        {
+            ending = Environment.CurrentManagedThreadId;
+            first.End.SetResult(HandEndedExecutor.Succeeded);
+        });
+        ender.Start();
+        ender.Join();
+        var second = await executor.Started.Reader.ReadAsync(ct);
+        second.End.SetResult(HandEndedExecutor.Succeeded);
+        var final = await run;
+
+        Assert.Equal(["a", "b"], [first.Task, second.Task]);
+        Assert.Equal(onEndingThread, second.Thread == ending);
+        Assert.Equal("Succeeded", final.Completion!.Reason);
+    }
+
+    private static PipelineRunState Start(string pipelineTimeout, bool second = false)
     {
         // Built without validation, as a run stored before validation refused such timeouts.
         var bag = new DiagnosticBag();
@@ -77,6 +111,7 @@ public sealed class PipelineRunDriverTests
                         timeout: "0"
                         taskSpec:
                           steps: [{name: s, image: x, script: "true"}]
+                {{(second ? "      - {name: b, runAfter: [a], taskSpec: {steps: [{name: s, image: x, script: \"true\"}]}}" : "")}}
                 """, bag)],
         };
         Assert.False(bag.HasErrors, string.Join('\n', bag.Items));
@@ -151,6 +186,23 @@ public sealed class PipelineRunDriverTests
         {
             await Task.Yield();
             return new TaskRunOutcome { Phase = TaskRunPhase.Succeeded, StartTime = T0, CompletionTime = T0, Results = ImmutableArray<RunResult>.Empty };
+        }
+    }
+
+    /// <summary>Ends each attempt when the test says so, on the test's thread; tells which thread started each.</summary>
+    private sealed class HandEndedExecutor : ITaskExecutor
+    {
+        public static readonly TaskRunOutcome Succeeded = new() { Phase = TaskRunPhase.Succeeded, StartTime = T0, CompletionTime = T0, Results = ImmutableArray<RunResult>.Empty };
+
+        public System.Threading.Channels.Channel<(string Task, int Thread, TaskCompletionSource<TaskRunOutcome> End)> Started { get; } =
+            System.Threading.Channels.Channel.CreateUnbounded<(string, int, TaskCompletionSource<TaskRunOutcome>)>();
+
+        public async Task<TaskRunOutcome> RunAsync(TaskRunRequest request, ITaskRunListener listener, CancellationToken cancellationToken)
+        {
+            // Continuations run where the test ends the attempt: on its thread.
+            var end = new TaskCompletionSource<TaskRunOutcome>();
+            Started.Writer.TryWrite((request.PipelineTaskName!, Environment.CurrentManagedThreadId, end));
+            return await end.Task.ConfigureAwait(false);
         }
     }
 
