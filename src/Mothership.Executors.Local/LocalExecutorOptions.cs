@@ -60,10 +60,11 @@ public sealed class LocalExecutorOptions
     /// Goes on from a step's end (the attempt's next step, or its outcome and, through the
     /// pipeline's driver, the next attempt's start) on the thread that saw the process end, the
     /// one thread that reads every step's output, instead of handing it to a pool thread: a
-    /// thread switch less per step (bench/RESULTS.md, "500-task DAG"). Meanwhile no other step's
-    /// output is read, so only for hosts whose listeners never block: <c>mship run</c>, which
-    /// prints, and only while it runs no more steps at once than there are cores. Not the server:
-    /// its journal waits for the store at every step's end. Default: <c>false</c>.
+    /// thread switch less per step (bench/RESULTS.md, "One thread from a step's end to the next
+    /// start"). Meanwhile no other step's output is read, so only for hosts whose listeners never
+    /// block: <c>mship run</c>, which prints, and only while it runs no more steps at once than
+    /// there are cores. Not the server: its journal waits for the store at every step's end.
+    /// Default: <c>false</c>.
     /// </summary>
     public bool EndStepsOnEventThread { get; set; }
 }

@@ -14,11 +14,11 @@ public sealed class RunDriverOptions
 
     /// <summary>
     /// The driver decides and starts the next attempts on the thread that ended an attempt, with
-    /// no hand-off to another thread (bench/RESULTS.md, "500-task DAG"): for a host that drives
-    /// one run at a time, <c>mship run</c>. Default <c>false</c>, each on a pool thread: in the
-    /// server, attempts of many runs end on the store's group-commit thread, and deciding every
-    /// run there in turn cost throughput (10,000 queued one-task runs: 261–263 runs/s and 62 s of
-    /// CPU, against 270–280 runs/s and 57–60 s).
+    /// no hand-off to another thread (bench/RESULTS.md, "One thread from a step's end to the next
+    /// start"): for a host that drives one run at a time, <c>mship run</c>. Default <c>false</c>,
+    /// each on a pool thread: in the server, attempts of many runs end on the store's group-commit
+    /// thread, and deciding every run there in turn cost throughput (10,000 queued one-task runs:
+    /// 261–263 runs/s and 62 s of CPU, against 270–280 runs/s and 57–60 s).
     /// </summary>
     public bool OnEndingThread { get; init; }
 }

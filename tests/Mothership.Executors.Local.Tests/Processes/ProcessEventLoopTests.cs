@@ -56,6 +56,25 @@ public sealed class ProcessEventLoopTests : IDisposable
         await output;
     }
 
+    [Theory(Timeout = 30000)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public async Task WatchExit_ContinueOnLoop_OnTheLoopThreadOnlyWhenAskedAndWatchedByPidfd(bool continueOnLoop, bool pidfd)
+    {
+        var loop = new ProcessEventLoop(pidfd);
+        var (pid, read) = Spawn("echo done");
+        var output = loop.ReadLines(read, _ => { });
+        var exited = loop.WatchExit(pid, continueOnLoop);
+
+        // The thread a continuation of the exit task runs on (with the runtime's await, as the executor's are).
+        var thread = await exited.ContinueWith(_ => Thread.CurrentThread.Name, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        Assert.Equal(0, await exited);
+        Assert.Equal(continueOnLoop && pidfd, thread == "mship events");
+        await output;
+    }
+
     [Fact(Timeout = 30000)]
     public async Task ReadLines_ChildEndsBeforeItsGrandchildWrites_ExitFirstThenTheLaterLines()
     {
