@@ -105,14 +105,14 @@ internal sealed partial class ProcessEventLoop
     /// </summary>
     public Task<int> WatchExit(int pid, bool continueOnLoop = false)
     {
-        var exited = new TaskCompletionSource<int>(continueOnLoop ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
         if (_pidfd)
         {
             var fd = OpenPidfd(pid, out var errno);
             if (fd >= 0)
             {
-                Add(new ExitWatch(fd, pid, exited));
-                return exited.Task;
+                var watched = new TaskCompletionSource<int>(continueOnLoop ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
+                Add(new ExitWatch(fd, pid, watched));
+                return watched.Task;
             }
 
             if (errno is Enosys or 1 /* EPERM: a seccomp filter */)
@@ -121,13 +121,9 @@ internal sealed partial class ProcessEventLoop
             }
         }
 
-        if (continueOnLoop)
-        {
-            exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        _reapers.Add(pid, exited);
-        return exited.Task;
+        var reaped = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _reapers.Add(pid, reaped);
+        return reaped.Task;
     }
 
     /// <summary>
