@@ -116,7 +116,10 @@ public static class TektonExamples
         var work = Path.Combine(Path.GetTempPath(), "mship-conformance-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var original = RunOneAsync(example, path, Path.Combine(work, "v1"), extraArgs);
+            // Each copy's runs one level down: a persistentVolumeClaim lives beside the runs'
+            // folder (WORKDIR/../volumes), and two copies sharing it raced (two steps' `cp` into
+            // the same claim: cp creates with O_EXCL, and the second failed with "File exists").
+            var original = RunOneAsync(example, path, Path.Combine(work, "v1", "runs"), extraArgs);
             if (!alsoV1Beta1)
             {
                 await original;
@@ -126,7 +129,7 @@ public static class TektonExamples
             Directory.CreateDirectory(work);
             var copy = Path.Combine(work, "v1beta1-" + Path.GetFileName(path));
             await File.WriteAllTextAsync(copy, TektonV1Beta1.Copy(await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken)), TestContext.Current.CancellationToken);
-            var beta = RunOneAsync(example + " (v1beta1 copy)", copy, Path.Combine(work, "v1beta1"), extraArgs);
+            var beta = RunOneAsync(example + " (v1beta1 copy)", copy, Path.Combine(work, "v1beta1", "runs"), extraArgs);
             var runs = await Task.WhenAll(original, beta);
             Assert.Equal(runs[0].Count, runs[1].Count);
             for (var i = 0; i < runs[0].Count; i++)
