@@ -13,7 +13,6 @@ public sealed class SqliteDialectTests : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
         _dir.Delete(recursive: true);
         return ValueTask.CompletedTask;
     }

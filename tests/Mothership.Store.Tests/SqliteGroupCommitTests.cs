@@ -32,7 +32,6 @@ public sealed class SqliteGroupCommitTests : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _dialect.DisposeAsync();
-        SqliteConnection.ClearAllPools();
         _dir.Delete(recursive: true);
     }
 

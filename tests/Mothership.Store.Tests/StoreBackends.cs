@@ -37,7 +37,6 @@ public sealed class SqliteRunStoreTests : RunStoreContractTests
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        SqliteConnection.ClearAllPools();
         _dir.Delete(recursive: true);
     }
 

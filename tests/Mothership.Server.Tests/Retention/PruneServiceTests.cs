@@ -67,7 +67,6 @@ public sealed class PruneServiceTests : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _dir.Delete(recursive: true);
         return ValueTask.CompletedTask;
     }

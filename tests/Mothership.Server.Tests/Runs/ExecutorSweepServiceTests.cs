@@ -106,7 +106,6 @@ public sealed class ExecutorSweepServiceTests : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _dir.Delete(recursive: true);
         return ValueTask.CompletedTask;
     }
