@@ -68,6 +68,13 @@ public static class PipelineRunScheduler
     {
         var t = state.Tasks[pipelineTask];
         var child = t.Runs[childIndex];
+        if (Timeouts.EndedByRunDeadline(state, t, outcome))
+        {
+            // Its timer and the run's deadline fire at the same instant, and either can be seen
+            // first; Tekton cancels the TaskRuns of a run that timed out, and so does this.
+            outcome = outcome with { Phase = TaskRunPhase.Cancelled, Message = TimeoutCancelMessage };
+        }
+
         child = child with { Running = false, Attempts = child.Attempts.Add(outcome) };
         var s = SetTask(state, t with { Runs = t.Runs.SetItem(childIndex, child) });
         return s with { Index = s.Index! with { Recorded = s.Index.Recorded.Add(pipelineTask) } };

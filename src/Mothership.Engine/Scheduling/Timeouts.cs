@@ -1,3 +1,4 @@
+using Mothership.Engine.Execution;
 using Mothership.Model.Validation;
 
 namespace Mothership.Engine.Scheduling;
@@ -70,6 +71,21 @@ public static class Timeouts
         }
 
         return own;
+    }
+
+    /// <summary>
+    /// Whether an attempt that timed out did so because its timeout was what was left of the
+    /// run's deadline (<see cref="ForAttempt"/>), not its task's own: the run timed out.
+    /// </summary>
+    public static bool EndedByRunDeadline(PipelineRunState s, PipelineTaskState t, TaskRunOutcome outcome)
+    {
+        if (outcome.Phase != TaskRunPhase.TimedOut)
+        {
+            return false;
+        }
+
+        var deadline = t.IsFinally ? Min(Finally(s), Pipeline(s)) : Min(Tasks(s), Pipeline(s));
+        return deadline is { } d && (OfTaskRun(t.Task.Timeout) is not { } own || outcome.StartTime + own > d);
     }
 
     private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) =>

@@ -380,6 +380,37 @@ public sealed class PipelineRunSchedulerTests
     }
 
     [Fact]
+    public void Record_AttemptTimedOutAtThePipelinesDeadline_IsCancelledByIt()
+    {
+        // The attempt's timeout is what was left of the run's: its own timer may end it before the
+        // run's deadline is seen, and it still ends as Tekton's TaskRun of a timed-out run does.
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, {{Step}}}
+            """, runSpec: """
+              timeouts: {pipeline: 10s}
+            """)).Step();
+        h.Now = SchedulerHarness.T0.AddSeconds(10);
+        h.Finish("a", TaskRunPhase.TimedOut);
+        var attempt = h.Task("a").Runs[0].Attempts.Single();
+        Assert.Equal((TaskRunPhase.Cancelled, "TaskRun cancelled as the PipelineRun it belongs to has timed out."), (attempt.Phase, attempt.Message));
+        Assert.Equal("PipelineRunTimeout", h.State.Completion!.Reason);
+    }
+
+    [Fact]
+    public void Record_AttemptTimedOutByItsOwnTimeoutBeforeThePipelines_StaysTimedOut()
+    {
+        var h = new SchedulerHarness(Pipeline($$"""
+                  - {name: a, timeout: 5s, {{Step}}}
+            """, runSpec: """
+              timeouts: {pipeline: 10s}
+            """)).Step();
+        h.Now = SchedulerHarness.T0.AddSeconds(4);
+        h.Finish("a", TaskRunPhase.TimedOut);
+        Assert.Equal(TaskRunPhase.TimedOut, h.Task("a").Runs[0].Attempts.Single().Phase);
+        Assert.Equal("Failed", h.State.Completion!.Reason);
+    }
+
+    [Fact]
     public void Next_TasksTimeout_SkipsRemainingTasksButRunsFinally()
     {
         var h = new SchedulerHarness(Pipeline($$"""
