@@ -192,6 +192,30 @@ public sealed class AttemptHygieneTests : IDisposable
         Assert.False(Directory.Exists(run));
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData("touch \"$HOME/.rc\"")] // a hidden file in home
+    [InlineData("mkdir sub")] // a directory in the workspace
+    [InlineData("chmod 700 .")] // the workspace's mode
+    [InlineData("chmod 700 ..")] // the attempt directory's mode
+    [InlineData("touch ../extra")] // a third entry beside home and workspace
+    [InlineData("cd .. && rmdir home && ln -s workspace home")] // a link, to an empty directory, in home's place
+    [InlineData("cd .. && rmdir home && touch home")] // a file in home's place
+    [InlineData("cd .. && rmdir home")] // home gone
+    public async Task RunAsync_SucceededAttemptThatChangedItsDirectories_IsNoSpare(string script)
+    {
+        var executor = Executor();
+        var run = Path.Combine(Root, "run-1");
+
+        var outcome = await executor.RunAsync(
+            Request($"  steps: [{{name: s, image: bash, command: [bash, -c, '{script.Replace("'", "''", StringComparison.Ordinal)}']}}]\n", uid: "tr-1")
+                with { PipelineRunUid = "run-1" },
+            NoListener.Instance, Ct);
+
+        Assert.Equal(TaskRunPhase.Succeeded, outcome.Phase);
+        Assert.Empty(Directory.GetDirectories(run, ".spare.*"));
+        Assert.True(Directory.Exists(Path.Combine(run, "tr-1.attempt-0")));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task RunAsync_FailedBareAttempt_DirectoryStaysForInspection()
     {
