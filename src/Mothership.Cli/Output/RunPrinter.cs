@@ -73,17 +73,22 @@ internal sealed class RunPrinter(TextWriter output, bool quiet) : IRunListener
             rows.Add([name, status + (retries > 0 ? $" ({retries} retries)" : ""), reason, duration]);
         }
 
+        // One write for the whole summary: a line at a time, a 2,000-task table was 2,000 write(2)s
+        // after the last step had ended, all of it on the run's wall time.
+        var text = new StringWriter(CultureInfo.InvariantCulture);
+        text.WriteLine();
+        WriteTable(text, rows);
+        var c = s.Completion!;
+        text.WriteLine();
+        text.WriteLine(Masker.Mask($"PipelineRun {s.Name}: {c.Reason} ({c.Message}) in {Format(c.Time - s.StartTime)}"));
+        foreach (var r in s.Results)
+        {
+            text.WriteLine(Masker.Mask($"  result {r.Name} = {r.Value}"));
+        }
+
         lock (_lock)
         {
-            output.WriteLine();
-            WriteTable(rows);
-            var c = s.Completion!;
-            output.WriteLine();
-            output.WriteLine(Masker.Mask($"PipelineRun {s.Name}: {c.Reason} ({c.Message}) in {Format(c.Time - s.StartTime)}"));
-            foreach (var r in s.Results)
-            {
-                output.WriteLine(Masker.Mask($"  result {r.Name} = {r.Value}"));
-            }
+            output.Write(text.ToString());
         }
     }
 
@@ -105,7 +110,7 @@ internal sealed class RunPrinter(TextWriter output, bool quiet) : IRunListener
 
             var rows = new List<string[]> { new[] { "STEP", "EXIT", "REASON" } };
             rows.AddRange(r.Last.Steps.Select(s => new[] { s.Name, s.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-", s.TerminationReason ?? s.Reason ?? "" }));
-            WriteTable(rows);
+            WriteTable(output, rows);
             output.WriteLine();
             var last = r.Last;
             output.WriteLine(Masker.Mask($"TaskRun {r.Run.Metadata.Name}: {TaskRunReasons.Of(last)} ({(last.Phase == TaskRunPhase.Succeeded ? AttemptMessages.AllStepsCompleted : last.Message)}) in {Format(last.CompletionTime - r.Attempts[0].StartTime)}" +
@@ -117,12 +122,12 @@ internal sealed class RunPrinter(TextWriter output, bool quiet) : IRunListener
         }
     }
 
-    private void WriteTable(List<string[]> rows)
+    private static void WriteTable(TextWriter to, List<string[]> rows)
     {
         var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
         foreach (var row in rows)
         {
-            output.WriteLine(string.Join("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd());
+            to.WriteLine(string.Join("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd());
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 
@@ -28,6 +29,19 @@ internal static class AttemptProcesses
     // less while the window holds fewer ids than that.
     private const int WindowScanLimit = 256;
 
+    // The processes this executor started and has not reaped yet, with their attempt's marker:
+    // a scan skips those of other attempts without reading their environment (at --parallel 2,
+    // the other step running is in almost every attempt's window).
+    private static readonly ConcurrentDictionary<int, string> Running = new();
+
+    /// <summary>Notes a process this executor started for the attempt marked <paramref name="marker"/>, until <paramref name="exited"/> completes (it has been reaped).</summary>
+    public static void Started(int pid, string marker, Task exited)
+    {
+        Running[pid] = marker;
+        exited.ContinueWith(static (task, state) => Running.TryRemove((int)state!, out var _), pid, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
     /// <summary>The marker's value for one attempt.</summary>
     public static string Marker(string taskRunUid, int retryCount) =>
         taskRunUid + "/" + retryCount.ToString(CultureInfo.InvariantCulture);
@@ -41,7 +55,8 @@ internal static class AttemptProcesses
     public static int Kill(string taskRunUid, int retryCount, PidWindow? window = null)
     {
         window ??= PidWindow.All;
-        var entry = Encoding.UTF8.GetBytes(Variable + "=" + Marker(taskRunUid, retryCount));
+        var marker = Marker(taskRunUid, retryCount);
+        var entry = Encoding.UTF8.GetBytes(Variable + "=" + marker);
         var self = Environment.ProcessId;
         var killed = new HashSet<int>();
         for (var pass = 0; pass < MaxPasses; pass++)
@@ -54,7 +69,8 @@ internal static class AttemptProcesses
             // /proc also answers for threads: a thread of this process is never signalled.
             foreach (var pid in window.Ids(WindowScanLimit) ?? Pids())
             {
-                if (pid == self || !window.Contains(pid) || killed.Contains(pid) || !Carries(pid, entry) || Directory.Exists($"/proc/self/task/{pid}"))
+                if (pid == self || !window.Contains(pid) || killed.Contains(pid) || OtherAttempts(pid, marker) || !Carries(pid, entry)
+                    || Directory.Exists($"/proc/self/task/{pid}"))
                 {
                     continue;
                 }
@@ -74,6 +90,8 @@ internal static class AttemptProcesses
 
         return killed.Count;
     }
+
+    private static bool OtherAttempts(int pid, string marker) => Running.TryGetValue(pid, out var of) && !string.Equals(of, marker, StringComparison.Ordinal);
 
     /// <summary>The ids of the processes running now, from <c>/proc</c>.</summary>
     internal static IEnumerable<int> Pids()

@@ -152,7 +152,13 @@ internal sealed class ChildProcess : IDisposable
         var loop = ProcessEventLoop.Shared;
         var stdout = loop.ReadLines(outRead, onStdout);
         var stderr = merged ? Task.CompletedTask : loop.ReadLines(errRead, onStderr!);
-        return new ChildProcess(pid, loop.WatchExit(pid, spec.EndsOnEventThread), stdout, stderr);
+        var exited = loop.WatchExit(pid, spec.EndsOnEventThread);
+        if (spec.Environment.TryGetValue(AttemptProcesses.Variable, out var marker))
+        {
+            AttemptProcesses.Started(pid, marker, exited);
+        }
+
+        return new ChildProcess(pid, exited, stdout, stderr);
     }
 
     /// <summary>
