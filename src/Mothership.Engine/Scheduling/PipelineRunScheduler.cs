@@ -84,6 +84,14 @@ public static class PipelineRunScheduler
     public static PipelineRunState RequestCancel(PipelineRunState state, string request) =>
         state.Completion is null ? state with { CancelRequest = request } : state;
 
+    /// <summary>
+    /// Whether attempts already decided and waiting for a free slot may start before the next
+    /// decision: no cancel request, no failure of the run and no deadline passed, none of which
+    /// <see cref="Next"/> would answer by cancelling them.
+    /// </summary>
+    public static bool MayStartQueued(PipelineRunState state, DateTimeOffset now) =>
+        state.Completion is null && state.CancelRequest is null && state.Failure is null && !Timeouts.AnyPassed(state, now);
+
     /// <summary>Decides what happens next.</summary>
     public static SchedulerDecision Next(PipelineRunState state, DateTimeOffset now)
     {

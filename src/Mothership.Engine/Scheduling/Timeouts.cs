@@ -28,6 +28,10 @@ public static class Timeouts
         return deadlines.Where(d => d is { } x && x > now).Min();
     }
 
+    /// <summary>Whether the run's, the tasks' or the finally tasks' deadline has passed at <paramref name="now"/>.</summary>
+    public static bool AnyPassed(PipelineRunState state, DateTimeOffset now) =>
+        Pipeline(state) <= now || Tasks(state) <= now || Finally(state) <= now;
+
     /// <summary>When the run times out (<c>timeouts.pipeline</c>, default one hour); null for none.</summary>
     public static DateTimeOffset? Pipeline(PipelineRunState s)
     {

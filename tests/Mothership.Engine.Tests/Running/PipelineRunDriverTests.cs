@@ -93,7 +93,49 @@ public sealed class PipelineRunDriverTests
         Assert.Equal("Succeeded", final.Completion!.Reason);
     }
 
-    private static PipelineRunState Start(string pipelineTimeout, bool second = false)
+    [Theory(Timeout = 30000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunAsync_SlotFreed_StartsTheQueuedAttemptBeforeTheNextDecision(bool onEndingThread)
+    {
+        // One slot, two tasks ready at once: b waits in the queue until a ends, and is handed to
+        // the executor before the decision that records a's end. That decision waits here until b
+        // has started: had the driver started b only after it, b would never start.
+        var bStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var executor = new HandEndedExecutor { OnStart = task => (task == "b" ? bStarted : null)?.TrySetResult() };
+        var waited = new List<bool>();
+        var listener = new SilentListener(async record =>
+        {
+            if (record.Events.OfType<AttemptEnded>().Any(e => e.PipelineTask == "a"))
+            {
+                waited.Add(await bStarted.Task.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default));
+            }
+        });
+        var driver = new PipelineRunDriver(executor, listener, new RunDriverOptions { Time = new FakeTimeProvider(T0), OnEndingThread = onEndingThread, Parallelism = 1 });
+        var ct = TestContext.Current.CancellationToken;
+        var run = driver.RunAsync(Start("1h", second: true, after: false), ct);
+        var first = await executor.Started.Reader.ReadAsync(ct);
+        first.End.SetResult(HandEndedExecutor.Succeeded);
+        var second = await executor.Started.Reader.ReadAsync(ct);
+        second.End.SetResult(HandEndedExecutor.Succeeded);
+        var final = await run;
+
+        Assert.Equal(["a", "b"], [first.Task, second.Task]);
+        Assert.Equal([true], waited);
+        Assert.Equal("Succeeded", final.Completion!.Reason);
+    }
+
+    [Fact]
+    public void MayStartQueued_CancelRequestOrDeadlinePassed_WaitsForTheDecision()
+    {
+        var state = Start("1h");
+
+        Assert.True(PipelineRunScheduler.MayStartQueued(state, T0.AddMinutes(59)));
+        Assert.False(PipelineRunScheduler.MayStartQueued(state, T0.AddHours(1)));
+        Assert.False(PipelineRunScheduler.MayStartQueued(PipelineRunScheduler.RequestCancel(state, "CancelledRunFinally"), T0));
+    }
+
+    private static PipelineRunState Start(string pipelineTimeout, bool second = false, bool after = true)
     {
         // Built without validation, as a run stored before validation refused such timeouts.
         var bag = new DiagnosticBag();
@@ -111,7 +153,7 @@ public sealed class PipelineRunDriverTests
                         timeout: "0"
                         taskSpec:
                           steps: [{name: s, image: x, script: "true"}]
-                {{(second ? "      - {name: b, runAfter: [a], taskSpec: {steps: [{name: s, image: x, script: \"true\"}]}}" : "")}}
+                {{(second ? $"      - {{name: b, {(after ? "runAfter: [a], " : "")}taskSpec: {{steps: [{{name: s, image: x, script: \"true\"}}]}}}}" : "")}}
                 """, bag)],
         };
         Assert.False(bag.HasErrors, string.Join('\n', bag.Items));
@@ -120,9 +162,15 @@ public sealed class PipelineRunDriverTests
         return PipelineRunScheduler.Start(run, spec, PipelineParams.Resolve(spec, run.Spec.Params, "old"), resources, "uid-old", T0);
     }
 
-    private sealed class SilentListener : IRunListener
+    private sealed class SilentListener(Func<DecisionRecord, Task>? onDecision = null) : IRunListener
     {
-        public ValueTask OnDecisionAsync(PipelineRunState state, DecisionRecord record, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        public async ValueTask OnDecisionAsync(PipelineRunState state, DecisionRecord record, CancellationToken cancellationToken)
+        {
+            if (onDecision is not null)
+            {
+                await onDecision(record);
+            }
+        }
 
         public void OnLog(TaskRunRequest request, string container, string line)
         {
@@ -194,6 +242,8 @@ public sealed class PipelineRunDriverTests
     {
         public static readonly TaskRunOutcome Succeeded = new() { Phase = TaskRunPhase.Succeeded, StartTime = T0, CompletionTime = T0, Results = ImmutableArray<RunResult>.Empty };
 
+        public Action<string>? OnStart { get; init; }
+
         public System.Threading.Channels.Channel<(string Task, int Thread, TaskCompletionSource<TaskRunOutcome> End)> Started { get; } =
             System.Threading.Channels.Channel.CreateUnbounded<(string, int, TaskCompletionSource<TaskRunOutcome>)>();
 
@@ -201,6 +251,7 @@ public sealed class PipelineRunDriverTests
         {
             // Continuations run where the test ends the attempt: on its thread.
             var end = new TaskCompletionSource<TaskRunOutcome>();
+            OnStart?.Invoke(request.PipelineTaskName!);
             Started.Writer.TryWrite((request.PipelineTaskName!, Environment.CurrentManagedThreadId, end));
             return await end.Task.ConfigureAwait(false);
         }
