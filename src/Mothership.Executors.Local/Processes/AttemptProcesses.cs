@@ -105,17 +105,24 @@ internal static class AttemptProcesses
         }
     }
 
+    // The last environment read on this thread, kept for the next (an attempt's end reads a few).
+    [ThreadStatic]
+    private static byte[]? _environBuffer;
+
     /// <summary>Whether one of the NUL-separated entries of the process's environment is exactly <paramref name="entry"/>.</summary>
     private static bool Carries(int pid, byte[] entry)
     {
         // Most ids of a window are gone (or were threads): a failed open says so; another user's
         // process cannot be opened either.
-        if (ProcFiles.Read($"/proc/{pid}/environ") is not { } environ)
+        var buffer = _environBuffer ?? [];
+        var length = ProcFiles.Read($"/proc/{pid}/environ", ref buffer);
+        _environBuffer = buffer;
+        if (length < 0)
         {
             return false;
         }
 
-        ReadOnlySpan<byte> rest = environ;
+        ReadOnlySpan<byte> rest = buffer.AsSpan(0, length);
         while (!rest.IsEmpty)
         {
             var end = rest.IndexOf((byte)0);
