@@ -15,12 +15,16 @@ namespace Mothership.Bench;
 /// <c>GET …/graph</c> while the run runs (as the dashboard asks for it, every 2 s) and after it ended.
 /// With <c>--viewers K</c>, K clients follow the run's pushed changes (<c>GET …/watch</c>) meanwhile,
 /// as K open dashboards do: the server's CPU time with K viewers against none says what they cost.
+/// With <c>--warm-up W</c>, the server first runs a W-task pipeline of the same shape, untimed: a
+/// server serves many runs, and a fresh one spends its first seconds compiling its hot paths again
+/// (tiered compilation) on the cores the timed run needs.
 /// </summary>
 internal static class ServerBenchmark
 {
-    public static async Task<int> RunAsync(IReadOnlyList<int> sizes, int layers, int parallel, TimeSpan limit, bool skipLocal, int viewers)
+    public static async Task<int> RunAsync(IReadOnlyList<int> sizes, int layers, int parallel, TimeSpan limit, bool skipLocal, int viewers, int warmUp)
     {
-        Console.WriteLine($"layered DAG, {layers} layers, no-op tasks (bash -c true), parallelism {parallel}, {viewers} watch viewers; load average {LoadAverage()}");
+        Console.WriteLine($"layered DAG, {layers} layers, no-op tasks (bash -c true), parallelism {parallel}, {viewers} watch viewers"
+            + (warmUp > 0 ? $", the server warmed up by an untimed {warmUp}-task run" : "") + $"; load average {LoadAverage()}");
         Console.WriteLine($"{"tasks",7} {"mship run wall/CPU s",22} {"server wall/CPU s",20} {"ratio",6} {"graph during first/p50/max ms",32} {"graph after p50 ms",19} {"load",6} {"client CPU s",13}");
         foreach (var tasks in sizes)
         {
@@ -30,7 +34,7 @@ internal static class ServerBenchmark
                 var file = Path.Combine(dir.FullName, "dag.yaml");
                 await File.WriteAllTextAsync(file, LayeredDag.Yaml(tasks, layers)).ConfigureAwait(false);
                 var local = skipLocal ? (Wall: double.NaN, Cpu: double.NaN) : await LocalAsync(file, parallel, dir.FullName).ConfigureAwait(false);
-                var server = await ServerAsync(file, tasks, parallel, dir.FullName, limit, viewers).ConfigureAwait(false);
+                var server = await ServerAsync(file, tasks, layers, parallel, dir.FullName, limit, viewers, warmUp).ConfigureAwait(false);
                 var ratio = server.Finished ? (server.Wall / local.Wall).ToString("F2", CultureInfo.InvariantCulture) : "-";
                 var serverText = server.Finished
                     ? $"{server.Wall:F2} / {server.Cpu:F2}"
@@ -77,7 +81,7 @@ internal static class ServerBenchmark
         return (frames, bytes);
     }
 
-    private static async Task<ServerResult> ServerAsync(string file, int tasks, int parallel, string dir, TimeSpan limit, int viewers)
+    private static async Task<ServerResult> ServerAsync(string file, int tasks, int layers, int parallel, string dir, TimeSpan limit, int viewers, int warmUp)
     {
         var database = $"sqlite:{Path.Combine(dir, "mothership.db")}";
         // The server as it ships (the ReadyToRun `mship server` of ./mship, in a process of its own):
@@ -95,17 +99,29 @@ internal static class ServerBenchmark
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri(server.Url + "/"), Timeout = TimeSpan.FromMinutes(10) };
+            if (warmUp > 0)
+            {
+                // The same shape under other names (Pipeline "warm", PipelineRun "warm-run"), to its end.
+                var warm = LayeredDag.Yaml(warmUp, layers).Replace("name: dag-run\n", "name: warm-run\n", StringComparison.Ordinal)
+                    .Replace("name: dag\n", "name: warm\n", StringComparison.Ordinal);
+                await CreateAsync(http, warm).ConfigureAwait(false);
+                var warming = Stopwatch.StartNew();
+                while (!await FinishedAsync(http, "warm").ConfigureAwait(false))
+                {
+                    if (warming.Elapsed > limit)
+                    {
+                        throw new TimeoutException($"the {warmUp}-task warm-up run did not end within {limit}");
+                    }
+
+                    await Task.Delay(100).ConfigureAwait(false);
+                }
+            }
+
             var body = await File.ReadAllTextAsync(file).ConfigureAwait(false);
             var cpu0 = ProcStat.CpuSeconds(pid);
             var clientCpu0 = ProcStat.CpuSeconds(Environment.ProcessId);
             var clock = Stopwatch.StartNew();
-            using (var created = await http.PostAsync("api/v1/pipelineruns", new StringContent(body, Encoding.UTF8, "application/yaml")).ConfigureAwait(false))
-            {
-                if (created.StatusCode != HttpStatusCode.Created)
-                {
-                    throw new InvalidOperationException($"create: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync().ConfigureAwait(false)}");
-                }
-            }
+            await CreateAsync(http, body).ConfigureAwait(false);
 
             var watching = Enumerable.Range(0, viewers).Select(_ => ViewAsync(http)).ToList();
             // The dashboard's graph request, every 2 s while the run runs; the end is seen from the run list (summaries only).
@@ -114,9 +130,7 @@ internal static class ServerBenchmark
             var finished = false;
             while (clock.Elapsed < limit)
             {
-                using var list = await http.GetAsync("api/v1/pipelineruns?limit=1").ConfigureAwait(false);
-                var item = JsonNode.Parse(await list.Content.ReadAsStringAsync().ConfigureAwait(false))!["items"]![0]!;
-                if ((string?)item["phase"] == "Finished")
+                if (await FinishedAsync(http, "dag").ConfigureAwait(false))
                 {
                     finished = true;
                     break;
@@ -163,6 +177,23 @@ internal static class ServerBenchmark
         {
             await server.StopAsync().ConfigureAwait(false);
         }
+    }
+
+    private static async Task CreateAsync(HttpClient http, string body)
+    {
+        using var created = await http.PostAsync("api/v1/pipelineruns", new StringContent(body, Encoding.UTF8, "application/yaml")).ConfigureAwait(false);
+        if (created.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"create: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync().ConfigureAwait(false)}");
+        }
+    }
+
+    /// <summary>Whether the run of <paramref name="pipeline"/> has ended, from the run list (summaries only).</summary>
+    private static async Task<bool> FinishedAsync(HttpClient http, string pipeline)
+    {
+        using var list = await http.GetAsync($"api/v1/pipelineruns?pipeline={pipeline}&limit=1").ConfigureAwait(false);
+        var item = JsonNode.Parse(await list.Content.ReadAsStringAsync().ConfigureAwait(false))!["items"]![0]!;
+        return (string?)item["phase"] == "Finished";
     }
 
     private static async Task<(double Ms, string Text)> GraphAsync(HttpClient http)
