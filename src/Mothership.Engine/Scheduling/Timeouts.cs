@@ -60,10 +60,7 @@ public static class Timeouts
     public static TimeSpan? ForAttempt(PipelineRunState s, PipelineTaskState t, DateTimeOffset now)
     {
         var own = OfTaskRun(t.Task.Timeout);
-        var deadline = t.IsFinally
-            ? Min(Finally(s), Pipeline(s))
-            : Min(Tasks(s), Pipeline(s));
-        if (deadline is { } d)
+        if (RunDeadline(s, t) is { } d)
         {
             var remaining = d - now;
             if (remaining < TimeSpan.FromMilliseconds(1))
@@ -88,9 +85,12 @@ public static class Timeouts
             return false;
         }
 
-        var deadline = t.IsFinally ? Min(Finally(s), Pipeline(s)) : Min(Tasks(s), Pipeline(s));
-        return deadline is { } d && (OfTaskRun(t.Task.Timeout) is not { } own || outcome.StartTime + own > d);
+        return RunDeadline(s, t) is { } d && (OfTaskRun(t.Task.Timeout) is not { } own || outcome.StartTime + own > d);
     }
+
+    /// <summary>The deadline of the run that caps <paramref name="t"/>'s attempts: the run's, and the tasks' or finally's.</summary>
+    private static DateTimeOffset? RunDeadline(PipelineRunState s, PipelineTaskState t) =>
+        t.IsFinally ? Min(Finally(s), Pipeline(s)) : Min(Tasks(s), Pipeline(s));
 
     private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) =>
         a is null ? b : b is null ? a : (a < b ? a : b);

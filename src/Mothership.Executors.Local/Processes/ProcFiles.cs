@@ -55,7 +55,7 @@ internal static unsafe partial class ProcFiles
         }
         finally
         {
-            _ = CloseFd(fd);
+            PosixSpawn.CloseFd(fd);
         }
     }
 
@@ -92,7 +92,7 @@ internal static unsafe partial class ProcFiles
         }
         finally
         {
-            _ = CloseFd(fd);
+            PosixSpawn.CloseFd(fd);
         }
     }
 
@@ -119,7 +119,4 @@ internal static unsafe partial class ProcFiles
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     private static partial nint ReadFd(int fd, byte* buffer, nint count);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int CloseFd(int fd);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using Mothership.Executors.Local.Processes;
 
 namespace Mothership.Executors.Local.Workspaces;
 
@@ -112,7 +113,7 @@ internal sealed partial class SpareAttempts
         }
         finally
         {
-            _ = CloseFd(attempt);
+            PosixSpawn.CloseFd(attempt);
         }
     }
 
@@ -131,7 +132,7 @@ internal sealed partial class SpareAttempts
         }
         finally
         {
-            _ = CloseFd(fd);
+            PosixSpawn.CloseFd(fd);
         }
     }
 
@@ -200,9 +201,6 @@ internal sealed partial class SpareAttempts
 
     [LibraryImport("libc", EntryPoint = "getdents64", SetLastError = true)]
     private static unsafe partial nint GetDents64(int fd, byte* buffer, nint count);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int CloseFd(int fd);
 
     [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int RenameAt2(int fromDir, string from, int toDir, string to, uint flags);
