@@ -59,10 +59,10 @@ public interface IRunStore : IAsyncDisposable
     Task<RunPage> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Persists one step of a run in one transaction: the journal entry (if any) and the new
+    /// Persists one step of a run in one transaction: the journal entries (if any) and the new
     /// status. Fenced: does nothing and returns false unless <see cref="RunTransition.Owner"/>
     /// still holds the run's lease (a replica that lost its lease must stop driving the run).
-    /// Also false, with nothing written, when the journal already has an entry with that sequence number.
+    /// Also false, with nothing written, when the journal already has an entry with one of those sequence numbers.
     /// A null <see cref="RunTransition.StartedAt"/>, <see cref="RunTransition.CompletedAt"/> or
     /// <see cref="RunTransition.Object"/> keeps the stored value.
     /// </summary>

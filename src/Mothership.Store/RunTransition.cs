@@ -5,10 +5,13 @@ public sealed record RunTransition
 {
     public required string Uid { get; init; }
     public required string Owner { get; init; }
-    /// <summary>The journal entry's sequence number (0, 1, …); ignored without an entry.</summary>
+    /// <summary>The sequence number (0, 1, …) of the first of <see cref="JournalEntries"/>; ignored without entries.</summary>
     public long Seq { get; init; }
-    /// <summary>The engine's record of this step (opaque JSON); null for a status-only update.</summary>
-    public string? JournalEntry { get; init; }
+    /// <summary>
+    /// The engine's records of this step (opaque JSON), stored at <see cref="Seq"/>, <c>Seq + 1</c>,
+    /// … in the one transaction; none for a status-only update.
+    /// </summary>
+    public IReadOnlyList<string> JournalEntries { get; init; } = [];
     public required RunPhase Phase { get; init; }
     public required string Status { get; init; }
     public required string Reason { get; init; }

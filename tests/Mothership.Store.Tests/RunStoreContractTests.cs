@@ -336,7 +336,7 @@ public abstract partial class RunStoreContractTests : IAsyncLifetime
         Uid = uid,
         Owner = owner,
         Seq = seq,
-        JournalEntry = entry,
+        JournalEntries = entry is null ? [] : [entry],
         Phase = RunPhase.Running,
         Status = "Unknown",
         Reason = "Running",
@@ -400,8 +400,8 @@ public abstract partial class RunStoreContractTests : IAsyncLifetime
         var same = Transition(run.Uid, "a", 1, "{\"e\":1}") with { Object = null };
 
         Assert.True(await Store.CommitTransitionAsync(same, Ct));
-        Assert.False(await Store.CommitTransitionAsync(same with { Owner = "b", Seq = 2, JournalEntry = "{\"e\":2}" }, Ct));
-        Assert.True(await Store.CommitTransitionAsync(same with { Seq = 2, JournalEntry = null, CompletedAt = Start.AddMinutes(1) }, Ct));
+        Assert.False(await Store.CommitTransitionAsync(same with { Owner = "b", Seq = 2, JournalEntries = ["{\"e\":2}"] }, Ct));
+        Assert.True(await Store.CommitTransitionAsync(same with { Seq = 2, JournalEntries = [], CompletedAt = Start.AddMinutes(1) }, Ct));
 
         Assert.Equal([new JournalEntry(0, "{\"e\":0}"), new JournalEntry(1, "{\"e\":1}")], await Store.ReadJournalAsync(run.Uid, Ct));
         var stored = (await Store.GetRunByUidAsync(run.Uid, Ct))!;
@@ -415,6 +415,21 @@ public abstract partial class RunStoreContractTests : IAsyncLifetime
         Assert.True(await Store.CommitTransitionAsync(Transition(run.Uid, "a", 0, "first"), Ct));
         Assert.False(await Store.CommitTransitionAsync(Transition(run.Uid, "a", 0, "second") with { Reason = "Changed" }, Ct));
         Assert.Equal([new JournalEntry(0, "first")], await Store.ReadJournalAsync(run.Uid, Ct));
+        Assert.Equal("Running", (await Store.GetRunByUidAsync(run.Uid, Ct))!.Reason);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task CommitTransitionAsync_SeveralEntries_StoredInOrderOrNoneWhenOneSeqIsTaken()
+    {
+        var run = await ClaimedAsync("r");
+        Assert.True(await Store.CommitTransitionAsync(Transition(run.Uid, "a", 1, "e1"), Ct));
+        // The second entry's seq is taken: the first is not kept either, nor the status.
+        Assert.False(await Store.CommitTransitionAsync(Transition(run.Uid, "a", 0) with { JournalEntries = ["x0", "x1"], Reason = "Changed" }, Ct));
+        Assert.True(await Store.CommitTransitionAsync(Transition(run.Uid, "a", 0, "e0"), Ct));
+        Assert.True(await Store.CommitTransitionAsync(Transition(run.Uid, "a", 2) with { JournalEntries = ["e2", "e3", "e4"] }, Ct));
+
+        Assert.Equal([new JournalEntry(0, "e0"), new JournalEntry(1, "e1"), new JournalEntry(2, "e2"), new JournalEntry(3, "e3"), new JournalEntry(4, "e4")],
+            await Store.ReadJournalAsync(run.Uid, Ct));
         Assert.Equal("Running", (await Store.GetRunByUidAsync(run.Uid, Ct))!.Reason);
     }
 

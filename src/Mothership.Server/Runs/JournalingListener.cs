@@ -12,7 +12,8 @@ namespace Mothership.Server.Runs;
 /// <summary>
 /// Persists what a run produces as it produces it: every decision of the driver (journal entry and
 /// status, before its actions are carried out; an attempt's end after all its log lines), every
-/// step that ran to its end (after its log lines), and log lines. The run object (with live step
+/// step that ran to its end (after its log lines; before the attempt's next step starts, or with
+/// the next commit, the attempt's end at the latest, when it was the last), and log lines. The run object (with live step
 /// states, <see cref="LiveAttempts"/>) is for readers, not for the run's own recovery, and its
 /// size grows with the pipeline: it is written by <see cref="RefreshObjectsAsync"/>, the newest
 /// state at most once per <see cref="MinObjectInterval"/>, and once more, synchronously, with the
@@ -171,12 +172,18 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
             && !request.FinishedSteps.Any(f => f.Container == step.Container);
         if (finished)
         {
-            writer.StepFinished(request, step);
+            writer.StepFinished(request, step, nextStepWaits: !IsLastStep(request, step));
         }
         else
         {
             writer.FlushStep(request, step.Container);
         }
+    }
+
+    private static bool IsLastStep(TaskRunRequest request, StepState step)
+    {
+        var steps = request.Spec.Steps;
+        return steps.Length > 0 && step.Name == ContainerNames.NameOf(steps[^1], steps.Length - 1);
     }
 
     private JsonObject ObjectOf(PipelineRunState state) => masker.Mask(transitions.Decorate(RunObjectWriter.PipelineRun(state, _live)));

@@ -15,6 +15,9 @@ internal sealed class LeaseLostException(string uid) : Exception($"lease on run 
 /// (the run pauses, nothing is acted on unpersisted), a lost lease stops the run.
 /// Log lines are buffered and appended in chunks; a step's lines are flushed before the step's
 /// end is journaled, so a step recorded as finished always has all its lines stored.
+/// A step's end is committed before the attempt's next step may start; the end of an attempt's
+/// last step, which nothing waits for, goes with the next commit (usually the decision that
+/// journals the attempt's end, in its transaction).
 /// </summary>
 internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string owner, long nextSeq, TimeProvider time, ServerMetrics metrics) : IAsyncDisposable
 {
@@ -31,8 +34,13 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     private readonly Lock _logLock = new();
     private readonly Dictionary<(string TaskRun, int Attempt, string Container), LogStream> _logs = [];
     private long _seq = nextSeq;
-    /// <summary>Events waiting for the next commit (guarded by <see cref="_commit"/>'s holder or added before it).</summary>
+    /// <summary>Events waiting for the next commit (guarded by <see cref="_eventLock"/>).</summary>
     private readonly List<RunEvent> _events = [];
+    /// <summary>
+    /// Journal records waiting for the next commit, stored before its own (guarded by
+    /// <see cref="_eventLock"/>; only <see cref="_commit"/>'s holder removes them, once stored).
+    /// </summary>
+    private readonly List<JournalRecord> _records = [];
     private readonly Lock _eventLock = new();
     /// <summary>Set once the run's final status (and object) is stored: no older object may replace it.</summary>
     private bool _finished;
@@ -94,7 +102,8 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
         await _commit.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var transition = status with { Uid = run.Uid, Owner = owner, Seq = _seq, JournalEntry = record is null ? null : JournalCodec.Serialize(record), Events = TakeEvents() };
+            var (entries, waiting) = Entries(record);
+            var transition = status with { Uid = run.Uid, Owner = owner, Seq = _seq, JournalEntries = entries, Events = TakeEvents() };
             var ok = await WithRetryAsync(() => store.CommitTransitionAsync(transition, cancellationToken), cancellationToken).ConfigureAwait(false);
             if (!ok)
             {
@@ -102,10 +111,7 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
                 throw new LeaseLostException(run.Uid);
             }
 
-            if (record is not null)
-            {
-                _seq++;
-            }
+            Journaled(entries.Count, waiting);
 
             if (transition.Phase == RunPhase.Finished && !_finished)
             {
@@ -119,7 +125,7 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
                 Stored?.Invoke();
             }
             // The object is not repeated: a later status-only commit leaves the stored one as it is.
-            _last = transition with { JournalEntry = null, CancelHandled = false, Object = null, Events = [] };
+            _last = transition with { JournalEntries = [], CancelHandled = false, Object = null, Events = [] };
         }
         finally
         {
@@ -142,12 +148,15 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
                 return;
             }
 
-            var transition = _last with { Object = runObject };
+            var (entries, waiting) = Entries(null);
+            var transition = _last with { Object = runObject, Seq = _seq, JournalEntries = entries };
             if (!await WithRetryAsync(() => store.CommitTransitionAsync(transition, cancellationToken), cancellationToken).ConfigureAwait(false))
             {
                 await Abort.CancelAsync().ConfigureAwait(false);
                 throw new LeaseLostException(run.Uid);
             }
+
+            Journaled(entries.Count, waiting);
 
             Stored?.Invoke();
         }
@@ -157,14 +166,67 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
         }
     }
 
-    /// <summary>A step ran to its end: flush its lines, then journal it (with the status as it was).</summary>
-    public void StepFinished(TaskRunRequest request, StepState step)
+    /// <summary>
+    /// A step ran to its end: flush its lines, then journal it (with the status as it was) before
+    /// returning when <paramref name="nextStepWaits"/>; else with the next commit.
+    /// </summary>
+    public void StepFinished(TaskRunRequest request, StepState step, bool nextStepWaits)
     {
         FlushAsync(s => s.TaskRun == request.TaskRunName && s.Attempt == request.RetryCount && s.Container == step.Container, CancellationToken.None)
             .GetAwaiter().GetResult();
+        var record = new StepRecord(request.TaskRunUid, request.RetryCount, step);
+        if (!nextStepWaits)
+        {
+            // Nothing of the attempt runs after it: a crash before the next commit runs it again,
+            // as a crash just before its end would; the attempt's end is never journaled first.
+            lock (_eventLock)
+            {
+                _records.Add(record);
+            }
+
+            return;
+        }
+
         // Blocking here is deliberate: the executor must not start the next step before this one
         // is recorded, or a crash in between would run it twice.
-        CommitAsync(new StepRecord(request.TaskRunUid, request.RetryCount, step), _last, Abort.Token).GetAwaiter().GetResult();
+        CommitAsync(record, _last, Abort.Token).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// The journal entries of a commit: the waiting records, then <paramref name="record"/>; and how
+    /// many of them were waiting (removed once stored, so a cancelled commit leaves them for the next).
+    /// </summary>
+    private (IReadOnlyList<string> Entries, int Waiting) Entries(JournalRecord? record)
+    {
+        lock (_eventLock)
+        {
+            if (_records.Count == 0)
+            {
+                return (record is null ? [] : [JournalCodec.Serialize(record)], 0);
+            }
+
+            var entries = new List<string>(_records.Count + 1);
+            entries.AddRange(_records.Select(JournalCodec.Serialize));
+            if (record is not null)
+            {
+                entries.Add(JournalCodec.Serialize(record));
+            }
+
+            return (entries, _records.Count);
+        }
+    }
+
+    /// <summary>After a commit: the journal moved on by <paramref name="entries"/>, the first <paramref name="waiting"/> waiting records are stored.</summary>
+    private void Journaled(int entries, int waiting)
+    {
+        _seq += entries;
+        if (waiting > 0)
+        {
+            lock (_eventLock)
+            {
+                _records.RemoveRange(0, waiting);
+            }
+        }
     }
 
     /// <summary>A step ended without finishing (it failed, or was stopped): its lines are stored before the attempt's end is journaled.</summary>

@@ -263,11 +263,11 @@ internal sealed partial class SqlRunStore
                 return (false, false);
             }
 
-            if (transition.JournalEntry is { } entry)
+            for (var i = 0; i < transition.JournalEntries.Count; i++)
             {
                 var inserted = await c.ExecuteAsync(Cmd(
-                    "INSERT INTO journal (uid, seq, entry) VALUES (@Uid, @Seq, @entry) ON CONFLICT DO NOTHING",
-                    new { transition.Uid, transition.Seq, entry }, tx, cancellationToken)).ConfigureAwait(false);
+                    "INSERT INTO journal (uid, seq, entry) VALUES (@Uid, @Seq, @Entry) ON CONFLICT DO NOTHING",
+                    new { transition.Uid, Seq = transition.Seq + i, Entry = transition.JournalEntries[i] }, tx, cancellationToken)).ConfigureAwait(false);
                 if (inserted == 0)
                 {
                     return (false, false);

@@ -3,6 +3,7 @@ using System.Reflection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Mothership.Engine.Execution;
+using Mothership.Engine.Journal;
 using Mothership.Server.Observability;
 using Mothership.Server.Runs;
 using Mothership.Store;
@@ -49,12 +50,41 @@ public sealed class RunSupervisorTests : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs steps "first" and "last" (as reports, no processes) and notes, after each step's end
+    /// is reported, how many journal entries the store holds.
+    /// </summary>
+    private sealed class TwoStepExecutor(IRunStore store) : ITaskExecutor
+    {
+        public ConcurrentQueue<int> JournalAfterEachEnd { get; } = new();
+
+        public async Task<TaskRunOutcome> RunAsync(TaskRunRequest request, ITaskRunListener listener, CancellationToken cancellationToken)
+        {
+            var start = TimeProvider.System.GetUtcNow();
+            var steps = new List<StepState>();
+            foreach (var name in new[] { "first", "last" })
+            {
+                var state = new StepState { Name = name, Container = $"step-{name}", Image = "busybox", StartedAt = TimeProvider.System.GetUtcNow() };
+                listener.OnStep(request, state);
+                state = state with { ExitCode = 0, Reason = "Completed", TerminationReason = "Completed", FinishedAt = TimeProvider.System.GetUtcNow() };
+                listener.OnStep(request, state);
+                steps.Add(state);
+                JournalAfterEachEnd.Enqueue((await store.ReadJournalAsync(request.RunUid, cancellationToken)).Count);
+            }
+
+            return new TaskRunOutcome { Phase = TaskRunPhase.Succeeded, StartTime = start, CompletionTime = TimeProvider.System.GetUtcNow(), Steps = [.. steps] };
+        }
+    }
+
     /// <summary>Records, in order, which store calls appended logs and which journaled an attempt's end.</summary>
     public class RecordingStore : DispatchProxy
     {
         public IRunStore Inner { get; set; } = null!;
 
         public ConcurrentQueue<string> Calls { get; } = new();
+
+        /// <summary>The journal entries of each commit, in order.</summary>
+        public ConcurrentQueue<IReadOnlyList<string>> Commits { get; } = new();
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
@@ -65,9 +95,14 @@ public sealed class RunSupervisorTests : IAsyncDisposable
                     Calls.Enqueue($"log {chunk.TaskRun} {chunk.Text.TrimEnd()}");
                 }
             }
-            else if (targetMethod.Name == nameof(IRunStore.CommitTransitionAsync) && args![0] is RunTransition { JournalEntry: { } entry } && entry.Contains("ttemptEnded", StringComparison.Ordinal))
+            else if (targetMethod.Name == nameof(IRunStore.CommitTransitionAsync) && args![0] is RunTransition transition)
             {
-                Calls.Enqueue("attempt ended");
+                if (transition.JournalEntries.Any(e => e.Contains("ttemptEnded", StringComparison.Ordinal)))
+                {
+                    Calls.Enqueue("attempt ended");
+                }
+
+                Commits.Enqueue(transition.JournalEntries);
             }
 
             try
@@ -140,5 +175,54 @@ public sealed class RunSupervisorTests : IAsyncDisposable
         Assert.Contains($"log {taskRun} last words", calls);
         Assert.Contains("attempt ended", calls);
         Assert.True(calls.IndexOf($"log {taskRun} last words") < calls.IndexOf("attempt ended"), string.Join("\n", calls));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task RunAsync_StepEnds_JournaledBeforeTheNextStepTheLastOneWithTheAttemptsEnd()
+    {
+        var sqlite = RunStoreFactory.Open($"sqlite:{Path.Combine(_dir.FullName, "runs.db")}", TimeProvider.System);
+        await using var disposeStore = sqlite as IAsyncDisposable;
+        await sqlite.MigrateAsync(Ct);
+        var store = DispatchProxy.Create<IRunStore, RecordingStore>();
+        var recorder = (RecordingStore)(object)store;
+        recorder.Inner = sqlite;
+        await store.CreateRunAsync(new RunRecord
+        {
+            Uid = "uid-1", Kind = "TaskRun", Name = "run-1", Pipeline = "", Phase = RunPhase.Queued, Status = "Unknown", Reason = "Queued",
+            CreatedAt = TimeProvider.System.GetUtcNow(), Manifest = """
+                apiVersion: tekton.dev/v1
+                kind: TaskRun
+                metadata: {name: run-1}
+                spec:
+                  taskSpec:
+                    steps:
+                      - {name: first, image: busybox, script: "true"}
+                      - {name: last, image: busybox, script: "true"}
+                """,
+        }, "test", Ct);
+        await store.ClaimRunsAsync(Owner, 1, TimeSpan.FromMinutes(5), TimeProvider.System.GetUtcNow(), Ct);
+        var executor = new TwoStepExecutor(sqlite);
+        var supervisor = new RunSupervisor(store, executor, new FairAttemptGate(2), new RunLeftovers(executor, NullLogger<RunLeftovers>.Instance),
+            new FakeTimeProvider(TimeProvider.System.GetUtcNow()), new ServerMetrics(Metrics.NewCustomRegistry()), NullLogger<RunSupervisor>.Instance)
+        {
+            Record = (await store.GetRunByUidAsync("uid-1", Ct))!,
+            Owner = Owner,
+        };
+
+        await supervisor.RunAsync(Ct);
+
+        var journal = (await sqlite.ReadJournalAsync("uid-1", Ct)).Select(e => JournalCodec.Deserialize(e.Entry)).ToList();
+        var steps = journal.OfType<StepRecord>().Select(r => r.Step.Name).ToList();
+        Assert.Equal(["first", "last"], steps);
+        var afterEachEnd = executor.JournalAfterEachEnd.ToList();
+        // "first" is journaled before "last" may start: the entries grew by its record.
+        var firstAt = journal.FindIndex(r => r is StepRecord { Step.Name: "first" });
+        Assert.Equal(firstAt + 1, afterEachEnd[0]);
+        // "last" costs no commit of its own: it goes in the commit that journals the attempt's end, before it.
+        Assert.Equal(afterEachEnd[0], afterEachEnd[1]);
+        var withEnd = Assert.Single(recorder.Commits, c => c.Any(e => e.Contains("ttemptEnded", StringComparison.Ordinal)));
+        Assert.Equal(2, withEnd.Count);
+        Assert.IsType<StepRecord>(JournalCodec.Deserialize(withEnd[0]));
+        Assert.Equal(journal.FindIndex(r => r is StepRecord { Step.Name: "last" }) + 1, journal.FindIndex(r => r is DecisionRecord d && d.Events.OfType<TaskRunAttemptEnded>().Any()));
     }
 }
