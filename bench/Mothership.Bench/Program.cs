@@ -9,7 +9,7 @@ namespace Mothership.Bench;
 /// (defaults 100000, 200, both).
 /// <c>… -- dashboard [--runs N] [--iterations I] [--log-mb M]</c>: times what the dashboard asks
 /// the server for, with N stored runs and an M MB log (defaults 10000, 200, 50).
-/// <c>… -- server [--tasks 500,2000,10000] [--layers L] [--parallel P] [--minutes M] [--no-local] [--viewers K] [--warm-up W]</c>: an N-task
+/// <c>… -- server [--tasks 500,2000,10000] [--layers L] [--parallel P] [--minutes M] [--no-local] [--viewers K] [--warm-up W] [--lines N]</c>: an N-task
 /// no-op DAG through a <c>mship server</c> host against <c>mship run</c> of the same file, and
 /// <c>GET …/graph</c> during and after the run, with K clients following the run's changes (defaults 10
 /// layers, parallelism 4, 10 minutes per run at most, no viewers).
@@ -173,6 +173,7 @@ public static class Program
         var skipLocal = false;
         var viewers = 0;
         var warmUp = 0;
+        var lines = 0;
         for (var i = 1; i < args.Length; i++)
         {
             var ok = i + 1 < args.Length && int.TryParse(args[i + 1], out var v) && v > 0;
@@ -180,6 +181,7 @@ public static class Program
             {
                 case "--tasks" when i + 1 < args.Length: sizes = [.. args[++i].Split(',').Select(int.Parse)]; break;
                 case "--warm-up" when ok: warmUp = int.Parse(args[++i]); break;
+                case "--lines" when ok: lines = int.Parse(args[++i]); break;
                 case "--layers" when ok: layers = int.Parse(args[++i]); break;
                 case "--parallel" when ok: parallel = int.Parse(args[++i]); break;
                 case "--minutes" when ok: minutes = int.Parse(args[++i]); break;
@@ -189,7 +191,7 @@ public static class Program
             }
         }
 
-        return WithoutTieredCompilation(args) ?? ServerBenchmark.RunAsync(sizes, layers, parallel, TimeSpan.FromMinutes(minutes), skipLocal, viewers, warmUp).GetAwaiter().GetResult();
+        return WithoutTieredCompilation(args) ?? ServerBenchmark.RunAsync(sizes, layers, parallel, TimeSpan.FromMinutes(minutes), skipLocal, viewers, warmUp, lines).GetAwaiter().GetResult();
     }
 
     /// <summary>
@@ -433,7 +435,7 @@ public static class Program
         Console.Error.WriteLine("usage: Mothership.Bench plan [--tasks N] [--layers L] [--iterations I] [--reader scanner|events]   (each a positive integer)");
         Console.Error.WriteLine("       Mothership.Bench store [--runs N] [--iterations I] [--db sqlite|postgres|both]");
         Console.Error.WriteLine("       Mothership.Bench dashboard [--runs N] [--iterations I] [--log-mb M]");
-        Console.Error.WriteLine("       Mothership.Bench server [--tasks 500,2000,10000] [--layers L] [--parallel P] [--minutes M] [--no-local] [--viewers K] [--warm-up W]");
+        Console.Error.WriteLine("       Mothership.Bench server [--tasks 500,2000,10000] [--layers L] [--parallel P] [--minutes M] [--no-local] [--viewers K] [--warm-up W] [--lines N]");
         Console.Error.WriteLine("       Mothership.Bench graph [--tasks 100,1000,10000] [--iterations I]");
         Console.Error.WriteLine("       Mothership.Bench cloud [--sites N] [--services S] [--iterations I] [--charts DIR] [--batch-only]");
         Console.Error.WriteLine("       Mothership.Bench kubernetes [--taskruns N] [--qps Q]");

@@ -21,9 +21,9 @@ namespace Mothership.Bench;
 /// </summary>
 internal static class ServerBenchmark
 {
-    public static async Task<int> RunAsync(IReadOnlyList<int> sizes, int layers, int parallel, TimeSpan limit, bool skipLocal, int viewers, int warmUp)
+    public static async Task<int> RunAsync(IReadOnlyList<int> sizes, int layers, int parallel, TimeSpan limit, bool skipLocal, int viewers, int warmUp, int lines)
     {
-        Console.WriteLine($"layered DAG, {layers} layers, no-op tasks (bash -c true), parallelism {parallel}, {viewers} watch viewers"
+        Console.WriteLine($"layered DAG, {layers} layers, " + (lines == 0 ? "no-op tasks (bash -c true)" : $"tasks printing {lines} lines each") + $", parallelism {parallel}, {viewers} watch viewers"
             + (warmUp > 0 ? $", the server warmed up by an untimed {warmUp}-task run" : "") + $"; load average {LoadAverage()}");
         Console.WriteLine($"{"tasks",7} {"mship run wall/CPU s",22} {"server wall/CPU s",20} {"ratio",6} {"graph during first/p50/max ms",32} {"graph after p50 ms",19} {"load",6} {"client CPU s",13}");
         foreach (var tasks in sizes)
@@ -32,7 +32,7 @@ internal static class ServerBenchmark
             try
             {
                 var file = Path.Combine(dir.FullName, "dag.yaml");
-                await File.WriteAllTextAsync(file, LayeredDag.Yaml(tasks, layers)).ConfigureAwait(false);
+                await File.WriteAllTextAsync(file, LayeredDag.Yaml(tasks, layers, lines)).ConfigureAwait(false);
                 var local = skipLocal ? (Wall: double.NaN, Cpu: double.NaN) : await LocalAsync(file, parallel, dir.FullName).ConfigureAwait(false);
                 var server = await ServerAsync(file, tasks, layers, parallel, dir.FullName, limit, viewers, warmUp).ConfigureAwait(false);
                 var ratio = server.Finished ? (server.Wall / local.Wall).ToString("F2", CultureInfo.InvariantCulture) : "-";

@@ -123,11 +123,11 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
         var completion = state.Completion;
         if (completion is not null)
         {
-            await writer.FlushAsync(null, cancellationToken).ConfigureAwait(false);
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         else if (endedTaskRuns.Count > 0)
         {
-            await writer.FlushAsync(s => endedTaskRuns.Contains(s.TaskRun), cancellationToken).ConfigureAwait(false);
+            await writer.FlushEndedAsync(endedTaskRuns, cancellationToken).ConfigureAwait(false);
         }
 
         // The final object goes with the run's end; until then objects follow at their own pace.

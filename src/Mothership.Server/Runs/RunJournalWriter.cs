@@ -32,7 +32,11 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     // appends could commit out of id order and a follower reading "after id N" would skip one.
     private readonly SemaphoreSlim _append = new(1, 1);
     private readonly Lock _logLock = new();
-    private readonly Dictionary<(string TaskRun, int Attempt, string Container), LogStream> _logs = [];
+    /// <summary>
+    /// Log streams by TaskRun, then attempt and container. An ended attempt's streams leave once
+    /// stored (<see cref="FlushEndedAsync"/>): a flush costs what runs, not every stream of the run.
+    /// </summary>
+    private readonly Dictionary<string, Dictionary<(int Attempt, string Container), LogStream>> _logs = new(StringComparer.Ordinal);
     private long _seq = nextSeq;
     /// <summary>Events waiting for the next commit (guarded by <see cref="_eventLock"/>).</summary>
     private readonly List<RunEvent> _events = [];
@@ -172,8 +176,7 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     /// </summary>
     public void StepFinished(TaskRunRequest request, StepState step, bool nextStepWaits)
     {
-        FlushAsync(s => s.TaskRun == request.TaskRunName && s.Attempt == request.RetryCount && s.Container == step.Container, CancellationToken.None)
-            .GetAwaiter().GetResult();
+        FlushStep(request, step.Container);
         var record = new StepRecord(request.TaskRunUid, request.RetryCount, step);
         if (!nextStepWaits)
         {
@@ -231,17 +234,21 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
 
     /// <summary>A step ended without finishing (it failed, or was stopped): its lines are stored before the attempt's end is journaled.</summary>
     public void FlushStep(TaskRunRequest request, string container) =>
-        FlushAsync(s => s.TaskRun == request.TaskRunName && s.Attempt == request.RetryCount && s.Container == container, CancellationToken.None)
-            .GetAwaiter().GetResult();
+        FlushAsync([request.TaskRunName], (request.RetryCount, container), forget: false, CancellationToken.None).GetAwaiter().GetResult();
 
     public void Log(TaskRunRequest request, string container, string line)
     {
         lock (_logLock)
         {
-            var key = (request.TaskRunName, request.RetryCount, container);
-            if (!_logs.TryGetValue(key, out var stream))
+            if (!_logs.TryGetValue(request.TaskRunName, out var streams))
             {
-                _logs[key] = stream = new LogStream(request.PipelineTaskName);
+                _logs[request.TaskRunName] = streams = [];
+            }
+
+            var key = (request.RetryCount, container);
+            if (!streams.TryGetValue(key, out var stream))
+            {
+                streams[key] = stream = new LogStream(request.PipelineTaskName);
             }
 
             if (stream.PendingLines == 0)
@@ -261,13 +268,80 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
         }
     }
 
-    /// <summary>Appends every buffered line (all streams, or those <paramref name="which"/> selects).</summary>
-    public async Task FlushAsync(Func<(string TaskRun, int Attempt, string Container), bool>? which, CancellationToken cancellationToken)
+    /// <summary>Appends every buffered line.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken) => FlushAsync(null, null, forget: false, cancellationToken);
+
+    /// <summary>
+    /// Appends the buffered lines of TaskRuns whose attempt ended, then forgets their streams: an
+    /// ended attempt prints nothing more, and a retry's lines are a stream of their own.
+    /// </summary>
+    public Task FlushEndedAsync(IReadOnlyCollection<string> taskRuns, CancellationToken cancellationToken) => FlushAsync(taskRuns, null, forget: true, cancellationToken);
+
+    /// <summary>Appends the buffered lines of <paramref name="taskRuns"/> (all when null), of one attempt's container when <paramref name="only"/> says which.</summary>
+    private async Task FlushAsync(IReadOnlyCollection<string>? taskRuns, (int Attempt, string Container)? only, bool forget, CancellationToken cancellationToken)
     {
         await _append.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await FlushLockedAsync(which, cancellationToken).ConfigureAwait(false);
+            var chunks = new List<LogChunk>();
+            var taken = new List<(LogStream Stream, int Count)>();
+            lock (_logLock)
+            {
+                if (taskRuns is null)
+                {
+                    foreach (var (taskRun, streams) in _logs)
+                    {
+                        Seal(taskRun, streams, only, chunks, taken);
+                    }
+                }
+                else
+                {
+                    foreach (var taskRun in taskRuns)
+                    {
+                        if (_logs.TryGetValue(taskRun, out var streams))
+                        {
+                            Seal(taskRun, streams, only, chunks, taken);
+                        }
+                    }
+                }
+            }
+
+            if (chunks.Count > 0)
+            {
+                await WithRetryAsync(async () =>
+                {
+                    await store.AppendLogsAsync(chunks, cancellationToken).ConfigureAwait(false);
+                    return true;
+                }, cancellationToken).ConfigureAwait(false);
+
+                // Only lines the store has taken leave the buffer: a flush stopped while the database
+                // is away (the run's stop, a shutdown) leaves them for the next flush, so a step's end
+                // is never journaled while its last lines exist nowhere but in a cancelled append.
+                lock (_logLock)
+                {
+                    foreach (var (stream, count) in taken)
+                    {
+                        stream.Sealed.RemoveRange(0, count);
+                    }
+                }
+
+                metrics.LogLines(chunks.Sum(c => c.Text.Count(ch => ch == '\n')));
+                LogsStored?.Invoke();
+            }
+
+            if (forget && taskRuns is not null)
+            {
+                lock (_logLock)
+                {
+                    foreach (var taskRun in taskRuns)
+                    {
+                        if (_logs.TryGetValue(taskRun, out var streams) && streams.Values.All(l => l.PendingLines == 0 && l.Sealed.Count == 0))
+                        {
+                            _logs.Remove(taskRun);
+                        }
+                    }
+                }
+            }
         }
         finally
         {
@@ -275,56 +349,30 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
         }
     }
 
-    private async Task FlushLockedAsync(Func<(string TaskRun, int Attempt, string Container), bool>? which, CancellationToken cancellationToken)
+    /// <summary>Seals the pending lines of <paramref name="taskRun"/>'s streams (those <paramref name="only"/> names) and takes their chunks.</summary>
+    private void Seal(string taskRun, Dictionary<(int Attempt, string Container), LogStream> streams, (int Attempt, string Container)? only,
+        List<LogChunk> chunks, List<(LogStream Stream, int Count)> taken)
     {
-        var chunks = new List<LogChunk>();
-        var taken = new List<(LogStream Stream, int Count)>();
-        lock (_logLock)
+        foreach (var (key, stream) in streams)
         {
-            foreach (var (key, stream) in _logs)
+            if ((stream.PendingLines == 0 && stream.Sealed.Count == 0) || (only is { } o && o != key))
             {
-                if ((stream.PendingLines == 0 && stream.Sealed.Count == 0) || (which is not null && !which(key)))
-                {
-                    continue;
-                }
-
-                if (stream.PendingLines > 0)
-                {
-                    stream.Sealed.Add((stream.FirstPending, stream.Pending.ToString()));
-                    stream.Pending.Clear();
-                    stream.PendingLines = 0;
-                }
-
-                chunks.AddRange(stream.Sealed.Select(c => new LogChunk
-                {
-                    Uid = run.Uid, TaskRun = key.TaskRun, PipelineTask = stream.PipelineTask, Attempt = key.Attempt, Container = key.Container,
-                    FirstLine = c.FirstLine, Text = c.Text, Time = time.GetUtcNow(),
-                }));
-                taken.Add((stream, stream.Sealed.Count));
-            }
-        }
-
-        if (chunks.Count > 0)
-        {
-            await WithRetryAsync(async () =>
-            {
-                await store.AppendLogsAsync(chunks, cancellationToken).ConfigureAwait(false);
-                return true;
-            }, cancellationToken).ConfigureAwait(false);
-
-            // Only lines the store has taken leave the buffer: a flush stopped while the database
-            // is away (the run's stop, a shutdown) leaves them for the next flush, so a step's end
-            // is never journaled while its last lines exist nowhere but in a cancelled append.
-            lock (_logLock)
-            {
-                foreach (var (stream, count) in taken)
-                {
-                    stream.Sealed.RemoveRange(0, count);
-                }
+                continue;
             }
 
-            metrics.LogLines(chunks.Sum(c => c.Text.Count(ch => ch == '\n')));
-            LogsStored?.Invoke();
+            if (stream.PendingLines > 0)
+            {
+                stream.Sealed.Add((stream.FirstPending, stream.Pending.ToString()));
+                stream.Pending.Clear();
+                stream.PendingLines = 0;
+            }
+
+            chunks.AddRange(stream.Sealed.Select(c => new LogChunk
+            {
+                Uid = run.Uid, TaskRun = taskRun, PipelineTask = stream.PipelineTask, Attempt = key.Attempt, Container = key.Container,
+                FirstLine = c.FirstLine, Text = c.Text, Time = time.GetUtcNow(),
+            }));
+            taken.Add((stream, stream.Sealed.Count));
         }
     }
 

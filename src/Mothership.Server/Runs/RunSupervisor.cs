@@ -240,14 +240,14 @@ internal sealed partial class RunSupervisor(
                 // Stopped by a shutdown, not by the user: the attempt is not over, the next owner re-runs it.
                 stop.ThrowIfCancellationRequested();
                 metrics.TaskRunEnded(Record.Pipeline, outcome);
-                await writer.FlushAsync(null, stop).ConfigureAwait(false);
+                await writer.FlushAsync(stop).ConfigureAwait(false);
                 await writer.CommitAsync(new DecisionRecord(time.GetUtcNow(), [new TaskRunAttemptEnded(retry, outcome)]),
                     Transitions.Of(RunPhase.Running, ConditionStatus.Unknown, TaskRunReason.Running, null, null), stop).ConfigureAwait(false);
             },
         });
         var result = await driver.RunAsync(prepared, Record.Uid, cancel.Token, resume).ConfigureAwait(false);
         stop.ThrowIfCancellationRequested();
-        await writer.FlushAsync(null, stop).ConfigureAwait(false);
+        await writer.FlushAsync(stop).ConfigureAwait(false);
         var obj = RunObjectWriter.TaskRun(result);
         if (result.Attempts.IsEmpty && obj["status"] is JsonObject never)
         {
@@ -277,7 +277,7 @@ internal sealed partial class RunSupervisor(
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(250), time, stop).ConfigureAwait(false);
-                await writer.FlushAsync(null, stop).ConfigureAwait(false);
+                await writer.FlushAsync(stop).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
