@@ -105,6 +105,16 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
         var script = useScript && step.Script?.StartsWith("#!", StringComparison.Ordinal) == true && file != "bash" ? Path.Combine(attempt.Dirs.Scripts, container) : null;
         if (!attempt.Layout)
         {
+            if (LayoutRule.OwnHome(step) is not null)
+            {
+                // The layout was wanted for this home but bubblewrap cannot run here: the step's
+                // HOME names the image's home (/root, say), which on the host is the host's. It
+                // gets the same private directory as under bubblewrap, as a host path.
+                var privateHome = Path.Combine(attempt.Dirs.Attempt, "homes", container);
+                Directory.CreateDirectory(privateHome);
+                env["HOME"] = privateHome;
+            }
+
             return new LaunchSpec(file, args, workingDir, env, DiesWithParentThread: false) { Script = script, EndsOnEventThread = options.EndStepsOnEventThread };
         }
 

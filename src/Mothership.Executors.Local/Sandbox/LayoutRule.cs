@@ -17,7 +17,7 @@ namespace Mothership.Executors.Local.Sandbox;
 /// stdout/stderr paths) contains <c>/tekton/</c> or <c>/workspace</c> literally; or when a step's
 /// <c>env</c> sets <c>HOME</c> to an absolute path (a container's home, such as <c>/root</c>,
 /// which the step gets as a private directory: it writes its dotfiles there, never into the
-/// host's). Variables such as
+/// host's; without bubblewrap, HOME is that private directory's host path). Variables such as
 /// <c>$(workspaces.w.path)</c> do not count: they are substituted with host paths when the
 /// layout is not used. Everything else runs without bubblewrap, because a bwrap per step costs
 /// a few milliseconds and the benchmark of 500 trivial tasks must stay within 1.5× of make.

@@ -310,6 +310,31 @@ public sealed class AttemptHygieneTests : IDisposable
         Assert.Empty(Directory.GetFiles(outside));
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData("/usr/bin/bwrap")]
+    [InlineData("/nonexistent/bwrap")] // bubblewrap missing: the step runs on the host
+    public async Task RunAsync_StepSetsHomeToTheImagesHome_WritesItsDotfilesInAPrivateHomeNotTheHosts(string bubblewrap)
+    {
+        Assert.SkipWhen(bubblewrap == "/usr/bin/bwrap" && !File.Exists(bubblewrap), "bubblewrap is not installed (.ci/run installs it)");
+        // An absolute HOME that exists on this host stands for the host's /root: a catalog task
+        // (git-cli) sets HOME=/root and runs `git config --global`.
+        var hostHome = _dir.Combine("host-home");
+        Directory.CreateDirectory(hostHome);
+        var probe = _dir.Combine("probe");
+        var executor = new LocalTaskExecutor(new LocalExecutorOptions { Root = Root, MinFreeBytes = 0, BubblewrapPath = bubblewrap });
+
+        var outcome = await executor.RunAsync(Request($$"""
+              steps:
+                - name: s
+                  env: [{name: HOME, value: {{hostHome}}}]
+                  script: 'echo "[user]" > "$HOME/.gitconfig" && cat "$HOME/.gitconfig" > {{probe}}'
+            """), NoListener.Instance, Ct);
+
+        Assert.Equal(TaskRunPhase.Succeeded, outcome.Phase);
+        Assert.Equal("[user]\n", File.ReadAllText(probe));
+        Assert.Empty(Directory.GetFileSystemEntries(hostHome));
+    }
+
     private sealed class NoListener : ITaskRunListener
     {
         public static readonly NoListener Instance = new();
