@@ -6,13 +6,13 @@ namespace Mothership.Bench;
 /// The layered DAG of bench/dag/generate.py, built in memory: tasks spread over layers, each task
 /// after the same-index and next task of the previous layer, one <c>bash -c true</c> step each.
 /// Kept identical to the Python generator so both benchmarks measure the same shape. With
-/// <c>lines</c> &gt; 0 each step prints that many lines instead (<c>echo</c>, a bash builtin).
+/// <c>lines</c> &gt; 0 each step prints that many lines instead (bash builtins only: no process more).
 /// </summary>
 internal static class LayeredDag
 {
     public static string Yaml(int tasks, int layers, int lines = 0)
     {
-        var command = lines == 0 ? "true" : $"for i in $(seq {lines}); do echo line $i; done";
+        var command = lines == 0 ? "true" : $"for ((i = 1; i <= {lines}; i++)); do echo line $i; done";
         var grid = Layers(tasks, layers);
         var sb = new StringBuilder(tasks * 200);
         sb.Append("apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: dag\nspec:\n  tasks:\n");
