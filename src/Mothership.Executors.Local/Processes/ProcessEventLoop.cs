@@ -138,7 +138,7 @@ internal sealed partial class ProcessEventLoop
         if (flags < 0 || Fcntl(fd, SetFlags, flags | NonBlocking) < 0)
         {
             var message = Marshal.GetLastPInvokeErrorMessage();
-            _ = Close(fd);
+            PosixSpawn.CloseFd(fd);
             throw new IOException($"fcntl(O_NONBLOCK) failed: {message}");
         }
 
@@ -177,7 +177,7 @@ internal sealed partial class ProcessEventLoop
         // descriptor until its exec, which would keep a closed descriptor's registration alive.
         var ev = stackalloc byte[16];
         _ = EpollCtl(_epoll, EpollCtlDel, watch.Fd, ev);
-        _ = Close(watch.Fd);
+        PosixSpawn.CloseFd(watch.Fd);
     }
 
     private unsafe void Run()
@@ -362,7 +362,4 @@ internal sealed partial class ProcessEventLoop
 
     [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
     private static unsafe partial int WaitPid(int pid, int* status, int options);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }
