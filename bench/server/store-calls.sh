@@ -4,18 +4,24 @@
 # made and the time they took, from the server's own /metrics. Counts, unlike wall times, do
 # not depend on how busy the machine is.
 #
-#   bench/server/store-calls.sh [MSHIP] [TASKS] [PORT]
+#   bench/server/store-calls.sh [MSHIP] [TASKS] [PORT] [LINES]
 #
-# MSHIP defaults to artifacts/cli/jit/mship (build it with ./mship --version), TASKS to 2000.
+# MSHIP defaults to artifacts/cli/jit/mship (build it with ./mship --version), TASKS to 2000;
+# with LINES > 0 each step prints that many lines (bash builtins: no process more) instead of
+# being a no-op.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 mship=${1:-$here/../artifacts/cli/jit/mship}
 tasks=${2:-2000}
 port=${3:-18231}
+lines=${4:-0}
 dir=$(mktemp -d)
 server=""
 trap '[[ -n $server ]] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"' EXIT
 python3 "$here/dag/generate.py" --tasks "$tasks" --layers 10 --out "$dir" > /dev/null
+if (( lines > 0 )); then
+  sed -i "s/\"bash\", \"-c\", \"true\"/\"bash\", \"-c\", \"for ((i = 1; i <= $lines; i++)); do echo line \$i; done\"/" "$dir/dag.yaml"
+fi
 "$mship" server --db "sqlite:$dir/db.sqlite" --urls "http://127.0.0.1:$port" --max-concurrent-taskruns 4 --workdir "$dir/runs" > "$dir/server.log" 2>&1 &
 server=$!
 for _ in $(seq 150); do curl -sf "http://127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.2; done
@@ -26,7 +32,7 @@ for _ in $(seq 3600); do
   [[ $status == True || $status == False ]] && break
   sleep 0.5
 done
-echo "$tasks tasks, run ended with status $status ($mship)"
+echo "$tasks tasks printing $lines lines each, run ended with status $status ($mship)"
 curl -sf "http://127.0.0.1:$port/metrics" | python3 -c '
 import re, sys
 calls = {}

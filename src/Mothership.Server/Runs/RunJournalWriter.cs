@@ -15,9 +15,10 @@ internal sealed class LeaseLostException(string uid) : Exception($"lease on run 
 /// (the run pauses, nothing is acted on unpersisted), a lost lease stops the run.
 /// Log lines are buffered and appended in chunks; a step's lines are flushed before the step's
 /// end is journaled, so a step recorded as finished always has all its lines stored.
-/// A step's end is committed before the attempt's next step may start; the end of an attempt's
-/// last step, which nothing waits for, goes with the next commit (usually the decision that
-/// journals the attempt's end, in its transaction).
+/// A step's end is committed before the attempt's next step may start. The end of an attempt's
+/// last step, which nothing waits for, waits for the next flush of its lines and then goes with
+/// the next commit: usually the decision that journals the attempt's end, which flushes the
+/// attempt's lines first, so the step costs neither an append nor a transaction of its own.
 /// </summary>
 internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string owner, long nextSeq, TimeProvider time, ServerMetrics metrics) : IAsyncDisposable
 {
@@ -37,6 +38,11 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     /// stored (<see cref="FlushEndedAsync"/>): a flush costs what runs, not every stream of the run.
     /// </summary>
     private readonly Dictionary<string, Dictionary<(int Attempt, string Container), LogStream>> _logs = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Ends of attempts' last steps whose lines are not all stored yet (guarded by
+    /// <see cref="_logLock"/>): the flush that stores their TaskRun's lines hands them to <see cref="_records"/>.
+    /// </summary>
+    private readonly List<(string TaskRun, StepRecord Record)> _unflushed = [];
     private long _seq = nextSeq;
     /// <summary>Events waiting for the next commit (guarded by <see cref="_eventLock"/>).</summary>
     private readonly List<RunEvent> _events = [];
@@ -176,20 +182,22 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     /// </summary>
     public void StepFinished(TaskRunRequest request, StepState step, bool nextStepWaits)
     {
-        FlushStep(request, step.Container);
         var record = new StepRecord(request.TaskRunUid, request.RetryCount, step);
         if (!nextStepWaits)
         {
             // Nothing of the attempt runs after it: a crash before the next commit runs it again,
-            // as a crash just before its end would; the attempt's end is never journaled first.
-            lock (_eventLock)
+            // as a crash just before its end would. Every line it printed was logged before this
+            // call, so the next flush of its TaskRun stores them all; the attempt's end, whose
+            // decision flushes first, is never journaled before it.
+            lock (_logLock)
             {
-                _records.Add(record);
+                _unflushed.Add((request.TaskRunName, record));
             }
 
             return;
         }
 
+        FlushStep(request, step.Container);
         // Blocking here is deliberate: the executor must not start the next step before this one
         // is recorded, or a crash in between would run it twice.
         CommitAsync(record, _last, Abort.Token).GetAwaiter().GetResult();
@@ -285,8 +293,15 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
         {
             var chunks = new List<LogChunk>();
             var taken = new List<(LogStream Stream, int Count)>();
+            // Step ends waiting for these lines: logged before they were, so sealed below.
+            var stepEnds = new List<(string TaskRun, StepRecord Record)>();
             lock (_logLock)
             {
+                if (only is null)
+                {
+                    stepEnds.AddRange(taskRuns is null ? _unflushed : _unflushed.Where(u => taskRuns.Contains(u.TaskRun)));
+                }
+
                 if (taskRuns is null)
                 {
                     foreach (var (taskRun, streams) in _logs)
@@ -327,6 +342,19 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
 
                 metrics.LogLines(chunks.Sum(c => c.Text.Count(ch => ch == '\n')));
                 LogsStored?.Invoke();
+            }
+
+            if (stepEnds.Count > 0)
+            {
+                lock (_logLock)
+                {
+                    _unflushed.RemoveAll(u => stepEnds.Exists(e => ReferenceEquals(e.Record, u.Record)));
+                }
+
+                lock (_eventLock)
+                {
+                    _records.AddRange(stepEnds.Select(u => (JournalRecord)u.Record));
+                }
             }
 
             if (forget && taskRuns is not null)

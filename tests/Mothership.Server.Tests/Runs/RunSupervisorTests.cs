@@ -66,6 +66,7 @@ public sealed class RunSupervisorTests : IAsyncDisposable
             {
                 var state = new StepState { Name = name, Container = $"step-{name}", Image = "busybox", StartedAt = TimeProvider.System.GetUtcNow() };
                 listener.OnStep(request, state);
+                listener.OnLog(request, state.Container, $"{name} line");
                 state = state with { ExitCode = 0, Reason = "Completed", TerminationReason = "Completed", FinishedAt = TimeProvider.System.GetUtcNow() };
                 listener.OnStep(request, state);
                 steps.Add(state);
@@ -97,6 +98,14 @@ public sealed class RunSupervisorTests : IAsyncDisposable
             }
             else if (targetMethod.Name == nameof(IRunStore.CommitTransitionAsync) && args![0] is RunTransition transition)
             {
+                foreach (var entry in transition.JournalEntries)
+                {
+                    if (JournalCodec.Deserialize(entry) is StepRecord step)
+                    {
+                        Calls.Enqueue($"journal step {step.Step.Name}");
+                    }
+                }
+
                 if (transition.JournalEntries.Any(e => e.Contains("ttemptEnded", StringComparison.Ordinal)))
                 {
                     Calls.Enqueue("attempt ended");
@@ -224,5 +233,10 @@ public sealed class RunSupervisorTests : IAsyncDisposable
         Assert.Equal(2, withEnd.Count);
         Assert.IsType<StepRecord>(JournalCodec.Deserialize(withEnd[0]));
         Assert.Equal(journal.FindIndex(r => r is StepRecord { Step.Name: "last" }) + 1, journal.FindIndex(r => r is DecisionRecord d && d.Events.OfType<TaskRunAttemptEnded>().Any()));
+        // Each step's line is stored before the commit that journals its end.
+        var calls = recorder.Calls.ToList();
+        string[] order = ["log run-1 first line", "journal step first", "log run-1 last line", "journal step last", "attempt ended"];
+        var at = order.Select(c => calls.IndexOf(c)).ToList();
+        Assert.True(!at.Contains(-1) && at.SequenceEqual(at.Order()), string.Join("\n", calls));
     }
 }
