@@ -16,13 +16,51 @@ public sealed class RunSupervisorTests : IAsyncDisposable
     private const string Owner = "replica-1";
 
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("mothership-supervisor-");
+    private IRunStore? _sqlite;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_sqlite is IAsyncDisposable store)
+        {
+            await store.DisposeAsync();
+        }
+
         _dir.Delete(recursive: true);
-        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A SQLite store seen through a <see cref="RecordingStore"/>, holding run "run-1" (uid-1) of <paramref name="manifest"/>, claimed.</summary>
+    private async Task<(IRunStore Sqlite, IRunStore Store, RecordingStore Recorder)> StoreWithRunAsync(string kind, string manifest)
+    {
+        var sqlite = _sqlite = RunStoreFactory.Open($"sqlite:{Path.Combine(_dir.FullName, "runs.db")}", TimeProvider.System);
+        await sqlite.MigrateAsync(Ct);
+        var store = DispatchProxy.Create<IRunStore, RecordingStore>();
+        var recorder = (RecordingStore)(object)store;
+        recorder.Inner = sqlite;
+        await store.CreateRunAsync(new RunRecord
+        {
+            Uid = "uid-1", Kind = kind, Name = "run-1", Pipeline = "", Phase = RunPhase.Queued, Status = "Unknown", Reason = "Queued",
+            CreatedAt = TimeProvider.System.GetUtcNow(), Manifest = manifest,
+        }, "test", Ct);
+        await store.ClaimRunsAsync(Owner, 1, TimeSpan.FromMinutes(5), TimeProvider.System.GetUtcNow(), Ct);
+        return (sqlite, store, recorder);
+    }
+
+    /// <summary>
+    /// Drives run uid-1 to its end with <paramref name="executor"/>, on a clock that does not move:
+    /// the periodic flush never comes to the rescue.
+    /// </summary>
+    private static async Task SuperviseAsync(IRunStore store, ITaskExecutor executor)
+    {
+        var supervisor = new RunSupervisor(store, executor, new FairAttemptGate(2), new RunLeftovers(executor, NullLogger<RunLeftovers>.Instance),
+            new FakeTimeProvider(TimeProvider.System.GetUtcNow()), new ServerMetrics(Metrics.NewCustomRegistry()), NullLogger<RunSupervisor>.Instance)
+        {
+            Record = (await store.GetRunByUidAsync("uid-1", Ct))!,
+            Owner = Owner,
+        };
+
+        await supervisor.RunAsync(Ct);
     }
 
     /// <summary>
@@ -130,11 +168,6 @@ public sealed class RunSupervisorTests : IAsyncDisposable
     [InlineData("TaskRun")]
     public async Task RunAsync_AttemptFailsWithoutItsStepsEnd_LinesStoredBeforeTheAttemptsEnd(string kind)
     {
-        var sqlite = RunStoreFactory.Open($"sqlite:{Path.Combine(_dir.FullName, "runs.db")}", TimeProvider.System);
-        await sqlite.MigrateAsync(Ct);
-        var store = DispatchProxy.Create<IRunStore, RecordingStore>();
-        var recorder = (RecordingStore)(object)store;
-        recorder.Inner = sqlite;
         var manifest = kind == "PipelineRun"
             ? """
               apiVersion: tekton.dev/v1
@@ -161,23 +194,9 @@ public sealed class RunSupervisorTests : IAsyncDisposable
                   steps:
                     - {name: work, image: busybox, script: "echo hi"}
               """;
-        var record = new RunRecord
-        {
-            Uid = "uid-1", Kind = kind, Name = "run-1", Pipeline = "", Phase = RunPhase.Queued, Status = "Unknown", Reason = "Queued",
-            CreatedAt = TimeProvider.System.GetUtcNow(), Manifest = manifest,
-        };
-        await store.CreateRunAsync(record, "test", Ct);
-        await store.ClaimRunsAsync(Owner, 1, TimeSpan.FromMinutes(5), TimeProvider.System.GetUtcNow(), Ct);
-        var executor = new FailingExecutor(recorder);
-        // A clock that does not move: the periodic flush never comes to the rescue.
-        var supervisor = new RunSupervisor(store, executor, new FairAttemptGate(2), new RunLeftovers(executor, NullLogger<RunLeftovers>.Instance),
-            new FakeTimeProvider(TimeProvider.System.GetUtcNow()), new ServerMetrics(Metrics.NewCustomRegistry()), NullLogger<RunSupervisor>.Instance)
-        {
-            Record = (await store.GetRunByUidAsync("uid-1", Ct))!,
-            Owner = Owner,
-        };
+        var (_, store, recorder) = await StoreWithRunAsync(kind, manifest);
 
-        await supervisor.RunAsync(Ct);
+        await SuperviseAsync(store, new FailingExecutor(recorder));
 
         var calls = recorder.Calls.ToList();
         var taskRun = kind == "PipelineRun" ? "run-1-only" : "run-1";
@@ -189,36 +208,19 @@ public sealed class RunSupervisorTests : IAsyncDisposable
     [Fact(Timeout = 60_000)]
     public async Task RunAsync_StepEnds_JournaledBeforeTheNextStepTheLastOneWithTheAttemptsEnd()
     {
-        var sqlite = RunStoreFactory.Open($"sqlite:{Path.Combine(_dir.FullName, "runs.db")}", TimeProvider.System);
-        await using var disposeStore = sqlite as IAsyncDisposable;
-        await sqlite.MigrateAsync(Ct);
-        var store = DispatchProxy.Create<IRunStore, RecordingStore>();
-        var recorder = (RecordingStore)(object)store;
-        recorder.Inner = sqlite;
-        await store.CreateRunAsync(new RunRecord
-        {
-            Uid = "uid-1", Kind = "TaskRun", Name = "run-1", Pipeline = "", Phase = RunPhase.Queued, Status = "Unknown", Reason = "Queued",
-            CreatedAt = TimeProvider.System.GetUtcNow(), Manifest = """
-                apiVersion: tekton.dev/v1
-                kind: TaskRun
-                metadata: {name: run-1}
-                spec:
-                  taskSpec:
-                    steps:
-                      - {name: first, image: busybox, script: "true"}
-                      - {name: last, image: busybox, script: "true"}
-                """,
-        }, "test", Ct);
-        await store.ClaimRunsAsync(Owner, 1, TimeSpan.FromMinutes(5), TimeProvider.System.GetUtcNow(), Ct);
+        var (sqlite, store, recorder) = await StoreWithRunAsync("TaskRun", """
+            apiVersion: tekton.dev/v1
+            kind: TaskRun
+            metadata: {name: run-1}
+            spec:
+              taskSpec:
+                steps:
+                  - {name: first, image: busybox, script: "true"}
+                  - {name: last, image: busybox, script: "true"}
+            """);
         var executor = new TwoStepExecutor(sqlite);
-        var supervisor = new RunSupervisor(store, executor, new FairAttemptGate(2), new RunLeftovers(executor, NullLogger<RunLeftovers>.Instance),
-            new FakeTimeProvider(TimeProvider.System.GetUtcNow()), new ServerMetrics(Metrics.NewCustomRegistry()), NullLogger<RunSupervisor>.Instance)
-        {
-            Record = (await store.GetRunByUidAsync("uid-1", Ct))!,
-            Owner = Owner,
-        };
 
-        await supervisor.RunAsync(Ct);
+        await SuperviseAsync(store, executor);
 
         var journal = (await sqlite.ReadJournalAsync("uid-1", Ct)).Select(e => JournalCodec.Deserialize(e.Entry)).ToList();
         var steps = journal.OfType<StepRecord>().Select(r => r.Step.Name).ToList();
