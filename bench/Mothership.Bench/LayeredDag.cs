@@ -6,7 +6,8 @@ namespace Mothership.Bench;
 /// The layered DAG of bench/dag/generate.py, built in memory: tasks spread over layers, each task
 /// after the same-index and next task of the previous layer, one <c>bash -c true</c> step each.
 /// Kept identical to the Python generator so both benchmarks measure the same shape. With
-/// <c>lines</c> &gt; 0 each step prints that many lines instead (bash builtins only: no process more).
+/// <c>lines</c> &gt; 0 each step prints that many lines instead (bash builtins only: no process more), as
+/// the generator's <c>--lines</c> does.
 /// </summary>
 internal static class LayeredDag
 {
