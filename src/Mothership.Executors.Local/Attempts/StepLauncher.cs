@@ -83,9 +83,7 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
         // like write there and never into the host's home.
         if (attempt.Layout && LayoutRule.OwnHome(step) is { } home && ViewFor(extra).ToHost(home) is null)
         {
-            var privateHome = Path.Combine(attempt.Dirs.Attempt, "homes", container);
-            Directory.CreateDirectory(privateHome);
-            extra.Add(new Bind(privateHome, home, false));
+            extra.Add(new Bind(PrivateHome(container), home, false));
         }
 
         var (file, args) = useScript
@@ -110,9 +108,7 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
                 // The layout was wanted for this home but bubblewrap cannot run here: the step's
                 // HOME names the image's home (/root, say), which on the host is the host's. It
                 // gets the same private directory as under bubblewrap, as a host path.
-                var privateHome = Path.Combine(attempt.Dirs.Attempt, "homes", container);
-                Directory.CreateDirectory(privateHome);
-                env["HOME"] = privateHome;
+                env["HOME"] = PrivateHome(container);
             }
 
             return new LaunchSpec(file, args, workingDir, env, DiesWithParentThread: false) { Script = script, EndsOnEventThread = options.EndStepsOnEventThread };
@@ -125,6 +121,14 @@ internal sealed class StepLauncher(LocalExecutorOptions options, TaskRunRequest 
         bwrapArgs.Add(file);
         bwrapArgs.AddRange(args);
         return new LaunchSpec(options.BubblewrapPath, bwrapArgs, attempt.Dirs.Attempt, env) { Script = script, EndsOnEventThread = options.EndStepsOnEventThread };
+    }
+
+    /// <summary>The container's own home in the attempt (created): what a step that sets HOME to an absolute path writes into.</summary>
+    private string PrivateHome(string container)
+    {
+        var home = Path.Combine(attempt.Dirs.Attempt, "homes", container);
+        Directory.CreateDirectory(home);
+        return home;
     }
 
     /// <summary>The file a step's <c>stdoutConfig</c>/<c>stderrConfig</c> names, opened for writing; null without one.</summary>

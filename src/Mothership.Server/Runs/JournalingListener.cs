@@ -12,8 +12,9 @@ namespace Mothership.Server.Runs;
 /// <summary>
 /// Persists what a run produces as it produces it: every decision of the driver (journal entry and
 /// status, before its actions are carried out; an attempt's end after all its log lines), every
-/// step that ran to its end (after its log lines; before the attempt's next step starts, or with
-/// the next commit, the attempt's end at the latest, when it was the last), and log lines. The run object (with live step
+/// step that ran to its end (after its log lines; before the attempt's next step starts, or, when
+/// it was the last, in the first commit after its lines are stored: the attempt's end at the
+/// latest), and log lines. The run object (with live step
 /// states, <see cref="LiveAttempts"/>) is for readers, not for the run's own recovery, and its
 /// size grows with the pipeline: it is written by <see cref="RefreshObjectsAsync"/>, the newest
 /// state at most once per <see cref="MinObjectInterval"/>, and once more, synchronously, with the

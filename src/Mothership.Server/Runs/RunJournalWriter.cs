@@ -177,8 +177,9 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     }
 
     /// <summary>
-    /// A step ran to its end: flush its lines, then journal it (with the status as it was) before
-    /// returning when <paramref name="nextStepWaits"/>; else with the next commit.
+    /// A step ran to its end. When <paramref name="nextStepWaits"/>: store its lines, then journal
+    /// it (with the status as it was) before returning. Else it waits for the next flush of its
+    /// TaskRun's lines and goes with the commit after that.
     /// </summary>
     public void StepFinished(TaskRunRequest request, StepState step, bool nextStepWaits)
     {
@@ -240,7 +241,7 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
         }
     }
 
-    /// <summary>A step ended without finishing (it failed, or was stopped): its lines are stored before the attempt's end is journaled.</summary>
+    /// <summary>Stores one step's lines now (one that ended without finishing, failed or stopped, before the attempt's end is journaled; one whose end is journaled next).</summary>
     public void FlushStep(TaskRunRequest request, string container) =>
         FlushAsync([request.TaskRunName], (request.RetryCount, container), forget: false, CancellationToken.None).GetAwaiter().GetResult();
 
