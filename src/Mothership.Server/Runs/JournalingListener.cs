@@ -12,9 +12,7 @@ namespace Mothership.Server.Runs;
 /// <summary>
 /// Persists what a run produces as it produces it: every decision of the driver (journal entry and
 /// status, before its actions are carried out; an attempt's end after all its log lines), every
-/// step that ran to its end (after its log lines; before the attempt's next step starts, or, when
-/// it was the last, in the first commit after its lines are stored: the attempt's end at the
-/// latest), and log lines. The run object (with live step
+/// step that ran to its end (after its log lines, before anything runs after it), and log lines. The run object (with live step
 /// states, <see cref="LiveAttempts"/>) is for readers, not for the run's own recovery, and its
 /// size grows with the pipeline: it is written by <see cref="RefreshObjectsAsync"/>, the newest
 /// state at most once per <see cref="MinObjectInterval"/>, and once more, synchronously, with the
@@ -173,18 +171,12 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
             && !request.FinishedSteps.Any(f => f.Container == step.Container);
         if (finished)
         {
-            writer.StepFinished(request, step, nextStepWaits: !IsLastStep(request, step));
+            writer.StepFinished(request, step);
         }
         else
         {
             writer.FlushStep(request, step.Container);
         }
-    }
-
-    private static bool IsLastStep(TaskRunRequest request, StepState step)
-    {
-        var steps = request.Spec.Steps;
-        return steps.Length > 0 && step.Name == ContainerNames.NameOf(steps[^1], steps.Length - 1);
     }
 
     private JsonObject ObjectOf(PipelineRunState state) => masker.Mask(transitions.Decorate(RunObjectWriter.PipelineRun(state, _live)));

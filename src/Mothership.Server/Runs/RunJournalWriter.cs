@@ -15,10 +15,6 @@ internal sealed class LeaseLostException(string uid) : Exception($"lease on run 
 /// (the run pauses, nothing is acted on unpersisted), a lost lease stops the run.
 /// Log lines are buffered and appended in chunks; a step's lines are flushed before the step's
 /// end is journaled, so a step recorded as finished always has all its lines stored.
-/// A step's end is committed before the attempt's next step may start. The end of an attempt's
-/// last step, which nothing waits for, waits for the next flush of its lines and then goes with
-/// the next commit: usually the decision that journals the attempt's end, which flushes the
-/// attempt's lines first, so the step costs neither an append nor a transaction of its own.
 /// </summary>
 internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string owner, long nextSeq, TimeProvider time, ServerMetrics metrics) : IAsyncDisposable
 {
@@ -38,19 +34,9 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     /// stored (<see cref="FlushEndedAsync"/>): a flush costs what runs, not every stream of the run.
     /// </summary>
     private readonly Dictionary<string, Dictionary<(int Attempt, string Container), LogStream>> _logs = new(StringComparer.Ordinal);
-    /// <summary>
-    /// Ends of attempts' last steps whose lines are not all stored yet (guarded by
-    /// <see cref="_logLock"/>): the flush that stores their TaskRun's lines hands them to <see cref="_records"/>.
-    /// </summary>
-    private readonly List<(string TaskRun, StepRecord Record)> _unflushed = [];
     private long _seq = nextSeq;
     /// <summary>Events waiting for the next commit (guarded by <see cref="_eventLock"/>).</summary>
     private readonly List<RunEvent> _events = [];
-    /// <summary>
-    /// Journal records waiting for the next commit, stored before its own (guarded by
-    /// <see cref="_eventLock"/>; only <see cref="_commit"/>'s holder removes them, once stored).
-    /// </summary>
-    private readonly List<JournalRecord> _records = [];
     private readonly Lock _eventLock = new();
     /// <summary>Set once the run's final status (and object) is stored: no older object may replace it.</summary>
     private bool _finished;
@@ -112,8 +98,7 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
         await _commit.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var (entries, waiting) = Entries(record);
-            var transition = status with { Uid = run.Uid, Owner = owner, Seq = _seq, JournalEntries = entries, Events = TakeEvents() };
+            var transition = status with { Uid = run.Uid, Owner = owner, Seq = _seq, JournalEntries = record is null ? [] : [JournalCodec.Serialize(record)], Events = TakeEvents() };
             var ok = await WithRetryAsync(() => store.CommitTransitionAsync(transition, cancellationToken), cancellationToken).ConfigureAwait(false);
             if (!ok)
             {
@@ -121,7 +106,7 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
                 throw new LeaseLostException(run.Uid);
             }
 
-            Journaled(entries.Count, waiting);
+            _seq += transition.JournalEntries.Count;
 
             if (transition.Phase == RunPhase.Finished && !_finished)
             {
@@ -158,15 +143,12 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
                 return;
             }
 
-            var (entries, waiting) = Entries(null);
-            var transition = _last with { Object = runObject, Seq = _seq, JournalEntries = entries };
+            var transition = _last with { Object = runObject };
             if (!await WithRetryAsync(() => store.CommitTransitionAsync(transition, cancellationToken), cancellationToken).ConfigureAwait(false))
             {
                 await Abort.CancelAsync().ConfigureAwait(false);
                 throw new LeaseLostException(run.Uid);
             }
-
-            Journaled(entries.Count, waiting);
 
             Stored?.Invoke();
         }
@@ -176,72 +158,16 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
         }
     }
 
-    /// <summary>
-    /// A step ran to its end. When <paramref name="nextStepWaits"/>: store its lines, then journal
-    /// it (with the status as it was) before returning. Else it waits for the next flush of its
-    /// TaskRun's lines and goes with the commit after that.
-    /// </summary>
-    public void StepFinished(TaskRunRequest request, StepState step, bool nextStepWaits)
+    /// <summary>A step ran to its end: store its lines, then journal it (with the status as it was).</summary>
+    public void StepFinished(TaskRunRequest request, StepState step)
     {
-        var record = new StepRecord(request.TaskRunUid, request.RetryCount, step);
-        if (!nextStepWaits)
-        {
-            // Nothing of the attempt runs after it: a crash before the next commit runs it again,
-            // as a crash just before its end would. Every line it printed was logged before this
-            // call, so the next flush of its TaskRun stores them all; the attempt's end, whose
-            // decision flushes first, is never journaled before it.
-            lock (_logLock)
-            {
-                _unflushed.Add((request.TaskRunName, record));
-            }
-
-            return;
-        }
-
         FlushStep(request, step.Container);
-        // Blocking here is deliberate: the executor must not start the next step before this one
-        // is recorded, or a crash in between would run it twice.
-        CommitAsync(record, _last, Abort.Token).GetAwaiter().GetResult();
+        // Blocking here is deliberate: the executor must not start the next step, nor the slot
+        // the next attempt, before this one is recorded, or a crash in between would run it twice.
+        CommitAsync(new StepRecord(request.TaskRunUid, request.RetryCount, step), _last, Abort.Token).GetAwaiter().GetResult();
     }
 
-    /// <summary>
-    /// The journal entries of a commit: the waiting records, then <paramref name="record"/>; and how
-    /// many of them were waiting (removed once stored, so a cancelled commit leaves them for the next).
-    /// </summary>
-    private (IReadOnlyList<string> Entries, int Waiting) Entries(JournalRecord? record)
-    {
-        lock (_eventLock)
-        {
-            if (_records.Count == 0)
-            {
-                return (record is null ? [] : [JournalCodec.Serialize(record)], 0);
-            }
-
-            var entries = new List<string>(_records.Count + 1);
-            entries.AddRange(_records.Select(JournalCodec.Serialize));
-            if (record is not null)
-            {
-                entries.Add(JournalCodec.Serialize(record));
-            }
-
-            return (entries, _records.Count);
-        }
-    }
-
-    /// <summary>After a commit: the journal moved on by <paramref name="entries"/>, the first <paramref name="waiting"/> waiting records are stored.</summary>
-    private void Journaled(int entries, int waiting)
-    {
-        _seq += entries;
-        if (waiting > 0)
-        {
-            lock (_eventLock)
-            {
-                _records.RemoveRange(0, waiting);
-            }
-        }
-    }
-
-    /// <summary>Stores one step's lines now (one that ended without finishing, failed or stopped, before the attempt's end is journaled; one whose end is journaled next).</summary>
+    /// <summary>Stores one step's lines now (one whose end is journaled next, or one that ended without finishing, failed or stopped, before the attempt's end is journaled).</summary>
     public void FlushStep(TaskRunRequest request, string container) =>
         FlushAsync([request.TaskRunName], (request.RetryCount, container), forget: false, CancellationToken.None).GetAwaiter().GetResult();
 
@@ -294,15 +220,8 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
         {
             var chunks = new List<LogChunk>();
             var taken = new List<(LogStream Stream, int Count)>();
-            // Step ends waiting for these lines: logged before they were, so sealed below.
-            var stepEnds = new List<(string TaskRun, StepRecord Record)>();
             lock (_logLock)
             {
-                if (only is null)
-                {
-                    stepEnds.AddRange(taskRuns is null ? _unflushed : _unflushed.Where(u => taskRuns.Contains(u.TaskRun)));
-                }
-
                 if (taskRuns is null)
                 {
                     foreach (var (taskRun, streams) in _logs)
@@ -343,19 +262,6 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
 
                 metrics.LogLines(chunks.Sum(c => c.Text.Count(ch => ch == '\n')));
                 LogsStored?.Invoke();
-            }
-
-            if (stepEnds.Count > 0)
-            {
-                lock (_logLock)
-                {
-                    _unflushed.RemoveAll(u => stepEnds.Exists(e => ReferenceEquals(e.Record, u.Record)));
-                }
-
-                lock (_eventLock)
-                {
-                    _records.AddRange(stepEnds.Select(u => (JournalRecord)u.Record));
-                }
             }
 
             if (forget && taskRuns is not null)

@@ -9,8 +9,7 @@ using Prometheus;
 namespace Mothership.Server.Tests.Runs;
 
 /// <summary>
-/// When the writer journals a step's end: before the attempt's next step may start, and for the
-/// attempt's last step only once its lines are stored, in whatever commit follows.
+/// When the writer journals a step's end: with its lines stored first, before anything runs after it.
 /// </summary>
 public sealed class RunJournalWriterTests : IAsyncDisposable
 {
@@ -60,38 +59,15 @@ public sealed class RunJournalWriterTests : IAsyncDisposable
         [.. (await store.ReadJournalAsync("uid-1", Ct)).Select(e => JournalCodec.Deserialize(e.Entry)).OfType<StepRecord>().Select(r => r.Step.Name)];
 
     [Fact(Timeout = 30_000)]
-    public async Task StepFinished_NextStepWaits_LinesStoredAndEndJournaledBeforeItReturns()
+    public async Task StepFinished_LinesStoredAndEndJournaledBeforeItReturns()
     {
         var (store, writer) = await WriterAsync();
         await using var _ = writer;
         writer.Log(Request(), "step-first", "hello");
 
-        writer.StepFinished(Request(), Ended("first"), nextStepWaits: true);
+        writer.StepFinished(Request(), Ended("first"));
 
         Assert.Equal(["first"], await StepsJournaledAsync(store));
-        Assert.Single(await store.ReadLogsAsync(new LogQuery { Uid = "uid-1" }, Ct));
-    }
-
-    [Fact(Timeout = 30_000)]
-    public async Task StepFinished_LastStep_JournaledByTheFirstCommitAfterItsLinesAreStored()
-    {
-        var (store, writer) = await WriterAsync();
-        await using var _ = writer;
-        writer.Log(Request(), "step-last", "bye");
-
-        writer.StepFinished(Request(), Ended("last"), nextStepWaits: false);
-        Assert.Empty(await StepsJournaledAsync(store));
-
-        // A commit before its lines are stored (another attempt's, the run object) leaves it waiting.
-        await writer.CommitObjectAsync("{}", Ct);
-        Assert.Empty(await StepsJournaledAsync(store));
-        Assert.Empty(await store.ReadLogsAsync(new LogQuery { Uid = "uid-1" }, Ct));
-
-        await writer.FlushEndedAsync(["run-1"], Ct);
-        Assert.Empty(await StepsJournaledAsync(store));
-        await writer.CommitObjectAsync("{}", Ct);
-
-        Assert.Equal(["last"], await StepsJournaledAsync(store));
         Assert.Single(await store.ReadLogsAsync(new LogQuery { Uid = "uid-1" }, Ct));
     }
 }
