@@ -20,11 +20,15 @@ internal sealed class CountingTimeProvider(DateTimeOffset start) : FakeTimeProvi
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        Interlocked.Increment(ref _timers);
-        return base.CreateTimer(s =>
+        // Counted once the base has registered it, due from its own clock: counted before, a test
+        // could advance the clock between the count and the registration and so move the timer's
+        // due time past the moment under test (CI saw the 00:05 prune never fire).
+        var timer = base.CreateTimer(s =>
         {
             Interlocked.Increment(ref _fired);
             callback(s);
         }, state, dueTime, period);
+        Interlocked.Increment(ref _timers);
+        return timer;
     }
 }
