@@ -49,6 +49,9 @@ public interface IRunStore : IAsyncDisposable
     /// </summary>
     Task<RunSummary?> GetRunSummaryAsync(string uid, CancellationToken cancellationToken);
 
+    /// <summary>The run of that kind and name without its manifest and object (see <see cref="GetRunSummaryAsync(string, CancellationToken)"/>).</summary>
+    Task<RunSummary?> GetRunSummaryAsync(string kind, string name, CancellationToken cancellationToken);
+
     /// <summary>
     /// Newest first (creation time, then uid), filtered, one page at a time. Throws
     /// <see cref="ArgumentOutOfRangeException"/> for a limit outside 1..500 and

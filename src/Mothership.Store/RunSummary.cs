@@ -25,4 +25,10 @@ public record RunSummary
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
+    /// <summary>
+    /// Which run object is stored: 0 while the run has none, one more with each write of it. The
+    /// same run (uid) with the same version has the same object, so what is made from an object can
+    /// be kept under this number and checked from the summary alone.
+    /// </summary>
+    public long ObjectVersion { get; init; }
 }

@@ -47,6 +47,8 @@ public abstract partial class RunStoreContractTests
         var held = (await store.GetRunByUidAsync("uid-held", Ct))!;
         Assert.Equal(("manifest: held", "{\"o\":\"held\"}", "Cancelled", "a", Start.AddMinutes(1), RunPhase.Running),
             (held.Manifest, held.Object, held.CancelRequest, held.Owner, held.LeaseExpiresAt!.Value, held.Phase));
+        // Migration 14: a run with an object has its first version, one without none.
+        Assert.Equal((1L, 0L), (held.ObjectVersion, (await store.GetRunSummaryAsync("uid-queued", Ct))!.ObjectVersion));
         Assert.Equal([("uid-held", "Cancelled")], await store.ListCancelRequestsAsync("a", Ct));
         Assert.Empty(await store.ListCancelRequestsAsync("b", Ct));
 
@@ -62,8 +64,8 @@ public abstract partial class RunStoreContractTests
         Assert.False(await store.CommitTransitionAsync(Transition("uid-held", "c", 1), Ct));
         Assert.True(await store.CommitTransitionAsync(Transition("uid-held", "a", 1) with { CancelHandled = true }, Ct));
         held = (await store.GetRunByUidAsync("uid-held", Ct))!;
-        Assert.Equal(("manifest: held", "{\"seq\":1}", (string?)null, Time.GetUtcNow().AddMinutes(5)),
-            (held.Manifest, held.Object, held.CancelRequest, held.LeaseExpiresAt!.Value));
+        Assert.Equal(("manifest: held", "{\"seq\":1}", (string?)null, Time.GetUtcNow().AddMinutes(5), 2L),
+            (held.Manifest, held.Object, held.CancelRequest, held.LeaseExpiresAt!.Value, held.ObjectVersion));
         Assert.Equal([new JournalEntry(0, "{\"e\":0}"), new JournalEntry(1, "{}")], await store.ReadJournalAsync("uid-held", Ct));
         Assert.Empty(await store.ListCancelRequestsAsync("a", Ct));
     }
@@ -82,6 +84,29 @@ public abstract partial class RunStoreContractTests
         var stored = (await Store.GetRunByUidAsync(run.Uid, Ct))!;
         Assert.Equal((run.Manifest, "{\"seq\":1}"), (stored.Manifest, stored.Object));
         Assert.Equal(1, await CountRowsAsync("run_objects", run.Uid, Ct));
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task CommitTransitionAsync_Objects_VersionCountsEachStoredObjectAndNothingElse()
+    {
+        var run = await ClaimedAsync("r");
+        await CreateAsync(Run("given") with { Object = "{\"given\":true}" });
+        Assert.Equal((0L, 1L), (run.ObjectVersion, (await Store.GetRunByUidAsync("uid-given", Ct))!.ObjectVersion));
+
+        Assert.True(await Store.CommitTransitionAsync(Transition(run.Uid, "a", 0), Ct));
+        Assert.True(await Store.CommitTransitionAsync(Transition(run.Uid, "a", 1) with { Object = null }, Ct));
+        Assert.False(await Store.CommitTransitionAsync(Transition(run.Uid, "b", 2), Ct));
+        Assert.False(await Store.CommitTransitionAsync(Transition(run.Uid, "a", 1), Ct));
+        Assert.Equal(1, (await Store.GetRunSummaryAsync(run.Uid, Ct))!.ObjectVersion);
+        Assert.True(await Store.CommitTransitionAsync(Transition(run.Uid, "a", 2, entry: null) with { Object = "{\"two\":true}" }, Ct));
+
+        // The same number wherever the run is read: whole, summary by uid or by name, the list.
+        var stored = (await Store.GetRunByUidAsync(run.Uid, Ct))!;
+        Assert.Equal(("{\"two\":true}", 2L), (stored.Object, stored.ObjectVersion));
+        Assert.Equal(2, (await Store.GetRunSummaryAsync("PipelineRun", "r", Ct))!.ObjectVersion);
+        Assert.Equal(2, (await Store.GetRunAsync("PipelineRun", "r", Ct))!.ObjectVersion);
+        Assert.Equal(2, (await Store.ListRunsAsync(new RunQuery(), Ct)).Items.Single(r => r.Name == "r").ObjectVersion);
+        Assert.Null(await Store.GetRunSummaryAsync("TaskRun", "r", Ct));
     }
 
     [Fact(Timeout = 60000)]

@@ -97,7 +97,7 @@ internal static class AccessEndpoints
             else if (obj is null && Field("run") is { } run && KubernetesNames.IsTektonName(run))
             {
                 var kind = Field("kind") is "TaskRun" ? "TaskRun" : "PipelineRun";
-                obj = await store.GetRunAsync(kind, run, ct).ConfigureAwait(false) is { } stored ? ServerAccess.RunObject(view, stored) : AccessObject.Unscoped(run);
+                obj = await store.GetRunSummaryAsync(kind, run, ct).ConfigureAwait(false) is { } stored ? ServerAccess.RunObject(view, stored) : AccessObject.Unscoped(run);
             }
 
             if (Invalid(action, resource, obj ?? "") is not null)

@@ -40,7 +40,7 @@ internal static class AccessObjects
         kind ??= ApiContext.RunKind(context.Request.RouteValues["kinds"] as string ?? "") ?? nameof(PipelineRun);
         var store = context.RequestServices.GetRequiredService<IRunStore>();
         var ct = context.RequestAborted;
-        if (await store.GetRunAsync(kind, name, ct).ConfigureAwait(false) is { } run)
+        if (await store.GetRunSummaryAsync(kind, name, ct).ConfigureAwait(false) is { } run)
         {
             ApiContext.RememberRun(context, run);
             return ServerAccess.RunObject(view, run);
@@ -50,7 +50,7 @@ internal static class AccessObjects
         {
             foreach (var parent in ChildTaskRuns.ParentCandidates(name))
             {
-                if (await store.GetRunAsync(nameof(PipelineRun), parent, ct).ConfigureAwait(false) is { } pipelineRun)
+                if (await store.GetRunSummaryAsync(nameof(PipelineRun), parent, ct).ConfigureAwait(false) is { } pipelineRun)
                 {
                     return ServerAccess.RunObject(view, pipelineRun);
                 }

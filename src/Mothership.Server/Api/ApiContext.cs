@@ -36,17 +36,22 @@ internal static class ApiContext
 
     /// <summary>The URL segment of a kind: <c>pipelineruns</c> → <c>PipelineRun</c>.</summary>
     /// <summary>
-    /// The run a request names, read once: the access check stores what it read
-    /// (<see cref="RememberRun"/>) and the handler takes it from there instead of reading a run
-    /// object (megabytes for a 10,000-task run) a second time.
+    /// The summary of the run a request names (no manifest, no object: megabytes for a 10,000-task
+    /// run), read once: the access check stores what it read (<see cref="RememberRun"/>) and the
+    /// handler takes it from there.
     /// </summary>
-    public static async Task<RunRecord?> RunAsync(HttpContext context, IRunStore store, string kind, string name, CancellationToken cancellationToken) =>
-        context.Items.TryGetValue(typeof(RunRecord), out var item) && item is RunRecord run && run.Kind == kind && run.Name == name
-            ? run
-            : await store.GetRunAsync(kind, name, cancellationToken).ConfigureAwait(false);
+    public static async Task<RunSummary?> RunSummaryAsync(HttpContext context, IRunStore store, string kind, string name, CancellationToken cancellationToken) =>
+        Remembered(context, kind, name) ?? await store.GetRunSummaryAsync(kind, name, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Keeps the run the request names for <see cref="RunAsync"/>.</summary>
-    public static void RememberRun(HttpContext context, RunRecord run) => context.Items[typeof(RunRecord)] = run;
+    /// <summary>The whole run a request names (<see cref="RunSummaryAsync"/> when the summary will do).</summary>
+    public static async Task<RunRecord?> RunAsync(HttpContext context, IRunStore store, string kind, string name, CancellationToken cancellationToken) =>
+        Remembered(context, kind, name) as RunRecord ?? await store.GetRunAsync(kind, name, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Keeps the run the request names for <see cref="RunSummaryAsync"/> and <see cref="RunAsync"/>.</summary>
+    public static void RememberRun(HttpContext context, RunSummary run) => context.Items[typeof(RunSummary)] = run;
+
+    private static RunSummary? Remembered(HttpContext context, string kind, string name) =>
+        context.Items.TryGetValue(typeof(RunSummary), out var item) && item is RunSummary run && run.Kind == kind && run.Name == name ? run : null;
 
     public static string? RunKind(string segment) => segment switch
     {

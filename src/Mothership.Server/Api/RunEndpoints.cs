@@ -253,7 +253,7 @@ internal static class RunEndpoints
     private static async Task<IResult> CancelAsync(string kinds, string name, HttpContext context, IRunStore store, RunController controller, CancellationToken ct)
     {
         var kind = ApiContext.RunKind(kinds)!;
-        var run = await store.GetRunAsync(kind, name, ct).ConfigureAwait(false);
+        var run = await ApiContext.RunSummaryAsync(context, store, kind, name, ct).ConfigureAwait(false);
         if (run is null)
         {
             return Problems.NotFound($"{kind} '{name}'");
@@ -300,7 +300,7 @@ internal static class RunEndpoints
     private static async Task<IResult> StartAsync(string kinds, string name, HttpContext context, IRunStore store, RunController controller, CancellationToken ct)
     {
         var kind = ApiContext.RunKind(kinds)!;
-        var run = await store.GetRunAsync(kind, name, ct).ConfigureAwait(false);
+        var run = await ApiContext.RunSummaryAsync(context, store, kind, name, ct).ConfigureAwait(false);
         if (run is null)
         {
             return Problems.NotFound($"{kind} '{name}'");
@@ -366,7 +366,7 @@ internal static class RunEndpoints
     private static async Task<IResult> DeleteAsync(string kinds, string name, HttpContext context, IRunStore store, RunLeftovers leftovers, CancellationToken ct)
     {
         var kind = ApiContext.RunKind(kinds)!;
-        var run = await store.GetRunAsync(kind, name, ct).ConfigureAwait(false);
+        var run = await ApiContext.RunSummaryAsync(context, store, kind, name, ct).ConfigureAwait(false);
         if (run is null)
         {
             return Problems.NotFound($"{kind} '{name}'");
@@ -389,15 +389,18 @@ internal static class RunEndpoints
     /// </summary>
     private static async Task<IResult> GraphAsync(string name, HttpContext context, IRunStore store, RunGraphCache graphs, CancellationToken ct)
     {
-        var run = await ApiContext.RunAsync(context, store, nameof(PipelineRun), name, ct).ConfigureAwait(false);
+        // The summary names the stored object's version: a graph cached for it is served without reading the object.
+        var run = await ApiContext.RunSummaryAsync(context, store, nameof(PipelineRun), name, ct).ConfigureAwait(false);
         if (run is null)
         {
             return Problems.NotFound($"PipelineRun '{name}'");
         }
 
-        if (await graphs.GetAsync(run, ct).ConfigureAwait(false) is not { } graph)
+        if (await graphs.GetAsync(run, store, ct).ConfigureAwait(false) is not { } graph)
         {
-            return Problems.Of(StatusCodes.Status500InternalServerError, "Unreadable run", $"PipelineRun '{name}' has no readable pipeline spec");
+            return await store.GetRunSummaryAsync(run.Uid, ct).ConfigureAwait(false) is null
+                ? Problems.NotFound($"PipelineRun '{name}'")
+                : Problems.Of(StatusCodes.Status500InternalServerError, "Unreadable run", $"PipelineRun '{name}' has no readable pipeline spec");
         }
 
         context.Response.Headers.ETag = graph.ETag;
@@ -448,9 +451,9 @@ internal static class RunEndpoints
         }
     }
 
-    private static async Task<IResult> EventsAsync(string kinds, string name, IRunStore store, CancellationToken ct)
+    private static async Task<IResult> EventsAsync(string kinds, string name, HttpContext context, IRunStore store, CancellationToken ct)
     {
-        var run = await store.GetRunAsync(ApiContext.RunKind(kinds)!, name, ct).ConfigureAwait(false);
+        var run = await ApiContext.RunSummaryAsync(context, store, ApiContext.RunKind(kinds)!, name, ct).ConfigureAwait(false);
         if (run is null)
         {
             return Problems.NotFound($"{ApiContext.RunKind(kinds)} '{name}'");

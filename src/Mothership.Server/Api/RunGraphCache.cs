@@ -17,14 +17,17 @@ internal sealed record CachedGraph(RunGraphDocument Document, string ETag)
 
 /// <summary>
 /// The graphs of recently asked-for PipelineRuns (<see cref="RunGraph"/>), built once per stored run
-/// object and served as the same bytes to every viewer until the run object changes. What the
+/// object and served as the same bytes to every viewer until the run object changes. A graph is
+/// kept under the run's phase and <see cref="RunSummary.ObjectVersion"/>, so a request that finds
+/// it reads the run's summary row alone, not the run object (8 MB at 10,000 tasks). What the
 /// pipeline alone decides (<see cref="RunGraphShape"/>: read from the run's manifest, or handed over by
 /// the replica that accepted or drives the run) is kept with it: a 10,000-task manifest takes longer
 /// to read than the graph takes to build.
 /// <para>
-/// While a run runs, the replica that drives it hands each new run object here before storing it
-/// (<see cref="PublishAsync"/>): the graph is built from the object in memory, off the request
-/// path, so a request finds the graph of the object it read already built. That is done only for
+/// While a run runs, the replica that drives it hands each new run object here, which builds its
+/// graph from the object in memory and keeps it under the version the store gives the object
+/// (<see cref="PublishAsync"/>): off the request path, so a request finds the graph of the
+/// object it read already built. That is done only for
 /// runs whose graph was asked for within <see cref="InterestWindow"/> (nobody looking costs
 /// nothing but the graph before the first object, drawn once when the run is primed: a run is
 /// often opened just after it was created, while its driver starts). A replica that does not
@@ -93,27 +96,57 @@ internal sealed class RunGraphCache(TimeProvider time)
     }
 
     /// <summary>The graph of <paramref name="run"/> as stored now; null when its manifest holds no readable pipeline.</summary>
-    public async Task<CachedGraph?> GetAsync(RunRecord run, CancellationToken cancellationToken)
+    public Task<CachedGraph?> GetAsync(RunRecord run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var entry = _entries.GetOrAdd(run.Uid, _ => new Lazy<Entry>(() => new Entry { Shape = RunManifest.Load(run).PipelineSpec is { } spec ? new RunGraphShape(spec) : null })).Value;
+        return GetAsync(run, _ => Task.FromResult<RunRecord?>(run), cancellationToken);
+    }
+
+    /// <summary>
+    /// The graph of the run <paramref name="summary"/> names, as stored now: from the cache when it
+    /// holds the graph of that object, else from the run read from <paramref name="store"/>. Null
+    /// when the run is gone or its manifest holds no readable pipeline.
+    /// </summary>
+    public Task<CachedGraph?> GetAsync(RunSummary summary, IRunStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        ArgumentNullException.ThrowIfNull(store);
+        return GetAsync(summary, ct => store.GetRunByUidAsync(summary.Uid, ct), cancellationToken);
+    }
+
+    private async Task<CachedGraph?> GetAsync(RunSummary summary, Func<CancellationToken, Task<RunRecord?>> read, CancellationToken cancellationToken)
+    {
+        var record = summary as RunRecord;
+        if (!_entries.TryGetValue(summary.Uid, out var lazy) || !lazy.IsValueCreated)
+        {
+            // The pipeline comes from the manifest: a run not primed here is read whole once.
+            record ??= await read(cancellationToken).ConfigureAwait(false);
+            if (record is not { } run)
+            {
+                return null;
+            }
+
+            lazy = _entries.GetOrAdd(run.Uid, _ => new Lazy<Entry>(() => new Entry { Shape = RunManifest.Load(run).PipelineSpec is { } spec ? new RunGraphShape(spec) : null }));
+        }
+
+        var entry = lazy.Value;
         if (entry.Shape is not { } shape)
         {
             return null;
         }
 
         Volatile.Write(ref entry.AskedAt, time.GetUtcNow().UtcTicks);
-        var key = KeyOf(run.Phase, run.Object);
+        var key = KeyOf(summary.Phase, summary.ObjectVersion);
         if (Find(entry, key) is { } found)
         {
-            if (run.Phase != RunPhase.Finished && time.GetUtcNow() - found.BuiltAt >= RunningMaxAge)
+            if (summary.Phase != RunPhase.Finished && time.GetUtcNow() - found.BuiltAt >= RunningMaxAge)
             {
                 // Same object, only older: served as it is while one rebuild makes the running durations grow.
                 lock (entry)
                 {
                     if (entry.Refresh is not { IsCompleted: false })
                     {
-                        entry.Refresh = Task.Run(() => BuildAsync(entry, shape, key, run, force: true, CancellationToken.None), CancellationToken.None);
+                        entry.Refresh = Task.Run(() => RefreshAsync(entry, shape, key, record, read), CancellationToken.None);
                     }
                 }
             }
@@ -121,30 +154,54 @@ internal sealed class RunGraphCache(TimeProvider time)
             return found.Graph;
         }
 
-        return await BuildAsync(entry, shape, key, run, force: false, cancellationToken).ConfigureAwait(false);
+        record ??= await read(cancellationToken).ConfigureAwait(false);
+        if (record is not { } stored)
+        {
+            return null;
+        }
+
+        // The run read may be newer than the summary: its graph is the one served, under its own key.
+        return await BuildAsync(entry, shape, KeyOf(stored.Phase, stored.ObjectVersion), stored.Object, force: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RefreshAsync(Entry entry, RunGraphShape shape, string key, RunRecord? record, Func<CancellationToken, Task<RunRecord?>> read)
+    {
+        // Only the same object is redrawn: a newer one gets its graph when it is asked for (or published).
+        if ((record ?? await read(CancellationToken.None).ConfigureAwait(false)) is { } run && KeyOf(run.Phase, run.ObjectVersion) == key)
+        {
+            await BuildAsync(entry, shape, key, run.Object, force: true, CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
-    /// A new object of a running run that this replica drives, before it is stored: its graph is
-    /// built now, from <paramref name="text"/>, the object as it will be stored (it names the
-    /// graph), when the run's graph was asked for within <see cref="InterestWindow"/>.
+    /// Stores a new object of a running run that this replica drives (<paramref name="store"/>,
+    /// which gives the version it was stored as, or null when it was not stored) and, when the
+    /// run's graph was asked for within <see cref="InterestWindow"/>, builds its graph first from
+    /// <paramref name="text"/>, the object as stored, and keeps it under that version. Requests for
+    /// the new version wait for it rather than read the object; those for the one before are
+    /// served its graph meanwhile.
     /// </summary>
-    public async Task PublishAsync(string uid, string text, CancellationToken cancellationToken)
+    public async Task PublishAsync(string uid, string text, Func<CancellationToken, Task<long?>> store, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(store);
         if (!_entries.TryGetValue(uid, out var lazy) || !lazy.IsValueCreated || lazy.Value is not { Shape: { } shape } entry
             || time.GetUtcNow().UtcTicks - Volatile.Read(ref entry.AskedAt) > InterestWindow.Ticks)
         {
+            await store(cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        var key = KeyOf(RunPhase.Running, text);
         await entry.Building.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (Find(entry, key) is null)
+            var (document, builtAt) = Build(shape, text);
+            // Kept only once stored, under the version the store gave it: a commit refused (the
+            // lease lost) leaves nothing that could pass for the next owner's object.
+            if (await store(cancellationToken).ConfigureAwait(false) is { } version)
             {
-                Add(entry, key, Build(shape, key, text));
+                var key = KeyOf(RunPhase.Running, version);
+                Add(entry, key, (Cached(document, key, builtAt), builtAt));
             }
         }
         finally
@@ -170,7 +227,7 @@ internal sealed class RunGraphCache(TimeProvider time)
     }
 
     // One build per change, however many viewers ask at once: the others wait for it.
-    private async Task<CachedGraph> BuildAsync(Entry entry, RunGraphShape shape, string key, RunRecord run, bool force, CancellationToken cancellationToken)
+    private async Task<CachedGraph> BuildAsync(Entry entry, RunGraphShape shape, string key, string? runObject, bool force, CancellationToken cancellationToken)
     {
         await entry.Building.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -180,7 +237,7 @@ internal sealed class RunGraphCache(TimeProvider time)
                 return built.Graph;
             }
 
-            var graph = Build(shape, key, run.Object);
+            var graph = Build(shape, key, runObject);
             Add(entry, key, graph);
             Trim();
             return graph.Graph;
@@ -193,20 +250,24 @@ internal sealed class RunGraphCache(TimeProvider time)
 
     private (CachedGraph Graph, DateTimeOffset BuiltAt) Build(RunGraphShape shape, string key, string? runObject)
     {
+        var (document, builtAt) = Build(shape, runObject);
+        return (Cached(document, key, builtAt), builtAt);
+    }
+
+    private (RunGraphDocument Document, DateTimeOffset BuiltAt) Build(RunGraphShape shape, string? runObject)
+    {
         var now = time.GetUtcNow();
-        RunGraphDocument graph;
         if (runObject is null)
         {
-            graph = RunGraph.Build(shape, null, now);
-        }
-        else
-        {
-            using var document = JsonDocument.Parse(runObject);
-            graph = RunGraph.Build(shape, document.RootElement, now);
+            return (RunGraph.Build(shape, null, now), now);
         }
 
-        return (new CachedGraph(graph, $"\"{key}-{now.ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture)}\""), now);
+        using var document = JsonDocument.Parse(runObject);
+        return (RunGraph.Build(shape, document.RootElement, now), now);
     }
+
+    private static CachedGraph Cached(RunGraphDocument document, string key, DateTimeOffset builtAt) =>
+        new(document, $"\"{key}-{builtAt.ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture)}\"");
 
     private static void Add(Entry entry, string key, (CachedGraph Graph, DateTimeOffset BuiltAt) built) =>
         entry.Graphs = [(key, built.Graph, built.BuiltAt), .. entry.Graphs.Where(g => g.Key != key).Take(GraphsPerRun - 1)];
@@ -235,10 +296,10 @@ internal sealed class RunGraphCache(TimeProvider time)
     /// <summary>The key of the graph before the first run object: all tasks pending, whatever the phase.</summary>
     private const string NotStarted = "none";
 
-    /// <summary>What identifies a stored run object: phase, length and content hash (the same object gives the same key in this process).</summary>
-    private static string KeyOf(RunPhase phase, string? obj) => obj is null
+    /// <summary>What identifies a stored run object: the run's phase and the object's version (<see cref="RunSummary.ObjectVersion"/>).</summary>
+    private static string KeyOf(RunPhase phase, long objectVersion) => objectVersion == 0
         ? NotStarted
-        : string.Create(CultureInfo.InvariantCulture, $"{phase}-{obj.Length:x}-{(uint)StringComparer.Ordinal.GetHashCode(obj):x}");
+        : string.Create(CultureInfo.InvariantCulture, $"{phase}-{objectVersion:x}");
 
     private void Trim()
     {

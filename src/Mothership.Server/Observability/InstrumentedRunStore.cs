@@ -42,6 +42,7 @@ internal sealed class InstrumentedRunStore(IRunStore inner, ServerMetrics metric
     public Task<RunRecord?> GetRunAsync(string kind, string name, CancellationToken cancellationToken) => Measure("get_run", () => inner.GetRunAsync(kind, name, cancellationToken));
     public Task<RunRecord?> GetRunByUidAsync(string uid, CancellationToken cancellationToken) => Measure("get_run", () => inner.GetRunByUidAsync(uid, cancellationToken));
     public Task<RunSummary?> GetRunSummaryAsync(string uid, CancellationToken cancellationToken) => Measure("get_run_summary", () => inner.GetRunSummaryAsync(uid, cancellationToken));
+    public Task<RunSummary?> GetRunSummaryAsync(string kind, string name, CancellationToken cancellationToken) => Measure("get_run_summary", () => inner.GetRunSummaryAsync(kind, name, cancellationToken));
     public Task<RunPage> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) => Measure("list_runs", () => inner.ListRunsAsync(query, cancellationToken));
     public Task<bool> CommitTransitionAsync(RunTransition transition, CancellationToken cancellationToken) => Measure("commit_transition", () => inner.CommitTransitionAsync(transition, cancellationToken));
     public Task<IReadOnlyList<JournalEntry>> ReadJournalAsync(string uid, CancellationToken cancellationToken) => Measure("read_journal", () => inner.ReadJournalAsync(uid, cancellationToken));

@@ -62,12 +62,15 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
 
                 var started = time.GetTimestamp();
                 var text = ObjectOf(latest).ToJsonString();
-                if (Storing is { } storing)
+                if (Publishing is { } publish)
                 {
-                    await storing(text, cancellationToken).ConfigureAwait(false);
+                    await publish(text, ct => writer.CommitObjectAsync(text, ct), cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await writer.CommitObjectAsync(text, cancellationToken).ConfigureAwait(false);
                 }
 
-                await writer.CommitObjectAsync(text, cancellationToken).ConfigureAwait(false);
                 var cost = time.GetElapsedTime(started);
                 await Task.Delay(cost * CostFactor > MinObjectInterval ? cost * CostFactor : MinObjectInterval, time, cancellationToken).ConfigureAwait(false);
             }
@@ -85,11 +88,12 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
     private void Changed() => _changed.Writer.TryWrite(true);
 
     /// <summary>
-    /// Called with each run object written while the run runs, as the text about to be stored,
-    /// before it is stored (the graph is built from it: <c>RunGraphCache.PublishAsync</c>).
-    /// Its time counts in the object's cost, which spaces the writes.
+    /// Stores each run object written while the run runs, given its text and the writer's store of
+    /// it (which gives the version it was stored as), instead of the writer alone: the graph is
+    /// built from it, <c>RunGraphCache.PublishAsync</c>. Its time counts in the object's cost,
+    /// which spaces the writes.
     /// </summary>
-    public Func<string, CancellationToken, Task>? Storing { get; init; }
+    public Func<string, Func<CancellationToken, Task<long?>>, CancellationToken, Task>? Publishing { get; init; }
 
     /// <summary>Called with each decision's attempt ends (metrics).</summary>
     public Action<AttemptEnded>? OnAttemptEnded { get; init; }

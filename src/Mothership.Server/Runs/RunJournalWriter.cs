@@ -40,6 +40,14 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     private readonly Lock _eventLock = new();
     /// <summary>Set once the run's final status (and object) is stored: no older object may replace it.</summary>
     private bool _finished;
+    /// <summary>
+    /// The version of the run object stored last (<see cref="RunSummary.ObjectVersion"/>): the
+    /// claimed run's, read as the lease was taken, then one more with each object this writer
+    /// stores; nobody else writes the run while the lease holds. (A commit retried after an outage
+    /// that had in fact stored it counts once here and twice in the store: a graph published under
+    /// the count is then a cache miss, as the store's versions run ahead.)
+    /// </summary>
+    private long _objectVersion = run.ObjectVersion;
     private RunTransition _last = new()
     {
         Uid = run.Uid, Owner = owner, Phase = RunPhase.Running, Status = "Unknown", Reason = "Running", StartedAt = run.StartedAt,
@@ -116,6 +124,7 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
 
             if (transition.Object is not null)
             {
+                _objectVersion++;
                 // What watchers show changed (a status-only commit comes with the next object).
                 Stored?.Invoke();
             }
@@ -131,16 +140,16 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
     /// <summary>
     /// Stores a newer run object (live task and step states) with the status as it was, without a
     /// journal entry; nothing once the run's final object is stored (an object built before the
-    /// end must not replace it).
+    /// end must not replace it). The version it was stored as; null when it was not.
     /// </summary>
-    public async Task CommitObjectAsync(string runObject, CancellationToken cancellationToken)
+    public async Task<long?> CommitObjectAsync(string runObject, CancellationToken cancellationToken)
     {
         await _commit.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_finished)
             {
-                return;
+                return null;
             }
 
             var transition = _last with { Object = runObject };
@@ -150,7 +159,9 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
                 throw new LeaseLostException(run.Uid);
             }
 
+            _objectVersion++;
             Stored?.Invoke();
+            return _objectVersion;
         }
         finally
         {

@@ -146,7 +146,7 @@ internal sealed partial class RunSupervisor(
         };
         var listener = new JournalingListener(writer, Transitions, _secrets, time, stop)
         {
-            Storing = Graphs is { } graphs ? (text, ct) => graphs.PublishAsync(Record.Uid, text, ct) : null,
+            Publishing = Graphs is { } graphs ? (text, storeIt, ct) => graphs.PublishAsync(Record.Uid, text, storeIt, ct) : null,
             OnAttemptEnded = ended => metrics.TaskRunEnded(Record.Pipeline, ended.Outcome),
             // The finished event goes with the run's final commit, in its transaction.
             OnCompleting = completion => writer.AddEvent(Event(completion.Status == ConditionStatus.True ? "Normal" : "Warning", completion.Reason, completion.Message)),

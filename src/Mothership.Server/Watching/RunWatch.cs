@@ -143,7 +143,14 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
                     }
                 }
 
-                if (await store.GetRunByUidAsync(first.Uid, _stop.Token).ConfigureAwait(false) is not { } next)
+                // The summary first: a wake or poll that finds the same object and status reads nothing more.
+                var summary = await store.GetRunSummaryAsync(first.Uid, _stop.Token).ConfigureAwait(false);
+                if (summary is not null && KeyOf(summary) == _key)
+                {
+                    continue;
+                }
+
+                if (summary is null || await store.GetRunByUidAsync(first.Uid, _stop.Token).ConfigureAwait(false) is not { } next)
                 {
                     End(run);
                     return;
@@ -164,7 +171,7 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
 
     private async Task PublishAsync(RunRecord run, CancellationToken cancellationToken)
     {
-        var key = $"{run.Phase}|{run.Status}|{run.Reason}|{run.CompletedAt}|{run.Object?.Length}|{(run.Object is { } o ? StringComparer.Ordinal.GetHashCode(o) : 0)}";
+        var key = KeyOf(run);
         if (key == _key)
         {
             return;
@@ -200,6 +207,9 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
 
         Send(frames, runFrame, sent);
     }
+
+    /// <summary>What a change of the run changes: its status and the version of its object.</summary>
+    private static string KeyOf(RunSummary run) => $"{run.Phase}|{run.Status}|{run.Reason}|{run.CompletedAt:O}|{run.ObjectVersion}";
 
     /// <summary>The run's list summary with its condition's message and results (the run object parsed once per change, here only).</summary>
     private JsonObject RunData(RunRecord run)

@@ -19,9 +19,9 @@ internal sealed partial class SqlRunStore
     {
         var inserted = await c.ExecuteAsync(Cmd("""
             INSERT INTO runs (uid, kind, name, pipeline, labels, phase, status, reason, created_at, started_at, completed_at,
-                              cancel_request, created_by, owner, lease_expires_at)
+                              cancel_request, created_by, owner, lease_expires_at, object_version)
             VALUES (@Uid, @Kind, @Name, @Pipeline, @Labels, @Phase, @Status, @Reason, @CreatedAt, @StartedAt, @CompletedAt,
-                    @CancelRequest, @CreatedBy, @Owner, @LeaseExpiresAt)
+                    @CancelRequest, @CreatedBy, @Owner, @LeaseExpiresAt, @ObjectVersion)
             ON CONFLICT DO NOTHING
             """, new
         {
@@ -40,6 +40,7 @@ internal sealed partial class SqlRunStore
             run.CreatedBy,
             run.Owner,
             LeaseExpiresAt = UnixMicros.From(run.LeaseExpiresAt),
+            ObjectVersion = run.Object is null ? 0L : 1L,
         }, tx, cancellationToken)).ConfigureAwait(false);
         if (inserted == 0)
         {
@@ -86,6 +87,10 @@ internal sealed partial class SqlRunStore
     public Task<RunSummary?> GetRunSummaryAsync(string uid, CancellationToken cancellationToken) =>
         ReadAsync(async c => (await c.QuerySingleOrDefaultAsync<RunRow>(Cmd(
             $"SELECT {SummaryColumns} FROM runs WHERE uid = @uid", new { uid }, null, cancellationToken)).ConfigureAwait(false))?.ToSummary(), cancellationToken);
+
+    public Task<RunSummary?> GetRunSummaryAsync(string kind, string name, CancellationToken cancellationToken) =>
+        ReadAsync(async c => (await c.QuerySingleOrDefaultAsync<RunRow>(Cmd(
+            $"SELECT {SummaryColumns} FROM runs WHERE kind = @kind AND name = @name", new { kind, name }, null, cancellationToken)).ConfigureAwait(false))?.ToSummary(), cancellationToken);
 
     public Task<RunPage> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
     {
@@ -277,7 +282,10 @@ internal sealed partial class SqlRunStore
             if (transition.Object is not null)
             {
                 await c.ExecuteAsync(Cmd(
-                    "INSERT INTO run_objects (uid, object) VALUES (@Uid, @Object) ON CONFLICT (uid) DO UPDATE SET object = excluded.object",
+                    """
+                    INSERT INTO run_objects (uid, object) VALUES (@Uid, @Object) ON CONFLICT (uid) DO UPDATE SET object = excluded.object;
+                    UPDATE runs SET object_version = object_version + 1 WHERE uid = @Uid
+                    """,
                     parameters, tx, cancellationToken)).ConfigureAwait(false);
             }
 

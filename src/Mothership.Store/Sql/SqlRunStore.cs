@@ -14,7 +14,8 @@ internal sealed partial class SqlRunStore(SqlDialect dialect, TimeProvider time)
 {
     private const string SummaryColumns = """
         uid AS Uid, kind AS Kind, name AS Name, pipeline AS Pipeline, labels AS Labels, phase AS Phase,
-        status AS Status, reason AS Reason, created_at AS CreatedAt, started_at AS StartedAt, completed_at AS CompletedAt
+        status AS Status, reason AS Reason, created_at AS CreatedAt, started_at AS StartedAt, completed_at AS CompletedAt,
+        object_version AS ObjectVersion
         """;
 
     /// <summary>
@@ -131,6 +132,7 @@ internal sealed partial class SqlRunStore(SqlDialect dialect, TimeProvider time)
         public long CreatedAt { get; set; }
         public long? StartedAt { get; set; }
         public long? CompletedAt { get; set; }
+        public long ObjectVersion { get; set; }
         public string Manifest { get; set; } = "";
         public string? Object { get; set; }
         public string? CancelRequest { get; set; }
@@ -161,6 +163,7 @@ internal sealed partial class SqlRunStore(SqlDialect dialect, TimeProvider time)
             CreatedAt = UnixMicros.To(CreatedAt),
             StartedAt = UnixMicros.To(StartedAt),
             CompletedAt = UnixMicros.To(CompletedAt),
+            ObjectVersion = ObjectVersion,
         };
     }
 }

@@ -10,10 +10,11 @@ public sealed class RunGraphCacheTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static RunRecord Run(RunPhase phase, string? obj) => new()
+    /// <summary>The run as stored with <paramref name="obj"/> as its object's <paramref name="version"/> (none without an object).</summary>
+    private static RunRecord Run(RunPhase phase, string? obj, long version = 1) => new()
     {
         Uid = "uid-1", Kind = "PipelineRun", Name = "r", Pipeline = "", Phase = phase, Status = "Unknown", Reason = "Running",
-        CreatedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), Object = obj,
+        CreatedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), Object = obj, ObjectVersion = obj is null ? 0 : version,
         Manifest = """
             apiVersion: tekton.dev/v1
             kind: PipelineRun
@@ -52,7 +53,7 @@ public sealed class RunGraphCacheTests
 
         var first = await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
         var again = await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
-        var changed = await cache.GetAsync(Run(RunPhase.Running, Object("Succeeded")), Ct);
+        var changed = await cache.GetAsync(Run(RunPhase.Running, Object("Succeeded"), 2), Ct);
 
         Assert.NotNull(first);
         Assert.Same(first, again);
@@ -110,9 +111,9 @@ public sealed class RunGraphCacheTests
         var aged = await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
         await cache.RefreshOf("uid-1");
         var later = await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
-        var finished = await cache.GetAsync(Run(RunPhase.Finished, Object("Succeeded")), Ct);
+        var finished = await cache.GetAsync(Run(RunPhase.Finished, Object("Succeeded"), 2), Ct);
         time.Advance(TimeSpan.FromHours(1));
-        var stillFinished = await cache.GetAsync(Run(RunPhase.Finished, Object("Succeeded")), Ct);
+        var stillFinished = await cache.GetAsync(Run(RunPhase.Finished, Object("Succeeded"), 2), Ct);
 
         Assert.Same(running, aged);
         Assert.NotSame(running, later);
@@ -129,12 +130,13 @@ public sealed class RunGraphCacheTests
         var before = await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
         var text = Object("Succeeded");
 
-        // The driver builds the graph from the object it is about to store; the ETag's build time proves a later read did not rebuild it.
+        // The driver builds the graph from the object it stores, kept under the version the store
+        // gave it; the ETag's build time proves a later read did not rebuild it.
         var publishedAt = time.GetUtcNow();
-        await cache.PublishAsync("uid-1", text, Ct);
+        await cache.PublishAsync("uid-1", text, Stores(2), Ct);
         time.Advance(TimeSpan.FromSeconds(1));
         var old = await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
-        var published = await cache.GetAsync(Run(RunPhase.Running, text), Ct);
+        var published = await cache.GetAsync(Run(RunPhase.Running, text, 2), Ct);
 
         Assert.Same(before, old); // a reader of the object before is still served its graph
         Assert.NotEqual(before!.ETag, published!.ETag);
@@ -149,15 +151,17 @@ public sealed class RunGraphCacheTests
         var cache = new RunGraphCache(time);
         var text = Object("Succeeded");
 
-        await cache.PublishAsync("uid-1", text, Ct); // never asked for
+        var stored = new List<long>();
+        await cache.PublishAsync("uid-1", text, Stores(2, stored), Ct); // never asked for
         await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
         time.Advance(RunGraphCache.InterestWindow + TimeSpan.FromSeconds(1));
-        await cache.PublishAsync("uid-1", text, Ct); // asked for too long ago
+        await cache.PublishAsync("uid-1", text, Stores(3, stored), Ct); // asked for too long ago
         time.Advance(TimeSpan.FromSeconds(1));
         var readAt = time.GetUtcNow();
-        var read = await cache.GetAsync(Run(RunPhase.Running, text), Ct);
+        var read = await cache.GetAsync(Run(RunPhase.Running, text, 3), Ct);
 
-        // Built by the read (its ETag names the read's time), not by either publish.
+        // Stored both times, but built by the read (its ETag names the read's time), not by either publish.
+        Assert.Equal([2, 3], stored);
         Assert.EndsWith($"-{readAt.ToUnixTimeMilliseconds():x}\"", read!.ETag, StringComparison.Ordinal);
         Assert.Equal("Succeeded", StateOf(read, "a"));
     }
@@ -169,16 +173,74 @@ public sealed class RunGraphCacheTests
         var cache = new RunGraphCache(time);
         await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
         var text = Object("Succeeded");
-        await cache.PublishAsync("uid-1", text, Ct);
-        var live = await cache.GetAsync(Run(RunPhase.Running, text), Ct);
+        await cache.PublishAsync("uid-1", text, Stores(2), Ct);
+        var live = await cache.GetAsync(Run(RunPhase.Running, text, 2), Ct);
 
-        // The final object may be the same text as the last one published while running: the phase tells them apart.
-        var final = await cache.GetAsync(Run(RunPhase.Finished, text), Ct);
+        // A run can end without a new object (its status alone): the phase tells the two graphs apart.
+        var final = await cache.GetAsync(Run(RunPhase.Finished, text, 2), Ct);
 
         Assert.NotEqual(live!.ETag, final!.ETag);
         Assert.Equal("Succeeded", (string?)final.Document.ToJsonObject()["nodes"]!.AsArray().Single(n => (string?)n!["name"] == "a")!["reason"]);
         Assert.Equal("Pending", StateOf(final, "b"));
     }
+
+    [Fact(Timeout = 10_000)]
+    public async Task PublishAsync_StoreRefusedTheObject_NothingKeptForItsVersion()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero));
+        var cache = new RunGraphCache(time);
+        await cache.GetAsync(Run(RunPhase.Running, Object("Running")), Ct);
+
+        // The lease was lost: the next owner's object 2 is another one than this replica built.
+        await cache.PublishAsync("uid-1", Object("Succeeded"), _ => Task.FromResult<long?>(null), Ct);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var readAt = time.GetUtcNow();
+        var read = await cache.GetAsync(Run(RunPhase.Running, Object("Running"), 2), Ct);
+
+        Assert.EndsWith($"-{readAt.ToUnixTimeMilliseconds():x}\"", read!.ETag, StringComparison.Ordinal);
+        Assert.Equal("Running", StateOf(read, "a"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task GetAsync_Summary_ServedFromTheCacheWithoutReadingTheRunElseFromTheStoredRun()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero));
+        var dir = Directory.CreateTempSubdirectory("mothership-graph-");
+        try
+        {
+            await using var store = RunStoreFactory.Open($"sqlite:{Path.Combine(dir.FullName, "runs.db")}", time);
+            await store.MigrateAsync(Ct);
+            Assert.True(await store.CreateRunAsync(Run(RunPhase.Queued, Object("Running")) with { ObjectVersion = 0 }, "test", Ct));
+            Assert.Single(await store.ClaimRunsAsync("a", 1, TimeSpan.FromMinutes(1), time.GetUtcNow(), Ct));
+            var first = (await store.GetRunSummaryAsync("uid-1", Ct))!;
+            var transition = new RunTransition { Uid = "uid-1", Owner = "a", Phase = RunPhase.Running, Status = "Unknown", Reason = "Running", Object = Object("Succeeded") };
+            Assert.True(await store.CommitTransitionAsync(transition, Ct));
+            var cache = new RunGraphCache(time);
+
+            // A summary older than the stored run: the run read is drawn, under its own version.
+            var drawn = await cache.GetAsync(first, store, Ct);
+            var second = (await store.GetRunSummaryAsync("uid-1", Ct))!;
+            Assert.Equal((1L, 2L), (first.ObjectVersion, second.ObjectVersion));
+            Assert.Equal("Succeeded", StateOf(drawn!, "a"));
+            Assert.Same(drawn, await cache.GetAsync(second, store, Ct));
+
+            // Served from the summary alone: the run is not read again (it is gone from the store).
+            Assert.True(await store.DeleteRunAsync("uid-1", "test", Ct));
+            Assert.Same(drawn, await cache.GetAsync(second, store, Ct));
+            Assert.Null(await cache.GetAsync(second with { ObjectVersion = 3 }, store, Ct));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>A store of the driver's object that gives it <paramref name="version"/> (and notes it in <paramref name="stored"/>).</summary>
+    private static Func<CancellationToken, Task<long?>> Stores(long version, List<long>? stored = null) => _ =>
+    {
+        stored?.Add(version);
+        return Task.FromResult<long?>(version);
+    };
 
     [Fact(Timeout = 10_000)]
     public async Task GetAsync_ManifestWithoutPipeline_Null()
