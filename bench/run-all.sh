@@ -135,7 +135,9 @@ else
   section rollout-server "Rollouts through the server: 100 and 400 sites" "$bench" rollout --server --sizes 100,400 --parallel 10,100
   section graph "Run graph in process: 100, 1,000 and 10,000 tasks" "$bench" graph --tasks 100,1000,10000 --iterations 15
   section server "Server path: 500, 2,000 and 10,000 tasks through mship server against mship run" "$bench" server --tasks 500,2000,10000 --minutes 8
-  section server-viewers "Server path: a 10,000-task run with 20 viewers following its changes" "$bench" server --tasks 10000 --minutes 8 --no-local --viewers 20
+  # Many viewers against one (the goal: no more server CPU than one), alternated twice.
+  section server-viewers "Server path: a 10,000-task run with 1 viewer, then 20, following its changes (alternated twice)" \
+    bash -c 'for v in 1 20 1 20; do "$0" server --tasks 10000 --minutes 8 --no-local --viewers $v || exit; done' "$bench"
   section throughput "Server throughput: 1,000 one-task runs at once, 10,000 queued" "$bench" throughput --runs 1000 --queued 10000 --db both
   # Last: its 1,000 TaskRuns at once leave the load average near 100 for minutes after it ends (no
   # process lingers, but every section after it would print that load beside its figures).
