@@ -124,9 +124,8 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
 
             if (transition.Object is not null)
             {
-                _objectVersion++;
                 // What watchers show changed (a status-only commit comes with the next object).
-                Stored?.Invoke();
+                ObjectStored();
             }
             // The object is not repeated: a later status-only commit leaves the stored one as it is.
             _last = transition with { JournalEntries = [], CancelHandled = false, Object = null, Events = [] };
@@ -159,14 +158,20 @@ internal sealed class RunJournalWriter(IRunStore store, RunRecord run, string ow
                 throw new LeaseLostException(run.Uid);
             }
 
-            _objectVersion++;
-            Stored?.Invoke();
-            return _objectVersion;
+            return ObjectStored();
         }
         finally
         {
             _commit.Release();
         }
+    }
+
+    /// <summary>A run object was committed: its version (the next one), and the run's watchers told.</summary>
+    private long ObjectStored()
+    {
+        _objectVersion++;
+        Stored?.Invoke();
+        return _objectVersion;
     }
 
     /// <summary>A step ran to its end: store its lines, then journal it (with the status as it was).</summary>
