@@ -34,7 +34,6 @@ internal static class ApiContext
         return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The URL segment of a kind: <c>pipelineruns</c> → <c>PipelineRun</c>.</summary>
     /// <summary>
     /// The summary of the run a request names (no manifest, no object: megabytes for a 10,000-task
     /// run), read once: the access check stores what it read (<see cref="RememberRun"/>) and the
@@ -53,6 +52,7 @@ internal static class ApiContext
     private static RunSummary? Remembered(HttpContext context, string kind, string name) =>
         context.Items.TryGetValue(typeof(RunSummary), out var item) && item is RunSummary run && run.Kind == kind && run.Name == name ? run : null;
 
+    /// <summary>The URL segment of a kind: <c>pipelineruns</c> → <c>PipelineRun</c>.</summary>
     public static string? RunKind(string segment) => segment switch
     {
         "pipelineruns" => "PipelineRun",
