@@ -51,7 +51,13 @@ public static class ValueFileReader
 
                 return new ValueMap(entries.ToImmutable(), at);
             case TreeSequence s:
-                return new ValueList([.. s.Items.Select(i => Convert(i, file, diagnostics))], at);
+                var items = ImmutableArray.CreateBuilder<ValueNode>(s.Count);
+                foreach (var item in s.Items)
+                {
+                    items.Add(Convert(item, file, diagnostics));
+                }
+
+                return new ValueList(items.MoveToImmutable(), at);
             default:
                 var scalar = (TreeScalar)node;
                 return new ValueScalar(scalar.Value, scalar.IsPlain, at);

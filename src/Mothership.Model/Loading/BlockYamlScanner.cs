@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Mothership.Model.Limits;
 
 namespace Mothership.Model.Loading;
@@ -39,6 +40,11 @@ internal sealed class BlockYamlScanner
     private readonly string _text;
     private readonly InputLimits _limits;
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _pool;
+
+    // The nodes of the collections still open, innermost last: each collection takes its own as
+    // an array of their number when it closes, where growing an array per collection left the
+    // smaller ones behind as garbage and the last one up to half empty.
+    private readonly List<TreeNode> _open = [];
     private int _pos;
     private int _line = 1;
     private int _lineStart;
@@ -271,13 +277,14 @@ internal sealed class BlockYamlScanner
     /// <summary>A block sequence whose first <c>-</c> is at the position, at <paramref name="indent"/>.</summary>
     private TreeSequence Sequence(int indent, bool indentless)
     {
-        var sequence = new TreeSequence(_line, Column);
+        var (line, column) = (_line, Column);
+        var start = _open.Count;
         Open();
         while (true)
         {
             _pos++; // the '-'
             SkipSpaces();
-            sequence.Add(InlineOrBlock(indent, isItem: true));
+            _open.Add(InlineOrBlock(indent, isItem: true));
             var next = NextContent();
             if (next == indent && IsItem())
             {
@@ -293,25 +300,27 @@ internal sealed class BlockYamlScanner
         }
 
         _depth--;
-        return sequence;
+        return new TreeSequence(line, column, Close(start));
     }
 
     /// <summary>A block mapping whose first key is at the position, at <paramref name="indent"/>.</summary>
     private TreeMapping Mapping(int indent)
     {
-        var mapping = new TreeMapping(_line, Column);
+        var (line, column) = (_line, Column);
+        var start = _open.Count;
         Open();
         HashSet<string>? keys = null;
         while (true)
         {
             var key = Key();
-            if (!IsNewKey(mapping, key.Value, ref keys))
+            if (!IsNewKey(CollectionsMarshal.AsSpan(_open)[start..], key.Value, ref keys))
             {
                 throw Leave(); // YamlDotNet words the duplicate
             }
 
             SkipSpaces();
-            mapping.Add(key, InlineOrBlock(indent, isItem: false));
+            _open.Add(key);
+            _open.Add(InlineOrBlock(indent, isItem: false));
             var next = NextContent();
             if (next == indent && !IsItem())
             {
@@ -327,7 +336,15 @@ internal sealed class BlockYamlScanner
         }
 
         _depth--;
-        return mapping;
+        return new TreeMapping(line, column, Close(start));
+    }
+
+    /// <summary>The nodes of the collection being closed, from <paramref name="start"/> of <see cref="_open"/>, as an array of their number.</summary>
+    private TreeNode[] Close(int start)
+    {
+        var nodes = CollectionsMarshal.AsSpan(_open)[start..].ToArray();
+        _open.RemoveRange(start, nodes.Length);
+        return nodes;
     }
 
     private void Open()
@@ -699,7 +716,8 @@ internal sealed class BlockYamlScanner
     /// <summary>A flow sequence of one-line scalars, closed on its own line.</summary>
     private TreeSequence FlowSequence()
     {
-        var sequence = new TreeSequence(_line, Column);
+        var (line, column) = (_line, Column);
+        var start = _open.Count;
         Open();
         _pos++; // '['
         SkipSpaces();
@@ -707,7 +725,7 @@ internal sealed class BlockYamlScanner
         {
             _pos++;
             _depth--;
-            return sequence;
+            return new TreeSequence(line, column);
         }
 
         while (true)
@@ -717,7 +735,7 @@ internal sealed class BlockYamlScanner
                 throw Leave();
             }
 
-            sequence.Add(Scalar(flow: true));
+            _open.Add(Scalar(flow: true));
             var c = At(_pos);
             _pos++;
             if (c == ']')
@@ -734,7 +752,7 @@ internal sealed class BlockYamlScanner
         }
 
         _depth--;
-        return sequence;
+        return new TreeSequence(line, column, Close(start));
     }
 
     private string Text(ReadOnlySpan<char> chars)
@@ -759,13 +777,15 @@ internal sealed class BlockYamlScanner
         return s;
     }
 
-    private static bool IsNewKey(TreeMapping mapping, string key, ref HashSet<string>? keys)
+    /// <summary>Whether <paramref name="key"/> is not among the keys of <paramref name="entries"/> (keys and values alternating; keys are scalars here).</summary>
+    private static bool IsNewKey(ReadOnlySpan<TreeNode> entries, string key, ref HashSet<string>? keys)
     {
-        if (mapping.Count < 8)
+        if (entries.Length < 16)
         {
-            for (var i = 0; i < mapping.Count; i++)
+            for (var i = 0; i < entries.Length; i += 2)
             {
-                if (ReferenceEquals(mapping.KeyText(i), key) || string.Equals(mapping.KeyText(i), key, StringComparison.Ordinal))
+                var text = ((TreeScalar)entries[i]).Value;
+                if (ReferenceEquals(text, key) || string.Equals(text, key, StringComparison.Ordinal))
                 {
                     return false;
                 }
@@ -777,9 +797,9 @@ internal sealed class BlockYamlScanner
         if (keys is null)
         {
             keys = new HashSet<string>(StringComparer.Ordinal);
-            for (var i = 0; i < mapping.Count; i++)
+            for (var i = 0; i < entries.Length; i += 2)
             {
-                keys.Add(mapping.KeyText(i)!);
+                keys.Add(((TreeScalar)entries[i]).Value);
             }
         }
 

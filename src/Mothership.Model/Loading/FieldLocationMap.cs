@@ -14,11 +14,24 @@ namespace Mothership.Model.Loading;
 /// </summary>
 internal sealed class FieldLocationMap(string file, TreeMapping node) : IReadOnlyDictionary<string, SourceLocation>
 {
-    private List<(string Field, TreeSequence Items)>? _lists;
+    // A mapping reads one to three lists (a task: runAfter, params; a step: command, args): an
+    // array grown by hand, not a List and its array, of which large files allocated one per mapping.
+    private (string Field, TreeSequence Items)[]? _lists;
+    private int _listCount;
     private List<(string Field, TreeNode Key)>? _aliases;
 
     /// <summary>Records that the items of <paramref name="items"/> are at <c>field[i]</c>.</summary>
-    public void AddList(string field, TreeSequence items) => (_lists ??= []).Add((field, items));
+    public void AddList(string field, TreeSequence items)
+    {
+        if (_lists is null || _listCount == _lists.Length)
+        {
+            Array.Resize(ref _lists, Math.Max(2, _listCount * 2));
+        }
+
+        _lists[_listCount++] = (field, items);
+    }
+
+    private ReadOnlySpan<(string Field, TreeSequence Items)> Lists => _lists.AsSpan(0, _listCount);
 
     /// <summary>Records that <paramref name="field"/> is written as <paramref name="key"/> (another case).</summary>
     public void AddAlias(string field, TreeNode key) => (_aliases ??= []).Add((field, key));
@@ -43,7 +56,7 @@ internal sealed class FieldLocationMap(string file, TreeMapping node) : IReadOnl
             int.TryParse(key.AsSpan(open + 1, key.Length - open - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
         {
             var field = key.AsSpan(0, open);
-            for (var i = _lists.Count - 1; i >= 0; i--)
+            for (var i = _listCount - 1; i >= 0; i--)
             {
                 var (name, items) = _lists[i];
                 if (field.SequenceEqual(name) && index < items.Count)
@@ -101,7 +114,7 @@ internal sealed class FieldLocationMap(string file, TreeMapping node) : IReadOnl
             }
         }
 
-        foreach (var (field, items) in _lists ?? [])
+        foreach (var (field, items) in Lists)
         {
             for (var i = 0; i < items.Count; i++)
             {

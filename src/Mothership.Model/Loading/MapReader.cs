@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Tekton;
 
@@ -12,7 +13,10 @@ internal sealed class MapReader
 {
     private readonly TreeMapping _node;
 
-    // Which keys some reader asked for (by key position), allocated on the first one.
+    // Which keys some reader asked for, by key position: bits for the first 64 keys (most mappings
+    // have a handful; an array per mapping was a good share of a large file's garbage), an array
+    // beyond them, allocated on the first one.
+    private ulong _seenBits;
     private bool[]? _seen;
 
     // The positions handed to the record: the keys', list items' and case-insensitive matches'.
@@ -83,7 +87,19 @@ internal sealed class MapReader
     public IReadOnlyList<TreeNode>? Peek(string key) =>
         IndexOf(key) is var i and >= 0 && _node.Value(i) is TreeSequence s ? [.. s.Items] : null;
 
-    private void MarkSeen(int i) => (_seen ??= new bool[_node.Count])[i] = true;
+    private void MarkSeen(int i)
+    {
+        if (i < 64)
+        {
+            _seenBits |= 1UL << i;
+        }
+        else
+        {
+            (_seen ??= new bool[_node.Count])[i] = true;
+        }
+    }
+
+    private bool WasSeen(int i) => i < 64 ? (_seenBits & (1UL << i)) != 0 : _seen is not null && _seen[i];
 
     private TreeNode? Get(string key)
     {
@@ -123,8 +139,10 @@ internal sealed class MapReader
         _ => "a scalar",
     };
 
+    // Ignore and Keep take spans: a params array was allocated at every call, for every task and step of a file.
+
     /// <summary>Marks fields that are valid Tekton/Kubernetes but not interpreted here.</summary>
-    public void Ignore(params string[] keys)
+    public void Ignore(params ReadOnlySpan<string> keys)
     {
         foreach (var k in keys)
         {
@@ -136,7 +154,7 @@ internal sealed class MapReader
     }
 
     /// <summary>Keeps ignorable fields' raw values (for round-tripping), marking them read.</summary>
-    public ImmutableDictionary<string, object?> Keep(params string[] keys)
+    public ImmutableDictionary<string, object?> Keep(params ReadOnlySpan<string> keys)
     {
         ImmutableDictionary<string, object?>.Builder? b = null;
         foreach (var k in keys)
@@ -165,7 +183,13 @@ internal sealed class MapReader
 
                 return map;
             case TreeSequence s:
-                return s.Items.Select(ToPlain).ToList();
+                var list = new List<object?>(s.Count);
+                foreach (var item in s.Items)
+                {
+                    list.Add(ToPlain(item));
+                }
+
+                return list;
             case TreeScalar sc:
                 return IsNull(sc) ? null : sc.Value;
             default:
@@ -178,7 +202,7 @@ internal sealed class MapReader
     {
         for (var i = 0; i < _node.Count; i++)
         {
-            if (_seen is null || !_seen[i])
+            if (!WasSeen(i))
             {
                 Diagnostics.Error(Loc(_node.Key(i)), $"unknown field '{FieldPath(_node.KeyText(i) ?? "")}'");
             }
@@ -269,14 +293,15 @@ internal sealed class MapReader
             return [];
         }
 
-        var b = ImmutableArray.CreateBuilder<string>();
+        var items = new string[seq.Count];
+        var kept = 0;
         _locations.AddList(key, seq);
         var i = 0;
         foreach (var item in seq.Items)
         {
             if (item is TreeScalar s)
             {
-                b.Add(s.Value);
+                items[kept++] = s.Value;
             }
             else
             {
@@ -286,7 +311,7 @@ internal sealed class MapReader
             i++;
         }
 
-        return b.ToImmutable();
+        return Exactly(items, kept);
     }
 
     public MapReader? Map(string key)
@@ -321,7 +346,8 @@ internal sealed class MapReader
             return [];
         }
 
-        var b = ImmutableArray.CreateBuilder<T>();
+        var items = new T[seq.Count];
+        var kept = 0;
         _locations.AddList(key, seq);
         var i = 0;
         foreach (var item in seq.Items)
@@ -330,7 +356,7 @@ internal sealed class MapReader
             {
                 if (read(new MapReader(m, File, Diagnostics, this, key, i)) is { } v)
                 {
-                    b.Add(v);
+                    items[kept++] = v;
                 }
             }
             else
@@ -341,8 +367,15 @@ internal sealed class MapReader
             i++;
         }
 
-        return b.ToImmutable();
+        return Exactly(items, kept);
     }
+
+    /// <summary>
+    /// The first <paramref name="n"/> items as an immutable array, without a copy when that is all
+    /// of them (the usual case: a builder cost an object and a second array per list read).
+    /// </summary>
+    private static ImmutableArray<T> Exactly<T>(T[] items, int n) =>
+        n == items.Length ? ImmutableCollectionsMarshal.AsImmutableArray(items) : [.. items.AsSpan(0, n)];
 
     public ImmutableSortedDictionary<string, string> StringMap(string key)
     {

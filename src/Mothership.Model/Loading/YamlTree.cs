@@ -25,9 +25,18 @@ internal sealed class TreeSequence(int line, int column) : TreeNode(line, column
 {
     private TreeNode[] _items = [];
 
+    /// <summary>A sequence of <paramref name="items"/>, which it keeps (a reader that knows them all at once).</summary>
+    public TreeSequence(int line, int column, TreeNode[] items)
+        : this(line, column)
+    {
+        _items = items;
+        Count = items.Length;
+    }
+
     public int Count { get; private set; }
 
-    public IEnumerable<TreeNode> Items => _items.Take(Count);
+    /// <summary>The items, as a span: an enumerator object per list read was a good share of a large file's garbage.</summary>
+    public ReadOnlySpan<TreeNode> Items => _items.AsSpan(0, Count);
 
     public TreeNode Item(int i) => i < Count ? _items[i] : throw new ArgumentOutOfRangeException(nameof(i));
 
@@ -53,6 +62,14 @@ internal sealed class TreeMapping(int line, int column) : TreeNode(line, column)
 {
     // Keys and values alternate in one array: fewer objects stay alive on large files.
     private TreeNode[] _entries = [];
+
+    /// <summary>A mapping of <paramref name="entries"/>, keys and values alternating, which it keeps.</summary>
+    public TreeMapping(int line, int column, TreeNode[] entries)
+        : this(line, column)
+    {
+        _entries = entries;
+        Count = entries.Length / 2;
+    }
 
     public int Count { get; private set; }
 

@@ -213,7 +213,7 @@ public sealed class V1Beta1ConversionTests
     internal static string Plain(TreeNode node) => node switch
     {
         TreeScalar s => System.Text.Json.JsonSerializer.Serialize(s.Value),
-        TreeSequence q => "[" + string.Join(",", q.Items.Select(Plain)) + "]",
+        TreeSequence q => "[" + string.Join(",", q.Items.ToArray().Select(Plain)) + "]",
         TreeMapping m => "{" + string.Join(",", Enumerable.Range(0, m.Count)
             .Select(i => $"{Plain(m.Key(i))}:{Plain(m.Value(i))}")
             .Order(StringComparer.Ordinal)) + "}",
