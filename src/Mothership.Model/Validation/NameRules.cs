@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Mothership.Model.Diagnostics;
 using Mothership.Model.Limits;
 using Mothership.Model.Substitution;
@@ -86,7 +87,7 @@ internal static class NameRules
     /// array param starts with a letter or '_' and goes on with letters, digits, '_', '-' and '.';
     /// an object param and its keys the same without '.' (a dot would read as a key).
     /// </summary>
-    public static void ParamNames(IEnumerable<ParamSpec> declared, DiagnosticBag bag)
+    public static void ParamNames(ImmutableArray<ParamSpec> declared, DiagnosticBag bag)
     {
         foreach (var p in declared)
         {
@@ -112,7 +113,7 @@ internal static class NameRules
     /// Result names of a Task, a step or a StepAction, as Tekton's <c>ResultNameFormat</c>: letters,
     /// digits, '-', '_' and '.', starting and ending with a letter or digit (a result is a file).
     /// </summary>
-    public static void ResultNames(IEnumerable<ResultSpec> results, DiagnosticBag bag)
+    public static void ResultNames(ImmutableArray<ResultSpec> results, DiagnosticBag bag)
     {
         foreach (var r in results)
         {
@@ -128,7 +129,7 @@ internal static class NameRules
     /// directory of each (<c>/workspace/NAME</c>), so a name may not be a path: no '/', not '.' or
     /// '..', no control characters.
     /// </summary>
-    public static void WorkspaceNames<T>(IEnumerable<T> workspaces, Func<T, string> name, DiagnosticBag bag)
+    public static void WorkspaceNames<T>(ImmutableArray<T> workspaces, Func<T, string> name, DiagnosticBag bag)
         where T : Located
     {
         foreach (var w in workspaces)
@@ -179,16 +180,20 @@ internal static class NameRules
 
 
     /// <summary>Reports every item whose name was already used by an earlier item of the list.</summary>
-    public static void Unique<T>(IEnumerable<T> items, Func<T, string> name, string what, DiagnosticBag bag)
+    /// <remarks>
+    /// The lists are taken as they are stored, not as <see cref="IEnumerable{T}"/>: boxing each
+    /// list and its enumerator was a good share of what validating a large pipeline allocated.
+    /// </remarks>
+    public static void Unique<T>(ImmutableArray<T> items, Func<T, string> name, string what, DiagnosticBag bag)
         where T : Located
     {
         // Most lists hold zero or one item: no duplicate possible, no dictionary needed.
-        if (items is IReadOnlyCollection<T> { Count: < 2 })
+        if (items.IsDefault || items.Length < 2)
         {
             return;
         }
 
-        var first = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
+        var first = new Dictionary<string, SourceLocation>(items.Length, StringComparer.Ordinal);
         foreach (var item in items)
         {
             var n = name(item);
@@ -210,14 +215,14 @@ internal static class NameRules
     /// params without a default must be passed.
     /// </summary>
     public static void CheckParams(
-        IReadOnlyList<ParamSpec> declared,
-        IReadOnlyList<Param> passed,
+        ImmutableArray<ParamSpec> declared,
+        ImmutableArray<Param> passed,
         IReadOnlyCollection<string> alsoPassed,
         string target,
         SourceLocation missingAt,
         DiagnosticBag bag)
     {
-        if (declared.Count == 0)
+        if (declared.IsDefaultOrEmpty)
         {
             return;
         }

@@ -31,7 +31,7 @@ internal static class PipelineValidator
             return;
         }
 
-        var all = spec.Tasks.Concat(spec.Finally).ToList();
+        ImmutableArray<PipelineTask> all = [.. spec.Tasks, .. spec.Finally];
         NameRules.Unique(all, t => t.Name, "pipeline task", bag);
         NameRules.Unique(spec.Params, p => p.Name, "param", bag);
         NameRules.Unique(spec.Results, r => r.Name, "result", bag);
@@ -55,16 +55,17 @@ internal static class PipelineValidator
             ParamsOwner = owner,
             Workspaces = [.. spec.Workspaces.Select(w => w.Name).Concat(propagatedWorkspaces ?? [])],
         };
-        ImmutableHashSet<string>? ResultsOf(PipelineTask t) => SpecOf(t, resources) is { } s ? [.. s.Results.Select(r => r.Name)] : null;
+        // One delegate for every task, not one per call.
+        Func<PipelineTask, ImmutableHashSet<string>?> resultsOf = t => SpecOf(t, resources) is { } s ? [.. s.Results.Select(r => r.Name)] : null;
 
         foreach (var task in spec.Tasks)
         {
-            ValidateTask(task, inFinally: false, dag, ResultsOf, pipelineScope, resources, bag, limits);
+            ValidateTask(task, inFinally: false, dag, resultsOf, pipelineScope, resources, bag, limits);
         }
 
         foreach (var task in spec.Finally)
         {
-            ValidateTask(task, inFinally: true, dag, ResultsOf, pipelineScope, resources, bag, limits);
+            ValidateTask(task, inFinally: true, dag, resultsOf, pipelineScope, resources, bag, limits);
         }
 
         if (PipelineGraph.CycleOf(spec.Tasks) is { } found)
@@ -75,8 +76,8 @@ internal static class PipelineValidator
         }
 
         // Pipeline results may read the results of any task, finally ones included.
-        var everyTask = FirstByName(all);
-        var resultScope = pipelineScope with { Tasks = new PipelineTaskReferences(everyTask, ResultsOf, InFinally: true, Current: null) };
+        var everyTask = spec.Finally.IsDefaultOrEmpty ? dag : FirstByName(all);
+        var resultScope = pipelineScope with { Tasks = new PipelineTaskReferences(everyTask, resultsOf, InFinally: true, Current: null) };
         foreach (var result in spec.Results)
         {
             foreach (var text in result.Value is { } v ? Substitution.TaskSpecRewriter.ValueStrings(v) : [])
@@ -87,9 +88,9 @@ internal static class PipelineValidator
     }
 
     /// <summary>Tasks by name; of duplicates (reported apart) the first declared.</summary>
-    private static Dictionary<string, PipelineTask> FirstByName(IEnumerable<PipelineTask> tasks)
+    private static Dictionary<string, PipelineTask> FirstByName(ImmutableArray<PipelineTask> tasks)
     {
-        var byName = new Dictionary<string, PipelineTask>(StringComparer.Ordinal);
+        var byName = new Dictionary<string, PipelineTask>(tasks.Length, StringComparer.Ordinal);
         foreach (var t in tasks)
         {
             byName.TryAdd(t.Name, t);
@@ -162,12 +163,17 @@ internal static class PipelineValidator
                 ? pipelineScope.Workspaces
                 : pipelineScope.Workspaces!.Union(task.Workspaces.Select(w => w.Name).Concat(taskSpec?.Workspaces.Select(w => w.Name) ?? [])),
         };
-        foreach (var (text, owner, field) in PipelineTaskStrings(task))
+        // Most tasks pass no params and set none of these: no iterator for them.
+        if (!task.Params.IsDefaultOrEmpty || !task.When.IsDefaultOrEmpty || task.Matrix is not null || task.Timeout is not null)
         {
-            VariableValidator.Check(text, owner, field, scope, bag);
+            foreach (var (text, owner, field) in PipelineTaskStrings(task))
+            {
+                VariableValidator.Check(text, owner, field, scope, bag);
+            }
         }
 
-        List<string> matrixNames = task.Matrix is { } m ? [.. m.Params.Concat(m.Include.SelectMany(i => i.Params)).Select(p => p.Name)] : [];
+        string? embeddedLabel = null;
+        IReadOnlyList<string> matrixNames = task.Matrix is { } m ? [.. m.Params.Concat(m.Include.SelectMany(i => i.Params)).Select(p => p.Name)] : [];
         if (task.TaskSpec is { } embedded)
         {
             // Tekton propagates the pipeline's params and workspaces into embedded specs, and the
@@ -182,12 +188,12 @@ internal static class PipelineValidator
             {
                 Params = ReferenceScope.Merge(passed, pipelineScope.Params),
             };
-            TaskValidator.Validate(embedded, $"the taskSpec of {label}", resources, bag, outer);
+            TaskValidator.Validate(embedded, embeddedLabel ??= $"the taskSpec of {label}", resources, bag, outer);
         }
 
         if (taskSpec is { } spec)
         {
-            var target = task.TaskSpec is null ? $"Task '{task.TaskRef!.Name}' (in {label})" : $"the taskSpec of {label}";
+            var target = task.TaskSpec is null ? $"Task '{task.TaskRef!.Name}' (in {label})" : embeddedLabel ??= $"the taskSpec of {label}";
             NameRules.CheckParams(spec.Params, task.Params, matrixNames, target, task.Location, bag);
         }
     }

@@ -25,8 +25,8 @@ internal sealed record ReferenceScope
     /// <summary>No params, with the ordinal comparer every scope uses.</summary>
     public static ImmutableDictionary<string, ParamType?> NoParams { get; } = ImmutableDictionary.Create<string, ParamType?>(StringComparer.Ordinal);
 
-    public static ImmutableDictionary<string, ParamType?> ParamsOf(IReadOnlyCollection<ParamSpec> specs) =>
-        specs.Count == 0 ? NoParams : specs.GroupBy(p => p.Name, StringComparer.Ordinal)
+    public static ImmutableDictionary<string, ParamType?> ParamsOf(ImmutableArray<ParamSpec> specs) =>
+        specs.IsDefaultOrEmpty ? NoParams : specs.GroupBy(p => p.Name, StringComparer.Ordinal)
             .ToImmutableDictionary(g => g.Key, g => (ParamType?)EffectiveType(g.First()), StringComparer.Ordinal);
 
     /// <summary>Tekton's defaulting: the written type, else the default's type, else object when properties are listed.</summary>

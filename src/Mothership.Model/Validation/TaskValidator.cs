@@ -70,10 +70,7 @@ internal static class TaskValidator
                 : [.. spec.Workspaces.Select(w => w.Name).Concat(outer?.Workspaces ?? [])],
             Tasks = outer?.Tasks,
         };
-        foreach (var (text, located, field) in TaskSpecRewriter.Strings(spec))
-        {
-            VariableValidator.Check(text, located, field, scope, bag);
-        }
+        TaskSpecRewriter.VisitStrings(spec, (scope, bag), static (state, text, located, field) => VariableValidator.Check(text, located, field, state.scope, state.bag));
     }
 
     /// <summary>Checks a StepAction's own variables against its declared params.</summary>
@@ -114,7 +111,7 @@ internal static class TaskValidator
     /// Params propagated into an embedded spec. Their type is left unknown: Tekton does not check
     /// how propagated params are used (upstream's stepaction-params example indexes a string one).
     /// </summary>
-    public static ImmutableDictionary<string, ParamType?> PassedParams(IReadOnlyCollection<Param> passed) =>
-        passed.Count == 0 ? ReferenceScope.NoParams : passed.Select(p => p.Name).Distinct(StringComparer.Ordinal)
+    public static ImmutableDictionary<string, ParamType?> PassedParams(ImmutableArray<Param> passed) =>
+        passed.IsDefaultOrEmpty ? ReferenceScope.NoParams : passed.Select(p => p.Name).Distinct(StringComparer.Ordinal)
             .ToImmutableDictionary(n => n, _ => (ParamType?)null, StringComparer.Ordinal);
 }

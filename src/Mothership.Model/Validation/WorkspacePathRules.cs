@@ -90,17 +90,33 @@ public static class WorkspacePathRules
 
     private static void Task(TaskSpec spec, DiagnosticBag bag)
     {
-        foreach (var step in spec.Steps.Concat(spec.Sidecars).Append(spec.StepTemplate).OfType<Step>())
+        // Plain loops: validation comes through here for every task of a large pipeline.
+        foreach (var step in spec.Steps)
         {
-            foreach (var mount in step.VolumeMounts)
-            {
-                Check(SubPathProblem(Literal(mount.SubPath)), mount.At("subPath"), bag);
-            }
+            Mounts(step, bag);
+        }
+
+        foreach (var sidecar in spec.Sidecars)
+        {
+            Mounts(sidecar, bag);
+        }
+
+        if (spec.StepTemplate is { } template)
+        {
+            Mounts(template, bag);
         }
 
         foreach (var volume in spec.Volumes)
         {
             Check(ClaimNameProblem(Literal(volume.Source.ClaimName)), volume.Source.At("persistentVolumeClaim"), bag);
+        }
+    }
+
+    private static void Mounts(Step step, DiagnosticBag bag)
+    {
+        foreach (var mount in step.VolumeMounts)
+        {
+            Check(SubPathProblem(Literal(mount.SubPath)), mount.At("subPath"), bag);
         }
     }
 
