@@ -21,7 +21,8 @@ internal sealed class DecisionScopes(PipelineRunState state)
     /// <summary>Everything <paramref name="task"/> can see: the common part plus the tasks it references.</summary>
     public VariableScope For(PipelineTask task, bool includeParams = true)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        // Most tasks reference no other task: no set for them.
+        HashSet<string>? names = null;
         var aggregate = false;
         foreach (var text in PipelineGraph.ReferencedStrings(task))
         {
@@ -31,11 +32,11 @@ internal sealed class DecisionScopes(PipelineRunState state)
                 if (parts.Length >= 2 && parts[0] is "tasks" or "context")
                 {
                     aggregate |= expr == "tasks.status";
-                    names.Add(parts[1]);
+                    (names ??= new HashSet<string>(StringComparer.Ordinal)).Add(parts[1]);
                 }
             }
         }
 
-        return PipelineScope.ForTasks(state, includeParams ? Full : WithoutParams, names, aggregate);
+        return PipelineScope.ForTasks(state, includeParams ? Full : WithoutParams, (IEnumerable<string>?)names ?? [], aggregate);
     }
 }

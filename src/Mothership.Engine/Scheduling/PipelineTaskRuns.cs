@@ -130,7 +130,7 @@ public static class PipelineTaskRuns
             }
         }
 
-        if (embedded)
+        if (embedded && !s.Run.Spec.Workspaces.IsDefaultOrEmpty)
         {
             // Propagated workspaces: an embedded spec may use a pipeline workspace it never declared.
             var text = string.Join('\n', TaskSpecRewriter.Strings(spec).Select(x => x.Text));

@@ -185,14 +185,12 @@ public sealed partial class VariableScope : IVariableRewriter
     }
 
     /// <summary>Every <c>$(…)</c> expression in a text, normalized, with its offset.</summary>
-    public static IEnumerable<(string Expression, int Offset)> References(string? text)
-    {
-        // Most strings hold no variable: skip the regex (and its enumerator) for them.
-        if (string.IsNullOrEmpty(text) || !text.Contains("$(", StringComparison.Ordinal))
-        {
-            yield break;
-        }
+    public static IEnumerable<(string Expression, int Offset)> References(string? text) =>
+        // Most strings hold no variable: no regex, and no iterator object, for them.
+        string.IsNullOrEmpty(text) || !text.Contains("$(", StringComparison.Ordinal) ? [] : Matches(text);
 
+    private static IEnumerable<(string Expression, int Offset)> Matches(string text)
+    {
         foreach (Match m in ReferencePattern().Matches(text))
         {
             yield return (Normalize(m.Groups[1].Value), m.Index);
