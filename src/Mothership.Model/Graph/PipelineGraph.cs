@@ -57,44 +57,8 @@ public sealed partial class PipelineGraph
     private static partial Regex ResultReference();
 
     /// <summary>Adds to <paramref name="sources"/> each task whose results <paramref name="task"/> reads, once.</summary>
-    private static void AddResultSources(PipelineTask task, List<string> sources)
-    {
-        foreach (var p in task.Params)
-        {
-            AddResultSources(p.Value, sources);
-        }
-
-        foreach (var w in task.When)
-        {
-            AddResultSources(w.Input, sources);
-            AddResultSources(w.Cel, sources);
-            foreach (var v in w.Values)
-            {
-                AddResultSources(v, sources);
-            }
-        }
-
-        if (task.Matrix is { } matrix)
-        {
-            foreach (var p in matrix.Params.Concat(matrix.Include.SelectMany(i => i.Params)))
-            {
-                AddResultSources(p.Value, sources);
-            }
-        }
-
-        if (task.TaskSpec is { } spec)
-        {
-            TaskSpecRewriter.VisitStrings(spec, sources, static (list, text, _, _) => AddResultSources(text, list));
-        }
-    }
-
-    private static void AddResultSources(ParamValue value, List<string> sources)
-    {
-        foreach (var s in TaskSpecRewriter.ValueStrings(value))
-        {
-            AddResultSources(s, sources);
-        }
-    }
+    private static void AddResultSources(PipelineTask task, List<string> sources) =>
+        VisitStrings(task, sources, static (list, text) => AddResultSources(text, list));
 
     private static void AddResultSources(string? text, List<string> sources)
     {
@@ -113,32 +77,50 @@ public sealed partial class PipelineGraph
         }
     }
 
-    /// <summary>Every string of a pipeline task where a variable may appear.</summary>
-    public static IEnumerable<string> ReferencedStrings(PipelineTask task)
+    /// <summary>
+    /// The strings of a pipeline task that use a variable (hold <c>$(</c>), in
+    /// <see cref="VisitStrings"/>' order: the others cannot reference anything. A list, not an
+    /// iterator, and built by a plain walk: the scheduler asks for every task it starts.
+    /// </summary>
+    public static IReadOnlyList<string> ReferencedStrings(PipelineTask task)
+    {
+        var found = new List<string>();
+        VisitStrings(task, found, static (list, text) =>
+        {
+            if (text.Contains("$(", StringComparison.Ordinal))
+            {
+                list.Add(text);
+            }
+        });
+        return found;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="visit"/> with every string of a pipeline task where a variable may
+    /// appear: its params, when expressions, matrix, and embedded spec, in that order.
+    /// </summary>
+    public static void VisitStrings<TState>(PipelineTask task, TState state, Action<TState, string> visit)
     {
         foreach (var p in task.Params)
         {
-            foreach (var s in TaskSpecRewriter.ValueStrings(p.Value))
-            {
-                yield return s;
-            }
+            VisitValue(p.Value, state, visit);
         }
 
         foreach (var w in task.When)
         {
             if (w.Input is { } input)
             {
-                yield return input;
+                visit(state, input);
             }
 
             if (w.Cel is { } cel)
             {
-                yield return cel;
+                visit(state, cel);
             }
 
             foreach (var v in w.Values)
             {
-                yield return v;
+                visit(state, v);
             }
         }
 
@@ -146,19 +128,21 @@ public sealed partial class PipelineGraph
         {
             foreach (var p in matrix.Params.Concat(matrix.Include.SelectMany(i => i.Params)))
             {
-                foreach (var s in TaskSpecRewriter.ValueStrings(p.Value))
-                {
-                    yield return s;
-                }
+                VisitValue(p.Value, state, visit);
             }
         }
 
         if (task.TaskSpec is { } spec)
         {
-            foreach (var (text, _, _) in TaskSpecRewriter.Strings(spec))
-            {
-                yield return text;
-            }
+            TaskSpecRewriter.VisitStrings(spec, (state, visit), static (outer, text, _, _) => outer.visit(outer.state, text));
+        }
+    }
+
+    private static void VisitValue<TState>(ParamValue value, TState state, Action<TState, string> visit)
+    {
+        foreach (var s in TaskSpecRewriter.ValueStrings(value))
+        {
+            visit(state, s);
         }
     }
 
