@@ -13,12 +13,12 @@ namespace Mothership.Model.Graph;
 public sealed partial class PipelineGraph
 {
     private readonly Sorted _sorted;
-    private ImmutableDictionary<string, ImmutableArray<string>>? _children;
+    private IReadOnlyDictionary<string, ImmutableArray<string>>? _children;
 
     private PipelineGraph(
         Sorted sorted,
         ImmutableArray<string> order,
-        ImmutableDictionary<string, ImmutableArray<string>> parents,
+        IReadOnlyDictionary<string, ImmutableArray<string>> parents,
         ImmutableArray<string>? cycle)
     {
         _sorted = sorted;
@@ -30,24 +30,28 @@ public sealed partial class PipelineGraph
     /// <summary>Task names in a topological order (declaration order among equals).</summary>
     public ImmutableArray<string> Order { get; }
 
-    /// <summary>For each task, the tasks it waits for (only tasks that exist).</summary>
-    public ImmutableDictionary<string, ImmutableArray<string>> Parents { get; }
+    /// <summary>
+    /// For each task, the tasks it waits for (only tasks that exist). Never changed once built: a
+    /// dictionary rather than an immutable one, which cost a tree node per task and a tree walk
+    /// per lookup (the scheduler looks up every task it starts).
+    /// </summary>
+    public IReadOnlyDictionary<string, ImmutableArray<string>> Parents { get; }
 
     /// <summary>
     /// For each task, the tasks waiting for it. Built on first use, as the engine does not need it
     /// (two threads racing here build equal values, harmlessly).
     /// </summary>
-    public ImmutableDictionary<string, ImmutableArray<string>> Children => _children ??= BuildChildren(_sorted);
+    public IReadOnlyDictionary<string, ImmutableArray<string>> Children => _children ??= BuildChildren(_sorted);
 
-    private static ImmutableDictionary<string, ImmutableArray<string>> BuildChildren(Sorted sorted)
+    private static Dictionary<string, ImmutableArray<string>> BuildChildren(Sorted sorted)
     {
-        var children = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        var children = new Dictionary<string, ImmutableArray<string>>(sorted.Names.Count, StringComparer.Ordinal);
         for (var i = 0; i < sorted.Names.Count; i++)
         {
             children.Add(sorted.Names[i], NamesOf(sorted.ChildrenOf[i], sorted.Names));
         }
 
-        return children.ToImmutable();
+        return children;
     }
 
     /// <summary>A dependency cycle as a path that starts and ends with the same task, if any.</summary>
@@ -152,7 +156,7 @@ public sealed partial class PipelineGraph
         var sorted = Sort(tasks);
         var names = sorted.Names;
         var n = names.Count;
-        var parents = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        var parents = new Dictionary<string, ImmutableArray<string>>(n, StringComparer.Ordinal);
         for (var i = 0; i < n; i++)
         {
             parents.Add(names[i], NamesOf(sorted.ParentsOf[i], names));
@@ -164,11 +168,10 @@ public sealed partial class PipelineGraph
             order.Add(names[i]);
         }
 
-        var graph = parents.ToImmutable();
         ImmutableArray<string>? cycle = sorted.Order.Count == n
             ? null
-            : FindCycle(graph, Enumerable.Range(0, n).Where(i => sorted.Remaining[i] > 0).Select(i => names[i]));
-        return new PipelineGraph(sorted, order.MoveToImmutable(), graph, cycle);
+            : FindCycle(parents, Enumerable.Range(0, n).Where(i => sorted.Remaining[i] > 0).Select(i => names[i]));
+        return new PipelineGraph(sorted, order.MoveToImmutable(), parents, cycle);
     }
 
     /// <summary>
@@ -284,7 +287,7 @@ public sealed partial class PipelineGraph
         return b.MoveToImmutable();
     }
 
-    private static ImmutableArray<string> FindCycle(ImmutableDictionary<string, ImmutableArray<string>> parents, IEnumerable<string> stuck)
+    private static ImmutableArray<string> FindCycle(Dictionary<string, ImmutableArray<string>> parents, IEnumerable<string> stuck)
     {
         // Every stuck task waits for at least one other stuck task, so following stuck parents
         // from any of them must come back to a task already on the path: that stretch is a cycle.
