@@ -163,14 +163,7 @@ internal static class PipelineValidator
                 ? pipelineScope.Workspaces
                 : pipelineScope.Workspaces!.Union(task.Workspaces.Select(w => w.Name).Concat(taskSpec?.Workspaces.Select(w => w.Name) ?? [])),
         };
-        // Most tasks pass no params and set none of these: no iterator for them.
-        if (!task.Params.IsDefaultOrEmpty || !task.When.IsDefaultOrEmpty || task.Matrix is not null || task.Timeout is not null)
-        {
-            foreach (var (text, owner, field) in PipelineTaskStrings(task))
-            {
-                VariableValidator.Check(text, owner, field, scope, bag);
-            }
-        }
+        VisitPipelineTaskStrings(task, (scope, bag), static (state, text, owner, field) => VariableValidator.Check(text, owner, field, state.scope, state.bag));
 
         string? embeddedLabel = null;
         IReadOnlyList<string> matrixNames = task.Matrix is { } m ? [.. m.Params.Concat(m.Include.SelectMany(i => i.Params)).Select(p => p.Name)] : [];
@@ -341,43 +334,50 @@ internal static class PipelineValidator
         }
     }
 
-    /// <summary>Every string of a pipeline task, outside an embedded taskSpec, where a variable may appear.</summary>
-    private static IEnumerable<(string Text, Located Owner, string Field)> PipelineTaskStrings(PipelineTask task)
+    /// <summary>
+    /// Calls <paramref name="visit"/> with every string of a pipeline task, outside an embedded
+    /// taskSpec, where a variable may appear, with its owner and field. A plain walk, not an
+    /// iterator: validation comes here for every task, and most tasks have none of these strings.
+    /// </summary>
+    private static void VisitPipelineTaskStrings<TState>(PipelineTask task, TState state, Action<TState, string, Located, string> visit)
     {
-        foreach (var x in NameRules.Strings(task.Params))
+        if (!task.Params.IsDefaultOrEmpty)
         {
-            yield return x;
+            foreach (var (text, owner, field) in NameRules.Strings(task.Params))
+            {
+                visit(state, text, owner, field);
+            }
         }
 
         foreach (var w in task.When)
         {
             if (w.Input is { } input)
             {
-                yield return (input, w, "input");
+                visit(state, input, w, "input");
             }
 
             if (w.Cel is { } cel)
             {
-                yield return (cel, w, "cel");
+                visit(state, cel, w, "cel");
             }
 
             for (var i = 0; i < w.Values.Length; i++)
             {
-                yield return (w.Values[i], w, $"values[{i}]");
+                visit(state, w.Values[i], w, $"values[{i}]");
             }
         }
 
         if (task.Matrix is { } matrix)
         {
-            foreach (var x in NameRules.Strings(matrix.Params.Concat(matrix.Include.SelectMany(i => i.Params))))
+            foreach (var (text, owner, field) in NameRules.Strings(matrix.Params.Concat(matrix.Include.SelectMany(i => i.Params))))
             {
-                yield return x;
+                visit(state, text, owner, field);
             }
         }
 
         if (task.Timeout is { } timeout)
         {
-            yield return (timeout, task, "timeout");
+            visit(state, timeout, task, "timeout");
         }
     }
 }
