@@ -6,13 +6,19 @@ namespace Mothership.Bench;
 internal static class ProcStat
 {
     /// <summary>The process's CPU time, its waited-for children's (the steps) included, from <c>/proc/PID/stat</c>.</summary>
-    public static double CpuSeconds(int pid)
+    public static double CpuSeconds(int pid) => Cpu(pid).Total;
+
+    /// <summary>
+    /// The process's own CPU time (utime + stime) and its waited-for children's (cutime + cstime:
+    /// a server's steps), in seconds, from <c>/proc/PID/stat</c>.
+    /// </summary>
+    public static CpuTimes Cpu(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         // After the name: state is field 3, so utime (14) … cstime (17) are at 11 … 14 here.
-        var ticks = Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture));
-        return ticks / 100.0;
+        long Ticks(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture);
+        return new CpuTimes((Ticks(11) + Ticks(12)) / 100.0, (Ticks(13) + Ticks(14)) / 100.0);
     }
 
     /// <summary>The process's resident memory now and at its peak (VmRSS, VmHWM of <c>/proc/PID/status</c>), in KiB.</summary>
@@ -33,4 +39,12 @@ internal static class ProcStat
 
         return (current, peak);
     }
+}
+
+/// <summary>A process's CPU time in seconds: its own, and its waited-for children's.</summary>
+internal readonly record struct CpuTimes(double Own, double Children)
+{
+    public double Total => Own + Children;
+
+    public static CpuTimes operator -(CpuTimes a, CpuTimes b) => new(a.Own - b.Own, a.Children - b.Children);
 }

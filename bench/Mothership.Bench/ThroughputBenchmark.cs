@@ -36,7 +36,7 @@ internal static class ThroughputBenchmark
         """;
 
     private sealed record Figures(string Db, string Phase, int Runs, TimeSpan Posted, List<double> Create, TimeSpan Makespan, double Sustained,
-        List<double> Floor, double CpuSeconds, long PeakRssKb, int Failed, string LoadBefore, string LoadAfter, string Started, List<RunSummary> Finished,
+        List<double> Floor, CpuTimes Cpu, long PeakRssKb, int Failed, string LoadBefore, string LoadAfter, string Started, List<RunSummary> Finished,
         List<(double Fraction, long RssKb)> Memory);
 
     public static async Task<int> RunAsync(int runs, int queued, int pipelines, int clients, int cliSamples, string databases, int paced, double rate)
@@ -217,7 +217,7 @@ internal static class ThroughputBenchmark
         var loadBefore = Load();
         var started = Now();
         var finishedBefore = await FinishedAsync(store).ConfigureAwait(false);
-        var cpuBefore = ProcStat.CpuSeconds(pid);
+        var cpuBefore = ProcStat.Cpu(pid);
         var opsBefore = await StoreOperationsAsync(server).ConfigureAwait(false);
         var bodies = pipelineOf.Select(p => "{\"apiVersion\":\"tekton.dev/v1\",\"kind\":\"PipelineRun\",\"metadata\":{\"generateName\":\"tp-" + p.ToString(CultureInfo.InvariantCulture)
             + "-\"},\"spec\":{\"pipelineRef\":{\"name\":\"tp-" + p.ToString(CultureInfo.InvariantCulture) + "\"}}}").ToArray();
@@ -303,7 +303,7 @@ internal static class ThroughputBenchmark
             await Task.Delay(50).ConfigureAwait(false);
         }
 
-        var cpu = ProcStat.CpuSeconds(pid) - cpuBefore;
+        var cpu = ProcStat.Cpu(pid) - cpuBefore;
         var opsAfter = await StoreOperationsAsync(server).ConfigureAwait(false);
         var runs = (await AllRunsAsync(store).ConfigureAwait(false)).Where(r => r.CreatedAt >= start).ToList();
         var done = runs.Where(r => r.Phase == RunPhase.Finished && r.CompletedAt is not null).OrderBy(r => r.CompletedAt).ToList();
@@ -319,7 +319,7 @@ internal static class ThroughputBenchmark
         var figures = new Figures(db, phase, bodies.Length, posted, createTimes, makespan, sustained, floor, cpu, ProcStat.Rss(pid).Peak, failed, loadBefore, Load(), started, done, memory);
         Console.WriteLine($"  [{db}] {phase}: posted in {posted.TotalSeconds:F1} s (create p50 {F(P(createTimes, 0.5))} / p99 {F(P(createTimes, 0.99))} ms), "
             + $"{(makespan == TimeSpan.MaxValue ? $"NOT drained ({done.Count} of {bodies.Length} finished)" : $"makespan {makespan.TotalSeconds:F1} s ({bodies.Length / makespan.TotalSeconds:F1} runs/s, sustained {sustained:F1}/s)")}, "
-            + $"server CPU {cpu:F1} s, failed {failed}, load {loadBefore} → {figures.LoadAfter}");
+            + $"server CPU {cpu.Total:F1} s ({PerRun(cpu, bodies.Length)}), failed {failed}, load {loadBefore} → {figures.LoadAfter}");
         // Where the store time went: per operation, calls per run and mean time (the SQLite
         // writer's turn included, which is where a create waits behind the runs' own writes).
         var ops = opsAfter.Select(o => (Op: o.Key, Count: o.Value.Count - opsBefore.GetValueOrDefault(o.Key).Count, Sum: o.Value.Sum - opsBefore.GetValueOrDefault(o.Key).Sum))
@@ -379,7 +379,7 @@ internal static class ThroughputBenchmark
     private static void Print(List<Figures> results, int runs, int slots, (double Wall, double Cpu, string Load) flat, (double Wall, double Cpu, string Load) one, int samples)
     {
         Console.WriteLine();
-        Console.WriteLine($"| {runs:N0} one-task runs | makespan | runs/s (sustained) | create p50 / p99 | list p50 / p99 while running | CPU (server + steps) | peak RSS | failed | load (1 min) before → after | started |");
+        Console.WriteLine($"| {runs:N0} one-task runs | makespan | runs/s (sustained) | create p50 / p99 | list p50 / p99 while running | CPU (server + steps; per run) | peak RSS | failed | load (1 min) before → after | started |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         Console.WriteLine($"| `mship run`, one {runs:N0}-task pipeline without edges, --parallel {slots} (baseline) | {flat.Wall:F2} s | {runs / flat.Wall:F0} | - | - | {flat.Cpu:F2} s | - | - | {flat.Load} | |");
         Console.WriteLine($"| `mship run` of a one-task pipeline, one after another (baseline: mean of {samples}, × {runs:N0}) | {one.Wall * runs:F1} s | {1 / one.Wall:F1} | - | - | {one.Cpu * runs:F1} s ({one.Cpu * 1000:F0} ms each) | - | - | {one.Load} | |");
@@ -392,7 +392,7 @@ internal static class ThroughputBenchmark
         {
             // The goal's case: runs arriving at the rate the server must sustain, each create timed from when it was due.
             Console.WriteLine();
-            Console.WriteLine("| paced runs (open loop) | makespan | runs/s (sustained) | create p50 / p99 | list p50 / p99 while running | CPU (server + steps) | peak RSS | failed | load (1 min) before → after | started |");
+            Console.WriteLine("| paced runs (open loop) | makespan | runs/s (sustained) | create p50 / p99 | list p50 / p99 while running | CPU (server + steps; per run) | peak RSS | failed | load (1 min) before → after | started |");
             Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
             foreach (var r in results.Where(r => r.Phase.Contains(" paced at ", StringComparison.Ordinal)))
             {
@@ -401,7 +401,7 @@ internal static class ThroughputBenchmark
         }
 
         Console.WriteLine();
-        Console.WriteLine("| queued runs | makespan | runs/s (sustained) | create p50 / p99 | list p50 / p99 while running | CPU (server + steps) | peak RSS | failed | load (1 min) before → after | started |");
+        Console.WriteLine("| queued runs | makespan | runs/s (sustained) | create p50 / p99 | list p50 / p99 while running | CPU (server + steps; per run) | peak RSS | failed | load (1 min) before → after | started |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var r in results.Where(r => r.Phase.EndsWith("queued", StringComparison.Ordinal)))
         {
@@ -432,12 +432,16 @@ internal static class ThroughputBenchmark
         }
     }
 
+    /// <summary>CPU per run, the server's own and its steps' (the children it waited for), which moves less with the load than wall time.</summary>
+    private static string PerRun(CpuTimes cpu, int runs) =>
+        $"{cpu.Own * 1000 / runs:F1} + {cpu.Children * 1000 / runs:F1} ms a run";
+
     private static void Row(Figures r)
     {
         var drained = r.Makespan != TimeSpan.MaxValue;
         Console.WriteLine($"| `mship server`, {r.Db}: created through the API ({r.Runs:N0}, posted in {r.Posted.TotalSeconds:F1} s) | "
             + $"{(drained ? $"{r.Makespan.TotalSeconds:F2} s" : "not drained")} | {(drained ? $"{r.Runs / r.Makespan.TotalSeconds:F0} ({r.Sustained:F0})" : "-")} | "
-            + $"{F(P(r.Create, 0.5))} / {F(P(r.Create, 0.99))} ms | {F(P(r.Floor, 0.5))} / {F(P(r.Floor, 0.99))} ms | {r.CpuSeconds:F1} s | {r.PeakRssKb / 1024} MB | {r.Failed} | "
+            + $"{F(P(r.Create, 0.5))} / {F(P(r.Create, 0.99))} ms | {F(P(r.Floor, 0.5))} / {F(P(r.Floor, 0.99))} ms | {r.Cpu.Total:F1} s ({PerRun(r.Cpu, r.Runs)}) | {r.PeakRssKb / 1024} MB | {r.Failed} | "
             + $"{r.LoadBefore.Split(' ')[0]} → {r.LoadAfter.Split(' ')[0]} | {r.Started} |");
     }
 }
