@@ -67,4 +67,15 @@ public sealed class LocalExecutorOptions
     /// Default: <c>false</c>.
     /// </summary>
     public bool EndStepsOnEventThread { get; set; }
+
+    /// <summary>
+    /// Keeps the folders of ended runs that hold nothing but bare attempt directories (up to
+    /// <see cref="Workspaces.SpareAttempts.MaxPooledRuns"/> of them, as <c>Root/.spare-run.*</c>) and
+    /// renames them into the next runs instead of making and removing five directories and a file
+    /// for each run (<see cref="Workspaces.SpareAttempts"/>). For a long-lived executor that runs many
+    /// small runs, the server's; the folders kept when its process ends are removed by the next
+    /// sweep of the same <see cref="Instance"/>. Default: <c>false</c> (a <c>mship run</c> leaves no
+    /// folder behind).
+    /// </summary>
+    public bool ReuseRunFolders { get; set; }
 }

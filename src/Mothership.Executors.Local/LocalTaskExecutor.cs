@@ -50,19 +50,33 @@ public sealed class LocalTaskExecutor(LocalExecutorOptions options) : ITaskExecu
         return AttemptProcesses.Kill(taskRunUid, retryCount);
     }
 
-    /// <summary>The runs whose folders this instance made under its root (<see cref="LocalExecutorOptions.Instance"/>).</summary>
-    public Task<IReadOnlySet<string>> ListHoldingRunsAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(RunDirectories.List(options.Root, options.Instance));
+    /// <summary>
+    /// The runs whose folders this instance made under its root (<see cref="LocalExecutorOptions.Instance"/>).
+    /// Folders of ended runs that an earlier process of the instance kept (<see cref="LocalExecutorOptions.ReuseRunFolders"/>) are removed here.
+    /// </summary>
+    public Task<IReadOnlySet<string>> ListHoldingRunsAsync(CancellationToken cancellationToken)
+    {
+        _spares.RemoveStaleRuns(options.Root, options.Instance);
+        return Task.FromResult(RunDirectories.List(options.Root, options.Instance));
+    }
 
     /// <summary>
     /// Removes a run's folder: its attempts' directories (Secret files, results, scripts) and its
     /// <c>volumeClaimTemplate</c> claims. Logs and results are in the store by then. Claims named by
     /// <c>persistentVolumeClaim</c> and host directories bound to workspaces live elsewhere and stay.
+    /// With <see cref="LocalExecutorOptions.ReuseRunFolders"/> a folder that holds nothing but bare
+    /// attempt directories is kept for a next run instead.
     /// </summary>
     public Task<int> ReleaseRunAsync(string runUid, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(runUid);
-        _spares.Forget(RunDirectories.PathOf(options.Root, runUid));
+        var folder = RunDirectories.PathOf(options.Root, runUid);
+        if (options.ReuseRunFolders && RunDirectories.IsRunFolder(folder, runUid) && _spares.TryPoolRun(Path.GetDirectoryName(folder)!, folder))
+        {
+            return Task.FromResult(1);
+        }
+
+        _spares.Forget(folder);
         return Task.FromResult(RunDirectories.Delete(options.Root, runUid) ? 1 : 0);
     }
 }

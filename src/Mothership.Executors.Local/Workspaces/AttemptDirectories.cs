@@ -32,7 +32,10 @@ internal sealed record AttemptDirectories
     /// rather than in a directory per TaskRun: one directory less per attempt. An existing attempt directory is deleted first, unless
     /// <paramref name="resume"/>: then what the finished steps left in it stays.
     /// </summary>
-    /// <remarks>A fresh attempt takes a spare of its run from <paramref name="spares"/> when there is one (<see cref="SpareAttempts"/>).</remarks>
+    /// <remarks>
+    /// A fresh attempt takes a spare of its run from <paramref name="spares"/> when there is one, and
+    /// a run's first attempt a kept folder of an ended run (<see cref="SpareAttempts"/>).
+    /// </remarks>
     public static AttemptDirectories Create(string root, string runUid, string taskRunUid, int retryCount, AttemptParts needed, bool resume = false, SpareAttempts? spares = null)
     {
         // Without the trailing separator a root written "runs/" would put claims under runs/ instead of beside it.
@@ -59,8 +62,12 @@ internal sealed record AttemptDirectories
         }
 
         // The run's folder is its user's alone (Secret files live below it); the first of the
-        // attempt's own creates the parents, the others are siblings.
-        RunDirectories.Create(dirs.Run);
+        // attempt's own creates the parents, the others are siblings. A kept folder of an ended
+        // run, when the executor keeps them, is renamed into place instead.
+        if (!Directory.Exists(dirs.Run) && spares?.TryTakeRun(dirs.Run) != true)
+        {
+            RunDirectories.Create(dirs.Run);
+        }
         if (resume || spares?.TryTake(dirs.Run, attempt) != true)
         {
             Directory.CreateDirectory(attempt);

@@ -57,6 +57,12 @@ internal static partial class RunDirectories
 
         foreach (var dir in Directory.EnumerateDirectories(root))
         {
+            if (Path.GetFileName(dir).StartsWith(SpareAttempts.RunPrefix, StringComparison.Ordinal))
+            {
+                // A kept folder of an ended run (SpareAttempts), no run's.
+                continue;
+            }
+
             var marker = Path.Combine(dir, InstanceFile);
             try
             {
@@ -74,12 +80,19 @@ internal static partial class RunDirectories
         return runs;
     }
 
+    /// <summary>
+    /// Whether <paramref name="folder"/> (<see cref="PathOf"/> of <paramref name="runUid"/>) is a run's
+    /// folder that exists: a uid is one plain name, nothing with a separator, and never "." or ".."
+    /// (the root or its parent).
+    /// </summary>
+    public static bool IsRunFolder(string folder, string runUid) =>
+        runUid is not ("." or "..") && Path.GetFileName(folder) == runUid && Directory.Exists(folder);
+
     /// <summary>Removes a run's folder; whether there was one.</summary>
     public static bool Delete(string root, string runUid)
     {
-        // A uid is one plain name: nothing with a separator, and never "." or ".." (the root or its parent).
         var dir = PathOf(root, runUid);
-        if (runUid is "." or ".." || Path.GetFileName(dir) != runUid || !Directory.Exists(dir))
+        if (!IsRunFolder(dir, runUid))
         {
             return false;
         }

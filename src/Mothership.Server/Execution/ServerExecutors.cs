@@ -113,7 +113,7 @@ internal static class ServerExecutors
     }
 
     private static LocalTaskExecutor Local(ServerOptions o) =>
-        new(new LocalExecutorOptions { Root = Path.GetFullPath(o.Workdir), Sandbox = o.Sandbox });
+        new(new LocalExecutorOptions { Root = Path.GetFullPath(o.Workdir), Sandbox = o.Sandbox, ReuseRunFolders = true });
 
     private static KubernetesExecutorOptions KubernetesSettings(ServerOptions o) => new()
     {

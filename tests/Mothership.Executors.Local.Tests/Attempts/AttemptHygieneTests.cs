@@ -20,8 +20,16 @@ public sealed class AttemptHygieneTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private LocalTaskExecutor Executor(long minFree = 0, string instance = "mothership") =>
-        new(new LocalExecutorOptions { Root = Root, MinFreeBytes = minFree, Instance = instance });
+    private LocalTaskExecutor Executor(long minFree = 0, string instance = "mothership", bool reuse = false) =>
+        new(new LocalExecutorOptions { Root = Root, MinFreeBytes = minFree, Instance = instance, ReuseRunFolders = reuse });
+
+    private const string Noop = "  steps: [{name: s, image: bash, command: [bash, -c, 'true']}]\n";
+
+    private string[] KeptRunFolders() => Directory.Exists(Root) ? Directory.GetDirectories(Root, ".spare-run.*") : [];
+
+    /// <summary>A one-step attempt of run <paramref name="run"/> that writes what its workspace and home hold, and where it ran, to <paramref name="probe"/>.</summary>
+    private static TaskRunRequest Probe(string run, string uid, string probe) =>
+        Request($"  steps: [{{name: s, image: bash, command: [bash, -c, 'ls -A . \"$HOME\" > {probe}; pwd >> {probe}']}}]\n", uid: uid) with { PipelineRunUid = run };
 
     private static TaskRunRequest Request(string specBody, string uid = "tr-1", TimeSpan? timeout = null, params WorkspaceBinding[] workspaces) =>
         TaskRequests.Request("apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n" + specBody, uid: uid) with
@@ -167,7 +175,6 @@ public sealed class AttemptHygieneTests : IDisposable
     public async Task RunAsync_SucceededBareAttemptThenAnother_SecondRunsInTheFirstsDirectoriesEmptyAgain()
     {
         var executor = Executor();
-        const string Noop = "  steps: [{name: s, image: bash, command: [bash, -c, 'true']}]\n";
         var probe = _dir.Combine("probe");
         var run = Path.Combine(Root, "run-1");
 
@@ -214,6 +221,98 @@ public sealed class AttemptHygieneTests : IDisposable
         Assert.Equal(TaskRunPhase.Succeeded, outcome.Phase);
         Assert.Empty(Directory.GetDirectories(run, ".spare.*"));
         Assert.True(Directory.Exists(Path.Combine(run, "tr-1.attempt-0")));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ReleaseRunAsync_ReusingFolders_BareRunIsKeptAndTheNextRunStartsInItEmpty()
+    {
+        var executor = Executor(reuse: true);
+        var probe = _dir.Combine("probe");
+
+        var first = await executor.RunAsync(Request(Noop, uid: "tr-1") with { PipelineRunUid = "run-1" }, NoListener.Instance, Ct);
+        Assert.Equal(1, await executor.ReleaseRunAsync("run-1", Ct));
+        var kept = Assert.Single(KeptRunFolders());
+        // Kept folders are no runs: a sweep neither lists nor removes them.
+        Assert.Empty(await executor.ListHoldingRunsAsync(Ct));
+        Assert.True(Directory.Exists(kept));
+        var second = await executor.RunAsync(Probe("run-2", "tr-2", probe), NoListener.Instance, Ct);
+
+        Assert.Equal(TaskRunPhase.Succeeded, first.Phase);
+        Assert.Equal(TaskRunPhase.Succeeded, second.Phase);
+        Assert.False(Directory.Exists(Path.Combine(Root, "run-1")));
+        Assert.False(Directory.Exists(kept));
+        var run = Path.Combine(Root, "run-2");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(run));
+        Assert.Equal(["run-2"], await executor.ListHoldingRunsAsync(Ct));
+        var lines = File.ReadAllLines(probe);
+        Assert.DoesNotContain(lines, l => l.Length > 0 && !l.EndsWith(':') && !l.StartsWith('/'));
+        Assert.Equal(Path.Combine(run, "tr-2.attempt-0", "workspace"), lines[^1]);
+        Assert.Equal(1, await executor.ReleaseRunAsync("run-2", Ct));
+        Assert.Single(KeptRunFolders());
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData("echo x > left")] // a written attempt stays in the run's folder
+    [InlineData("exit 3")] // a failed one too
+    [InlineData("touch ../../extra")] // something beside the attempts
+    public async Task ReleaseRunAsync_ReusingFoldersRunWithAnythingButBareAttempts_IsRemoved(string script)
+    {
+        var executor = Executor(reuse: true);
+
+        await executor.RunAsync(Request(Noop, uid: "tr-1") with { PipelineRunUid = "run-1" }, NoListener.Instance, Ct);
+        await executor.RunAsync(Request($"  steps: [{{name: s, image: bash, command: [bash, -c, '{script}']}}]\n", uid: "tr-2") with { PipelineRunUid = "run-1" }, NoListener.Instance, Ct);
+
+        Assert.Equal(1, await executor.ReleaseRunAsync("run-1", Ct));
+        Assert.False(Directory.Exists(Path.Combine(Root, "run-1")));
+        Assert.Empty(KeptRunFolders());
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task RunAsync_KeptSpareWrittenMeanwhile_IsNotUsedAndItsFolderNotKeptAgain()
+    {
+        var executor = Executor(reuse: true);
+        var probe = _dir.Combine("probe");
+        await executor.RunAsync(Request(Noop, uid: "tr-1") with { PipelineRunUid = "run-1" }, NoListener.Instance, Ct);
+        await executor.ReleaseRunAsync("run-1", Ct);
+        // What a process left over from run-1 could still do in the spare's workspace.
+        var spare = Directory.GetDirectories(Assert.Single(KeptRunFolders()), ".spare.*").Single();
+        File.WriteAllText(Path.Combine(spare, "workspace", "planted"), "x");
+
+        var second = await executor.RunAsync(Probe("run-2", "tr-2", probe), NoListener.Instance, Ct);
+
+        Assert.Equal(TaskRunPhase.Succeeded, second.Phase);
+        var run = Path.Combine(Root, "run-2");
+        Assert.DoesNotContain(File.ReadAllLines(probe), l => l.Contains("planted", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(run, Path.GetFileName(spare), "workspace", "planted")));
+        Assert.Equal(1, await executor.ReleaseRunAsync("run-2", Ct));
+        Assert.False(Directory.Exists(run));
+        Assert.Empty(KeptRunFolders());
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ListHoldingRunsAsync_FoldersAnEarlierProcessKept_RemovedForItsInstanceOnly()
+    {
+        var earlier = Executor(reuse: true);
+        await earlier.RunAsync(Request(Noop, uid: "tr-1") with { PipelineRunUid = "run-1" }, NoListener.Instance, Ct);
+        await earlier.ReleaseRunAsync("run-1", Ct);
+        var kept = Assert.Single(KeptRunFolders());
+
+        Assert.Empty(await Executor(instance: "mship-run").ListHoldingRunsAsync(Ct));
+        Assert.True(Directory.Exists(kept));
+        Assert.Empty(await Executor(reuse: true).ListHoldingRunsAsync(Ct));
+        Assert.False(Directory.Exists(kept));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ReleaseRunAsync_NotReusingFolders_BareRunIsRemoved()
+    {
+        var executor = Executor();
+
+        await executor.RunAsync(Request(Noop, uid: "tr-1") with { PipelineRunUid = "run-1" }, NoListener.Instance, Ct);
+
+        Assert.Equal(1, await executor.ReleaseRunAsync("run-1", Ct));
+        Assert.False(Directory.Exists(Path.Combine(Root, "run-1")));
+        Assert.Empty(KeptRunFolders());
     }
 
     [Fact(Timeout = 30_000)]
