@@ -255,6 +255,7 @@ public sealed class AttemptHygieneTests : IDisposable
     [InlineData("echo x > left")] // a written attempt stays in the run's folder
     [InlineData("exit 3")] // a failed one too
     [InlineData("touch ../../extra")] // something beside the attempts
+    [InlineData("ln -s \"$PWD\" ../../linked")] // a link to a directory beside them
     public async Task ReleaseRunAsync_ReusingFoldersRunWithAnythingButBareAttempts_IsRemoved(string script)
     {
         var executor = Executor(reuse: true);
