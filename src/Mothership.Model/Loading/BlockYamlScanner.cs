@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using Mothership.Model.Limits;
 
 namespace Mothership.Model.Loading;
@@ -9,7 +10,7 @@ namespace Mothership.Model.Loading;
 /// <see cref="TreeNode"/>s, without YamlDotNet: block mappings and sequences (indentless ones
 /// too), one-line plain, single- and double-quoted scalars (no escapes), literal block scalars
 /// (<c>|</c>, <c>|-</c>), one-line flow sequences of such scalars, comments and <c>---</c> between
-/// documents. On anything else (folded or keep-chomped block scalars,
+/// documents, and documents written as JSON. On anything else (folded or keep-chomped block scalars,
 /// anchors, tags, multi-line values, flow mappings, tabs, CR, non-ASCII, empty values, duplicate
 /// keys, a limit reached, malformed YAML) it gives up and <see cref="YamlTree"/> parses the whole
 /// text with YamlDotNet, which also words every error. Positions are YamlDotNet's (1-based line and
@@ -124,7 +125,7 @@ internal sealed class BlockYamlScanner
                 throw Leave();
             }
 
-            documents.Add(BlockNode(-1, indentlessAllowed: false));
+            documents.Add(indent == 0 && _text[_pos] is '{' or '[' ? JsonDocument() : BlockNode(-1, indentlessAllowed: false));
             explicitStart = false;
             var after = NextContent();
             if (after != End && after != Marker)
@@ -337,6 +338,148 @@ internal sealed class BlockYamlScanner
 
         _depth--;
         return new TreeMapping(line, column, Close(start));
+    }
+
+    /// <summary>
+    /// A document written as JSON (YAML's flow style, as the API's clients and the stored run
+    /// manifests write it), read with <see cref="Utf8JsonReader"/>: objects and arrays, strings
+    /// (quoted scalars, escapes read by the reader), numbers, <c>true</c>, <c>false</c> and
+    /// <c>null</c> (plain scalars, as YAML reads them). It ends at a <c>---</c> line or the text's end,
+    /// with nothing after the value but blank lines. Anything else (invalid JSON, comments,
+    /// duplicate keys, a limit reached) leaves the whole text to YamlDotNet, as elsewhere here.
+    /// </summary>
+    private TreeNode JsonDocument()
+    {
+        var end = _pos;
+        while ((end = _text.IndexOf("\n---", end, StringComparison.Ordinal)) >= 0 && !(At(end + 4) is ' ' or '\n'))
+        {
+            end += 4;
+        }
+
+        end = end < 0 ? _text.Length : end + 1;
+        // ASCII only (TryParse checked), so a byte's index is a character's.
+        var bytes = System.Text.Encoding.ASCII.GetBytes(_text, _pos, end - _pos);
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = (int)Math.Min(_limits.MaxYamlDepth + 1L, int.MaxValue) });
+        _jsonBase = _pos;
+        (_jsonAt, _jsonLine, _jsonLineStart) = (_pos, _line, _lineStart);
+        TreeNode root;
+        try
+        {
+            reader.Read();
+            root = JsonValue(ref reader);
+        }
+        catch (JsonException)
+        {
+            throw Leave();
+        }
+
+        if (bytes.AsSpan((int)reader.BytesConsumed).ContainsAnyExcept((byte)' ', (byte)'\n'))
+        {
+            throw Leave(); // a comment, or more than one value
+        }
+
+        // On to the end of the document, counting its lines.
+        var rest = _text.AsSpan(_pos, end - _pos);
+        _line += rest.Count('\n');
+        var lastBreak = rest.LastIndexOf('\n');
+        _lineStart = lastBreak < 0 ? _lineStart : _pos + lastBreak + 1;
+        _pos = end;
+        return root;
+    }
+
+    // Where JsonDocument's text starts, and the last position whose line and column it counted.
+    private int _jsonBase;
+    private int _jsonAt;
+    private int _jsonLine;
+    private int _jsonLineStart;
+
+    private TreeNode JsonValue(ref Utf8JsonReader reader)
+    {
+        var (line, column) = JsonPosition(reader.TokenStartIndex);
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+            {
+                var start = _open.Count;
+                Open();
+                HashSet<string>? keys = null;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var (keyLine, keyColumn) = JsonPosition(reader.TokenStartIndex);
+                    var key = new TreeScalar(JsonText(ref reader), isPlain: false, keyLine, keyColumn);
+                    Count();
+                    if (!IsNewKey(CollectionsMarshal.AsSpan(_open)[start..], key.Value, ref keys))
+                    {
+                        throw Leave(); // YamlDotNet words the duplicate
+                    }
+
+                    reader.Read();
+                    _open.Add(key);
+                    _open.Add(JsonValue(ref reader));
+                }
+
+                _depth--;
+                return new TreeMapping(line, column, Close(start));
+            }
+
+            case JsonTokenType.StartArray:
+            {
+                var start = _open.Count;
+                Open();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    _open.Add(JsonValue(ref reader));
+                }
+
+                _depth--;
+                return new TreeSequence(line, column, Close(start));
+            }
+
+            case JsonTokenType.String:
+                Count();
+                return new TreeScalar(JsonText(ref reader), isPlain: false, line, column);
+            case JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null:
+                Count();
+                return new TreeScalar(JsonText(ref reader), isPlain: true, line, column);
+            default:
+                throw Leave();
+        }
+    }
+
+    /// <summary>A string's value (unescaped) or a literal's text, through the pool.</summary>
+    private string JsonText(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            var value = reader.GetString()!;
+            return Text(value);
+        }
+
+        var raw = reader.ValueSpan;
+        if (raw.Length > PooledLength)
+        {
+            return Text(System.Text.Encoding.ASCII.GetString(raw));
+        }
+
+        Span<char> chars = stackalloc char[raw.Length];
+        System.Text.Encoding.ASCII.GetChars(raw, chars);
+        return Text(chars);
+    }
+
+    /// <summary>Line and column (1-based) of the JSON token at <paramref name="index"/> of the document's bytes; tokens come in order.</summary>
+    private (int Line, int Column) JsonPosition(long index)
+    {
+        var at = _jsonBase + (int)index;
+        var between = _text.AsSpan(_jsonAt, at - _jsonAt);
+        var breaks = between.Count('\n');
+        if (breaks > 0)
+        {
+            _jsonLine += breaks;
+            _jsonLineStart = _jsonAt + between.LastIndexOf('\n') + 1;
+        }
+
+        _jsonAt = at;
+        return (_jsonLine, at - _jsonLineStart + 1);
     }
 
     /// <summary>The nodes of the collection being closed, from <paramref name="start"/> of <see cref="_open"/>, as an array of their number.</summary>

@@ -24,6 +24,11 @@ public sealed class BlockYamlScannerTests
         "  indented: root\n  second: 2\n",
         "last: no newline",
         "steps:\n  - name: a\n    script: |\n      #!/bin/sh\n      echo \"$(params.x)\"  # kept\n\n        indented: more\n    image: b\n  - script: |- # stripped\n      a\n\n\n      b\n\n    args: []\nafter: |\n  last\n\n",
+        // JSON documents (the API's request bodies, the stored run manifests), alone or among YAML ones.
+        "{\"apiVersion\":\"tekton.dev/v1\",\"kind\":\"PipelineRun\",\"metadata\":{\"generateName\":\"tp-0-\"},\"spec\":{\"pipelineRef\":{\"name\":\"tp-0\"}}}\n---\napiVersion: tekton.dev/v1\nkind: Pipeline\n",
+        "{\n  \"a\": [1, -2.5e3, true, false, null, \"\", \"x\\ny\\t\\\"q\\\" \\u00e9\\/\"],\n  \"b\": {},\n  \"c\": [],\n  \"d\": {\"e\": [{\"f\": \"g\"}]}\n}\n\n",
+        "[\"a\", {\"b\": 1}]",
+        "a: 1\n---\n{\"b\": \"c\"}\n---\n[]\n",
     ];
 
     public static TheoryData<string> Declined() =>
@@ -52,6 +57,13 @@ public sealed class BlockYamlScannerTests
         "a: [b, ]\n",
         "a: 'open\n",
         "- a\nb: c\n",
+        "{\"a\": 1} # comment\n",
+        "{\"a\": 1, \"a\": 2}\n",
+        "{\"a\": [1, ]}\n",
+        "{a: b}\n",
+        "{\"a\": 1}\n{\"b\": 2}\n",
+        "{\"a\": 1}\nb: 2\n",
+        "{\"a\": 1\n",
     ];
 
     [Theory]
@@ -129,11 +141,32 @@ public sealed class BlockYamlScannerTests
     }
 
     [Fact]
+    public void TryParse_EveryWebhookPayloadItAccepts_SameTreeAsYamlDotNet()
+    {
+        // Real JSON, as GitHub sends it: what the JSON path accepts must read as YamlDotNet reads it.
+        var files = Directory.EnumerateFiles(Fixtures.GitHubWebhooks(), "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var accepted = 0;
+        foreach (var file in files)
+        {
+            var text = File.ReadAllText(file);
+            if (BlockYamlScanner.TryParse(text, InputLimits.Default) is not { } fast)
+            {
+                continue;
+            }
+
+            accepted++;
+            AssertSame(YamlTree.ParseEvents(text, InputLimits.Default), fast, file);
+        }
+
+        Assert.True(accepted >= 10, $"the scanner accepted only {accepted} of {files.Count} payloads");
+    }
+
+    [Fact]
     public void TryParse_MutatedTexts_AcceptedOnlyWhenYamlDotNetReadsTheSameTree()
     {
         // Small edits with YAML's structural characters to texts of the subset: whatever the
         // scanner still accepts, YamlDotNet must read without error into the same tree.
-        const string alphabet = " \n:-#\"'[],ax|";
+        const string alphabet = " \n:-#\"'[],ax|{}\\";
         var seeds = Accepted().Select(row => (string)row.Data).Append(LayeredDag(20, 4)).ToList();
         var random = new Random(19);
         var accepted = 0;
