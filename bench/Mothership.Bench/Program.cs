@@ -4,7 +4,8 @@ namespace Mothership.Bench;
 /// <c>dotnet run -c Release --project bench/Mothership.Bench -- plan [--tasks N] [--layers L] [--iterations I]</c>:
 /// times load, validation and planning of an N-task layered DAG (defaults 10000, 10, 7), then the
 /// cost per task at 100, 1,000 and 10,000 tasks; <c>--reader events</c> loads through YamlDotNet's
-/// parser events alone (the reader before BlockYamlScanner), for an A/B in one sitting.
+/// parser events alone (the reader before BlockYamlScanner), for an A/B in one sitting; it ends
+/// with a run manifest's load (JSON and YAML) by both readers.
 /// <c>… -- store [--runs N] [--iterations I] [--db sqlite|postgres|both]</c>: times the run store
 /// (defaults 100000, 200, both).
 /// <c>… -- dashboard [--runs N] [--iterations I] [--log-mb M]</c>: times what the dashboard asks
