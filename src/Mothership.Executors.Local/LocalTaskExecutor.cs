@@ -71,7 +71,7 @@ public sealed class LocalTaskExecutor(LocalExecutorOptions options) : ITaskExecu
     {
         ArgumentException.ThrowIfNullOrEmpty(runUid);
         var folder = RunDirectories.PathOf(options.Root, runUid);
-        if (options.ReuseRunFolders && RunDirectories.IsRunFolder(folder, runUid) && _spares.TryPoolRun(Path.GetDirectoryName(folder)!, folder))
+        if (options.ReuseRunFolders && RunDirectories.IsRunFolder(folder, runUid) && _spares.TryPoolRun(folder))
         {
             return Task.FromResult(1);
         }

@@ -18,6 +18,9 @@ internal static partial class RunDirectories
     public static string PathOf(string root, string runUid) =>
         Path.Combine(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)), runUid);
 
+    /// <summary>A run's folder's mode: its owner's alone (Secret files live below it).</summary>
+    public const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
     /// <summary>Creates the run's folder, readable by its owner only.</summary>
     public static void Create(string runDirectory)
     {
@@ -32,7 +35,7 @@ internal static partial class RunDirectories
         }
         else
         {
-            Directory.CreateDirectory(runDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(runDirectory, FolderMode);
         }
     }
 
@@ -63,21 +66,28 @@ internal static partial class RunDirectories
                 continue;
             }
 
-            var marker = Path.Combine(dir, InstanceFile);
-            try
+            if (IsMarked(dir, instance))
             {
-                if (File.Exists(marker) && File.ReadAllText(marker) == instance)
-                {
-                    runs.Add(Path.GetFileName(dir));
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Being removed, or not ours to read: not this instance's to sweep.
+                runs.Add(Path.GetFileName(dir));
             }
         }
 
         return runs;
+    }
+
+    /// <summary>Whether <paramref name="folder"/> holds the mark of <paramref name="instance"/> (<see cref="Mark"/>).</summary>
+    public static bool IsMarked(string folder, string instance)
+    {
+        var marker = Path.Combine(folder, InstanceFile);
+        try
+        {
+            return File.Exists(marker) && File.ReadAllText(marker) == instance;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Being removed, or not ours to read: not this instance's to sweep.
+            return false;
+        }
     }
 
     /// <summary>

@@ -77,7 +77,8 @@ internal sealed partial class SpareAttempts
     /// </summary>
     public bool TryTakeRun(string runDirectory)
     {
-        foreach (var kept in _pooled.Keys)
+        // Enumerating the dictionary takes no lock and no snapshot (its Keys would take both): every run's first attempt comes here.
+        foreach (var (kept, _) in _pooled)
         {
             if (!_pooled.TryRemove(kept, out var spares))
             {
@@ -86,6 +87,13 @@ internal sealed partial class SpareAttempts
 
             if (RenameNoReplace(kept, runDirectory) == 0)
             {
+                if (OperatingSystem.IsWindows() || !IsOwnerOnlyDirectory(runDirectory))
+                {
+                    // Changed while it was kept (its mode, or a link in its place): a fresh folder instead.
+                    Discard(runDirectory);
+                    return false;
+                }
+
                 var bag = _byRun.GetOrAdd(runDirectory, _ => []);
                 foreach (var name in spares)
                 {
@@ -114,7 +122,7 @@ internal sealed partial class SpareAttempts
     /// to <c>root/.spare-run.*</c>; false otherwise (fewer than one spare, anything else in it, the
     /// pool full), and the caller removes it.
     /// </summary>
-    public bool TryPoolRun(string root, string runDirectory)
+    public bool TryPoolRun(string runDirectory)
     {
         if (OperatingSystem.IsWindows() || _pooled.Count >= MaxPooledRuns || !_byRun.TryRemove(runDirectory, out var bag))
         {
@@ -127,7 +135,7 @@ internal sealed partial class SpareAttempts
             return false;
         }
 
-        var kept = Path.Combine(root, RunPrefix + Guid.NewGuid().ToString("N"));
+        var kept = Path.Combine(Path.GetDirectoryName(runDirectory)!, RunPrefix + Guid.NewGuid().ToString("N"));
         if (RenameNoReplace(runDirectory, kept) != 0)
         {
             return false;
@@ -153,8 +161,7 @@ internal sealed partial class SpareAttempts
         {
             try
             {
-                var marker = Path.Combine(dir, RunDirectories.InstanceFile);
-                if (!_pooled.ContainsKey(dir) && File.Exists(marker) && File.ReadAllText(marker) == instance)
+                if (!_pooled.ContainsKey(dir) && RunDirectories.IsMarked(dir, instance))
                 {
                     Directory.Delete(dir, recursive: true);
                 }
@@ -303,6 +310,42 @@ internal sealed partial class SpareAttempts
                     return false;
                 }
             }
+        }
+    }
+
+    /// <summary>Whether <paramref name="path"/> is a directory, not a link, with a run folder's mode (<see cref="RunDirectories.FolderMode"/>).</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static bool IsOwnerOnlyDirectory(string path)
+    {
+        var fd = OpenAt(AtCwd, path, DirectoryOnly);
+        if (fd < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            return ModeOf(fd) == RunDirectories.FolderMode;
+        }
+        finally
+        {
+            PosixSpawn.CloseFd(fd);
+        }
+    }
+
+    /// <summary>
+    /// Removes what is at <paramref name="path"/>: a link itself (never what it points to), a file, or
+    /// a directory and all in it. A failure fails the attempt: the run must not go on in it.
+    /// </summary>
+    private static void Discard(string path)
+    {
+        if (File.GetAttributes(path).HasFlag(FileAttributes.ReparsePoint) || !Directory.Exists(path))
+        {
+            File.Delete(path);
+        }
+        else
+        {
+            Directory.Delete(path, recursive: true);
         }
     }
 

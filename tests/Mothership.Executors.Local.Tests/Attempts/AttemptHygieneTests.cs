@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Mothership.Engine.Execution;
+using Mothership.Executors.Local.Workspaces;
 using Mothership.Model.Tekton;
 
 namespace Mothership.Executors.Local.Tests.Attempts;
@@ -288,6 +289,42 @@ public sealed class AttemptHygieneTests : IDisposable
         Assert.Equal(1, await executor.ReleaseRunAsync("run-2", Ct));
         Assert.False(Directory.Exists(run));
         Assert.Empty(KeptRunFolders());
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData("mode")] // opened to others while it was kept
+    [InlineData("link")] // a link to a directory elsewhere in its place
+    public async Task RunAsync_KeptFolderChangedMeanwhile_NextRunGetsAFreshOwnerOnlyFolder(string change)
+    {
+        var executor = Executor(reuse: true);
+        var probe = _dir.Combine("probe");
+        await executor.RunAsync(Request(Noop, uid: "tr-1") with { PipelineRunUid = "run-1" }, NoListener.Instance, Ct);
+        await executor.ReleaseRunAsync("run-1", Ct);
+        var kept = Assert.Single(KeptRunFolders());
+        var elsewhere = _dir.Combine("elsewhere");
+        if (change == "mode")
+        {
+            File.SetUnixFileMode(kept, RunDirectories.FolderMode | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+        else
+        {
+            Directory.Move(kept, elsewhere);
+            Directory.CreateSymbolicLink(kept, elsewhere);
+        }
+
+        var second = await executor.RunAsync(Probe("run-2", "tr-2", probe), NoListener.Instance, Ct);
+
+        Assert.Equal(TaskRunPhase.Succeeded, second.Phase);
+        var run = Path.Combine(Root, "run-2");
+        Assert.Null(new DirectoryInfo(run).LinkTarget);
+        Assert.Equal(RunDirectories.FolderMode, File.GetUnixFileMode(run));
+        Assert.Equal(Path.Combine(run, "tr-2.attempt-0", "workspace"), File.ReadAllLines(probe)[^1]);
+        Assert.Empty(KeptRunFolders());
+        if (change == "link")
+        {
+            // The link went, not what it pointed to.
+            Assert.True(Directory.Exists(elsewhere));
+        }
     }
 
     [Fact(Timeout = 30_000)]
