@@ -360,8 +360,7 @@ internal sealed class BlockYamlScanner
         // ASCII only (TryParse checked), so a byte's index is a character's.
         var bytes = System.Text.Encoding.ASCII.GetBytes(_text, _pos, end - _pos);
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = (int)Math.Min(_limits.MaxYamlDepth + 1L, int.MaxValue) });
-        _jsonBase = _pos;
-        (_jsonAt, _jsonLine, _jsonLineStart) = (_pos, _line, _lineStart);
+        _jsonStart = _pos;
         TreeNode root;
         try
         {
@@ -378,20 +377,12 @@ internal sealed class BlockYamlScanner
             throw Leave(); // a comment, or more than one value
         }
 
-        // On to the end of the document, counting its lines.
-        var rest = _text.AsSpan(_pos, end - _pos);
-        _line += rest.Count('\n');
-        var lastBreak = rest.LastIndexOf('\n');
-        _lineStart = lastBreak < 0 ? _lineStart : _pos + lastBreak + 1;
-        _pos = end;
+        MoveTo(end);
         return root;
     }
 
-    // Where JsonDocument's text starts, and the last position whose line and column it counted.
-    private int _jsonBase;
-    private int _jsonAt;
-    private int _jsonLine;
-    private int _jsonLineStart;
+    /// <summary>Where the JSON document being read starts: its reader's byte indexes count from there.</summary>
+    private int _jsonStart;
 
     private TreeNode JsonValue(ref Utf8JsonReader reader)
     {
@@ -452,13 +443,14 @@ internal sealed class BlockYamlScanner
         if (reader.ValueIsEscaped)
         {
             var value = reader.GetString()!;
-            return Text(value);
+            return Text(value, value);
         }
 
         var raw = reader.ValueSpan;
         if (raw.Length > PooledLength)
         {
-            return Text(System.Text.Encoding.ASCII.GetString(raw));
+            var value = System.Text.Encoding.ASCII.GetString(raw);
+            return Text(value, value);
         }
 
         Span<char> chars = stackalloc char[raw.Length];
@@ -466,20 +458,25 @@ internal sealed class BlockYamlScanner
         return Text(chars);
     }
 
-    /// <summary>Line and column (1-based) of the JSON token at <paramref name="index"/> of the document's bytes; tokens come in order.</summary>
+    /// <summary>Line and column (1-based) of the JSON token at <paramref name="index"/> of the document's bytes, the position moved there; tokens come in order.</summary>
     private (int Line, int Column) JsonPosition(long index)
     {
-        var at = _jsonBase + (int)index;
-        var between = _text.AsSpan(_jsonAt, at - _jsonAt);
-        var breaks = between.Count('\n');
-        if (breaks > 0)
+        MoveTo(_jsonStart + (int)index);
+        return (_line, Column);
+    }
+
+    /// <summary>Moves the position forward to <paramref name="at"/>, counting the lines passed.</summary>
+    private void MoveTo(int at)
+    {
+        var passed = _text.AsSpan(_pos, at - _pos);
+        var lastBreak = passed.LastIndexOf('\n');
+        if (lastBreak >= 0)
         {
-            _jsonLine += breaks;
-            _jsonLineStart = _jsonAt + between.LastIndexOf('\n') + 1;
+            _line += passed.Count('\n');
+            _lineStart = _pos + lastBreak + 1;
         }
 
-        _jsonAt = at;
-        return (_jsonLine, at - _jsonLineStart + 1);
+        _pos = at;
     }
 
     /// <summary>The nodes of the collection being closed, from <paramref name="start"/> of <see cref="_open"/>, as an array of their number.</summary>
@@ -898,7 +895,11 @@ internal sealed class BlockYamlScanner
         return new TreeSequence(line, column, Close(start));
     }
 
-    private string Text(ReadOnlySpan<char> chars)
+    /// <summary>
+    /// A scalar's characters as a string, within the limit and through the pool;
+    /// <paramref name="made"/>, the same characters as a string already made, is kept rather than copied.
+    /// </summary>
+    private string Text(ReadOnlySpan<char> chars, string? made = null)
     {
         if (chars.Length > _limits.MaxYamlScalarLength)
         {
@@ -907,7 +908,7 @@ internal sealed class BlockYamlScanner
 
         if (chars.Length > PooledLength)
         {
-            return chars.ToString();
+            return made ?? chars.ToString();
         }
 
         if (_pool.TryGetValue(chars, out var shared))
@@ -915,7 +916,7 @@ internal sealed class BlockYamlScanner
             return shared;
         }
 
-        var s = chars.ToString();
+        var s = made ?? chars.ToString();
         _pool[s] = s;
         return s;
     }
