@@ -192,12 +192,21 @@ internal static class ThroughputBenchmark
         return (wall / samples, cpu / samples, $"{load.Split(' ')[0]} → {Load().Split(' ')[0]}");
     }
 
+    /// <summary>Pipeline <c>tp-P</c>: one task, one no-op step.</summary>
+    internal static string Pipeline(int p) =>
+        string.Create(CultureInfo.InvariantCulture, $"apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: tp-{p}\nspec:\n  tasks:\n    - name: t0\n") + TaskSpec + "\n";
+
+    /// <summary>The body that creates a run of pipeline <c>tp-P</c>, JSON as API clients post it.</summary>
+    internal static string Body(int p) =>
+        "{\"apiVersion\":\"tekton.dev/v1\",\"kind\":\"PipelineRun\",\"metadata\":{\"generateName\":\"tp-" + p.ToString(CultureInfo.InvariantCulture)
+            + "-\"},\"spec\":{\"pipelineRef\":{\"name\":\"tp-" + p.ToString(CultureInfo.InvariantCulture) + "\"}}}";
+
     private static async Task ApplyPipelinesAsync(ServerProcess server, int pipelines)
     {
         var yaml = new StringBuilder();
         for (var p = 0; p < pipelines; p++)
         {
-            yaml.Append(CultureInfo.InvariantCulture, $"---\napiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: tp-{p}\nspec:\n  tasks:\n    - name: t0\n").Append(TaskSpec).Append('\n');
+            yaml.Append("---\n").Append(Pipeline(p));
         }
 
         using var response = await server.Http.PostAsync("api/v1/apply", new StringContent(yaml.ToString(), Encoding.UTF8, "application/yaml")).ConfigureAwait(false);
@@ -219,8 +228,7 @@ internal static class ThroughputBenchmark
         var finishedBefore = await FinishedAsync(store).ConfigureAwait(false);
         var cpuBefore = ProcStat.Cpu(pid);
         var opsBefore = await StoreOperationsAsync(server).ConfigureAwait(false);
-        var bodies = pipelineOf.Select(p => "{\"apiVersion\":\"tekton.dev/v1\",\"kind\":\"PipelineRun\",\"metadata\":{\"generateName\":\"tp-" + p.ToString(CultureInfo.InvariantCulture)
-            + "-\"},\"spec\":{\"pipelineRef\":{\"name\":\"tp-" + p.ToString(CultureInfo.InvariantCulture) + "\"}}}").ToArray();
+        var bodies = pipelineOf.Select(Body).ToArray();
         var create = new ConcurrentBag<double>();
         var names = new ConcurrentBag<string>();
         var next = -1;
