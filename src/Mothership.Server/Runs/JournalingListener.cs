@@ -15,8 +15,8 @@ namespace Mothership.Server.Runs;
 /// step that ran to its end (after its log lines, before anything runs after it), and log lines. The run object (with live step
 /// states, <see cref="LiveAttempts"/>) is for readers, not for the run's own recovery, and its
 /// size grows with the pipeline: it is written by <see cref="RefreshObjectsAsync"/>, the newest
-/// state at most once per <see cref="MinObjectInterval"/>, and once more, synchronously, with the
-/// run's end. So a decision costs what it changed, not a rewrite of the whole run.
+/// state at most once per <see cref="MinObjectInterval"/> (the first one interval after the run
+/// starts), and once more, synchronously, with the run's end. So a decision costs what it changed, not a rewrite of the whole run.
 /// </summary>
 internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions transitions, SecretMasker masker, TimeProvider time, CancellationToken stop) : IRunListener
 {
@@ -46,6 +46,10 @@ internal sealed class JournalingListener(RunJournalWriter writer, RunTransitions
     {
         try
         {
+            // The run's start counts as a write: a run that ends within the interval (most one-task
+            // runs) writes its object once, with its end, instead of a transaction more for a state
+            // nobody may have looked at. Its phase and start are in the run's row from the first decision.
+            await Task.Delay(MinObjectInterval, time, cancellationToken).ConfigureAwait(false);
             while (await _changed.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 _changed.Reader.TryRead(out _);
