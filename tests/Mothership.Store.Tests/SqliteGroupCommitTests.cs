@@ -20,6 +20,7 @@ public sealed class SqliteGroupCommitTests : IAsyncDisposable
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<string, DbTransaction> _transactions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DbConnection> _connections = new(StringComparer.Ordinal);
 
     public SqliteGroupCommitTests()
     {
@@ -31,6 +32,7 @@ public sealed class SqliteGroupCommitTests : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _writes.DisposeAsync();
         await _dialect.DisposeAsync();
         _dir.Delete(recursive: true);
     }
@@ -45,6 +47,7 @@ public sealed class SqliteGroupCommitTests : IAsyncDisposable
     private async Task InsertAsync(DbConnection connection, DbTransaction transaction, string key, CancellationToken cancellationToken = default)
     {
         _transactions[key] = transaction;
+        _connections[key] = connection;
         await connection.ExecuteAsync(new CommandDefinition("INSERT INTO t (k) VALUES (@key)", new { key }, transaction, cancellationToken: cancellationToken));
     }
 
@@ -176,9 +179,27 @@ public sealed class SqliteGroupCommitTests : IAsyncDisposable
             Assert.Equal(10, (await Assert.ThrowsAsync<SqliteException>(() => task)).SqliteErrorCode);
         }
 
-        // The write not yet taken into the failed batch goes on in the next transaction.
+        // The write not yet taken into the failed batch goes on in the next transaction, on a
+        // connection opened again: the failed one may be what failed.
         Assert.Equal("result of c", await after);
         Assert.Equal(["c"], await KeysAsync());
+        Assert.NotSame(_connections["a"], _connections["c"]);
+    }
+
+    [Fact(Timeout = 60000)]
+    public async Task WriteAsync_OneAfterAnother_RunOnTheWritersConnectionKeptOpen()
+    {
+        await CreateTableAsync();
+        Assert.Equal("result of a", await Write("a"));
+        Assert.Equal("result of b", await Write("b"));
+
+        Assert.NotSame(_transactions["a"], _transactions["b"]);
+        Assert.Same(_connections["a"], _connections["b"]);
+        Assert.Equal(System.Data.ConnectionState.Open, _connections["a"].State);
+
+        // Disposed with no write running: closed at once.
+        await _writes.DisposeAsync();
+        Assert.Equal(System.Data.ConnectionState.Closed, _connections["a"].State);
     }
 
     [Fact(Timeout = 60000)]

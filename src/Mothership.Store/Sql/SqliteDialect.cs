@@ -38,7 +38,8 @@ internal sealed class SqliteDialect : SqlDialect
             DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.CommandTimeout.TotalSeconds)),
         }.ToString();
         _pragmas = $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
-        _writes = new SqliteGroupCommit(OpenAsync, IsUnavailable, MaxGroupedWrites, MaxGroupTime);
+        _writes = new SqliteGroupCommit(
+            async ct => new SqliteWriterConnection((SqliteConnection)await OpenAsync(ct).ConfigureAwait(false)), IsUnavailable, MaxGroupedWrites, MaxGroupTime);
     }
 
     /// <summary>At most this many writes share a transaction.</summary>
@@ -117,13 +118,10 @@ internal sealed class SqliteDialect : SqlDialect
         _ => false,
     };
 
-    public override ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        using (var connection = new SqliteConnection(_connectionString))
-        {
-            SqliteConnection.ClearPool(connection);
-        }
-
-        return ValueTask.CompletedTask;
+        await _writes.DisposeAsync().ConfigureAwait(false);
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
     }
 }

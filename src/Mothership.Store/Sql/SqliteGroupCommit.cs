@@ -28,7 +28,7 @@ internal sealed class SqliteGroupCommit(
     Func<CancellationToken, Task<DbConnection>> open,
     Func<Exception, bool> isUnavailable,
     int maxWrites,
-    TimeSpan maxTime)
+    TimeSpan maxTime) : IAsyncDisposable
 {
     private const string Savepoint = "grouped_write";
 
@@ -37,6 +37,12 @@ internal sealed class SqliteGroupCommit(
     private readonly Lock _lock = new();
     private readonly Queue<PendingWrite> _queue = new();
     private bool _writing;
+    private bool _disposed;
+
+    // The writer's connection, kept from one transaction to the next (its compiled statements with
+    // it: SqliteWriterConnection); a failed batch closes it and the next one opens another. Only
+    // the batch that runs uses it.
+    private DbConnection? _connection;
 
     /// <summary>Runs <paramref name="work"/> in the next write transaction; committed when it says so (with the rest of its batch), rolled back otherwise.</summary>
     public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<(T Result, bool Commit)>> work, CancellationToken cancellationToken)
@@ -101,6 +107,7 @@ internal sealed class SqliteGroupCommit(
     /// </summary>
     private PendingWrite? Next(int taken, long began)
     {
+        DbConnection? closing = null;
         lock (_lock)
         {
             if (taken > 0 && (taken >= _maxWrites || Stopwatch.GetElapsedTime(began) >= _maxTime))
@@ -119,10 +126,15 @@ internal sealed class SqliteGroupCommit(
             if (taken == 0)
             {
                 _writing = false;
+                if (_disposed)
+                {
+                    (closing, _connection) = (_connection, null);
+                }
             }
-
-            return null;
         }
+
+        closing?.Dispose();
+        return null;
     }
 
     /// <summary>
@@ -142,7 +154,7 @@ internal sealed class SqliteGroupCommit(
                 return;
             }
 
-            await using var connection = await open(CancellationToken.None).ConfigureAwait(false);
+            var connection = _connection ??= await open(CancellationToken.None).ConfigureAwait(false);
             var began = Stopwatch.GetTimestamp();
             await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
             if (!await RunOneAsync(first, connection, transaction).ConfigureAwait(false))
@@ -178,11 +190,41 @@ internal sealed class SqliteGroupCommit(
         }
         catch (Exception e)
         {
-            // The batch failed (the database, or the way to it): nothing of it was committed.
+            // The batch failed (the database, or the way to it): nothing of it was committed, and
+            // the connection may be what failed.
+            await CloseAsync().ConfigureAwait(false);
             foreach (var write in taken)
             {
                 write.Complete(e);
             }
+        }
+    }
+
+    /// <summary>Closes the writer's connection when no batch runs; else the writer loop closes it when the queue is empty.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        DbConnection? idle = null;
+        lock (_lock)
+        {
+            _disposed = true;
+            if (!_writing)
+            {
+                (idle, _connection) = (_connection, null);
+            }
+        }
+
+        if (idle is not null)
+        {
+            await idle.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task CloseAsync()
+    {
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 
