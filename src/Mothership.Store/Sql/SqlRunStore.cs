@@ -8,7 +8,8 @@ namespace Mothership.Store.Sql;
 /// <summary>
 /// <see cref="IRunStore"/> over plain SQL shared by SQLite and PostgreSQL; the differences sit in
 /// <see cref="SqlDialect"/>. A connection per call (both providers pool them), one transaction
-/// per method that writes (on SQLite, writes queued at once share one, each in a savepoint).
+/// per method that writes (on SQLite, writes queued at once share one, each in a savepoint, on the
+/// writer's connection kept open with its compiled statements: <see cref="SqliteWriterConnection"/>).
 /// </summary>
 internal sealed partial class SqlRunStore(SqlDialect dialect, TimeProvider time) : IRunStore
 {
