@@ -192,7 +192,8 @@ internal sealed class SqliteGroupCommit(
         {
             // The batch failed (the database, or the way to it): nothing of it was committed, and
             // the connection may be what failed.
-            await CloseAsync().ConfigureAwait(false);
+            _connection?.Dispose();
+            _connection = null;
             foreach (var write in taken)
             {
                 write.Complete(e);
@@ -201,7 +202,7 @@ internal sealed class SqliteGroupCommit(
     }
 
     /// <summary>Closes the writer's connection when no batch runs; else the writer loop closes it when the queue is empty.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         DbConnection? idle = null;
         lock (_lock)
@@ -213,19 +214,8 @@ internal sealed class SqliteGroupCommit(
             }
         }
 
-        if (idle is not null)
-        {
-            await idle.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private async Task CloseAsync()
-    {
-        if (_connection is { } connection)
-        {
-            _connection = null;
-            await connection.DisposeAsync().ConfigureAwait(false);
-        }
+        idle?.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Runs one write; false when its changes are to be rolled back (it said so, or it failed: the failure is kept for its caller).</summary>

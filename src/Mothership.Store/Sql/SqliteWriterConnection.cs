@@ -73,13 +73,6 @@ internal sealed class SqliteWriterConnection(SqliteConnection inner) : DbConnect
         base.Dispose(disposing);
     }
 
-    public override async ValueTask DisposeAsync()
-    {
-        Dispose(true);
-        GC.SuppressFinalize(this);
-        await ValueTask.CompletedTask.ConfigureAwait(false);
-    }
-
     /// <summary>The command to run <paramref name="text"/> with: the kept one when it is free, else one for this use alone.</summary>
     private SqliteCommand Take(string text, out bool kept)
     {
