@@ -35,6 +35,12 @@ internal static class PlanBenchmark
         Console.WriteLine($"plan: {tasks} tasks in {layers} layers, {yaml.Length / 1024} KiB of YAML, {iterations} timed iterations after 1 warm-up, "
             + (YamlTree.ScannerEnabled ? "YAML read by BlockYamlScanner (YamlDotNet for what it declines)" : "YAML read through YamlDotNet's parser events (--reader events)"));
 
+        var gc = GC.GetConfigurationVariables();
+        Console.WriteLine($"GC: {(gc.TryGetValue("ServerGC", out var server) && server is true ? "server" : "workstation")}, "
+            + $"{(gc.TryGetValue("ConcurrentGC", out var background) && background is true ? "background" : "no background GC")}, "
+            + $"gen0 budget up to {Mothership.Server.Hosting.ServerGc.Gen0MaxBudget / (1024.0 * 1024):F0} MiB "
+            + $"({Mothership.Server.Hosting.ServerGc.Variable}={Environment.GetEnvironmentVariable(Mothership.Server.Hosting.ServerGc.Variable) ?? "unset"}: the server's unless set before, ServerGc)");
+
         // Warm-up on a small DAG so JIT and static initialisation are not billed to the first iteration.
         Once(LayeredDag.Yaml(50, 5), out _);
         Cpu.Clear();

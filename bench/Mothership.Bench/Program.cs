@@ -142,6 +142,8 @@ public static class Program
             }
         }
 
+        // In the GC the server runs with (its gen0 budget comes from the environment: ServerGc).
+        Mothership.Server.Hosting.ServerGc.StartAgainIfNeeded("Mothership.Bench plan");
         return PlanBenchmark.Run(tasks, layers, iterations);
     }
 

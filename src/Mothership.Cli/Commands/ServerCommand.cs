@@ -30,6 +30,8 @@ internal static class ServerCommand
         kubernetes.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            // Before anything else: it may start this process again (ServerGc).
+            ServerGc.StartAgainIfNeeded("mship server");
             var overrides = new Dictionary<string, string?>(StringComparer.Ordinal);
             void Set(string key, string? value)
             {
