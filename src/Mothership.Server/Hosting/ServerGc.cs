@@ -9,8 +9,8 @@ namespace Mothership.Server.Hosting;
 /// YAML tree and records, ~28 MiB at 10,000 tasks) is promoted piecemeal through 28 gen0, 12 gen1
 /// and 4 gen2 collections. With a 64 MiB budget it loads, validates and plans in half the time and
 /// one-task runs cost the server 0.2–0.7 ms less CPU, for about 50 MB more resident memory; the
-/// graph of a 10,000-task run is served a little slower right after the run (p50 about 29 against
-/// 11 ms) and within the noise during it (bench/RESULTS.md, issue 19, "the server's gen0 budget").
+/// graph of a 10,000-task run is served as fast as before, during the run and after it
+/// (bench/RESULTS.md, issue 19, "the server's gen0 budget").
 /// <para>
 /// The runtime reads this budget from the environment only (<c>DOTNET_GCgen0size</c>;
 /// runtimeconfig.json's <c>System.GC.Gen0Size</c> and <c>GCgen0size</c> are ignored, measured), and
