@@ -199,8 +199,8 @@ internal static class ServerBenchmark
     /// <summary>
     /// How long <c>GET …/graph</c> takes to its last byte, as a viewer waits for it. The body is read
     /// into one reused buffer and dropped: buffered whole and decoded into a string (4.6 MB, then
-    /// 9 MB, on the large object heap at 10,000 tasks) as before, this client's own allocations and
-    /// collections added about 80 ms to the p50 on this machine under load (an independent client,
+    /// 9 MB, on the large object heap at 10,000 tasks) as before, this client's own work added about
+    /// 80 ms to the p50 on this machine under load (an independent client,
     /// Python's http.client, polling the same server in the same run: 30 ms against 112 ms;
     /// bench/RESULTS.md).
     /// </summary>
