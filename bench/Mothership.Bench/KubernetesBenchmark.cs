@@ -179,13 +179,9 @@ public static class KubernetesBenchmark
     /// <summary>This program again, serving the fake API in its own process.</summary>
     private static Process StartFake()
     {
-        var self = Environment.ProcessPath!;
-        var info = new ProcessStartInfo(self) { RedirectStandardInput = true, RedirectStandardOutput = true };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            info.ArgumentList.Add(typeof(KubernetesBenchmark).Assembly.Location);
-        }
-
+        var info = Program.StartOfThisProgram();
+        info.RedirectStandardInput = true;
+        info.RedirectStandardOutput = true;
         info.ArgumentList.Add(FakeApiMode);
         return Process.Start(info)!;
     }

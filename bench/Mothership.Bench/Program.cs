@@ -205,6 +205,19 @@ public static class Program
     /// second of CPU during a 5-second 2,000-task server run (bench/RESULTS.md). The server it
     /// starts keeps the default.
     /// </summary>
+    /// <summary>This benchmark started again (as the apphost, or as <c>dotnet Mothership.Bench.dll</c> under <c>dotnet run</c>), before its arguments.</summary>
+    internal static System.Diagnostics.ProcessStartInfo StartOfThisProgram()
+    {
+        var program = Mothership.Executors.Local.Processes.ProcessImage.ThisProgram()!;
+        var start = new System.Diagnostics.ProcessStartInfo(program[0]) { UseShellExecute = false };
+        foreach (var part in program.Skip(1))
+        {
+            start.ArgumentList.Add(part);
+        }
+
+        return start;
+    }
+
     private static int? WithoutTieredCompilation(string[] args)
     {
         if (Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") is "0" or "1")
@@ -212,14 +225,7 @@ public static class Program
             return null;
         }
 
-        var host = Environment.ProcessPath!;
-        var start = new System.Diagnostics.ProcessStartInfo(host) { UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
-        {
-            // Started as `dotnet Mothership.Bench.dll …` (dotnet run): the same again.
-            start.ArgumentList.Add(typeof(Program).Assembly.Location);
-        }
-
+        var start = StartOfThisProgram();
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

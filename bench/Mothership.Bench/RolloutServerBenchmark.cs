@@ -63,13 +63,8 @@ internal static class RolloutServerBenchmark
         {
             foreach (var parallel in parallels)
             {
-                var self = Environment.ProcessPath!;
-                var info = new ProcessStartInfo(self) { RedirectStandardOutput = true };
-                if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-                {
-                    info.ArgumentList.Add(typeof(RolloutServerBenchmark).Assembly.Location);
-                }
-
+                var info = Program.StartOfThisProgram();
+                info.RedirectStandardOutput = true;
                 foreach (var a in new[] { "rollout", ChildMode, "--sites", sites.ToString(CultureInfo.InvariantCulture), "--parallel", parallel.ToString(CultureInfo.InvariantCulture), "--seed", seed.ToString(CultureInfo.InvariantCulture) })
                 {
                     info.ArgumentList.Add(a);

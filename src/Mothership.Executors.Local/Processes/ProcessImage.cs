@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Reflection;
 using System.Runtime.InteropServices;
 
 namespace Mothership.Executors.Local.Processes;
@@ -12,6 +13,21 @@ namespace Mothership.Executors.Local.Processes;
 /// </summary>
 public static partial class ProcessImage
 {
+    /// <summary>
+    /// What starts this program again, before its arguments: its executable, then the entry
+    /// assembly when that executable is the <c>dotnet</c> host (<c>dotnet X.dll …</c>; an apphost
+    /// finds its assembly itself). Null when the executable is unknown.
+    /// </summary>
+    public static IReadOnlyList<string>? ThisProgram()
+    {
+        if (Environment.ProcessPath is not { } host)
+        {
+            return null;
+        }
+
+        return Path.GetFileNameWithoutExtension(host) == "dotnet" && Assembly.GetEntryAssembly()?.Location is { Length: > 0 } entry ? [host, entry] : [host];
+    }
+
     /// <summary>
     /// Executes <paramref name="path"/> with <paramref name="argv"/> (its first element the
     /// program's name) and this process's environment plus <paramref name="extraEnvironment"/>.

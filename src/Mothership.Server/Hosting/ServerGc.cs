@@ -51,18 +51,13 @@ public static class ServerGc
             return;
         }
 
-        var host = Environment.ProcessPath;
-        // The command line as given: the entry assembly, then the arguments.
-        var args = Environment.GetCommandLineArgs();
-        if (host is null || args.Length == 0)
+        if (ProcessImage.ThisProgram() is not { } self)
         {
             return;
         }
 
-        // The apphost (jit/mship) finds its assembly itself; `dotnet mship.dll …` is given it again.
-        List<string> argv = Path.GetFileNameWithoutExtension(host) == "dotnet" ? [host, args[0]] : [host];
-        argv.AddRange(args.Skip(1));
-        var reason = ProcessImage.Replace(host, argv, new Dictionary<string, string>(StringComparer.Ordinal) { [Variable] = Gen0Budget });
+        // The arguments as given (the first of GetCommandLineArgs is the entry assembly).
+        var reason = ProcessImage.Replace(self[0], [.. self, .. Environment.GetCommandLineArgs().Skip(1)], new Dictionary<string, string>(StringComparer.Ordinal) { [Variable] = Gen0Budget });
         Console.Error.WriteLine($"{program}: could not start again with {Variable}={Gen0Budget} ({reason}); running with the runtime's default gen0 budget");
     }
 }
