@@ -265,6 +265,7 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
     /// </summary>
     private void Send(IReadOnlyList<byte[]> frames, byte[]? runFrame, CachedGraph? graph)
     {
+        var dropped = 0;
         lock (_lock)
         {
             _runFrame = runFrame ?? _runFrame;
@@ -275,8 +276,14 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
                 {
                     viewer.TryComplete();
                     _viewers.Remove(viewer);
+                    dropped++;
                 }
             }
+        }
+
+        if (dropped > 0)
+        {
+            LogViewersDropped(logger, dropped, first.Name, ViewerBacklog);
         }
     }
 
@@ -307,6 +314,9 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
         frame[^1] = (byte)'\n';
         return frame;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} viewer(s) of the watch of run {Run} fell {Backlog} frames behind and were dropped; they reconnect")]
+    private static partial void LogViewersDropped(ILogger logger, int count, string run, int backlog);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The stored object of run {Run} is not JSON: {Message}")]
     private static partial void LogUnreadableObject(ILogger logger, string run, string message);
