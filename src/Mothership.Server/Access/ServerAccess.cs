@@ -30,6 +30,10 @@ internal sealed partial class ServerAccess
 
     private static readonly PolicyRule AdminRule = AccessRoles.BuiltInRules.Single(r => r.Subject == AccessRoles.Admin);
 
+    /// <summary>The view while the site repository, and so its policy, is unknown: enforced, nobody but the bootstrap admin allowed.</summary>
+    private static readonly AccessView NotFetched = new(true, AccessPolicy.Create([]), ImmutableDictionary<string, string>.Empty,
+        "the site repository has not been fetched yet, so its policy.csv is unknown: only the bootstrap admin is allowed until a fetch succeeds");
+
     private readonly ServerOptions _options;
     private readonly SiteRepositoryCache _cache;
     private readonly ILogger<ServerAccess> _logger;
@@ -49,7 +53,13 @@ internal sealed partial class ServerAccess
         }
     }
 
-    /// <summary>The policy in force now (fetching the site repository at most every <see cref="SiteRepositoryCache.FetchInterval"/>).</summary>
+    /// <summary>
+    /// The policy in force now: the site repository's cached tip, fetched again in the background at
+    /// most every <see cref="SiteRepositoryCache.FetchInterval"/> (<see cref="SiteRepositoryCache.RefreshForReadersAsync"/>).
+    /// While the repository has never been fetched and the cache holds no tip (its first fetch
+    /// failed), only the bootstrap admin passes: its policy.csv is unknown, and enforcement never
+    /// fails open.
+    /// </summary>
     public async Task<AccessView> CurrentAsync(CancellationToken cancellationToken)
     {
         string? tip = null;
@@ -57,7 +67,7 @@ internal sealed partial class ServerAccess
         {
             try
             {
-                await _cache.RefreshAsync(cancellationToken).ConfigureAwait(false);
+                await _cache.RefreshForReadersAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (SiteSourceException e)
             {
@@ -66,6 +76,10 @@ internal sealed partial class ServerAccess
             }
 
             tip = _cache.Resolve(null);
+            if (tip is null && !_cache.Fetched)
+            {
+                return NotFetched;
+            }
         }
 
         if (tip is null && !_options.Auth.PolicyConfigured)

@@ -20,10 +20,15 @@ internal sealed partial class SiteRepositoryCache(IOptions<ServerOptions> option
     public static readonly TimeSpan FetchInterval = TimeSpan.FromSeconds(5);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private DateTimeOffset? _fetchedAt;
+    /// <summary>UTC ticks of the last fetch that succeeded, of the last one begun (0: none in this process), and whether one runs in the background.</summary>
+    private long _fetchedTicks, _triedTicks;
+    private int _inBackground;
 
     /// <summary>Whether a site repository is configured.</summary>
     public bool Configured => !string.IsNullOrEmpty(options.Value.Cloud.Repository);
+
+    /// <summary>Whether this process has fetched the repository (false: what the cache holds, if anything, is from an earlier process or nothing).</summary>
+    public bool Fetched => Volatile.Read(ref _fetchedTicks) != 0;
 
     /// <summary>The server's data directory: the parent of its runs' work directory.</summary>
     public string DataDirectory => Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Value.Workdir)))!;
@@ -44,18 +49,86 @@ internal sealed partial class SiteRepositoryCache(IOptions<ServerOptions> option
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!force && _fetchedAt is { } at && time.GetUtcNow() - at < FetchInterval)
+            if (!force && Fetched && time.GetUtcNow().UtcTicks - _fetchedTicks < FetchInterval.Ticks)
             {
                 return;
             }
 
-            await Task.Run(Fetch, cancellationToken).ConfigureAwait(false);
-            _fetchedAt = time.GetUtcNow();
+            await FetchNowAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// For readers that may act on the cached tip (the access policy, on every API request): the
+    /// first call in this process fetches and is waited for, so a server just started acts on no
+    /// older tip than its remote's; every later call returns at once and starts a fetch in the
+    /// background when the last attempt is older than <see cref="FetchInterval"/>. So no request
+    /// waits for git, nor queues behind a fetch of a remote that is down (tried again, and logged,
+    /// once per interval instead of once per request).
+    /// </summary>
+    /// <exception cref="SiteSourceException">The first fetch failed (the cache keeps what it held).</exception>
+    public async Task RefreshForReadersAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _triedTicks) != 0)
+        {
+            RefreshInBackground();
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Requests that waited here behind the first fetch read what it left, fetched or not.
+            if (_triedTicks == 0)
+            {
+                await FetchNowAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void RefreshInBackground()
+    {
+        var now = time.GetUtcNow().UtcTicks;
+        if (now - Volatile.Read(ref _triedTicks) < FetchInterval.Ticks || Interlocked.Exchange(ref _inBackground, 1) == 1)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RefreshAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (SiteSourceException)
+            {
+                // Fetch logged why; the cached tip stays in force until a fetch succeeds.
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.FetchFailed(logger, e.Message);
+            }
+            finally
+            {
+                Volatile.Write(ref _inBackground, 0);
+            }
+        });
+    }
+
+    /// <summary>Fetches now (the gate held).</summary>
+    private async Task FetchNowAsync(CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _triedTicks, time.GetUtcNow().UtcTicks);
+        await Task.Run(Fetch, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _fetchedTicks, time.GetUtcNow().UtcTicks);
     }
 
     private void Fetch()
