@@ -23,6 +23,8 @@ internal sealed partial class SiteRepositoryCache(IOptions<ServerOptions> option
     /// <summary>UTC ticks of the last fetch that succeeded, of the last one begun (0: none in this process), and whether one runs in the background.</summary>
     private long _fetchedTicks, _triedTicks;
     private int _inBackground;
+    /// <summary>Whether a fetch attempt has ended in this process (readers wait for the first one; <see cref="RefreshForReadersAsync"/>).</summary>
+    private bool _attempted;
 
     /// <summary>Whether a site repository is configured.</summary>
     public bool Configured => !string.IsNullOrEmpty(options.Value.Cloud.Repository);
@@ -73,7 +75,7 @@ internal sealed partial class SiteRepositoryCache(IOptions<ServerOptions> option
     /// <exception cref="SiteSourceException">The first fetch failed (the cache keeps what it held).</exception>
     public async Task RefreshForReadersAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _triedTicks) != 0)
+        if (Volatile.Read(ref _attempted))
         {
             RefreshInBackground();
             return;
@@ -83,7 +85,7 @@ internal sealed partial class SiteRepositoryCache(IOptions<ServerOptions> option
         try
         {
             // Requests that waited here behind the first fetch read what it left, fetched or not.
-            if (_triedTicks == 0)
+            if (!_attempted)
             {
                 await FetchNowAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -127,8 +129,15 @@ internal sealed partial class SiteRepositoryCache(IOptions<ServerOptions> option
     private async Task FetchNowAsync(CancellationToken cancellationToken)
     {
         Volatile.Write(ref _triedTicks, time.GetUtcNow().UtcTicks);
-        await Task.Run(Fetch, cancellationToken).ConfigureAwait(false);
-        Volatile.Write(ref _fetchedTicks, time.GetUtcNow().UtcTicks);
+        try
+        {
+            await Task.Run(Fetch, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _fetchedTicks, time.GetUtcNow().UtcTicks);
+        }
+        finally
+        {
+            Volatile.Write(ref _attempted, true);
+        }
     }
 
     private void Fetch()

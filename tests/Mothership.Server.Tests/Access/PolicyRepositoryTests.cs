@@ -141,6 +141,17 @@ public sealed class PolicyRepositoryTests : IDisposable
     }
 
     [Fact]
+    public async Task Current_ManyRequestsAtStart_AllWaitForTheFirstFetch()
+    {
+        Commit("p, alice, runs, get, *, allow\n");
+        var (_, access) = Server();
+
+        var views = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => access.CurrentAsync(Ct), Ct)));
+
+        Assert.All(views, v => Assert.True(Allowed(v, "alice"), v.RepositoryError));
+    }
+
+    [Fact]
     public async Task Current_FetchedRepositoryWithoutPolicy_StaysOpen()
     {
         Directory.CreateDirectory(Remote);
