@@ -220,6 +220,17 @@ public interface IRunStore : IAsyncDisposable
     /// <summary>Every unfinished deploy (each holds its site's lock), oldest first.</summary>
     Task<IReadOnlyList<SiteDeploy>> ListActiveSiteDeploysAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> finished deploys whose follow-up is not done, that nobody
+    /// holds a claim on past <paramref name="now"/>: each is claimed until <paramref name="claimUntil"/> (once across
+    /// replicas) and counts one more attempt (<see cref="SiteDeploy.FollowUpAttempts"/>), oldest first.
+    /// </summary>
+    Task<IReadOnlyList<SiteDeploy>> ClaimSiteDeployFollowUpsAsync(DateTimeOffset now, DateTimeOffset claimUntil, int limit,
+        CancellationToken cancellationToken);
+
+    /// <summary>The follow-up of a finished deploy is done (or given up): no replica takes it again. False when it was already.</summary>
+    Task<bool> FinishSiteDeployFollowUpAsync(string id, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>A site's deploys, newest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<SiteDeploy>> ListSiteDeploysAsync(string site, int limit, CancellationToken cancellationToken);
 

@@ -43,6 +43,9 @@ public sealed record SiteDeploy
     /// <summary>How it ended; null while it runs.</summary>
     public string? Result { get; init; }
 
+    /// <summary>How many times a replica has taken up what follows its end (<see cref="IRunStore.ClaimSiteDeployFollowUpsAsync"/>), the current time included.</summary>
+    public int FollowUpAttempts { get; init; }
+
     /// <summary>The services the deploy runs (the plan's changed ones), as they will stand once it succeeds.</summary>
     public ImmutableArray<SiteServiceState> Services { get; init; } = [];
 }

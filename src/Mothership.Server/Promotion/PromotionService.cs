@@ -3,29 +3,48 @@ using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Mothership.Ci.Forge;
 using Mothership.Ci.Jobs;
 using Mothership.Ci.Reporting;
 using Mothership.Model.Tekton;
 using Mothership.Model.Tekton.Vocabulary;
 using Mothership.Server.Cloud;
+using Mothership.Server.Hosting;
 using Mothership.Store;
 
 namespace Mothership.Server.Promotion;
 
 /// <summary>
-/// What follows a site deploy's end (<see cref="SiteDeployReconciler.Finished"/>, raised once per
-/// end across replicas): a deploy started from a deployment pull request reports there (status,
-/// a comment with the run's link; on failure the failed service's last log lines) and, when it
-/// succeeded, merges it (or leaves it to the merge pool when one serves the repository); a revision that now runs on every site of its environment is tagged and
-/// proposed to the next environment (<see cref="SitePromotion.CompleteEnvironmentAsync"/>).
+/// What follows a site deploy's end: a deploy started from a deployment pull request reports there
+/// (status, a comment with the run's link; on failure the failed service's last log lines) and,
+/// when it succeeded, merges it (or leaves it to the merge pool when one serves the repository); a
+/// revision that now runs on every site of its environment is tagged and proposed to the next
+/// environment (<see cref="SitePromotion.CompleteEnvironmentAsync"/>).
 /// </summary>
+/// <remarks>
+/// Durable: each follow-up is claimed in the store (<see cref="IRunStore.ClaimSiteDeployFollowUpsAsync"/>,
+/// once across replicas) and recorded as done once it has succeeded, so one that failed (GitHub
+/// down, a server stopped between the end and its follow-up) is taken up again by any replica
+/// after <see cref="RetryAfter"/>, up to <see cref="MaxAttempts"/> times. Claims are looked for at
+/// once when this replica records an end (<see cref="SiteDeployReconciler.Finished"/>), and every
+/// <see cref="SweepInterval"/> for the rest. Every step of a follow-up may run again: statuses are
+/// set, comments carry a mark and are written once, tags and proposals are skipped when they exist.
+/// </remarks>
 internal sealed partial class PromotionService : BackgroundService
 {
     /// <summary>Log lines of the failed service quoted on its deployment pull request.</summary>
     public const int ExcerptLines = 30;
 
-    private readonly Channel<SiteDeploy> _ended = Channel.CreateUnbounded<SiteDeploy>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Follow-ups taken up at most this many times; then given up (logged as an error).</summary>
+    public const int MaxAttempts = 5;
+
+    /// <summary>Follow-ups claimed by one store call.</summary>
+    private const int Batch = 16;
+
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _pollInterval;
     private readonly SitePromotion _promotion;
     private readonly IRunStore _store;
     private readonly IForge _forge;
@@ -35,9 +54,12 @@ internal sealed partial class PromotionService : BackgroundService
     private readonly ILogger<PromotionService> _logger;
 
     public PromotionService(SiteDeployReconciler reconciler, SitePromotion promotion, IRunStore store, IForge forge, IJobLogs logs, JobReporterOptions links,
-        IJobConfigSource jobs, ILogger<PromotionService> logger)
+        IJobConfigSource jobs, TimeProvider time, IOptions<ServerOptions> options, ILogger<PromotionService> logger)
     {
         ArgumentNullException.ThrowIfNull(reconciler);
+        ArgumentNullException.ThrowIfNull(options);
+        _time = time;
+        _pollInterval = options.Value.PollInterval;
         _promotion = promotion;
         _store = store;
         _forge = forge;
@@ -45,26 +67,75 @@ internal sealed partial class PromotionService : BackgroundService
         _links = links;
         _jobs = jobs;
         _logger = logger;
-        reconciler.Finished += deploy => _ended.Writer.TryWrite(deploy);
+        reconciler.Finished += _ => _wake.Writer.TryWrite(true);
     }
+
+    /// <summary>How long a claimed follow-up is left to its replica before another may take it up (a minute at the default poll interval).</summary>
+    public TimeSpan RetryAfter => _pollInterval * 60;
+
+    /// <summary>How often claims are looked for without an end recorded here (ends recorded by another replica, follow-ups to retry).</summary>
+    public TimeSpan SweepInterval => _pollInterval * 10;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var deploy in _ended.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await HandleAsync(deploy, stoppingToken).ConfigureAwait(false);
+                await FollowUpAsync(stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (StoreUnavailableException e)
             {
-                Log.Failed(_logger, deploy.Site, deploy.RunName, e.Message);
+                Log.StoreUnavailable(_logger, e.Message);
+            }
+
+            using var sweep = new CancellationTokenSource(SweepInterval, _time);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, sweep.Token);
+            try
+            {
+                await _wake.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+                _wake.Reader.TryRead(out _);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The sweep interval passed.
             }
         }
     }
 
+    /// <summary>Claims the follow-ups due and does each; one that fails stays claimed until <see cref="RetryAfter"/>, then any replica takes it up again.</summary>
+    private async Task FollowUpAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<SiteDeploy> claimed;
+        do
+        {
+            var now = _time.GetUtcNow();
+            claimed = await _store.ClaimSiteDeployFollowUpsAsync(now, now + RetryAfter, Batch, cancellationToken).ConfigureAwait(false);
+            foreach (var deploy in claimed)
+            {
+                try
+                {
+                    await HandleAsync(deploy, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not StoreUnavailableException && !cancellationToken.IsCancellationRequested)
+                {
+                    if (deploy.FollowUpAttempts < MaxAttempts)
+                    {
+                        Log.Failed(_logger, deploy.Site, deploy.RunName, e.Message, deploy.FollowUpAttempts, MaxAttempts, RetryAfter);
+                        continue;
+                    }
+
+                    Log.GaveUp(_logger, deploy.Site, deploy.RunName, e.Message, MaxAttempts);
+                }
+
+                await _store.FinishSiteDeployFollowUpAsync(deploy.Id, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        while (claimed.Count == Batch);
+    }
+
     /// <summary>Reports <paramref name="deploy"/>'s end and promotes what it completed.</summary>
-    public async Task HandleAsync(SiteDeploy deploy, CancellationToken cancellationToken)
+    private async Task HandleAsync(SiteDeploy deploy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deploy);
         if (deploy.DryRun || await _promotion.ViewAsync(cancellationToken).ConfigureAwait(false) is not { } view)
@@ -133,8 +204,14 @@ internal sealed partial class PromotionService : BackgroundService
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Promotion after the deploy of site {Site} ({Run}) failed: {Error}")]
-        public static partial void Failed(ILogger logger, string site, string run, string error);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Promotion after the deploy of site {Site} ({Run}) failed (attempt {Attempt} of {Max}; taken up again after {RetryAfter}): {Error}")]
+        public static partial void Failed(ILogger logger, string site, string run, string error, int attempt, int max, TimeSpan retryAfter);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Promotion after the deploy of site {Site} ({Run}) failed {Max} times and is given up: {Error}")]
+        public static partial void GaveUp(ILogger logger, string site, string run, string error, int max);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Follow-ups of site deploys not taken up: {Error}")]
+        public static partial void StoreUnavailable(ILogger logger, string error);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Deployment pull request #{Number} of site {Site}: merge {Outcome}")]
         public static partial void Merged(ILogger logger, int number, string site, string outcome);

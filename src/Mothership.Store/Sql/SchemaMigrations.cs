@@ -323,6 +323,17 @@ internal static class SchemaMigrations
             ALTER TABLE runs ADD COLUMN object_version BIGINT NOT NULL DEFAULT 0;
             UPDATE runs SET object_version = 1 WHERE uid IN (SELECT uid FROM run_objects);
             """),
+        // What follows a site deploy's end (its pull request's status and merge, the promotion) is
+        // recorded as done, so a server that stopped between the end and its follow-up, or whose
+        // follow-up failed (GitHub down), does it later. follow_up_after: no replica takes it again
+        // before then (a claim). Deploys that ended before this version were followed up then.
+        (15, "site deploy follow-ups", """
+            ALTER TABLE site_deploys ADD COLUMN followed_up_at BIGINT;
+            ALTER TABLE site_deploys ADD COLUMN follow_up_after BIGINT;
+            ALTER TABLE site_deploys ADD COLUMN follow_up_attempts BIGINT NOT NULL DEFAULT 0;
+            UPDATE site_deploys SET followed_up_at = finished_at WHERE result IS NOT NULL;
+            CREATE INDEX site_deploys_to_follow_up ON site_deploys (finished_at, id) WHERE result IS NOT NULL AND followed_up_at IS NULL;
+            """),
     ];
 
     /// <summary>The newest schema version.</summary>

@@ -10,7 +10,7 @@ internal sealed partial class SqlRunStore
     private const string SiteDeployColumns = """
         id AS Id, site AS Site, from_revision AS FromRevision, to_revision AS ToRevision, run_uid AS RunUid, run_name AS RunName,
         actor AS Actor, source AS Source, dry_run AS DryRun, requested_at AS RequestedAt, started_at AS StartedAt,
-        finished_at AS FinishedAt, result AS Result, services AS Services
+        finished_at AS FinishedAt, result AS Result, services AS Services, follow_up_attempts AS FollowUpAttempts
         """;
 
     private const string SiteColumns = """
@@ -115,6 +115,33 @@ internal sealed partial class SqlRunStore
             $"SELECT {SiteDeployColumns} FROM site_deploys WHERE result IS NULL ORDER BY requested_at, id", null, null, cancellationToken)).ConfigureAwait(false))
             .Select(r => r.ToRecord()).ToList(), cancellationToken);
 
+    public Task<IReadOnlyList<SiteDeploy>> ClaimSiteDeployFollowUpsAsync(DateTimeOffset now, DateTimeOffset claimUntil, int limit,
+        CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return WriteAsync<IReadOnlyList<SiteDeploy>>(async (c, tx) =>
+        {
+            var claimed = (await c.QueryAsync<SiteDeployRow>(Cmd($"""
+                UPDATE site_deploys SET follow_up_after = @until, follow_up_attempts = follow_up_attempts + 1
+                WHERE id IN (
+                    SELECT id FROM site_deploys
+                    WHERE result IS NOT NULL AND followed_up_at IS NULL AND (follow_up_after IS NULL OR follow_up_after <= @now)
+                    ORDER BY finished_at, id LIMIT @limit{dialect.ForUpdateSkipLocked})
+                RETURNING {SiteDeployColumns}
+                """, new { now = UnixMicros.From(now), until = UnixMicros.From(claimUntil), limit }, tx, cancellationToken))
+                .ConfigureAwait(false)).Select(r => r.ToRecord()).OrderBy(d => d.FinishedAt).ThenBy(d => d.Id, StringComparer.Ordinal).ToList();
+            return (claimed, true);
+        }, cancellationToken);
+    }
+
+    public Task<bool> FinishSiteDeployFollowUpAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) =>
+        WriteAsync(async (c, tx) =>
+        {
+            var updated = await c.ExecuteAsync(Cmd("UPDATE site_deploys SET followed_up_at = @at WHERE id = @id AND result IS NOT NULL AND followed_up_at IS NULL",
+                new { id, at = UnixMicros.From(at) }, tx, cancellationToken)).ConfigureAwait(false);
+            return (updated > 0, true);
+        }, cancellationToken);
+
     public Task<IReadOnlyList<SiteDeploy>> ListSiteDeploysAsync(string site, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
@@ -159,6 +186,7 @@ internal sealed partial class SqlRunStore
         public long? FinishedAt { get; set; }
         public string? Result { get; set; }
         public string Services { get; set; } = "[]";
+        public long FollowUpAttempts { get; set; }
 
         public SiteDeploy ToRecord() => new()
         {
@@ -175,6 +203,7 @@ internal sealed partial class SqlRunStore
             StartedAt = UnixMicros.To(StartedAt),
             FinishedAt = UnixMicros.To(FinishedAt),
             Result = Result,
+            FollowUpAttempts = (int)FollowUpAttempts,
             Services = [.. (JsonSerializer.Deserialize<List<ServiceEntry>>(Services, ServiceJson) ?? [])
                 .Select(s => new SiteServiceState { Service = s.Service, Chart = s.Chart, Version = s.Version, ValuesDigest = s.ValuesDigest })],
         };

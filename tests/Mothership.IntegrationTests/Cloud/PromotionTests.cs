@@ -64,7 +64,7 @@ public sealed class PromotionTests : IAsyncLifetime
         return _repo.Commit("promotion dev → prod");
     }
 
-    private async Task<ServerProcess> StartServerAsync(string config = "presubmits: {}\n", string plugins = "[deploy]", string? admin = null)
+    private async Task<ServerProcess> StartServerAsync(string config = "presubmits: {}\n", string plugins = "[deploy]", string? admin = null, string pollInterval = "00:00:01")
     {
         var bin = Path.Combine(_work.FullName, "bin");
         Directory.CreateDirectory(bin);
@@ -114,6 +114,7 @@ public sealed class PromotionTests : IAsyncLifetime
             ["Mothership__Ci__Config"] = Path.Combine(_work.FullName, "config.yaml"),
             ["Mothership__Ci__Plugins"] = Path.Combine(_work.FullName, "plugins.yaml"),
             ["Mothership__PublicUrl"] = "https://mothership.example",
+            ["Mothership__PollInterval"] = pollInterval,
         });
         if (admin is not null)
         {
@@ -372,6 +373,27 @@ public sealed class PromotionTests : IAsyncLifetime
         Assert.Equal(a, _gh.TagSha("v0.0.1"));
         Assert.Equal(("v0.1.0", b), (release.Tag, _gh.TagSha("v0.1.0")));
         Assert.Equal($"## Changes by Kind\n\n### Feature\n\n- {Note} (#{change.Number}, @alice)\n", release.Body);
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task DeployEnded_GitHubRefusesItsFollowUpOnce_TakenUpAgainOnceItsClaimPassed()
+    {
+        var a = Promote();
+        _gh.SetBranch("main", a);
+        // The tag that marks dev as running a: refused once, as GitHub refuses a token without the permission.
+        _github.Faults.FailNext(1, "POST", "/repos/Codertocat/Hello-World/git/refs", GitHubFault.Forbidden);
+        // Claims pass after 60 poll intervals: 12 s here, a minute by default.
+        var server = await StartServerAsync(pollInterval: "00:00:00.200");
+
+        var dev = await DeployAsync(server, "dev-a", a);
+        Assert.Equal("Succeeded", (string?)(await WaitForDeployAsync(server, "dev-a", d => (string?)d["id"] == (string?)dev["id"]))["result"]);
+        await WaitForAsync(() => server.Output.Contains("failed (attempt 1 of 5; taken up again after 00:00:12)", StringComparison.Ordinal) ? server : null,
+            "the refused follow-up logged", server);
+        Assert.Null(_gh.TagSha("dev/1"));
+
+        Assert.Equal(a, await WaitForAsync(() => _gh.TagSha("dev/1"), "dev/1 tagged by the follow-up taken up again", server));
+        // Refused, then made: the follow-up did not stop at the first answer, nor did it tag twice.
+        Assert.Equal(2, _github.Requests.Count(r => r.Method == "POST" && r.Path.EndsWith("/git/refs", StringComparison.Ordinal) && r.Body.Contains("refs/tags/dev/", StringComparison.Ordinal)));
     }
 
     [Fact(Timeout = 420_000)]
