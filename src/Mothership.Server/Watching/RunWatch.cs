@@ -121,8 +121,17 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
         {
             while (true)
             {
-                await PublishAsync(run, _stop.Token).ConfigureAwait(false);
-                if (run.Phase == RunPhase.Finished)
+                try
+                {
+                    await PublishAsync(run, _stop.Token).ConfigureAwait(false);
+                }
+                catch (StoreUnavailableException e)
+                {
+                    // Nothing sent and the key kept: the next read finds the run changed and publishes it.
+                    LogStoreUnavailable(logger, first.Name, e.Message);
+                }
+
+                if (run.Phase == RunPhase.Finished && _key == KeyOf(run))
                 {
                     End(run);
                     return;
@@ -143,14 +152,26 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
                     }
                 }
 
-                // The summary first: a wake or poll that finds the same object and status reads nothing more.
-                var summary = await store.GetRunSummaryAsync(first.Uid, _stop.Token).ConfigureAwait(false);
-                if (summary is not null && KeyOf(summary) == _key)
+                RunRecord? next;
+                try
                 {
+                    // The summary first: a wake or poll that finds the same object and status reads nothing more.
+                    var summary = await store.GetRunSummaryAsync(first.Uid, _stop.Token).ConfigureAwait(false);
+                    if (summary is not null && KeyOf(summary) == _key)
+                    {
+                        continue;
+                    }
+
+                    next = summary is null ? null : await store.GetRunByUidAsync(first.Uid, _stop.Token).ConfigureAwait(false);
+                }
+                catch (StoreUnavailableException e)
+                {
+                    // The viewers keep their streams; the next wake or poll reads again.
+                    LogStoreUnavailable(logger, first.Name, e.Message);
                     continue;
                 }
 
-                if (summary is null || await store.GetRunByUidAsync(first.Uid, _stop.Token).ConfigureAwait(false) is not { } next)
+                if (next is null)
                 {
                     End(run);
                     return;
@@ -177,7 +198,6 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
             return;
         }
 
-        _key = key;
         var runFrame = Frame("run", RunData(run).ToJsonString());
         var frames = new List<byte[]> { runFrame };
         CachedGraph? sent = null;
@@ -205,6 +225,7 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
             sent = graph;
         }
 
+        _key = key;
         Send(frames, runFrame, sent);
     }
 
@@ -317,6 +338,9 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} viewer(s) of the watch of run {Run} fell {Backlog} frames behind and were dropped; they reconnect")]
     private static partial void LogViewersDropped(ILogger logger, int count, string run, int backlog);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The watch of run {Run} could not read it and reads again at the next change or poll: {Message}")]
+    private static partial void LogStoreUnavailable(ILogger logger, string run, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The stored object of run {Run} is not JSON: {Message}")]
     private static partial void LogUnreadableObject(ILogger logger, string run, string message);
