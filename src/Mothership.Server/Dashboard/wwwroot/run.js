@@ -249,11 +249,25 @@ function runFrame(main, { kinds, name, navigate, params, renderBody }) {
     return { ...fetched, status };
   }
 
+  // The run object's fetch under way: a redraw that needs some copy of the object (none fetched
+  // yet) waits for it instead of asking again; one that asks for a fresh copy fetches anew.
+  let fetching = null;
+  async function fetchRunObject(fresh) {
+    if (!fresh && fetching) return fetching;
+    const request = api.run(kinds, name);
+    fetching = request;
+    try {
+      return await request;
+    } finally {
+      if (fetching === request) fetching = null;
+    }
+  }
+
   async function tick(once, fetchRun = true) {
     clearTimeout(timer);
     let finished = false;
     try {
-      if (fetchRun || !fetched) fetched = await api.run(kinds, name);
+      if (fetchRun || !fetched) fetched = await fetchRunObject(fetchRun);
       if (stopped) return;
       const run = current();
       const state = runState(run);
