@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -42,7 +41,7 @@ internal sealed partial class PromotionService : BackgroundService
     /// <summary>Follow-ups claimed by one store call.</summary>
     private const int Batch = 16;
 
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly WakeSignal _wake = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _pollInterval;
     private readonly SitePromotion _promotion;
@@ -67,7 +66,7 @@ internal sealed partial class PromotionService : BackgroundService
         _links = links;
         _jobs = jobs;
         _logger = logger;
-        reconciler.Finished += _ => _wake.Writer.TryWrite(true);
+        reconciler.Finished += _ => _wake.Wake();
     }
 
     /// <summary>How long a claimed follow-up is left to its replica before another may take it up (a minute at the default poll interval).</summary>
@@ -89,17 +88,7 @@ internal sealed partial class PromotionService : BackgroundService
                 Log.StoreUnavailable(_logger, e.Message);
             }
 
-            using var sweep = new CancellationTokenSource(SweepInterval, _time);
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, sweep.Token);
-            try
-            {
-                await _wake.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
-                _wake.Reader.TryRead(out _);
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The sweep interval passed.
-            }
+            await _wake.WaitAsync(SweepInterval, _time, stoppingToken).ConfigureAwait(false);
         }
     }
 

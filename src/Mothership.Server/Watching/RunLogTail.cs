@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Mothership.Server.Hosting;
 using Mothership.Store;
 
 namespace Mothership.Server.Watching;
@@ -19,14 +20,14 @@ internal sealed class RunLogTail(string uid, long afterId, IRunStore store, Time
 
     private readonly Lock _lock = new();
     private readonly List<ChannelWriter<LogTailBatch>> _followers = [];
-    // One pending wake-up at most: any number of appends while a read runs make one more read.
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    // Any number of appends while a read runs make one more read.
+    private readonly WakeSignal _wake = new();
     private readonly CancellationTokenSource _stop = new();
     private long _after = afterId;
 
     public string Uid => uid;
 
-    public void Wake() => _wake.Writer.TryWrite(true);
+    public void Wake() => _wake.Wake();
 
     public void Add(ChannelWriter<LogTailBatch> follower)
     {
@@ -86,9 +87,7 @@ internal sealed class RunLogTail(string uid, long afterId, IRunStore store, Time
                     return;
                 }
 
-                await Task.WhenAny(_wake.Reader.WaitToReadAsync(token).AsTask(), Task.Delay(poll, time, token)).ConfigureAwait(false);
-                token.ThrowIfCancellationRequested();
-                _wake.Reader.TryRead(out _);
+                await _wake.WaitAsync(poll, time, token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

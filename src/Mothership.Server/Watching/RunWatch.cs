@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Mothership.Model.Tekton;
 using Mothership.Server.Api;
+using Mothership.Server.Hosting;
 using Mothership.Server.Runs;
 using Mothership.Store;
 
@@ -31,7 +32,7 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
 
     private readonly Lock _lock = new();
     private readonly List<ChannelWriter<byte[]>> _viewers = [];
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly WakeSignal _wake = new();
     private readonly CancellationTokenSource _stop = new();
     /// <summary>Each node's JSON as last sent (compared byte for byte to find what changed).</summary>
     private readonly Dictionary<string, byte[]> _nodes = new(StringComparer.Ordinal);
@@ -86,7 +87,7 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
     }
 
     /// <summary>The run changed: read it now (or after <see cref="MinInterval"/> since the last read).</summary>
-    public void Wake() => _wake.Writer.TryWrite(true);
+    public void Wake() => _wake.Wake();
 
     public void Stop()
     {
@@ -138,19 +139,8 @@ internal sealed partial class RunWatch(RunRecord first, IRunStore store, RunGrap
                 }
 
                 await Task.Delay(MinInterval, time, _stop.Token).ConfigureAwait(false);
-                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
-                {
-                    wait.CancelAfter(poll);
-                    try
-                    {
-                        await _wake.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
-                        _wake.Reader.TryRead(out _);
-                    }
-                    catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
-                    {
-                        // The poll interval passed: read anyway (another replica may drive the run).
-                    }
-                }
+                // Woken by this replica's driver, else the poll interval (another replica may drive the run).
+                await _wake.WaitAsync(poll, time, _stop.Token).ConfigureAwait(false);
 
                 RunRecord? next;
                 try
