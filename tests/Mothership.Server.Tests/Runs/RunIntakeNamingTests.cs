@@ -79,18 +79,15 @@ public sealed class RunIntakeNamingTests : IAsyncLifetime
 }
 
 /// <summary>A store whose first <c>refusals</c> run creations answer "name taken" (recording the names), as a collision would; the rest goes to the real store.</summary>
-internal class NameTakenStore : DispatchProxy
+internal class NameTakenStore : StoreProxy
 {
-    private IRunStore _inner = null!;
     private int _refusals;
 
     public List<string> Tried { get; } = [];
 
     public static IRunStore Wrap(IRunStore inner, int refusals)
     {
-        var store = Create<IRunStore, NameTakenStore>();
-        var proxy = (NameTakenStore)(object)store;
-        proxy._inner = inner;
+        var (store, proxy) = Wrap<NameTakenStore>(inner);
         proxy._refusals = refusals;
         return store;
     }
@@ -107,13 +104,6 @@ internal class NameTakenStore : DispatchProxy
             }
         }
 
-        try
-        {
-            return targetMethod.Invoke(_inner, args);
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            throw e.InnerException;
-        }
+        return Forward(targetMethod, args);
     }
 }

@@ -35,9 +35,7 @@ public sealed class RunSupervisorTests : IAsyncDisposable
     {
         var sqlite = _sqlite = RunStoreFactory.Open($"sqlite:{Path.Combine(_dir.FullName, "runs.db")}", TimeProvider.System);
         await sqlite.MigrateAsync(Ct);
-        var store = DispatchProxy.Create<IRunStore, RecordingStore>();
-        var recorder = (RecordingStore)(object)store;
-        recorder.Inner = sqlite;
+        var (store, recorder) = StoreProxy.Wrap<RecordingStore>(sqlite);
         await store.CreateRunAsync(new RunRecord
         {
             Uid = "uid-1", Kind = kind, Name = "run-1", Pipeline = "", Phase = RunPhase.Queued, Status = "Unknown", Reason = "Queued",
@@ -116,10 +114,8 @@ public sealed class RunSupervisorTests : IAsyncDisposable
     }
 
     /// <summary>Records, in order, which store calls appended logs and which journaled an attempt's end.</summary>
-    public class RecordingStore : DispatchProxy
+    public class RecordingStore : StoreProxy
     {
-        public IRunStore Inner { get; set; } = null!;
-
         public ConcurrentQueue<string> Calls { get; } = new();
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
@@ -147,14 +143,7 @@ public sealed class RunSupervisorTests : IAsyncDisposable
                 }
             }
 
-            try
-            {
-                return targetMethod.Invoke(Inner, args);
-            }
-            catch (TargetInvocationException e)
-            {
-                throw e.InnerException!;
-            }
+            return Forward(targetMethod, args);
         }
     }
 

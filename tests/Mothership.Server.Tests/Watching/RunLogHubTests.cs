@@ -22,11 +22,9 @@ public sealed class RunLogHubTests : IAsyncDisposable
     }
 
     /// <summary>Counts the store's log reads.</summary>
-    public class CountingStore : DispatchProxy
+    public class CountingStore : StoreProxy
     {
         private int _logReads;
-
-        public IRunStore Inner { get; set; } = null!;
 
         public int LogReads => Volatile.Read(ref _logReads);
 
@@ -37,14 +35,7 @@ public sealed class RunLogHubTests : IAsyncDisposable
                 Interlocked.Increment(ref _logReads);
             }
 
-            try
-            {
-                return targetMethod.Invoke(Inner, args);
-            }
-            catch (TargetInvocationException e)
-            {
-                throw e.InnerException!;
-            }
+            return Forward(targetMethod, args);
         }
     }
 
@@ -58,10 +49,7 @@ public sealed class RunLogHubTests : IAsyncDisposable
             CreatedAt = _time.GetUtcNow(), Manifest = "",
         }, "test", Ct);
         Assert.Single(await inner.ClaimRunsAsync("me", 1, TimeSpan.FromHours(1), _time.GetUtcNow(), Ct));
-        var store = DispatchProxy.Create<IRunStore, CountingStore>();
-        var counter = (CountingStore)(object)store;
-        counter.Inner = inner;
-        return (store, counter);
+        return StoreProxy.Wrap<CountingStore>(inner);
     }
 
     private Task AppendAsync(IRunStore store, long line, string text) => store.AppendLogsAsync(

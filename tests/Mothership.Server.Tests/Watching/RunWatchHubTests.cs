@@ -24,11 +24,9 @@ public sealed class RunWatchHubTests : IAsyncDisposable
     }
 
     /// <summary>Fails the next <see cref="FailReads"/> summary reads as an unavailable store does.</summary>
-    public class FailingStore : DispatchProxy
+    public class FailingStore : StoreProxy
     {
         private int _failReads;
-
-        public IRunStore Inner { get; set; } = null!;
 
         public int FailReads
         {
@@ -43,14 +41,7 @@ public sealed class RunWatchHubTests : IAsyncDisposable
                 return Task.FromException<RunSummary?>(new StoreUnavailableException("the run store (sqlite) is unavailable: database is locked"));
             }
 
-            try
-            {
-                return targetMethod.Invoke(Inner, args);
-            }
-            catch (TargetInvocationException e)
-            {
-                throw e.InnerException!;
-            }
+            return Forward(targetMethod, args);
         }
     }
 
@@ -77,9 +68,7 @@ public sealed class RunWatchHubTests : IAsyncDisposable
             CreatedAt = TimeProvider.System.GetUtcNow(), Manifest = "",
         };
         await inner.CreateRunAsync(run, "test", Ct);
-        var store = DispatchProxy.Create<IRunStore, FailingStore>();
-        var failing = (FailingStore)(object)store;
-        failing.Inner = inner;
+        var (store, failing) = StoreProxy.Wrap<FailingStore>(inner);
         var hub = new RunWatchHub(store, new RunGraphCache(TimeProvider.System), Options.Create(new ServerOptions { PollInterval = TimeSpan.FromHours(1) }),
             TimeProvider.System, NullLogger<RunWatchHub>.Instance);
 
