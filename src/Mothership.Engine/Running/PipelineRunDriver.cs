@@ -149,8 +149,10 @@ public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener liste
     {
         var time = options.Time;
         var deadline = Timeouts.Next(state, time.GetUtcNow());
+        // A deadline farther than a timer can wait (a run stored before validation refused such
+        // timeouts) is reached by waking up and deciding again (InputLimits.TimerDelay).
         using var wake = deadline is { } d
-            ? new CancellationTokenSource(Clamp(d - time.GetUtcNow()), time)
+            ? new CancellationTokenSource(InputLimits.TimerDelay(d - time.GetUtcNow()), time)
             : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(wake.Token, cancellationToken);
         try
@@ -163,14 +165,6 @@ public sealed class PipelineRunDriver(ITaskExecutor executor, IRunListener liste
             return null;
         }
     }
-
-    /// <summary>
-    /// At least a millisecond, and at most <see cref="InputLimits.MaxTimeout"/>: a timer cannot wait
-    /// past about 49.7 days, so a farther deadline (a run stored before validation refused such
-    /// timeouts) is reached by waking up and deciding again, which changes nothing until it is due.
-    /// </summary>
-    private static TimeSpan Clamp(TimeSpan delay) =>
-        delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay > InputLimits.MaxTimeout ? InputLimits.MaxTimeout : delay;
 
     /// <summary>
     /// Starts an attempt on a pool thread, or with <see cref="RunDriverOptions.OnEndingThread"/> on

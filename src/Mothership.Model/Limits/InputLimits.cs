@@ -19,6 +19,14 @@ public sealed record InputLimits
     public static TimeSpan MaxTimeout { get; } = TimeSpan.FromHours(1000);
 
     /// <summary>
+    /// What a timer waits for <paramref name="delay"/>: at least a millisecond, and at most
+    /// <see cref="MaxTimeout"/>, since a timer cannot wait past about 49.7 days. A farther moment is
+    /// reached by waking up and looking again, which changes nothing until it is due.
+    /// </summary>
+    public static TimeSpan TimerDelay(TimeSpan delay) =>
+        delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay > MaxTimeout ? MaxTimeout : delay;
+
+    /// <summary>
     /// Deepest nesting of YAML mappings and lists in a document (the document itself is level 1).
     /// Default: 32. Tekton's deepest fields (a pod affinity under <c>taskRunSpecs</c>) need about
     /// 15; run objects, which embed what was written a few levels deeper, must stay within

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Mothership.Model.Limits;
 
 namespace Mothership.Server.Hosting;
 
@@ -15,11 +16,15 @@ internal sealed class WakeSignal
     /// <summary>Something changed: the loop's wait, now or next, returns at once.</summary>
     public void Wake() => _woken.Writer.TryWrite(true);
 
-    /// <summary>Waits for a wake or for <paramref name="poll"/> on <paramref name="time"/>'s clock, and takes the wake (the round after it covers it).</summary>
+    /// <summary>
+    /// Waits for a wake or for <paramref name="poll"/> on <paramref name="time"/>'s clock (at most
+    /// <see cref="InputLimits.MaxTimeout"/>: a longer poll, as ten poll intervals of a long lease make,
+    /// wakes earlier), and takes the wake (the round after it covers it).
+    /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="stop"/> was cancelled.</exception>
     public async Task WaitAsync(TimeSpan poll, TimeProvider time, CancellationToken stop)
     {
-        using var timeout = new CancellationTokenSource(poll, time);
+        using var timeout = new CancellationTokenSource(InputLimits.TimerDelay(poll), time);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop, timeout.Token);
         try
         {
